@@ -1,0 +1,36 @@
+"""The result of classifying one message, shared by every classifier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TRIAGE_INTENTS = ("legal_consultation", "neighbor_dispute", "property_complaint")
+CONVERSATIONAL_INTENTS = (
+    "greet",
+    "thank",
+    "goodbye",
+    "affirm",
+    "deny",
+    "request_human",
+    "ticket_status",
+    "cancel",
+    "change_community",
+    "out_of_scope",
+)
+FAQ_PREFIX = "faq_"
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What a classifier made of one message."""
+
+    intent: str
+    confidence: float
+    ranking: list[tuple[str, float]] = field(default_factory=list)
+    entities: list[dict] = field(default_factory=list)
+    source: str = "rasa"
+
+    @property
+    def is_faq(self) -> bool:
+        """True when the intent is one of the FAQ intents."""
+        return self.intent.startswith(FAQ_PREFIX)
