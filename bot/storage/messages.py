@@ -1,0 +1,62 @@
+"""The conversation log: every message in and out, stored before the reply goes out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from bot.storage.base import Base, utcnow
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))  # "in" or "out"
+    # WeChat's MsgId for messages, FromUserName+CreateTime for events; unique as the last
+    # line of defence against a retried delivery being stored twice.
+    dedup_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    msg_type: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text, default="")
+    media_id: Mapped[str | None] = mapped_column(String(256))
+    extra: Mapped[dict] = mapped_column(JSON, default=dict)
+    intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def store_inbound(session: Session, message: Message) -> Message | None:
+    """Store an inbound message; None when one with the same dedup key is already stored."""
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        return None
+    return message
+
+
+def find_by_dedup_key(session: Session, dedup_key: str) -> Message | None:
+    """The stored inbound message with this dedup key."""
+    return session.scalar(select(Message).where(Message.dedup_key == dedup_key))
+
+
+def transcript(session: Session, ticket_id: int) -> list[Message]:
+    """The messages attached to a ticket, oldest first."""
+    query = select(Message).where(Message.ticket_id == ticket_id).order_by(Message.id)
+    return list(session.scalars(query))
+
+
+def recent_messages(session: Session, resident_id: int, limit: int = 50) -> list[Message]:
+    """The resident's latest messages, oldest first."""
+    query = (
+        select(Message)
+        .where(Message.resident_id == resident_id)
+        .order_by(Message.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(list(session.scalars(query))))

@@ -1,0 +1,20 @@
+"""Every model in one import, for migrations and table creation."""
+
+from bot.storage.directory import Staff, Unit
+from bot.storage.faq import FaqEntry
+from bot.storage.messages import Message
+from bot.storage.outbox import OutboundMessage
+from bot.storage.residents import Resident
+from bot.storage.tickets import Ticket, TicketAttachment, TicketEvent
+
+__all__ = [
+    "FaqEntry",
+    "Message",
+    "OutboundMessage",
+    "Resident",
+    "Staff",
+    "Ticket",
+    "TicketAttachment",
+    "TicketEvent",
+    "Unit",
+]

@@ -1,0 +1,35 @@
+"""Messages to residents sent outside the passive reply (customer-service messages)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from bot.storage.base import Base, utcnow
+
+
+class OutboundMessage(Base):
+    __tablename__ = "outbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    # queued → sent | deferred (outside the 48-hour window, waits for the next message) | failed
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def deferred_for(session: Session, resident_id: int) -> list[OutboundMessage]:
+    """Messages waiting for the resident's next interaction, oldest first."""
+    query = (
+        select(OutboundMessage)
+        .where(OutboundMessage.resident_id == resident_id, OutboundMessage.status == "deferred")
+        .order_by(OutboundMessage.id)
+    )
+    return list(session.scalars(query))

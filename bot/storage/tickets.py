@@ -1,0 +1,123 @@
+"""Tickets (cases), their status history and attachments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from bot.storage.base import Base, utcnow
+
+OPEN_STATUSES = ("new", "in_progress", "reopened")
+STATUS_LABELS = {
+    "new": "已受理，等待工作人员处理",
+    "in_progress": "处理中",
+    "reopened": "已重新打开",
+    "resolved": "已办结",
+    "closed": "已关闭",
+    "cancelled": "已撤销",
+}
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    # The inbound message that opened the case: unique, so a retried delivery can never
+    # open a second ticket even if Redis forgot the first one. No foreign key: messages
+    # already point at tickets, and a cycle of keys would complicate every insert.
+    opening_message_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    category: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    collective: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="")
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    events: Mapped[list["TicketEvent"]] = relationship(order_by="TicketEvent.id")
+    attachments: Mapped[list["TicketAttachment"]] = relationship(order_by="TicketAttachment.id")
+
+
+class TicketEvent(Base):
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(64), default="resident")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TicketAttachment(Base):
+    __tablename__ = "ticket_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    media_id: Mapped[str] = mapped_column(String(256))
+    url: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def ticket_by_number(session: Session, number: str) -> Ticket | None:
+    """The ticket with this human-readable number."""
+    return session.scalar(select(Ticket).where(Ticket.number == number))
+
+
+def tickets_of_resident(session: Session, resident_id: int, limit: int = 5) -> list[Ticket]:
+    """The resident's latest tickets, newest first."""
+    query = (
+        select(Ticket)
+        .where(Ticket.resident_id == resident_id)
+        .order_by(Ticket.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def latest_open_ticket(session: Session, resident_id: int) -> Ticket | None:
+    """The resident's newest ticket that is still being worked on."""
+    query = (
+        select(Ticket)
+        .where(Ticket.resident_id == resident_id, Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def queue_of(session: Session, unit_id: int, role: str) -> list[Ticket]:
+    """The open tickets waiting in one room's queue for one role, oldest first."""
+    query = (
+        select(Ticket)
+        .where(Ticket.unit_id == unit_id, Ticket.role == role, Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.id)
+    )
+    return list(session.scalars(query))
+
+
+def ticket_by_opening_message(session: Session, message_id: int) -> Ticket | None:
+    """The ticket opened by this inbound message, if any."""
+    return session.scalar(select(Ticket).where(Ticket.opening_message_id == message_id))
