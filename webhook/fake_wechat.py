@@ -549,7 +549,9 @@ class FakeWeChatServer:
     def start(self) -> "FakeWeChatServer":
         """Start serving in a daemon thread (idempotent)."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever, name="fake-wechat", daemon=True)
+            # A short poll interval keeps stop() (one per test) from costing half a second.
+            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                            name="fake-wechat", daemon=True)
             self._thread.start()
         return self
 
