@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Start the Rasa NLU server in the background and wait until it answers.
+#
+#   RASA_PORT    port on 127.0.0.1 (default 5005)
+#   RASA_TOKEN   API token; when unset, read from var/rasa_token (created with a random token
+#                on first use) — the app's settings read the same file, so dev needs no setup.
+#   RASA_MODEL_NAME  model file under models/ (default nlu → models/nlu.tar.gz)
+#
+# Pid file var/rasa-$RASA_PORT.pid, log var/rasa-$RASA_PORT.log. Stop with scripts/rasa_stop.sh.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source scripts/rasa_env_vars.sh
+
+PORT="${RASA_PORT:-5005}"
+PID_FILE="$ROOT/var/rasa-$PORT.pid"
+LOG_FILE="$ROOT/var/rasa-$PORT.log"
+TOKEN_FILE="$ROOT/var/rasa_token"
+BASE_URL="http://127.0.0.1:$PORT"
+START_TIMEOUT_S="${RASA_START_TIMEOUT:-180}"
+mkdir -p var
+
+if [[ -z "${RASA_TOKEN:-}" ]]; then
+    if [[ ! -s "$TOKEN_FILE" ]]; then
+        (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TOKEN_FILE")
+    fi
+    RASA_TOKEN="$(cat "$TOKEN_FILE")"
+fi
+
+answers() {
+    curl -fsS --max-time 2 "$BASE_URL/status?token=$RASA_TOKEN" >/dev/null 2>&1
+}
+
+parse() {
+    curl -fsS --max-time 10 -H 'Content-Type: application/json' \
+        -d "{\"text\": \"$1\"}" "$BASE_URL/model/parse?token=$RASA_TOKEN"
+}
+
+if [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null && answers; then
+    echo "rasa_serve: already running on $BASE_URL (pid $(cat "$PID_FILE"))"
+    exit 0
+fi
+
+if [[ ! -f "$RASA_MODEL" ]]; then
+    echo "rasa_serve: no model at $RASA_MODEL; run scripts/rasa_train.sh first" >&2
+    exit 1
+fi
+
+# setsid: the server gets its own process group, so rasa_stop.sh can end it and its children.
+setsid "$RASA_BIN" run --enable-api --auth-token "$RASA_TOKEN" -i 127.0.0.1 -p "$PORT" \
+    --model "$RASA_MODEL" >"$LOG_FILE" 2>&1 < /dev/null &
+echo $! >"$PID_FILE"
+started=$(date +%s)
+
+until answers; do
+    if ! kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+        echo "rasa_serve: server exited during start; last log lines:" >&2
+        tail -n 20 "$LOG_FILE" >&2
+        exit 1
+    fi
+    if (( $(date +%s) - started > START_TIMEOUT_S )); then
+        echo "rasa_serve: no answer from $BASE_URL after ${START_TIMEOUT_S} s; see $LOG_FILE" >&2
+        exit 1
+    fi
+    sleep 1
+done
+
+# The first parses after start are slow (TF graph tracing): pay for them here, not on a resident.
+for warm_text in "你好" "楼上漏水到我家了怎么办" "物业不修电梯" "公司拖欠工资 13800138000"; do
+    parse "$warm_text" >/dev/null
+done
+
+health="$(parse "邻居装修太吵了")"
+if ! grep -q '"intent"' <<<"$health"; then
+    echo "rasa_serve: health check parse failed: $health" >&2
+    exit 1
+fi
+echo "rasa_serve: up on $BASE_URL (pid $(cat "$PID_FILE")) after $(( $(date +%s) - started )) s"
