@@ -34,7 +34,7 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on error."""
+        """A session that commits on success, rolls back on error, then runs after-commit hooks."""
         session = self._sessions()
         try:
             yield session
@@ -44,6 +44,14 @@ class Database:
             raise
         finally:
             session.close()
+        # Work that other processes will read (queued jobs) starts only once the rows exist.
+        for hook in session.info.pop("after_commit", []):
+            hook()
+
+
+def after_commit(session: Session, hook) -> None:
+    """Run `hook` once the session's transaction has committed."""
+    session.info.setdefault("after_commit", []).append(hook)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,0 +1,50 @@
+"""Words that steer the dialogue whatever the classifier thinks: escapes, choices, safety."""
+
+from __future__ import annotations
+
+import re
+
+CANCEL = re.compile(r"^(取消|算了|不办了|不用了|退出|不弄了|撤销|cancel)[。！!～~]*$", re.I)
+HUMAN = re.compile(r"转人工|人工客服|人工服务|找(个)?真人|真人客服|找工作人员")
+STATUS = re.compile(r"我的工单|工单进度|查(一下|下)?(进度|工单)|^进度$|办得怎么样")
+BACK = re.compile(r"^(返回|上一步|回到上一步|改一下)$")
+MOVED = re.compile(r"搬家|搬走了|换了?(个)?(社区|小区)|不住(在)?.{0,8}了|改(一下)?社区")
+UNKNOWN_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
+NO_PHONE = re.compile(r"^(不留|不用|不方便|不要|不给|算了|跳过|不想留|没有|否|不)[了的。！!]*$")
+ADD_TO_CASE = re.compile(r"^(补充|追加|再说一下|还有)[:：，, ]*")
+UNRESOLVED = re.compile(r"没解决|没有解决|重新打开|还没解决|不满意重办")
+RATING = re.compile(r"^\s*([1-5])\s*分?\s*[，,。.\s]*(.*)$", re.S)
+CHOICE = re.compile(r"^\s*(?:回复|选)?\s*([1-9])\s*[。.号]?\s*$")
+AFFIRM = re.compile(r"^(好|好的|是|是的|对|可以|行|要|需要|嗯|嗯嗯|ok|OK|好啊|麻烦了|谢谢好的)[的啊呀吧！!。]*$")
+DENY = re.compile(r"^(不|不用|不要|不需要|没有|否|算了|不了|不用了)[的啊呀吧！!。]*$")
+
+# Anything that may mean someone is in danger right now. Broad on purpose: a false alarm costs
+# one extra sentence; a missed one can cost far more.
+_DANGER = {
+    "fire": re.compile(r"着火|起火|失火|火灾|冒烟了|烧起来"),
+    "gas": re.compile(r"煤气泄漏|燃气泄漏|漏气|煤气味|燃气味|天然气味"),
+    "injury": re.compile(r"流血|受伤了|晕倒|昏迷|骨折|被咬伤|打伤|砍伤|送医院|快不行了"),
+    "violence": re.compile(
+        r"打人|打起来了|动手了|拿刀|砍人|要杀|杀了你|威胁我|恐吓|家暴|被打|打我|跳楼|自杀|不想活了"
+    ),
+}
+_COLLECTIVE = re.compile(
+    r"大家都|全体业主|整栋楼|整个小区|全小区|几十户|上百户|好多户|很多户|业主们|联名|集体|"
+    r"很多业主|所有业主|一整栋|全楼"
+)
+
+
+def danger_kinds(text: str) -> list[str]:
+    """The kinds of immediate danger the text mentions, if any."""
+    return [kind for kind, pattern in _DANGER.items() if pattern.search(text)]
+
+
+def is_collective(text: str) -> bool:
+    """True when the text describes a dispute of many households at once."""
+    return bool(_COLLECTIVE.search(text))
+
+
+def choice_number(text: str) -> int | None:
+    """The number the resident picked from a numbered list, if the text is just that."""
+    match = CHOICE.match(text)
+    return int(match.group(1)) if match else None

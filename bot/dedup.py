@@ -1,0 +1,34 @@
+"""De-duplication of WeChat's retries: the first delivery claims the key, retries get its reply."""
+
+from __future__ import annotations
+
+import json
+
+import redis
+
+PENDING = "__pending__"
+
+
+class ReplyCache:
+    """Remembers, across processes, which deliveries were seen and what was answered."""
+
+    def __init__(self, client: redis.Redis, prefix: str, ttl: int) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.ttl = ttl
+
+    def _key(self, dedup_key: str) -> str:
+        return f"{self.prefix}dedup:{dedup_key}"
+
+    def claim(self, dedup_key: str) -> tuple[bool, list[str] | None]:
+        """Claim a delivery: (True, None) for the first one, else (False, cached reply or None)."""
+        if self.client.set(self._key(dedup_key), PENDING, nx=True, ex=self.ttl):
+            return True, None
+        cached = self.client.get(self._key(dedup_key))
+        if cached is None or cached.decode() == PENDING:
+            return False, None
+        return False, json.loads(cached)
+
+    def remember(self, dedup_key: str, reply: list[str]) -> None:
+        """Store the reply the first delivery produced, for its retries."""
+        self.client.set(self._key(dedup_key), json.dumps(reply, ensure_ascii=False), ex=self.ttl)

@@ -1,0 +1,204 @@
+"""The front desk: store the message, decide what it is, let a handler answer, within budget."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from bot import commands
+from bot.handlers import FLOWS, HANDLERS, community, events, human, media, out_of_scope, smalltalk, status, urgent
+from bot.handlers import clarify
+from bot.inbound import Inbound
+from bot.intents.policy import decide
+from bot.outbox import queue_message, release_deferred
+from bot.storage.base import utcnow
+from bot.storage.messages import Message, store_inbound
+from bot.storage.residents import Resident, find_resident, get_or_create_resident
+from bot.text import mask_personal_numbers, split_for_wechat
+from bot.turn import Turn
+
+log = logging.getLogger(__name__)
+# How long a resident's messages wait for each other: one at a time keeps the dialogue state whole.
+RESIDENT_LOCK_SECONDS = 15
+
+
+class FrontDesk:
+    """Answers residents' messages; framework-free, shared by every request in a process."""
+
+    def __init__(self, services, workers: int = 8) -> None:
+        self.services = services
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="frontdesk")
+
+    def answer_within(self, inbound: Inbound, budget: float) -> str | None:
+        """The passive reply if ready within `budget` seconds; None means it will follow as a
+        customer-service message."""
+        future = self.pool.submit(self.handle, inbound)
+        try:
+            return future.result(timeout=budget)
+        except FutureTimeout:
+            log.warning("reply to %s missed the %.1fs budget; it will be sent later", inbound.dedup_key, budget)
+            future.add_done_callback(lambda done: self._send_late(inbound.openid, done))
+            return None
+
+    def _send_late(self, openid: str, done: Future) -> None:
+        if done.exception() is not None:
+            log.error("late reply failed", exc_info=done.exception())
+            return
+        if not done.result():
+            return
+        with self.services.db.session() as session:
+            resident = find_resident(session, openid)
+            queue_message(session, self.services.jobs, resident, done.result())
+
+    def handle(self, inbound: Inbound) -> str:
+        """Store the message, then answer it; returns the passive reply ("" for none)."""
+        stored = self._store(inbound)
+        if stored is None:
+            return ""  # already stored: a retry that got past the reply cache
+        resident_id, message_id = stored
+        lock = self.services.redis.lock(
+            f"{self.services.settings.key_prefix}resident:{inbound.openid}",
+            timeout=RESIDENT_LOCK_SECONDS,
+            blocking_timeout=RESIDENT_LOCK_SECONDS,
+        )
+        with lock:
+            return self._answer(inbound, resident_id, message_id)
+
+    def _store(self, inbound: Inbound) -> tuple[int, int] | None:
+        """Log the message (committed before any reply) and release deferred messages."""
+        with self.services.db.session() as session:
+            resident = get_or_create_resident(session, inbound.openid)
+            message = store_inbound(session, _to_message(resident, inbound))
+            if message is None:
+                return None
+            resident.last_interaction_at = utcnow()
+            release_deferred(session, self.services.jobs, resident)
+            return resident.id, message.id
+
+    def _answer(self, inbound: Inbound, resident_id: int, message_id: int) -> str:
+        dialogue = self.services.dialogue
+        with self.services.db.session() as session:
+            turn = Turn(
+                session=session,
+                services=self.services,
+                inbound=inbound,
+                resident=session.get(Resident, resident_id),
+                message=session.get(Message, message_id),
+                state=dialogue.load(inbound.openid),
+            )
+            reply = route(turn)
+            turn.message.intent = turn.intent
+            if turn.classification is not None:
+                turn.message.confidence = turn.classification.confidence
+            first, *rest = split_for_wechat(reply) or [""]
+            for text in [*rest, *turn.later]:
+                queue_message(session, self.services.jobs, turn.resident, text)
+        dialogue.save(inbound.openid, turn.state)
+        log.info("answered %s as %s: %s", inbound.dedup_key, turn.intent, mask_personal_numbers(first[:40]))
+        return first
+
+
+def _to_message(resident: Resident, inbound: Inbound) -> Message:
+    extra = dict(inbound.extra)
+    if inbound.latitude is not None:
+        extra.update(latitude=inbound.latitude, longitude=inbound.longitude)
+    if inbound.event:
+        extra.update(event=inbound.event, event_key=inbound.event_key)
+    return Message(
+        resident_id=resident.id,
+        direction="in",
+        dedup_key=inbound.dedup_key,
+        msg_type=inbound.kind,
+        content=inbound.text,
+        media_id=inbound.media_id,
+        extra=extra,
+    )
+
+
+def route(turn: Turn) -> str:
+    """Pick the handler for this message and return its reply."""
+    kind = turn.inbound.kind
+    if kind == "event":
+        return _event(turn)
+    if kind == "image":
+        return media.image(turn)
+    if kind == "location":
+        return community.location_pin(turn)
+    if kind in ("link", "video", "shortvideo"):
+        return media.link_or_video(turn)
+    if kind == "voice" and not turn.text:
+        return media.voice_unrecognised(turn)
+    if kind not in ("text", "voice"):
+        return media.unknown(turn)
+    if not turn.text:
+        return smalltalk.greet(turn)
+    return _text(turn)
+
+
+def _event(turn: Turn) -> str:
+    event = (turn.inbound.event or "").lower()
+    if event == "subscribe":
+        return events.subscribe(turn)
+    if event == "unsubscribe":
+        return events.unsubscribe(turn)
+    if event == "location":
+        return events.location_report(turn)
+    if event == "click":
+        intent = events.menu_intent(turn.inbound.event_key)
+        if intent is not None:
+            return dispatch(turn, intent)
+    return ""
+
+
+def _text(turn: Turn) -> str:
+    danger = commands.danger_kinds(turn.text)
+    if danger:
+        classify(turn)
+        return urgent.urgent_case(turn, danger)
+    escape = _escape(turn)
+    if escape is not None:
+        return escape
+    flow = FLOWS.get(turn.state.get("flow"))
+    reply = flow(turn) if flow else None
+    if reply is not None:
+        return reply
+    reply = status.rating_or_reopen(turn) or status.add_to_case(turn)
+    if reply is not None:
+        return reply
+    decision = classify(turn)
+    if decision.kind == "clarify":
+        turn.intent = "clarify"
+        return clarify.ask(turn, list(decision.choices))
+    return dispatch(turn, decision.intent)
+
+
+def _escape(turn: Turn) -> str | None:
+    """Words that steer the dialogue in any state: cancel, status, a person, moving house."""
+    text = turn.text
+    if commands.CANCEL.match(text):
+        turn.intent = "cancel"
+        return smalltalk.cancel(turn)
+    if commands.STATUS.search(text):
+        turn.intent = "ticket_status"
+        return status.my_tickets(turn)
+    if commands.HUMAN.search(text):
+        turn.intent = "request_human"
+        return human.transfer(turn)
+    if commands.MOVED.search(text) and turn.state.get("flow") is None:
+        turn.intent = "change_community"
+        return community.change_community(turn)
+    return None
+
+
+def classify(turn: Turn):
+    """Classify the text, remember the result on the turn, and return the policy's decision."""
+    turn.classification = turn.services.classifier.classify(turn.text)
+    return decide(turn.classification)
+
+
+def dispatch(turn: Turn, intent: str) -> str:
+    """Answer with the handler the table names for this intent."""
+    turn.intent = intent
+    handler = HANDLERS.get(intent, out_of_scope.unsure)
+    return handler(turn)

@@ -1,0 +1,40 @@
+"""Asking one short question with numbered choices instead of guessing."""
+
+from __future__ import annotations
+
+from bot import commands
+from bot.handlers import intake
+from bot.turn import Turn
+
+CHOICE_HINTS = {
+    "legal_consultation": "法律咨询（劳动、婚姻、借贷、交通事故等）",
+    "neighbor_dispute": "邻里纠纷（和邻居之间的矛盾）",
+    "property_complaint": "物业问题（物业公司、电梯、物业费、公共维修等）",
+}
+ALL_CATEGORIES = list(CHOICE_HINTS)
+
+
+def ask(turn: Turn, choices: list[str], question: str = "您说的情况更接近哪一类？") -> str:
+    """Ask the resident to pick a category by number."""
+    turn.state.clear()
+    turn.state.update(flow="clarify", choices=choices, question=turn.text, opening=turn.message.id)
+    lines = [question]
+    lines += [f"回复 {index} {CHOICE_HINTS[intent]}" for index, intent in enumerate(choices, 1)]
+    if len(choices) < len(ALL_CATEGORIES):
+        lines.append(f"回复 {len(choices) + 1} 都不是")
+    return "\n".join(lines)
+
+
+def clarify_step(turn: Turn) -> str | None:
+    """Flow step: the resident picked a category (or wrote something else)."""
+    state = turn.state
+    pick = commands.choice_number(turn.text)
+    choices = state["choices"]
+    if pick is not None and 1 <= pick <= len(choices):
+        return intake.start_case(turn, choices[pick - 1], text=state["question"], opening=state["opening"])
+    if pick == len(choices) + 1:
+        state.clear()
+        return "好的，麻烦您换个说法再描述一下情况，或回复“转人工”联系工作人员。"
+    state.clear()
+    return None
+

@@ -1,0 +1,50 @@
+"""Greetings, thanks, goodbyes, yes, no and cancel."""
+
+from __future__ import annotations
+
+from bot.turn import Turn
+
+WELCOME = (
+    "您好，欢迎关注江汉区公共法律服务！我是法律服务前台。\n"
+    "我可以：\n"
+    "1. 解答常见法律问题（劳动、婚姻、借贷、交通事故……）\n"
+    "2. 受理邻里纠纷，转给社区人民调解员\n"
+    "3. 受理物业问题，转给社区物业房管员\n"
+    "直接用文字或语音说说您的情况就行。\n"
+    "回复“转人工”找工作人员，回复“我的工单”查看进度。"
+)
+
+
+def greet(turn: Turn) -> str:
+    """Handler: a greeting."""
+    return "您好！我是江汉区公共法律服务前台。请直接说说您遇到的问题，比如“楼上漏水到我家”“公司拖欠工资”。"
+
+
+def thank(turn: Turn) -> str:
+    """Handler: thanks."""
+    return "不客气！有需要随时找我。"
+
+
+def goodbye(turn: Turn) -> str:
+    """Handler: goodbye."""
+    turn.state.clear()
+    return "好的，再见！有需要随时找我。"
+
+
+def affirm(turn: Turn) -> str:
+    """Handler: a yes with nothing pending to agree to."""
+    return "好的。请说说您想咨询或反映的事情。"
+
+
+def deny(turn: Turn) -> str:
+    """Handler: a no with nothing pending to refuse."""
+    return "好的。有其他需要随时告诉我。"
+
+
+def cancel(turn: Turn) -> str:
+    """Handler: stop whatever we were doing."""
+    had_flow = bool(turn.state.get("flow"))
+    turn.state.clear()
+    if had_flow:
+        return "好的，已取消，没有为您登记工单。您说过的内容都已保存，需要时随时再找我。"
+    return "好的。目前没有正在办理的事项；已登记的工单可回复“我的工单”查看。"

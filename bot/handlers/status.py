@@ -1,0 +1,65 @@
+"""Self-service on one's cases: progress, rating, reopening, adding to an open case."""
+
+from __future__ import annotations
+
+from bot import commands
+from bot.storage.tickets import Ticket, latest_open_ticket, tickets_of_resident
+from bot.tickets import attach_message, can_reopen, rate, reopen, status_line
+from bot.turn import Turn
+
+
+def my_tickets(turn: Turn) -> str:
+    """Handler: list the resident's cases and where each stands."""
+    tickets = tickets_of_resident(turn.session, turn.resident.id)
+    if not tickets:
+        return "您还没有登记过工单。直接说说您遇到的问题，我来帮您转给社区工作室。"
+    lines = ["您最近的工单："]
+    lines += [status_line(turn.session, ticket) for ticket in tickets]
+    if any(ticket.status in ("new", "in_progress", "reopened") for ticket in tickets):
+        lines.append("需要补充情况可以回复“补充：……”，或直接发照片。")
+    return "\n".join(lines)
+
+
+def _awaiting_rating(turn: Turn) -> Ticket | None:
+    for ticket in tickets_of_resident(turn.session, turn.resident.id):
+        if ticket.status == "resolved" and ticket.rating is None and can_reopen(ticket):
+            return ticket
+    return None
+
+
+def _reopenable(turn: Turn) -> Ticket | None:
+    for ticket in tickets_of_resident(turn.session, turn.resident.id):
+        if can_reopen(ticket):
+            return ticket
+    return None
+
+
+def rating_or_reopen(turn: Turn) -> str | None:
+    """A rating ("5 很满意") or "没解决" for a recently resolved case; None when it is neither."""
+    match = commands.RATING.match(turn.text)
+    if match:
+        ticket = _awaiting_rating(turn)
+        if ticket is not None:
+            rate(turn.session, ticket, int(match.group(1)), match.group(2).strip())
+            turn.message.ticket_id = ticket.id
+            return f"谢谢您的评价（{match.group(1)} 分）！工单 {ticket.number} 的评价已记录。"
+    if commands.UNRESOLVED.search(turn.text):
+        ticket = _reopenable(turn)
+        if ticket is not None:
+            reopen(turn.session, ticket, turn.text)
+            turn.message.ticket_id = ticket.id
+            return f"抱歉问题还没解决。工单 {ticket.number} 已重新打开，工作人员会尽快再联系您。"
+    return None
+
+
+def add_to_case(turn: Turn) -> str | None:
+    """"补充：……" adds the text to the resident's open case; None when there is none."""
+    match = commands.ADD_TO_CASE.match(turn.text)
+    if not match or not turn.text[match.end():].strip():
+        return None
+    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    if ticket is None:
+        return None
+    turn.message.content = turn.text[match.end():].strip()
+    attach_message(turn.session, ticket, turn.message)
+    return f"已补充到工单 {ticket.number}，工作人员会看到。"

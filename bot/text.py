@@ -1,0 +1,55 @@
+"""Text rules for WeChat replies and for what we write to logs."""
+
+from __future__ import annotations
+
+import re
+
+MAX_REPLY_BYTES = 2048
+PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def clean_reply(text: str) -> str:
+    """Remove what would break the CDATA section of a reply."""
+    return text.replace("]]>", "")
+
+
+def split_for_wechat(text: str, limit: int = MAX_REPLY_BYTES) -> list[str]:
+    """Split a reply into parts of at most `limit` UTF-8 bytes, preferring line breaks."""
+    text = clean_reply(text).strip()
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        for piece in _pieces_within(line, limit):
+            if len((current + piece).encode("utf-8")) > limit:
+                parts.append(current.rstrip("\n"))
+                current = ""
+            current += piece
+    if current.strip():
+        parts.append(current.rstrip("\n"))
+    return parts
+
+
+def _pieces_within(line: str, limit: int) -> list[str]:
+    # A single line longer than the limit is cut on character boundaries.
+    if len(line.encode("utf-8")) <= limit:
+        return [line]
+    pieces, current = [], ""
+    for char in line:
+        if len((current + char).encode("utf-8")) > limit:
+            pieces.append(current)
+            current = ""
+        current += char
+    return pieces + [current] if current else pieces
+
+
+def mask_personal_numbers(text: str) -> str:
+    """Mask mobile and ID numbers so logs and review screens never show them whole."""
+    text = ID_CARD_RE.sub(lambda m: m.group()[:4] + "*" * 10 + m.group()[-4:], text)
+    return PHONE_RE.sub(lambda m: m.group()[:3] + "****" + m.group()[-4:], text)
+
+
+def find_phone(text: str) -> str | None:
+    """The first mainland mobile number in the text."""
+    match = PHONE_RE.search(text)
+    return match.group() if match else None

@@ -1,0 +1,151 @@
+"""Cases: opening, routing, status changes, rating and reopening."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.storage.base import utcnow
+from bot.storage.directory import Unit, district_centre
+from bot.storage.messages import Message
+from bot.storage.residents import Resident
+from bot.storage.tickets import STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
+
+ROLE_FOR_CATEGORY = {
+    "legal_consultation": "lawyer",
+    "neighbor_dispute": "mediator",
+    "property_complaint": "property_officer",
+}
+CATEGORY_LABELS = {
+    "legal_consultation": "法律咨询",
+    "neighbor_dispute": "邻里纠纷",
+    "property_complaint": "物业问题",
+}
+ROLE_LABELS = {"lawyer": "社区律师", "mediator": "人民调解员", "property_officer": "物业房管员"}
+# Expected first response, in hours: urgent cases within the hour, group disputes the same
+# half-day, everything else within one working day.
+RESPONSE_HOURS = {"urgent": 1, "collective": 4, "normal": 24}
+REOPEN_DAYS = 7
+
+
+@dataclass
+class CaseRequest:
+    """Everything gathered for a new case."""
+
+    category: str
+    description: str
+    unit: Unit | None
+    phone: str | None = None
+    urgent: bool = False
+    collective: bool = False
+    opening_message_id: int | None = None
+    message_ids: list[int] = field(default_factory=list)
+    media_ids: list[str] = field(default_factory=list)
+
+
+def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> Ticket:
+    """Open a case routed to the right unit and role; returns the new ticket."""
+    unit = _routing_unit(session, request)
+    urgency = "urgent" if request.urgent else "collective" if request.collective else "normal"
+    ticket = Ticket(
+        resident_id=resident.id,
+        opening_message_id=request.opening_message_id,
+        category=request.category,
+        unit_id=unit.id,
+        role=ROLE_FOR_CATEGORY[request.category],
+        urgent=request.urgent,
+        collective=request.collective,
+        description=request.description,
+        contact_phone=request.phone,
+        due_at=utcnow() + timedelta(hours=RESPONSE_HOURS[urgency]),
+    )
+    session.add(ticket)
+    session.flush()
+    ticket.number = f"JH{ticket.created_at:%y%m%d}-{ticket.id:04d}"
+    session.add(TicketEvent(ticket_id=ticket.id, status="new", note=unit.office_name))
+    _attach(session, ticket, request)
+    return ticket
+
+
+def _routing_unit(session: Session, request: CaseRequest) -> Unit:
+    # Group disputes go straight to the street workstation; no known community → the centre.
+    unit = request.unit
+    if unit is not None and request.collective and unit.parent is not None:
+        return unit.parent
+    return unit or district_centre(session)
+
+
+def _attach(session: Session, ticket: Ticket, request: CaseRequest) -> None:
+    for message_id in request.message_ids:
+        message = session.get(Message, message_id)
+        if message is not None:
+            message.ticket_id = ticket.id
+    for media_id in request.media_ids:
+        session.add(TicketAttachment(ticket_id=ticket.id, kind="image", media_id=media_id))
+
+
+def attach_message(session: Session, ticket: Ticket, message: Message, note: str = "") -> None:
+    """Add a resident's later message (text or photo) to an open case."""
+    message.ticket_id = ticket.id
+    if message.msg_type == "image" and message.media_id:
+        session.add(TicketAttachment(ticket_id=ticket.id, kind="image", media_id=message.media_id))
+    elif message.content:
+        ticket.description = f"{ticket.description}\n【补充】{message.content}".strip()
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note or "居民补充材料"))
+
+
+def change_status(session: Session, ticket: Ticket, status: str, actor: str, note: str = "") -> str:
+    """Move a case to a new status, record who did it, and return what to tell the resident."""
+    ticket.status = status
+    if status == "resolved":
+        ticket.resolved_at = utcnow()
+    session.add(TicketEvent(ticket_id=ticket.id, status=status, note=note, actor=actor))
+    message = f"您的工单 {ticket.number} 状态更新：{STATUS_LABELS[status]}。"
+    if note:
+        message += f"\n工作人员留言：{note}"
+    if status == "resolved":
+        message += "\n请为本次服务打分：回复 1～5（5 分最满意），也可以在分数后写上意见。"
+        message += f"\n如果问题没有解决，{REOPEN_DAYS} 天内回复“没解决”可重新打开。"
+    return message
+
+
+def rate(session: Session, ticket: Ticket, score: int, comment: str) -> None:
+    """Record the resident's rating of a resolved case."""
+    ticket.rating = score
+    ticket.rating_comment = comment or None
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=f"评分 {score}"))
+
+
+def can_reopen(ticket: Ticket) -> bool:
+    """True when a resolved case is still within the reopening period."""
+    resolved_at = ticket.resolved_at
+    if ticket.status != "resolved" or resolved_at is None:
+        return False
+    if resolved_at.tzinfo is None:  # SQLite drops the zone; stored values are UTC
+        resolved_at = resolved_at.replace(tzinfo=utcnow().tzinfo)
+    return utcnow() - resolved_at <= timedelta(days=REOPEN_DAYS)
+
+
+def reopen(session: Session, ticket: Ticket, reason: str) -> None:
+    """Reopen a resolved case at the resident's request."""
+    ticket.status = "reopened"
+    session.add(TicketEvent(ticket_id=ticket.id, status="reopened", note=reason or "居民申请重新办理"))
+
+
+def status_line(session: Session, ticket: Ticket) -> str:
+    """One line describing where a case stands, for the resident."""
+    unit = session.get(Unit, ticket.unit_id)
+    place = unit.office_name if unit else "区公共法律服务中心"
+    label = CATEGORY_LABELS[ticket.category]
+    return f"{ticket.number}｜{label}｜{STATUS_LABELS[ticket.status]}｜{place}"
+
+
+def response_promise(ticket: Ticket) -> str:
+    """How soon the resident will hear back, in words."""
+    if ticket.urgent:
+        return "工作人员会在 1 小时内联系您"
+    if ticket.collective:
+        return "街道工作站会在 4 小时内联系您"
+    return "工作人员会在 1 个工作日内回复您"
