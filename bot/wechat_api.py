@@ -21,7 +21,7 @@ import logging
 from typing import Any, Callable
 
 import requests
-from redis.exceptions import LockError, ResponseError
+from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
@@ -51,27 +51,6 @@ class OutsideWindowError(WeChatAPIError):
 
 class RetryableError(WeChatAPIError):
     """Rate limit, busy server, timeout or network failure: the same call may succeed later."""
-
-
-class _PlainLock(Lock):
-    """A redis-py Lock that releases without Lua, for fakeredis builds that lack a Lua engine."""
-
-    def do_release(self, expected_token: bytes) -> None:
-        # WATCH/MULTI gives the same "delete only if still mine" guarantee as the Lua script.
-        with self.redis.pipeline() as pipe:
-            pipe.watch(self.name)
-            if pipe.get(self.name) != expected_token:
-                pipe.unwatch()
-                raise LockError("Cannot release a lock that's no longer owned", lock_name=self.name)
-            pipe.multi()
-            pipe.delete(self.name)
-            pipe.execute()
-
-    def do_extend(self, additional_time: int, replace_ttl: bool) -> bool:
-        raise LockError("extending is not supported without Lua", lock_name=self.name)
-
-    def do_reacquire(self) -> bool:
-        raise LockError("reacquiring is not supported without Lua", lock_name=self.name)
 
 
 def normalise_api_base(api_base: str) -> str:
@@ -122,7 +101,6 @@ class WeChatAPI:
         self.token_key = f"{key_prefix}wechat:access_token"
         self.lock_key = f"{key_prefix}wechat:access_token:lock"
         self.client = _SharedTokenClient(appid, secret, normalise_api_base(api_base), timeout, self.access_token)
-        self._lock_class: type[Lock] | None = None
 
     # --- token -------------------------------------------------------------------------------
 
@@ -136,7 +114,11 @@ class WeChatAPI:
         return self._refresh_token(stale_token=failed_token)
 
     def _cached_token(self) -> str | None:
-        value = self.redis.get(self.token_key)
+        try:
+            value = self.redis.get(self.token_key)
+        except RedisError as error:
+            # Without the shared store, fetching our own token would knock out every other process.
+            raise RetryableError(None, f"Redis unavailable for the access token: {error}") from error
         if value is None:
             return None
         return value.decode() if isinstance(value, bytes) else str(value)
@@ -145,10 +127,10 @@ class WeChatAPI:
         """Fetch a new token unless another process already replaced the one we have (or lack)."""
         # Lock long enough for one slow fetch; waiters give up after about the same time.
         lock = self.redis.lock(self.lock_key, timeout=self.timeout * 2 + 5,
-                               blocking_timeout=self.timeout * 2 + 5, lock_class=self._pick_lock_class())
+                               blocking_timeout=self.timeout * 2 + 5, sleep=0.05)
         try:
             acquired = lock.acquire()
-        except (LockError, ResponseError) as error:
+        except (LockError, RedisError) as error:
             raise RetryableError(None, f"could not take the access-token lock: {error}") from error
         if not acquired:
             raise RetryableError(None, "timed out waiting for another process to refresh the access token")
@@ -169,19 +151,12 @@ class WeChatAPI:
         token = result["access_token"]
         expires_in = int(result.get("expires_in", 7200))
         ttl = max(MIN_TOKEN_TTL_SECONDS, expires_in - TOKEN_EXPIRY_MARGIN_SECONDS)
-        self.redis.set(self.token_key, token, ex=ttl)
+        try:
+            self.redis.set(self.token_key, token, ex=ttl)
+        except RedisError as error:
+            raise RetryableError(None, f"Redis unavailable for the access token: {error}") from error
         logger.info("fetched a new WeChat access token (stored for %s s)", ttl)
         return token
-
-    def _pick_lock_class(self) -> type[Lock]:
-        # Real Redis runs redis-py's Lua lock scripts; fakeredis without lupa cannot, so probe once.
-        if self._lock_class is None:
-            try:
-                self.redis.eval("return 1", 0)
-                self._lock_class = Lock
-            except ResponseError:
-                self._lock_class = _PlainLock
-        return self._lock_class
 
     @staticmethod
     def _release(lock: Lock) -> None:

@@ -87,6 +87,11 @@ def test_safe_mode_rejects_plaintext_and_forged_replies():
         parse_reply(forged, TOKEN, AES_KEY, APPID, params)
 
 
+def test_garbage_reply_is_a_bad_reply():
+    with pytest.raises(BadReplyError):
+        parse_reply(b"<html>502 Bad Gateway", TOKEN)
+
+
 def test_success_and_empty_mean_no_reply():
     assert parse_reply(b"success", TOKEN) is None
     assert parse_reply(b"", TOKEN, AES_KEY, APPID) is None

@@ -218,3 +218,13 @@ def test_works_with_fakeredis(fake):
     second.send_text(OPENID, "二")
     assert fake.stats()["token_fetches"] == 2 and fake.stats()["sends"] == 2
     assert fake.messages(OPENID)[-1]["content"] == "二"
+
+
+def test_redis_down_is_retryable_and_fetches_nothing(fake):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    unreachable = redis.Redis(host="127.0.0.1", port=closed_port, socket_connect_timeout=0.5)
+    with pytest.raises(RetryableError):
+        WeChatAPI(unreachable, APPID, SECRET, fake.base_url, timeout=1).send_text(OPENID, "x")
+    assert fake.stats()["token_fetches"] == 0

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, TextIO
 from urllib.parse import urlsplit
+from xml.parsers.expat import ExpatError
 
 import requests
 import xmltodict
@@ -137,7 +138,7 @@ def parse_reply(body: bytes | str, token: str, aes_key: str | None = None, appid
         return None
     try:
         fields = xmltodict.parse(text)["xml"]
-    except Exception as error:  # xmltodict raises expat errors of several types
+    except (ExpatError, KeyError, TypeError) as error:
         raise BadReplyError(f"reply is not WeChat XML: {text[:200]!r}") from error
     if not aes_key:
         return dict(fields)
