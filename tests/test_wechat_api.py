@@ -22,7 +22,8 @@ OPENID = "oTestResident000000000000001"
 
 @pytest.fixture(scope="module")
 def redis_client():
-    client = redis.Redis.from_url(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    url = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.ConnectionError as error:
