@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Run the service: the WeChat webhook (gunicorn on 127.0.0.1:$PORT), Rasa and the job worker.
+#
+# Embedded defaults where they can serve: with no DATABASE_URL a SQLite file under var/, with no
+# REDIS_URL an in-process store (one web process; jobs run inside it). With no WECHAT_SECRET the
+# service talks to the local fake WeChat API server (started here on 127.0.0.1:8081), so
+# `flask --app webhook wechat chat` works out of the box and nothing reaches a real WeChat server.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+scripts/setup.sh
+
+export PORT="${PORT:-8000}"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    scripts/rasa_stop.sh >/dev/null 2>&1 || true
+}
+trap cleanup EXIT INT TERM
+
+if [[ -z "${WECHAT_SECRET:-}" ]]; then
+    export WECHAT_SECRET="dev-secret"
+    export WECHAT_API_BASE="http://127.0.0.1:${FAKE_WECHAT_PORT:-8081}/cgi-bin/"
+    .venv/bin/flask --app webhook wechat fake-api --port "${FAKE_WECHAT_PORT:-8081}" >var/fake-wechat.log 2>&1 &
+    pids+=($!)
+    echo "serve: WECHAT_SECRET unset — using the local fake WeChat API at $WECHAT_API_BASE"
+fi
+
+scripts/rasa_serve.sh
+
+if [[ -n "${REDIS_URL:-}" ]]; then
+    workers="${WEB_CONCURRENCY:-4}"
+    .venv/bin/flask --app webhook worker >var/worker.log 2>&1 &
+    pids+=($!)
+else
+    workers=1  # the embedded store lives in one process
+fi
+
+echo "serve: webhook on http://127.0.0.1:$PORT/wechat ($workers process(es)); Ctrl-C stops everything"
+.venv/bin/gunicorn --workers "$workers" --threads 8 --bind "127.0.0.1:$PORT" \
+    --access-logfile - 'webhook:create_app()'

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run the whole test suite against real PostgreSQL, Redis and Rasa (started here when down).
+# Each run gets its own database and Redis key prefix (see tests/conftest.py).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+    echo "test: starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
+    for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    echo "test: starting Redis"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+    for _ in $(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
+fi
+
+scripts/setup.sh
+
+started_rasa=0
+if ! curl -fsS --max-time 2 "http://127.0.0.1:${RASA_PORT:-5005}/status?token=$(cat var/rasa_token 2>/dev/null)" >/dev/null 2>&1; then
+    scripts/rasa_serve.sh
+    started_rasa=1
+fi
+stop_rasa() { if (( started_rasa )); then scripts/rasa_stop.sh >/dev/null 2>&1 || true; fi; }
+trap stop_rasa EXIT
+
+export RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}"
+status=0
+.venv/bin/python -m pytest "$@" || status=$?
+if (( status == 5 )); then
+    echo "test: pytest collected no tests — that is a failure" >&2
+    exit 1
+fi
+exit "$status"

@@ -1,0 +1,116 @@
+"""Shared fixtures: a database and a Redis key prefix of this run's own, the fake WeChat API
+server, and the app wired to all of them."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import psycopg
+import pytest
+import redis
+
+from bot.config import Settings
+from bot.directory import load_directory
+from bot.faq import load_faq
+from bot.services import build_services
+from bot.storage import Database
+from bot.storage.migrate import upgrade
+from webhook import create_app
+from webhook.fake_wechat import FakeWeChatServer
+
+from tests.wechat_user import WeChatUser
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RUN_ID = uuid.uuid4().hex[:8]
+
+pytest_plugins = ["tests.rasa_fixture"]
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A PostgreSQL database of this test run's own, migrated and seeded."""
+    name = f"lfd_test_{RUN_ID}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    url = f"{base}/{name}"
+    upgrade(url)
+    database = Database(url)
+    with database.session() as session:
+        load_directory(session)
+        load_faq(session)
+    database.engine.dispose()
+    yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def key_prefix():
+    """A Redis key prefix for one test; its keys are deleted afterwards."""
+    prefix = f"lfdtest:{RUN_ID}:{uuid.uuid4().hex[:8]}:"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+
+
+@pytest.fixture(scope="session")
+def fake_wechat():
+    """The local fake WeChat API server, shared by the session and reset per test."""
+    server = FakeWeChatServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(database_url, key_prefix, fake_wechat) -> Settings:
+    """Settings pointing at the test database, Redis, the fake WeChat API and Rasa."""
+    fake_wechat.reset()
+    return Settings(
+        wechat_token="test-token",
+        wechat_appid="wxtestappid0001",
+        wechat_secret="test-secret",
+        wechat_aes_key="",
+        wechat_api_base=fake_wechat.api_base,
+        wechat_timeout=2.0,
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        key_prefix=key_prefix,
+        rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
+        rasa_token=Settings.from_env().rasa_token,
+        reply_budget=3.5,
+    )
+
+
+@pytest.fixture
+def services(settings):
+    """Every shared part, built for the test settings."""
+    built = build_services(settings)
+    yield built
+    built.db.engine.dispose()
+
+
+@pytest.fixture
+def app(services):
+    """The Flask app wired to the test services."""
+    return create_app(services=services)
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def resident(client, settings):
+    """A resident with a fresh openid, talking to the bot through the real callback."""
+    return WeChatUser(client, settings, f"o_test_{uuid.uuid4().hex[:12]}")
+
+
+def run_jobs(services) -> None:
+    """Run every queued job now (customer-service messages, notifications)."""
+    services.jobs.work(burst=True)

@@ -1,0 +1,271 @@
+"""Conversations that read like dialogues: what the resident says → what the bot answers.
+
+They go through the real callback, real Redis, PostgreSQL and the real Rasa model."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.storage.directory import Unit, unit_by_code
+from bot.storage.messages import transcript
+from bot.storage.residents import find_resident
+from bot.storage.tickets import Ticket, TicketAttachment, tickets_of_resident
+from bot.tickets import change_status
+from bot.outbox import queue_message
+from tests.conftest import run_jobs
+from tests.scripted import ScriptedClassifier
+from bot.intents.types import Classification
+
+pytestmark = pytest.mark.usefixtures("rasa_server")
+
+
+def converse(resident, script: list[tuple[str, str]]) -> list[str]:
+    """Play the dialogue; each bot reply must contain the expected words."""
+    replies = []
+    for says, expected in script:
+        reply = resident.says(says)
+        assert expected in reply, f"\n居民：{says}\n机器人：{reply}\n（应包含：{expected}）"
+        replies.append(reply)
+    return replies
+
+
+def only_ticket(services, openid: str) -> Ticket:
+    with services.db.session() as session:
+        tickets = tickets_of_resident(session, find_resident(session, openid).id)
+        assert len(tickets) == 1, [t.number for t in tickets]
+        return tickets[0]
+
+
+def unit_code(services, unit_id: int) -> str:
+    with services.db.session() as session:
+        return session.get(Unit, unit_id).code
+
+
+def no_tickets(services, openid: str) -> bool:
+    with services.db.session() as session:
+        resident = find_resident(session, openid)
+        return not tickets_of_resident(session, resident.id)
+
+
+def test_neighbour_noise_from_a_new_resident_becomes_a_mediator_case(services, resident):
+    converse(resident, [
+        ("楼上天天半夜跺脚", "邻里纠纷"),
+        ("八古墩", "已记下：八古墩社区"),
+        ("从上个月开始每天晚上十二点以后还在咚咚咚，老人孩子都睡不好", "手机号"),
+        ("13912345678", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.category == "neighbor_dispute" and ticket.role == "mediator"
+    assert unit_code(services, ticket.unit_id) == "baguodun"
+    assert ticket.contact_phone == "13912345678"
+    assert "楼上天天半夜跺脚" in ticket.description and "十二点" in ticket.description
+    with services.db.session() as session:
+        said = [message.content for message in transcript(session, ticket.id)]
+    assert said[0] == "楼上天天半夜跺脚" and "13912345678" in said
+
+
+def test_property_complaint_without_a_phone(services, resident):
+    converse(resident, [
+        ("电梯坏了一个多星期了物业一直拖着不修，老人上下楼太难了", "物业问题"),
+        ("打铜社区", "手机号"),
+        ("不留", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert (ticket.category, ticket.role, ticket.contact_phone) == ("property_complaint", "property_officer", None)
+    assert unit_code(services, ticket.unit_id) == "datong"
+
+
+def test_legal_question_goes_to_the_community_lawyer(services, resident):
+    converse(resident, [
+        ("公司拖欠我三个月工资了，老板一直说没钱，我该怎么维权", "法律咨询"),
+        ("舞台社区", "手机号"),
+        ("可以，13800001234", "社区律师"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert (ticket.category, ticket.role) == ("legal_consultation", "lawyer")
+
+
+def test_faq_answer_names_its_source_and_offers_a_person(services, resident):
+    reply = converse(resident, [("晚上几点以后不能制造噪音？有法律规定吗", "依据")])[0]
+    assert "回复 1" in reply
+    converse(resident, [("2", "有需要随时找我")])
+    assert no_tickets(services, resident.openid)
+
+
+def test_faq_then_a_person_opens_a_case_with_the_question(services, resident):
+    converse(resident, [
+        ("楼上漏水到楼下一般是谁负责维修？", "依据"),
+        ("1", "邻里纠纷"),
+        ("西桥社区", "已记下：西桥社区"),
+    ])
+
+
+def test_close_call_asks_a_numbered_question(services, resident):
+    services.classifier = ScriptedClassifier({
+        "楼上装修把公共管道弄坏了": Classification(
+            "neighbor_dispute", 0.48, [("neighbor_dispute", 0.48), ("property_complaint", 0.44), ("greet", 0.08)]
+        ),
+    })
+    converse(resident, [
+        ("楼上装修把公共管道弄坏了", "回复 1 邻里纠纷"),
+        ("2", "物业问题"),
+    ])
+
+
+def test_danger_gets_emergency_numbers_and_an_urgent_case(services, resident):
+    reply = converse(resident, [("隔壁邻居喝醉了拿刀威胁我，说要杀了我", "110")])[0]
+    assert "工单" in reply
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent
+    converse(resident, [("我的工单", ticket.number)])
+
+
+def test_group_dispute_goes_to_the_street_workstation(services, resident):
+    converse(resident, [
+        ("我们整栋楼的业主都反映物业乱收费，每户多收了两百多块", "物业问题"),
+        ("青年社区", "手机号"),
+        ("不留", "街道"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.collective and unit_code(services, ticket.unit_id) == "tangjiadun"
+
+
+def test_cancel_in_the_middle_opens_nothing(services, resident):
+    converse(resident, [
+        ("隔壁天天在楼道里堆垃圾，臭得要命", "邻里纠纷"),
+        ("取消", "已取消"),
+        ("你好", "您好"),
+    ])
+    assert no_tickets(services, resident.openid)
+
+
+def test_transfer_to_a_person_during_intake_opens_the_case_now(services, resident):
+    converse(resident, [
+        ("楼下邻居的狗天天叫，晚上根本睡不着", "邻里纠纷"),
+        ("转人工", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert unit_code(services, ticket.unit_id) == "jianghan"  # no community yet → the district centre
+
+
+def test_transfer_to_a_person_from_scratch_asks_which_kind(services, resident):
+    converse(resident, [
+        ("转人工", "回复 1 法律咨询"),
+        ("3", "物业问题"),
+        ("物业把小区绿地改成停车位收费", "社区"),
+    ])
+
+
+def test_status_of_my_cases(services, resident):
+    converse(resident, [("我的工单", "还没有登记过工单")])
+    converse(resident, [
+        ("楼上卫生间漏水把我家天花板泡坏了，找他也不管", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("不留", "工单"),
+    ])
+    number = only_ticket(services, resident.openid).number
+    converse(resident, [("进度", number), ("查一下我的工单", "已受理")])
+
+
+def test_resolved_case_is_rated_and_can_be_reopened(services, resident, fake_wechat):
+    converse(resident, [
+        ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
+        ("东民社区", "手机号"),
+        ("不留", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    with services.db.session() as session:
+        ticket = session.get(Ticket, ticket.id)
+        notice = change_status(session, ticket, "resolved", "zhou.property", "已督促物业清理")
+        queue_message(session, services.jobs, find_resident(session, resident.openid), notice)
+    run_jobs(services)
+    sent = fake_wechat.messages(touser=resident.openid)
+    assert "已办结" in sent[-1]["content"] and "1～5" in sent[-1]["content"]
+    converse(resident, [("5 很满意，谢谢", "5 分"), ("还是没解决，又脏了", "重新打开")])
+    ticket = only_ticket(services, resident.openid)
+    assert (ticket.rating, ticket.status) == (5, "reopened")
+
+
+def test_resident_who_never_says_where_they_live(services, resident):
+    converse(resident, [
+        ("物业费一年涨了两次，也不公示账目，这合理吗", "社区"),
+        ("不知道", "区公共法律服务中心"),
+        ("不留", "工单"),
+    ])
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "jianghan"
+
+
+def test_location_pin_picks_the_nearest_room(services, resident):
+    with services.db.session() as session:
+        room = unit_by_code(session, "wutai")
+        latitude, longitude = room.latitude, room.longitude
+    converse(resident, [("邻居在楼道里装了个摄像头对着我家门", "社区")])
+    assert "舞台社区" in resident.sends_location(latitude + 0.0005, longitude - 0.0005)
+
+
+def test_a_street_name_narrows_to_a_numbered_list(services, resident):
+    converse(resident, [
+        ("楼上空调外机的水一直滴到我家窗台上", "社区"),
+        ("唐家墩", "回复 1"),
+        ("1", "已记下：八古墩社区"),
+    ])
+
+
+def test_typos_in_the_community_name_are_forgiven(services, resident):
+    converse(resident, [
+        ("对门邻居把鞋柜和杂物堆满了楼道", "社区"),
+        ("打同社区", "已记下：打铜社区"),
+    ])
+
+
+def test_moving_house_changes_the_community(services, resident):
+    converse(resident, [("我搬家了", "哪个社区"), ("舞台社区", "已把您的社区改为舞台社区")])
+    with services.db.session() as session:
+        assert session.get(Unit, find_resident(session, resident.openid).community_id).code == "wutai"
+
+
+def test_photos_are_kept_for_the_case(services, resident):
+    converse(resident, [("楼上漏水把我家墙皮都泡掉了", "邻里纠纷"), ("八古墩", "手机号")])
+    assert "照片收到了" in resident.sends_photo("media-ceiling-1")
+    converse(resident, [("不留", "工单")])
+    assert "已附到工单" in resident.sends_photo("media-ceiling-2")
+    converse(resident, [("补充：楼上的人今天还是不开门", "已补充到工单")])
+    ticket = only_ticket(services, resident.openid)
+    with services.db.session() as session:
+        media = session.scalars(select(TicketAttachment.media_id).where(TicketAttachment.ticket_id == ticket.id))
+        assert sorted(media) == ["media-ceiling-1", "media-ceiling-2"]
+        assert "今天还是不开门" in session.get(Ticket, ticket.id).description
+
+
+def test_go_back_to_the_previous_question(services, resident):
+    converse(resident, [
+        ("物业把我们的公共收益都私吞了，几年了也不公开", "社区"),
+        ("万松园社区", "手机号"),
+        ("上一步", "补充或更正"),
+        ("还有停车费也没公开", "工单"),
+    ])
+
+
+def test_out_of_scope_gets_help_and_no_ticket(services, resident):
+    converse(resident, [("明天武汉会不会下雨啊", "12345"), ("谢谢", "不客气")])
+    assert no_tickets(services, resident.openid)
+
+
+def test_dialogue_survives_a_restart(services, settings, resident, app):
+    from bot.services import build_services
+    from webhook import create_app
+
+    converse(resident, [("楼上邻居养的狗天天在楼道里拉屎", "社区")])
+    restarted = build_services(settings)  # a new process: nothing shared but Redis and the database
+    resident.client = create_app(services=restarted).test_client()
+    converse(resident, [("八古墩", "已记下：八古墩社区")])
+
+
+def test_two_residents_never_share_a_dialogue(services, client, settings, resident):
+    from tests.wechat_user import WeChatUser
+
+    other = WeChatUser(client, settings, resident.openid + "_neighbour")
+    converse(resident, [("楼上邻居半夜开派对音乐放得震天响", "社区")])
+    converse(other, [("你好", "您好")])
+    converse(resident, [("八古墩", "已记下")])

@@ -1,0 +1,251 @@
+"""The WeChat callback: signatures, modes, every message type, rejections, retries, budget."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+from wechatpy.crypto import WeChatCrypto
+
+from bot.services import build_services
+from bot.storage.messages import Message
+from bot.storage.residents import find_resident
+from bot.storage.tickets import Ticket
+from tests.conftest import run_jobs
+from tests.scripted import ScriptedClassifier
+from tests.wechat_user import WeChatUser
+from webhook import create_app
+from webhook.simulator import build_request, new_msg_id, parse_reply, sha1_signature, text_xml
+
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+STORY = "楼上邻居天天半夜跺脚还拖椅子，吵得我们全家睡不着，说了好几次都不听"
+
+
+@pytest.fixture
+def scripted(services):
+    """Classification from a script, so these tests are about the callback, not the model."""
+    services.classifier = ScriptedClassifier({STORY: "neighbor_dispute", "你好": "greet"})
+    return services.classifier
+
+
+def _count(services, model, **where) -> int:
+    with services.db.session() as session:
+        query = select(func.count()).select_from(model)
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        return session.scalar(query)
+
+
+def _known_resident(services, openid: str, phone: str = "13900001111") -> None:
+    """A resident whose community and phone are known, so a full story opens a case at once."""
+    from bot.storage.directory import unit_by_code
+    from bot.storage.residents import get_or_create_resident
+
+    with services.db.session() as session:
+        resident = get_or_create_resident(session, openid)
+        resident.community_id = unit_by_code(session, "baguodun").id
+        resident.phone = phone
+
+
+def test_url_verification_echoes_echostr(client, settings):
+    params = {"timestamp": "1700000000", "nonce": "42", "echostr": "hello-wechat"}
+    params["signature"] = sha1_signature(settings.wechat_token, params["timestamp"], params["nonce"])
+    assert client.get("/wechat", query_string=params).data == b"hello-wechat"
+
+
+def test_url_verification_with_wrong_signature_is_forbidden(client):
+    params = {"timestamp": "1700000000", "nonce": "42", "echostr": "x", "signature": "0" * 40}
+    assert client.get("/wechat", query_string=params).status_code == 403
+
+
+def test_plaintext_message_gets_a_text_reply(client, resident, scripted):
+    response = resident.post(text_xml(resident.openid, "你好", new_msg_id()))
+    reply = parse_reply(response.data, "test-token")
+    assert reply["MsgType"] == "text"
+    assert reply["ToUserName"] == resident.openid
+    assert "法律服务前台" in reply["Content"]
+
+
+def test_safe_mode_round_trip(services, settings, scripted):
+    safe = dataclasses.replace(settings, wechat_aes_key=AES_KEY)
+    services.settings = safe
+    user = WeChatUser(create_app(services=services).test_client(), safe, "o_safe_mode_user")
+    params, body = build_request(text_xml(user.openid, "你好", new_msg_id()), "test-token", AES_KEY, safe.wechat_appid)
+    assert b"Encrypt" in body and "你好".encode() not in body
+    response = user.client.post("/wechat", query_string=params, data=body)
+    assert b"<Encrypt>" in response.data and "法律服务前台".encode() not in response.data
+    reply = parse_reply(response.data, "test-token", AES_KEY, safe.wechat_appid, params)
+    assert "法律服务前台" in reply["Content"]
+
+
+def test_compatible_mode_without_aes_key_is_read_in_plaintext(client, resident, scripted):
+    xml = text_xml(resident.openid, "你好", new_msg_id())
+    params, body = build_request(xml, "test-token")
+    params["encrypt_type"] = "aes"  # compatible mode: plaintext fields are there too
+    response = client.post("/wechat", query_string=params, data=body)
+    assert "法律服务前台" in parse_reply(response.data, "test-token")["Content"]
+
+
+def _safe_client(services, settings):
+    services.settings = dataclasses.replace(settings, wechat_aes_key=AES_KEY)
+    return create_app(services=services).test_client()
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["wrong_signature", "wrong_msg_signature", "wrong_appid", "undecryptable", "malformed", "dtd", "entity", "no_sender", "too_big"],
+)
+def test_rejections_are_4xx_and_store_nothing(services, settings, scripted, case):
+    client = _safe_client(services, settings)
+    openid = f"o_reject_{case}"
+    xml = text_xml(openid, "你好", new_msg_id())
+    params, body = build_request(xml, "test-token", AES_KEY, settings.wechat_appid)
+    expected = 400
+    if case == "wrong_signature":
+        params, body = build_request(xml, "test-token")
+        params["signature"] = "f" * 40
+        expected = 403
+    elif case == "wrong_msg_signature":
+        params["msg_signature"] = "0" * 40
+        expected = 403
+    elif case == "wrong_appid":
+        params, body = build_request(xml, "test-token", AES_KEY, "wxsomeoneelse00")
+    elif case == "undecryptable":
+        body = b"<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[bm90LWFlcw==]]></Encrypt></xml>"
+        params["msg_signature"] = sha1_signature("test-token", params["timestamp"], params["nonce"], "bm90LWFlcw==")
+    elif case in ("malformed", "dtd", "entity", "no_sender"):
+        bodies = {
+            "malformed": "<xml><ToUserName>gh</ToUserName><FromUserName>",
+            "dtd": '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaa">]><xml><Content>&a;</Content></xml>',
+            "entity": '<!ENTITY lol "lol"><xml/>',
+            "no_sender": "<xml><ToUserName><![CDATA[gh]]></ToUserName><MsgType><![CDATA[text]]></MsgType></xml>",
+        }
+        params, body = build_request("<xml><a>1</a></xml>", "test-token")
+        body = bodies[case].encode()
+    elif case == "too_big":
+        params, body = build_request(text_xml(openid, "长" * 40_000, new_msg_id()), "test-token")
+        expected = 413
+    before = _count(services, Message)
+    response = client.post("/wechat", query_string=params, data=body, content_type="text/xml")
+    assert response.status_code == expected
+    assert _count(services, Message) == before
+
+
+def test_retry_storm_yields_one_message_one_reply_one_ticket(app, services, scripted, settings):
+    openid = "o_retry_storm"
+    _known_resident(services, openid)
+    scripted.delay = 0.3  # the retries arrive while the first delivery is still being answered
+    xml = text_xml(openid, STORY, new_msg_id())
+    replies, errors = [], []
+
+    def deliver():
+        user = WeChatUser(app.test_client(), settings, openid)
+        try:
+            replies.append(user.deliver(xml))
+        except AssertionError as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    answered = [reply for reply in replies if reply]
+    assert len(answered) == 1 and "工单" in answered[0]
+    again = WeChatUser(app.test_client(), settings, openid).deliver(xml)
+    assert again == answered[0]  # a later retry gets exactly the first reply
+    with services.db.session() as session:
+        resident = find_resident(session, openid)
+        assert _count(services, Message, resident_id=resident.id) == 1
+        assert _count(services, Ticket, resident_id=resident.id) == 1
+    assert len(scripted.calls) == 1
+
+
+def test_retry_after_redis_forgot_is_stopped_by_the_database(client, services, resident, scripted):
+    xml = text_xml(resident.openid, "你好", new_msg_id())
+    assert resident.deliver(xml)
+    for key in services.redis.scan_iter(f"{services.settings.key_prefix}dedup:*"):
+        services.redis.delete(key)
+    assert resident.deliver(xml) == ""  # already stored: answered with success, not twice
+    assert len(scripted.calls) == 1
+
+
+def test_subscribe_welcomes_and_unsubscribe_is_recorded(services, resident, scripted):
+    welcome = resident.event("subscribe")
+    assert "转人工" in welcome and "我的工单" in welcome
+    assert resident.event("unsubscribe") == ""
+    with services.db.session() as session:
+        assert find_resident(session, resident.openid).subscribed is False
+
+
+def test_menu_click_maps_to_an_intent(resident, scripted):
+    assert "发生了什么" in resident.event("CLICK", "NEIGHBOR_DISPUTE")
+
+
+def test_unknown_event_and_unknown_type_are_answered_politely(client, resident, scripted):
+    assert resident.event("TEMPLATESENDJOBFINISH") == ""
+    xml = text_xml(resident.openid, "x", new_msg_id()).replace("[CDATA[text]]", "[CDATA[miniprogrampage]]")
+    assert "文字" in resident.deliver(xml)
+
+
+def test_voice_with_recognition_is_read_as_text(resident, scripted):
+    assert "法律服务前台" in resident.sends_voice("你好")
+
+
+def test_voice_without_recognition_asks_to_type(resident, scripted):
+    assert "打字" in resident.sends_voice(None)
+
+
+def test_link_gets_a_polite_answer(resident, scripted):
+    xml = (
+        f"<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[{resident.openid}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[link]]></MsgType>"
+        "<Title><![CDATA[t]]></Title><Description><![CDATA[d]]></Description><Url><![CDATA[http://x]]></Url>"
+        f"<MsgId>{new_msg_id()}</MsgId></xml>"
+    )
+    assert "文字" in resident.deliver(xml)
+
+
+def test_every_inbound_message_is_stored(services, resident, scripted):
+    resident.says("你好")
+    resident.sends_photo("media-1")
+    resident.sends_location(30.60, 114.26)
+    with services.db.session() as session:
+        stored = session.scalars(select(Message.msg_type).where(Message.resident_id == find_resident(session, resident.openid).id))
+        assert sorted(stored) == ["image", "location", "text"]
+
+
+def test_a_slow_answer_becomes_a_customer_service_message(services, resident, scripted, fake_wechat):
+    services.settings = dataclasses.replace(services.settings, reply_budget=0.2)
+    scripted.delay = 0.8
+    assert resident.says("你好") == ""  # "success" now, the answer follows
+    time.sleep(1.0)
+    run_jobs(services)
+    sent = fake_wechat.messages(touser=resident.openid)
+    assert sent and "法律服务前台" in sent[-1]["content"]
+
+
+def test_long_replies_are_split_and_cdata_safe(services, resident, scripted, fake_wechat, monkeypatch):
+    from bot.handlers import HANDLERS, smalltalk
+
+    long_text = ("这是一段很长的答复]]>。" * 300).strip()
+    monkeypatch.setitem(HANDLERS, "greet", lambda turn: long_text)
+    reply = resident.says("你好")
+    assert "]]>" not in reply
+    assert len(reply.encode("utf-8")) <= 2048
+    run_jobs(services)
+    rest = [message["content"] for message in fake_wechat.messages(touser=resident.openid)]
+    assert rest and all(len(part.encode("utf-8")) <= 2048 for part in rest)
+    assert "".join([reply, *rest]).replace("\n", "") == long_text.replace("]]>", "").replace("\n", "")
+    assert smalltalk.greet  # the table is restored by monkeypatch
+
+
+def test_services_build_for_the_embedded_defaults(tmp_path):
+    from bot.config import Settings
+
+    embedded = build_services(Settings(database_url=f"sqlite:///{tmp_path}/x.sqlite3", redis_url="", nlu_backend="keywords"))
+    assert embedded.redis.ping()

@@ -1,0 +1,83 @@
+"""Command line: `flask --app webhook setup | worker | tickets … | nlu … | wechat …`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from bot.directory import DEFAULT_DIRECTORY, load_directory
+from bot.faq import DEFAULT_FAQ, load_faq
+from bot.outbox import queue_message
+from bot.storage.directory import unit_by_code
+from bot.storage.migrate import upgrade
+from bot.storage.residents import Resident
+from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
+from bot.tickets import change_status, status_line
+
+tickets_cli = AppGroup("tickets", help="Work cases from the command line.")
+
+
+def _services():
+    return current_app.extensions["services"]
+
+
+@click.command("setup")
+@click.option("--directory", type=click.Path(path_type=Path), default=DEFAULT_DIRECTORY)
+@click.option("--faq", type=click.Path(path_type=Path), default=DEFAULT_FAQ)
+def setup_command(directory: Path, faq: Path) -> None:
+    """Apply migrations, then load the directory of rooms and the FAQ."""
+    services = _services()
+    upgrade(services.settings.database_url)
+    with services.db.session() as session:
+        units = load_directory(session, directory)
+        entries = load_faq(session, faq)
+    click.echo(f"schema up to date; {units} units and {entries} FAQ entries loaded")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run a job-queue worker (customer-service messages, notifications)."""
+    _services().jobs.work(burst=burst)
+
+
+@tickets_cli.command("queue")
+@click.argument("unit_code")
+@click.argument("role", type=click.Choice(["lawyer", "mediator", "property_officer"]))
+def queue_command(unit_code: str, role: str) -> None:
+    """List the open cases of one room for one role."""
+    with _services().db.session() as session:
+        unit = unit_by_code(session, unit_code)
+        if unit is None:
+            raise click.ClickException(f"no unit with code {unit_code!r}")
+        for ticket in queue_of(session, unit.id, role):
+            click.echo(status_line(session, ticket))
+
+
+@tickets_cli.command("status")
+@click.argument("number")
+@click.argument("status", type=click.Choice(sorted(STATUS_LABELS)))
+@click.option("--actor", required=True, help="Username of the staff member.")
+@click.option("--note", default="", help="Message to the resident.")
+def status_command(number: str, status: str, actor: str, note: str) -> None:
+    """Change a case's status and tell the resident on WeChat."""
+    services = _services()
+    with services.db.session() as session:
+        ticket = ticket_by_number(session, number)
+        if ticket is None:
+            raise click.ClickException(f"no ticket {number}")
+        message = change_status(session, ticket, status, actor, note)
+        queue_message(session, services.jobs, session.get(Resident, ticket.resident_id), message)
+    click.echo(f"{number} → {status}; resident notified")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every command group to the app."""
+    from webhook.cli_nlu import nlu_cli
+    from webhook.cli_wechat import wechat_cli
+
+    for command in (setup_command, worker_command, tickets_cli, nlu_cli, wechat_cli):
+        app.cli.add_command(command)

@@ -1,0 +1,167 @@
+"""The WeChat callback: verify → parse → dedup → classify → handler → reply."""
+
+from __future__ import annotations
+
+import logging
+import re
+from xml.parsers.expat import ExpatError
+
+import redis
+
+from flask import Blueprint, Response, abort, current_app, request
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import TextReply
+from wechatpy.utils import check_signature
+
+from bot.inbound import Inbound
+from bot.text import clean_reply
+
+log = logging.getLogger(__name__)
+bp = Blueprint("wechat", __name__)
+
+# WeChat never sends a DTD; one in the body can only be an entity-expansion or XXE attempt.
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+POLITE_ERROR = "抱歉，系统有点忙，您的消息已经收到，我们会尽快回复您。"
+MESSAGE_KINDS = {"text", "voice", "image", "location", "link", "video", "shortvideo", "event"}
+
+
+def _settings():
+    return current_app.extensions["services"].settings
+
+
+def _crypto() -> WeChatCrypto | None:
+    settings = _settings()
+    if not settings.wechat_aes_key:
+        return None
+    return WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+
+
+@bp.get("/wechat")
+def verify_url():
+    """URL verification: echo `echostr` when the signature is ours."""
+    args = request.args
+    try:
+        check_signature(_settings().wechat_token, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+    except InvalidSignatureException:
+        log.warning("URL verification with a wrong signature from %s", request.remote_addr)
+        abort(403)
+    return Response(args.get("echostr", ""), mimetype="text/plain")
+
+
+@bp.post("/wechat")
+def receive():
+    """A message or event from WeChat; the reply must leave within WeChat's 5 seconds."""
+    xml, encrypted = _verified_xml()
+    message = _parse(xml)
+    inbound = to_inbound(message)
+    try:
+        text = _reply_text(inbound)
+    except Exception:  # the one error boundary: log it, answer politely, never a 500
+        log.exception("failed to answer %s", inbound.dedup_key)
+        text = POLITE_ERROR
+    return _render(message, text, encrypted)
+
+
+def _verified_xml() -> tuple[str, bool]:
+    """The request's XML, signature-checked and decrypted; aborts with 4xx otherwise."""
+    body = request.get_data(cache=False)
+    if _DTD.search(body):
+        log.warning("rejected a body with a DTD from %s", request.remote_addr)
+        abort(400)
+    args, settings = request.args, _settings()
+    crypto = _crypto()
+    if args.get("encrypt_type") == "aes" and crypto is not None:
+        return _decrypt(crypto, body, args), True
+    try:
+        check_signature(settings.wechat_token, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+    except InvalidSignatureException:
+        log.warning("rejected a message with a wrong signature from %s", request.remote_addr)
+        abort(403)
+    return body.decode("utf-8", errors="strict"), False
+
+
+def _decrypt(crypto: WeChatCrypto, body: bytes, args) -> str:
+    try:
+        xml = crypto.decrypt_message(body, args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+    except InvalidSignatureException:
+        log.warning("rejected an encrypted message with a wrong msg_signature")
+        abort(403)
+    except InvalidAppIdException:
+        log.warning("rejected an encrypted message for another app id")
+        abort(400)
+    except (ValueError, KeyError, TypeError) as error:
+        log.warning("rejected an undecryptable message: %s", error)
+        abort(400)
+    if _DTD.search(xml.encode("utf-8")):
+        abort(400)
+    return xml
+
+
+def _parse(xml: str):
+    try:
+        message = parse_message(xml)
+    except (ExpatError, KeyError, ValueError, TypeError, AttributeError) as error:
+        log.warning("rejected malformed XML: %s", type(error).__name__)
+        abort(400)
+    if not getattr(message, "source", None) or not getattr(message, "create_time", None):
+        log.warning("rejected XML without FromUserName/CreateTime")
+        abort(400)
+    return message
+
+
+def to_inbound(message) -> Inbound:
+    """Translate a parsed WeChat message into the domain's Inbound."""
+    kind = message.type if message.type in MESSAGE_KINDS else "unknown"
+    create_time = int(message.create_time.timestamp()) if hasattr(message.create_time, "timestamp") else int(message.create_time)
+    if kind == "event" or not getattr(message, "id", None):
+        dedup_key = f"evt:{message.source}:{create_time}"
+    else:
+        dedup_key = f"msg:{message.id}"
+    fields = dict(openid=message.source, kind=kind, dedup_key=dedup_key, create_time=create_time)
+    if kind == "text":
+        fields["text"] = message.content or ""
+    elif kind == "voice":
+        fields.update(text=message.recognition or "", media_id=message.media_id)
+    elif kind in ("image", "video", "shortvideo"):
+        fields["media_id"] = message.media_id
+    elif kind == "location":
+        fields.update(latitude=float(message.location_x), longitude=float(message.location_y), extra={"label": message.label or ""})
+    elif kind == "link":
+        fields["extra"] = {"url": message.url, "title": message.title}
+    elif kind == "event":
+        fields.update(event=message.event, event_key=getattr(message, "key", None))
+        if message.event == "location":
+            fields.update(latitude=float(message.latitude), longitude=float(message.longitude))
+    return Inbound(**fields)
+
+
+def _reply_text(inbound: Inbound) -> str:
+    """The reply for this delivery: a retry gets exactly what the first delivery answered."""
+    services = current_app.extensions["services"]
+    try:
+        first, cached = services.replies.claim(inbound.dedup_key)
+    except redis.RedisError:
+        # Without Redis the database's unique key still stops a retry from being handled twice.
+        log.error("reply cache unavailable; relying on the database for de-duplication")
+        first, cached = True, None
+    if not first:
+        log.info("retry of %s answered from the reply cache", inbound.dedup_key)
+        return cached[0] if cached else ""
+    text = current_app.extensions["frontdesk"].answer_within(inbound, services.settings.reply_budget)
+    try:
+        services.replies.remember(inbound.dedup_key, [text or ""])
+    except redis.RedisError:
+        log.error("reply cache unavailable; the reply to %s is not cached", inbound.dedup_key)
+    return text or ""
+
+
+def _render(message, text: str, encrypted: bool) -> Response:
+    if not text:
+        return Response("success", mimetype="text/plain")
+    xml = TextReply(message=message, content=clean_reply(text)).render()
+    if encrypted:
+        args = request.args
+        xml = _crypto().encrypt_message(xml, args.get("nonce", ""), args.get("timestamp"))
+    return Response(xml, mimetype="application/xml")
