@@ -1,0 +1,81 @@
+"""Customer-service messages: delivery through the job queue and every WeChat outcome."""
+
+import pytest
+
+from bot.outbox import deliver_batch, queue_message
+from bot.storage.outbox import OutboundMessage
+from bot.storage.residents import get_or_create_resident
+from tests.conftest import run_jobs
+
+
+@pytest.fixture
+def send(app, services):
+    """Queue a message to a resident; returns the outbound row ids."""
+    def send(openid: str, text: str) -> list[int]:
+        with services.db.session() as session:
+            resident = get_or_create_resident(session, openid)
+            return queue_message(session, services.jobs, resident, text)
+    return send
+
+
+def row(services, outbound_id: int) -> OutboundMessage:
+    with services.db.session() as session:
+        return session.get(OutboundMessage, outbound_id)
+
+
+def test_message_is_delivered_and_recorded(services, send, fake_wechat):
+    [outbound_id] = send("o_outbox_ok", "您的工单已受理")
+    run_jobs(services)
+    assert fake_wechat.messages(touser="o_outbox_ok")[-1]["content"] == "您的工单已受理"
+    assert row(services, outbound_id).status == "sent"
+
+
+def test_outside_the_48_hour_window_waits_for_the_next_message(services, send, fake_wechat, resident):
+    resident.says("你好")
+    fake_wechat.fail(errcode=45015)
+    [outbound_id] = send(resident.openid, "工作人员已回复：请明天上午来工作室")
+    run_jobs(services)
+    assert row(services, outbound_id).status == "deferred"
+    assert not fake_wechat.messages(touser=resident.openid)
+    resident.says("谢谢")  # the resident is back: the waiting message goes out
+    run_jobs(services)
+    assert row(services, outbound_id).status == "sent"
+    assert "请明天上午来工作室" in fake_wechat.messages(touser=resident.openid)[-1]["content"]
+
+
+def test_expired_token_is_refreshed_and_the_send_retried_once(services, send, fake_wechat):
+    send("o_outbox_token", "第一条")
+    run_jobs(services)
+    fetches = fake_wechat.stats()["token_fetches"]
+    fake_wechat.expire_token()
+    [outbound_id] = send("o_outbox_token", "第二条")
+    run_jobs(services)
+    assert row(services, outbound_id).status == "sent"
+    assert fake_wechat.stats()["token_fetches"] == fetches + 1
+
+
+def test_rate_limit_is_retried_later_with_every_attempt_recorded(services, send, fake_wechat):
+    fake_wechat.fail(errcode=45009)
+    [outbound_id] = send("o_outbox_rate", "稍后送达")
+    run_jobs(services)  # the first attempt fails; the queue schedules a retry with back-off
+    first = row(services, outbound_id)
+    assert (first.status, first.attempts) == ("queued", 1) and "45009" in first.last_error
+    deliver_batch([outbound_id])  # what the scheduled retry runs
+    assert row(services, outbound_id).status == "sent"
+
+
+def test_a_permanent_error_is_recorded_as_failed(services, send, fake_wechat):
+    fake_wechat.fail(errcode=40003, errmsg="invalid openid")
+    [outbound_id] = send("o_outbox_bad", "不会送达")
+    run_jobs(services)
+    failed = row(services, outbound_id)
+    assert failed.status == "failed" and "40003" in failed.last_error
+
+
+def test_long_message_is_split_and_sent_in_order(services, send, fake_wechat):
+    text = "\n".join(f"第{i}段" + "说明" * 100 for i in range(8))
+    ids = send("o_outbox_long", text)
+    assert len(ids) > 1
+    run_jobs(services)
+    sent = [message["content"] for message in fake_wechat.messages(touser="o_outbox_long")]
+    assert "\n".join(sent) == text

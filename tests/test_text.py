@@ -1,0 +1,36 @@
+"""Reply text rules: byte limits, CDATA safety, masking."""
+
+from bot.text import find_phone, mask_personal_numbers, split_for_wechat
+
+
+def test_short_text_is_one_part():
+    assert split_for_wechat("你好") == ["你好"]
+
+
+def test_long_text_splits_within_2048_bytes_on_line_breaks():
+    text = "\n".join(f"第{i}行：" + "内容" * 40 for i in range(60))
+    parts = split_for_wechat(text)
+    assert len(parts) > 1
+    assert all(len(part.encode("utf-8")) <= 2048 for part in parts)
+    assert "\n".join(parts) == text
+
+
+def test_one_huge_line_is_cut_on_character_boundaries():
+    parts = split_for_wechat("字" * 2000)
+    assert all(len(part.encode("utf-8")) <= 2048 for part in parts)
+    assert "".join(parts) == "字" * 2000
+
+
+def test_cdata_terminator_is_removed():
+    assert split_for_wechat("a]]>b") == ["ab"]
+
+
+def test_phone_found_inside_chinese_text():
+    assert find_phone("我的电话13912345678谢谢") == "13912345678"
+    assert find_phone("订单号213912345678901") is None
+
+
+def test_masking_phone_and_id_numbers():
+    masked = mask_personal_numbers("电话13912345678，身份证42010619900101123X")
+    assert "13912345678" not in masked and "139****5678" in masked
+    assert "42010619900101123X" not in masked and "4201**********123X" in masked
