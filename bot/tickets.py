@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
-from bot.storage.tickets import STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
+from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
 
 ROLE_FOR_CATEGORY = {
     "legal_consultation": "lawyer",
@@ -149,3 +150,23 @@ def response_promise(ticket: Ticket) -> str:
     if ticket.collective:
         return "街道工作站会在 4 小时内联系您"
     return "工作人员会在 1 个工作日内回复您"
+
+
+def overdue_tickets(session: Session, now=None) -> list[Ticket]:
+    """Open cases whose expected response time has passed."""
+    now = now or utcnow()
+    query = select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), Ticket.due_at < now).order_by(Ticket.id)
+    return list(session.scalars(query))
+
+
+def escalate(session: Session, ticket: Ticket) -> str | None:
+    """Move an overdue case one level up (community → street → district); returns the notice
+    for the resident, or None when it is already at the top."""
+    unit = session.get(Unit, ticket.unit_id)
+    if unit is None or unit.parent is None:
+        return None
+    ticket.unit_id = unit.parent_id
+    ticket.due_at = utcnow() + timedelta(hours=RESPONSE_HOURS["urgent" if ticket.urgent else "collective"])
+    note = f"超时未处理，已从{unit.office_name}上报至{unit.parent.office_name}"
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor="system"))
+    return f"您的工单 {ticket.number} 已上报至{unit.parent.office_name}，会尽快有人联系您。"

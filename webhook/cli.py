@@ -15,7 +15,7 @@ from bot.storage.directory import unit_by_code
 from bot.storage.migrate import upgrade
 from bot.storage.residents import Resident
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
-from bot.tickets import change_status, status_line
+from bot.tickets import change_status, escalate, overdue_tickets, status_line
 
 tickets_cli = AppGroup("tickets", help="Work cases from the command line.")
 
@@ -72,6 +72,20 @@ def status_command(number: str, status: str, actor: str, note: str) -> None:
         message = change_status(session, ticket, status, actor, note)
         queue_message(session, services.jobs, session.get(Resident, ticket.resident_id), message)
     click.echo(f"{number} → {status}; resident notified")
+
+
+@tickets_cli.command("escalate-overdue")
+def escalate_overdue_command() -> None:
+    """Send every overdue case one level up and tell its resident (run it from cron)."""
+    services = _services()
+    with services.db.session() as session:
+        moved = 0
+        for ticket in overdue_tickets(session):
+            notice = escalate(session, ticket)
+            if notice:
+                queue_message(session, services.jobs, session.get(Resident, ticket.resident_id), notice)
+                moved += 1
+    click.echo(f"{moved} overdue case(s) escalated")
 
 
 def register_commands(app: Flask) -> None:
