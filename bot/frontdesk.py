@@ -6,12 +6,26 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import commands
-from bot.handlers import FLOWS, HANDLERS, community, events, human, media, out_of_scope, smalltalk, status, urgent
-from bot.handlers import clarify
+from bot.handlers import (
+    FLOWS,
+    HANDLERS,
+    clarify,
+    community,
+    events,
+    human,
+    media,
+    out_of_scope,
+    smalltalk,
+    status,
+    urgent,
+)
 from bot.inbound import Inbound
 from bot.intents.policy import decide
 from bot.outbox import queue_message, release_deferred
+from bot.spill import put_back, spill, take_spilled
 from bot.storage.base import utcnow
 from bot.storage.messages import Message, store_inbound
 from bot.storage.residents import Resident, find_resident, get_or_create_resident
@@ -21,6 +35,7 @@ from bot.turn import Turn
 log = logging.getLogger(__name__)
 # How long a resident's messages wait for each other: one at a time keeps the dialogue state whole.
 RESIDENT_LOCK_SECONDS = 15
+SAVED_FOR_LATER = "抱歉，系统有点忙。您的消息已经收到并保存，我们稍后会给您回复。"
 
 
 class FrontDesk:
@@ -45,15 +60,17 @@ class FrontDesk:
         if done.exception() is not None:
             log.error("late reply failed", exc_info=done.exception())
             return
-        if not done.result():
-            return
-        with self.services.db.session() as session:
-            resident = find_resident(session, openid)
-            queue_message(session, self.services.jobs, resident, done.result())
+        if done.result():
+            self._send_reply_later(openid, done.result())
 
     def handle(self, inbound: Inbound) -> str:
         """Store the message, then answer it; returns the passive reply ("" for none)."""
-        stored = self._store(inbound)
+        try:
+            stored = self._store(inbound)
+        except SQLAlchemyError:
+            log.exception("database unavailable: %s kept in Redis for replay", inbound.dedup_key)
+            spill(self.services.redis, self.services.settings.key_prefix, inbound)
+            return SAVED_FOR_LATER
         if stored is None:
             return ""  # already stored: a retry that got past the reply cache
         resident_id, message_id = stored
@@ -64,6 +81,26 @@ class FrontDesk:
         )
         with lock:
             return self._answer(inbound, resident_id, message_id)
+
+    def replay_spilled(self) -> int:
+        """Store and answer the messages kept while the database was down; returns how many."""
+        client, prefix = self.services.redis, self.services.settings.key_prefix
+        replayed = 0
+        while (inbound := take_spilled(client, prefix)) is not None:
+            try:
+                stored = self._store(inbound)
+            except SQLAlchemyError:
+                put_back(client, prefix, inbound)
+                break
+            replayed += 1
+            if stored is not None:
+                reply = self._answer(inbound, *stored)
+                self._send_reply_later(inbound.openid, reply)
+        return replayed
+
+    def _send_reply_later(self, openid: str, reply: str) -> None:
+        with self.services.db.session() as session:
+            queue_message(session, self.services.jobs, find_resident(session, openid), reply)
 
     def _store(self, inbound: Inbound) -> tuple[int, int] | None:
         """Log the message (committed before any reply) and release deferred messages."""

@@ -249,3 +249,19 @@ def test_services_build_for_the_embedded_defaults(tmp_path):
 
     embedded = build_services(Settings(database_url=f"sqlite:///{tmp_path}/x.sqlite3", redis_url="", nlu_backend="keywords"))
     assert embedded.redis.ping()
+
+
+def test_a_message_that_arrives_while_the_database_is_down_is_kept_and_answered_later(
+    app, services, resident, scripted, fake_wechat
+):
+    from bot.storage import Database
+
+    working = services.db
+    services.db = Database("postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    assert "已经收到" in resident.says("你好")
+    services.db = working
+    assert app.extensions["frontdesk"].replay_spilled() == 1
+    run_jobs(services)
+    assert "法律服务前台" in fake_wechat.messages(touser=resident.openid)[-1]["content"]
+    with services.db.session() as session:
+        assert find_resident(session, resident.openid) is not None

@@ -44,6 +44,13 @@ def worker_command(burst: bool) -> None:
     _services().jobs.work(burst=burst)
 
 
+@click.command("replay-unsaved")
+def replay_unsaved_command() -> None:
+    """Store and answer the messages that arrived while the database was down."""
+    replayed = current_app.extensions["frontdesk"].replay_spilled()
+    click.echo(f"{replayed} message(s) replayed")
+
+
 @tickets_cli.command("queue")
 @click.argument("unit_code")
 @click.argument("role", type=click.Choice(["lawyer", "mediator", "property_officer"]))
@@ -93,5 +100,5 @@ def register_commands(app: Flask) -> None:
     from webhook.cli_nlu import nlu_cli
     from webhook.cli_wechat import wechat_cli
 
-    for command in (setup_command, worker_command, tickets_cli, nlu_cli, wechat_cli):
+    for command in (setup_command, worker_command, replay_unsaved_command, tickets_cli, nlu_cli, wechat_cli):
         app.cli.add_command(command)
