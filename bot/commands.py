@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 
 CANCEL = re.compile(r"^(取消|算了|不办了|不用了|退出|不弄了|撤销|cancel)[。！!～~]*$", re.I)
-HUMAN = re.compile(r"转人工|人工客服|人工服务|找(个)?真人|真人客服|找工作人员")
+HUMAN = re.compile(r"转人工|人工客服|人工服务|找(个)?真人|真人客服")
 STATUS = re.compile(r"我的工单|工单进度|查(一下|下)?(进度|工单)|^进度$|办得怎么样")
 BACK = re.compile(r"^(返回|上一步|回到上一步|改一下)$")
-MOVED = re.compile(r"搬家|搬走了|换了?(个)?(社区|小区)|不住(在)?.{0,8}了|改(一下)?社区")
+# Only for short messages: "邻居搬家时撞坏了我家门" is a dispute, not news that the resident moved.
+MOVED = re.compile(r"搬家|搬走了|换了?(个)?(社区|小区)|我(已经)?不住(在)?.{0,8}了|改(一下)?社区")
+MOVED_MAX_CHARS = 12
 UNKNOWN_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
 NO_PHONE = re.compile(r"^(不留|不用|不方便|不要|不给|算了|跳过|不想留|没有|否|不)[了的。！!]*$")
 ADD_TO_CASE = re.compile(r"^(补充|追加|再说一下|还有)[:：，, ]*")
 UNRESOLVED = re.compile(r"没解决|没有解决|重新打开|还没解决|不满意重办")
-RATING = re.compile(r"^\s*([1-5])\s*分?\s*[，,。.\s]*(.*)$", re.S)
+# "5", "5分", "4 还行": a rating. "3楼漏水了" is not: the digit must stand alone.
+RATING = re.compile(r"^\s*([1-5])\s*(?:(?:分|星)[\s，,。.!！]*|[\s，,。.!！]+|$)(.*)$", re.S)
 CHOICE = re.compile(r"^\s*(?:回复|选)?\s*([1-9])\s*[。.号]?\s*$")
 AFFIRM = re.compile(r"^(好|好的|是|是的|对|可以|行|要|需要|嗯|嗯嗯|ok|OK|好啊|麻烦了|谢谢好的)[的啊呀吧！!。]*$")
 DENY = re.compile(r"^(不|不用|不要|不需要|没有|否|算了|不了|不用了)[的啊呀吧！!。]*$")

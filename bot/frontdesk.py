@@ -129,7 +129,7 @@ class FrontDesk:
             if turn.classification is not None:
                 turn.message.confidence = turn.classification.confidence
             first, *rest = split_for_wechat(reply) or [""]
-            for text in [*rest, *turn.later]:
+            for text in rest:
                 queue_message(session, self.services.jobs, turn.resident, text)
         dialogue.save(inbound.openid, turn.state)
         log.info("answered %s as %s: %s", inbound.dedup_key, turn.intent, mask_personal_numbers(first[:40]))
@@ -222,7 +222,7 @@ def _escape(turn: Turn) -> str | None:
     if commands.HUMAN.search(text):
         turn.intent = "request_human"
         return human.transfer(turn)
-    if commands.MOVED.search(text) and turn.state.get("flow") is None:
+    if commands.MOVED.search(text) and len(text) <= commands.MOVED_MAX_CHARS and not turn.state.get("flow"):
         turn.intent = "change_community"
         return community.change_community(turn)
     return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -24,13 +24,8 @@ class Turn:
     state: dict
     classification: Classification | None = None
     intent: str | None = None  # what the dialogue decided to treat the message as
-    later: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
         """The message's text (a voice message's recognition counts as text)."""
         return self.inbound.text.strip()
-
-    def tell_later(self, text: str) -> None:
-        """Queue a follow-up customer-service message after this reply."""
-        self.later.append(text)

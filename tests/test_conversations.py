@@ -270,3 +270,22 @@ def test_two_residents_never_share_a_dialogue(services, client, settings, reside
     converse(resident, [("楼上邻居半夜开派对音乐放得震天响", "社区")])
     converse(other, [("你好", "您好")])
     converse(resident, [("八古墩", "已记下")])
+
+
+def test_after_an_urgent_case_the_phone_and_details_go_to_it(services, resident):
+    converse(resident, [
+        ("楼下有人在打架，流血了", "120"),
+        ("13712345678", "已记下您的电话"),
+        ("是三楼和四楼的两家人", "已补充到紧急工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and ticket.contact_phone == "13712345678"
+    assert "三楼和四楼" in ticket.description
+
+
+def test_a_story_that_names_the_community_and_phone_skips_those_questions(services, resident):
+    converse(resident, [
+        ("我是八古墩社区的，楼上邻居家的空调外机正对着我家卧室窗户，晚上嗡嗡响，电话13611112222", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert unit_code(services, ticket.unit_id) == "baguodun" and ticket.contact_phone == "13611112222"

@@ -12,6 +12,7 @@ from bot.handlers import (
     out_of_scope,
     smalltalk,
     status,
+    urgent,
 )
 
 FAQ_INTENTS = tuple(item["intent"] for item in read_faq_file())
@@ -40,4 +41,5 @@ FLOWS = {
     "clarify": clarify.clarify_step,
     "faq_offer": faq.offer_step,
     "moving": community.moving_step,
+    "urgent": urgent.follow_up,
 }

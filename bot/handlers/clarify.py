@@ -30,6 +30,8 @@ def clarify_step(turn: Turn) -> str | None:
     state = turn.state
     pick = commands.choice_number(turn.text)
     choices = state["choices"]
+    if pick is None and len(choices) == 1 and commands.AFFIRM.match(turn.text):
+        pick = 1  # "是的" to the one category we asked about
     if pick is not None and 1 <= pick <= len(choices):
         return intake.start_case(turn, choices[pick - 1], text=state["question"], opening=state["opening"])
     if pick == len(choices) + 1:

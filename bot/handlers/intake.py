@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import commands
+from bot.directory import match_communities
 from bot.handlers.community import ASK_COMMUNITY, community_of, remember, resolve_place
 from bot.storage.directory import Unit
 from bot.text import find_phone, mask_personal_numbers
@@ -51,8 +52,29 @@ def _add_text(turn: Turn, text: str) -> None:
     if text:
         turn.state["parts"].append(text)
         turn.state["collective"] = turn.state["collective"] or commands.is_collective(text)
+        _use_details_in(turn, text)
     if turn.message.id not in turn.state["message_ids"]:
         turn.state["message_ids"].append(turn.message.id)
+
+
+def _use_details_in(turn: Turn, text: str) -> None:
+    """A phone number or a community the resident already wrote need not be asked for."""
+    phone = find_phone(text)
+    if phone:
+        turn.resident.phone = phone  # given unasked: the resident wants to be called
+    if community_of(turn) is None:
+        named = community_entity(turn)
+        if named is not None:
+            remember(turn, named)
+
+
+def community_entity(turn: Turn) -> Unit | None:
+    """The one community the model found in this message, if any."""
+    if turn.classification is None:
+        return None
+    names = [entity["value"] for entity in turn.classification.entities if entity.get("entity") == "community"]
+    matches = {unit.id: unit for name in names for unit in match_communities(turn.session, name)}
+    return next(iter(matches.values())) if len(matches) == 1 else None
 
 
 def next_question(turn: Turn) -> str:

@@ -43,8 +43,10 @@ def deny(turn: Turn) -> str:
 
 def cancel(turn: Turn) -> str:
     """Handler: stop whatever we were doing."""
-    had_flow = bool(turn.state.get("flow"))
+    flow = turn.state.get("flow")
     turn.state.clear()
-    if had_flow:
+    if flow in ("intake", "clarify", "faq_offer"):
         return "好的，已取消，没有为您登记工单。您说过的内容都已保存，需要时随时再找我。"
+    if flow:
+        return "好的，已取消。"
     return "好的。目前没有正在办理的事项；已登记的工单可回复“我的工单”查看。"

@@ -1,9 +1,13 @@
-"""Danger first: emergency numbers at once, and an urgent case."""
+"""Danger first: emergency numbers at once, an urgent case, then every detail goes to that case."""
 
 from __future__ import annotations
 
+from bot import commands
 from bot.handlers import intake
 from bot.intents.types import TRIAGE_INTENTS
+from bot.storage.tickets import Ticket, ticket_by_opening_message
+from bot.text import find_phone
+from bot.tickets import attach_message
 from bot.turn import Turn
 
 ADVICE = {
@@ -17,9 +21,27 @@ ADVICE = {
 def urgent_case(turn: Turn, kinds: list[str]) -> str:
     """Give emergency advice and open an urgent case right away."""
     advice = "\n".join(f"⚠️ {ADVICE[kind]}" for kind in kinds)
+    if turn.state.get("flow") == "urgent":
+        return f"{advice}\n{follow_up(turn)}"
     category = "neighbor_dispute"
     if turn.classification is not None and turn.classification.intent in TRIAGE_INTENTS:
         category = turn.classification.intent
     intake.start_case(turn, category)
     turn.state.update(urgent=True, phone_asked=True, no_community=True)
-    return f"{advice}\n{intake.open_case(turn)}\n方便的话回复您的手机号，工作人员会尽快联系您。"
+    opened = intake.open_case(turn)
+    turn.state.update(flow="urgent", ticket=ticket_by_opening_message(turn.session, turn.message.id).id)
+    ask = "" if turn.resident.phone else "\n方便的话回复您的手机号，工作人员会尽快联系您。"
+    return f"{advice}\n{opened}{ask}"
+
+
+def follow_up(turn: Turn) -> str:
+    """Flow step after an urgent case: a phone number or more details go to that case."""
+    ticket = turn.session.get(Ticket, turn.state["ticket"])
+    phone = find_phone(turn.text)
+    attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
+    if phone:
+        turn.resident.phone = ticket.contact_phone = phone
+        return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。如有危险请先拨打 110。"
+    if commands.AFFIRM.match(turn.text) or commands.DENY.match(turn.text):
+        return "好的。请注意安全，有新情况随时告诉我。"
+    return f"已补充到紧急工单 {ticket.number}。如有危险请先拨打 110。"
