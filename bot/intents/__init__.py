@@ -1,0 +1,87 @@
+"""The NLU boundary: classify a resident's message with Rasa, or with keywords while Rasa is down."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from bot.intents.breaker import CLOSED, CircuitBreaker
+from bot.intents.keywords import KeywordClassifier
+from bot.intents.rasa_client import RasaClient, RasaUnavailable
+from bot.intents.types import Classification
+
+log = logging.getLogger(__name__)
+
+# Three failed parses in a row (each already retried once by the client) and we stop waiting on
+# Rasa; every BREAKER_RESET_S one message tries it again, so recovery is noticed within seconds.
+BREAKER_FAILURES = 3
+BREAKER_RESET_S = 10.0
+
+MODE_RASA = "rasa"
+MODE_KEYWORDS = "keywords"
+MODE_DEGRADED = "degraded"
+
+
+class IntentService:
+    """Classifies through Rasa behind a circuit breaker, falling back to the keyword rules."""
+
+    def __init__(
+        self,
+        rasa: RasaClient | None,
+        keywords: KeywordClassifier | None = None,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        self.rasa = rasa
+        self.keywords = keywords or KeywordClassifier()
+        self.breaker = breaker or CircuitBreaker(BREAKER_FAILURES, BREAKER_RESET_S)
+
+    @property
+    def mode(self) -> str:
+        """"rasa" while Rasa answers, "degraded" while the keyword rules stand in, "keywords" if configured so."""
+        if self.rasa is None:
+            return MODE_KEYWORDS
+        return MODE_RASA if self.breaker.state == CLOSED else MODE_DEGRADED
+
+    def classify(self, text: str) -> Classification:
+        """Classify one message; never raises because Rasa is down."""
+        if self.rasa is None or not text.strip():
+            return self.keywords.parse(text)
+        if not self.breaker.allow_request():
+            return self.keywords.parse(text)
+        try:
+            result = self.rasa.parse(text)
+        except RasaUnavailable as error:
+            self.breaker.record_failure()
+            log.warning("Rasa unavailable, answering with keyword rules: %s", error)
+            return self.keywords.parse(text)
+        self.breaker.record_success()
+        return result
+
+
+def build_classifier(settings_like, clock: Callable[[], float] | None = None) -> IntentService:
+    """Build the IntentService from anything with rasa_url/rasa_token/rasa_timeout/nlu_backend."""
+    backend = getattr(settings_like, "nlu_backend", MODE_RASA)
+    if backend == MODE_KEYWORDS:
+        return IntentService(rasa=None)
+    rasa = RasaClient(
+        url=getattr(settings_like, "rasa_url", "http://127.0.0.1:5005"),
+        token=getattr(settings_like, "rasa_token", ""),
+        timeout=float(getattr(settings_like, "rasa_timeout", 1.5)),
+    )
+    breaker = CircuitBreaker(BREAKER_FAILURES, BREAKER_RESET_S, **({"clock": clock} if clock else {}))
+    return IntentService(rasa=rasa, breaker=breaker)
+
+
+__all__ = ["Classification", "IntentService", "build_classifier", "classify"]
+
+_default_service: IntentService | None = None
+
+
+def classify(text: str) -> Classification:
+    """Classify with a service built from the environment's settings (created on first use)."""
+    global _default_service
+    if _default_service is None:
+        from bot.config import Settings
+
+        _default_service = build_classifier(Settings.from_env())
+    return _default_service.classify(text)

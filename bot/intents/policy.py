@@ -1,0 +1,134 @@
+"""The confidence policy: what the bot does with a classification (triage, ask, answer, decline)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.intents.faq_categories import category_of
+from bot.intents.types import CONVERSATIONAL_INTENTS, FAQ_PREFIX, TRIAGE_INTENTS, Classification
+
+FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
+
+# An FAQ answer is only given when the model is this sure of the exact question; below it a
+# legal/neighbour/property FAQ opens a case of its category instead, where a person reads it.
+# A wrong canned answer costs the resident more than a case that a person closes.
+FAQ_MIN_CONFIDENCE = 0.7
+# Two triage categories are "close" when the runner-up has at least this share of the winner's
+# confidence, or is within CLOSE_MARGIN of it: then we ask instead of guessing a room.
+CLOSE_RATIO = 0.6
+CLOSE_MARGIN = 0.2
+# Below this the top triage category is a guess: ask the resident to confirm or pick.
+TRIAGE_MIN_CONFIDENCE = 0.4
+# After the FallbackClassifier fired, a triage category is only offered as a choice when the
+# model still gave it this much: lower than that it is noise and we say we did not understand.
+FALLBACK_CHOICE_MIN_CONFIDENCE = 0.2
+MAX_CHOICES = 3
+
+KINDS = ("triage", "clarify", "faq", "conversational", "out_of_scope")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with a message: `kind` (one of KINDS), the intent to hand to, and choices to offer."""
+
+    kind: str
+    intent: str
+    choices: tuple[str, ...] = ()
+    confidence: float = 0.0
+
+    @property
+    def triage(self) -> str | None:
+        """The triage intent when this decision opens a case, else None."""
+        return self.intent if self.kind == "triage" else None
+
+
+def triage_category(intent: str) -> str | None:
+    """The triage intent an intent stands for: itself, an FAQ's category, or None."""
+    if intent in TRIAGE_INTENTS:
+        return intent
+    if intent.startswith(FAQ_PREFIX):
+        category = category_of(intent)
+        return category if category in TRIAGE_INTENTS else None
+    return None
+
+
+def triage_scores(ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Confidence per triage category, FAQ intents added to their category; best first."""
+    totals: dict[str, float] = {}
+    for intent, confidence in ranking:
+        category = triage_category(intent)
+        if category is not None:
+            totals[category] = totals.get(category, 0.0) + confidence
+    return sorted(totals.items(), key=lambda item: item[1], reverse=True)
+
+
+def close_choices(scores: list[tuple[str, float]]) -> tuple[str, ...]:
+    """The leading triage categories that are too close to the winner to pick one blindly."""
+    if not scores:
+        return ()
+    best = scores[0][1]
+    return tuple(
+        intent
+        for intent, score in scores[:MAX_CHOICES]
+        if score >= CLOSE_RATIO * best or best - score <= CLOSE_MARGIN
+    )
+
+
+def real_ranking(classification: Classification) -> list[tuple[str, float]]:
+    """The model's ranking without the nlu_fallback entry."""
+    return [(intent, score) for intent, score in classification.ranking if intent != FALLBACK_INTENT]
+
+
+def decide(classification: Classification) -> Decision:
+    """Decide what the bot does with this classification."""
+    intent = classification.intent
+    if intent == FALLBACK_INTENT:
+        return _decide_fallback(classification)
+    if intent in TRIAGE_INTENTS:
+        return _decide_triage(classification)
+    if intent.startswith(FAQ_PREFIX):
+        return _decide_faq(classification)
+    if intent == OUT_OF_SCOPE:
+        return Decision("out_of_scope", OUT_OF_SCOPE, confidence=classification.confidence)
+    if intent in CONVERSATIONAL_INTENTS:
+        return Decision("conversational", intent, confidence=classification.confidence)
+    # An intent the bot has no handler for (a newer model): say we are unsure rather than guess.
+    return Decision("out_of_scope", FALLBACK_INTENT, confidence=classification.confidence)
+
+
+def _decide_triage(classification: Classification) -> Decision:
+    ranking = real_ranking(classification) or [(classification.intent, classification.confidence)]
+    scores = triage_scores(ranking)
+    winner, confidence = scores[0]
+    choices = close_choices(scores)
+    if len(choices) > 1 or confidence < TRIAGE_MIN_CONFIDENCE:
+        return Decision("clarify", winner, choices=choices, confidence=confidence)
+    return Decision("triage", winner, confidence=confidence)
+
+
+def _decide_faq(classification: Classification) -> Decision:
+    category = category_of(classification.intent)
+    if classification.confidence >= FAQ_MIN_CONFIDENCE and category is not None:
+        return Decision("faq", classification.intent, confidence=classification.confidence)
+    if category in TRIAGE_INTENTS:
+        return _decide_triage(classification)
+    # An unsure question about the service itself (category `service`) or an FAQ missing from
+    # bot/data/faq.yml: ask the resident to say it again, open nothing.
+    return Decision("out_of_scope", FALLBACK_INTENT, confidence=classification.confidence)
+
+
+def _decide_fallback(classification: Classification) -> Decision:
+    """The model was unsure: offer the triage categories it leaned to, else say we did not understand."""
+    ranking = real_ranking(classification)
+    top_intent = ranking[0][0] if ranking else None
+    scores = [
+        (intent, score)
+        for intent, score in triage_scores(ranking[:MAX_CHOICES])
+        if score >= FALLBACK_CHOICE_MIN_CONFIDENCE
+    ]
+    if top_intent is not None and triage_category(top_intent) is not None and scores:
+        return Decision(
+            "clarify", scores[0][0], choices=close_choices(scores), confidence=scores[0][1]
+        )
+    return Decision("out_of_scope", FALLBACK_INTENT, confidence=classification.confidence)

@@ -1,0 +1,122 @@
+"""HTTP client for the Rasa NLU server (`rasa run --enable-api`): POST /model/parse."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+from bot.intents.types import Classification
+
+FALLBACK_INTENT = "nlu_fallback"
+# Retry only failures that are over quickly (refused connection, 502/503 while a worker restarts).
+# A timed-out parse is not retried: Rasa is busy, and a second wait would eat the reply budget
+# that WeChat's 5-second limit leaves us.
+RETRYABLE_STATUS = frozenset({502, 503, 504})
+DEFAULT_RETRIES = 1
+RETRY_PAUSE_S = 0.05
+
+
+class RasaUnavailable(RuntimeError):
+    """Rasa did not give a usable answer (down, timed out, refused the token, bad JSON)."""
+
+
+def entity_from_rasa(raw: dict) -> dict:
+    """Keep the entity fields of the contract: entity, value, start, end."""
+    return {key: raw.get(key) for key in ("entity", "value", "start", "end")}
+
+
+def classification_from_parse(payload: dict) -> Classification:
+    """Turn a /model/parse answer into a Classification.
+
+    When the FallbackClassifier fired the intent stays `nlu_fallback` and the ranking keeps
+    the model's real intents after it (the real top intent is ranking[1]).
+    """
+    intent = payload.get("intent") or {}
+    name = intent.get("name") or FALLBACK_INTENT
+    ranking = [
+        (item["name"], float(item.get("confidence") or 0.0))
+        for item in payload.get("intent_ranking") or []
+        if item.get("name")
+    ]
+    return Classification(
+        intent=name,
+        confidence=float(intent.get("confidence") or 0.0),
+        ranking=ranking,
+        entities=[entity_from_rasa(raw) for raw in payload.get("entities") or []],
+        source="rasa",
+    )
+
+
+class RasaClient:
+    """Classifies text with a running Rasa server."""
+
+    def __init__(
+        self,
+        url: str = "http://127.0.0.1:5005",
+        token: str = "",
+        timeout: float = 1.5,
+        retries: int = DEFAULT_RETRIES,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.retries = retries
+        self._session = session or requests.Session()
+
+    def _params(self) -> dict:
+        return {"token": self.token} if self.token else {}
+
+    def parse(self, text: str) -> Classification:
+        """Classify one message; raises RasaUnavailable when Rasa gives no usable answer."""
+        return classification_from_parse(self._post_parse(text))
+
+    def _post_parse(self, text: str) -> dict:
+        last_error: Exception | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(RETRY_PAUSE_S)
+            try:
+                response = self._session.post(
+                    f"{self.url}/model/parse",
+                    params=self._params(),
+                    json={"text": text},
+                    timeout=self.timeout,
+                )
+            except requests.Timeout as error:
+                raise RasaUnavailable(f"Rasa parse timed out after {self.timeout} s") from error
+            except requests.ConnectionError as error:
+                last_error = error
+                continue
+            if response.status_code in RETRYABLE_STATUS:
+                last_error = RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
+                continue
+            return self._json_or_raise(response)
+        raise RasaUnavailable(f"Rasa unreachable at {self.url}: {last_error}") from last_error
+
+    @staticmethod
+    def _json_or_raise(response: requests.Response) -> dict:
+        if response.status_code != 200:
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}: {response.text[:200]}")
+        try:
+            return response.json()
+        except ValueError as error:
+            raise RasaUnavailable("Rasa answered with invalid JSON") from error
+
+    def status(self) -> dict:
+        """The server's /status (model file, fingerprint); raises RasaUnavailable when down."""
+        try:
+            response = self._session.get(
+                f"{self.url}/status", params=self._params(), timeout=self.timeout
+            )
+        except requests.RequestException as error:
+            raise RasaUnavailable(f"Rasa unreachable at {self.url}: {error}") from error
+        return self._json_or_raise(response)
+
+    def is_up(self) -> bool:
+        """True when the server answers /status with a loaded model."""
+        try:
+            return bool(self.status().get("model_file"))
+        except RasaUnavailable:
+            return False
