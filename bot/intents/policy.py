@@ -23,6 +23,10 @@ TRIAGE_MIN_CONFIDENCE = 0.4
 # After the FallbackClassifier fired, a triage category is only offered as a choice when the
 # model still gave it this much: lower than that it is noise and we say we did not understand.
 FALLBACK_CHOICE_MIN_CONFIDENCE = 0.2
+# The fallback often fires only because a question sits between a triage intent and one of its
+# own FAQs (legal_consultation vs faq_no_labor_contract): both lead to the same room. When their
+# summed confidence reaches this and no other category is close, we open the case directly.
+FALLBACK_SAME_ROOM_MIN_CONFIDENCE = 0.7
 MAX_CHOICES = 3
 
 KINDS = ("triage", "clarify", "faq", "conversational", "out_of_scope")
@@ -128,7 +132,9 @@ def _decide_fallback(classification: Classification) -> Decision:
         if score >= FALLBACK_CHOICE_MIN_CONFIDENCE
     ]
     if top_intent is not None and triage_category(top_intent) is not None and scores:
-        return Decision(
-            "clarify", scores[0][0], choices=close_choices(scores), confidence=scores[0][1]
-        )
+        winner, confidence = scores[0]
+        choices = close_choices(scores)
+        if len(choices) == 1 and confidence >= FALLBACK_SAME_ROOM_MIN_CONFIDENCE:
+            return Decision("triage", winner, confidence=confidence)
+        return Decision("clarify", winner, choices=choices, confidence=confidence)
     return Decision("out_of_scope", FALLBACK_INTENT, confidence=classification.confidence)

@@ -1,0 +1,156 @@
+"""`flask nlu …`: train, evaluate and try the intent model (Rasa runs as its own server)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from bot.config import Settings
+from bot.intents.evaluation import (
+    HELDOUT_FILE,
+    PROJECT_ROOT,
+    REAL_QUESTIONS_FILE,
+    REPORTS_DIR,
+    examples_from_yaml,
+    format_per_intent,
+    format_side_by_side,
+    latency_percentiles,
+    misrouted,
+    plot_confusion,
+    predict,
+    read_real_questions,
+    real_question_figures,
+    routing_figures,
+    run_cross_validation,
+)
+from bot.intents.keywords import classify_keywords
+from bot.intents.policy import decide
+from bot.intents.rasa_client import RasaClient, RasaUnavailable
+
+nlu_cli = AppGroup("nlu", help="Train, evaluate and try the Rasa intent model.")
+
+# No telemetry from anything this module starts (training, cross-validation): there is no network.
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+ROUTING_KEYS = (
+    "examples", "intent_accuracy", "routing_accuracy", "triage_macro_f1",
+    "oos_given_triage", "triage_turned_away", "triage_clarified", "fallback_share",
+)
+REAL_KEYS = ("questions", "triaged_any", "triaged_legal_consultation", "clarified", "turned_away")
+
+
+def rasa_client_from_env() -> RasaClient:
+    """A Rasa client for RASA_URL / RASA_TOKEN / RASA_TIMEOUT (token falls back to var/rasa_token)."""
+    settings = Settings.from_env()
+    # Evaluation may send long messages back to back: allow more than the webhook's budget.
+    return RasaClient(settings.rasa_url, settings.rasa_token, timeout=max(settings.rasa_timeout, 10.0))
+
+
+def require_rasa(client: RasaClient) -> None:
+    """Stop with a clear message when the Rasa server is not answering."""
+    if not client.is_up():
+        raise click.ClickException(
+            f"Rasa is not answering at {client.url} (start it with scripts/rasa_serve.sh; "
+            "set RASA_URL/RASA_TOKEN if it runs elsewhere)"
+        )
+
+
+@nlu_cli.command("train")
+@click.option("--force", is_flag=True, help="Train even if config and data are unchanged.")
+def train_command(force: bool) -> None:
+    """Train models/nlu.tar.gz with scripts/rasa_train.sh (skipped when nothing changed)."""
+    command = [str(PROJECT_ROOT / "scripts" / "rasa_train.sh")] + (["--force"] if force else [])
+    result = subprocess.run(command, cwd=PROJECT_ROOT)
+    if result.returncode != 0:
+        raise click.ClickException(f"training failed (exit {result.returncode})")
+    click.echo("A running server keeps its old model: restart it or PUT /model to serve the new one.")
+
+
+@nlu_cli.command("evaluate")
+@click.option("--heldout", "heldout_path", type=click.Path(dir_okay=False), default=str(HELDOUT_FILE),
+              show_default=True, help="Labelled held-out set (Rasa NLU YAML).")
+@click.option("--no-cv", is_flag=True, help="Skip the 5-fold cross-validation (it trains 5 models).")
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--real-questions", "real_questions_path", type=click.Path(dir_okay=False),
+              default=str(REAL_QUESTIONS_FILE), show_default=True,
+              help="Unlabelled real legal questions, one a line (skipped when absent).")
+@click.option("--reports", "reports_dir", type=click.Path(file_okay=False), default=str(REPORTS_DIR),
+              show_default=True, help="Where the confusion matrices and JSON figures go.")
+@click.option("--show-errors", is_flag=True, help="List every misrouted held-out message.")
+def evaluate_command(heldout_path, no_cv, folds, real_questions_path, reports_dir, show_errors) -> None:
+    """Routing figures of the served Rasa model and of the keyword baseline, side by side."""
+    client = rasa_client_from_env()
+    require_rasa(client)
+    reports = Path(reports_dir)
+    classifiers = {"rasa": client.parse, "keywords": classify_keywords}
+    examples = examples_from_yaml(heldout_path)
+    results: dict[str, dict] = {}
+
+    click.echo(f"Held-out set {heldout_path}: {len(examples)} examples")
+    heldout = {}
+    for name, classify in classifiers.items():
+        predictions = predict(examples, classify)
+        heldout[name] = routing_figures(predictions) | latency_percentiles(predictions)
+        png = plot_confusion(predictions, reports / f"confusion_{name}.png", f"{name}: held-out set")
+        click.echo(f"\n{name}: per-label figures (routing: FAQ counts as its category)")
+        click.echo(format_per_intent(heldout[name]["per_route"]))
+        click.echo(f"confusion matrix: {png}")
+        if show_errors:
+            for wrong in misrouted(predictions):
+                click.echo(f"  {wrong.gold} → {wrong.intent} ({wrong.confidence:.2f}) → {wrong.routed}: {wrong.text}")
+    click.echo("\nHeld-out routing figures")
+    click.echo(format_side_by_side(heldout, ROUTING_KEYS + ("p50_ms", "p95_ms")))
+    results["heldout"] = heldout
+
+    if Path(real_questions_path).exists():
+        questions = read_real_questions(real_questions_path)
+        real = {name: real_question_figures(predict(questions, classify)) for name, classify in classifiers.items()}
+        click.echo(f"\nReal questions {real_questions_path} (nearly all legal consultations)")
+        click.echo(format_side_by_side(real, REAL_KEYS))
+        results["real_questions"] = real
+    else:
+        click.echo(f"\nReal questions: {real_questions_path} not found, skipped")
+
+    if not no_cv:
+        click.echo(f"\n{folds}-fold cross-validation of config.yml on nlu_data/ (trains {folds} models)…")
+        cv = run_cross_validation(folds, reports / "cv")
+        click.echo(format_side_by_side({"rasa (cv)": cv}, ROUTING_KEYS))
+        click.echo(f"cross-validation took {cv['seconds']:.0f} s")
+        results["cross_validation"] = cv
+
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "nlu_evaluation.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    click.echo(f"\nAll figures: {reports / 'nlu_evaluation.json'}")
+
+
+@nlu_cli.command("classify")
+@click.option("--file", "input_file", type=click.File("r", encoding="utf-8"), default=None,
+              help="Read messages from this file instead of stdin.")
+def classify_command(input_file) -> None:
+    """One message per line in, one JSON object per line out (text, intent, confidence, triage)."""
+    client = rasa_client_from_env()
+    source = input_file or click.get_text_stream("stdin", encoding="utf-8")
+    for line in source:
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        try:
+            classification = client.parse(text)
+        except RasaUnavailable as error:
+            raise click.ClickException(str(error)) from error
+        decision = decide(classification)
+        click.echo(json.dumps(
+            {"text": text, "intent": classification.intent,
+             "confidence": round(classification.confidence, 4), "triage": decision.triage},
+            ensure_ascii=False,
+        ))
+    sys.stdout.flush()
+
+
+__all__ = ["nlu_cli"]
