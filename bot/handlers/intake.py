@@ -45,7 +45,7 @@ def start_case(turn: Turn, category: str | None = None, text: str | None = None,
     )
     _add_text(turn, turn.text if text is None else text)
     label, role = CATEGORY_LABELS[category], ROLE_LABELS[ROLE_FOR_CATEGORY[category]]
-    return f"明白，这属于{label}，我来帮您转给社区{role}。\n" + next_question(turn)
+    return f"明白，这属于{label}，我来帮您转给{role}。\n" + next_question(turn)
 
 
 def _add_text(turn: Turn, text: str) -> None:
