@@ -1,4 +1,13 @@
-"""`flask nlu …`: train, evaluate and try the intent model (Rasa runs as its own server)."""
+"""`flask nlu …`: train, evaluate and try the intent model (Rasa runs as its own server).
+
+Settings come from the environment: RASA_URL (default http://127.0.0.1:5005), RASA_TOKEN
+(default: the token in var/rasa_token, which scripts/rasa_serve.sh creates when RASA_TOKEN is
+unset, so a dev machine needs no setup), RASA_TIMEOUT (default 1.5 s; evaluation allows 10 s).
+
+    flask --app webhook nlu train [--force]
+    flask --app webhook nlu evaluate [--no-cv] [--real-questions PATH] [--show-errors]
+    echo "楼上漏水" | flask --app webhook nlu classify
+"""
 
 from __future__ import annotations
 
@@ -15,8 +24,10 @@ from bot.config import Settings
 from bot.intents.evaluation import (
     HELDOUT_FILE,
     PROJECT_ROOT,
+    NLU_DATA_DIR,
     REAL_QUESTIONS_FILE,
     REPORTS_DIR,
+    examples_from_dir,
     examples_from_yaml,
     format_per_intent,
     format_side_by_side,
@@ -28,6 +39,7 @@ from bot.intents.evaluation import (
     real_question_figures,
     routing_figures,
     run_cross_validation,
+    split_trained,
 )
 from bot.intents.keywords import classify_keywords
 from bot.intents.policy import decide
@@ -83,16 +95,24 @@ def train_command(force: bool) -> None:
 @click.option("--reports", "reports_dir", type=click.Path(file_okay=False), default=str(REPORTS_DIR),
               show_default=True, help="Where the confusion matrices and JSON figures go.")
 @click.option("--show-errors", is_flag=True, help="List every misrouted held-out message.")
-def evaluate_command(heldout_path, no_cv, folds, real_questions_path, reports_dir, show_errors) -> None:
+@click.option("--keep-trained", is_flag=True,
+              help="Also score held-out examples that appear in nlu_data/ (left out by default).")
+def evaluate_command(heldout_path, no_cv, folds, real_questions_path, reports_dir, show_errors,
+                     keep_trained) -> None:
     """Routing figures of the served Rasa model and of the keyword baseline, side by side."""
     client = rasa_client_from_env()
     require_rasa(client)
     reports = Path(reports_dir)
     classifiers = {"rasa": client.parse, "keywords": classify_keywords}
-    examples = examples_from_yaml(heldout_path)
+    examples, leaked = split_trained(examples_from_yaml(heldout_path), examples_from_dir(NLU_DATA_DIR))
+    if keep_trained:
+        examples, leaked = examples + leaked, []
     results: dict[str, dict] = {}
 
-    click.echo(f"Held-out set {heldout_path}: {len(examples)} examples")
+    click.echo(f"Held-out set {heldout_path}: {len(examples)} examples scored")
+    if leaked:
+        click.echo(f"  left out {len(leaked)} that also appear in nlu_data/ (--keep-trained to score them):")
+        click.echo("  " + " | ".join(example.text for example in leaked))
     heldout = {}
     for name, classify in classifiers.items():
         predictions = predict(examples, classify)

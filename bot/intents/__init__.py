@@ -37,7 +37,7 @@ class IntentService:
 
     @property
     def mode(self) -> str:
-        """"rasa" while Rasa answers, "degraded" while the keyword rules stand in, "keywords" if configured so."""
+        """The mode: "rasa" while Rasa answers, "degraded" while keywords stand in, or "keywords" by choice."""
         if self.rasa is None:
             return MODE_KEYWORDS
         return MODE_RASA if self.breaker.state == CLOSED else MODE_DEGRADED

@@ -78,6 +78,19 @@ def examples_from_dir(directory: Path | str) -> list[Example]:
     return examples
 
 
+def normalised_text(text: str) -> str:
+    """Text without whitespace, for comparing examples across files."""
+    return re.sub(r"\s+", "", text)
+
+
+def split_trained(examples: list[Example], training: list[Example]) -> tuple[list[Example], list[Example]]:
+    """(examples not in the training data, examples that are): a trained example proves nothing."""
+    trained = {normalised_text(example.text) for example in training}
+    fresh = [example for example in examples if normalised_text(example.text) not in trained]
+    leaked = [example for example in examples if normalised_text(example.text) in trained]
+    return fresh, leaked
+
+
 def triage_label(intent: str) -> str:
     """The label an intent scores as: an FAQ counts as its category (`service` for the service's own)."""
     if intent.startswith(FAQ_PREFIX):
