@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -26,9 +27,8 @@ from bot.inbound import Inbound
 from bot.intents.policy import decide
 from bot.outbox import queue_message, release_deferred
 from bot.spill import put_back, spill, take_spilled
-from bot.storage.base import utcnow
 from bot.storage.messages import Message, store_inbound
-from bot.storage.residents import Resident, find_resident, get_or_create_resident
+from bot.storage.residents import Resident, find_resident, touch_resident
 from bot.text import mask_personal_numbers, split_for_wechat
 from bot.turn import Turn
 
@@ -73,14 +73,13 @@ class FrontDesk:
             return SAVED_FOR_LATER
         if stored is None:
             return ""  # already stored: a retry that got past the reply cache
-        resident_id, message_id = stored
         lock = self.services.redis.lock(
             f"{self.services.settings.key_prefix}resident:{inbound.openid}",
             timeout=RESIDENT_LOCK_SECONDS,
             blocking_timeout=RESIDENT_LOCK_SECONDS,
         )
         with lock:
-            return self._answer(inbound, resident_id, message_id)
+            return self._answer(inbound, *stored)
 
     def replay_spilled(self) -> int:
         """Store and answer the messages kept while the database was down; returns how many."""
@@ -102,27 +101,30 @@ class FrontDesk:
         with self.services.db.session() as session:
             queue_message(session, self.services.jobs, find_resident(session, openid), reply)
 
-    def _store(self, inbound: Inbound) -> tuple[int, int] | None:
+    def _store(self, inbound: Inbound) -> tuple[Resident, Message] | None:
         """Log the message (committed before any reply) and release deferred messages."""
         with self.services.db.session() as session:
-            resident = get_or_create_resident(session, inbound.openid)
-            message = store_inbound(session, _to_message(resident, inbound))
+            resident = touch_resident(session, inbound.openid)
+            message = store_inbound(session, _message_values(resident, inbound))
             if message is None:
                 return None
-            resident.last_interaction_at = utcnow()
-            release_deferred(session, self.services.jobs, resident)
-            return resident.id, message.id
+            if resident.has_deferred:
+                release_deferred(session, self.services.jobs, resident)
+            return resident, message
 
-    def _answer(self, inbound: Inbound, resident_id: int, message_id: int) -> str:
+    def _answer(self, inbound: Inbound, resident: Resident, message: Message) -> str:
         dialogue = self.services.dialogue
+        state = dialogue.load(inbound.openid)
+        before = copy.deepcopy(state)
         with self.services.db.session() as session:
             turn = Turn(
                 session=session,
                 services=self.services,
                 inbound=inbound,
-                resident=session.get(Resident, resident_id),
-                message=session.get(Message, message_id),
-                state=dialogue.load(inbound.openid),
+                # Loaded a moment ago by _store: attach them without selecting them again.
+                resident=session.merge(resident, load=False),
+                message=session.merge(message, load=False),
+                state=state,
             )
             reply = route(turn)
             turn.message.intent = turn.intent
@@ -131,20 +133,20 @@ class FrontDesk:
             first, *rest = split_for_wechat(reply) or [""]
             for text in rest:
                 queue_message(session, self.services.jobs, turn.resident, text)
-        dialogue.save(inbound.openid, turn.state)
+        if turn.state != before:
+            dialogue.save(inbound.openid, turn.state)
         log.info("answered %s as %s: %s", inbound.dedup_key, turn.intent, mask_personal_numbers(first[:40]))
         return first
 
 
-def _to_message(resident: Resident, inbound: Inbound) -> Message:
+def _message_values(resident: Resident, inbound: Inbound) -> dict:
     extra = dict(inbound.extra)
     if inbound.latitude is not None:
         extra.update(latitude=inbound.latitude, longitude=inbound.longitude)
     if inbound.event:
         extra.update(event=inbound.event, event_key=inbound.event_key)
-    return Message(
+    return dict(
         resident_id=resident.id,
-        direction="in",
         dedup_key=inbound.dedup_key,
         msg_type=inbound.kind,
         content=inbound.text,

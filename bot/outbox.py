@@ -35,6 +35,7 @@ def queue_message(session: Session, jobs, resident: Resident, text: str) -> list
 def release_deferred(session: Session, jobs, resident: Resident) -> int:
     """Send the messages that waited for the resident to come back; returns how many."""
     rows = deferred_for(session, resident.id)
+    resident.has_deferred = False
     for row in rows:
         row.status = "queued"
     ids = [row.id for row in rows]
@@ -54,6 +55,8 @@ def deliver_batch(ids: list[int]) -> None:
             if not _deliver_one(services.wechat, row):
                 session.commit()
                 raise RetryLater(f"message {outbound_id}: {row.last_error}")
+            if row.status == "deferred":
+                session.get(Resident, row.resident_id).has_deferred = True
 
 
 def _deliver_one(wechat, row: OutboundMessage) -> bool:

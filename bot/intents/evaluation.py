@@ -248,7 +248,7 @@ def run_cross_validation(folds: int = 5, out_dir: Path | None = None) -> dict:
     out_dir = out_dir or REPORTS_DIR / "cv"
     command = (
         'source scripts/rasa_env_vars.sh && "$RASA_BIN" test nlu --config config.yml --nlu nlu_data '
-        f'--cross-validation --folds {folds} --out "{out_dir}" --successes --errors --no-plot'
+        f'--cross-validation --folds {folds} --out "{out_dir}" --successes --no-plot'
     )
     started = time.perf_counter()
     subprocess.run(

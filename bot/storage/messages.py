@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.storage.base import Base, utcnow
+from bot.storage.base import Base, upsert_statement, utcnow
 
 
 class Message(Base):
@@ -30,14 +29,15 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-def store_inbound(session: Session, message: Message) -> Message | None:
+def store_inbound(session: Session, values: dict) -> Message | None:
     """Store an inbound message; None when one with the same dedup key is already stored."""
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
-        return None
-    return message
+    statement = (
+        upsert_statement(session, Message)
+        .values(direction="in", created_at=utcnow(), **values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(Message)
+    )
+    return session.scalars(statement).one_or_none()
 
 
 def find_by_dedup_key(session: Session, dedup_key: str) -> Message | None:
