@@ -139,7 +139,10 @@ def evaluate_command(heldout_path, no_cv, folds, real_questions_path, reports_di
 
     if not no_cv:
         click.echo(f"\n{folds}-fold cross-validation of config.yml on nlu_data/ (trains {folds} models)…")
-        cv = run_cross_validation(folds, reports / "cv")
+        try:
+            cv = run_cross_validation(folds, reports / "cv")
+        except RuntimeError as error:
+            raise click.ClickException(str(error)) from error
         click.echo(format_side_by_side({"rasa (cv)": cv}, ROUTING_KEYS))
         click.echo(f"cross-validation took {cv['seconds']:.0f} s")
         results["cross_validation"] = cv

@@ -250,11 +250,16 @@ def run_cross_validation(folds: int = 5, out_dir: Path | None = None) -> dict:
         'source scripts/rasa_env_vars.sh && "$RASA_BIN" test nlu --config config.yml --nlu nlu_data '
         f'--cross-validation --folds {folds} --out "{out_dir}" --successes --no-plot'
     )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    log_path = out_dir / "rasa_test.log"
     started = time.perf_counter()
-    subprocess.run(
-        ["bash", "-c", f'ROOT="{PROJECT_ROOT}"; {command}'],
-        cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL,
-    )
+    with open(log_path, "w", encoding="utf-8") as log:
+        finished = subprocess.run(
+            ["bash", "-c", f'ROOT="{PROJECT_ROOT}"; {command}'],
+            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+    if finished.returncode != 0:
+        raise RuntimeError(f"rasa test nlu failed (exit {finished.returncode}); see {log_path}")
     elapsed = time.perf_counter() - started
     predictions = cv_predictions(out_dir)
     figures = routing_figures(predictions)

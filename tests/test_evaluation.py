@@ -1,0 +1,91 @@
+"""The evaluation figures: what counts as triaged, turned away or out of scope."""
+
+from __future__ import annotations
+
+from bot.intents.evaluation import (
+    Example,
+    Prediction,
+    examples_from_yaml,
+    percentile,
+    plot_confusion,
+    predict,
+    real_question_figures,
+    routing_figures,
+    split_trained,
+    strip_annotations,
+    triage_label,
+)
+from bot.intents.types import Classification
+
+
+def prediction(gold: str, routed: str, intent: str | None = None) -> Prediction:
+    return Prediction("x", gold, intent or routed, 0.9, "triage", routed)
+
+
+def test_entity_markup_is_stripped():
+    assert strip_annotations("我电话[13912345678](phone)，住[万松园]{\"entity\": \"community\"}") == (
+        "我电话13912345678，住万松园"
+    )
+
+
+def test_examples_from_yaml(tmp_path):
+    path = tmp_path / "nlu.yml"
+    path.write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - 你好\n    - 在吗\n'
+                    "- regex: phone\n  examples: |\n    - 1\\d{10}\n", encoding="utf-8")
+    assert examples_from_yaml(path) == [Example("你好", "greet"), Example("在吗", "greet")]
+
+
+def test_faq_intents_score_as_their_category():
+    assert triage_label("faq_water_leak") == "neighbor_dispute"
+    assert triage_label("faq_office_hours") == "service"
+    assert triage_label("greet") == "greet"
+
+
+def test_routing_figures():
+    predictions = [
+        prediction("legal_consultation", "legal_consultation"),
+        prediction("legal_consultation", "out_of_scope"),
+        prediction("neighbor_dispute", "neighbor_dispute"),
+        prediction("neighbor_dispute", "clarify", "nlu_fallback"),
+        prediction("property_complaint", "property_complaint"),
+        prediction("out_of_scope", "out_of_scope"),
+        prediction("out_of_scope", "property_complaint"),
+    ]
+    figures = routing_figures(predictions)
+    assert figures["oos_given_triage"] == 0.5
+    assert figures["triage_turned_away"] == 0.2
+    assert figures["triage_clarified"] == 0.2
+    # legal: P 1 R .5; neighbour: P 1 R .5; property: P .5 R 1 → each F1 2/3.
+    assert abs(figures["triage_macro_f1"] - 2 / 3) < 1e-9
+
+
+def test_predict_applies_the_policy():
+    def classify(text):
+        return Classification("nlu_fallback", 0.5, [("nlu_fallback", 0.5), ("greet", 0.4)])
+
+    [result] = predict([Example("嗯嗯", "affirm")], classify)
+    assert (result.kind, result.routed) == ("out_of_scope", "out_of_scope")
+
+
+def test_real_question_figures():
+    figures = real_question_figures(
+        [prediction("legal_consultation", "legal_consultation"), prediction("legal_consultation", "neighbor_dispute"),
+         prediction("legal_consultation", "out_of_scope"), prediction("legal_consultation", "clarify")]
+    )
+    assert (figures["triaged_any"], figures["turned_away"], figures["clarified"]) == (0.5, 0.25, 0.25)
+
+
+def test_split_trained():
+    fresh, leaked = split_trained([Example("你 好", "greet"), Example("楼上漏水", "neighbor_dispute")],
+                                  [Example("你好", "greet")])
+    assert [e.text for e in fresh] == ["楼上漏水"] and [e.text for e in leaked] == ["你 好"]
+
+
+def test_percentile():
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0
+    assert percentile([1.0, 2.0, 3.0, 4.0], 95) == 4.0
+
+
+def test_confusion_png(tmp_path):
+    path = plot_confusion([prediction("greet", "greet"), prediction("greet", "clarify")], tmp_path / "c.png", "t")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
