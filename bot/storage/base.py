@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -19,13 +18,6 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     """Base class of every model."""
-
-
-def upsert_statement(session: Session, model: type[Base]):
-    """An INSERT that can say ON CONFLICT, in the session's SQL dialect (PostgreSQL or SQLite)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model)
 
 
 class Database:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, select
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, bindparam, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.storage.base import Base, upsert_statement, utcnow
+from bot.storage.base import Base, utcnow
 
 
 class Message(Base):
@@ -29,15 +29,22 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+# Plain SQL for the same reason as residents._TOUCH: it runs for every message and stays cached.
+_STORE_INBOUND = select(Message).from_statement(
+    text(
+        "INSERT INTO messages (resident_id, direction, dedup_key, msg_type, content, media_id, extra, created_at) "
+        "VALUES (:resident_id, 'in', :dedup_key, :msg_type, :content, :media_id, :extra, :created_at) "
+        "ON CONFLICT (dedup_key) DO NOTHING RETURNING *"
+    ).bindparams(
+        bindparam("extra", type_=JSON),
+        bindparam("created_at", type_=DateTime(timezone=True)),
+    )
+)
+
+
 def store_inbound(session: Session, values: dict) -> Message | None:
     """Store an inbound message; None when one with the same dedup key is already stored."""
-    statement = (
-        upsert_statement(session, Message)
-        .values(direction="in", created_at=utcnow(), **values)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(Message)
-    )
-    return session.scalars(statement).one_or_none()
+    return session.scalars(_STORE_INBOUND, {**values, "created_at": utcnow()}).one_or_none()
 
 
 def find_by_dedup_key(session: Session, dedup_key: str) -> Message | None:

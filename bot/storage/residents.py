@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, String, false, select
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, String, bindparam, false, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.storage.base import Base, upsert_statement, utcnow
+from bot.storage.base import Base, utcnow
 
 
 class Resident(Base):
@@ -37,17 +37,23 @@ def get_or_create_resident(session: Session, openid: str) -> Resident:
     return resident
 
 
+# One statement for "find or create, and mark active" on every message. Plain SQL that PostgreSQL
+# and SQLite (3.35+) both read: SQLAlchemy cannot cache its dialect-specific ON CONFLICT
+# constructs, and compiling them anew costs more than the query itself on the hot path.
+_TOUCH = select(Resident).from_statement(
+    text(
+        "INSERT INTO residents (openid, subscribed, has_deferred, last_interaction_at, created_at) "
+        "VALUES (:openid, TRUE, FALSE, :now, :now) "
+        "ON CONFLICT (openid) DO UPDATE SET last_interaction_at = excluded.last_interaction_at "
+        "RETURNING *"
+    ).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+)
+
+
 def touch_resident(session: Session, openid: str) -> Resident:
     """The resident with this openid (created on first contact), marked as active now."""
-    now = utcnow()
-    statement = (
-        upsert_statement(session, Resident)
-        .values(openid=openid, subscribed=True, has_deferred=False, last_interaction_at=now, created_at=now)
-        .on_conflict_do_update(index_elements=["openid"], set_={"last_interaction_at": now})
-        .returning(Resident)
-        .execution_options(populate_existing=True)
-    )
-    return session.scalars(statement).one()
+    options = {"populate_existing": True}
+    return session.scalars(_TOUCH, {"openid": openid, "now": utcnow()}, execution_options=options).one()
 
 
 def find_resident(session: Session, openid: str) -> Resident | None:
