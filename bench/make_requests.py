@@ -1,0 +1,43 @@
+"""Write signed (optionally encrypted) WeChat callback requests, one per line, for bench/callback.lua.
+
+Each line is `<path?query>\\t<body>` with the body's newlines removed. Every request has its own
+MsgId, so the service handles each one fully (no reply-cache hits)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from webhook.simulator import build_request, new_msg_id, text_xml  # noqa: E402
+
+# Messages the keyword classifier answers without opening a case, so each request is one full
+# callback: verify, parse, dedup, store, classify, handler, reply.
+MESSAGES = ["你好", "谢谢", "今天天气怎么样", "在吗", "我想问一下", "好的", "明天会下雨吗", "再见"]
+
+
+def main() -> None:
+    """Write the requests file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20000)
+    parser.add_argument("--openids", type=int, default=2000)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    token = os.environ.get("WECHAT_TOKEN", "dev-token")
+    aes_key = os.environ.get("WECHAT_AES_KEY") or None
+    appid = os.environ.get("WECHAT_APPID", "wx-dev-appid")
+    with args.out.open("w", encoding="utf-8") as out:
+        for number in range(args.count):
+            openid = f"oBenchWrk{number % args.openids:019d}"
+            xml = text_xml(openid, MESSAGES[number % len(MESSAGES)], new_msg_id())
+            params, body = build_request(xml, token, aes_key, appid)
+            line = body.decode("utf-8").replace("\n", "")
+            out.write(f"/wechat?{urlencode(params)}\t{line}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Benchmark the callback alone (classification stubbed by the keyword rules) under gunicorn, with
+# PostgreSQL and Redis as in production, driven by wrk with pre-signed requests on loopback.
+#
+#   bench/run_callback_bench.sh [--connections 8] [--duration 20] [--workers 4] [--safe]
+#
+# Prints messages/s and p50/p95/p99 latency. Starts and stops its own gunicorn, worker and fake
+# WeChat API on ports 8600/8601, with its own database and Redis key prefix.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+connections=8 duration=20 workers=4 safe=0
+while (( $# )); do
+    case "$1" in
+        --connections) connections="$2"; shift 2 ;;
+        --duration) duration="$2"; shift 2 ;;
+        --workers) workers="$2"; shift 2 ;;
+        --safe) safe=1; shift ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+[[ -x .venv/bin/python ]] || scripts/setup.sh
+
+run="bench$$"
+export DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/lfd_$run"
+export REDIS_URL="redis://127.0.0.1:6379/0" KEY_PREFIX="$run:" NLU_BACKEND=keywords
+export WECHAT_TOKEN=bench-token WECHAT_APPID=wxbench0000000001 WECHAT_SECRET=bench-secret
+export WECHAT_API_BASE="http://127.0.0.1:8601/cgi-bin/"
+if (( safe )); then export WECHAT_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"; else unset WECHAT_AES_KEY; fi
+mkdir -p var/bench
+psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE lfd_$run" >/dev/null
+
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    psql -q -h 127.0.0.1 -U postgres -d test -c "DROP DATABASE IF EXISTS lfd_$run WITH (FORCE)" >/dev/null
+    redis-cli -h 127.0.0.1 --scan --pattern "$run:*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null
+}
+trap cleanup EXIT
+
+.venv/bin/flask --app webhook setup >/dev/null
+.venv/bin/flask --app webhook wechat fake-api --port 8601 >var/bench/fake.log 2>&1 & pids+=($!)
+.venv/bin/flask --app webhook worker >var/bench/worker.log 2>&1 & pids+=($!)
+.venv/bin/gunicorn --workers "$workers" --bind 127.0.0.1:8600 --log-level warning 'webhook:create_app()' \
+    >var/bench/gunicorn.log 2>&1 & pids+=($!)
+
+total=$(( duration * 1000 ))
+.venv/bin/python bench/make_requests.py --count "$total" --out var/bench/requests.txt
+until curl -fs http://127.0.0.1:8600/healthz >/dev/null; do sleep 0.5; done
+
+threads=$(( connections < 2 ? connections : 2 ))
+# Warm-up: every gunicorn worker connects to PostgreSQL and Redis before the measured run.
+BENCH_REQUESTS=var/bench/requests.txt BENCH_THREADS=$threads \
+    wrk -t "$threads" -c "$connections" -d 3 -s bench/callback.lua http://127.0.0.1:8600 >/dev/null
+.venv/bin/python bench/make_requests.py --count "$total" --out var/bench/requests.txt
+echo "callback benchmark: gunicorn $workers workers, $connections connections, $([[ $safe == 1 ]] && echo safe || echo plaintext) mode, PostgreSQL + Redis"
+BENCH_REQUESTS=var/bench/requests.txt BENCH_THREADS=$threads \
+    wrk -t "$threads" -c "$connections" -d "$duration" -s bench/callback.lua http://127.0.0.1:8600 | sed -n '/^messages:/,$p'
