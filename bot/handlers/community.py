@@ -39,38 +39,48 @@ def room_card(unit: Unit) -> str:
 
 def numbered_choices(units: list[Unit]) -> str:
     """A numbered list of communities to pick from."""
-    lines = [f"回复 {index} {unit.name}（{unit.parent.name if unit.parent else ''}）" for index, unit in enumerate(units, 1)]
+    lines = [
+        f"回复 {index} {unit.name}（{unit.parent.name if unit.parent else ''}）"
+        for index, unit in enumerate(units, 1)
+    ]
     return "\n".join(lines)
 
 
-def resolve_place(turn: Turn, text: str, candidates_key: str = "candidates") -> tuple[Unit | None, str | None]:
+def resolve_place(turn: Turn, text: str) -> tuple[Unit | None, str | None]:
     """Match the text to one community; otherwise return the question to ask next."""
     pick = commands.choice_number(text)
-    candidates = turn.state.get(candidates_key) or []
+    candidates = turn.state.get("candidates") or []
     if pick is not None and 1 <= pick <= len(candidates):
         return turn.session.get(Unit, candidates[pick - 1]), None
     matches = match_communities(turn.session, text)
     if len(matches) == 1:
         return matches[0], None
     if matches:
-        turn.state[candidates_key] = [unit.id for unit in matches]
+        turn.state["candidates"] = [unit.id for unit in matches]
         return None, "您说的是哪个社区？\n" + numbered_choices(matches)
     return None, f"没有找到“{text[:20]}”对应的社区。请再发一次社区名称，或发送位置；不清楚的话回复“不知道”。"
 
 
 def change_community(turn: Turn) -> str:
     """Handler: the resident moved or wants to change their community."""
-    unit, question = _place_in_text(turn)
+    unit = community_entity(turn)
+    if unit is None:
+        matches = match_communities(turn.session, turn.text)
+        unit = matches[0] if len(matches) == 1 else None
     if unit is not None:
         remember(turn, unit)
         return f"好的，已把您的社区改为{unit.name}。\n{room_card(unit)}"
     turn.state.update({"flow": "moving"})
-    return question or "好的，请问您现在住在哪个社区？回复社区名称，或发送位置。"
+    return "好的，请问您现在住在哪个社区？回复社区名称，或发送位置。"
 
 
-def _place_in_text(turn: Turn) -> tuple[Unit | None, str | None]:
-    matches = match_communities(turn.session, turn.text)
-    return (matches[0], None) if len(matches) == 1 else (None, None)
+def community_entity(turn: Turn) -> Unit | None:
+    """The one community the model found in this message (the new one, when moving)."""
+    if turn.classification is None:
+        return None
+    names = [entity["value"] for entity in turn.classification.entities if entity.get("entity") == "community"]
+    matches = {unit.id: unit for name in names for unit in match_communities(turn.session, name)}
+    return next(iter(matches.values())) if len(matches) == 1 else None
 
 
 def moving_step(turn: Turn) -> str | None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot import commands
-from bot.directory import match_communities
-from bot.handlers.community import ASK_COMMUNITY, community_of, remember, resolve_place
+from bot.handlers.community import ASK_COMMUNITY, community_entity, community_of, remember, resolve_place
 from bot.storage.directory import Unit
 from bot.text import find_phone, mask_personal_numbers
 from bot.tickets import (
@@ -66,15 +65,6 @@ def _use_details_in(turn: Turn, text: str) -> None:
         named = community_entity(turn)
         if named is not None:
             remember(turn, named)
-
-
-def community_entity(turn: Turn) -> Unit | None:
-    """The one community the model found in this message, if any."""
-    if turn.classification is None:
-        return None
-    names = [entity["value"] for entity in turn.classification.entities if entity.get("entity") == "community"]
-    matches = {unit.id: unit for name in names for unit in match_communities(turn.session, name)}
-    return next(iter(matches.values())) if len(matches) == 1 else None
 
 
 def next_question(turn: Turn) -> str:
