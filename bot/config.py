@@ -50,7 +50,7 @@ class Settings:
             wechat_appid=_env("WECHAT_APPID", defaults.wechat_appid),
             wechat_secret=_env("WECHAT_SECRET", ""),
             wechat_aes_key=_env("WECHAT_AES_KEY", ""),
-            wechat_api_base=_env("WECHAT_API_BASE", defaults.wechat_api_base),
+            wechat_api_base=_env("WECHAT_API_BASE", _default_api_base()),
             wechat_timeout=float(_env("WECHAT_TIMEOUT", "5")),
             database_url=_env("DATABASE_URL", defaults.database_url),
             redis_url=_env("REDIS_URL", ""),
@@ -63,6 +63,14 @@ class Settings:
             max_body_bytes=int(_env("MAX_BODY_BYTES", str(defaults.max_body_bytes))),
             dialogue_ttl=int(_env("DIALOGUE_TTL", str(defaults.dialogue_ttl))),
         )
+
+
+def _default_api_base() -> str:
+    # Without an app secret this cannot be a real account: talk to the local fake WeChat API
+    # (scripts/serve.sh starts it), so a development run never reaches a real WeChat server.
+    if os.environ.get("WECHAT_SECRET"):
+        return Settings.wechat_api_base
+    return f"http://127.0.0.1:{_env('FAKE_WECHAT_PORT', '8081')}/cgi-bin/"
 
 
 def _read_dev_rasa_token() -> str:

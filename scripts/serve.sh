@@ -20,11 +20,10 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 if [[ -z "${WECHAT_SECRET:-}" ]]; then
-    export WECHAT_SECRET="dev-secret"
-    export WECHAT_API_BASE="http://127.0.0.1:${FAKE_WECHAT_PORT:-8081}/cgi-bin/"
+    # No app secret: the service talks to the local fake WeChat API (see bot/config.py).
     .venv/bin/flask --app webhook wechat fake-api --port "${FAKE_WECHAT_PORT:-8081}" >var/fake-wechat.log 2>&1 &
     pids+=($!)
-    echo "serve: WECHAT_SECRET unset — using the local fake WeChat API at $WECHAT_API_BASE"
+    echo "serve: WECHAT_SECRET unset — using the local fake WeChat API on port ${FAKE_WECHAT_PORT:-8081}"
 fi
 
 scripts/rasa_serve.sh
