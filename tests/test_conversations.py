@@ -53,7 +53,8 @@ def test_neighbour_noise_from_a_new_resident_becomes_a_mediator_case(services, r
         ("楼上天天半夜跺脚", "邻里纠纷"),
         ("八古墩", "已记下：八古墩社区"),
         ("从上个月开始每天晚上十二点以后还在咚咚咚，老人孩子都睡不好", "手机号"),
-        ("13912345678", "工单"),
+        ("13912345678", "请确认"),
+        ("1", "工单"),
     ])
     ticket = only_ticket(services, resident.openid)
     assert ticket.category == "neighbor_dispute" and ticket.role == "mediator"
@@ -69,7 +70,8 @@ def test_property_complaint_without_a_phone(services, resident):
     converse(resident, [
         ("电梯坏了一个多星期了物业一直拖着不修，老人上下楼太难了", "物业问题"),
         ("打铜社区", "手机号"),
-        ("不留", "工单"),
+        ("不留", "请确认"),
+        ("1", "工单"),
     ])
     ticket = only_ticket(services, resident.openid)
     assert (ticket.category, ticket.role, ticket.contact_phone) == ("property_complaint", "property_officer", None)
@@ -81,6 +83,7 @@ def test_legal_question_goes_to_the_community_lawyer(services, resident):
         ("公司拖欠我三个月工资了，老板一直说没钱，我该怎么维权", "法律咨询"),
         ("舞台社区", "手机号"),
         ("可以，13800001234", "社区律师"),
+        ("1", "工单"),
     ])
     ticket = only_ticket(services, resident.openid)
     assert (ticket.category, ticket.role) == ("legal_consultation", "lawyer")
@@ -125,7 +128,8 @@ def test_group_dispute_goes_to_the_street_workstation(services, resident):
     converse(resident, [
         ("我们整栋楼的业主都反映物业乱收费，每户多收了两百多块", "物业问题"),
         ("青年社区", "手机号"),
-        ("不留", "街道"),
+        ("不留", "唐家墩街道"),
+        ("1", "街道"),
     ])
     ticket = only_ticket(services, resident.openid)
     assert ticket.collective and unit_code(services, ticket.unit_id) == "tangjiadun"
@@ -162,7 +166,8 @@ def test_status_of_my_cases(services, resident):
     converse(resident, [
         ("楼上卫生间漏水把我家天花板泡坏了，找他也不管", "邻里纠纷"),
         ("八古墩社区", "手机号"),
-        ("不留", "工单"),
+        ("不留", "请确认"),
+        ("1", "工单"),
     ])
     number = only_ticket(services, resident.openid).number
     converse(resident, [("进度", number), ("查一下我的工单", "已受理")])
@@ -172,7 +177,8 @@ def test_resolved_case_is_rated_and_can_be_reopened(services, resident, fake_wec
     converse(resident, [
         ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
         ("东民社区", "手机号"),
-        ("不留", "工单"),
+        ("不留", "请确认"),
+        ("1", "工单"),
     ])
     ticket = only_ticket(services, resident.openid)
     with services.db.session() as session:
@@ -191,7 +197,8 @@ def test_resident_who_never_says_where_they_live(services, resident):
     converse(resident, [
         ("物业费一年涨了两次，也不公示账目，这合理吗", "社区"),
         ("不知道", "区公共法律服务中心"),
-        ("不留", "工单"),
+        ("不留", "请确认"),
+        ("1", "工单"),
     ])
     assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "jianghan"
 
@@ -228,7 +235,7 @@ def test_moving_house_changes_the_community(services, resident):
 def test_photos_are_kept_for_the_case(services, resident):
     converse(resident, [("楼上漏水把我家墙皮都泡掉了", "邻里纠纷"), ("八古墩", "手机号")])
     assert "照片收到了" in resident.sends_photo("media-ceiling-1")
-    converse(resident, [("不留", "工单")])
+    converse(resident, [("不留", "请确认"), ("1", "工单")])
     assert "已附到工单" in resident.sends_photo("media-ceiling-2")
     converse(resident, [("补充：楼上的人今天还是不开门", "已补充到工单")])
     ticket = only_ticket(services, resident.openid)
@@ -244,7 +251,8 @@ def test_go_back_to_the_previous_question(services, resident):
         ("万松园社区", "手机号"),
         ("上一步", "补充或更正"),
         ("还有停车费也没公开", "手机号"),
-        ("不留", "工单"),
+        ("不留", "请确认"),
+        ("1", "工单"),
     ])
 
 
@@ -285,7 +293,8 @@ def test_after_an_urgent_case_the_phone_and_details_go_to_it(services, resident)
 
 def test_a_story_that_names_the_community_and_phone_skips_those_questions(services, resident):
     converse(resident, [
-        ("我是八古墩社区的，楼上邻居家的空调外机正对着我家卧室窗户，晚上嗡嗡响，电话13611112222", "工单"),
+        ("我是八古墩社区的，楼上邻居家的空调外机正对着我家卧室窗户，晚上嗡嗡响，电话13611112222", "请确认"),
+        ("1", "工单"),
     ])
     ticket = only_ticket(services, resident.openid)
     assert unit_code(services, ticket.unit_id) == "baguodun" and ticket.contact_phone == "13611112222"

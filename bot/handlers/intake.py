@@ -18,6 +18,8 @@ from bot.turn import Turn
 
 # Fewer characters than this and the room would have to call back just to learn what happened.
 MIN_DESCRIPTION_CHARS = 10
+# How much of the resident's story the confirmation repeats back (the case keeps all of it).
+SUMMARY_CHARS = 60
 
 ASK_DETAILS = "请简单说说发生了什么：什么时间、在哪里、和谁有关、现在怎么样了。"
 ASK_MORE_DETAILS = "能再多说几句吗？比如什么时间开始的、具体情况、您希望怎么解决。"
@@ -68,7 +70,7 @@ def _use_details_in(turn: Turn, text: str) -> None:
 
 
 def next_question(turn: Turn) -> str:
-    """Ask for the next missing piece, or open the case when nothing is missing."""
+    """Ask for the next missing piece, or for confirmation when nothing is missing."""
     state = turn.state
     if not state["parts"]:
         state["step"] = "details"
@@ -82,7 +84,41 @@ def next_question(turn: Turn) -> str:
     if not turn.resident.phone and not state.get("phone_asked"):
         state["step"] = "phone"
         return ASK_PHONE.format(role=ROLE_LABELS[ROLE_FOR_CATEGORY[state["category"]]])
-    return open_case(turn)
+    state["step"] = "confirm"
+    return summary(turn)
+
+
+def summary(turn: Turn) -> str:
+    """What the case will say and where it will go, for the resident to confirm."""
+    state = turn.state
+    unit = community_of(turn)
+    if unit is not None and state.get("collective") and unit.parent is not None:
+        unit = unit.parent  # group disputes go to the street workstation
+    place = unit.office_name if unit else "区公共法律服务中心"
+    story = "；".join(state["parts"])
+    story = story if len(story) <= SUMMARY_CHARS else story[:SUMMARY_CHARS] + "…"
+    lines = [
+        "请确认要登记的事项：",
+        f"类别：{CATEGORY_LABELS[state['category']]}",
+        f"转给：{place}（{ROLE_LABELS[ROLE_FOR_CATEGORY[state['category']]]}）",
+        f"情况：{story}",
+    ]
+    if turn.resident.phone:
+        lines.append(f"电话：{mask_personal_numbers(turn.resident.phone)}")
+    lines += ["回复 1 确认提交", "回复 2 我还要补充", "回复“取消”不办了"]
+    return "\n".join(lines)
+
+
+def _confirm_answer(turn: Turn) -> str:
+    pick = commands.choice_number(turn.text)
+    turn.state["message_ids"].append(turn.message.id)
+    if pick == 1 or commands.AFFIRM.match(turn.text):
+        return open_case(turn)
+    if pick == 2 or commands.DENY.match(turn.text):
+        turn.state["step"] = "details"
+        return "好的，请补充您的情况，说完我再请您确认。"
+    _add_text(turn, turn.text)
+    return "收到，已补充。\n" + summary(turn)
 
 
 def intake_step(turn: Turn) -> str:
@@ -94,6 +130,8 @@ def intake_step(turn: Turn) -> str:
         return _community_answer(turn)
     if step == "phone":
         return _phone_answer(turn)
+    if step == "confirm":
+        return _confirm_answer(turn)
     _add_text(turn, turn.text)
     return next_question(turn)
 
@@ -101,7 +139,7 @@ def intake_step(turn: Turn) -> str:
 def go_back(turn: Turn) -> str:
     """Return to the previous question."""
     state = turn.state
-    if state.get("step") == "phone":
+    if state.get("step") in ("phone", "confirm"):
         state["details_asked"] = True
         state["step"] = "details"
         return "好的，请补充或更正您的情况描述。"
