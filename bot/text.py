@@ -6,6 +6,8 @@ import re
 
 MAX_REPLY_BYTES = 2048
 PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# Phone keyboards in Chinese mode type full-width digits: １３９… is the same number as 139….
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
@@ -50,6 +52,6 @@ def mask_personal_numbers(text: str) -> str:
 
 
 def find_phone(text: str) -> str | None:
-    """The first mainland mobile number in the text."""
-    match = PHONE_RE.search(text)
+    """The first mainland mobile number in the text (full-width digits count too)."""
+    match = PHONE_RE.search(text.translate(_FULL_WIDTH_DIGITS))
     return match.group() if match else None

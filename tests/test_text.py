@@ -28,6 +28,7 @@ def test_cdata_terminator_is_removed():
 def test_phone_found_inside_chinese_text():
     assert find_phone("我的电话13912345678谢谢") == "13912345678"
     assert find_phone("订单号213912345678901") is None
+    assert find_phone("电话１３９１２３４５６７８") == "13912345678"
 
 
 def test_masking_phone_and_id_numbers():
