@@ -23,6 +23,15 @@ function init(args)
   end
 end
 
+replies = 0
+
+-- Count real XML replies, so a service answering only "success" cannot pass for a fast one.
+function response(status, headers, body)
+  if status == 200 and body:find("<xml>", 1, true) then
+    replies = replies + 1
+  end
+end
+
 function request()
   if position > #requests then
     wrk.thread:stop()
@@ -38,6 +47,11 @@ function done(summary, latency, requests)
   io.write(string.format("messages: %d in %.1f s (%.1f messages/s)\n", summary.requests, seconds, summary.requests / seconds))
   io.write(string.format("errors: connect %d, read %d, write %d, status %d, timeout %d\n",
     summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.status, summary.errors.timeout))
+  local answered = 0
+  for _, thread in ipairs(threads) do
+    answered = answered + (thread:get("replies") or 0)
+  end
+  io.write(string.format("XML replies: %d of %d\n", answered, summary.requests))
   for _, p in ipairs({50, 95, 99}) do
     io.write(string.format("p%d: %.1f ms\n", p, latency:percentile(p) / 1000))
   end
