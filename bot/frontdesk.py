@@ -177,7 +177,7 @@ def route(turn: Turn) -> str:
 
 def _event(turn: Turn) -> str:
     event = (turn.inbound.event or "").lower()
-    if event == "subscribe":
+    if event in ("subscribe", "subscribe_scan"):  # following by scanning a room's QR code too
         return events.subscribe(turn)
     if event == "unsubscribe":
         return events.unsubscribe(turn)

@@ -125,6 +125,8 @@ def test_rejections_are_4xx_and_store_nothing(services, settings, scripted, case
         }
         params, body = build_request("<xml><a>1</a></xml>", "test-token")
         body = bodies[case].encode()
+        services.settings = settings  # plaintext mode: the XML itself is what is wrong
+        client = create_app(services=services).test_client()
     elif case == "too_big":
         params, body = build_request(text_xml(openid, "长" * 40_000, new_msg_id()), "test-token")
         expected = 413
@@ -175,6 +177,41 @@ def test_retry_after_redis_forgot_is_stopped_by_the_database(client, services, r
         services.redis.delete(key)
     assert resident.deliver(xml) == ""  # already stored: answered with success, not twice
     assert len(scripted.calls) == 1
+
+
+def test_following_by_scanning_a_qr_code_is_welcomed_too(resident, scripted):
+    assert "转人工" in resident.event("subscribe_scan", "qrscene_baguodun")
+
+
+def test_an_old_signature_is_refused(client, resident):
+    params, body = build_request(text_xml(resident.openid, "你好", new_msg_id()), "test-token", timestamp=str(int(time.time()) - 3600))
+    assert client.post("/wechat", query_string=params, data=body).status_code == 403
+
+
+def test_plaintext_is_refused_once_safe_mode_is_configured(services, settings, scripted):
+    client = _safe_client(services, settings)
+    params, body = build_request(text_xml("o_plain_in_safe", "你好", new_msg_id()), "test-token")
+    assert client.post("/wechat", query_string=params, data=body).status_code == 403
+
+
+def test_malformed_messages_of_every_kind_are_400_not_500(services, settings, resident, scripted):
+    location = text_xml(resident.openid, "x", new_msg_id()).replace("[CDATA[text]]", "[CDATA[location]]")
+    params, body = build_request(location, "test-token")
+    assert resident.client.post("/wechat", query_string=params, data=body).status_code == 400
+    params, body = build_request(text_xml(resident.openid, "你好", new_msg_id()), "test-token")
+    assert resident.client.post("/wechat", query_string=params, data=b"\xff\xfe<xml>").status_code == 400
+    client = _safe_client(services, settings)
+    params, body = build_request(text_xml(resident.openid, "你好", new_msg_id()), "test-token", AES_KEY, settings.wechat_appid)
+    broken = body.replace(b"<Encrypt>", b"<Encrypt><b>")
+    assert client.post("/wechat", query_string=params, data=broken).status_code in (400, 403)
+
+
+def test_two_events_in_the_same_second_are_both_handled(resident, scripted):
+    from webhook.simulator import event_xml
+
+    moment = int(time.time())
+    assert resident.deliver(event_xml(resident.openid, "LOCATION", create_time=moment)) == ""
+    assert "发生了什么" in resident.deliver(event_xml(resident.openid, "CLICK", "NEIGHBOR_DISPUTE", create_time=moment))
 
 
 def test_subscribe_welcomes_and_unsubscribe_is_recorded(services, resident, scripted):

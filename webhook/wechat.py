@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from xml.parsers.expat import ExpatError
 
 import redis
@@ -23,6 +24,8 @@ bp = Blueprint("wechat", __name__)
 
 # WeChat never sends a DTD; one in the body can only be an entity-expansion or XXE attempt.
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+# WeChat signs each request as it sends it; anything older is a replay (retries come within 15 s).
+MAX_SIGNATURE_AGE_SECONDS = 300
 POLITE_ERROR = "抱歉，系统有点忙，您的消息已经收到，我们会尽快回复您。"
 MESSAGE_KINDS = {"text", "voice", "image", "location", "link", "video", "shortvideo", "event"}
 
@@ -54,8 +57,7 @@ def verify_url():
 def receive():
     """A message or event from WeChat; the reply must leave within WeChat's 5 seconds."""
     xml, encrypted = _verified_xml()
-    message = _parse(xml)
-    inbound = to_inbound(message)
+    message, inbound = _parse(xml)
     try:
         text = _reply_text(inbound)
     except Exception:  # the one error boundary: log it, answer politely, never a 500
@@ -71,15 +73,40 @@ def _verified_xml() -> tuple[str, bool]:
         log.warning("rejected a body with a DTD from %s", request.remote_addr)
         abort(400)
     args, settings = request.args, _settings()
+    _check_fresh(args.get("timestamp", ""))
     crypto = _crypto()
-    if args.get("encrypt_type") == "aes" and crypto is not None:
+    if crypto is not None:
+        # With a key configured only encrypted messages count: the plaintext signature covers
+        # just token, timestamp and nonce, not the body, so it proves little on its own.
+        if args.get("encrypt_type") != "aes":
+            log.warning("rejected a plaintext message while safe mode is configured")
+            abort(403)
         return _decrypt(crypto, body, args), True
     try:
         check_signature(settings.wechat_token, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
     except InvalidSignatureException:
         log.warning("rejected a message with a wrong signature from %s", request.remote_addr)
         abort(403)
-    return body.decode("utf-8", errors="strict"), False
+    return _utf8(body), False
+
+
+def _check_fresh(timestamp: str) -> None:
+    """Refuse requests signed long ago: a captured signature must not open the door for long."""
+    try:
+        age = abs(time.time() - int(timestamp))
+    except ValueError:
+        abort(403)
+    if age > MAX_SIGNATURE_AGE_SECONDS:
+        log.warning("rejected a request signed %.0f s ago", age)
+        abort(403)
+
+
+def _utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        log.warning("rejected a body that is not UTF-8")
+        abort(400)
 
 
 def _decrypt(crypto: WeChatCrypto, body: bytes, args) -> str:
@@ -91,8 +118,8 @@ def _decrypt(crypto: WeChatCrypto, body: bytes, args) -> str:
     except InvalidAppIdException:
         log.warning("rejected an encrypted message for another app id")
         abort(400)
-    except (ValueError, KeyError, TypeError) as error:
-        log.warning("rejected an undecryptable message: %s", error)
+    except (ExpatError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        log.warning("rejected an undecryptable message: %s", type(error).__name__)
         abort(400)
     if _DTD.search(xml.encode("utf-8")):
         abort(400)
@@ -100,15 +127,15 @@ def _decrypt(crypto: WeChatCrypto, body: bytes, args) -> str:
 
 
 def _parse(xml: str):
+    """The wechatpy message and its Inbound; aborts with 400 on anything malformed."""
     try:
         message = parse_message(xml)
+        if not getattr(message, "source", None) or not getattr(message, "create_time", None):
+            raise ValueError("no FromUserName/CreateTime")
+        return message, to_inbound(message)
     except (ExpatError, KeyError, ValueError, TypeError, AttributeError) as error:
         log.warning("rejected malformed XML: %s", type(error).__name__)
         abort(400)
-    if not getattr(message, "source", None) or not getattr(message, "create_time", None):
-        log.warning("rejected XML without FromUserName/CreateTime")
-        abort(400)
-    return message
 
 
 def to_inbound(message) -> Inbound:
@@ -116,7 +143,10 @@ def to_inbound(message) -> Inbound:
     kind = message.type if message.type in MESSAGE_KINDS else "unknown"
     create_time = int(message.create_time.timestamp()) if hasattr(message.create_time, "timestamp") else int(message.create_time)
     if kind == "event" or not getattr(message, "id", None):
-        dedup_key = f"evt:{message.source}:{create_time}"
+        # WeChat's rule is FromUserName+CreateTime; the event name and key keep a location
+        # report and a menu click in the same second apart.
+        event = f"{getattr(message, 'event', '')}:{getattr(message, 'key', '') or ''}"
+        dedup_key = f"evt:{message.source}:{create_time}:{event}"
     else:
         dedup_key = f"msg:{message.id}"
     fields = dict(openid=message.source, kind=kind, dedup_key=dedup_key, create_time=create_time)
