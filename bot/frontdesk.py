@@ -10,13 +10,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import commands
+from bot import services as services_registry
 from bot.handlers import (
     FLOWS,
     HANDLERS,
     clarify,
     community,
     events,
-    human,
     media,
     out_of_scope,
     smalltalk,
@@ -24,6 +24,7 @@ from bot.handlers import (
     urgent,
 )
 from bot.inbound import Inbound
+from bot.jobs import RetryLater
 from bot.intents.policy import decide
 from bot.outbox import queue_message, release_deferred
 from bot.spill import put_back, spill, take_spilled
@@ -50,11 +51,15 @@ class FrontDesk:
         customer-service message."""
         future = self.pool.submit(self.handle, inbound)
         try:
-            return future.result(timeout=budget)
+            reply = future.result(timeout=budget)
         except FutureTimeout:
             log.warning("reply to %s missed the %.1fs budget; it will be sent later", inbound.dedup_key, budget)
             future.add_done_callback(lambda done: self._send_late(inbound.openid, done))
             return None
+        first, *rest = split_for_wechat(reply) or [""]
+        if rest:  # one passive reply per message; the rest follows as customer-service messages
+            self._send_reply_later(inbound.openid, "\n".join(rest))
+        return first
 
     def _send_late(self, openid: str, done: Future) -> None:
         if done.exception() is not None:
@@ -64,37 +69,43 @@ class FrontDesk:
             self._send_reply_later(openid, done.result())
 
     def handle(self, inbound: Inbound) -> str:
-        """Store the message, then answer it; returns the passive reply ("" for none)."""
+        """Store the message, then answer it; returns the whole reply ("" for none)."""
         try:
             stored = self._store(inbound)
         except SQLAlchemyError:
             log.exception("database unavailable: %s kept in Redis for replay", inbound.dedup_key)
             spill(self.services.redis, self.services.settings.key_prefix, inbound)
+            self.services.jobs.enqueue(replay_spilled_job)
             return SAVED_FOR_LATER
         if stored is None:
             return ""  # already stored: a retry that got past the reply cache
+        return self._answer_locked(inbound, *stored)
+
+    def _answer_locked(self, inbound: Inbound, resident: Resident, message: Message) -> str:
+        # One message of a resident at a time, in any process: the dialogue state stays whole.
         lock = self.services.redis.lock(
             f"{self.services.settings.key_prefix}resident:{inbound.openid}",
             timeout=RESIDENT_LOCK_SECONDS,
             blocking_timeout=RESIDENT_LOCK_SECONDS,
         )
         with lock:
-            return self._answer(inbound, *stored)
+            return self._answer(inbound, resident, message)
 
     def replay_spilled(self) -> int:
-        """Store and answer the messages kept while the database was down; returns how many."""
+        """Store and answer the messages kept while the database was down; returns how many.
+
+        Raises RetryLater when the database is still down."""
         client, prefix = self.services.redis, self.services.settings.key_prefix
         replayed = 0
         while (inbound := take_spilled(client, prefix)) is not None:
             try:
                 stored = self._store(inbound)
-            except SQLAlchemyError:
+            except SQLAlchemyError as error:
                 put_back(client, prefix, inbound)
-                break
+                raise RetryLater("database still unavailable") from error
             replayed += 1
             if stored is not None:
-                reply = self._answer(inbound, *stored)
-                self._send_reply_later(inbound.openid, reply)
+                self._send_reply_later(inbound.openid, self._answer_locked(inbound, *stored))
         return replayed
 
     def _send_reply_later(self, openid: str, reply: str) -> None:
@@ -130,13 +141,17 @@ class FrontDesk:
             turn.message.intent = turn.intent
             if turn.classification is not None:
                 turn.message.confidence = turn.classification.confidence
-            first, *rest = split_for_wechat(reply) or [""]
-            for text in rest:
-                queue_message(session, self.services.jobs, turn.resident, text)
+            if reply:
+                session.add(Message(resident_id=resident.id, direction="out", msg_type="text", content=reply))
         if turn.state != before:
             dialogue.save(inbound.openid, turn.state)
-        log.info("answered %s as %s: %s", inbound.dedup_key, turn.intent, mask_personal_numbers(first[:40]))
-        return first
+        log.info("answered %s as %s: %s", inbound.dedup_key, turn.intent, mask_personal_numbers(reply)[:40])
+        return reply
+
+
+def replay_spilled_job() -> None:
+    """Job: replay the messages kept while the database was down (retried until it is back)."""
+    FrontDesk(services_registry.current(), workers=1).replay_spilled()
 
 
 def _message_values(resident: Resident, inbound: Inbound) -> dict:
@@ -216,17 +231,13 @@ def _escape(turn: Turn) -> str | None:
     """Words that steer the dialogue in any state: cancel, status, a person, moving house."""
     text = turn.text
     if commands.CANCEL.match(text):
-        turn.intent = "cancel"
-        return smalltalk.cancel(turn)
+        return dispatch(turn, "cancel")
     if commands.STATUS.search(text):
-        turn.intent = "ticket_status"
-        return status.my_tickets(turn)
+        return dispatch(turn, "ticket_status")
     if commands.HUMAN.search(text):
-        turn.intent = "request_human"
-        return human.transfer(turn)
+        return dispatch(turn, "request_human")
     if commands.MOVED.search(text) and len(text) <= commands.MOVED_MAX_CHARS and not turn.state.get("flow"):
-        turn.intent = "change_community"
-        return community.change_community(turn)
+        return dispatch(turn, "change_community")
     return None
 
 

@@ -46,7 +46,8 @@ class ThreadJobs:
 
     def enqueue(self, func, *args) -> None:
         """Run `func(*args)` in the background, retrying with back-off."""
-        self.pool.submit(self._run, func, args)
+        future = self.pool.submit(self._run, func, args)
+        future.add_done_callback(_log_failure)
 
     def _run(self, func, args) -> None:
         for delay in [0, *self.retry_intervals]:
@@ -61,3 +62,9 @@ class ThreadJobs:
     def work(self, burst: bool = False) -> None:
         """Nothing to run separately: jobs already run in this process."""
         log.info("embedded job queue: jobs run inside the web process; no worker needed")
+
+
+def _log_failure(future) -> None:
+    # A job that crashed must leave a trace, as a failed RQ job does in its registry.
+    if future.exception() is not None:
+        log.error("job failed", exc_info=future.exception())

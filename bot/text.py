@@ -47,6 +47,7 @@ def _pieces_within(line: str, limit: int) -> list[str]:
 
 def mask_personal_numbers(text: str) -> str:
     """Mask mobile and ID numbers so logs and review screens never show them whole."""
+    text = text.translate(_FULL_WIDTH_DIGITS)
     text = ID_CARD_RE.sub(lambda m: m.group()[:4] + "*" * 10 + m.group()[-4:], text)
     return PHONE_RE.sub(lambda m: m.group()[:3] + "****" + m.group()[-4:], text)
 

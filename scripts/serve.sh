@@ -27,6 +27,7 @@ if [[ -z "${WECHAT_SECRET:-}" ]]; then
 fi
 
 scripts/rasa_serve.sh
+export RASA_URL="${RASA_URL:-http://127.0.0.1:${RASA_PORT:-5005}}"
 
 if [[ -n "${REDIS_URL:-}" ]]; then
     workers="${WEB_CONCURRENCY:-4}"
@@ -38,4 +39,5 @@ fi
 
 echo "serve: webhook on http://127.0.0.1:$PORT/wechat ($workers process(es)); Ctrl-C stops everything"
 .venv/bin/gunicorn --workers "$workers" --threads 8 --bind "127.0.0.1:$PORT" \
-    --access-logfile - 'webhook:create_app()'
+    --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' \
+    'webhook:create_app()'

@@ -283,12 +283,31 @@ def test_two_residents_never_share_a_dialogue(services, client, settings, reside
 def test_after_an_urgent_case_the_phone_and_details_go_to_it(services, resident):
     converse(resident, [
         ("楼下有人在打架，流血了", "120"),
-        ("13712345678", "已记下您的电话"),
         ("是三楼和四楼的两家人", "已补充到紧急工单"),
+        ("13712345678", "已记下您的电话"),
+        ("你好", "您好"),  # the urgent follow-up is over: a new topic is a new topic
     ])
     ticket = only_ticket(services, resident.openid)
     assert ticket.urgent and ticket.contact_phone == "13712345678"
     assert "三楼和四楼" in ticket.description
+
+
+def test_danger_in_the_middle_of_an_intake_keeps_what_was_said(services, resident):
+    converse(resident, [
+        ("楼上邻居天天往我家阳台扔烟头", "社区"),
+        ("他刚才还拿刀威胁我", "110"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and "烟头" in ticket.description and "拿刀" in ticket.description
+
+
+def test_location_pin_at_a_later_step_keeps_the_intake(services, resident):
+    with services.db.session() as session:
+        room = unit_by_code(session, "datong")
+        latitude, longitude = room.latitude, room.longitude
+    converse(resident, [("物业把电梯停了半个月说是没钱修", "社区"), ("不知道", "手机号")])
+    assert "打铜社区" in resident.sends_location(latitude, longitude)
+    converse(resident, [("不留", "请确认"), ("1", "打铜社区公共法律服务工作室")])
 
 
 def test_a_story_that_names_the_community_and_phone_skips_those_questions(services, resident):

@@ -8,7 +8,6 @@ import time
 
 import pytest
 from sqlalchemy import func, select
-from wechatpy.crypto import WeChatCrypto
 
 from bot.services import build_services
 from bot.storage.messages import Message
@@ -166,7 +165,7 @@ def test_retry_storm_yields_one_message_one_reply_one_ticket(app, services, scri
     assert again == answered[0]  # a later retry gets exactly the first reply
     with services.db.session() as session:
         resident = find_resident(session, openid)
-        assert _count(services, Message, resident_id=resident.id) == 2
+        assert _count(services, Message, resident_id=resident.id, direction="in") == 2
         assert _count(services, Ticket, resident_id=resident.id) == 1
 
 
@@ -255,8 +254,11 @@ def test_every_inbound_message_is_stored(services, resident, scripted):
     resident.sends_photo("media-1")
     resident.sends_location(30.60, 114.26)
     with services.db.session() as session:
-        stored = session.scalars(select(Message.msg_type).where(Message.resident_id == find_resident(session, resident.openid).id))
+        owner = find_resident(session, resident.openid).id
+        stored = session.scalars(select(Message.msg_type).where(Message.resident_id == owner, Message.direction == "in"))
         assert sorted(stored) == ["image", "location", "text"]
+        replies = session.scalars(select(Message.content).where(Message.resident_id == owner, Message.direction == "out"))
+        assert len(list(replies)) == 3  # what the bot answered is in the conversation log too
 
 
 def test_a_slow_answer_becomes_a_customer_service_message(services, resident, scripted, fake_wechat):

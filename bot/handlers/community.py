@@ -100,10 +100,13 @@ def location_pin(turn: Turn) -> str:
     unit = nearest_community(turn.session, inbound.latitude, inbound.longitude)
     if unit is None:
         return "位置收到了，但暂时没有找到附近的社区工作室。请回复您的社区名称。"
-    if turn.state.get("flow") == "intake" and turn.state.get("step") in ("community", "pick_community"):
+    if turn.state.get("flow") == "intake":
         from bot.handlers import intake  # the intake flow continues with the matched room
 
-        return intake.community_chosen(turn, unit, by_location=True)
+        if turn.state.get("step") in ("community", "pick_community") or community_of(turn) is None:
+            turn.state["no_community"] = False
+            return intake.community_chosen(turn, unit, by_location=True)
+        return f"位置收到了，离您最近的是{unit.name}。\n" + intake.next_question(turn)
     if turn.resident.community_id is None or turn.state.get("flow") == "moving":
         remember(turn, unit)
         turn.state.clear()

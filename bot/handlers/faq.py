@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot import commands
 from bot.handlers import intake
 from bot.storage.faq import faq_for_intent
-from bot.tickets import ROLE_FOR_CATEGORY, ROLE_LABELS
+from bot.intents.faq_categories import category_of
+from bot.tickets import CATEGORY_LABELS, ROLE_FOR_CATEGORY, ROLE_LABELS
 from bot.turn import Turn
 
 OFFER = "需要社区{role}帮您具体处理吗？\n回复 1 转给社区工作室\n回复 2 不用了"
@@ -16,8 +17,9 @@ def answer(turn: Turn) -> str:
     """Handler for the FAQ intents: the known answer, its legal source, and the offer of a person."""
     entry = faq_for_intent(turn.session, turn.intent)
     if entry is None:
-        # The model knows a question the knowledge base has lost: treat it as its case.
-        return intake.start_case(turn, "legal_consultation")
+        # The model knows a question the knowledge base has lost: take it in as its kind of case.
+        category = category_of(turn.intent)
+        return intake.start_case(turn, category if category in CATEGORY_LABELS else "legal_consultation")
     text = entry.answer
     if entry.source:
         text += f"\n（依据：{entry.source}）"

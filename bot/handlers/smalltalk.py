@@ -47,6 +47,8 @@ def cancel(turn: Turn) -> str:
     turn.state.clear()
     if flow in ("intake", "clarify", "faq_offer"):
         return "好的，已取消，没有为您登记工单。您说过的内容都已保存，需要时随时再找我。"
+    if flow == "urgent":
+        return "好的。已登记的紧急工单仍会有工作人员跟进；如有危险请拨打 110。"
     if flow:
         return "好的，已取消。"
     return "好的。目前没有正在办理的事项；已登记的工单可回复“我的工单”查看。"

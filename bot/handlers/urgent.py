@@ -23,10 +23,15 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     advice = "\n".join(f"⚠️ {ADVICE[kind]}" for kind in kinds)
     if turn.state.get("flow") == "urgent":
         return f"{advice}\n{follow_up(turn)}"
-    category = "neighbor_dispute"
+    gathered = dict(turn.state) if turn.state.get("flow") == "intake" else {}
+    category = gathered.get("category", "neighbor_dispute")
     if turn.classification is not None and turn.classification.intent in TRIAGE_INTENTS:
         category = turn.classification.intent
     intake.start_case(turn, category)
+    # What the resident already told us in an unfinished intake belongs to the urgent case too.
+    turn.state["parts"][:0] = gathered.get("parts", [])
+    turn.state["message_ids"][:0] = gathered.get("message_ids", [])
+    turn.state["media"][:0] = gathered.get("media", [])
     turn.state.update(urgent=True, phone_asked=True, no_community=True)
     opened = intake.open_case(turn)
     turn.state.update(flow="urgent", ticket=ticket_by_opening_message(turn.session, turn.message.id).id)
@@ -41,6 +46,7 @@ def follow_up(turn: Turn) -> str:
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
     if phone:
         turn.resident.phone = ticket.contact_phone = phone
+        turn.state.clear()  # the case has what it needs; the next message is a new topic
         return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。如有危险请先拨打 110。"
     if commands.AFFIRM.match(turn.text) or commands.DENY.match(turn.text):
         return "好的。请注意安全，有新情况随时告诉我。"

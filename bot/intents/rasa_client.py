@@ -70,7 +70,11 @@ class RasaClient:
 
     def parse(self, text: str) -> Classification:
         """Classify one message; raises RasaUnavailable when Rasa gives no usable answer."""
-        return classification_from_parse(self._post_parse(text))
+        payload = self._post_parse(text)
+        try:
+            return classification_from_parse(payload)
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            raise RasaUnavailable(f"Rasa answered an unexpected payload: {error}") from error
 
     def _post_parse(self, text: str) -> dict:
         last_error: Exception | None = None
@@ -86,7 +90,7 @@ class RasaClient:
                 )
             except requests.Timeout as error:
                 raise RasaUnavailable(f"Rasa parse timed out after {self.timeout} s") from error
-            except requests.ConnectionError as error:
+            except requests.RequestException as error:  # refused, reset, cut off mid-answer …
                 last_error = error
                 continue
             if response.status_code in RETRYABLE_STATUS:

@@ -27,7 +27,8 @@ class Database:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.url = url
-        self.engine = create_engine(url, pool_pre_ping=True, future=True)
+        # hide_parameters: a failed statement's error must not print what residents wrote.
+        self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
