@@ -25,6 +25,7 @@ from bot.handlers import (
 )
 from bot.inbound import Inbound
 from bot.jobs import RetryLater
+from bot.media import fetch_new_attachments
 from bot.intents.policy import decide
 from bot.outbox import queue_message, release_deferred
 from bot.spill import put_back, spill, take_spilled
@@ -143,6 +144,7 @@ class FrontDesk:
                 turn.message.confidence = turn.classification.confidence
             if reply:
                 session.add(Message(resident_id=resident.id, direction="out", msg_type="text", content=reply))
+            fetch_new_attachments(session, self.services.jobs)
         if turn.state != before:
             dialogue.save(inbound.openid, turn.state)
         log.info("answered %s as %s: %s", inbound.dedup_key, turn.intent, mask_personal_numbers(reply)[:40])

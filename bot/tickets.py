@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.media import note_new_attachment
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
@@ -84,17 +85,23 @@ def _attach(session: Session, ticket: Ticket, request: CaseRequest) -> None:
         if message is not None:
             message.ticket_id = ticket.id
     for media_id in request.media_ids:
-        session.add(TicketAttachment(ticket_id=ticket.id, kind="image", media_id=media_id))
+        _add_photo(session, ticket, media_id)
 
 
 def attach_message(session: Session, ticket: Ticket, message: Message, note: str = "") -> None:
     """Add a resident's later message (text or photo) to an open case."""
     message.ticket_id = ticket.id
     if message.msg_type == "image" and message.media_id:
-        session.add(TicketAttachment(ticket_id=ticket.id, kind="image", media_id=message.media_id))
+        _add_photo(session, ticket, message.media_id)
     elif message.content:
         ticket.description = f"{ticket.description}\n【补充】{message.content}".strip()
     session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note or "居民补充材料"))
+
+
+def _add_photo(session: Session, ticket: Ticket, media_id: str) -> None:
+    attachment = TicketAttachment(ticket_id=ticket.id, kind="image", media_id=media_id)
+    session.add(attachment)
+    note_new_attachment(session, attachment)
 
 
 def change_status(session: Session, ticket: Ticket, status: str, actor: str, note: str = "") -> str:

@@ -317,3 +317,14 @@ def test_a_story_that_names_the_community_and_phone_skips_those_questions(servic
     ])
     ticket = only_ticket(services, resident.openid)
     assert unit_code(services, ticket.unit_id) == "baguodun" and ticket.contact_phone == "13611112222"
+
+
+def test_photo_bytes_are_kept_before_wechat_forgets_them(services, resident, fake_wechat):
+    converse(resident, [("楼上漏水把我家天花板泡坏了", "邻里纠纷"), ("八古墩", "手机号"), ("不留", "请确认"), ("1", "工单")])
+    resident.sends_photo("fake_image_kept_1")
+    run_jobs(services)
+    with services.db.session() as session:
+        [attachment] = session.scalars(
+            select(TicketAttachment).where(TicketAttachment.ticket_id == only_ticket(services, resident.openid).id)
+        )
+        assert attachment.content and attachment.fetch_error == ""

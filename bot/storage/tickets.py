@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     select,
@@ -71,6 +72,8 @@ class TicketEvent(Base):
 
 
 class TicketAttachment(Base):
+    """A photo (or other media) a resident sent for a case."""
+
     __tablename__ = "ticket_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +81,9 @@ class TicketAttachment(Base):
     kind: Mapped[str] = mapped_column(String(16))
     media_id: Mapped[str] = mapped_column(String(256))
     url: Mapped[str] = mapped_column(Text, default="")
+    # WeChat keeps a resident's media for 3 days only: the bytes are fetched and kept here.
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    fetch_error: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
