@@ -39,7 +39,6 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     dialogue_ttl: int = 24 * 3600
     dedup_ttl: int = 600
-    run_jobs_inline: bool = False
 
     @classmethod
     def from_env(cls) -> "Settings":

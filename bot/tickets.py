@@ -153,10 +153,10 @@ def status_line(session: Session, ticket: Ticket) -> str:
 def response_promise(ticket: Ticket) -> str:
     """How soon the resident will hear back, in words."""
     if ticket.urgent:
-        return "工作人员会在 1 小时内联系您"
+        return f"工作人员会在 {RESPONSE_HOURS['urgent']} 小时内联系您"
     if ticket.collective:
-        return "街道工作站会在 4 小时内联系您"
-    return "工作人员会在 1 个工作日内回复您"
+        return f"街道工作站会在 {RESPONSE_HOURS['collective']} 小时内联系您"
+    return f"工作人员会在 {RESPONSE_HOURS['normal'] // 24} 个工作日内回复您"
 
 
 def overdue_tickets(session: Session, now=None) -> list[Ticket]:

@@ -4,7 +4,7 @@ import pytest
 
 from bot.outbox import deliver_batch, queue_message
 from bot.storage.outbox import OutboundMessage
-from bot.storage.residents import get_or_create_resident
+from bot.storage.residents import touch_resident
 from tests.conftest import run_jobs
 
 
@@ -13,7 +13,7 @@ def send(app, services):
     """Queue a message to a resident; returns the outbound row ids."""
     def send(openid: str, text: str) -> list[int]:
         with services.db.session() as session:
-            resident = get_or_create_resident(session, openid)
+            resident = touch_resident(session, openid)
             return queue_message(session, services.jobs, resident, text)
     return send
 

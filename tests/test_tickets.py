@@ -6,7 +6,7 @@ import pytest
 
 from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
-from bot.storage.residents import get_or_create_resident
+from bot.storage.residents import touch_resident
 from bot.storage.tickets import TicketEvent
 from bot.tickets import CaseRequest, change_status, escalate, open_ticket, overdue_tickets
 
@@ -22,7 +22,7 @@ def session(services):
     [("neighbor_dispute", "mediator"), ("property_complaint", "property_officer"), ("legal_consultation", "lawyer")],
 )
 def test_each_category_goes_to_its_role(session, category, role):
-    resident = get_or_create_resident(session, f"o_tickets_{category}")
+    resident = touch_resident(session, f"o_tickets_{category}")
     room = unit_by_code(session, "baguodun")
     ticket = open_ticket(session, resident, CaseRequest(category=category, description="情况", unit=room))
     assert (ticket.role, ticket.unit_id, ticket.status) == (role, room.id, "new")
@@ -30,7 +30,7 @@ def test_each_category_goes_to_its_role(session, category, role):
 
 
 def test_status_change_is_recorded_and_worded_for_the_resident(session):
-    resident = get_or_create_resident(session, "o_tickets_status")
+    resident = touch_resident(session, "o_tickets_status")
     ticket = open_ticket(session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "datong")))
     notice = change_status(session, ticket, "in_progress", "zhao.mediator", "明天上门调解")
     session.flush()
@@ -39,7 +39,7 @@ def test_status_change_is_recorded_and_worded_for_the_resident(session):
 
 
 def test_overdue_cases_go_up_one_level_at_a_time(session):
-    resident = get_or_create_resident(session, "o_tickets_overdue")
+    resident = touch_resident(session, "o_tickets_overdue")
     room = unit_by_code(session, "qingnian")
     ticket = open_ticket(session, resident, CaseRequest("property_complaint", "电梯坏了", room))
     ticket.due_at = utcnow() - timedelta(hours=1)

@@ -41,10 +41,10 @@ def _count(services, model, **where) -> int:
 def _known_resident(services, openid: str, phone: str = "13900001111") -> None:
     """A resident whose community and phone are known, so a full story opens a case at once."""
     from bot.storage.directory import unit_by_code
-    from bot.storage.residents import get_or_create_resident
+    from bot.storage.residents import touch_resident
 
     with services.db.session() as session:
-        resident = get_or_create_resident(session, openid)
+        resident = touch_resident(session, openid)
         resident.community_id = unit_by_code(session, "baguodun").id
         resident.phone = phone
 

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from bot.directory import DEFAULT_DIRECTORY, load_directory
 from bot.faq import DEFAULT_FAQ, load_faq
 from bot.outbox import queue_message
-from bot.storage.directory import unit_by_code
+from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.migrate import upgrade
 from bot.storage.residents import Resident
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
@@ -53,7 +53,7 @@ def replay_unsaved_command() -> None:
 
 @tickets_cli.command("queue")
 @click.argument("unit_code")
-@click.argument("role", type=click.Choice(["lawyer", "mediator", "property_officer"]))
+@click.argument("role", type=click.Choice(ROLES))
 def queue_command(unit_code: str, role: str) -> None:
     """List the open cases of one room for one role."""
     with _services().db.session() as session:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import commands
-from bot.storage.tickets import Ticket, latest_open_ticket, tickets_of_resident
+from bot.storage.tickets import OPEN_STATUSES, Ticket, latest_open_ticket, tickets_of_resident
 from bot.tickets import attach_message, can_reopen, rate, reopen, status_line
 from bot.turn import Turn
 
@@ -15,7 +15,7 @@ def my_tickets(turn: Turn) -> str:
         return "您还没有登记过工单。直接说说您遇到的问题，我来帮您转给社区工作室。"
     lines = ["您最近的工单："]
     lines += [status_line(turn.session, ticket) for ticket in tickets]
-    if any(ticket.status in ("new", "in_progress", "reopened") for ticket in tickets):
+    if any(ticket.status in OPEN_STATUSES for ticket in tickets):
         lines.append("需要补充情况可以回复“补充：……”，或直接发照片。")
     return "\n".join(lines)
 

@@ -72,16 +72,4 @@ def build_classifier(settings_like, clock: Callable[[], float] | None = None) ->
     return IntentService(rasa=rasa, breaker=breaker)
 
 
-__all__ = ["Classification", "IntentService", "build_classifier", "classify"]
-
-_default_service: IntentService | None = None
-
-
-def classify(text: str) -> Classification:
-    """Classify with a service built from the environment's settings (created on first use)."""
-    global _default_service
-    if _default_service is None:
-        from bot.config import Settings
-
-        _default_service = build_classifier(Settings.from_env())
-    return _default_service.classify(text)
+__all__ = ["Classification", "IntentService", "build_classifier"]

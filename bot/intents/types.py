@@ -29,8 +29,3 @@ class Classification:
     ranking: list[tuple[str, float]] = field(default_factory=list)
     entities: list[dict] = field(default_factory=list)
     source: str = "rasa"
-
-    @property
-    def is_faq(self) -> bool:
-        """True when the intent is one of the FAQ intents."""
-        return self.intent.startswith(FAQ_PREFIX)

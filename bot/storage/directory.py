@@ -8,7 +8,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from bot.storage.base import Base
 
 ROLES = ("lawyer", "mediator", "property_officer")
-LEVELS = ("district", "street", "community")
 
 
 class Unit(Base):
@@ -33,6 +32,8 @@ class Unit(Base):
 
 
 class Staff(Base):
+    """A community lawyer, people's mediator or property officer of one unit."""
+
     __tablename__ = "staff"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,8 @@ from bot.storage.base import Base, utcnow
 
 
 class FaqEntry(Base):
+    """One FAQ answer, served when the model picks its intent with confidence."""
+
     __tablename__ = "faq_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,8 @@ from bot.storage.base import Base, utcnow
 
 
 class Message(Base):
+    """One message in the conversation log: the resident's (in) or the passive reply (out)."""
+
     __tablename__ = "messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,23 +49,8 @@ def store_inbound(session: Session, values: dict) -> Message | None:
     return session.scalars(_STORE_INBOUND, {**values, "created_at": utcnow()}).one_or_none()
 
 
-def find_by_dedup_key(session: Session, dedup_key: str) -> Message | None:
-    """The stored inbound message with this dedup key."""
-    return session.scalar(select(Message).where(Message.dedup_key == dedup_key))
-
-
 def transcript(session: Session, ticket_id: int) -> list[Message]:
     """The messages attached to a ticket, oldest first."""
     query = select(Message).where(Message.ticket_id == ticket_id).order_by(Message.id)
     return list(session.scalars(query))
 
-
-def recent_messages(session: Session, resident_id: int, limit: int = 50) -> list[Message]:
-    """The resident's latest messages, oldest first."""
-    query = (
-        select(Message)
-        .where(Message.resident_id == resident_id)
-        .order_by(Message.id.desc())
-        .limit(limit)
-    )
-    return list(reversed(list(session.scalars(query))))

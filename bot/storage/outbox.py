@@ -11,6 +11,8 @@ from bot.storage.base import Base, utcnow
 
 
 class OutboundMessage(Base):
+    """A customer-service message to a resident and what became of it."""
+
     __tablename__ = "outbound_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)

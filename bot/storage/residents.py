@@ -11,6 +11,8 @@ from bot.storage.base import Base, utcnow
 
 
 class Resident(Base):
+    """A resident who wrote to the official account."""
+
     __tablename__ = "residents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,16 +27,6 @@ class Resident(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     last_interaction_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-def get_or_create_resident(session: Session, openid: str) -> Resident:
-    """The resident with this openid, created on first contact."""
-    resident = session.scalar(select(Resident).where(Resident.openid == openid))
-    if resident is None:
-        resident = Resident(openid=openid)
-        session.add(resident)
-        session.flush()
-    return resident
 
 
 # One statement for "find or create, and mark active" on every message. Plain SQL that PostgreSQL

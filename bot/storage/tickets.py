@@ -30,6 +30,8 @@ STATUS_LABELS = {
 
 
 class Ticket(Base):
+    """A case, routed to one unit and one role."""
+
     __tablename__ = "tickets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +63,8 @@ class Ticket(Base):
 
 
 class TicketEvent(Base):
+    """One entry of a case's status history: who did what, when."""
+
     __tablename__ = "ticket_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
