@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import services as service_registry
@@ -16,6 +18,8 @@ from bot.wechat_api import OutsideWindowError, RetryableError, WeChatAPIError
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
+# Longer than all retries with their back-off take (about 13 minutes), with room to spare.
+STUCK_AFTER = timedelta(minutes=30)
 
 
 def queue_message(session: Session, jobs, resident: Resident, text: str) -> list[int]:
@@ -39,6 +43,17 @@ def release_deferred(session: Session, jobs, resident: Resident) -> int:
     for row in rows:
         row.status = "queued"
     ids = [row.id for row in rows]
+    if ids:
+        after_commit(session, lambda: jobs.enqueue(deliver_batch, ids))
+    return len(ids)
+
+
+def requeue_stuck(session: Session, jobs, older_than: timedelta = STUCK_AFTER) -> int:
+    """Queue again the messages still waiting long after every retry should have run (a lost
+    job, Redis down at enqueue time); returns how many."""
+    cutoff = utcnow() - older_than
+    query = select(OutboundMessage.id).where(OutboundMessage.status == "queued", OutboundMessage.created_at < cutoff)
+    ids = list(session.scalars(query.order_by(OutboundMessage.id)))
     if ids:
         after_commit(session, lambda: jobs.enqueue(deliver_batch, ids))
     return len(ids)

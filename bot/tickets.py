@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.media import note_new_attachment
+from bot.outbox import queue_message
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
@@ -177,3 +178,14 @@ def escalate(session: Session, ticket: Ticket) -> str | None:
     note = f"超时未处理，已从{unit.office_name}上报至{unit.parent.office_name}"
     session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor="system"))
     return f"您的工单 {ticket.number} 已上报至{unit.parent.office_name}，会尽快有人联系您。"
+
+
+def escalate_overdue(session: Session, jobs) -> int:
+    """Send every overdue case one level up and tell its resident; returns how many moved."""
+    moved = 0
+    for ticket in overdue_tickets(session):
+        notice = escalate(session, ticket)
+        if notice:
+            queue_message(session, jobs, session.get(Resident, ticket.resident_id), notice)
+            moved += 1
+    return moved

@@ -37,6 +37,10 @@ else
     workers=1  # the embedded store lives in one process
 fi
 
+# Housekeeping every 5 minutes: overdue cases go up a level, stuck messages are queued again.
+(while sleep 300; do .venv/bin/flask --app webhook sweep >>var/sweep.log 2>&1; done) &
+pids+=($!)
+
 echo "serve: webhook on http://127.0.0.1:$PORT/wechat ($workers process(es)); Ctrl-C stops everything"
 .venv/bin/gunicorn --workers "$workers" --threads 8 --bind "127.0.0.1:$PORT" \
     --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' \

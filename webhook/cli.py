@@ -6,16 +6,17 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from bot.directory import DEFAULT_DIRECTORY, load_directory
 from bot.faq import DEFAULT_FAQ, load_faq
-from bot.outbox import queue_message
+from bot.outbox import queue_message, requeue_stuck
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.migrate import upgrade
 from bot.storage.residents import Resident
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
-from bot.tickets import change_status, escalate, overdue_tickets, status_line
+from bot.jobs import RetryLater
+from bot.tickets import change_status, escalate_overdue, status_line
 
 tickets_cli = AppGroup("tickets", help="Work cases from the command line.")
 
@@ -25,6 +26,7 @@ def _services():
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--directory", type=click.Path(path_type=Path), default=DEFAULT_DIRECTORY)
 @click.option("--faq", type=click.Path(path_type=Path), default=DEFAULT_FAQ)
 def setup_command(directory: Path, faq: Path) -> None:
@@ -38,17 +40,27 @@ def setup_command(directory: Path, faq: Path) -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool) -> None:
     """Run a job-queue worker (customer-service messages, notifications)."""
     _services().jobs.work(burst=burst)
 
 
-@click.command("replay-unsaved")
-def replay_unsaved_command() -> None:
-    """Store and answer the messages that arrived while the database was down."""
-    replayed = current_app.extensions["frontdesk"].replay_spilled()
-    click.echo(f"{replayed} message(s) replayed")
+@click.command("sweep")
+@with_appcontext
+def sweep_command() -> None:
+    """Housekeeping to run every few minutes (cron): replay messages kept while the database was
+    down, send overdue cases up a level, queue again customer-service messages that got stuck."""
+    services = _services()
+    try:
+        replayed = current_app.extensions["frontdesk"].replay_spilled()
+    except RetryLater as error:
+        raise click.ClickException(f"{error}; nothing else done") from error
+    with services.db.session() as session:
+        escalated = escalate_overdue(session, services.jobs)
+        requeued = requeue_stuck(session, services.jobs)
+    click.echo(f"{replayed} message(s) replayed, {escalated} case(s) escalated, {requeued} message(s) queued again")
 
 
 @tickets_cli.command("queue")
@@ -81,24 +93,10 @@ def status_command(number: str, status: str, actor: str, note: str) -> None:
     click.echo(f"{number} → {status}; resident notified")
 
 
-@tickets_cli.command("escalate-overdue")
-def escalate_overdue_command() -> None:
-    """Send every overdue case one level up and tell its resident (run it from cron)."""
-    services = _services()
-    with services.db.session() as session:
-        moved = 0
-        for ticket in overdue_tickets(session):
-            notice = escalate(session, ticket)
-            if notice:
-                queue_message(session, services.jobs, session.get(Resident, ticket.resident_id), notice)
-                moved += 1
-    click.echo(f"{moved} overdue case(s) escalated")
-
-
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     from webhook.cli_nlu import nlu_cli
     from webhook.cli_wechat import wechat_cli
 
-    for command in (setup_command, worker_command, replay_unsaved_command, tickets_cli, nlu_cli, wechat_cli):
+    for command in (setup_command, worker_command, sweep_command, tickets_cli, nlu_cli, wechat_cli):
         app.cli.add_command(command)
