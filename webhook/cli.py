@@ -12,6 +12,7 @@ from bot.directory import DEFAULT_DIRECTORY, load_directory
 from bot.faq import DEFAULT_FAQ, load_faq
 from bot.outbox import queue_message, requeue_stuck
 from bot.storage.directory import ROLES, unit_by_code
+from bot.storage.faq import faq_for_intent
 from bot.storage.migrate import upgrade
 from bot.storage.residents import Resident
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
@@ -19,6 +20,7 @@ from bot.jobs import RetryLater
 from bot.tickets import change_status, escalate_overdue, status_line
 
 tickets_cli = AppGroup("tickets", help="Work cases from the command line.")
+faq_cli = AppGroup("faq", help="Read and edit the FAQ answers.")
 
 
 def _services():
@@ -93,10 +95,38 @@ def status_command(number: str, status: str, actor: str, note: str) -> None:
     click.echo(f"{number} → {status}; resident notified")
 
 
+@faq_cli.command("show")
+@click.argument("intent")
+def faq_show_command(intent: str) -> None:
+    """Print one FAQ entry."""
+    with _services().db.session() as session:
+        entry = faq_for_intent(session, intent)
+        if entry is None:
+            raise click.ClickException(f"no FAQ entry for {intent!r}")
+        click.echo(f"{entry.intent} ({entry.category})\n问：{entry.question}\n答：{entry.answer}\n依据：{entry.source}")
+
+
+@faq_cli.command("edit")
+@click.argument("intent")
+@click.option("--answer", help="The new answer text.")
+@click.option("--source", help="The new legal source.")
+@click.option("--question", help="The new model question.")
+def faq_edit_command(intent: str, answer: str | None, source: str | None, question: str | None) -> None:
+    """Change an FAQ entry's answer, source or question; it is served from the next message on."""
+    with _services().db.session() as session:
+        entry = faq_for_intent(session, intent)
+        if entry is None:
+            raise click.ClickException(f"no FAQ entry for {intent!r}")
+        for field, value in (("answer", answer), ("source", source), ("question", question)):
+            if value:
+                setattr(entry, field, value.strip())
+    click.echo(f"{intent} updated")
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     from webhook.cli_nlu import nlu_cli
     from webhook.cli_wechat import wechat_cli
 
-    for command in (setup_command, worker_command, sweep_command, tickets_cli, nlu_cli, wechat_cli):
+    for command in (setup_command, worker_command, sweep_command, tickets_cli, faq_cli, nlu_cli, wechat_cli):
         app.cli.add_command(command)
