@@ -31,7 +31,7 @@ from bot.outbox import queue_message, release_deferred
 from bot.spill import put_back, spill, take_spilled
 from bot.storage.messages import Message, store_inbound
 from bot.storage.residents import Resident, find_resident, touch_resident
-from bot.text import mask_personal_numbers, split_for_wechat
+from bot.text import split_for_wechat
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,8 @@ class FrontDesk:
             fetch_new_attachments(session, self.services.jobs)
         if turn.state != before:
             dialogue.save(inbound.openid, turn.state)
-        log.info("answered %s as %s: %s", inbound.dedup_key, turn.intent, mask_personal_numbers(reply)[:40])
+        # What residents write (and what we repeat back to them) stays out of the logs.
+        log.info("answered %s as %s (%d characters)", inbound.dedup_key, turn.intent or turn.state.get("flow"), len(reply))
         return reply
 
 
