@@ -6,7 +6,10 @@ import copy
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import timedelta
 
+import redis
+from redis.exceptions import LockError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import commands
@@ -24,12 +27,13 @@ from bot.handlers import (
     urgent,
 )
 from bot.inbound import Inbound
+from bot.intents.policy import decide
 from bot.jobs import RetryLater
 from bot.media import fetch_new_attachments
-from bot.intents.policy import decide
 from bot.outbox import queue_message, release_deferred
 from bot.spill import put_back, spill, take_spilled
-from bot.storage.messages import Message, store_inbound
+from bot.storage.base import utcnow
+from bot.storage.messages import Message, store_inbound, unanswered
 from bot.storage.residents import Resident, find_resident, touch_resident
 from bot.text import split_for_wechat
 from bot.turn import Turn
@@ -37,6 +41,10 @@ from bot.turn import Turn
 log = logging.getLogger(__name__)
 # How long a resident's messages wait for each other: one at a time keeps the dialogue state whole.
 RESIDENT_LOCK_SECONDS = 15
+# A message still unanswered this long after it was stored will not be answered by its request
+# any more; after a day an answer would only confuse.
+UNANSWERED_AFTER = timedelta(minutes=2)
+UNANSWERED_GIVE_UP = timedelta(days=1)
 SAVED_FOR_LATER = "抱歉，系统有点忙。您的消息已经收到并保存，我们稍后会给您回复。"
 
 
@@ -109,6 +117,27 @@ class FrontDesk:
                 self._send_reply_later(inbound.openid, self._answer_locked(inbound, *stored))
         return replayed
 
+    def answer_unanswered(self) -> int:
+        """Answer, as customer-service messages, what was stored but never answered because
+        something failed after storing it (Redis, Rasa, a bug); returns how many were answered."""
+        now = utcnow()
+        with self.services.db.session() as session:
+            waiting = [
+                (_inbound_of(session, message), session.get(Resident, message.resident_id), message)
+                for message in unanswered(session, now - UNANSWERED_AFTER, now - UNANSWERED_GIVE_UP)
+            ]
+        answered = 0
+        for inbound, resident, message in waiting:
+            try:
+                reply = self._answer_locked(inbound, resident, message)
+            except (SQLAlchemyError, redis.RedisError, LockError) as error:
+                log.error("message %s still cannot be answered: %s", message.id, type(error).__name__)
+                continue
+            if reply:
+                self._send_reply_later(inbound.openid, reply)
+            answered += 1
+        return answered
+
     def _send_reply_later(self, openid: str, reply: str) -> None:
         with self.services.db.session() as session:
             queue_message(session, self.services.jobs, find_resident(session, openid), reply)
@@ -139,6 +168,7 @@ class FrontDesk:
                 state=state,
             )
             reply = route(turn)
+            turn.message.answered_at = utcnow()
             turn.message.intent = turn.intent
             if turn.classification is not None:
                 turn.message.confidence = turn.classification.confidence
@@ -150,6 +180,23 @@ class FrontDesk:
         # What residents write (and what we repeat back to them) stays out of the logs.
         log.info("answered %s as %s (%d characters)", inbound.dedup_key, turn.intent or turn.state.get("flow"), len(reply))
         return reply
+
+
+def _inbound_of(session, message: Message) -> Inbound:
+    """Rebuild the Inbound of a stored message, to answer it again."""
+    extra = dict(message.extra or {})
+    return Inbound(
+        openid=session.get(Resident, message.resident_id).openid,
+        kind=message.msg_type,
+        dedup_key=message.dedup_key or f"id:{message.id}",
+        text=message.content,
+        media_id=message.media_id,
+        event=extra.pop("event", None),
+        event_key=extra.pop("event_key", None),
+        latitude=extra.pop("latitude", None),
+        longitude=extra.pop("longitude", None),
+        extra=extra,
+    )
 
 
 def replay_spilled_job() -> None:

@@ -307,3 +307,27 @@ def test_a_message_that_arrives_while_the_database_is_down_is_kept_and_answered_
     assert "法律服务前台" in fake_wechat.messages(touser=resident.openid)[-1]["content"]
     with services.db.session() as session:
         assert find_resident(session, resident.openid) is not None
+
+
+def test_a_message_whose_answer_failed_is_answered_later(app, services, resident, scripted, fake_wechat):
+    import redis
+    from datetime import timedelta
+
+    from bot.storage.base import utcnow
+
+    def redis_gone(key):
+        raise redis.ConnectionError("Redis went away")
+
+    load = services.dialogue.load
+    services.dialogue.load = redis_gone
+    assert "已经收到" in resident.says("你好")  # stored, but the answer failed
+    services.dialogue.load = load
+    with services.db.session() as session:
+        owner = find_resident(session, resident.openid).id
+        for message in session.scalars(select(Message).where(Message.resident_id == owner)):
+            message.created_at = utcnow() - timedelta(minutes=3)
+    frontdesk = app.extensions["frontdesk"]
+    assert frontdesk.answer_unanswered() == 1
+    run_jobs(services)
+    assert "法律服务前台" in fake_wechat.messages(touser=resident.openid)[-1]["content"]
+    assert frontdesk.answer_unanswered() == 0

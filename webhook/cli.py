@@ -53,16 +53,21 @@ def worker_command(burst: bool) -> None:
 @with_appcontext
 def sweep_command() -> None:
     """Housekeeping to run every few minutes (cron): replay messages kept while the database was
-    down, send overdue cases up a level, queue again customer-service messages that got stuck."""
+    down, answer messages whose answer failed, send overdue cases up a level, queue again
+    customer-service messages that got stuck."""
     services = _services()
     try:
         replayed = current_app.extensions["frontdesk"].replay_spilled()
     except RetryLater as error:
         raise click.ClickException(f"{error}; nothing else done") from error
+    answered = current_app.extensions["frontdesk"].answer_unanswered()
     with services.db.session() as session:
         escalated = escalate_overdue(session, services.jobs)
         requeued = requeue_stuck(session, services.jobs)
-    click.echo(f"{replayed} message(s) replayed, {escalated} case(s) escalated, {requeued} message(s) queued again")
+    click.echo(
+        f"{replayed} message(s) replayed, {answered} unanswered message(s) answered, "
+        f"{escalated} case(s) escalated, {requeued} message(s) queued again"
+    )
 
 
 @tickets_cli.command("queue")

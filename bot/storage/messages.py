@@ -28,6 +28,9 @@ class Message(Base):
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # Set when the bot has answered an inbound message; stays empty if answering failed, so the
+    # sweep can answer it later.
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -54,3 +57,19 @@ def transcript(session: Session, ticket_id: int) -> list[Message]:
     query = select(Message).where(Message.ticket_id == ticket_id).order_by(Message.id)
     return list(session.scalars(query))
 
+
+
+def unanswered(session: Session, older_than: datetime, newer_than: datetime, limit: int = 100) -> list[Message]:
+    """Inbound messages stored but never answered (something failed after they were saved)."""
+    query = (
+        select(Message)
+        .where(
+            Message.direction == "in",
+            Message.answered_at.is_(None),
+            Message.created_at < older_than,
+            Message.created_at > newer_than,
+        )
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
