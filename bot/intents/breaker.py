@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, TypeVar
-
-T = TypeVar("T")
+from typing import Callable
 
 CLOSED = "closed"
 OPEN = "open"
 HALF_OPEN = "half_open"
-
-
-class CircuitOpenError(RuntimeError):
-    """Raised instead of calling the dependency while the circuit is open."""
 
 
 class CircuitBreaker:
@@ -81,15 +75,3 @@ class CircuitBreaker:
                 self._state = OPEN
                 self._opened_at = self._clock()
                 self._trial_in_flight = False
-
-    def call(self, function: Callable[..., T], *args, **kwargs) -> T:
-        """Call `function` through the breaker; raises CircuitOpenError while the circuit is open."""
-        if not self.allow_request():
-            raise CircuitOpenError("circuit open: dependency recently failing")
-        try:
-            result = function(*args, **kwargs)
-        except Exception:
-            self.record_failure()
-            raise
-        self.record_success()
-        return result
