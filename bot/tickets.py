@@ -50,7 +50,7 @@ class CaseRequest:
 
 def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> Ticket:
     """Open a case routed to the right unit and role; returns the new ticket."""
-    unit = _routing_unit(session, request)
+    unit = routing_unit(session, request.unit, request.collective)
     urgency = "urgent" if request.urgent else "collective" if request.collective else "normal"
     ticket = Ticket(
         resident_id=resident.id,
@@ -72,10 +72,9 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
     return ticket
 
 
-def _routing_unit(session: Session, request: CaseRequest) -> Unit:
-    # Group disputes go straight to the street workstation; no known community → the centre.
-    unit = request.unit
-    if unit is not None and request.collective and unit.parent is not None:
+def routing_unit(session: Session, unit: Unit | None, collective: bool) -> Unit:
+    """Where a case goes: group disputes to the street workstation, no community to the centre."""
+    if unit is not None and collective and unit.parent is not None:
         return unit.parent
     return unit or district_centre(session)
 

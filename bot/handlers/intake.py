@@ -13,6 +13,7 @@ from bot.tickets import (
     CaseRequest,
     open_ticket,
     response_promise,
+    routing_unit,
 )
 from bot.turn import Turn
 
@@ -91,10 +92,7 @@ def next_question(turn: Turn) -> str:
 def summary(turn: Turn) -> str:
     """What the case will say and where it will go, for the resident to confirm."""
     state = turn.state
-    unit = community_of(turn)
-    if unit is not None and state.get("collective") and unit.parent is not None:
-        unit = unit.parent  # group disputes go to the street workstation
-    place = unit.office_name if unit else "区公共法律服务中心"
+    place = routing_unit(turn.session, community_of(turn), state.get("collective", False)).office_name
     story = "；".join(state["parts"])
     story = story if len(story) <= SUMMARY_CHARS else story[:SUMMARY_CHARS] + "…"
     lines = [

@@ -13,11 +13,11 @@ from typing import Callable, Iterable
 
 import yaml
 
+from bot.config import PROJECT_ROOT
 from bot.intents.faq_categories import category_of
 from bot.intents.policy import FALLBACK_INTENT, OUT_OF_SCOPE, decide
 from bot.intents.types import FAQ_PREFIX, TRIAGE_INTENTS, Classification
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 HELDOUT_FILE = PROJECT_ROOT / "nlu_eval" / "heldout.yml"
 NLU_DATA_DIR = PROJECT_ROOT / "nlu_data"
 REAL_QUESTIONS_FILE = PROJECT_ROOT.parent / "shared" / "data" / "real-legal-questions.txt"

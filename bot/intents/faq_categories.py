@@ -5,32 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from bot.faq import DEFAULT_FAQ, read_faq_file
 
-FAQ_FILE = Path(__file__).resolve().parent.parent / "data" / "faq.yml"
+FAQ_FILE = DEFAULT_FAQ
 SERVICE_CATEGORY = "service"
-
-
-def _entries(document) -> list[dict]:
-    """The list of FAQ entries, whether the file is a bare list or a mapping holding one."""
-    if isinstance(document, list):
-        return document
-    if isinstance(document, dict):
-        for value in document.values():
-            if isinstance(value, list):
-                return value
-    return []
 
 
 def load_faq_categories(path: Path | str = FAQ_FILE) -> dict[str, str]:
     """Map every FAQ intent in the file to its category."""
-    with open(path, encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
-    return {
-        entry["intent"]: entry["category"]
-        for entry in _entries(document)
-        if isinstance(entry, dict) and "intent" in entry and "category" in entry
-    }
+    return {entry["intent"]: entry["category"] for entry in read_faq_file(Path(path))}
 
 
 @lru_cache(maxsize=1)
