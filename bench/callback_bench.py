@@ -27,7 +27,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Settings  # noqa: E402  (after the path fix so the script runs from anywhere)
-from webhook.simulator import BadReplyError, build_request, new_msg_id, parse_reply, text_xml  # noqa: E402
+from devtools.simulator import BadReplyError, build_request, new_msg_id, parse_reply, text_xml  # noqa: E402
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_REQUESTS = 200_000

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from webhook.simulator import build_request, new_msg_id, text_xml  # noqa: E402
+from devtools.simulator import build_request, new_msg_id, text_xml  # noqa: E402
 
 # Messages the keyword classifier answers without opening a case, so each request is one full
 # callback: verify, parse, dedup, store, classify, handler, reply.

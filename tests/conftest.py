@@ -17,7 +17,7 @@ from bot.services import build_services
 from bot.storage import Database
 from bot.storage.migrate import upgrade
 from webhook import create_app
-from webhook.fake_wechat import FakeWeChatServer
+from devtools.fake_wechat import FakeWeChatServer
 
 from tests.wechat_user import WeChatUser
 

@@ -8,7 +8,7 @@ from bot.storage.directory import unit_by_code
 from bot.storage.messages import transcript
 from bot.storage.residents import find_resident
 from bot.storage.tickets import queue_of, tickets_of_resident
-from webhook.simulator import new_msg_id, text_xml
+from devtools.simulator import new_msg_id, text_xml
 
 pytestmark = pytest.mark.usefixtures("rasa_server")
 

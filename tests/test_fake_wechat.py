@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from webhook.fake_wechat import FakeWeChatServer, create_fake_wechat_app
+from devtools.fake_wechat import FakeWeChatServer, create_fake_wechat_app
 
 APPID, SECRET = "wx-test-appid", "test-secret"
 

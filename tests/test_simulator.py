@@ -17,8 +17,8 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
-from webhook.fake_wechat import FakeWeChatServer
-from webhook.simulator import (
+from devtools.fake_wechat import FakeWeChatServer
+from devtools.simulator import (
     BadReplyError,
     ChatConfig,
     ChatSession,

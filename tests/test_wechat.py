@@ -17,7 +17,7 @@ from tests.conftest import run_jobs
 from tests.scripted import ScriptedClassifier
 from tests.wechat_user import WeChatUser
 from webhook import create_app
-from webhook.simulator import build_request, new_msg_id, parse_reply, sha1_signature, text_xml
+from devtools.simulator import build_request, new_msg_id, parse_reply, sha1_signature, text_xml
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 STORY = "楼上邻居天天半夜跺脚还拖椅子，吵得我们全家睡不着，说了好几次都不听"
@@ -206,7 +206,7 @@ def test_malformed_messages_of_every_kind_are_400_not_500(services, settings, re
 
 
 def test_two_events_in_the_same_second_are_both_handled(resident, scripted):
-    from webhook.simulator import event_xml
+    from devtools.simulator import event_xml
 
     moment = int(time.time())
     assert resident.deliver(event_xml(resident.openid, "LOCATION", create_time=moment)) == ""

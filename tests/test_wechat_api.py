@@ -14,7 +14,7 @@ import redis
 import requests
 
 from bot.wechat_api import OutsideWindowError, RetryableError, WeChatAPI, WeChatAPIError
-from webhook.fake_wechat import FakeWeChatServer
+from devtools.fake_wechat import FakeWeChatServer
 
 APPID, SECRET = "wx-test-appid", "test-secret"
 OPENID = "oTestResident000000000000001"

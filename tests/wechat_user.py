@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 
-from webhook.simulator import (
+from devtools.simulator import (
     build_request,
     event_xml,
     image_xml,

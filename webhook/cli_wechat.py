@@ -14,8 +14,8 @@ from flask.cli import AppGroup
 from werkzeug.serving import make_server
 
 from bot.config import Settings
-from webhook.fake_wechat import DEFAULT_TOKEN_GRACE_SECONDS, create_fake_wechat_app
-from webhook.simulator import DEMO_OPENID, ChatConfig, ChatSession
+from devtools.fake_wechat import DEFAULT_TOKEN_GRACE_SECONDS, create_fake_wechat_app
+from devtools.simulator import DEMO_OPENID, ChatConfig, ChatSession
 
 wechat_cli = AppGroup("wechat", help="Talk to the bot as WeChat would; run the fake WeChat API.")
 

@@ -1,0 +1,1 @@
+"""Development tools kept outside the production package: the fake WeChat API and the chat simulator."""
