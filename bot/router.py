@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import commands
+from bot import commands, handoff
 from bot.handlers import (
     FLOWS,
     HANDLERS,
@@ -59,6 +59,11 @@ def _text(turn: Turn) -> str:
     if danger:
         classify(turn)
         return urgent.urgent_case(turn, danger)
+    if commands.CANCEL.match(turn.text) or commands.STATUS.search(turn.text):
+        return _escape(turn)
+    held = handoff.while_held(turn)  # a person holds the conversation: the bot stays quiet
+    if held is not None:
+        return held
     escape = _escape(turn)
     if escape is not None:
         return escape

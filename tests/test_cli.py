@@ -22,7 +22,7 @@ def test_status_change_reaches_the_resident(app, services, fake_wechat):
         ticket = open_ticket(session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "xiqiao")))
         number = ticket.number
     result = app.test_cli_runner().invoke(
-        args=["tickets", "status", number, "in_progress", "--actor", "sun.mediator", "--note", "今晚上门"]
+        args=["tickets", "status", number, "in_progress", "--actor", "zhu.mediator", "--note", "今晚上门"]
     )
     assert result.exit_code == 0, result.output
     run_jobs(services)

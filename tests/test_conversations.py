@@ -11,8 +11,7 @@ from bot.storage.directory import Unit, unit_by_code
 from bot.storage.messages import transcript
 from bot.storage.residents import find_resident
 from bot.storage.tickets import Ticket, TicketAttachment, tickets_of_resident
-from bot.tickets import change_status
-from bot.outbox import queue_message
+from bot.lifecycle import move_ticket
 from tests.conftest import run_jobs
 from tests.scripted import ScriptedClassifier
 from bot.intents.types import Classification
@@ -183,8 +182,7 @@ def test_resolved_case_is_rated_and_can_be_reopened(services, resident, fake_wec
     ticket = only_ticket(services, resident.openid)
     with services.db.session() as session:
         ticket = session.get(Ticket, ticket.id)
-        notice = change_status(session, ticket, "resolved", "zhou.property", "已督促物业清理")
-        queue_message(session, services.jobs, find_resident(session, resident.openid), notice)
+        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
     run_jobs(services)
     sent = fake_wechat.messages(touser=resident.openid)
     assert "已办结" in sent[-1]["content"] and "1～5" in sent[-1]["content"]

@@ -10,14 +10,16 @@ from flask.cli import AppGroup, with_appcontext
 
 from bot.directory import DEFAULT_DIRECTORY, load_directory
 from bot.faq import DEFAULT_FAQ, load_faq
-from bot.outbox import queue_message, requeue_stuck
+from bot.outbox import requeue_stuck
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.faq import faq_for_intent
 from bot.storage.migrate import upgrade
-from bot.storage.residents import Resident
+from bot.handoff import release_idle
+from bot.lifecycle import MoveRefused, move_ticket
+from bot.staff import accounts_without_password, load_canned_answers
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
 from bot.jobs import RetryLater
-from bot.tickets import change_status, escalate_overdue, status_line
+from bot.tickets import escalate_overdue, status_line
 
 tickets_cli = AppGroup("tickets", help="Work cases from the command line.")
 faq_cli = AppGroup("faq", help="Read and edit the FAQ answers.")
@@ -38,7 +40,14 @@ def setup_command(directory: Path, faq: Path) -> None:
     with services.db.session() as session:
         units = load_directory(session, directory)
         entries = load_faq(session, faq)
-    click.echo(f"schema up to date; {units} units and {entries} FAQ entries loaded")
+        canned = load_canned_answers(session)
+        waiting = [staff.username for staff in accounts_without_password(session)]
+    click.echo(f"schema up to date; {units} units and {entries} FAQ entries loaded; {canned} canned answers")
+    if waiting:
+        click.echo(
+            f"{len(waiting)} staff account(s) from the directory have no password yet; "
+            "give one with: flask --app webhook staff passwd USERNAME"
+        )
 
 
 @click.command("worker")
@@ -61,12 +70,15 @@ def sweep_command() -> None:
     except RetryLater as error:
         raise click.ClickException(f"{error}; nothing else done") from error
     answered = current_app.extensions["frontdesk"].answer_unanswered()
+    settings = services.settings
     with services.db.session() as session:
-        escalated = escalate_overdue(session, services.jobs)
+        escalated = escalate_overdue(session, services.jobs, settings.console_base_url)
+        released = release_idle(session, services.jobs, settings.handoff_idle_minutes)
         requeued = requeue_stuck(session, services.jobs)
     click.echo(
         f"{replayed} message(s) replayed, {answered} unanswered message(s) answered, "
-        f"{escalated} case(s) escalated, {requeued} message(s) queued again"
+        f"{escalated} case(s) escalated, {released} idle conversation(s) given back to the bot, "
+        f"{requeued} message(s) queued again"
     )
 
 
@@ -95,8 +107,10 @@ def status_command(number: str, status: str, actor: str, note: str) -> None:
         ticket = ticket_by_number(session, number)
         if ticket is None:
             raise click.ClickException(f"no ticket {number}")
-        message = change_status(session, ticket, status, actor, note)
-        queue_message(session, services.jobs, session.get(Resident, ticket.resident_id), message)
+        try:
+            move_ticket(session, services.jobs, ticket, status, actor, note)
+        except MoveRefused as error:
+            raise click.ClickException(str(error)) from error
     click.echo(f"{number} → {status}; resident notified")
 
 
@@ -131,7 +145,9 @@ def faq_edit_command(intent: str, answer: str | None, source: str | None, questi
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     from webhook.cli_nlu import nlu_cli
+    from webhook.cli_staff import staff_cli
     from webhook.cli_wechat import wechat_cli
 
-    for command in (setup_command, worker_command, sweep_command, tickets_cli, faq_cli, nlu_cli, wechat_cli):
+    commands = (setup_command, worker_command, sweep_command, tickets_cli, faq_cli, staff_cli, nlu_cli, wechat_cli)
+    for command in commands:
         app.cli.add_command(command)

@@ -1,13 +1,19 @@
 """Every model in one import, for migrations and table creation."""
 
-from bot.storage.directory import Staff, Unit
+from bot.storage.directory import Unit
 from bot.storage.faq import FaqEntry
 from bot.storage.messages import Message
 from bot.storage.outbox import OutboundMessage
 from bot.storage.residents import Resident
+from bot.storage.staff import AuditEntry, CannedAnswer, CaseNote, Handoff, Staff, StaffRoom
 from bot.storage.tickets import Ticket, TicketAttachment, TicketEvent
 
 __all__ = [
+    "AuditEntry",
+    "CannedAnswer",
+    "CaseNote",
+    "Handoff",
+    "StaffRoom",
     "FaqEntry",
     "Message",
     "OutboundMessage",
