@@ -114,7 +114,7 @@ def schedule_mediation(session: Session, jobs, ticket: Ticket, staff: Staff, at:
         f"您的工单 {ticket.number} 已安排调解：\n时间：{when}\n地点：{place}\n调解员：{staff.name}\n"
         "请带上身份证和相关材料按时到场；如时间不方便，请直接回复说明。"
     )
-    move_ticket(session, jobs, ticket, "mediation_scheduled", staff.username, f"{when}，{place}", notice=notice)
+    move_ticket(session, jobs, ticket, "mediation", staff.username, f"{when}，{place}", notice=notice)
     _audited(session, staff, "schedule_mediation", ticket, before)
 
 
@@ -220,7 +220,7 @@ def allowed_actions(scope: Scope, ticket: Ticket, held_by_me: bool, held: bool) 
         actions |= {"release"} if held else {"take_over"}
     if ticket.status in ("new", "reopened", "waiting_info"):
         actions.add("accept")
-    for move, action in (("waiting_info", "ask"), ("mediation_scheduled", "mediation"), ("resolved", "resolve")):
+    for move, action in (("waiting_info", "ask"), ("mediation", "mediation"), ("resolved", "resolve")):
         if move in moves:
             actions.add(action)
     return actions

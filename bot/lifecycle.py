@@ -16,12 +16,12 @@ from bot.storage.tickets import STATUS_LABELS, Ticket, TicketEvent
 
 # The one table of allowed moves. Open cases may be worked in any order; a resolved case is
 # reopened by its resident or closed; closed and cancelled cases are final.
-_WORKING = frozenset({"in_progress", "waiting_info", "mediation_scheduled", "resolved", "closed", "cancelled"})
+_WORKING = frozenset({"in_progress", "waiting_info", "mediation", "resolved", "closed", "cancelled"})
 STATUS_MOVES: dict[str, frozenset[str]] = {
     "new": _WORKING,
     "in_progress": _WORKING - {"in_progress"},
     "waiting_info": _WORKING - {"waiting_info"},
-    "mediation_scheduled": _WORKING,  # scheduling again = moving the date
+    "mediation": _WORKING,  # scheduling again = moving the date
     "reopened": _WORKING,
     "resolved": frozenset({"reopened", "closed"}),
     "closed": frozenset(),

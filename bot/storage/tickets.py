@@ -19,12 +19,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from bot.storage.base import Base, utcnow
 
-OPEN_STATUSES = ("new", "in_progress", "waiting_info", "mediation_scheduled", "reopened")
+OPEN_STATUSES = ("new", "in_progress", "waiting_info", "mediation", "reopened")
 STATUS_LABELS = {
     "new": "已受理，等待工作人员处理",
     "in_progress": "处理中",
     "waiting_info": "等待您补充情况",
-    "mediation_scheduled": "已安排调解",
+    "mediation": "已安排调解",
     "reopened": "已重新打开",
     "resolved": "已办结",
     "closed": "已关闭",
