@@ -23,6 +23,7 @@ from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAtta
 from bot.tickets import CATEGORY_LABELS, ROLE_LABELS, escalate, is_overdue, next_deadline, transfer
 
 DONE_STATUSES = tuple(status for status in STATUS_LABELS if status not in OPEN_STATUSES)
+INBOX_LIMIT = 100  # the most urgent hundred; the filters narrow a larger queue
 THREAD_LIMIT = 300  # the resident's latest messages shown on a case page
 MAX_REPLY_CHARS = 1500
 
@@ -246,7 +247,7 @@ class InboxRow:
 
 
 def inbox(session: Session, scope: Scope, view: str = "open", unit_id: int | None = None,
-          role: str | None = None, limit: int = 200) -> list[InboxRow]:
+          role: str | None = None, limit: int = INBOX_LIMIT) -> list[InboxRow]:
     """The cases this scope may read: urgent first, then by the deadline that matters now."""
     statuses = OPEN_STATUSES if view == "open" else DONE_STATUSES
     deadline = case((Ticket.first_response_at.is_(None), Ticket.due_at), else_=Ticket.resolution_due_at)

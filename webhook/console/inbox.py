@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from bot.casework import inbox, scope_units
+from bot.casework import INBOX_LIMIT, inbox, scope_units
 from bot.storage.directory import ROLES
 from bot.tickets import ROLE_LABELS
 from webhook.console.common import blueprint, db
@@ -37,7 +37,8 @@ def index():
     with db() as session:
         rows = _rows(session, filters)
         units = scope_units(session, current_user.scope)
-        return render_template("console/inbox.html", rows=rows, units=units, filters=filters, role_labels=ROLE_LABELS)
+        return render_template("console/inbox.html", rows=rows, units=units, filters=filters, role_labels=ROLE_LABELS,
+                               limit=INBOX_LIMIT)
 
 
 @bp.route("/console/inbox/rows")
@@ -46,4 +47,4 @@ def rows():
     """The inbox's list alone, for htmx polling."""
     filters = _filters()
     with db() as session:
-        return render_template("console/_inbox_rows.html", rows=_rows(session, filters), filters=filters)
+        return render_template("console/_inbox_rows.html", rows=_rows(session, filters), filters=filters, limit=INBOX_LIMIT)
