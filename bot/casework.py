@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot import handoff as handoffs
 from bot.lifecycle import STATUS_MOVES, move_ticket, tell_resident
+from bot.office_hours import CHINA, WEEKDAY_NAMES
 from bot.staff import ROLE_NAMES, Scope, audit, can_act, can_view
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
@@ -109,8 +110,8 @@ def schedule_mediation(session: Session, jobs, ticket: Ticket, staff: Staff, at:
         raise ActionError("调解时间必须在将来")
     before = snapshot(ticket)
     ticket.mediation_at, ticket.mediation_place = at, place
-    local = at.astimezone(handoffs.CHINA)
-    when = f"{local:%Y年%m月%d日} 周{handoffs.WEEKDAY_NAMES[local.weekday()]} {local:%H:%M}"
+    local = at.astimezone(CHINA)
+    when = f"{local:%Y年%m月%d日} 周{WEEKDAY_NAMES[local.weekday()]} {local:%H:%M}"
     notice = (
         f"您的工单 {ticket.number} 已安排调解：\n时间：{when}\n地点：{place}\n调解员：{staff.name}\n"
         "请带上身份证和相关材料按时到场；如时间不方便，请直接回复说明。"

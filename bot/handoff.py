@@ -9,13 +9,13 @@ the resident is told either way the conversation is released."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
 from bot import alerts
 from bot.lifecycle import SYSTEM, tell_resident
+from bot.office_hours import expected_reply
 from bot.staff import ROLE_NAMES
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
@@ -24,8 +24,6 @@ from bot.storage.tickets import Ticket
 
 # The holder is told on WeChat at most this often that the resident wrote (the page shows every message).
 ALERT_EVERY = timedelta(minutes=10)
-CHINA = timezone(timedelta(hours=8))  # no daylight saving in China: a fixed offset is exact
-WEEKDAY_NAMES = "一二三四五六日"
 TAKEN_OVER = "{name}（{role}）已接入对话，接下来由人工为您服务，直接回复即可。回复“我的工单”可查看进度。"
 RELEASED = {
     "staff": "人工服务已结束，接下来由智能助手继续为您服务。有新的问题可以直接说。",
@@ -99,55 +97,8 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
-# --- When to expect a person: the room's office hours, read from the directory ---------------
-
-_INTERVAL = re.compile(r"(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})")
-
-
-def office_hours(text: str) -> tuple[set[int], list[tuple[time, time]]]:
-    """Working weekdays (0 = Monday) and daily intervals from a directory entry such as
-    "工作日 9:00-12:00 14:00-17:30"; every day when it says 每天 or 全天."""
-    days = set(range(7)) if re.search(r"每天|全天|周一至周日|7\s*[x×]\s*24", text) else set(range(5))
-    if "周一至周六" in text:
-        days = set(range(6))
-    intervals = [
-        (time(int(h1), int(m1)), time(int(h2), int(m2))) for h1, m1, h2, m2 in _INTERVAL.findall(text)
-    ]
-    return days, intervals or [(time(9, 0), time(17, 30))]
-
-
-def next_opening(text: str, now: datetime) -> datetime | None:
-    """The start of the next office interval after `now` (China time); None while open now."""
-    days, intervals = office_hours(text)
-    local = now.astimezone(CHINA)
-    for offset in range(8):
-        day = local.date() + timedelta(days=offset)
-        if day.weekday() not in days:
-            continue
-        for start, end in intervals:
-            opens = datetime.combine(day, start, CHINA)
-            closes = datetime.combine(day, end, CHINA)
-            if offset == 0 and opens <= local < closes:
-                return None
-            if opens > local:
-                return opens
-    return None
-
-
-def expected_reply(hours: str, now: datetime | None = None) -> str:
-    """Honest words on when a person will answer, from a room's office hours."""
-    hours = hours or "工作日 9:00-17:30"
-    opening = next_opening(hours, now or utcnow())
-    if opening is None:
-        return f"现在是工作时间（{hours}），工作人员看到后会尽快回复您。"
-    local_now = (now or utcnow()).astimezone(CHINA)
-    days_ahead = (opening.date() - local_now.date()).days
-    day = {0: "今天", 1: "明天"}.get(days_ahead, f"周{WEEKDAY_NAMES[opening.weekday()]}")
-    return f"现在不在工作时间（{hours}），工作人员会在{day} {opening:%H:%M} 上班后回复您（节假日顺延）。"
-
-
 def waiting_for_person(session: Session, ticket: Ticket, now: datetime | None = None) -> str:
-    """What to tell a resident waiting for a person on this case: who and when."""
+    """What to tell a resident waiting for a person on this case: who, when, and a phone for urgent matters."""
     unit = session.get(Unit, ticket.unit_id)
     place = unit.office_name if unit else "区公共法律服务中心"
     phone = f"急事可致电 {unit.phone}。" if unit and unit.phone else ""

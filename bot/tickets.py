@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from bot import alerts
 from bot import services as service_registry
 from bot.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, move_ticket, tell_resident
 from bot.media import note_new_attachment
+from bot.office_hours import next_opening, opening_words
 from bot.storage.base import after_commit, utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
@@ -178,13 +179,20 @@ def status_line(session: Session, ticket: Ticket) -> str:
     return f"{ticket.number}｜{label}｜{STATUS_LABELS[ticket.status]}｜{place}"
 
 
-def response_promise(ticket: Ticket) -> str:
-    """How soon the resident will hear back, in words."""
+def response_promise(ticket: Ticket, now=None) -> str:
+    """How soon the resident will hear back, in words (and, out of office hours, when the room opens)."""
     if ticket.urgent:
         return f"工作人员会在 {RESPONSE_HOURS['urgent']} 小时内联系您"
     if ticket.collective:
         return f"街道工作站会在 {RESPONSE_HOURS['collective']} 小时内联系您"
-    return f"工作人员会在 {RESPONSE_HOURS['normal'] // 24} 个工作日内回复您"
+    promise = f"工作人员会在 {RESPONSE_HOURS['normal'] // 24} 个工作日内回复您"
+    unit = object_session(ticket).get(Unit, ticket.unit_id)
+    now = now or utcnow()
+    opening = next_opening(unit.hours, now) if unit is not None and unit.hours else None
+    if opening is None:
+        return promise
+    # Honest about nights and weekends: nobody reads the case before the room opens.
+    return f"{promise}（现在不在工作时间，工作室{opening_words(opening, now)}上班后处理）"
 
 
 def is_overdue(ticket: Ticket, now=None) -> bool:

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from bot import casework
-from bot.handoff import CHINA, expected_reply, waiting_for_person
+from bot.handoff import waiting_for_person
+from bot.office_hours import CHINA
 from bot.storage.base import utcnow
 from bot.storage.messages import Message
 from bot.storage.staff import handoff_of_ticket, staff_by_username
@@ -113,20 +114,6 @@ def test_holder_is_told_on_wechat_when_the_resident_writes(services, resident, f
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=CHINA)
-
-
-HOURS = "工作日 9:00-12:00 14:00-17:30"
-
-
-@pytest.mark.parametrize("now, expected", [
-    ("2026-11-24 10:00", "现在是工作时间"),   # a Tuesday morning
-    ("2026-11-24 12:30", "今天 14:00"),       # lunch break
-    ("2026-11-24 20:00", "明天 09:00"),
-    ("2026-11-27 18:00", "周一 09:00"),       # Friday evening
-    ("2026-11-28 11:00", "周一 09:00"),       # Saturday
-])
-def test_expected_reply_is_honest_about_office_hours(now, expected):
-    assert expected in expected_reply(HOURS, at(now))
 
 
 def test_waiting_for_person_names_the_room_and_its_phone(services):

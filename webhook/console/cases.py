@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot import casework
 from bot.casework import ActionError, NotAllowed, NotVisible
-from bot.handoff import CHINA, expected_reply
+from bot.office_hours import CHINA, expected_reply
 from bot.lifecycle import MoveRefused
 from bot.staff import ROLE_NAMES
 from bot.storage.base import utcnow
