@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.directory import load_directory
 from bot.faq import load_faq
 from bot.staff import load_canned_answers
-from bot.services import build_services
+from bot.services import build_services, install
 from bot.storage import Database
 from bot.storage.migrate import upgrade
 from webhook import create_app
@@ -91,6 +91,7 @@ def settings(database_url, key_prefix, fake_wechat) -> Settings:
 def services(settings):
     """Every shared part, built for the test settings."""
     built = build_services(settings)
+    install(built)  # the services jobs reach, as create_app does
     yield built
     built.db.engine.dispose()
 

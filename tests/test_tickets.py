@@ -11,7 +11,9 @@ from bot.storage.messages import Message
 from bot.storage.residents import touch_resident
 from bot.storage.tickets import TicketEvent
 from bot.lifecycle import move_ticket
-from bot.tickets import CaseRequest, escalate, open_ticket, overdue_tickets
+from bot.storage.staff import staff_by_username
+from bot.tickets import CaseRequest, escalate, escalate_overdue, open_ticket, overdue_tickets
+from tests.conftest import run_jobs
 
 
 @pytest.fixture
@@ -53,3 +55,29 @@ def test_overdue_cases_go_up_one_level_at_a_time(session, services):
     assert ticket.unit_id == room.parent_id and ticket not in overdue_tickets(session)
     assert "江汉区" in escalate(session, services.jobs, ticket).name
     assert escalate(session, services.jobs, ticket) is None  # the district centre is the top
+
+
+def test_overdue_case_is_announced_to_the_next_levels_bound_staff(services, fake_wechat):
+    with services.db.session() as session:
+        staff_by_username(session, "cheng.lawyer").wechat_openid = "o_staff_cheng_overdue"
+        resident = touch_resident(session, "o_tickets_overdue_notice")
+        ticket = open_ticket(session, resident, CaseRequest("legal_consultation", "欠薪", unit_by_code(session, "qingnian")))
+        ticket.due_at = utcnow() - timedelta(minutes=5)
+    with services.db.session() as session:
+        assert escalate_overdue(session, services.jobs, "https://console.example") >= 1
+        staff_by_username(session, "cheng.lawyer").wechat_openid = None
+    run_jobs(services)
+    notice = fake_wechat.messages(touser="o_staff_cheng_overdue")[-1]["content"]
+    assert "超时" in notice and f"https://console.example/console/cases/{ticket.id}" in notice
+
+
+def test_resolution_deadline_counts_after_the_first_response(session):
+    resident = touch_resident(session, "o_tickets_resolution_due")
+    ticket = open_ticket(session, resident, CaseRequest("property_complaint", "电梯", unit_by_code(session, "qingnian")))
+    ticket.first_response_at = utcnow()
+    ticket.due_at = utcnow() - timedelta(hours=1)  # answered in time, so this no longer counts
+    session.flush()
+    assert ticket not in overdue_tickets(session)
+    ticket.resolution_due_at = utcnow() - timedelta(minutes=1)
+    session.flush()
+    assert ticket in overdue_tickets(session)
