@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-TRIAGE_INTENTS = ("legal_consultation", "neighbor_dispute", "property_complaint")
+from bot.categories import TRIAGE_INTENTS  # noqa: F401  (re-exported for the NLU modules)
 CONVERSATIONAL_INTENTS = (
     "greet",
     "thank",
