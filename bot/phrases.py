@@ -47,6 +47,11 @@ ANYTIME_PHRASES = (
 )
 
 
+def counts_in_flows(intent: str) -> bool:
+    """True when this any-time intent also applies while a flow is asking its question."""
+    return any(phrase.intent == intent and not phrase.outside_flows_only for phrase in ANYTIME_PHRASES)
+
+
 def anytime_intent(text: str, in_flow: bool) -> str | None:
     """The any-time phrase this message is, if any."""
     for phrase in ANYTIME_PHRASES:

@@ -30,6 +30,8 @@ from bot.turn import Turn
 MISSES_BEFORE_WAY_OUT = 2
 # Fragments kept while the bot does not understand; more than this is no longer one story.
 MAX_FRAGMENTS = 5
+# Inside an intake, an unclear message longer than this is more of the story, not a bad answer.
+SHORT_ANSWER_CHARS = 12
 
 
 def route(turn: Turn) -> str:
@@ -90,7 +92,8 @@ def answer_text(turn: Turn) -> str:
             return reply
     decision = turn.decide()
     if decision.kind == "conversational" and decision.intent in ANYTIME:
-        return run_anytime(turn, decision.intent)
+        if flow is None or phrases.counts_in_flows(decision.intent):
+            return run_anytime(turn, decision.intent)
     if flow is not None:
         return _interrupted(turn, flow, decision)
     return by_decision(turn, decision)
@@ -117,7 +120,9 @@ def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
         turn.dialogue.end()
         return by_decision(turn, decision)
     turn.intent = decision.intent
-    if decision.kind in ("triage", "clarify"):
+    if decision.kind in ("triage", "clarify") or (
+        decision.kind == "out_of_scope" and len(turn.text) > SHORT_ANSWER_CHARS
+    ):
         intake.add_story(turn, turn.text)  # more of the resident's story, kept with the case
         return f"收到，这些情况也记到您的描述里了，工作人员会一并看到。\n{flow.prompt(turn)}"
     if decision.kind == "faq" and faq.answer_text(turn):
