@@ -274,7 +274,7 @@ def test_a_slow_answer_becomes_a_customer_service_message(services, resident, sc
 
 
 def test_long_replies_are_split_and_cdata_safe(services, resident, scripted, fake_wechat, monkeypatch):
-    from bot.handlers import HANDLERS, smalltalk
+    from bot.handlers import HANDLERS
 
     long_text = ("这是一段很长的答复]]>。" * 300).strip()
     monkeypatch.setitem(HANDLERS, "greet", lambda turn: long_text)
