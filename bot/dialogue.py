@@ -12,8 +12,17 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Callable, ClassVar, Union
 
 
-@dataclass
-class IntakeState:
+@dataclass(kw_only=True)
+class FlowStateBase:
+    """What every flow's state has: its current step and how many answers it could not use."""
+
+    FLOW: ClassVar[str] = ""
+    step: str = ""
+    misses: int = 0
+
+
+@dataclass(kw_only=True)
+class IntakeState(FlowStateBase):
     """Gathering a case: what happened, where, a phone, then the resident's confirmation."""
 
     FLOW: ClassVar[str] = "intake"
@@ -29,11 +38,10 @@ class IntakeState:
     phone_asked: bool = False
     no_community: bool = False
     candidates: list[int] = field(default_factory=list)
-    misses: int = 0
 
 
-@dataclass
-class ClarifyState:
+@dataclass(kw_only=True)
+class ClarifyState(FlowStateBase):
     """A numbered question: which kind of case the resident's message is."""
 
     FLOW: ClassVar[str] = "clarify"
@@ -43,11 +51,10 @@ class ClarifyState:
     message_ids: list[int] = field(default_factory=list)
     for_person: bool = False  # asked after "转人工": any answer reaches a person, never a loop
     step: str = "choose"
-    misses: int = 0
 
 
-@dataclass
-class FaqOfferState:
+@dataclass(kw_only=True)
+class FaqOfferState(FlowStateBase):
     """After an FAQ answer: whether a person should take the question up."""
 
     FLOW: ClassVar[str] = "faq_offer"
@@ -55,27 +62,24 @@ class FaqOfferState:
     question: str = ""
     opening: int | None = None
     step: str = "offer"
-    misses: int = 0
 
 
-@dataclass
-class MovingState:
+@dataclass(kw_only=True)
+class MovingState(FlowStateBase):
     """The resident moved: which community they live in now."""
 
     FLOW: ClassVar[str] = "moving"
     step: str = "community"
     candidates: list[int] = field(default_factory=list)
-    misses: int = 0
 
 
-@dataclass
-class UrgentState:
+@dataclass(kw_only=True)
+class UrgentState(FlowStateBase):
     """After an urgent case was opened: a phone number and details go to that case."""
 
     FLOW: ClassVar[str] = "urgent"
     ticket: int
     step: str = "follow_up"
-    misses: int = 0
 
 
 FlowState = Union[IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState]
@@ -169,3 +173,8 @@ class Flow:
     go_back: Callable | None = None  # (turn) -> reply; None: "go back" leaves the flow
     keeps_on_new_topic: bool = False  # an unrelated message leaves the flow open (intake)
     way_out: Callable | None = None  # (turn) -> how to get on, offered after two misses
+
+
+def one_step_flow(state: type, step: str, handler: Callable, prompt: Callable, accepts: str) -> Flow:
+    """A flow that asks one question: leaving it is all that "go back" can do."""
+    return Flow(state=state, steps={step: Step(handler, accepts)}, prompt=prompt)

@@ -12,7 +12,16 @@ How a text message is answered (bot/router.py applies these tables in this order
 from __future__ import annotations
 
 from bot.categories import TRIAGE_INTENTS
-from bot.dialogue import ClarifyState, FaqOfferState, Flow, IntakeState, MovingState, Step, UrgentState
+from bot.dialogue import (
+    ClarifyState,
+    FaqOfferState,
+    Flow,
+    IntakeState,
+    MovingState,
+    Step,
+    UrgentState,
+    one_step_flow,
+)
 from bot.faq import read_faq_file
 from bot.handlers import (
     clarify,
@@ -62,26 +71,14 @@ FLOWS: dict[str, Flow] = {
         keeps_on_new_topic=True,
         way_out=intake.way_out,
     ),
-    "clarify": Flow(
-        state=ClarifyState,
-        steps={"choose": Step(clarify.choose_step, "a number, 是 to a single choice, words naming a choice")},
-        prompt=clarify.prompt,
-    ),
-    "faq_offer": Flow(
-        state=FaqOfferState,
-        steps={"offer": Step(faq.offer_step, "1/好 = open a case; 2/不用 = done")},
-        prompt=faq.prompt,
-    ),
-    "moving": Flow(
-        state=MovingState,
-        steps={"community": Step(community.moving_step, "a community name, a number from the list, another district")},
-        prompt=community.moving_prompt,
-    ),
-    "urgent": Flow(
-        state=UrgentState,
-        steps={"follow_up": Step(urgent.follow_up, "a phone number or any detail (added to the urgent case)")},
-        prompt=urgent.prompt,
-    ),
+    "clarify": one_step_flow(ClarifyState, "choose", clarify.choose_step, clarify.prompt,
+                             "a number, 是 to a single choice, words naming a choice"),
+    "faq_offer": one_step_flow(FaqOfferState, "offer", faq.offer_step, faq.prompt,
+                               "1/好 = open a case; 2/不用 = done"),
+    "moving": one_step_flow(MovingState, "community", community.moving_step, community.moving_prompt,
+                            "a community name, a number from the list, another district"),
+    "urgent": one_step_flow(UrgentState, "follow_up", urgent.follow_up, urgent.prompt,
+                            "a phone number or any detail (added to the urgent case)"),
 }
 
 
