@@ -22,7 +22,7 @@ from bot.dialogue import (
     UrgentState,
     one_step_flow,
 )
-from bot.faq import read_faq_file
+from bot.faq_file import read_faq_file
 from bot.handlers import (
     clarify,
     community,

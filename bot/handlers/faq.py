@@ -6,7 +6,7 @@ from bot import phrases
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label
 from bot.dialogue import FaqOfferState
 from bot.handlers import intake
-from bot.intents.faq_categories import category_of
+from bot.faq_file import category_of
 from bot.storage.faq import faq_for_intent
 from bot.turn import Turn
 

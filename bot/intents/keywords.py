@@ -13,9 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot import phrases
-from bot.intents.types import Classification
+from bot.intents.types import OUT_OF_SCOPE, Classification
 
-OUT_OF_SCOPE = "out_of_scope"
 # One matched strong rule (weight 2) gives 0.6; more evidence adds STEP per weight point.
 BASE_CONFIDENCE = 0.4
 STEP_CONFIDENCE = 0.1

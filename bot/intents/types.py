@@ -18,6 +18,10 @@ CONVERSATIONAL_INTENTS = (
     "out_of_scope",
 )
 FAQ_PREFIX = "faq_"
+# What Rasa's FallbackClassifier answers when it is unsure, and the intent for what the service
+# does not do: both names are contracts with the model and the evaluation.
+FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
 
 
 @dataclass(frozen=True)
