@@ -21,7 +21,8 @@ from bot.storage.messages import Message
 from bot.storage.outbox import OutboundMessage
 from bot.storage.staff import CaseNote, Handoff, Staff, handoff_of_ticket, notes_of
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
-from bot.tickets import CATEGORY_LABELS, ROLE_LABELS, escalate, is_overdue, next_deadline, transfer
+from bot.categories import CATEGORIES, ROLE_LABELS
+from bot.tickets import escalate, is_overdue, next_deadline, transfer
 
 DONE_STATUSES = tuple(status for status in STATUS_LABELS if status not in OPEN_STATUSES)
 INBOX_LIMIT = 100  # the most urgent hundred; the filters narrow a larger queue
@@ -244,7 +245,8 @@ class InboxRow:
     @property
     def category(self) -> str:
         """The category in Chinese."""
-        return CATEGORY_LABELS.get(self.ticket.category, self.ticket.category)
+        category = CATEGORIES.get(self.ticket.category)
+        return category.label if category else self.ticket.category
 
 
 def inbox(session: Session, scope: Scope, view: str = "open", unit_id: int | None = None,

@@ -1,8 +1,8 @@
 """Live handoff: while a person holds a resident's conversation, the bot does not talk over them.
 
-Contract with the router: `while_held(turn)` runs after the danger check and the any-time
-cancel/status phrases (so 取消, 我的工单 and danger are still handled by the bot). It returns None
-when nobody holds the conversation (route as usual), or the reply when a person does: "" — the
+Contract with the router: `while_held(turn)` runs right after the danger check. It returns None
+when nobody holds the conversation, or when the message is 取消 or 我的工单 (route as usual: the
+bot still answers those, and danger), or the reply when a person holds it: "" — the
 message is already stored; it is attached to the case, shown on the case page and the holder is
 told. A holder idle for longer than HANDOFF_IDLE_MINUTES loses the conversation to the bot, and
 the resident is told either way the conversation is released."""
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
-from bot import alerts
+from bot import alerts, phrases
 from bot.lifecycle import SYSTEM, tell_resident
 from bot.office_hours import expected_reply
 from bot.staff import ROLE_NAMES
@@ -22,6 +22,9 @@ from bot.storage.directory import Unit
 from bot.storage.staff import Handoff, Staff, active_handoff, idle_handoffs
 from bot.storage.tickets import Ticket
 
+# Any-time phrases the bot still answers while a person holds the conversation (danger is checked
+# before the handoff, by the router).
+BOT_STILL_ANSWERS = ("cancel", "ticket_status")
 # The holder is told on WeChat at most this often that the resident wrote (the page shows every message).
 ALERT_EVERY = timedelta(minutes=10)
 TAKEN_OVER = "{name}（{role}）已接入对话，接下来由人工为您服务，直接回复即可。回复“我的工单”可查看进度。"
@@ -68,6 +71,8 @@ def note_activity(handoff: Handoff) -> None:
 
 def while_held(turn) -> str | None:
     """None when no person holds the resident's conversation; otherwise the reply ("": silence)."""
+    if phrases.anytime_intent(turn.text, in_flow=False) in BOT_STILL_ANSWERS:
+        return None
     handoff = active_handoff(turn.session, turn.resident.id)
     if handoff is None:
         return None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, object_session
 from bot import alerts
 from bot import services as service_registry
 from bot.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, move_ticket, tell_resident
+from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS
 from bot.media import note_new_attachment
 from bot.office_hours import next_opening, opening_words
 from bot.storage.base import after_commit, utcnow
@@ -18,24 +19,6 @@ from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
-
-__all__ = ["REOPEN_DAYS"]  # re-exported: the resident's reopening period is worded from it
-
-ROLE_FOR_CATEGORY = {
-    "legal_consultation": "lawyer",
-    "neighbor_dispute": "mediator",
-    "property_complaint": "property_officer",
-}
-CATEGORY_LABELS = {
-    "legal_consultation": "法律咨询",
-    "neighbor_dispute": "邻里纠纷",
-    "property_complaint": "物业问题",
-}
-ROLE_LABELS = {"lawyer": "社区律师", "mediator": "人民调解员", "property_officer": "物业房管员"}
-# Expected first response, in hours: urgent cases within the hour, group disputes the same
-# half-day, everything else within one working day.
-RESPONSE_HOURS = {"urgent": 1, "collective": 4, "normal": 24}
-
 
 @dataclass(frozen=True)
 class Deadlines:
@@ -88,7 +71,7 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
         opening_message_id=request.opening_message_id,
         category=request.category,
         unit_id=unit.id,
-        role=ROLE_FOR_CATEGORY[request.category],
+        role=CATEGORIES[request.category].role,
         urgent=request.urgent,
         collective=request.collective,
         description=request.description,
@@ -112,7 +95,7 @@ def new_case_job(ticket_id: int) -> None:
     with services.db.session() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is not None:
-            label = CATEGORY_LABELS[ticket.category]
+            label = CATEGORIES[ticket.category].label
             alerts.new_case(session, services.jobs, services.settings.console_base_url, ticket, label)
 
 
@@ -175,7 +158,7 @@ def status_line(session: Session, ticket: Ticket) -> str:
     """One line describing where a case stands, for the resident."""
     unit = session.get(Unit, ticket.unit_id)
     place = unit.office_name if unit else "区公共法律服务中心"
-    label = CATEGORY_LABELS[ticket.category]
+    label = CATEGORIES[ticket.category].label
     return f"{ticket.number}｜{label}｜{STATUS_LABELS[ticket.status]}｜{place}"
 
 
@@ -268,4 +251,4 @@ def transfer(
     session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=f"{moved} {note}".strip(), actor=actor))
     notice = f"您的工单 {ticket.number} 已转交{unit.office_name}的{ROLE_LABELS[role]}办理。"
     tell_resident(session, jobs, ticket, notice, sender=actor)
-    alerts.new_case(session, jobs, base_url, ticket, CATEGORY_LABELS[ticket.category])
+    alerts.new_case(session, jobs, base_url, ticket, CATEGORIES[ticket.category].label)

@@ -12,7 +12,7 @@ import redis
 
 from bot.config import Settings
 from bot.directory import load_directory
-from bot.faq import load_faq
+from bot.faq_file import load_faq
 from bot.staff import load_canned_answers
 from bot.services import build_services, install
 from bot.storage import Database

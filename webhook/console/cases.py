@@ -18,7 +18,8 @@ from bot.storage.directory import Unit
 from bot.storage.residents import Resident
 from bot.storage.staff import Staff, canned_for, handoff_of_ticket
 from bot.storage.tickets import STATUS_LABELS, TicketAttachment
-from bot.tickets import CATEGORY_LABELS, ROLE_LABELS, is_overdue, next_deadline
+from bot.categories import CATEGORIES, ROLE_LABELS
+from bot.tickets import is_overdue, next_deadline
 from webhook.console.common import blueprint, db, me, services
 
 bp = blueprint("console_cases")
@@ -46,7 +47,7 @@ def page(ticket_id: int):
             deadline=next_deadline(ticket),
             overdue=is_overdue(ticket),
             expected=expected_reply(unit.hours if unit else ""),
-            labels={"status": STATUS_LABELS, "category": CATEGORY_LABELS, "role": ROLE_LABELS},
+            labels={"status": STATUS_LABELS, "category": {intent: category.label for intent, category in CATEGORIES.items()}, "role": ROLE_LABELS},
         )
 
 

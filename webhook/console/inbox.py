@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from bot.casework import INBOX_LIMIT, inbox, scope_units
 from bot.storage.directory import ROLES
-from bot.tickets import ROLE_LABELS
+from bot.categories import ROLE_LABELS
 from webhook.console.common import blueprint, db
 
 bp = blueprint("console_inbox")
