@@ -22,6 +22,12 @@ def lawyer(app, services):
     return user
 
 
+def test_case_pages_are_not_framed_or_cached(app, services, lawyer):
+    case_id, _, _ = new_case(services, "baguodun")
+    response = lawyer.get(f"/console/cases/{case_id}")
+    assert response.headers["X-Frame-Options"] == "DENY" and "no-store" in response.headers["Cache-Control"]
+
+
 def test_pages_need_a_log_in(client):
     response = client.get("/console/")
     assert response.status_code == 302 and "/console/login" in response.headers["Location"]

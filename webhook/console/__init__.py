@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -46,3 +46,15 @@ def init_console(app: Flask, services: Services) -> None:
     login.user_loader(auth.load_user)
     for blueprint in (auth.bp, inbox.bp, cases.bp):
         app.register_blueprint(blueprint)
+    app.after_request(_private_headers)
+
+
+def _private_headers(response):
+    if not request.path.startswith("/console/"):
+        return response
+    # Residents' cases: never framed by another site, never cached by a shared proxy, no MIME guessing.
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
