@@ -29,7 +29,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from bot.config import Settings  # noqa: E402
 from bot.directory import load_directory  # noqa: E402
-from bot.faq import load_faq  # noqa: E402
+from bot.faq_file import load_faq  # noqa: E402
 from bot.intents.evaluation import percentile  # noqa: E402
 from bot.services import build_services  # noqa: E402
 from bot.staff import add_account, load_canned_answers  # noqa: E402
