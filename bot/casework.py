@@ -25,6 +25,17 @@ from bot.categories import CATEGORIES, ROLE_LABELS
 from bot.tickets import escalate, is_overdue, next_deadline, transfer
 
 DONE_STATUSES = tuple(status for status in STATUS_LABELS if status not in OPEN_STATUSES)
+# Statuses as staff say them (the resident-facing labels in STATUS_LABELS are longer).
+STAFF_STATUS_LABELS = {
+    "new": "待受理",
+    "in_progress": "处理中",
+    "waiting_info": "待居民补充",
+    "mediation": "已安排调解",
+    "reopened": "重新打开",
+    "resolved": "已办结",
+    "closed": "已关闭",
+    "cancelled": "已撤销",
+}
 INBOX_LIMIT = 100  # the most urgent hundred; the filters narrow a larger queue
 THREAD_LIMIT = 300  # the resident's latest messages shown on a case page
 MAX_REPLY_CHARS = 1500
@@ -403,7 +414,7 @@ def _inbound_text(message: Message) -> str:
 
 
 def _event_item(event: TicketEvent, names: dict) -> ThreadItem:
-    label = STATUS_LABELS.get(event.status, event.status)
+    label = STAFF_STATUS_LABELS.get(event.status, event.status)
     text = f"{label}" + (f" · {event.note}" if event.note else "")
     who = {"system": "系统", "resident": "居民"}.get(event.actor) or names.get(event.actor, event.actor)
     return ThreadItem("event", event.created_at, text, who, key=f"e{event.id}")

@@ -17,7 +17,7 @@ from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.residents import Resident
 from bot.storage.staff import Staff, canned_for, handoff_of_ticket
-from bot.storage.tickets import STATUS_LABELS, TicketAttachment
+from bot.storage.tickets import TicketAttachment
 from bot.categories import CATEGORIES, ROLE_LABELS
 from bot.tickets import is_overdue, next_deadline
 from webhook.console.common import blueprint, db, me, services
@@ -47,7 +47,7 @@ def page(ticket_id: int):
             deadline=next_deadline(ticket),
             overdue=is_overdue(ticket),
             expected=expected_reply(unit.hours if unit else ""),
-            labels={"status": STATUS_LABELS, "category": {intent: category.label for intent, category in CATEGORIES.items()}, "role": ROLE_LABELS},
+            labels={"category": {intent: category.label for intent, category in CATEGORIES.items()}, "role": ROLE_LABELS},
         )
 
 
@@ -215,5 +215,5 @@ def role_names():
 
 @bp.app_template_filter("status_label")
 def status_label(status: str) -> str:
-    """A case status in Chinese."""
-    return STATUS_LABELS.get(status, status)
+    """A case status in Chinese, as staff say it."""
+    return casework.STAFF_STATUS_LABELS.get(status, status)
