@@ -15,10 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot import alerts, phrases
 from bot.lifecycle import SYSTEM, tell_resident
-from bot.office_hours import expected_reply
 from bot.staff import ROLE_NAMES
 from bot.storage.base import utcnow
-from bot.storage.directory import Unit
 from bot.storage.staff import Handoff, Staff, active_handoff, idle_handoffs
 from bot.storage.tickets import Ticket
 
@@ -100,11 +98,3 @@ def release_idle(session: Session, jobs, idle_minutes: int) -> int:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
-def waiting_for_person(session: Session, ticket: Ticket, now: datetime | None = None) -> str:
-    """What to tell a resident waiting for a person on this case: who, when, and a phone for urgent matters."""
-    unit = session.get(Unit, ticket.unit_id)
-    place = unit.office_name if unit else "区公共法律服务中心"
-    phone = f"急事可致电 {unit.phone}。" if unit and unit.phone else ""
-    return f"已通知{place}的工作人员。{expected_reply(unit.hours if unit else '', now)}{phone}"

@@ -1,14 +1,12 @@
 """Live handoff: while a person holds the conversation the bot stays quiet, except for 取消, 我的工单
 and danger; it takes over again when released or when the holder is idle, and says so."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot import casework
-from bot.handoff import waiting_for_person
-from bot.office_hours import CHINA
 from bot.storage.base import utcnow
 from bot.storage.messages import Message
 from bot.storage.staff import handoff_of_ticket, staff_by_username
@@ -110,14 +108,3 @@ def test_holder_is_told_on_wechat_when_the_resident_writes(services, resident, f
     finally:
         with services.db.session() as session:
             staff_by_username(session, "wang.property").wechat_openid = None
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=CHINA)
-
-
-def test_waiting_for_person_names_the_room_and_its_phone(services):
-    case_id, _, _ = new_case(services, "baguodun")
-    with services.db.session() as session:
-        text = waiting_for_person(session, session.get(Ticket, case_id), at("2026-11-27 18:00"))
-    assert "八古墩社区公共法律服务工作室" in text and "周一 09:00" in text and "027-8000-1101" in text
