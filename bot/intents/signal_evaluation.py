@@ -144,7 +144,7 @@ def cross_validate_both(folds: int = 5) -> list[CrossValidation]:
     danger = [(text, kind is not None) for text, kind in signals.danger_training_set()]
     group = signals.read_group_examples()
     return [
-        cross_validate("danger", danger, lambda text: bool(signals.danger_words(text)),
+        cross_validate("danger", danger, lambda text: bool(signals.danger_words(text)) or signals.calls_for_help(text),
                        signals.DANGER_THRESHOLD, folds),
         cross_validate("group", group, signals.group_words, signals.GROUP_THRESHOLD, folds),
     ]
