@@ -57,9 +57,15 @@ def test_an_empty_message_signals_nothing():
 
 
 def test_word_lists_name_kinds_and_stay_quiet_on_retold_events():
-    assert signals.danger_words("救命，着火了") == ["fire", "violence"]
+    assert signals.danger_words("救命，三楼着火了") == ["fire"]
+    assert signals.danger_words("他拿着菜刀在砸我家的门") == ["violence"]
     assert signals.danger_words("去年家里着火了，保险公司赔不赔") == []
     assert signals.danger_words("超市搞跳楼价") == []
+
+
+def test_a_call_for_help_is_danger_even_when_no_kind_is_named():
+    assert signals.danger_words("救命啊 快来人") == []
+    assert set(signals.danger_kinds("救命啊 快来人")) <= ALLOWED_KINDS and signals.danger_kinds("救命啊 快来人")
 
 
 def test_when_no_word_list_names_a_kind_the_model_does():
