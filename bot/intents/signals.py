@@ -37,7 +37,7 @@ GENERIC_DANGER = "danger"
 # Chosen by 5-fold cross-validation on signal_data/ (see signal_evaluation.choose_threshold):
 # the highest threshold whose cross-validated recall, word lists included, is at least the
 # target recall. A missed danger costs far more than one extra sentence, so recall comes first.
-DANGER_THRESHOLD = 0.35
+DANGER_THRESHOLD = 0.40
 GROUP_THRESHOLD = 0.60
 # Below this the kind model's best guess is not trusted and the generic kind is returned.
 KIND_CONFIDENCE = 0.35
