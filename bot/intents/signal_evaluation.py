@@ -139,12 +139,15 @@ def cross_validate(name: str, examples: list[tuple[str, bool]], words: Callable[
     return CrossValidation(name, rows, choose_threshold(rows, CV_RECALL_TARGETS[name]), configured)
 
 
+def _named_by_words(text: str) -> bool:
+    return bool(signals.danger_words(text)) or signals.calls_for_help(text)
+
+
 def cross_validate_both(folds: int = 5) -> list[CrossValidation]:
     """Cross-validation of the danger and group detectors on their training data."""
     danger = [(text, kind is not None) for text, kind in signals.danger_training_set()]
     group = signals.read_group_examples()
     return [
-        cross_validate("danger", danger, lambda text: bool(signals.danger_words(text)) or signals.calls_for_help(text),
-                       signals.DANGER_THRESHOLD, folds),
+        cross_validate("danger", danger, _named_by_words, signals.DANGER_THRESHOLD, folds),
         cross_validate("group", group, signals.group_words, signals.GROUP_THRESHOLD, folds),
     ]

@@ -162,7 +162,8 @@ def read_danger_examples(path: Path | str = DANGER_FILE) -> list[tuple[str, str 
     return examples
 
 
-def everyday_examples(danger_file: Path | str = DANGER_FILE, nlu_dir: Path | str = NLU_DATA_DIR) -> list[str]:
+def everyday_examples(danger_file: Path | str = DANGER_FILE,
+                      nlu_dir: Path | str = NLU_DATA_DIR) -> list[str]:
     """The Rasa training examples that are not danger: what residents write every day.
 
     Every example in nlu_data/ counts as "not danger" unless danger.yml lists it as a danger
@@ -175,15 +176,18 @@ def everyday_examples(danger_file: Path | str = DANGER_FILE, nlu_dir: Path | str
     return sorted({example.text for example in examples_from_dir(nlu_dir)} - listed)
 
 
-def danger_training_set(danger_file: Path | str = DANGER_FILE, nlu_dir: Path | str = NLU_DATA_DIR) -> list[tuple[str, str | None]]:
+def danger_training_set(danger_file: Path | str = DANGER_FILE,
+                        nlu_dir: Path | str = NLU_DATA_DIR) -> list[tuple[str, str | None]]:
     """Everything the danger model learns from: danger.yml and the everyday examples of nlu_data/."""
-    return read_danger_examples(danger_file) + [(text, None) for text in everyday_examples(danger_file, nlu_dir)]
+    everyday = [(text, None) for text in everyday_examples(danger_file, nlu_dir)]
+    return read_danger_examples(danger_file) + everyday
 
 
 def read_group_examples(path: Path | str = GROUP_FILE) -> list[tuple[str, bool]]:
     """(text, is_group) pairs from a group YAML file."""
     document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return [(str(text), True) for text in document["group"]] + [(str(text), False) for text in document["single"]]
+    groups = [(str(text), True) for text in document["group"]]
+    return groups + [(str(text), False) for text in document["single"]]
 
 
 def fit_danger(examples: list[tuple[str, str | None]]) -> tuple[Pipeline, Pipeline]:
@@ -191,7 +195,9 @@ def fit_danger(examples: list[tuple[str, str | None]]) -> tuple[Pipeline, Pipeli
     texts = [normalize(text) for text, _ in examples]
     detector = new_classifier().fit(texts, [kind is not None for _, kind in examples])
     dangers = [(normalize(text), kind) for text, kind in examples if kind is not None]
-    kinds = new_classifier(len(DANGER_KINDS)).fit([text for text, _ in dangers], [kind for _, kind in dangers])
+    kinds = new_classifier(len(DANGER_KINDS)).fit(
+        [text for text, _ in dangers], [kind for _, kind in dangers]
+    )
     return detector, kinds
 
 
