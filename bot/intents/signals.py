@@ -37,7 +37,7 @@ GENERIC_DANGER = "danger"
 # Chosen by 5-fold cross-validation on signal_data/ (see signal_evaluation.choose_threshold):
 # the highest threshold whose cross-validated recall, word lists included, is at least the
 # target recall. A missed danger costs far more than one extra sentence, so recall comes first.
-DANGER_THRESHOLD = 0.40
+DANGER_THRESHOLD = 0.30
 GROUP_THRESHOLD = 0.60
 # Below this the kind model's best guess is not trusted and the generic kind is returned.
 KIND_CONFIDENCE = 0.35
@@ -46,7 +46,7 @@ KIND_CONFIDENCE = 0.35
 # model carries the wording these miss, and HEDGE keeps them quiet on retold or feared events.
 DANGER_WORDS = {
     "fire": re.compile(
-        r"着火了|起火|失火了|着大火|烧起来|烧着了|冒烟|冒黑烟|冒浓烟|火苗|明火|火光|冒火|窜出.{0,2}火|"
+        r"着火了|起火|失火了|着大火|烧起来|烧着了|冒烟了|在冒烟|冒黑烟|冒浓烟|火苗|明火|火光|冒火|窜出.{0,2}火|"
         r"火(?:势|苗)?.{0,4}(?:窜|蔓延|越来越大)|火(?:很|好)大|在烧(?!烤|香|纸|饭|菜|水|炭)|引燃|点着了|爆燃|浓烟|黑烟|"
         r"全是烟(?!头)|好大的烟|火势"
     ),
@@ -97,7 +97,8 @@ CALL_FOR_HELP = re.compile(r"救命|快来人|快叫救护车|快报警|快打(?
 HEDGE = re.compile(
     r"去年|前年|上个?月|上周|上次|前几天|那天|离婚前|新闻|听说|朋友圈|嘴上说说|过去.{0,4}了|几个月前|几年前|小时候|以前|之前|当时|那次|过去了|"
     r"怕.{0,3}(?:会|哪天|出事|以后|着火|起火|漏|掉|摔)|担心|隐患|风险|万一|会不会|容易|烧香|烧纸|油烟|抽烟|算不算|"
-    r"赔|判|罪|伤残|鉴定|负责|责任|追究|追责|保险|互殴|正当防卫|区分|消防通道"
+    r"赔|判|罪|伤残|鉴定|负责|责任|追究|追责|保险|互殴|正当防卫|区分|消防通道|要多久|多长时间|"
+    r"流程|手续|补贴|认定"
 )
 GROUP_WORDS = re.compile(
     r"全体(?:业主|住户|居民)|所有业主|业主们|居民们|联名|集体(?:起诉|维权|投诉|上访|反映|罢免|讨薪|反对)|"
