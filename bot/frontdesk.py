@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -13,6 +12,7 @@ from redis.exceptions import LockError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import services as services_registry
+from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.jobs import RetryLater
 from bot.media import fetch_new_attachments
@@ -142,8 +142,7 @@ class FrontDesk:
 
     def _answer(self, inbound: Inbound, resident: Resident, message: Message) -> str:
         dialogue = self.services.dialogue
-        state = dialogue.load(inbound.openid)
-        before = copy.deepcopy(state)
+        stored_state = dialogue.load(inbound.openid)
         with self.services.db.session() as session:
             turn = Turn(
                 session=session,
@@ -152,7 +151,7 @@ class FrontDesk:
                 # Loaded a moment ago by _store: attach them without selecting them again.
                 resident=session.merge(resident, load=False),
                 message=session.merge(message, load=False),
-                state=state,
+                dialogue=Dialogue.from_dict(stored_state),
             )
             reply = route(turn)
             turn.message.answered_at = utcnow()
@@ -162,10 +161,10 @@ class FrontDesk:
             if reply:
                 session.add(Message(resident_id=resident.id, direction="out", msg_type="text", content=reply))
             fetch_new_attachments(session, self.services.jobs)
-        if turn.state != before:
-            dialogue.save(inbound.openid, turn.state)
+        if turn.dialogue.to_dict() != stored_state:
+            dialogue.save(inbound.openid, turn.dialogue.to_dict())
         # What residents write (and what we repeat back to them) stays out of the logs.
-        log.info("answered %s as %s (%d characters)", inbound.dedup_key, turn.intent or turn.state.get("flow"), len(reply))
+        log.info("answered %s as %s (%d characters)", inbound.dedup_key, turn.intent or turn.dialogue.flow_name, len(reply))
         return reply
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.categories import CATEGORIES, RESPONSE_HOURS
 from bot.media import note_new_attachment
 from bot.outbox import queue_message
 from bot.storage.base import utcnow
@@ -16,20 +17,6 @@ from bot.storage.messages import Message
 from bot.storage.residents import Resident
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
 
-ROLE_FOR_CATEGORY = {
-    "legal_consultation": "lawyer",
-    "neighbor_dispute": "mediator",
-    "property_complaint": "property_officer",
-}
-CATEGORY_LABELS = {
-    "legal_consultation": "法律咨询",
-    "neighbor_dispute": "邻里纠纷",
-    "property_complaint": "物业问题",
-}
-ROLE_LABELS = {"lawyer": "社区律师", "mediator": "人民调解员", "property_officer": "物业房管员"}
-# Expected first response, in hours: urgent cases within the hour, group disputes the same
-# half-day, everything else within one working day.
-RESPONSE_HOURS = {"urgent": 1, "collective": 4, "normal": 24}
 REOPEN_DAYS = 7
 
 
@@ -57,7 +44,7 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
         opening_message_id=request.opening_message_id,
         category=request.category,
         unit_id=unit.id,
-        role=ROLE_FOR_CATEGORY[request.category],
+        role=CATEGORIES[request.category].role,
         urgent=request.urgent,
         collective=request.collective,
         description=request.description,
@@ -146,7 +133,7 @@ def status_line(session: Session, ticket: Ticket) -> str:
     """One line describing where a case stands, for the resident."""
     unit = session.get(Unit, ticket.unit_id)
     place = unit.office_name if unit else "区公共法律服务中心"
-    label = CATEGORY_LABELS[ticket.category]
+    label = CATEGORIES[ticket.category].label
     return f"{ticket.number}｜{label}｜{STATUS_LABELS[ticket.status]}｜{place}"
 
 

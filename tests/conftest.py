@@ -12,7 +12,7 @@ import redis
 
 from bot.config import Settings
 from bot.directory import load_directory
-from bot.faq import load_faq
+from bot.faq_file import load_faq
 from bot.services import build_services
 from bot.storage import Database
 from bot.storage.migrate import upgrade

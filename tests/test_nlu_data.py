@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.intents.evaluation import examples_from_dir, examples_from_yaml
-from bot.intents.faq_categories import FAQ_FILE, load_faq_categories
+from bot.faq_file import FAQ_FILE, load_faq_categories
 from bot.intents.types import CONVERSATIONAL_INTENTS, FAQ_PREFIX, TRIAGE_INTENTS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from bot.directory import DEFAULT_DIRECTORY, load_directory
-from bot.faq import DEFAULT_FAQ, load_faq
+from bot.faq_file import DEFAULT_FAQ, load_faq
 from bot.outbox import queue_message, requeue_stuck
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.faq import faq_for_intent

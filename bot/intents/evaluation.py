@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.intents.faq_categories import category_of
+from bot.faq_file import category_of
 from bot.intents.policy import FALLBACK_INTENT, OUT_OF_SCOPE, decide
 from bot.intents.types import FAQ_PREFIX, TRIAGE_INTENTS, Classification
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.intents.faq_categories import category_of
-from bot.intents.types import CONVERSATIONAL_INTENTS, FAQ_PREFIX, TRIAGE_INTENTS, Classification
-
-FALLBACK_INTENT = "nlu_fallback"
-OUT_OF_SCOPE = "out_of_scope"
+from bot.faq_file import category_of
+from bot.intents.types import (
+    CONVERSATIONAL_INTENTS,
+    FALLBACK_INTENT,
+    FAQ_PREFIX,
+    OUT_OF_SCOPE,
+    TRIAGE_INTENTS,
+    Classification,
+)
 
 # An FAQ answer is only given when the model is this sure of the exact question; below it a
 # legal/neighbour/property FAQ opens a case of its category instead, where a person reads it.

@@ -6,9 +6,8 @@ import time
 
 import requests
 
-from bot.intents.types import Classification
+from bot.intents.types import FALLBACK_INTENT, Classification
 
-FALLBACK_INTENT = "nlu_fallback"
 # Retry only failures that are over quickly (refused connection, 502/503 while a worker restarts).
 # A timed-out parse is not retried: Rasa is busy, and a second wait would eat the reply budget
 # that WeChat's 5-second limit leaves us.
