@@ -23,6 +23,7 @@ from bot.handlers import (
     status,
     urgent,
 )
+from bot.intents import signals
 from bot.intents.policy import FALLBACK_INTENT, Decision
 from bot.turn import Turn
 
@@ -39,7 +40,7 @@ def route(turn: Turn) -> str:
     kind = turn.inbound.kind
     if kind == "event":
         return _event(turn)
-    danger = phrases.danger_kinds(turn.text) if turn.text else []
+    danger = signals.danger_kinds(turn.text) if turn.text else []
     if danger:
         turn.decide()  # the case is filed under what the message is about
         turn.intent = "urgent"

@@ -184,3 +184,42 @@ def classify_command(input_file) -> None:
 
 
 __all__ = ["nlu_cli"]
+
+
+# ── Danger and group signals (bot/intents/signals.py) ─────────────────────────────────────────
+
+
+@nlu_cli.command("signals")
+@click.option("--no-cv", is_flag=True, help="Skip the 5-fold cross-validation of the thresholds.")
+def signals_command(no_cv: bool) -> None:
+    """Danger and group-dispute signals on nlu_eval/danger.yml and group.yml: recall, false alarms, misses."""
+    # Imported here: scikit-learn is only needed by this command, not by every `flask` call.
+    from bot.intents import signal_evaluation as evaluation
+    from bot.intents import signals
+
+    model = signals.model()
+    click.echo(f"Training on signal_data/ (+ everyday examples of nlu_data/): {model.training_seconds:.2f} s")
+    targets = {"danger": evaluation.DANGER_TARGETS, "group": evaluation.GROUP_TARGETS}
+    heldout = evaluation.evaluate_heldout()
+    for name, figures in heldout.items():
+        verdict = "meets" if figures.meets(targets[name]) else "MISSES"
+        click.echo(
+            f"\n{name}: recall {figures.recall:.1%} ({figures.positives} messages), false alarms "
+            f"{figures.false_alarm_rate:.1%} ({figures.negatives} messages) — {verdict} the targets "
+            f"(recall ≥ {targets[name]['recall']:.0%}, false alarms ≤ {targets[name]['false_alarm_rate']:.0%})"
+        )
+        for text in figures.misses:
+            click.echo(f"  missed:      {text}")
+        for text in figures.false_alarms:
+            click.echo(f"  false alarm: {text}")
+    click.echo(f"\ndanger kind named among the kinds returned: {evaluation.kind_accuracy():.1%}")
+    texts = [text for text, _ in evaluation.heldout_danger() + evaluation.heldout_group()]
+    click.echo(f"latency, both signals: {evaluation.latency_ms(texts):.2f} ms per message ({len(texts)} messages)")
+    if no_cv:
+        return
+    click.echo("\n5-fold cross-validation on the training data (model OR word lists):")
+    for cv in evaluation.cross_validate_both():
+        click.echo(f"  {cv.name}: threshold chosen {cv.chosen:.2f}, configured {cv.configured:.2f}")
+        for threshold, recall, false_alarms in cv.rows:
+            mark = " ◀" if threshold == cv.configured else ""
+            click.echo(f"    {threshold:.2f}  recall {recall:.1%}  false alarms {false_alarms:.1%}{mark}")
