@@ -7,15 +7,19 @@ from bot.handlers import intake
 from bot.turn import Turn
 
 CHOICE_HINTS = {
-    "legal_consultation": "法律咨询（劳动、婚姻、借贷、交通事故等）",
+    "legal_consultation": "法律咨询，转社区律师（劳动、婚姻、借贷、交通事故等）",
     "neighbor_dispute": "邻里纠纷（和邻居之间的矛盾）",
     "property_complaint": "物业问题（物业公司、电梯、物业费、公共维修等）",
 }
 ALL_CATEGORIES = list(CHOICE_HINTS)
+# When the only room on offer is the community lawyer, the question is whether it is a legal one.
+LEGAL_ONLY_QUESTION = "这是想咨询法律问题吗？"
 
 
-def ask(turn: Turn, choices: list[str], question: str = "您说的情况更接近哪一类？") -> str:
+def ask(turn: Turn, choices: list[str], question: str | None = None) -> str:
     """Ask the resident to pick a category by number."""
+    if question is None:
+        question = LEGAL_ONLY_QUESTION if choices == ["legal_consultation"] else "您说的情况更接近哪一类？"
     turn.state.clear()
     turn.state.update(flow="clarify", choices=choices, question=turn.text, opening=turn.message.id)
     lines = [question]
