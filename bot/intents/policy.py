@@ -107,9 +107,10 @@ def decide(classification: Classification) -> Decision:
     if intent in BARE_ONLY_INTENTS and classification.text and not is_bare(classification.text):
         return _decide_wrapped(classification)
     if intent == OUT_OF_SCOPE:
+        declined = Decision("out_of_scope", OUT_OF_SCOPE, confidence=classification.confidence)
         if classification.confidence < OUT_OF_SCOPE_MIN_CONFIDENCE:
-            return _unsure(classification, Decision("out_of_scope", OUT_OF_SCOPE, confidence=classification.confidence))
-        return Decision("out_of_scope", OUT_OF_SCOPE, confidence=classification.confidence)
+            return _unsure(classification, declined)
+        return declined
     if intent in CONVERSATIONAL_INTENTS:
         return Decision("conversational", intent, confidence=classification.confidence)
     # An intent the bot has no handler for (a newer model): ask rather than guess.
