@@ -60,7 +60,7 @@ def test_rate_limit_is_retried_later_with_every_attempt_recorded(services, send,
     run_jobs(services)  # the first attempt fails; the queue schedules a retry with back-off
     first = row(services, outbound_id)
     assert (first.status, first.attempts) == ("queued", 1) and "45009" in first.last_error
-    deliver_batch([outbound_id])  # what the scheduled retry runs
+    deliver_batch(services, [outbound_id])  # what the scheduled retry runs
     assert row(services, outbound_id).status == "sent"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -10,15 +11,19 @@ from flask.cli import AppGroup, with_appcontext
 
 from bot.directory import DEFAULT_DIRECTORY, load_directory
 from bot.faq import DEFAULT_FAQ, load_faq
-from bot.outbox import queue_message, requeue_stuck
+from bot.outbox import claim_seconds, queue_message, requeue_stuck
+from bot.recovery import answer_unanswered, replay_kept
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.faq import faq_for_intent
 from bot.storage.migrate import upgrade
 from bot.storage.residents import Resident
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
 from bot.jobs import RetryLater
+from bot.privacy import purge_expired
 from bot.tickets import change_status, escalate_overdue, status_line
 
+# At worker start, a message queued this long ago without being sent has lost its job.
+WORKER_START_PICKUP = timedelta(minutes=1)
 tickets_cli = AppGroup("tickets", help="Work cases from the command line.")
 faq_cli = AppGroup("faq", help="Read and edit the FAQ answers.")
 
@@ -46,7 +51,15 @@ def setup_command(directory: Path, faq: Path) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool) -> None:
     """Run a job-queue worker (customer-service messages, notifications)."""
-    _services().jobs.work(burst=burst)
+    services = _services()
+    # A worker that died mid-job left its messages claimed or queued without a job: pick them up
+    # now rather than at the next sweep (a message is claimed before it is sent, so a second job
+    # for it never sends it twice).
+    with services.db.session() as session:
+        picked_up = requeue_stuck(session, services.jobs, claim_seconds(services), older_than=WORKER_START_PICKUP)
+    if picked_up:
+        click.echo(f"{picked_up} abandoned message(s) queued again")
+    services.jobs.work(burst=burst)
 
 
 @click.command("sweep")
@@ -57,16 +70,18 @@ def sweep_command() -> None:
     customer-service messages that got stuck."""
     services = _services()
     try:
-        replayed = current_app.extensions["frontdesk"].replay_spilled()
+        replayed = replay_kept(services)
     except RetryLater as error:
         raise click.ClickException(f"{error}; nothing else done") from error
-    answered = current_app.extensions["frontdesk"].answer_unanswered()
+    answered = answer_unanswered(services)
     with services.db.session() as session:
         escalated = escalate_overdue(session, services.jobs)
-        requeued = requeue_stuck(session, services.jobs)
+        requeued = requeue_stuck(session, services.jobs, claim_seconds(services))
+    purged = purge_expired(services)
     click.echo(
-        f"{replayed} message(s) replayed, {answered} unanswered message(s) answered, "
-        f"{escalated} case(s) escalated, {requeued} message(s) queued again"
+        f"{replayed.stored} message(s) replayed ({replayed.dead_letters} set aside as dead letters), "
+        f"{answered} unanswered message(s) answered, {escalated} case(s) escalated, "
+        f"{requeued} message(s) queued again, {purged} resident(s) past retention removed"
     )
 
 
@@ -131,7 +146,8 @@ def faq_edit_command(intent: str, answer: str | None, source: str | None, questi
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     from webhook.cli_nlu import nlu_cli
+    from webhook.cli_privacy import privacy_cli
     from webhook.cli_wechat import wechat_cli
 
-    for command in (setup_command, worker_command, sweep_command, tickets_cli, faq_cli, nlu_cli, wechat_cli):
+    for command in (setup_command, worker_command, sweep_command, tickets_cli, faq_cli, nlu_cli, wechat_cli, privacy_cli):
         app.cli.add_command(command)
