@@ -333,3 +333,100 @@ def test_a_message_whose_answer_failed_is_answered_later(app, services, resident
     run_jobs(services)
     assert "法律服务前台" in fake_wechat.messages(touser=resident.openid)[-1]["content"]
     assert answer_unanswered(services) == 0
+
+
+def _signed_encrypt(settings, encrypt: str, timestamp: str | None = None):
+    """A safe-mode request whose Encrypt is `encrypt`, correctly signed."""
+    timestamp = timestamp or str(int(time.time()))
+    params = {"timestamp": timestamp, "nonce": "7", "encrypt_type": "aes",
+              "msg_signature": sha1_signature("test-token", timestamp, "7", encrypt)}
+    body = f"<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+    return params, body.encode()
+
+
+def _aes_blocks(plain: bytes) -> str:
+    import base64
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key = base64.b64decode(AES_KEY + "=")
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+    return base64.b64encode(encryptor.update(plain) + encryptor.finalize()).decode()
+
+
+@pytest.mark.parametrize(
+    "encrypt",
+    [
+        "!!!!", "====", "",
+        *[__import__("base64").b64encode(bytes(range(n))).decode() for n in (16, 32, 48)],
+        "PAD0", "PAD255",
+    ],
+)
+def test_an_encrypt_that_decodes_to_nonsense_is_a_400(services, settings, encrypt):
+    client = _safe_client(services, settings)
+    if encrypt.startswith("PAD"):  # a real AES block whose last (pad) byte is 0 or 255
+        encrypt = _aes_blocks(b"x" * 31 + bytes([int(encrypt[3:])]))
+    params, body = _signed_encrypt(settings, encrypt)
+    assert client.post("/wechat", query_string=params, data=body).status_code == 400
+
+
+def test_a_timestamp_of_400_digits_is_refused_not_a_500(client, resident):
+    params, body = build_request(text_xml(resident.openid, "你好", new_msg_id()), "test-token", timestamp="9" * 400)
+    assert client.post("/wechat", query_string=params, data=body).status_code == 403
+
+
+def test_a_create_time_of_ten_to_the_twentieth_is_a_400(client, resident, scripted):
+    xml = text_xml(resident.openid, "你好", new_msg_id()).replace(
+        f"<CreateTime>", "<CreateTime>100000000000000000000<!--", 1).replace("</CreateTime>", "--></CreateTime>", 1)
+    params, body = build_request(xml, "test-token")
+    assert client.post("/wechat", query_string=params, data=body).status_code == 400
+
+
+def test_a_request_that_waited_in_a_queue_has_less_time_and_the_answer_still_arrives(
+    services, resident, scripted, fake_wechat
+):
+    # Signed 4 s ago: WeChat has been waiting that long, so 0.8 s more would be too late for a
+    # passive reply with a 3.5 s budget; the answer must follow as a customer-service message.
+    scripted.delay = 0.8
+    xml = text_xml(resident.openid, "你好", new_msg_id())
+    params, body = build_request(xml, "test-token", timestamp=str(int(time.time()) - 4))
+    started = time.monotonic()
+    response = resident.client.post("/wechat", query_string=params, data=body)
+    assert response.status_code == 200 and response.data == b"success"
+    assert time.monotonic() - started < 0.6
+    deadline = time.monotonic() + 10
+    while not fake_wechat.messages(touser=resident.openid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        run_jobs(services)
+    assert "法律服务前台" in fake_wechat.messages(touser=resident.openid)[-1]["content"]
+
+
+def test_a_retry_while_the_first_is_pending_gets_the_answer_not_silence(app, services, settings, scripted, fake_wechat):
+    services.settings = dataclasses.replace(services.settings, reply_budget=0.3)
+    scripted.delay = 0.6  # longer than the budget: neither delivery can carry the answer
+    openid = "o_retry_pending_user01"
+    xml = text_xml(openid, "你好", new_msg_id())
+    replies = []
+    first = threading.Thread(target=lambda: replies.append(WeChatUser(app.test_client(), settings, openid).deliver(xml)))
+    first.start()
+    time.sleep(0.1)
+    replies.append(WeChatUser(app.test_client(), settings, openid).deliver(xml))
+    first.join()
+    assert replies == ["", ""]
+    deadline = time.monotonic() + 10
+    while not fake_wechat.messages(touser=openid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        run_jobs(services)
+    sent = fake_wechat.messages(touser=openid)
+    assert len(sent) == 1 and "法律服务前台" in sent[0]["content"]
+
+
+def test_one_resident_flooding_is_asked_kindly_to_slow_down(services, resident, scripted):
+    services.rate_limit.limit = 3
+    replies = [resident.says("你好") for _ in range(5)]
+    assert all("法律服务前台" in reply for reply in replies[:3])
+    assert all("稍等" in reply for reply in replies[3:])
+    assert len(scripted.calls) == 3  # the flood costs no classification
+    with services.db.session() as session:
+        owner = find_resident(session, resident.openid).id
+        assert _count(services, Message, resident_id=owner, direction="in") == 5  # nothing lost

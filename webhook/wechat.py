@@ -73,9 +73,10 @@ def verify_url():
 @bp.post("/wechat")
 def receive():
     """A message or event from WeChat; the reply must leave within WeChat's 5 seconds."""
-    deadline = _deadline(time.time())
+    arrived = time.time()
     xml, encrypted = _verified_xml()
     message, inbound = _parse(xml)
+    deadline = _deadline(arrived)
     try:
         text = _reply_text(inbound, deadline)
     except Exception:  # the one error boundary: log it, answer politely, never a 500
@@ -92,8 +93,8 @@ def _deadline(now: float) -> float:
     arrival = _proxy_arrival(now) or now
     deadline = arrival + budget
     try:
-        signed = int(request.args.get("timestamp", ""))
-    except ValueError:
+        signed = float(int(request.args.get("timestamp", "")))
+    except (ValueError, OverflowError):
         return deadline
     if abs(now - signed) < 60:  # only a sane clock bounds it; the timestamp is whole seconds
         deadline = min(deadline, signed + 1 + budget)
