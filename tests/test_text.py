@@ -1,6 +1,6 @@
 """Reply text rules: byte limits, CDATA safety, masking."""
 
-from bot.text import find_phone, mask_personal_numbers, split_for_wechat
+from bot.text import clean_reply, find_phone, mask_personal_numbers, split_for_wechat
 
 
 def test_short_text_is_one_part():
