@@ -430,3 +430,10 @@ def test_one_resident_flooding_is_asked_kindly_to_slow_down(services, resident, 
     with services.db.session() as session:
         owner = find_resident(session, resident.openid).id
         assert _count(services, Message, resident_id=owner, direction="in") == 5  # nothing lost
+
+
+def test_a_sender_id_that_would_break_the_reply_is_a_400(client, resident, scripted):
+    # Found by bench/fuzz_callback.py: FromUserName is echoed into the reply's ToUserName.
+    for sender in ['o"]]]]]]>>>>1', "o" * 65]:
+        params, body = build_request(text_xml(sender, "你好", new_msg_id()), "test-token")
+        assert client.post("/wechat", query_string=params, data=body).status_code == 400

@@ -39,6 +39,9 @@ _UNDECRYPTABLE = (ExpatError, UnicodeDecodeError, ValueError, KeyError, TypeErro
                   struct.error, binascii.Error, OverflowError)
 # What a malformed but well-formed message can make parsing raise (a CreateTime of 10^20 …).
 _MALFORMED = (ExpatError, KeyError, ValueError, TypeError, AttributeError, OverflowError, OSError)
+# WeChat's openids and account ids: letters, digits, - and _. Anything else would be echoed into
+# the reply's ToUserName/FromUserName (a `]]>` there breaks the reply's XML).
+_ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # A reverse proxy's stamp of when the request reached it, e.g. nginx's "t=${msec}".
 REQUEST_START_HEADER = "X-Request-Start"
 
@@ -180,6 +183,9 @@ def _parse(xml: str):
         message = parse_message(xml)
         if not getattr(message, "source", None) or not getattr(message, "create_time", None):
             raise ValueError("no FromUserName/CreateTime")
+        for account in (message.source, message.target):
+            if not isinstance(account, str) or not _ACCOUNT_ID.fullmatch(account):
+                raise ValueError("FromUserName/ToUserName is not an account id")
         return message, to_inbound(message)
     except _MALFORMED as error:
         log.warning("rejected malformed XML: %s", type(error).__name__)
