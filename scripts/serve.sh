@@ -31,8 +31,10 @@ export RASA_URL="${RASA_URL:-http://127.0.0.1:${RASA_PORT:-5005}}"
 
 if [[ -n "${REDIS_URL:-}" ]]; then
     workers="${WEB_CONCURRENCY:-4}"
-    .venv/bin/flask --app webhook worker >var/worker.log 2>&1 &
-    pids+=($!)
+    for ((n = 1; n <= ${QUEUE_WORKERS:-1}; n++)); do
+        .venv/bin/flask --app webhook worker >"var/worker-$n.log" 2>&1 &
+        pids+=($!)
+    done
 else
     workers=1  # the embedded store lives in one process
 fi
@@ -40,6 +42,15 @@ fi
 # Housekeeping every 5 minutes: overdue cases go up a level, stuck messages are queued again.
 (while sleep 300; do .venv/bin/flask --app webhook sweep >>var/sweep.log 2>&1; done) &
 pids+=($!)
+
+if [[ -n "${PROXY_PORT:-}" ]]; then
+    # Production: nginx takes the connections, reads bodies whole, and passes them on.
+    scripts/proxy.sh "$PROXY_PORT" "$PORT" >var/proxy.log 2>&1 &
+    pids+=($!)
+    echo "serve: nginx on http://127.0.0.1:$PROXY_PORT/wechat in front of the webhook"
+fi
+# Messages kept in the journal while the database and Redis were both down: replay them now.
+.venv/bin/flask --app webhook sweep >>var/sweep.log 2>&1 || true
 
 echo "serve: webhook on http://127.0.0.1:$PORT/wechat ($workers process(es)); Ctrl-C stops everything"
 .venv/bin/gunicorn --workers "$workers" --threads 8 --bind "127.0.0.1:$PORT" \
