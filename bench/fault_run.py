@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import redis  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.harness import APPID, TOKEN, bench_services  # noqa: E402
+from bench.harness import TOKEN, bench_services  # noqa: E402
 from bot.inbound import Inbound  # noqa: E402
 from bot.intents import build_classifier  # noqa: E402
 from bot.journal import Journal  # noqa: E402

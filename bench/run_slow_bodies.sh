@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 40 slow request bodies against gunicorn as scripts/serve.sh runs it (4 processes × 8 threads),
 # first directly, then behind nginx (scripts/proxy.sh). Prints the normal messages' latency.
+# Then one resident's flood behind nginx (bench/flood.py): the others' latency.
 #
 #   bench/run_slow_bodies.sh [--slow 40] [--duration 20] [--stall]   (--stall: no byte after the first 20)
 #
@@ -45,4 +46,6 @@ echo "gunicorn 4x8 directly, $slow slow bodies:"
 sleep 6  # the slow connections of the first run are gone
 echo "behind nginx (deploy/nginx.conf.template), $slow slow bodies:"
 .venv/bin/python bench/slow_bodies.py --url http://127.0.0.1:8611/wechat --slow "$slow" --duration "$duration" $stall
+echo "one resident floods (300 long messages in 10 s) while 20 others write, behind nginx:"
+.venv/bin/python bench/flood.py --url http://127.0.0.1:8611/wechat --flood 300 --duration 10
 echo "nginx logged $(grep -c 'client timed out\|408' "$ROOT/var/bench/nginx-$run/nginx-error.log" "$ROOT/var/bench/nginx-$run/nginx-access.log" 2>/dev/null | awk -F: '{s+=$2} END {print s+0}') slow-client timeouts"

@@ -162,9 +162,4 @@ def _epoch(moment) -> float:
     return (moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)).timestamp()
 
 
-def journal_pending(services: "Services") -> int:
-    """How many messages wait in the local journal."""
-    return services.journal.pending()
-
-
-__all__ = ["Replayed", "answer_unanswered", "inbound_of", "journal_pending", "replay_job", "replay_kept"]
+__all__ = ["Replayed", "answer_unanswered", "inbound_of", "replay_job", "replay_kept"]

@@ -10,7 +10,7 @@ import redis
 
 from bot.config import Settings
 from bot.dedup import ReplyCache
-from bot.intents import IntentService
+from bot.intents import IntentService, build_classifier
 from bot.jobs import RedisJobs, ThreadJobs
 from bot.journal import Journal
 from bot.rate_limit import RateLimit
@@ -39,8 +39,6 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     """Connect every part described by the settings; the job queue hands these to its jobs."""
-    from bot.intents import build_classifier
-
     register_secrets(settings.wechat_secret, settings.rasa_token, settings.wechat_aes_key, settings.wechat_token)
     client = connect_redis(settings.redis_url)
     jobs = RedisJobs(client, settings.key_prefix) if settings.redis_url else ThreadJobs()

@@ -2,7 +2,7 @@
 
 The state is a plain dict (the flows' typed states serialize to one). Answering a message reads
 and writes it inside the message's own transaction (`lock` / `write`); `load` and `save` serve
-everything else (tools, tests, the privacy commands).
+everything else (tools, tests).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.storage.base import Database, utcnow
-from bot.storage.dialogues import DialogueState, find_dialogue, forget_dialogue, lock_dialogue
+from bot.storage.dialogues import DialogueState, find_dialogue, lock_dialogue
 
 
 @dataclass
@@ -59,10 +59,6 @@ class DialogueStore:
         """Write the state in the locked row's transaction (committed with the message)."""
         locked.row.state = dict(state)
         locked.row.changed_at = utcnow()
-
-    def forget(self, session: Session, openid: str) -> None:
-        """Delete the resident's state (privacy deletion)."""
-        forget_dialogue(session, openid)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -20,7 +20,6 @@ from wechatpy.utils import check_signature
 
 from bot.inbound import Inbound
 from bot.redaction import log_key
-from bot.reply_budget import ReplyBudget
 from bot.services import Services
 from bot.text import clean_reply
 
