@@ -22,23 +22,23 @@ class DialogueState(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-# Insert-if-missing then lock the row: a resident's messages are answered one at a time by every
-# process, the lock lasts exactly as long as the message's transaction.
-_ENSURE = text(
-    "INSERT INTO dialogue_states (openid, state, changed_at) VALUES (:openid, :state, :now) "
-    "ON CONFLICT (openid) DO NOTHING"
-).bindparams(bindparam("state", type_=JSON), bindparam("now", type_=DateTime(timezone=True)))
-
-
-# A new row has "never changed": any message, however old, may act on an empty dialogue.
+# One statement finds or creates the row and locks it: ON CONFLICT DO UPDATE (a no-op update)
+# takes the row lock, which lasts exactly as long as the message's transaction, so a resident's
+# messages are answered one at a time by every process. A new row has "never changed": any
+# message, however old, may act on an empty dialogue.
 NEVER = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_LOCK = select(DialogueState).from_statement(
+    text(
+        "INSERT INTO dialogue_states (openid, state, changed_at) VALUES (:openid, :state, :never) "
+        "ON CONFLICT (openid) DO UPDATE SET openid = excluded.openid RETURNING *"
+    ).bindparams(bindparam("state", type_=JSON), bindparam("never", type_=DateTime(timezone=True)))
+)
 
 
 def lock_dialogue(session: Session, openid: str) -> DialogueState:
     """The resident's dialogue row, created empty if missing, locked until the transaction ends."""
-    session.execute(_ENSURE, {"openid": openid, "state": {}, "now": NEVER})
-    query = select(DialogueState).where(DialogueState.openid == openid).with_for_update()
-    return session.scalars(query, execution_options={"populate_existing": True}).one()
+    options = {"populate_existing": True}
+    return session.scalars(_LOCK, {"openid": openid, "state": {}, "never": NEVER}, execution_options=options).one()
 
 
 def find_dialogue(session: Session, openid: str) -> DialogueState | None:
