@@ -15,7 +15,9 @@ export PORT="${PORT:-8000}"
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    scripts/rasa_stop.sh >/dev/null 2>&1 || true
+    for ((n = 0; n < ${RASA_SERVERS:-1}; n++)); do
+        RASA_PORT=$((${RASA_PORT:-5005} + n)) scripts/rasa_stop.sh >/dev/null 2>&1 || true
+    done
 }
 trap cleanup EXIT INT TERM
 
@@ -26,8 +28,13 @@ if [[ -z "${WECHAT_SECRET:-}" ]]; then
     echo "serve: WECHAT_SECRET unset — using the local fake WeChat API on port ${FAKE_WECHAT_PORT:-8081}"
 fi
 
-scripts/rasa_serve.sh
-export RASA_URL="${RASA_URL:-http://127.0.0.1:${RASA_PORT:-5005}}"
+# RASA_SERVERS Rasa servers on consecutive ports from RASA_PORT; the client spreads parses over them.
+rasa_base="${RASA_PORT:-5005}" rasa_urls=()
+for ((n = 0; n < ${RASA_SERVERS:-1}; n++)); do
+    RASA_PORT=$((rasa_base + n)) scripts/rasa_serve.sh
+    rasa_urls+=("http://127.0.0.1:$((rasa_base + n))")
+done
+export RASA_URL="${RASA_URL:-$(IFS=,; echo "${rasa_urls[*]}")}"
 
 if [[ -n "${REDIS_URL:-}" ]]; then
     workers="${WEB_CONCURRENCY:-4}"
