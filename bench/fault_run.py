@@ -187,7 +187,7 @@ def fault_retry_storm(count: int) -> Figures:
 
 def fault_rasa_down(count: int) -> Figures:
     """Rasa unreachable: FAQ questions (the FAQ's own model questions) answered, or taken as cases?"""
-    from bot.faq import read_faq_file
+    from bot.faq_file import read_faq_file
 
     figures = Figures("Rasa down, FAQ questions")
     with bench_services(nlu_backend="rasa", rasa_url="http://127.0.0.1:9") as (services, fake):

@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Settings  # noqa: E402
 from bot.directory import load_directory  # noqa: E402
-from bot.faq import load_faq  # noqa: E402
+from bot.faq_file import load_faq  # noqa: E402
+from bot.staff import load_canned_answers  # noqa: E402
 from bot.services import Services, build_services  # noqa: E402
 from bot.storage import Database  # noqa: E402
 from bot.storage.migrate import upgrade  # noqa: E402
@@ -44,6 +45,7 @@ def bench_database() -> Iterator[str]:
         with database.session() as session:
             load_directory(session)
             load_faq(session)
+            load_canned_answers(session)
         database.engine.dispose()
         yield url
     finally:

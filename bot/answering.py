@@ -9,12 +9,12 @@ one session, with the resident's dialogue row locked so their messages are answe
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.media import fetch_new_attachments
 from bot.outbox import queue_message
@@ -25,6 +25,7 @@ from bot.storage.base import utcnow
 from bot.storage.messages import Message
 from bot.storage.residents import Resident, find_resident
 from bot.storing import Outcome, store
+from bot.tickets import alert_new_cases
 from bot.turn import Turn
 
 if TYPE_CHECKING:
@@ -68,13 +69,15 @@ def answer(services: "Services", inbound: Inbound, resident: Resident, message: 
                 inbound=inbound,
                 resident=session.merge(resident, load=False),
                 message=message,
-                state=copy.deepcopy(dialogue.state),
+                dialogue=Dialogue.from_dict(dialogue.state),
             )
             reply = route(turn)
             _record(session, turn, reply)
-            if turn.state != dialogue.state:
-                services.dialogue.write(dialogue, turn.state)
+            state = turn.dialogue.to_dict()
+            if state != dialogue.state:
+                services.dialogue.write(dialogue, state)
             fetch_new_attachments(session, services.jobs)
+            alert_new_cases(session, services.jobs)
     # What residents write (and what we repeat back to them) stays out of the logs.
     log.info("answered %s (%d characters)", log_key(inbound.dedup_key), len(reply))
     return reply
@@ -98,7 +101,7 @@ def send_later(services: "Services", openid: str, reply: str) -> None:
 
 def _record(session, turn: Turn, reply: str) -> None:
     turn.message.answered_at = utcnow()
-    turn.message.intent = turn.intent or turn.state.get("flow")
+    turn.message.intent = turn.intent
     if turn.classification is not None:
         turn.message.confidence = turn.classification.confidence
     if reply:

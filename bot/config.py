@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,10 @@ class Settings:
     rate_limit: int = 20
     rate_window: int = 60
     retention_days: int = 0
+    console_base_url: str = "http://127.0.0.1:8000"
+    console_secret_key: str = ""
+    console_secure_cookies: bool = True
+    handoff_idle_minutes: int = 30
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -71,6 +76,12 @@ class Settings:
             rate_limit=int(_env("RATE_LIMIT", str(defaults.rate_limit))),
             rate_window=int(_env("RATE_WINDOW", str(defaults.rate_window))),
             retention_days=int(_env("RETENTION_DAYS", str(defaults.retention_days))),
+            console_base_url=_env("CONSOLE_BASE_URL", f"http://127.0.0.1:{_env('PORT', '8000')}"),
+            console_secret_key=_env("CONSOLE_SECRET_KEY", "") or _dev_secret_key(),
+            # Secure cookies travel over HTTPS only: on by default for a real account, off for a
+            # local development run on plain http.
+            console_secure_cookies=_env("CONSOLE_SECURE_COOKIES", "1" if os.environ.get("WECHAT_SECRET") else "0") == "1",
+            handoff_idle_minutes=int(_env("HANDOFF_IDLE_MINUTES", str(defaults.handoff_idle_minutes))),
         )
 
 
@@ -86,3 +97,17 @@ def _read_dev_rasa_token() -> str:
     # The serve script writes a random token here when RASA_TOKEN is not set.
     token_file = PROJECT_ROOT / "var" / "rasa_token"
     return token_file.read_text().strip() if token_file.exists() else ""
+
+
+def _dev_secret_key() -> str:
+    # Every process of one installation must sign sessions with the same key: without a setting,
+    # one is created at random once and kept in var/ (never in the repository).
+    key_file = PROJECT_ROOT / "var" / "console_secret"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()

@@ -1,22 +1,38 @@
-"""The router: the one place that decides, for every message, which handler answers it."""
+"""The router: the one place that decides, for every message, which handler answers it.
+
+The order for a text message is written once, in `answer_text`; the tables it reads (HANDLERS,
+ANYTIME, FLOWS) are in bot/handlers/__init__.py.
+"""
 
 from __future__ import annotations
 
-from bot import commands
+from bot import handoff, phrases
+from bot.dialogue import Flow, Fragment, IntakeState
 from bot.handlers import (
+    ANYTIME,
     FLOWS,
     HANDLERS,
     clarify,
     community,
     events,
+    faq,
+    intake,
     media,
     out_of_scope,
     smalltalk,
     status,
     urgent,
 )
-from bot.intents.policy import decide
+from bot.intents import signals
+from bot.intents.policy import FALLBACK_INTENT, Decision
 from bot.turn import Turn
+
+# After this many answers a step could not use, it offers a way out (skip, a person, cancel).
+MISSES_BEFORE_WAY_OUT = 2
+# Fragments kept while the bot does not understand; more than this is no longer one story.
+MAX_FRAGMENTS = 5
+# Inside an intake, an unclear message longer than this is more of the story, not a bad answer.
+SHORT_ANSWER_CHARS = 12
 
 
 def route(turn: Turn) -> str:
@@ -24,10 +40,18 @@ def route(turn: Turn) -> str:
     kind = turn.inbound.kind
     if kind == "event":
         return _event(turn)
+    danger = signals.danger_kinds(turn.text) if turn.text else []
+    if danger:
+        turn.decide()  # the case is filed under what the message is about
+        turn.intent = "urgent"
+        return urgent.urgent_case(turn, danger)
+    held = handoff.while_held(turn)  # a person holds the conversation: the bot stays quiet
+    if held is not None:
+        return held
     if kind == "image":
         return media.image(turn)
     if kind == "location":
-        return community.location_pin(turn)
+        return intake.location_pin(turn) if turn.dialogue.active(IntakeState) else community.location_pin(turn)
     if kind in ("link", "video", "shortvideo"):
         return media.link_or_video(turn)
     if kind == "voice" and not turn.text:
@@ -36,7 +60,7 @@ def route(turn: Turn) -> str:
         return media.unknown(turn)
     if not turn.text:
         return smalltalk.greet(turn)
-    return _text(turn)
+    return answer_text(turn)
 
 
 def _event(turn: Turn) -> str:
@@ -54,46 +78,84 @@ def _event(turn: Turn) -> str:
     return ""
 
 
-def _text(turn: Turn) -> str:
-    danger = commands.danger_kinds(turn.text)
-    if danger:
-        classify(turn)
-        return urgent.urgent_case(turn, danger)
-    escape = _escape(turn)
-    if escape is not None:
-        return escape
-    flow = FLOWS.get(turn.state.get("flow"))
-    reply = flow(turn) if flow else None
-    if reply is not None:
+def answer_text(turn: Turn) -> str:
+    """Text (or recognised voice) after danger and a person holding the conversation were ruled
+    out (route): the active step, any-time phrases, the resident's cases, then the classifier."""
+    flow = FLOWS.get(turn.dialogue.flow_name)
+    if flow is not None:
+        reply = flow.steps[turn.dialogue.flow.step].handler(turn)
+        if reply is not None:
+            turn.intent = turn.intent or f"{turn.dialogue.flow_name or 'flow'}_answer"
+            return reply
+    anytime = phrases.anytime_intent(turn.text, in_flow=flow is not None)
+    if anytime is not None:
+        return run_anytime(turn, anytime)
+    if flow is None:
+        reply = status.rating_or_reopen(turn) or status.add_to_case(turn)
+        if reply is not None:
+            return reply
+    decision = turn.decide()
+    if decision.kind == "conversational" and decision.intent in ANYTIME:
+        if flow is None or phrases.counts_in_flows(decision.intent):
+            return run_anytime(turn, decision.intent)
+    if flow is not None:
+        return _interrupted(turn, flow, decision)
+    return by_decision(turn, decision)
+
+
+def run_anytime(turn: Turn, intent: str) -> str:
+    """An any-time phrase: its handler, then the pending question again if its flow goes on."""
+    turn.intent = intent
+    pending = turn.dialogue.flow
+    return with_reminder(turn, pending, ANYTIME[intent](turn))
+
+
+def with_reminder(turn: Turn, pending, reply: str) -> str:
+    """Add the pending step's question when the flow that was waiting is still waiting."""
+    flow = FLOWS.get(turn.dialogue.flow_name)
+    if pending is None or turn.dialogue.flow is not pending or flow is None:
         return reply
-    reply = status.rating_or_reopen(turn) or status.add_to_case(turn)
-    if reply is not None:
-        return reply
-    decision = classify(turn)
+    return f"{reply}\n\n【接着刚才的】{flow.prompt(turn)}"
+
+
+def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
+    """A message the active step declined: a new question is answered; the flow waits or ends."""
+    if not flow.keeps_on_new_topic:
+        turn.dialogue.end()
+        return by_decision(turn, decision)
+    turn.intent = decision.intent
+    if decision.kind in ("triage", "clarify") or (
+        decision.kind == "out_of_scope" and len(turn.text) > SHORT_ANSWER_CHARS
+    ):
+        intake.add_story(turn, turn.text)  # more of the resident's story, kept with the case
+        return f"收到，这些情况也记到您的描述里了，工作人员会一并看到。\n{flow.prompt(turn)}"
+    if decision.kind == "faq" and faq.answer_text(turn):
+        return f"{faq.answer_text(turn)}\n\n【您正在登记的事项还没提交】{flow.prompt(turn)}"
+    if decision.kind == "conversational":
+        return with_reminder(turn, turn.dialogue.flow, dispatch(turn, decision.intent))
+    return _missed(turn, flow)
+
+
+def _missed(turn: Turn, flow: Flow) -> str:
+    """The step could not use the answer: say so, ask again, and after two misses offer a way out."""
+    state = turn.dialogue.flow
+    state.misses += 1
+    step = flow.steps[state.step]
+    reply = step.on_miss(turn) if step.on_miss else f"抱歉，没太明白您的意思。\n{flow.prompt(turn)}"
+    if state.misses >= MISSES_BEFORE_WAY_OUT and flow.way_out is not None:
+        reply = f"{reply}\n{flow.way_out(turn)}"
+    return reply
+
+
+def by_decision(turn: Turn, decision: Decision) -> str:
+    """No flow is waiting: ask a numbered question or hand to the intent's handler."""
     if decision.kind == "clarify":
         turn.intent = "clarify"
         return clarify.ask(turn, list(decision.choices))
+    if decision.intent == FALLBACK_INTENT and len(turn.dialogue.fragments) < MAX_FRAGMENTS:
+        # Not understood yet: keep it, the next message may finish the sentence ("水管" / "爆了").
+        turn.dialogue.fragments.append(Fragment(turn.message.id, turn.text))
     return dispatch(turn, decision.intent)
-
-
-def _escape(turn: Turn) -> str | None:
-    """Words that steer the dialogue in any state: cancel, status, a person, moving house."""
-    text = turn.text
-    if commands.CANCEL.match(text):
-        return dispatch(turn, "cancel")
-    if commands.STATUS.search(text):
-        return dispatch(turn, "ticket_status")
-    if commands.HUMAN.search(text):
-        return dispatch(turn, "request_human")
-    if commands.MOVED.search(text) and len(text) <= commands.MOVED_MAX_CHARS and not turn.state.get("flow"):
-        return dispatch(turn, "change_community")
-    return None
-
-
-def classify(turn: Turn):
-    """Classify the text, remember the result on the turn, and return the policy's decision."""
-    turn.classification = turn.services.classifier.classify(turn.text)
-    return decide(turn.classification)
 
 
 def dispatch(turn: Turn, intent: str) -> str:

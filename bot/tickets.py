@@ -4,33 +4,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from bot import alerts
+from bot.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, move_ticket, tell_resident
+from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS
 from bot.media import note_new_attachment
-from bot.outbox import queue_message
-from bot.storage.base import utcnow
+from bot.office_hours import next_opening, opening_words
+from bot.storage.base import after_commit, utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
 
-ROLE_FOR_CATEGORY = {
-    "legal_consultation": "lawyer",
-    "neighbor_dispute": "mediator",
-    "property_complaint": "property_officer",
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """How soon a case of a category must get its first response, and be resolved (民呼我应)."""
+
+    first_response_hours: int
+    resolution_days: int
+
+
+# Per category. Urgent and group cases get the shorter first response of RESPONSE_HOURS; the sweep
+# sends a case up a level when either deadline passes.
+DEADLINES = {
+    "legal_consultation": Deadlines(first_response_hours=RESPONSE_HOURS["normal"], resolution_days=3),
+    "neighbor_dispute": Deadlines(first_response_hours=RESPONSE_HOURS["normal"], resolution_days=15),
+    "property_complaint": Deadlines(first_response_hours=RESPONSE_HOURS["normal"], resolution_days=7),
 }
-CATEGORY_LABELS = {
-    "legal_consultation": "法律咨询",
-    "neighbor_dispute": "邻里纠纷",
-    "property_complaint": "物业问题",
-}
-ROLE_LABELS = {"lawyer": "社区律师", "mediator": "人民调解员", "property_officer": "物业房管员"}
-# Expected first response, in hours: urgent cases within the hour, group disputes the same
-# half-day, everything else within one working day.
-RESPONSE_HOURS = {"urgent": 1, "collective": 4, "normal": 24}
-REOPEN_DAYS = 7
 
 
 @dataclass
@@ -48,28 +56,55 @@ class CaseRequest:
     media_ids: list[str] = field(default_factory=list)
 
 
+def first_response_hours(category: str, urgent: bool, collective: bool) -> int:
+    """Hours until a case needs its first response."""
+    if urgent:
+        return RESPONSE_HOURS["urgent"]
+    if collective:
+        return RESPONSE_HOURS["collective"]
+    return DEADLINES[category].first_response_hours
+
+
 def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> Ticket:
-    """Open a case routed to the right unit and role; returns the new ticket."""
+    """Open a case routed to the right unit and role; returns the new ticket. The queue's staff
+    are told on WeChat once it is committed."""
     unit = routing_unit(session, request.unit, request.collective)
-    urgency = "urgent" if request.urgent else "collective" if request.collective else "normal"
+    now = utcnow()
     ticket = Ticket(
         resident_id=resident.id,
         opening_message_id=request.opening_message_id,
         category=request.category,
         unit_id=unit.id,
-        role=ROLE_FOR_CATEGORY[request.category],
+        role=CATEGORIES[request.category].role,
         urgent=request.urgent,
         collective=request.collective,
         description=request.description,
         contact_phone=request.phone,
-        due_at=utcnow() + timedelta(hours=RESPONSE_HOURS[urgency]),
+        due_at=now + timedelta(hours=first_response_hours(request.category, request.urgent, request.collective)),
+        resolution_due_at=now + timedelta(days=DEADLINES[request.category].resolution_days),
     )
     session.add(ticket)
     session.flush()
     ticket.number = f"JH{ticket.created_at:%y%m%d}-{ticket.id:04d}"
-    session.add(TicketEvent(ticket_id=ticket.id, status="new", note=unit.office_name))
+    session.add(TicketEvent(ticket_id=ticket.id, status="new", note=unit.office_name, actor=SYSTEM))
     _attach(session, ticket, request)
+    session.info.setdefault("new_cases", []).append(ticket.id)
     return ticket
+
+
+def alert_new_cases(session: Session, jobs) -> None:
+    """Queue the staff's WeChat alert for every case opened in this session, once it has committed."""
+    for ticket_id in session.info.pop("new_cases", []):
+        after_commit(session, lambda ticket_id=ticket_id: jobs.enqueue(new_case_job, ticket_id))
+
+
+def new_case_job(services: "Services", ticket_id: int) -> None:
+    """Job: tell the queue's staff about a new case on WeChat."""
+    with services.db.session() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is not None:
+            label = CATEGORIES[ticket.category].label
+            alerts.new_case(session, services.jobs, services.settings.console_base_url, ticket, label)
 
 
 def routing_unit(session: Session, unit: Unit | None, collective: bool) -> Unit:
@@ -104,21 +139,6 @@ def _add_photo(session: Session, ticket: Ticket, media_id: str) -> None:
     note_new_attachment(session, attachment)
 
 
-def change_status(session: Session, ticket: Ticket, status: str, actor: str, note: str = "") -> str:
-    """Move a case to a new status, record who did it, and return what to tell the resident."""
-    ticket.status = status
-    if status == "resolved":
-        ticket.resolved_at = utcnow()
-    session.add(TicketEvent(ticket_id=ticket.id, status=status, note=note, actor=actor))
-    message = f"您的工单 {ticket.number} 状态更新：{STATUS_LABELS[status]}。"
-    if note:
-        message += f"\n工作人员留言：{note}"
-    if status == "resolved":
-        message += "\n请为本次服务打分：回复 1～5（5 分最满意），也可以在分数后写上意见。"
-        message += f"\n如果问题没有解决，{REOPEN_DAYS} 天内回复“没解决”可重新打开。"
-    return message
-
-
 def rate(session: Session, ticket: Ticket, score: int, comment: str) -> None:
     """Record the resident's rating of a resolved case."""
     ticket.rating = score
@@ -137,54 +157,106 @@ def can_reopen(ticket: Ticket) -> bool:
 
 
 def reopen(session: Session, ticket: Ticket, reason: str) -> None:
-    """Reopen a resolved case at the resident's request."""
-    ticket.status = "reopened"
-    session.add(TicketEvent(ticket_id=ticket.id, status="reopened", note=reason or "居民申请重新办理"))
+    """Reopen a resolved case at the resident's request (answered in the chat, so no notice)."""
+    move_ticket(session, None, ticket, "reopened", RESIDENT, reason or "居民申请重新办理", tell=False)
+    ticket.resolved_at = None
 
 
 def status_line(session: Session, ticket: Ticket) -> str:
     """One line describing where a case stands, for the resident."""
     unit = session.get(Unit, ticket.unit_id)
     place = unit.office_name if unit else "区公共法律服务中心"
-    label = CATEGORY_LABELS[ticket.category]
+    label = CATEGORIES[ticket.category].label
     return f"{ticket.number}｜{label}｜{STATUS_LABELS[ticket.status]}｜{place}"
 
 
-def response_promise(ticket: Ticket) -> str:
-    """How soon the resident will hear back, in words."""
+def response_promise(ticket: Ticket, now=None) -> str:
+    """How soon the resident will hear back, in words (and, out of office hours, when the room opens)."""
     if ticket.urgent:
         return f"工作人员会在 {RESPONSE_HOURS['urgent']} 小时内联系您"
     if ticket.collective:
         return f"街道工作站会在 {RESPONSE_HOURS['collective']} 小时内联系您"
-    return f"工作人员会在 {RESPONSE_HOURS['normal'] // 24} 个工作日内回复您"
+    promise = f"工作人员会在 {RESPONSE_HOURS['normal'] // 24} 个工作日内回复您"
+    unit = object_session(ticket).get(Unit, ticket.unit_id)
+    now = now or utcnow()
+    opening = next_opening(unit.hours, now) if unit is not None and unit.hours else None
+    if opening is None:
+        return promise
+    # Honest about nights and weekends: nobody reads the case before the room opens.
+    return f"{promise}（现在不在工作时间，工作室{opening_words(opening, now)}上班后处理）"
+
+
+def is_overdue(ticket: Ticket, now=None) -> bool:
+    """True when an open case missed its first-response or resolution deadline."""
+    if ticket.status not in OPEN_STATUSES:
+        return False
+    now = now or utcnow()
+    first_due = _aware(ticket.due_at) if ticket.first_response_at is None else None
+    resolution_due = _aware(ticket.resolution_due_at)
+    return any(due is not None and due < now for due in (first_due, resolution_due))
+
+
+def next_deadline(ticket: Ticket):
+    """The deadline that matters now: the first response until given, then the resolution."""
+    if ticket.first_response_at is None and ticket.due_at is not None:
+        return _aware(ticket.due_at)
+    return _aware(ticket.resolution_due_at)
+
+
+def _aware(moment):
+    if moment is not None and moment.tzinfo is None:  # SQLite drops the zone; stored values are UTC
+        return moment.replace(tzinfo=utcnow().tzinfo)
+    return moment
 
 
 def overdue_tickets(session: Session, now=None) -> list[Ticket]:
-    """Open cases whose expected response time has passed."""
+    """Open cases that missed their first-response or resolution deadline."""
     now = now or utcnow()
-    query = select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), Ticket.due_at < now).order_by(Ticket.id)
-    return list(session.scalars(query))
+    missed_first = Ticket.first_response_at.is_(None) & (Ticket.due_at < now)
+    query = select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), missed_first | (Ticket.resolution_due_at < now))
+    return list(session.scalars(query.order_by(Ticket.id)))
 
 
-def escalate(session: Session, ticket: Ticket) -> str | None:
-    """Move an overdue case one level up (community → street → district); returns the notice
-    for the resident, or None when it is already at the top."""
+def escalate(session: Session, jobs, ticket: Ticket, actor: str = SYSTEM, base_url: str = "", reason: str = "") -> Unit | None:
+    """Move a case one level up (community → street → district): it needs a first response there
+    within the short deadline; the resident and the next level's bound staff are told. Returns the
+    new unit, or None when the case is already at the top."""
+    check_actor(session, actor)
     unit = session.get(Unit, ticket.unit_id)
     if unit is None or unit.parent is None:
         return None
+    now = utcnow()
     ticket.unit_id = unit.parent_id
-    ticket.due_at = utcnow() + timedelta(hours=RESPONSE_HOURS["urgent" if ticket.urgent else "collective"])
-    note = f"超时未处理，已从{unit.office_name}上报至{unit.parent.office_name}"
-    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor="system"))
-    return f"您的工单 {ticket.number} 已上报至{unit.parent.office_name}，会尽快有人联系您。"
+    ticket.due_at = now + timedelta(hours=RESPONSE_HOURS["urgent" if ticket.urgent else "collective"])
+    ticket.first_response_at = None
+    resolution_due = _aware(ticket.resolution_due_at)
+    if resolution_due is not None and resolution_due < now:
+        ticket.resolution_due_at = now + timedelta(days=DEADLINES[ticket.category].resolution_days)
+    reason = reason or "超时未处理"
+    note = f"{reason}，已从{unit.office_name}上报至{unit.parent.office_name}"
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor=actor))
+    notice = f"您的工单 {ticket.number} 已上报至{unit.parent.office_name}，会尽快有人联系您。"
+    tell_resident(session, jobs, ticket, notice, sender=actor)
+    alerts.overdue_case(session, jobs, base_url, ticket, unit)
+    return unit.parent
 
 
-def escalate_overdue(session: Session, jobs) -> int:
+def escalate_overdue(session: Session, jobs, base_url: str = "") -> int:
     """Send every overdue case one level up and tell its resident; returns how many moved."""
-    moved = 0
-    for ticket in overdue_tickets(session):
-        notice = escalate(session, ticket)
-        if notice:
-            queue_message(session, jobs, session.get(Resident, ticket.resident_id), notice)
-            moved += 1
-    return moved
+    return sum(1 for ticket in overdue_tickets(session) if escalate(session, jobs, ticket, base_url=base_url))
+
+
+def transfer(
+    session: Session, jobs, ticket: Ticket, unit: Unit, role: str, actor: str, base_url: str = "", note: str = ""
+) -> None:
+    """Hand a case to another room or role; the resident and the new queue's bound staff are told."""
+    check_actor(session, actor)
+    if role not in ROLE_LABELS:
+        raise ValueError(f"unknown role {role!r}")
+    before = session.get(Unit, ticket.unit_id)
+    ticket.unit_id, ticket.role = unit.id, role
+    moved = f"由{before.office_name}转至{unit.office_name}（{ROLE_LABELS[role]}）"
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=f"{moved} {note}".strip(), actor=actor))
+    notice = f"您的工单 {ticket.number} 已转交{unit.office_name}的{ROLE_LABELS[role]}办理。"
+    tell_resident(session, jobs, ticket, notice, sender=actor)
+    alerts.new_case(session, jobs, base_url, ticket, CATEGORIES[ticket.category].label)

@@ -1,4 +1,4 @@
-"""One turn of a conversation: the stored message, the resident, the dialogue state."""
+"""One turn of a conversation: the stored message, the resident, the dialogue."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from bot.dialogue import Dialogue
 from bot.inbound import Inbound
+from bot.intents.policy import Decision, decide
 from bot.intents.types import Classification
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
+from bot.storage.tickets import Ticket
 
 
 @dataclass
@@ -21,11 +24,31 @@ class Turn:
     inbound: Inbound
     resident: Resident
     message: Message
-    state: dict
+    dialogue: Dialogue
     classification: Classification | None = None
     intent: str | None = None  # what the dialogue decided to treat the message as
+    opened_ticket: Ticket | None = None  # the case this message opened, if any
 
     @property
     def text(self) -> str:
         """The message's text (a voice message's recognition counts as text)."""
         return self.inbound.text.strip()
+
+    def decide(self) -> Decision:
+        """Classify the story (kept fragments and this text) once per turn; the policy's decision."""
+        if self.classification is None:
+            self.classification = self.services.classifier.classify(self.story())
+        return decide(self.classification)
+
+    def story(self) -> str:
+        """The fragments the bot kept, not understood on their own, joined with this message."""
+        return "，".join([fragment.text for fragment in self.dialogue.fragments] + [self.text]).strip("，")
+
+    def fragment_ids(self) -> list[int]:
+        """The stored messages behind the kept fragments."""
+        return [fragment.message_id for fragment in self.dialogue.fragments]
+
+    def first_message_id(self) -> int:
+        """The first message of the story: the oldest kept fragment, else this message."""
+        ids = self.fragment_ids()
+        return ids[0] if ids else self.message.id

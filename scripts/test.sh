@@ -19,6 +19,14 @@ fi
 
 scripts/setup.sh
 
+# The console's browser tests drive Debian's Chromium through its own chromedriver (Selenium never
+# downloads a driver); the CJK fonts make the screenshots in docs/ legible.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    echo "test: installing chromium and chromium-driver"
+    apt-get install -y chromium chromium-driver fonts-noto-cjk \
+        || { apt-get update && apt-get install -y chromium chromium-driver fonts-noto-cjk; }
+fi
+
 started_rasa=0
 if ! curl -fsS --max-time 2 "http://127.0.0.1:${RASA_PORT:-5005}/status?token=$(cat var/rasa_token 2>/dev/null)" >/dev/null 2>&1; then
     scripts/rasa_serve.sh

@@ -12,7 +12,8 @@ import redis
 
 from bot.config import Settings
 from bot.directory import load_directory
-from bot.faq import load_faq
+from bot.faq_file import load_faq
+from bot.staff import load_canned_answers
 from bot.services import build_services
 from bot.storage import Database
 from bot.storage.migrate import upgrade
@@ -41,6 +42,7 @@ def database_url():
     with database.session() as session:
         load_directory(session)
         load_faq(session)
+        load_canned_answers(session)
     database.engine.dispose()
     yield url
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:

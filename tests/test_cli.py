@@ -25,7 +25,7 @@ def test_status_change_reaches_the_resident(app, services, fake_wechat):
         ticket = open_ticket(session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "xiqiao")))
         number = ticket.number
     result = app.test_cli_runner().invoke(
-        args=["tickets", "status", number, "in_progress", "--actor", "sun.mediator", "--note", "今晚上门"]
+        args=["tickets", "status", number, "in_progress", "--actor", "zhu.mediator", "--note", "今晚上门"]
     )
     assert result.exit_code == 0, result.output
     run_jobs(services)
@@ -70,7 +70,7 @@ def test_a_status_change_with_redis_down_reports_success_and_the_notice_waits(ap
         number = ticket.number
     working = services.jobs
     services.jobs = RedisJobs(redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2), "x:")
-    result = app.test_cli_runner().invoke(args=["tickets", "status", number, "in_progress", "--actor", "sun.mediator"])
+    result = app.test_cli_runner().invoke(args=["tickets", "status", number, "in_progress", "--actor", "zhu.mediator"])
     services.jobs = working
     assert result.exit_code == 0 and result.exception is None, result.output
     with services.db.session() as session:

@@ -11,8 +11,7 @@ from bot.storage.directory import Unit, unit_by_code
 from bot.storage.messages import transcript
 from bot.storage.residents import find_resident
 from bot.storage.tickets import Ticket, TicketAttachment, tickets_of_resident
-from bot.tickets import change_status
-from bot.outbox import queue_message
+from bot.lifecycle import move_ticket
 from tests.conftest import run_jobs
 from tests.scripted import ScriptedClassifier
 from bot.intents.types import Classification
@@ -183,8 +182,7 @@ def test_resolved_case_is_rated_and_can_be_reopened(services, resident, fake_wec
     ticket = only_ticket(services, resident.openid)
     with services.db.session() as session:
         ticket = session.get(Ticket, ticket.id)
-        notice = change_status(session, ticket, "resolved", "zhou.property", "已督促物业清理")
-        queue_message(session, services.jobs, find_resident(session, resident.openid), notice)
+        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
     run_jobs(services)
     sent = fake_wechat.messages(touser=resident.openid)
     assert "已办结" in sent[-1]["content"] and "1～5" in sent[-1]["content"]
@@ -328,3 +326,79 @@ def test_photo_bytes_are_kept_before_wechat_forgets_them(services, resident, fak
             select(TicketAttachment).where(TicketAttachment.ticket_id == only_ticket(services, resident.openid).id)
         )
         assert attachment.content and attachment.fetch_error == ""
+
+
+# --- what residents trying the bot for the first time ran into ------------------------------
+
+def test_fragments_sent_one_by_one_are_joined_into_the_case(services, resident):
+    converse(resident, [
+        ("下水道", "多说几句"),
+        ("堵了一个星期了", ""),
+        ("物业一直推说没人手来通", "物业问题"),
+        ("八古墩", "手机号"),
+        ("不方便", "请确认"),
+        ("没问题", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.category == "property_complaint"
+    for fragment in ("下水道", "堵了一个星期了", "物业一直推说没人手来通"):
+        assert fragment in ticket.description
+    with services.db.session() as session:
+        said = [message.content for message in transcript(session, ticket.id)]
+    assert said[:3] == ["下水道", "堵了一个星期了", "物业一直推说没人手来通"]
+
+
+def test_asking_for_a_person_says_when_and_never_loops(services, resident):
+    first = converse(resident, [("帮我找个工作人员", "工作时间")])[0]
+    assert "9:00" in first and "12348" not in first
+    converse(resident, [
+        ("就是想问问房东不退押金我该怎么办", "法律咨询"),
+    ])
+    assert no_tickets(services, resident.openid)
+
+
+def test_asking_for_a_person_then_unclear_words_still_reach_the_lawyer(services, resident):
+    converse(resident, [
+        ("转人工", "哪类问题"),
+        ("说不清楚，电话里讲吧", "社区律师"),
+        ("不知道", "手机号"),
+        ("13800001111", "请确认"),
+        ("1", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.role == "lawyer"
+
+
+def test_asking_for_a_person_with_an_open_case_names_who_has_it(services, resident):
+    converse(resident, [
+        ("楼上天天半夜跺脚，吵得孩子睡不着觉", "邻里纠纷"),
+        ("八古墩", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+        ("我要找人工", "八古墩社区公共法律服务工作室的人民调解员"),
+    ])
+    assert only_ticket(services, resident.openid).status == "new"
+
+
+def test_a_neighbour_dispute_in_another_district_is_pointed_there(services, resident):
+    reply = converse(resident, [("我住在洪山区，楼上漏水到我家好几天了", "洪山区公共法律服务中心")])[0]
+    assert "12348" in reply
+    assert no_tickets(services, resident.openid)
+
+
+def test_a_legal_question_from_another_district_is_still_answered(services, resident):
+    converse(resident, [
+        ("我住在洪山区，想问下离婚了孩子抚养权怎么判", "洪山区公共法律服务中心"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert (ticket.category, ticket.role) == ("legal_consultation", "lawyer")
+
+
+def test_naming_another_district_at_the_community_step(services, resident):
+    converse(resident, [
+        ("楼上那家每天凌晨还在拖椅子，吵得我们整晚睡不着", "哪个社区"),
+        ("我家住在武昌", "武昌区公共法律服务中心"),
+    ])
+    assert no_tickets(services, resident.openid)

@@ -143,3 +143,9 @@ def test_while_rasa_is_down_a_plain_faq_question_is_answered_not_taken_as_a_case
         assert result.intent == intent and decide(result).kind == "faq"
     story = service.classify("楼上装修天天电钻响到半夜，跟他们说了也不听，孩子没法睡觉")
     assert not story.intent.startswith("faq_")
+
+
+def test_every_classification_carries_the_message_text(port):
+    # The policy reads the text to tell a bare "你好" from a greeting around a question.
+    service = build_classifier(settings_for(port, nlu_backend="keywords"))
+    assert service.classify("你好在吗 老板拖欠工资").text == "你好在吗 老板拖欠工资"

@@ -109,7 +109,7 @@ def test_a_message_claimed_by_a_job_that_died_is_picked_up_when_the_worker_start
                                     status="sending", attempts=1, claimed_at=utcnow() - timedelta(hours=1)))
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code == 0, result.output
-    assert "1 abandoned message(s) queued again" in result.output
+    assert "abandoned message(s) queued again" in result.output
     run_jobs(services)
     assert [m["content"] for m in fake_wechat.messages(touser="o_outbox_abandoned1")] == ["被遗弃的消息"]
 

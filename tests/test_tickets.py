@@ -3,12 +3,17 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
+from bot.storage.messages import Message
 from bot.storage.residents import touch_resident
 from bot.storage.tickets import TicketEvent
-from bot.tickets import CaseRequest, change_status, escalate, open_ticket, overdue_tickets
+from bot.lifecycle import move_ticket
+from bot.storage.staff import staff_by_username
+from bot.tickets import CaseRequest, escalate, escalate_overdue, open_ticket, overdue_tickets
+from tests.conftest import run_jobs
 
 
 @pytest.fixture
@@ -29,23 +34,50 @@ def test_each_category_goes_to_its_role(session, category, role):
     assert ticket.number.startswith("JH") and ticket.number.endswith(f"{ticket.id:04d}")
 
 
-def test_status_change_is_recorded_and_worded_for_the_resident(session):
+def test_status_change_is_recorded_and_worded_for_the_resident(session, services):
     resident = touch_resident(session, "o_tickets_status")
     ticket = open_ticket(session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "datong")))
-    notice = change_status(session, ticket, "in_progress", "zhao.mediator", "明天上门调解")
+    move_ticket(session, services.jobs, ticket, "in_progress", "luo.mediator", "明天上门调解")
     session.flush()
-    assert ticket.number in notice and "明天上门调解" in notice
+    notice = session.scalars(select(Message).where(Message.ticket_id == ticket.id, Message.direction == "out")).one()
+    assert ticket.number in notice.content and "明天上门调解" in notice.content
     assert [event.status for event in session.query(TicketEvent).filter_by(ticket_id=ticket.id)] == ["new", "in_progress"]
 
 
-def test_overdue_cases_go_up_one_level_at_a_time(session):
+def test_overdue_cases_go_up_one_level_at_a_time(session, services):
     resident = touch_resident(session, "o_tickets_overdue")
     room = unit_by_code(session, "qingnian")
     ticket = open_ticket(session, resident, CaseRequest("property_complaint", "电梯坏了", room))
     ticket.due_at = utcnow() - timedelta(hours=1)
     session.flush()
     assert ticket in overdue_tickets(session)
-    assert "唐家墩街道" in escalate(session, ticket)
+    assert "唐家墩街道" in escalate(session, services.jobs, ticket).name
     assert ticket.unit_id == room.parent_id and ticket not in overdue_tickets(session)
-    assert "江汉区" in escalate(session, ticket)
-    assert escalate(session, ticket) is None  # the district centre is the top
+    assert "江汉区" in escalate(session, services.jobs, ticket).name
+    assert escalate(session, services.jobs, ticket) is None  # the district centre is the top
+
+
+def test_overdue_case_is_announced_to_the_next_levels_bound_staff(services, fake_wechat):
+    with services.db.session() as session:
+        staff_by_username(session, "cheng.lawyer").wechat_openid = "o_staff_cheng_overdue"
+        resident = touch_resident(session, "o_tickets_overdue_notice")
+        ticket = open_ticket(session, resident, CaseRequest("legal_consultation", "欠薪", unit_by_code(session, "qingnian")))
+        ticket.due_at = utcnow() - timedelta(minutes=5)
+    with services.db.session() as session:
+        assert escalate_overdue(session, services.jobs, "https://console.example") >= 1
+        staff_by_username(session, "cheng.lawyer").wechat_openid = None
+    run_jobs(services)
+    notice = fake_wechat.messages(touser="o_staff_cheng_overdue")[-1]["content"]
+    assert "超时" in notice and f"https://console.example/console/cases/{ticket.id}" in notice
+
+
+def test_resolution_deadline_counts_after_the_first_response(session):
+    resident = touch_resident(session, "o_tickets_resolution_due")
+    ticket = open_ticket(session, resident, CaseRequest("property_complaint", "电梯", unit_by_code(session, "qingnian")))
+    ticket.first_response_at = utcnow()
+    ticket.due_at = utcnow() - timedelta(hours=1)  # answered in time, so this no longer counts
+    session.flush()
+    assert ticket not in overdue_tickets(session)
+    ticket.resolution_due_at = utcnow() - timedelta(minutes=1)
+    session.flush()
+    assert ticket in overdue_tickets(session)

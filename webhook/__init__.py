@@ -1,4 +1,4 @@
-"""The Flask app: the WeChat callback, health check and command line (`flask --app webhook …`)."""
+"""The Flask app: the WeChat callback, the staff console, health check and command line (`flask --app webhook …`)."""
 
 from __future__ import annotations
 
@@ -25,8 +25,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     from webhook import health, wechat
     from webhook.cli import register_commands
+    from webhook.console import init_console
 
     app.register_blueprint(wechat.bp)
     app.register_blueprint(health.bp)
+    init_console(app, services)
     register_commands(app)
     return app

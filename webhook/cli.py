@@ -10,17 +10,19 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from bot.directory import DEFAULT_DIRECTORY, load_directory
-from bot.faq import DEFAULT_FAQ, load_faq
-from bot.outbox import claim_seconds, queue_message, requeue_stuck
+from bot.faq_file import DEFAULT_FAQ, load_faq
+from bot.outbox import claim_seconds, requeue_stuck
 from bot.recovery import answer_unanswered, replay_kept
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.faq import faq_for_intent
 from bot.storage.migrate import upgrade
-from bot.storage.residents import Resident
+from bot.handoff import release_idle
+from bot.lifecycle import MoveRefused, move_ticket
+from bot.staff import accounts_without_password, load_canned_answers
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
 from bot.jobs import RetryLater
 from bot.privacy import purge_expired
-from bot.tickets import change_status, escalate_overdue, status_line
+from bot.tickets import escalate_overdue, status_line
 
 # At worker start, a message queued this long ago without being sent has lost its job.
 WORKER_START_PICKUP = timedelta(minutes=1)
@@ -43,7 +45,14 @@ def setup_command(directory: Path, faq: Path) -> None:
     with services.db.session() as session:
         units = load_directory(session, directory)
         entries = load_faq(session, faq)
-    click.echo(f"schema up to date; {units} units and {entries} FAQ entries loaded")
+        canned = load_canned_answers(session)
+        waiting = [staff.username for staff in accounts_without_password(session)]
+    click.echo(f"schema up to date; {units} units and {entries} FAQ entries loaded; {canned} canned answers")
+    if waiting:
+        click.echo(
+            f"{len(waiting)} staff account(s) from the directory have no password yet; "
+            "give one with: flask --app webhook staff passwd USERNAME"
+        )
 
 
 @click.command("worker")
@@ -74,14 +83,17 @@ def sweep_command() -> None:
     except RetryLater as error:
         raise click.ClickException(f"{error}; nothing else done") from error
     answered = answer_unanswered(services)
+    settings = services.settings
     with services.db.session() as session:
-        escalated = escalate_overdue(session, services.jobs)
+        escalated = escalate_overdue(session, services.jobs, settings.console_base_url)
+        released = release_idle(session, services.jobs, settings.handoff_idle_minutes)
         requeued = requeue_stuck(session, services.jobs, claim_seconds(services))
     purged = purge_expired(services)
     click.echo(
         f"{replayed.stored} message(s) replayed ({replayed.dead_letters} set aside as dead letters), "
         f"{answered} unanswered message(s) answered, {escalated} case(s) escalated, "
-        f"{requeued} message(s) queued again, {purged} resident(s) past retention removed"
+        f"{released} idle conversation(s) given back to the bot, {requeued} message(s) queued again, "
+        f"{purged} resident(s) past retention removed"
     )
 
 
@@ -110,8 +122,10 @@ def status_command(number: str, status: str, actor: str, note: str) -> None:
         ticket = ticket_by_number(session, number)
         if ticket is None:
             raise click.ClickException(f"no ticket {number}")
-        message = change_status(session, ticket, status, actor, note)
-        queue_message(session, services.jobs, session.get(Resident, ticket.resident_id), message)
+        try:
+            move_ticket(session, services.jobs, ticket, status, actor, note)
+        except MoveRefused as error:
+            raise click.ClickException(str(error)) from error
     click.echo(f"{number} → {status}; resident notified")
 
 
@@ -147,7 +161,9 @@ def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     from webhook.cli_nlu import nlu_cli
     from webhook.cli_privacy import privacy_cli
+    from webhook.cli_staff import staff_cli
     from webhook.cli_wechat import wechat_cli
 
-    for command in (setup_command, worker_command, sweep_command, tickets_cli, faq_cli, nlu_cli, wechat_cli, privacy_cli):
+    commands = (setup_command, worker_command, sweep_command, tickets_cli, faq_cli, staff_cli, nlu_cli, wechat_cli, privacy_cli)
+    for command in commands:
         app.cli.add_command(command)

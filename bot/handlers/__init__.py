@@ -1,8 +1,28 @@
-"""The one table mapping intents to handlers, and the table of dialogue flows."""
+"""The tables of the dialogue: intent → handler, any-time phrase → handler, and the flows.
+
+How a text message is answered (bot/router.py applies these tables in this order):
+1. danger (bot/intents signals) → urgent.urgent_case, whatever else the message is;
+2. an active flow's current step (FLOWS below) — the step takes the message or declines it;
+3. an any-time phrase (ANYTIME: cancel, go back, 我的工单, 转人工, moving; bot/phrases.py);
+4. the classifier: an any-time intent again by meaning; inside a flow a new question is answered
+   and the step's question asked again (an intake keeps new details of the story); otherwise
+   the HANDLERS table.
+"""
 
 from __future__ import annotations
 
-from bot.faq import read_faq_file
+from bot.categories import TRIAGE_INTENTS
+from bot.dialogue import (
+    ClarifyState,
+    FaqOfferState,
+    Flow,
+    IntakeState,
+    MovingState,
+    Step,
+    UrgentState,
+    one_step_flow,
+)
+from bot.faq_file import read_faq_file
 from bot.handlers import (
     clarify,
     community,
@@ -18,9 +38,7 @@ from bot.handlers import (
 FAQ_INTENTS = tuple(item["intent"] for item in read_faq_file())
 
 HANDLERS = {
-    "legal_consultation": intake.start_case,
-    "neighbor_dispute": intake.start_case,
-    "property_complaint": intake.start_case,
+    **{intent: intake.start_case for intent in TRIAGE_INTENTS},
     "greet": smalltalk.greet,
     "thank": smalltalk.thank,
     "goodbye": smalltalk.goodbye,
@@ -35,11 +53,50 @@ HANDLERS = {
     **{intent: faq.answer for intent in FAQ_INTENTS},
 }
 
-# A flow step returns the reply, or None when the message is not an answer to our question.
-FLOWS = {
-    "intake": intake.intake_step,
-    "clarify": clarify.clarify_step,
-    "faq_offer": faq.offer_step,
-    "moving": community.moving_step,
-    "urgent": urgent.follow_up,
+FLOWS: dict[str, Flow] = {
+    "intake": Flow(
+        state=IntakeState,
+        steps={
+            "details": Step(intake.details_step, "any words of the story"),
+            "community": Step(
+                intake.community_step,
+                "a community name or alias, a number from the list, 不知道, another district",
+                on_miss=intake.community_miss,
+            ),
+            "phone": Step(intake.phone_step, "a mobile number; 不留/不用了/不方便 = no phone; words = story"),
+            "confirm": Step(intake.confirm_step, "1/确认/对/提交 = open the case; 2/不 = add more; words = story"),
+        },
+        prompt=intake.prompt,
+        go_back=intake.go_back,
+        keeps_on_new_topic=True,
+        way_out=intake.way_out,
+    ),
+    "clarify": one_step_flow(ClarifyState, "choose", clarify.choose_step, clarify.prompt,
+                             "a number, 是 to a single choice, words naming a choice"),
+    "faq_offer": one_step_flow(FaqOfferState, "offer", faq.offer_step, faq.prompt,
+                               "1/好 = open a case; 2/不用 = done"),
+    "moving": one_step_flow(MovingState, "community", community.moving_step, community.moving_prompt,
+                            "a community name, a number from the list, another district"),
+    "urgent": one_step_flow(UrgentState, "follow_up", urgent.follow_up, urgent.prompt,
+                            "a phone number or any detail (added to the urgent case)"),
+}
+
+
+def go_back(turn) -> str:
+    """Any-time "go back": the active flow's previous question; a flow without one just ends."""
+    flow = FLOWS.get(turn.dialogue.flow_name)
+    if flow is not None and flow.go_back is not None:
+        return flow.go_back(turn)
+    turn.dialogue.end()
+    return "好的。请直接说说您想咨询或反映的事情。"
+
+
+# The any-time phrases (bot/phrases.py ANYTIME_PHRASES, or the same intents from the classifier)
+# and what they do in any step of any flow.
+ANYTIME = {
+    "cancel": smalltalk.cancel,
+    "go_back": go_back,
+    "ticket_status": status.my_tickets,
+    "request_human": human.transfer,
+    "change_community": community.change_community,
 }

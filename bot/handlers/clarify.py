@@ -2,41 +2,82 @@
 
 from __future__ import annotations
 
-from bot import commands
+from bot import phrases
+from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS
+from bot.dialogue import ClarifyState
 from bot.handlers import intake
 from bot.turn import Turn
 
-CHOICE_HINTS = {
-    "legal_consultation": "法律咨询（劳动、婚姻、借贷、交通事故等）",
-    "neighbor_dispute": "邻里纠纷（和邻居之间的矛盾）",
-    "property_complaint": "物业问题（物业公司、电梯、物业费、公共维修等）",
-}
-ALL_CATEGORIES = list(CHOICE_HINTS)
+CHOICE_QUESTION = "您说的情况更接近哪一类？"
+# When the only room on offer is the community lawyer, the question is whether it is a legal one.
+LEGAL_ONLY_QUESTION = "这是想咨询法律问题吗？"
+NONE_OF_THESE = "好的，麻烦您换个说法再描述一下情况，或回复“转人工”联系工作人员。"
 
 
-def ask(turn: Turn, choices: list[str], question: str = "您说的情况更接近哪一类？") -> str:
+def ask(turn: Turn, choices: list[str], question: str | None = None, for_person: bool = False) -> str:
     """Ask the resident to pick a category by number."""
-    turn.state.clear()
-    turn.state.update(flow="clarify", choices=choices, question=turn.text, opening=turn.message.id)
-    lines = [question]
-    lines += [f"回复 {index} {CHOICE_HINTS[intent]}" for index, intent in enumerate(choices, 1)]
-    if len(choices) < len(ALL_CATEGORIES):
+    if question is None:
+        question = LEGAL_ONLY_QUESTION if list(choices) == [GENERAL_CATEGORY] else CHOICE_QUESTION
+    about = "" if for_person else turn.story()
+    turn.dialogue.start(ClarifyState(
+        choices=list(choices),
+        question=about,
+        opening=turn.first_message_id(),
+        message_ids=turn.fragment_ids() + [turn.message.id],
+        for_person=for_person,
+    ))
+    turn.dialogue.fragments.clear()
+    return "\n".join([question, choice_lines(choices, for_person)])
+
+
+def choice_lines(choices: list[str], for_person: bool = False) -> str:
+    """The numbered choices, and "none of these" when not every category is offered."""
+    lines = [f"回复 {index} {CATEGORIES[intent].hint}" for index, intent in enumerate(choices, 1)]
+    if len(choices) < len(TRIAGE_INTENTS):
         lines.append(f"回复 {len(choices) + 1} 都不是")
+    if for_person:
+        lines.append("也可以直接用一句话说说您的情况。")
     return "\n".join(lines)
 
 
-def clarify_step(turn: Turn) -> str | None:
-    """Flow step: the resident picked a category (or wrote something else)."""
-    state = turn.state
-    pick = commands.choice_number(turn.text)
-    choices = state["choices"]
-    if pick is None and len(choices) == 1 and commands.AFFIRM.match(turn.text):
+def prompt(turn: Turn) -> str:
+    """The pending numbered question, to ask again."""
+    state = turn.dialogue.flow
+    return choice_lines(state.choices, state.for_person)
+
+
+def choose_step(turn: Turn) -> str | None:
+    """Step "choose": a number, a yes to a single choice, or words that name one of the choices."""
+    state = turn.dialogue.flow
+    pick = phrases.choice_number(turn.text)
+    if pick is None and len(state.choices) == 1 and phrases.AFFIRM.match(turn.text):
         pick = 1  # "是的" to the one category we asked about
-    if pick is not None and 1 <= pick <= len(choices):
-        return intake.start_case(turn, choices[pick - 1], text=state["question"], opening=state["opening"])
-    if pick == len(choices) + 1:
-        state.clear()
-        return "好的，麻烦您换个说法再描述一下情况，或回复“转人工”联系工作人员。"
-    state.clear()
+    if pick is not None and 1 <= pick <= len(state.choices):
+        return _chosen(turn, state, state.choices[pick - 1], text=state.question)
+    if pick == len(state.choices) + 1:
+        turn.dialogue.end()
+        return NONE_OF_THESE
+    if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
+        return None
+    return _answer_in_words(turn, state)
+
+
+def _answer_in_words(turn: Turn, state: ClarifyState) -> str | None:
+    """The resident answered in words: the kind their words name, if it is one we offered."""
+    decision = turn.decide()
+    named = decision.intent if decision.intent in TRIAGE_INTENTS else None
+    if named is not None and (named in state.choices or state.for_person):
+        return _chosen(turn, state, named, text=_joined(state.question, turn.text))
+    if state.for_person:
+        # Asked for a person and still unclear: the community lawyer takes any question.
+        return _chosen(turn, state, GENERAL_CATEGORY, text=turn.text)
     return None
 
+
+def _chosen(turn: Turn, state: ClarifyState, category: str, text: str) -> str:
+    ids = state.message_ids + [turn.message.id]
+    return intake.start_case(turn, category, text=text, opening=state.opening, message_ids=ids)
+
+
+def _joined(first: str, then: str) -> str:
+    return f"{first}，{then}" if first else then

@@ -1,16 +1,33 @@
-"""Knowing where the resident lives: asked once, remembered, changeable."""
+"""Knowing where the resident lives: asked once, remembered, changeable; other districts told kindly."""
 
 from __future__ import annotations
 
-from bot import commands
+import re
+
+from bot import phrases
+from bot.dialogue import MovingState
 from bot.directory import match_communities, nearest_community
-from bot.storage.directory import Unit
+from bot.storage.directory import Unit, district_centre
 from bot.turn import Turn
 
 ASK_COMMUNITY = (
     "请问您住在哪个社区？直接回复社区名称（如“八古墩社区”），也可以发送您的位置。"
     "\n不清楚的话回复“不知道”。"
 )
+ASK_NEW_COMMUNITY = "好的，请问您现在住在哪个社区？回复社区名称，或发送位置。"
+# Wuhan's other districts (and the names people use for them): a resident who names one lives
+# outside the rooms we route to.
+OTHER_DISTRICTS = {
+    **{name: f"{name}区" for name in (
+        "江岸", "硚口", "汉阳", "武昌", "青山", "洪山", "东西湖", "蔡甸", "江夏", "黄陂", "新洲", "汉南",
+    )},
+    "东湖高新": "东湖高新区", "光谷": "东湖高新区", "经开": "武汉经开区", "沌口": "武汉经开区",
+}
+_OTHER_DISTRICT = re.compile("|".join(OTHER_DISTRICTS))
+# In a story only where the resident says they live there: "在汉阳上班" or "邻居是武昌人" is not.
+_LIVES_IN_OTHER = re.compile(rf"(?:住在?|家在|家住|我在|我们在|我是)(?:武汉)?(?:市)?({_OTHER_DISTRICT.pattern})(?!.{{0,2}}上班)")
+_ELSEWHERE = re.compile(r"外地|外省|不在江汉|不是江汉|不住江汉|不在武汉")
+PLACE_MAX_CHARS = 20
 
 
 def community_of(turn: Turn) -> Unit | None:
@@ -37,6 +54,11 @@ def room_card(unit: Unit) -> str:
     return "\n".join(lines)
 
 
+def home_room(turn: Turn) -> Unit | None:
+    """The room that answers this resident: their community's, else the district centre."""
+    return community_of(turn) or district_centre(turn.session)
+
+
 def numbered_choices(units: list[Unit]) -> str:
     """A numbered list of communities to pick from."""
     lines = [
@@ -46,19 +68,49 @@ def numbered_choices(units: list[Unit]) -> str:
     return "\n".join(lines)
 
 
-def resolve_place(turn: Turn, text: str) -> tuple[Unit | None, str | None]:
-    """Match the text to one community; otherwise return the question to ask next."""
-    pick = commands.choice_number(text)
-    candidates = turn.state.get("candidates") or []
+def elsewhere(text: str, answering: bool = False) -> str | None:
+    """The other district (or "外地") the resident lives in, if the text says so; `answering`:
+    the text answers "which community", so naming a district is enough."""
+    if "江汉" in text:
+        return None
+    if _ELSEWHERE.search(text):
+        return "外地"
+    match = (_OTHER_DISTRICT if answering else _LIVES_IN_OTHER).search(text)
+    if match is None:
+        return None
+    return OTHER_DISTRICTS[match.group(match.lastindex or 0)]
+
+
+def elsewhere_note(place: str) -> str:
+    """Kind words for a resident outside the district: where to go instead."""
+    where = f"{place}公共法律服务中心" if place != "外地" else "当地的公共法律服务中心"
+    return (
+        f"本服务面向武汉市江汉区的居民。您在{place}的话，可以就近找{where}，"
+        "或拨打 12348 公共法律服务热线（全国统一，可以电话咨询律师）。"
+    )
+
+
+def resolve_place(turn: Turn, text: str, candidates: list[int]) -> tuple[Unit | None, list[Unit]]:
+    """The one community the text names (a number picks from `candidates`), else the matches."""
+    pick = phrases.choice_number(text)
     if pick is not None and 1 <= pick <= len(candidates):
-        return turn.session.get(Unit, candidates[pick - 1]), None
+        return turn.session.get(Unit, candidates[pick - 1]), []
+    if pick is not None or len(text) > PLACE_MAX_CHARS:
+        return None, []
     matches = match_communities(turn.session, text)
     if len(matches) == 1:
-        return matches[0], None
-    if matches:
-        turn.state["candidates"] = [unit.id for unit in matches]
-        return None, "您说的是哪个社区？\n" + numbered_choices(matches)
-    return None, f"没有找到“{text[:20]}”对应的社区。请再发一次社区名称，或发送位置；不清楚的话回复“不知道”。"
+        return matches[0], []
+    return None, matches
+
+
+def which_of(matches: list[Unit]) -> str:
+    """Ask which of several matching communities the resident means."""
+    return "您说的是哪个社区？\n" + numbered_choices(matches)
+
+
+def not_found(text: str) -> str:
+    """Say the place was not found and ask again."""
+    return f"没有找到“{text[:20]}”对应的社区。请再发一次社区名称，或发送位置；不清楚的话回复“不知道”。"
 
 
 def change_community(turn: Turn) -> str:
@@ -70,8 +122,11 @@ def change_community(turn: Turn) -> str:
     if unit is not None:
         remember(turn, unit)
         return f"好的，已把您的社区改为{unit.name}。\n{room_card(unit)}"
-    turn.state.update({"flow": "moving"})
-    return "好的，请问您现在住在哪个社区？回复社区名称，或发送位置。"
+    place = elsewhere(turn.text)
+    if place is not None:
+        return elsewhere_note(place)
+    turn.dialogue.start(MovingState())
+    return ASK_NEW_COMMUNITY
 
 
 def community_entity(turn: Turn) -> Unit | None:
@@ -84,13 +139,26 @@ def community_entity(turn: Turn) -> Unit | None:
 
 
 def moving_step(turn: Turn) -> str | None:
-    """Flow step: the resident is telling us their new community."""
-    unit, question = resolve_place(turn, turn.text)
-    if unit is None:
-        return question
-    remember(turn, unit)
-    turn.state.clear()
-    return f"好的，已把您的社区改为{unit.name}。\n{room_card(unit)}"
+    """Flow step: the resident is telling us their new community (else: not an answer)."""
+    state = turn.dialogue.flow
+    place = elsewhere(turn.text, answering=True)
+    if place is not None:
+        turn.dialogue.end()
+        return elsewhere_note(place)
+    unit, matches = resolve_place(turn, turn.text, state.candidates)
+    if unit is not None:
+        remember(turn, unit)
+        turn.dialogue.end()
+        return f"好的，已把您的社区改为{unit.name}。\n{room_card(unit)}"
+    if matches:
+        state.candidates = [match.id for match in matches]
+        return which_of(matches)
+    return None
+
+
+def moving_prompt(turn: Turn) -> str:
+    """The moving flow's question."""
+    return ASK_NEW_COMMUNITY
 
 
 def location_pin(turn: Turn) -> str:
@@ -100,15 +168,8 @@ def location_pin(turn: Turn) -> str:
     unit = nearest_community(turn.session, inbound.latitude, inbound.longitude)
     if unit is None:
         return "位置收到了，但暂时没有找到附近的社区工作室。请回复您的社区名称。"
-    if turn.state.get("flow") == "intake":
-        from bot.handlers import intake  # the intake flow continues with the matched room
-
-        if turn.state.get("step") in ("community", "pick_community") or community_of(turn) is None:
-            turn.state["no_community"] = False
-            return intake.community_chosen(turn, unit, by_location=True)
-        return f"位置收到了，离您最近的是{unit.name}。\n" + intake.next_question(turn)
-    if turn.resident.community_id is None or turn.state.get("flow") == "moving":
+    if turn.resident.community_id is None or turn.dialogue.active(MovingState):
         remember(turn, unit)
-        turn.state.clear()
+        turn.dialogue.end()
         return f"根据您的位置，为您匹配到{unit.name}：\n{room_card(unit)}\n不对的话回复正确的社区名称。"
     return f"离您最近的是：\n{room_card(unit)}"

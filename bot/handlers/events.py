@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from bot.categories import CATEGORIES
 from bot.handlers.smalltalk import WELCOME
 from bot.turn import Turn
 
 # Menu keys configured on the official account's custom menu, each standing for an intent.
 MENU_INTENTS = {
-    "LEGAL_CONSULTATION": "legal_consultation",
-    "NEIGHBOR_DISPUTE": "neighbor_dispute",
-    "PROPERTY_COMPLAINT": "property_complaint",
+    **{category.menu_key: category.intent for category in CATEGORIES.values()},
     "MY_TICKETS": "ticket_status",
     "HUMAN": "request_human",
     "HOW_IT_WORKS": "faq_how_it_works",
@@ -27,7 +26,7 @@ def subscribe(turn: Turn) -> str:
 def unsubscribe(turn: Turn) -> str:
     """An unfollow is recorded; WeChat shows nothing to the resident."""
     turn.resident.subscribed = False
-    turn.state.clear()
+    turn.dialogue.end()
     return ""
 
 

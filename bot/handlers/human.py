@@ -1,15 +1,37 @@
-"""Transfer to a person (转人工)."""
+"""Transfer to a person (转人工): who will answer and when, honestly, and never a loop."""
 
 from __future__ import annotations
 
-from bot.handlers import clarify, intake
+from bot.categories import ROLE_LABELS
+from bot.dialogue import IntakeState
+from bot.handlers import clarify, community, intake
+from bot.storage.directory import Unit
+from bot.storage.tickets import latest_open_ticket
+from bot.tickets import attach_message
 from bot.turn import Turn
 
 
 def transfer(turn: Turn) -> str:
-    """Handler: the resident asks for a person; open the case now if one is being gathered."""
-    if turn.state.get("flow") == "intake":
-        return intake.open_case(turn, note="好的，马上为您转人工。")
-    reply = clarify.ask(turn, clarify.ALL_CATEGORIES, question="好的，为您转人工。请问是哪类问题？")
-    turn.state["question"] = ""  # "转人工" itself is no description of the case
-    return reply
+    """Handler: the resident asks for a person; the case goes to a person now or after one question."""
+    if turn.dialogue.active(IntakeState):
+        reply = intake.open_case(turn, note="好的，马上为您转人工。")
+        return f"{reply}\n{when_to_expect(turn.session.get(Unit, turn.opened_ticket.unit_id))}"
+    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    if ticket is not None:
+        attach_message(turn.session, ticket, turn.message, note="居民要求人工服务")
+        unit = turn.session.get(Unit, ticket.unit_id)
+        return (
+            f"好的。您的工单 {ticket.number} 已在{unit.office_name}的{ROLE_LABELS[ticket.role]}那里，"
+            f"已提醒工作人员尽快联系您。\n{when_to_expect(unit)}\n有新情况可以直接发给我，会补充到工单里。"
+        )
+    question = f"好的，为您转人工。{when_to_expect(community.home_room(turn))}\n为了转给对的人，请问是哪类问题？"
+    return clarify.ask(turn, list(clarify.TRIAGE_INTENTS), question=question, for_person=True)
+
+
+def when_to_expect(unit: Unit | None) -> str:
+    """When a person will answer and how to reach the room sooner, from the directory."""
+    if unit is None:
+        return "工作人员会在工作时间尽快回复您；着急的话可以拨打 12348 公共法律服务热线。"
+    hours = f"（{unit.hours}）" if unit.hours else ""
+    phone = f"着急的话可以直接拨打{unit.office_name}电话 {unit.phone}。" if unit.phone else ""
+    return f"工作人员会在工作时间{hours}回复您，非工作时间的消息会在下一个工作时段处理。{phone}"

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from bot import commands
-from bot.handlers.community import ASK_COMMUNITY, community_entity, community_of, remember, resolve_place
+from bot import phrases
+from bot.categories import CATEGORIES, GENERAL_CATEGORY, ROLE_LABELS, role_label
+from bot.dialogue import IntakeState
+from bot.directory import nearest_community
+from bot.handlers import community
 from bot.storage.directory import Unit
 from bot.text import find_phone, mask_personal_numbers
-from bot.tickets import (
-    CATEGORY_LABELS,
-    ROLE_FOR_CATEGORY,
-    ROLE_LABELS,
-    CaseRequest,
-    open_ticket,
-    response_promise,
-    routing_unit,
-)
+from bot.intents.signals import is_collective
+from bot.tickets import CaseRequest, open_ticket, response_promise, routing_unit
 from bot.turn import Turn
 
 # Fewer characters than this and the room would have to call back just to learn what happened.
@@ -29,34 +25,56 @@ ASK_PHONE = (
     "\n（号码只用于处理本次事项）"
 )
 BAD_PHONE = "这个号码好像不对，请回复 11 位手机号，或回复“不留”。"
+CONFIRM_CHOICES = "回复 1 确认提交\n回复 2 我还要补充\n回复“取消”不办了"
+LOCAL_ONLY = "邻里纠纷和物业问题需要当地的调解员、房管员上门处理，这边没法为您登记。"
 
 
-def start_case(turn: Turn, category: str | None = None, text: str | None = None, opening: int | None = None) -> str:
+def start_case(turn: Turn, category: str | None = None, text: str | None = None,
+               opening: int | None = None, message_ids: list[int] | None = None) -> str:
     """Handler for the triage intents: begin gathering a case of this category."""
     category = category or turn.intent
-    pending_media = turn.state.get("pending_media", [])
-    turn.state.clear()
-    turn.state.update(
-        flow="intake",
+    story = turn.story() if text is None else text
+    place = community.elsewhere(story) if community.community_of(turn) is None else None
+    if place is not None and category != GENERAL_CATEGORY:
+        turn.dialogue.end()
+        return f"{community.elsewhere_note(place)}\n{LOCAL_ONLY}"
+    state = begin(turn, category, opening, message_ids)
+    state.no_community = place is not None
+    add_story(turn, story)
+    intro = f"明白，这属于{CATEGORIES[category].label}，我来帮您转给{role_label(category)}。\n"
+    if place is not None:
+        intro = f"{community.elsewhere_note(place)}\n您的法律问题，区公共法律服务中心的律师可以先给您解答。\n"
+    return intro + next_question(turn, state)
+
+
+def begin(turn: Turn, category: str, opening: int | None = None, message_ids: list[int] | None = None) -> IntakeState:
+    """Start gathering a case; photos and fragments kept so far become part of it."""
+    state = turn.dialogue.start(IntakeState(
         category=category,
-        parts=[],
-        message_ids=[],
-        media=list(pending_media),
-        opening=opening or turn.message.id,
-        collective=False,
-    )
-    _add_text(turn, turn.text if text is None else text)
-    label, role = CATEGORY_LABELS[category], ROLE_LABELS[ROLE_FOR_CATEGORY[category]]
-    return f"明白，这属于{label}，我来帮您转给{role}。\n" + next_question(turn)
+        media=list(turn.dialogue.pending_media),
+        opening=opening or turn.first_message_id(),
+        message_ids=list(message_ids or []) + turn.fragment_ids(),
+    ))
+    turn.dialogue.pending_media.clear()
+    turn.dialogue.fragments.clear()
+    return state
 
 
-def _add_text(turn: Turn, text: str) -> None:
+def add_story(turn: Turn, text: str) -> None:
+    """Add the resident's words to the case being gathered, with any phone or community in them."""
+    state = turn.dialogue.flow
     if text:
-        turn.state["parts"].append(text)
-        turn.state["collective"] = turn.state["collective"] or commands.is_collective(text)
+        state.parts.append(text)
+        state.collective = state.collective or is_collective(text)
         _use_details_in(turn, text)
-    if turn.message.id not in turn.state["message_ids"]:
-        turn.state["message_ids"].append(turn.message.id)
+    keep_message(turn)
+
+
+def keep_message(turn: Turn) -> None:
+    """This message belongs to the case being gathered."""
+    state = turn.dialogue.flow
+    if turn.message.id not in state.message_ids:
+        state.message_ids.append(turn.message.id)
 
 
 def _use_details_in(turn: Turn, text: str) -> None:
@@ -64,145 +82,201 @@ def _use_details_in(turn: Turn, text: str) -> None:
     phone = find_phone(text)
     if phone:
         turn.resident.phone = phone  # given unasked: the resident wants to be called
-    if community_of(turn) is None:
-        named = community_entity(turn)
+    if community.community_of(turn) is None:
+        named = community.community_entity(turn)
         if named is not None:
-            remember(turn, named)
+            community.remember(turn, named)
 
 
-def next_question(turn: Turn) -> str:
+def next_question(turn: Turn, state: IntakeState) -> str:
     """Ask for the next missing piece, or for confirmation when nothing is missing."""
-    state = turn.state
-    if not state["parts"]:
-        state["step"] = "details"
+    state.misses = 0
+    if not state.parts:
+        state.step = "details"
         return ASK_DETAILS
-    if community_of(turn) is None and not state.get("no_community"):
-        state["step"] = "community"
-        return ASK_COMMUNITY
-    if len("".join(state["parts"])) < MIN_DESCRIPTION_CHARS and not state.get("details_asked"):
-        state["step"], state["details_asked"] = "details", True
+    if community.community_of(turn) is None and not state.no_community:
+        state.step = "community"
+        return community.ASK_COMMUNITY
+    if len("".join(state.parts)) < MIN_DESCRIPTION_CHARS and not state.details_asked:
+        state.step, state.details_asked = "details", True
         return ASK_MORE_DETAILS
-    if not turn.resident.phone and not state.get("phone_asked"):
-        state["step"] = "phone"
-        return ASK_PHONE.format(role=ROLE_LABELS[ROLE_FOR_CATEGORY[state["category"]]])
-    state["step"] = "confirm"
-    return summary(turn)
+    if not turn.resident.phone and not state.phone_asked:
+        state.step = "phone"
+        return ASK_PHONE.format(role=role_label(state.category))
+    state.step = "confirm"
+    return summary(turn, state)
 
 
-def summary(turn: Turn) -> str:
+def prompt(turn: Turn) -> str:
+    """The question the intake is waiting on, to ask again after an interruption."""
+    state = turn.dialogue.flow
+    questions = {
+        "details": ASK_DETAILS,
+        "community": community.ASK_COMMUNITY,
+        "phone": ASK_PHONE.format(role=role_label(state.category)),
+        "confirm": CONFIRM_CHOICES,
+    }
+    return questions[state.step]
+
+
+def summary(turn: Turn, state: IntakeState) -> str:
     """What the case will say and where it will go, for the resident to confirm."""
-    state = turn.state
-    place = routing_unit(turn.session, community_of(turn), state.get("collective", False)).office_name
-    story = "；".join(state["parts"])
+    place = routing_unit(turn.session, community.community_of(turn), state.collective).office_name
+    story = "；".join(state.parts)
     story = story if len(story) <= SUMMARY_CHARS else story[:SUMMARY_CHARS] + "…"
     lines = [
         "请确认要登记的事项：",
-        f"类别：{CATEGORY_LABELS[state['category']]}",
-        f"转给：{place}（{ROLE_LABELS[ROLE_FOR_CATEGORY[state['category']]]}）",
+        f"类别：{CATEGORIES[state.category].label}",
+        f"转给：{place}（{role_label(state.category)}）",
         f"情况：{story}",
     ]
     if turn.resident.phone:
         lines.append(f"电话：{mask_personal_numbers(turn.resident.phone)}")
-    lines += ["回复 1 确认提交", "回复 2 我还要补充", "回复“取消”不办了"]
-    return "\n".join(lines)
+    return "\n".join(lines + [CONFIRM_CHOICES])
 
 
-def _confirm_answer(turn: Turn) -> str:
-    pick = commands.choice_number(turn.text)
-    turn.state["message_ids"].append(turn.message.id)
-    if pick == 1 or commands.AFFIRM.match(turn.text):
-        return open_case(turn)
-    if pick == 2 or commands.DENY.match(turn.text):
-        turn.state["step"] = "details"
-        return "好的，请补充您的情况，说完我再请您确认。"
-    _add_text(turn, turn.text)
-    return "收到，已补充。\n" + summary(turn)
+def details_step(turn: Turn) -> str | None:
+    """Step "details": any words of the story (an any-time phrase is not a story)."""
+    if phrases.anytime_intent(turn.text, in_flow=True):
+        return None
+    state = turn.dialogue.flow
+    add_story(turn, turn.text)
+    return next_question(turn, state)
 
 
-def intake_step(turn: Turn) -> str:
-    """Flow step: the resident answers the question we asked last."""
-    step = turn.state.get("step")
-    if commands.BACK.match(turn.text):
-        return go_back(turn)
-    if step in ("community", "pick_community"):
-        return _community_answer(turn)
-    if step == "phone":
-        return _phone_answer(turn)
-    if step == "confirm":
-        return _confirm_answer(turn)
-    _add_text(turn, turn.text)
-    return next_question(turn)
+def community_step(turn: Turn) -> str | None:
+    """Step "community": a community name, a number from the list, "不知道", or elsewhere."""
+    state = turn.dialogue.flow
+    if phrases.UNKNOWN_PLACE.search(turn.text) and len(turn.text) <= community.PLACE_MAX_CHARS:
+        keep_message(turn)
+        state.no_community = True
+        return "没关系，我们先转给区公共法律服务中心，由他们帮您对接。\n" + next_question(turn, state)
+    place = community.elsewhere(turn.text, answering=True)
+    if place is not None:
+        return _lives_elsewhere(turn, state, place)
+    unit, matches = community.resolve_place(turn, turn.text, state.candidates)
+    if unit is not None:
+        keep_message(turn)
+        return community_chosen(turn, unit)
+    if matches:
+        keep_message(turn)
+        state.candidates = [match.id for match in matches]
+        return community.which_of(matches)
+    return None
 
 
-def go_back(turn: Turn) -> str:
-    """Return to the previous question."""
-    state = turn.state
-    if state.get("step") in ("phone", "confirm"):
-        state["details_asked"] = True
-        state["step"] = "details"
-        return "好的，请补充或更正您的情况描述。"
-    state["no_community"] = False
-    state["step"] = "community"
-    turn.resident.community_id = None
-    return ASK_COMMUNITY
+def _lives_elsewhere(turn: Turn, state: IntakeState, place: str) -> str:
+    note = community.elsewhere_note(place)
+    if state.category != GENERAL_CATEGORY:
+        turn.dialogue.end()
+        return f"{note}\n{LOCAL_ONLY}您说过的内容都已保存。"
+    keep_message(turn)
+    state.no_community = True
+    return f"{note}\n您的法律问题，区公共法律服务中心的律师可以先给您解答。\n" + next_question(turn, state)
 
 
-def _community_answer(turn: Turn) -> str:
-    turn.state["message_ids"].append(turn.message.id)
-    if commands.UNKNOWN_PLACE.search(turn.text):
-        turn.state["no_community"] = True
-        return "没关系，我们先转给区公共法律服务中心，由他们帮您对接。\n" + next_question(turn)
-    unit, question = resolve_place(turn, turn.text)
-    if unit is None:
-        turn.state["step"] = "pick_community" if turn.state.get("candidates") else "community"
-        return question
-    return community_chosen(turn, unit)
+def community_miss(turn: Turn) -> str:
+    """What to say when the answer to "which community" named none we know."""
+    return community.not_found(turn.text)
 
 
 def community_chosen(turn: Turn, unit: Unit, by_location: bool = False) -> str:
     """The resident's community is known: remember it and go on."""
-    remember(turn, unit)
-    turn.state.pop("candidates", None)
+    state = turn.dialogue.flow
+    community.remember(turn, unit)
+    state.candidates = []
+    state.no_community = False
     how = "根据您的位置，" if by_location else ""
-    return f"{how}已记下：{unit.name}。\n" + next_question(turn)
+    return f"{how}已记下：{unit.name}。\n" + next_question(turn, state)
 
 
-def _phone_answer(turn: Turn) -> str:
-    text = turn.text
+def location_pin(turn: Turn) -> str:
+    """A location pin during an intake: the nearest room answers the community question."""
+    state = turn.dialogue.flow
+    turn.resident.latitude, turn.resident.longitude = turn.inbound.latitude, turn.inbound.longitude
+    unit = nearest_community(turn.session, turn.inbound.latitude, turn.inbound.longitude)
+    keep_message(turn)
+    if unit is None:
+        return "位置收到了，但暂时没有找到附近的社区工作室。请回复您的社区名称。"
+    if state.step == "community" or community.community_of(turn) is None:
+        return community_chosen(turn, unit, by_location=True)
+    return f"位置收到了，离您最近的是{unit.name}。\n" + next_question(turn, state)
+
+
+def phone_step(turn: Turn) -> str | None:
+    """Step "phone": a mobile number; "不留/不用了/不方便" mean no phone; other words are story."""
+    state, text = turn.dialogue.flow, turn.text
     phone = find_phone(text)
-    turn.state["message_ids"].append(turn.message.id)
     if phone:
+        keep_message(turn)
         turn.resident.phone = phone
-        turn.state["phone_asked"] = True
-        return next_question(turn)
-    if commands.NO_PHONE.match(text) or commands.DENY.match(text):
-        turn.state["phone_asked"] = True
-        return next_question(turn)
+        state.phone_asked = True
+        return next_question(turn, state)
+    if phrases.NO_PHONE.match(text) or phrases.DENY.match(text):
+        keep_message(turn)
+        state.phone_asked = True
+        return next_question(turn, state)
     if sum(char.isdigit() for char in text) >= 7:
+        keep_message(turn)
         return BAD_PHONE
-    _add_text(turn, text)
+    if phrases.anytime_intent(text, in_flow=True):
+        return None
+    add_story(turn, text)
     return "收到，已补充到您的描述里。" + BAD_PHONE.removeprefix("这个号码好像不对，")
+
+
+def confirm_step(turn: Turn) -> str | None:
+    """Step "confirm": 1/确认/对/提交 open the case, 2/不 go back to the story, words are added."""
+    state = turn.dialogue.flow
+    pick = phrases.choice_number(turn.text)
+    if pick == 1 or phrases.AFFIRM.match(turn.text):
+        keep_message(turn)
+        return open_case(turn)
+    if pick == 2 or phrases.DENY.match(turn.text):
+        keep_message(turn)
+        state.step = "details"
+        return "好的，请补充您的情况，说完我再请您确认。"
+    if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
+        return None
+    add_story(turn, turn.text)
+    return "收到，已补充。\n" + summary(turn, state)
+
+
+def go_back(turn: Turn) -> str:
+    """Return to the previous question."""
+    state = turn.dialogue.flow
+    keep_message(turn)
+    state.misses = 0
+    if state.step in ("phone", "confirm"):
+        state.details_asked = True
+        state.step = "details"
+        return "好的，请补充或更正您的情况描述。"
+    state.no_community = False
+    state.step = "community"
+    turn.resident.community_id = None
+    return community.ASK_COMMUNITY
 
 
 def open_case(turn: Turn, note: str = "") -> str:
     """Open the case from what was gathered and tell the resident its number."""
-    state = turn.state
+    state = turn.dialogue.flow
     request = CaseRequest(
-        category=state["category"],
-        description="\n".join(state["parts"]) or "（居民要求人工服务）",
-        unit=community_of(turn),
+        category=state.category,
+        description="\n".join(state.parts) or "（居民要求人工服务）",
+        unit=community.community_of(turn),
         phone=turn.resident.phone,
-        urgent=state.get("urgent", False),
-        collective=state.get("collective", False),
-        opening_message_id=state.get("opening"),
-        message_ids=state["message_ids"],
-        media_ids=state.get("media", []),
+        urgent=state.urgent,
+        collective=state.collective,
+        opening_message_id=state.opening,
+        message_ids=state.message_ids,
+        media_ids=state.media,
     )
     ticket = open_ticket(turn.session, turn.resident, request)
     unit = turn.session.get(Unit, ticket.unit_id)
-    turn.state.clear()
+    turn.dialogue.end()
+    turn.opened_ticket = ticket
     lines = [
-        f"{note}已为您登记{CATEGORY_LABELS[ticket.category]}工单，编号 {ticket.number}。",
+        f"{note}已为您登记{CATEGORIES[ticket.category].label}工单，编号 {ticket.number}。",
         f"已转给{unit.office_name}的{ROLE_LABELS[ticket.role]}，{response_promise(ticket)}。",
     ]
     if ticket.collective:
@@ -211,3 +285,8 @@ def open_case(turn: Turn, note: str = "") -> str:
         lines.append(f"联系电话：{mask_personal_numbers(ticket.contact_phone)}")
     lines.append("有照片可以直接发给我，会附在工单里；回复“我的工单”可随时查看进度。")
     return "\n".join(lines)
+
+
+def way_out(turn: Turn) -> str:
+    """After two answers the intake could not use: how to get on anyway."""
+    return "如果不方便回答，可以回复“不知道”跳过，回复“转人工”直接找工作人员，或回复“取消”不办了。"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.dialogue import IntakeState
+from bot.handlers import intake
 from bot.storage.tickets import latest_open_ticket
 from bot.tickets import attach_message
 from bot.turn import Turn
@@ -10,15 +12,15 @@ from bot.turn import Turn
 def image(turn: Turn) -> str:
     """Handler: a photo is kept for the resident's current case."""
     media_id = turn.inbound.media_id
-    if turn.state.get("flow") == "intake":
-        turn.state.setdefault("media", []).append(media_id)
-        turn.state["message_ids"].append(turn.message.id)
-        return "照片收到了，会附在您的工单里。请继续回答上面的问题。"
+    if turn.dialogue.active(IntakeState):
+        turn.dialogue.flow.media.append(media_id)
+        intake.keep_message(turn)
+        return f"照片收到了，会附在您的工单里。\n{intake.prompt(turn)}"
     ticket = latest_open_ticket(turn.session, turn.resident.id)
     if ticket is not None:
         attach_message(turn.session, ticket, turn.message, note="居民补充照片")
         return f"照片已附到工单 {ticket.number}，工作人员会看到。"
-    turn.state.setdefault("pending_media", []).append(media_id)
+    turn.dialogue.pending_media.append(media_id)
     return "照片收到了。请再用文字说说发生了什么，我帮您转给社区工作室。"
 
 

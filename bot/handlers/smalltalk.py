@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.dialogue import Dialogue
 from bot.turn import Turn
 
 WELCOME = (
@@ -27,7 +28,7 @@ def thank(turn: Turn) -> str:
 
 def goodbye(turn: Turn) -> str:
     """Handler: goodbye."""
-    turn.state.clear()
+    turn.dialogue.end()
     return "好的，再见！有需要随时找我。"
 
 
@@ -43,8 +44,8 @@ def deny(turn: Turn) -> str:
 
 def cancel(turn: Turn) -> str:
     """Handler: stop whatever we were doing."""
-    flow = turn.state.get("flow")
-    turn.state.clear()
+    flow = turn.dialogue.flow_name
+    turn.dialogue = Dialogue()  # kept fragments and photos go too: the resident said stop
     if flow in ("intake", "clarify", "faq_offer"):
         return "好的，已取消，没有为您登记工单。您说过的内容都已保存，需要时随时再找我。"
     if flow == "urgent":

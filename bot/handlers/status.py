@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import commands
+from bot import phrases
 from bot.storage.tickets import OPEN_STATUSES, Ticket, latest_open_ticket, tickets_of_resident
 from bot.tickets import attach_message, can_reopen, rate, reopen, status_line
 from bot.turn import Turn
@@ -36,14 +36,14 @@ def _reopenable(turn: Turn) -> Ticket | None:
 
 def rating_or_reopen(turn: Turn) -> str | None:
     """A rating ("5 很满意") or "没解决" for a recently resolved case; None when it is neither."""
-    match = commands.RATING.match(turn.text)
+    match = phrases.RATING.match(turn.text)
     if match:
         ticket = _awaiting_rating(turn)
         if ticket is not None:
             rate(turn.session, ticket, int(match.group(1)), match.group(2).strip())
             turn.message.ticket_id = ticket.id
             return f"谢谢您的评价（{match.group(1)} 分）！工单 {ticket.number} 的评价已记录。"
-    if commands.UNRESOLVED.search(turn.text):
+    if phrases.UNRESOLVED.search(turn.text):
         ticket = _reopenable(turn)
         if ticket is not None:
             reopen(turn.session, ticket, turn.text)
@@ -54,7 +54,7 @@ def rating_or_reopen(turn: Turn) -> str | None:
 
 def add_to_case(turn: Turn) -> str | None:
     """"补充：……" adds the text to the resident's open case; None when there is none."""
-    match = commands.ADD_TO_CASE.match(turn.text)
+    match = phrases.ADD_TO_CASE.match(turn.text)
     if not match or not turn.text[match.end():].strip():
         return None
     ticket = latest_open_ticket(turn.session, turn.resident.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Callable
 
@@ -44,7 +45,10 @@ class IntentService:
         return MODE_RASA if self.breaker.state == CLOSED else MODE_DEGRADED
 
     def classify(self, text: str) -> Classification:
-        """Classify one message; never raises because Rasa is down."""
+        """Classify one message; never raises because Rasa is down. The result carries the text."""
+        return with_text(self._classify(text), text)
+
+    def _classify(self, text: str) -> Classification:
         if self.rasa is None or not text.strip():
             return self.keywords.parse(text)
         if not self.breaker.allow_request():
@@ -61,6 +65,11 @@ class IntentService:
     def _degraded(self, text: str) -> Classification:
         # While Rasa is down a plain FAQ question still gets its answer rather than a case.
         return match_faq(text) or self.keywords.parse(text)
+
+
+def with_text(classification: Classification, text: str) -> Classification:
+    """The classification with the message text filled in (the policy reads it)."""
+    return classification if classification.text else dataclasses.replace(classification, text=text)
 
 
 def build_classifier(settings_like, clock: Callable[[], float] | None = None) -> IntentService:

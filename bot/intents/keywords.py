@@ -12,9 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.intents.types import Classification
+from bot import phrases
+from bot.intents.types import OUT_OF_SCOPE, Classification
 
-OUT_OF_SCOPE = "out_of_scope"
 # One matched strong rule (weight 2) gives 0.6; more evidence adds STEP per weight point.
 BASE_CONFIDENCE = 0.4
 STEP_CONFIDENCE = 0.1
@@ -72,11 +72,11 @@ TRIAGE_RULES = [
 
 CONVERSATION_RULES = [
     # "客服" and "工作人员" also appear in stories ("平台客服联系不上"): weaker than "转人工".
-    *_rules("request_human", 3, r"人工|真人|转接|找个人"),
+    *_rules("request_human", 3, phrases.HUMAN_WORDS, r"人工|真人|转接|找个人"),
     *_rules("request_human", 1, r"客服|工作人员"),
-    *_rules("ticket_status", 3, r"工单|进度|处理.{0,4}(怎么样|如何|好了)|有结果|受理了|回复了吗|有人管了吗"),
-    *_rules("cancel", 3, r"取消|撤销|撤回|不办了|不用处理了"),
-    *_rules("change_community", 3, r"搬家|搬到|搬走|换.{0,2}社区|社区.{0,2}(填错|选错|不对)|改.{0,2}社区"),
+    *_rules("ticket_status", 3, phrases.STATUS_WORDS, r"工单|进度|处理.{0,4}(怎么样|如何|好了)|有结果|受理了|回复了吗"),
+    *_rules("cancel", 3, phrases.CANCEL_WORDS),
+    *_rules("change_community", 3, phrases.MOVED_WORDS, r"搬到|换.{0,2}社区|社区.{0,2}(填错|选错|不对)"),
     *_rules("thank", 2, r"谢谢|感谢|多谢|辛苦了|thank"),
     *_rules("goodbye", 2, r"再见|拜拜|bye|回头聊|下次再"),
     *_rules("greet", 2, r"^(你好|您好|在吗|在不在|有人吗|hi|hello|嗨|哈喽|早上好|下午好|晚上好)"),

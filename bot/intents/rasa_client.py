@@ -8,10 +8,9 @@ import time
 
 import requests
 
-from bot.intents.types import Classification
+from bot.intents.types import FALLBACK_INTENT, Classification
 from bot.redaction import redact
 
-FALLBACK_INTENT = "nlu_fallback"
 # Retry only failures that are over quickly (refused connection, 502/503 while a worker restarts).
 # A timed-out parse is not retried: Rasa is busy, and a second wait would eat the reply budget
 # that WeChat's 5-second limit leaves us.
@@ -50,6 +49,7 @@ def classification_from_parse(payload: dict) -> Classification:
         ranking=ranking,
         entities=[entity_from_rasa(raw) for raw in payload.get("entities") or []],
         source="rasa",
+        text=str(payload.get("text") or ""),
     )
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Float, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from bot.storage.base import Base
+from bot.storage.staff import Staff
 
 ROLES = ("lawyer", "mediator", "property_officer")
 
@@ -29,18 +30,6 @@ class Unit(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
 
     parent: Mapped["Unit | None"] = relationship(remote_side="Unit.id")
-
-
-class Staff(Base):
-    """A community lawyer, people's mediator or property officer of one unit."""
-
-    __tablename__ = "staff"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(32))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
 
 
 def communities(session: Session) -> list[Unit]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, bindparam, select, text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, bindparam, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.storage.base import Base, utcnow
@@ -14,6 +14,8 @@ class Message(Base):
     """One message in the conversation log: the resident's (in) or the passive reply (out)."""
 
     __tablename__ = "messages"
+    # The console's case page reads a resident's latest messages.
+    __table_args__ = (Index("ix_messages_resident_thread", "resident_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)

@@ -2,16 +2,22 @@
 
 from bot.storage.dead_letters import DeadLetter
 from bot.storage.dialogues import DialogueState
-from bot.storage.directory import Staff, Unit
+from bot.storage.directory import Unit
 from bot.storage.faq import FaqEntry
 from bot.storage.messages import Message
 from bot.storage.outbox import OutboundMessage
 from bot.storage.residents import Resident
+from bot.storage.staff import AuditEntry, CannedAnswer, CaseNote, Handoff, Staff, StaffRoom
 from bot.storage.tickets import Ticket, TicketAttachment, TicketEvent
 
 __all__ = [
     "DeadLetter",
     "DialogueState",
+    "AuditEntry",
+    "CannedAnswer",
+    "CaseNote",
+    "Handoff",
+    "StaffRoom",
     "FaqEntry",
     "Message",
     "OutboundMessage",

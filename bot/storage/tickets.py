@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -18,10 +19,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from bot.storage.base import Base, utcnow
 
-OPEN_STATUSES = ("new", "in_progress", "reopened")
+OPEN_STATUSES = ("new", "in_progress", "waiting_info", "mediation", "reopened")
 STATUS_LABELS = {
     "new": "已受理，等待工作人员处理",
     "in_progress": "处理中",
+    "waiting_info": "等待您补充情况",
+    "mediation": "已安排调解",
     "reopened": "已重新打开",
     "resolved": "已办结",
     "closed": "已关闭",
@@ -33,6 +36,8 @@ class Ticket(Base):
     """A case, routed to one unit and one role."""
 
     __tablename__ = "tickets"
+    # The console's inbox: a room's open cases by deadline.
+    __table_args__ = (Index("ix_tickets_queue", "unit_id", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
@@ -51,7 +56,12 @@ class Ticket(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    # First response due (due_at) and given; resolution due. See bot/tickets.py for the deadlines.
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mediation_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mediation_place: Mapped[str] = mapped_column(String(256), default="", server_default="")
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(

@@ -1,7 +1,7 @@
 """reliability: dead letters, dialogue state in the database, claimed customer-service messages
 
 Revision ID: 0006_reliability
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-25 22:40:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_reliability'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,32 @@
-"""Which triage category (or `service`) each FAQ intent belongs to, read from bot/data/faq.yml."""
+"""The FAQ seed file (bot/data/faq.yml): its entries, loading them, and each FAQ intent's category."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
-from bot.faq import DEFAULT_FAQ, read_faq_file
+import yaml
+from sqlalchemy.orm import Session
 
+from bot.storage.faq import upsert_faq
+
+DEFAULT_FAQ = Path(__file__).parent / "data" / "faq.yml"
 FAQ_FILE = DEFAULT_FAQ
+# FAQ entries about the service itself (hours, how it works) belong to no kind of case.
 SERVICE_CATEGORY = "service"
+
+
+def read_faq_file(path: Path = DEFAULT_FAQ) -> list[dict]:
+    """The FAQ entries in the seed file."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def load_faq(session: Session, path: Path = DEFAULT_FAQ) -> int:
+    """Insert or update every FAQ entry from the file; returns how many."""
+    items = read_faq_file(path)
+    for item in items:
+        upsert_faq(session, item)
+    return len(items)
 
 
 def load_faq_categories(path: Path | str = FAQ_FILE) -> dict[str, str]:

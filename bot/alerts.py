@@ -1,0 +1,66 @@
+"""WeChat notices to staff who bound their WeChat: a new case in their queue, an overdue case sent
+up to them, a resident writing in a conversation they hold. Each carries a link to the case page."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.outbox import queue_message
+from bot.storage.directory import Unit
+from bot.storage.residents import Resident, find_resident
+from bot.storage.staff import Staff, staff_with_wechat
+from bot.storage.tickets import Ticket
+
+
+def case_link(base_url: str, ticket: Ticket) -> str:
+    """The console's page of a case."""
+    return f"{base_url.rstrip('/')}/console/cases/{ticket.id}"
+
+
+def alert_staff(session: Session, jobs, staff: list[Staff], text: str) -> int:
+    """Send a notice to each staff member's bound WeChat; returns how many were queued."""
+    sent = 0
+    for person in staff:
+        if not person.wechat_openid:
+            continue
+        # Staff follow the official account like anyone: their openid is a WeChat user of it.
+        recipient = find_resident(session, person.wechat_openid)
+        if recipient is None:
+            recipient = Resident(openid=person.wechat_openid)
+            session.add(recipient)
+            session.flush()
+        queue_message(session, jobs, recipient, text)
+        sent += 1
+    return sent
+
+
+def queue_staff(session: Session, ticket: Ticket) -> list[Staff]:
+    """The bound staff whose queue holds this case (its unit, its role; coordinators of a street)."""
+    unit = session.get(Unit, ticket.unit_id)
+    roles = [ticket.role, "coordinator"] if unit is not None and unit.level == "street" else [ticket.role]
+    return staff_with_wechat(session, [ticket.unit_id], roles)
+
+
+def new_case(session: Session, jobs, base_url: str, ticket: Ticket, label: str) -> int:
+    """Tell the queue's staff that a case (of the category `label`) arrived."""
+    urgent = "【紧急】" if ticket.urgent else ""
+    text = (
+        f"{urgent}新工单 {ticket.number}（{label}）"
+        f"进入您的待办。\n{ticket.description[:60]}\n处理：{case_link(base_url, ticket)}"
+    )
+    return alert_staff(session, jobs, queue_staff(session, ticket), text)
+
+
+def overdue_case(session: Session, jobs, base_url: str, ticket: Ticket, from_unit: Unit) -> int:
+    """Tell the next level's staff that an overdue case was sent up to them."""
+    text = (
+        f"【超时上报】工单 {ticket.number} 在{from_unit.office_name}超时未处理，已上报给您。"
+        f"\n处理：{case_link(base_url, ticket)}"
+    )
+    return alert_staff(session, jobs, queue_staff(session, ticket), text)
+
+
+def resident_wrote(session: Session, jobs, base_url: str, ticket: Ticket, holder: Staff) -> int:
+    """Tell the person holding a conversation that the resident wrote."""
+    text = f"工单 {ticket.number} 的居民发来新消息，请及时回复：{case_link(base_url, ticket)}"
+    return alert_staff(session, jobs, [holder], text)

@@ -1,0 +1,52 @@
+"""The three kinds of case, written once: intent, label, the role that handles it, and a hint.
+
+Every module that names a triage category, a staff role or their Chinese labels reads them here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Category:
+    """One kind of case and who in a community legal room handles it."""
+
+    intent: str  # the NLU intent name: a contract with the model, evaluation and admin screens
+    label: str  # what residents and staff read
+    role: str  # the staff role a case of this kind is routed to
+    hint: str  # one line that tells a resident which problems belong here
+    menu_key: str  # the official account's custom-menu key that starts this kind of case
+
+
+ROLE_LABELS = {"lawyer": "社区律师", "mediator": "人民调解员", "property_officer": "物业房管员"}
+
+CATEGORIES: dict[str, Category] = {
+    category.intent: category
+    for category in (
+        Category(
+            "legal_consultation", "法律咨询", "lawyer",
+            "法律咨询，转社区律师（劳动、婚姻、借贷、交通事故等）", "LEGAL_CONSULTATION",
+        ),
+        Category(
+            "neighbor_dispute", "邻里纠纷", "mediator",
+            "邻里纠纷（和邻居之间的矛盾）", "NEIGHBOR_DISPUTE",
+        ),
+        Category(
+            "property_complaint", "物业问题", "property_officer",
+            "物业问题（物业公司、电梯、物业费、公共维修等）", "PROPERTY_COMPLAINT",
+        ),
+    )
+}
+TRIAGE_INTENTS = tuple(CATEGORIES)
+# When nothing else tells us the kind, a person who can answer anything legal takes the case.
+GENERAL_CATEGORY = "legal_consultation"
+
+# Expected first response, in hours: urgent cases within the hour, group disputes the same
+# half-day, everything else within one working day.
+RESPONSE_HOURS = {"urgent": 1, "collective": 4, "normal": 24}
+
+
+def role_label(intent: str) -> str:
+    """The Chinese name of the staff role that handles this kind of case."""
+    return ROLE_LABELS[CATEGORIES[intent].role]

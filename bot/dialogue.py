@@ -1,0 +1,180 @@
+"""Dialogue state as data: one typed state per flow, and the shape of a declared flow.
+
+A resident's dialogue is at most one active flow (intake, clarify, …) at one named step, plus
+what is carried between flows: photos sent before a case existed and fragments of a story the
+bot has not understood yet. It is stored as a plain dict (bot/state.py) and read back typed.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass, field, fields
+from typing import Callable, ClassVar, Union
+
+
+@dataclass(kw_only=True)
+class FlowStateBase:
+    """What every flow's state has: its current step and how many answers it could not use."""
+
+    FLOW: ClassVar[str] = ""
+    step: str = ""
+    misses: int = 0
+
+
+@dataclass(kw_only=True)
+class IntakeState(FlowStateBase):
+    """Gathering a case: what happened, where, a phone, then the resident's confirmation."""
+
+    FLOW: ClassVar[str] = "intake"
+    category: str
+    step: str = "details"
+    parts: list[str] = field(default_factory=list)
+    message_ids: list[int] = field(default_factory=list)
+    media: list[str] = field(default_factory=list)
+    opening: int | None = None
+    collective: bool = False
+    urgent: bool = False
+    details_asked: bool = False
+    phone_asked: bool = False
+    no_community: bool = False
+    candidates: list[int] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class ClarifyState(FlowStateBase):
+    """A numbered question: which kind of case the resident's message is."""
+
+    FLOW: ClassVar[str] = "clarify"
+    choices: list[str]
+    question: str = ""  # the message we asked about; it becomes the case's first words
+    opening: int | None = None
+    message_ids: list[int] = field(default_factory=list)
+    for_person: bool = False  # asked after "转人工": any answer reaches a person, never a loop
+    step: str = "choose"
+
+
+@dataclass(kw_only=True)
+class FaqOfferState(FlowStateBase):
+    """After an FAQ answer: whether a person should take the question up."""
+
+    FLOW: ClassVar[str] = "faq_offer"
+    category: str
+    question: str = ""
+    opening: int | None = None
+    step: str = "offer"
+
+
+@dataclass(kw_only=True)
+class MovingState(FlowStateBase):
+    """The resident moved: which community they live in now."""
+
+    FLOW: ClassVar[str] = "moving"
+    step: str = "community"
+    candidates: list[int] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class UrgentState(FlowStateBase):
+    """After an urgent case was opened: a phone number and details go to that case."""
+
+    FLOW: ClassVar[str] = "urgent"
+    ticket: int
+    step: str = "follow_up"
+
+
+FlowState = Union[IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState]
+STATE_TYPES: dict[str, type] = {
+    kind.FLOW: kind for kind in (IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState)
+}
+
+
+@dataclass
+class Fragment:
+    """A message the bot did not understand on its own, kept to be read with the next ones."""
+
+    message_id: int
+    text: str
+
+
+@dataclass
+class Dialogue:
+    """One resident's dialogue: the active flow, if any, and what carries over between flows."""
+
+    flow: FlowState | None = None
+    pending_media: list[str] = field(default_factory=list)  # photos sent before any case
+    fragments: list[Fragment] = field(default_factory=list)  # not understood yet
+
+    def start(self, state: FlowState) -> FlowState:
+        """Make `state` the active flow (replacing any other) and return it."""
+        self.flow = state
+        return state
+
+    def end(self) -> None:
+        """No flow is active any more."""
+        self.flow = None
+
+    def active(self, kind: type) -> bool:
+        """True when the active flow is of this state type."""
+        return isinstance(self.flow, kind)
+
+    @property
+    def flow_name(self) -> str | None:
+        """The active flow's name, or None."""
+        return self.flow.FLOW if self.flow is not None else None
+
+    def to_dict(self) -> dict:
+        """A plain, JSON-ready dict (empty when there is nothing to keep)."""
+        data: dict = {}
+        if self.flow is not None:
+            data["flow"] = self.flow.FLOW
+            data["state"] = asdict(self.flow)
+        if self.pending_media:
+            data["pending_media"] = list(self.pending_media)
+        if self.fragments:
+            data["fragments"] = [asdict(fragment) for fragment in self.fragments]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Dialogue":
+        """Read a stored dialogue; an unknown flow (from an older release) is dropped."""
+        data = copy.deepcopy(data)  # the caller compares the stored dict with the result later
+        kind = STATE_TYPES.get(data.get("flow") or "")
+        flow = None
+        if kind is not None:
+            known = {item.name for item in fields(kind)}
+            flow = kind(**{key: value for key, value in (data.get("state") or {}).items() if key in known})
+        return cls(
+            flow=flow,
+            pending_media=list(data.get("pending_media") or []),
+            fragments=[Fragment(**item) for item in data.get("fragments") or []],
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named step of a flow: the handler for the resident's answer, and what it accepts.
+
+    The handler returns the reply, or None when the message is not an answer to this step's
+    question; the router then tries the any-time phrases and the classifier."""
+
+    handler: Callable
+    accepts: str
+    on_miss: Callable | None = None  # (turn) -> what to say when the answer was not usable
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A declared dialogue flow: its state type, named steps, the question each step asks
+    again after an interruption, and what "go back" does."""
+
+    state: type
+    steps: dict[str, Step]
+    prompt: Callable  # (turn) -> the current step's question, to ask again
+    go_back: Callable | None = None  # (turn) -> reply; None: "go back" leaves the flow
+    keeps_on_new_topic: bool = False  # an unrelated message leaves the flow open (intake)
+    way_out: Callable | None = None  # (turn) -> how to get on, offered after two misses
+
+
+def one_step_flow(state: type, step: str, handler: Callable, prompt: Callable, accepts: str) -> Flow:
+    """A flow that asks one question: leaving it is all that "go back" can do."""
+    return Flow(state=state, steps={step: Step(handler, accepts)}, prompt=prompt)

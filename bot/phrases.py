@@ -1,0 +1,87 @@
+"""Words that steer the dialogue whatever the classifier thinks: any-time phrases, step answers.
+
+The any-time phrases (cancel, go back, a person, my cases, moving house) are written here once;
+the router matches them and the degraded keyword classifier builds its rules from the same words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The words of each any-time phrase, as regular-expression alternatives.
+CANCEL_WORDS = r"取消|撤销|撤回|不办了|不弄了|不搞了|不想办了|不用办了|不要办了|不用处理了|还是算了|算了吧|先不(?:办|弄|搞)了"
+HUMAN_WORDS = r"转人工|人工客服|人工服务|找(?:个)?真人|真人客服|找个人(?:说|聊|问)|要人工"
+STATUS_WORDS = r"我的工单|工单进度|查(?:一下|下)?(?:进度|工单)|^进度$|办得怎么样|处理得?怎么样了|有人管了吗"
+MOVED_WORDS = r"搬家|搬走了|换了?(?:个)?(?:社区|小区)|我(?:已经)?不住(?:在)?.{0,8}了|改(?:一下)?社区"
+BACK_WORDS = r"^(?:返回|上一步|回到上一步|改一下)$|说错了|填错了|写错了|搞错了"
+
+# Whole-message words that mean "stop" only when nothing else is asked: "不用了" at the phone
+# question means "no phone", which that step accepts before any-time phrases are looked at.
+CANCEL = re.compile(rf"^(?:取消|算了|不办了|不用了|退出|不弄了|撤销|cancel)[。！!～~]*$|{CANCEL_WORDS}", re.I)
+HUMAN = re.compile(HUMAN_WORDS)
+STATUS = re.compile(STATUS_WORDS)
+BACK = re.compile(BACK_WORDS)
+# Only for short messages: "邻居搬家时撞坏了我家门" is a dispute, not news that the resident moved.
+MOVED = re.compile(MOVED_WORDS)
+
+
+@dataclass(frozen=True)
+class AnytimePhrase:
+    """A phrase that means the same in any step: the intent it stands for and where it counts."""
+
+    intent: str
+    pattern: re.Pattern
+    max_chars: int | None = None  # counts only in messages this short (None: any length)
+    outside_flows_only: bool = False  # counts only when no flow is asking a question
+
+
+# Checked in this order, after the active step declined the message. A long message that merely
+# contains "取消" ("订单被取消了…") is a story, hence the length limits.
+ANYTIME_PHRASES = (
+    AnytimePhrase("cancel", CANCEL, max_chars=16),
+    AnytimePhrase("go_back", BACK, max_chars=12),
+    AnytimePhrase("ticket_status", STATUS),
+    AnytimePhrase("request_human", HUMAN),
+    AnytimePhrase("change_community", MOVED, max_chars=12, outside_flows_only=True),
+)
+
+
+def counts_in_flows(intent: str) -> bool:
+    """True when this any-time intent also applies while a flow is asking its question."""
+    return any(phrase.intent == intent and not phrase.outside_flows_only for phrase in ANYTIME_PHRASES)
+
+
+def anytime_intent(text: str, in_flow: bool) -> str | None:
+    """The any-time phrase this message is, if any."""
+    for phrase in ANYTIME_PHRASES:
+        if phrase.max_chars is not None and len(text) > phrase.max_chars:
+            continue
+        if phrase.outside_flows_only and in_flow:
+            continue
+        if phrase.pattern.search(text):
+            return phrase.intent
+    return None
+
+
+UNKNOWN_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
+NO_PHONE = re.compile(
+    r"^(?:不留|不用|不用留|不方便|不要|不给|算了|跳过|不想留|没有|否|不|不了|不必|先不留|不想给|保密|不需要)"
+    r"[了的吧啊呀。！!，,]*(?:谢谢)?[。！!]*$"
+)
+ADD_TO_CASE = re.compile(r"^(补充|追加|再说一下|还有)[:：，, ]*")
+UNRESOLVED = re.compile(r"没解决|没有解决|重新打开|还没解决|不满意重办")
+# "5", "5分", "4 还行": a rating. "3楼漏水了" is not: the digit must stand alone.
+RATING = re.compile(r"^\s*([1-5])\s*(?:(?:分|星)[\s，,。.!！]*|[\s，,。.!！]+|$)(.*)$", re.S)
+CHOICE = re.compile(r"^\s*(?:回复|选)?\s*([1-9])\s*[。.号]?\s*$")
+AFFIRM = re.compile(
+    r"^(?:好|好的|是|是的|对|对的|可以|行|要|需要|嗯|嗯嗯|ok|OK|好啊|麻烦了|谢谢好的|确认|确定|确认提交|提交|没问题|没错|就这样)"
+    r"[的啊呀吧了！!。，,]*(?:谢谢)?[！!。]*$"
+)
+DENY = re.compile(r"^(不|不用|不要|不需要|没有|否|算了|不了|不用了)[的啊呀吧！!。]*$")
+
+
+def choice_number(text: str) -> int | None:
+    """The number the resident picked from a numbered list, if the text is just that."""
+    match = CHOICE.match(text)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,200 @@
+"""The console over HTTP: log-in, lock-out, CSRF, who sees which case, actions and their audit."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.storage.directory import unit_by_code
+from bot.storage.messages import Message
+from bot.storage.staff import AuditEntry, CaseNote
+from bot.storage.tickets import Ticket
+from tests.conftest import run_jobs
+from tests.staff_user import PASSWORD, StaffUser, give_password, new_account, new_case
+
+
+@pytest.fixture
+def lawyer(app, services):
+    """张律师 of 八古墩, logged in."""
+    give_password(services, "zhang.lawyer")
+    user = StaffUser(app.test_client())
+    assert user.log_in("zhang.lawyer").status_code == 302
+    return user
+
+
+def test_case_pages_are_not_framed_or_cached(app, services, lawyer):
+    case_id, _, _ = new_case(services, "baguodun")
+    response = lawyer.get(f"/console/cases/{case_id}")
+    assert response.headers["X-Frame-Options"] == "DENY" and "no-store" in response.headers["Cache-Control"]
+
+
+def test_pages_need_a_log_in(client):
+    response = client.get("/console/")
+    assert response.status_code == 302 and "/console/login" in response.headers["Location"]
+
+
+def test_lawyer_sees_own_room_case_and_not_another_room(app, services, lawyer):
+    own_id, own_number, _ = new_case(services, "baguodun")
+    other_id, other_number, _ = new_case(services, "qingnian")
+    inbox = lawyer.get("/console/").get_data(as_text=True)
+    assert own_number in inbox and other_number not in inbox
+    assert lawyer.get(f"/console/cases/{own_id}").status_code == 200
+    assert lawyer.get(f"/console/cases/{other_id}").status_code == 404
+    assert lawyer.get(f"/console/cases/{other_id}/thread").status_code == 404
+    assert lawyer.get("/console/cases/99999999").status_code == 404  # guessing ids
+
+
+def test_actions_on_another_rooms_case_are_refused(app, services, lawyer):
+    other_id, _, openid = new_case(services, "qingnian")
+    lawyer.get("/console/")
+    for action, form in (("reply", {"text": "越权回复"}), ("resolve", {"outcome": "越权"}), ("note", {"text": "越权"}),
+                         ("take_over", {}), ("accept", {})):
+        assert lawyer.post(f"/console/cases/{other_id}/{action}", form).status_code == 404, action
+    with services.db.session() as session:
+        assert session.get(Ticket, other_id).status == "new"
+        assert not session.scalars(select(CaseNote).where(CaseNote.ticket_id == other_id)).all()
+        assert not session.scalars(select(Message).where(Message.ticket_id == other_id, Message.direction == "out")).all()
+
+
+def test_colleague_of_another_role_may_read_and_note_but_not_act(app, services):
+    give_password(services, "li.mediator")
+    mediator = StaffUser(app.test_client())
+    mediator.log_in("li.mediator")
+    case_id, _, _ = new_case(services, "baguodun", "legal_consultation")  # a lawyer's case
+    page = mediator.get(f"/console/cases/{case_id}").get_data(as_text=True)
+    assert 'id="take-over"' not in page
+    assert mediator.post(f"/console/cases/{case_id}/reply", {"text": "我来回答"}).status_code == 403
+    assert mediator.post(f"/console/cases/{case_id}/note", {"text": "转给律师看看"}).status_code == 302
+
+
+def test_post_without_csrf_token_is_refused(app, services, lawyer):
+    case_id, _, _ = new_case(services, "baguodun")
+    lawyer.get(f"/console/cases/{case_id}")
+    response = lawyer.post(f"/console/cases/{case_id}/accept", csrf=False)
+    assert response.status_code == 400
+    with services.db.session() as session:
+        assert session.get(Ticket, case_id).status == "new"
+
+
+def test_log_in_without_csrf_token_is_refused(app, services):
+    give_password(services, "zhang.lawyer")
+    client = app.test_client()
+    response = client.post("/console/login", data={"username": "zhang.lawyer", "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_resident_html_shows_as_text(app, services, lawyer):
+    case_id, _, _ = new_case(services, "baguodun", text='<script>alert("x")</script><b>粗体</b>')
+    page = lawyer.get(f"/console/cases/{case_id}").get_data(as_text=True)
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+
+
+def test_lock_out_after_repeated_failures(app, services):
+    username = new_account(services, "lawyer", "baguodun")
+    user = StaffUser(app.test_client())
+    for _ in range(5):
+        assert user.log_in(username, "wrong-password").status_code == 401
+    locked = user.log_in(username, PASSWORD)
+    assert locked.status_code == 401 and "锁定" in locked.get_data(as_text=True)
+
+
+def test_disabled_account_is_logged_out_at_the_next_page(app, services):
+    username = new_account(services, "lawyer", "baguodun")
+    user = StaffUser(app.test_client())
+    user.log_in(username)
+    assert user.get("/console/").status_code == 200
+    assert app.test_cli_runner().invoke(args=["staff", "disable", username]).exit_code == 0
+    assert user.get("/console/").status_code == 302
+
+
+def test_open_redirect_after_log_in_is_refused(app, services):
+    give_password(services, "zhang.lawyer")
+    user = StaffUser(app.test_client())
+    user.get("/console/login")
+    response = user.post("/console/login?next=https://evil.example/", {"username": "zhang.lawyer", "password": PASSWORD})
+    assert response.headers["Location"].endswith("/console/")
+
+
+def test_reply_reaches_the_resident_and_shows_its_delivery(app, services, lawyer, fake_wechat):
+    case_id, _, openid = new_case(services, "baguodun")
+    lawyer.get(f"/console/cases/{case_id}")
+    assert lawyer.post(f"/console/cases/{case_id}/reply", {"text": "您好，请把劳动合同拍照发来"}).status_code == 302
+    thread = lawyer.get(f"/console/cases/{case_id}/thread").get_data(as_text=True)
+    assert "发送中" in thread
+    run_jobs(services)
+    assert "请把劳动合同拍照发来" in fake_wechat.messages(touser=openid)[-1]["content"]
+    assert "已送达" in lawyer.get(f"/console/cases/{case_id}/thread").get_data(as_text=True)
+
+
+def test_reply_outside_the_48_hour_window_waits(app, services, lawyer, fake_wechat):
+    case_id, _, openid = new_case(services, "baguodun")
+    fake_wechat.set_window(openid, False)
+    lawyer.get(f"/console/cases/{case_id}")
+    lawyer.post(f"/console/cases/{case_id}/reply", {"text": "请您有空回个消息"})
+    run_jobs(services)
+    assert "48 小时" in lawyer.get(f"/console/cases/{case_id}/thread").get_data(as_text=True)
+
+
+def test_thread_poll_answers_204_when_nothing_changed(app, services, lawyer):
+    case_id, _, _ = new_case(services, "baguodun")
+    page = lawyer.get(f"/console/cases/{case_id}/thread").get_data(as_text=True)
+    version = page.split('data-v="')[1].split('"')[0]
+    assert lawyer.get(f"/console/cases/{case_id}/thread?v={version}").status_code == 204
+
+
+def test_every_action_is_audited_with_before_and_after(app, services, lawyer):
+    case_id, _, _ = new_case(services, "baguodun")
+    lawyer.get(f"/console/cases/{case_id}")
+    lawyer.post(f"/console/cases/{case_id}/accept")
+    lawyer.post(f"/console/cases/{case_id}/note", {"text": "已电话联系"})
+    lawyer.post(f"/console/cases/{case_id}/resolve", {"outcome": "已解答"})
+    with services.db.session() as session:
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.ticket_id == case_id).order_by(AuditEntry.id)).all()
+        assert [entry.action for entry in entries] == ["accept", "note", "resolve"]
+        assert {entry.actor for entry in entries} == {"zhang.lawyer"}
+        assert (entries[0].before["status"], entries[0].after["status"]) == ("new", "in_progress")
+        assert entries[2].after["status"] == "resolved"
+
+
+def test_a_refused_move_changes_nothing(app, services, lawyer):
+    case_id, _, _ = new_case(services, "baguodun")
+    lawyer.get(f"/console/cases/{case_id}")
+    lawyer.post(f"/console/cases/{case_id}/resolve", {"outcome": "已解答"})
+    response = lawyer.post(f"/console/cases/{case_id}/accept")
+    assert response.status_code == 302
+    with services.db.session() as session:
+        assert session.get(Ticket, case_id).status == "resolved"
+
+
+def test_transfer_hands_the_case_over_and_out_of_sight(app, services, lawyer, fake_wechat):
+    case_id, _, openid = new_case(services, "baguodun")
+    with services.db.session() as session:
+        qingnian = unit_by_code(session, "qingnian").id
+    lawyer.get(f"/console/cases/{case_id}")
+    lawyer.post(f"/console/cases/{case_id}/transfer", {"unit": str(qingnian), "role": "lawyer"})
+    run_jobs(services)
+    assert "青年社区" in fake_wechat.messages(touser=openid)[-1]["content"]
+    assert lawyer.get(f"/console/cases/{case_id}").status_code == 404
+
+
+def test_street_coordinator_sees_every_room_of_the_street(app, services):
+    username = new_account(services, "coordinator", "tangjiadun")
+    coordinator = StaffUser(app.test_client())
+    coordinator.log_in(username)
+    room_case, number, _ = new_case(services, "qingnian")
+    other_street_case, _, _ = new_case(services, "xiqiao")
+    assert number in coordinator.get("/console/").get_data(as_text=True)
+    assert coordinator.get(f"/console/cases/{room_case}").status_code == 200
+    assert coordinator.get(f"/console/cases/{other_street_case}").status_code == 404
+
+
+def test_profile_binds_wechat_for_new_case_notices(app, services, lawyer, fake_wechat):
+    lawyer.get("/console/profile")
+    lawyer.post("/console/profile", {"wechat_openid": "o_staff_zhang_0001", "new_password": ""})
+    new_case(services, "baguodun")
+    run_jobs(services)  # the new-case notice job, then its delivery
+    run_jobs(services)
+    notices = fake_wechat.messages(touser="o_staff_zhang_0001")
+    assert notices and "/console/cases/" in notices[-1]["content"]
+    lawyer.post("/console/profile", {"wechat_openid": "", "new_password": ""})

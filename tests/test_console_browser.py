@@ -1,0 +1,201 @@
+"""The console in a real headless Chromium (Debian's chromium + chromedriver, driven by Selenium):
+the app runs under a werkzeug server thread; residents write through the real WeChat callback.
+
+Also writes the screenshots docs/console-*.png at phone (390px) and desktop (1280px) width."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import make_server
+
+from bot.config import PROJECT_ROOT
+from bot.jobs import ThreadJobs
+from bot.services import build_services
+from bot.storage.residents import find_resident
+from bot.storage.base import utcnow
+from bot.storage.tickets import Ticket, tickets_of_resident
+from tests.staff_user import PASSWORD, give_password, new_case
+from tests.wechat_user import WeChatUser
+from webhook import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+DOCS = PROJECT_ROOT / "docs"
+PHONE, DESKTOP = (390, 844), (1280, 900)
+
+pytestmark = [pytest.mark.usefixtures("rasa_server"), pytest.mark.timeout(300)]
+
+
+@pytest.fixture
+def live(settings):
+    """The app on a real HTTP port; jobs (WeChat deliveries) run in this process's threads."""
+    settings = dataclasses.replace(settings, console_secure_cookies=False)  # plain http on 127.0.0.1
+    services = build_services(settings)
+    services.jobs = ThreadJobs(workers=2, retry_intervals=[0.5, 1.0])
+    services.jobs.bind(services)  # jobs receive the services they run with
+    app = create_app(services=services)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, services, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    services.jobs.pool.shutdown(wait=True)
+    services.db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium through the system chromedriver (never a downloaded driver)."""
+    assert shutil.which("chromium") and shutil.which("chromedriver"), "apt-get install chromium chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--lang=zh-CN", f"--window-size={DESKTOP[0]},{DESKTOP[1]}", "--hide-scrollbars"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.implicitly_wait(0)
+    yield driver
+    driver.quit()
+
+
+def log_in(driver, base: str, username: str) -> None:
+    driver.get(f"{base}/console/login")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "login").click()
+    WebDriverWait(driver, 10).until(EC.url_contains("/console/"))
+    assert "/login" not in driver.current_url
+
+
+def wait_text(driver, text: str, timeout: float = 15) -> None:
+    WebDriverWait(driver, timeout).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+
+
+def click(driver, element_id: str) -> None:
+    element = driver.find_element(By.ID, element_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
+def open_details(driver, element_id: str) -> None:
+    driver.execute_script(f"document.getElementById('{element_id}').closest('details').open = true;")
+
+
+def screenshot(driver, name: str, size: tuple[int, int]) -> None:
+    driver.set_window_size(*size)
+    driver.refresh()
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    driver.execute_script(
+        "window.scrollTo(0, 0); var t = document.getElementById('thread'); if (t) t.scrollTop = t.scrollHeight;"
+    )
+    DOCS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(DOCS / f"console-{name}.png"))
+
+
+def more_cases_in_the_room(services) -> None:
+    """A few more of the room's cases, so the inbox screenshots show its kinds of rows."""
+    urgent_id, _, _ = new_case(services, "baguodun", "legal_consultation", "前夫喝醉了在楼下砸门，说要把孩子带走，我现在能做什么")
+    late_id, _, _ = new_case(services, "baguodun", "legal_consultation", "房东不退押金，合同上写的是退租时无损坏全额退还")
+    new_case(services, "baguodun", "neighbor_dispute", "楼上装修天天早上七点开电钻，说了也不听")
+    new_case(services, "baguodun", "legal_consultation", "网购的电动车三个月就坏了，商家不给保修")
+    with services.db.session() as session:
+        session.get(Ticket, urgent_id).urgent = True
+        session.get(Ticket, urgent_id).due_at = utcnow() + timedelta(minutes=40)
+        session.get(Ticket, late_id).due_at = utcnow() - timedelta(hours=3)
+
+
+def test_lawyer_takes_over_answers_and_resolves(live, browser, fake_wechat):
+    app, services, base = live
+    give_password(services, "zhang.lawyer")
+    resident = WeChatUser(app.test_client(), services.settings, f"o_browser_{uuid.uuid4().hex[:10]}")
+    log_in(browser, base, "zhang.lawyer")
+
+    # The resident opens a case through the real callback while the inbox is open.
+    for says in ("公司拖欠我三个月工资了，老板一直说没钱，我该怎么维权", "八古墩", "不留", "1"):
+        resident.says(says)
+    with services.db.session() as session:
+        tickets = tickets_of_resident(session, find_resident(session, resident.openid).id)
+        assert len(tickets) == 1 and tickets[0].role == "lawyer", "the intake dialogue did not open a lawyer's case"
+        number, case_id = tickets[0].number, tickets[0].id
+    wait_text(browser, number, timeout=20)  # appears by polling, without a reload
+    browser.find_element(By.CSS_SELECTOR, f'a[data-number="{number}"]').click()
+    wait_text(browser, "对话记录")
+    assert "老板一直说没钱" in browser.find_element(By.ID, "thread").text
+
+    click(browser, "take-over")
+    wait_text(browser, "已接管对话")
+    assert any("接入对话" in m["content"] for m in fake_wechat.wait_for_messages(resident.openid, count=3, timeout=5))
+
+    browser.find_element(By.ID, "reply-text").send_keys("您好，我是张律师。请问有没有签劳动合同？")
+    click(browser, "send")
+    arrived = fake_wechat.wait_for_messages(resident.openid, count=4, timeout=5)
+    assert "有没有签劳动合同" in arrived[-1]["content"]
+    wait_text(browser, "已送达")
+
+    before = len(fake_wechat.messages(touser=resident.openid))
+    assert resident.says("签了的，合同在我这里") == ""  # the bot stays silent over the person
+    assert resident.says('<script>document.title="hacked"</script>工资条也有') == ""
+    wait_text(browser, "签了的，合同在我这里", timeout=10)  # arrives by polling
+    wait_text(browser, '<script>document.title="hacked"</script>工资条也有', timeout=10)  # shown as text
+    assert browser.title != "hacked"
+    assert len(fake_wechat.messages(touser=resident.openid)) == before  # nothing from the bot meanwhile
+
+    more_cases_in_the_room(services)
+    screenshot(browser, "case-desktop", DESKTOP)
+    screenshot(browser, "case-phone", PHONE)
+    browser.get(f"{base}/console/")
+    screenshot(browser, "inbox-phone", PHONE)
+    screenshot(browser, "inbox-desktop", DESKTOP)
+
+    browser.get(f"{base}/console/cases/{case_id}")
+    open_details(browser, "outcome")
+    browser.find_element(By.ID, "outcome").send_keys("已告知申请劳动仲裁的步骤和材料，居民表示明白")
+    click(browser, "resolve")
+    wait_text(browser, "已办结")
+    last = fake_wechat.wait_for_messages(resident.openid, count=before + 1, timeout=5)[-1]["content"]
+    assert "劳动仲裁" in last and "1～5" in last
+    assert "5 分" in resident.says("5 非常感谢")  # the bot answers again: rating recorded
+
+
+def test_mediator_schedules_a_mediation_and_the_resident_is_told(live, browser, fake_wechat):
+    app, services, base = live
+    give_password(services, "li.mediator")
+    case_id, number, openid = new_case(services, "baguodun", "neighbor_dispute", "楼上装修天天早上七点开电钻")
+    log_in(browser, base, "li.mediator")
+    browser.get(f"{base}/console/cases/{case_id}")
+    wait_text(browser, number)
+    open_details(browser, "mediation-at")
+    browser.execute_script("document.getElementById('mediation-at').value = '2031-05-20T14:30';")
+    place = browser.find_element(By.ID, "mediation-place")
+    place.clear()
+    place.send_keys("八古墩社区调解室")
+    click(browser, "schedule")
+    wait_text(browser, "调解已安排")
+    told = fake_wechat.wait_for_messages(openid, count=1, timeout=5)[-1]["content"]
+    assert "2031年05月20日" in told and "14:30" in told and "八古墩社区调解室" in told and "李调解员" in told
+    assert "已安排调解" in browser.find_element(By.CSS_SELECTOR, ".case-head").text
+
+
+def test_wrong_password_shows_an_error_and_other_rooms_stay_closed(live, browser):
+    app, services, base = live
+    give_password(services, "liu.lawyer")
+    browser.get(f"{base}/console/login")
+    browser.find_element(By.ID, "username").send_keys("liu.lawyer")
+    browser.find_element(By.ID, "password").send_keys("not-the-password")
+    browser.find_element(By.ID, "login").click()
+    wait_text(browser, "用户名或密码不正确")
+    log_in(browser, base, "liu.lawyer")
+    other_case, _, _ = new_case(services, "baguodun")
+    browser.get(f"{base}/console/cases/{other_case}")
+    assert "Not Found" in browser.find_element(By.TAG_NAME, "body").text

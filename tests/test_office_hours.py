@@ -1,0 +1,44 @@
+"""Office hours from the directory, and honest words on when a person will answer."""
+
+from datetime import datetime
+
+import pytest
+
+from bot.office_hours import CHINA, expected_reply, next_opening, office_hours
+from bot.storage.directory import unit_by_code
+from bot.storage.residents import touch_resident
+from bot.tickets import CaseRequest, open_ticket, response_promise
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=CHINA)
+
+
+HOURS = "工作日 9:00-12:00 14:00-17:30"
+
+
+@pytest.mark.parametrize("now, expected", [
+    ("2026-11-24 10:00", "现在是工作时间"),   # a Tuesday morning
+    ("2026-11-24 12:30", "今天 14:00"),       # lunch break
+    ("2026-11-24 20:00", "明天 09:00"),
+    ("2026-11-27 18:00", "周一 09:00"),       # Friday evening
+    ("2026-11-28 11:00", "周一 09:00"),       # Saturday
+])
+def test_expected_reply_is_honest_about_office_hours(now, expected):
+    assert expected in expected_reply(HOURS, at(now))
+
+
+
+
+def test_office_hours_read_from_the_directory_text():
+    days, intervals = office_hours("每天 8:30-20:00")
+    assert days == set(range(7)) and [(start.hour, start.minute) for start, _ in intervals] == [(8, 30)]
+    assert next_opening("每天 8:30-20:00", at("2026-11-28 21:00")) == at("2026-11-29 08:30")
+
+
+def test_case_opened_at_the_weekend_says_when_the_room_opens(services):
+    with services.db.session() as session:
+        resident = touch_resident(session, "o_office_hours_weekend")
+        ticket = open_ticket(session, resident, CaseRequest("legal_consultation", "合同纠纷", unit_by_code(session, "baguodun")))
+        assert "周一 09:00" in response_promise(ticket, at("2026-11-28 11:00"))
+        assert "不在工作时间" not in response_promise(ticket, at("2026-11-24 10:00"))

@@ -1,0 +1,45 @@
+"""What every console page needs: the services, a database session, the logged-in staff member."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Blueprint, current_app
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from bot.services import Services
+from bot.staff import ROLE_NAMES
+from bot.storage.staff import Staff
+
+HERE = Path(__file__).parent
+
+
+def blueprint(name: str) -> Blueprint:
+    """A console blueprint with the shared templates and static files."""
+    return Blueprint(name, __name__, template_folder=str(HERE / "templates"),
+                     static_folder=str(HERE / "static"), static_url_path="/console/static")
+
+
+def services() -> Services:
+    """The app's services."""
+    return current_app.extensions["services"]
+
+
+@contextmanager
+def db() -> Iterator[Session]:
+    """A database session for this request (committed at the end of the block)."""
+    with services().db.session() as session:
+        yield session
+
+
+def me(session: Session) -> Staff:
+    """The logged-in staff member's account, in this session."""
+    return session.get(Staff, current_user.staff_id)
+
+
+def role_name(role: str) -> str:
+    """A role in Chinese."""
+    return ROLE_NAMES.get(role, role)

@@ -1,0 +1,50 @@
+"""The inbox: the cases of one's rooms, urgent first, then by time left; new ones appear by polling."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+
+from bot.casework import INBOX_LIMIT, inbox, scope_units
+from bot.storage.directory import ROLES
+from bot.categories import ROLE_LABELS
+from webhook.console.common import blueprint, db
+
+bp = blueprint("console_inbox")
+
+
+def _filters() -> dict:
+    view = request.args.get("view", "open")
+    unit = request.args.get("unit", "")
+    role = request.args.get("role", "")
+    return {
+        "view": view if view in ("open", "done") else "open",
+        "unit": int(unit) if unit.isdigit() else None,
+        "role": role if role in ROLES else None,
+    }
+
+
+def _rows(session, filters: dict):
+    # A unit outside the scope simply gives nothing: inbox() filters by the scope anyway.
+    return inbox(session, current_user.scope, filters["view"], filters["unit"], filters["role"])
+
+
+@bp.route("/console/")
+@login_required
+def index():
+    """The inbox page."""
+    filters = _filters()
+    with db() as session:
+        rows = _rows(session, filters)
+        units = scope_units(session, current_user.scope)
+        return render_template("console/inbox.html", rows=rows, units=units, filters=filters, role_labels=ROLE_LABELS,
+                               limit=INBOX_LIMIT)
+
+
+@bp.route("/console/inbox/rows")
+@login_required
+def rows():
+    """The inbox's list alone, for htmx polling."""
+    filters = _filters()
+    with db() as session:
+        return render_template("console/_inbox_rows.html", rows=_rows(session, filters), filters=filters, limit=INBOX_LIMIT)
