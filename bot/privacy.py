@@ -2,7 +2,7 @@
 
 Erasing keeps each case's statistics (category, room, role, status, urgency, rating, dates) and
 drops the person: their openid is replaced by a one-way tag, every message, photo, phone number,
-description and note goes.
+description, status note and staff note goes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.storage.dialogues import DialogueState, forget_dialogue
 from bot.storage.messages import Message
 from bot.storage.outbox import OutboundMessage
 from bot.storage.residents import Resident, find_resident
+from bot.storage.staff import CaseNote
 from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketAttachment, TicketEvent
 
 if TYPE_CHECKING:
@@ -39,7 +40,12 @@ def export_resident(session: Session, openid: str) -> dict[str, Any] | None:
         "resident": _row(resident),
         "messages": [_row(m) for m in session.scalars(select(Message).where(Message.resident_id == resident.id).order_by(Message.id))],
         "tickets": [
-            {**_row(t), "events": [_row(e) for e in t.events], "attachments": [_row(a, skip=("content",)) for a in t.attachments]}
+            {
+                **_row(t),
+                "events": [_row(e) for e in t.events],
+                "attachments": [_row(a, skip=("content",)) for a in t.attachments],
+                "notes": [_row(n) for n in session.scalars(select(CaseNote).where(CaseNote.ticket_id == t.id).order_by(CaseNote.id))],
+            }
             for t in tickets
         ],
         "customer_service_messages": [
@@ -61,6 +67,7 @@ def delete_resident(session: Session, openid: str) -> dict[str, int] | None:
     if ticket_ids:
         counts["attachments"] = session.execute(delete(TicketAttachment).where(TicketAttachment.ticket_id.in_(ticket_ids))).rowcount
         session.execute(update(TicketEvent).where(TicketEvent.ticket_id.in_(ticket_ids)).values(note=""))
+        session.execute(update(CaseNote).where(CaseNote.ticket_id.in_(ticket_ids)).values(text=""))
         session.execute(
             update(Ticket)
             .where(Ticket.id.in_(ticket_ids))
