@@ -61,7 +61,7 @@ def answer(services: "Services", inbound: Inbound, resident: Resident, message: 
         dialogue = services.dialogue.lock(session, inbound.openid)
         message = session.merge(message, load=False)
         if recovered and _arrived_before(inbound, dialogue.changed_at):
-            reply = _stale(session, inbound, message)
+            reply, treated_as = _stale(session, inbound, message), "stale"
         else:
             turn = Turn(
                 session=session,
@@ -78,8 +78,9 @@ def answer(services: "Services", inbound: Inbound, resident: Resident, message: 
                 services.dialogue.write(dialogue, state)
             fetch_new_attachments(session, services.jobs)
             alert_new_cases(session, services.jobs)
+            treated_as = turn.intent or turn.dialogue.flow_name
     # What residents write (and what we repeat back to them) stays out of the logs.
-    log.info("answered %s (%d characters)", log_key(inbound.dedup_key), len(reply))
+    log.info("answered %s as %s (%d characters)", log_key(inbound.dedup_key), treated_as, len(reply))
     return reply
 
 
