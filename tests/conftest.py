@@ -98,7 +98,7 @@ def services(settings):
 @pytest.fixture
 def app(services):
     """The Flask app wired to the test services."""
-    return create_app(services=services)
+    return create_app(services=services, warm=True)  # as served: no test waits for the fit
 
 
 @pytest.fixture
