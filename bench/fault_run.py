@@ -78,7 +78,7 @@ def _post(client, xml: str):
 
 def _send_all(services, messages: list[tuple[str, str, int]], figures: Figures) -> list[str]:
     """Deliver (openid, text, msg_id) messages from 8 threads; returns the reply texts."""
-    app = create_app(services=services, warm=True)
+    app = create_app(services=services)
 
     def one(item):
         openid, text, msg_id = item

@@ -154,7 +154,7 @@ def main() -> None:
 
     started = time.monotonic()
     with bench_services(safe=False) as (services, _fake):
-        plain = create_app(services=services, warm=True).test_client()
+        plain = create_app(services=services).test_client()
         safe_settings = dataclasses.replace(services.settings, wechat_aes_key=AES_KEY)
         safe = create_app(services=dataclasses.replace(services, settings=safe_settings)).test_client()
         logging.getLogger().setLevel(logging.CRITICAL)  # thousands of expected warnings

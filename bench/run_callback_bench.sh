@@ -45,7 +45,7 @@ trap cleanup EXIT
 .venv/bin/flask --app webhook setup >/dev/null
 .venv/bin/flask --app webhook wechat fake-api --port 8601 >var/bench/fake.log 2>&1 & pids+=($!)
 .venv/bin/flask --app webhook worker >var/bench/worker.log 2>&1 & pids+=($!)
-.venv/bin/gunicorn --workers "$workers" --bind 127.0.0.1:8600 --log-level warning 'webhook:create_app(warm=True)' \
+.venv/bin/gunicorn --workers "$workers" --bind 127.0.0.1:8600 --log-level warning 'webhook:create_app()' \
     >var/bench/gunicorn.log 2>&1 & pids+=($!)
 
 total=$(( duration * 1000 ))

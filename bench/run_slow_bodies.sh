@@ -37,7 +37,7 @@ trap cleanup EXIT
 .venv/bin/flask --app webhook setup >/dev/null
 .venv/bin/flask --app webhook wechat fake-api --port 8612 >var/bench/slow-fake.log 2>&1 & pids+=($!)
 .venv/bin/flask --app webhook worker >var/bench/slow-worker.log 2>&1 & pids+=($!)
-.venv/bin/gunicorn --workers 4 --threads 8 --bind 127.0.0.1:8610 --log-level warning 'webhook:create_app(warm=True)' \
+.venv/bin/gunicorn --workers 4 --threads 8 --bind 127.0.0.1:8610 --log-level warning 'webhook:create_app()' \
     >var/bench/slow-gunicorn.log 2>&1 & pids+=($!)
 scripts/proxy.sh 8611 8610 "$ROOT/var/bench/nginx-$run" >var/bench/slow-nginx.log 2>&1 & pids+=($!)
 until curl -fs http://127.0.0.1:8610/healthz >/dev/null && curl -fs http://127.0.0.1:8611/healthz >/dev/null; do sleep 0.5; done

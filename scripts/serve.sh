@@ -62,7 +62,7 @@ fi
 echo "serve: webhook on http://127.0.0.1:$PORT/wechat ($workers process(es)); Ctrl-C stops everything"
 .venv/bin/gunicorn --workers "$workers" --threads 8 --bind "127.0.0.1:$PORT" \
     --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' \
-    'webhook:create_app(warm=True)' &
+    'webhook:create_app()' &
 pids+=($!)
 # Waiting in the background lets a TERM to this script stop everything it started.
 wait "$!"

@@ -444,15 +444,3 @@ def test_a_sender_id_that_would_break_the_reply_is_a_400(client, resident, scrip
     for sender in ['o"]]]]]]>>>>1', "o" * 65]:
         params, body = build_request(text_xml(sender, "你好", new_msg_id()), "test-token")
         assert client.post("/wechat", query_string=params, data=body).status_code == 400
-
-
-def test_a_served_app_fits_the_signal_model_before_the_first_resident_writes(services, monkeypatch):
-    # Fitted inside the first request it took longer than the reply budget (5.6 s measured).
-    from bot.intents import signals
-
-    monkeypatch.setattr(signals, "_model", None)
-    create_app(services=services, warm=True)
-    assert signals._model is not None
-    started = time.monotonic()
-    signals.danger_kinds("楼上邻居天天半夜跺脚")
-    assert time.monotonic() - started < 0.5

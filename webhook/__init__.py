@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from flask import Flask
 
@@ -13,16 +14,14 @@ from bot.reply_budget import ReplyBudget
 from bot.services import Services, build_services
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None, warm: bool = False) -> Flask:
-    """Build the app for these settings (default: from the environment); `warm` fits the danger
-    and group signal model now, before the first request (scripts/serve.sh serves it so)."""
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    """Build the app for these settings (default: from the environment)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_log_redaction()
     services = services or build_services(settings or Settings.from_env())
-    if warm:
-        # Fitted on first use it took 5.6 s inside the first resident's request of every process,
-        # past the reply budget; a worker that starts a few seconds later costs nobody anything.
-        signals.model()
+    # The danger and group signals train in-process on first use (5.6 s measured on a loaded
+    # machine, past the reply budget): start now, so the first resident's message does not wait.
+    threading.Thread(target=signals.model, name="signals-warm-up", daemon=True).start()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes
     # The one place the web layer keeps the services; the bot receives them as arguments.
