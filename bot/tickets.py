@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from bot import alerts
-from bot import services as service_registry
 from bot.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, move_ticket, tell_resident
 from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS
 from bot.media import note_new_attachment
@@ -19,6 +19,10 @@ from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
 
 @dataclass(frozen=True)
 class Deadlines:
@@ -84,14 +88,18 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
     ticket.number = f"JH{ticket.created_at:%y%m%d}-{ticket.id:04d}"
     session.add(TicketEvent(ticket_id=ticket.id, status="new", note=unit.office_name, actor=SYSTEM))
     _attach(session, ticket, request)
-    ticket_id = ticket.id
-    after_commit(session, lambda: service_registry.current().jobs.enqueue(new_case_job, ticket_id))
+    session.info.setdefault("new_cases", []).append(ticket.id)
     return ticket
 
 
-def new_case_job(ticket_id: int) -> None:
+def alert_new_cases(session: Session, jobs) -> None:
+    """Queue the staff's WeChat alert for every case opened in this session, once it has committed."""
+    for ticket_id in session.info.pop("new_cases", []):
+        after_commit(session, lambda ticket_id=ticket_id: jobs.enqueue(new_case_job, ticket_id))
+
+
+def new_case_job(services: "Services", ticket_id: int) -> None:
     """Job: tell the queue's staff about a new case on WeChat."""
-    services = service_registry.current()
     with services.db.session() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is not None:
