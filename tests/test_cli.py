@@ -9,6 +9,7 @@ from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
 from bot.storage.outbox import OutboundMessage
 from bot.storage.residents import Resident, touch_resident
+from bot.storage.staff import AuditEntry
 from bot.storage.tickets import Ticket
 from bot.tickets import CaseRequest, open_ticket
 from tests.conftest import run_jobs
@@ -30,6 +31,10 @@ def test_status_change_reaches_the_resident(app, services, fake_wechat):
     assert result.exit_code == 0, result.output
     run_jobs(services)
     assert "今晚上门" in fake_wechat.messages(touser="o_cli_status")[-1]["content"]
+    with services.db.session() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.ticket_id == ticket.id)).one()
+        assert (entry.actor, entry.action) == ("zhu.mediator", "status")
+        assert (entry.before["status"], entry.after["status"]) == ("new", "in_progress")
 
 
 def test_sweep_escalates_overdue_cases_and_requeues_stuck_messages(app, services, fake_wechat):

@@ -17,7 +17,10 @@ from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.faq import faq_for_intent
 from bot.storage.migrate import upgrade
 from bot.handoff import release_idle
+from bot.casework import snapshot
 from bot.lifecycle import MoveRefused, move_ticket
+from bot.staff import audit
+from bot.storage.staff import staff_by_username
 from bot.staff import accounts_without_password, load_canned_answers
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
 from bot.jobs import RetryLater
@@ -122,10 +125,13 @@ def status_command(number: str, status: str, actor: str, note: str) -> None:
         ticket = ticket_by_number(session, number)
         if ticket is None:
             raise click.ClickException(f"no ticket {number}")
+        before = snapshot(ticket)
         try:
             move_ticket(session, services.jobs, ticket, status, actor, note)
         except MoveRefused as error:
             raise click.ClickException(str(error)) from error
+        # A change from the command line is a staff action like one on the console's page.
+        audit(session, staff_by_username(session, actor), "status", ticket.id, before, snapshot(ticket))
     click.echo(f"{number} → {status}; resident notified")
 
 
