@@ -112,12 +112,17 @@ def _fuzzy_matches(rooms: list[Unit], text: str) -> list[Unit]:
     return [room for _, room in scored[:5]]
 
 
+# A pin farther than this from every room is outside the district: no room is "nearest".
+NEAREST_MAX_KM = 3.0
+
+
 def nearest_community(session: Session, latitude: float, longitude: float) -> Unit | None:
-    """The community room nearest to a location pin."""
+    """The community room nearest to a location pin, if one is near enough to be the resident's."""
     located = [room for room in communities(session) if room.latitude is not None]
     if not located:
         return None
-    return min(located, key=lambda room: distance_km(latitude, longitude, room))
+    nearest = min(located, key=lambda room: distance_km(latitude, longitude, room))
+    return nearest if distance_km(latitude, longitude, nearest) <= NEAREST_MAX_KM else None
 
 
 def distance_km(latitude: float, longitude: float, room: Unit) -> float:

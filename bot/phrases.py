@@ -69,7 +69,8 @@ NO_PHONE = re.compile(
     r"^(?:不留|不用|不用留|不方便|不要|不给|算了|跳过|不想留|没有|否|不|不了|不必|先不留|不想给|保密|不需要)"
     r"[了的吧啊呀。！!，,]*(?:谢谢)?[。！!]*$"
 )
-ADD_TO_CASE = re.compile(r"^(补充|追加|再说一下|还有)[:：，, ]*")
+# "补充：…" adds to the open case; "还有个事…" starts a new one, so "还有" counts only with a colon.
+ADD_TO_CASE = re.compile(r"^(?:(?:补充|追加)[:：，, ]*|(?:再说一下|还有)[:：])")
 UNRESOLVED = re.compile(r"没解决|没有解决|重新打开|还没解决|不满意重办")
 # "5", "5分", "4 还行": a rating. "3楼漏水了" is not: the digit must stand alone.
 RATING = re.compile(r"^\s*([1-5])\s*(?:(?:分|星)[\s，,。.!！]*|[\s，,。.!！]+|$)(.*)$", re.S)

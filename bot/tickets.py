@@ -158,7 +158,7 @@ def response_promise(ticket: Ticket, now=None) -> str:
     if ticket.urgent:
         return f"工作人员会在 {RESPONSE_HOURS['urgent']} 小时内联系您"
     if ticket.collective:
-        return f"街道工作站会在 {RESPONSE_HOURS['collective']} 小时内联系您"
+        return f"工作人员会在 {RESPONSE_HOURS['collective']} 小时内联系您"
     promise = f"工作人员会在 {CATEGORIES[ticket.category].first_response_hours // 24} 个工作日内回复您"
     unit = object_session(ticket).get(Unit, ticket.unit_id)
     now = now or utcnow()

@@ -125,8 +125,8 @@ def test_danger_heldout_figures_hold_their_last_measured_level():
     assert advice.positives >= 100 and advice.negatives >= 100
     assert advice.recall >= 0.98, advice.misses
     assert advice.false_alarm_rate <= 0.20, advice.false_alarms
-    assert urgent.recall >= 0.98, urgent.misses
-    assert urgent.false_alarm_rate <= 0.05, urgent.false_alarms
+    assert urgent.recall >= 0.90, urgent.misses
+    assert urgent.false_alarm_rate <= 0.04, urgent.false_alarms
 
 
 def test_the_fresh_batch_is_scored_and_holds_its_first_figures():
@@ -135,7 +135,7 @@ def test_the_fresh_batch_is_scored_and_holds_its_first_figures():
     assert fresh["danger"].recall >= 0.96 and fresh["urgent"].false_alarm_rate <= 0.16
 
 
-@pytest.mark.xfail(strict=True, reason="urgent-case false alarms 4.2 % > 3 % on the held-out set: see README")
+@pytest.mark.xfail(strict=True, reason="urgent cases open for 91 % of held-out dangers (target 98 %): see README")
 def test_danger_heldout_figures_reach_the_targets():
     figures = evaluation.evaluate_heldout()["urgent"]
     assert figures.meets(evaluation.DANGER_TARGETS), (figures.misses, figures.false_alarms)

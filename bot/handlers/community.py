@@ -14,6 +14,10 @@ ASK_COMMUNITY = (
     "请问您住在哪个社区？直接回复社区名称（如“八古墩社区”），也可以发送您的位置。"
     "\n不清楚的话回复“不知道”。"
 )
+FAR_AWAY = (
+    "这个位置附近没有江汉区的社区公共法律服务工作室。住在江汉区的话，请回复您的社区名称；"
+    "不在江汉区的话，可以找当地的公共法律服务中心，或拨打 12348 公共法律服务热线。"
+)
 ASK_NEW_COMMUNITY = "好的，请问您现在住在哪个社区？回复社区名称，或发送位置。"
 # Wuhan's other districts (and the names people use for them): a resident who names one lives
 # outside the rooms we route to.
@@ -167,7 +171,7 @@ def location_pin(turn: Turn) -> str:
     turn.resident.latitude, turn.resident.longitude = inbound.latitude, inbound.longitude
     unit = nearest_community(turn.session, inbound.latitude, inbound.longitude)
     if unit is None:
-        return "位置收到了，但暂时没有找到附近的社区工作室。请回复您的社区名称。"
+        return FAR_AWAY
     if turn.resident.community_id is None or turn.dialogue.active(MovingState):
         remember(turn, unit)
         turn.dialogue.end()

@@ -10,7 +10,7 @@ from bot.faq_file import category_of
 from bot.storage.faq import faq_for_intent
 from bot.turn import Turn
 
-OFFER = "需要社区{role}帮您具体处理吗？\n回复 1 转给社区工作室\n回复 2 不用了"
+OFFER = "需要{role}帮您具体处理吗？\n回复 1 转给社区工作室\n回复 2 不用了"
 SERVICE_OFFER = "还有问题可以直接告诉我；回复“转人工”联系工作人员。"
 
 

@@ -197,7 +197,7 @@ def location_pin(turn: Turn) -> str:
     unit = nearest_community(turn.session, turn.inbound.latitude, turn.inbound.longitude)
     keep_message(turn)
     if unit is None:
-        return "位置收到了，但暂时没有找到附近的社区工作室。请回复您的社区名称。"
+        return community.FAR_AWAY
     if state.step == "community" or community.community_of(turn) is None:
         return community_chosen(turn, unit, by_location=True)
     return f"位置收到了，离您最近的是{unit.name}。\n" + next_question(turn, state)
@@ -279,7 +279,7 @@ def open_case(turn: Turn, note: str = "") -> str:
         f"{note}已为您登记{CATEGORIES[ticket.category].label}工单，编号 {ticket.number}。",
         f"已转给{unit.office_name}的{ROLE_LABELS[ticket.role]}，{response_promise(ticket)}。",
     ]
-    if ticket.collective:
+    if ticket.collective and unit.level == "street":
         lines.insert(1, "这件事涉及多户居民，已直接交给街道公共法律服务工作站统一处理。")
     if ticket.contact_phone:
         lines.append(f"联系电话：{mask_personal_numbers(ticket.contact_phone)}")

@@ -23,7 +23,7 @@ GROUP_TARGETS = {"recall": 0.95, "false_alarm_rate": 0.05}
 # The advice and group thresholds are the highest whose cross-validated recall reaches these;
 # the urgent-case threshold the lowest whose cross-validated false alarms stay within the target.
 CV_RECALL_TARGETS = {"danger": DANGER_TARGETS["recall"], "group": GROUP_TARGETS["recall"]}
-CV_FALSE_ALARM_TARGET = DANGER_TARGETS["false_alarm_rate"]
+CV_FALSE_ALARM_TARGET = 0.01
 THRESHOLD_GRID = tuple(round(step * 0.05, 2) for step in range(2, 19))
 
 
