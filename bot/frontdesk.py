@@ -11,6 +11,7 @@ import redis
 from redis.exceptions import LockError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import review
 from bot import services as services_registry
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
@@ -158,6 +159,7 @@ class FrontDesk:
             turn.message.intent = turn.intent
             if turn.classification is not None:
                 turn.message.confidence = turn.classification.confidence
+            review.record_turn(turn)  # a message the model was unsure of goes to the admins' queue
             if reply:
                 session.add(Message(resident_id=resident.id, direction="out", msg_type="text", content=reply))
             fetch_new_attachments(session, self.services.jobs)
