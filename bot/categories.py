@@ -26,7 +26,7 @@ CATEGORIES: dict[str, Category] = {
     for category in (
         Category(
             "legal_consultation", "法律咨询", "lawyer",
-            "法律咨询（劳动、婚姻、借贷、交通事故等）", "LEGAL_CONSULTATION",
+            "法律咨询，转社区律师（劳动、婚姻、借贷、交通事故等）", "LEGAL_CONSULTATION",
         ),
         Category(
             "neighbor_dispute", "邻里纠纷", "mediator",

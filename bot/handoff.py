@@ -19,6 +19,7 @@ from bot.staff import ROLE_NAMES
 from bot.storage.base import utcnow
 from bot.storage.staff import Handoff, Staff, active_handoff, idle_handoffs
 from bot.storage.tickets import Ticket
+from bot.tickets import attach_message
 
 # Any-time phrases the bot still answers while a person holds the conversation (danger is checked
 # before the handoff, by the router).
@@ -80,6 +81,8 @@ def while_held(turn) -> str | None:
         release(turn.session, jobs, handoff, "idle")
         return None
     turn.message.ticket_id = handoff.ticket_id
+    if turn.message.msg_type == "image":  # a photo is kept with the case, as outside a handoff
+        attach_message(turn.session, turn.session.get(Ticket, handoff.ticket_id), turn.message, note="居民发来照片")
     if handoff.alerted_at is None or now - _aware(handoff.alerted_at) > ALERT_EVERY:
         handoff.alerted_at = now
         ticket = turn.session.get(Ticket, handoff.ticket_id)

@@ -80,31 +80,6 @@ AFFIRM = re.compile(
 )
 DENY = re.compile(r"^(不|不用|不要|不需要|没有|否|算了|不了|不用了)[的啊呀吧！!。]*$")
 
-# Anything that may mean someone is in danger right now. Broad on purpose: a false alarm costs
-# one extra sentence; a missed one can cost far more.
-_DANGER = {
-    "fire": re.compile(r"着火|起火|失火|火灾|冒烟了|烧起来"),
-    "gas": re.compile(r"煤气泄漏|燃气泄漏|漏气|煤气味|燃气味|天然气味"),
-    "injury": re.compile(r"流血|受伤了|晕倒|昏迷|骨折|被咬伤|打伤|砍伤|送医院|快不行了"),
-    "violence": re.compile(
-        r"打人|打起来了|动手了|拿刀|砍人|要杀|杀了你|威胁我|恐吓|家暴|被打|打我|跳楼|自杀|不想活了"
-    ),
-}
-_COLLECTIVE = re.compile(
-    r"大家都|全体业主|整栋楼|整个小区|全小区|几十户|上百户|好多户|很多户|业主们|联名|集体|"
-    r"很多业主|所有业主|一整栋|全楼"
-)
-
-
-def danger_kinds(text: str) -> list[str]:
-    """The kinds of immediate danger the text mentions, if any."""
-    return [kind for kind, pattern in _DANGER.items() if pattern.search(text)]
-
-
-def is_collective(text: str) -> bool:
-    """True when the text describes a dispute of many households at once."""
-    return bool(_COLLECTIVE.search(text))
-
 
 def choice_number(text: str) -> int | None:
     """The number the resident picked from a numbered list, if the text is just that."""

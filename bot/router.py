@@ -23,6 +23,7 @@ from bot.handlers import (
     status,
     urgent,
 )
+from bot.intents import signals
 from bot.intents.policy import FALLBACK_INTENT, Decision
 from bot.turn import Turn
 
@@ -39,6 +40,14 @@ def route(turn: Turn) -> str:
     kind = turn.inbound.kind
     if kind == "event":
         return _event(turn)
+    danger = signals.danger_kinds(turn.text) if turn.text else []
+    if danger:
+        turn.decide()  # the case is filed under what the message is about
+        turn.intent = "urgent"
+        return urgent.urgent_case(turn, danger)
+    held = handoff.while_held(turn)  # a person holds the conversation: the bot stays quiet
+    if held is not None:
+        return held
     if kind == "image":
         return media.image(turn)
     if kind == "location":
@@ -70,16 +79,8 @@ def _event(turn: Turn) -> str:
 
 
 def answer_text(turn: Turn) -> str:
-    """Text (or recognised voice), in this order: danger, a person holding the conversation, the
-    active step, any-time phrases, the resident's cases, then what the classifier says."""
-    danger = phrases.danger_kinds(turn.text)
-    if danger:
-        turn.decide()  # the case is filed under what the message is about
-        turn.intent = "urgent"
-        return urgent.urgent_case(turn, danger)
-    held = handoff.while_held(turn)  # a person holds the conversation: the bot stays quiet
-    if held is not None:
-        return held
+    """Text (or recognised voice) after danger and a person holding the conversation were ruled
+    out (route): the active step, any-time phrases, the resident's cases, then the classifier."""
     flow = FLOWS.get(turn.dialogue.flow_name)
     if flow is not None:
         reply = flow.steps[turn.dialogue.flow.step].handler(turn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.intents.evaluation import (
+    HELDOUT_FILES,
     Example,
     Prediction,
     examples_from_yaml,
@@ -89,3 +90,47 @@ def test_percentile():
 def test_confusion_png(tmp_path):
     path = plot_confusion([prediction("greet", "greet"), prediction("greet", "clarify")], tmp_path / "c.png", "t")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_outcome_of_a_real_question():
+    def outcome(routed, kind="triage", choices=()):
+        return Prediction("x", "legal_consultation", "i", 0.5, kind, routed, 0.0, choices).outcome
+
+    assert outcome("legal_consultation") == "handled"
+    assert outcome("neighbor_dispute") == "handled"  # a case in another room still reaches a person
+    assert outcome("service", kind="faq") == "handled"
+    assert outcome("clarify", "clarify", ("neighbor_dispute", "legal_consultation")) == "handled"
+    assert outcome("clarify", "clarify", ("neighbor_dispute", "property_complaint")) == "other"
+    assert outcome("out_of_scope", "out_of_scope") == "turned_away"
+    assert outcome("greet", "conversational") == "turned_away"
+    assert outcome("cancel", "conversational") == "turned_away"
+    assert outcome("request_human", "conversational") == "other"
+
+
+def test_turned_away_counts_a_greeting_answer_to_a_question():
+    predictions = [
+        Prediction("x", "legal_consultation", "greet", 0.9, "conversational", "greet"),
+        Prediction("y", "legal_consultation", "legal_consultation", 0.9, "triage", "legal_consultation"),
+        Prediction("z", "out_of_scope", "faq_how_it_works", 0.9, "faq", "service"),
+        Prediction("w", "out_of_scope", "out_of_scope", 0.9, "out_of_scope", "out_of_scope"),
+    ]
+    figures = routing_figures(predictions)
+    assert (figures["triage_turned_away"], figures["triage_handled"]) == (0.5, 0.5)
+    assert figures["oos_given_case_or_faq"] == 0.5 and figures["oos_given_triage"] == 0.0
+    real = real_question_figures(predictions[:2])
+    assert (real["handled"], real["turned_away"]) == (0.5, 0.5)
+
+
+def test_predict_gives_the_policy_the_text_and_keeps_the_choices():
+    def classify(text):
+        return Classification("nlu_fallback", 0.5, [("nlu_fallback", 0.5), ("out_of_scope", 0.4)])
+
+    [legal, chat] = predict([Example("老板欠我三个月工资不给", "legal_consultation"), Example("哈哈哈", "out_of_scope")],
+                            classify)
+    assert (legal.kind, legal.choices, legal.outcome) == ("clarify", ("legal_consultation",), "handled")
+    assert (chat.kind, chat.routed) == ("out_of_scope", "out_of_scope")
+
+
+def test_both_heldout_sets_are_scored_by_default():
+    assert [path.name for path in HELDOUT_FILES] == ["heldout.yml", "areas.yml"]
+    assert all(path.exists() for path in HELDOUT_FILES)

@@ -131,3 +131,9 @@ def test_against_the_real_rasa_server(rasa_server):
     assert result.source == "rasa"
     assert result.intent in ("property_complaint", "faq_elevator_broken")
     assert isinstance(service, IntentService)
+
+
+def test_every_classification_carries_the_message_text(port):
+    # The policy reads the text to tell a bare "你好" from a greeting around a question.
+    service = build_classifier(settings_for(port, nlu_backend="keywords"))
+    assert service.classify("你好在吗 老板拖欠工资").text == "你好在吗 老板拖欠工资"

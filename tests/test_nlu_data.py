@@ -16,6 +16,9 @@ from bot.intents.types import CONVERSATIONAL_INTENTS, FAQ_PREFIX, TRIAGE_INTENTS
 ROOT = Path(__file__).resolve().parent.parent
 NLU_DIR = ROOT / "nlu_data"
 HELDOUT = ROOT / "nlu_eval" / "heldout.yml"
+AREAS = ROOT / "nlu_eval" / "areas.yml"
+HELDOUT_SETS = [HELDOUT, AREAS]
+MIN_AREAS_LEGAL_EXAMPLES = 300
 MIN_TRIAGE_EXAMPLES = 150
 MIN_OUT_OF_SCOPE_EXAMPLES = 120
 PHONE_PATTERN = r"(?<!\d)1[3-9]\d{9}(?!\d)"
@@ -30,7 +33,7 @@ def training():
     return examples_from_dir(NLU_DIR)
 
 
-@pytest.mark.parametrize("path", sorted(NLU_DIR.glob("*.yml")) + [HELDOUT], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", sorted(NLU_DIR.glob("*.yml")) + HELDOUT_SETS, ids=lambda path: path.name)
 def test_yaml_parses_as_rasa_nlu(path):
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(document, dict) and isinstance(document.get("nlu"), list)
@@ -54,10 +57,23 @@ def test_only_contract_intents(training):
     assert all(intent.startswith(FAQ_PREFIX) for intent in unknown), unknown
 
 
-def test_no_heldout_example_is_trained_on(training):
+@pytest.mark.parametrize("path", HELDOUT_SETS, ids=lambda path: path.name)
+def test_no_heldout_example_is_trained_on(training, path):
     trained = {normalised(example.text) for example in training}
-    leaked = [example.text for example in examples_from_yaml(HELDOUT) if normalised(example.text) in trained]
+    leaked = [example.text for example in examples_from_yaml(path) if normalised(example.text) in trained]
     assert leaked == []
+
+
+def test_the_areas_set_holds_enough_legal_questions_and_outside_messages():
+    counts = Counter(example.intent for example in examples_from_yaml(AREAS))
+    assert counts["legal_consultation"] >= MIN_AREAS_LEGAL_EXAMPLES
+    assert counts["out_of_scope"] >= 50
+    assert set(counts) == {"legal_consultation", "out_of_scope"}
+
+
+def test_the_two_heldout_sets_do_not_overlap():
+    first = {normalised(example.text) for example in examples_from_yaml(HELDOUT)}
+    assert [e.text for e in examples_from_yaml(AREAS) if normalised(e.text) in first] == []
 
 
 def test_no_example_has_two_labels(training):

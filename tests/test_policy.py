@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.intents.policy import (
     FAQ_MIN_CONFIDENCE,
+    OUT_OF_SCOPE_MIN_CONFIDENCE,
     KINDS,
     Decision,
     close_choices,
@@ -109,3 +110,85 @@ def test_triage_category():
     assert triage_category("faq_elevator_broken") == "property_complaint"
     assert triage_category("faq_legal_aid") is None
     assert triage_category("greet") is None
+
+
+def said(text: str, *ranking: tuple[str, float]) -> Classification:
+    """A Rasa classification of this message text."""
+    return Classification(ranking[0][0], ranking[0][1], list(ranking), [], "rasa", text)
+
+
+# A conversational intent decides only a bare message.
+
+
+def test_a_bare_greeting_is_a_greeting():
+    decision = decide(said("你好，在吗？", ("greet", 0.98), ("legal_consultation", 0.01)))
+    assert (decision.kind, decision.intent) == ("conversational", "greet")
+
+
+def test_a_bare_thanks_is_a_thanks():
+    decision = decide(said("好的谢谢您！", ("thank", 0.97), ("affirm", 0.02)))
+    assert (decision.kind, decision.intent) == ("conversational", "thank")
+
+
+def test_a_greeting_around_a_question_the_model_also_saw_opens_its_case():
+    decision = decide(said("你好在吗 我想离婚但是他不同意不知道怎么办",
+                           ("greet", 0.55), ("legal_consultation", 0.4), ("neighbor_dispute", 0.02)))
+    assert decision == Decision("triage", "legal_consultation", (), 0.4)
+
+
+def test_thanks_after_a_question_is_the_question():
+    decision = decide(said("闯红灯被拍了要扣几分罚多少钱 谢谢", ("thank", 0.8), ("out_of_scope", 0.1)))
+    assert decision.kind == "clarify"
+    assert decision.choices == ("legal_consultation",)
+
+
+def test_a_long_story_ending_in_a_question_is_not_a_cancel():
+    decision = decide(said("借给他的八万块钱三年了一分没还，人也找不到了，算了我该怎么办？",
+                           ("cancel", 0.6), ("legal_consultation", 0.25), ("property_complaint", 0.1)))
+    assert decision.kind == "clarify" and "legal_consultation" in decision.choices
+
+
+def test_a_greeting_with_chit_chat_stays_a_greeting():
+    decision = decide(said("你好呀 今天天气真不错出去走走吧", ("greet", 0.9), ("out_of_scope", 0.08)))
+    assert (decision.kind, decision.intent) == ("conversational", "greet")
+
+
+def test_cancel_alone_still_cancels():
+    assert decide(said("算了不办了", ("cancel", 0.95))).intent == "cancel"
+
+
+# Doubt about a message that could be legal goes to the community lawyer, not out the door.
+
+
+def test_fallback_on_a_possible_legal_matter_asks_about_the_lawyer():
+    decision = decide(said("工程干完了甲方一直拖着款不结", ("nlu_fallback", 0.5), ("out_of_scope", 0.4), ("greet", 0.1)))
+    assert (decision.kind, decision.choices) == ("clarify", ("legal_consultation",))
+
+
+def test_fallback_leaning_to_another_room_also_offers_the_lawyer():
+    decision = decide(said("隔壁装修把我家墙震裂了要他赔钱他不肯",
+                           ("nlu_fallback", 0.5), ("neighbor_dispute", 0.45), ("out_of_scope", 0.3)))
+    assert decision.kind == "clarify"
+    assert decision.choices == ("neighbor_dispute", "legal_consultation")
+
+
+def test_fallback_on_chit_chat_is_declined():
+    decision = decide(said("哈哈哈哈哈", ("nlu_fallback", 0.5), ("greet", 0.4), ("out_of_scope", 0.3)))
+    assert (decision.kind, decision.intent) == ("out_of_scope", "nlu_fallback")
+
+
+def test_unsure_out_of_scope_that_could_be_legal_asks():
+    decision = decide(said("买了套顶账房办不了证怎么办", ("out_of_scope", 0.6), ("legal_consultation", 0.3)))
+    assert (decision.kind, decision.choices) == ("clarify", ("legal_consultation",))
+
+
+def test_clearly_outside_messages_are_declined():
+    assert decide(said("明天武汉下雨吗", ("out_of_scope", 0.6), ("greet", 0.1))).kind == "out_of_scope"
+    assert decide(said("我的快递到哪了", ("out_of_scope", 0.95))).kind == "out_of_scope"
+    # Sure enough that it is outside: even words about money do not make it a case.
+    assert decide(said("贷款秒批无抵押", ("out_of_scope", OUT_OF_SCOPE_MIN_CONFIDENCE + 0.1))).kind == "out_of_scope"
+
+
+def test_unsure_service_faq_that_could_be_legal_offers_the_lawyer():
+    decision = decide(said("法律援助要什么条件 我没钱请律师", ("faq_legal_aid", 0.5), ("legal_consultation", 0.3)))
+    assert (decision.kind, decision.choices) == ("clarify", ("legal_consultation",))

@@ -87,6 +87,7 @@ def test_wrong_token_is_unavailable(rasa_server):
 
 def test_fallback_keeps_the_real_ranking():
     payload = {
+        "text": "楼上漏水13912345678",
         "intent": {"name": "nlu_fallback", "confidence": 0.5},
         "intent_ranking": [
             {"name": "nlu_fallback", "confidence": 0.5},
@@ -100,6 +101,7 @@ def test_fallback_keeps_the_real_ranking():
     assert result.ranking[1] == ("neighbor_dispute", 0.44)
     assert result.entities == [{"entity": "phone", "value": "13912345678", "start": 1, "end": 12}]
     assert set(TRIAGE_INTENTS) >= {name for name, _ in result.ranking[1:]}
+    assert result.text == "楼上漏水13912345678"
 
 
 # --- timeouts and retries against a tiny local server ---------------------------------------

@@ -5,7 +5,7 @@ Settings come from the environment: RASA_URL (default http://127.0.0.1:5005), RA
 unset, so a dev machine needs no setup), RASA_TIMEOUT (default 1.5 s; evaluation allows 10 s).
 
     flask --app webhook nlu train [--force]
-    flask --app webhook nlu evaluate [--no-cv] [--real-questions PATH] [--show-errors]
+    flask --app webhook nlu evaluate [--no-cv] [--heldout PATH …] [--real-questions PATH] [--show-errors]
     echo "楼上漏水" | flask --app webhook nlu classify
 """
 
@@ -22,7 +22,7 @@ from flask.cli import AppGroup
 
 from bot.config import Settings
 from bot.intents.evaluation import (
-    HELDOUT_FILE,
+    HELDOUT_FILES,
     PROJECT_ROOT,
     NLU_DATA_DIR,
     REAL_QUESTIONS_FILE,
@@ -41,6 +41,7 @@ from bot.intents.evaluation import (
     run_cross_validation,
     split_trained,
 )
+from bot.intents import with_text
 from bot.intents.keywords import classify_keywords
 from bot.intents.policy import decide
 from bot.intents.rasa_client import RasaClient, RasaUnavailable
@@ -51,10 +52,10 @@ nlu_cli = AppGroup("nlu", help="Train, evaluate and try the Rasa intent model.")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 ROUTING_KEYS = (
-    "examples", "intent_accuracy", "routing_accuracy", "triage_macro_f1",
-    "oos_given_triage", "triage_turned_away", "triage_clarified", "fallback_share",
+    "examples", "intent_accuracy", "routing_accuracy", "triage_macro_f1", "oos_given_triage",
+    "oos_given_case_or_faq", "triage_handled", "triage_turned_away", "triage_clarified", "fallback_share",
 )
-REAL_KEYS = ("questions", "triaged_any", "triaged_legal_consultation", "clarified", "turned_away")
+REAL_KEYS = ("questions", "handled", "turned_away", "triaged_any", "triaged_legal_consultation", "clarified")
 
 
 def rasa_client_from_env() -> RasaClient:
@@ -85,8 +86,9 @@ def train_command(force: bool) -> None:
 
 
 @nlu_cli.command("evaluate")
-@click.option("--heldout", "heldout_path", type=click.Path(dir_okay=False), default=str(HELDOUT_FILE),
-              show_default=True, help="Labelled held-out set (Rasa NLU YAML).")
+@click.option("--heldout", "heldout_paths", type=click.Path(dir_okay=False), multiple=True,
+              default=[str(path) for path in HELDOUT_FILES], show_default=True,
+              help="Labelled held-out set (Rasa NLU YAML); repeat for several.")
 @click.option("--no-cv", is_flag=True, help="Skip the 5-fold cross-validation (it trains 5 models).")
 @click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--real-questions", "real_questions_path", type=click.Path(dir_okay=False),
@@ -97,36 +99,20 @@ def train_command(force: bool) -> None:
 @click.option("--show-errors", is_flag=True, help="List every misrouted held-out message.")
 @click.option("--keep-trained", is_flag=True,
               help="Also score held-out examples that appear in nlu_data/ (left out by default).")
-def evaluate_command(heldout_path, no_cv, folds, real_questions_path, reports_dir, show_errors,
+def evaluate_command(heldout_paths, no_cv, folds, real_questions_path, reports_dir, show_errors,
                      keep_trained) -> None:
     """Routing figures of the served Rasa model and of the keyword baseline, side by side."""
     client = rasa_client_from_env()
     require_rasa(client)
     reports = Path(reports_dir)
     classifiers = {"rasa": client.parse, "keywords": classify_keywords}
-    examples, leaked = split_trained(examples_from_yaml(heldout_path), examples_from_dir(NLU_DATA_DIR))
-    if keep_trained:
-        examples, leaked = examples + leaked, []
-    results: dict[str, dict] = {}
-
-    click.echo(f"Held-out set {heldout_path}: {len(examples)} examples scored")
-    if leaked:
-        click.echo(f"  left out {len(leaked)} that also appear in nlu_data/ (--keep-trained to score them):")
-        click.echo("  " + " | ".join(example.text for example in leaked))
-    heldout = {}
-    for name, classify in classifiers.items():
-        predictions = predict(examples, classify)
-        heldout[name] = routing_figures(predictions) | latency_percentiles(predictions)
-        png = plot_confusion(predictions, reports / f"confusion_{name}.png", f"{name}: held-out set")
-        click.echo(f"\n{name}: per-label figures (routing: FAQ counts as its category)")
-        click.echo(format_per_intent(heldout[name]["per_route"]))
-        click.echo(f"confusion matrix: {png}")
-        if show_errors:
-            for wrong in misrouted(predictions):
-                click.echo(f"  {wrong.gold} → {wrong.intent} ({wrong.confidence:.2f}) → {wrong.routed}: {wrong.text}")
-    click.echo("\nHeld-out routing figures")
-    click.echo(format_side_by_side(heldout, ROUTING_KEYS + ("p50_ms", "p95_ms")))
-    results["heldout"] = heldout
+    training = examples_from_dir(NLU_DATA_DIR)
+    results: dict[str, dict] = {"heldout": {}}
+    for heldout_path in heldout_paths:
+        name = Path(heldout_path).stem
+        results["heldout"][name] = _evaluate_heldout(
+            Path(heldout_path), training, classifiers, reports, show_errors, keep_trained
+        )
 
     if Path(real_questions_path).exists():
         questions = read_real_questions(real_questions_path)
@@ -143,6 +129,32 @@ def evaluate_command(heldout_path, no_cv, folds, real_questions_path, reports_di
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "nlu_evaluation.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     click.echo(f"\nAll figures: {reports / 'nlu_evaluation.json'}")
+
+
+def _evaluate_heldout(path: Path, training, classifiers, reports: Path, show_errors: bool,
+                      keep_trained: bool) -> dict:
+    """Score one held-out set with every classifier; print and return the figures."""
+    examples, leaked = split_trained(examples_from_yaml(path), training)
+    if keep_trained:
+        examples, leaked = examples + leaked, []
+    click.echo(f"\nHeld-out set {path}: {len(examples)} examples scored")
+    if leaked:
+        click.echo(f"  left out {len(leaked)} that also appear in nlu_data/ (--keep-trained to score them):")
+        click.echo("  " + " | ".join(example.text for example in leaked))
+    figures = {}
+    for name, classify in classifiers.items():
+        predictions = predict(examples, classify)
+        figures[name] = routing_figures(predictions) | latency_percentiles(predictions)
+        png = plot_confusion(predictions, reports / f"confusion_{path.stem}_{name}.png", f"{name}: {path.name}")
+        click.echo(f"\n{name}: per-label figures (routing: FAQ counts as its category)")
+        click.echo(format_per_intent(figures[name]["per_route"]))
+        click.echo(f"confusion matrix: {png}")
+        if show_errors:
+            for wrong in misrouted(predictions):
+                click.echo(f"  {wrong.gold} → {wrong.intent} ({wrong.confidence:.2f}) → {wrong.routed}: {wrong.text}")
+    click.echo(f"\nHeld-out routing figures: {path.name}")
+    click.echo(format_side_by_side(figures, ROUTING_KEYS + ("p50_ms", "p95_ms")))
+    return figures
 
 
 def _cross_validation(folds: int, reports: Path) -> dict:
@@ -163,7 +175,11 @@ def _cross_validation(folds: int, reports: Path) -> dict:
 @click.option("--file", "input_file", type=click.File("r", encoding="utf-8"), default=None,
               help="Read messages from this file instead of stdin.")
 def classify_command(input_file) -> None:
-    """One message per line in, one JSON object per line out (text, intent, confidence, triage)."""
+    """One message per line in, one JSON object per line out: the model's answer and what the bot does.
+
+    Fields: text, intent, confidence, triage (the room a case opens in, or null), kind (triage |
+    faq | clarify | conversational | out_of_scope) and choices (the rooms a clarify offers).
+    """
     client = rasa_client_from_env()
     source = input_file or click.get_text_stream("stdin", encoding="utf-8")
     for line in source:
@@ -171,16 +187,56 @@ def classify_command(input_file) -> None:
         if not text.strip():
             continue
         try:
-            classification = client.parse(text)
+            classification = with_text(client.parse(text), text)
         except RasaUnavailable as error:
             raise click.ClickException(str(error)) from error
         decision = decide(classification)
         click.echo(json.dumps(
             {"text": text, "intent": classification.intent,
-             "confidence": round(classification.confidence, 4), "triage": decision.triage},
+             "confidence": round(classification.confidence, 4), "triage": decision.triage,
+             "kind": decision.kind, "choices": list(decision.choices)},
             ensure_ascii=False,
         ))
     sys.stdout.flush()
 
 
 __all__ = ["nlu_cli"]
+
+
+# ── Danger and group signals (bot/intents/signals.py) ─────────────────────────────────────────
+
+
+@nlu_cli.command("signals")
+@click.option("--no-cv", is_flag=True, help="Skip the 5-fold cross-validation of the thresholds.")
+def signals_command(no_cv: bool) -> None:
+    """Danger and group-dispute signals on nlu_eval/danger.yml and group.yml: recall, false alarms, misses."""
+    # Imported here: scikit-learn is only needed by this command, not by every `flask` call.
+    from bot.intents import signal_evaluation as evaluation
+    from bot.intents import signals
+
+    model = signals.model()
+    click.echo(f"Training on signal_data/ (+ everyday examples of nlu_data/): {model.training_seconds:.2f} s")
+    targets = {"danger": evaluation.DANGER_TARGETS, "group": evaluation.GROUP_TARGETS}
+    heldout = evaluation.evaluate_heldout()
+    for name, figures in heldout.items():
+        verdict = "meets" if figures.meets(targets[name]) else "MISSES"
+        click.echo(
+            f"\n{name}: recall {figures.recall:.1%} ({figures.positives} messages), false alarms "
+            f"{figures.false_alarm_rate:.1%} ({figures.negatives} messages) — {verdict} the targets "
+            f"(recall ≥ {targets[name]['recall']:.0%}, false alarms ≤ {targets[name]['false_alarm_rate']:.0%})"
+        )
+        for text in figures.misses:
+            click.echo(f"  missed:      {text}")
+        for text in figures.false_alarms:
+            click.echo(f"  false alarm: {text}")
+    click.echo(f"\ndanger kind named among the kinds returned: {evaluation.kind_accuracy():.1%}")
+    texts = [text for text, _ in evaluation.heldout_danger() + evaluation.heldout_group()]
+    click.echo(f"latency, both signals: {evaluation.latency_ms(texts):.2f} ms per message ({len(texts)} messages)")
+    if no_cv:
+        return
+    click.echo("\n5-fold cross-validation on the training data (model OR word lists):")
+    for cv in evaluation.cross_validate_both():
+        click.echo(f"  {cv.name}: threshold chosen {cv.chosen:.2f}, configured {cv.configured:.2f}")
+        for threshold, recall, false_alarms in cv.rows:
+            mark = " ◀" if threshold == cv.configured else ""
+            click.echo(f"    {threshold:.2f}  recall {recall:.1%}  false alarms {false_alarms:.1%}{mark}")

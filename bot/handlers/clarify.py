@@ -9,11 +9,15 @@ from bot.handlers import intake
 from bot.turn import Turn
 
 CHOICE_QUESTION = "您说的情况更接近哪一类？"
+# When the only room on offer is the community lawyer, the question is whether it is a legal one.
+LEGAL_ONLY_QUESTION = "这是想咨询法律问题吗？"
 NONE_OF_THESE = "好的，麻烦您换个说法再描述一下情况，或回复“转人工”联系工作人员。"
 
 
-def ask(turn: Turn, choices: list[str], question: str = CHOICE_QUESTION, for_person: bool = False) -> str:
+def ask(turn: Turn, choices: list[str], question: str | None = None, for_person: bool = False) -> str:
     """Ask the resident to pick a category by number."""
+    if question is None:
+        question = LEGAL_ONLY_QUESTION if list(choices) == [GENERAL_CATEGORY] else CHOICE_QUESTION
     about = "" if for_person else turn.story()
     turn.dialogue.start(ClarifyState(
         choices=list(choices),

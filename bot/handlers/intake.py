@@ -9,7 +9,7 @@ from bot.directory import nearest_community
 from bot.handlers import community
 from bot.storage.directory import Unit
 from bot.text import find_phone, mask_personal_numbers
-from bot.phrases import is_collective
+from bot.intents.signals import is_collective
 from bot.tickets import CaseRequest, open_ticket, response_promise, routing_unit
 from bot.turn import Turn
 

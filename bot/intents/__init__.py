@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Callable
 
@@ -43,7 +44,10 @@ class IntentService:
         return MODE_RASA if self.breaker.state == CLOSED else MODE_DEGRADED
 
     def classify(self, text: str) -> Classification:
-        """Classify one message; never raises because Rasa is down."""
+        """Classify one message; never raises because Rasa is down. The result carries the text."""
+        return with_text(self._classify(text), text)
+
+    def _classify(self, text: str) -> Classification:
         if self.rasa is None or not text.strip():
             return self.keywords.parse(text)
         if not self.breaker.allow_request():
@@ -56,6 +60,11 @@ class IntentService:
             return self.keywords.parse(text)
         self.breaker.record_success()
         return result
+
+
+def with_text(classification: Classification, text: str) -> Classification:
+    """The classification with the message text filled in (the policy reads it)."""
+    return classification if classification.text else dataclasses.replace(classification, text=text)
 
 
 def build_classifier(settings_like, clock: Callable[[], float] | None = None) -> IntentService:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -19,6 +20,9 @@ from bot.intents.policy import FALLBACK_INTENT, OUT_OF_SCOPE, decide
 from bot.intents.types import FAQ_PREFIX, TRIAGE_INTENTS, Classification
 
 HELDOUT_FILE = PROJECT_ROOT / "nlu_eval" / "heldout.yml"
+# The second held-out set: legal questions across every area, and clearly outside messages.
+AREAS_FILE = PROJECT_ROOT / "nlu_eval" / "areas.yml"
+HELDOUT_FILES = (HELDOUT_FILE, AREAS_FILE)
 NLU_DATA_DIR = PROJECT_ROOT / "nlu_data"
 REAL_QUESTIONS_FILE = PROJECT_ROOT.parent / "shared" / "data" / "real-legal-questions.txt"
 REPORTS_DIR = PROJECT_ROOT / "reports"
@@ -26,6 +30,11 @@ REPORTS_DIR = PROJECT_ROOT / "reports"
 # Routing labels beyond the intents themselves: what the bot did when it did not route.
 CLARIFY = "clarify"
 SERVICE = "service"
+# What the bot did for a message, seen from a resident with a real question.
+HANDLED = "handled"  # a case, an FAQ answer, or a numbered question that offers the right room
+TURNED_AWAY = "turned_away"  # declined, "没听懂", or answered as a mere greeting, thanks, cancel…
+OTHER = "other"  # a person (转人工), the resident's cases, a wrong-room-only question
+DISMISSIVE_INTENTS = ("greet", "thank", "goodbye", "affirm", "deny", "cancel", "change_community")
 # `[text](entity)` and `[text]{"entity": …}` annotations in Rasa training examples.
 ENTITY_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -49,6 +58,18 @@ class Prediction:
     kind: str
     routed: str
     elapsed_s: float = 0.0
+    choices: tuple[str, ...] = ()
+
+    @property
+    def outcome(self) -> str:
+        """handled, turned_away or other (see HANDLED/TURNED_AWAY/OTHER)."""
+        if self.routed in TRIAGE_INTENTS or self.kind == "faq":
+            return HANDLED
+        if self.routed == CLARIFY:
+            return HANDLED if self.gold in self.choices else OTHER
+        if self.routed == OUT_OF_SCOPE or self.routed in DISMISSIVE_INTENTS:
+            return TURNED_AWAY
+        return OTHER
 
 
 def strip_annotations(example: str) -> str:
@@ -119,11 +140,13 @@ def predict(examples: Iterable[Example], classify: Callable[[str], Classificatio
         started = time.perf_counter()
         classification = classify(example.text)
         elapsed = time.perf_counter() - started
+        if not classification.text:
+            classification = dataclasses.replace(classification, text=example.text)
         kind, routed = routed_label(classification)
         predictions.append(
             Prediction(
                 example.text, triage_label(example.intent), classification.intent,
-                classification.confidence, kind, routed, elapsed,
+                classification.confidence, kind, routed, elapsed, decide(classification).choices,
             )
         )
     return predictions
@@ -163,9 +186,13 @@ def routing_figures(predictions: list[Prediction]) -> dict:
         "triage_macro_f1": sum(triage_f1) / len(triage_f1) if triage_f1 else 0.0,
         # Out-of-scope messages that would open a case in some room.
         "oos_given_triage": share(sum(p.routed in TRIAGE_INTENTS for p in oos_gold), len(oos_gold)),
-        # Real triage messages that the bot turns away as out of scope (or "did not understand").
-        "triage_turned_away": share(sum(p.routed == OUT_OF_SCOPE for p in triage_gold), len(triage_gold)),
+        # Real triage messages that the bot turns away: out of scope, "did not understand", or a
+        # mere greeting/thanks/cancel answer to a message that was more than that.
+        "triage_turned_away": share(sum(p.outcome == TURNED_AWAY for p in triage_gold), len(triage_gold)),
+        "triage_handled": share(sum(p.outcome == HANDLED for p in triage_gold), len(triage_gold)),
         "triage_clarified": share(sum(p.routed == CLARIFY for p in triage_gold), len(triage_gold)),
+        # Out-of-scope messages that would open a case or get an FAQ answer.
+        "oos_given_case_or_faq": share(sum(p.kind in ("triage", "faq") for p in oos_gold), len(oos_gold)),
         "fallback_share": share(sum(p.intent == FALLBACK_INTENT for p in predictions), len(predictions)),
         "per_intent": precision_recall_f1(gold, [triage_label(p.intent) for p in predictions]),
         "per_route": triage_report,
@@ -182,7 +209,8 @@ def real_question_figures(predictions: list[Prediction]) -> dict:
         "triaged_any": share(triaged, total),
         "triaged_legal_consultation": share(kinds["legal_consultation"], total),
         "clarified": share(kinds[CLARIFY], total),
-        "turned_away": share(kinds[OUT_OF_SCOPE], total),
+        "handled": share(sum(p.outcome == HANDLED for p in predictions), total),
+        "turned_away": share(sum(p.outcome == TURNED_AWAY for p in predictions), total),
         "routes": dict(kinds.most_common()),
     }
 
@@ -295,8 +323,9 @@ def cv_predictions(out_dir: Path) -> list[Prediction]:
 
 def format_figures(name: str, figures: dict) -> str:
     """A few aligned lines with the routing figures of one classifier."""
-    keys = ("examples", "intent_accuracy", "routing_accuracy", "triage_macro_f1",
-            "oos_given_triage", "triage_turned_away", "triage_clarified", "fallback_share")
+    keys = ("examples", "intent_accuracy", "routing_accuracy", "triage_macro_f1", "oos_given_triage",
+            "oos_given_case_or_faq", "triage_turned_away", "triage_handled", "triage_clarified",
+            "fallback_share")
     lines = [f"{name}:"]
     for key in keys:
         if key in figures:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.faq_file import category_of
+from bot.intents.cues import could_be_legal, is_bare
 from bot.intents.types import (
     CONVERSATIONAL_INTENTS,
     FALLBACK_INTENT,
@@ -32,6 +33,16 @@ FALLBACK_CHOICE_MIN_CONFIDENCE = 0.2
 # summed confidence reaches this and no other category is close, we open the case directly.
 FALLBACK_SAME_ROOM_MIN_CONFIDENCE = 0.7
 MAX_CHOICES = 3
+# An out-of-scope answer below this confidence does not turn away a message that could be legal:
+# the resident is asked whether it is a legal question instead (set on nlu_eval/areas.yml).
+OUT_OF_SCOPE_MIN_CONFIDENCE = 0.8
+# A greeting or thanks around a question: the question's triage category opens a case directly
+# when it has at least this much of the model's confidence and no other category is close.
+WRAPPED_TRIAGE_MIN_CONFIDENCE = 0.3
+# These decide a message only when it is nothing more than them ("你好", "谢谢", "算了");
+# "你好在吗 我想离婚…" and "…我该怎么办？谢谢" are the question, not a greeting or thanks.
+BARE_ONLY_INTENTS = ("greet", "thank", "goodbye", "affirm", "deny", "cancel")
+LEGAL = "legal_consultation"
 
 KINDS = ("triage", "clarify", "faq", "conversational", "out_of_scope")
 
@@ -89,7 +100,7 @@ def real_ranking(classification: Classification) -> list[tuple[str, float]]:
 
 
 def decide(classification: Classification) -> Decision:
-    """Decide what the bot does with this classification."""
+    """Decide what the bot does with this classification (its `text` lets doubt go to a person)."""
     intent = classification.intent
     if intent == FALLBACK_INTENT:
         return _decide_fallback(classification)
@@ -97,12 +108,49 @@ def decide(classification: Classification) -> Decision:
         return _decide_triage(classification)
     if intent.startswith(FAQ_PREFIX):
         return _decide_faq(classification)
+    if intent in BARE_ONLY_INTENTS and classification.text and not is_bare(classification.text):
+        return _decide_wrapped(classification)
     if intent == OUT_OF_SCOPE:
-        return Decision("out_of_scope", OUT_OF_SCOPE, confidence=classification.confidence)
+        declined = Decision("out_of_scope", OUT_OF_SCOPE, confidence=classification.confidence)
+        if classification.confidence < OUT_OF_SCOPE_MIN_CONFIDENCE:
+            return _unsure(classification, declined)
+        return declined
     if intent in CONVERSATIONAL_INTENTS:
         return Decision("conversational", intent, confidence=classification.confidence)
-    # An intent the bot has no handler for (a newer model): say we are unsure rather than guess.
-    return Decision("out_of_scope", FALLBACK_INTENT, confidence=classification.confidence)
+    # An intent the bot has no handler for (a newer model): ask rather than guess.
+    return _unsure(classification)
+
+
+def could_be_legal_message(classification: Classification) -> bool:
+    """True when the message's words suggest a legal matter (money, family, work, harm, a story)."""
+    return could_be_legal(classification.text)
+
+
+def ask_legal(classification: Classification, choices: tuple[str, ...] = ()) -> Decision:
+    """Ask one numbered question: the rooms the model leaned to, and always the community lawyer."""
+    offered = tuple(choice for choice in choices if choice != LEGAL)[: MAX_CHOICES - 1] + (LEGAL,)
+    return Decision("clarify", offered[0], choices=offered, confidence=classification.confidence)
+
+
+def _unsure(classification: Classification, otherwise: Decision | None = None) -> Decision:
+    """The model is unsure: ask when the message could be legal, else decline (or `otherwise`)."""
+    if could_be_legal_message(classification):
+        return ask_legal(classification)
+    return otherwise or Decision("out_of_scope", FALLBACK_INTENT, confidence=classification.confidence)
+
+
+def _decide_wrapped(classification: Classification) -> Decision:
+    """A greeting, thanks or cancel word around more: decide on what the rest of the model saw."""
+    scores = triage_scores(real_ranking(classification))
+    choices = close_choices(scores)
+    if scores and scores[0][1] >= WRAPPED_TRIAGE_MIN_CONFIDENCE and len(choices) == 1:
+        return Decision("triage", scores[0][0], confidence=scores[0][1])
+    if could_be_legal_message(classification):
+        return ask_legal(classification, choices)
+    if scores and scores[0][1] >= FALLBACK_CHOICE_MIN_CONFIDENCE:
+        return Decision("clarify", scores[0][0], choices=choices, confidence=scores[0][1])
+    # "你好 今天天气真好": nothing of a case in it, the courtesy is the answer.
+    return Decision("conversational", classification.intent, confidence=classification.confidence)
 
 
 def _decide_triage(classification: Classification) -> Decision:
@@ -122,12 +170,12 @@ def _decide_faq(classification: Classification) -> Decision:
     if category in TRIAGE_INTENTS:
         return _decide_triage(classification)
     # An unsure question about the service itself (category `service`) or an FAQ missing from
-    # bot/data/faq.yml: ask the resident to say it again, open nothing.
-    return Decision("out_of_scope", FALLBACK_INTENT, confidence=classification.confidence)
+    # bot/data/faq.yml: offer the community lawyer when it could be legal, else ask to say it again.
+    return _unsure(classification)
 
 
 def _decide_fallback(classification: Classification) -> Decision:
-    """The model was unsure: offer the triage categories it leaned to, else say we did not understand."""
+    """The model was unsure: offer the triage categories it leaned to, the lawyer when it could be legal."""
     ranking = real_ranking(classification)
     top_intent = ranking[0][0] if ranking else None
     scores = [
@@ -140,5 +188,9 @@ def _decide_fallback(classification: Classification) -> Decision:
         choices = close_choices(scores)
         if len(choices) == 1 and confidence >= FALLBACK_SAME_ROOM_MIN_CONFIDENCE:
             return Decision("triage", winner, confidence=confidence)
+        if LEGAL not in choices and could_be_legal_message(classification):
+            return ask_legal(classification, choices)
         return Decision("clarify", winner, choices=choices, confidence=confidence)
+    if could_be_legal_message(classification):
+        return ask_legal(classification, tuple(intent for intent, _ in scores))
     return Decision("out_of_scope", FALLBACK_INTENT, confidence=classification.confidence)

@@ -44,6 +44,7 @@ def classification_from_parse(payload: dict) -> Classification:
         ranking=ranking,
         entities=[entity_from_rasa(raw) for raw in payload.get("entities") or []],
         source="rasa",
+        text=str(payload.get("text") or ""),
     )
 
 

@@ -33,3 +33,5 @@ class Classification:
     ranking: list[tuple[str, float]] = field(default_factory=list)
     entities: list[dict] = field(default_factory=list)
     source: str = "rasa"
+    # The message itself: the policy needs it to tell a bare "你好" from a greeting around a question.
+    text: str = ""

@@ -1,0 +1,46 @@
+"""What the words of a message say before the model does: a bare greeting, or a possible legal matter."""
+
+from __future__ import annotations
+
+import re
+
+# Greetings, thanks and polite fillers that residents put around a question. Removing them leaves
+# what the message is about; when little is left, the message is only a greeting or a thank-you.
+WRAPPERS = re.compile(
+    r"你们?好[呀啊吖哇]?|您好|哈[喽罗]|hello|hi|嗨|喂+|在吗|在么|在不在|有人吗|有没有人|"
+    r"(?:早上|上午|中午|下午|晚上)好|早安|晚安|早啊?|打扰(?:了|一下)?|请问(?:一下)?|"
+    r"麻烦(?:你|您|你们)?(?:问一下|了)?|谢谢(?:你们|你|您|啦|了)?|多谢|感谢|拜托了?|辛苦了|"
+    r"小助手|好的|嗯+|哦+|啊+|呀|吧",
+    re.I,
+)
+PUNCTUATION = re.compile(r"[\s\W_]+")
+# At most this many characters left once the wrappers are gone: nothing more than the courtesy.
+BARE_MAX_CHARS = 6
+# This long without the courtesies, a message tells a story: it may well be a legal matter.
+STORY_MIN_CHARS = 20
+# Money, family, work, a party, a harm, the law: any of them makes a message possibly legal.
+LEGAL_CUES = re.compile(
+    r"钱|工资|工钱|薪|补偿|赔|欠|借|贷|债|押金|房租|租金|定金|订金|彩礼|遗产|遗嘱|继承|拆迁|征收|税|"
+    r"房子|房产|买房|卖房|过户|宅基地|土地|责任|负责|证据|去世|过世|走了|工程|甲方|乙方|结算|拖欠|款|"
+    r"老公|老婆|丈夫|妻子|媳妇|前夫|前妻|离婚|离昏|结婚|抚养|扶养|赡养|孩子|儿子|女儿|父母|爸|妈|"
+    r"公司|老板|单位|上班|辞退|开除|裁员|加班|社保|设保|工伤|公伤|包工头|工地|劳动|仲裁|合同|协议|"
+    r"房东|租客|开发商|商家|中介|医院|派出所|法院|政府|保险|银行|股东|商标|专利|版权|户口|护照|"
+    r"被打|打我|打伤|打人|受伤|摔伤|伤残|撞|骗|偷|抢|死|事故|侵权|诽谤|造谣|违法|犯法|违约|坐牢|判|罚|"
+    r"报警|报案|起诉|告他|告她|能告|去告|法律|律师|维权|纠纷|权益|合法|合理吗|怎么办|咋办|么办|么样搞"
+)
+
+
+def core(text: str) -> str:
+    """The message without greetings, thanks, fillers, punctuation and emoji."""
+    return PUNCTUATION.sub("", WRAPPERS.sub("", text or ""))
+
+
+def is_bare(text: str) -> bool:
+    """True when the message is nothing more than a greeting, thanks or a short reply."""
+    return len(core(text)) <= BARE_MAX_CHARS
+
+
+def could_be_legal(text: str) -> bool:
+    """True when the message may be a legal matter: a story, money, family, work, a party or a harm."""
+    rest = core(text)
+    return len(rest) >= STORY_MIN_CHARS or bool(LEGAL_CUES.search(rest))

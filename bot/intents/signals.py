@@ -1,0 +1,269 @@
+"""Danger and group disputes, looked for on every message: a small learned model, word lists as backstop.
+
+Two character n-gram TF-IDF + logistic-regression classifiers are trained in this process from
+`signal_data/` the first time they are needed (a few hundred milliseconds), then shared by every
+thread. A message is dangerous when the model's probability reaches `DANGER_THRESHOLD` or when a
+word list below names a kind; the same holds for group disputes. The thresholds were set by
+cross-validation on `signal_data/` (`flask --app webhook nlu signals` prints that check beside the
+held-out figures); `signal_data/README.md` says what counts as danger and as a group dispute.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
+
+from bot.config import PROJECT_ROOT
+from bot.intents.evaluation import NLU_DATA_DIR, examples_from_dir
+
+SIGNAL_DATA_DIR = PROJECT_ROOT / "signal_data"
+DANGER_FILE = SIGNAL_DATA_DIR / "danger.yml"
+GROUP_FILE = SIGNAL_DATA_DIR / "group.yml"
+
+DANGER_KINDS = ("fire", "gas", "injury", "violence", "self_harm", "child_or_elder", "fall")
+# Returned when the model is sure of danger but not of its kind: the caller gives all numbers.
+GENERIC_DANGER = "danger"
+
+# Chosen by 5-fold cross-validation on signal_data/ (see signal_evaluation.choose_threshold):
+# the highest threshold whose cross-validated recall, word lists included, is at least the
+# target recall. A missed danger costs far more than one extra sentence, so recall comes first.
+DANGER_THRESHOLD = 0.30
+GROUP_THRESHOLD = 0.60
+# Below this the kind model's best guess is not trusted and the generic kind is returned.
+KIND_CONFIDENCE = 0.35
+
+# The backstop: phrases that almost always mean danger right now. Kept narrow on purpose; the
+# model carries the wording these miss, and HEDGE keeps them quiet on retold or feared events.
+DANGER_WORDS = {
+    "fire": re.compile(
+        r"着火了|起火|失火了|着大火|烧起来|烧着了|冒烟了|在冒烟|冒黑烟|冒浓烟|火苗|明火|火光|冒火|窜出.{0,2}火|"
+        r"火(?:势|苗)?.{0,4}(?:窜|蔓延|越来越大)|火(?:很|好)大|在烧(?!烤|香|纸|饭|菜|水|炭)|引燃|点着了|爆燃|浓烟|黑烟|"
+        r"全是烟(?!头)|好大的烟|火势"
+    ),
+    "gas": re.compile(
+        r"(?:煤气|燃气|天然气|液化气)[^，。,.]{0,8}(?:泄[漏露]|漏|喷|冒|破|断|穿|味)|漏气了|在漏气|"
+        r"(?:漏|喷|冒)[^，。,.]{0,4}(?:燃气|煤气|天然气|液化气)|臭鸡蛋.{0,2}味|燃气报警器.{0,4}(?:响|叫)|"
+        r"阀门.{0,6}关不(?:上|住|掉)|烧炭.{0,10}(?:晕|头痛|头疼|恶心)|煤气中毒"
+    ),
+    "injury": re.compile(
+        r"流了?(?:好多|一地|很多|一身)?的?血|(?<!破)血(?:一直|还在)?(?:在)?(?:流|冒|喷)|满(?:脸|头|身|腿)是血|血泊|"
+        r"血流不止|血止不住|昏迷|晕倒了|晕过去|昏过去|叫不醒|喊不醒|不省人事|抽搐|口吐白沫|喘不上气|"
+        r"喘不过气|呼吸困难|憋紫|脸都紫|快不行了|触电了|被电打了|叫救护车|误吞|噎住|噎到|压在下面|"
+        r"夹断|口齿不清|半边身子|食物中毒|喝了.{0,4}(?:洗衣液|消毒水|84|农药)"
+    ),
+    "violence": re.compile(
+        r"拿(?:着|了)?(?:一把)?(?:菜|砍|水果|尖)?刀(?!剁|切|削)|持刀|举着.{0,6}(?:刀|斧|棍)|动刀子?|刀架|带了?刀|"
+        r"拿着.{0,6}(?:棍|钢管|铁棍|斧|锤|砖|酒瓶|铁锹|剪刀|螺丝刀|匕首)|拎着?.{0,4}(?:棍|钢管|铁棍|刀|斧)|"
+        r"砍死|捅死|砍人|捅人|砍我(?!家)|捅我(?!家)|杀我|要杀|杀了(?:你|我|他|她)|弄死|搞死|整死|掐死|"
+        r"打死(?:你|我|他|她)|要你的命|要我死|让我消失|打断.{0,4}腿|卸了?.{0,4}(?:胳膊|腿)|"
+        r"打起来了|打人了|动手了|正在打|在打我|(?:又|还)在打|打我(?!电话|手机|的电话)|还在(?:踢|打)|"
+        r"掐(?:着|住)?(?:我的?|我妈的?)?脖子|揪.{0,6}头发|几巴掌|耳光|(?:冲|闯)进.{0,4}(?:我家|家里|屋)|"
+        r"把我(?:锁|关)在|不让我出(?:去|门)|跟踪我|放火|拿汽油|浇了?汽油|泼硫酸|踹.{0,4}门|砸.{0,4}门|"
+        r"撬(?:我家)?(?:的)?门|在追我"
+    ),
+    "self_harm": re.compile(
+        r"自杀(?!了|的人)|跳楼(?!价)|想跳|要跳|跳(?:江|河|湖|长江|下去|桥)|不想活|想死(?!的心)|去死|寻死|轻生|割腕|"
+        r"割.{0,2}手|一了百了|了结自己|结束(?:自己的生命|这一切)|(?:吃|吞)了(?:一(?:把|瓶|整瓶)|好多|很多|一堆)?.{0,2}(?:安眠药|药)|"
+        r"(?:喝|买好了|拿着).{0,2}农药|活不下去|不想再?醒|遗书|怎么死|带着孩子一起走|同归于尽|"
+        r"(?:坐|站)在?.{0,6}(?:栏杆|楼顶|天台)(?:外|边)"
+    ),
+    "child_or_elder": re.compile(
+        r"(?:孩子|小孩|小伢|伢|娃|宝宝|老人|爷爷|奶奶|外婆|外公|嗲嗲|婆婆|老爷爷|老太太|老奶奶)[^，。,.]{0,8}"
+        r"(?:不见了|找不到了?|走丢了|走失了|没回来|没回家|联系不上|电话打不通|关机)|"
+        r"一个人在家.{0,12}(?:哭|喊|电话|头晕|起不来|救命)|(?:几|好几|两)天没(?:开门|出门|动静|接电话)|"
+        r"敲门.{0,4}(?:没人应|没反应|没动静|不应)|(?:叫|喊)(?:了半天)?(?:也)?没人应|"
+        r"(?:坐|站|爬|趴|挂|探)[^，。,.]{0,8}(?:窗台|窗户|栏杆|护栏)外|(?:头|身子)(?:伸|探)(?:出|到).{0,4}(?:窗|栏杆)|"
+        r"卡在.{0,6}(?:里|中间|缝)|卡住了|锁在车里|掉进.{0,6}了|被(?:锁|关|绑)在|不给.{0,4}(?:吃|饭)|饿得|皮包骨|被抱走|拐走"
+    ),
+    "fall": re.compile(
+        r"摔(?:倒|了|下)[^，。,.]{0,10}(?:起不来|动不了|站不起|不动|不说话|叫不醒|流血|出血|头晕|说不出话|"
+        r"不应|喊疼|昏)|(?:摔|掉|跌|滚)下(?:来|去)了|滑倒了|踩空了|坠楼|坠落|"
+        r"从.{0,10}(?:楼|架|梯|窗|阳台|台阶|床|凳子|轮椅|屋顶|吊篮)上?(?:摔|掉|跌|滚)"
+    ),
+}
+# A call for help that names no kind: the model's kind (or the generic one) goes with it.
+CALL_FOR_HELP = re.compile(r"救命|快来人|快叫救护车|快报警|快打(?:110|119|120)")
+# Retold, feared or hypothetical events: the word lists stay quiet, the model decides alone.
+HEDGE = re.compile(
+    r"去年|前年|上个?月|上周|上次|前几天|那天|离婚前|新闻|听说|朋友圈|嘴上说说|过去.{0,4}了|几个月前|几年前|小时候|以前|之前|当时|那次|过去了|"
+    r"怕.{0,3}(?:会|哪天|出事|以后|着火|起火|漏|掉|摔)|担心|隐患|风险|万一|会不会|容易|烧香|烧纸|油烟|抽烟|算不算|"
+    r"赔|判|罪|伤残|鉴定|负责|责任|追究|追责|保险|互殴|正当防卫|区分|消防通道|要多久|多长时间|"
+    r"流程|手续|补贴|认定"
+)
+GROUP_WORDS = re.compile(
+    r"全体(?:业主|住户|居民)|所有业主|业主们|居民们|联名|集体(?:起诉|维权|投诉|上访|反映|罢免|讨薪|反对)|"
+    r"(?:几十|上百|好多|很多|好几|十几|二十几|二十多|三十多|几百)(?:户|家住户|个业主|个工人|号人)|"
+    r"(?:全楼|整栋楼|一整栋|整个小区|全小区|整个单元|我们单元|全村)的?(?:人|住户|业主|居民|村民)?(?:都|全都|一起)|"
+    r"(?:一起|一块儿?|联合起来)(?:去)?(?:告|起诉|维权|投诉|讨说法|讨薪|请律师|打官司)"
+)
+SINGLE_HOUSEHOLD = re.compile(r"就我家|只有我家|我家就|我一个人|我自己")
+
+
+@dataclass(frozen=True)
+class SignalModel:
+    """The fitted classifiers of one process."""
+
+    danger: Pipeline
+    kind: Pipeline
+    group: Pipeline
+    training_seconds: float
+
+    def danger_probability(self, text: str) -> float:
+        """Probability that the text signals danger now."""
+        return float(self.danger.predict_proba([normalize(text)])[0][1])
+
+    def likely_kind(self, text: str) -> str:
+        """The kind of danger the model thinks most likely, or GENERIC_DANGER when unsure."""
+        probabilities = self.kind.predict_proba([normalize(text)])[0]
+        best = int(probabilities.argmax())
+        return str(self.kind.classes_[best]) if probabilities[best] >= KIND_CONFIDENCE else GENERIC_DANGER
+
+    def group_probability(self, text: str) -> float:
+        """Probability that the text describes a dispute of many households at once."""
+        return float(self.group.predict_proba([normalize(text)])[0][1])
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, lower case, punctuation and spaces as single clause breaks."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return re.sub(r"[\s\W_]+", " ", text).strip()
+
+
+def new_classifier(classes: int = 2) -> Pipeline:
+    """An untrained character n-gram TF-IDF + logistic-regression pipeline."""
+    # char_wb keeps n-grams inside a clause (punctuation became spaces in normalize()); a large C
+    # because the hard negatives differ from the dangers by a word or two. liblinear is by far
+    # the fastest solver here; for more than two classes it runs one-versus-rest.
+    regression = LogisticRegression(C=30.0, class_weight="balanced", solver="liblinear")
+    return make_pipeline(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True),
+        regression if classes == 2 else OneVsRestClassifier(regression),
+    )
+
+
+def read_danger_examples(path: Path | str = DANGER_FILE) -> list[tuple[str, str | None]]:
+    """(text, kind) pairs from a danger YAML file; kind is None for the negatives."""
+    document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    examples: list[tuple[str, str | None]] = []
+    for kind, texts in document["danger"].items():
+        if kind not in DANGER_KINDS:
+            raise ValueError(f"{path}: unknown danger kind {kind!r}")
+        examples.extend((str(text), kind) for text in texts)
+    examples.extend((str(text), None) for text in document["not_danger"])
+    return examples
+
+
+def everyday_examples(danger_file: Path | str = DANGER_FILE,
+                      nlu_dir: Path | str = NLU_DATA_DIR) -> list[str]:
+    """The Rasa training examples that are not danger: what residents write every day.
+
+    Every example in nlu_data/ counts as "not danger" unless danger.yml lists it as a danger
+    or under `left_out` (ambiguous); tests check that no word list fires on the rest.
+    """
+    document = yaml.safe_load(Path(danger_file).read_text(encoding="utf-8"))
+    listed = {str(text) for texts in document["danger"].values() for text in texts}
+    listed |= {str(text) for text in document.get("left_out") or []}
+    listed |= {str(text) for text in document["not_danger"]}
+    return sorted({example.text for example in examples_from_dir(nlu_dir)} - listed)
+
+
+def danger_training_set(danger_file: Path | str = DANGER_FILE,
+                        nlu_dir: Path | str = NLU_DATA_DIR) -> list[tuple[str, str | None]]:
+    """Everything the danger model learns from: danger.yml and the everyday examples of nlu_data/."""
+    everyday = [(text, None) for text in everyday_examples(danger_file, nlu_dir)]
+    return read_danger_examples(danger_file) + everyday
+
+
+def read_group_examples(path: Path | str = GROUP_FILE) -> list[tuple[str, bool]]:
+    """(text, is_group) pairs from a group YAML file."""
+    document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    groups = [(str(text), True) for text in document["group"]]
+    return groups + [(str(text), False) for text in document["single"]]
+
+
+def fit_danger(examples: list[tuple[str, str | None]]) -> tuple[Pipeline, Pipeline]:
+    """The danger detector (danger or not) and the kind classifier (trained on dangers only)."""
+    texts = [normalize(text) for text, _ in examples]
+    detector = new_classifier().fit(texts, [kind is not None for _, kind in examples])
+    dangers = [(normalize(text), kind) for text, kind in examples if kind is not None]
+    kinds = new_classifier(len(DANGER_KINDS)).fit(
+        [text for text, _ in dangers], [kind for _, kind in dangers]
+    )
+    return detector, kinds
+
+
+def fit_group(examples: list[tuple[str, bool]]) -> Pipeline:
+    """The group-dispute detector."""
+    return new_classifier().fit([normalize(text) for text, _ in examples], [label for _, label in examples])
+
+
+def train(danger_file: Path | str = DANGER_FILE, group_file: Path | str = GROUP_FILE) -> SignalModel:
+    """Fit all three classifiers from the YAML training data."""
+    started = time.perf_counter()
+    detector, kinds = fit_danger(danger_training_set(danger_file))
+    group = fit_group(read_group_examples(group_file))
+    return SignalModel(detector, kinds, group, time.perf_counter() - started)
+
+
+_model: SignalModel | None = None
+_model_lock = threading.Lock()
+
+
+def model() -> SignalModel:
+    """This process's fitted model, trained on first use (once, even with many threads)."""
+    global _model
+    if _model is None:
+        with _model_lock:
+            if _model is None:
+                _model = train()
+    return _model
+
+
+def danger_words(text: str) -> list[str]:
+    """The kinds of danger the word lists name, unless the text retells or fears an event."""
+    if HEDGE.search(text):
+        return []
+    return [kind for kind, pattern in DANGER_WORDS.items() if pattern.search(text)]
+
+
+def calls_for_help(text: str) -> bool:
+    """True when the text cries for help outright, unless it retells or fears an event."""
+    return bool(CALL_FOR_HELP.search(text)) and not HEDGE.search(text)
+
+
+def group_words(text: str) -> bool:
+    """True when the word lists name many households acting or harmed together."""
+    return bool(GROUP_WORDS.search(text)) and not SINGLE_HOUSEHOLD.search(text)
+
+
+def danger_kinds(text: str) -> list[str]:
+    """The kinds of immediate danger the text signals (empty when none): word lists, then the model."""
+    if not text.strip():
+        return []
+    named = danger_words(text)
+    if named:
+        return named
+    fitted = model()
+    if calls_for_help(text) or fitted.danger_probability(text) >= DANGER_THRESHOLD:
+        return [fitted.likely_kind(text)]
+    return []
+
+
+def is_collective(text: str) -> bool:
+    """True when the text describes a dispute of many households at once."""
+    if not text.strip():
+        return False
+    return group_words(text) or model().group_probability(text) >= GROUP_THRESHOLD
+
+
+__all__ = ["DANGER_KINDS", "GENERIC_DANGER", "danger_kinds", "is_collective", "model"]

@@ -1,0 +1,176 @@
+"""The danger and group signals: clear cases, hard negatives, the held-out targets, clean data."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bot.intents import signal_evaluation as evaluation
+from bot.intents import signals
+from bot.intents.evaluation import examples_from_dir
+from bot.intents.signals import NLU_DATA_DIR, normalize
+
+ALLOWED_KINDS = set(signals.DANGER_KINDS) | {signals.GENERIC_DANGER}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("有个男的提着砍刀在我们单元楼下转，说谁出来就剁了谁", "violence"),
+        ("我老公又喝醉了在打我，我把自己反锁在卧室里", "violence"),
+        ("对面楼五层着火了，火苗从窗户里往外冒", "fire"),
+        ("一开门满屋子的煤气味，灶上的火是灭的", "gas"),
+        ("我爸在客厅突然倒了，怎么叫都叫不醒", "injury"),
+        ("我不想活了，今晚就从江桥上跳下去", "self_harm"),
+        ("有个两岁的小孩一个人坐在窗台外面", "child_or_elder"),
+        ("我妈在卫生间摔倒了，爬不起来", "fall"),
+    ],
+)
+def test_clear_dangers_are_recognised_with_their_kind(text, kind):
+    kinds = signals.danger_kinds(text)
+    assert kind in kinds
+    assert set(kinds) <= ALLOWED_KINDS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我想打官司，离婚的，律师费多少",
+        "在网上砍价砍下来两百块，商家又不发货了",
+        "楼下新开的火锅店油烟太大",
+        "这个月的煤气费怎么这么多",
+        "楼上天天放刀郎的歌，声音好大",
+        "跟对门吵了一架，现在见面都不说话",
+        "前年在小区滑倒摔断了手腕，现在还能找物业赔吗",
+        "你好",
+        "13871234567",
+        "取消",
+    ],
+)
+def test_hard_negatives_are_not_danger(text):
+    assert signals.danger_kinds(text) == []
+
+
+def test_an_empty_message_signals_nothing():
+    assert signals.danger_kinds("  ") == [] and signals.is_collective("") is False
+
+
+def test_word_lists_name_kinds_and_stay_quiet_on_retold_events():
+    assert signals.danger_words("救命，三楼着火了") == ["fire"]
+    assert signals.danger_words("他拿着菜刀在砸我家的门") == ["violence"]
+    assert signals.danger_words("去年家里着火了，保险公司赔不赔") == []
+    assert signals.danger_words("超市搞跳楼价") == []
+
+
+def test_a_call_for_help_is_danger_even_when_no_kind_is_named():
+    assert signals.danger_words("救命啊 快来人") == []
+    assert set(signals.danger_kinds("救命啊 快来人")) <= ALLOWED_KINDS and signals.danger_kinds("救命啊 快来人")
+
+
+def test_when_no_word_list_names_a_kind_the_model_does():
+    text = "他举着家伙站在我家门口，嚷着今天要我好看"
+    assert signals.danger_words(text) == []
+    assert signals.danger_kinds(text) and set(signals.danger_kinds(text)) <= ALLOWED_KINDS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们单元二十几家的房子都被开发商坑了，大家想一块儿去告",
+        "全楼的住户都被停了水，物业说是我们集体欠费",
+        "好几户邻居跟我一起被楼上的违建挡了光，想联合投诉",
+    ],
+)
+def test_group_disputes_are_recognised(text):
+    assert signals.is_collective(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "对门那家人天天吵，整栋楼都听得到，我家就在他隔壁",
+        "我们家兄弟姐妹四个，爸妈的房子怎么分",
+        "楼上漏水把我家的天花板泡了",
+    ],
+)
+def test_single_households_are_not_group_disputes(text):
+    assert signals.is_collective(text) is False
+
+
+def test_the_model_is_trained_once_per_process_even_with_many_threads(monkeypatch):
+    monkeypatch.setattr(signals, "_model", None)
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(signals.model())) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 8 and all(model is seen[0] for model in seen)
+    assert signals.model() is seen[0]
+
+
+def test_training_is_fast():
+    # Well under a second on an idle machine; the bound leaves room for a busy CI runner.
+    assert signals.train().training_seconds < 6.0
+
+
+def test_danger_heldout_figures_hold_their_last_measured_level():
+    # A floor against regressions, at the level last measured (README, "The intent model").
+    figures = evaluation.evaluate_heldout()["danger"]
+    assert figures.positives >= 100 and figures.negatives >= 100
+    assert figures.recall >= 0.98, figures.misses
+    assert figures.false_alarm_rate <= 0.15, figures.false_alarms
+
+
+@pytest.mark.xfail(strict=True, reason="danger held-out false alarms 13.9 % > 3 %: see README, 'The intent model'")
+def test_danger_heldout_figures_reach_the_targets():
+    figures = evaluation.evaluate_heldout()["danger"]
+    assert figures.meets(evaluation.DANGER_TARGETS), (figures.misses, figures.false_alarms)
+
+
+def test_group_heldout_figures_reach_the_targets():
+    figures = evaluation.evaluate_heldout()["group"]
+    assert figures.positives >= 60 and figures.negatives >= 60
+    assert figures.recall >= evaluation.GROUP_TARGETS["recall"], figures.misses
+    assert figures.false_alarm_rate <= evaluation.GROUP_TARGETS["false_alarm_rate"], figures.false_alarms
+
+
+def test_configured_thresholds_are_the_ones_cross_validation_chooses():
+    for cv in evaluation.cross_validate_both():
+        assert cv.chosen == cv.configured, cv.name
+
+
+def _training_texts() -> set[str]:
+    texts = {text for text, _ in signals.danger_training_set()}
+    texts |= {text for text, _ in signals.read_group_examples()}
+    texts |= {example.text for example in examples_from_dir(NLU_DATA_DIR)}
+    return {normalize(text) for text in texts}
+
+
+@pytest.mark.parametrize("path", [evaluation.HELDOUT_DANGER_FILE, evaluation.HELDOUT_GROUP_FILE], ids=lambda p: p.name)
+def test_no_heldout_message_is_trained_on(path):
+    heldout = evaluation.heldout_danger(path) if path.name == "danger.yml" else evaluation.heldout_group(path)
+    assert not {normalize(text) for text, _ in heldout} & _training_texts()
+
+
+@pytest.mark.parametrize(
+    "examples",
+    [signals.read_danger_examples(), signals.read_group_examples(),
+     evaluation.heldout_danger(), evaluation.heldout_group()],
+    ids=["danger", "group", "heldout-danger", "heldout-group"],
+)
+def test_no_message_is_listed_twice(examples):
+    texts = [normalize(text) for text, _ in examples]
+    assert len(texts) == len(set(texts))
+
+
+def test_every_kind_has_training_and_heldout_examples():
+    for examples in (signals.read_danger_examples(), signals.read_danger_examples(evaluation.HELDOUT_DANGER_FILE)):
+        assert {kind for _, kind in examples if kind} == set(signals.DANGER_KINDS)
+
+
+def test_nlu_data_taken_as_everyday_examples_holds_no_danger_the_word_lists_know():
+    # An example of nlu_data/ that names a danger must be listed in signal_data/danger.yml
+    # (as a danger, or under left_out) so that it is not learnt as "not danger".
+    assert [text for text in signals.everyday_examples() if signals.danger_words(text)] == []
