@@ -66,7 +66,8 @@ def record_turn(turn, chance=random.random) -> ReviewItem | None:
         reason = "sample"
     else:
         return None
-    return _record(turn.session, turn.message.id, turn.story(), reason, predicted, confidence)
+    # The words the model read: kept fragments and this message (what a new example should say).
+    return _record(turn.session, turn.message.id, classification.text or turn.text, reason, predicted, confidence)
 
 
 def record_choice(session: Session, message_id: int, text: str, category: str) -> ReviewItem:

@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from bot.config import PROJECT_ROOT
 from bot.intents.evaluation import Example, examples_from_yaml, normalised_text
 from bot.intents.types import FALLBACK_INTENT
@@ -27,6 +29,30 @@ HEADER = (
 def heldout_files(eval_dir: Path = EVAL_DIR) -> list[Path]:
     """Every held-out set the project has (Rasa NLU YAML files under nlu_eval/)."""
     return sorted(Path(eval_dir).glob("*.yml"))
+
+
+def heldout_texts(path: Path) -> list[str]:
+    """Every message of one held-out file: intent examples, and the signal sets' plain lists too."""
+    examples = examples_from_yaml(path)
+    if examples:
+        return [example.text for example in examples]
+    return list(_strings(yaml.safe_load(Path(path).read_text(encoding="utf-8"))))
+
+
+def _strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def intent_heldout_files(eval_dir: Path = EVAL_DIR) -> list[Path]:
+    """The held-out sets of the intent model (those with labelled intent examples)."""
+    return [path for path in heldout_files(eval_dir) if examples_from_yaml(path)]
 
 
 def training_examples(data_dir: Path = NLU_DATA_DIR, reviewed_file: Path | None = None) -> list[Example]:
@@ -53,8 +79,8 @@ class TrainingCheck:
         """Read the held-out sets and the training data once."""
         heldout = {}
         for path in heldout_files(eval_dir):
-            for example in examples_from_yaml(path):
-                heldout[normalised_text(example.text)] = path.name
+            for text in heldout_texts(path):
+                heldout[normalised_text(text)] = path.name
         examples = training_examples(data_dir, reviewed_file)
         trained = {normalised_text(example.text): example.intent for example in examples}
         intents = tuple(sorted({example.intent for example in examples} - {FALLBACK_INTENT}))
