@@ -14,6 +14,8 @@ log = logging.getLogger(__name__)
 # Back-off between attempts of a failed job (seconds): WeChat's rate limits (45009) and
 # short outages clear within minutes; after the last attempt the outcome is "failed".
 RETRY_INTERVALS = [5, 30, 120, 600]
+# Training a model and loading it into every Rasa server take minutes, not RQ's default 3.
+LONG_JOB_TIMEOUT_S = 3600
 
 
 class RetryLater(Exception):
@@ -29,6 +31,10 @@ class RedisJobs:
     def enqueue(self, func, *args) -> None:
         """Queue `func(*args)` with retries and back-off."""
         self.queue.enqueue(func, *args, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
+
+    def enqueue_long(self, func, *args, timeout: int = LONG_JOB_TIMEOUT_S) -> None:
+        """Queue a long job that must run once (training, promotion): no retries, a long time limit."""
+        self.queue.enqueue(func, *args, job_timeout=timeout)
 
     def work(self, burst: bool = False) -> None:
         """Run a worker on this queue until stopped (or until empty with burst)."""
@@ -48,6 +54,10 @@ class ThreadJobs:
         """Run `func(*args)` in the background, retrying with back-off."""
         future = self.pool.submit(self._run, func, args)
         future.add_done_callback(_log_failure)
+
+    def enqueue_long(self, func, *args, timeout: int = 0) -> None:
+        """Run a long job once in the background (no retries)."""
+        self.pool.submit(func, *args).add_done_callback(_log_failure)
 
     def _run(self, func, args) -> None:
         for delay in [0, *self.retry_intervals]:

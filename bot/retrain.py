@@ -146,7 +146,7 @@ def start_retrain(services, actor: str) -> ModelVersion:
         session.add(candidate)
         session.flush()
         model_id = candidate.id
-    services.jobs.enqueue(retrain_job, model_id)
+    services.jobs.enqueue_long(retrain_job, model_id)
     with services.db.session() as session:
         return session.get(ModelVersion, model_id)
 

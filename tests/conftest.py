@@ -68,7 +68,7 @@ def fake_wechat():
 
 
 @pytest.fixture
-def settings(database_url, key_prefix, fake_wechat) -> Settings:
+def settings(database_url, key_prefix, fake_wechat, tmp_path) -> Settings:
     """Settings pointing at the test database, Redis, the fake WeChat API and Rasa."""
     fake_wechat.reset()
     return Settings(
@@ -84,6 +84,10 @@ def settings(database_url, key_prefix, fake_wechat) -> Settings:
         rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
         rasa_token=Settings.from_env().rasa_token,
         reply_budget=3.5,
+        # Accepted review items and trained models go to the test's own files, never the repo's.
+        nlu_reviewed_file=str(tmp_path / "reviewed.yml"),
+        nlu_models_dir=str(tmp_path / "models"),
+        nlu_eval_ports="5015-5019",
     )
 
 
