@@ -33,7 +33,8 @@ def own_server(settings, tmp_path):
     """Services whose only Rasa server is a test's own on port 5011, serving the project's model."""
     models = models_dir_with_served_model(tmp_path / "models")
     url = start_rasa(PORT, models / "nlu.tar.gz", settings.rasa_token)
-    settings = dataclasses.replace(settings, rasa_url=url, nlu_models_dir=str(models),
+    # A generous parse timeout: under a training run's load a slow parse must not fall back to keywords.
+    settings = dataclasses.replace(settings, rasa_url=url, nlu_models_dir=str(models), rasa_timeout=10.0,
                                    nlu_reviewed_file=str(tmp_path / "reviewed.yml"), nlu_eval_ports="5015-5019")
     services = build_services(settings)
     install(services)
@@ -53,9 +54,12 @@ def test_relabel_retrain_compare_promote_and_roll_back(own_server):
     resident = WeChatUser(app.test_client(), services.settings, f"o_e2e_{uuid.uuid4().hex[:10]}")
 
     # The serving model does not understand it: no property case is started.
-    assert "物业问题" not in resident.says(WRONG_BEFORE)
+    reply = resident.says(WRONG_BEFORE)
+    assert "物业问题" not in reply
     with services.db.session() as session:
-        [item] = [item for item in review_items(session) if item.text == WRONG_BEFORE]
+        queued = review_items(session, limit=5000)
+        [item] = [item for item in queued if item.text == WRONG_BEFORE] or [None]
+        assert item is not None, (reply, [(i.text, i.reason) for i in queued][-5:])
         assert item.reason == "fallback"
         reviewer = Reviewer(session, services.settings.nlu_reviewed_file)
         reviewer.decide(item, "relabel", "admin.e2e", "property_complaint")

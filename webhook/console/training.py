@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from bot import services as services_registry
-from bot.comparison import FIGURE_NAMES, GATED, worse_figures
+from bot.comparison import FIGURE_NAMES, GATED, LOWER_IS_BETTER, worse_figures
 from bot.intents.draining import Draining
 from bot.promotion import PromotionFailed, PromotionRefused, promote, rollback
 from bot.retrain import STAGES, RetrainBusy, start_retrain
@@ -151,7 +151,7 @@ def model_page(model_id: int):
         serving = serving_model(session)
         compared = session.get(ModelVersion, model.compared_with_id) if model.compared_with_id else None
         return render_template("console/model.html", model=model, serving=serving, compared=compared,
-                               worse=worse_figures(model.comparison or {}), figure=FIGURE_NAMES, gated=GATED,
+                               worse=worse_figures(model.comparison or {}), figure=FIGURE_NAMES, gated=GATED, lower=LOWER_IS_BETTER,
                                statuses=MODEL_STATUS, stages=STAGES,
                                now=utcnow())
 
