@@ -173,8 +173,10 @@ class Flow:
     go_back: Callable | None = None  # (turn) -> reply; None: "go back" leaves the flow
     keeps_on_new_topic: bool = False  # an unrelated message leaves the flow open (intake)
     way_out: Callable | None = None  # (turn) -> how to get on, offered after two misses
+    leave: Callable | None = None  # (turn) -> ends the flow when the resident moves on
 
 
-def one_step_flow(state: type, step: str, handler: Callable, prompt: Callable, accepts: str) -> Flow:
+def one_step_flow(state: type, step: str, handler: Callable, prompt: Callable, accepts: str,
+                  leave: Callable | None = None) -> Flow:
     """A flow that asks one question: leaving it is all that "go back" can do."""
-    return Flow(state=state, steps={step: Step(handler, accepts)}, prompt=prompt)
+    return Flow(state=state, steps={step: Step(handler, accepts)}, prompt=prompt, leave=leave)

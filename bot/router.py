@@ -31,6 +31,8 @@ from bot.turn import Turn
 MISSES_BEFORE_WAY_OUT = 2
 # Fragments kept while the bot does not understand; more than this is no longer one story.
 MAX_FRAGMENTS = 5
+# An out-of-scope answer at least this sure is understood, not a fragment of something else.
+SURE_OUTSIDE = 0.9
 # Inside an intake, an unclear message longer than this is more of the story, not a bad answer.
 SHORT_ANSWER_CHARS = 12
 
@@ -100,7 +102,7 @@ def answer_text(turn: Turn) -> str:
             return run_anytime(turn, decision.intent)
     if flow is not None:
         return _interrupted(turn, flow, decision)
-    return by_decision(turn, decision)
+    return by_decision(turn, _with_fragments(turn, decision))
 
 
 def run_anytime(turn: Turn, intent: str) -> str:
@@ -121,8 +123,11 @@ def with_reminder(turn: Turn, pending, reply: str) -> str:
 def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
     """A message the active step declined: a new question is answered; the flow waits or ends."""
     if not flow.keeps_on_new_topic:
-        turn.dialogue.end()
-        return by_decision(turn, decision)
+        if flow.leave is None:
+            turn.dialogue.end()
+            return by_decision(turn, decision)
+        flow.leave(turn)
+        return by_decision(turn, _with_fragments(turn, decision))
     turn.intent = decision.intent
     if decision.kind in ("triage", "clarify") or (
         decision.kind == "out_of_scope" and len(turn.text) > SHORT_ANSWER_CHARS
@@ -152,10 +157,30 @@ def by_decision(turn: Turn, decision: Decision) -> str:
     if decision.kind == "clarify":
         turn.intent = "clarify"
         return clarify.ask(turn, list(decision.choices))
-    if decision.intent == FALLBACK_INTENT and len(turn.dialogue.fragments) < MAX_FRAGMENTS:
+    if _could_be_a_fragment(turn, decision):
         # Not understood yet: keep it, the next message may finish the sentence ("水管" / "爆了").
         turn.dialogue.fragments.append(Fragment(turn.message.id, turn.text))
     return dispatch(turn, decision.intent)
+
+
+def _with_fragments(turn: Turn, decision: Decision) -> Decision:
+    """An unclear message read together with the fragments kept before it, when that makes a case."""
+    if not turn.dialogue.fragments or not _unclear(decision):
+        return decision
+    together = turn.decide(story=True)
+    return together if together.kind in ("triage", "clarify", "faq") else decision
+
+
+def _unclear(decision: Decision) -> bool:
+    # A sure "out of scope" (weather, parcels) is understood; an unsure one may be half a sentence.
+    unsure_outside = decision.kind == "out_of_scope" and decision.confidence < SURE_OUTSIDE
+    return decision.intent == FALLBACK_INTENT or unsure_outside
+
+
+def _could_be_a_fragment(turn: Turn, decision: Decision) -> bool:
+    """A short message the bot would decline or not understand may be half of a sentence."""
+    short = len(turn.text) <= SHORT_ANSWER_CHARS
+    return _unclear(decision) and short and len(turn.dialogue.fragments) < MAX_FRAGMENTS
 
 
 def dispatch(turn: Turn, intent: str) -> str:

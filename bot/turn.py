@@ -34,10 +34,13 @@ class Turn:
         """The message's text (a voice message's recognition counts as text)."""
         return self.inbound.text.strip()
 
-    def decide(self) -> Decision:
-        """Classify the story (kept fragments and this text) once per turn; the policy's decision."""
-        if self.classification is None:
+    def decide(self, story: bool = False) -> Decision:
+        """Classify this message once per turn and return the confidence policy's decision.
+        `story`: classify the kept fragments together with this message instead."""
+        if story and self.dialogue.fragments:
             self.classification = self.services.classifier.classify(self.story())
+        elif self.classification is None:
+            self.classification = self.services.classifier.classify(self.text)
         return decide(self.classification)
 
     def story(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import phrases, review
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS
-from bot.dialogue import ClarifyState
+from bot.dialogue import ClarifyState, Fragment
 from bot.handlers import intake
 from bot.turn import Turn
 
@@ -63,15 +63,23 @@ def choose_step(turn: Turn) -> str | None:
 
 
 def _answer_in_words(turn: Turn, state: ClarifyState) -> str | None:
-    """The resident answered in words: the kind their words name, if it is one we offered."""
+    """The resident answered in words: the kind of case their words name, if they name one."""
     decision = turn.decide()
-    named = decision.intent if decision.intent in TRIAGE_INTENTS else None
-    if named is not None and (named in state.choices or state.for_person):
-        return _chosen(turn, state, named, text=_joined(state.question, turn.text))
+    if decision.intent in TRIAGE_INTENTS and decision.kind in ("triage", "clarify"):
+        return _chosen(turn, state, decision.intent, text=_joined(state.question, turn.text))
     if state.for_person:
         # Asked for a person and still unclear: the community lawyer takes any question.
         return _chosen(turn, state, GENERAL_CATEGORY, text=turn.text)
     return None
+
+
+def leave(turn: Turn) -> None:
+    """The resident moved on without choosing: what we asked about is kept as a fragment of
+    the story, read again with the message that moved on."""
+    state = turn.dialogue.flow
+    if state.question and state.opening is not None:
+        turn.dialogue.fragments.insert(0, Fragment(state.opening, state.question))
+    turn.dialogue.end()
 
 
 def _chosen(turn: Turn, state: ClarifyState, category: str, text: str) -> str:
