@@ -93,11 +93,23 @@ class Load:
         return self.counts[(window, "attempted")], self.counts[(window, "failed")]
 
 
+class NoDraining(Draining):
+    """Servers stay in the rotation while they load: what promoting without draining does."""
+
+    def mark(self, url: str) -> None:
+        """Nothing: the server keeps getting parses."""
+
+    def clear(self, url: str) -> None:
+        """Nothing to undo."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rate", type=float, default=25.0, help="parses per second (≥ 20)")
     parser.add_argument("--ports", default="5013,5014", help="ports of the bench's own Rasa servers")
     parser.add_argument("--skip-training", action="store_true", help="promote a copy of the current model")
+    parser.add_argument("--no-drain", action="store_true",
+                        help="for comparison: leave each server in the rotation while it loads (a plain PUT /model)")
     args = parser.parse_args()
 
     token = Settings.from_env().rasa_token or uuid.uuid4().hex
@@ -122,6 +134,8 @@ def main() -> None:
         services = build_services(settings)
         install(services)
         run(services, args, urls)
+        for key in services.redis.scan_iter(f"{settings.key_prefix}*"):
+            services.redis.delete(key)
     finally:
         for port in ports:
             stop_rasa(port)
@@ -131,7 +145,7 @@ def main() -> None:
 
 def run(services, args, urls: list[str]) -> None:
     settings = services.settings
-    draining = Draining(services.redis, settings.key_prefix)
+    draining = (NoDraining if args.no_drain else Draining)(services.redis, settings.key_prefix)
     client = services.classifier.rasa  # the app's own client: RASA_URL with both servers
     texts = [example.text for example in examples_from_yaml(HELDOUT_FILE)]
     load = Load(client, texts, args.rate)
@@ -176,14 +190,15 @@ def run(services, args, urls: list[str]) -> None:
     with services.db.session() as session:
         assert serving_model(session).version == first
 
-    print(f"Rasa servers: {', '.join(urls)}; load {args.rate:.0f} parses/s through the app's client")
+    print(f"Rasa servers: {', '.join(urls)}; load {args.rate:.0f} parses/s through the app's client"
+          + ("; servers NOT drained while loading" if args.no_drain else ""))
     print(f"{'window':<18}{'seconds':>9}{'attempted':>11}{'failed':>8}{'parses/s':>10}")
-    for window, seconds in (("retrain→serving", trained - started), ("promotion", serving_at - promotion_started),
-                            ("rollback", rolled_back - rollback_started)):
-        attempted, failed = load.figures(window)
-        if window == "retrain→serving":
-            attempted, failed = attempted + load.figures("promotion")[0], failed + load.figures("promotion")[1]
-            seconds = serving_at - started
+    retrain_attempted = load.figures("retrain→serving")[0] + load.figures("promotion")[0]
+    retrain_failed = load.figures("retrain→serving")[1] + load.figures("promotion")[1]
+    rows = (("retrain→serving", serving_at - started, retrain_attempted, retrain_failed),
+            ("promotion", serving_at - promotion_started, *load.figures("promotion")),
+            ("rollback", rolled_back - rollback_started, *load.figures("rollback")))
+    for window, seconds, attempted, failed in rows:
         print(f"{window:<18}{seconds:>9.1f}{attempted:>11}{failed:>8}{attempted / seconds:>10.1f}")
     print(f"time from retrain to serving: {serving_at - started:.1f} s "
           f"(training and comparison {trained - started:.1f} s, promotion {serving_at - promotion_started:.1f} s; "
