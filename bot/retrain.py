@@ -15,12 +15,14 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bot import services as services_registry
 from bot.config import PROJECT_ROOT, Settings
+from bot.jobs import LONG_JOB_TIMEOUT_S
 from bot.storage.base import utcnow
 from bot.storage.review import ModelVersion, accepted_items, serving_model
 from bot.training_data import NLU_DATA_DIR, write_reviewed
@@ -139,8 +141,11 @@ def register_serving(session, settings: Settings) -> ModelVersion:
 def start_retrain(services, actor: str) -> ModelVersion:
     """Register a candidate and queue its training; returns its registry row."""
     with services.db.session() as session:
-        if session.scalar(select(ModelVersion).where(ModelVersion.status.in_(("queued", "training", "evaluating")))):
+        running = session.scalar(select(ModelVersion).where(ModelVersion.status.in_(("queued", "training", "evaluating"))))
+        if running is not None and utcnow() - running.started_at < timedelta(seconds=LONG_JOB_TIMEOUT_S):
             raise RetrainBusy("已有一个模型在训练，请等它完成")
+        if running is not None:  # its worker died or the job hit its time limit: it will never finish
+            running.status, running.stage, running.error = "failed", "failed", "训练超时或中断"
         register_serving(session, services.settings)
         candidate = ModelVersion(version=next_version(session), status="queued", stage="queued", trained_by=actor)
         session.add(candidate)

@@ -67,3 +67,28 @@ def test_the_gate_names_every_worse_held_out_figure():
     assert worse_figures({"sets": sets}) == ["heldout：该受理却被拒的比例 0.020 → 0.030", "areas：分流 macro-F1 0.900 → 0.890"]
     same = {"heldout": {"serving": sets["heldout"]["serving"], "candidate": sets["heldout"]["serving"]}}
     assert worse_figures({"sets": same}) == []
+
+
+def test_one_run_at_a_time_and_a_run_that_died_does_not_block_the_next(services):
+    from datetime import timedelta
+
+    import pytest
+
+    from bot.retrain import RetrainBusy, start_retrain
+    from bot.storage.base import utcnow
+    from bot.storage.review import ModelVersion
+
+    models = Path(services.settings.nlu_models_dir)
+    models.mkdir(parents=True)
+    (models / "nlu.tar.gz").write_bytes(b"serving")
+    first = start_retrain(services, "admin.a")
+    with pytest.raises(RetrainBusy):
+        start_retrain(services, "admin.b")
+    with services.db.session() as session:
+        session.get(ModelVersion, first.id).started_at = utcnow() - timedelta(hours=2)
+    second = start_retrain(services, "admin.b")
+    with services.db.session() as session:
+        assert session.get(ModelVersion, first.id).status == "failed"
+        assert session.get(ModelVersion, second.id).status == "queued"
+        for model in (first.id, second.id):
+            session.get(ModelVersion, model).status = "failed"  # nothing left running for other tests
