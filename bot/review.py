@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.categories import CATEGORIES
+from bot.intents.evaluation import normalised_text
 from bot.intents.policy import real_ranking
 from bot.intents.types import FALLBACK_INTENT, FAQ_PREFIX
 from bot.masking import mask_personal
@@ -130,7 +131,7 @@ class Reviewer:
         """Confirm (label = the suggestion) or relabel an item; refused with the reason when it may not be trained."""
         if faq_question and not label.startswith(FAQ_PREFIX):
             raise ReviewRefused("标为 FAQ 问题时请选择一个 FAQ 意图（faq_…）")
-        accepted = {_key(other.text): other.label for other in accepted_items(self.session) if other.id != item.id}
+        accepted = {normalised_text(other.text): other.label for other in accepted_items(self.session) if other.id != item.id}
         problem = self.check.problem(item.text, label, accepted)
         if problem:
             raise ReviewRefused(problem)
@@ -185,7 +186,3 @@ class Reviewer:
         """Rewrite the reviewed-examples file from the accepted items; True when it changed."""
         self.session.flush()
         return write_reviewed(self.reviewed_file, [(item.text, item.label) for item in accepted_items(self.session)])
-
-
-def _key(text: str) -> str:
-    return "".join(text.split())
