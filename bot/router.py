@@ -39,14 +39,23 @@ SHORT_ANSWER_CHARS = 12
 
 def route(turn: Turn) -> str:
     """Pick the handler for this message and return its reply."""
-    kind = turn.inbound.kind
-    if kind == "event":
+    if turn.inbound.kind == "event":
         return _event(turn)
     danger = signals.danger_kinds(turn.text) if turn.text else []
     if danger:
         turn.decide()  # the case is filed under what the message is about
         turn.intent = "urgent"
         return urgent.urgent_case(turn, danger)
+    reply = _message(turn)
+    if turn.text and signals.possible_danger(turn.text):
+        # Maybe a danger, maybe not: the advice costs one sentence, so it comes first anyway.
+        return f"{urgent.CAUTION}\n{reply}".strip()
+    return reply
+
+
+def _message(turn: Turn) -> str:
+    """A message that signals no sure danger: a person holding the conversation, or a handler."""
+    kind = turn.inbound.kind
     held = handoff.while_held(turn)  # a person holds the conversation: the bot stays quiet
     if held is not None:
         return held

@@ -37,5 +37,5 @@ def test_signals_lists_each_false_alarm_it_counts(runner):
     result = runner.invoke(nlu_cli, ["signals", "--no-cv"])
     danger = re.search(r"danger: recall [\d.]+% \(\d+ messages\), false alarms [\d.]+% \((\d+) messages\)", result.output)
     rate = float(re.search(r"danger: .*false alarms ([\d.]+)%", result.output).group(1))
-    danger_block = result.output.split("\ngroup:")[0]
+    danger_block = result.output.split("\nurgent:")[0]
     assert danger_block.count("false alarm: ") == round(rate / 100 * int(danger.group(1)))

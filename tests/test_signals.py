@@ -52,6 +52,13 @@ def test_hard_negatives_are_not_danger(text):
     assert signals.danger_kinds(text) == []
 
 
+def test_a_possible_danger_is_not_a_sure_one():
+    for text in ("楼道里好大一股怪味，我头有点晕", "他拿着菜刀站在门口", "说不清楚，电话里讲吧"):
+        assert not (signals.possible_danger(text) and signals.danger_kinds(text)), text
+    assert signals.danger_kinds("他拿着菜刀站在门口") and not signals.possible_danger("他拿着菜刀站在门口")
+    assert not signals.possible_danger("") and not signals.possible_danger("今天天气怎么样")
+
+
 def test_an_empty_message_signals_nothing():
     assert signals.danger_kinds("  ") == [] and signals.is_collective("") is False
 
@@ -116,16 +123,26 @@ def test_training_is_fast():
 
 
 def test_danger_heldout_figures_hold_their_last_measured_level():
-    # A floor against regressions, at the level last measured (README, "The intent model").
-    figures = evaluation.evaluate_heldout()["danger"]
-    assert figures.positives >= 100 and figures.negatives >= 100
-    assert figures.recall >= 0.98, figures.misses
-    assert figures.false_alarm_rate <= 0.15, figures.false_alarms
+    # Floors against regressions, at the level last measured (README, "The intent model"): the
+    # advice goes to every danger; an urgent case opens for nearly every one and few others.
+    heldout = evaluation.evaluate_heldout()
+    advice, urgent = heldout["danger"], heldout["urgent"]
+    assert advice.positives >= 100 and advice.negatives >= 100
+    assert advice.recall >= 0.98, advice.misses
+    assert advice.false_alarm_rate <= 0.20, advice.false_alarms
+    assert urgent.recall >= 0.98, urgent.misses
+    assert urgent.false_alarm_rate <= 0.05, urgent.false_alarms
 
 
-@pytest.mark.xfail(strict=True, reason="danger held-out false alarms 13.9 % > 3 %: see README, 'The intent model'")
+def test_the_fresh_batch_is_scored_and_holds_its_first_figures():
+    fresh = evaluation.evaluate_fresh()
+    assert fresh["danger"].positives == 80 and fresh["danger"].negatives == 79
+    assert fresh["danger"].recall >= 0.96 and fresh["urgent"].false_alarm_rate <= 0.16
+
+
+@pytest.mark.xfail(strict=True, reason="urgent-case false alarms 4.2 % > 3 % on the held-out set: see README")
 def test_danger_heldout_figures_reach_the_targets():
-    figures = evaluation.evaluate_heldout()["danger"]
+    figures = evaluation.evaluate_heldout()["urgent"]
     assert figures.meets(evaluation.DANGER_TARGETS), (figures.misses, figures.false_alarms)
 
 
@@ -139,6 +156,7 @@ def test_group_heldout_figures_reach_the_targets():
 def test_configured_thresholds_are_the_ones_cross_validation_chooses():
     for cv in evaluation.cross_validate_both():
         assert cv.chosen == cv.configured, cv.name
+        assert cv.chosen_sure == cv.configured_sure, cv.name
 
 
 def _training_texts() -> set[str]:
@@ -148,9 +166,13 @@ def _training_texts() -> set[str]:
     return {normalize(text) for text in texts}
 
 
-@pytest.mark.parametrize("path", [evaluation.HELDOUT_DANGER_FILE, evaluation.HELDOUT_GROUP_FILE], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    [evaluation.HELDOUT_DANGER_FILE, evaluation.FRESH_DANGER_FILE, evaluation.HELDOUT_GROUP_FILE],
+    ids=lambda p: p.name,
+)
 def test_no_heldout_message_is_trained_on(path):
-    heldout = evaluation.heldout_danger(path) if path.name == "danger.yml" else evaluation.heldout_group(path)
+    heldout = evaluation.heldout_group(path) if path.name == "group.yml" else evaluation.heldout_danger(path)
     assert not {normalize(text) for text, _ in heldout} & _training_texts()
 
 

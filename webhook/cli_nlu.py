@@ -216,7 +216,9 @@ def signals_command(no_cv: bool) -> None:
 
     model = signals.model()
     click.echo(f"Training on signal_data/ (+ everyday examples of nlu_data/): {model.training_seconds:.2f} s")
-    targets = {"danger": evaluation.DANGER_TARGETS, "group": evaluation.GROUP_TARGETS}
+    targets = {"danger": evaluation.DANGER_TARGETS, "urgent": evaluation.DANGER_TARGETS,
+               "group": evaluation.GROUP_TARGETS}
+    click.echo("danger: emergency advice given (sure or possible danger); urgent: an urgent case opened (sure)")
     heldout = evaluation.evaluate_heldout()
     for name, figures in heldout.items():
         verdict = "meets" if figures.meets(targets[name]) else "MISSES"
@@ -229,6 +231,10 @@ def signals_command(no_cv: bool) -> None:
             click.echo(f"  missed:      {text}")
         for text in figures.false_alarms:
             click.echo(f"  false alarm: {text}")
+    click.echo("\nthe fresh batch nlu_eval/danger_fresh.yml (written apart, never tuned on):")
+    for name, figures in evaluation.evaluate_fresh().items():
+        click.echo(f"  {name}: recall {figures.recall:.1%} ({figures.positives} messages), false alarms "
+                   f"{figures.false_alarm_rate:.1%} ({figures.negatives} messages)")
     click.echo(f"\ndanger kind named among the kinds returned: {evaluation.kind_accuracy():.1%}")
     texts = [text for text, _ in evaluation.heldout_danger() + evaluation.heldout_group()]
     click.echo(f"latency, both signals: {evaluation.latency_ms(texts):.2f} ms per message ({len(texts)} messages)")
@@ -237,6 +243,8 @@ def signals_command(no_cv: bool) -> None:
     click.echo("\n5-fold cross-validation on the training data (model OR word lists):")
     for cv in evaluation.cross_validate_both():
         click.echo(f"  {cv.name}: threshold chosen {cv.chosen:.2f}, configured {cv.configured:.2f}")
+        if cv.chosen_sure is not None:
+            click.echo(f"  {cv.name} (urgent case): threshold chosen {cv.chosen_sure:.2f}, configured {cv.configured_sure:.2f}")
         for threshold, recall, false_alarms in cv.rows:
             mark = " ◀" if threshold == cv.configured else ""
             click.echo(f"    {threshold:.2f}  recall {recall:.1%}  false alarms {false_alarms:.1%}{mark}")

@@ -17,6 +17,8 @@ ADVICE = {
     "gas": "闻到燃气味请立即关闭阀门、打开门窗，不要开关电器或打电话，到室外后拨打 119 或燃气公司抢修电话。",
     "injury": "如有人受伤，请立即拨打 120 急救。",
 }
+# Before an answer to a message that may signal a danger the model is not sure of.
+CAUTION = "⚠️ 如果现在有人身危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
 GENERAL_ADVICE = "如有危险，请立即拨打 110（报警）、119（火警）或 120（急救），先保证自己和家人的安全。"
 
 

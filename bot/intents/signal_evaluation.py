@@ -14,13 +14,16 @@ from bot.intents import signals
 from bot.intents.signals import normalize
 
 HELDOUT_DANGER_FILE = PROJECT_ROOT / "nlu_eval" / "danger.yml"
+FRESH_DANGER_FILE = PROJECT_ROOT / "nlu_eval" / "danger_fresh.yml"
 HELDOUT_GROUP_FILE = PROJECT_ROOT / "nlu_eval" / "group.yml"
 
 # What the signals must reach on the held-out sets (issue: danger and group disputes).
 DANGER_TARGETS = {"recall": 0.98, "false_alarm_rate": 0.03}
 GROUP_TARGETS = {"recall": 0.95, "false_alarm_rate": 0.05}
-# Thresholds are chosen as the highest one whose cross-validated recall reaches these.
+# The advice and group thresholds are the highest whose cross-validated recall reaches these;
+# the urgent-case threshold the lowest whose cross-validated false alarms stay within the target.
 CV_RECALL_TARGETS = {"danger": DANGER_TARGETS["recall"], "group": GROUP_TARGETS["recall"]}
+CV_FALSE_ALARM_TARGET = DANGER_TARGETS["false_alarm_rate"]
 THRESHOLD_GRID = tuple(round(step * 0.05, 2) for step in range(2, 19))
 
 
@@ -70,10 +73,17 @@ def heldout_group(path=HELDOUT_GROUP_FILE) -> list[tuple[str, bool]]:
     return signals.read_group_examples(path)
 
 
+def evaluate_fresh(path=FRESH_DANGER_FILE) -> dict[str, Figures]:
+    """Advice and urgent-case figures on the fresh danger batch (written apart, kinds unnamed)."""
+    return {name: figures for name, figures in evaluate_heldout(path).items() if name != "group"}
+
+
 def evaluate_heldout(danger_path=HELDOUT_DANGER_FILE, group_path=HELDOUT_GROUP_FILE) -> dict[str, Figures]:
     """Danger and group figures of the process's model (word lists included) on the held-out sets."""
+    danger = heldout_danger(danger_path)
     return {
-        "danger": score(heldout_danger(danger_path), lambda text: bool(signals.danger_kinds(text))),
+        "danger": score(danger, lambda text: bool(signals.danger_kinds(text)) or signals.possible_danger(text)),
+        "urgent": score(danger, lambda text: bool(signals.danger_kinds(text))),
         "group": score(heldout_group(group_path), signals.is_collective),
     }
 
@@ -115,6 +125,14 @@ class CrossValidation:
     rows: list[tuple[float, float, float]]  # threshold, recall, false-alarm rate
     chosen: float
     configured: float
+    chosen_sure: float | None = None  # danger only: the urgent-case threshold
+    configured_sure: float | None = None
+
+
+def choose_sure_threshold(rows: list[tuple[float, float, float]], false_alarm_target: float) -> float:
+    """The lowest threshold whose false alarms stay within the target (the highest if none does)."""
+    within = [threshold for threshold, _, false_alarms in rows if false_alarms <= false_alarm_target]
+    return min(within) if within else max(threshold for threshold, _, _ in rows)
 
 
 def choose_threshold(rows: list[tuple[float, float, float]], recall_target: float) -> float:
@@ -136,7 +154,11 @@ def cross_validate(name: str, examples: list[tuple[str, bool]], words: Callable[
     for threshold in THRESHOLD_GRID:
         flagged = (probabilities >= threshold) | worded
         rows.append((threshold, float(flagged[truth].mean()), float(flagged[~truth].mean())))
-    return CrossValidation(name, rows, choose_threshold(rows, CV_RECALL_TARGETS[name]), configured)
+    chosen = choose_threshold(rows, CV_RECALL_TARGETS[name])
+    if name != "danger":
+        return CrossValidation(name, rows, chosen, configured)
+    sure = choose_sure_threshold(rows, CV_FALSE_ALARM_TARGET)
+    return CrossValidation(name, rows, chosen, configured, sure, signals.SURE_DANGER_THRESHOLD)
 
 
 def _named_by_words(text: str) -> bool:
@@ -148,6 +170,6 @@ def cross_validate_both(folds: int = 5) -> list[CrossValidation]:
     danger = [(text, kind is not None) for text, kind in signals.danger_training_set()]
     group = signals.read_group_examples()
     return [
-        cross_validate("danger", danger, _named_by_words, signals.DANGER_THRESHOLD, folds),
+        cross_validate("danger", danger, _named_by_words, signals.POSSIBLE_DANGER_THRESHOLD, folds),
         cross_validate("group", group, signals.group_words, signals.GROUP_THRESHOLD, folds),
     ]
