@@ -13,6 +13,7 @@ import redis
 from bot.config import Settings
 from bot.directory import load_directory
 from bot.faq_file import load_faq
+from bot.intents import signals
 from bot.staff import load_canned_answers
 from bot.services import build_services, install
 from bot.storage import Database
@@ -27,6 +28,12 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RUN_ID = uuid.uuid4().hex[:8]
 
 pytest_plugins = ["tests.rasa_fixture"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def trained_signals():
+    """The danger and group signals, trained once before the first test sends a message."""
+    return signals.model()
 
 
 @pytest.fixture(scope="session")

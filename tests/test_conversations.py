@@ -402,3 +402,27 @@ def test_naming_another_district_at_the_community_step(services, resident):
         ("我家住在武昌", "武昌区公共法律服务中心"),
     ])
     assert no_tickets(services, resident.openid)
+
+
+def test_a_threat_with_a_weapon_in_plain_words_gets_110_and_an_urgent_case(services, resident):
+    reply = converse(resident, [("对门那个醉鬼抄起板凳堵在我家门口，说今晚要我好看", "110")])[0]
+    assert "1 小时内" in reply
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent
+
+
+def test_a_possible_danger_gets_the_advice_first_and_an_ordinary_answer(services, resident):
+    reply = converse(resident, [("邻居喝醉了在楼道里大吵大闹，我有点怕", "110")])[0]
+    assert reply.index("110") < 40
+    assert no_tickets(services, resident.openid) or not only_ticket(services, resident.openid).urgent
+
+
+def test_a_group_worded_without_the_usual_phrases_goes_to_the_street(services, resident):
+    converse(resident, [
+        ("我们这栋楼十几户的车位都被开发商卖给外人了，大伙想一起去告他们", "法律咨询"),
+        ("青年社区", "手机号"),
+        ("不留", "唐家墩街道"),
+        ("1", "街道"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.collective and unit_code(services, ticket.unit_id) == "tangjiadun"

@@ -102,8 +102,16 @@ def test_unknown_intent_is_treated_as_unsure():
     assert (decision.kind, decision.intent) == ("out_of_scope", "nlu_fallback")
 
 
-def test_every_kind_is_known():
-    assert set(KINDS) == {"triage", "clarify", "faq", "conversational", "out_of_scope"}
+def test_every_decision_is_of_a_kind_the_router_knows():
+    samples = [
+        rasa(("neighbor_dispute", 0.93)),
+        rasa(("nlu_fallback", 0.5), ("legal_consultation", 0.3), ("greet", 0.1)),
+        rasa(("faq_elevator_broken", 0.95)),
+        rasa(("greet", 0.99)),
+        rasa(("out_of_scope", 0.99)),
+        rasa(("some_new_intent", 0.99)),
+    ]
+    assert {decide(sample).kind for sample in samples} <= set(KINDS)
 
 
 def test_triage_category():

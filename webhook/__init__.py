@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from flask import Flask
 
 from bot.config import Settings
 from bot.frontdesk import FrontDesk
+from bot.intents import signals
 from bot.services import Services, build_services, install
 
 
@@ -16,6 +18,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     services = services or build_services(settings or Settings.from_env())
     install(services)
+    # The danger and group signals train in-process on first use (about a second): start now, so
+    # the first resident's message does not wait for it.
+    threading.Thread(target=signals.model, name="signals-warm-up", daemon=True).start()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes
     app.extensions["services"] = services

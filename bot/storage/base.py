@@ -7,13 +7,24 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Select, bindparam, create_engine, event, select, text
+from sqlalchemy.types import TypeEngine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
 def utcnow() -> datetime:
     """The current time in UTC, timezone-aware."""
     return datetime.now(timezone.utc)
+
+
+def plain_sql_returning(model: type, sql: str, **types: TypeEngine) -> Select:
+    """A cached statement from plain SQL whose RETURNING * loads `model` objects.
+
+    For the statements that run on every message: plain SQL that PostgreSQL and SQLite (3.35+)
+    both read, because SQLAlchemy cannot cache its dialect-specific ON CONFLICT constructs and
+    compiling them anew costs more than the query itself. `types` names the typed parameters."""
+    params = [bindparam(name, type_=kind) for name, kind in types.items()]
+    return select(model).from_statement(text(sql).bindparams(*params))
 
 
 class Base(DeclarativeBase):

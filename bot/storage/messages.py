@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, bindparam, select, text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.storage.base import Base, utcnow
+from bot.storage.base import Base, plain_sql_returning, utcnow
 
 
 class Message(Base):
@@ -36,16 +36,14 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-# Plain SQL for the same reason as residents._TOUCH: it runs for every message and stays cached.
-_STORE_INBOUND = select(Message).from_statement(
-    text(
-        "INSERT INTO messages (resident_id, direction, dedup_key, msg_type, content, media_id, extra, created_at) "
-        "VALUES (:resident_id, 'in', :dedup_key, :msg_type, :content, :media_id, :extra, :created_at) "
-        "ON CONFLICT (dedup_key) DO NOTHING RETURNING *"
-    ).bindparams(
-        bindparam("extra", type_=JSON),
-        bindparam("created_at", type_=DateTime(timezone=True)),
-    )
+# Runs for every message: plain SQL, cached (see plain_sql_returning).
+_STORE_INBOUND = plain_sql_returning(
+    Message,
+    "INSERT INTO messages (resident_id, direction, dedup_key, msg_type, content, media_id, extra, created_at) "
+    "VALUES (:resident_id, 'in', :dedup_key, :msg_type, :content, :media_id, :extra, :created_at) "
+    "ON CONFLICT (dedup_key) DO NOTHING RETURNING *",
+    extra=JSON(),
+    created_at=DateTime(timezone=True),
 )
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, String, bindparam, false, select, text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, String, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.storage.base import Base, utcnow
+from bot.storage.base import Base, plain_sql_returning, utcnow
 
 
 class Resident(Base):
@@ -29,16 +29,14 @@ class Resident(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-# One statement for "find or create, and mark active" on every message. Plain SQL that PostgreSQL
-# and SQLite (3.35+) both read: SQLAlchemy cannot cache its dialect-specific ON CONFLICT
-# constructs, and compiling them anew costs more than the query itself on the hot path.
-_TOUCH = select(Resident).from_statement(
-    text(
-        "INSERT INTO residents (openid, subscribed, has_deferred, last_interaction_at, created_at) "
-        "VALUES (:openid, TRUE, FALSE, :now, :now) "
-        "ON CONFLICT (openid) DO UPDATE SET last_interaction_at = excluded.last_interaction_at "
-        "RETURNING *"
-    ).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+# One statement for "find or create, and mark active" on every message (see plain_sql_returning).
+_TOUCH = plain_sql_returning(
+    Resident,
+    "INSERT INTO residents (openid, subscribed, has_deferred, last_interaction_at, created_at) "
+    "VALUES (:openid, TRUE, FALSE, :now, :now) "
+    "ON CONFLICT (openid) DO UPDATE SET last_interaction_at = excluded.last_interaction_at "
+    "RETURNING *",
+    now=DateTime(timezone=True),
 )
 
 
