@@ -128,3 +128,15 @@ def resident(client, settings):
 def run_jobs(services) -> None:
     """Run every queued job now (customer-service messages, notifications)."""
     services.jobs.work(burst=True)
+
+
+@pytest.fixture
+def fresh_training_state(services):
+    """No review items and no registered models: the test database is shared by the whole run."""
+    from sqlalchemy import delete
+
+    from bot.storage.review import ModelVersion, ReviewItem
+
+    with services.db.session() as session:
+        session.execute(delete(ReviewItem))
+        session.execute(delete(ModelVersion))

@@ -8,6 +8,8 @@ import pytest
 
 from bot.storage.review import ACCEPTED, ModelVersion, ReviewItem
 
+pytestmark = pytest.mark.usefixtures("fresh_training_state")
+
 
 @pytest.fixture
 def runner(app):

@@ -17,6 +17,8 @@ from bot.training_data import TrainingCheck
 from tests.conftest import run_jobs
 from tests.staff_user import StaffUser, give_password, new_account
 
+pytestmark = pytest.mark.usefixtures("fresh_training_state")
+
 
 @pytest.fixture
 def admin(app, services):

@@ -9,6 +9,7 @@ import dataclasses
 import threading
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -21,10 +22,16 @@ from bot.services import build_services
 from bot.storage.review import ACCEPTED, DISCARDED, ModelVersion, ReviewItem
 from bot.training_data import intent_heldout_files
 from tests.staff_user import new_account
-from tests.test_console_browser import DESKTOP, DOCS, browser, log_in, wait_text  # noqa: F401  (fixtures)
+from tests.test_console_browser import DESKTOP, DOCS, browser, log_in  # noqa: F401  (fixtures)
 from webhook import create_app
 
-pytestmark = [pytest.mark.usefixtures("rasa_server"), pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.usefixtures("fresh_training_state"), pytest.mark.usefixtures("rasa_server"), pytest.mark.timeout(300)]
+
+
+def wait_text(driver, text: str, timeout: float = 15) -> None:
+    """Wait for the text, across the page load a form post causes."""
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: text in d.find_element(By.TAG_NAME, "body").text)
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.comparison import changed_answers, worse_figures
 from bot.intents.evaluation import Prediction
 from bot.retrain import Progress, file_hash, read_progress, register_serving, version_file
@@ -13,6 +15,8 @@ from bot.storage.review import serving_model
 DIET_START = "2026-11-25 22:16:00 INFO     rasa.engine.training.hooks  - Starting to train component 'DIETClassifier'."
 TQDM = ("Epochs:  44%|████▍     | 44/100 [01:29<01:08,  1.23s/it, t_loss=3.44, i_acc=1]"
         "Epochs:  45%|████▌     | 45/100 [01:31<01:07,  1.23s/it, t_loss=3.48, i_acc=1]")
+
+pytestmark = pytest.mark.usefixtures("fresh_training_state")
 
 
 def test_progress_follows_components_epochs_and_the_time_left():

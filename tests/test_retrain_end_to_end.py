@@ -25,7 +25,7 @@ from webhook import create_app
 WRONG_BEFORE = "楼道里的声控灯坏了半年"
 PORT = 5011
 
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.timeout(1800), pytest.mark.usefixtures("fresh_training_state")]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from bot.training_data import TrainingCheck
 from tests.scripted import ScriptedClassifier
 from tests.staff_user import new_case
 
-pytestmark = pytest.mark.usefixtures("rasa_server")
+pytestmark = [pytest.mark.usefixtures("rasa_server"), pytest.mark.usefixtures("fresh_training_state")]
 
 
 def items_of(services, openid: str) -> list[ReviewItem]:
