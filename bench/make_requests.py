@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,7 +27,11 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--openids", type=int, default=2000)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--sign-ahead", type=int, default=0,
+                        help="sign this many seconds in the future (≤ 55): the requests are signed before the "
+                             "run, and the webhook counts WeChat's 5 s from the signed timestamp")
     args = parser.parse_args()
+    timestamp = str(int(time.time()) + min(max(args.sign_ahead, 0), 55))
     token = os.environ.get("WECHAT_TOKEN", "dev-token")
     aes_key = os.environ.get("WECHAT_AES_KEY") or None
     appid = os.environ.get("WECHAT_APPID", "wx-dev-appid")
@@ -34,7 +39,7 @@ def main() -> None:
         for number in range(args.count):
             openid = f"oBenchWrk{number % args.openids:019d}"
             xml = text_xml(openid, MESSAGES[number % len(MESSAGES)], new_msg_id())
-            params, body = build_request(xml, token, aes_key, appid)
+            params, body = build_request(xml, token, aes_key, appid, timestamp=timestamp)
             line = body.decode("utf-8").replace("\n", "")
             out.write(f"/wechat?{urlencode(params)}\t{line}\n")
 

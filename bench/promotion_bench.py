@@ -41,7 +41,7 @@ from bot.intents.evaluation import HELDOUT_FILE, examples_from_yaml  # noqa: E40
 from bot.intents.rasa_client import RasaClient, RasaUnavailable  # noqa: E402
 from bot.promotion import promote, rollback  # noqa: E402
 from bot.retrain import register_serving, retrain_job, start_retrain  # noqa: E402
-from bot.services import build_services, install  # noqa: E402
+from bot.services import build_services  # noqa: E402
 from bot.storage.migrate import upgrade  # noqa: E402
 from bot.storage.review import ModelVersion, serving_model  # noqa: E402
 from tests.rasa_servers import start_rasa, stop_rasa  # noqa: E402
@@ -132,7 +132,6 @@ def main() -> None:
             nlu_reviewed_file=str(work / "reviewed.yml"), nlu_eval_ports="5015-5019",
         )
         services = build_services(settings)
-        install(services)
         run(services, args, urls)
         for key in services.redis.scan_iter(f"{settings.key_prefix}*"):
             services.redis.delete(key)
@@ -210,7 +209,7 @@ def run(services, args, urls: list[str]) -> None:
 def start_retrain_inline(services) -> str:
     """Queue the retrain as the console's button does, and run the job here (no separate worker)."""
     candidate = start_retrain(services, "bench")
-    retrain_job(candidate.id)
+    retrain_job(services, candidate.id)
     with services.db.session() as session:
         model = session.get(ModelVersion, candidate.id)
         if model.status != "ready":

@@ -49,14 +49,14 @@ trap cleanup EXIT
     >var/bench/gunicorn.log 2>&1 & pids+=($!)
 
 total=$(( duration * 1000 ))
-.venv/bin/python bench/make_requests.py --count "$total" --out var/bench/requests.txt
+.venv/bin/python bench/make_requests.py --count "$total" --out var/bench/requests.txt --sign-ahead 5
 until curl -fs http://127.0.0.1:8600/healthz >/dev/null; do sleep 0.5; done
 
 threads=$(( connections < 2 ? connections : 2 ))
 # Warm-up: every gunicorn worker connects to PostgreSQL and Redis before the measured run.
 BENCH_REQUESTS=var/bench/requests.txt BENCH_THREADS=$threads \
     wrk -t "$threads" -c "$connections" -d 3 -s bench/callback.lua http://127.0.0.1:8600 >/dev/null
-.venv/bin/python bench/make_requests.py --count "$total" --out var/bench/requests.txt
+.venv/bin/python bench/make_requests.py --count "$total" --out var/bench/requests.txt --sign-ahead $(( duration + 3 ))
 echo "callback benchmark: gunicorn $workers workers, $connections connections, $([[ $safe == 1 ]] && echo safe || echo plaintext) mode, PostgreSQL + Redis"
 BENCH_REQUESTS=var/bench/requests.txt BENCH_THREADS=$threads \
     wrk -t "$threads" -c "$connections" -d "$duration" -s bench/callback.lua http://127.0.0.1:8600 | sed -n '/^messages:/,$p'

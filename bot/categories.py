@@ -17,6 +17,8 @@ class Category:
     role: str  # the staff role a case of this kind is routed to
     hint: str  # one line that tells a resident which problems belong here
     menu_key: str  # the official account's custom-menu key that starts this kind of case
+    resolution_days: int  # days to resolve a case of this kind (民呼我应); the sweep sends it up after
+    first_response_hours: int = 24  # hours to a first response when neither urgent nor a group case
 
 
 ROLE_LABELS = {"lawyer": "社区律师", "mediator": "人民调解员", "property_officer": "物业房管员"}
@@ -26,15 +28,15 @@ CATEGORIES: dict[str, Category] = {
     for category in (
         Category(
             "legal_consultation", "法律咨询", "lawyer",
-            "法律咨询，转社区律师（劳动、婚姻、借贷、交通事故等）", "LEGAL_CONSULTATION",
+            "法律咨询，转社区律师（劳动、婚姻、借贷、交通事故等）", "LEGAL_CONSULTATION", resolution_days=3,
         ),
         Category(
             "neighbor_dispute", "邻里纠纷", "mediator",
-            "邻里纠纷（和邻居之间的矛盾）", "NEIGHBOR_DISPUTE",
+            "邻里纠纷（和邻居之间的矛盾）", "NEIGHBOR_DISPUTE", resolution_days=15,
         ),
         Category(
             "property_complaint", "物业问题", "property_officer",
-            "物业问题（物业公司、电梯、物业费、公共维修等）", "PROPERTY_COMPLAINT",
+            "物业问题（物业公司、电梯、物业费、公共维修等）", "PROPERTY_COMPLAINT", resolution_days=7,
         ),
     )
 }
@@ -42,9 +44,9 @@ TRIAGE_INTENTS = tuple(CATEGORIES)
 # When nothing else tells us the kind, a person who can answer anything legal takes the case.
 GENERAL_CATEGORY = "legal_consultation"
 
-# Expected first response, in hours: urgent cases within the hour, group disputes the same
-# half-day, everything else within one working day.
-RESPONSE_HOURS = {"urgent": 1, "collective": 4, "normal": 24}
+# Expected first response, in hours, of urgent cases (within the hour) and group disputes (the
+# same half-day); every other case within its category's first_response_hours.
+RESPONSE_HOURS = {"urgent": 1, "collective": 4}
 
 
 def role_label(intent: str) -> str:

@@ -29,6 +29,7 @@ class Settings:
     wechat_aes_key: str = ""
     wechat_api_base: str = "https://api.weixin.qq.com/cgi-bin/"
     wechat_timeout: float = 5.0
+    wechat_send_timeout: float = 15.0
     database_url: str = field(default_factory=_default_database_url)
     redis_url: str = ""
     key_prefix: str = "lfd:"
@@ -40,6 +41,10 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     dialogue_ttl: int = 24 * 3600
     dedup_ttl: int = 600
+    journal_dir: str = str(PROJECT_ROOT / "var" / "journal")
+    rate_limit: int = 20
+    rate_window: int = 60
+    retention_days: int = 0
     console_base_url: str = "http://127.0.0.1:8000"
     console_secret_key: str = ""
     console_secure_cookies: bool = True
@@ -61,6 +66,7 @@ class Settings:
             wechat_aes_key=_env("WECHAT_AES_KEY", ""),
             wechat_api_base=_env("WECHAT_API_BASE", _default_api_base()),
             wechat_timeout=float(_env("WECHAT_TIMEOUT", "5")),
+            wechat_send_timeout=float(_env("WECHAT_SEND_TIMEOUT", "15")),
             database_url=_env("DATABASE_URL", defaults.database_url),
             redis_url=_env("REDIS_URL", ""),
             key_prefix=_env("KEY_PREFIX", defaults.key_prefix),
@@ -71,6 +77,10 @@ class Settings:
             reply_budget=float(_env("REPLY_BUDGET", "3.5")),
             max_body_bytes=int(_env("MAX_BODY_BYTES", str(defaults.max_body_bytes))),
             dialogue_ttl=int(_env("DIALOGUE_TTL", str(defaults.dialogue_ttl))),
+            journal_dir=_env("JOURNAL_DIR", defaults.journal_dir),
+            rate_limit=int(_env("RATE_LIMIT", str(defaults.rate_limit))),
+            rate_window=int(_env("RATE_WINDOW", str(defaults.rate_window))),
+            retention_days=int(_env("RETENTION_DAYS", str(defaults.retention_days))),
             console_base_url=_env("CONSOLE_BASE_URL", f"http://127.0.0.1:{_env('PORT', '8000')}"),
             console_secret_key=_env("CONSOLE_SECRET_KEY", "") or _dev_secret_key(),
             # Secure cookies travel over HTTPS only: on by default for a real account, off for a

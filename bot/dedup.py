@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 
 import redis
 
 PENDING = "__pending__"
+POLL_SECONDS = 0.05
 
 
 class ReplyCache:
@@ -24,10 +26,22 @@ class ReplyCache:
         """Claim a delivery: (True, None) for the first one, else (False, cached reply or None)."""
         if self.client.set(self._key(dedup_key), PENDING, nx=True, ex=self.ttl):
             return True, None
+        return False, self._cached(dedup_key)
+
+    def wait_for_reply(self, dedup_key: str, deadline: float) -> list[str] | None:
+        """The first delivery's reply once it is remembered, waiting until `deadline` (epoch
+        seconds) at most; None when it is still pending then."""
+        while True:
+            cached = self._cached(dedup_key)
+            if cached is not None or time.time() >= deadline:
+                return cached
+            time.sleep(min(POLL_SECONDS, max(0.0, deadline - time.time())))
+
+    def _cached(self, dedup_key: str) -> list[str] | None:
         cached = self.client.get(self._key(dedup_key))
         if cached is None or cached.decode() == PENDING:
-            return False, None
-        return False, json.loads(cached)
+            return None
+        return json.loads(cached)
 
     def remember(self, dedup_key: str, reply: list[str]) -> None:
         """Store the reply the first delivery produced, for its retries."""

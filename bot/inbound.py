@@ -20,3 +20,6 @@ class Inbound:
     latitude: float | None = None
     longitude: float | None = None
     extra: dict = field(default_factory=dict)
+    # When it reached us (epoch seconds, our clock): recovery compares it with the dialogue's
+    # last change, so a message kept for later never acts on a dialogue that moved on.
+    received_at: float = 0.0

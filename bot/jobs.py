@@ -1,19 +1,32 @@
-"""The job queue: RQ on Redis in production, a thread pool for the embedded single process."""
+"""The job queue: RQ on Redis in production, a thread pool for the embedded single process.
+
+Every job function takes the worker's services as its first argument: `func(services, *args)`.
+The services are built once per worker process and handed to each job by the queue, so no job
+reaches for a process-global.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable
 
 import redis
 from rq import Queue, Retry, SimpleWorker, Worker
+from rq.job import Job
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 # Back-off between attempts of a failed job (seconds): WeChat's rate limits (45009) and
 # short outages clear within minutes; after the last attempt the outcome is "failed".
 RETRY_INTERVALS = [5, 30, 120, 600]
+# RQ's default is 10 minutes: after a Redis restart the scheduler (which runs the retries'
+# back-off) would stay dead that long. A minute bounds it.
+MAINTENANCE_INTERVAL_S = 60
 # Training a model and loading it into every Rasa server take minutes, not RQ's default 3.
 LONG_JOB_TIMEOUT_S = 3600
 
@@ -22,24 +35,67 @@ class RetryLater(Exception):
     """Raised by a job that should be attempted again after a back-off."""
 
 
+class ServicesJob(Job):
+    """An RQ job whose function receives the worker's services first."""
+
+    services: "Services | None" = None
+
+    def _execute(self) -> Any:
+        if self.services is None:
+            raise RuntimeError("job run outside a worker that has services")
+        return self.func(self.services, *self.args, **self.kwargs)
+
+
+class _ServicesWorkerMixin:
+    services: "Services"
+
+    def perform_job(self, job: Job, queue: Queue) -> bool:
+        job.services = self.services
+        return super().perform_job(job, queue)
+
+    def main_work_horse(self, job: Job, queue: Queue):
+        # A forked work horse must not share the parent's database connections.
+        self.services.db.engine.dispose(close=False)
+        return super().main_work_horse(job, queue)
+
+
+class ServicesWorker(_ServicesWorkerMixin, Worker):
+    """RQ's forking worker, handing its services to every job."""
+
+
+class ServicesSimpleWorker(_ServicesWorkerMixin, SimpleWorker):
+    """RQ's in-process worker (burst runs, tests), handing its services to every job."""
+
+
 class RedisJobs:
     """Jobs on an RQ queue, run by `flask --app webhook worker` processes."""
 
     def __init__(self, client: redis.Redis, prefix: str) -> None:
-        self.queue = Queue(f"{prefix}jobs", connection=client)
+        self.queue = Queue(f"{prefix}jobs", connection=client, job_class=ServicesJob)
+        self.services: "Services | None" = None
 
-    def enqueue(self, func, *args) -> None:
-        """Queue `func(*args)` with retries and back-off."""
+    def bind(self, services: "Services") -> None:
+        """The services that this process's workers hand to jobs."""
+        self.services = services
+
+    def enqueue(self, func: Callable, *args) -> None:
+        """Queue `func(services, *args)` with retries and back-off."""
         self.queue.enqueue(func, *args, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
 
     def enqueue_long(self, func, *args, timeout: int = LONG_JOB_TIMEOUT_S) -> None:
-        """Queue a long job that must run once (training, promotion): no retries, a long time limit."""
+        """Queue `func(services, *args)` that must run once (training, promotion): no retries, a long limit."""
         self.queue.enqueue(func, *args, job_timeout=timeout)
 
     def work(self, burst: bool = False) -> None:
         """Run a worker on this queue until stopped (or until empty with burst)."""
-        worker_class = SimpleWorker if burst else Worker
-        worker = worker_class([self.queue], connection=self.queue.connection)
+        worker_class = ServicesSimpleWorker if burst else ServicesWorker
+        worker = worker_class(
+            [self.queue],
+            connection=self.queue.connection,
+            job_class=ServicesJob,
+            maintenance_interval=MAINTENANCE_INTERVAL_S,
+        )
+        worker.services = self.services
         worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
 
 
@@ -49,21 +105,26 @@ class ThreadJobs:
     def __init__(self, workers: int = 2, retry_intervals: list[float] | None = None) -> None:
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
         self.retry_intervals = RETRY_INTERVALS if retry_intervals is None else retry_intervals
+        self.services: "Services | None" = None
 
-    def enqueue(self, func, *args) -> None:
-        """Run `func(*args)` in the background, retrying with back-off."""
+    def bind(self, services: "Services") -> None:
+        """The services handed to every job."""
+        self.services = services
+
+    def enqueue(self, func: Callable, *args) -> None:
+        """Run `func(services, *args)` in the background, retrying with back-off."""
         future = self.pool.submit(self._run, func, args)
         future.add_done_callback(_log_failure)
 
-    def enqueue_long(self, func, *args, timeout: int = 0) -> None:
-        """Run a long job once in the background (no retries)."""
-        self.pool.submit(func, *args).add_done_callback(_log_failure)
+    def enqueue_long(self, func: Callable, *args, timeout: int = 0) -> None:
+        """Run `func(services, *args)` once in the background (no retries)."""
+        self.pool.submit(func, self.services, *args).add_done_callback(_log_failure)
 
-    def _run(self, func, args) -> None:
+    def _run(self, func: Callable, args: tuple) -> None:
         for delay in [0, *self.retry_intervals]:
             time.sleep(delay)
             try:
-                func(*args)
+                func(self.services, *args)
                 return
             except RetryLater as error:
                 log.warning("job %s will be retried: %s", func.__name__, error)

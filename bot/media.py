@@ -6,11 +6,18 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from bot import services as service_registry
+from typing import TYPE_CHECKING
+
+import redis
+
 from bot.jobs import RetryLater
+from bot.redaction import redact
 from bot.storage.base import after_commit
 from bot.storage.tickets import TicketAttachment
 from bot.wechat_api import RetryableError, WeChatAPIError
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +33,19 @@ def fetch_new_attachments(session: Session, jobs) -> None:
     if attachments:
         session.flush()
         ids = [attachment.id for attachment in attachments]
-        after_commit(session, lambda: jobs.enqueue(fetch_attachments, ids))
+        after_commit(session, lambda: _enqueue(jobs, ids))
 
 
-def fetch_attachments(ids: list[int]) -> None:
+def _enqueue(jobs, ids: list[int]) -> None:
+    # Committed already: without the queue the photos wait (content NULL) for `flask sweep`.
+    try:
+        jobs.enqueue(fetch_attachments, ids)
+    except redis.RedisError as error:
+        log.error("job queue unavailable (%s): %d photo(s) not fetched yet", type(error).__name__, len(ids))
+
+
+def fetch_attachments(services: "Services", ids: list[int]) -> None:
     """Job: download the media of these attachments and keep the bytes."""
-    services = service_registry.current()
     with services.db.session() as session:
         for attachment_id in ids:
             attachment = session.get(TicketAttachment, attachment_id)
@@ -44,8 +58,8 @@ def _fetch(wechat, attachment: TicketAttachment) -> None:
         attachment.content = wechat.download_media(attachment.media_id)
         attachment.fetch_error = ""
     except RetryableError as error:
-        attachment.fetch_error = str(error)
-        raise RetryLater(f"attachment {attachment.id}: {error}") from error
+        attachment.fetch_error = redact(str(error))
+        raise RetryLater(f"attachment {attachment.id}: {attachment.fetch_error}") from error
     except WeChatAPIError as error:
-        attachment.fetch_error = str(error)
-        log.error("attachment %s could not be fetched: %s", attachment.id, error)
+        attachment.fetch_error = redact(str(error))
+        log.error("attachment %s could not be fetched: %s", attachment.id, attachment.fetch_error)

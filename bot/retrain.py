@@ -20,7 +20,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot import services as services_registry
 from bot.config import PROJECT_ROOT, Settings
 from bot.jobs import LONG_JOB_TIMEOUT_S
 from bot.storage.base import utcnow
@@ -160,11 +159,10 @@ class RetrainBusy(RuntimeError):
     """A training run is already going on."""
 
 
-def retrain_job(model_id: int) -> None:
+def retrain_job(services, model_id: int) -> None:
     """Job: train the candidate, then compare it with the serving model on every held-out set."""
     from bot.comparison import evaluate_candidate
 
-    services = services_registry.current()
     trainer = Trainer(services, model_id)
     try:
         trainer.run()

@@ -1,21 +1,25 @@
-"""The process's shared parts (database, Redis, job queue, WeChat API, classifier), built once."""
+"""The shared parts (database, Redis, job queue, WeChat API, classifier), built once per process
+and handed explicitly to whatever needs them: the web app keeps them, a worker hands them to jobs."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import redis
 
 from bot.config import Settings
 from bot.dedup import ReplyCache
+from bot.intents import IntentService, build_classifier
+from bot.intents.draining import Draining
 from bot.jobs import RedisJobs, ThreadJobs
+from bot.journal import Journal
+from bot.rate_limit import RateLimit
+from bot.redaction import register_secrets
 from bot.redis_store import connect_redis
 from bot.state import DialogueStore
 from bot.storage import Database
-
-_lock = threading.Lock()
-_current: "Services | None" = None
+from bot.wechat_api import WeChatAPI
 
 
 @dataclass
@@ -26,17 +30,17 @@ class Services:
     db: Database
     redis: redis.Redis
     jobs: RedisJobs | ThreadJobs
-    wechat: object
-    classifier: object
+    wechat: WeChatAPI
+    classifier: IntentService
     dialogue: DialogueStore
     replies: ReplyCache
+    journal: Journal
+    rate_limit: RateLimit
 
 
 def build_services(settings: Settings) -> Services:
-    """Connect every part described by the settings."""
-    from bot.intents import build_classifier
-    from bot.wechat_api import WeChatAPI
-
+    """Connect every part described by the settings; the job queue hands these to its jobs."""
+    register_secrets(settings.wechat_secret, settings.rasa_token, settings.wechat_aes_key, settings.wechat_token)
     client = connect_redis(settings.redis_url)
     jobs = RedisJobs(client, settings.key_prefix) if settings.redis_url else ThreadJobs()
     wechat = WeChatAPI(
@@ -46,30 +50,20 @@ def build_services(settings: Settings) -> Services:
         settings.wechat_api_base,
         timeout=settings.wechat_timeout,
         key_prefix=settings.key_prefix,
+        send_timeout=settings.wechat_send_timeout,
     )
-    return Services(
+    db = Database(settings.database_url)
+    services = Services(
         settings=settings,
-        db=Database(settings.database_url),
+        db=db,
         redis=client,
         jobs=jobs,
         wechat=wechat,
-        classifier=build_classifier(settings),
-        dialogue=DialogueStore(client, settings.key_prefix, settings.dialogue_ttl),
+        classifier=build_classifier(settings, draining=Draining(client, settings.key_prefix)),
+        dialogue=DialogueStore(db, settings.dialogue_ttl),
         replies=ReplyCache(client, settings.key_prefix, settings.dedup_ttl),
+        journal=Journal(Path(settings.journal_dir)),
+        rate_limit=RateLimit(client, settings.key_prefix, settings.rate_limit, settings.rate_window),
     )
-
-
-def install(services: Services) -> None:
-    """Make these the services that jobs in this process use."""
-    global _current
-    with _lock:
-        _current = services
-
-
-def current() -> Services:
-    """The installed services, built from the environment on first use (worker processes)."""
-    global _current
-    with _lock:
-        if _current is None:
-            _current = build_services(Settings.from_env())
-        return _current
+    jobs.bind(services)
+    return services

@@ -1,31 +1,66 @@
-"""Dialogue state per resident, in Redis with an expiry, so any process can continue a dialogue."""
+"""Dialogue state per resident, kept in the database so it survives a Redis restart.
+
+The state is a plain dict (the flows' typed states serialize to one). Answering a message reads
+and writes it inside the message's own transaction (`lock` / `write`); `load` and `save` serve
+everything else (tools, tests).
+"""
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-import redis
+from sqlalchemy.orm import Session
+
+from bot.storage.base import Database, utcnow
+from bot.storage.dialogues import DialogueState, find_dialogue, lock_dialogue
+
+
+@dataclass
+class LockedDialogue:
+    """A resident's dialogue row, locked for one message's transaction."""
+
+    row: DialogueState
+    state: dict
+    changed_at: datetime
 
 
 class DialogueStore:
-    """Loads and saves each resident's dialogue state under its own key."""
+    """Loads and saves each resident's dialogue state; a state untouched for `ttl` seconds is over."""
 
-    def __init__(self, client: redis.Redis, prefix: str, ttl: int) -> None:
-        self.client = client
-        self.prefix = prefix
+    def __init__(self, db: Database, ttl: int) -> None:
+        self.db = db
         self.ttl = ttl
 
-    def _key(self, openid: str) -> str:
-        return f"{self.prefix}dialogue:{openid}"
+    def _current(self, row: DialogueState | None) -> dict:
+        if row is None or not row.state:
+            return {}
+        if _aware(row.changed_at) < utcnow() - timedelta(seconds=self.ttl):
+            return {}  # an unfinished dialogue older than DIALOGUE_TTL is forgotten
+        return dict(row.state)
 
     def load(self, openid: str) -> dict:
         """The resident's state, empty when there is none or it expired."""
-        raw = self.client.get(self._key(openid))
-        return json.loads(raw) if raw else {}
+        with self.db.session() as session:
+            return self._current(find_dialogue(session, openid))
 
     def save(self, openid: str, state: dict) -> None:
         """Save the state, or delete it when empty; the expiry restarts."""
-        if state:
-            self.client.set(self._key(openid), json.dumps(state, ensure_ascii=False), ex=self.ttl)
-        else:
-            self.client.delete(self._key(openid))
+        with self.db.session() as session:
+            self.write(self.lock(session, openid), state)
+
+    def lock(self, session: Session, openid: str) -> LockedDialogue:
+        """The resident's state, locked until `session` ends: their messages go one at a time."""
+        row = lock_dialogue(session, openid)
+        return LockedDialogue(row=row, state=self._current(row), changed_at=_aware(row.changed_at))
+
+    @staticmethod
+    def write(locked: LockedDialogue, state: dict) -> None:
+        """Write the state in the locked row's transaction (committed with the message)."""
+        locked.row.state = dict(state)
+        locked.row.changed_at = utcnow()
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands timestamps back without their zone; every timestamp we write is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

@@ -11,9 +11,17 @@ _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789
 ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
+# Characters XML 1.0 does not allow anywhere, even inside CDATA (controls, lone surrogates, FFFE/FFFF).
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def clean_reply(text: str) -> str:
-    """Remove what would break the CDATA section of a reply."""
-    return text.replace("]]>", "")
+    """Remove what would break the CDATA section of a reply: every `]]>`, including those that
+    removing one leaves behind (`]]]]>>>` → `]]>` → ``), and characters XML does not allow."""
+    text = _NOT_XML.sub("", text)
+    while "]]>" in text:
+        text = text.replace("]]>", "")
+    return text
 
 
 def split_for_wechat(text: str, limit: int = MAX_REPLY_BYTES) -> list[str]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from bot import alerts
-from bot import services as service_registry
 from bot.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, move_ticket, tell_resident
 from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS
 from bot.media import note_new_attachment
@@ -20,21 +20,8 @@ from bot.storage.messages import Message
 from bot.storage.residents import Resident
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
 
-@dataclass(frozen=True)
-class Deadlines:
-    """How soon a case of a category must get its first response, and be resolved (民呼我应)."""
-
-    first_response_hours: int
-    resolution_days: int
-
-
-# Per category. Urgent and group cases get the shorter first response of RESPONSE_HOURS; the sweep
-# sends a case up a level when either deadline passes.
-DEADLINES = {
-    "legal_consultation": Deadlines(first_response_hours=RESPONSE_HOURS["normal"], resolution_days=3),
-    "neighbor_dispute": Deadlines(first_response_hours=RESPONSE_HOURS["normal"], resolution_days=15),
-    "property_complaint": Deadlines(first_response_hours=RESPONSE_HOURS["normal"], resolution_days=7),
-}
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 @dataclass
@@ -58,7 +45,7 @@ def first_response_hours(category: str, urgent: bool, collective: bool) -> int:
         return RESPONSE_HOURS["urgent"]
     if collective:
         return RESPONSE_HOURS["collective"]
-    return DEADLINES[category].first_response_hours
+    return CATEGORIES[category].first_response_hours
 
 
 def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> Ticket:
@@ -77,21 +64,25 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
         description=request.description,
         contact_phone=request.phone,
         due_at=now + timedelta(hours=first_response_hours(request.category, request.urgent, request.collective)),
-        resolution_due_at=now + timedelta(days=DEADLINES[request.category].resolution_days),
+        resolution_due_at=now + timedelta(days=CATEGORIES[request.category].resolution_days),
     )
     session.add(ticket)
     session.flush()
     ticket.number = f"JH{ticket.created_at:%y%m%d}-{ticket.id:04d}"
     session.add(TicketEvent(ticket_id=ticket.id, status="new", note=unit.office_name, actor=SYSTEM))
     _attach(session, ticket, request)
-    ticket_id = ticket.id
-    after_commit(session, lambda: service_registry.current().jobs.enqueue(new_case_job, ticket_id))
+    session.info.setdefault("new_cases", []).append(ticket.id)
     return ticket
 
 
-def new_case_job(ticket_id: int) -> None:
+def alert_new_cases(session: Session, jobs) -> None:
+    """Queue the staff's WeChat alert for every case opened in this session, once it has committed."""
+    for ticket_id in session.info.pop("new_cases", []):
+        after_commit(session, lambda ticket_id=ticket_id: jobs.enqueue(new_case_job, ticket_id))
+
+
+def new_case_job(services: "Services", ticket_id: int) -> None:
     """Job: tell the queue's staff about a new case on WeChat."""
-    services = service_registry.current()
     with services.db.session() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is not None:
@@ -168,7 +159,7 @@ def response_promise(ticket: Ticket, now=None) -> str:
         return f"工作人员会在 {RESPONSE_HOURS['urgent']} 小时内联系您"
     if ticket.collective:
         return f"街道工作站会在 {RESPONSE_HOURS['collective']} 小时内联系您"
-    promise = f"工作人员会在 {RESPONSE_HOURS['normal'] // 24} 个工作日内回复您"
+    promise = f"工作人员会在 {CATEGORIES[ticket.category].first_response_hours // 24} 个工作日内回复您"
     unit = object_session(ticket).get(Unit, ticket.unit_id)
     now = now or utcnow()
     opening = next_opening(unit.hours, now) if unit is not None and unit.hours else None
@@ -223,7 +214,7 @@ def escalate(session: Session, jobs, ticket: Ticket, actor: str = SYSTEM, base_u
     ticket.first_response_at = None
     resolution_due = _aware(ticket.resolution_due_at)
     if resolution_due is not None and resolution_due < now:
-        ticket.resolution_due_at = now + timedelta(days=DEADLINES[ticket.category].resolution_days)
+        ticket.resolution_due_at = now + timedelta(days=CATEGORIES[ticket.category].resolution_days)
     reason = reason or "超时未处理"
     note = f"{reason}，已从{unit.office_name}上报至{unit.parent.office_name}"
     session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor=actor))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -14,13 +15,16 @@ from bot.storage.messages import Message
 from bot.storage.residents import Resident
 from bot.storage.tickets import Ticket
 
+if TYPE_CHECKING:  # services import the storage and NLU layers, which import this module's peers
+    from bot.services import Services
+
 
 @dataclass
 class Turn:
     """What a handler may read and change while answering one message."""
 
     session: Session
-    services: object
+    services: Services
     inbound: Inbound
     resident: Resident
     message: Message

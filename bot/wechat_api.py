@@ -26,6 +26,8 @@ from redis.lock import Lock
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from bot.redaction import redact
+
 logger = logging.getLogger(__name__)
 
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
@@ -40,6 +42,7 @@ class WeChatAPIError(Exception):
     """WeChat refused a call with an errcode that retrying will not fix."""
 
     def __init__(self, errcode: int | None, errmsg: str | None) -> None:
+        errmsg = redact(errmsg) if isinstance(errmsg, str) else errmsg
         super().__init__(f"WeChat API error {errcode}: {errmsg}")
         self.errcode = errcode
         self.errmsg = errmsg
@@ -95,9 +98,12 @@ class WeChatAPI:
     """Customer-service messages and media downloads through one Redis-shared access token."""
 
     def __init__(self, redis: Any, appid: str, secret: str, api_base: str = "https://api.weixin.qq.com",
-                 timeout: float = 5.0, key_prefix: str = "") -> None:
+                 timeout: float = 5.0, key_prefix: str = "", send_timeout: float | None = None) -> None:
         self.redis = redis
         self.timeout = timeout
+        # Sends run in jobs, not in the 5-second reply: waiting out a slow WeChat there costs
+        # nothing, while giving up early and sending again would show the resident a copy.
+        self.send_timeout = max(timeout, send_timeout or timeout)
         self.token_key = f"{key_prefix}wechat:access_token"
         self.lock_key = f"{key_prefix}wechat:access_token:lock"
         self.client = _SharedTokenClient(appid, secret, normalise_api_base(api_base), timeout, self.access_token)
@@ -176,7 +182,8 @@ class WeChatAPI:
     def send_custom_message(self, payload: dict[str, Any]) -> dict[str, Any]:
         """POST any customer-service message body (text, image, news …) as WeChat documents it."""
         return self._call_with_token(lambda token: self.client.post(
-            "message/custom/send", params={"access_token": token}, data=dict(payload)))
+            "message/custom/send", params={"access_token": token}, data=dict(payload), timeout=self.send_timeout),
+            timeout=self.send_timeout)
 
     def download_media(self, media_id: str) -> bytes:
         """The bytes of a resident's photo or voice note (temporary media, kept 3 days by WeChat)."""
@@ -187,29 +194,30 @@ class WeChatAPI:
             raise WeChatAPIError(None, f"media/get returned JSON instead of bytes: {response}")
         return response.content
 
-    def _call_with_token(self, call: Callable[[str], Any]) -> Any:
+    def _call_with_token(self, call: Callable[[str], Any], timeout: float | None = None) -> Any:
         """Run ``call(token)``; on a token error replace that token and retry exactly once."""
         token = self.access_token()
         try:
-            return self._translate_errors(lambda: call(token))
+            return self._translate_errors(lambda: call(token), timeout)
         except _TokenRejected:
             logger.info("WeChat refused the access token; refreshing and retrying once")
         fresh_token = self.invalidate_token(token)
         try:
-            return self._translate_errors(lambda: call(fresh_token))
+            return self._translate_errors(lambda: call(fresh_token), timeout)
         except _TokenRejected as error:
             # Refused twice in a row: someone else is churning tokens; let the caller retry later.
             raise RetryableError(error.errcode, error.errmsg) from error
 
-    def _translate_errors(self, call: Callable[[], Any]) -> Any:
-        """Map requests/wechatpy failures to this module's exceptions."""
+    def _translate_errors(self, call: Callable[[], Any], timeout: float | None = None) -> Any:
+        """Map requests/wechatpy failures to this module's exceptions (messages redacted: a
+        requests error quotes the URL, with its access_token or secret)."""
         try:
             return call()
         except requests.Timeout as error:
             # The message may still have been delivered; a retry can duplicate it, never lose it.
-            raise RetryableError(None, f"WeChat API timed out after {self.timeout} s") from error
+            raise RetryableError(None, f"WeChat API timed out after {timeout or self.timeout} s") from error
         except requests.ConnectionError as error:
-            raise RetryableError(None, f"cannot reach the WeChat API: {error}") from error
+            raise RetryableError(None, redact(f"cannot reach the WeChat API: {error}")) from error
         except requests.HTTPError as error:
             raise _http_error(error.response) from error
         except WeChatClientException as error:

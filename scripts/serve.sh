@@ -15,7 +15,9 @@ export PORT="${PORT:-8000}"
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    scripts/rasa_stop.sh >/dev/null 2>&1 || true
+    for ((n = 0; n < ${RASA_SERVERS:-1}; n++)); do
+        RASA_PORT=$((${RASA_PORT:-5005} + n)) scripts/rasa_stop.sh >/dev/null 2>&1 || true
+    done
 }
 trap cleanup EXIT INT TERM
 
@@ -26,13 +28,20 @@ if [[ -z "${WECHAT_SECRET:-}" ]]; then
     echo "serve: WECHAT_SECRET unset — using the local fake WeChat API on port ${FAKE_WECHAT_PORT:-8081}"
 fi
 
-scripts/rasa_serve.sh
-export RASA_URL="${RASA_URL:-http://127.0.0.1:${RASA_PORT:-5005}}"
+# RASA_SERVERS Rasa servers on consecutive ports from RASA_PORT; the client spreads parses over them.
+rasa_base="${RASA_PORT:-5005}" rasa_urls=()
+for ((n = 0; n < ${RASA_SERVERS:-1}; n++)); do
+    RASA_PORT=$((rasa_base + n)) scripts/rasa_serve.sh
+    rasa_urls+=("http://127.0.0.1:$((rasa_base + n))")
+done
+export RASA_URL="${RASA_URL:-$(IFS=,; echo "${rasa_urls[*]}")}"
 
 if [[ -n "${REDIS_URL:-}" ]]; then
     workers="${WEB_CONCURRENCY:-4}"
-    .venv/bin/flask --app webhook worker >var/worker.log 2>&1 &
-    pids+=($!)
+    for ((n = 1; n <= ${QUEUE_WORKERS:-1}; n++)); do
+        .venv/bin/flask --app webhook worker >"var/worker-$n.log" 2>&1 &
+        pids+=($!)
+    done
 else
     workers=1  # the embedded store lives in one process
 fi
@@ -40,6 +49,15 @@ fi
 # Housekeeping every 5 minutes: overdue cases go up a level, stuck messages are queued again.
 (while sleep 300; do .venv/bin/flask --app webhook sweep >>var/sweep.log 2>&1; done) &
 pids+=($!)
+
+if [[ -n "${PROXY_PORT:-}" ]]; then
+    # Production: nginx takes the connections, reads bodies whole, and passes them on.
+    scripts/proxy.sh "$PROXY_PORT" "$PORT" >var/proxy.log 2>&1 &
+    pids+=($!)
+    echo "serve: nginx on http://127.0.0.1:$PROXY_PORT/wechat in front of the webhook"
+fi
+# Messages kept in the journal while the database and Redis were both down: replay them now.
+.venv/bin/flask --app webhook sweep >>var/sweep.log 2>&1 || true
 
 echo "serve: webhook on http://127.0.0.1:$PORT/wechat ($workers process(es)); Ctrl-C stops everything"
 .venv/bin/gunicorn --workers "$workers" --threads 8 --bind "127.0.0.1:$PORT" \

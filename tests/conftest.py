@@ -15,7 +15,7 @@ from bot.directory import load_directory
 from bot.faq_file import load_faq
 from bot.intents import signals
 from bot.staff import load_canned_answers
-from bot.services import build_services, install
+from bot.services import build_services
 from bot.storage import Database
 from bot.storage.migrate import upgrade
 from webhook import create_app
@@ -102,7 +102,6 @@ def settings(database_url, key_prefix, fake_wechat, tmp_path) -> Settings:
 def services(settings):
     """Every shared part, built for the test settings."""
     built = build_services(settings)
-    install(built)  # the services jobs reach, as create_app does
     yield built
     built.db.engine.dispose()
 

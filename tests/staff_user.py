@@ -9,7 +9,7 @@ from bot.staff import add_account, set_password
 from bot.storage.residents import touch_resident
 from bot.storage.staff import staff_by_username
 from bot.storage.directory import unit_by_code
-from bot.tickets import CaseRequest, open_ticket
+from bot.tickets import CaseRequest, alert_new_cases, open_ticket
 
 PASSWORD = "correct-horse-42"
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
@@ -38,6 +38,7 @@ def new_case(services, unit_code: str, category: str = "legal_consultation", tex
     with services.db.session() as session:
         resident = touch_resident(session, openid)
         ticket = open_ticket(session, resident, CaseRequest(category, text, unit_by_code(session, unit_code)))
+        alert_new_cases(session, services.jobs)
         return ticket.id, ticket.number, openid
 
 

@@ -2,10 +2,14 @@
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
+
 from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
 from bot.storage.outbox import OutboundMessage
-from bot.storage.residents import touch_resident
+from bot.storage.residents import Resident, touch_resident
+from bot.storage.staff import AuditEntry
 from bot.storage.tickets import Ticket
 from bot.tickets import CaseRequest, open_ticket
 from tests.conftest import run_jobs
@@ -27,6 +31,10 @@ def test_status_change_reaches_the_resident(app, services, fake_wechat):
     assert result.exit_code == 0, result.output
     run_jobs(services)
     assert "今晚上门" in fake_wechat.messages(touser="o_cli_status")[-1]["content"]
+    with services.db.session() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.ticket_id == ticket.id)).one()
+        assert (entry.actor, entry.action) == ("zhu.mediator", "status")
+        assert (entry.before["status"], entry.after["status"]) == ("new", "in_progress")
 
 
 def test_sweep_escalates_overdue_cases_and_requeues_stuck_messages(app, services, fake_wechat):
@@ -54,3 +62,59 @@ def test_admin_edits_an_faq_answer(app, services):
     assert "一律免费" in runner.invoke(args=["faq", "show", "faq_service_fee"]).output
     runner.invoke(args=["setup"])  # the seed file puts the reviewed answer back
     assert "一律免费" not in runner.invoke(args=["faq", "show", "faq_service_fee"]).output
+
+
+def test_a_status_change_with_redis_down_reports_success_and_the_notice_waits(app, services, fake_wechat):
+    import redis
+
+    from bot.jobs import RedisJobs
+
+    with services.db.session() as session:
+        resident = touch_resident(session, "o_cli_redis_down_01")
+        ticket = open_ticket(session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "xiqiao")))
+        number = ticket.number
+    working = services.jobs
+    services.jobs = RedisJobs(redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2), "x:")
+    result = app.test_cli_runner().invoke(args=["tickets", "status", number, "in_progress", "--actor", "zhu.mediator"])
+    services.jobs = working
+    assert result.exit_code == 0 and result.exception is None, result.output
+    with services.db.session() as session:
+        assert session.scalar(select(OutboundMessage.status).where(OutboundMessage.openid == "o_cli_redis_down_01")) == "queued"
+
+
+def test_privacy_export_and_delete_keep_statistics_and_drop_the_person(app, services):
+    import json
+
+    with services.db.session() as session:
+        resident = touch_resident(session, "o_cli_privacy_00001")
+        resident.phone = "13900004444"
+        ticket = open_ticket(session, resident, CaseRequest("property_complaint", "电梯坏了三天", unit_by_code(session, "wutai"), phone="13900004444"))
+        ticket_id = ticket.id
+    services.dialogue.save("o_cli_privacy_00001", {"flow": "intake"})
+    exported = app.test_cli_runner().invoke(args=["privacy", "export", "o_cli_privacy_00001"])
+    assert exported.exit_code == 0, exported.output
+    data = json.loads(exported.output)
+    assert data["resident"]["phone"] == "13900004444" and data["tickets"][0]["description"] == "电梯坏了三天"
+    assert data["dialogue_state"] == {"flow": "intake"}
+    deleted = app.test_cli_runner().invoke(args=["privacy", "delete", "o_cli_privacy_00001", "--yes"])
+    assert deleted.exit_code == 0, deleted.output
+    with services.db.session() as session:
+        kept = session.get(Ticket, ticket_id)
+        assert (kept.category, kept.status, kept.description, kept.contact_phone) == ("property_complaint", "new", "", None)
+        assert session.scalar(select(Resident.phone).where(Resident.id == kept.resident_id)) is None
+    assert services.dialogue.load("o_cli_privacy_00001") == {}
+    again = app.test_cli_runner().invoke(args=["privacy", "export", "o_cli_privacy_00001"])
+    assert again.exit_code != 0
+
+
+def test_sweep_removes_residents_past_the_retention_period(app, services):
+    import dataclasses
+
+    with services.db.session() as session:
+        resident = touch_resident(session, "o_cli_retention_001")
+        resident.last_interaction_at = utcnow() - timedelta(days=400)
+    services.settings = dataclasses.replace(services.settings, retention_days=365)
+    result = app.test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
+    with services.db.session() as session:
+        assert session.scalar(select(Resident).where(Resident.openid == "o_cli_retention_001")) is None

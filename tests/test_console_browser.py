@@ -43,6 +43,7 @@ def live(settings):
     settings = dataclasses.replace(settings, console_secure_cookies=False)  # plain http on 127.0.0.1
     services = build_services(settings)
     services.jobs = ThreadJobs(workers=2, retry_intervals=[0.5, 1.0])
+    services.jobs.bind(services)  # jobs receive the services they run with
     app = create_app(services=services)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -133,6 +133,18 @@ def test_against_the_real_rasa_server(rasa_server):
     assert isinstance(service, IntentService)
 
 
+def test_while_rasa_is_down_a_plain_faq_question_is_answered_not_taken_as_a_case():
+    from bot.intents.policy import decide
+    from bot.intents.rasa_client import RasaClient
+
+    service = IntentService(rasa=RasaClient("http://127.0.0.1:9", timeout=0.5, retries=0))
+    for question, intent in [("楼上漏水到我家谁负责？", "faq_water_leak"), ("工伤怎么认定啊", "faq_work_injury")]:
+        result = service.classify(question)
+        assert result.intent == intent and decide(result).kind == "faq"
+    story = service.classify("楼上装修天天电钻响到半夜，跟他们说了也不听，孩子没法睡觉")
+    assert not story.intent.startswith("faq_")
+
+
 def test_every_classification_carries_the_message_text(port):
     # The policy reads the text to tell a bare "你好" from a greeting around a question.
     service = build_classifier(settings_for(port, nlu_backend="keywords"))

@@ -60,7 +60,7 @@ def test_rate_limit_is_retried_later_with_every_attempt_recorded(services, send,
     run_jobs(services)  # the first attempt fails; the queue schedules a retry with back-off
     first = row(services, outbound_id)
     assert (first.status, first.attempts) == ("queued", 1) and "45009" in first.last_error
-    deliver_batch([outbound_id])  # what the scheduled retry runs
+    deliver_batch(services, [outbound_id])  # what the scheduled retry runs
     assert row(services, outbound_id).status == "sent"
 
 
@@ -79,3 +79,47 @@ def test_long_message_is_split_and_sent_in_order(services, send, fake_wechat):
     run_jobs(services)
     sent = [message["content"] for message in fake_wechat.messages(touser="o_outbox_long")]
     assert "\n".join(sent) == text
+
+
+def test_a_slow_wechat_api_is_waited_out_not_sent_twice(services, send, fake_wechat):
+    # Slower than WECHAT_TIMEOUT (2 s in tests): the send is not abandoned and sent again.
+    fake_wechat.fail(delay=2.5)
+    [outbound_id] = send("o_outbox_slow_api_01", "慢慢送达")
+    run_jobs(services)
+    assert [m["content"] for m in fake_wechat.messages(touser="o_outbox_slow_api_01")] == ["慢慢送达"]
+    assert row(services, outbound_id).status == "sent"
+
+
+def test_two_jobs_for_the_same_message_send_it_once(services, send, fake_wechat):
+    [outbound_id] = send("o_outbox_twice_0001", "只发一次")
+    deliver_batch(services, [outbound_id])
+    deliver_batch(services, [outbound_id])  # a retried job, or one queued again by the sweep
+    run_jobs(services)
+    assert len(fake_wechat.messages(touser="o_outbox_twice_0001")) == 1
+
+
+def test_a_message_claimed_by_a_job_that_died_is_picked_up_when_the_worker_starts(app, services, fake_wechat):
+    from datetime import timedelta
+
+    from bot.storage.base import utcnow
+
+    with services.db.session() as session:
+        resident = touch_resident(session, "o_outbox_abandoned1")
+        session.add(OutboundMessage(resident_id=resident.id, openid=resident.openid, content="被遗弃的消息",
+                                    status="sending", attempts=1, claimed_at=utcnow() - timedelta(hours=1)))
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert "abandoned message(s) queued again" in result.output
+    run_jobs(services)
+    assert [m["content"] for m in fake_wechat.messages(touser="o_outbox_abandoned1")] == ["被遗弃的消息"]
+
+
+def test_a_message_claimed_moments_ago_is_left_to_its_job(services, send, fake_wechat):
+    from bot.storage.base import utcnow
+
+    [outbound_id] = send("o_outbox_inflight01", "正在发送")
+    with services.db.session() as session:
+        claimed = session.get(OutboundMessage, outbound_id)
+        claimed.status, claimed.claimed_at = "sending", utcnow()
+    run_jobs(services)
+    assert fake_wechat.messages(touser="o_outbox_inflight01") == []

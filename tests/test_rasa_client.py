@@ -190,3 +190,35 @@ def test_a_dead_port_is_unavailable_quickly():
     with pytest.raises(RasaUnavailable, match="unreachable"):
         RasaClient("http://127.0.0.1:9", timeout=1, retries=1).parse("你好")
     assert time.monotonic() - started < 1.0
+
+
+# --- several servers in RASA_URL ------------------------------------------------------------
+
+
+def test_parses_take_turns_across_the_servers(fake_rasa):
+    first, first_url = fake_rasa
+    second = type("Second", (FakeRasa,), {"calls": 0, "tokens": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), second)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = RasaClient(f"{first_url}, http://127.0.0.1:{server.server_address[1]}", timeout=2)
+        for _ in range(6):
+            assert client.parse("你好").intent == "greet"
+        assert (first.calls, second.calls) == (3, 3)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_dead_server_is_skipped(fake_rasa):
+    handler, url = fake_rasa
+    client = RasaClient(f"http://127.0.0.1:9,{url}", timeout=1, retries=1)
+    for _ in range(4):
+        assert client.parse("你好").intent == "greet"  # the dead one costs one refused connect, once
+    assert handler.calls == 4
+
+
+def test_an_unreachable_server_message_carries_no_token():
+    with pytest.raises(RasaUnavailable) as caught:
+        RasaClient("http://127.0.0.1:9", token="tok-secret-77", timeout=1, retries=0).parse("你好")
+    assert "tok-secret-77" not in str(caught.value)

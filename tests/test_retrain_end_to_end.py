@@ -15,7 +15,7 @@ from bot.intents.draining import Draining
 from bot.promotion import PromotionRefused, promote, rollback
 from bot.retrain import start_retrain
 from bot.review import Reviewer
-from bot.services import build_services, install
+from bot.services import build_services
 from bot.storage.review import ModelVersion, review_items, serving_model
 from tests.conftest import run_jobs
 from tests.rasa_servers import models_dir_with_served_model, start_rasa, stop_rasa
@@ -37,7 +37,6 @@ def own_server(settings, tmp_path):
     settings = dataclasses.replace(settings, rasa_url=url, nlu_models_dir=str(models), rasa_timeout=10.0,
                                    nlu_reviewed_file=str(tmp_path / "reviewed.yml"), nlu_eval_ports="5015-5019")
     services = build_services(settings)
-    install(services)
     yield services
     stop_rasa(PORT)
     services.db.engine.dispose()

@@ -1,6 +1,6 @@
 """Reply text rules: byte limits, CDATA safety, masking."""
 
-from bot.text import find_phone, mask_personal_numbers, split_for_wechat
+from bot.text import clean_reply, find_phone, mask_personal_numbers, split_for_wechat
 
 
 def test_short_text_is_one_part():
@@ -35,3 +35,13 @@ def test_masking_phone_and_id_numbers():
     masked = mask_personal_numbers("电话13912345678，身份证42010619900101123X")
     assert "13912345678" not in masked and "139****5678" in masked
     assert "42010619900101123X" not in masked and "4201**********123X" in masked
+
+
+def test_a_cdata_end_hidden_inside_another_is_removed_too():
+    # One pass over "]]]]]]>>>>" leaves "]]>" behind; nothing of it may reach the reply.
+    assert "]]>" not in clean_reply("没有找到'小区]]]]]]>>>>'对应的社区")
+    assert "]]>" not in "".join(split_for_wechat("确认]]]]>>" * 400))
+
+
+def test_characters_xml_forbids_are_dropped():
+    assert clean_reply("a\x00b\x08c\ufffed") == "abcd"

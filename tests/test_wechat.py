@@ -9,6 +9,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from bot.recovery import answer_unanswered, replay_kept
 from bot.services import build_services
 from bot.storage.messages import Message
 from bot.storage.residents import find_resident
@@ -139,9 +140,9 @@ def test_retry_storm_yields_one_message_one_reply_one_ticket(app, services, scri
     openid = "o_retry_storm"
     _known_resident(services, openid)
     assert "请确认" in WeChatUser(app.test_client(), settings, openid).says(STORY)
-    load = services.dialogue.load
+    lock = services.dialogue.lock
     # Slow the answer down so the retries arrive while the first delivery is still being handled.
-    services.dialogue.load = lambda key: (time.sleep(0.3), load(key))[1]
+    services.dialogue.lock = lambda session, key: (time.sleep(0.3), lock(session, key))[1]
     # The confirmation that opens the case, delivered 4 times at once as WeChat's retries can be.
     xml = text_xml(openid, "1", new_msg_id())
     replies, errors = [], []
@@ -159,10 +160,10 @@ def test_retry_storm_yields_one_message_one_reply_one_ticket(app, services, scri
     for thread in threads:
         thread.join()
     assert not errors
-    answered = [reply for reply in replies if reply]
-    assert len(answered) == 1 and "工单" in answered[0]
+    # Retries that arrive while the first delivery is pending wait for its reply: all get it.
+    assert len(replies) == 4 and len(set(replies)) == 1 and "工单" in replies[0]
     again = WeChatUser(app.test_client(), settings, openid).deliver(xml)
-    assert again == answered[0]  # a later retry gets exactly the first reply
+    assert again == replies[0]  # a later retry gets exactly the first reply
     with services.db.session() as session:
         resident = find_resident(session, openid)
         assert _count(services, Message, resident_id=resident.id, direction="in") == 2
@@ -303,7 +304,7 @@ def test_a_message_that_arrives_while_the_database_is_down_is_kept_and_answered_
     services.db = Database("postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
     assert "已经收到" in resident.says("你好")
     services.db = working
-    assert app.extensions["frontdesk"].replay_spilled() == 1
+    assert replay_kept(services).stored == 1
     run_jobs(services)
     assert "法律服务前台" in fake_wechat.messages(touser=resident.openid)[-1]["content"]
     with services.db.session() as session:
@@ -316,19 +317,130 @@ def test_a_message_whose_answer_failed_is_answered_later(app, services, resident
 
     from bot.storage.base import utcnow
 
-    def redis_gone(key):
+    def redis_gone(text):
         raise redis.ConnectionError("Redis went away")
 
-    load = services.dialogue.load
-    services.dialogue.load = redis_gone
+    classify = scripted.classify
+    scripted.classify = redis_gone
     assert "已经收到" in resident.says("你好")  # stored, but the answer failed
-    services.dialogue.load = load
+    scripted.classify = classify
     with services.db.session() as session:
         owner = find_resident(session, resident.openid).id
         for message in session.scalars(select(Message).where(Message.resident_id == owner)):
             message.created_at = utcnow() - timedelta(minutes=3)
-    frontdesk = app.extensions["frontdesk"]
-    assert frontdesk.answer_unanswered() == 1
+    assert answer_unanswered(services) == 1
     run_jobs(services)
     assert "法律服务前台" in fake_wechat.messages(touser=resident.openid)[-1]["content"]
-    assert frontdesk.answer_unanswered() == 0
+    assert answer_unanswered(services) == 0
+
+
+def _signed_encrypt(settings, encrypt: str, timestamp: str | None = None):
+    """A safe-mode request whose Encrypt is `encrypt`, correctly signed."""
+    timestamp = timestamp or str(int(time.time()))
+    params = {"timestamp": timestamp, "nonce": "7", "encrypt_type": "aes",
+              "msg_signature": sha1_signature("test-token", timestamp, "7", encrypt)}
+    body = f"<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+    return params, body.encode()
+
+
+def _aes_blocks(plain: bytes) -> str:
+    import base64
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key = base64.b64decode(AES_KEY + "=")
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+    return base64.b64encode(encryptor.update(plain) + encryptor.finalize()).decode()
+
+
+@pytest.mark.parametrize(
+    "encrypt",
+    [
+        "!!!!", "====", "",
+        *[__import__("base64").b64encode(bytes(range(n))).decode() for n in (16, 32, 48)],
+        "PAD0", "PAD255",
+    ],
+)
+def test_an_encrypt_that_decodes_to_nonsense_is_a_400(services, settings, encrypt):
+    client = _safe_client(services, settings)
+    if encrypt.startswith("PAD"):  # a real AES block whose last (pad) byte is 0 or 255
+        encrypt = _aes_blocks(b"x" * 31 + bytes([int(encrypt[3:])]))
+    params, body = _signed_encrypt(settings, encrypt)
+    assert client.post("/wechat", query_string=params, data=body).status_code == 400
+
+
+def test_a_timestamp_of_400_digits_is_refused_not_a_500(client, resident):
+    params, body = build_request(text_xml(resident.openid, "你好", new_msg_id()), "test-token", timestamp="9" * 400)
+    assert client.post("/wechat", query_string=params, data=body).status_code == 403
+
+
+def test_a_create_time_of_ten_to_the_twentieth_is_a_400(client, resident, scripted):
+    xml = text_xml(resident.openid, "你好", new_msg_id()).replace(
+        f"<CreateTime>", "<CreateTime>100000000000000000000<!--", 1).replace("</CreateTime>", "--></CreateTime>", 1)
+    params, body = build_request(xml, "test-token")
+    assert client.post("/wechat", query_string=params, data=body).status_code == 400
+
+
+def test_a_request_that_waited_in_a_queue_has_less_time_and_the_answer_still_arrives(
+    services, resident, scripted, fake_wechat
+):
+    # Signed 4 s ago: WeChat has been waiting that long, so 0.8 s more would be too late for a
+    # passive reply with a 3.5 s budget; the answer must follow as a customer-service message.
+    scripted.delay = 0.8
+    xml = text_xml(resident.openid, "你好", new_msg_id())
+    params, body = build_request(xml, "test-token", timestamp=str(int(time.time()) - 4))
+    started = time.monotonic()
+    response = resident.client.post("/wechat", query_string=params, data=body)
+    assert response.status_code == 200 and response.data == b"success"
+    assert time.monotonic() - started < 0.6
+    deadline = time.monotonic() + 10
+    while not fake_wechat.messages(touser=resident.openid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        run_jobs(services)
+    assert "法律服务前台" in fake_wechat.messages(touser=resident.openid)[-1]["content"]
+
+
+def test_a_retry_while_the_first_is_pending_gets_the_answer_not_silence(app, services, settings, scripted, fake_wechat):
+    # The first delivery waited 4 s in a queue before it reached us and takes 0.8 s more: WeChat
+    # gives up on it and retries. Whatever the first delivery computes must still reach the
+    # resident — as a customer-service message, since no passive reply can.
+    scripted.delay = 0.8
+    openid = "o_retry_pending_user01"
+    xml = text_xml(openid, "你好", new_msg_id())
+    replies = []
+
+    def first_delivery():
+        params, body = build_request(xml, "test-token", timestamp=str(int(time.time()) - 4))
+        response = app.test_client().post("/wechat", query_string=params, data=body)
+        replies.append(parse_reply(response.data, "test-token"))
+
+    first = threading.Thread(target=first_delivery)
+    first.start()
+    time.sleep(0.1)
+    retry = WeChatUser(app.test_client(), settings, openid).deliver(xml)
+    first.join()
+    assert replies == [None] and retry == ""  # neither could carry it in time …
+    deadline = time.monotonic() + 10
+    while not fake_wechat.messages(touser=openid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        run_jobs(services)
+    sent = fake_wechat.messages(touser=openid)
+    assert len(sent) == 1 and "法律服务前台" in sent[0]["content"]  # … so it follows, once
+
+
+def test_one_resident_flooding_is_asked_kindly_to_slow_down(services, resident, scripted):
+    services.rate_limit.limit = 3
+    replies = [resident.says("你好") for _ in range(5)]
+    assert all("法律服务前台" in reply for reply in replies[:3])
+    assert all("稍等" in reply for reply in replies[3:])
+    assert len(scripted.calls) == 3  # the flood costs no classification
+    with services.db.session() as session:
+        owner = find_resident(session, resident.openid).id
+        assert _count(services, Message, resident_id=owner, direction="in") == 5  # nothing lost
+
+
+def test_a_sender_id_that_would_break_the_reply_is_a_400(client, resident, scripted):
+    # Found by bench/fuzz_callback.py: FromUserName is echoed into the reply's ToUserName.
+    for sender in ['o"]]]]]]>>>>1', "o" * 65]:
+        params, body = build_request(text_xml(sender, "你好", new_msg_id()), "test-token")
+        assert client.post("/wechat", query_string=params, data=body).status_code == 400

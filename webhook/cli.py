@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -10,17 +11,24 @@ from flask.cli import AppGroup, with_appcontext
 
 from bot.directory import DEFAULT_DIRECTORY, load_directory
 from bot.faq_file import DEFAULT_FAQ, load_faq
-from bot.outbox import requeue_stuck
+from bot.outbox import claim_seconds, requeue_stuck
+from bot.recovery import answer_unanswered, replay_kept
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.faq import faq_for_intent
 from bot.storage.migrate import upgrade
 from bot.handoff import release_idle
+from bot.casework import snapshot
 from bot.lifecycle import MoveRefused, move_ticket
+from bot.staff import audit
+from bot.storage.staff import staff_by_username
 from bot.staff import accounts_without_password, load_canned_answers
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
 from bot.jobs import RetryLater
+from bot.privacy import purge_expired
 from bot.tickets import escalate_overdue, status_line
 
+# At worker start, a message queued this long ago without being sent has lost its job.
+WORKER_START_PICKUP = timedelta(minutes=1)
 tickets_cli = AppGroup("tickets", help="Work cases from the command line.")
 faq_cli = AppGroup("faq", help="Read and edit the FAQ answers.")
 
@@ -55,7 +63,15 @@ def setup_command(directory: Path, faq: Path) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool) -> None:
     """Run a job-queue worker (customer-service messages, notifications)."""
-    _services().jobs.work(burst=burst)
+    services = _services()
+    # A worker that died mid-job left its messages claimed or queued without a job: pick them up
+    # now rather than at the next sweep (a message is claimed before it is sent, so a second job
+    # for it never sends it twice).
+    with services.db.session() as session:
+        picked_up = requeue_stuck(session, services.jobs, claim_seconds(services), older_than=WORKER_START_PICKUP)
+    if picked_up:
+        click.echo(f"{picked_up} abandoned message(s) queued again")
+    services.jobs.work(burst=burst)
 
 
 @click.command("sweep")
@@ -66,19 +82,21 @@ def sweep_command() -> None:
     customer-service messages that got stuck."""
     services = _services()
     try:
-        replayed = current_app.extensions["frontdesk"].replay_spilled()
+        replayed = replay_kept(services)
     except RetryLater as error:
         raise click.ClickException(f"{error}; nothing else done") from error
-    answered = current_app.extensions["frontdesk"].answer_unanswered()
+    answered = answer_unanswered(services)
     settings = services.settings
     with services.db.session() as session:
         escalated = escalate_overdue(session, services.jobs, settings.console_base_url)
         released = release_idle(session, services.jobs, settings.handoff_idle_minutes)
-        requeued = requeue_stuck(session, services.jobs)
+        requeued = requeue_stuck(session, services.jobs, claim_seconds(services))
+    purged = purge_expired(services)
     click.echo(
-        f"{replayed} message(s) replayed, {answered} unanswered message(s) answered, "
-        f"{escalated} case(s) escalated, {released} idle conversation(s) given back to the bot, "
-        f"{requeued} message(s) queued again"
+        f"{replayed.stored} message(s) replayed ({replayed.dead_letters} set aside as dead letters), "
+        f"{answered} unanswered message(s) answered, {escalated} case(s) escalated, "
+        f"{released} idle conversation(s) given back to the bot, {requeued} message(s) queued again, "
+        f"{purged} resident(s) past retention removed"
     )
 
 
@@ -107,10 +125,13 @@ def status_command(number: str, status: str, actor: str, note: str) -> None:
         ticket = ticket_by_number(session, number)
         if ticket is None:
             raise click.ClickException(f"no ticket {number}")
+        before = snapshot(ticket)
         try:
             move_ticket(session, services.jobs, ticket, status, actor, note)
         except MoveRefused as error:
             raise click.ClickException(str(error)) from error
+        # A change from the command line is a staff action like one on the console's page.
+        audit(session, staff_by_username(session, actor), "status", ticket.id, before, snapshot(ticket))
     click.echo(f"{number} → {status}; resident notified")
 
 
@@ -146,9 +167,10 @@ def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     from webhook import cli_models  # noqa: F401  (adds review/retrain/models/promote/rollback to `nlu`)
     from webhook.cli_nlu import nlu_cli
+    from webhook.cli_privacy import privacy_cli
     from webhook.cli_staff import staff_cli
     from webhook.cli_wechat import wechat_cli
 
-    commands = (setup_command, worker_command, sweep_command, tickets_cli, faq_cli, staff_cli, nlu_cli, wechat_cli)
+    commands = (setup_command, worker_command, sweep_command, tickets_cli, faq_cli, staff_cli, nlu_cli, wechat_cli, privacy_cli)
     for command in commands:
         app.cli.add_command(command)

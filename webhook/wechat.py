@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import binascii
 import logging
 import re
+import struct
 import time
 from xml.parsers.expat import ExpatError
 
@@ -17,6 +19,8 @@ from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
 from bot.inbound import Inbound
+from bot.redaction import log_key
+from bot.services import Services
 from bot.text import clean_reply
 
 log = logging.getLogger(__name__)
@@ -28,10 +32,25 @@ _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 MAX_SIGNATURE_AGE_SECONDS = 300
 POLITE_ERROR = "抱歉，系统有点忙，您的消息已经收到，我们会尽快回复您。"
 MESSAGE_KINDS = {"text", "voice", "image", "location", "link", "video", "shortvideo", "event"}
+# What a corrupted or forged Encrypt can make wechatpy raise while decrypting it: bad base64,
+# a wrong length, a pad byte that points outside the block, a length field past the end.
+_UNDECRYPTABLE = (ExpatError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError,
+                  struct.error, binascii.Error, OverflowError)
+# What a malformed but well-formed message can make parsing raise (a CreateTime of 10^20 …).
+_MALFORMED = (ExpatError, KeyError, ValueError, TypeError, AttributeError, OverflowError, OSError)
+# WeChat's openids and account ids: letters, digits, - and _. Anything else would be echoed into
+# the reply's ToUserName/FromUserName (a `]]>` there breaks the reply's XML).
+_ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A reverse proxy's stamp of when the request reached it, e.g. nginx's "t=${msec}".
+REQUEST_START_HEADER = "X-Request-Start"
+
+
+def _services() -> Services:
+    return current_app.extensions["services"]
 
 
 def _settings():
-    return current_app.extensions["services"].settings
+    return _services().settings
 
 
 def _crypto() -> WeChatCrypto | None:
@@ -56,14 +75,43 @@ def verify_url():
 @bp.post("/wechat")
 def receive():
     """A message or event from WeChat; the reply must leave within WeChat's 5 seconds."""
+    arrived = time.time()
     xml, encrypted = _verified_xml()
     message, inbound = _parse(xml)
+    deadline = _deadline(arrived)
     try:
-        text = _reply_text(inbound)
+        text = _reply_text(inbound, deadline)
     except Exception:  # the one error boundary: log it, answer politely, never a 500
-        log.exception("failed to answer %s", inbound.dedup_key)
+        log.exception("failed to answer %s", log_key(inbound.dedup_key))
         text = POLITE_ERROR
     return _render(message, text, encrypted)
+
+
+def _deadline(now: float) -> float:
+    """When the passive reply must be ready: REPLY_BUDGET counted from the request's arrival —
+    the proxy's stamp if there is one, and never later than WeChat's own signed timestamp
+    allows (a request that waited in a queue has less time left)."""
+    budget = _settings().reply_budget
+    arrival = _proxy_arrival(now) or now
+    deadline = arrival + budget
+    try:
+        signed = float(int(request.args.get("timestamp", "")))
+    except (ValueError, OverflowError):
+        return deadline
+    if abs(now - signed) < 60:  # only a sane clock bounds it; the timestamp is whole seconds
+        deadline = min(deadline, signed + 1 + budget)
+    return deadline
+
+
+def _proxy_arrival(now: float) -> float | None:
+    raw = request.headers.get(REQUEST_START_HEADER, "").strip().removeprefix("t=")
+    try:
+        stamp = float(raw)
+    except ValueError:
+        return None
+    while stamp > now * 100:  # milliseconds or microseconds since the epoch
+        stamp /= 1000
+    return stamp if 0 <= now - stamp < 60 else None
 
 
 def _verified_xml() -> tuple[str, bool]:
@@ -94,7 +142,8 @@ def _check_fresh(timestamp: str) -> None:
     """Refuse requests signed long ago: a captured signature must not open the door for long."""
     try:
         age = abs(time.time() - int(timestamp))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or a number too large to be a time
+        log.warning("rejected a request with an unreadable timestamp")
         abort(403)
     if age > MAX_SIGNATURE_AGE_SECONDS:
         log.warning("rejected a request signed %.0f s ago", age)
@@ -118,10 +167,11 @@ def _decrypt(crypto: WeChatCrypto, body: bytes, args) -> str:
     except InvalidAppIdException:
         log.warning("rejected an encrypted message for another app id")
         abort(400)
-    except (ExpatError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+    except _UNDECRYPTABLE as error:
         log.warning("rejected an undecryptable message: %s", type(error).__name__)
         abort(400)
     if _DTD.search(xml.encode("utf-8")):
+        log.warning("rejected an encrypted body with a DTD")
         abort(400)
     return xml
 
@@ -132,8 +182,11 @@ def _parse(xml: str):
         message = parse_message(xml)
         if not getattr(message, "source", None) or not getattr(message, "create_time", None):
             raise ValueError("no FromUserName/CreateTime")
+        for account in (message.source, message.target):
+            if not isinstance(account, str) or not _ACCOUNT_ID.fullmatch(account):
+                raise ValueError("FromUserName/ToUserName is not an account id")
         return message, to_inbound(message)
-    except (ExpatError, KeyError, ValueError, TypeError, AttributeError) as error:
+    except _MALFORMED as error:
         log.warning("rejected malformed XML: %s", type(error).__name__)
         abort(400)
 
@@ -149,7 +202,7 @@ def to_inbound(message) -> Inbound:
         dedup_key = f"evt:{message.source}:{create_time}:{event}"
     else:
         dedup_key = f"msg:{message.id}"
-    fields = dict(openid=message.source, kind=kind, dedup_key=dedup_key, create_time=create_time)
+    fields = dict(openid=message.source, kind=kind, dedup_key=dedup_key, create_time=create_time, received_at=time.time())
     if kind == "text":
         fields["text"] = message.content or ""
     elif kind == "voice":
@@ -167,23 +220,32 @@ def to_inbound(message) -> Inbound:
     return Inbound(**fields)
 
 
-def _reply_text(inbound: Inbound) -> str:
-    """The reply for this delivery: a retry gets exactly what the first delivery answered."""
-    services = current_app.extensions["services"]
+def _reply_text(inbound: Inbound, deadline: float) -> str:
+    """The reply for this delivery: a retry gets exactly what the first delivery answered,
+    waiting for it within its own deadline."""
+    services, budget = _services(), current_app.extensions["reply_budget"]
     try:
         first, cached = services.replies.claim(inbound.dedup_key)
+        if not first and cached is None:
+            cached = services.replies.wait_for_reply(inbound.dedup_key, deadline)
     except redis.RedisError:
         # Without Redis the database's unique key still stops a retry from being handled twice.
         log.error("reply cache unavailable; relying on the database for de-duplication")
         first, cached = True, None
     if not first:
-        log.info("retry of %s answered from the reply cache", inbound.dedup_key)
-        return cached[0] if cached else ""
-    text = current_app.extensions["frontdesk"].answer_within(inbound, services.settings.reply_budget)
+        if cached is not None:
+            log.info("retry of %s answered with the first delivery's reply", log_key(inbound.dedup_key))
+            return cached[0]
+        # The first delivery is still pending (or its process died before storing the message):
+        # store it here if it is not stored yet; either way the answer follows as a
+        # customer-service message, never silence.
+        budget.answer_by(inbound, deadline=time.time())
+        return ""
+    text = budget.answer_by(inbound, deadline)
     try:
         services.replies.remember(inbound.dedup_key, [text or ""])
     except redis.RedisError:
-        log.error("reply cache unavailable; the reply to %s is not cached", inbound.dedup_key)
+        log.error("reply cache unavailable; the reply to %s is not cached", log_key(inbound.dedup_key))
     return text or ""
 
 

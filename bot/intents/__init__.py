@@ -7,6 +7,7 @@ import logging
 from typing import Callable
 
 from bot.intents.breaker import CLOSED, CircuitBreaker
+from bot.intents.faq_match import match_faq
 from bot.intents.keywords import KeywordClassifier
 from bot.intents.rasa_client import RasaClient, RasaUnavailable
 from bot.intents.types import Classification
@@ -51,15 +52,19 @@ class IntentService:
         if self.rasa is None or not text.strip():
             return self.keywords.parse(text)
         if not self.breaker.allow_request():
-            return self.keywords.parse(text)
+            return self._degraded(text)
         try:
             result = self.rasa.parse(text)
         except RasaUnavailable as error:
             self.breaker.record_failure()
             log.warning("Rasa unavailable, answering with keyword rules: %s", error)
-            return self.keywords.parse(text)
+            return self._degraded(text)
         self.breaker.record_success()
         return result
+
+    def _degraded(self, text: str) -> Classification:
+        # While Rasa is down a plain FAQ question still gets its answer rather than a case.
+        return match_faq(text) or self.keywords.parse(text)
 
 
 def with_text(classification: Classification, text: str) -> Classification:
@@ -67,7 +72,7 @@ def with_text(classification: Classification, text: str) -> Classification:
     return classification if classification.text else dataclasses.replace(classification, text=text)
 
 
-def build_classifier(settings_like, clock: Callable[[], float] | None = None) -> IntentService:
+def build_classifier(settings_like, clock: Callable[[], float] | None = None, draining=None) -> IntentService:
     """Build the IntentService from anything with rasa_url/rasa_token/rasa_timeout/nlu_backend."""
     backend = getattr(settings_like, "nlu_backend", MODE_RASA)
     if backend == MODE_KEYWORDS:
@@ -76,6 +81,7 @@ def build_classifier(settings_like, clock: Callable[[], float] | None = None) ->
         url=getattr(settings_like, "rasa_url", "http://127.0.0.1:5005"),
         token=getattr(settings_like, "rasa_token", ""),
         timeout=float(getattr(settings_like, "rasa_timeout", 1.5)),
+        draining=draining,  # servers a promotion is loading a model into get no parses
     )
     breaker = CircuitBreaker(BREAKER_FAILURES, BREAKER_RESET_S, **({"clock": clock} if clock else {}))
     return IntentService(rasa=rasa, breaker=breaker)

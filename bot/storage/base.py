@@ -39,7 +39,10 @@ class Database:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.url = url
         # hide_parameters: a failed statement's error must not print what residents wrote.
-        self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        # connect_timeout: an unreachable server must fail fast, so the message is kept elsewhere
+        # within the reply budget instead of waiting for TCP to give up.
+        connect_args = {"connect_timeout": 2} if url.startswith("postgresql") else {}
+        self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -1,5 +1,7 @@
 """Every model in one import, for migrations and table creation."""
 
+from bot.storage.dead_letters import DeadLetter
+from bot.storage.dialogues import DialogueState
 from bot.storage.directory import Unit
 from bot.storage.faq import FaqEntry
 from bot.storage.messages import Message
@@ -10,6 +12,8 @@ from bot.storage.staff import AuditEntry, CannedAnswer, CaseNote, Handoff, Staff
 from bot.storage.tickets import Ticket, TicketAttachment, TicketEvent
 
 __all__ = [
+    "DeadLetter",
+    "DialogueState",
     "AuditEntry",
     "CannedAnswer",
     "CaseNote",

@@ -19,8 +19,11 @@ class OutboundMessage(Base):
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     openid: Mapped[str] = mapped_column(String(64))
     content: Mapped[str] = mapped_column(Text)
-    # queued → sent | deferred (outside the 48-hour window, waits for the next message) | failed
+    # queued → sending (claimed by one job) → sent | deferred (outside the 48-hour window, waits
+    # for the next message) | failed; a retryable failure returns it to queued.
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    # When a job claimed it for sending: a claim older than the send can take means that job died.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,7 +1,7 @@
 """review queue of real messages and the registry of intent models
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006_reliability
 Create Date: 2026-11-25 23:10:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006_reliability'
 branch_labels = None
 depends_on = None
 

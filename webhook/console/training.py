@@ -11,7 +11,6 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from bot import services as services_registry
 from bot.comparison import FIGURE_NAMES, GATED, LOWER_IS_BETTER, worse_figures
 from bot.intents.draining import Draining
 from bot.promotion import PromotionFailed, PromotionRefused, promote, rollback
@@ -191,9 +190,8 @@ def _switch(model_id: int, action: str, reason: str):
     return redirect(url_for("console_training.model_page", model_id=model_id))
 
 
-def switch_job(version: str, action: str, actor: str, reason: str) -> None:
+def switch_job(current, version: str, action: str, actor: str, reason: str) -> None:
     """Job: promote or roll back; a refusal or failure is kept on the model's page."""
-    current = services_registry.current()
     draining = Draining(current.redis, current.settings.key_prefix)
     try:
         with current.db.session() as session:

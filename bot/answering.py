@@ -1,0 +1,127 @@
+"""Answering one stored message: the dialogue, the handler's effects and the reply in one transaction.
+
+Storing commits first and on its own (bot/storing.py): the message must be durable before any
+answering work starts, because answering may fail (Rasa, a bug) or the process may die, and a
+stored-but-unanswered message is answered later by the sweep. Everything the answer changes —
+the dialogue state, a ticket, the log of the reply, queued notices — then commits together, in
+one session, with the resident's dialogue row locked so their messages are answered one at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from bot import review
+from bot.dialogue import Dialogue
+from bot.inbound import Inbound
+from bot.media import fetch_new_attachments
+from bot.outbox import queue_message
+from bot.rate_limit import TOO_FAST
+from bot.redaction import log_key
+from bot.router import route
+from bot.storage.base import utcnow
+from bot.storage.messages import Message
+from bot.storage.residents import Resident, find_resident
+from bot.storing import Outcome, store
+from bot.tickets import alert_new_cases
+from bot.turn import Turn
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+CHINA_TIME = timezone(timedelta(hours=8))  # residents read times in Beijing time
+SAVED_FOR_LATER = "抱歉，系统有点忙。您的消息已经收到并保存，我们稍后会给您回复。"
+NOT_SAVED = "抱歉，系统暂时出了故障，这条消息没能保存。请过几分钟再发一次，给您添麻烦了。"
+REFUSED = "抱歉，这条消息的内容我们处理不了（可能格式有误）。请直接打字再说一次，我们马上帮您看。"
+STALE = (
+    "您在 {time} 发来的消息刚刚才处理上，那时系统比较忙，给您添麻烦了。"
+    "在那之后我们的对话已经继续，这条消息没有改动您正在办理的事项；如果还需要，请再发一次。"
+)
+# What the resident is told for each way a message can be kept rather than answered now.
+REPLY_FOR_OUTCOME = {Outcome.KEPT: SAVED_FOR_LATER, Outcome.LOST: NOT_SAVED, Outcome.DEAD_LETTER: REFUSED, Outcome.DUPLICATE: ""}
+
+
+def receive(services: "Services", inbound: Inbound) -> str:
+    """Store the message, then answer it; returns the whole reply ("" for none)."""
+    result = store(services, inbound)
+    if result.outcome is not Outcome.STORED:
+        return REPLY_FOR_OUTCOME[result.outcome]
+    if not services.rate_limit.allow(inbound.openid):
+        return too_fast(services, result.message)
+    return answer(services, inbound, result.resident, result.message)
+
+
+def answer(services: "Services", inbound: Inbound, resident: Resident, message: Message, recovered: bool = False) -> str:
+    """Answer a stored message; `recovered` messages (replayed or answered late by the sweep)
+    must not act on a dialogue that changed after they were sent."""
+    with services.db.session() as session:
+        dialogue = services.dialogue.lock(session, inbound.openid)
+        message = session.merge(message, load=False)
+        if recovered and _arrived_before(inbound, dialogue.changed_at):
+            reply, treated_as = _stale(session, inbound, message), "stale"
+        else:
+            turn = Turn(
+                session=session,
+                services=services,
+                inbound=inbound,
+                resident=session.merge(resident, load=False),
+                message=message,
+                dialogue=Dialogue.from_dict(dialogue.state),
+            )
+            reply = route(turn)
+            _record(session, turn, reply)
+            state = turn.dialogue.to_dict()
+            if state != dialogue.state:
+                services.dialogue.write(dialogue, state)
+            fetch_new_attachments(session, services.jobs)
+            alert_new_cases(session, services.jobs)
+            treated_as = turn.intent or turn.dialogue.flow_name
+    # What residents write (and what we repeat back to them) stays out of the logs.
+    log.info("answered %s as %s (%d characters)", log_key(inbound.dedup_key), treated_as, len(reply))
+    return reply
+
+
+def too_fast(services: "Services", message: Message) -> str:
+    """Mark a message over the resident's rate limit as seen, and ask them kindly to slow down."""
+    with services.db.session() as session:
+        stored = session.merge(message, load=False)
+        stored.answered_at, stored.intent = utcnow(), "rate_limited"
+    return TOO_FAST
+
+
+def send_later(services: "Services", openid: str, reply: str) -> None:
+    """Queue a reply as customer-service messages (it could not be the passive reply)."""
+    if not reply:
+        return
+    with services.db.session() as session:
+        queue_message(session, services.jobs, find_resident(session, openid), reply)
+
+
+def _record(session, turn: Turn, reply: str) -> None:
+    turn.message.answered_at = utcnow()
+    turn.message.intent = turn.intent
+    if turn.classification is not None:
+        turn.message.confidence = turn.classification.confidence
+    review.record_turn(turn)  # a message the model was unsure of goes to the admins' queue
+    if reply:
+        session.add(Message(resident_id=turn.resident.id, direction="out", msg_type="text", content=reply))
+
+
+def _arrived_before(inbound: Inbound, changed_at: datetime) -> bool:
+    # Whole seconds: a message that arrives in the same second as the change counts as after it.
+    arrived = inbound.received_at or inbound.create_time or time.time()
+    return int(arrived) < int(changed_at.timestamp())
+
+
+def _stale(session, inbound: Inbound, message: Message) -> str:
+    message.answered_at, message.intent = utcnow(), "stale"
+    arrived = datetime.fromtimestamp(inbound.received_at or inbound.create_time or time.time(), timezone.utc)
+    local = arrived.astimezone(CHINA_TIME).strftime("%H:%M")
+    reply = STALE.format(time=local)
+    session.add(Message(resident_id=message.resident_id, direction="out", msg_type="text", content=reply))
+    return reply
+

@@ -1,0 +1,85 @@
+"""Secrets and residents' identities kept out of every log line and every stored error."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import traceback
+
+# Query parameters and JSON fields that carry a credential: WeChat's access_token and secret,
+# Rasa's token, an AES key. Their values are replaced wherever they appear.
+_SECRET_FIELDS = re.compile(
+    r"(?P<name>access_token|appsecret|secret|token|encoding_aes_key|aes_key|password)"
+    r"(?P<sep>['\"]?\s*[=:]\s*['\"]?)(?P<value>[^&\s'\",;)}]+)",
+    re.IGNORECASE,
+)
+# A URL with a password in it (postgresql://user:password@host, redis://:password@host).
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@/\s]+)@", re.IGNORECASE)
+# WeChat openids: about 28 letters, digits, - and _, starting with "o"; at least one digit or
+# capital letter, so that words such as "outbound_messages" are left alone.
+_OPENID = re.compile(r"(?<![A-Za-z0-9_-])o(?=[A-Za-z0-9_-]*[0-9A-Z])[A-Za-z0-9_-]{16,40}(?![A-Za-z0-9_-])")
+MASK = "***"
+
+_known_lock = threading.Lock()
+_known_secrets: set[str] = set()
+
+
+def register_secrets(*values: str) -> None:
+    """Remember configured secret values so they are masked even where no field name precedes them."""
+    with _known_lock:
+        _known_secrets.update(value for value in values if value and len(value) >= 6)
+
+
+def redact(text: str) -> str:
+    """The text with credentials masked (known secret values, token=…, secret=…, URL passwords)."""
+    if not text:
+        return text
+    with _known_lock:
+        known = sorted(_known_secrets, key=len, reverse=True)
+    for value in known:
+        text = text.replace(value, MASK)
+    text = _SECRET_FIELDS.sub(lambda m: f"{m['name']}{m['sep']}{MASK}", text)
+    return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+
+
+def person(openid: str) -> str:
+    """A stable pseudonym for a resident in logs: the same resident gives the same tag."""
+    return "r:" + hashlib.sha256(openid.encode("utf-8")).hexdigest()[:10]
+
+
+def log_key(dedup_key: str) -> str:
+    """A delivery's dedup key fit for a log line: an event key carries the openid, so hash it."""
+    if dedup_key.startswith("evt:"):
+        _, openid, rest = dedup_key.split(":", 2) if dedup_key.count(":") >= 2 else (None, dedup_key, "")
+        return f"evt:{person(openid)}:{rest}"
+    return dedup_key
+
+
+def redact_log_text(text: str) -> str:
+    """A log line with credentials masked and openids replaced by their pseudonym."""
+    return _OPENID.sub(lambda m: person(m.group()), redact(text))
+
+
+def install_log_redaction() -> None:
+    """Redact every log record of this process as it is created, whatever logger or handler
+    (ours, RQ's, gunicorn's, a library's) writes it; idempotent."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "redacting", False):
+        return
+
+    def redacting_factory(*args, **kwargs) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed format string: keep it as written
+            message = str(record.msg)
+        record.msg, record.args = redact_log_text(message), ()
+        if record.exc_info and record.exc_info[0] is not None:
+            # Formatters print exc_text when it is set: the traceback is redacted once, here.
+            record.exc_text = redact_log_text("".join(traceback.format_exception(*record.exc_info)).rstrip())
+        return record
+
+    redacting_factory.redacting = True
+    logging.setLogRecordFactory(redacting_factory)
