@@ -41,6 +41,7 @@ def live(settings):
     settings = dataclasses.replace(settings, console_secure_cookies=False, rasa_url="http://127.0.0.1:5019")
     services = build_services(settings)
     services.jobs = ThreadJobs(workers=1, retry_intervals=[])
+    services.jobs.bind(services)
     app = create_app(services=services)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
