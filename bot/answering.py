@@ -14,6 +14,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from bot import review
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.media import fetch_new_attachments
@@ -105,6 +106,7 @@ def _record(session, turn: Turn, reply: str) -> None:
     turn.message.intent = turn.intent
     if turn.classification is not None:
         turn.message.confidence = turn.classification.confidence
+    review.record_turn(turn)  # a message the model was unsure of goes to the admins' queue
     if reply:
         session.add(Message(resident_id=turn.resident.id, direction="out", msg_type="text", content=reply))
 

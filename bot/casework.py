@@ -12,6 +12,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from bot import handoff as handoffs
+from bot import review
 from bot.lifecycle import STATUS_MOVES, move_ticket, tell_resident
 from bot.office_hours import CHINA, WEEKDAY_NAMES
 from bot.staff import ROLE_NAMES, Scope, audit, can_act, can_view
@@ -140,6 +141,7 @@ def transfer_case(session: Session, jobs, ticket: Ticket, staff: Staff, unit: Un
     if (unit.id, role) == (ticket.unit_id, ticket.role):
         raise ActionError("工单已在该工作室和角色的待办中")
     before = snapshot(ticket)
+    review.record_transfer(session, ticket, role)  # another role: the model misread the opening message
     _release_if_held(session, jobs, ticket)
     transfer(session, jobs, ticket, unit, role, staff.username, base_url)
     _audited(session, staff, "transfer", ticket, before)

@@ -49,6 +49,11 @@ class Settings:
     console_secret_key: str = ""
     console_secure_cookies: bool = True
     handoff_idle_minutes: int = 30
+    review_sample_rate: float = 0.02
+    review_low_confidence: float = 0.6
+    nlu_models_dir: str = str(PROJECT_ROOT / "models")
+    nlu_reviewed_file: str = str(PROJECT_ROOT / "nlu_data" / "reviewed.yml")
+    nlu_eval_ports: str = "5010-5019"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -82,6 +87,11 @@ class Settings:
             # local development run on plain http.
             console_secure_cookies=_env("CONSOLE_SECURE_COOKIES", "1" if os.environ.get("WECHAT_SECRET") else "0") == "1",
             handoff_idle_minutes=int(_env("HANDOFF_IDLE_MINUTES", str(defaults.handoff_idle_minutes))),
+            review_sample_rate=float(_env("REVIEW_SAMPLE_RATE", str(defaults.review_sample_rate))),
+            review_low_confidence=float(_env("REVIEW_LOW_CONFIDENCE", str(defaults.review_low_confidence))),
+            nlu_models_dir=_env("NLU_MODELS_DIR", defaults.nlu_models_dir),
+            nlu_reviewed_file=_env("NLU_REVIEWED_FILE", defaults.nlu_reviewed_file),
+            nlu_eval_ports=_env("NLU_EVAL_PORTS", defaults.nlu_eval_ports),
         )
 
 

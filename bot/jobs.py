@@ -27,6 +27,8 @@ RETRY_INTERVALS = [5, 30, 120, 600]
 # RQ's default is 10 minutes: after a Redis restart the scheduler (which runs the retries'
 # back-off) would stay dead that long. A minute bounds it.
 MAINTENANCE_INTERVAL_S = 60
+# Training a model and loading it into every Rasa server take minutes, not RQ's default 3.
+LONG_JOB_TIMEOUT_S = 3600
 
 
 class RetryLater(Exception):
@@ -80,6 +82,10 @@ class RedisJobs:
         """Queue `func(services, *args)` with retries and back-off."""
         self.queue.enqueue(func, *args, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
 
+    def enqueue_long(self, func, *args, timeout: int = LONG_JOB_TIMEOUT_S) -> None:
+        """Queue `func(services, *args)` that must run once (training, promotion): no retries, a long limit."""
+        self.queue.enqueue(func, *args, job_timeout=timeout)
+
     def work(self, burst: bool = False) -> None:
         """Run a worker on this queue until stopped (or until empty with burst)."""
         worker_class = ServicesSimpleWorker if burst else ServicesWorker
@@ -109,6 +115,10 @@ class ThreadJobs:
         """Run `func(services, *args)` in the background, retrying with back-off."""
         future = self.pool.submit(self._run, func, args)
         future.add_done_callback(_log_failure)
+
+    def enqueue_long(self, func: Callable, *args, timeout: int = 0) -> None:
+        """Run `func(services, *args)` once in the background (no retries)."""
+        self.pool.submit(func, self.services, *args).add_done_callback(_log_failure)
 
     def _run(self, func: Callable, args: tuple) -> None:
         for delay in [0, *self.retry_intervals]:

@@ -11,6 +11,7 @@ import redis
 from bot.config import Settings
 from bot.dedup import ReplyCache
 from bot.intents import IntentService, build_classifier
+from bot.intents.draining import Draining
 from bot.jobs import RedisJobs, ThreadJobs
 from bot.journal import Journal
 from bot.rate_limit import RateLimit
@@ -58,7 +59,7 @@ def build_services(settings: Settings) -> Services:
         redis=client,
         jobs=jobs,
         wechat=wechat,
-        classifier=build_classifier(settings),
+        classifier=build_classifier(settings, draining=Draining(client, settings.key_prefix)),
         dialogue=DialogueStore(db, settings.dialogue_ttl),
         replies=ReplyCache(client, settings.key_prefix, settings.dedup_ttl),
         journal=Journal(Path(settings.journal_dir)),

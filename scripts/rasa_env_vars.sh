@@ -11,5 +11,6 @@ export TF_CPP_MIN_LOG_LEVEL=2
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 RASA_BIN="$ROOT/.venv-rasa/bin/rasa"
 RASA_MODEL_NAME="${RASA_MODEL_NAME:-nlu}"
-RASA_MODEL="$ROOT/models/$RASA_MODEL_NAME.tar.gz"
+# RASA_MODEL_FILE names any model file (a registered version, a candidate being evaluated).
+RASA_MODEL="${RASA_MODEL_FILE:-$ROOT/models/$RASA_MODEL_NAME.tar.gz}"
 export PYTHONWARNINGS="ignore::DeprecationWarning"

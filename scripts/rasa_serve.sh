@@ -5,6 +5,7 @@
 #   RASA_TOKEN   API token; when unset, read from var/rasa_token (created with a random token
 #                on first use) — the app's settings read the same file, so dev needs no setup.
 #   RASA_MODEL_NAME  model file under models/ (default nlu → models/nlu.tar.gz)
+#   RASA_MODEL_FILE  any model file instead (a registered version, a candidate being evaluated)
 #
 # Pid file var/rasa-$RASA_PORT.pid, log var/rasa-$RASA_PORT.log. Stop with scripts/rasa_stop.sh.
 set -euo pipefail

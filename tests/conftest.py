@@ -75,7 +75,7 @@ def fake_wechat():
 
 
 @pytest.fixture
-def settings(database_url, key_prefix, fake_wechat) -> Settings:
+def settings(database_url, key_prefix, fake_wechat, tmp_path) -> Settings:
     """Settings pointing at the test database, Redis, the fake WeChat API and Rasa."""
     fake_wechat.reset()
     return Settings(
@@ -91,6 +91,10 @@ def settings(database_url, key_prefix, fake_wechat) -> Settings:
         rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
         rasa_token=Settings.from_env().rasa_token,
         reply_budget=3.5,
+        # Accepted review items and trained models go to the test's own files, never the repo's.
+        nlu_reviewed_file=str(tmp_path / "reviewed.yml"),
+        nlu_models_dir=str(tmp_path / "models"),
+        nlu_eval_ports="5015-5019",
     )
 
 
@@ -123,3 +127,15 @@ def resident(client, settings):
 def run_jobs(services) -> None:
     """Run every queued job now (customer-service messages, notifications)."""
     services.jobs.work(burst=True)
+
+
+@pytest.fixture
+def fresh_training_state(services):
+    """No review items and no registered models: the test database is shared by the whole run."""
+    from sqlalchemy import delete
+
+    from bot.storage.review import ModelVersion, ReviewItem
+
+    with services.db.session() as session:
+        session.execute(delete(ReviewItem))
+        session.execute(delete(ModelVersion))

@@ -165,6 +165,7 @@ def faq_edit_command(intent: str, answer: str | None, source: str | None, questi
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
+    from webhook import cli_models  # noqa: F401  (adds review/retrain/models/promote/rollback to `nlu`)
     from webhook.cli_nlu import nlu_cli
     from webhook.cli_privacy import privacy_cli
     from webhook.cli_staff import staff_cli

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import phrases
+from bot import phrases, review
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS
 from bot.dialogue import ClarifyState, Fragment
 from bot.handlers import intake
@@ -84,6 +84,8 @@ def leave(turn: Turn) -> None:
 
 def _chosen(turn: Turn, state: ClarifyState, category: str, text: str) -> str:
     ids = state.message_ids + [turn.message.id]
+    if not state.for_person:  # the resident's own choice: a suggested label for the review queue
+        review.record_choice(turn.session, state.opening, text, category)
     return intake.start_case(turn, category, text=text, opening=state.opening, message_ids=ids)
 
 

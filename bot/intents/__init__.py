@@ -72,7 +72,7 @@ def with_text(classification: Classification, text: str) -> Classification:
     return classification if classification.text else dataclasses.replace(classification, text=text)
 
 
-def build_classifier(settings_like, clock: Callable[[], float] | None = None) -> IntentService:
+def build_classifier(settings_like, clock: Callable[[], float] | None = None, draining=None) -> IntentService:
     """Build the IntentService from anything with rasa_url/rasa_token/rasa_timeout/nlu_backend."""
     backend = getattr(settings_like, "nlu_backend", MODE_RASA)
     if backend == MODE_KEYWORDS:
@@ -81,6 +81,7 @@ def build_classifier(settings_like, clock: Callable[[], float] | None = None) ->
         url=getattr(settings_like, "rasa_url", "http://127.0.0.1:5005"),
         token=getattr(settings_like, "rasa_token", ""),
         timeout=float(getattr(settings_like, "rasa_timeout", 1.5)),
+        draining=draining,  # servers a promotion is loading a model into get no parses
     )
     breaker = CircuitBreaker(BREAKER_FAILURES, BREAKER_RESET_S, **({"clock": clock} if clock else {}))
     return IntentService(rasa=rasa, breaker=breaker)

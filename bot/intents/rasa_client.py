@@ -56,9 +56,11 @@ def classification_from_parse(payload: dict) -> Classification:
 class RasaServers:
     """The Rasa servers of RASA_URL (comma-separated): parses take turns, a failing one rests."""
 
-    def __init__(self, urls: list[str], clock=time.monotonic) -> None:
+    def __init__(self, urls: list[str], clock=time.monotonic, draining=None) -> None:
         self.urls = urls
         self.clock = clock
+        # Servers loading a new model (bot/intents/draining.py) get no parses while others answer.
+        self.draining = draining
         self._turn = itertools.count()
         self._resting_until = dict.fromkeys(urls, 0.0)
         self._lock = threading.Lock()
@@ -67,6 +69,9 @@ class RasaServers:
         """Every server, starting with the next one's turn; resting servers last."""
         start = next(self._turn) % len(self.urls)
         rotated = self.urls[start:] + self.urls[:start]
+        if self.draining is not None:
+            out = self.draining.urls()
+            rotated = [url for url in rotated if url not in out] or rotated
         now = self.clock()
         with self._lock:
             return sorted(rotated, key=lambda url: self._resting_until[url] > now)
@@ -92,10 +97,11 @@ class RasaClient:
         timeout: float = 1.5,
         retries: int = DEFAULT_RETRIES,
         session: requests.Session | None = None,
+        draining=None,
     ) -> None:
         urls = [part.strip().rstrip("/") for part in url.split(",") if part.strip()]
         self.url = urls[0]
-        self.servers = RasaServers(urls)
+        self.servers = RasaServers(urls, draining=draining)
         self.token = token
         self.timeout = timeout
         self.retries = retries

@@ -7,6 +7,7 @@ from bot.storage.faq import FaqEntry
 from bot.storage.messages import Message
 from bot.storage.outbox import OutboundMessage
 from bot.storage.residents import Resident
+from bot.storage.review import ModelVersion, ReviewItem
 from bot.storage.staff import AuditEntry, CannedAnswer, CaseNote, Handoff, Staff, StaffRoom
 from bot.storage.tickets import Ticket, TicketAttachment, TicketEvent
 
@@ -20,8 +21,10 @@ __all__ = [
     "StaffRoom",
     "FaqEntry",
     "Message",
+    "ModelVersion",
     "OutboundMessage",
     "Resident",
+    "ReviewItem",
     "Staff",
     "Ticket",
     "TicketAttachment",

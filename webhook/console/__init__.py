@@ -40,11 +40,11 @@ def init_console(app: Flask, services: Services) -> None:
     login.login_message = "请先登录"
 
     from webhook import wechat
-    from webhook.console import auth, cases, inbox
+    from webhook.console import auth, cases, inbox, training
 
     csrf.exempt(wechat.bp)  # WeChat signs its callbacks; it has no session or token
     login.user_loader(auth.load_user)
-    for blueprint in (auth.bp, inbox.bp, cases.bp):
+    for blueprint in (auth.bp, inbox.bp, cases.bp, training.bp):
         app.register_blueprint(blueprint)
     app.after_request(_private_headers)
 

@@ -1,0 +1,87 @@
+"""Masking personal data in residents' messages before an admin reads them for training.
+
+Phone numbers, ID numbers, plate numbers, names the directory knows and house addresses are
+replaced by a bracketed word (〔手机号〕 …), however people type them: spaces or dashes between the
+digits, full-width digits and letters, a +86 in front. Matching runs on a normalised copy of the
+text (full-width → ASCII, one character for one character), so every span found there is the
+same span in what the resident wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+PHONE = "〔手机号〕"
+LANDLINE = "〔电话〕"
+ID_NUMBER = "〔身份证号〕"
+PLATE = "〔车牌号〕"
+NAME = "〔姓名〕"
+ADDRESS = "〔门牌号〕"
+
+# Full-width digits, letters and the separators people use between digit groups, mapped one
+# character to one character so that positions stay the same.
+_FULL_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
+_FULL_WIDTH |= {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
+_FULL_WIDTH |= {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
+_FULL_WIDTH |= {"－": "-", "—": "-", "–": "-", "　": " ", "＋": "+", "．": ".", "·": "-", "•": "-"}
+_NORMALISE = str.maketrans(_FULL_WIDTH)
+
+# Between two digits: nothing, or up to two spaces, dashes or dots ("138 0013 8000", "138-0013-8000").
+_GAP = r"[ \t\-.]{0,2}"
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
+
+
+def _digits(count: int) -> str:
+    """`count` digits with optional gaps between them."""
+    return r"\d" + rf"(?:{_GAP}\d)" * (count - 1)
+
+
+# Order matters: an ID number contains runs that look like a phone number.
+_PATTERNS: list[tuple[str, re.Pattern]] = [
+    (ID_NUMBER, re.compile(rf"(?<![0-9A-Za-z])(?:{_digits(17)}{_GAP}[0-9Xx]|{_digits(15)})(?![0-9A-Za-z])")),
+    (PHONE, re.compile(rf"(?<![0-9])(?:\+?86{_GAP})?1{_GAP}[3-9]{_GAP}{_digits(9)}(?![0-9])")),
+    (LANDLINE, re.compile(rf"(?<![0-9])(?:\(0\d{{2,3}}\)|0\d{{2,3}}){_GAP}[2-9]{_GAP}{_digits(6)}(?:{_GAP}\d)?(?![0-9])")),
+    # 鄂A12345, 鄂A·12345, 鄂 A 1234D, new-energy 鄂AD12345; letters in either case.
+    (PLATE, re.compile(rf"[{_PROVINCES}]\s?[A-Za-z](?:[ \-]{{0,2}}[A-Za-z0-9]){{5,6}}(?![A-Za-z0-9])")),
+    # Building, unit and room: 3栋2单元502室, 5号楼1201, 12-3-502 after a building word.
+    (ADDRESS, re.compile(
+        rf"\d+{_GAP}(?:号楼|栋|幢|座|单元)(?:{_GAP}\d+{_GAP}(?:单元|楼|层|室|号|户)?)*"
+        rf"|(?<=[路街道巷弄村院])\d+(?:-\d+)*号(?:院|楼)?"
+        rf"|\d{{3,4}}{_GAP}(?:室|房)"
+    )),
+]
+
+
+def normalise(text: str) -> str:
+    """The text with full-width digits, letters and dashes made ASCII (same length)."""
+    return text.translate(_NORMALISE)
+
+
+def personal_spans(text: str, names: Iterable[str] = ()) -> list[tuple[int, int, str]]:
+    """(start, end, mask) of every piece of personal data, in order, not overlapping."""
+    plain = normalise(text)
+    taken: list[tuple[int, int, str]] = []
+    for mask, pattern in _PATTERNS:
+        for found in pattern.finditer(plain):
+            _take(taken, found.start(), found.end(), mask)
+    for name in sorted({name for name in names if len(name) >= 2}, key=len, reverse=True):
+        for found in re.finditer(re.escape(name), plain):
+            _take(taken, found.start(), found.end(), NAME)
+    return sorted(taken)
+
+
+def _take(taken: list[tuple[int, int, str]], start: int, end: int, mask: str) -> None:
+    # The first pattern to claim characters keeps them (an ID number is not also a phone number).
+    if all(end <= other_start or start >= other_end for other_start, other_end, _ in taken):
+        taken.append((start, end, mask))
+
+
+def mask_personal(text: str, names: Iterable[str] = ()) -> str:
+    """The text with phone, ID and plate numbers, known names and house numbers masked."""
+    pieces, last = [], 0
+    for start, end, mask in personal_spans(text, names):
+        pieces.extend([text[last:start], mask])
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
