@@ -38,6 +38,9 @@ class IntakeState(FlowStateBase):
     phone_asked: bool = False
     no_community: bool = False
     candidates: list[int] = field(default_factory=list)
+    other_matter: str = ""  # a different kind of matter raised meanwhile, offered after this case
+    other_category: str = ""
+    other_message: int | None = None
 
 
 @dataclass(kw_only=True)

@@ -138,6 +138,9 @@ def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
         flow.leave(turn)
         return by_decision(turn, _with_fragments(turn, decision))
     turn.intent = decision.intent
+    state = turn.dialogue.flow
+    if decision.kind == "triage" and decision.intent != state.category and not state.other_matter:
+        return f"{intake.keep_other_matter(turn, decision.intent)}\n\n【接着刚才的】{flow.prompt(turn)}"
     if decision.kind in ("triage", "clarify") or (
         decision.kind == "out_of_scope" and len(turn.text) > SHORT_ANSWER_CHARS
     ):

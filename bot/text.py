@@ -6,6 +6,8 @@ import re
 
 MAX_REPLY_BYTES = 2048
 PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# A landline with its area code, as people write it: 027-85551234, 027 8555 1234, (027)85551234.
+LANDLINE_RE = re.compile(r"(?<!\d)[(（]?0\d{2,3}[)）]?[-\s]?\d{3,4}[-\s]?\d{4}(?!\d)")
 # Phone keyboards in Chinese mode type full-width digits: １３９… is the same number as 139….
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
@@ -64,3 +66,9 @@ def find_phone(text: str) -> str | None:
     """The first mainland mobile number in the text (full-width digits count too)."""
     match = PHONE_RE.search(text.translate(_FULL_WIDTH_DIGITS))
     return match.group() if match else None
+
+
+def find_landline(text: str) -> str | None:
+    """The first landline number with an area code in the text, digits only (027-8555 1234 → 02785551234)."""
+    match = LANDLINE_RE.search(text.translate(_FULL_WIDTH_DIGITS))
+    return re.sub(r"\D", "", match.group()) if match else None

@@ -426,3 +426,36 @@ def test_a_group_worded_without_the_usual_phrases_goes_to_the_street(services, r
     ])
     ticket = only_ticket(services, resident.openid)
     assert ticket.collective and unit_code(services, ticket.unit_id) == "tangjiadun"
+
+
+def test_a_different_matter_raised_mid_intake_is_offered_its_own_case(services, resident):
+    converse(resident, [
+        ("楼上那家每天凌晨还在拖椅子，吵得我们整晚睡不着", "哪个社区"),
+        ("公司三个月没发工资了老板也联系不上", "不是一类"),
+        ("青年社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "另外登记"),
+        ("1", "法律咨询"),
+    ])
+    with services.db.session() as session:
+        [ticket] = tickets_of_resident(session, find_resident(session, resident.openid).id)
+        assert ticket.category == "neighbor_dispute" and "工资" not in ticket.description
+
+
+def test_a_false_alarm_can_be_withdrawn_by_the_resident(services, resident):
+    converse(resident, [
+        ("楼下着火了好多烟", "119"),
+        ("不是着火 是烧烤的油烟 你们搞错了", "改为普通事项"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert not ticket.urgent and "油烟" in ticket.description
+
+
+def test_a_landline_is_a_phone_number_too(services, resident):
+    converse(resident, [
+        ("楼上那家每天凌晨还在拖椅子，吵得我们整晚睡不着", "哪个社区"),
+        ("青年社区", "手机号"),
+        ("027-8555 1234", "请确认"),
+        ("1", "工单"),
+    ])
+    assert only_ticket(services, resident.openid).contact_phone == "02785551234"

@@ -45,3 +45,11 @@ def test_a_cdata_end_hidden_inside_another_is_removed_too():
 
 def test_characters_xml_forbids_are_dropped():
     assert clean_reply("a\x00b\x08c\ufffed") == "abcd"
+
+
+def test_landlines_are_found_as_people_write_them():
+    from bot.text import find_landline
+
+    for written in ("027-85551234", "027 8555 1234", "（027）85551234", "０２７-８５５５１２３４"):
+        assert find_landline(f"打这个 {written} 就行") == "02785551234", written
+    assert find_landline("我家3栋2单元") is None and find_landline("13912345678") is None

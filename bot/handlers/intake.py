@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot import phrases
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, ROLE_LABELS, role_label
-from bot.dialogue import IntakeState
+from bot.dialogue import FaqOfferState, IntakeState
 from bot.directory import nearest_community
 from bot.handlers import community
 from bot.storage.directory import Unit
-from bot.text import find_phone, mask_personal_numbers
+from bot.text import find_landline, find_phone, mask_personal_numbers
 from bot.intents.signals import is_collective
 from bot.tickets import CaseRequest, open_ticket, response_promise, routing_unit
 from bot.turn import Turn
@@ -24,7 +24,7 @@ ASK_PHONE = (
     "为了方便{role}联系您，愿意留一个手机号吗？直接回复手机号即可；不方便就回复“不留”。"
     "\n（号码只用于处理本次事项）"
 )
-BAD_PHONE = "这个号码好像不对，请回复 11 位手机号，或回复“不留”。"
+BAD_PHONE = "这个号码好像不对，请回复 11 位手机号或带区号的座机号，或回复“不留”。"
 CONFIRM_CHOICES = "回复 1 确认提交\n回复 2 我还要补充\n回复“取消”不办了"
 LOCAL_ONLY = "邻里纠纷和物业问题需要当地的调解员、房管员上门处理，这边没法为您登记。"
 
@@ -206,7 +206,7 @@ def location_pin(turn: Turn) -> str:
 def phone_step(turn: Turn) -> str | None:
     """Step "phone": a mobile number; "不留/不用了/不方便" mean no phone; other words are story."""
     state, text = turn.dialogue.flow, turn.text
-    phone = find_phone(text)
+    phone = find_phone(text) or find_landline(text)  # a landline is asked for, so it counts here
     if phone:
         keep_message(turn)
         turn.resident.phone = phone
@@ -284,7 +284,31 @@ def open_case(turn: Turn, note: str = "") -> str:
     if ticket.contact_phone:
         lines.append(f"联系电话：{mask_personal_numbers(ticket.contact_phone)}")
     lines.append("有照片可以直接发给我，会附在工单里；回复“我的工单”可随时查看进度。")
+    if state.other_matter:
+        lines.append(offer_other_matter(turn, state))
     return "\n".join(lines)
+
+
+def keep_other_matter(turn: Turn, category: str) -> str:
+    """A different kind of matter raised in the middle: kept, and offered once this case is opened."""
+    state = turn.dialogue.flow
+    state.other_matter, state.other_category, state.other_message = turn.text, category, turn.message.id
+    return (
+        f"这件事和正在登记的{CATEGORIES[state.category].label}不是一类，我先记下了；"
+        f"这边登记完，再帮您转给{role_label(category)}。"
+    )
+
+
+def offer_other_matter(turn: Turn, state: IntakeState) -> str:
+    """After the case is opened: ask whether the other matter raised meanwhile gets its own case."""
+    turn.dialogue.start(FaqOfferState(
+        category=state.other_category, question=state.other_matter, opening=state.other_message,
+    ))
+    about = state.other_matter if len(state.other_matter) <= SUMMARY_CHARS else state.other_matter[:SUMMARY_CHARS] + "…"
+    return (
+        f"\n您刚才还提到：“{about}”。要为这件事另外登记吗？\n"
+        f"回复 1 登记，转给{role_label(state.other_category)}\n回复 2 不用了"
+    )
 
 
 def way_out(turn: Turn) -> str:

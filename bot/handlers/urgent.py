@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from bot import phrases
 from bot.categories import TRIAGE_INTENTS
 from bot.dialogue import IntakeState, UrgentState
 from bot.handlers import intake
 from bot.storage.tickets import Ticket
 from bot.text import find_phone
-from bot.tickets import attach_message
+from bot.tickets import attach_message, first_response_hours, response_promise
 from bot.turn import Turn
 
 ADVICE = {
@@ -25,6 +28,8 @@ ADVICE = {
 }
 # Before an answer to a message that may signal a danger the model is not sure of.
 CAUTION = "⚠️ 如果现在有人身危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
+# The resident says the alarm was a mistake ("不是着火 是油烟 你们搞错了").
+NOT_URGENT = re.compile(r"搞错了|弄错了|误会|误报|没有危险|没危险|不危险|不是(?:着火|火灾|打架|危险|紧急)|不紧急|没那么严重")
 GENERAL_ADVICE = "如有危险，请立即拨打 110（报警）、119（火警）或 120（急救），先保证自己和家人的安全。"
 
 
@@ -60,10 +65,13 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
 
 
 def follow_up(turn: Turn, danger: bool = False) -> str | None:
-    """Step "follow_up": a phone number or more details go to the urgent case."""
+    """Step "follow_up": a phone number or more details go to the urgent case; "搞错了" withdraws
+    the urgency (the case stays, as an ordinary one)."""
     if not danger and phrases.anytime_intent(turn.text, in_flow=True):
         return None
     ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    if not danger and NOT_URGENT.search(turn.text):
+        return withdraw_urgency(turn, ticket)
     phone = find_phone(turn.text)
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
     if phone:
@@ -73,6 +81,18 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     if phrases.AFFIRM.match(turn.text) or phrases.DENY.match(turn.text):
         return "好的。请注意安全，有新情况随时告诉我。"
     return f"已补充到紧急工单 {ticket.number}。如有危险请先拨打 110。"
+
+
+def withdraw_urgency(turn: Turn, ticket: Ticket) -> str:
+    """The resident says there is no danger: the case goes on as an ordinary one."""
+    attach_message(turn.session, ticket, turn.message, note="居民说明没有紧急危险，改为普通事项")
+    ticket.urgent = False
+    ticket.due_at = ticket.created_at + timedelta(hours=first_response_hours(ticket.category, False, ticket.collective))
+    turn.dialogue.end()
+    return (
+        f"好的，抱歉误会了。工单 {ticket.number} 已改为普通事项，{response_promise(ticket)}；"
+        "您说的情况都已记下。"
+    )
 
 
 def prompt(turn: Turn) -> str:
