@@ -35,3 +35,12 @@ def test_possible_legal_matters(text):
 @pytest.mark.parametrize("text", ["明天武汉下雨吗", "我的快递到哪了", "哈哈哈哈", "你叫什么名字", "推荐个好看的电视剧"])
 def test_clearly_outside_messages(text):
     assert not could_be_legal(text)
+
+
+def test_a_message_that_only_announces_a_question_is_told_to_ask_it():
+    from bot.intents.cues import asks_to_ask
+
+    for text in ("我想问个事", "想咨询一下", "怎么办啊", "你好 我想问个问题"):
+        assert asks_to_ask(text), text
+    for text in ("我想问一下离婚要什么材料", "公司不发工资怎么办", "在吗"):
+        assert not asks_to_ask(text), text

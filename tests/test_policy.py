@@ -200,3 +200,8 @@ def test_clearly_outside_messages_are_declined():
 def test_unsure_service_faq_that_could_be_legal_offers_the_lawyer():
     decision = decide(said("法律援助要什么条件 我没钱请律师", ("faq_legal_aid", 0.5), ("legal_consultation", 0.3)))
     assert (decision.kind, decision.choices) == ("clarify", ("legal_consultation",))
+
+
+def test_an_announced_question_is_met_with_an_invitation_not_turned_away():
+    announced = Classification("out_of_scope", 0.95, [("out_of_scope", 0.95)], [], "rasa", text="我想问个事")
+    assert (decide(announced).kind, decide(announced).intent) == ("conversational", "greet")

@@ -35,6 +35,18 @@ def core(text: str) -> str:
     return PUNCTUATION.sub("", WRAPPERS.sub("", text or ""))
 
 
+# "我想问个事", "想咨询一下", "怎么办啊": the resident is about to ask; nothing is asked yet.
+ASKS_TO_ASK = re.compile(
+    r"^(?:我)?(?:想|要|能|可以)?(?:问|咨询|请教|打听)(?:个|一下|下|一点)?(?:事|事情|问题|情况)?(?:吗|呢|啊|哈)?$"
+    r"|^(?:怎么办|咋办|么样搞|怎么搞)(?:啊|呀|呢)?$"
+)
+
+
+def asks_to_ask(text: str) -> bool:
+    """True when the message only announces a question ("我想问个事") without asking it."""
+    return bool(ASKS_TO_ASK.match(core(text)))
+
+
 def is_bare(text: str) -> bool:
     """True when the message is nothing more than a greeting, thanks or a short reply."""
     return len(core(text)) <= BARE_MAX_CHARS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.faq_file import category_of
-from bot.intents.cues import could_be_legal, is_bare
+from bot.intents.cues import asks_to_ask, could_be_legal, is_bare
 from bot.intents.types import (
     CONVERSATIONAL_INTENTS,
     FALLBACK_INTENT,
@@ -102,6 +102,9 @@ def real_ranking(classification: Classification) -> list[tuple[str, float]]:
 def decide(classification: Classification) -> Decision:
     """Decide what the bot does with this classification (its `text` lets doubt go to a person)."""
     intent = classification.intent
+    if classification.text and asks_to_ask(classification.text):
+        # Only announced: invite the question (the greeting says what the service does).
+        return Decision("conversational", "greet", confidence=classification.confidence)
     if intent == FALLBACK_INTENT:
         return _decide_fallback(classification)
     if intent in TRIAGE_INTENTS:
