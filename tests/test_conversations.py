@@ -14,19 +14,10 @@ from bot.storage.tickets import Ticket, TicketAttachment, tickets_of_resident
 from bot.lifecycle import move_ticket
 from tests.conftest import run_jobs
 from tests.scripted import ScriptedClassifier
+from tests.wechat_user import converse
 from bot.intents.types import Classification
 
 pytestmark = pytest.mark.usefixtures("rasa_server")
-
-
-def converse(resident, script: list[tuple[str, str]]) -> list[str]:
-    """Play the dialogue; each bot reply must contain the expected words."""
-    replies = []
-    for says, expected in script:
-        reply = resident.says(says)
-        assert expected in reply, f"\n居民：{says}\n机器人：{reply}\n（应包含：{expected}）"
-        replies.append(reply)
-    return replies
 
 
 def only_ticket(services, openid: str) -> Ticket:

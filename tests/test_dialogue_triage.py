@@ -12,18 +12,9 @@ from bot.intents.types import Classification
 from bot.storage.residents import find_resident
 from bot.storage.tickets import Ticket, tickets_of_resident
 from tests.scripted import ScriptedClassifier
+from tests.wechat_user import converse
 
 pytestmark = pytest.mark.usefixtures("rasa_server")
-
-
-def converse(resident, script: list[tuple[str, str]]) -> list[str]:
-    """Play the dialogue; each bot reply must contain the expected words."""
-    replies = []
-    for says, expected in script:
-        reply = resident.says(says)
-        assert expected in reply, f"\n居民：{says}\n机器人：{reply}\n（应包含：{expected}）"
-        replies.append(reply)
-    return replies
 
 
 def tickets(services, openid: str) -> list[Ticket]:

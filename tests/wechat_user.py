@@ -62,3 +62,13 @@ class WeChatUser:
     def event(self, event: str, key: str | None = None) -> str:
         """An event from this resident (subscribe, CLICK …)."""
         return self.deliver(event_xml(self.openid, event, key, create_time=next(_clock)))
+
+
+def converse(resident, script: list[tuple[str, str]]) -> list[str]:
+    """Play the dialogue; each bot reply must contain the expected words."""
+    replies = []
+    for says, expected in script:
+        reply = resident.says(says)
+        assert expected in reply, f"\n居民：{says}\n机器人：{reply}\n（应包含：{expected}）"
+        replies.append(reply)
+    return replies
