@@ -28,20 +28,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from bot.config import Settings  # noqa: E402
-from bot.directory import load_directory  # noqa: E402
-from bot.faq_file import load_faq  # noqa: E402
 from bot.intents.evaluation import percentile  # noqa: E402
 from bot.services import build_services  # noqa: E402
-from bot.staff import add_account, load_canned_answers  # noqa: E402
+from bot.staff import add_account  # noqa: E402
 from bot.storage import Database  # noqa: E402
-from bot.storage.migrate import upgrade  # noqa: E402
 from bot.storage.residents import Resident  # noqa: E402
 from bot.storage.tickets import Ticket  # noqa: E402
+from bench.harness import bench_database  # noqa: E402
 from devtools.fake_wechat import FakeWeChatServer  # noqa: E402
 from tests.staff_user import PASSWORD, StaffUser  # noqa: E402
 from webhook import create_app  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TARGET_PAGE_MS, TARGET_REPLY_S = 200, 2.0
 
@@ -78,28 +75,10 @@ ANALYZE;
 """
 
 
-def create_database() -> tuple[str, str]:
-    """A fresh database; returns (name, SQLAlchemy URL)."""
-    name = f"lfd_console_bench_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    return name, f"{base}/{name}"
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def fill(url: str, cases: int, messages: int) -> dict[str, str]:
-    """Schema, directory, accounts and the cases and messages; returns the usernames by kind."""
-    upgrade(url)
+    """Accounts and the cases and messages (on a seeded database); returns the usernames by kind."""
     database = Database(url)
     with database.session() as session:
-        load_directory(session)
-        load_faq(session)
-        load_canned_answers(session)
         users = {
             "room lawyer": add_account(session, "bench.lawyer", "压测律师", "lawyer", "baguodun", PASSWORD).username,
             "street coordinator": add_account(session, "bench.coord", "压测协调员", "coordinator", "tangjiadun", PASSWORD).username,
@@ -211,7 +190,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page and account")
     parser.add_argument("--replies", type=int, default=20)
     args = parser.parse_args()
-    name, url = create_database()
+    with bench_database() as url:
+        return run(args, url)
+
+
+def run(args: argparse.Namespace, url: str) -> int:
+    """Fill the database, then time the pages and the replies."""
     fake = FakeWeChatServer().start()
     prefix = f"lfdbench:{uuid.uuid4().hex[:8]}:"
     try:
@@ -230,7 +214,6 @@ def main() -> int:
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
-        drop_database(name)
     return 0 if ok else 1
 
 
