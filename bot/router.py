@@ -41,13 +41,13 @@ def route(turn: Turn) -> str:
     """Pick the handler for this message and return its reply."""
     if turn.inbound.kind == "event":
         return _event(turn)
-    danger = signals.danger_kinds(turn.text) if turn.text else []
-    if danger:
+    danger = signals.assess_danger(turn.text)
+    if danger.kinds:
         turn.decide()  # the case is filed under what the message is about
         turn.intent = "urgent"
-        return urgent.urgent_case(turn, danger)
+        return urgent.urgent_case(turn, danger.kinds)
     reply = _message(turn)
-    if turn.text and signals.possible_danger(turn.text):
+    if danger.possible:
         # Maybe a danger, maybe not: the advice costs one sentence, so it comes first anyway.
         return f"{urgent.CAUTION}\n{reply}".strip()
     return reply

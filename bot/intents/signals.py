@@ -270,26 +270,38 @@ def group_words(text: str) -> bool:
     return bool(GROUP_WORDS.search(text)) and not SINGLE_HOUSEHOLD.search(text)
 
 
+@dataclass(frozen=True)
+class Danger:
+    """What one message signals: the kinds of a sure danger, or a possible one (never both)."""
+
+    kinds: list[str]
+    possible: bool
+
+
+def assess_danger(text: str) -> Danger:
+    """Both danger tiers of one message, the model asked at most once."""
+    if not text.strip():
+        return Danger([], False)
+    named = danger_words(text)
+    if named:
+        return Danger(named, False)
+    fitted = model()
+    probability = fitted.danger_probability(text)
+    long_enough = len(normalize(text).replace(" ", "")) >= SURE_MIN_CHARS
+    if calls_for_help(text) or (long_enough and probability >= SURE_DANGER_THRESHOLD):
+        return Danger([fitted.likely_kind(text)], False)
+    return Danger([], probability >= POSSIBLE_DANGER_THRESHOLD)
+
+
 def danger_kinds(text: str) -> list[str]:
     """The kinds of immediate danger the text surely signals (empty when none): word lists, a cry
     for help, or the model at SURE_DANGER_THRESHOLD."""
-    if not text.strip():
-        return []
-    named = danger_words(text)
-    if named:
-        return named
-    fitted = model()
-    long_enough = len(normalize(text).replace(" ", "")) >= SURE_MIN_CHARS
-    if calls_for_help(text) or (long_enough and fitted.danger_probability(text) >= SURE_DANGER_THRESHOLD):
-        return [fitted.likely_kind(text)]
-    return []
+    return assess_danger(text).kinds
 
 
 def possible_danger(text: str) -> bool:
     """True when the model sees a possible danger (POSSIBLE_DANGER_THRESHOLD) that is not sure."""
-    if not text.strip() or danger_kinds(text):
-        return False
-    return model().danger_probability(text) >= POSSIBLE_DANGER_THRESHOLD
+    return assess_danger(text).possible
 
 
 def is_collective(text: str) -> bool:
@@ -299,4 +311,7 @@ def is_collective(text: str) -> bool:
     return group_words(text) or model().group_probability(text) >= GROUP_THRESHOLD
 
 
-__all__ = ["DANGER_KINDS", "GENERIC_DANGER", "danger_kinds", "is_collective", "model", "possible_danger"]
+__all__ = [
+    "DANGER_KINDS", "GENERIC_DANGER", "Danger", "assess_danger", "danger_kinds", "is_collective", "model",
+    "possible_danger",
+]
