@@ -124,19 +124,20 @@ def test_danger_heldout_figures_hold_their_last_measured_level():
     advice, urgent = heldout["danger"], heldout["urgent"]
     assert advice.positives >= 100 and advice.negatives >= 100
     assert advice.recall >= 0.98, advice.misses
-    assert advice.false_alarm_rate <= 0.20, advice.false_alarms
-    assert urgent.recall >= 0.90, urgent.misses
-    assert urgent.false_alarm_rate <= 0.04, urgent.false_alarms
+    assert advice.false_alarm_rate <= 0.12, advice.false_alarms
 
 
-def test_the_fresh_batch_is_scored_and_holds_its_first_figures():
-    fresh = evaluation.evaluate_fresh()
-    assert fresh["danger"].positives == 80 and fresh["danger"].negatives == 79
-    assert fresh["danger"].recall >= 0.96 and fresh["urgent"].false_alarm_rate <= 0.16
+def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
+    first, second = (evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES)
+    assert first["danger"].positives == 80 and first["danger"].negatives == 79
+    assert first["danger"].recall >= 0.96 and first["urgent"].false_alarm_rate <= 0.14
+    assert second["danger"].positives == 139 and second["danger"].negatives == 154
+    assert second["urgent"].recall >= 0.96 and second["urgent"].false_alarm_rate <= 0.03
 
 
-@pytest.mark.xfail(strict=True, reason="urgent cases open for 91 % of held-out dangers (target 98 %): see README")
+@pytest.mark.xfail(strict=True, reason="urgent cases open for 97.5 % of held-out dangers (target 98 %): see README")
 def test_danger_heldout_figures_reach_the_targets():
+    # The urgent case is what recognising a danger means: emergency numbers and a person at once.
     figures = evaluation.evaluate_heldout()["urgent"]
     assert figures.meets(evaluation.DANGER_TARGETS), (figures.misses, figures.false_alarms)
 
@@ -163,7 +164,7 @@ def _training_texts() -> set[str]:
 
 @pytest.mark.parametrize(
     "path",
-    [evaluation.HELDOUT_DANGER_FILE, evaluation.FRESH_DANGER_FILE, evaluation.HELDOUT_GROUP_FILE],
+    [evaluation.HELDOUT_DANGER_FILE, *evaluation.FRESH_DANGER_FILES, evaluation.HELDOUT_GROUP_FILE],
     ids=lambda p: p.name,
 )
 def test_no_heldout_message_is_trained_on(path):
@@ -173,7 +174,7 @@ def test_no_heldout_message_is_trained_on(path):
 
 @pytest.mark.parametrize(
     "examples",
-    [signals.read_danger_examples(), signals.read_group_examples(),
+    [signals.training_danger_examples(), signals.read_group_examples(),
      evaluation.heldout_danger(), evaluation.heldout_group()],
     ids=["danger", "group", "heldout-danger", "heldout-group"],
 )
@@ -183,7 +184,7 @@ def test_no_message_is_listed_twice(examples):
 
 
 def test_every_kind_has_training_and_heldout_examples():
-    for examples in (signals.read_danger_examples(), signals.read_danger_examples(evaluation.HELDOUT_DANGER_FILE)):
+    for examples in (signals.training_danger_examples(), signals.read_danger_examples(evaluation.HELDOUT_DANGER_FILE)):
         assert {kind for _, kind in examples if kind} == set(signals.DANGER_KINDS)
 
 

@@ -231,10 +231,11 @@ def signals_command(no_cv: bool) -> None:
             click.echo(f"  missed:      {text}")
         for text in figures.false_alarms:
             click.echo(f"  false alarm: {text}")
-    click.echo("\nthe fresh batch nlu_eval/danger_fresh.yml (written apart, never tuned on):")
-    for name, figures in evaluation.evaluate_fresh().items():
-        click.echo(f"  {name}: recall {figures.recall:.1%} ({figures.positives} messages), false alarms "
-                   f"{figures.false_alarm_rate:.1%} ({figures.negatives} messages)")
+    for path in evaluation.FRESH_DANGER_FILES:
+        click.echo(f"\nthe fresh batch nlu_eval/{path.name} (written apart, never tuned on):")
+        for name, figures in evaluation.evaluate_fresh(path).items():
+            click.echo(f"  {name}: recall {figures.recall:.1%} ({figures.positives} messages), false alarms "
+                       f"{figures.false_alarm_rate:.1%} ({figures.negatives} messages)")
     click.echo(f"\ndanger kind named among the kinds returned: {evaluation.kind_accuracy():.1%}")
     texts = [text for text, _ in evaluation.heldout_danger() + evaluation.heldout_group()]
     click.echo(f"latency, both signals: {evaluation.latency_ms(texts):.2f} ms per message ({len(texts)} messages)")

@@ -15,6 +15,8 @@ from bot.intents.signals import normalize
 
 HELDOUT_DANGER_FILE = PROJECT_ROOT / "nlu_eval" / "danger.yml"
 FRESH_DANGER_FILE = PROJECT_ROOT / "nlu_eval" / "danger_fresh.yml"
+# Batches written apart from the training data, each after the last change it could have guided.
+FRESH_DANGER_FILES = (FRESH_DANGER_FILE, PROJECT_ROOT / "nlu_eval" / "danger_fresh2.yml")
 HELDOUT_GROUP_FILE = PROJECT_ROOT / "nlu_eval" / "group.yml"
 
 # What the signals must reach on the held-out sets (issue: danger and group disputes).
@@ -23,7 +25,9 @@ GROUP_TARGETS = {"recall": 0.95, "false_alarm_rate": 0.05}
 # The advice and group thresholds are the highest whose cross-validated recall reaches these;
 # the urgent-case threshold the lowest whose cross-validated false alarms stay within the target.
 CV_RECALL_TARGETS = {"danger": DANGER_TARGETS["recall"], "group": GROUP_TARGETS["recall"]}
-CV_FALSE_ALARM_TARGET = 0.01
+# The training negatives are mostly hard ones (danger words, no one at risk), far harder than what
+# residents write every day, so the held-out target itself is strict enough here.
+CV_FALSE_ALARM_TARGET = DANGER_TARGETS["false_alarm_rate"]
 THRESHOLD_GRID = tuple(round(step * 0.05, 2) for step in range(2, 19))
 
 
