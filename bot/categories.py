@@ -44,6 +44,10 @@ TRIAGE_INTENTS = tuple(CATEGORIES)
 # When nothing else tells us the kind, a person who can answer anything legal takes the case.
 GENERAL_CATEGORY = "legal_consultation"
 
+# Fire and gas are the building's emergencies: the property officer reaches its management and
+# shut-offs, whatever story comes with them.
+BUILDING_DANGERS = ("fire", "gas")
+
 # Expected first response, in hours, of urgent cases (within the hour) and group disputes (the
 # same half-day); every other case within its category's first_response_hours.
 RESPONSE_HOURS = {"urgent": 1, "collective": 4}
@@ -52,3 +56,13 @@ RESPONSE_HOURS = {"urgent": 1, "collective": 4}
 def role_label(intent: str) -> str:
     """The Chinese name of the staff role that handles this kind of case."""
     return ROLE_LABELS[CATEGORIES[intent].role]
+
+
+def urgent_category(kinds: list[str], classified: str | None) -> str:
+    """The kind of case a new urgent case opens as: the building's dangers go to the property
+    officer, others to the classified kind, a fight to the mediator, the rest to the general one."""
+    if any(kind in BUILDING_DANGERS for kind in kinds):
+        return "property_complaint"
+    if classified in CATEGORIES:
+        return classified
+    return "neighbor_dispute" if "violence" in kinds else GENERAL_CATEGORY

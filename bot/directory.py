@@ -90,6 +90,11 @@ def match_communities(session: Session, text: str) -> list[Unit]:
     return _fuzzy_matches(rooms, text)
 
 
+def communities_named(session: Session, text: str) -> list[Unit]:
+    """Communities whose name or alias the text contains (the longest found), without guessing."""
+    return _longest_matches(communities(session), normalize_place(text))
+
+
 def _longest_matches(units: list[Unit], text: str) -> list[Unit]:
     # "西北湖社区" also contains "北湖": the longest name found wins.
     best_length, best = 0, []

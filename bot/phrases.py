@@ -71,7 +71,11 @@ NO_PHONE = re.compile(
 )
 # "补充：…" adds to the open case; "还有个事…" starts a new one, so "还有" counts only with a colon.
 ADD_TO_CASE = re.compile(r"^(?:(?:补充|追加)[:：，, ]*|(?:再说一下|还有)[:：])")
-UNRESOLVED = re.compile(r"没解决|没有解决|重新打开|还没解决|不满意重办")
+# Only read while a resolved case can be reopened: "根本没修好", "还是没人管", "问题还在".
+UNRESOLVED = re.compile(
+    r"没解决|没有解决|重新打开|还没解决|不满意重办|问题还在|还是老样子|跟没办一样|白办了|"
+    r"(?:根本|还是|还|都|压根)(?:就)?(?:没|没有|冇)(?:修好|修|弄好|搞好|处理|解决|办|人管|人来|人理|好)"
+)
 # "5", "5分", "4 还行": a rating. "3楼漏水了" is not: the digit must stand alone.
 RATING = re.compile(r"^\s*([1-5])\s*(?:(?:分|星)[\s，,。.!！]*|[\s，,。.!！]+|$)(.*)$", re.S)
 CHOICE = re.compile(r"^\s*(?:回复|选)?\s*([1-9])\s*[。.号]?\s*$")

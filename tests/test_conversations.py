@@ -403,7 +403,7 @@ def test_a_threat_with_a_weapon_in_plain_words_gets_110_and_an_urgent_case(servi
 
 
 def test_a_possible_danger_gets_the_advice_first_and_an_ordinary_answer(services, resident):
-    reply = converse(resident, [("邻居喝醉了在楼道里大吵大闹，我有点怕", "110")])[0]
+    reply = converse(resident, [("楼下那个男的喝醉了一直在砸东西骂人，我有点怕", "110")])[0]
     assert reply.index("110") < 40
     assert no_tickets(services, resident.openid) or not only_ticket(services, resident.openid).urgent
 
@@ -450,3 +450,53 @@ def test_a_landline_is_a_phone_number_too(services, resident):
         ("1", "工单"),
     ])
     assert only_ticket(services, resident.openid).contact_phone == "02785551234"
+
+
+def test_a_community_corrected_at_the_phone_question_is_taken_without_going_back(services, resident):
+    converse(resident, [
+        ("对门天天把鞋柜和垃圾堆在我家门口，说了好几次都不听", "邻里纠纷"),
+        ("青年社区", "手机号"),
+        ("哎不对，社区说错了，我们是打铜社区的", "打铜社区"),
+        ("不留", "打铜社区"),
+        ("对", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.unit_id == find_unit(services, "打铜社区")
+    assert "社区说错了" not in ticket.description
+
+
+def test_a_community_corrected_at_the_summary_is_shown_in_it_again(services, resident):
+    converse(resident, [
+        ("公司拖了我两个月工资，老板说再等等，我想问问怎么要", "法律咨询"),
+        ("东民社区", "手机号"),
+        ("不方便", "东民社区"),
+        ("我家其实在西桥社区", "西桥社区"),
+        ("确认", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.unit_id == find_unit(services, "西桥社区")
+
+
+def test_a_gas_leak_opens_an_urgent_case_for_the_property_officer(services, resident):
+    reply = converse(resident, [("家里燃气管子一直嘶嘶响，满屋子臭鸡蛋味，我头有点晕", "119")])[0]
+    assert "紧急工单（物业问题）" in reply and "物业房管员" in reply
+    assert only_ticket(services, resident.openid).urgent
+
+
+def test_a_resolved_case_reopens_when_the_resident_says_it_was_never_fixed(services, resident):
+    converse(resident, [
+        ("单元门的门禁坏了半个月，物业一直拖着不修", "物业问题"),
+        ("东民社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    with services.db.session() as session:
+        ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
+        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "物业已派人维修")
+    converse(resident, [("根本没修好，门禁还是坏的", "重新打开")])
+    assert only_ticket(services, resident.openid).status == "reopened"
+
+
+def find_unit(services, name: str) -> int:
+    with services.db.session() as session:
+        return session.scalar(select(Unit.id).where(Unit.name == name))

@@ -6,7 +6,7 @@ import re
 
 from bot import phrases
 from bot.dialogue import MovingState
-from bot.directory import match_communities, nearest_community
+from bot.directory import communities_named, match_communities, nearest_community
 from bot.storage.directory import Unit, district_centre
 from bot.turn import Turn
 
@@ -105,6 +105,21 @@ def resolve_place(turn: Turn, text: str, candidates: list[int]) -> tuple[Unit | 
     if len(matches) == 1:
         return matches[0], []
     return None, matches
+
+
+# "说错了，是民意社区" / "我家其实在民意社区": a correction of the community already given.
+_CORRECTION = re.compile(r"错|不对|不是|其实|应该是|改成|改为|换成|我?家?(?:住)?在|我是")
+
+
+def corrected_community(turn: Turn, text: str) -> Unit | None:
+    """The one community a later answer names instead of the one chosen, if it corrects it."""
+    if len(text) > PLACE_MAX_CHARS and not _CORRECTION.search(text):
+        return None
+    named = communities_named(turn.session, text)
+    current = community_of(turn)
+    if len(named) != 1 or (current is not None and named[0].id == current.id):
+        return None
+    return named[0]
 
 
 def which_of(matches: list[Unit]) -> str:

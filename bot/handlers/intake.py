@@ -221,6 +221,8 @@ def phone_step(turn: Turn) -> str | None:
         return BAD_PHONE
     if phrases.anytime_intent(text, in_flow=True):
         return None
+    if corrected := _community_corrected(turn):
+        return corrected
     add_story(turn, text)
     return "收到，已补充到您的描述里。" + BAD_PHONE.removeprefix("这个号码好像不对，")
 
@@ -238,8 +240,19 @@ def confirm_step(turn: Turn) -> str | None:
         return "好的，请补充您的情况，说完我再请您确认。"
     if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
         return None
+    if corrected := _community_corrected(turn):
+        return corrected
     add_story(turn, turn.text)
     return "收到，已补充。\n" + summary(turn, state)
+
+
+def _community_corrected(turn: Turn) -> str | None:
+    """A later answer that names another community corrects the one given (no "上一步" needed)."""
+    unit = community.corrected_community(turn, turn.text)
+    if unit is None:
+        return None
+    keep_message(turn)
+    return "好的，社区改过来了。" + community_chosen(turn, unit)
 
 
 def go_back(turn: Turn) -> str:
@@ -276,7 +289,8 @@ def open_case(turn: Turn, note: str = "") -> str:
     turn.dialogue.end()
     turn.opened_ticket = ticket
     lines = [
-        f"{note}已为您登记{CATEGORIES[ticket.category].label}工单，编号 {ticket.number}。",
+        f"{note}已为您登记{'紧急工单（' if ticket.urgent else ''}{CATEGORIES[ticket.category].label}"
+        f"{'）' if ticket.urgent else '工单'}，编号 {ticket.number}。",
         f"已转给{unit.office_name}的{ROLE_LABELS[ticket.role]}，{response_promise(ticket)}。",
     ]
     if ticket.collective and unit.level == "street":

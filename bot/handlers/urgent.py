@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from bot import phrases
-from bot.categories import TRIAGE_INTENTS
+from bot.categories import CATEGORIES, urgent_category
 from bot.dialogue import IntakeState, UrgentState
 from bot.handlers import intake
 from bot.storage.tickets import Ticket
@@ -45,9 +45,10 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     if turn.dialogue.active(UrgentState):
         return f"{advice}\n{follow_up(turn, danger=True)}"
     gathered = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
-    category = gathered.category if gathered else "neighbor_dispute"
-    if turn.classification is not None and turn.classification.intent in TRIAGE_INTENTS:
-        category = turn.classification.intent
+    classified = turn.classification.intent if turn.classification is not None else None
+    if classified not in CATEGORIES and gathered is not None:
+        classified = gathered.category
+    category = urgent_category(kinds, classified)
     story = turn.story()
     state = intake.begin(turn, category)
     intake.add_story(turn, story)
