@@ -188,6 +188,6 @@ def test_every_kind_has_training_and_heldout_examples():
 
 
 def test_nlu_data_taken_as_everyday_examples_holds_no_danger_the_word_lists_know():
-    # An example of nlu_data/ that names a danger must be listed in signal_data/danger.yml
+    # An example of nlu_data/ that names a danger must be listed in a signal_data/danger*.yml file
     # (as a danger, or under left_out) so that it is not learnt as "not danger".
     assert [text for text in signals.everyday_examples() if signals.danger_words(text)] == []
