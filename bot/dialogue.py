@@ -85,9 +85,18 @@ class UrgentState(FlowStateBase):
     step: str = "follow_up"
 
 
-FlowState = Union[IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState]
+@dataclass(kw_only=True)
+class WithdrawState(FlowStateBase):
+    """The resident asked to withdraw a case already opened: which one is asked to be sure."""
+
+    FLOW: ClassVar[str] = "withdraw"
+    ticket: int
+    step: str = "confirm"
+
+
+FlowState = Union[IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState, WithdrawState]
 STATE_TYPES: dict[str, type] = {
-    kind.FLOW: kind for kind in (IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState)
+    kind.FLOW: kind for kind in (IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState, WithdrawState)
 }
 
 
@@ -163,6 +172,9 @@ class Step:
     handler: Callable
     accepts: str
     on_miss: Callable | None = None  # (turn) -> what to say when the answer was not usable
+    # The step asks for a short answer (a place, a number, yes or no), not for a story: a message
+    # it takes is no report of danger unless the danger is sure (no "possible danger" advice).
+    short_answer: bool = True
 
 
 @dataclass(frozen=True)
@@ -180,6 +192,6 @@ class Flow:
 
 
 def one_step_flow(state: type, step: str, handler: Callable, prompt: Callable, accepts: str,
-                  leave: Callable | None = None) -> Flow:
+                  leave: Callable | None = None, short_answer: bool = True) -> Flow:
     """A flow that asks one question: leaving it is all that "go back" can do."""
-    return Flow(state=state, steps={step: Step(handler, accepts)}, prompt=prompt, leave=leave)
+    return Flow(state=state, steps={step: Step(handler, accepts, short_answer=short_answer)}, prompt=prompt, leave=leave)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 # The words of each any-time phrase, as regular-expression alternatives.
-CANCEL_WORDS = r"取消|撤销|撤回|不办了|不弄了|不搞了|不想办了|不用办了|不要办了|不用处理了|还是算了|算了吧|先不(?:办|弄|搞)了"
+CANCEL_WORDS = r"取消|撤销|撤回|不办了|不弄了|不搞了|不想办了|不用办了|不要办了|不用处理了|还是算了|算了吧|先不(?:办|弄|搞)了|撤了吧?|(?:单子|工单)不要了|不登记了|先不登记"
 HUMAN_WORDS = r"转人工|人工客服|人工服务|找(?:个)?真人|真人客服|找个人(?:说|聊|问)|要人工"
 STATUS_WORDS = r"我的工单|工单进度|查(?:一下|下)?(?:进度|工单)|^进度$|办得怎么样|处理得?怎么样了|有人管了吗"
 MOVED_WORDS = r"搬家|搬走了|换了?(?:个)?(?:社区|小区)|我(?:已经)?不住(?:在)?.{0,8}了|改(?:一下)?社区"
@@ -64,10 +64,13 @@ def anytime_intent(text: str, in_flow: bool) -> str | None:
     return None
 
 
+# The resident cannot talk on the phone (someone would hear): the case is followed up in writing.
+NO_CALLS = re.compile(r"不敢打电话|不能打电话|不方便(?:打|接)电话|不敢(?:说话|出声)|他会听到|只能发(?:信息|消息|文字)|能不能发(?:信息|消息|短信)")
 UNKNOWN_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
 NO_PHONE = re.compile(
-    r"^(?:不留|不用|不用留|不方便|不要|不给|算了|跳过|不想留|没有|否|不|不了|不必|先不留|不想给|保密|不需要)"
-    r"[了的吧啊呀。！!，,]*(?:谢谢)?[。！!]*$"
+    r"^(?:那|哎|唉|呃|嗯)?[，, ]*"
+    r"(?:不留|不用|不用留|不方便|不要|不给|算了|跳过|不想留|没有|否|不|不了|不必|先不留|不想给|保密|不需要|不留了)"
+    r"[了的吧啊呀。！!，,…. ]*(?:算了|不留了?)?[了的吧啊呀。！!，,…. ]*(?:谢谢)?[。！!]*$"
 )
 # "补充：…" adds to the open case; "还有个事…" starts a new one, so "还有" counts only with a colon.
 ADD_TO_CASE = re.compile(r"^(?:(?:补充|追加)[:：，, ]*|(?:再说一下|还有)[:：])")

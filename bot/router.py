@@ -47,10 +47,12 @@ def route(turn: Turn) -> str:
         turn.intent = "urgent"
         return urgent.urgent_case(turn, danger.kinds)
     reply = _message(turn)
-    if danger.possible:
-        # Maybe a danger, maybe not: the advice costs one sentence, so it comes first anyway.
+    if danger.possible and not turn.short_answer:
+        # Maybe a danger, maybe not: the advice costs one sentence, so it comes first anyway —
+        # except on an answer the step asked for (a place, a number, yes or no), which is no report.
         return f"{urgent.CAUTION}\n{reply}".strip()
     return reply
+
 
 
 def _message(turn: Turn) -> str:
@@ -94,8 +96,10 @@ def answer_text(turn: Turn) -> str:
     out (route): the active step, any-time phrases, the resident's cases, then the classifier."""
     flow = FLOWS.get(turn.dialogue.flow_name)
     if flow is not None:
-        reply = flow.steps[turn.dialogue.flow.step].handler(turn)
+        step = flow.steps[turn.dialogue.flow.step]
+        reply = step.handler(turn)
         if reply is not None:
+            turn.short_answer = step.short_answer
             turn.intent = turn.intent or f"{turn.dialogue.flow_name or 'flow'}_answer"
             return reply
     anytime = phrases.anytime_intent(turn.text, in_flow=flow is not None)

@@ -62,10 +62,18 @@ def mask_personal_numbers(text: str) -> str:
     return PHONE_RE.sub(lambda m: m.group()[:3] + "****" + m.group()[-4:], text)
 
 
+# A mobile number typed in groups: "135 0712 3456", "135-0712-3456".
+_GROUPED_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d[ \-－]?\d{4}[ \-－]?\d{4}(?!\d)")
+
+
 def find_phone(text: str) -> str | None:
-    """The first mainland mobile number in the text (full-width digits count too)."""
-    match = PHONE_RE.search(text.translate(_FULL_WIDTH_DIGITS))
-    return match.group() if match else None
+    """The first mainland mobile number in the text (full-width digits and grouped digits count too)."""
+    text = text.translate(_FULL_WIDTH_DIGITS)
+    match = PHONE_RE.search(text)
+    if match:
+        return match.group()
+    grouped = _GROUPED_PHONE_RE.search(text)
+    return re.sub(r"\D", "", grouped.group()) if grouped else None
 
 
 def find_landline(text: str) -> str | None:

@@ -32,6 +32,7 @@ class Turn:
     classification: Classification | None = None
     intent: str | None = None  # what the dialogue decided to treat the message as
     opened_ticket: Ticket | None = None  # the case this message opened, if any
+    short_answer: bool = False  # a step took it as the short answer it asked for (place, number, yes/no)
 
     @property
     def text(self) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.storage.directory import Unit, unit_by_code
 from bot.storage.messages import transcript
 from bot.storage.residents import find_resident
-from bot.storage.tickets import Ticket, TicketAttachment, tickets_of_resident
+from bot.storage.tickets import Ticket, TicketAttachment, TicketEvent, tickets_of_resident
 from bot.lifecycle import move_ticket
 from tests.conftest import run_jobs
 from tests.scripted import ScriptedClassifier
@@ -500,3 +500,60 @@ def test_a_resolved_case_reopens_when_the_resident_says_it_was_never_fixed(servi
 def find_unit(services, name: str) -> int:
     with services.db.session() as session:
         return session.scalar(select(Unit.id).where(Unit.name == name))
+
+
+def test_a_case_already_opened_is_withdrawn_only_after_asking(services, resident):
+    converse(resident, [
+        ("隔壁装修天天早上七点就开始砸墙，吵得老人睡不好", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    number = only_ticket(services, resident.openid).number
+    converse(resident, [("那个单子不要了 撤了吧", f"要撤回工单 {number}"), ("2", "保留")])
+    assert only_ticket(services, resident.openid).status == "new"
+    converse(resident, [("取消", "要撤回工单"), ("1", "已撤回")])
+    assert only_ticket(services, resident.openid).status == "cancelled"
+
+
+def test_someone_who_cannot_call_is_told_how_to_report_in_writing(services, resident):
+    converse(resident, [
+        ("我老公又在屋里打我，我躲在厕所里", "110"),
+        ("我不敢打电话 他会听到的 能不能发信息", "12110"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    with services.db.session() as session:
+        notes = list(session.scalars(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id)))
+    assert "居民不便接打电话，请用文字联系" in notes
+
+
+def test_the_phone_question_takes_a_grouped_number_and_a_hesitant_no(services, resident):
+    converse(resident, [
+        ("楼上空调外机的水天天滴到我家窗台上", "邻里纠纷"),
+        ("青年社区", "手机号"),
+        ("135 0712 3456", "请确认"),
+    ])
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
+    converse(other, [
+        ("楼上空调外机的水天天滴到我家窗台上", "邻里纠纷"),
+        ("青年社区", "手机号"),
+        ("算了算了…", "请确认"),
+    ])
+
+
+def test_a_question_at_the_phone_step_is_answered_not_swallowed(services, resident):
+    replies = converse(resident, [
+        ("楼上的狗天天半夜叫，跟他说了也不管", "邻里纠纷"),
+        ("青年社区", "手机号"),
+        ("另外物业说不交物业费就要停我家的水 这个合法吗", "手机号"),
+    ])
+    assert "已补充到您的描述里" not in replies[-1]
+
+
+def test_an_answer_to_a_step_gets_no_danger_advice_unless_the_danger_is_sure(services, resident):
+    replies = converse(resident, [
+        ("楼上漏水滴到我家床上了，被子都湿了", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("不留", "请确认"),
+    ])
+    assert not any("⚠️" in reply for reply in replies[1:])

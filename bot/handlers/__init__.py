@@ -20,6 +20,7 @@ from bot.dialogue import (
     MovingState,
     Step,
     UrgentState,
+    WithdrawState,
     one_step_flow,
 )
 from bot.faq_file import read_faq_file
@@ -57,13 +58,13 @@ FLOWS: dict[str, Flow] = {
     "intake": Flow(
         state=IntakeState,
         steps={
-            "details": Step(intake.details_step, "any words of the story"),
+            "details": Step(intake.details_step, "any words of the story", short_answer=False),
             "community": Step(
                 intake.community_step,
                 "a community name or alias, a number from the list, 不知道, another district",
                 on_miss=intake.community_miss,
             ),
-            "phone": Step(intake.phone_step, "a mobile number; 不留/不用了/不方便 = no phone; words = story"),
+            "phone": Step(intake.phone_step, "a mobile number; 不留/不用了/算了 = no phone; another community = a correction"),
             "confirm": Step(intake.confirm_step, "1/确认/对/提交 = open the case; 2/不 = add more; words = story"),
         },
         prompt=intake.prompt,
@@ -79,7 +80,9 @@ FLOWS: dict[str, Flow] = {
     "moving": one_step_flow(MovingState, "community", community.moving_step, community.moving_prompt,
                             "a community name, a number from the list, another district"),
     "urgent": one_step_flow(UrgentState, "follow_up", urgent.follow_up, urgent.prompt,
-                            "a phone number or any detail (added to the urgent case)"),
+                            "a phone number or any detail (added to the urgent case)", short_answer=False),
+    "withdraw": one_step_flow(WithdrawState, "confirm", status.withdrawal_step, status.withdrawal_prompt,
+                              "1/是/撤回 = withdraw the case; 2/不 = keep it"),
 }
 
 

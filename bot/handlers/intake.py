@@ -204,7 +204,8 @@ def location_pin(turn: Turn) -> str:
 
 
 def phone_step(turn: Turn) -> str | None:
-    """Step "phone": a mobile number; "不留/不用了/不方便" mean no phone; other words are story."""
+    """Step "phone": a mobile number; "不留/不用了/算了" mean no phone; a corrected community is
+    taken; anything else is not an answer (the router reads it: more story, a question, …)."""
     state, text = turn.dialogue.flow, turn.text
     phone = find_phone(text) or find_landline(text)  # a landline is asked for, so it counts here
     if phone:
@@ -221,10 +222,7 @@ def phone_step(turn: Turn) -> str | None:
         return BAD_PHONE
     if phrases.anytime_intent(text, in_flow=True):
         return None
-    if corrected := _community_corrected(turn):
-        return corrected
-    add_story(turn, text)
-    return "收到，已补充到您的描述里。" + BAD_PHONE.removeprefix("这个号码好像不对，")
+    return _community_corrected(turn)
 
 
 def confirm_step(turn: Turn) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.dialogue import Dialogue
+from bot.handlers import status
 from bot.turn import Turn
 
 WELCOME = (
@@ -52,4 +53,4 @@ def cancel(turn: Turn) -> str:
         return "好的。已登记的紧急工单仍会有工作人员跟进；如有危险请拨打 110。"
     if flow:
         return "好的，已取消。"
-    return "好的。目前没有正在办理的事项；已登记的工单可回复“我的工单”查看。"
+    return status.offer_withdrawal(turn) or "好的。目前没有正在办理的事项；已登记的工单可回复“我的工单”查看。"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from bot import phrases
+from bot.categories import CATEGORIES
+from bot.dialogue import WithdrawState
+from bot.lifecycle import RESIDENT, move_ticket
 from bot.storage.tickets import OPEN_STATUSES, Ticket, latest_open_ticket, tickets_of_resident
 from bot.tickets import attach_message, can_reopen, rate, reopen, status_line
 from bot.turn import Turn
@@ -63,3 +66,38 @@ def add_to_case(turn: Turn) -> str | None:
     turn.message.content = turn.text[match.end():].strip()
     attach_message(turn.session, ticket, turn.message)
     return f"已补充到工单 {ticket.number}，工作人员会看到。"
+
+
+def offer_withdrawal(turn: Turn) -> str | None:
+    """"撤了吧" with no flow waiting: ask whether the newest open case is to be withdrawn."""
+    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    if ticket is None:
+        return None
+    turn.dialogue.start(WithdrawState(ticket=ticket.id))
+    return withdrawal_prompt(turn)
+
+
+def withdrawal_prompt(turn: Turn) -> str:
+    """The withdraw flow's question."""
+    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    return (
+        f"要撤回工单 {ticket.number}（{CATEGORIES[ticket.category].label}）吗？\n"
+        "回复 1 撤回，工作人员不再处理\n回复 2 保留，继续办理"
+    )
+
+
+def withdrawal_step(turn: Turn) -> str | None:
+    """Step "confirm": 1/是 withdraws the case, 2/不 keeps it; anything else is not an answer."""
+    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    pick = phrases.choice_number(turn.text)
+    if pick == 1 or phrases.AFFIRM.match(turn.text) or ("撤" in turn.text and not phrases.DENY.match(turn.text)):
+        turn.dialogue.end()
+        if ticket.status not in OPEN_STATUSES:  # a person closed it meanwhile
+            return f"工单 {ticket.number} 已经是“{status_line(turn.session, ticket)}”，不用再撤回了。"
+        attach_message(turn.session, ticket, turn.message, note="居民撤回")
+        move_ticket(turn.session, turn.services.jobs, ticket, "cancelled", RESIDENT, "居民在对话中撤回", tell=False)
+        return f"好的，工单 {ticket.number} 已撤回，工作人员不会再处理。以后有需要随时再找我。"
+    if pick == 2 or phrases.DENY.match(turn.text):
+        turn.dialogue.end()
+        return f"好的，工单 {ticket.number} 保留，工作人员会继续办理。"
+    return None

@@ -30,6 +30,11 @@ ADVICE = {
 CAUTION = "⚠️ 如果现在有人身危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
 # The resident says the alarm was a mistake ("不是着火 是油烟 你们搞错了").
 NOT_URGENT = re.compile(r"搞错了|弄错了|误会|误报|没有危险|没危险|不危险|不是(?:着火|火灾|打架|危险|紧急)|不紧急|没那么严重")
+# Someone who cannot speak on the phone (the abuser would hear): 12110 takes reports by SMS.
+NO_CALLS_ADVICE = (
+    "明白，不打电话也可以。需要报警时，可以发短信到 12110（写清地址和情况）。\n"
+    "您也可以继续在这里用文字告诉我们，工单 {number} 的工作人员会用文字联系您，不会打电话。"
+)
 GENERAL_ADVICE = "如有危险，请立即拨打 110（报警）、119（火警）或 120（急救），先保证自己和家人的安全。"
 
 
@@ -74,6 +79,9 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     if not danger and NOT_URGENT.search(turn.text):
         return withdraw_urgency(turn, ticket)
     phone = find_phone(turn.text)
+    if phrases.NO_CALLS.search(turn.text):
+        attach_message(turn.session, ticket, turn.message, note="居民不便接打电话，请用文字联系")
+        return NO_CALLS_ADVICE.format(number=ticket.number)
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
     if phone:
         turn.resident.phone = ticket.contact_phone = phone
