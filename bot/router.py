@@ -47,9 +47,10 @@ def route(turn: Turn) -> str:
         turn.intent = "urgent"
         return urgent.urgent_case(turn, danger.kinds)
     reply = _message(turn)
-    if danger.possible and not turn.short_answer:
+    if danger.possible and not (turn.short_answer or turn.held):
         # Maybe a danger, maybe not: the advice costs one sentence, so it comes first anyway —
-        # except on an answer the step asked for (a place, a number, yes or no), which is no report.
+        # except on an answer the step asked for (a place, a number, yes or no), which is no
+        # report, and while a person holds the conversation (they read it and judge).
         return f"{urgent.CAUTION}\n{reply}".strip()
     return reply
 
@@ -60,6 +61,7 @@ def _message(turn: Turn) -> str:
     kind = turn.inbound.kind
     held = handoff.while_held(turn)  # a person holds the conversation: the bot stays quiet
     if held is not None:
+        turn.held = True
         return held
     if kind == "image":
         return media.image(turn)

@@ -143,6 +143,12 @@ def reopen(session: Session, ticket: Ticket, reason: str) -> None:
     """Reopen a resolved case at the resident's request (answered in the chat, so no notice)."""
     move_ticket(session, None, ticket, "reopened", RESIDENT, reason or "居民申请重新办理", tell=False)
     ticket.resolved_at = None
+    # A reopened case is handled anew: a new first-response and resolution clock (the first
+    # response of the earlier round stays in the case's events).
+    now = utcnow()
+    ticket.first_response_at = None
+    ticket.due_at = now + timedelta(hours=first_response_hours(ticket.category, ticket.urgent, ticket.collective))
+    ticket.resolution_due_at = now + timedelta(days=CATEGORIES[ticket.category].resolution_days)
 
 
 def status_line(session: Session, ticket: Ticket) -> str:

@@ -33,6 +33,7 @@ class Turn:
     intent: str | None = None  # what the dialogue decided to treat the message as
     opened_ticket: Ticket | None = None  # the case this message opened, if any
     short_answer: bool = False  # a step took it as the short answer it asked for (place, number, yes/no)
+    held: bool = False  # a person holds the conversation: the bot only passed the message on
 
     @property
     def text(self) -> str:

@@ -81,11 +81,18 @@ def test_a_new_question_at_the_community_step_is_not_taken_for_a_place(services,
 def test_two_unusable_answers_offer_a_way_out(services, resident):
     replies = talk(services, resident, [
         ("公司三个月没发工资了老板也联系不上", "法律咨询", ("intake", "community")),
-        ("随便吧", "没有找到", ("intake", "community")),
+        ("随便吧", "没太明白您住在哪里", ("intake", "community")),
         ("嗯嗯嗯哈", "转人工", ("intake", "community")),
     ])
     assert "转人工" not in replies[1]
     talk(services, resident, [("不知道", "区公共法律服务中心", ("intake", "phone"))])
+
+
+def test_a_fragment_of_the_story_at_the_community_question_is_kept(services, resident):
+    talk(services, resident, [
+        ("楼上漏水", "邻里纠纷", ("intake", "community")),
+        ("滴到我床上了", "记到您的描述里", ("intake", "community")),
+    ])
 
 
 def test_my_cases_in_the_middle_of_an_intake_keeps_the_question(services, resident):

@@ -127,6 +127,17 @@ def which_of(matches: list[Unit]) -> str:
     return "您说的是哪个社区？\n" + numbered_choices(matches)
 
 
+# Words that make an answer about where one lives, even a place we do not know.
+_PLACE_WORDS = re.compile(
+    r"社区|小区|街道?|路|巷|里|村|花园|家园|苑|园|城|楼|栋|单元|号|广场|大厦|公寓|附近|旁边|对面|后面|前面|那边|这边|区"
+)
+
+
+def sounds_like_a_place(text: str) -> bool:
+    """True when the text may name a place (a community we do not know is still a place)."""
+    return bool(_PLACE_WORDS.search(text))
+
+
 def not_found(text: str) -> str:
     """Say the place was not found and ask again."""
     return f"没有找到“{text[:20]}”对应的社区。请再发一次社区名称，或发送位置；不清楚的话回复“不知道”。"

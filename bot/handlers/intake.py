@@ -175,9 +175,19 @@ def _lives_elsewhere(turn: Turn, state: IntakeState, place: str) -> str:
     return f"{note}\n您的法律问题，区公共法律服务中心的律师可以先给您解答。\n" + next_question(turn, state)
 
 
+# An answer to "which community" this long that names no place is a piece of the story.
+STORY_FRAGMENT_CHARS = 5
+
+
 def community_miss(turn: Turn) -> str:
-    """What to say when the answer to "which community" named none we know."""
-    return community.not_found(turn.text)
+    """What to say when the answer to "which community" named none we know: a place we do not
+    know is said so; words that name no place at all ("滴到我床上了") are more of the story."""
+    if community.sounds_like_a_place(turn.text):
+        return community.not_found(turn.text)
+    if len(turn.text) < STORY_FRAGMENT_CHARS:  # "随便吧", "嗯嗯": no place and no story either
+        return "没太明白您住在哪里。\n" + community.ASK_COMMUNITY
+    add_story(turn, turn.text)
+    return "收到，已记到您的描述里。\n" + community.ASK_COMMUNITY
 
 
 def community_chosen(turn: Turn, unit: Unit, by_location: bool = False) -> str:

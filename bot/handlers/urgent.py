@@ -106,4 +106,6 @@ def withdraw_urgency(turn: Turn, ticket: Ticket) -> str:
 
 def prompt(turn: Turn) -> str:
     """What the urgent flow waits for."""
+    if turn.resident.phone:
+        return "有新情况可以直接告诉我，会补充到紧急工单里。"
     return "方便的话回复您的手机号，工作人员会尽快联系您。"
