@@ -493,8 +493,11 @@ def test_a_resolved_case_reopens_when_the_resident_says_it_was_never_fixed(servi
     with services.db.session() as session:
         ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
         move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "物业已派人维修")
+    first_due = only_ticket(services, resident.openid).due_at
     converse(resident, [("根本没修好，门禁还是坏的", "重新打开")])
-    assert only_ticket(services, resident.openid).status == "reopened"
+    reopened = only_ticket(services, resident.openid)
+    assert reopened.status == "reopened"
+    assert reopened.first_response_at is None and reopened.due_at > first_due  # a new clock
 
 
 def find_unit(services, name: str) -> int:
