@@ -132,5 +132,5 @@ def test_predict_gives_the_policy_the_text_and_keeps_the_choices():
 
 
 def test_both_heldout_sets_are_scored_by_default():
-    assert [path.name for path in HELDOUT_FILES] == ["heldout.yml", "areas.yml"]
+    assert [path.name for path in HELDOUT_FILES] == ["heldout.yml", "areas.yml", "faq.yml"]
     assert all(path.exists() for path in HELDOUT_FILES)

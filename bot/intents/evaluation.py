@@ -22,7 +22,8 @@ from bot.intents.types import FAQ_PREFIX, TRIAGE_INTENTS, Classification
 HELDOUT_FILE = PROJECT_ROOT / "nlu_eval" / "heldout.yml"
 # The second held-out set: legal questions across every area, and clearly outside messages.
 AREAS_FILE = PROJECT_ROOT / "nlu_eval" / "areas.yml"
-HELDOUT_FILES = (HELDOUT_FILE, AREAS_FILE)
+FAQ_FILE = PROJECT_ROOT / "nlu_eval" / "faq.yml"
+HELDOUT_FILES = (HELDOUT_FILE, AREAS_FILE, FAQ_FILE)
 NLU_DATA_DIR = PROJECT_ROOT / "nlu_data"
 REAL_QUESTIONS_FILE = PROJECT_ROOT.parent / "shared" / "data" / "real-legal-questions.txt"
 REPORTS_DIR = PROJECT_ROOT / "reports"
