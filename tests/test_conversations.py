@@ -560,3 +560,7 @@ def test_an_answer_to_a_step_gets_no_danger_advice_unless_the_danger_is_sure(ser
         ("不留", "请确认"),
     ])
     assert not any("⚠️" in reply for reply in replies[1:])
+
+
+def test_asking_when_the_rooms_are_open_gets_the_opening_hours(resident):
+    converse(resident, [("你们几点下班啊", "开放时间")])

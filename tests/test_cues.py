@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.intents import cues
 from bot.intents.cues import core, could_be_legal, is_bare
 
 
@@ -44,3 +45,13 @@ def test_a_message_that_only_announces_a_question_is_told_to_ask_it():
         assert asks_to_ask(text), text
     for text in ("我想问一下离婚要什么材料", "公司不发工资怎么办", "在吗"):
         assert not asks_to_ask(text), text
+
+
+@pytest.mark.parametrize("text", ["你们几点下班啊", "周末上班吗", "请问工作室开放时间", "律师什么时候有人"])
+def test_a_short_question_about_opening_hours_is_recognised(text):
+    assert cues.asks_office_hours(text)
+
+
+@pytest.mark.parametrize("text", ["公司老是在下班时间叫我加班，不给加班费，这个能告吗", "你好"])
+def test_a_story_about_working_hours_is_not_an_opening_hours_question(text):
+    assert not cues.asks_office_hours(text)

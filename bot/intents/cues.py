@@ -42,6 +42,22 @@ ASKS_TO_ASK = re.compile(
 )
 
 
+# "你们几点下班啊", "周末上班吗": when the rooms are open, a question the FAQ answers; only short
+# messages, so a labour story about working hours ("上班时间被老板骂") is not taken for it.
+OFFICE_HOURS = re.compile(
+    r"(?:几点|什么时候|啥时候|么时候|哪天)(?:上班|下班|开门|关门|有人|办公)|"
+    r"(?:上班|下班|办公|开放)时间|(?:周末|星期[六天日]|礼拜[六天日]|节假日)(?:上班|开门|有人|办公)"
+)
+OFFICE_HOURS_MAX_CHARS = 16
+OFFICE_HOURS_FAQ = "faq_office_hours"
+
+
+def asks_office_hours(text: str) -> bool:
+    """True when a short message asks when the legal service rooms are open."""
+    rest = core(text)
+    return len(rest) <= OFFICE_HOURS_MAX_CHARS and bool(OFFICE_HOURS.search(rest))
+
+
 def asks_to_ask(text: str) -> bool:
     """True when the message only announces a question ("我想问个事") without asking it."""
     return bool(ASKS_TO_ASK.match(core(text)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.faq_file import category_of
-from bot.intents.cues import asks_to_ask, could_be_legal, is_bare
+from bot.intents.cues import OFFICE_HOURS_FAQ, asks_office_hours, asks_to_ask, could_be_legal, is_bare
 from bot.intents.types import (
     CONVERSATIONAL_INTENTS,
     FALLBACK_INTENT,
@@ -105,6 +105,9 @@ def decide(classification: Classification) -> Decision:
     if classification.text and asks_to_ask(classification.text):
         # Only announced: invite the question (the greeting says what the service does).
         return Decision("conversational", "greet", confidence=classification.confidence)
+    if classification.text and asks_office_hours(classification.text):
+        # The model knows few ways of asking this; the words are unmistakable in a short message.
+        return Decision("faq", OFFICE_HOURS_FAQ, confidence=classification.confidence)
     if intent == FALLBACK_INTENT:
         return _decide_fallback(classification)
     if intent in TRIAGE_INTENTS:
