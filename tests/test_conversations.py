@@ -564,3 +564,14 @@ def test_an_answer_to_a_step_gets_no_danger_advice_unless_the_danger_is_sure(ser
 
 def test_asking_when_the_rooms_are_open_gets_the_opening_hours(resident):
     converse(resident, [("你们几点下班啊", "开放时间")])
+
+
+def test_moving_house_keeps_an_open_case_with_its_room_and_says_so(services, resident):
+    converse(resident, [
+        ("楼上每天半夜拖凳子，吵得睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    number = only_ticket(services, resident.openid).number
+    converse(resident, [("下个月搬到舞台社区了 那个楼上吵的事还管不管", f"工单 {number} 仍由原来的工作室")])

@@ -8,6 +8,7 @@ from bot import phrases
 from bot.dialogue import MovingState
 from bot.directory import communities_named, match_communities, nearest_community
 from bot.storage.directory import Unit, district_centre
+from bot.storage.tickets import latest_open_ticket
 from bot.turn import Turn
 
 ASK_COMMUNITY = (
@@ -150,13 +151,22 @@ def change_community(turn: Turn) -> str:
         matches = match_communities(turn.session, turn.text)
         unit = matches[0] if len(matches) == 1 else None
     if unit is not None:
-        remember(turn, unit)
-        return f"好的，已把您的社区改为{unit.name}。\n{room_card(unit)}"
+        return moved_to(turn, unit)
     place = elsewhere(turn.text)
     if place is not None:
         return elsewhere_note(place)
     turn.dialogue.start(MovingState())
     return ASK_NEW_COMMUNITY
+
+
+def moved_to(turn: Turn, unit: Unit) -> str:
+    """Remember the new community; cases already opened stay with the room that has them."""
+    remember(turn, unit)
+    reply = f"好的，已把您的社区改为{unit.name}。\n{room_card(unit)}"
+    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    if ticket is not None:
+        reply += f"\n您已登记的工单 {ticket.number} 仍由原来的工作室继续办理，回复“我的工单”可查看进度。"
+    return reply
 
 
 def community_entity(turn: Turn) -> Unit | None:
@@ -177,9 +187,8 @@ def moving_step(turn: Turn) -> str | None:
         return elsewhere_note(place)
     unit, matches = resolve_place(turn, turn.text, state.candidates)
     if unit is not None:
-        remember(turn, unit)
         turn.dialogue.end()
-        return f"好的，已把您的社区改为{unit.name}。\n{room_card(unit)}"
+        return moved_to(turn, unit)
     if matches:
         state.candidates = [match.id for match in matches]
         return which_of(matches)
