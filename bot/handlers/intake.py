@@ -296,9 +296,10 @@ def open_case(turn: Turn, note: str = "") -> str:
     unit = turn.session.get(Unit, ticket.unit_id)
     turn.dialogue.end()
     turn.opened_ticket = ticket
+    label = CATEGORIES[ticket.category].label
+    kind = f"紧急工单（{label}）" if ticket.urgent else f"{label}工单"
     lines = [
-        f"{note}已为您登记{'紧急工单（' if ticket.urgent else ''}{CATEGORIES[ticket.category].label}"
-        f"{'）' if ticket.urgent else '工单'}，编号 {ticket.number}。",
+        f"{note}已为您登记{kind}，编号 {ticket.number}。",
         f"已转给{unit.office_name}的{ROLE_LABELS[ticket.role]}，{response_promise(ticket)}。",
     ]
     if ticket.collective and unit.level == "street":
