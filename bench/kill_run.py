@@ -8,10 +8,14 @@ an intake conversation or a first message, delivered again the way WeChat retrie
 5 s, or a 5xx: up to 3 deliveries of the same MsgId) — while the run injects, one at a time:
 
     gunicorn_kill   kill -9 of one gunicorn worker process
+    gunicorn_cold   gunicorn reloaded (SIGHUP, as a deploy does: four new processes, each fitting its
+                    signal model), then kill -9 of the new processes as soon as 3 messages
+                    acknowledged with `success` are still not in the database (they wait in a
+                    process's answer queue: which process is not known, so all four are killed)
     rasa_kill       kill -9 of one of the two Rasa servers (then restarted, as a supervisor would)
     worker_kill     kill -9 of a queue worker (its work horse and itself) while it sends
-                    customer-service messages (the fake WeChat API holds each send 8 s); a new
-                    worker is started, as a supervisor would
+                    customer-service messages (the fake WeChat API holds each send 8 s); serve.sh
+                    starts it again
     pg_restart      PostgreSQL restarted (pg_ctl restart -m fast)
     redis_restart   Redis restarted (SHUTDOWN, 3 s, start); times how long until a queued job and a
                     scheduled job (RQ's scheduler) run again
@@ -21,13 +25,15 @@ an intake conversation or a first message, delivered again the way WeChat retrie
 Then it lets the queue drain, runs `flask sweep` once (serve.sh's 5-minute loop, or cron, would)
 and counts, per fault, from the database and the fake WeChat API: messages sent / stored / lost,
 answered, duplicate tickets, customer-service messages queued / sent / duplicated / undelivered,
-5xx, replies past 5 s. Everything it started is stopped and its data directory removed at the end.
+5xx, replies past 5 s, and the answers that never reached the resident (neither in the passive
+reply nor as a customer-service message afterwards). Everything it started is stopped and its
+data directory removed at the end.
 
-    .venv/bin/python bench/kill_run.py                    # about 8 minutes, 20 messages/s
+    .venv/bin/python bench/kill_run.py                    # 6-7 minutes, 20 messages/s
     .venv/bin/python bench/kill_run.py --rate 30 --only gunicorn_kill,pg_restart
 
 Ports: PORT 8700, PROXY_PORT 8701, FAKE_WECHAT_PORT 8702, Rasa 8750-8751, PostgreSQL 5441,
-Redis 6391; data in /tmp/killrun. Loopback only. Needs nginx (apt-get install nginx-light) and the
+Redis 6391; data in /tmp/killrun; the last run's logs are kept in var/bench/kill_run/. Loopback only. Needs nginx (apt-get install nginx-light) and the
 PostgreSQL server binaries; run as root (PostgreSQL runs as the postgres user) or as postgres.
 """
 
@@ -72,7 +78,7 @@ FIRSTS = ["你好", "在吗", "法律援助怎么申请", "工作室几点开门
           "借钱给朋友没打借条能要回来吗", "物业费涨价没有开业主大会，合理吗", "谢谢", "我的工单进度"]
 LONG = "楼上邻居天天半夜跺脚还拖椅子，吵得我们全家睡不着，说了好几次都不听，物业也不管，" * 12
 FLOOD_OPENID = "o_kr_flooding_resident"
-FAULT_NAMES = ["gunicorn_kill", "rasa_kill", "worker_kill", "pg_restart", "redis_restart", "both_down", "flood"]
+FAULT_NAMES = ["gunicorn_kill", "gunicorn_cold", "rasa_kill", "worker_kill", "pg_restart", "redis_restart", "both_down", "flood"]
 
 
 def log(text: str) -> None:
@@ -105,6 +111,18 @@ def _pids() -> list[int]:
 
 def children(pid: int) -> list[int]:
     return [p for p in _pids() if (_stat(p) or (0, 0))[0] == pid]
+
+
+def descendants(pid: int) -> list[int]:
+    parents = {p: (_stat(p) or (0, 0))[0] for p in _pids()}
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        for p, parent in parents.items():
+            if parent == current:
+                found.append(p)
+                frontier.append(p)
+    return found
 
 
 def group_members(pgid: int) -> list[int]:
@@ -178,6 +196,10 @@ class Residents:
                 record.deliveries.append(("connection", time.monotonic() - began))
                 time.sleep(1.0)
                 continue
+            except requests.RequestException:  # e.g. a response cut off when its process died mid-body
+                record.deliveries.append(("broken", time.monotonic() - began))
+                time.sleep(1.0)
+                continue
             elapsed = time.monotonic() - began
             if response.status_code >= 500:
                 record.deliveries.append((f"http_{response.status_code}", elapsed))
@@ -226,7 +248,8 @@ class Residents:
 
     def flood(self, count: int, seconds: float) -> None:
         """One resident sends `count` long messages from 8 threads, bounded to `seconds`."""
-        ends = time.monotonic() + seconds
+        began = time.monotonic()
+        ends = began + seconds
         remaining = iter(range(count))
         guard = threading.Lock()
 
@@ -234,11 +257,12 @@ class Residents:
             http = requests.Session()
             while time.monotonic() < ends:
                 with guard:
-                    if next(remaining, None) is None:
-                        return
+                    index = next(remaining, None)
+                if index is None:
+                    return
+                # message i leaves at i × seconds / count (or as soon as a thread is free)
+                time.sleep(max(0.0, began + index * seconds / count - time.monotonic()))
                 self.deliver(http, FLOOD_OPENID, LONG, flood=True)
-                # 300 in 10 s from 8 threads: one every ~0.27 s per thread at most
-                time.sleep(max(0.0, 8 * seconds / count - 0.05))
 
         threads = [threading.Thread(target=flooder, daemon=True) for _ in range(8)]
         for thread in threads:
@@ -387,8 +411,24 @@ class KillRun:
         return children(masters[0]) if masters else []
 
     def queue_workers(self) -> list[int]:
+        """The RQ worker processes (not their work horses nor their scheduler processes)."""
         started_here = [p.pid for p in self.extra if p.poll() is None and "webhook worker" in " ".join(p.args)]
-        return [p for p in self.serve_children("webhook worker") if alive(p)] + started_here
+        under_serve = [p for p in descendants(self.serve.pid) if "webhook worker" in _cmdline(p)
+                       and "webhook worker" not in _cmdline((_stat(p) or (0, 0))[0]) and alive(p)]
+        return under_serve + started_here
+
+    def await_queue_workers(self, phase: Phase, before: list[int], killed: tuple[int, ...] = (), wanted: int = 2,
+                            seconds: float = 15) -> None:
+        """Note whether serve.sh has the queue workers running again (and start them if not)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and (len(self.queue_workers()) < wanted or any(alive(p) for p in killed)):
+            time.sleep(0.5)
+        now = self.queue_workers()
+        phase.notes["queue_workers_replaced"] = len([p for p in before if p not in now])
+        phase.notes["queue_workers_running"] = len(now)
+        for _ in range(wanted - len(now)):
+            self.start_queue_worker()
+            phase.notes["queue_workers_started_by_the_run"] = phase.notes.get("queue_workers_started_by_the_run", 0) + 1
 
     def start_queue_worker(self) -> None:
         worker = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "--app", "webhook", "worker"], cwd=ROOT, env=self.env,
@@ -444,7 +484,22 @@ class KillRun:
     def until(self, phase: Phase, offset: float) -> None:
         time.sleep(max(0.0, phase.started + offset - time.time()))
 
+    def warm_up(self) -> None:
+        """Until every gunicorn process has fitted its signal model, messages wait for it: send
+        messages (not counted) until 16 in a row are answered passively within a second."""
+        url = f"http://127.0.0.1:{self.proxy_port}/wechat"
+        warm = Residents(url, 1.0, 1, "warm")
+        http = requests.Session()
+        began, in_a_row = time.monotonic(), 0
+        while in_a_row < 16 and time.monotonic() - began < 240:
+            record = warm.deliver(http, f"o_kr_warm_up_{in_a_row:02d}", "你好")
+            fast = record.reply == "text" and record.deliveries[-1][1] < 1.0
+            in_a_row = in_a_row + 1 if fast else 0
+            time.sleep(0.2 if fast else 1.0)
+        log(f"warm after {time.monotonic() - began:.0f} s ({len(warm.sent)} warm-up messages)")
+
     def baseline(self) -> None:
+        self.warm_up()
         phase = self.phase("baseline")
         self.residents.start()
         for _ in range(3):
@@ -463,6 +518,40 @@ class KillRun:
         self.probe("gunicorn_kill")
         self.until(phase, self.args.phase)
         phase.notes["workers_after"] = len(self.gunicorn_workers())
+
+    def gunicorn_cold(self) -> None:
+        phase = self.phase("gunicorn_cold")
+        self.until(phase, 4)
+        master = self.serve_children("gunicorn")[0]
+        before = self.gunicorn_workers()
+        os.kill(master, signal.SIGHUP)  # a graceful reload, as a deploy does
+        reloaded = time.monotonic()
+        log("gunicorn reloaded (SIGHUP): four new processes")
+        new: list[int] = []
+        while time.monotonic() - reloaded < 20 and len(new) < len(before):
+            new = [p for p in self.gunicorn_workers() if p not in before]
+            time.sleep(0.2)
+        # Acknowledged with `success` (the answer follows later) but not stored yet: the message
+        # waits in a process's answer queue. That is the moment a crash costs the most.
+        reload_wall = time.time() - 1
+        waiting: list[int] = []
+        while new and time.monotonic() - reloaded < 25 and len(waiting) < 3:
+            acked = [r.msg_id for r in list(self.residents.sent) if r.started >= reload_wall and r.reply == "success"]
+            if acked:
+                with psycopg.connect(self.pg_url) as connection:
+                    stored = {key for (key,) in connection.execute(
+                        "SELECT dedup_key FROM messages WHERE dedup_key = ANY(%s)", ([f"msg:{m}" for m in acked],))}
+                waiting = [m for m in acked if f"msg:{m}" not in stored]
+            time.sleep(0.2)
+        if not new:
+            phase.notes["killed"] = "nothing: no new gunicorn process within 20 s"
+        else:
+            for victim in new:
+                os.kill(victim, signal.SIGKILL)
+            phase.notes["killed"] = (f"the {len(new)} new gunicorn processes, {time.monotonic() - reloaded:.1f} s after the reload; "
+                                     f"{len(waiting)} messages acknowledged with success were not stored yet")
+            log(f"kill -9 {phase.notes['killed']}")
+        self.until(phase, self.args.phase + 10)
 
     def rasa_kill(self) -> None:
         phase = self.phase("rasa_kill")
@@ -490,31 +579,31 @@ class KillRun:
         phase = self.phase("worker_kill")
         before = {p: set(children(p)) for p in self.queue_workers()}
         # The fake WeChat API holds the next sends 8 s: the jobs are mid-send when the worker dies.
-        self.fake("fail", {"path": "message/custom/send", "delay": 8, "times": 4})
+        self.fake("fail", {"path": "message/custom/send", "delay": 8, "times": 6})
         for _ in range(4):
             self.probe("worker_kill")
-        victim, horse = None, None
-        deadline = time.monotonic() + 6
+        victim, horse, seen = None, None, {}
+        deadline = time.monotonic() + 12
         while time.monotonic() < deadline and horse is None:
-            time.sleep(0.3)
+            time.sleep(0.25)
             for worker in self.queue_workers():
-                new = [c for c in children(worker) if c not in before.get(worker, set())]
-                if new:
-                    victim, horse = worker, new[0]
-                    break
-        time.sleep(1.0)  # the horse has claimed its message and is waiting on WeChat
+                for child in children(worker):
+                    if child in before.get(worker, set()):
+                        continue
+                    # a work horse alive for a second is waiting on the (delayed) WeChat API
+                    if time.monotonic() - seen.setdefault(child, time.monotonic()) >= 1.0 and alive(child):
+                        victim, horse = worker, child
         with psycopg.connect(self.pg_url) as connection:
-            sending = connection.execute(
-                "SELECT count(*) FROM outbound_messages WHERE status = 'sending' AND openid = 'o_kr_probe_worker_kill'").fetchone()[0]
-        if horse is None:
-            phase.notes["killed"] = "no work horse found"
-        else:
+            sending = connection.execute("SELECT count(*) FROM outbound_messages WHERE status = 'sending'").fetchone()[0]
+        try:
             os.kill(horse, signal.SIGKILL)
             os.kill(victim, signal.SIGKILL)
             phase.notes["killed"] = f"queue worker {victim} and its work horse {horse} ({sending} sends in flight)"
-            log(f"kill -9 queue worker {victim} and work horse {horse}; {sending} probe sends claimed")
-        # serve.sh does not restart a queue worker: a supervisor would (systemd Restart=always).
-        self.start_queue_worker()
+            log(f"kill -9 queue worker {victim} and work horse {horse}; {sending} sends claimed")
+        except (TypeError, ProcessLookupError):
+            phase.notes["killed"] = "nothing: no work horse caught mid-send"
+            log("no work horse caught mid-send")
+        self.await_queue_workers(phase, [victim] if victim else [], killed=(victim,) if victim else ())
         self.until(phase, self.args.phase)
 
     def pg_restart(self) -> None:
@@ -561,12 +650,7 @@ class KillRun:
         phase.notes["jobs_again_after_s"] = round(first["job"] - up, 1) if first["job"] else f"not within {self.args.recovery_limit} s"
         phase.notes["scheduler_again_after_s"] = (round(first["scheduled"] - up, 1) if first["scheduled"]
                                                   else f"not within {self.args.recovery_limit} s")
-        survivors = [p for p in workers_before if alive(p)]
-        phase.notes["queue_workers_alive"] = f"{len(survivors)} of {len(workers_before)}"
-        if len(survivors) < len(workers_before):
-            for _ in range(len(workers_before) - len(survivors)):
-                self.start_queue_worker()
-            phase.notes["queue_workers_restarted_by_the_run"] = len(workers_before) - len(survivors)
+        self.await_queue_workers(phase, workers_before)
         log(f"Redis restart: {phase.notes}")
         self.until(phase, self.args.phase)
 
@@ -574,6 +658,7 @@ class KillRun:
         phase = self.phase("both_down")
         self.probe("both_down")
         self.until(phase, 4)
+        workers_before = self.queue_workers()
         log("PostgreSQL and Redis both down for 15 s")
         down = time.time()
         self.stop_redis()
@@ -584,13 +669,8 @@ class KillRun:
         phase.notes["down_s"] = round(time.time() - down, 1)
         phase.notes["journalled"] = _lines(self.dir / "journal" / "inbound.jsonl")
         self.probe("both_down")
+        self.await_queue_workers(phase, workers_before)
         self.until(phase, self.args.phase + 15)
-        workers = self.queue_workers()
-        phase.notes["queue_workers_alive"] = len(workers)
-        if len(workers) < 2:
-            for _ in range(2 - len(workers)):
-                self.start_queue_worker()
-            phase.notes["queue_workers_restarted_by_the_run"] = 2 - len(workers)
 
     def flood(self) -> None:
         if self.rasa_restart is not None:
@@ -657,6 +737,14 @@ class KillRun:
             self.stop_redis()
         if (self.dir / "pg" / "postmaster.pid").exists():
             self._pg_ctl("stop", "-m", "fast")
+        logs = ROOT / "var" / "bench" / "kill_run"
+        shutil.rmtree(logs, ignore_errors=True)
+        logs.mkdir(parents=True, exist_ok=True)
+        for source in [self.dir / "serve.log", *self.dir.glob("worker-extra-*.log"), *(ROOT / "var").glob("worker-*.log"),
+                       ROOT / "var" / "sweep.log", self.dir / "redis" / "redis.log", self.dir / "pgrun" / "postgres.log"]:
+            if source.exists():
+                shutil.copy(source, logs / source.name)
+        log(f"logs kept in {logs}")
         if not self.args.keep:
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -673,13 +761,27 @@ class KillRun:
                 "SELECT r.openid FROM tickets t JOIN residents r ON r.id = t.resident_id"))
             rows = connection.execute(
                 "SELECT openid, content, status, extract(epoch FROM created_at) FROM outbound_messages").fetchall()
+            later = defaultdict(list)  # openid -> creation times of customer-service messages sent to them
+            for openid, _, status, created in rows:
+                if status == "sent":
+                    later[openid].append(float(created))
             dead = connection.execute("SELECT count(*) FROM dead_letters").fetchone()[0]
         fake = self.delivered()
         copies = Counter((m["touser"], m["content"]) for m in fake)
         row_count = Counter((openid, content) for openid, content, _, _ in rows)
         first_phase = {}
+        timeline = defaultdict(list)  # openid -> [(sent at, phase)], oldest first
         for record in sorted(sent, key=lambda r: r.started):
             first_phase.setdefault(record.openid, self._phase_of(record.started))
+            timeline[record.openid].append((record.started, self._phase_of(record.started)))
+
+        def cause(openid: str, created: float) -> str:
+            # A customer-service message belongs to the fault of the resident's message it answers
+            # (the latest one sent before it was queued); a probe's names its fault.
+            if openid.startswith("o_kr_probe_"):
+                return openid.removeprefix("o_kr_probe_")
+            earlier = [phase for started, phase in timeline.get(openid, []) if started <= created + 1]
+            return earlier[-1] if earlier else self._phase_of(created)
         table = []
         for phase in self.phases:
             mine = [r for r in sent if self._phase_of(r.started) == phase.name]
@@ -687,7 +789,7 @@ class KillRun:
             others = [r for r in mine if not r.flood]
             keys_here = [f"msg:{r.msg_id}" for r in mine]
             lost = [r for r in mine if f"msg:{r.msg_id}" not in stored]
-            phase_rows = [(o, c, s) for o, c, s, created in rows if self._phase_of(created) == phase.name]
+            phase_rows = [(o, c, s) for o, c, s, created in rows if cause(o, float(created)) == phase.name]
             keys_cs = {(o, c) for o, c, _ in phase_rows}
             cs_sent = sum(min(copies[key], 10**6) for key in keys_cs)
             cs_dup = sum(max(0, copies[key] - row_count[key]) for key in keys_cs)
@@ -702,6 +804,10 @@ class KillRun:
                 "lost": len(lost),
                 "lost_after_saved_reply": sum(1 for r in lost if r.reply in ("saved", "text", "success", "polite", "slow_down")),
                 "answered": sum(1 for key in keys_here if stored.get(key)),
+                # the passive reply was not the answer, and no customer-service message followed
+                "answer_never_arrived": [r.msg_id for r in mine if r.reply in ("success", "saved", "polite", None)
+                                         and not any(t >= r.started - 1 for t in later[r.openid])],
+                "lost_msg_ids": [r.msg_id for r in lost][:20],
                 # answered, but not in the passive reply: later, as customer-service messages
                 "answered_later": sum(1 for r in mine if stored.get(f"msg:{r.msg_id}") and r.reply not in ("text", "slow_down")),
                 "replies": dict(Counter(r.reply or "none" for r in mine)),
@@ -715,6 +821,7 @@ class KillRun:
                 "5xx": sum(1 for outcome, _ in deliveries if outcome.startswith("http_5")),
                 "over_5s": sum(1 for outcome, _ in deliveries if outcome == "timeout"),
                 "connection_errors": sum(1 for outcome, _ in deliveries if outcome == "connection"),
+                "cut_off_responses": sum(1 for outcome, _ in deliveries if outcome == "broken"),
                 "broken_replies": sum(1 for r in mine if r.reply == "broken"),
                 "p50_ms": round(statistics.median(latencies) * 1000) if latencies else None,
                 "p99_ms": round(latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000) if latencies else None,
@@ -762,6 +869,7 @@ def main() -> None:
     parser.add_argument("--redis-port", type=int, default=6391)
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--save", help="write every message sent, its deliveries and reply, as JSON lines")
     args = parser.parse_args()
     args.rate, args.residents, args.phase = min(args.rate, 40.0), min(args.residents, 48), max(10.0, min(args.phase, 60.0))
     faults = [name for name in (args.only.split(",") if args.only else FAULT_NAMES) if name]
@@ -786,12 +894,17 @@ def main() -> None:
             getattr(run, name)()
         run.settle()
         table = run.figures()
+        if args.save:
+            with open(args.save, "w", encoding="utf-8") as out:
+                for record in run.residents.sent:
+                    out.write(json.dumps({**record.__dict__, "phase": run._phase_of(record.started)}, ensure_ascii=False) + "\n")
     finally:
         run.cleanup()
-    print(f"{'fault':14} {'sent':>5} {'stored':>6} {'lost':>4} {'answered':>8} {'later':>5} {'dup-tk':>6} {'cs':>4} {'cs-sent':>7} "
-          f"{'dup-cs':>6} {'cs-undl':>7} {'5xx':>4} {'>5s':>4} {'p50':>5} {'p99':>5}  notes")
+    print(f"{'fault':14} {'sent':>5} {'stored':>6} {'lost':>4} {'answered':>8} {'later':>5} {'never':>5} {'dup-tk':>6} {'cs':>4} "
+          f"{'cs-sent':>7} {'dup-cs':>6} {'cs-undl':>7} {'5xx':>4} {'>5s':>4} {'p50':>5} {'p99':>5}  notes")
     for row in table[:-1]:
-        print(f"{row['fault']:14} {row['sent']:5} {row['stored']:6} {row['lost']:4} {row['answered']:8} {row['answered_later']:5} {row['dup_tickets']:6} "
+        print(f"{row['fault']:14} {row['sent']:5} {row['stored']:6} {row['lost']:4} {row['answered']:8} {row['answered_later']:5} "
+              f"{len(row['answer_never_arrived']):5} {row['dup_tickets']:6} "
               f"{row['cs_queued']:4} {row['cs_sent']:7} {row['cs_dup']:6} {row['cs_undelivered']:7} {row['5xx']:4} "
               f"{row['over_5s']:4} {row['p50_ms'] or '-':>5} {row['p99_ms'] or '-':>5}  {json.dumps(row['notes'], ensure_ascii=False)}")
         print(f"{'':14} replies {json.dumps(row['replies'])} cs {json.dumps(row['cs_statuses'])} tickets {row['tickets']}"

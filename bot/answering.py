@@ -10,6 +10,7 @@ one session, with the resident's dialogue row locked so their messages are answe
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -45,9 +46,12 @@ STALE = (
 REPLY_FOR_OUTCOME = {Outcome.KEPT: SAVED_FOR_LATER, Outcome.LOST: NOT_SAVED, Outcome.DEAD_LETTER: REFUSED, Outcome.DUPLICATE: ""}
 
 
-def receive(services: "Services", inbound: Inbound) -> str:
-    """Store the message, then answer it; returns the whole reply ("" for none)."""
+def receive(services: "Services", inbound: Inbound, stored: threading.Event | None = None) -> str:
+    """Store the message, then answer it; returns the whole reply ("" for none). `stored` is set
+    once storing is over (the message is durable, or its fate is known)."""
     result = store(services, inbound)
+    if stored is not None:
+        stored.set()
     if result.outcome is not Outcome.STORED:
         return REPLY_FOR_OUTCOME[result.outcome]
     if not services.rate_limit.allow(inbound.openid):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
@@ -22,6 +24,8 @@ from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAtta
 
 if TYPE_CHECKING:
     from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -78,7 +82,16 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
 def alert_new_cases(session: Session, jobs) -> None:
     """Queue the staff's WeChat alert for every case opened in this session, once it has committed."""
     for ticket_id in session.info.pop("new_cases", []):
-        after_commit(session, lambda ticket_id=ticket_id: jobs.enqueue(new_case_job, ticket_id))
+        after_commit(session, lambda ticket_id=ticket_id: _enqueue_alert(jobs, ticket_id))
+
+
+def _enqueue_alert(jobs, ticket_id: int) -> None:
+    # Committed already: the resident must still get the case's number, so a queue outage costs
+    # only the staff's WeChat alert (the case is in their inbox; the sweep raises it when overdue).
+    try:
+        jobs.enqueue(new_case_job, ticket_id)
+    except redis.RedisError as error:
+        log.error("job queue unavailable (%s): no WeChat alert for new case %d", type(error).__name__, ticket_id)
 
 
 def new_case_job(services: "Services", ticket_id: int) -> None:

@@ -36,10 +36,25 @@ for ((n = 0; n < ${RASA_SERVERS:-1}; n++)); do
 done
 export RASA_URL="${RASA_URL:-$(IFS=,; echo "${rasa_urls[*]}")}"
 
+# Run a command again whenever it exits: an RQ worker quits when Redis goes away while it runs a
+# job (bench/kill_run.py: both workers gone after a 15 s outage), and nothing else restarts it.
+# TERM (cleanup) stops the command, then the loop.
+supervise() {
+    local child=""
+    trap 'kill "$child" 2>/dev/null || true; wait; exit 0' TERM INT
+    while true; do
+        "$@" &
+        child=$!
+        wait "$child" || true
+        echo "serve: '$*' exited; starting it again in 2 s" >&2
+        sleep 2
+    done
+}
+
 if [[ -n "${REDIS_URL:-}" ]]; then
     workers="${WEB_CONCURRENCY:-4}"
     for ((n = 1; n <= ${QUEUE_WORKERS:-1}; n++)); do
-        .venv/bin/flask --app webhook worker >"var/worker-$n.log" 2>&1 &
+        (supervise .venv/bin/flask --app webhook worker) >"var/worker-$n.log" 2>&1 &
         pids+=($!)
     done
 else
@@ -53,7 +68,20 @@ pids+=($!)
 if [[ -n "${PROXY_PORT:-}" ]]; then
     # Production: nginx takes the connections, reads bodies whole, and passes them on.
     scripts/proxy.sh "$PROXY_PORT" "$PORT" >var/proxy.log 2>&1 &
-    pids+=($!)
+    proxy_pid=$!
+    pids+=("$proxy_pid")
+    # nginx missing, its configuration refused, or the port taken (nginx gives up after 2.5 s): say
+    # so rather than announce a proxy that is not there. Up, it answers (502 until gunicorn starts).
+    for _ in {1..25}; do
+        if ! kill -0 "$proxy_pid" 2>/dev/null; then
+            echo "serve: nginx did not start on port $PROXY_PORT:" >&2
+            cat var/proxy.log >&2
+            exit 1
+        fi
+        headers="$(curl -s -o /dev/null -D - --max-time 1 "http://127.0.0.1:$PROXY_PORT/healthz" || true)"
+        [[ "${headers,,}" == *"server: nginx"* ]] && break
+        sleep 0.2
+    done
     echo "serve: nginx on http://127.0.0.1:$PROXY_PORT/wechat in front of the webhook"
 fi
 # Messages kept in the journal while the database and Redis were both down: replay them now.

@@ -109,7 +109,7 @@ def test_comparison_page_pictures_changed_answers_and_the_gate(live, browser, ra
     browser.get(f"{base}/console/training/models/{candidate_id}")
     wait_text(browser, "与 v1-keyword-rules 对比")
     pictures = browser.find_elements(By.CSS_SELECTOR, "img.matrix")
-    assert len(pictures) == 4
+    assert len(pictures) == 2 * len(intent_heldout_files())  # serving and candidate, per held-out set
     WebDriverWait(browser, 10).until(lambda d: all(d.execute_script("return arguments[0].naturalWidth", p) > 100 for p in pictures))
     changed = browser.find_element(By.ID, "changed").text
     assert f"回答会变的消息（{len(comparison['changed'])} 句）" in changed and "变对" in changed

@@ -17,6 +17,7 @@ from bot.retrain import start_retrain
 from bot.review import Reviewer
 from bot.services import build_services
 from bot.storage.review import ModelVersion, review_items, serving_model
+from bot.training_data import intent_heldout_files
 from tests.conftest import run_jobs
 from tests.rasa_servers import models_dir_with_served_model, start_rasa, stop_rasa
 from tests.wechat_user import WeChatUser
@@ -72,7 +73,7 @@ def test_relabel_retrain_compare_promote_and_roll_back(own_server):
         assert candidate.status == "ready", candidate.error + candidate.log[-2000:]
         assert candidate.epoch == candidate.epochs > 0 and "DIETClassifier" in candidate.log
         assert candidate.trained_by == "admin.e2e" and len(candidate.data_hash) == 64
-        assert set(candidate.comparison["sets"]) == {"heldout", "areas"}
+        assert set(candidate.comparison["sets"]) == {path.stem for path in intent_heldout_files()}
         assert "triage_macro_f1" in candidate.metrics["heldout"] and candidate.compared_with_id == initial.id
         worse = candidate.comparison["worse"]
         draining = Draining(services.redis, services.settings.key_prefix)

@@ -1,0 +1,60 @@
+"""The reply budget: `success` at the deadline only for a message that is durable."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+import pytest
+
+import bot.answering
+from bot.inbound import Inbound
+from bot.recovery import replay_kept
+from bot.reply_budget import ReplyBudget
+from bot.services import build_services
+from bot.storage.residents import find_resident
+from devtools.simulator import new_msg_id
+
+
+@pytest.fixture
+def journalled(settings, tmp_path):
+    """Services whose journal is this test's own."""
+    built = build_services(dataclasses.replace(settings, journal_dir=str(tmp_path / "journal")))
+    yield built
+    built.db.engine.dispose()
+
+
+def test_a_message_not_stored_by_the_deadline_is_journalled_before_success(journalled, monkeypatch):
+    release = threading.Event()
+    store = bot.answering.store
+
+    def slow_store(services, inbound):
+        release.wait(10)  # the database is slow: storing is still going on at the deadline
+        return store(services, inbound)
+
+    monkeypatch.setattr(bot.answering, "store", slow_store)
+    inbound = Inbound(openid="o_budget_slow_000001", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好")
+    assert ReplyBudget(journalled).answer_by(inbound, deadline=time.time() + 0.2) is None
+    assert journalled.journal.pending() == 1  # durable before WeChat hears "success"
+    release.set()
+    monkeypatch.setattr(bot.answering, "store", store)
+    time.sleep(0.5)  # the slow store finishes and answers
+    replay_kept(journalled)  # the journal's copy meets the stored one and stops there
+    assert journalled.journal.pending() == 0
+    with journalled.db.session() as session:
+        assert find_resident(session, inbound.openid) is not None
+
+
+def test_a_message_stored_in_time_but_answered_late_is_not_journalled(journalled, monkeypatch):
+    answer = bot.answering.answer
+
+    def slow_answer(*args, **kwargs):
+        time.sleep(0.5)  # stored already; only the answer is slow
+        return answer(*args, **kwargs)
+
+    monkeypatch.setattr(bot.answering, "answer", slow_answer)
+    inbound = Inbound(openid="o_budget_late_000001", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好")
+    assert ReplyBudget(journalled).answer_by(inbound, deadline=time.time() + 0.2) is None
+    assert journalled.journal.pending() == 0
+    time.sleep(0.6)
