@@ -12,12 +12,15 @@ end
 function init(args)
   local file = os.getenv("BENCH_REQUESTS")
   local nthreads = tonumber(os.getenv("BENCH_THREADS"))
+  -- BENCH_CLOSE=1: a new connection per request, as nginx opens them without upstream keep-alive
+  local headers = {["Content-Type"] = "text/xml"}
+  if os.getenv("BENCH_CLOSE") == "1" then headers["Connection"] = "close" end
   requests, position = {}, 1
   local index = 0
   for line in io.lines(file) do
     if index % nthreads == id then
       local path, body = line:match("^([^\t]+)\t(.*)$")
-      table.insert(requests, wrk.format("POST", path, {["Content-Type"] = "text/xml"}, body))
+      table.insert(requests, wrk.format("POST", path, headers, body))
     end
     index = index + 1
   end

@@ -11,6 +11,8 @@
 # --rasa N: classify with N real Rasa servers (ports 8610…, started and stopped here) instead of
 #           the keyword rules; implies --messages first unless given.
 #
+# BENCH_CLOSE=1 (environment): a new connection per request instead of keep-alive.
+#
 # Prints messages/s and p50/p95/p99 latency. Starts and stops its own gunicorn, worker and fake
 # WeChat API on ports 8600/8601, with its own database and Redis key prefix.
 set -euo pipefail
