@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -79,7 +80,10 @@ def log_in(driver, base: str, username: str) -> None:
 
 
 def wait_text(driver, text: str, timeout: float = 15) -> None:
-    WebDriverWait(driver, timeout).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+    # The page may be replaced while it is read (a form's redirect, an htmx swap): read it again.
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: text in d.find_element(By.TAG_NAME, "body").text
+    )
 
 
 def click(driver, element_id: str) -> None:
