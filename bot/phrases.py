@@ -13,7 +13,7 @@ from dataclasses import dataclass
 CANCEL_WORDS = r"取消|撤销|撤回|不办了|不弄了|不搞了|不想办了|不用办了|不要办了|不用处理了|还是算了|算了吧|先不(?:办|弄|搞)了|撤了吧?|(?:单子|工单)不要了|不登记了|先不登记"
 HUMAN_WORDS = r"转人工|人工客服|人工服务|找(?:个)?真人|真人客服|找个人(?:说|聊|问)|要人工"
 STATUS_WORDS = r"我的工单|工单进度|查(?:一下|下)?(?:进度|工单)|^进度$|办得怎么样|处理得?怎么样了|有人管了吗"
-MOVED_WORDS = r"搬家|搬走了|换了?(?:个)?(?:社区|小区)|我(?:已经)?不住(?:在)?.{0,8}了|改(?:一下)?社区"
+MOVED_WORDS = r"搬家|搬走了|换了?(?:个)?(?:社区|小区)|我(?:已经)?不住(?:在)?.{0,8}了|改(?:一下)?社区|搬(?:到|去).{1,8}住"
 BACK_WORDS = r"^(?:返回|上一步|回到上一步|改一下)$|说错了|填错了|写错了|搞错了"
 
 # Whole-message words that mean "stop" only when nothing else is asked: "不用了" at the phone
@@ -43,7 +43,7 @@ ANYTIME_PHRASES = (
     AnytimePhrase("go_back", BACK, max_chars=12),
     AnytimePhrase("ticket_status", STATUS),
     AnytimePhrase("request_human", HUMAN),
-    AnytimePhrase("change_community", MOVED, max_chars=12, outside_flows_only=True),
+    AnytimePhrase("change_community", MOVED, max_chars=16, outside_flows_only=True),
 )
 
 
@@ -65,7 +65,10 @@ def anytime_intent(text: str, in_flow: bool) -> str | None:
 
 
 # The resident cannot talk on the phone (someone would hear): the case is followed up in writing.
-NO_CALLS = re.compile(r"不敢打电话|不能打电话|不方便(?:打|接)电话|不敢(?:说话|出声)|他会听到|只能发(?:信息|消息|文字)|能不能发(?:信息|消息|短信)")
+NO_CALLS = re.compile(
+    r"不敢打电话|不能打电话|打不了电话|接不(?:到|了)电话|不方便(?:打|接)电话|不敢(?:说话|出声)|他会(?:听到|看我手机)|"
+    r"聋哑|听不见|只能发(?:信息|消息|文字)|能不能发(?:信息|消息|短信)"
+)
 UNKNOWN_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
 NO_PHONE = re.compile(
     r"^(?:那|哎|唉|呃|嗯)?[，, ]*"
@@ -77,7 +80,7 @@ ADD_TO_CASE = re.compile(r"^(?:(?:补充|追加)[:：，, ]*|(?:再说一下|还
 # Only read while a resolved case can be reopened: "根本没修好", "还是没人管", "问题还在".
 UNRESOLVED = re.compile(
     r"没解决|没有解决|重新打开|还没解决|不满意重办|问题还在|还是老样子|跟没办一样|白办了|"
-    r"(?:根本|还是|还|都|压根)(?:就)?(?:没|没有|冇)(?:修好|修|弄好|搞好|处理|解决|办|人管|人来|人理|好)"
+    r"(?:根本|还是|还|都|压根)(?:就)?(?:没|没有|冇)(?:修好|修|弄好|搞好|处理|解决|办|人管|人来|人理|好|改|变|动)"
 )
 # "5", "5分", "4 还行": a rating. "3楼漏水了" is not: the digit must stand alone.
 RATING = re.compile(r"^\s*([1-5])\s*(?:(?:分|星)[\s，,。.!！]*|[\s，,。.!！]+|$)(.*)$", re.S)

@@ -208,10 +208,12 @@ def test_a_street_name_narrows_to_a_numbered_list(services, resident):
     ])
 
 
-def test_typos_in_the_community_name_are_forgiven(services, resident):
+def test_typos_in_the_community_name_are_forgiven_after_asking(services, resident):
+    # A near miss may be another community ("民意社区" is not 东民社区): the resident confirms it.
     converse(resident, [
         ("对门邻居把鞋柜和杂物堆满了楼道", "社区"),
-        ("打同社区", "已记下：打铜社区"),
+        ("打同社区", "回复 1 打铜社区"),
+        ("1", "已记下：打铜社区"),
     ])
 
 
@@ -575,3 +577,22 @@ def test_moving_house_keeps_an_open_case_with_its_room_and_says_so(services, res
     ])
     number = only_ticket(services, resident.openid).number
     converse(resident, [("下个月搬到舞台社区了 那个楼上吵的事还管不管", f"工单 {number} 仍由原来的工作室")])
+
+
+def test_a_deaf_resident_leaves_no_phone_and_is_answered_in_writing(services, resident):
+    converse(resident, [
+        ("楼上装修把我家卫生间天花板弄裂了", "邻里纠纷"),
+        ("青年社区", "手机号"),
+        ("我是聋哑人打不了电话", "用文字联系"),
+        ("1", "工单"),
+    ])
+    assert "请用文字联系" in only_ticket(services, resident.openid).description
+
+
+def test_ongoing_abuse_told_without_the_usual_words_opens_an_urgent_case(services, resident):
+    converse(resident, [("我男人昨晚又打了我一顿 脸上都是青的", "110")])
+    assert only_ticket(services, resident.openid).urgent
+
+
+def test_saying_life_is_not_worth_living_gets_the_helpline(resident):
+    converse(resident, [("活着真冇得意思", "12356")])

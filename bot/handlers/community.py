@@ -102,10 +102,11 @@ def resolve_place(turn: Turn, text: str, candidates: list[int]) -> tuple[Unit | 
         return turn.session.get(Unit, candidates[pick - 1]), []
     if pick is not None or len(text) > PLACE_MAX_CHARS:
         return None, []
-    matches = match_communities(turn.session, text)
-    if len(matches) == 1:
-        return matches[0], []
-    return None, matches
+    named = communities_named(turn.session, text)
+    if len(named) == 1:
+        return named[0], []
+    # A street's rooms or a near miss ("民意社区" for 东民社区) is asked about, even when one.
+    return None, named or match_communities(turn.session, text)
 
 
 # "说错了，是民意社区" / "我家其实在民意社区": a correction of the community already given.

@@ -227,6 +227,10 @@ def phone_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.phone_asked = True
         return next_question(turn, state)
+    if phrases.NO_CALLS.search(text):  # "我是聋哑人打不了电话": no phone, and staff must write
+        add_story(turn, f"（居民不便接打电话，请用文字联系）{text}")
+        state.phone_asked = True
+        return "好的，不留电话，工作人员会在这里用文字联系您。\n" + next_question(turn, state)
     if sum(char.isdigit() for char in text) >= 7:
         keep_message(turn)
         return BAD_PHONE
