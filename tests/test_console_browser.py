@@ -16,7 +16,6 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
@@ -75,8 +74,8 @@ def log_in(driver, base: str, username: str) -> None:
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
     driver.find_element(By.ID, "login").click()
-    WebDriverWait(driver, 10).until(EC.url_contains("/console/"))
-    assert "/login" not in driver.current_url
+    # The login page's own address contains /console/: wait until the browser has left it.
+    WebDriverWait(driver, 10).until(lambda d: "/login" not in d.current_url, message="still on the login page")
 
 
 def wait_text(driver, text: str, timeout: float = 15) -> None:
