@@ -18,28 +18,24 @@ import random
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import psycopg
-import redis
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from bot.config import Settings  # noqa: E402
 from bot.intents.evaluation import percentile  # noqa: E402
-from bot.services import build_services  # noqa: E402
 from bot.staff import add_account  # noqa: E402
 from bot.storage import Database  # noqa: E402
 from bot.storage.residents import Resident  # noqa: E402
 from bot.storage.tickets import Ticket  # noqa: E402
-from bench.harness import bench_database  # noqa: E402
+from bench.harness import bench_services  # noqa: E402
 from devtools.fake_wechat import FakeWeChatServer  # noqa: E402
 from tests.staff_user import PASSWORD, StaffUser  # noqa: E402
 from webhook import create_app  # noqa: E402
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TARGET_PAGE_MS, TARGET_REPLY_S = 200, 2.0
 
 FILL = """
@@ -190,30 +186,16 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page and account")
     parser.add_argument("--replies", type=int, default=20)
     args = parser.parse_args()
-    with bench_database() as url:
-        return run(args, url)
+    with bench_services(console_secure_cookies=False) as (services, fake):
+        return run(args, services, fake)
 
 
-def run(args: argparse.Namespace, url: str) -> int:
+def run(args: argparse.Namespace, services, fake) -> int:
     """Fill the database, then time the pages and the replies."""
-    fake = FakeWeChatServer().start()
-    prefix = f"lfdbench:{uuid.uuid4().hex[:8]}:"
-    try:
-        users = fill(url, args.cases, args.messages)
-        settings = Settings(
-            wechat_secret="bench-secret", wechat_api_base=fake.api_base, database_url=url, redis_url=REDIS_URL,
-            key_prefix=prefix, nlu_backend="keywords", console_secure_cookies=False,
-        )
-        services = build_services(settings)
-        app = create_app(services=services)
-        ok = bench_pages(app, users, args.requests)
-        ok &= bench_reply(app, settings, fake, args.replies)
-        services.db.engine.dispose()
-    finally:
-        fake.stop()
-        client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(f"{prefix}*"):
-            client.delete(key)
+    users = fill(services.settings.database_url, args.cases, args.messages)
+    app = create_app(services=services)
+    ok = bench_pages(app, users, args.requests)
+    ok &= bench_reply(app, services.settings, fake, args.replies)
     return 0 if ok else 1
 
 

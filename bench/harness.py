@@ -11,18 +11,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Settings  # noqa: E402
-from bot.directory import load_directory  # noqa: E402
-from bot.faq_file import load_faq  # noqa: E402
-from bot.staff import load_canned_answers  # noqa: E402
 from bot.services import Services, build_services  # noqa: E402
-from bot.storage import Database  # noqa: E402
-from bot.storage.migrate import upgrade  # noqa: E402
+from devtools.databases import scratch_database  # noqa: E402
 from devtools.fake_wechat import FakeWeChatServer  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -35,22 +30,8 @@ APPID = "wxbenchappid0001"
 @contextlib.contextmanager
 def bench_database() -> Iterator[str]:
     """A migrated, seeded database of this run's own; dropped at the end."""
-    name = f"lfd_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0].replace('postgresql://', 'postgresql+psycopg://')}/{name}"
-    try:
-        upgrade(url)
-        database = Database(url)
-        with database.session() as session:
-            load_directory(session)
-            load_faq(session)
-            load_canned_answers(session)
-        database.engine.dispose()
+    with scratch_database(PG_ADMIN_URL, f"lfd_bench_{uuid.uuid4().hex[:8]}") as url:
         yield url
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextlib.contextmanager

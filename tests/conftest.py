@@ -6,19 +6,14 @@ from __future__ import annotations
 import os
 import uuid
 
-import psycopg
 import pytest
 import redis
 
 from bot.config import Settings
-from bot.directory import load_directory
-from bot.faq_file import load_faq
 from bot.intents import signals
-from bot.staff import load_canned_answers
 from bot.services import build_services
-from bot.storage import Database
-from bot.storage.migrate import upgrade
 from webhook import create_app
+from devtools.databases import scratch_database
 from devtools.fake_wechat import FakeWeChatServer
 
 from tests.wechat_user import WeChatUser
@@ -39,21 +34,8 @@ def trained_signals():
 @pytest.fixture(scope="session")
 def database_url():
     """A PostgreSQL database of this test run's own, migrated and seeded."""
-    name = f"lfd_test_{RUN_ID}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    url = f"{base}/{name}"
-    upgrade(url)
-    database = Database(url)
-    with database.session() as session:
-        load_directory(session)
-        load_faq(session)
-        load_canned_answers(session)
-    database.engine.dispose()
-    yield url
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(PG_ADMIN_URL, f"lfd_test_{RUN_ID}") as url:
+        yield url
 
 
 @pytest.fixture

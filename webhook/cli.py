@@ -9,19 +9,19 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from bot.directory import DEFAULT_DIRECTORY, load_directory
-from bot.faq_file import DEFAULT_FAQ, load_faq
+from bot.directory import DEFAULT_DIRECTORY
+from bot.faq_file import DEFAULT_FAQ
 from bot.outbox import claim_seconds, requeue_stuck
 from bot.recovery import answer_unanswered, replay_kept
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.faq import faq_for_intent
-from bot.storage.migrate import upgrade
 from bot.handoff import release_idle
 from bot.casework import snapshot
 from bot.lifecycle import MoveRefused, move_ticket
 from bot.staff import audit
 from bot.storage.staff import staff_by_username
-from bot.staff import accounts_without_password, load_canned_answers
+from bot.staff import accounts_without_password
+from bot.seeding import prepare_database
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
 from bot.jobs import RetryLater
 from bot.privacy import purge_expired
@@ -44,13 +44,13 @@ def _services():
 def setup_command(directory: Path, faq: Path) -> None:
     """Apply migrations, then load the directory of rooms and the FAQ."""
     services = _services()
-    upgrade(services.settings.database_url)
+    seeded = prepare_database(services.settings.database_url, directory, faq)
     with services.db.session() as session:
-        units = load_directory(session, directory)
-        entries = load_faq(session, faq)
-        canned = load_canned_answers(session)
         waiting = [staff.username for staff in accounts_without_password(session)]
-    click.echo(f"schema up to date; {units} units and {entries} FAQ entries loaded; {canned} canned answers")
+    click.echo(
+        f"schema up to date; {seeded.units} units and {seeded.faq_entries} FAQ entries loaded; "
+        f"{seeded.canned_answers} canned answers"
+    )
     if waiting:
         click.echo(
             f"{len(waiting)} staff account(s) from the directory have no password yet; "
