@@ -15,6 +15,11 @@ def _env(name: str, default: str) -> str:
     return default if value is None or value == "" else value
 
 
+def cache_dir() -> Path:
+    """Where fitted models are kept between processes (CACHE_DIR, default var/cache)."""
+    return Path(_env("CACHE_DIR", str(PROJECT_ROOT / "var" / "cache")))
+
+
 def _default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / 'legal_front_desk.sqlite3'}"
 

@@ -19,8 +19,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_log_redaction()
     services = services or build_services(settings or Settings.from_env())
-    # The danger and group signals train in-process on first use (5.6 s measured on a loaded
-    # machine, past the reply budget): start now, so the first resident's message does not wait.
+    # The danger and group signals load from the model cache, or train there on a first start
+    # (15 s and more on a loaded machine, past the reply budget): start now, so the first
+    # resident's message does not wait; /healthz answers 503 until they are ready.
     threading.Thread(target=signals.model, name="signals-warm-up", daemon=True).start()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes

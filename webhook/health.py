@@ -7,16 +7,21 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.intents import signals
+
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    """Report whether the database, Redis and the classifier answer."""
+    """Report whether the database, Redis and the classifier answer; 503 until this process can
+    answer messages (the danger and group signals are still loading just after a start)."""
     services = current_app.extensions["services"]
     checks = {"database": _database_ok(services), "redis": _redis_ok(services)}
     checks["nlu"] = getattr(services.classifier, "mode", "unknown")
-    status = 200 if checks["database"] and checks["redis"] else 503
+    checks["signals"] = "ready" if signals.is_ready() else "loading"
+    ready = checks["database"] and checks["redis"] and signals.is_ready()
+    status = 200 if ready else 503
     return jsonify(checks), status
 
 

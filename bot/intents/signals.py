@@ -1,8 +1,8 @@
 """Danger and group disputes, looked for on every message: a small learned model, word lists as backstop.
 
-Two character n-gram TF-IDF + logistic-regression classifiers are trained in this process from
-`signal_data/` the first time they are needed (a few hundred milliseconds), then shared by every
-thread. Danger has two tiers. A message is *surely* dangerous when a word list below names a kind,
+Two character n-gram TF-IDF + logistic-regression classifiers are trained from `signal_data/` the
+first time they are needed (a few seconds), kept in the model cache (CACHE_DIR) for the next
+process, and shared by every thread. Danger has two tiers. A message is *surely* dangerous when a word list below names a kind,
 it cries for help, or the model's probability reaches `SURE_DANGER_THRESHOLD`: the bot gives
 emergency advice and opens an urgent case. It is *possibly* dangerous when the probability only
 reaches `POSSIBLE_DANGER_THRESHOLD`: the bot gives the advice first and answers as usual. A group
@@ -25,14 +25,16 @@ from pathlib import Path
 
 import jieba
 import numpy as np
+import sklearn
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, cache_dir
 from bot.intents.evaluation import NLU_DATA_DIR, examples_from_dir
+from bot.intents.model_cache import fingerprint, load_or_build
 
 jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary on every process start
 
@@ -286,13 +288,34 @@ _model_lock = threading.Lock()
 
 
 def model() -> SignalModel:
-    """This process's fitted model, trained on first use (once, even with many threads)."""
+    """This process's fitted model, loaded or trained on first use (once, even with many threads)."""
     global _model
     if _model is None:
         with _model_lock:
             if _model is None:
-                _model = train()
+                loaded = cached_model()
+                jieba.initialize()  # its dictionary (a second more) loads now, not on a message
+                _model = loaded
     return _model
+
+
+def is_ready() -> bool:
+    """True once this process has its model (the health check reports it)."""
+    return _model is not None
+
+
+def cached_model(directory: Path | None = None) -> SignalModel:
+    """The model of signal_data/, as fitted by an earlier process when nothing it depends on changed."""
+    def fit() -> tuple:
+        fitted = train()
+        return fitted.danger, fitted.kind, fitted.group, fitted.training_seconds
+    return SignalModel(*load_or_build("signals", training_fingerprint(), fit, directory or cache_dir()))
+
+
+def training_fingerprint() -> str:
+    """What the fitted model depends on: its training files, this module and the library versions."""
+    files = [*DANGER_FILES, GROUP_FILE, Path(__file__), *sorted(NLU_DATA_DIR.glob("*.yml"))]
+    return fingerprint(files, sklearn.__version__, np.__version__, jieba.__version__)
 
 
 def danger_words(text: str) -> list[str]:
