@@ -117,6 +117,27 @@ def test_the_model_is_trained_once_per_process_even_with_many_threads(monkeypatc
     assert signals.model() is seen[0]
 
 
+def test_a_second_process_loads_the_cached_model(tmp_path, monkeypatch):
+    trained = []
+    real_train = signals.train
+    monkeypatch.setattr(signals, "train", lambda: trained.append(1) or real_train())
+    first = signals.cached_model(tmp_path)
+    second = signals.cached_model(tmp_path)
+    assert trained == [1]
+    text = "楼道里着火了，浓烟好大"
+    assert second.danger_probability(text) == first.danger_probability(text)
+
+
+@pytest.mark.parametrize("which", ["danger", "group"])
+def test_the_fast_scorer_gives_the_pipelines_probabilities(which):
+    model = signals.model()
+    pipeline, scorer = (model.danger, model.danger_scorer) if which == "danger" else (model.group, model.group_scorer)
+    texts = [normalize(text) for text, _ in signals.danger_training_set()[::7]]
+    texts += ["", "zzzz", "救命", normalize("全楼的业主都一起去告物业！！")]
+    expected = pipeline.predict_proba(texts)[:, 1]
+    assert [scorer.probability(text) for text in texts] == pytest.approx(list(expected), abs=1e-12)
+
+
 def test_danger_heldout_figures_hold_their_last_measured_level():
     # Floors against regressions, at the level last measured (README, "The intent model"): the
     # advice goes to every danger; an urgent case opens for nearly every one and few others.
