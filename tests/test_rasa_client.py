@@ -192,6 +192,50 @@ def test_a_dead_port_is_unavailable_quickly():
     assert time.monotonic() - started < 1.0
 
 
+class KeepAliveRasa(FakeRasa):
+    """Keeps connections open (HTTP/1.1); with `drop` it closes each one after answering,
+    unannounced, as a server does with an idle connection."""
+
+    protocol_version = "HTTP/1.1"
+    drop = False
+    ports: list = []
+
+    def do_POST(self):  # noqa: N802
+        type(self).ports.append(self.client_address[1])
+        super().do_POST()
+        if type(self).drop:
+            self.close_connection = True
+
+
+@pytest.fixture
+def keep_alive_rasa():
+    handler = type("Handler", (KeepAliveRasa,), {"calls": 0, "tokens": [], "ports": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield handler, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_one_connection_serves_a_threads_parses(keep_alive_rasa):
+    handler, url = keep_alive_rasa
+    client = RasaClient(url, timeout=2)
+    for _ in range(5):
+        assert client.parse("你好").intent == "greet"
+    assert handler.calls == 5 and len(set(handler.ports)) == 1
+
+
+def test_a_connection_the_server_closed_is_opened_again_without_a_failure(keep_alive_rasa):
+    handler, url = keep_alive_rasa
+    handler.drop = True
+    client = RasaClient(url, timeout=2, retries=0)
+    for _ in range(3):
+        time.sleep(0.05)  # the server has closed its end before the next parse
+        assert client.parse("你好").intent == "greet"
+    assert handler.calls == 3 and len(set(handler.ports)) == 3
+    assert client.servers._resting_until[url] == 0.0  # not taken for a failing server
+
+
 # --- several servers in RASA_URL ------------------------------------------------------------
 
 

@@ -1,10 +1,13 @@
-"""HTTP client for the Rasa NLU server (`rasa run --enable-api`): POST /model/parse."""
+"""HTTP client for the Rasa NLU server (`rasa run --enable-api`): POST /model/parse, GET /status."""
 
 from __future__ import annotations
 
+import http.client
 import itertools
+import json
 import threading
 import time
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -19,6 +22,8 @@ DEFAULT_RETRIES = 1
 RETRY_PAUSE_S = 0.05
 # A server that refused, failed or timed out is left alone this long while others answer.
 SERVER_REST_S = 5.0
+# A kept-alive connection the server has closed meanwhile fails at once: open a new one then.
+_STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
 class RasaUnavailable(RuntimeError):
@@ -87,6 +92,14 @@ class RasaServers:
             self._resting_until[url] = 0.0
 
 
+class _Connections(threading.local):
+    """This thread's kept-alive connection to each server (http.client: a parse is one small
+    POST, and requests' machinery around it cost three times the CPU of the call itself)."""
+
+    def __init__(self) -> None:
+        self.by_url: dict[str, http.client.HTTPConnection] = {}
+
+
 class RasaClient:
     """Classifies text with one or several running Rasa servers."""
 
@@ -96,7 +109,6 @@ class RasaClient:
         token: str = "",
         timeout: float = 1.5,
         retries: int = DEFAULT_RETRIES,
-        session: requests.Session | None = None,
         draining=None,
     ) -> None:
         urls = [part.strip().rstrip("/") for part in url.split(",") if part.strip()]
@@ -105,7 +117,8 @@ class RasaClient:
         self.token = token
         self.timeout = timeout
         self.retries = retries
-        self._session = session or requests.Session()
+        self._session = requests.Session()
+        self._connections = _Connections()
 
     def _params(self) -> dict:
         return {"token": self.token} if self.token else {}
@@ -121,39 +134,67 @@ class RasaClient:
     def _post_parse(self, text: str) -> dict:
         last_error: Exception | None = None
         order = self.servers.order()
+        body = json.dumps({"text": text}, ensure_ascii=False).encode("utf-8")
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(RETRY_PAUSE_S)
             url = order[attempt % len(order)]  # a retry goes to the next server when there is one
             try:
-                response = self._session.post(
-                    f"{url}/model/parse",
-                    params=self._params(),
-                    json={"text": text},
-                    timeout=self.timeout,
-                )
-            except requests.Timeout as error:
+                status, answer = self._post(url, body)
+            except TimeoutError as error:
                 self.servers.failed(url)
                 raise RasaUnavailable(f"Rasa parse timed out after {self.timeout} s at {url}") from error
-            except requests.RequestException as error:  # refused, reset, cut off mid-answer …
+            except (OSError, http.client.HTTPException) as error:  # refused, reset, cut off mid-answer …
                 self.servers.failed(url)
                 last_error = error
                 continue
-            if response.status_code in RETRYABLE_STATUS:
+            if status in RETRYABLE_STATUS:
                 self.servers.failed(url)
-                last_error = RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
+                last_error = RasaUnavailable(f"Rasa answered HTTP {status}")
                 continue
             self.servers.answered(url)
-            return self._json_or_raise(response)
-        # requests' message quotes the URL with ?token=…: never let it reach a log line.
+            return self._json_or_raise(status, answer)
         raise RasaUnavailable(redact(f"Rasa unreachable at {url}: {last_error}")) from last_error
 
-    @staticmethod
-    def _json_or_raise(response: requests.Response) -> dict:
-        if response.status_code != 200:
-            raise RasaUnavailable(redact(f"Rasa answered HTTP {response.status_code}: {response.text[:200]}"))
+    def _post(self, url: str, body: bytes) -> tuple[int, bytes]:
+        """POST /model/parse on this thread's connection to url: (status, body)."""
+        connection = self._connections.by_url.get(url)
+        if connection is not None:
+            try:
+                return self._exchange(connection, url, body)
+            except _STALE_CONNECTION:
+                pass  # closed by the server while idle; a parse is safe to send again
+        connection = self._connect(url)
+        self._connections.by_url[url] = connection
+        return self._exchange(connection, url, body)
+
+    def _connect(self, url: str) -> http.client.HTTPConnection:
+        parts = urlsplit(url)
+        kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        return kind(parts.hostname or "127.0.0.1", parts.port, timeout=self.timeout)
+
+    def _exchange(self, connection: http.client.HTTPConnection, url: str, body: bytes) -> tuple[int, bytes]:
+        path = urlsplit(url).path + "/model/parse" + (f"?token={quote(self.token)}" if self.token else "")
+        answered = False
         try:
-            return response.json()
+            connection.request("POST", path, body, {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            answer = response.status, response.read()
+            answered = True
+            return answer
+        finally:
+            if not answered:
+                # Half a request or answer on the wire: this connection is good for nothing more.
+                connection.close()
+                self._connections.by_url.pop(url, None)
+
+    @staticmethod
+    def _json_or_raise(status: int, body: bytes) -> dict:
+        if status != 200:
+            text = body[:200].decode("utf-8", errors="replace")
+            raise RasaUnavailable(redact(f"Rasa answered HTTP {status}: {text}"))
+        try:
+            return json.loads(body)
         except ValueError as error:
             raise RasaUnavailable("Rasa answered with invalid JSON") from error
 
@@ -165,7 +206,7 @@ class RasaClient:
             )
         except requests.RequestException as error:
             raise RasaUnavailable(redact(f"Rasa unreachable at {self.url}: {error}")) from error
-        return self._json_or_raise(response)
+        return self._json_or_raise(response.status_code, response.content)
 
     def is_up(self) -> bool:
         """True when the server answers /status with a loaded model."""
