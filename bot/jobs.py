@@ -24,9 +24,11 @@ log = logging.getLogger(__name__)
 # Back-off between attempts of a failed job (seconds): WeChat's rate limits (45009) and
 # short outages clear within minutes; after the last attempt the outcome is "failed".
 RETRY_INTERVALS = [5, 30, 120, 600]
-# RQ's default is 10 minutes: after a Redis restart the scheduler (which runs the retries'
-# back-off) would stay dead that long. A minute bounds it.
+# RQ's default is 10 minutes between clean-ups of its registries; a minute is plenty.
 MAINTENANCE_INTERVAL_S = 60
+# An idle worker wakes this often (RQ's default waits 405 s for a job): each wake-up restarts a
+# scheduler (which runs the retries' back-off) that died when Redis went away under it.
+IDLE_WAKE_S = 5
 # Training a model and loading it into every Rasa server take minutes, not RQ's default 3.
 LONG_JOB_TIMEOUT_S = 3600
 
@@ -60,7 +62,31 @@ class _ServicesWorkerMixin:
 
 
 class ServicesWorker(_ServicesWorkerMixin, Worker):
-    """RQ's forking worker, handing its services to every job."""
+    """RQ's forking worker, handing its services to every job, that keeps its scheduler running."""
+
+    @property
+    def dequeue_timeout(self) -> int:
+        return IDLE_WAKE_S
+
+    def heartbeat(self, *args, **kwargs):
+        """RQ's heartbeat, then the scheduler started again if it has died (RQ itself looks only
+        at its clean-ups, so the retries' back-off stopped for up to 75 s after a Redis restart)."""
+        result = super().heartbeat(*args, **kwargs)
+        if kwargs.get("pipeline") is None and len(args) < 2:  # not inside a job's Redis transaction
+            restart_dead_scheduler(self.scheduler)
+        return result
+
+
+def restart_dead_scheduler(scheduler) -> bool:
+    """Start the worker's RQ scheduler again when it held the lock and its process has died;
+    a worker whose scheduler never got the lock tries to take it (another worker's may have died)."""
+    if scheduler is None:
+        return False
+    process = scheduler._process
+    if process is not None and process.is_alive():
+        return False
+    scheduler.acquire_locks(auto_start=True)
+    return scheduler._process is not None and scheduler._process is not process
 
 
 class ServicesSimpleWorker(_ServicesWorkerMixin, SimpleWorker):
