@@ -25,6 +25,11 @@ class Journal:
         self.directory = Path(directory)
         self.path = self.directory / JOURNAL_NAME
         self.lock_path = self.directory / f"{JOURNAL_NAME}.lock"
+        self.listeners: list[Callable[[], None]] = []
+
+    def on_append(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` after every message written (the web process replays them soon)."""
+        self.listeners.append(listener)
 
     def append(self, inbound: Inbound) -> None:
         """Write the message and fsync it; raises OSError when the disk will not take it."""
@@ -35,6 +40,8 @@ class Journal:
                 journal.write(line)
                 journal.flush()
                 os.fsync(journal.fileno())
+        for listener in self.listeners:
+            listener()
 
     def pending(self) -> int:
         """How many messages wait in the journal."""

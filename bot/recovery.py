@@ -50,6 +50,14 @@ def replay_kept(services: "Services") -> Replayed:
     return counts
 
 
+def replay_journal(services: "Services") -> Replayed:
+    """Store and answer the messages of the local journal (Redis need not be up);
+    raises RetryLater when the database is still down."""
+    counts = Replayed()
+    _replay_journal(services, counts)
+    return counts
+
+
 def replay_job(services: "Services") -> None:
     """Job: replay the kept messages (retried with back-off until the database is back)."""
     replay_kept(services)
@@ -162,4 +170,4 @@ def _epoch(moment) -> float:
     return (moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)).timestamp()
 
 
-__all__ = ["Replayed", "answer_unanswered", "inbound_of", "replay_job", "replay_kept"]
+__all__ = ["Replayed", "answer_unanswered", "inbound_of", "replay_job", "replay_journal", "replay_kept"]

@@ -9,6 +9,7 @@ from flask import Flask
 
 from bot.config import Settings
 from bot.intents import signals
+from bot.journal_replay import JournalReplayer
 from bot.redaction import install_log_redaction
 from bot.reply_budget import ReplyBudget
 from bot.services import Services, build_services
@@ -28,6 +29,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # The one place the web layer keeps the services; the bot receives them as arguments.
     app.extensions["services"] = services
     app.extensions["reply_budget"] = ReplyBudget(services)
+    # Messages journalled while the database and Redis were both down are replayed from here
+    # once the database is back, not minutes later by the sweep.
+    app.extensions["journal_replay"] = JournalReplayer(services).install()
 
     from webhook import health, wechat
     from webhook.cli import register_commands

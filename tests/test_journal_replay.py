@@ -1,0 +1,79 @@
+"""The web process replays its journal as soon as the database is back, without the sweep."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+from sqlalchemy import select
+
+from bot import journal_replay
+from bot.inbound import Inbound
+from bot.jobs import RetryLater
+from bot.journal_replay import JournalReplayer
+from bot.services import build_services
+from bot.storage.messages import Message
+from devtools.simulator import new_msg_id
+from tests.scripted import ScriptedClassifier
+
+
+@pytest.fixture
+def journalled(settings, tmp_path):
+    """Services whose journal is this test's own."""
+    built = build_services(dataclasses.replace(settings, journal_dir=str(tmp_path / "journal")))
+    built.classifier = ScriptedClassifier({"你好": "greet"})
+    yield built
+    built.db.engine.dispose()
+
+
+def _stored(services, key: str) -> bool:
+    with services.db.session() as session:
+        return session.scalar(select(Message.id).where(Message.dedup_key == key)) is not None
+
+
+def _wait_for(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _journal_one(services) -> Inbound:
+    inbound = Inbound(openid="o_journal_replay_000001", kind="text", dedup_key=f"msg:{new_msg_id()}",
+                      text="你好", received_at=time.time())
+    services.journal.append(inbound)
+    return inbound
+
+
+def test_a_journalled_message_is_stored_within_seconds_and_the_thread_ends(journalled):
+    replayer = JournalReplayer(journalled, every=0.05).install()
+    inbound = _journal_one(journalled)
+    assert _wait_for(lambda: _stored(journalled, inbound.dedup_key))
+    assert _wait_for(lambda: replayer._thread is None)
+    assert journalled.journal.pending() == 0
+
+
+def test_it_keeps_trying_while_the_database_is_down(journalled, monkeypatch):
+    attempts = []
+    real = journal_replay.replay_journal
+
+    def down_twice(services):
+        attempts.append(1)
+        if len(attempts) <= 2:
+            raise RetryLater("database still unavailable (OperationalError)")
+        return real(services)
+
+    monkeypatch.setattr(journal_replay, "replay_journal", down_twice)
+    JournalReplayer(journalled, every=0.05).install()
+    inbound = _journal_one(journalled)
+    assert _wait_for(lambda: _stored(journalled, inbound.dedup_key))
+    assert len(attempts) >= 3
+
+
+def test_a_journal_left_by_an_earlier_process_is_replayed_at_start(journalled):
+    inbound = _journal_one(journalled)  # no replayer yet: as if written before a restart
+    JournalReplayer(journalled, every=0.05).install()
+    assert _wait_for(lambda: _stored(journalled, inbound.dedup_key))
