@@ -72,7 +72,10 @@ class ServicesWorker(_ServicesWorkerMixin, Worker):
         """RQ's heartbeat, then the scheduler started again if it has died (RQ itself looks only
         at its clean-ups, so the retries' back-off stopped for up to 75 s after a Redis restart)."""
         result = super().heartbeat(*args, **kwargs)
-        if kwargs.get("pipeline") is None and len(args) < 2:  # not inside a job's Redis transaction
+        in_transaction = kwargs.get("pipeline") is not None or len(args) > 1
+        # A worker asked to stop has stopped its scheduler on purpose: starting it again would
+        # leave a process behind that the stopping worker waits for.
+        if not in_transaction and not self._stop_requested:
             restart_dead_scheduler(self.scheduler)
         return result
 

@@ -61,6 +61,19 @@ else
     workers=1  # the embedded store lives in one process
 fi
 
+# A Rasa server that died is started again (the others carry the parses meanwhile; with one
+# server, the keyword rules answer until it is back, about 30 s).
+(while sleep 10; do
+    for ((n = 0; n < ${RASA_SERVERS:-1}; n++)); do
+        port=$((rasa_base + n))
+        if ! kill -0 "$(cat "var/rasa-$port.pid" 2>/dev/null || echo 0)" 2>/dev/null; then
+            echo "serve: Rasa on port $port is not running; starting it again" >&2
+            RASA_PORT=$port scripts/rasa_serve.sh >&2 || true
+        fi
+    done
+done) >>var/rasa-watch.log 2>&1 &
+pids+=($!)
+
 # Housekeeping every 5 minutes: overdue cases go up a level, stuck messages are queued again.
 (while sleep 300; do .venv/bin/flask --app webhook sweep >>var/sweep.log 2>&1; done) &
 pids+=($!)

@@ -58,6 +58,22 @@ def test_no_second_scheduler_while_another_worker_holds_the_lock(queue: Queue):
         _stop(holder)
 
 
+@pytest.mark.parametrize("stopping", [False, True])
+def test_the_workers_heartbeat_restarts_its_scheduler_unless_it_is_stopping(queue: Queue, stopping):
+    worker = ServicesWorker([queue], connection=queue.connection)
+    worker.scheduler = RQScheduler([queue], connection=queue.connection)
+    worker.scheduler.acquire_locks(auto_start=True)
+    try:
+        dead = worker.scheduler._process
+        dead.kill()
+        dead.join(5)
+        worker._stop_requested = stopping
+        worker.heartbeat()
+        assert (worker.scheduler._process is not dead) is (not stopping)
+    finally:
+        _stop(worker.scheduler)
+
+
 def test_an_idle_worker_wakes_within_seconds(queue: Queue):
     worker = ServicesWorker([queue], connection=queue.connection)
     assert worker.dequeue_timeout == IDLE_WAKE_S <= 10
