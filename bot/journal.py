@@ -5,13 +5,13 @@ unless it is in one of the three."""
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import json
 import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.filelock import FileLock
 from bot.inbound import Inbound
 
 log = logging.getLogger(__name__)
@@ -80,21 +80,6 @@ class Journal:
             os.fsync(journal.fileno())
         os.replace(temporary, self.path)
 
-    def _locked(self):
+    def _locked(self) -> FileLock:
         self.directory.mkdir(parents=True, exist_ok=True)
-        return _FileLock(self.lock_path)
-
-
-class _FileLock:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.handle = None
-
-    def __enter__(self):
-        self.handle = open(self.path, "a")
-        fcntl.flock(self.handle, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
+        return FileLock(self.lock_path)

@@ -10,7 +10,6 @@ loaded: it is fitted again.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
 import os
@@ -19,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
+
+from bot.filelock import FileLock
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +42,14 @@ def fingerprint(files: Iterable[Path], *versions: str) -> str:
 def load_or_build(name: str, key: str, build: Callable[[], T], cache_dir: Path) -> T:
     """The object cached as `name-key.pickle` in cache_dir, built (once across processes) if missing."""
     path = cache_dir / f"{name}-{key}.pickle"
+    lock = FileLock(cache_dir / f"{name}.lock")
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        lock = open(cache_dir / f"{name}.lock", "a")  # noqa: SIM115 — held until the model is ready
+        lock.acquire()  # one process fits while the others wait here, then read what it wrote
     except OSError as error:
         log.warning("model cache %s unusable (%s); fitting %s in this process", cache_dir, error, name)
         return build()
-    with lock:
-        # One process fits while the others wait here, then read what it wrote.
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
         cached = _load(path)
         if cached is not None:
             return cached
@@ -57,6 +57,8 @@ def load_or_build(name: str, key: str, build: Callable[[], T], cache_dir: Path) 
         _store(path, built)
         _remove_stale(cache_dir, name, keep=path)
         return built
+    finally:
+        lock.release()
 
 
 def _load(path: Path):
