@@ -39,6 +39,8 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 run="bench$$"
 export DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/lfd_$run"
 export REDIS_URL="redis://127.0.0.1:6379/0" KEY_PREFIX="$run:" NLU_BACKEND=keywords
+# Its own journal: what it keeps belongs to its own database, dropped at the end with it.
+export JOURNAL_DIR="$ROOT/var/bench/journal-$run"
 if [[ -z "$messages" ]]; then messages=$( (( rasa )) && echo first || echo keyword ); fi
 openids=$([[ $messages == first ]] && echo 0 || echo 2000)
 export WECHAT_TOKEN=bench-token WECHAT_APPID=wxbench0000000001 WECHAT_SECRET=bench-secret
@@ -53,6 +55,7 @@ cleanup() {
     for ((n = 0; n < rasa; n++)); do RASA_PORT=$((8610 + n)) scripts/rasa_stop.sh >/dev/null 2>&1 || true; done
     wait 2>/dev/null || true
     psql -q -h 127.0.0.1 -U postgres -d test -c "DROP DATABASE IF EXISTS lfd_$run WITH (FORCE)" >/dev/null
+    rm -rf "$JOURNAL_DIR"
     redis-cli -h 127.0.0.1 --scan --pattern "$run:*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null
 }
 trap cleanup EXIT

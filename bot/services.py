@@ -13,7 +13,7 @@ from bot.dedup import ReplyCache
 from bot.intents import IntentService, build_classifier
 from bot.intents.draining import Draining
 from bot.jobs import RedisJobs, ThreadJobs
-from bot.journal import Journal
+from bot.journal import Journal, owner_of
 from bot.rate_limit import RateLimit
 from bot.redaction import register_secrets
 from bot.redis_store import connect_redis
@@ -62,7 +62,7 @@ def build_services(settings: Settings) -> Services:
         classifier=build_classifier(settings, draining=Draining(client, settings.key_prefix)),
         dialogue=DialogueStore(db, settings.dialogue_ttl),
         replies=ReplyCache(client, settings.key_prefix, settings.dedup_ttl),
-        journal=Journal(Path(settings.journal_dir)),
+        journal=Journal(Path(settings.journal_dir), owner_of(settings.database_url, settings.key_prefix)),
         rate_limit=RateLimit(client, settings.key_prefix, settings.rate_limit, settings.rate_window),
     )
     jobs.bind(services)
