@@ -57,9 +57,20 @@ def _pieces_within(line: str, limit: int) -> list[str]:
 
 def mask_personal_numbers(text: str) -> str:
     """Mask mobile and ID numbers so logs and review screens never show them whole."""
-    text = text.translate(_FULL_WIDTH_DIGITS)
+    text = _plain_digits(text)
     text = ID_CARD_RE.sub(lambda m: m.group()[:4] + "*" * 10 + m.group()[-4:], text)
     return PHONE_RE.sub(lambda m: m.group()[:3] + "****" + m.group()[-4:], text)
+
+
+# A number read out and written by voice input or by hand: "一三八零七一二三四五六", "幺三五…".
+_SPOKEN_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
+_SPOKEN_NUMBER_RE = re.compile(r"[零〇一二三四五六七八九幺]{7,}")
+
+
+def _plain_digits(text: str) -> str:
+    """Full-width digits and runs of seven or more spoken digits as ASCII digits (same length)."""
+    text = text.translate(_FULL_WIDTH_DIGITS)
+    return _SPOKEN_NUMBER_RE.sub(lambda m: m.group().translate(_SPOKEN_DIGITS), text)
 
 
 # A mobile number typed in groups: "135 0712 3456", "135-0712-3456".
@@ -67,8 +78,8 @@ _GROUPED_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d[ \-－]?\d{4}[ \-－]?\d{4}(?!\
 
 
 def find_phone(text: str) -> str | None:
-    """The first mainland mobile number in the text (full-width digits and grouped digits count too)."""
-    text = text.translate(_FULL_WIDTH_DIGITS)
+    """The first mainland mobile number in the text (full-width, grouped and spoken digits count too)."""
+    text = _plain_digits(text)
     match = PHONE_RE.search(text)
     if match:
         return match.group()

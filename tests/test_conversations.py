@@ -546,6 +546,22 @@ def test_the_phone_question_takes_a_grouped_number_and_a_hesitant_no(services, r
     ])
 
 
+def test_a_spoken_number_a_reluctant_no_and_a_two_word_yes_are_understood(services, resident):
+    converse(resident, [
+        ("小区电梯坏了一个星期了物业也不修", "哪个社区"),
+        ("青年社区", "手机号"),
+        ("一三八零七一二三四五六", "请确认"),
+        ("好的 确认", "工单"),
+    ])
+    assert only_ticket(services, resident.openid).contact_phone == "13807123456"
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
+    converse(other, [
+        ("房东不退押金，说我把墙弄脏了要扣两千", "哪个社区"),
+        ("青年社区", "手机号"),
+        ("算了不方便", "请确认"),
+    ])
+
+
 def test_a_question_at_the_phone_step_is_answered_not_swallowed(services, resident):
     replies = converse(resident, [
         ("楼上的狗天天半夜叫，跟他说了也不管", "邻里纠纷"),

@@ -53,3 +53,12 @@ def test_landlines_are_found_as_people_write_them():
     for written in ("027-85551234", "027 8555 1234", "（027）85551234", "０２７-８５５５１２３４"):
         assert find_landline(f"打这个 {written} 就行") == "02785551234", written
     assert find_landline("我家3栋2单元") is None and find_landline("13912345678") is None
+
+
+def test_a_number_read_out_in_chinese_digits_is_a_phone_and_is_masked():
+    from bot.text import find_phone, mask_personal_numbers
+
+    assert find_phone("我电话一三八零七一二三四五六") == "13807123456"
+    assert find_phone("幺三五零七一二三四五六") == "13507123456"
+    assert find_phone("住三楼一二三室") is None  # short runs of numerals stay words
+    assert mask_personal_numbers("我电话一三八零七一二三四五六") == "我电话138****3456"
