@@ -97,8 +97,10 @@ if [[ -n "${PROXY_PORT:-}" ]]; then
     done
     echo "serve: nginx on http://127.0.0.1:$PROXY_PORT/wechat in front of the webhook"
 fi
-# Messages kept in the journal while the database and Redis were both down: replay them now.
-.venv/bin/flask --app webhook sweep >>var/sweep.log 2>&1 || true
+# Housekeeping once at start (messages kept in Redis or the journal while the database was down,
+# answers that failed): in the background, so the webhook does not wait for it.
+(.venv/bin/flask --app webhook sweep >>var/sweep.log 2>&1 || true) &
+pids+=($!)
 
 echo "serve: webhook on http://127.0.0.1:$PORT/wechat ($workers process(es)); Ctrl-C stops everything"
 .venv/bin/gunicorn --workers "$workers" --threads 8 --bind "127.0.0.1:$PORT" \
