@@ -63,15 +63,21 @@ fi
 
 # A Rasa server that died is started again (the others carry the parses meanwhile; with one
 # server, the keyword rules answer until it is back, about 30 s).
-(while sleep 10; do
+# The start runs in the background and is waited for, so a TERM stops the loop at once (bash
+# would hold it until a foreground start ended, and the server would outlive the stop).
+(child=""
+ trap 'kill "$child" 2>/dev/null || true; exit 0' TERM INT
+ while sleep 10; do
     for ((n = 0; n < ${RASA_SERVERS:-1}; n++)); do
         port=$((rasa_base + n))
         if ! kill -0 "$(cat "var/rasa-$port.pid" 2>/dev/null || echo 0)" 2>/dev/null; then
             echo "serve: Rasa on port $port is not running; starting it again" >&2
-            RASA_PORT=$port scripts/rasa_serve.sh >&2 || true
+            RASA_PORT=$port scripts/rasa_serve.sh >&2 &
+            child=$!
+            wait "$child" || true
         fi
     done
-done) >>var/rasa-watch.log 2>&1 &
+ done) >>var/rasa-watch.log 2>&1 &
 pids+=($!)
 
 # Housekeeping every 5 minutes: overdue cases go up a level, stuck messages are queued again.
