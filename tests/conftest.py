@@ -73,6 +73,8 @@ def settings(database_url, key_prefix, fake_wechat, tmp_path) -> Settings:
         rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
         rasa_token=Settings.from_env().rasa_token,
         reply_budget=3.5,
+        # Confident answers are sampled for review at random: never in tests, unless a test asks.
+        review_sample_rate=0.0,
         # Accepted review items and trained models go to the test's own files, never the repo's.
         nlu_reviewed_file=str(tmp_path / "reviewed.yml"),
         nlu_models_dir=str(tmp_path / "models"),
