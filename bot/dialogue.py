@@ -109,16 +109,26 @@ class Fragment:
 
 
 @dataclass
+class Cancelled:
+    """An intake the resident cancelled, kept for a while in case they change their mind."""
+
+    state: IntakeState
+    at: str  # when it was cancelled, ISO 8601 in UTC
+
+
+@dataclass
 class Dialogue:
     """One resident's dialogue: the active flow, if any, and what carries over between flows."""
 
     flow: FlowState | None = None
     pending_media: list[str] = field(default_factory=list)  # photos sent before any case
     fragments: list[Fragment] = field(default_factory=list)  # not understood yet
+    cancelled: Cancelled | None = None  # the last intake cancelled, until another flow starts
 
     def start(self, state: FlowState) -> FlowState:
-        """Make `state` the active flow (replacing any other) and return it."""
+        """Make `state` the active flow (replacing any other, and any cancelled intake) and return it."""
         self.flow = state
+        self.cancelled = None
         return state
 
     def end(self) -> None:
@@ -144,6 +154,8 @@ class Dialogue:
             data["pending_media"] = list(self.pending_media)
         if self.fragments:
             data["fragments"] = [asdict(fragment) for fragment in self.fragments]
+        if self.cancelled is not None:
+            data["cancelled"] = {"state": asdict(self.cancelled.state), "at": self.cancelled.at}
         return data
 
     @classmethod
@@ -151,15 +163,20 @@ class Dialogue:
         """Read a stored dialogue; an unknown flow (from an older release) is dropped."""
         data = copy.deepcopy(data)  # the caller compares the stored dict with the result later
         kind = STATE_TYPES.get(data.get("flow") or "")
-        flow = None
-        if kind is not None:
-            known = {item.name for item in fields(kind)}
-            flow = kind(**{key: value for key, value in (data.get("state") or {}).items() if key in known})
+        flow = _typed(kind, data.get("state") or {}) if kind is not None else None
+        cancelled = data.get("cancelled")
         return cls(
             flow=flow,
             pending_media=list(data.get("pending_media") or []),
             fragments=[Fragment(**item) for item in data.get("fragments") or []],
+            cancelled=Cancelled(_typed(IntakeState, cancelled["state"]), cancelled["at"]) if cancelled else None,
         )
+
+
+def _typed(kind: type, state: dict):
+    """A flow's typed state from its stored dict; keys an older release wrote are dropped."""
+    known = {item.name for item in fields(kind)}
+    return kind(**{key: value for key, value in state.items() if key in known})
 
 
 @dataclass(frozen=True)

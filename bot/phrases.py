@@ -77,6 +77,15 @@ NO_PHONE = re.compile(
     rf"^(?:那|哎|唉|呃|嗯)?[，, ]*{_NO_PHONE_WORDS}(?:留)?(?:电话)?"
     rf"[了的吧啊呀。！!，,…. ]*(?:{_NO_PHONE_WORDS}(?:留)?(?:电话)?)?[了的吧啊呀。！!，,…. ]*(?:谢谢)?[。！!]*$"
 )
+# "我不是不办 是不想留电话": no phone, and the case goes on (it is no cancel).
+NOT_THE_PHONE = re.compile(
+    r"(?:不想|不愿意?|不方便|不要|不用|不敢|不)(?:留|给)(?:个)?(?:电话|手机|号码)|(?:电话|手机|号码)不(?:想|方便|愿意?)?(?:留|给)"
+)
+# "想了下还是帮我登记一下吧", "还是要办", "继续登记": the resident takes back a cancel.
+RESUME = re.compile(
+    r"还是(?:要|想|得|麻烦)?(?:你们?)?(?:帮我|给我)?(?:登记|办|弄|提交|受理)|(?:继续|接着)(?:登记|办|弄)|"
+    r"不是不(?:办|登记|弄|要)|重新登记|帮我登记"
+)
 # "补充：…" adds to the open case; "还有个事…" starts a new one, so "还有" counts only with a colon.
 ADD_TO_CASE = re.compile(r"^(?:(?:补充|追加)[:：，, ]*|(?:再说一下|还有)[:：])")
 # Only read while a resolved case can be reopened: "根本没修好", "还是没人管", "问题还在".

@@ -104,6 +104,9 @@ def answer_text(turn: Turn) -> str:
             turn.short_answer = step.short_answer
             turn.intent = turn.intent or f"{turn.dialogue.flow_name or 'flow'}_answer"
             return reply
+    if flow is None and (resumed := intake.resume_cancelled(turn)) is not None:
+        turn.intent = "intake_resumed"
+        return resumed
     anytime = phrases.anytime_intent(turn.text, in_flow=flow is not None)
     if anytime is not None:
         return run_anytime(turn, anytime)

@@ -612,3 +612,55 @@ def test_ongoing_abuse_told_without_the_usual_words_opens_an_urgent_case(service
 
 def test_saying_life_is_not_worth_living_gets_the_helpline(resident):
     converse(resident, [("活着真冇得意思", "12356")])
+
+
+# --- changing one's mind after cancelling ---------------------------------------------------
+
+def test_a_resident_who_cancelled_can_change_their_mind_and_keep_the_story(services, resident):
+    converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("取消", "已取消"),
+        ("想了下还是帮我登记一下吧", "手机号"),
+        ("不留", "拖椅子"),
+        ("1", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert "拖椅子" in ticket.description and unit_code(services, ticket.unit_id) == "baguodun"
+
+
+def test_not_wanting_to_leave_a_phone_is_no_cancel(services, resident):
+    converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("我不是不办 是不想留电话", "请确认"),
+        ("1", "工单"),
+    ])
+    assert only_ticket(services, resident.openid).contact_phone is None
+
+
+def test_not_wanting_a_phone_after_cancelling_resumes_the_case_without_one(services, resident):
+    replies = converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("取消", "已取消"),
+        ("我不是不办 是不想留电话", "请确认"),
+        ("1", "工单"),
+    ])
+    assert "您" in replies[3] and "拖椅子" in replies[3]
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.contact_phone is None and "拖椅子" in ticket.description
+
+
+def test_a_cancel_long_ago_is_not_resumed(services, resident):
+    converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("取消", "已取消"),
+    ])
+    state = services.dialogue.load(resident.openid)
+    state["cancelled"]["at"] = "2000-01-01T00:00:00+00:00"
+    services.dialogue.save(resident.openid, state)
+    reply = resident.says("想了下还是帮我登记一下吧")
+    assert "请确认" not in reply and "手机号" not in reply
+    assert no_tickets(services, resident.openid)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot import phrases
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, ROLE_LABELS, role_label
 from bot.dialogue import FaqOfferState, IntakeState
 from bot.directory import nearest_community
 from bot.handlers import community
+from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.text import find_landline, find_phone, mask_personal_numbers
 from bot.intents.signals import is_collective
@@ -24,9 +27,14 @@ ASK_PHONE = (
     "为了方便{role}联系您，愿意留一个手机号吗？直接回复手机号即可；不方便就回复“不留”。"
     "\n（号码只用于处理本次事项）"
 )
+NO_PHONE_OK = "好的，不留电话也可以办，工作人员会在这里用文字联系您。"
 BAD_PHONE = "这个号码好像不对，请回复 11 位手机号或带区号的座机号，或回复“不留”。"
 CONFIRM_CHOICES = "回复 1 确认提交\n回复 2 我还要补充\n回复“取消”不办了"
 LOCAL_ONLY = "邻里纠纷和物业问题需要当地的调解员、房管员上门处理，这边没法为您登记。"
+# A cancelled intake can be taken up again this long after the cancel.
+RESUME_WITHIN = timedelta(hours=2)
+# A message this long is a new story rather than "还是帮我登记吧".
+RESUME_MAX_CHARS = 30
 
 
 def start_case(turn: Turn, category: str | None = None, text: str | None = None,
@@ -227,6 +235,10 @@ def phone_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.phone_asked = True
         return next_question(turn, state)
+    if phrases.NOT_THE_PHONE.search(text) and len(text) <= RESUME_MAX_CHARS:  # "不是不办 是不想留电话"
+        keep_message(turn)
+        state.phone_asked = True
+        return f"{NO_PHONE_OK}\n" + next_question(turn, state)
     if phrases.NO_CALLS.search(text):  # "我是聋哑人打不了电话": no phone, and staff must write
         add_story(turn, f"（居民不便接打电话，请用文字联系）{text}")
         state.phone_asked = True
@@ -265,6 +277,25 @@ def _community_corrected(turn: Turn) -> str | None:
         return None
     keep_message(turn)
     return "好的，社区改过来了。" + community_chosen(turn, unit)
+
+
+def resume_cancelled(turn: Turn) -> str | None:
+    """"还是帮我登记吧" (or "不是不办 是不想留电话") soon after a cancel: the intake goes on where it stopped."""
+    cancelled = turn.dialogue.cancelled
+    if cancelled is None or len(turn.text) > RESUME_MAX_CHARS:
+        return None
+    if utcnow() - datetime.fromisoformat(cancelled.at) > RESUME_WITHIN:
+        return None
+    no_phone = bool(phrases.NOT_THE_PHONE.search(turn.text))
+    if not (no_phone or phrases.RESUME.search(turn.text)):
+        return None
+    state = turn.dialogue.start(cancelled.state)
+    keep_message(turn)
+    intro = "好的，接着刚才的登记，您之前说的情况都还在。"
+    if no_phone:
+        state.phone_asked = True
+        intro = f"{NO_PHONE_OK}接着刚才的登记，您之前说的情况都还在。"
+    return f"{intro}\n{next_question(turn, state)}"
 
 
 def go_back(turn: Turn) -> str:

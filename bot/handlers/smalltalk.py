@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.dialogue import Dialogue
+from bot.dialogue import Cancelled, Dialogue, IntakeState
 from bot.handlers import status
+from bot.storage.base import utcnow
 from bot.turn import Turn
 
 WELCOME = (
@@ -46,8 +47,12 @@ def deny(turn: Turn) -> str:
 def cancel(turn: Turn) -> str:
     """Handler: stop whatever we were doing."""
     flow = turn.dialogue.flow_name
+    intake = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
     turn.dialogue = Dialogue()  # kept fragments and photos go too: the resident said stop
-    if flow in ("intake", "clarify", "faq_offer"):
+    if intake is not None:  # kept a while: "还是帮我登记吧" takes it up where it stopped
+        turn.dialogue.cancelled = Cancelled(intake, utcnow().isoformat())
+        return "好的，已取消，没有为您登记工单。您说过的内容都已保存；改主意的话回复“继续登记”，接着刚才的办。"
+    if flow in ("clarify", "faq_offer"):
         return "好的，已取消，没有为您登记工单。您说过的内容都已保存，需要时随时再找我。"
     if flow == "urgent":
         return "好的。已登记的紧急工单仍会有工作人员跟进；如有危险请拨打 110。"
