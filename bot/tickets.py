@@ -129,6 +129,12 @@ def attach_message(session: Session, ticket: Ticket, message: Message, note: str
     session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note or "居民补充材料"))
 
 
+def link_message(session: Session, ticket: Ticket, message: Message, note: str) -> None:
+    """Put a resident's answer about a case (a menu number, a yes) on its page, not in its description."""
+    message.ticket_id = ticket.id
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note))
+
+
 def _add_photo(session: Session, ticket: Ticket, media_id: str) -> None:
     attachment = TicketAttachment(ticket_id=ticket.id, kind="image", media_id=media_id)
     session.add(attachment)

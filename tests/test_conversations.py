@@ -664,3 +664,19 @@ def test_a_cancel_long_ago_is_not_resumed(services, resident):
     reply = resident.says("想了下还是帮我登记一下吧")
     assert "请确认" not in reply and "手机号" not in reply
     assert no_tickets(services, resident.openid)
+
+
+def test_the_number_that_answers_the_withdrawal_question_is_no_supplement(services, resident):
+    converse(resident, [
+        ("隔壁装修天天早上七点就开始砸墙，吵得老人睡不好", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    described = only_ticket(services, resident.openid).description
+    converse(resident, [("撤了吧", "要撤回工单"), ("2", "保留"), ("取消", "要撤回工单"), ("1", "已撤回")])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.status == "cancelled" and ticket.description == described
+    with services.db.session() as session:
+        notes = list(session.scalars(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id)))
+    assert "居民撤回" in notes

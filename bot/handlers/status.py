@@ -7,7 +7,7 @@ from bot.categories import CATEGORIES
 from bot.dialogue import WithdrawState
 from bot.lifecycle import RESIDENT, move_ticket
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, latest_open_ticket, tickets_of_resident
-from bot.tickets import attach_message, can_reopen, rate, reopen, status_line
+from bot.tickets import attach_message, can_reopen, link_message, rate, reopen, status_line
 from bot.turn import Turn
 
 
@@ -94,7 +94,7 @@ def withdrawal_step(turn: Turn) -> str | None:
         turn.dialogue.end()
         if ticket.status not in OPEN_STATUSES:  # a person closed it meanwhile
             return f"工单 {ticket.number} 已经是“{STATUS_LABELS[ticket.status]}”，不用再撤回了。"
-        attach_message(turn.session, ticket, turn.message, note="居民撤回")
+        link_message(turn.session, ticket, turn.message, note="居民撤回")
         move_ticket(turn.session, turn.services.jobs, ticket, "cancelled", RESIDENT, "居民在对话中撤回", tell=False)
         return f"好的，工单 {ticket.number} 已撤回，工作人员不会再处理。以后有需要随时再找我。"
     if pick == 2 or phrases.DENY.match(turn.text):
