@@ -15,7 +15,7 @@ from bot import alerts
 from bot.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, move_ticket, tell_resident
 from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS
 from bot.media import note_new_attachment
-from bot.office_hours import next_opening, opening_words
+from bot.office_hours import CHINA, next_opening, opening_words
 from bot.storage.base import after_commit, utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
@@ -67,12 +67,13 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
         collective=request.collective,
         description=request.description,
         contact_phone=request.phone,
+        created_at=now,
         due_at=now + timedelta(hours=first_response_hours(request.category, request.urgent, request.collective)),
         resolution_due_at=now + timedelta(days=CATEGORIES[request.category].resolution_days),
     )
     session.add(ticket)
     session.flush()
-    ticket.number = f"JH{ticket.created_at:%y%m%d}-{ticket.id:04d}"
+    ticket.number = f"JH{now.astimezone(CHINA):%y%m%d}-{ticket.id:04d}"  # the day in Beijing, as residents count it
     session.add(TicketEvent(ticket_id=ticket.id, status="new", note=unit.office_name, actor=SYSTEM))
     _attach(session, ticket, request)
     session.info.setdefault("new_cases", []).append(ticket.id)

@@ -34,6 +34,17 @@ def test_each_category_goes_to_its_role(session, category, role):
     assert ticket.number.startswith("JH") and ticket.number.endswith(f"{ticket.id:04d}")
 
 
+def test_a_case_opened_after_midnight_in_beijing_is_numbered_with_that_day(session, monkeypatch):
+    from datetime import datetime, timezone
+
+    import bot.tickets
+
+    monkeypatch.setattr(bot.tickets, "utcnow", lambda: datetime(2026, 12, 3, 16, 41, tzinfo=timezone.utc))
+    resident = touch_resident(session, "o_tickets_beijing_day")
+    ticket = open_ticket(session, resident, CaseRequest("neighbor_dispute", "半夜噪音", unit_by_code(session, "datong")))
+    assert ticket.number.startswith("JH261204-")
+
+
 def test_status_change_is_recorded_and_worded_for_the_resident(session, services):
     resident = touch_resident(session, "o_tickets_status")
     ticket = open_ticket(session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "datong")))
