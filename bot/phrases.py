@@ -14,6 +14,10 @@ CANCEL_WORDS = r"取消|撤销|撤回|不办了|不弄了|不搞了|不想办了
 HUMAN_WORDS = r"转人工|人工客服|人工服务|找(?:个)?真人|真人客服|找个人(?:说|聊|问)|要人工"
 STATUS_WORDS = r"我的工单|工单进度|查(?:一下|下)?(?:进度|工单)|^进度$|办得怎么样|处理得?怎么样了|有人管了吗"
 MOVED_WORDS = r"搬家|搬走了|换了?(?:个)?(?:社区|小区)|我(?:已经)?不住(?:在)?.{0,8}了|改(?:一下)?社区|搬(?:到|去).{1,8}住"
+# "区中心在哪里 地址发我一下", "你们工作室在哪": where a legal service office is.
+OFFICE_WORDS = r"区中心|公共法律服务中心|法律服务中心|中心|工作室|工作站|司法所|你们"
+WHERE_WORDS = (rf"(?:{OFFICE_WORDS})[^，,。？?！!\s]{{0,4}}(?:在哪|在什么地方|地址|怎么走|位置)|"
+               r"地址(?:发|给|告诉)(?:我|一下)|(?:发|给|告诉)我(?:一下)?(?:个)?(?:你们的?)?地址")
 BACK_WORDS = r"^(?:返回|上一步|回到上一步|改一下)$|说错了|填错了|写错了|搞错了"
 
 # Whole-message words that mean "stop" only when nothing else is asked: "不用了" at the phone
@@ -22,6 +26,10 @@ CANCEL = re.compile(rf"^(?:取消|算了|不办了|不用了|退出|不弄了|�
 HUMAN = re.compile(HUMAN_WORDS)
 STATUS = re.compile(STATUS_WORDS)
 BACK = re.compile(BACK_WORDS)
+WHERE = re.compile(WHERE_WORDS)
+# Which office a "where is it" asks about: the district centre, a street workstation, else the home room.
+DISTRICT_OFFICE = re.compile(r"区中心|区公共法律服务中心|区里|区法律")
+STREET_OFFICE = re.compile(r"街道|工作站|司法所")
 # Only for short messages: "邻居搬家时撞坏了我家门" is a dispute, not news that the resident moved.
 MOVED = re.compile(MOVED_WORDS)
 
@@ -44,6 +52,7 @@ ANYTIME_PHRASES = (
     AnytimePhrase("ticket_status", STATUS),
     AnytimePhrase("request_human", HUMAN),
     AnytimePhrase("change_community", MOVED, max_chars=16, outside_flows_only=True),
+    AnytimePhrase("where_is", WHERE, max_chars=24),
 )
 
 

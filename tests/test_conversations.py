@@ -680,3 +680,23 @@ def test_the_number_that_answers_the_withdrawal_question_is_no_supplement(servic
     with services.db.session() as session:
         notes = list(session.scalars(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id)))
     assert "居民撤回" in notes
+
+
+def test_asking_where_the_district_centre_is_gets_its_address(services, resident):
+    with services.db.session() as session:
+        centre = unit_by_code(session, "jianghan")
+        address, phone = centre.address, centre.phone
+    reply = converse(resident, [("区中心在哪里 地址发我一下", address)])[0]
+    assert phone in reply and "江汉区公共法律服务中心" in reply
+
+
+def test_asking_where_the_room_is_in_the_middle_of_an_intake_keeps_the_intake(services, resident):
+    with services.db.session() as session:
+        address = unit_by_code(session, "baguodun").address
+    converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("你们工作室在哪里", address),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])

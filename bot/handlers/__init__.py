@@ -103,4 +103,5 @@ ANYTIME = {
     "ticket_status": status.my_tickets,
     "request_human": human.transfer,
     "change_community": community.change_community,
+    "where_is": community.where_is,
 }

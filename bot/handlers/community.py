@@ -59,6 +59,21 @@ def room_card(unit: Unit) -> str:
     return "\n".join(lines)
 
 
+def where_is(turn: Turn) -> str:
+    """Any-time "区中心在哪里": the address, hours and phone of the office asked about, from the directory."""
+    centre = district_centre(turn.session)
+    home = community_of(turn)
+    if phrases.DISTRICT_OFFICE.search(turn.text) or home is None:
+        unit = centre
+    elif phrases.STREET_OFFICE.search(turn.text):
+        unit = home.parent or centre
+    else:
+        unit = home
+    if unit is None:
+        return "抱歉，暂时查不到地址，您可以拨打 12348 公共法律服务热线询问。"
+    return f"{room_card(unit)}\n上门前建议先打电话确认有人值班。"
+
+
 def home_room(turn: Turn) -> Unit | None:
     """The room that answers this resident: their community's, else the district centre."""
     return community_of(turn) or district_centre(turn.session)
