@@ -78,6 +78,8 @@ NO_CALLS = re.compile(
     r"不敢打电话|不能打电话|打不了电话|接不(?:到|了)电话|不方便(?:打|接)电话|不敢(?:说话|出声)|他会(?:听到|看我手机)|"
     r"聋哑|听不见|只能发(?:信息|消息|文字)|能不能发(?:信息|消息|短信)"
 )
+# The resident fears the other side would retaliate if they knew who complained: no phone, kept confidential.
+FEARS_RETALIATION = re.compile(r"报复|报仇|记恨|找我麻烦|怕.{0,8}(?:知道是我|知道我|找上门)")
 UNKNOWN_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
 _NO_PHONE_WORDS = (r"(?:不留|不用|不用留|不方便|不要|不给|算了|跳过|不想留|没有|否|不|不了|不必|先不留|不想给|"
                    r"保密|不需要|不留了|不太方便)")

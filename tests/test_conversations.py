@@ -700,3 +700,16 @@ def test_asking_where_the_room_is_in_the_middle_of_an_intake_keeps_the_intake(se
         ("不留", "请确认"),
         ("1", "工单"),
     ])
+
+
+@pytest.mark.parametrize("afraid", ["不敢打电话 怕那家人报复", "不敢留电话 怕那家人报复"])
+def test_a_resident_afraid_of_retaliation_leaves_no_phone_and_is_reassured(services, resident, afraid):
+    replies = converse(resident, [
+        ("对门那家天天把垃圾堆在我家门口，说了也不听", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        (afraid, "请确认"),
+    ])
+    assert "保密" in replies[-1] and "文字" in replies[-1] and "您" in replies[-1]
+    converse(resident, [("1", "工单")])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.contact_phone is None and "保密" in ticket.description and not ticket.urgent

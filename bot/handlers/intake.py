@@ -28,6 +28,10 @@ ASK_PHONE = (
     "\n（号码只用于处理本次事项）"
 )
 NO_PHONE_OK = "好的，不留电话也可以办，工作人员会在这里用文字联系您。"
+CONFIDENTIAL = (
+    "明白您的顾虑。您反映的情况和您的信息都会保密，不会让对方知道是您反映的。"
+    "不留电话也可以办，工作人员会在微信里用文字联系您，不会给您打电话。"
+)
 BAD_PHONE = "这个号码好像不对，请回复 11 位手机号或带区号的座机号，或回复“不留”。"
 CONFIRM_CHOICES = "回复 1 确认提交\n回复 2 我还要补充\n回复“取消”不办了"
 LOCAL_ONLY = "邻里纠纷和物业问题需要当地的调解员、房管员上门处理，这边没法为您登记。"
@@ -235,6 +239,10 @@ def phone_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.phone_asked = True
         return next_question(turn, state)
+    if phrases.FEARS_RETALIATION.search(text):  # "不敢打电话 怕那家人报复"
+        add_story(turn, f"（居民担心被对方报复：请为其保密，用文字联系，不要打电话）{text}")
+        state.phone_asked = True
+        return f"{CONFIDENTIAL}\n" + next_question(turn, state)
     if phrases.NOT_THE_PHONE.search(text) and len(text) <= RESUME_MAX_CHARS:  # "不是不办 是不想留电话"
         keep_message(turn)
         state.phone_asked = True
