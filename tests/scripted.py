@@ -17,6 +17,10 @@ class ScriptedClassifier:
         self.delay = delay
         self.calls: list[str] = []
 
+    def health(self) -> dict:
+        """What the health check reports of it."""
+        return {"nlu": self.mode}
+
     def classify(self, text: str) -> Classification:
         """The scripted classification of the text."""
         self.calls.append(text)

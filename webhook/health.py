@@ -14,11 +14,12 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """Report whether the database, Redis and the classifier answer; 503 until this process can
-    answer messages (the danger and group signals are still loading just after a start)."""
+    """Report whether the database, Redis and each Rasa server answer; 503 until this process can
+    answer messages (the danger and group signals are still loading just after a start). Rasa
+    down is reported but not 503: the keyword rules answer meanwhile."""
     services = current_app.extensions["services"]
     checks = {"database": _database_ok(services), "redis": _redis_ok(services)}
-    checks["nlu"] = getattr(services.classifier, "mode", "unknown")
+    checks.update(services.classifier.health())
     checks["signals"] = "ready" if signals.is_ready() else "loading"
     ready = checks["database"] and checks["redis"] and signals.is_ready()
     status = 200 if ready else 503

@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 BREAKER_FAILURES = 3
 BREAKER_RESET_S = 10.0
 
+# A health check waits this long for each Rasa server's /status (a hung one must not hang it).
+HEALTH_PROBE_S = 1.0
+
 MODE_RASA = "rasa"
 MODE_KEYWORDS = "keywords"
 MODE_DEGRADED = "degraded"
@@ -43,6 +46,15 @@ class IntentService:
         if self.rasa is None:
             return MODE_KEYWORDS
         return MODE_RASA if self.breaker.state == CLOSED else MODE_DEGRADED
+
+    def health(self) -> dict:
+        """The mode as it really is, and each Rasa server "up" or "down", asked now (the breaker
+        alone still says rasa when Rasa died while no resident wrote)."""
+        if self.rasa is None:
+            return {"nlu": MODE_KEYWORDS}
+        servers = {url: "up" if self.rasa.is_up(url, HEALTH_PROBE_S) else "down" for url in self.rasa.servers.urls}
+        serving = self.breaker.state == CLOSED and "up" in servers.values()
+        return {"nlu": MODE_RASA if serving else MODE_DEGRADED, "rasa_servers": servers}
 
     def classify(self, text: str) -> Classification:
         """Classify one message; never raises because Rasa is down. The result carries the text."""

@@ -198,19 +198,19 @@ class RasaClient:
         except ValueError as error:
             raise RasaUnavailable("Rasa answered with invalid JSON") from error
 
-    def status(self) -> dict:
-        """The server's /status (model file, fingerprint); raises RasaUnavailable when down."""
+    def status(self, url: str | None = None, timeout: float | None = None) -> dict:
+        """A server's /status (model file, fingerprint), the first one's by default; raises
+        RasaUnavailable when it does not answer."""
+        base = url or self.url
         try:
-            response = self._session.get(
-                f"{self.url}/status", params=self._params(), timeout=self.timeout
-            )
+            response = self._session.get(f"{base}/status", params=self._params(), timeout=timeout or self.timeout)
         except requests.RequestException as error:
-            raise RasaUnavailable(redact(f"Rasa unreachable at {self.url}: {error}")) from error
+            raise RasaUnavailable(redact(f"Rasa unreachable at {base}: {error}")) from error
         return self._json_or_raise(response.status_code, response.content)
 
-    def is_up(self) -> bool:
-        """True when the server answers /status with a loaded model."""
+    def is_up(self, url: str | None = None, timeout: float | None = None) -> bool:
+        """True when the server (the first one by default) answers /status with a loaded model."""
         try:
-            return bool(self.status().get("model_file"))
+            return bool(self.status(url, timeout).get("model_file"))
         except RasaUnavailable:
             return False
