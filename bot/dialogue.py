@@ -38,6 +38,7 @@ class IntakeState(FlowStateBase):
     phone_asked: bool = False
     no_community: bool = False
     candidates: list[int] = field(default_factory=list)
+    contact_time: str = ""  # when the resident can take a call ("最好晚上打")
     other_matter: str = ""  # a different kind of matter raised meanwhile, offered after this case
     other_category: str = ""
     other_message: int | None = None

@@ -80,6 +80,13 @@ NO_CALLS = re.compile(
 )
 # The resident fears the other side would retaliate if they knew who complained: no phone, kept confidential.
 FEARS_RETALIATION = re.compile(r"报复|报仇|记恨|找我麻烦|怕.{0,8}(?:知道是我|知道我|找上门)")
+# "最好晚上打", "下午3点以后联系", "白天上班不方便接": when the resident can take a call.
+CONTACT_TIME = re.compile(
+    r"(?:早上|上午|中午|午休|下午|傍晚|晚上|夜里|白天|周末|工作日|下班(?:以)?后|\d{1,2}点(?:以后|之后|后|前|以前)?)"
+    r"(?:的时候)?(?:再|才|都)?(?:打(?:电话)?(?:给我|过来)?|联系(?:我)?|来电|回电|比较方便|方便|有空|能接|接得到)"
+    r"[了的吧啊呀哈。！!，, ]*(?:谢谢)?$"
+)
+CONTACT_TIME_MAX_CHARS = 30
 UNKNOWN_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
 _NO_PHONE_WORDS = (r"(?:不留|不用|不用留|不方便|不要|不给|算了|跳过|不想留|没有|否|不|不了|不必|先不留|不想给|"
                    r"保密|不需要|不留了|不太方便)")

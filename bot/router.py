@@ -111,7 +111,7 @@ def answer_text(turn: Turn) -> str:
     if anytime is not None:
         return run_anytime(turn, anytime)
     if flow is None:
-        reply = status.rating_or_reopen(turn) or status.add_to_case(turn)
+        reply = status.rating_or_reopen(turn) or status.add_to_case(turn) or status.contact_time(turn)
         if reply is not None:
             return reply
     decision = turn.decide()

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How the resident's preferred time for a call stands out in a case's description.
+CONTACT_TIME_LINE = "【方便联系的时间】{}"
+
 
 @dataclass
 class CaseRequest:
@@ -41,6 +44,7 @@ class CaseRequest:
     opening_message_id: int | None = None
     message_ids: list[int] = field(default_factory=list)
     media_ids: list[str] = field(default_factory=list)
+    contact_time: str = ""  # when the resident can take a call, in their words
 
 
 def first_response_hours(category: str, urgent: bool, collective: bool) -> int:
@@ -65,7 +69,7 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
         role=CATEGORIES[request.category].role,
         urgent=request.urgent,
         collective=request.collective,
-        description=request.description,
+        description=_with_contact_time(request.description, request.contact_time),
         contact_phone=request.phone,
         created_at=now,
         due_at=now + timedelta(hours=first_response_hours(request.category, request.urgent, request.collective)),
@@ -78,6 +82,16 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
     _attach(session, ticket, request)
     session.info.setdefault("new_cases", []).append(ticket.id)
     return ticket
+
+
+def _with_contact_time(description: str, contact_time: str) -> str:
+    return f"{description}\n{CONTACT_TIME_LINE.format(contact_time)}" if contact_time else description
+
+
+def add_contact_time(session: Session, ticket: Ticket, message: Message, contact_time: str) -> None:
+    """The resident said when to call, after the case was opened: staff see it in the description."""
+    ticket.description = _with_contact_time(ticket.description, contact_time)
+    link_message(session, ticket, message, note="居民说明方便联系的时间")
 
 
 def alert_new_cases(session: Session, jobs) -> None:

@@ -713,3 +713,34 @@ def test_a_resident_afraid_of_retaliation_leaves_no_phone_and_is_reassured(servi
     converse(resident, [("1", "工单")])
     ticket = only_ticket(services, resident.openid)
     assert ticket.contact_phone is None and "保密" in ticket.description and not ticket.urgent
+
+
+def test_a_time_to_call_given_with_the_phone_number_is_kept_in_the_case(services, resident):
+    converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("13912345678 最好晚上打", "最好晚上打"),
+        ("1", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.contact_phone == "13912345678" and "最好晚上打" in ticket.description
+
+
+def test_a_time_to_call_given_after_the_phone_number_is_kept_in_the_case(services, resident):
+    converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("13912345678", "请确认"),
+        ("最好晚上打", "最好晚上打"),
+        ("1", "工单"),
+    ])
+    assert "最好晚上打" in only_ticket(services, resident.openid).description
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
+    converse(other, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("13912345679", "请确认"),
+        ("1", "工单"),
+        ("白天上班不方便接 最好晚上打", "已在工单"),
+    ])
+    assert "最好晚上打" in only_ticket(services, other.openid).description

@@ -11,7 +11,7 @@ from bot.directory import nearest_community
 from bot.handlers import community
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
-from bot.text import find_landline, find_phone, mask_personal_numbers
+from bot.text import LANDLINE_RE, PHONE_RE, find_landline, find_phone, mask_personal_numbers
 from bot.intents.signals import is_collective
 from bot.tickets import CaseRequest, open_ticket, response_promise, routing_unit
 from bot.turn import Turn
@@ -144,6 +144,8 @@ def summary(turn: Turn, state: IntakeState) -> str:
     ]
     if turn.resident.phone:
         lines.append(f"电话：{mask_personal_numbers(turn.resident.phone)}")
+    if state.contact_time:
+        lines.append(f"方便联系的时间：{state.contact_time}")
     return "\n".join(lines + [CONFIRM_CHOICES])
 
 
@@ -159,6 +161,8 @@ def details_step(turn: Turn) -> str | None:
 def community_step(turn: Turn) -> str | None:
     """Step "community": a community name, a number from the list, "不知道", or elsewhere."""
     state = turn.dialogue.flow
+    if said := contact_time_said(turn):
+        return said
     if phrases.UNKNOWN_PLACE.search(turn.text) and len(turn.text) <= community.PLACE_MAX_CHARS:
         keep_message(turn)
         state.no_community = True
@@ -234,6 +238,7 @@ def phone_step(turn: Turn) -> str | None:
         keep_message(turn)
         turn.resident.phone = phone
         state.phone_asked = True
+        state.contact_time = contact_time_in(text) or state.contact_time
         return next_question(turn, state)
     if phrases.NO_PHONE.match(text) or phrases.DENY.match(text):
         keep_message(turn)
@@ -259,6 +264,27 @@ def phone_step(turn: Turn) -> str | None:
     return _community_corrected(turn)
 
 
+def contact_time_in(text: str) -> str:
+    """When the resident says to call ("最好晚上打"), in their words without the number; else ""."""
+    words = LANDLINE_RE.sub("", PHONE_RE.sub("", text)).strip(" ，,。.！!")
+    if len(words) > phrases.CONTACT_TIME_MAX_CHARS or not phrases.CONTACT_TIME.search(words):
+        return ""
+    return words
+
+
+def contact_time_said(turn: Turn) -> str | None:
+    """"最好晚上打" at any step of an intake: kept for staff, and the pending question asked again."""
+    if find_phone(turn.text):
+        return None
+    said = contact_time_in(turn.text)
+    if not said:
+        return None
+    state = turn.dialogue.flow
+    state.contact_time = said
+    keep_message(turn)
+    return f"好的，已记下：{said}，工作人员会尽量按这个时间联系您。\n{prompt(turn) if state.step != 'confirm' else summary(turn, state)}"
+
+
 def confirm_step(turn: Turn) -> str | None:
     """Step "confirm": 1/确认/对/提交 open the case, 2/不 go back to the story, words are added."""
     state = turn.dialogue.flow
@@ -272,6 +298,8 @@ def confirm_step(turn: Turn) -> str | None:
         return "好的，请补充您的情况，说完我再请您确认。"
     if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
         return None
+    if said := contact_time_said(turn):
+        return said
     if corrected := _community_corrected(turn):
         return corrected
     add_story(turn, turn.text)
@@ -334,6 +362,7 @@ def open_case(turn: Turn, note: str = "") -> str:
         opening_message_id=state.opening,
         message_ids=state.message_ids,
         media_ids=state.media,
+        contact_time=state.contact_time,
     )
     ticket = open_ticket(turn.session, turn.resident, request)
     unit = turn.session.get(Unit, ticket.unit_id)

@@ -7,7 +7,8 @@ from bot.categories import CATEGORIES
 from bot.dialogue import WithdrawState
 from bot.lifecycle import RESIDENT, move_ticket
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, latest_open_ticket, tickets_of_resident
-from bot.tickets import attach_message, can_reopen, link_message, rate, reopen, status_line
+from bot.handlers.intake import contact_time_in
+from bot.tickets import add_contact_time, attach_message, can_reopen, link_message, rate, reopen, status_line
 from bot.turn import Turn
 
 
@@ -66,6 +67,16 @@ def add_to_case(turn: Turn) -> str | None:
     turn.message.content = turn.text[match.end():].strip()
     attach_message(turn.session, ticket, turn.message)
     return f"已补充到工单 {ticket.number}，工作人员会看到。"
+
+
+def contact_time(turn: Turn) -> str | None:
+    """"最好晚上打" with a case open and no flow waiting: staff see it in the case; None otherwise."""
+    said = contact_time_in(turn.text)
+    ticket = latest_open_ticket(turn.session, turn.resident.id) if said else None
+    if ticket is None:
+        return None
+    add_contact_time(turn.session, ticket, turn.message, said)
+    return f"好的，已在工单 {ticket.number} 里注明：{said}。工作人员会尽量按这个时间联系您。"
 
 
 def offer_withdrawal(turn: Turn) -> str | None:
