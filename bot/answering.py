@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from bot import review
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
 from bot.media import fetch_new_attachments
+from bot.office_hours import CHINA
 from bot.outbox import queue_message
 from bot.rate_limit import TOO_FAST
 from bot.redaction import log_key
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger(__name__)
-CHINA_TIME = timezone(timedelta(hours=8))  # residents read times in Beijing time
 SAVED_FOR_LATER = "抱歉，系统有点忙。您的消息已经收到并保存，我们稍后会给您回复。"
 NOT_SAVED = "抱歉，系统暂时出了故障，这条消息没能保存。请过几分钟再发一次，给您添麻烦了。"
 REFUSED = "抱歉，这条消息的内容我们处理不了（可能格式有误）。请直接打字再说一次，我们马上帮您看。"
@@ -124,7 +124,7 @@ def _arrived_before(inbound: Inbound, changed_at: datetime) -> bool:
 def _stale(session, inbound: Inbound, message: Message) -> str:
     message.answered_at, message.intent = utcnow(), "stale"
     arrived = datetime.fromtimestamp(inbound.received_at or inbound.create_time or time.time(), timezone.utc)
-    local = arrived.astimezone(CHINA_TIME).strftime("%H:%M")
+    local = arrived.astimezone(CHINA).strftime("%H:%M")  # residents read times in Beijing time
     reply = STALE.format(time=local)
     session.add(Message(resident_id=message.resident_id, direction="out", msg_type="text", content=reply))
     return reply

@@ -283,6 +283,14 @@ def test_after_an_urgent_case_the_phone_and_details_go_to_it(services, resident)
     assert "三楼和四楼" in ticket.description
 
 
+def test_a_bare_okay_after_an_urgent_case_is_no_supplement(services, resident):
+    converse(resident, [
+        ("楼下有人在打架，流血了", "120"),
+        ("好的", "请注意安全"),
+    ])
+    assert "【补充】" not in only_ticket(services, resident.openid).description
+
+
 def test_danger_in_the_middle_of_an_intake_keeps_what_was_said(services, resident):
     converse(resident, [
         ("楼上邻居天天往我家阳台扔烟头", "社区"),

@@ -82,13 +82,13 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     if phrases.NO_CALLS.search(turn.text):
         attach_message(turn.session, ticket, turn.message, note="居民不便接打电话，请用文字联系")
         return NO_CALLS_ADVICE.format(number=ticket.number)
+    if not phone and (phrases.AFFIRM.match(turn.text) or phrases.DENY.match(turn.text)):
+        return "好的。请注意安全，有新情况随时告诉我。"  # a bare "好的"/"不用" adds nothing to the case
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
     if phone:
         turn.resident.phone = ticket.contact_phone = phone
         turn.dialogue.end()  # the case has what it needs; the next message is a new topic
         return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。如有危险请先拨打 110。"
-    if phrases.AFFIRM.match(turn.text) or phrases.DENY.match(turn.text):
-        return "好的。请注意安全，有新情况随时告诉我。"
     return f"已补充到紧急工单 {ticket.number}。如有危险请先拨打 110。"
 
 
