@@ -12,7 +12,9 @@ an intake conversation or a first message, delivered again the way WeChat retrie
                     signal model), then kill -9 of the new processes as soon as 3 messages
                     acknowledged with `success` are still not in the database (they wait in a
                     process's answer queue: which process is not known, so all four are killed)
-    rasa_kill       kill -9 of one of the two Rasa servers (then restarted, as a supervisor would)
+    rasa_kill       kill -9 of one of the two Rasa servers (serve.sh's watch starts it again; timed)
+    rasa_freeze     SIGSTOP of one of the two Rasa servers: alive but answering nothing (serve.sh's
+                    watch kills it and starts it again; timed)
     worker_kill     kill -9 of a queue worker (its work horse and itself) while it sends
                     customer-service messages (the fake WeChat API holds each send 8 s); serve.sh
                     starts it again
@@ -78,7 +80,7 @@ FIRSTS = ["你好", "在吗", "法律援助怎么申请", "工作室几点开门
           "借钱给朋友没打借条能要回来吗", "物业费涨价没有开业主大会，合理吗", "谢谢", "我的工单进度"]
 LONG = "楼上邻居天天半夜跺脚还拖椅子，吵得我们全家睡不着，说了好几次都不听，物业也不管，" * 12
 FLOOD_OPENID = "o_kr_flooding_resident"
-FAULT_NAMES = ["gunicorn_kill", "gunicorn_cold", "rasa_kill", "worker_kill", "pg_restart", "redis_restart", "both_down", "flood"]
+FAULT_NAMES = ["gunicorn_kill", "gunicorn_cold", "rasa_kill", "rasa_freeze", "worker_kill", "pg_restart", "redis_restart", "both_down", "flood"]
 
 
 def log(text: str) -> None:
@@ -304,7 +306,7 @@ class KillRun:
         self.serve_pgid = 0
         self.sweeps: list[str] = []
         self.orphan_groups: list[int] = []  # process groups of killed Rasa servers
-        self.rasa_restart: threading.Thread | None = None
+        self.rasa_back: threading.Thread | None = None
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
@@ -562,18 +564,43 @@ class KillRun:
         self.orphan_groups.append(pid)  # rasa_serve.sh started it with setsid: its pid is its group
         phase.notes["killed"] = f"Rasa on {port} (pid {pid})"
         log(f"kill -9 Rasa server {pid} on port {port}")
+        self._await_rasa_back(phase, port, pid)
         self.until(phase, self.args.phase)
-        # serve.sh does not restart it: a supervisor would. Restart it now, in the background.
+
+    def rasa_freeze(self) -> None:
+        phase = self.phase("rasa_freeze")
+        self.until(phase, 4)
+        port = self.rasa_port + 1
+        pid = int((ROOT / "var" / f"rasa-{port}.pid").read_text())
+        os.kill(pid, signal.SIGSTOP)  # alive, listening, answering nothing: a hung server
+        self.orphan_groups.append(pid)
+        phase.notes["frozen"] = f"Rasa on {port} (pid {pid})"
+        log(f"SIGSTOP Rasa server {pid} on port {port}")
+        self._await_rasa_back(phase, port, pid)
+        self.until(phase, self.args.phase)
+
+    def _await_rasa_back(self, phase: Phase, port: int, old_pid: int) -> None:
+        """In the background: note when serve.sh's watch has a new server on the port answering."""
         began = time.monotonic()
+        status = f"http://127.0.0.1:{port}/status"
+        pid_file = ROOT / "var" / f"rasa-{port}.pid"
+        token = self.env.get("RASA_TOKEN") or (ROOT / "var" / "rasa_token").read_text().strip()
 
-        def restart() -> None:
-            env = dict(self.env, RASA_PORT=str(port))
-            result = subprocess.run(["scripts/rasa_serve.sh"], cwd=ROOT, env=env, capture_output=True, text=True)
-            phase.notes["restarted_after_s"] = round(time.monotonic() - began, 1) if result.returncode == 0 else "failed"
-            log(f"Rasa on {port} restarted: {result.stdout.strip()[-80:]} {result.stderr.strip()[-200:]}")
+        def watch() -> None:
+            while time.monotonic() - began < 240:
+                try:
+                    replaced = pid_file.exists() and int(pid_file.read_text() or 0) != old_pid
+                    if replaced and requests.get(status, params={"token": token}, timeout=1).ok:
+                        phase.notes["back_after_s"] = round(time.monotonic() - began, 1)
+                        log(f"Rasa on {port} answers again after {phase.notes['back_after_s']} s")
+                        return
+                except (OSError, ValueError, requests.RequestException):
+                    pass
+                time.sleep(1)
+            phase.notes["back_after_s"] = "not within 240 s"
 
-        self.rasa_restart = threading.Thread(target=restart, daemon=True)
-        self.rasa_restart.start()
+        self.rasa_back = threading.Thread(target=watch, daemon=True)
+        self.rasa_back.start()
 
     def worker_kill(self) -> None:
         phase = self.phase("worker_kill")
@@ -673,8 +700,8 @@ class KillRun:
         self.until(phase, self.args.phase + 15)
 
     def flood(self) -> None:
-        if self.rasa_restart is not None:
-            self.rasa_restart.join(timeout=240)
+        if self.rasa_back is not None:
+            self.rasa_back.join(timeout=240)
         phase = self.phase("flood")
         self.until(phase, 2)
         log("one resident floods: 300 long messages in 10 s")
@@ -708,8 +735,8 @@ class KillRun:
         log("stopping everything this run started")
         if self.residents is not None:
             self.residents.stopping.set()
-        if self.rasa_restart is not None:
-            self.rasa_restart.join(timeout=240)
+        if self.rasa_back is not None:
+            self.rasa_back.join(timeout=240)
         if self.serve is not None and self.serve.poll() is None:
             os.kill(self.serve.pid, signal.SIGTERM)
             try:

@@ -29,8 +29,9 @@ if [[ -z "${WECHAT_SECRET:-}" ]]; then
 fi
 
 # RASA_SERVERS Rasa servers on consecutive ports from RASA_PORT; the client spreads parses over them.
-rasa_base="${RASA_PORT:-5005}" rasa_urls=()
+rasa_base="${RASA_PORT:-5005}" rasa_ports=() rasa_urls=()
 for ((n = 0; n < ${RASA_SERVERS:-1}; n++)); do
+    rasa_ports+=($((rasa_base + n)))
     RASA_PORT=$((rasa_base + n)) scripts/rasa_serve.sh
     rasa_urls+=("http://127.0.0.1:$((rasa_base + n))")
 done
@@ -61,23 +62,9 @@ else
     workers=1  # the embedded store lives in one process
 fi
 
-# A Rasa server that died is started again (the others carry the parses meanwhile; with one
-# server, the keyword rules answer until it is back, about 30 s).
-# The start runs in the background and is waited for, so a TERM stops the loop at once (bash
-# would hold it until a foreground start ended, and the server would outlive the stop).
-(child=""
- trap 'kill "$child" 2>/dev/null || true; exit 0' TERM INT
- while sleep 10; do
-    for ((n = 0; n < ${RASA_SERVERS:-1}; n++)); do
-        port=$((rasa_base + n))
-        if ! kill -0 "$(cat "var/rasa-$port.pid" 2>/dev/null || echo 0)" 2>/dev/null; then
-            echo "serve: Rasa on port $port is not running; starting it again" >&2
-            RASA_PORT=$port scripts/rasa_serve.sh >&2 &
-            child=$!
-            wait "$child" || true
-        fi
-    done
- done) >>var/rasa-watch.log 2>&1 &
+# A Rasa server that died or hangs is started again (the others carry the parses meanwhile; with
+# one server, the keyword rules answer until it is back, about a minute).
+scripts/rasa_watch.sh "${rasa_ports[@]}" >>var/rasa-watch.log 2>&1 &
 pids+=($!)
 
 # Housekeeping every 5 minutes: overdue cases go up a level, stuck messages are queued again.
