@@ -39,6 +39,8 @@ class IntakeState(FlowStateBase):
     no_community: bool = False
     candidates: list[int] = field(default_factory=list)
     contact_time: str = ""  # when the resident can take a call ("最好晚上打")
+    place_words: str = ""  # where they are, in their words, when they do not know the community
+    street_id: int | None = None  # the street they named when they do not know the community
     other_matter: str = ""  # a different kind of matter raised meanwhile, offered after this case
     other_category: str = ""
     other_message: int | None = None

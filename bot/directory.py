@@ -90,6 +90,21 @@ def match_communities(session: Session, text: str) -> list[Unit]:
     return _fuzzy_matches(rooms, text)
 
 
+# A street named as a whole word: "万松街道这边", "唐家墩那边" — not "万松园路", a road the directory does not know.
+_STREET_NAME_ENDS = r"(?=街道|街办|这边|那边|附近|一带|$)"
+
+
+def street_named(session: Session, text: str) -> Unit | None:
+    """The one street workstation the text names as a whole word, if any."""
+    clauses = [normalize_place(clause) for clause in re.split(r"[\s，,。、；;！!]+", text)]
+    streets = {room.parent_id: room.parent for room in communities(session) if room.parent is not None}
+    named = [
+        street for street in streets.values()
+        if any(re.search(re.escape(name) + _STREET_NAME_ENDS, clause) for name in _names(street) for clause in clauses)
+    ]
+    return named[0] if len(named) == 1 else None
+
+
 def communities_named(session: Session, text: str) -> list[Unit]:
     """Communities whose name or alias the text contains (the longest found), without guessing."""
     return _longest_matches(communities(session), normalize_place(text))

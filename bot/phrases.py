@@ -87,7 +87,9 @@ CONTACT_TIME = re.compile(
     r"[了的吧啊呀哈。！!，, ]*(?:谢谢)?$"
 )
 CONTACT_TIME_MAX_CHARS = 30
-UNKNOWN_PLACE = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
+UNKNOWN_PLACE = re.compile(r"不知道|不清楚|不太清楚|不晓得|搞不清|记不清|忘了|不记得")
+# "不晓得叫么子社区 …": the don't-know is about the community's name, so a longer answer is still one.
+UNKNOWN_COMMUNITY = re.compile(rf"(?:{UNKNOWN_PLACE.pattern}).{{0,6}}(?:社区|小区|哪个|叫什么|叫么子|名字)")
 _NO_PHONE_WORDS = (r"(?:不留|不用|不用留|不方便|不要|不给|算了|跳过|不想留|没有|否|不|不了|不必|先不留|不想给|"
                    r"保密|不需要|不留了|不太方便)")
 # One or two of them, "电话" allowed after: "算了不方便", "不想留电话", "不方便留电话".

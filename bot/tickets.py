@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # How the resident's preferred time for a call stands out in a case's description.
 CONTACT_TIME_LINE = "【方便联系的时间】{}"
+# Where a resident who did not know their community said they are ("就在万松园路那边").
+PLACE_LINE = "【居民说的位置】{}"
 
 
 @dataclass
@@ -45,6 +47,7 @@ class CaseRequest:
     message_ids: list[int] = field(default_factory=list)
     media_ids: list[str] = field(default_factory=list)
     contact_time: str = ""  # when the resident can take a call, in their words
+    place_words: str = ""  # where they are, in their words, when the community is not known
 
 
 def first_response_hours(category: str, urgent: bool, collective: bool) -> int:
@@ -69,7 +72,7 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
         role=CATEGORIES[request.category].role,
         urgent=request.urgent,
         collective=request.collective,
-        description=_with_contact_time(request.description, request.contact_time),
+        description=_description(request),
         contact_phone=request.phone,
         created_at=now,
         due_at=now + timedelta(hours=first_response_hours(request.category, request.urgent, request.collective)),
@@ -82,6 +85,12 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
     _attach(session, ticket, request)
     session.info.setdefault("new_cases", []).append(ticket.id)
     return ticket
+
+
+def _description(request: CaseRequest) -> str:
+    """The case's description: the resident's story, then what staff need to reach them."""
+    description = _with_contact_time(request.description, request.contact_time)
+    return f"{description}\n{PLACE_LINE.format(request.place_words)}" if request.place_words else description
 
 
 def _with_contact_time(description: str, contact_time: str) -> str:
@@ -120,7 +129,7 @@ def new_case_job(services: "Services", ticket_id: int) -> None:
 
 def routing_unit(session: Session, unit: Unit | None, collective: bool) -> Unit:
     """Where a case goes: group disputes to the street workstation, no community to the centre."""
-    if unit is not None and collective and unit.parent is not None:
+    if unit is not None and collective and unit.level == "community" and unit.parent is not None:
         return unit.parent
     return unit or district_centre(session)
 

@@ -752,3 +752,30 @@ def test_a_time_to_call_given_after_the_phone_number_is_kept_in_the_case(service
         ("白天上班不方便接 最好晚上打", "已在工单"),
     ])
     assert "最好晚上打" in only_ticket(services, other.openid).description
+
+
+@pytest.mark.parametrize("answer", [
+    "不晓得叫么子社区 就在万松园路那边",
+    "不晓得是么子社区哦，反正就在万松园路那边的菜场后面",
+])
+def test_not_knowing_the_community_but_naming_a_road_keeps_the_road_for_staff(services, resident, answer):
+    replies = converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "哪个社区"),
+        (answer, "江汉区公共法律服务中心"),
+        ("不留", "位置："),
+        ("1", "工单"),
+    ])
+    assert "万松园路" in replies[1] and "手机号" in replies[1] and "万松园路那边" in replies[2]
+    ticket = only_ticket(services, resident.openid)
+    assert unit_code(services, ticket.unit_id) == "jianghan"
+    assert "【居民说的位置】" in ticket.description and "就在万松园路那边" in ticket.description
+
+
+def test_not_knowing_the_community_but_naming_the_street_goes_to_its_workstation(services, resident):
+    converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "哪个社区"),
+        ("不清楚是哪个社区 在万松街道这边", "万松街道公共法律服务工作站"),
+        ("不留", "转给：万松街道公共法律服务工作站"),
+        ("1", "工单"),
+    ])
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "wansong"

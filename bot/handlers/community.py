@@ -33,6 +33,9 @@ _OTHER_DISTRICT = re.compile("|".join(OTHER_DISTRICTS))
 _LIVES_IN_OTHER = re.compile(rf"(?:住在?|家在|家住|我在|我们在|我是)(?:武汉)?(?:市)?({_OTHER_DISTRICT.pattern})(?!.{{0,2}}上班)")
 _ELSEWHERE = re.compile(r"外地|外省|不在江汉|不是江汉|不住江汉|不在武汉")
 PLACE_MAX_CHARS = 20
+# "不晓得叫么子社区，反正就在万松园路那边的菜场后面": a don't-know about the name may say this much more.
+UNKNOWN_MAX_CHARS = 40
+_CLAUSE = re.compile(r"[\s，,。、；;！!～~]+")
 
 
 def community_of(turn: Turn) -> Unit | None:
@@ -153,6 +156,24 @@ _PLACE_WORDS = re.compile(
 def sounds_like_a_place(text: str) -> bool:
     """True when the text may name a place (a community we do not know is still a place)."""
     return bool(_PLACE_WORDS.search(text))
+
+
+def place_unknown(text: str) -> bool:
+    """True when an answer to "which community" says the resident does not know it."""
+    if not phrases.UNKNOWN_PLACE.search(text):
+        return False
+    return len(text) <= PLACE_MAX_CHARS or (
+        len(text) <= UNKNOWN_MAX_CHARS and bool(phrases.UNKNOWN_COMMUNITY.search(text))
+    )
+
+
+def place_words(text: str) -> str:
+    """The resident's words about where they are, without the don't-know: "就在万松园路那边"."""
+    clauses = [
+        clause for clause in _CLAUSE.split(text)
+        if clause and not phrases.UNKNOWN_PLACE.search(clause) and sounds_like_a_place(clause)
+    ]
+    return "，".join(clauses)
 
 
 def not_found(text: str) -> str:

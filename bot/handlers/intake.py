@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from bot import phrases
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, ROLE_LABELS, role_label
 from bot.dialogue import FaqOfferState, IntakeState
-from bot.directory import nearest_community
+from bot.directory import nearest_community, street_named
 from bot.handlers import community
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
@@ -133,7 +133,7 @@ def prompt(turn: Turn) -> str:
 
 def summary(turn: Turn, state: IntakeState) -> str:
     """What the case will say and where it will go, for the resident to confirm."""
-    place = routing_unit(turn.session, community.community_of(turn), state.collective).office_name
+    place = case_unit(turn, state).office_name
     story = "；".join(state.parts)
     story = story if len(story) <= SUMMARY_CHARS else story[:SUMMARY_CHARS] + "…"
     lines = [
@@ -144,6 +144,8 @@ def summary(turn: Turn, state: IntakeState) -> str:
     ]
     if turn.resident.phone:
         lines.append(f"电话：{mask_personal_numbers(turn.resident.phone)}")
+    if state.place_words:
+        lines.append(f"位置：{state.place_words}")
     if state.contact_time:
         lines.append(f"方便联系的时间：{state.contact_time}")
     return "\n".join(lines + [CONFIRM_CHOICES])
@@ -163,10 +165,8 @@ def community_step(turn: Turn) -> str | None:
     state = turn.dialogue.flow
     if said := contact_time_said(turn):
         return said
-    if phrases.UNKNOWN_PLACE.search(turn.text) and len(turn.text) <= community.PLACE_MAX_CHARS:
-        keep_message(turn)
-        state.no_community = True
-        return "没关系，我们先转给区公共法律服务中心，由他们帮您对接。\n" + next_question(turn, state)
+    if community.place_unknown(turn.text):
+        return _place_unknown(turn, state)
     place = community.elsewhere(turn.text, answering=True)
     if place is not None:
         return _lives_elsewhere(turn, state, place)
@@ -179,6 +179,25 @@ def community_step(turn: Turn) -> str | None:
         state.candidates = [match.id for match in matches]
         return community.which_of(matches)
     return None
+
+
+def _place_unknown(turn: Turn, state: IntakeState) -> str:
+    """"不知道" at "which community": a street named goes to its workstation, else the district
+    centre; the resident's words about the place ("就在万松园路那边") are kept for staff."""
+    keep_message(turn)
+    state.no_community = True
+    state.place_words = community.place_words(turn.text)
+    street = street_named(turn.session, turn.text)
+    state.street_id = street.id if street is not None else None
+    office = case_unit(turn, state).office_name
+    kept = f"您说的“{state.place_words}”会写进工单，方便工作人员对接。" if state.place_words else ""
+    return f"没关系，我们先转给{office}，由他们帮您对接。{kept}\n" + next_question(turn, state)
+
+
+def case_unit(turn: Turn, state: IntakeState) -> Unit:
+    """Where the case being gathered will go: the community's room, the street named, else the centre."""
+    street = turn.session.get(Unit, state.street_id) if state.street_id is not None else None
+    return routing_unit(turn.session, community.community_of(turn) or street, state.collective)
 
 
 def _lives_elsewhere(turn: Turn, state: IntakeState, place: str) -> str:
@@ -212,6 +231,7 @@ def community_chosen(turn: Turn, unit: Unit, by_location: bool = False) -> str:
     community.remember(turn, unit)
     state.candidates = []
     state.no_community = False
+    state.street_id = None
     how = "根据您的位置，" if by_location else ""
     return f"{how}已记下：{unit.name}。\n" + next_question(turn, state)
 
@@ -343,7 +363,7 @@ def go_back(turn: Turn) -> str:
         state.details_asked = True
         state.step = "details"
         return "好的，请补充或更正您的情况描述。"
-    state.no_community = False
+    state.no_community, state.street_id, state.place_words = False, None, ""
     state.step = "community"
     turn.resident.community_id = None
     return community.ASK_COMMUNITY
@@ -355,7 +375,7 @@ def open_case(turn: Turn, note: str = "") -> str:
     request = CaseRequest(
         category=state.category,
         description="\n".join(state.parts) or "（居民要求人工服务）",
-        unit=community.community_of(turn),
+        unit=case_unit(turn, state),
         phone=turn.resident.phone,
         urgent=state.urgent,
         collective=state.collective,
@@ -363,6 +383,7 @@ def open_case(turn: Turn, note: str = "") -> str:
         message_ids=state.message_ids,
         media_ids=state.media,
         contact_time=state.contact_time,
+        place_words=state.place_words,
     )
     ticket = open_ticket(turn.session, turn.resident, request)
     unit = turn.session.get(Unit, ticket.unit_id)

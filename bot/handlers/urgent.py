@@ -63,6 +63,7 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
         state.message_ids[:0] = gathered.message_ids
         state.media[:0] = gathered.media
         state.collective = state.collective or gathered.collective
+        state.place_words, state.street_id = gathered.place_words, gathered.street_id
     state.urgent = state.phone_asked = state.no_community = True
     opened = intake.open_case(turn)
     turn.dialogue.start(UrgentState(ticket=turn.opened_ticket.id))
