@@ -53,6 +53,12 @@ BUILDING_DANGERS = ("fire", "gas")
 RESPONSE_HOURS = {"urgent": 1, "collective": 4}
 
 
+def role_title(role: str, level: str) -> str:
+    """What residents call this role's staff in a unit of this level: the district centre's or a
+    workstation's lawyer is no community lawyer."""
+    return "律师" if role == "lawyer" and level != "community" else ROLE_LABELS[role]
+
+
 def role_label(intent: str) -> str:
     """The Chinese name of the staff role that handles this kind of case."""
     return ROLE_LABELS[CATEGORIES[intent].role]

@@ -779,3 +779,32 @@ def test_not_knowing_the_community_but_naming_the_street_goes_to_its_workstation
         ("1", "工单"),
     ])
     assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "wansong"
+
+
+def test_living_in_another_district_and_working_here_a_legal_question_is_taken(services, resident):
+    replies = converse(resident, [
+        ("公司拖欠我三个月工资了，老板一直说没钱，我该怎么维权", "哪个社区"),
+        ("我住硚口区的 公司在江汉", "江汉区公共法律服务中心的律师"),
+        ("不留", "转给：江汉区公共法律服务中心（律师）"),
+        ("1", "已转给江汉区公共法律服务中心的律师"),
+    ])
+    assert "硚口区公共法律服务中心" in replies[1] and "12348" in replies[1]
+    assert not any("社区律师" in reply or "工作室" in reply for reply in replies[1:])
+    ticket = only_ticket(services, resident.openid)
+    assert (unit_code(services, ticket.unit_id), ticket.role) == ("jianghan", "lawyer")
+    assert "公司在江汉" in ticket.description
+
+
+def test_saying_so_in_the_first_message_skips_the_community_question(services, resident):
+    converse(resident, [
+        ("我住硚口区的 公司在江汉 老板拖欠我三个月工资了怎么办", "在江汉区工作"),
+        ("不留", "请确认"),
+    ])
+
+
+def test_a_neighbour_dispute_of_someone_who_only_works_here_is_pointed_home(services, resident):
+    converse(resident, [
+        ("楼上那家每天凌晨还在拖椅子，吵得我们整晚睡不着", "哪个社区"),
+        ("我住硚口区的 公司在江汉", "硚口区公共法律服务中心"),
+    ])
+    assert no_tickets(services, resident.openid)

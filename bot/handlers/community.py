@@ -32,6 +32,13 @@ _OTHER_DISTRICT = re.compile("|".join(OTHER_DISTRICTS))
 # In a story only where the resident says they live there: "在汉阳上班" or "邻居是武昌人" is not.
 _LIVES_IN_OTHER = re.compile(rf"(?:住在?|家在|家住|我在|我们在|我是)(?:武汉)?(?:市)?({_OTHER_DISTRICT.pattern})(?!.{{0,2}}上班)")
 _ELSEWHERE = re.compile(r"外地|外省|不在江汉|不是江汉|不住江汉|不在武汉")
+# "家在江汉", "我是江汉的": a resident of the district, whatever other district they name.
+_LIVES_HERE = re.compile(r"(?<![不没])(?:住|家|我是|我们是)(?:在)?(?:武汉)?(?:市)?江汉")
+# "公司在江汉", "在江汉上班": the resident works in the district, so a matter may arise here.
+_WORKS_HERE = re.compile(
+    r"(?:公司|单位|厂|店|工地|上班|工作|打工|做事)(?:也|就|是)?(?:在)?(?:武汉)?(?:市)?江汉|"
+    r"在(?:武汉)?(?:市)?江汉(?:区)?(?:上班|工作|打工|做事|开店)"
+)
 PLACE_MAX_CHARS = 20
 # "不晓得叫么子社区，反正就在万松园路那边的菜场后面": a don't-know about the name may say this much more.
 UNKNOWN_MAX_CHARS = 40
@@ -94,23 +101,51 @@ def numbered_choices(units: list[Unit]) -> str:
 def elsewhere(text: str, answering: bool = False) -> str | None:
     """The other district (or "外地") the resident lives in, if the text says so; `answering`:
     the text answers "which community", so naming a district is enough."""
-    if "江汉" in text:
+    if _LIVES_HERE.search(text):
         return None
     if _ELSEWHERE.search(text):
         return "外地"
-    match = (_OTHER_DISTRICT if answering else _LIVES_IN_OTHER).search(text)
+    match = _LIVES_IN_OTHER.search(text)
+    if match is None and answering and "江汉" not in text:
+        match = _OTHER_DISTRICT.search(text)
     if match is None:
         return None
     return OTHER_DISTRICTS[match.group(match.lastindex or 0)]
 
 
-def elsewhere_note(place: str) -> str:
+def works_here(text: str) -> bool:
+    """True when the resident says they work in the district ("公司在江汉")."""
+    return bool(_WORKS_HERE.search(text))
+
+
+def _their_centre(place: str) -> str:
+    return f"{place}公共法律服务中心" if place != "外地" else "当地的公共法律服务中心"
+
+
+def elsewhere_note(turn: Turn, place: str) -> str:
     """Kind words for a resident outside the district: where to go instead."""
-    where = f"{place}公共法律服务中心" if place != "外地" else "当地的公共法律服务中心"
     return (
-        f"本服务面向武汉市江汉区的居民。您在{place}的话，可以就近找{where}，"
+        f"本服务面向武汉市{district_name(turn)}的居民。您在{place}的话，可以就近找{_their_centre(place)}，"
         "或拨打 12348 公共法律服务热线（全国统一，可以电话咨询律师）。"
     )
+
+
+def legal_question_from_elsewhere(turn: Turn, place: str, text: str) -> str:
+    """A legal question from outside the district: taken by the district centre's lawyer; a
+    resident who works here ("我住硚口区的 公司在江汉") is told plainly that this is why."""
+    centre = district_centre(turn.session)
+    if works_here(text):
+        return (
+            f"您住在{place}、在{district_name(turn)}工作，这边可以为您登记，由{centre.office_name}的律师为您解答。"
+            f"离家近的话，也可以找{_their_centre(place)}，或拨打 12348 公共法律服务热线。"
+        )
+    return f"{elsewhere_note(turn, place)}\n您的法律问题，{centre.office_name}的律师也可以先给您解答。"
+
+
+def district_name(turn: Turn) -> str:
+    """The district's name, from the directory."""
+    centre = district_centre(turn.session)
+    return centre.name if centre is not None else "本区"
 
 
 def resolve_place(turn: Turn, text: str, candidates: list[int]) -> tuple[Unit | None, list[Unit]]:
@@ -191,7 +226,7 @@ def change_community(turn: Turn) -> str:
         return moved_to(turn, unit)
     place = elsewhere(turn.text)
     if place is not None:
-        return elsewhere_note(place)
+        return elsewhere_note(turn, place)
     turn.dialogue.start(MovingState())
     return ASK_NEW_COMMUNITY
 
@@ -221,7 +256,7 @@ def moving_step(turn: Turn) -> str | None:
     place = elsewhere(turn.text, answering=True)
     if place is not None:
         turn.dialogue.end()
-        return elsewhere_note(place)
+        return elsewhere_note(turn, place)
     unit, matches = resolve_place(turn, turn.text, state.candidates)
     if unit is not None:
         turn.dialogue.end()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.categories import ROLE_LABELS
+from bot.categories import role_title
 from bot.dialogue import IntakeState
 from bot.handlers import clarify, community, intake
 from bot.storage.directory import Unit
@@ -21,7 +21,7 @@ def transfer(turn: Turn) -> str:
         attach_message(turn.session, ticket, turn.message, note="居民要求人工服务")
         unit = turn.session.get(Unit, ticket.unit_id)
         return (
-            f"好的。您的工单 {ticket.number} 已在{unit.office_name}的{ROLE_LABELS[ticket.role]}那里，"
+            f"好的。您的工单 {ticket.number} 已在{unit.office_name}的{role_title(ticket.role, unit.level)}那里，"
             f"已提醒工作人员尽快联系您。\n{when_to_expect(unit)}\n有新情况可以直接发给我，会补充到工单里。"
         )
     question = f"好的，为您转人工。{when_to_expect(community.home_room(turn))}\n为了转给对的人，请问是哪类问题？"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import phrases
-from bot.categories import CATEGORIES, GENERAL_CATEGORY, ROLE_LABELS, role_label
+from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
 from bot.dialogue import FaqOfferState, IntakeState
 from bot.directory import nearest_community, street_named
 from bot.handlers import community
@@ -49,13 +49,13 @@ def start_case(turn: Turn, category: str | None = None, text: str | None = None,
     place = community.elsewhere(story) if community.community_of(turn) is None else None
     if place is not None and category != GENERAL_CATEGORY:
         turn.dialogue.end()
-        return f"{community.elsewhere_note(place)}\n{LOCAL_ONLY}"
+        return f"{community.elsewhere_note(turn, place)}\n{LOCAL_ONLY}"
     state = begin(turn, category, opening, message_ids)
     state.no_community = place is not None
     add_story(turn, story)
     intro = f"明白，这属于{CATEGORIES[category].label}，我来帮您转给{role_label(category)}。\n"
     if place is not None:
-        intro = f"{community.elsewhere_note(place)}\n您的法律问题，区公共法律服务中心的律师可以先给您解答。\n"
+        intro = f"{community.legal_question_from_elsewhere(turn, place, story)}\n"
     return intro + next_question(turn, state)
 
 
@@ -114,7 +114,7 @@ def next_question(turn: Turn, state: IntakeState) -> str:
         return ASK_MORE_DETAILS
     if not turn.resident.phone and not state.phone_asked:
         state.step = "phone"
-        return ASK_PHONE.format(role=role_label(state.category))
+        return ASK_PHONE.format(role=who_answers(turn, state))
     state.step = "confirm"
     return summary(turn, state)
 
@@ -125,21 +125,26 @@ def prompt(turn: Turn) -> str:
     questions = {
         "details": ASK_DETAILS,
         "community": community.ASK_COMMUNITY,
-        "phone": ASK_PHONE.format(role=role_label(state.category)),
+        "phone": ASK_PHONE.format(role=who_answers(turn, state)),
         "confirm": CONFIRM_CHOICES,
     }
     return questions[state.step]
 
 
+def who_answers(turn: Turn, state: IntakeState) -> str:
+    """The role that will answer this case, as residents call it where the case goes."""
+    return role_title(CATEGORIES[state.category].role, case_unit(turn, state).level)
+
+
 def summary(turn: Turn, state: IntakeState) -> str:
     """What the case will say and where it will go, for the resident to confirm."""
-    place = case_unit(turn, state).office_name
+    unit = case_unit(turn, state)
     story = "；".join(state.parts)
     story = story if len(story) <= SUMMARY_CHARS else story[:SUMMARY_CHARS] + "…"
     lines = [
         "请确认要登记的事项：",
         f"类别：{CATEGORIES[state.category].label}",
-        f"转给：{place}（{role_label(state.category)}）",
+        f"转给：{unit.office_name}（{who_answers(turn, state)}）",
         f"情况：{story}",
     ]
     if turn.resident.phone:
@@ -201,13 +206,15 @@ def case_unit(turn: Turn, state: IntakeState) -> Unit:
 
 
 def _lives_elsewhere(turn: Turn, state: IntakeState, place: str) -> str:
-    note = community.elsewhere_note(place)
+    """The resident lives in another district: a legal question goes on to the district centre."""
     if state.category != GENERAL_CATEGORY:
         turn.dialogue.end()
-        return f"{note}\n{LOCAL_ONLY}您说过的内容都已保存。"
+        return f"{community.elsewhere_note(turn, place)}\n{LOCAL_ONLY}您说过的内容都已保存。"
+    if community.works_here(turn.text):
+        add_story(turn, turn.text)  # why a resident of another district is served here, for staff
     keep_message(turn)
     state.no_community = True
-    return f"{note}\n您的法律问题，区公共法律服务中心的律师可以先给您解答。\n" + next_question(turn, state)
+    return f"{community.legal_question_from_elsewhere(turn, place, turn.text)}\n" + next_question(turn, state)
 
 
 # An answer to "which community" this long that names no place is a piece of the story.
@@ -393,7 +400,7 @@ def open_case(turn: Turn, note: str = "") -> str:
     kind = f"紧急工单（{label}）" if ticket.urgent else f"{label}工单"
     lines = [
         f"{note}已为您登记{kind}，编号 {ticket.number}。",
-        f"已转给{unit.office_name}的{ROLE_LABELS[ticket.role]}，{response_promise(ticket)}。",
+        f"已转给{unit.office_name}的{role_title(ticket.role, unit.level)}，{response_promise(ticket)}。",
     ]
     if ticket.collective and unit.level == "street":
         lines.insert(1, "这件事涉及多户居民，已直接交给街道公共法律服务工作站统一处理。")
