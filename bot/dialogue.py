@@ -36,6 +36,7 @@ class IntakeState(FlowStateBase):
     urgent: bool = False
     details_asked: bool = False
     phone_asked: bool = False
+    phone_from_before: bool = False  # the phone on file was left in an earlier case, not in this one
     no_community: bool = False
     candidates: list[int] = field(default_factory=list)
     contact_time: str = ""  # when the resident can take a call ("最好晚上打")

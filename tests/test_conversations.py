@@ -808,3 +808,20 @@ def test_a_neighbour_dispute_of_someone_who_only_works_here_is_pointed_home(serv
         ("我住硚口区的 公司在江汉", "硚口区公共法律服务中心"),
     ])
     assert no_tickets(services, resident.openid)
+
+
+def test_a_phone_saved_from_an_earlier_case_is_left_out_when_the_resident_says_so(services, resident):
+    replies = converse(resident, [
+        ("公司拖欠我三个月工资了，老板一直说没钱，我该怎么维权", "哪个社区"),
+        ("舞台社区", "手机号"),
+        ("13800001234", "请确认"),
+        ("1", "工单"),
+        ("楼上天天半夜跺脚，从上个月开始每天十二点以后还在咚咚咚", "上次留的"),
+        ("不想留电话", "请确认"),
+        ("1", "工单"),
+    ])
+    assert "138****1234" not in replies[5] and "138****1234" not in replies[6]
+    with services.db.session() as session:
+        tickets = tickets_of_resident(session, find_resident(session, resident.openid).id)
+        phones = {ticket.category: ticket.contact_phone for ticket in tickets}
+    assert phones == {"legal_consultation": "13800001234", "neighbor_dispute": None}

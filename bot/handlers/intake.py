@@ -28,6 +28,7 @@ ASK_PHONE = (
     "\n（号码只用于处理本次事项）"
 )
 NO_PHONE_OK = "好的，不留电话也可以办，工作人员会在这里用文字联系您。"
+EARLIER_PHONE = "（上次留的；这次不想留的话回复“不留电话”）"
 CONFIDENTIAL = (
     "明白您的顾虑。您反映的情况和您的信息都会保密，不会让对方知道是您反映的。"
     "不留电话也可以办，工作人员会在微信里用文字联系您，不会给您打电话。"
@@ -66,6 +67,7 @@ def begin(turn: Turn, category: str, opening: int | None = None, message_ids: li
         media=list(turn.dialogue.pending_media),
         opening=opening or turn.first_message_id(),
         message_ids=list(message_ids or []) + turn.fragment_ids(),
+        phone_from_before=bool(turn.resident.phone),
     ))
     turn.dialogue.pending_media.clear()
     turn.dialogue.fragments.clear()
@@ -94,6 +96,7 @@ def _use_details_in(turn: Turn, text: str) -> None:
     phone = find_phone(text)
     if phone:
         turn.resident.phone = phone  # given unasked: the resident wants to be called
+        turn.dialogue.flow.phone_from_before = False
     if community.community_of(turn) is None:
         named = community.community_entity(turn)
         if named is not None:
@@ -148,7 +151,8 @@ def summary(turn: Turn, state: IntakeState) -> str:
         f"情况：{story}",
     ]
     if turn.resident.phone:
-        lines.append(f"电话：{mask_personal_numbers(turn.resident.phone)}")
+        earlier = EARLIER_PHONE if state.phone_from_before else ""
+        lines.append(f"电话：{mask_personal_numbers(turn.resident.phone)}{earlier}")
     if state.place_words:
         lines.append(f"位置：{state.place_words}")
     if state.contact_time:
@@ -264,7 +268,7 @@ def phone_step(turn: Turn) -> str | None:
     if phone:
         keep_message(turn)
         turn.resident.phone = phone
-        state.phone_asked = True
+        state.phone_asked, state.phone_from_before = True, False
         state.contact_time = contact_time_in(text) or state.contact_time
         return next_question(turn, state)
     if phrases.NO_PHONE.match(text) or phrases.DENY.match(text):
@@ -325,12 +329,27 @@ def confirm_step(turn: Turn) -> str | None:
         return "好的，请补充您的情况，说完我再请您确认。"
     if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
         return None
+    if turn.resident.phone and _declines_phone(turn.text):
+        return _drop_phone(turn, state)
     if said := contact_time_said(turn):
         return said
     if corrected := _community_corrected(turn):
         return corrected
     add_story(turn, turn.text)
     return "收到，已补充。\n" + summary(turn, state)
+
+
+def _declines_phone(text: str) -> bool:
+    """"不想留电话" / "不留" at the summary: the resident wants no phone on this case."""
+    return len(text) <= RESUME_MAX_CHARS and bool(phrases.NOT_THE_PHONE.search(text) or phrases.NO_PHONE.match(text))
+
+
+def _drop_phone(turn: Turn, state: IntakeState) -> str:
+    """The case goes without a phone, and the number on file is forgotten (asked again next time)."""
+    keep_message(turn)
+    turn.resident.phone = None
+    state.phone_asked, state.phone_from_before = True, False
+    return f"{NO_PHONE_OK}\n" + summary(turn, state)
 
 
 def _community_corrected(turn: Turn) -> str | None:
