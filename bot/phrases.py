@@ -123,6 +123,19 @@ AFFIRM = re.compile(
     rf"^{_AFFIRM_WORDS}(?:[的啊呀吧了！!。，, ]*{_AFFIRM_WORDS})?[的啊呀吧了！!。，, ]*(?:谢谢)?[！!。]*$"
 )
 DENY = re.compile(r"^(不|不用|不要|不需要|没有|否|算了|不了|不用了)[的啊呀吧！!。]*$")
+THANKS = re.compile(
+    r"^(?:谢谢|谢了|多谢|感谢|辛苦了|辛苦|收到|知道了|晓得了|明白了|好滴)(?:你们?|您)?(?:了|啊|呀|哈|的|啦)*"
+    r"[！!。，, ~～🙏]*(?:谢谢|辛苦了)?[！!。~～🙏]*$"
+)
+
+
+def steers_only(text: str) -> bool:
+    """True when the message only steers the dialogue (a menu number, 好的, 谢谢, 转人工): no case content."""
+    return (
+        choice_number(text) is not None
+        or any(pattern.match(text) for pattern in (AFFIRM, DENY, THANKS))
+        or anytime_intent(text, in_flow=True) is not None
+    )
 
 
 def choice_number(text: str) -> int | None:

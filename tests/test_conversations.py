@@ -825,3 +825,32 @@ def test_a_phone_saved_from_an_earlier_case_is_left_out_when_the_resident_says_s
         tickets = tickets_of_resident(session, find_resident(session, resident.openid).id)
         phones = {ticket.category: ticket.contact_phone for ticket in tickets}
     assert phones == {"legal_consultation": "13800001234", "neighbor_dispute": None}
+
+
+def test_asking_for_a_person_or_thanking_adds_nothing_to_the_open_case(services, resident):
+    converse(resident, [
+        ("楼上天天半夜跺脚，吵得孩子睡不着觉", "邻里纠纷"),
+        ("八古墩", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    described = only_ticket(services, resident.openid).description
+    converse(resident, [("转人工", "已提醒工作人员"), ("好的 谢谢", "不客气"), ("谢谢", "不客气")])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.description == described
+    with services.db.session() as session:
+        notes = list(session.scalars(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id)))
+    assert "居民要求人工服务" in notes
+
+
+def test_after_an_urgent_case_only_real_details_are_added_to_it(services, resident):
+    converse(resident, [
+        ("隔壁邻居喝醉了拿刀威胁我，说要杀了我", "110"),
+        ("谢谢", "注意安全"),
+        ("1", "注意安全"),
+        ("转人工", "已提醒工作人员"),
+        ("他现在还在门口砸门", "已补充"),
+    ])
+    description = only_ticket(services, resident.openid).description
+    assert "砸门" in description
+    assert not any(word in description for word in ("【补充】谢谢", "【补充】1", "转人工"))

@@ -7,7 +7,7 @@ from bot.dialogue import IntakeState
 from bot.handlers import clarify, community, intake
 from bot.storage.directory import Unit
 from bot.storage.tickets import latest_open_ticket
-from bot.tickets import attach_message
+from bot.tickets import link_message
 from bot.turn import Turn
 
 
@@ -18,7 +18,7 @@ def transfer(turn: Turn) -> str:
         return f"{reply}\n{when_to_expect(turn.session.get(Unit, turn.opened_ticket.unit_id))}"
     ticket = latest_open_ticket(turn.session, turn.resident.id)
     if ticket is not None:
-        attach_message(turn.session, ticket, turn.message, note="居民要求人工服务")
+        link_message(turn.session, ticket, turn.message, note="居民要求人工服务")  # a request, not case content
         unit = turn.session.get(Unit, ticket.unit_id)
         return (
             f"好的。您的工单 {ticket.number} 已在{unit.office_name}的{role_title(ticket.role, unit.level)}那里，"

@@ -83,8 +83,8 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     if phrases.NO_CALLS.search(turn.text):
         attach_message(turn.session, ticket, turn.message, note="居民不便接打电话，请用文字联系")
         return NO_CALLS_ADVICE.format(number=ticket.number)
-    if not phone and (phrases.AFFIRM.match(turn.text) or phrases.DENY.match(turn.text)):
-        return "好的。请注意安全，有新情况随时告诉我。"  # a bare "好的"/"不用" adds nothing to the case
+    if not phone and phrases.steers_only(turn.text):
+        return "好的。请注意安全，有新情况随时告诉我。"  # "好的", "谢谢", "1" add nothing to the case
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
     if phone:
         turn.resident.phone = ticket.contact_phone = phone
