@@ -568,6 +568,8 @@ class KillRun:
         self.until(phase, self.args.phase)
 
     def rasa_freeze(self) -> None:
+        if self.rasa_back is not None:
+            self.rasa_back.join(timeout=240)  # the server killed before is back: freeze a serving one
         phase = self.phase("rasa_freeze")
         self.until(phase, 4)
         port = self.rasa_port + 1
