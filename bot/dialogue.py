@@ -37,6 +37,8 @@ class IntakeState(FlowStateBase):
     details_asked: bool = False
     phone_asked: bool = False
     phone_from_before: bool = False  # the phone on file was left in an earlier case, not in this one
+    text_only: bool = False  # the resident cannot take calls: staff write on WeChat
+    confidential: bool = False  # the resident fears retaliation: staff keep who complained to themselves
     no_community: bool = False
     candidates: list[int] = field(default_factory=list)
     contact_time: str = ""  # when the resident can take a call ("最好晚上打")

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 CONTACT_TIME_LINE = "【方便联系的时间】{}"
 # Where a resident who did not know their community said they are ("就在万松园路那边").
 PLACE_LINE = "【居民说的位置】{}"
+# A note for staff on how to reach the resident (never read back to the resident as their words).
+STAFF_NOTE_LINE = "【请工作人员注意】{}"
 
 
 @dataclass
@@ -48,6 +50,7 @@ class CaseRequest:
     media_ids: list[str] = field(default_factory=list)
     contact_time: str = ""  # when the resident can take a call, in their words
     place_words: str = ""  # where they are, in their words, when the community is not known
+    staff_notes: list[str] = field(default_factory=list)  # how staff must reach the resident
 
 
 def first_response_hours(category: str, urgent: bool, collective: bool) -> int:
@@ -89,8 +92,11 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
 
 def _description(request: CaseRequest) -> str:
     """The case's description: the resident's story, then what staff need to reach them."""
-    description = _with_contact_time(request.description, request.contact_time)
-    return f"{description}\n{PLACE_LINE.format(request.place_words)}" if request.place_words else description
+    lines = [_with_contact_time(request.description, request.contact_time)]
+    if request.place_words:
+        lines.append(PLACE_LINE.format(request.place_words))
+    lines += [STAFF_NOTE_LINE.format(note) for note in request.staff_notes]
+    return "\n".join(lines)
 
 
 def _with_contact_time(description: str, contact_time: str) -> str:

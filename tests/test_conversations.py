@@ -854,3 +854,22 @@ def test_after_an_urgent_case_only_real_details_are_added_to_it(services, reside
     description = only_ticket(services, resident.openid).description
     assert "砸门" in description
     assert not any(word in description for word in ("【补充】谢谢", "【补充】1", "转人工"))
+
+
+@pytest.mark.parametrize("says, note", [
+    ("不敢打电话 怕那家人报复", "请为其保密"),
+    ("我耳朵听不见 只能发文字", "居民不便接打电话"),
+])
+def test_notes_for_staff_are_not_read_back_to_the_resident_as_their_words(services, resident, says, note):
+    replies = converse(resident, [
+        ("对门那家天天把垃圾堆在我家门口，说了也不听", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        (says, "请确认"),
+    ])
+    summary = replies[-1][replies[-1].index("请确认"):]
+    assert "居民" not in summary and note not in summary
+    assert "联系方式：不打电话，工作人员会在微信里用文字联系您" in summary
+    converse(resident, [("2", "请补充"), ("他们家还在门口放了个鞋柜", "请确认")])
+    converse(resident, [("1", "工单")])
+    description = only_ticket(services, resident.openid).description
+    assert f"【请工作人员注意】" in description and note in description

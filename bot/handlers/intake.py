@@ -33,6 +33,9 @@ CONFIDENTIAL = (
     "明白您的顾虑。您反映的情况和您的信息都会保密，不会让对方知道是您反映的。"
     "不留电话也可以办，工作人员会在微信里用文字联系您，不会给您打电话。"
 )
+# Notes for staff on how to reach the resident (in the case, not read back as the resident's words).
+NO_CALLS_NOTE = "居民不便接打电话，请用文字联系"
+CONFIDENTIAL_NOTE = "居民担心被对方报复：请为其保密，用文字联系，不要打电话"
 BAD_PHONE = "这个号码好像不对，请回复 11 位手机号或带区号的座机号，或回复“不留”。"
 CONFIRM_CHOICES = "回复 1 确认提交\n回复 2 我还要补充\n回复“取消”不办了"
 LOCAL_ONLY = "邻里纠纷和物业问题需要当地的调解员、房管员上门处理，这边没法为您登记。"
@@ -157,7 +160,17 @@ def summary(turn: Turn, state: IntakeState) -> str:
         lines.append(f"位置：{state.place_words}")
     if state.contact_time:
         lines.append(f"方便联系的时间：{state.contact_time}")
+    if state.text_only:
+        kept = "，您的信息会保密" if state.confidential else ""
+        lines.append(f"联系方式：不打电话，工作人员会在微信里用文字联系您{kept}")
     return "\n".join(lines + [CONFIRM_CHOICES])
+
+
+def staff_notes(state: IntakeState) -> list[str]:
+    """What staff must know about reaching the resident, for the case's description."""
+    if state.confidential:
+        return [CONFIDENTIAL_NOTE]
+    return [NO_CALLS_NOTE] if state.text_only else []
 
 
 def details_step(turn: Turn) -> str | None:
@@ -276,16 +289,16 @@ def phone_step(turn: Turn) -> str | None:
         state.phone_asked = True
         return next_question(turn, state)
     if phrases.FEARS_RETALIATION.search(text):  # "不敢打电话 怕那家人报复"
-        add_story(turn, f"（居民担心被对方报复：请为其保密，用文字联系，不要打电话）{text}")
-        state.phone_asked = True
+        keep_message(turn)
+        state.phone_asked = state.text_only = state.confidential = True
         return f"{CONFIDENTIAL}\n" + next_question(turn, state)
     if phrases.NOT_THE_PHONE.search(text) and len(text) <= RESUME_MAX_CHARS:  # "不是不办 是不想留电话"
         keep_message(turn)
         state.phone_asked = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
     if phrases.NO_CALLS.search(text):  # "我是聋哑人打不了电话": no phone, and staff must write
-        add_story(turn, f"（居民不便接打电话，请用文字联系）{text}")
-        state.phone_asked = True
+        keep_message(turn)
+        state.phone_asked = state.text_only = True
         return "好的，不留电话，工作人员会在这里用文字联系您。\n" + next_question(turn, state)
     if sum(char.isdigit() for char in text) >= 7:
         keep_message(turn)
@@ -410,6 +423,7 @@ def open_case(turn: Turn, note: str = "") -> str:
         media_ids=state.media,
         contact_time=state.contact_time,
         place_words=state.place_words,
+        staff_notes=staff_notes(state),
     )
     ticket = open_ticket(turn.session, turn.resident, request)
     unit = turn.session.get(Unit, ticket.unit_id)

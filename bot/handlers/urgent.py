@@ -64,6 +64,7 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
         state.media[:0] = gathered.media
         state.collective = state.collective or gathered.collective
         state.place_words, state.street_id = gathered.place_words, gathered.street_id
+        state.text_only, state.confidential = gathered.text_only, gathered.confidential
     state.urgent = state.phone_asked = state.no_community = True
     opened = intake.open_case(turn)
     turn.dialogue.start(UrgentState(ticket=turn.opened_ticket.id))
@@ -81,7 +82,7 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
         return withdraw_urgency(turn, ticket)
     phone = find_phone(turn.text)
     if phrases.NO_CALLS.search(turn.text):
-        attach_message(turn.session, ticket, turn.message, note="居民不便接打电话，请用文字联系")
+        attach_message(turn.session, ticket, turn.message, note=intake.NO_CALLS_NOTE)
         return NO_CALLS_ADVICE.format(number=ticket.number)
     if not phone and phrases.steers_only(turn.text):
         return "好的。请注意安全，有新情况随时告诉我。"  # "好的", "谢谢", "1" add nothing to the case
