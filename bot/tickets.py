@@ -221,7 +221,7 @@ def response_promise(ticket: Ticket, now=None) -> str:
     if opening is None:
         return promise
     # Honest about nights and weekends: nobody reads the case before the room opens.
-    return f"{promise}（现在不在工作时间，工作人员{opening_words(opening, now)}上班后处理）"
+    return f"{promise}（现在不在工作时间，{opening_words(opening, now)}上班后处理）"
 
 
 def is_overdue(ticket: Ticket, now=None) -> bool:

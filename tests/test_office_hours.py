@@ -42,3 +42,11 @@ def test_case_opened_at_the_weekend_says_when_the_room_opens(services):
         ticket = open_ticket(session, resident, CaseRequest("legal_consultation", "合同纠纷", unit_by_code(session, "baguodun")))
         assert "周一 09:00" in response_promise(ticket, at("2026-11-28 11:00"))
         assert "不在工作时间" not in response_promise(ticket, at("2026-11-24 10:00"))
+
+
+def test_a_district_centre_case_out_of_hours_is_not_said_to_wait_for_a_room(services):
+    with services.db.session() as session:
+        resident = touch_resident(session, "o_office_hours_centre")
+        ticket = open_ticket(session, resident, CaseRequest("legal_consultation", "合同纠纷", None))
+        promise = response_promise(ticket, at("2026-11-28 11:00"))
+        assert "周一 09:00上班后处理" in promise and "工作室" not in promise
