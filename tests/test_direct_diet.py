@@ -1,0 +1,17 @@
+"""rasa/components/direct_diet.py: the direct prediction path gives DIET's own scores (real model, real Rasa)."""
+
+from __future__ import annotations
+
+import subprocess
+
+from bot.config import PROJECT_ROOT
+from tests.rasa_servers import SERVED_MODEL
+
+
+def test_the_direct_path_is_used_and_scores_like_diet_itself():
+    assert SERVED_MODEL.exists(), "train the model first: scripts/rasa_train.sh"
+    command = f'ROOT="{PROJECT_ROOT}" && source scripts/rasa_env_vars.sh && "$ROOT/.venv-rasa/bin/python" bench/direct_diet_check.py --texts 60'
+    result = subprocess.run(["bash", "-c", command], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-2000:]
+    assert result.returncode == 0, summary
+    assert "60 messages" in summary and "direct path in use: True" in summary
