@@ -78,6 +78,13 @@ NO_CALLS = re.compile(
     r"不敢打电话|不能打电话|打不了电话|接不(?:到|了)电话|不方便(?:打|接)电话|不敢(?:说话|出声)|他会(?:听到|看我手机)|"
     r"聋哑|听不见|只能发(?:信息|消息|文字)|能不能发(?:信息|消息|短信)"
 )
+# "冇得电话", "我没得手机号码 用的是我孙女的微信": no phone at all, so staff write on WeChat.
+NO_PHONE_AT_ALL = re.compile(
+    r"(?:没得|没有|冇得|冇有|没)(?:个)?(?:手机|电话)|(?:手机|电话)(?:号码?)?都?(?:没得|没有|冇得|冇有)(?!电|信号)|"
+    r"用的是.{0,8}(?:手机|微信)"
+)
+# "不知道" where the way out offers it: skip the question.
+SKIP = re.compile(r"^(?:不知道|不晓得|不清楚|跳过|跳过吧)[了的啊呀吧哦。！!]*$")
 # The resident fears the other side would retaliate if they knew who complained: no phone, kept confidential.
 FEARS_RETALIATION = re.compile(r"报复|报仇|记恨|找我麻烦|怕.{0,8}(?:知道是我|知道我|找上门)")
 # "最好晚上打", "下午3点以后联系", "白天上班不方便接": when the resident can take a call.

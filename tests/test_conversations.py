@@ -873,3 +873,39 @@ def test_notes_for_staff_are_not_read_back_to_the_resident_as_their_words(servic
     converse(resident, [("1", "工单")])
     description = only_ticket(services, resident.openid).description
     assert f"【请工作人员注意】" in description and note in description
+
+
+# --- the phone question, in residents' own words ---------------------------------------------
+
+def test_dont_know_at_the_phone_question_skips_it_as_the_way_out_says(services, resident):
+    converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("不知道", "请确认"),
+        ("1", "工单"),
+    ])
+    assert only_ticket(services, resident.openid).contact_phone is None
+
+
+def test_yes_at_the_phone_question_asks_for_the_number(services, resident):
+    replies = converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("是的", "请直接回复您的手机号"),
+        ("13912345678", "请确认"),
+    ])
+    assert "没太明白" not in replies[2]
+
+
+@pytest.mark.parametrize("says", ["冇得电话 不留", "我没得手机号码我用的是我孙女的微信"])
+def test_having_no_phone_at_all_is_taken_as_no_phone(services, resident, says):
+    replies = converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        (says, "请确认"),
+    ])
+    assert "有其他需要随时告诉我" not in replies[-1] and "愿意留一个手机号" not in replies[-1]
+    assert "文字联系您" in replies[-1]
+    converse(resident, [("1", "工单")])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.contact_phone is None and "【请工作人员注意】居民不便接打电话" in ticket.description

@@ -64,7 +64,11 @@ FLOWS: dict[str, Flow] = {
                 "a community name or alias, a number from the list, 不知道, another district",
                 on_miss=intake.community_miss,
             ),
-            "phone": Step(intake.phone_step, "a mobile number; 不留/不用了/算了 = no phone; another community = a correction"),
+            "phone": Step(
+                intake.phone_step,
+                "a mobile number; 不留/不用了/算了/不知道 = no phone; 冇得电话 = none at all (staff write); "
+                "是的 = asks for the number; another community = a correction",
+            ),
             "confirm": Step(intake.confirm_step, "1/确认/对/提交 = open the case; 2/不 = add more; words = story"),
         },
         prompt=intake.prompt,

@@ -28,6 +28,7 @@ ASK_PHONE = (
     "\n（号码只用于处理本次事项）"
 )
 NO_PHONE_OK = "好的，不留电话也可以办，工作人员会在这里用文字联系您。"
+ASK_THE_NUMBER = "好的，请直接回复您的手机号（11 位），座机请带区号。"
 EARLIER_PHONE = "（上次留的；这次不想留的话回复“不留电话”）"
 CONFIDENTIAL = (
     "明白您的顾虑。您反映的情况和您的信息都会保密，不会让对方知道是您反映的。"
@@ -274,8 +275,9 @@ def location_pin(turn: Turn) -> str:
 
 
 def phone_step(turn: Turn) -> str | None:
-    """Step "phone": a mobile number; "不留/不用了/算了" mean no phone; a corrected community is
-    taken; anything else is not an answer (the router reads it: more story, a question, …)."""
+    """Step "phone": a mobile number; "不留/不用了/算了/不知道" mean no phone, "冇得电话" no phone at
+    all (staff write); "是的" asks for the number; a corrected community is taken; anything else
+    is not an answer (the router reads it: more story, a question, …)."""
     state, text = turn.dialogue.flow, turn.text
     phone = find_phone(text) or find_landline(text)  # a landline is asked for, so it counts here
     if phone:
@@ -284,10 +286,17 @@ def phone_step(turn: Turn) -> str | None:
         state.phone_asked, state.phone_from_before = True, False
         state.contact_time = contact_time_in(text) or state.contact_time
         return next_question(turn, state)
-    if phrases.NO_PHONE.match(text) or phrases.DENY.match(text):
+    if phrases.NO_PHONE_AT_ALL.search(text) and len(text) <= RESUME_MAX_CHARS:  # "冇得电话 不留"
+        keep_message(turn)
+        state.phone_asked = state.text_only = True
+        return f"{NO_PHONE_OK}\n" + next_question(turn, state)
+    if phrases.NO_PHONE.match(text) or phrases.DENY.match(text) or phrases.SKIP.match(text):
         keep_message(turn)
         state.phone_asked = True
         return next_question(turn, state)
+    if phrases.AFFIRM.match(text):  # "是的": willing, the number is still to come
+        keep_message(turn)
+        return ASK_THE_NUMBER
     if phrases.FEARS_RETALIATION.search(text):  # "不敢打电话 怕那家人报复"
         keep_message(turn)
         state.phone_asked = state.text_only = state.confidential = True
