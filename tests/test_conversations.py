@@ -909,3 +909,29 @@ def test_having_no_phone_at_all_is_taken_as_no_phone(services, resident, says):
     converse(resident, [("1", "工单")])
     ticket = only_ticket(services, resident.openid)
     assert ticket.contact_phone is None and "【请工作人员注意】居民不便接打电话" in ticket.description
+
+
+# --- a community named again, misspelt, at a later step -------------------------------------
+
+@pytest.mark.parametrize("first", ["八古墩社区", "不知道", "青年社区"])
+def test_a_misspelt_community_at_the_phone_question_is_no_dead_end(services, resident, first):
+    replies = converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "哪个社区"),
+        (first, "手机号"),
+        ("八古敦", "八古墩社区"),
+    ])
+    assert "没太明白" not in replies[-1] and "手机号" in replies[-1]
+    converse(resident, [("不留", "八古墩社区"), ("1", "工单")])
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "baguodun"
+
+
+def test_a_community_misspelt_beyond_its_aliases_at_a_later_step_is_offered_to_pick(services, resident):
+    converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "哪个社区"),
+        ("青年社区", "手机号"),
+        ("八古蹲", "回复 1 八古墩社区"),
+        ("1", "已记下：八古墩社区"),
+        ("不留", "转给：八古墩社区"),
+        ("1", "工单"),
+    ])
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "baguodun"

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from bot import phrases
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
 from bot.dialogue import FaqOfferState, IntakeState
-from bot.directory import nearest_community, street_named
+from bot.directory import match_communities, nearest_community, street_named
 from bot.handlers import community
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
@@ -235,6 +235,8 @@ def _lives_elsewhere(turn: Turn, state: IntakeState, place: str) -> str:
     return f"{community.legal_question_from_elsewhere(turn, place, turn.text)}\n" + next_question(turn, state)
 
 
+# At a later step, a message this short may name the community again, even misspelt ("八古敦").
+NAMED_AGAIN_MAX_CHARS = 8
 # An answer to "which community" this long that names no place is a piece of the story.
 STORY_FRAGMENT_CHARS = 5
 
@@ -375,12 +377,25 @@ def _drop_phone(turn: Turn, state: IntakeState) -> str:
 
 
 def _community_corrected(turn: Turn) -> str | None:
-    """A later answer that names another community corrects the one given (no "上一步" needed)."""
+    """A later answer that names a community: another one corrects the one given (no "上一步"
+    needed), the same one is acknowledged, a near miss ("八古蹲") is offered to pick from."""
     unit = community.corrected_community(turn, turn.text)
-    if unit is None:
+    if unit is not None:
+        keep_message(turn)
+        return "好的，社区改过来了。" + community_chosen(turn, unit)
+    if len(turn.text) > NAMED_AGAIN_MAX_CHARS or any(char.isdigit() for char in turn.text):
+        return None
+    matches = match_communities(turn.session, turn.text)
+    current = community.community_of(turn)
+    state = turn.dialogue.flow
+    if current is not None and current in matches:
+        keep_message(turn)
+        return f"好的，您的社区是{current.name}，已记下。\n" + next_question(turn, state)
+    if not matches:
         return None
     keep_message(turn)
-    return "好的，社区改过来了。" + community_chosen(turn, unit)
+    state.step, state.candidates = "community", [match.id for match in matches]
+    return community.which_of(matches)
 
 
 def resume_cancelled(turn: Turn) -> str | None:
