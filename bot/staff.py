@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from bot.categories import ROLE_LABELS
 from bot.storage.base import utcnow
 from bot.storage.directory import ROLES, Unit, unit_by_code
 from bot.storage.staff import AuditEntry, CannedAnswer, Staff, StaffRoom, extra_rooms, staff_by_username
@@ -22,13 +23,8 @@ PROJECT_DATA = Path(__file__).parent / "data"
 COORDINATOR = "coordinator"  # every room of one street, and its workstation
 ADMIN = "admin"  # the whole district
 ACCOUNT_ROLES = (*ROLES, COORDINATOR, ADMIN)
-ROLE_NAMES = {
-    "lawyer": "社区律师",
-    "mediator": "人民调解员",
-    "property_officer": "物业房管员",
-    COORDINATOR: "街道协调员",
-    ADMIN: "区级管理员",
-}
+# The case-handling roles' names are the categories'; coordinators and admins handle no category.
+ROLE_NAMES = {**ROLE_LABELS, COORDINATOR: "街道协调员", ADMIN: "区级管理员"}
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
