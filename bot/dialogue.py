@@ -88,6 +88,7 @@ class UrgentState(FlowStateBase):
 
     FLOW: ClassVar[str] = "urgent"
     ticket: int
+    no_calls: bool = False  # hiding, or cannot talk: never asked for a phone number again
     step: str = "follow_up"
 
 

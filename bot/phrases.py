@@ -85,6 +85,13 @@ NO_PHONE_AT_ALL = re.compile(
 )
 # "不知道" where the way out offers it: skip the question.
 SKIP = re.compile(r"^(?:不知道|不晓得|不清楚|跳过|跳过吧)[了的啊呀吧哦。！!]*$")
+# The danger comes from the resident's own family or partner: domestic violence.
+DOMESTIC = re.compile(
+    r"家暴|家庭暴力|老公|丈夫|我男人|老婆|妻子|媳妇|前夫|前妻|男朋友|男友|女朋友|对象|公公|婆婆|继父|继母|"
+    r"我爸|我妈|我儿子|我女儿"
+)
+# "他好像走了": the one who threatened has gone for now.
+DANGER_GONE = re.compile(r"(?:他|她|对方|那人|人)(?:好像|已经|应该|终于|刚)?(?:走了|离开了|跑了|出去了)")
 # The resident fears the other side would retaliate if they knew who complained: no phone, kept confidential.
 FEARS_RETALIATION = re.compile(r"报复|报仇|记恨|找我麻烦|怕.{0,8}(?:知道是我|知道我|找上门)")
 # "最好晚上打", "下午3点以后联系", "白天上班不方便接": when the resident can take a call.

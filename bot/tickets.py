@@ -284,6 +284,20 @@ def escalate_overdue(session: Session, jobs, base_url: str = "") -> int:
     return sum(1 for ticket in overdue_tickets(session) if escalate(session, jobs, ticket, base_url=base_url))
 
 
+def move_to_community(session: Session, jobs, ticket: Ticket, community: Unit, base_url: str = "") -> Unit:
+    """A case opened before the resident named their community goes to that community's room (a
+    group case to its street), as an intake would have routed it; the new queue's staff are told."""
+    target = routing_unit(session, community, ticket.collective)
+    if target.id == ticket.unit_id:
+        return target
+    before = session.get(Unit, ticket.unit_id)
+    ticket.unit_id = target.id
+    moved = f"居民说明所在社区，由{before.office_name}转至{target.office_name}"
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=moved, actor=SYSTEM))
+    alerts.new_case(session, jobs, base_url, ticket, CATEGORIES[ticket.category].label)
+    return target
+
+
 def transfer(
     session: Session, jobs, ticket: Ticket, unit: Unit, role: str, actor: str, base_url: str = "", note: str = ""
 ) -> None:

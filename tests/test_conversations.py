@@ -935,3 +935,46 @@ def test_a_community_misspelt_beyond_its_aliases_at_a_later_step_is_offered_to_p
         ("1", "工单"),
     ])
     assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "baguodun"
+
+
+# --- domestic violence: help beyond 110, no phone asked of someone hiding ---------------------
+
+def test_domestic_danger_gets_the_domestic_violence_help_with_the_urgent_case(services, resident):
+    reply = converse(resident, [("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110")])[0]
+    assert "12338" in reply and "人身安全保护令" in reply
+    assert only_ticket(services, resident.openid).urgent
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
+    assert "12338" not in converse(other, [("隔壁邻居喝醉了拿刀威胁我，说要杀了我", "110")])[0]
+
+
+def test_someone_hiding_is_never_again_asked_for_a_phone_number(services, resident):
+    replies = converse(resident, [
+        ("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110"),
+        ("我躲在卫生间 不敢出声", "12110"),
+        ("你们工作室在哪里", "地址"),
+        ("转人工", "已提醒工作人员"),
+        ("我的工单", "工单"),
+        ("取消", "紧急工单仍会"),
+        ("另外楼上漏水把我家天花板泡坏了，找他也不管", "哪个社区"),
+        ("西桥社区", "联系方式：不打电话"),
+    ])
+    assert not any("手机号" in reply for reply in replies[1:])
+
+
+def test_a_community_named_after_an_urgent_case_routes_it_to_that_room(services, resident):
+    replies = converse(resident, [
+        ("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110"),
+        ("西桥社区", "西桥社区"),
+    ])
+    assert "已补充" not in replies[-1] and "西桥社区公共法律服务工作室" in replies[-1]
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and ticket.unit_id == find_unit(services, "西桥社区")
+
+
+def test_when_the_danger_has_gone_the_resident_is_told_what_to_do_next(services, resident):
+    replies = converse(resident, [
+        ("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110"),
+        ("他好像走了 我该怎么办", "已补充"),
+    ])
+    assert "证据" in replies[-1] and "安全" in replies[-1] and "再回来" in replies[-1]
+    assert "他好像走了" in only_ticket(services, resident.openid).description

@@ -84,7 +84,8 @@ FLOWS: dict[str, Flow] = {
     "moving": one_step_flow(MovingState, "community", community.moving_step, community.moving_prompt,
                             "a community name, a number from the list, another district"),
     "urgent": one_step_flow(UrgentState, "follow_up", urgent.follow_up, urgent.prompt,
-                            "a phone number or any detail (added to the urgent case)", short_answer=False),
+                            "a phone number, a community (the case goes to its room) or any detail (added to the "
+                            "urgent case)", short_answer=False),
     "withdraw": one_step_flow(WithdrawState, "confirm", status.withdrawal_step, status.withdrawal_prompt,
                               "1/是/撤回 = withdraw the case; 2/不 = keep it"),
 }

@@ -11,6 +11,7 @@ from bot.directory import match_communities, nearest_community, street_named
 from bot.handlers import community
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
+from bot.storage.tickets import open_case_noted
 from bot.text import LANDLINE_RE, PHONE_RE, find_landline, find_phone, mask_personal_numbers
 from bot.intents.signals import is_collective
 from bot.tickets import CaseRequest, open_ticket, response_promise, routing_unit
@@ -119,11 +120,18 @@ def next_question(turn: Turn, state: IntakeState) -> str:
     if len("".join(state.parts)) < MIN_DESCRIPTION_CHARS and not state.details_asked:
         state.step, state.details_asked = "details", True
         return ASK_MORE_DETAILS
+    if not turn.resident.phone and not state.phone_asked and _cannot_take_calls(turn):
+        state.phone_asked = state.text_only = True  # said on an open case (hiding, cannot talk)
     if not turn.resident.phone and not state.phone_asked:
         state.step = "phone"
         return ASK_PHONE.format(role=who_answers(turn, state))
     state.step = "confirm"
     return summary(turn, state)
+
+
+def _cannot_take_calls(turn: Turn) -> bool:
+    """True when the resident said on a case still open that they cannot take calls."""
+    return open_case_noted(turn.session, turn.resident.id, NO_CALLS_NOTE)
 
 
 def prompt(turn: Turn) -> str:

@@ -6,12 +6,15 @@ import re
 from datetime import timedelta
 
 from bot import phrases
-from bot.categories import CATEGORIES, urgent_category
+from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue import IntakeState, UrgentState
-from bot.handlers import intake
+from bot.directory import communities_named
+from bot.handlers import community, intake
+from bot.storage.directory import Unit
+from bot.storage.faq import faq_for_intent
 from bot.storage.tickets import Ticket
 from bot.text import find_phone
-from bot.tickets import attach_message, first_response_hours, response_promise
+from bot.tickets import attach_message, first_response_hours, move_to_community, response_promise
 from bot.turn import Turn
 
 ADVICE = {
@@ -36,6 +39,18 @@ NO_CALLS_ADVICE = (
     "您也可以继续在这里用文字告诉我们，工单 {number} 的工作人员会用文字联系您，不会打电话。"
 )
 GENERAL_ADVICE = "如有危险，请立即拨打 110（报警）、119（火警）或 120（急救），先保证自己和家人的安全。"
+# Danger at home: the lines of this FAQ answer that go beyond 110 (the women's federation, a
+# protection order, evidence) follow the emergency advice.
+DOMESTIC_FAQ = "faq_domestic_violence"
+DOMESTIC_HELP_LINES = re.compile(r"保护令|妇联|证据")
+DOMESTIC_HELP = "遭受家庭暴力，除了报警："
+# The one who threatened has gone for now ("他好像走了 我该怎么办"): what to do next.
+SAFETY_NEXT = (
+    "请先待在安全的地方，锁好门，能联系信得过的亲友来陪您最好；他再回来或再有危险，请立即拨打 110。\n"
+    "方便的时候，把伤情和被砸坏的东西拍照，保存威胁您的聊天记录和报警回执，这些以后都是证据。"
+)
+NO_CALLS_PROMPT = "有新情况可以继续在这里用文字告诉我，会补充到紧急工单里。"
+ASK_PHONE = "方便的话回复您的手机号，工作人员会尽快联系您。"
 
 
 def advice_for(kinds: list[str]) -> str:
@@ -66,10 +81,21 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
         state.place_words, state.street_id = gathered.place_words, gathered.street_id
         state.text_only, state.confidential = gathered.text_only, gathered.confidential
     state.urgent = state.phone_asked = state.no_community = True
+    no_calls = state.text_only or bool(phrases.NO_CALLS.search(story))
+    help_at_home = domestic_help(turn, " ".join(state.parts))
     opened = intake.open_case(turn)
-    turn.dialogue.start(UrgentState(ticket=turn.opened_ticket.id))
-    ask = "" if turn.resident.phone else "\n方便的话回复您的手机号，工作人员会尽快联系您。"
-    return f"{advice}\n{opened}{ask}"
+    turn.dialogue.start(UrgentState(ticket=turn.opened_ticket.id, no_calls=no_calls))
+    ask = "" if turn.resident.phone or no_calls else f"\n{ASK_PHONE}"
+    return f"{advice}\n{opened}{help_at_home}{ask}"
+
+
+def domestic_help(turn: Turn, story: str) -> str:
+    """When the danger comes from the resident's family: the domestic-violence FAQ's help beyond 110."""
+    entry = faq_for_intent(turn.session, DOMESTIC_FAQ) if phrases.DOMESTIC.search(story) else None
+    if entry is None:
+        return ""
+    lines = [re.sub(r"^\d+\.\s*", "· ", line) for line in entry.answer.splitlines() if DOMESTIC_HELP_LINES.search(line)]
+    return "\n" + "\n".join([DOMESTIC_HELP, *(lines or [entry.answer])])
 
 
 def follow_up(turn: Turn, danger: bool = False) -> str | None:
@@ -82,16 +108,43 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
         return withdraw_urgency(turn, ticket)
     phone = find_phone(turn.text)
     if phrases.NO_CALLS.search(turn.text):
+        turn.dialogue.flow.no_calls = True
         attach_message(turn.session, ticket, turn.message, note=intake.NO_CALLS_NOTE)
         return NO_CALLS_ADVICE.format(number=ticket.number)
     if not phone and phrases.steers_only(turn.text):
         return "好的。请注意安全，有新情况随时告诉我。"  # "好的", "谢谢", "1" add nothing to the case
+    named = _community_named(turn)
+    if named is not None and not phone:
+        return community_given(turn, ticket, named)
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
     if phone:
         turn.resident.phone = ticket.contact_phone = phone
         turn.dialogue.end()  # the case has what it needs; the next message is a new topic
         return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。如有危险请先拨打 110。"
+    if phrases.DANGER_GONE.search(turn.text):
+        return f"已补充到紧急工单 {ticket.number}。\n{SAFETY_NEXT}"
     return f"已补充到紧急工单 {ticket.number}。如有危险请先拨打 110。"
+
+
+def _community_named(turn: Turn) -> Unit | None:
+    """The one community a short follow-up names ("西桥社区"), if any."""
+    if len(turn.text) > community.PLACE_MAX_CHARS:
+        return None
+    named = communities_named(turn.session, turn.text)
+    return named[0] if len(named) == 1 else None
+
+
+def community_given(turn: Turn, ticket: Ticket, unit: Unit) -> str:
+    """The resident names their community after the urgent case opened: remembered, and the case
+    goes to that community's room as an intake would have sent it."""
+    community.remember(turn, unit)
+    attach_message(turn.session, ticket, turn.message, note="居民说明所在社区")
+    services = turn.services
+    room = move_to_community(turn.session, services.jobs, ticket, unit, services.settings.console_base_url)
+    return (
+        f"好的，已记下：{unit.name}。紧急工单 {ticket.number} 已转给{room.office_name}的"
+        f"{role_title(ticket.role, room.level)}，{response_promise(ticket)}。如有危险请先拨打 110。"
+    )
 
 
 def withdraw_urgency(turn: Turn, ticket: Ticket) -> str:
@@ -108,6 +161,8 @@ def withdraw_urgency(turn: Turn, ticket: Ticket) -> str:
 
 def prompt(turn: Turn) -> str:
     """What the urgent flow waits for."""
+    if turn.dialogue.flow.no_calls:
+        return NO_CALLS_PROMPT
     if turn.resident.phone:
         return "有新情况可以直接告诉我，会补充到紧急工单里。"
-    return "方便的话回复您的手机号，工作人员会尽快联系您。"
+    return ASK_PHONE

@@ -128,6 +128,17 @@ def latest_open_ticket(session: Session, resident_id: int) -> Ticket | None:
     return session.scalar(query)
 
 
+def open_case_noted(session: Session, resident_id: int, note: str) -> bool:
+    """True when one of the resident's open tickets carries an event with this note."""
+    query = (
+        select(TicketEvent.id)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(Ticket.resident_id == resident_id, Ticket.status.in_(OPEN_STATUSES), TicketEvent.note == note)
+        .limit(1)
+    )
+    return session.scalar(query) is not None
+
+
 def queue_of(session: Session, unit_id: int, role: str) -> list[Ticket]:
     """The open tickets waiting in one room's queue for one role, oldest first."""
     query = (
