@@ -6,6 +6,8 @@ ANYTIME, FLOWS) are in bot/handlers/__init__.py.
 
 from __future__ import annotations
 
+import re
+
 from bot import handoff, phrases
 from bot.dialogue import Flow, Fragment, IntakeState
 from bot.handlers import (
@@ -24,7 +26,9 @@ from bot.handlers import (
     urgent,
 )
 from bot.intents import signals
-from bot.intents.policy import FALLBACK_INTENT, Decision
+from bot.intents.faq_match import QUESTION
+from bot.intents.policy import FALLBACK_INTENT, Decision, real_ranking
+from bot.intents.types import FAQ_PREFIX
 from bot.turn import Turn
 
 # After this many answers a step could not use, it offers a way out (skip, a person, cancel).
@@ -35,6 +39,12 @@ MAX_FRAGMENTS = 5
 SURE_OUTSIDE = 0.9
 # Inside an intake, an unclear message longer than this is more of the story, not a bad answer.
 SHORT_ANSWER_CHARS = 12
+# Inside an intake, an FAQ the model gives this much is a question to answer on the spot: the
+# intake goes on whatever the answer, so less certainty is needed than for a first message.
+FAQ_IN_INTAKE_CONFIDENCE = 0.6
+# A question this short is asked, not told; a longer message with a question in it is more story.
+PLAIN_QUESTION_CHARS = 24
+PLAIN_QUESTION = re.compile(rf"{QUESTION.pattern}|多久|多长时间|几年|几天|几个月|咋")
 
 
 def route(turn: Turn) -> str:
@@ -148,8 +158,14 @@ def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
         return by_decision(turn, _with_fragments(turn, decision))
     turn.intent = decision.intent
     state = turn.dialogue.flow
+    plain_question = len(turn.text) <= PLAIN_QUESTION_CHARS and bool(PLAIN_QUESTION.search(turn.text))
+    if plain_question and (answered := _faq_in_intake(turn, flow)) is not None:
+        return answered
     if decision.kind == "triage" and decision.intent != state.category and not state.other_matter:
         return f"{intake.keep_other_matter(turn, decision.intent)}\n\n【接着刚才的】{flow.prompt(turn)}"
+    if plain_question and decision.kind == "triage":  # a question for the person who takes the case
+        intake.add_story(turn, turn.text)
+        return f"您问的这个问题也记进工单了，{intake.who_answers(turn, state)}会一并为您解答。\n{flow.prompt(turn)}"
     if decision.kind in ("triage", "clarify") or (
         decision.kind == "out_of_scope" and len(turn.text) > SHORT_ANSWER_CHARS
     ):
@@ -160,6 +176,23 @@ def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
     if decision.kind == "conversational":
         return with_reminder(turn, turn.dialogue.flow, dispatch(turn, decision.intent))
     return _missed(turn, flow)
+
+
+def _faq_in_intake(turn: Turn, flow: Flow) -> str | None:
+    """A plain question the model takes for an FAQ with good confidence: answered, and the intake's
+    question asked again; None when the model's best guess is no such FAQ."""
+    ranking = real_ranking(turn.classification) if turn.classification is not None else []
+    if not ranking:
+        return None
+    intent, confidence = ranking[0]
+    if not intent.startswith(FAQ_PREFIX) or confidence < FAQ_IN_INTAKE_CONFIDENCE:
+        return None
+    turn.intent, before = intent, turn.intent
+    answer = faq.answer_text(turn)
+    if not answer:
+        turn.intent = before
+        return None
+    return f"{answer}\n\n【您正在登记的事项还没提交】{flow.prompt(turn)}"
 
 
 def _missed(turn: Turn, flow: Flow) -> str:

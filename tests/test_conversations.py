@@ -978,3 +978,26 @@ def test_when_the_danger_has_gone_the_resident_is_told_what_to_do_next(services,
     ])
     assert "证据" in replies[-1] and "安全" in replies[-1] and "再回来" in replies[-1]
     assert "他好像走了" in only_ticket(services, resident.openid).description
+
+
+# --- a plain question in the middle of an intake ---------------------------------------------
+
+def test_a_plain_faq_question_mid_intake_is_answered_and_the_intake_goes_on(services, resident):
+    replies = converse(resident, [
+        ("朋友借了我两万块钱一直不还，微信上催他也不回", "法律咨询"),
+        ("舞台社区", "手机号"),
+        ("那诉讼时效是多久", "诉讼时效一般为3年"),
+    ])
+    assert "手机号" in replies[-1] and "记到您的描述里" not in replies[-1]
+    converse(resident, [("不留", "请确认"), ("1", "工单")])
+
+
+def test_a_plain_question_mid_intake_that_no_faq_answers_is_put_to_the_lawyer(services, resident):
+    replies = converse(resident, [
+        ("公司拖欠我三个月工资了，老板一直说没钱，我该怎么维权", "法律咨询"),
+        ("舞台社区", "手机号"),
+        ("劳动合同到期公司不续签 有没有补偿", "社区律师会一并为您解答"),
+    ])
+    assert "手机号" in replies[-1] and "记到您的描述里" not in replies[-1]
+    converse(resident, [("不留", "请确认"), ("1", "工单")])
+    assert "不续签" in only_ticket(services, resident.openid).description
