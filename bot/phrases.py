@@ -1,6 +1,7 @@
 """Words that steer the dialogue whatever the classifier thinks: any-time phrases, step answers.
 
-The any-time phrases (cancel, go back, a person, my cases, moving house) are written here once;
+The any-time phrases (cancel, go back, a person, my cases, moving house, where is the office,
+when will someone come) are written here once;
 the router matches them and the degraded keyword classifier builds its rules from the same words.
 """
 
@@ -18,6 +19,10 @@ MOVED_WORDS = r"搬家|搬走了|换了?(?:个)?(?:社区|小区)|我(?:已经)?
 OFFICE_WORDS = r"区中心|公共法律服务中心|法律服务中心|中心|工作室|工作站|司法所|你们"
 WHERE_WORDS = (rf"(?:{OFFICE_WORDS})[^，,。？?！!\s]{{0,4}}(?:在哪|在什么地方|地址|怎么走|位置)|"
                r"地址(?:发|给|告诉)(?:我|一下)|(?:发|给|告诉)我(?:一下)?(?:个)?(?:你们的?)?地址")
+# "那我什么时候能等到人来", "你们什么时候来", "律师多久回复我": when a person will answer the case.
+WHEN_WORDS = (r"(?:什么时候|啥时候|么时候|几时|多久|多长时间)(?:才|能|会|可以)?(?:才|能|会)?(?:等到|等来)?"
+              r"(?:人|你们|工作人员|律师|调解员|房管员)?(?:来|上门|过来|联系我|回复我|回我|给我打电话|打电话给我)|"
+              r"(?:怎么|咋)还没(?:有)?人(?:来|联系|理)")
 BACK_WORDS = r"^(?:返回|上一步|回到上一步|改一下)$|说错了|填错了|写错了|搞错了"
 
 # Whole-message words that mean "stop" only when nothing else is asked: "不用了" at the phone
@@ -27,6 +32,7 @@ HUMAN = re.compile(HUMAN_WORDS)
 STATUS = re.compile(STATUS_WORDS)
 BACK = re.compile(BACK_WORDS)
 WHERE = re.compile(WHERE_WORDS)
+WHEN = re.compile(WHEN_WORDS)
 # Which office a "where is it" asks about: the district centre, a street workstation, else the home room.
 DISTRICT_OFFICE = re.compile(r"区中心|区公共法律服务中心|区里|区法律")
 STREET_OFFICE = re.compile(r"街道|工作站|司法所")
@@ -53,6 +59,7 @@ ANYTIME_PHRASES = (
     AnytimePhrase("request_human", HUMAN),
     AnytimePhrase("change_community", MOVED, max_chars=16, outside_flows_only=True),
     AnytimePhrase("where_is", WHERE, max_chars=24),
+    AnytimePhrase("when_answered", WHEN, max_chars=20),
 )
 
 

@@ -1001,3 +1001,27 @@ def test_a_plain_question_mid_intake_that_no_faq_answers_is_put_to_the_lawyer(se
     assert "手机号" in replies[-1] and "记到您的描述里" not in replies[-1]
     converse(resident, [("不留", "请确认"), ("1", "工单")])
     assert "不续签" in only_ticket(services, resident.openid).description
+
+
+# --- when will someone come -----------------------------------------------------------------
+
+def test_asking_when_someone_will_come_gets_the_case_number_and_the_promised_time(services, resident):
+    converse(resident, [
+        ("楼上天天半夜跺脚，吵得孩子睡不着觉", "邻里纠纷"),
+        ("八古墩", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    for says in ("那我什么时候能等到人来", "你们什么时候来"):
+        reply = converse(resident, [(says, ticket.number)])[0]
+        assert "已受理" in reply and "个工作日内" in reply
+    assert only_ticket(services, resident.openid).description == ticket.description
+
+
+def test_asking_when_someone_will_come_after_an_urgent_case_is_no_supplement(services, resident):
+    converse(resident, [
+        ("隔壁邻居喝醉了拿刀威胁我，说要杀了我", "110"),
+        ("你们什么时候来", "1 小时内"),
+    ])
+    assert "什么时候来" not in only_ticket(services, resident.openid).description

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from bot import phrases
 from bot.categories import CATEGORIES
-from bot.dialogue import WithdrawState
+from bot.dialogue import IntakeState, WithdrawState
 from bot.lifecycle import RESIDENT, move_ticket
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, latest_open_ticket, tickets_of_resident
 from bot.handlers.intake import contact_time_in
-from bot.tickets import add_contact_time, attach_message, can_reopen, link_message, rate, reopen, status_line
+from bot.tickets import (
+    add_contact_time,
+    attach_message,
+    can_reopen,
+    link_message,
+    rate,
+    reopen,
+    response_promise,
+    status_line,
+)
 from bot.turn import Turn
 
 
@@ -22,6 +31,18 @@ def my_tickets(turn: Turn) -> str:
     if any(ticket.status in OPEN_STATUSES for ticket in tickets):
         lines.append("需要补充情况可以回复“补充：……”，或直接发照片。")
     return "\n".join(lines)
+
+
+def when_answered(turn: Turn) -> str:
+    """Any-time "你们什么时候来": the open case's number, where it stands and when a person answers."""
+    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    if ticket is None:
+        if turn.dialogue.active(IntakeState):
+            return "登记提交后，我会告诉您工单编号和工作人员多久联系您。"
+        return "您目前没有正在办理的工单。直接说说您遇到的问题，我来帮您登记。"
+    link_message(turn.session, ticket, turn.message, note="居民询问什么时候有人联系")  # a question, not case content
+    waiting = response_promise(ticket) if ticket.first_response_at is None else "工作人员已经在跟进，有进展会在这里通知您"
+    return f"您的工单：{status_line(turn.session, ticket)}\n{waiting}。\n有新情况可以直接发给我，会补充到工单里。"
 
 
 def _awaiting_rating(turn: Turn) -> Ticket | None:
