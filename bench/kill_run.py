@@ -579,6 +579,7 @@ class KillRun:
         phase.notes["frozen"] = f"Rasa on {port} (pid {pid})"
         log(f"SIGSTOP Rasa server {pid} on port {port}")
         self._await_rasa_back(phase, port, pid)
+        self.rasa_back.join(timeout=240)  # residents keep writing until the watch has replaced it
         self.until(phase, self.args.phase)
 
     def _await_rasa_back(self, phase: Phase, port: int, old_pid: int) -> None:
