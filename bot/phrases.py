@@ -1,7 +1,7 @@
 """Words that steer the dialogue whatever the classifier thinks: any-time phrases, step answers.
 
 The any-time phrases (cancel, go back, a person, my cases, moving house, where is the office,
-when will someone come) are written here once;
+when will someone come, a complaint about the service) are written here once;
 the router matches them and the degraded keyword classifier builds its rules from the same words.
 """
 
@@ -23,6 +23,10 @@ WHERE_WORDS = (rf"(?:{OFFICE_WORDS})[^，,。？?！!\s]{{0,4}}(?:在哪|在什�
 WHEN_WORDS = (r"(?:什么时候|啥时候|么时候|几时|多久|多长时间)(?:才|能|会|可以)?(?:才|能|会)?(?:等到|等来)?"
               r"(?:人|你们|工作人员|律师|调解员|房管员)?(?:来|上门|过来|联系我|回复我|回我|给我打电话|打电话给我)|"
               r"(?:怎么|咋)还没(?:有)?人(?:来|联系|理)")
+# "我要投诉你们", "你们都是吃干饭的": unhappy with the service itself ("投诉物业" is a property case).
+COMPLAINT_WORDS = (r"投诉你们(?!.{0,4}(?:物业|小区|楼|邻居|公司|开发商|业委会))|投诉(?:你们|这里)?的?(?:工作人员|律师|调解员|房管员|服务|态度|机器人)|(?:你们|你)(?:都|就)?是?(?:一群)?吃干饭|"
+                   r"你们.{0,4}不作为|什么破(?:服务|机器人|地方)|你们(?:都)?是?(?:干什么|干啥|搞么子|做么子)吃的|"
+                   r"(?:服务|你们的?)态度(?:太|真|好)?差")
 BACK_WORDS = r"^(?:返回|上一步|回到上一步|改一下)$|说错了|填错了|写错了|搞错了"
 
 # Whole-message words that mean "stop" only when nothing else is asked: "不用了" at the phone
@@ -33,6 +37,7 @@ STATUS = re.compile(STATUS_WORDS)
 BACK = re.compile(BACK_WORDS)
 WHERE = re.compile(WHERE_WORDS)
 WHEN = re.compile(WHEN_WORDS)
+COMPLAINT = re.compile(COMPLAINT_WORDS)
 # Which office a "where is it" asks about: the district centre, a street workstation, else the home room.
 DISTRICT_OFFICE = re.compile(r"区中心|区公共法律服务中心|区里|区法律")
 STREET_OFFICE = re.compile(r"街道|工作站|司法所")
@@ -60,6 +65,7 @@ ANYTIME_PHRASES = (
     AnytimePhrase("change_community", MOVED, max_chars=16, outside_flows_only=True),
     AnytimePhrase("where_is", WHERE, max_chars=24),
     AnytimePhrase("when_answered", WHEN, max_chars=20),
+    AnytimePhrase("complain_service", COMPLAINT, max_chars=30),
 )
 
 

@@ -1025,3 +1025,15 @@ def test_asking_when_someone_will_come_after_an_urgent_case_is_no_supplement(ser
         ("你们什么时候来", "1 小时内"),
     ])
     assert "什么时候来" not in only_ticket(services, resident.openid).description
+
+
+# --- an unhappy resident ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("says", ["我要投诉你们", "你们都是吃干饭的"])
+def test_a_complaint_about_the_service_is_heard_and_told_where_to_go(services, resident, says):
+    with services.db.session() as session:
+        centre = unit_by_code(session, "jianghan")
+        name, phone = centre.office_name, centre.phone
+    reply = converse(resident, [(says, "抱歉")])[0]
+    assert "转人工" in reply and name in reply and phone in reply and "您" in reply
+    assert "没太明白" not in reply

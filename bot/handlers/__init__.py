@@ -3,7 +3,8 @@
 How a text message is answered (bot/router.py applies these tables in this order):
 1. danger (bot/intents signals) → urgent.urgent_case, whatever else the message is;
 2. an active flow's current step (FLOWS below) — the step takes the message or declines it;
-3. an any-time phrase (ANYTIME: cancel, go back, 我的工单, 转人工, moving, where, when; bot/phrases.py);
+3. an any-time phrase (ANYTIME: cancel, go back, 我的工单, 转人工, moving, where, when, a complaint;
+   bot/phrases.py);
 4. the classifier: an any-time intent again by meaning; inside a flow a new question is answered
    and the step's question asked again (an intake keeps new details of the story); otherwise
    the HANDLERS table.
@@ -110,4 +111,5 @@ ANYTIME = {
     "change_community": community.change_community,
     "where_is": community.where_is,
     "when_answered": status.when_answered,
+    "complain_service": human.complaint,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.categories import role_title
 from bot.dialogue import IntakeState
 from bot.handlers import clarify, community, intake
-from bot.storage.directory import Unit
+from bot.storage.directory import Unit, district_centre
 from bot.storage.tickets import latest_open_ticket
 from bot.tickets import link_message
 from bot.turn import Turn
@@ -26,6 +26,22 @@ def transfer(turn: Turn) -> str:
         )
     question = f"好的，为您转人工。{when_to_expect(community.home_room(turn))}\n为了转给对的人，请问是哪类问题？"
     return clarify.ask(turn, list(clarify.TRIAGE_INTENTS), question=question, for_person=True)
+
+
+def complaint(turn: Turn) -> str:
+    """Any-time "我要投诉你们": heard kindly, a person offered, and where to complain about the
+    service (the district centre, from the directory)."""
+    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    if ticket is not None:
+        link_message(turn.session, ticket, turn.message, note="居民对服务不满意")  # staff see it; not case content
+    reply = "非常抱歉让您不满意，您的意见我们会认真对待。回复“转人工”，我马上请工作人员联系您。"
+    centre = district_centre(turn.session)
+    if centre is None:
+        return reply
+    reach = "，".join(part for part in (
+        f"电话 {centre.phone}" if centre.phone else "", f"地址 {centre.address}" if centre.address else "",
+    ) if part)
+    return f"{reply}\n对我们的服务有意见，也可以直接向{centre.office_name}反映：{reach}。"
 
 
 def when_to_expect(unit: Unit | None) -> str:
