@@ -124,13 +124,20 @@ def answer_text(turn: Turn) -> str:
         reply = status.rating_or_reopen(turn) or status.add_to_case(turn) or status.contact_time(turn)
         if reply is not None:
             return reply
-    decision = turn.decide()
+    decision = _thanks_in_words(turn, turn.decide())
     if decision.kind == "conversational" and decision.intent in ANYTIME:
         if flow is None or phrases.counts_in_flows(decision.intent):
             return run_anytime(turn, decision.intent)
     if flow is not None:
         return _interrupted(turn, flow, decision)
     return by_decision(turn, _with_fragments(turn, decision))
+
+
+def _thanks_in_words(turn: Turn, decision: Decision) -> Decision:
+    """Plain thanks the model is unsure of ("谢谢你啊 姑娘"): the words decide it is thanks."""
+    if decision.kind != "conversational" and phrases.THANKS.match(turn.text):
+        return Decision("conversational", "thank", confidence=decision.confidence)
+    return decision
 
 
 def run_anytime(turn: Turn, intent: str) -> str:

@@ -1037,3 +1037,16 @@ def test_a_complaint_about_the_service_is_heard_and_told_where_to_go(services, r
     reply = converse(resident, [(says, "抱歉")])[0]
     assert "转人工" in reply and name in reply and phone in reply and "您" in reply
     assert "没太明白" not in reply
+
+
+def test_thanks_with_a_friendly_form_of_address_is_thanks(services, resident):
+    converse(resident, [("谢谢你啊 姑娘", "不客气")])
+    converse(resident, [
+        ("楼上天天半夜跺脚，吵得孩子睡不着觉", "邻里纠纷"),
+        ("八古墩", "手机号"),
+        ("谢谢你啊 姑娘", "不客气"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    converse(resident, [("谢谢你啊 姑娘", "不客气")])
+    assert "姑娘" not in only_ticket(services, resident.openid).description
