@@ -7,13 +7,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot import casework
 from bot.storage.directory import Unit, unit_by_code
-from bot.storage.messages import transcript
+from bot.storage.messages import Message, transcript
 from bot.storage.residents import find_resident
+from bot.storage.staff import staff_by_username
 from bot.storage.tickets import Ticket, TicketAttachment, TicketEvent, tickets_of_resident
 from bot.lifecycle import move_ticket
 from tests.conftest import run_jobs
 from tests.scripted import ScriptedClassifier
+from tests.staff_user import new_case
 from tests.wechat_user import converse
 from bot.intents.types import Classification
 
@@ -1050,3 +1053,73 @@ def test_thanks_with_a_friendly_form_of_address_is_thanks(services, resident):
     ])
     converse(resident, [("谢谢你啊 姑娘", "不客气")])
     assert "姑娘" not in only_ticket(services, resident.openid).description
+
+
+# --- answering a staff member's reply ----------------------------------------------------------
+
+def test_answering_a_lawyers_reply_reaches_the_lawyer_and_opens_nothing(services, resident, fake_wechat):
+    case_id, _, _ = new_case(services, "baguodun", text="房东不退押金，租房合同在我手上", openid=resident.openid)
+    with services.db.session() as session:
+        lawyer = staff_by_username(session, "zhang.lawyer")
+        lawyer.wechat_openid = "o_staff_zhang_answered"
+        casework.reply(session, services.jobs, session.get(Ticket, case_id), lawyer, "押金可以调解，您方便来工作室一趟吗？")
+    try:
+        said = ["谢谢张律师！明天上午十点过来可以吗", "要带租房合同原件吗", "不是 我是在回张律师的话 不要新登记"]
+        for reply in converse(resident, [(text, "张律师（社区律师）") for text in said]):
+            assert "哪一类" not in reply and "情况：" not in reply
+        assert "flow" not in services.dialogue.load(resident.openid)
+        ticket = only_ticket(services, resident.openid)
+        assert "【补充】" not in ticket.description
+        with services.db.session() as session:
+            linked = session.scalars(select(Message.content).where(Message.ticket_id == case_id, Message.direction == "in"))
+            assert set(said) <= set(linked)
+        run_jobs(services)
+        notices = [m["content"] for m in fake_wechat.messages(touser="o_staff_zhang_answered")]
+        assert len([text for text in notices if "新消息" in text]) == 1  # one notice, not one per message
+    finally:
+        with services.db.session() as session:
+            staff_by_username(session, "zhang.lawyer").wechat_openid = None
+
+
+def test_a_new_matter_after_a_lawyers_reply_is_taken_in_as_usual(services, resident):
+    case_id, _, _ = new_case(services, "baguodun", text="房东不退押金，租房合同在我手上", openid=resident.openid)
+    with services.db.session() as session:
+        casework.reply(session, services.jobs, session.get(Ticket, case_id), staff_by_username(session, "zhang.lawyer"),
+                       "押金可以调解，您方便来工作室一趟吗？")
+    reply = resident.says("另外还有个事，楼上天天半夜跺脚，吵得孩子睡不着觉")
+    assert "邻里纠纷" in reply and "张律师" not in reply
+
+
+def test_a_lawyers_reply_no_longer_catches_messages_once_the_case_is_resolved(services, resident):
+    case_id, _, _ = new_case(services, "baguodun", text="房东不退押金，租房合同在我手上", openid=resident.openid)
+    with services.db.session() as session:
+        lawyer = staff_by_username(session, "zhang.lawyer")
+        casework.reply(session, services.jobs, session.get(Ticket, case_id), lawyer, "押金可以调解，您方便来工作室一趟吗？")
+        casework.resolve(session, services.jobs, session.get(Ticket, case_id), lawyer, "已调解，押金退还")
+    assert "张律师" not in resident.says("楼上天天半夜跺脚")
+
+
+# --- at night: what the resident is told is what the case says she was told -------------------
+
+def test_an_urgent_case_at_night_promises_110_first_and_a_person_after_opening(services, resident, app, monkeypatch):
+    import bot.tickets
+    from bot.office_hours import CHINA
+    from bot.staff import ADMIN
+    from datetime import datetime
+    from tests.staff_user import StaffUser, new_account
+
+    night = datetime(2026, 11, 24, 2, 49, tzinfo=CHINA)  # a Tuesday
+    monkeypatch.setattr(bot.tickets, "utcnow", lambda: night)
+    reply = converse(resident, [("救救我 他又喝多了在外面摔东西 说今天要弄死我 我把自己反锁在房里了", "110")])[0]
+    assert "1 小时内联系您" not in reply.replace("上班后 1 小时内", "")
+    told = "现在不在工作时间，在此之前如有危险，请先拨打 110；工作人员会在今天 09:00上班后 1 小时内联系您"
+    assert told in reply and reply.index("110") < reply.index("09:00")
+    ticket = only_ticket(services, resident.openid)
+    staff = StaffUser(app.test_client())
+    assert staff.log_in(new_account(services, ADMIN, "jianghan")).status_code == 302
+    page = staff.get(f"/console/cases/{ticket.id}").get_data(as_text=True)
+    assert f"居民被告知：{told}" in page
+
+
+def test_the_commonest_first_message_is_greeted(resident):
+    converse(resident, [("在吗", "您好"), ("在吗？", "您好")])

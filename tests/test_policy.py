@@ -205,3 +205,11 @@ def test_unsure_service_faq_that_could_be_legal_offers_the_lawyer():
 def test_an_announced_question_is_met_with_an_invitation_not_turned_away():
     announced = Classification("out_of_scope", 0.95, [("out_of_scope", 0.95)], [], "rasa", text="我想问个事")
     assert (decide(announced).kind, decide(announced).intent) == ("conversational", "greet")
+
+
+def test_a_bare_greeting_is_a_greeting_whatever_the_model_says():
+    for text in ("在吗", "在吗？", "你好 在不在", "有人吗"):
+        unsure = Classification("nlu_fallback", 0.5, [("nlu_fallback", 0.5), ("greet", 0.45), ("change_community", 0.04)], [], "rasa", text)
+        assert decide(unsure) == Decision("conversational", "greet", (), 0.5), text
+    thanks = Classification("nlu_fallback", 0.5, [("nlu_fallback", 0.5), ("thank", 0.45)], [], "rasa", "你好 谢谢")
+    assert decide(thanks).intent != "greet"

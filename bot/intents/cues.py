@@ -63,6 +63,19 @@ def asks_to_ask(text: str) -> bool:
     return bool(ASKS_TO_ASK.match(core(text)))
 
 
+# "在吗", "你好 在不在", "有人吗？": the resident only checks someone is there.
+GREETINGS = re.compile(
+    r"你们?好|您好|哈[喽罗]|hello|hi|嗨|喂|在吗|在么|在不在|有人吗|有没有人|(?:早上|上午|中午|下午|晚上)好|早安",
+    re.I,
+)
+THANKS = re.compile(r"谢|感谢|辛苦")
+
+
+def only_greets(text: str) -> bool:
+    """True when the message is a greeting and nothing else (no question, no thanks)."""
+    return bool(GREETINGS.search(text or "")) and not core(text) and not THANKS.search(text or "")
+
+
 def is_bare(text: str) -> bool:
     """True when the message is nothing more than a greeting, thanks or a short reply."""
     return len(core(text)) <= BARE_MAX_CHARS

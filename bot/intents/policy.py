@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.faq_file import category_of
-from bot.intents.cues import OFFICE_HOURS_FAQ, asks_office_hours, asks_to_ask, could_be_legal, is_bare
+from bot.intents.cues import OFFICE_HOURS_FAQ, asks_office_hours, asks_to_ask, could_be_legal, is_bare, only_greets
 from bot.intents.types import (
     CONVERSATIONAL_INTENTS,
     FALLBACK_INTENT,
@@ -104,6 +104,9 @@ def decide(classification: Classification) -> Decision:
     intent = classification.intent
     if classification.text and asks_to_ask(classification.text):
         # Only announced: invite the question (the greeting says what the service does).
+        return Decision("conversational", "greet", confidence=classification.confidence)
+    if classification.text and only_greets(classification.text):
+        # "在吗" is the commonest first message; the model may split it with "我住在…" (change of community).
         return Decision("conversational", "greet", confidence=classification.confidence)
     if classification.text and asks_office_hours(classification.text):
         # The model knows few ways of asking this; the words are unmistakable in a short message.
