@@ -1,5 +1,5 @@
-"""Office hours of a room, read from the directory ("工作日 9:00-12:00 14:00-17:30"), and honest
-words on when a person will answer."""
+"""Office hours of a room, read from the directory ("工作日 9:00-12:00 14:00-17:30"), and when the
+room next opens (bot/tickets.py words the promise to the resident)."""
 
 from __future__ import annotations
 
@@ -41,15 +41,6 @@ def next_opening(text: str, now: datetime) -> datetime | None:
             if opens > local:
                 return opens
     return None
-
-
-def expected_reply(hours: str, now: datetime | None = None) -> str:
-    """Honest words on when a person will answer, from a room's office hours."""
-    hours = hours or "工作日 9:00-17:30"
-    opening = next_opening(hours, now or utcnow())
-    if opening is None:
-        return f"现在是工作时间（{hours}），工作人员看到后会尽快回复您。"
-    return f"现在不在工作时间（{hours}），工作人员会在{opening_words(opening, now)}上班后回复您（节假日顺延）。"
 
 
 def opening_words(opening: datetime, now: datetime | None = None) -> str:

@@ -209,19 +209,27 @@ def status_line(session: Session, ticket: Ticket) -> str:
 
 
 def response_promise(ticket: Ticket, now=None) -> str:
-    """How soon the resident will hear back, in words (and, out of office hours, when the room opens)."""
-    if ticket.urgent:
-        return f"工作人员会在 {RESPONSE_HOURS['urgent']} 小时内联系您"
-    if ticket.collective:
-        return f"工作人员会在 {RESPONSE_HOURS['collective']} 小时内联系您"
-    promise = f"工作人员会在 {CATEGORIES[ticket.category].first_response_hours // 24} 个工作日内回复您"
-    unit = object_session(ticket).get(Unit, ticket.unit_id)
+    """How soon the resident will hear back, in words: out of office hours, honest about when the
+    room opens (an urgent case: 110 first until then)."""
     now = now or utcnow()
+    unit = object_session(ticket).get(Unit, ticket.unit_id)
     opening = next_opening(unit.hours, now) if unit is not None and unit.hours else None
+    if ticket.urgent or ticket.collective:
+        hours = RESPONSE_HOURS["urgent" if ticket.urgent else "collective"]
+        if opening is None:
+            return f"工作人员会在 {hours} 小时内联系您"
+        # Nobody is on duty at night or at the weekend: the hours count from the room's opening.
+        first = "在此之前如有危险，请先拨打 110；" if ticket.urgent else ""
+        return f"现在不在工作时间，{first}工作人员会在{opening_words(opening, now)}上班后 {hours} 小时内联系您"
+    promise = f"工作人员会在 {CATEGORIES[ticket.category].first_response_hours // 24} 个工作日内回复您"
     if opening is None:
         return promise
-    # Honest about nights and weekends: nobody reads the case before the room opens.
     return f"{promise}（现在不在工作时间，{opening_words(opening, now)}上班后处理）"
+
+
+def promise_made(ticket: Ticket) -> str:
+    """What the resident was told when the case was opened about when a person would answer."""
+    return response_promise(ticket, _aware(ticket.created_at))
 
 
 def is_overdue(ticket: Ticket, now=None) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot import casework
 from bot.casework import ActionError, NotAllowed, NotVisible
-from bot.office_hours import CHINA, expected_reply
+from bot.office_hours import CHINA
 from bot.lifecycle import MoveRefused
 from bot.staff import ROLE_NAMES
 from bot.storage.base import utcnow
@@ -19,7 +19,7 @@ from bot.storage.residents import Resident
 from bot.storage.staff import Staff, canned_for, handoff_of_ticket
 from bot.storage.tickets import TicketAttachment
 from bot.categories import CATEGORIES, ROLE_LABELS
-from bot.tickets import is_overdue, next_deadline
+from bot.tickets import is_overdue, next_deadline, promise_made
 from webhook.console.common import blueprint, db, me, services
 
 bp = blueprint("console_cases")
@@ -46,7 +46,7 @@ def page(ticket_id: int):
             units=list(session.scalars(select(Unit).where(Unit.level != "district").order_by(Unit.id))),
             deadline=next_deadline(ticket),
             overdue=is_overdue(ticket),
-            expected=expected_reply(unit.hours if unit else ""),
+            expected=promise_made(ticket),
             labels={"category": {intent: category.label for intent, category in CATEGORIES.items()}, "role": ROLE_LABELS},
         )
 
