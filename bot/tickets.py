@@ -159,6 +159,14 @@ def attach_message(session: Session, ticket: Ticket, message: Message, note: str
     session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note or "居民补充材料"))
 
 
+def add_staff_note(session: Session, ticket: Ticket, note: str) -> None:
+    """A note for staff on how to reach the resident, added to an open case's description once."""
+    line = STAFF_NOTE_LINE.format(note)
+    if line not in ticket.description:
+        ticket.description = f"{ticket.description}\n{line}"
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note))
+
+
 def link_message(session: Session, ticket: Ticket, message: Message, note: str) -> None:
     """Put a resident's answer about a case (a menu number, a yes) on its page, not in its description."""
     message.ticket_id = ticket.id

@@ -1123,3 +1123,30 @@ def test_an_urgent_case_at_night_promises_110_first_and_a_person_after_opening(s
 
 def test_the_commonest_first_message_is_greeted(resident):
     converse(resident, [("在吗", "您好"), ("在吗？", "您好")])
+
+
+# --- cannot talk on the phone: said in the urgent follow-up or in the first message -------------
+
+STAFF_WRITE_NOTE = "【请工作人员注意】居民不便接打电话，请用文字联系"
+
+
+def test_not_daring_to_call_after_an_urgent_case_tells_staff_to_write(services, resident):
+    replies = converse(resident, [
+        ("救救我 他又喝多了在外面摔东西 说今天要弄死我 我把自己反锁在房里了", "110"),
+        ("我不敢打电话 他会听到", "12110"),
+        ("他在客厅走来走去", "紧急工单"),
+        ("我的工单", "工单"),
+        ("取消", "紧急工单仍会"),
+        ("另外楼上漏水把我家天花板泡坏了，找他也不管", "哪个社区"),
+        ("西桥社区", "联系方式：不打电话"),
+    ])
+    assert not any("手机号" in reply for reply in replies[1:])
+    with services.db.session() as session:
+        urgent = [t for t in tickets_of_resident(session, find_resident(session, resident.openid).id) if t.urgent][0]
+        assert urgent.description.count(STAFF_WRITE_NOTE) == 1 and "我不敢打电话" in urgent.description
+
+
+def test_not_daring_to_call_in_the_first_message_is_noted_on_the_urgent_case(services, resident):
+    reply = converse(resident, [("救命 我老公在砸门要打死我 我不敢打电话 他会听到", "110")])[0]
+    assert "手机号" not in reply
+    assert STAFF_WRITE_NOTE in only_ticket(services, resident.openid).description

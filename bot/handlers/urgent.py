@@ -14,7 +14,7 @@ from bot.storage.directory import Unit
 from bot.storage.faq import faq_for_intent
 from bot.storage.tickets import Ticket
 from bot.text import find_phone
-from bot.tickets import attach_message, first_response_hours, move_to_community, response_promise
+from bot.tickets import add_staff_note, attach_message, first_response_hours, move_to_community, response_promise
 from bot.turn import Turn
 
 ADVICE = {
@@ -84,6 +84,8 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     no_calls = state.text_only or bool(phrases.NO_CALLS.search(story))
     help_at_home = domestic_help(turn, " ".join(state.parts))
     opened = intake.open_case(turn)
+    if no_calls:
+        add_staff_note(turn.session, turn.opened_ticket, intake.NO_CALLS_NOTE)
     turn.dialogue.start(UrgentState(ticket=turn.opened_ticket.id, no_calls=no_calls))
     ask = "" if turn.resident.phone or no_calls else f"\n{ASK_PHONE}"
     return f"{advice}\n{opened}{help_at_home}{ask}"
@@ -109,7 +111,8 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     phone = find_phone(turn.text)
     if phrases.NO_CALLS.search(turn.text):
         turn.dialogue.flow.no_calls = True
-        attach_message(turn.session, ticket, turn.message, note=intake.NO_CALLS_NOTE)
+        attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
+        add_staff_note(turn.session, ticket, intake.NO_CALLS_NOTE)
         return NO_CALLS_ADVICE.format(number=ticket.number)
     if not phone and phrases.steers_only(turn.text):
         return "好的。请注意安全，有新情况随时告诉我。"  # "好的", "谢谢", "1" add nothing to the case
