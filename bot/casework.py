@@ -15,10 +15,10 @@ from bot import handoff as handoffs
 from bot import review
 from bot.lifecycle import STATUS_MOVES, move_ticket, tell_resident
 from bot.office_hours import CHINA, WEEKDAY_NAMES
-from bot.staff import ROLE_NAMES, Scope, audit, can_act, can_view
+from bot.staff import Scope, audit, can_act, can_view, staff_title
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
-from bot.storage.messages import Message
+from bot.storage.messages import Message, answered_by_resident
 from bot.storage.outbox import OutboundMessage
 from bot.storage.staff import CaseNote, Handoff, Staff, handoff_of_ticket, notes_of
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
@@ -101,7 +101,7 @@ def accept(session: Session, jobs, ticket: Ticket, staff: Staff) -> None:
     if not (ticket.status in ("new", "reopened", "waiting_info")):
         raise ActionError("只有新工单、重新打开或等待补充的工单可以受理")
     before = snapshot(ticket)
-    notice = f"您的工单 {ticket.number} 已由{staff.name}（{ROLE_NAMES.get(staff.role, '工作人员')}）受理，正在办理。"
+    notice = f"您的工单 {ticket.number} 已由{staff_title(staff)}受理，正在办理。"
     move_ticket(session, jobs, ticket, "in_progress", staff.username, "受理", notice=notice)
     _audited(session, staff, "accept", ticket, before)
 
@@ -254,6 +254,7 @@ class InboxRow:
     deadline: datetime | None
     overdue: bool
     held: bool
+    resident_wrote: bool = False  # the resident wrote after staff last did: someone should answer
 
     @property
     def category(self) -> str:
@@ -280,10 +281,12 @@ def inbox(session: Session, scope: Scope, view: str = "open", unit_id: int | Non
         query = query.order_by(Ticket.updated_at.desc())
     tickets = list(session.scalars(query.limit(limit)))
     held = _held_ticket_ids(session, [ticket.id for ticket in tickets])
+    answered = answered_by_resident(session, [ticket.id for ticket in tickets])
     units = _unit_names(session, {ticket.unit_id for ticket in tickets})
     now = utcnow()
     return [
-        InboxRow(ticket, units.get(ticket.unit_id, ""), next_deadline(ticket), is_overdue(ticket, now), ticket.id in held)
+        InboxRow(ticket, units.get(ticket.unit_id, ""), next_deadline(ticket), is_overdue(ticket, now), ticket.id in held,
+                 ticket.id in answered)
         for ticket in tickets
     ]
 

@@ -5,7 +5,9 @@ when nobody holds the conversation, or when the message is 取消 or 我的工�
 bot still answers those, and danger), or the reply when a person holds it: "" — the
 message is already stored; it is attached to the case, shown on the case page and the holder is
 told. A holder idle for longer than HANDOFF_IDLE_MINUTES loses the conversation to the bot, and
-the resident is told either way the conversation is released."""
+the resident is told either way the conversation is released. Taking over and releasing both drop
+whatever the bot was in the middle of (an intake's draft, a cancelled one kept for a while): the
+conversation the person had with the resident stands in its place."""
 
 from __future__ import annotations
 
@@ -14,9 +16,12 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy.orm import Session
 
 from bot import alerts, phrases
+from bot.dialogue import Dialogue
 from bot.lifecycle import SYSTEM, tell_resident
-from bot.staff import ROLE_NAMES
+from bot.staff import staff_title
 from bot.storage.base import utcnow
+from bot.storage.dialogues import lock_dialogue
+from bot.storage.residents import Resident
 from bot.storage.staff import Handoff, Staff, active_handoff, idle_handoffs
 from bot.storage.tickets import Ticket
 from bot.tickets import attach_message
@@ -26,7 +31,7 @@ from bot.tickets import attach_message
 BOT_STILL_ANSWERS = ("cancel", "ticket_status")
 # The holder is told on WeChat at most this often that the resident wrote (the page shows every message).
 ALERT_EVERY = timedelta(minutes=10)
-TAKEN_OVER = "{name}（{role}）已接入对话，接下来由人工为您服务，直接回复即可。回复“我的工单”可查看进度。"
+TAKEN_OVER = "{who}已接入对话，接下来由人工为您服务，直接回复即可。回复“我的工单”可查看进度。"
 RELEASED = {
     "staff": "人工服务已结束，接下来由智能助手继续为您服务。有新的问题可以直接说。",
     "idle": "工作人员暂时离开了，接下来由智能助手继续为您服务；您的留言工作人员都能看到。",
@@ -49,7 +54,8 @@ def take_over(session: Session, jobs, ticket: Ticket, staff: Staff) -> Handoff:
         return current
     handoff = Handoff(resident_id=ticket.resident_id, ticket_id=ticket.id, staff_id=staff.id)
     session.add(handoff)
-    notice = TAKEN_OVER.format(name=staff.name, role=ROLE_NAMES.get(staff.role, "工作人员"))
+    drop_bot_dialogue(session, ticket.resident_id)
+    notice = TAKEN_OVER.format(who=staff_title(staff))
     tell_resident(session, jobs, ticket, notice, sender=staff.username, kind="handoff")
     session.flush()
     return handoff
@@ -58,9 +64,17 @@ def take_over(session: Session, jobs, ticket: Ticket, staff: Staff) -> Handoff:
 def release(session: Session, jobs, handoff: Handoff, reason: str) -> None:
     """End a handoff ("staff", "idle" or "resolved"); the resident is told the bot is back."""
     handoff.released_at, handoff.release_reason = utcnow(), reason
+    drop_bot_dialogue(session, handoff.resident_id)
     if RELEASED[reason]:
         ticket = session.get(Ticket, handoff.ticket_id)
         tell_resident(session, jobs, ticket, RELEASED[reason], sender=SYSTEM, kind="handoff")
+
+
+def drop_bot_dialogue(session: Session, resident_id: int) -> None:
+    """Forget the resident's unfinished dialogue with the bot (a draft, a cancelled intake, fragments)."""
+    resident = session.get(Resident, resident_id)
+    if resident is not None:
+        lock_dialogue(session, resident.openid).state = {}
 
 
 def note_activity(handoff: Handoff) -> None:
@@ -79,6 +93,7 @@ def while_held(turn) -> str | None:
     now = utcnow()
     if now - _aware(handoff.last_activity_at) > timedelta(minutes=settings.handoff_idle_minutes):
         release(turn.session, jobs, handoff, "idle")
+        turn.dialogue = Dialogue()
         return None
     turn.message.ticket_id = handoff.ticket_id
     if turn.message.msg_type == "image":  # a photo is kept with the case, as outside a handoff

@@ -32,6 +32,11 @@ MIN_PASSWORD_LENGTH = 8
 _DUMMY_HASH = generate_password_hash("never-a-password")
 
 
+def staff_title(staff: Staff) -> str:
+    """How the resident is told who a staff member is: "张律师（社区律师）"."""
+    return f"{staff.name}（{ROLE_NAMES.get(staff.role, '工作人员')}）"
+
+
 class AccountError(ValueError):
     """A staff account command that cannot be carried out (the message says why)."""
 

@@ -127,6 +127,23 @@ def test_reply_reaches_the_resident_and_shows_its_delivery(app, services, lawyer
     assert "已送达" in lawyer.get(f"/console/cases/{case_id}/thread").get_data(as_text=True)
 
 
+def test_inbox_shows_a_case_whose_resident_answered_a_reply(app, services, lawyer, resident):
+    case_id, number, _ = new_case(services, "baguodun", openid=resident.openid)
+    lawyer.get(f"/console/cases/{case_id}")
+    lawyer.post(f"/console/cases/{case_id}/reply", {"text": "您好，请问合同还在吗？"})
+    assert "居民新消息" not in _inbox_row(lawyer, number)
+    resident.says("在的，明天拿过来")
+    assert "居民新消息" in _inbox_row(lawyer, number)
+    lawyer.get(f"/console/cases/{case_id}")
+    lawyer.post(f"/console/cases/{case_id}/reply", {"text": "好的，明天见"})
+    assert "居民新消息" not in _inbox_row(lawyer, number)
+
+
+def _inbox_row(user: StaffUser, number: str) -> str:
+    page = user.get("/console/inbox/rows").get_data(as_text=True)
+    return next(row for row in page.split("<li ") if number in row)
+
+
 def test_reply_outside_the_48_hour_window_waits(app, services, lawyer, fake_wechat):
     case_id, _, openid = new_case(services, "baguodun")
     fake_wechat.set_window(openid, False)

@@ -109,3 +109,18 @@ def test_holder_is_told_on_wechat_when_the_resident_writes(services, resident, f
     finally:
         with services.db.session() as session:
             staff_by_username(session, "wang.property").wechat_openid = None
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_taking_over_and_giving_back_drop_the_bots_half_finished_intake(services, resident):
+    case_id, _, _ = new_case(services, "baguodun", openid=resident.openid)
+    assert "邻里纠纷" in resident.says("楼上天天半夜跺脚")
+    draft = services.dialogue.load(resident.openid)
+    assert draft.get("flow") == "intake"
+    hold(services, case_id)
+    assert services.dialogue.load(resident.openid) == {}
+    services.dialogue.save(resident.openid, draft)  # a draft left over while the conversation was held
+    with services.db.session() as session:
+        casework.release_conversation(session, services.jobs, session.get(Ticket, case_id), staff_by_username(session, "zhang.lawyer"))
+    assert services.dialogue.load(resident.openid) == {}
+    assert "已记下" not in resident.says("八古墩")

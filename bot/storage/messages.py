@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, select
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.storage.base import Base, plain_sql_returning, utcnow
@@ -73,3 +73,45 @@ def unanswered(session: Session, older_than: datetime, newer_than: datetime, lim
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def _from_staff(message: Message) -> bool:
+    """An outbound message a staff member sent or caused (a reply, a take-over, a notice of theirs)."""
+    sender = (message.extra or {}).get("sender")
+    return message.direction == "out" and sender not in (None, "system")
+
+
+def latest_staff_reply(session: Session, resident_id: int, since: datetime) -> Message | None:
+    """The newest reply a staff member wrote to this resident from a case since `since`."""
+    query = (
+        select(Message)
+        .where(Message.resident_id == resident_id, Message.direction == "out", Message.ticket_id.is_not(None),
+               Message.created_at >= since)
+        .order_by(Message.id.desc())
+    )
+    return next((message for message in session.scalars(query) if (message.extra or {}).get("kind") == "reply"), None)
+
+
+def resident_wrote_since(session: Session, ticket_id: int, since: datetime, before_id: int) -> bool:
+    """True when the resident had already written to the case since `since` (before message `before_id`)."""
+    query = select(Message.id).where(
+        Message.ticket_id == ticket_id, Message.direction == "in", Message.created_at >= since, Message.id < before_id
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
+def answered_by_resident(session: Session, ticket_ids: list[int]) -> set[int]:
+    """The cases whose resident wrote after the last message staff sent them."""
+    if not ticket_ids:
+        return set()
+    newest_in = dict(session.execute(
+        select(Message.ticket_id, func.max(Message.id))
+        .where(Message.ticket_id.in_(ticket_ids), Message.direction == "in")
+        .group_by(Message.ticket_id)
+    ).all())
+    outbound = session.scalars(select(Message).where(Message.ticket_id.in_(newest_in), Message.direction == "out"))
+    newest_staff: dict[int, int] = {}
+    for message in outbound:
+        if _from_staff(message):
+            newest_staff[message.ticket_id] = max(newest_staff.get(message.ticket_id, 0), message.id)
+    return {ticket_id for ticket_id, staff_id in newest_staff.items() if newest_in[ticket_id] > staff_id}
