@@ -1150,3 +1150,16 @@ def test_not_daring_to_call_in_the_first_message_is_noted_on_the_urgent_case(ser
     reply = converse(resident, [("救命 我老公在砸门要打死我 我不敢打电话 他会听到", "110")])[0]
     assert "手机号" not in reply
     assert STAFF_WRITE_NOTE in only_ticket(services, resident.openid).description
+
+
+# --- self-harm advice only for one who speaks of harming themselves ---------------------------
+
+def test_a_threat_from_someone_else_never_gets_the_self_harm_advice(services, resident):
+    replies = converse(resident, [
+        ("救救我 他又喝多了在外面摔东西 说今天要弄死我 我把自己反锁在房里了", "110"),
+        ("他好像睡着了 我现在该怎么办", "紧急工单"),
+        ("我老公喝醉了在砸门 说要打死我", "110"),
+    ])
+    assert not any("12356" in reply or "伤害自己" in reply for reply in replies)
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
+    assert "12356" in converse(other, [("我不想活了 活着没意思", "110")])[0]

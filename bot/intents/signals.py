@@ -120,6 +120,15 @@ HEDGE = re.compile(
     r"赔|判|罪|伤残|鉴定|负责|责任|追究|追责|保险|互殴|正当防卫|区分|消防通道|要多久|多长时间|"
     r"流程|手续|补贴|认定|不认账|认账|医药费|报销|起诉|开玩笑|电视剧|游戏里|如果|假如"
 )
+# Self-harm is a kind only when someone speaks of harming themselves ("我不想活了", "想死", "自杀",
+# "伤害自己", or the word list's self-harm words) or the kind model is sure of it: unsure, it also
+# takes a frightened "他好像睡着了 我现在该怎么办" for self-harm.
+SELF_HARM_SPOKEN = re.compile(
+    r"不想(?:再)?活|想死|伤害自己|伤害我自己|撑不(?:住|下去)|活着.{0,6}(?:意思|意义|劲|盼头|痛苦)|累赘|不想(?:再)?拖累|往下跳"
+)
+SURE_SELF_HARM = 0.75
+# Another person threatens the resident's life: violence, whatever words of death it uses.
+THREATENED = re.compile(r"(?:打|弄|搞|整|掐|砍|捅)死我|杀了?我|要我(?:的命|死)|(?:让|叫|逼)我去死|(?:跟|和)我同归于尽|威胁我")
 GROUP_WORDS = re.compile(
     r"全体(?:业主|住户|居民)|所有业主|业主们|居民们|联名|集体(?:起诉|维权|投诉|上访|反映|罢免|讨薪|反对)|"
     r"(?:几十|上百|好多|很多|好几|十几|二十几|二十多|三十多|几百)(?:户|家住户|个业主|个工人|号人)|"
@@ -202,9 +211,14 @@ class SignalModel:
 
     def likely_kind(self, text: str) -> str:
         """The kind of danger the model thinks most likely, or GENERIC_DANGER when unsure."""
+        kind, probability = self.kind_guess(text)
+        return kind if probability >= KIND_CONFIDENCE else GENERIC_DANGER
+
+    def kind_guess(self, text: str) -> tuple[str, float]:
+        """The kind of danger the model thinks most likely, and its probability."""
         probabilities = self.kind.predict_proba([normalize(text)])[0]
         best = int(probabilities.argmax())
-        return str(self.kind.classes_[best]) if probabilities[best] >= KIND_CONFIDENCE else GENERIC_DANGER
+        return str(self.kind.classes_[best]), float(probabilities[best])
 
     def group_probability(self, text: str) -> float:
         """Probability that the text describes a dispute of many households at once."""
@@ -349,7 +363,19 @@ def danger_words(text: str) -> list[str]:
     """The kinds of danger the word lists name, unless the text retells or fears an event."""
     if HEDGE.search(text):
         return []
-    return [kind for kind, pattern in DANGER_WORDS.items() if pattern.search(text)]
+    return checked_kinds([kind for kind, pattern in DANGER_WORDS.items() if pattern.search(text)], text)
+
+
+def checked_kinds(kinds: list[str], text: str, sure: bool = False) -> list[str]:
+    """The kinds with self-harm kept only where someone speaks of harming themselves (or the kind
+    model is sure): a threat from another person is violence, else the kind is left unknown."""
+    if "self_harm" not in kinds:
+        return kinds
+    if THREATENED.search(text):
+        return list(dict.fromkeys("violence" if kind == "self_harm" else kind for kind in kinds))
+    if sure or SELF_HARM_SPOKEN.search(text) or DANGER_WORDS["self_harm"].search(text):
+        return kinds
+    return [kind for kind in kinds if kind != "self_harm"] or [GENERIC_DANGER]
 
 
 def calls_for_help(text: str) -> bool:
@@ -381,7 +407,9 @@ def assess_danger(text: str) -> Danger:
     probability = fitted.danger_probability(text)
     long_enough = len(normalize(text).replace(" ", "")) >= SURE_MIN_CHARS
     if calls_for_help(text) or (long_enough and probability >= SURE_DANGER_THRESHOLD):
-        return Danger([fitted.likely_kind(text)], False)
+        kind, probability = fitted.kind_guess(text)
+        kind = kind if probability >= KIND_CONFIDENCE else GENERIC_DANGER
+        return Danger(checked_kinds([kind], text, sure=probability >= SURE_SELF_HARM), False)
     return Danger([], probability >= POSSIBLE_DANGER_THRESHOLD)
 
 
