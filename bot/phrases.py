@@ -103,6 +103,15 @@ DOMESTIC = re.compile(
     r"家暴|家庭暴力|老公|丈夫|我男人|老婆|妻子|媳妇|前夫|前妻|男朋友|男友|女朋友|对象|公公|婆婆|继父|继母|"
     r"我爸|我妈|我儿子|我女儿"
 )
+# No relation named, but the one who threatens is at home with the resident: domestic too
+# ("他又喝多了…我把自己反锁在房里了") — unless a neighbour or a stranger is named.
+AT_HOME = re.compile(
+    r"反锁在.{0,2}(?:房|屋|卧室|卫生间|厕所)|(?:锁|躲)在(?:房间|卧室|卫生间|厕所|屋)里|在家(?:里)?(?:打|砸|骂|闹|发酒疯)|"
+    r"砸我家的?门|(?:喝多|喝醉)了?(?:酒)?(?:又)?回(?:来|家)|回家(?:就|又)?(?:打|砸|骂)"
+)
+NOT_AT_HOME = re.compile(r"邻居|隔壁|楼上|楼下|对门|陌生|外卖|快递|物业|保安|房东|租客|同事|老板|路人")
+# "我怕明天他醒了还会打我": the resident fears it will happen again (a protection order is for this).
+FEARS_MORE = re.compile(r"(?:怕|担心|害怕).{0,10}(?:还会|还要|又|再|继续)(?:来)?(?:打|砸|弄|伤害|找|闹)|醒了.{0,4}(?:还会|又|再)")
 # "他好像走了": the one who threatened has gone for now.
 DANGER_GONE = re.compile(r"(?:他|她|对方|那人|人)(?:好像|已经|应该|终于|刚)?(?:走了|离开了|跑了|出去了)")
 # The resident fears the other side would retaliate if they knew who complained: no phone, kept confidential.
@@ -156,6 +165,11 @@ THANKS = re.compile(
     r"^(?:谢谢|谢了|多谢|感谢|辛苦了|辛苦|收到|知道了|晓得了|明白了|好滴)(?:你们?|您)?(?:了|啊|呀|哈|的|啦)*"
     rf"[！!。，, ~～🙏]*(?:谢谢|辛苦了)?[！!。，, ~～🙏]*(?:{_ADDRESS_WORDS}(?:了|啊|呀|哈|的|啦)*)?[！!。~～🙏]*$"
 )
+
+
+def domestic(story: str) -> bool:
+    """True when the danger comes from the resident's family or partner, named or at home with them."""
+    return bool(DOMESTIC.search(story) or (AT_HOME.search(story) and not NOT_AT_HOME.search(story)))
 
 
 def steers_only(text: str) -> bool:

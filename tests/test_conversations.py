@@ -1163,3 +1163,16 @@ def test_a_threat_from_someone_else_never_gets_the_self_harm_advice(services, re
     assert not any("12356" in reply or "伤害自己" in reply for reply in replies)
     other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
     assert "12356" in converse(other, [("我不想活了 活着没意思", "110")])[0]
+
+
+# --- domestic without a relation word: the one who threatens is at home with her ----------------
+
+def test_a_threat_from_someone_at_home_gets_the_domestic_violence_help(services, resident):
+    replies = converse(resident, [
+        ("救救我 他又喝多了在外面摔东西 说今天要弄死我 我把自己反锁在房里了", "12338"),
+        ("我怕明天他醒了还会打我", "人身安全保护令"),
+    ])
+    assert "人身安全保护令" in replies[0] and "已补充到紧急工单" in replies[1]
+    assert "我怕明天他醒了" in only_ticket(services, resident.openid).description
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
+    assert "12338" not in converse(other, [("隔壁邻居喝醉了在砸我家门 说要弄死我 我把自己反锁在房里了", "110")])[0]

@@ -93,7 +93,7 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
 
 def domestic_help(turn: Turn, story: str) -> str:
     """When the danger comes from the resident's family: the domestic-violence FAQ's help beyond 110."""
-    entry = faq_for_intent(turn.session, DOMESTIC_FAQ) if phrases.DOMESTIC.search(story) else None
+    entry = faq_for_intent(turn.session, DOMESTIC_FAQ) if phrases.domestic(story) else None
     if entry is None:
         return ""
     lines = [re.sub(r"^\d+\.\s*", "· ", line) for line in entry.answer.splitlines() if DOMESTIC_HELP_LINES.search(line)]
@@ -126,6 +126,8 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
         return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。如有危险请先拨打 110。"
     if phrases.DANGER_GONE.search(turn.text):
         return f"已补充到紧急工单 {ticket.number}。\n{SAFETY_NEXT}"
+    if phrases.FEARS_MORE.search(turn.text) and (help_at_home := domestic_help(turn, ticket.description)):
+        return f"已补充到紧急工单 {ticket.number}。如有危险请先拨打 110。{help_at_home}"
     return f"已补充到紧急工单 {ticket.number}。如有危险请先拨打 110。"
 
 
