@@ -1176,3 +1176,14 @@ def test_a_threat_from_someone_at_home_gets_the_domestic_violence_help(services,
     assert "我怕明天他醒了" in only_ticket(services, resident.openid).description
     other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
     assert "12338" not in converse(other, [("隔壁邻居喝醉了在砸我家门 说要弄死我 我把自己反锁在房里了", "110")])[0]
+
+
+# --- no danger warning for anger at the service or unpaid wages --------------------------------
+
+@pytest.mark.parametrize("says, expected", [
+    ("你们就是一群吃闲饭的 打电话也没人接", "抱歉"),
+    ("我们在工地上干了大半年 包工头跑路了 我们二十几个人的工钱都没拿到", "法律咨询"),
+])
+def test_anger_at_the_service_or_unpaid_wages_gets_no_danger_warning(services, resident, says, expected):
+    reply = converse(resident, [(says, expected)])[0]
+    assert "人身危险" not in reply and "110" not in reply

@@ -32,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
+from bot import phrases
 from bot.config import PROJECT_ROOT, cache_dir
 from bot.intents.evaluation import NLU_DATA_DIR, examples_from_dir
 from bot.intents.model_cache import fingerprint, load_or_build
@@ -129,6 +130,14 @@ SELF_HARM_SPOKEN = re.compile(
 SURE_SELF_HARM = 0.75
 # Another person threatens the resident's life: violence, whatever words of death it uses.
 THREATENED = re.compile(r"(?:打|弄|搞|整|掐|砍|捅)死我|杀了?我|要我(?:的命|死)|(?:让|叫|逼)我去死|(?:跟|和)我同归于尽|威胁我")
+# Not a possible danger, whatever the model's middle probability: a complaint about the service
+# itself ("你们就是一群吃闲饭的 打电话也没人接"), or money owed ("包工头跑路了 工钱都没拿到") with no
+# word of a threat, a harm or fear. Sure dangers are not affected.
+MONEY_MATTER = re.compile(r"工钱|工资|薪水|欠薪|讨薪|包工头|拖欠|欠款|欠钱|借钱|还钱|货款|押金|房租|物业费|退款|赔偿|补偿")
+THREAT_OR_HARM = re.compile(
+    r"打(?!电话|工|车|听|算|印|卡|扫)|杀|死|刀|砍|捅|威胁|堵|砸|锁|血|伤|跳|救|火|烟|煤气|燃气|毒|药|跟踪|逼|闹|"
+    r"拼命|危险|怕|吓|抢|晕|摔|命|报警"
+)
 GROUP_WORDS = re.compile(
     r"全体(?:业主|住户|居民)|所有业主|业主们|居民们|联名|集体(?:起诉|维权|投诉|上访|反映|罢免|讨薪|反对)|"
     r"(?:几十|上百|好多|很多|好几|十几|二十几|二十多|三十多|几百)(?:户|家住户|个业主|个工人|号人)|"
@@ -410,7 +419,13 @@ def assess_danger(text: str) -> Danger:
         kind, probability = fitted.kind_guess(text)
         kind = kind if probability >= KIND_CONFIDENCE else GENERIC_DANGER
         return Danger(checked_kinds([kind], text, sure=probability >= SURE_SELF_HARM), False)
-    return Danger([], probability >= POSSIBLE_DANGER_THRESHOLD)
+    return Danger([], probability >= POSSIBLE_DANGER_THRESHOLD and not plainly_not_danger(text))
+
+
+def plainly_not_danger(text: str) -> bool:
+    """True for a complaint about the service or money owed, with no word of a threat or harm."""
+    about = phrases.COMPLAINT.search(text) or MONEY_MATTER.search(text)
+    return bool(about) and not THREAT_OR_HARM.search(text)
 
 
 def danger_kinds(text: str) -> list[str]:
