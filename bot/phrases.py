@@ -31,7 +31,12 @@ BACK_WORDS = r"^(?:返回|上一步|回到上一步|改一下)$|说错了|填错
 
 # Whole-message words that mean "stop" only when nothing else is asked: "不用了" at the phone
 # question means "no phone", which that step accepts before any-time phrases are looked at.
-CANCEL = re.compile(rf"^(?:取消|算了|不办了|不用了|退出|不弄了|撤销|cancel)[。！!～~]*$|{CANCEL_WORDS}", re.I)
+# "不了 谢谢" / "不用了 谢谢您": a polite no to the whole thing.
+CANCEL = re.compile(
+    rf"^(?:取消|算了|不办了|不用了|退出|不弄了|撤销|cancel)[。！!～~]*$|{CANCEL_WORDS}|"
+    r"^(?:不了|不用了|算了|不办了)[，,。 ]*(?:谢谢|多谢)(?:你|您|你们|啦|了)?[。！!～~]*$",
+    re.I,
+)
 HUMAN = re.compile(HUMAN_WORDS)
 STATUS = re.compile(STATUS_WORDS)
 BACK = re.compile(BACK_WORDS)
@@ -139,7 +144,7 @@ NOT_THE_PHONE = re.compile(
 )
 # "想了下还是帮我登记一下吧", "还是要办", "继续登记": the resident takes back a cancel.
 RESUME = re.compile(
-    r"还是(?:要|想|得|麻烦)?(?:你们?)?(?:帮我|给我)?(?:登记|办|弄|提交|受理)|(?:继续|接着)(?:登记|办|弄)|"
+    r"还是(?:要|想|得|麻烦)?(?:你们?)?(?:帮我|给我)?(?:登记|办|弄|提交|受理|报|上报|反映)|(?:继续|接着)(?:登记|办|弄)|"
     r"不是不(?:办|登记|弄|要)|重新登记|帮我登记"
 )
 # "补充：…" adds to the open case; "还有个事…" starts a new one, so "还有" counts only with a colon.

@@ -1187,3 +1187,16 @@ def test_a_threat_from_someone_at_home_gets_the_domestic_violence_help(services,
 def test_anger_at_the_service_or_unpaid_wages_gets_no_danger_warning(services, resident, says, expected):
     reply = converse(resident, [(says, expected)])[0]
     assert "人身危险" not in reply and "110" not in reply
+
+
+def test_no_thanks_at_the_summary_cancels_and_saying_report_it_after_all_resumes(services, resident):
+    converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("不留", "拖椅子"),
+        ("不了 谢谢", "已取消"),
+        ("想了想还是帮我报一下吧", "拖椅子"),
+        ("1", "工单"),
+    ])
+    description = only_ticket(services, resident.openid).description
+    assert "拖椅子" in description and "不了" not in description
