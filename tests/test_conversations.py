@@ -1200,3 +1200,8 @@ def test_no_thanks_at_the_summary_cancels_and_saying_report_it_after_all_resumes
     ])
     description = only_ticket(services, resident.openid).description
     assert "拖椅子" in description and "不了" not in description
+
+
+def test_saturday_opening_and_whether_anyone_took_the_case_are_understood(resident):
+    replies = converse(resident, [("周六开门吗", "周末"), ("我刚才那个事 有人管了没有", "工单")])
+    assert not any("没太明白" in reply for reply in replies)
