@@ -875,7 +875,7 @@ def test_notes_for_staff_are_not_read_back_to_the_resident_as_their_words(servic
     converse(resident, [("2", "请补充"), ("他们家还在门口放了个鞋柜", "请确认")])
     converse(resident, [("1", "工单")])
     description = only_ticket(services, resident.openid).description
-    assert f"【请工作人员注意】" in description and note in description
+    assert "【请工作人员注意】" in description and note in description
 
 
 # --- the phone question, in residents' own words ---------------------------------------------
