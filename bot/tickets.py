@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import redis
@@ -62,6 +62,14 @@ def first_response_hours(category: str, urgent: bool, collective: bool) -> int:
     return CATEGORIES[category].first_response_hours
 
 
+def first_response_due(unit: Unit | None, category: str, urgent: bool, collective: bool, now: datetime) -> datetime:
+    """When a case's first response is due: urgent and group cases count their hours from the
+    room's opening while it is closed, as the resident was promised (no overdue alarm at 03:49)."""
+    hours = first_response_hours(category, urgent, collective)
+    opening = next_opening(unit.hours, now) if (urgent or collective) and unit is not None and unit.hours else None
+    return (opening or now) + timedelta(hours=hours)
+
+
 def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> Ticket:
     """Open a case routed to the right unit and role; returns the new ticket. The queue's staff
     are told on WeChat once it is committed."""
@@ -78,7 +86,7 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
         description=_description(request),
         contact_phone=request.phone,
         created_at=now,
-        due_at=now + timedelta(hours=first_response_hours(request.category, request.urgent, request.collective)),
+        due_at=first_response_due(unit, request.category, request.urgent, request.collective, now),
         resolution_due_at=now + timedelta(days=CATEGORIES[request.category].resolution_days),
     )
     session.add(ticket)
@@ -204,7 +212,8 @@ def reopen(session: Session, ticket: Ticket, reason: str) -> None:
     # response of the earlier round stays in the case's events).
     now = utcnow()
     ticket.first_response_at = None
-    ticket.due_at = now + timedelta(hours=first_response_hours(ticket.category, ticket.urgent, ticket.collective))
+    unit = session.get(Unit, ticket.unit_id)
+    ticket.due_at = first_response_due(unit, ticket.category, ticket.urgent, ticket.collective, now)
     ticket.resolution_due_at = now + timedelta(days=CATEGORIES[ticket.category].resolution_days)
 
 

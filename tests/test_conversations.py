@@ -1115,6 +1115,8 @@ def test_an_urgent_case_at_night_promises_110_first_and_a_person_after_opening(s
     told = "现在不在工作时间，在此之前如有危险，请先拨打 110；工作人员会在今天 09:00上班后 1 小时内联系您"
     assert told in reply and reply.index("110") < reply.index("09:00")
     ticket = only_ticket(services, resident.openid)
+    # The deadline is the promise: an hour after the room opens, not 03:49.
+    assert ticket.due_at.astimezone(CHINA) == datetime(2026, 11, 24, 10, 0, tzinfo=CHINA)
     staff = StaffUser(app.test_client())
     assert staff.log_in(new_account(services, ADMIN, "jianghan")).status_code == 302
     page = staff.get(f"/console/cases/{ticket.id}").get_data(as_text=True)
