@@ -73,6 +73,11 @@ def _plain_digits(text: str) -> str:
     return _SPOKEN_NUMBER_RE.sub(lambda m: m.group().translate(_SPOKEN_DIGITS), text)
 
 
+def digit_count(text: str) -> int:
+    """How many digits the text holds, a number read out in Chinese digits ("幺三八…") included."""
+    return sum(char.isdigit() for char in _plain_digits(text))
+
+
 # A mobile number typed in groups: "135 0712 3456", "135-0712-3456".
 _GROUPED_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d[ \-－]?\d{4}[ \-－]?\d{4}(?!\d)")
 

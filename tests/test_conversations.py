@@ -571,6 +571,12 @@ def test_a_spoken_number_a_reluctant_no_and_a_two_word_yes_are_understood(servic
         ("青年社区", "手机号"),
         ("算了不方便", "请确认"),
     ])
+    third = resident.__class__(resident.client, resident.settings, resident.openid + "c")
+    converse(third, [
+        ("小区电梯坏了一个星期了物业也不修", "哪个社区"),
+        ("青年社区", "手机号"),
+        ("电话就是幺三八零七一二三四五六七", "号码好像不对"),  # twelve digits read out
+    ])
 
 
 def test_a_question_at_the_phone_step_is_answered_not_swallowed(services, resident):
@@ -1207,3 +1213,13 @@ def test_no_thanks_at_the_summary_cancels_and_saying_report_it_after_all_resumes
 def test_saturday_opening_and_whether_anyone_took_the_case_are_understood(resident):
     replies = converse(resident, [("周六开门吗", "周末"), ("我刚才那个事 有人管了没有", "工单")])
     assert not any("没太明白" in reply for reply in replies)
+
+
+def test_what_is_added_at_the_summary_shows_in_it_however_long_the_story(resident):
+    replies = converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着，我上去敲过好几次门，他们就是不开，物业说管不了让我们自己协商", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("不留", "请确认"),
+        ("他们家还在楼道里堆了很多纸箱子", "请确认"),
+    ])
+    assert "纸箱子" in replies[-1]

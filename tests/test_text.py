@@ -62,3 +62,10 @@ def test_a_number_read_out_in_chinese_digits_is_a_phone_and_is_masked():
     assert find_phone("幺三五零七一二三四五六") == "13507123456"
     assert find_phone("住三楼一二三室") is None  # short runs of numerals stay words
     assert mask_personal_numbers("我电话一三八零七一二三四五六") == "我电话138****3456"
+
+
+def test_digits_read_out_count_as_digits():
+    from bot.text import digit_count
+
+    assert digit_count("电话就是幺三八零七一二三四五六七") == 12
+    assert digit_count("住三楼一二三室") == 0

@@ -12,7 +12,7 @@ from bot.handlers import community
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.tickets import open_case_noted
-from bot.text import LANDLINE_RE, PHONE_RE, find_landline, find_phone, mask_personal_numbers
+from bot.text import LANDLINE_RE, PHONE_RE, digit_count, find_landline, find_phone, mask_personal_numbers
 from bot.intents.signals import is_collective
 from bot.tickets import CaseRequest, open_ticket, response_promise, routing_unit
 from bot.turn import Turn
@@ -155,7 +155,10 @@ def summary(turn: Turn, state: IntakeState) -> str:
     """What the case will say and where it will go, for the resident to confirm."""
     unit = case_unit(turn, state)
     story = "；".join(state.parts)
-    story = story if len(story) <= SUMMARY_CHARS else story[:SUMMARY_CHARS] + "…"
+    if len(story) > SUMMARY_CHARS:
+        # The beginning and the end: what was added last must show, or the resident cannot see it was taken.
+        head = SUMMARY_CHARS * 2 // 3
+        story = story[:head] + "……" + story[head - SUMMARY_CHARS:]
     lines = [
         "请确认要登记的事项：",
         f"类别：{CATEGORIES[state.category].label}",
@@ -319,7 +322,7 @@ def phone_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.phone_asked = state.text_only = True
         return "好的，不留电话，工作人员会在这里用文字联系您。\n" + next_question(turn, state)
-    if sum(char.isdigit() for char in text) >= 7:
+    if digit_count(text) >= 7:  # a number, but no phone number: typed or read out wrong
         keep_message(turn)
         return BAD_PHONE
     if phrases.anytime_intent(text, in_flow=True):
