@@ -122,8 +122,8 @@ def answer_text(turn: Turn) -> str:
     if anytime is not None:
         return run_anytime(turn, anytime)
     if flow is None:
-        reply = (status.rating_or_reopen(turn) or status.add_to_case(turn) or staff_reply.to_staff(turn)
-                 or status.contact_time(turn))
+        reply = (status.rating_or_reopen(turn) or status.rating_comment(turn) or status.add_to_case(turn)
+                 or staff_reply.to_staff(turn) or status.contact_time(turn))
         if reply is not None:
             return reply
     decision = _thanks_in_words(turn, turn.decide())

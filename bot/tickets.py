@@ -20,7 +20,7 @@ from bot.storage.base import after_commit, utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
-from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
+from bot.storage.tickets import OPEN_STATUSES, RATED_NOTE, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -191,7 +191,7 @@ def rate(session: Session, ticket: Ticket, score: int, comment: str) -> None:
     """Record the resident's rating of a resolved case."""
     ticket.rating = score
     ticket.rating_comment = comment or None
-    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=f"评分 {score}"))
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=f"{RATED_NOTE} {score}"))
 
 
 def can_reopen(ticket: Ticket) -> bool:

@@ -185,6 +185,20 @@ def test_resolved_case_is_rated_and_can_be_reopened(services, resident, fake_wec
     assert (ticket.rating, ticket.status) == (5, "reopened")
 
 
+def test_a_few_words_after_a_bare_rating_are_its_comment(services, resident, fake_wechat):
+    converse(resident, [
+        ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
+        ("东民社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    with services.db.session() as session:
+        ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
+        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
+    converse(resident, [("5", "想说几句意见"), ("周师傅很负责 第二天就来了", "已和评价一起记在")])
+    assert only_ticket(services, resident.openid).rating_comment == "周师傅很负责 第二天就来了"
+
+
 def test_resident_who_never_says_where_they_live(services, resident):
     converse(resident, [
         ("物业费一年涨了两次，也不公示账目，这合理吗", "社区"),

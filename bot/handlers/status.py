@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot import phrases
 from bot.categories import CATEGORIES
 from bot.dialogue import IntakeState, WithdrawState
 from bot.lifecycle import RESIDENT, move_ticket
-from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, latest_open_ticket, tickets_of_resident
+from bot.storage.base import utcnow
+from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, latest_open_ticket, rated_since, tickets_of_resident
 from bot.handlers.intake import contact_time_in
 from bot.tickets import (
     add_contact_time,
@@ -19,6 +22,10 @@ from bot.tickets import (
     status_line,
 )
 from bot.turn import Turn
+
+# Words sent within this time after a rating, and no longer than this, are the rating's comment.
+RATING_COMMENT_WITHIN = timedelta(minutes=30)
+RATING_COMMENT_MAX_CHARS = 60
 
 
 def my_tickets(turn: Turn) -> str:
@@ -65,9 +72,11 @@ def rating_or_reopen(turn: Turn) -> str | None:
     if match:
         ticket = _awaiting_rating(turn)
         if ticket is not None:
-            rate(turn.session, ticket, int(match.group(1)), match.group(2).strip())
+            comment = match.group(2).strip()
+            rate(turn.session, ticket, int(match.group(1)), comment)
             turn.message.ticket_id = ticket.id
-            return f"谢谢您的评价（{match.group(1)} 分）！工单 {ticket.number} 的评价已记录。"
+            invite = "" if comment else "想说几句意见，也可以直接发给我。"
+            return f"谢谢您的评价（{match.group(1)} 分）！工单 {ticket.number} 的评价已记录。{invite}"
     if phrases.UNRESOLVED.search(turn.text):
         ticket = _reopenable(turn)
         if ticket is not None:
@@ -75,6 +84,20 @@ def rating_or_reopen(turn: Turn) -> str | None:
             turn.message.ticket_id = ticket.id
             return f"抱歉问题还没解决。工单 {ticket.number} 已重新打开，工作人员会尽快再联系您。"
     return None
+
+
+def rating_comment(turn: Turn) -> str | None:
+    """A few words just after a rating ("刘律师很耐心 谢谢") are its comment; None otherwise
+    (a bare thanks, a number, a new question or matter)."""
+    text = turn.text.strip()
+    if len(text) > RATING_COMMENT_MAX_CHARS or phrases.choice_number(text) is not None or phrases.THANKS.match(text):
+        return None
+    ticket = rated_since(turn.session, turn.resident.id, utcnow() - RATING_COMMENT_WITHIN)
+    if ticket is None or ticket.rating_comment or turn.decide().kind in ("triage", "faq"):
+        return None
+    ticket.rating_comment = text
+    turn.message.ticket_id = ticket.id
+    return f"谢谢您的意见，已和评价一起记在工单 {ticket.number} 里。"
 
 
 def add_to_case(turn: Turn) -> str | None:

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from bot.storage.base import Base, utcnow
 
 OPEN_STATUSES = ("new", "in_progress", "waiting_info", "mediation", "reopened")
+# The event a rating leaves on its case ("评分 5").
+RATED_NOTE = "评分"
 STATUS_LABELS = {
     "new": "已受理，等待工作人员处理",
     "in_progress": "处理中",
@@ -115,6 +117,19 @@ def tickets_of_resident(session: Session, resident_id: int, limit: int = 5) -> l
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def rated_since(session: Session, resident_id: int, since: datetime) -> Ticket | None:
+    """The resident's case rated most recently, if that was after `since`."""
+    query = (
+        select(Ticket)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(Ticket.resident_id == resident_id, Ticket.rating.is_not(None), TicketEvent.created_at >= since,
+               TicketEvent.note.startswith(RATED_NOTE))
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
 
 
 def latest_open_ticket(session: Session, resident_id: int) -> Ticket | None:
