@@ -249,6 +249,7 @@ class Trainer:
             for segment in segments:
                 self._read(segment.decode("utf-8", "replace"), progress)
         self._read(buffer.decode("utf-8", "replace"), progress)
+        self._save(progress)  # the last epochs came within PROGRESS_EVERY_S of a save: the page shows the end
         if process.wait() != 0:
             raise RuntimeError(f"{command.split()[1]} 失败（退出码 {process.returncode}），详见日志")
 
@@ -261,9 +262,13 @@ class Trainer:
         if not EPOCHS.search(line) or progress.epoch != before[0]:
             self.log_lines.append(line)  # one line per epoch, not every tqdm redraw
         if time.monotonic() - self.last_saved >= PROGRESS_EVERY_S or progress.stage != before[1]:
-            self.last_saved = time.monotonic()
-            self._update(epoch=progress.epoch, epochs=progress.epochs, seconds_left=progress.seconds_left,
-                         log=self.log_text(), **({"stage": progress.stage} if progress.stage != "train" else {}))
+            self._save(progress)
+
+    def _save(self, progress: Progress) -> None:
+        """Write the progress to the database (the page polls it)."""
+        self.last_saved = time.monotonic()
+        self._update(epoch=progress.epoch, epochs=progress.epochs, seconds_left=progress.seconds_left,
+                     log=self.log_text(), **({"stage": progress.stage} if progress.stage != "train" else {}))
 
 
 def validate_command(data: Path, domain: Path) -> str:

@@ -3,14 +3,15 @@ figures and gate (without training: those run in tests/test_retrain_end_to_end.p
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.comparison import changed_answers, worse_figures
 from bot.intents.evaluation import Prediction
-from bot.retrain import Progress, file_hash, read_progress, register_serving, version_file
-from bot.storage.review import serving_model
+from bot.retrain import Progress, Trainer, file_hash, read_progress, register_serving, version_file
+from bot.storage.review import ModelVersion, serving_model
 
 DIET_START = "2026-11-25 22:16:00 INFO     rasa.engine.training.hooks  - Starting to train component 'DIETClassifier'."
 TQDM = ("Epochs:  44%|████▍     | 44/100 [01:29<01:08,  1.23s/it, t_loss=3.44, i_acc=1]"
@@ -48,6 +49,20 @@ def test_the_model_served_before_any_retraining_is_registered_once(services):
         assert register_serving(session, services.settings).id == first.id
         assert serving_model(session).trained_by == "setup" and first.promoted_at is not None
         assert version_file(services.settings, first.version).read_bytes() == b"served before"
+
+
+def test_the_last_epochs_are_saved_however_soon_after_the_last_save(services):
+    with services.db.session() as session:
+        candidate = ModelVersion(version="v-progress", status="training", stage="train", trained_by="admin.test")
+        session.add(candidate)
+        session.flush()
+        model_id = candidate.id
+    trainer = Trainer(services, model_id)
+    trainer.last_saved = time.monotonic()  # a save just now: every line below comes too soon for another
+    trainer._run_rasa(r"printf 'Epochs:  98%%|#| 59/60 [00:59<00:01, 1.0s/it]\rEpochs: 100%%|#| 60/60 [01:00<00:00, 1.0s/it]\n'")
+    with services.db.session() as session:
+        saved = session.get(ModelVersion, model_id)
+        assert (saved.epoch, saved.epochs) == (60, 60)
 
 
 def prediction(text, gold, routed, intent=None):
