@@ -43,8 +43,8 @@ CONFIRM_CHOICES = "回复 1 确认提交\n回复 2 我还要补充\n回复“取
 LOCAL_ONLY = "邻里纠纷和物业问题需要当地的调解员、房管员上门处理，这边没法为您登记。"
 # A cancelled intake can be taken up again this long after the cancel.
 RESUME_WITHIN = timedelta(hours=2)
-# A message this long is a new story rather than "还是帮我登记吧".
-RESUME_MAX_CHARS = 30
+# A message this long tells something new rather than answering: not "还是帮我登记吧", not "不想留电话".
+SHORT_REPLY_MAX_CHARS = 30
 
 
 def start_case(turn: Turn, category: str | None = None, text: str | None = None,
@@ -299,7 +299,7 @@ def phone_step(turn: Turn) -> str | None:
         state.phone_asked, state.phone_from_before = True, False
         state.contact_time = contact_time_in(text) or state.contact_time
         return next_question(turn, state)
-    if phrases.NO_PHONE_AT_ALL.search(text) and len(text) <= RESUME_MAX_CHARS:  # "冇得电话 不留"
+    if phrases.NO_PHONE_AT_ALL.search(text) and len(text) <= SHORT_REPLY_MAX_CHARS:  # "冇得电话 不留"
         keep_message(turn)
         state.phone_asked = state.text_only = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
@@ -314,14 +314,14 @@ def phone_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.phone_asked = state.text_only = state.confidential = True
         return f"{CONFIDENTIAL}\n" + next_question(turn, state)
-    if phrases.NOT_THE_PHONE.search(text) and len(text) <= RESUME_MAX_CHARS:  # "不是不办 是不想留电话"
+    if phrases.NOT_THE_PHONE.search(text) and len(text) <= SHORT_REPLY_MAX_CHARS:  # "不是不办 是不想留电话"
         keep_message(turn)
         state.phone_asked = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
     if phrases.NO_CALLS.search(text):  # "我是聋哑人打不了电话": no phone, and staff must write
         keep_message(turn)
         state.phone_asked = state.text_only = True
-        return "好的，不留电话，工作人员会在这里用文字联系您。\n" + next_question(turn, state)
+        return f"{NO_PHONE_OK}\n" + next_question(turn, state)
     if digit_count(text) >= 7:  # a number, but no phone number: typed or read out wrong
         keep_message(turn)
         return BAD_PHONE
@@ -376,7 +376,7 @@ def confirm_step(turn: Turn) -> str | None:
 
 def _declines_phone(text: str) -> bool:
     """"不想留电话" / "不留" at the summary: the resident wants no phone on this case."""
-    return len(text) <= RESUME_MAX_CHARS and bool(phrases.NOT_THE_PHONE.search(text) or phrases.NO_PHONE.match(text))
+    return len(text) <= SHORT_REPLY_MAX_CHARS and bool(phrases.NOT_THE_PHONE.search(text) or phrases.NO_PHONE.match(text))
 
 
 def _drop_phone(turn: Turn, state: IntakeState) -> str:
@@ -412,7 +412,7 @@ def _community_corrected(turn: Turn) -> str | None:
 def resume_cancelled(turn: Turn) -> str | None:
     """"还是帮我登记吧" (or "不是不办 是不想留电话") soon after a cancel: the intake goes on where it stopped."""
     cancelled = turn.dialogue.cancelled
-    if cancelled is None or len(turn.text) > RESUME_MAX_CHARS:
+    if cancelled is None or len(turn.text) > SHORT_REPLY_MAX_CHARS:
         return None
     if utcnow() - datetime.fromisoformat(cancelled.at) > RESUME_WITHIN:
         return None
