@@ -34,7 +34,7 @@ BACK_WORDS = r"^(?:返回|上一步|回到上一步|改一下)$|说错了|填错
 # "不了 谢谢" / "不用了 谢谢您": a polite no to the whole thing.
 CANCEL = re.compile(
     rf"^(?:取消|算了|不办了|不用了|退出|不弄了|撤销|cancel)[。！!～~]*$|{CANCEL_WORDS}|"
-    r"^(?:不了|不用了|算了|不办了)[，,。 ]*(?:谢谢|多谢)(?:你|您|你们|啦|了)?[。！!～~]*$",
+    r"^(?:不了|不用了|算了|不办了)[，,。 ]*(?:(?:谢谢|多谢)(?:你|您|你们|啦|了)?|不用了|算了|不办了)[。！!～~]*$",
     re.I,
 )
 HUMAN = re.compile(HUMAN_WORDS)
@@ -118,7 +118,7 @@ NOT_AT_HOME = re.compile(r"邻居|隔壁|楼上|楼下|对门|陌生|外卖|快�
 # "我怕明天他醒了还会打我": the resident fears it will happen again (a protection order is for this).
 FEARS_MORE = re.compile(r"(?:怕|担心|害怕).{0,10}(?:还会|还要|又|再|继续)(?:来)?(?:打|砸|弄|伤害|找|闹)|醒了.{0,4}(?:还会|又|再)")
 # "他好像走了": the one who threatened has gone for now.
-DANGER_GONE = re.compile(r"(?:他|她|对方|那人|人)(?:好像|已经|应该|终于|刚)?(?:走了|离开了|跑了|出去了)")
+DANGER_GONE = re.compile(r"(?:他|她|对方|那人|人)(?:好像|已经|应该|终于|刚)?(?:走了|离开了|跑了|出去了|出门了)")
 # The resident fears the other side would retaliate if they knew who complained: no phone, kept confidential.
 FEARS_RETALIATION = re.compile(r"报复|报仇|记恨|找我麻烦|怕.{0,8}(?:知道是我|知道我|找上门)")
 # "最好晚上打", "下午3点以后联系", "白天上班不方便接": when the resident can take a call.
@@ -138,6 +138,10 @@ NO_PHONE = re.compile(
     rf"^(?:那|哎|唉|呃|嗯)?[，, ]*{_NO_PHONE_WORDS}(?:留)?(?:电话)?"
     rf"[了的吧啊呀。！!，,…. ]*(?:{_NO_PHONE_WORDS}(?:留)?(?:电话)?)?[了的吧啊呀。！!，,…. ]*(?:谢谢)?[。！!]*$"
 )
+# "好的可以留电话": willing to leave one, the number still to come.
+WILL_LEAVE_PHONE = re.compile(r"^(?:好的?|行|嗯|那)?[，, ]*(?:可以|愿意|能)留(?:个|一个)?(?:电话|手机|号码)?[的吧啊。！!]*$")
+# "你们要我电话干嘛": what the number is for.
+WHY_PHONE = re.compile(r"(?:电话|手机|号码)(?:干嘛|干什么|做什么|有什么用|干啥|用来干)|为什么要(?:留|我的?)?(?:电话|手机|号码)")
 # "我不是不办 是不想留电话": no phone, and the case goes on (it is no cancel).
 NOT_THE_PHONE = re.compile(
     r"(?:不想|不愿意?|不方便|不要|不用|不敢|不)(?:留|给)(?:个)?(?:电话|手机|号码)|(?:电话|手机|号码)不(?:想|方便|愿意?)?(?:留|给)"
@@ -155,7 +159,7 @@ UNRESOLVED = re.compile(
     r"(?:根本|还是|还|都|压根)(?:就)?(?:没|没有|冇)(?:修好|修|弄好|搞好|处理|解决|办|人管|人来|人理|好|改|变|动)"
 )
 # "5", "5分", "4 还行": a rating. "3楼漏水了" is not: the digit must stand alone.
-RATING = re.compile(r"^\s*([1-5])\s*(?:(?:分|星)[\s，,。.!！]*|[\s，,。.!！]+|$)(.*)$", re.S)
+RATING = re.compile(r"^\s*([1-5])\s*(?:(?:分|星)(?:吧|啊|呀|了)?[\s，,。.!！]*|[\s，,。.!！]+|$)(.*)$", re.S)
 CHOICE = re.compile(r"^\s*(?:回复|选)?\s*([1-9])\s*[。.号]?\s*$")
 _AFFIRM_WORDS = (r"(?:好|好的|是|是的|对|对的|可以|行|要|需要|嗯|嗯嗯|ok|OK|好啊|麻烦了|谢谢好的|确认|确定|确认提交|"
                  r"提交|没问题|没错|就这样)")

@@ -199,6 +199,12 @@ def test_a_few_words_after_a_bare_rating_are_its_comment(services, resident, fak
     assert only_ticket(services, resident.openid).rating_comment == "周师傅很负责 第二天就来了"
 
 
+def test_a_rating_said_with_a_particle_keeps_the_comment_clean():
+    from bot.phrases import RATING
+
+    assert RATING.match("4分吧 物业后来是开了").groups() == ("4", "物业后来是开了")
+
+
 def test_resident_who_never_says_where_they_live(services, resident):
     converse(resident, [
         ("物业费一年涨了两次，也不公示账目，这合理吗", "社区"),
@@ -1237,3 +1243,28 @@ def test_what_is_added_at_the_summary_shows_in_it_however_long_the_story(residen
         ("他们家还在楼道里堆了很多纸箱子", "请确认"),
     ])
     assert "纸箱子" in replies[-1]
+
+
+def test_the_last_play_test_no_thanks_then_yes_after_all_and_the_phone_question(services, resident):
+    converse(resident, [
+        ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+        ("八古墩社区", "手机号"),
+        ("你们要我电话干嘛", "只给处理这件事的工作人员"),
+        ("好的可以留电话", "请直接回复您的手机号"),
+        ("不留", "请确认"),
+        ("算了 不用了", "已取消"),
+        ("哎还是给我登记上吧", "请确认"),
+        ("还是给我登记上吧", "工单"),
+    ])
+    assert "算了" not in only_ticket(services, resident.openid).description
+
+
+def test_saturday_asked_in_other_words_gets_the_opening_hours(resident):
+    converse(resident, [("请问星期六你们那边有人上班不", "周末"), ("周末你们办公吗", "周末")])
+
+
+def test_he_went_out_gets_what_to_do_next(resident):
+    converse(resident, [
+        ("救命 我老公喝醉了在砸门 说要弄死我", "110"),
+        ("他好像出门了 现在咋办", "安全的地方"),
+    ])

@@ -28,6 +28,7 @@ ASK_PHONE = (
     "为了方便{role}联系您，愿意留一个手机号吗？直接回复手机号即可；不方便就回复“不留”。"
     "\n（号码只用于处理本次事项）"
 )
+WHAT_THE_PHONE_IS_FOR = "号码只给处理这件事的工作人员，方便他们打电话了解情况、约时间，不会给别人，也不会用来做别的事。"
 NO_PHONE_OK = "好的，不留电话也可以办，工作人员会在这里用文字联系您。"
 ASK_THE_NUMBER = "好的，请直接回复您的手机号（11 位），座机请带区号。"
 EARLIER_PHONE = "（上次留的；这次不想留的话回复“不留电话”）"
@@ -307,7 +308,9 @@ def phone_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.phone_asked = True
         return next_question(turn, state)
-    if phrases.AFFIRM.match(text):  # "是的": willing, the number is still to come
+    if phrases.WHY_PHONE.search(text):  # "你们要我电话干嘛"
+        return f"{WHAT_THE_PHONE_IS_FOR}\n{prompt(turn)}"
+    if phrases.AFFIRM.match(text) or phrases.WILL_LEAVE_PHONE.match(text):  # "是的": the number is still to come
         keep_message(turn)
         return ASK_THE_NUMBER
     if phrases.FEARS_RETALIATION.search(text):  # "不敢打电话 怕那家人报复"
@@ -355,7 +358,9 @@ def confirm_step(turn: Turn) -> str | None:
     """Step "confirm": 1/确认/对/提交 open the case, 2/不 go back to the story, words are added."""
     state = turn.dialogue.flow
     pick = phrases.choice_number(turn.text)
-    if pick == 1 or phrases.AFFIRM.match(turn.text):
+    # "哎还是给我登记上吧" at the summary: submit it.
+    if pick == 1 or phrases.AFFIRM.match(turn.text) or (
+            phrases.RESUME.search(turn.text) and "还是" in turn.text and len(turn.text) <= SHORT_REPLY_MAX_CHARS):
         keep_message(turn)
         return open_case(turn)
     if pick == 2 or phrases.DENY.match(turn.text):
