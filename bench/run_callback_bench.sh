@@ -80,6 +80,12 @@ total=$(( duration * 500 ))
 .venv/bin/python bench/make_requests.py --count "$total" --out var/bench/requests.txt --sign-ahead 5 \
     --messages "$messages" --openids "$openids"
 until curl -fs http://127.0.0.1:8600/healthz >/dev/null; do sleep 0.5; done
+# /healthz answers from whichever worker is free: wait until every worker has loaded the danger and
+# group signals (jieba's dictionary: seconds of CPU each), or the first seconds measure their loading.
+for _ in $(seq 240); do
+    (( $(grep -c "signals ready" var/bench/gunicorn.log) >= workers )) && break
+    sleep 0.5
+done
 
 wrk_threads=$(( connections < 2 ? connections : 2 ))
 # Warm-up: every gunicorn worker connects to PostgreSQL and Redis before the measured run.

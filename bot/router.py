@@ -70,7 +70,7 @@ def route(turn: Turn) -> str:
 def _message(turn: Turn) -> str:
     """A message that signals no sure danger: a person holding the conversation, or a handler."""
     kind = turn.inbound.kind
-    held = handoff.while_held(turn)  # a person holds the conversation: the bot stays quiet
+    held = handoff.while_held(turn) if turn.has_cases() else None  # a person holds it: the bot stays quiet
     if held is not None:
         turn.held = True
         return held
@@ -121,7 +121,7 @@ def answer_text(turn: Turn) -> str:
     anytime = phrases.anytime_intent(turn.text, in_flow=flow is not None)
     if anytime is not None:
         return run_anytime(turn, anytime)
-    if flow is None:
+    if flow is None and turn.has_cases():
         reply = (status.rating_or_reopen(turn) or status.rating_comment(turn) or status.add_to_case(turn)
                  or staff_reply.to_staff(turn) or status.contact_time(turn))
         if reply is not None:

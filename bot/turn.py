@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from bot.intents.policy import Decision, decide
 from bot.intents.types import Classification
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
-from bot.storage.tickets import Ticket
+from bot.storage.tickets import Ticket, has_tickets
 
 if TYPE_CHECKING:  # services import the storage and NLU layers, which import this module's peers
     from bot.services import Services
@@ -34,11 +34,21 @@ class Turn:
     opened_ticket: Ticket | None = None  # the case this message opened, if any
     short_answer: bool = False  # a step took it as the short answer it asked for (place, number, yes/no)
     held: bool = False  # a person holds the conversation: the bot only passed the message on
+    _has_cases: bool | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
         """The message's text (a voice message's recognition counts as text)."""
         return self.inbound.text.strip()
+
+    def has_cases(self) -> bool:
+        """Whether the resident has any case. Without one there is no rating, handoff, staff reply
+        or open case to look for, so most messages skip those queries (a first message skips all)."""
+        if self.opened_ticket is not None:
+            return True
+        if self._has_cases is None:
+            self._has_cases = not self.resident.first_contact and has_tickets(self.session, self.resident.id)
+        return self._has_cases
 
     def decide(self, story: bool = False) -> Decision:
         """Classify this message once per turn and return the confidence policy's decision.

@@ -37,6 +37,7 @@ from bot.config import PROJECT_ROOT, cache_dir
 from bot.intents.evaluation import NLU_DATA_DIR, examples_from_dir
 from bot.intents.model_cache import fingerprint, load_or_build
 
+log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary on every process start
 
 SIGNAL_DATA_DIR = PROJECT_ROOT / "signal_data"
@@ -343,9 +344,11 @@ def model() -> SignalModel:
     if _model is None:
         with _model_lock:
             if _model is None:
+                started = time.perf_counter()
                 loaded = cached_model()
                 jieba.initialize()  # its dictionary (a second more) loads now, not on a message
                 _model = loaded
+                log.info("danger and group signals ready in %.1f s", time.perf_counter() - started)
     return _model
 
 

@@ -28,6 +28,12 @@ class Resident(Base):
     last_interaction_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    @property
+    def first_contact(self) -> bool:
+        """True while only the message that created the resident has touched them (touch_resident
+        sets both times on creation and only the interaction time after), so they can have no case."""
+        return self.created_at == self.last_interaction_at
+
 
 # One statement for "find or create, and mark active" on every message (see plain_sql_returning).
 _TOUCH = plain_sql_returning(

@@ -119,6 +119,11 @@ def tickets_of_resident(session: Session, resident_id: int, limit: int = 5) -> l
     return list(session.scalars(query))
 
 
+def has_tickets(session: Session, resident_id: int) -> bool:
+    """Whether the resident ever had a case (one indexed look-up)."""
+    return session.scalar(select(Ticket.id).where(Ticket.resident_id == resident_id).limit(1)) is not None
+
+
 def rated_since(session: Session, resident_id: int, since: datetime) -> Ticket | None:
     """The resident's case rated most recently, if that was after `since`."""
     query = (
