@@ -257,7 +257,13 @@ def new_classifier(classes: int = 2) -> Pipeline:
 
 def words(text: str) -> list[str]:
     """The Jieba words of a normalized text, without the spaces between clauses."""
-    return [word for word in jieba.lcut(text) if word.strip()]
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    # The danger, kind and group classifiers each cut the same message: Jieba runs once.
+    return tuple(word for word in jieba.lcut(text) if word.strip())
 
 
 def read_danger_examples(path: Path | str = DANGER_FILE) -> list[tuple[str, str | None]]:
