@@ -109,9 +109,12 @@ DOMESTIC = re.compile(
     r"我爸|我妈|我儿子|我女儿"
 )
 # No relation named, but the one who threatens is at home with the resident: domestic too
-# ("他又喝多了…我把自己反锁在房里了") — unless a neighbour or a stranger is named.
+# ("他又喝多了…我把自己反锁在房里了", "我躲进卧室了", "我和孩子锁在卫生间里") — unless a neighbour or a
+# stranger is named.
+HIDING_PLACE = r"(?:房间|房里|卧室|卫生间|厕所|洗手间|浴室|屋里|里屋|储藏室|衣柜|柜子|厨房)"
 AT_HOME = re.compile(
-    r"反锁在.{0,2}(?:房|屋|卧室|卫生间|厕所)|(?:锁|躲)在(?:房间|卧室|卫生间|厕所|屋)里|在家(?:里)?(?:打|砸|骂|闹|发酒疯)|"
+    rf"反锁在.{{0,2}}(?:房|屋|卧室|卫生间|厕所)|(?:躲|藏|锁|关)(?:进|到|在)(?:了)?.{{0,3}}{HIDING_PLACE}|"
+    r"在家(?:里)?(?:打|砸|骂|闹|发酒疯)|"
     r"砸我家的?门|(?:喝多|喝醉)了?(?:酒)?(?:又)?回(?:来|家)|回家(?:就|又)?(?:打|砸|骂)"
 )
 NOT_AT_HOME = re.compile(r"邻居|隔壁|楼上|楼下|对门|陌生|外卖|快递|物业|保安|房东|租客|同事|老板|路人")

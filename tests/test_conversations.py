@@ -1268,3 +1268,18 @@ def test_he_went_out_gets_what_to_do_next(resident):
         ("救命 我老公喝醉了在砸门 说要弄死我", "110"),
         ("他好像出门了 现在咋办", "安全的地方"),
     ])
+
+
+# --- hiding from him at home: the domestic-violence help, in the first message or after ----------
+
+@pytest.mark.parametrize("script", [
+    [("他又喝醉了在砸东西 说要打死我 我躲进卧室了", "人身安全保护令")],
+    [("他拿着刀在客厅转 我和孩子躲到卫生间里了", "人身安全保护令")],
+    [("他又喝多了在外面摔东西 说要弄死我", "110"), ("我躲进卧室了 门锁上了", "人身安全保护令")],
+])
+def test_hiding_from_him_at_home_gets_the_domestic_violence_help(services, resident, script):
+    replies = converse(resident, script)
+    assert "12338" in replies[-1] and "12338" not in "".join(replies[:-1])
+    assert only_ticket(services, resident.openid).urgent
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
+    assert "12338" not in converse(other, [("隔壁那个醉鬼在砸我家门 说要打死我 我躲进卧室了", "110")])[0]

@@ -119,16 +119,19 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     named = _community_named(turn)
     if named is not None and not phone:
         return community_given(turn, ticket, named)
+    was_at_home = phrases.domestic(ticket.description)
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
+    # Only now does she say where he is ("我躲进卧室了"): the help beyond 110 she was not given yet.
+    at_home = "" if was_at_home else domestic_help(turn, ticket.description)
     if phone:
         turn.resident.phone = ticket.contact_phone = phone
         turn.dialogue.end()  # the case has what it needs; the next message is a new topic
         return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。如有危险请先拨打 110。"
     if phrases.DANGER_GONE.search(turn.text):
-        return f"已补充到紧急工单 {ticket.number}。\n{SAFETY_NEXT}"
-    if phrases.FEARS_MORE.search(turn.text) and (help_at_home := domestic_help(turn, ticket.description)):
-        return f"已补充到紧急工单 {ticket.number}。如有危险请先拨打 110。{help_at_home}"
-    return f"已补充到紧急工单 {ticket.number}。如有危险请先拨打 110。"
+        return f"已补充到紧急工单 {ticket.number}。\n{SAFETY_NEXT}{at_home}"
+    if not at_home and phrases.FEARS_MORE.search(turn.text):
+        at_home = domestic_help(turn, ticket.description)
+    return f"已补充到紧急工单 {ticket.number}。如有危险请先拨打 110。{at_home}"
 
 
 def _community_named(turn: Turn) -> Unit | None:
