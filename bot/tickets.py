@@ -290,7 +290,9 @@ def escalate(session: Session, jobs, ticket: Ticket, actor: str = SYSTEM, base_u
         return None
     now = utcnow()
     ticket.unit_id = unit.parent_id
-    ticket.due_at = now + timedelta(hours=RESPONSE_HOURS["urgent" if ticket.urgent else "collective"])
+    # The next level's short deadline counts from its opening while it is closed, as a new urgent
+    # case's does: a case overdue at night does not climb to the district before anyone is in.
+    ticket.due_at = first_response_due(unit.parent, ticket.category, ticket.urgent, True, now)
     ticket.first_response_at = None
     resolution_due = _aware(ticket.resolution_due_at)
     if resolution_due is not None and resolution_due < now:
@@ -298,10 +300,18 @@ def escalate(session: Session, jobs, ticket: Ticket, actor: str = SYSTEM, base_u
     reason = reason or "超时未处理"
     note = f"{reason}，已从{unit.office_name}上报至{unit.parent.office_name}"
     session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor=actor))
-    notice = f"您的工单 {ticket.number} 已上报至{unit.parent.office_name}，会尽快有人联系您。"
+    notice = f"您的工单 {ticket.number} 已上报至{unit.parent.office_name}，{_escalation_promise(ticket, unit.parent, now)}。"
     tell_resident(session, jobs, ticket, notice, sender=actor)
     alerts.overdue_case(session, jobs, base_url, ticket, unit)
     return unit.parent
+
+
+def _escalation_promise(ticket: Ticket, unit: Unit, now: datetime) -> str:
+    opening = next_opening(unit.hours, now) if unit.hours else None
+    if opening is None:
+        return "会尽快有人联系您"
+    first = "在此之前如有危险，请先拨打 110；" if ticket.urgent else ""
+    return f"现在不在工作时间，{first}{opening_words(opening, now)}上班后会尽快有人联系您"
 
 
 def escalate_overdue(session: Session, jobs, base_url: str = "") -> int:

@@ -106,3 +106,26 @@ def test_a_case_opened_while_the_job_queue_is_down_still_gives_its_number(servic
     resident.says("不留")
     reply = resident.says("1")
     assert "编号 JH" in reply  # committed: the resident is told, only the staff's alert waits
+
+
+def test_a_case_overdue_at_night_gets_the_next_levels_deadline_from_its_opening(session, services, monkeypatch):
+    from datetime import datetime, timezone
+
+    import bot.tickets
+    from bot.office_hours import next_opening
+    from bot.storage.messages import Message
+    from bot.tickets import RESPONSE_HOURS
+
+    night = datetime(2026, 12, 3, 19, 0, tzinfo=timezone.utc)  # 03:00 on a Friday in Beijing
+    monkeypatch.setattr(bot.tickets, "utcnow", lambda: night)
+    resident = touch_resident(session, "o_tickets_overdue_night")
+    ticket = open_ticket(session, resident, CaseRequest("property_complaint", "电梯坏了", unit_by_code(session, "qingnian")))
+    ticket.due_at = night - timedelta(hours=1)
+    street = escalate(session, services.jobs, ticket)
+    opening = next_opening(street.hours, night)
+    assert opening is not None and opening > night
+    assert ticket.due_at == opening + timedelta(hours=RESPONSE_HOURS["collective"])
+    session.flush()
+    notice = session.scalars(select(Message).where(Message.ticket_id == ticket.id, Message.direction == "out")
+                             .order_by(Message.id.desc())).first()
+    assert "不在工作时间" in notice.content and "上班后" in notice.content
