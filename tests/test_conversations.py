@@ -1283,3 +1283,11 @@ def test_hiding_from_him_at_home_gets_the_domestic_violence_help(services, resid
     assert only_ticket(services, resident.openid).urgent
     other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
     assert "12338" not in converse(other, [("隔壁那个醉鬼在砸我家门 说要打死我 我躲进卧室了", "110")])[0]
+
+
+def test_not_knowing_which_of_a_streets_communities_goes_to_that_streets_workstation(services, resident):
+    converse(resident, [
+        ("楼上空调外机的水一直滴到我家窗台上", "社区"),
+        ("唐家墩那边", "回复 1"),
+        ("不晓得是哪个社区", "唐家墩街道公共法律服务工作站"),
+    ])

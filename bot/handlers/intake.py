@@ -222,11 +222,18 @@ def _place_unknown(turn: Turn, state: IntakeState) -> str:
     keep_message(turn)
     state.no_community = True
     state.place_words = community.place_words(turn.text)
-    street = street_named(turn.session, turn.text)
+    street = street_named(turn.session, turn.text) or _street_of_candidates(turn, state)
     state.street_id = street.id if street is not None else None
     office = case_unit(turn, state).office_name
     kept = f"您说的“{state.place_words}”会写进工单，方便工作人员对接。" if state.place_words else ""
     return f"没关系，我们先转给{office}，由他们帮您对接。{kept}\n" + next_question(turn, state)
+
+
+def _street_of_candidates(turn: Turn, state: IntakeState) -> Unit | None:
+    """The street whose rooms the resident was just offered ("唐家墩那边" → its list), if one."""
+    rooms = [turn.session.get(Unit, unit_id) for unit_id in state.candidates]
+    streets = {room.parent_id for room in rooms if room is not None}
+    return turn.session.get(Unit, streets.pop()) if len(streets) == 1 and None not in streets else None
 
 
 def case_unit(turn: Turn, state: IntakeState) -> Unit:
