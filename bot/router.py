@@ -168,7 +168,8 @@ def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
     turn.intent = decision.intent
     state = turn.dialogue.flow
     plain_question = len(turn.text) <= PLAIN_QUESTION_CHARS and bool(PLAIN_QUESTION.search(turn.text))
-    if plain_question and (answered := _faq_in_intake(turn, flow)) is not None:
+    # The model's best FAQ, unless the words already decided which FAQ it is ("周六能去当面问问吗").
+    if plain_question and decision.kind != "faq" and (answered := _faq_in_intake(turn, flow)) is not None:
         return answered
     if decision.kind == "triage" and decision.intent != state.category and not state.other_matter:
         return f"{intake.keep_other_matter(turn, decision.intent)}\n\n【接着刚才的】{flow.prompt(turn)}"

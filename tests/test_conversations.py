@@ -1285,6 +1285,28 @@ def test_hiding_from_him_at_home_gets_the_domestic_violence_help(services, resid
     assert "12338" not in converse(other, [("隔壁那个醉鬼在砸我家门 说要打死我 我躲进卧室了", "110")])[0]
 
 
+# --- going to see a lawyer in person: when the rooms are open and where -------------------------
+
+@pytest.mark.parametrize("says", ["那周六上午能去找律师当面问问吗", "明天下午可以过去当面咨询一下不", "我能不能直接去工作室找调解员"])
+def test_asking_to_see_someone_in_person_gets_the_hours_not_a_case(services, resident, says):
+    replies = converse(resident, [
+        ("房东不退押金怎么办", "依据"),
+        (says, "开放时间"),
+    ])
+    assert "周末" in replies[-1] and "法律咨询，转社区律师" not in replies[-1]
+    assert no_tickets(services, resident.openid)
+
+
+def test_asking_to_see_the_lawyer_in_person_mid_intake_names_the_room_and_goes_on(services, resident):
+    replies = converse(resident, [
+        ("公司拖欠我三个月工资了，老板一直说没钱，我该怎么维权", "法律咨询"),
+        ("舞台社区", "手机号"),
+        ("那周六上午能去找律师当面问问吗", "开放时间"),
+    ])
+    assert "舞台社区公共法律服务工作室" in replies[-1] and "手机号" in replies[-1]
+    assert "记进工单" not in replies[-1] and "记到您的描述里" not in replies[-1]
+
+
 def test_not_knowing_which_of_a_streets_communities_goes_to_that_streets_workstation(services, resident):
     converse(resident, [
         ("楼上空调外机的水一直滴到我家窗台上", "社区"),

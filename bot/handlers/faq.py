@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot import phrases
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label
 from bot.dialogue import FaqOfferState
-from bot.handlers import intake
+from bot.handlers import community, intake
+from bot.intents.cues import OFFICE_HOURS_FAQ
 from bot.faq_file import category_of
 from bot.storage.faq import faq_for_intent
 from bot.turn import Turn
@@ -34,7 +35,11 @@ def answer_text(turn: Turn) -> str:
     entry = faq_for_intent(turn.session, turn.intent)
     if entry is None:
         return ""
-    return f"{entry.answer}\n（依据：{entry.source}）" if entry.source else entry.answer
+    text = f"{entry.answer}\n（依据：{entry.source}）" if entry.source else entry.answer
+    home = community.community_of(turn) if turn.intent == OFFICE_HOURS_FAQ else None
+    if home is not None:  # when and where to go: their own community's room, from the directory
+        text = f"{text}\n\n您所在社区的工作室：\n{community.room_card(home)}"
+    return text
 
 
 def prompt(turn: Turn) -> str:

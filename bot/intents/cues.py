@@ -50,12 +50,27 @@ OFFICE_HOURS = re.compile(
 )
 OFFICE_HOURS_MAX_CHARS = 16
 OFFICE_HOURS_FAQ = "faq_office_hours"
+# "那周六上午能去找律师当面问问吗", "明天可以过去当面咨询一下不", "能不能直接去工作室找调解员":
+# whether (and when) the resident can come in person — answered with the hours and where to go.
+_COME = r"(?:去|过去|来|过来|上门|到)"
+_OFFICE = r"(?:你们那边?|你们|那边|工作室|工作站|中心|司法所|社区)"
+_PERSON = r"(?:律师|调解员|房管员|工作人员|你们|人)"
+VISIT = re.compile(
+    rf"{_COME}{_OFFICE}?(?:找|见)?(?:个)?{_PERSON}?(?:当面|面对面|现场)(?:问|咨询|谈|聊|说|请教)|"
+    rf"(?:能|可以|能不能|可不可以|方便|要)(?:直接)?{_COME}{_OFFICE}?(?:找|见)(?:个)?{_PERSON}"
+)
+# Asked as a question: "吗", "不", "能不能", "行不行"…
+ASKED = re.compile(r"[吗么不呢?？]|能不能|可不可以|行不行")
+VISIT_MAX_CHARS = 24
 
 
 def asks_office_hours(text: str) -> bool:
-    """True when a short message asks when the legal service rooms are open."""
+    """True when a short message asks when the legal service rooms are open, or whether one can
+    come to see someone in person."""
     rest = core(text)
-    return len(rest) <= OFFICE_HOURS_MAX_CHARS and bool(OFFICE_HOURS.search(rest))
+    if len(rest) <= OFFICE_HOURS_MAX_CHARS and OFFICE_HOURS.search(rest):
+        return True
+    return len(rest) <= VISIT_MAX_CHARS and bool(VISIT.search(rest)) and bool(ASKED.search(text))
 
 
 def asks_to_ask(text: str) -> bool:
