@@ -94,5 +94,11 @@ BENCH_REQUESTS=var/bench/requests.txt BENCH_THREADS=$wrk_threads \
 .venv/bin/python bench/make_requests.py --count "$total" --out var/bench/requests.txt --sign-ahead $(( duration + 12 )) \
     --messages "$messages" --openids "$openids"
 echo "callback benchmark: gunicorn $workers workers × $threads threads, $connections connections, $([[ $safe == 1 ]] && echo safe || echo plaintext) mode, PostgreSQL + Redis, $messages messages, $( (( rasa )) && echo "$rasa Rasa server(s)" || echo "keyword rules")"
+rasa_ports=(); for ((n = 0; n < rasa; n++)); do rasa_ports+=($((8610 + n))); done
+.venv/bin/python bench/cpu_share.py snapshot "${rasa_ports[@]}" >var/bench/cpu-before.json
 BENCH_REQUESTS=var/bench/requests.txt BENCH_THREADS=$wrk_threads \
-    wrk -t "$wrk_threads" -c "$connections" -d "$duration" -s bench/callback.lua http://127.0.0.1:8600 | sed -n '/^messages:/,$p'
+    wrk -t "$wrk_threads" -c "$connections" -d "$duration" -s bench/callback.lua http://127.0.0.1:8600 \
+    | sed -n '/^messages:/,$p' | tee var/bench/wrk.out
+.venv/bin/python bench/cpu_share.py snapshot "${rasa_ports[@]}" >var/bench/cpu-after.json
+.venv/bin/python bench/cpu_share.py report var/bench/cpu-before.json var/bench/cpu-after.json \
+    "$(sed -n 's/^messages: \([0-9]*\).*/\1/p' var/bench/wrk.out)"
