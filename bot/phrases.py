@@ -1,7 +1,7 @@
 """Words that steer the dialogue whatever the classifier thinks: any-time phrases, step answers.
 
-The any-time phrases (cancel, go back, a person, my cases, moving house, where is the office,
-when will someone come, a complaint about the service) are written here once;
+The any-time phrases (only asking — no case wanted, cancel, go back, a person, my cases, moving
+house, where is the office, when will someone come, a complaint about the service) are written here once;
 the router matches them and the degraded keyword classifier builds its rules from the same words.
 """
 
@@ -28,6 +28,13 @@ COMPLAINT_WORDS = (r"投诉你们(?!.{0,4}(?:物业|小区|楼|邻居|公司|开
                    r"你们.{0,4}不作为|什么破(?:服务|机器人|地方)|你们(?:都)?是?(?:干什么|干啥|搞么子|做么子)吃的|"
                    r"(?:服务|你们的?)态度(?:太|真|好)?差")
 BACK_WORDS = r"^(?:返回|上一步|回到上一步|改一下)$|说错了|填错了|写错了|搞错了"
+# "我就是想问问 不用登记吧", "只是咨询一下，莫登记", "我就问一哈 不登记了撒": the resident wants an answer,
+# not a case — and says nothing more (a question asked in the same words is a question, not this).
+_ASK = r"(?:想|要)?(?:问问|问一下|问下|问一哈|咨询(?:一下|下|一哈)?|了解(?:一下|下|一哈)?|打听(?:一下|下|一哈)?)"
+_ONLY_ASK = rf"(?:只|只是|就|就是|仅仅|单纯|光)(?:想|要)?{_ASK}|{_ASK}(?:就行了?|就好|就可以了?|而已|罢了)"
+_NO_CASE = r"(?:不|莫|别|不用|不要|不想|不需要|不必|没必要|冇必要)(?:去|帮我|给我)?(?:登记|立案|建档|开单|开工单|报上去|上报|提交)"
+_ASIDE = r"[我那呢吧呀啊的嘛哈哦噢撒咧了吗，,。.!！?？\s~～]|其实|先|暂时|可以|行|好|是|对|也|这个|而已|罢了"
+ONLY_ASKING = re.compile(rf"^(?=.*(?:{_ONLY_ASK}))(?:{_ONLY_ASK}|{_NO_CASE}|{_ASIDE})+$")
 
 # Whole-message words that mean "stop" only when nothing else is asked: "不用了" at the phone
 # question means "no phone", which that step accepts before any-time phrases are looked at.
@@ -63,6 +70,7 @@ class AnytimePhrase:
 # Checked in this order, after the active step declined the message. A long message that merely
 # contains "取消" ("订单被取消了…") is a story, hence the length limits.
 ANYTIME_PHRASES = (
+    AnytimePhrase("only_asking", ONLY_ASKING, max_chars=20),  # before cancel: "我就问问 不登记了" keeps the question
     AnytimePhrase("cancel", CANCEL, max_chars=16),
     AnytimePhrase("go_back", BACK, max_chars=12),
     AnytimePhrase("ticket_status", STATUS),

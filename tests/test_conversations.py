@@ -1313,3 +1313,49 @@ def test_not_knowing_which_of_a_streets_communities_goes_to_that_streets_worksta
         ("唐家墩那边", "回复 1"),
         ("不晓得是哪个社区", "唐家墩街道公共法律服务工作站"),
     ])
+
+
+# --- "I only want to ask, no need to register": the question is kept and answered, nothing opened --
+
+@pytest.mark.parametrize("says", ["我就是想问问 不用登记吧", "只是咨询一下，莫登记", "我就问一哈 不登记了撒"])
+def test_only_wanting_to_ask_keeps_the_question_and_says_how_it_is_answered(services, resident, says):
+    replies = converse(resident, [
+        ("房东不退押金 我能起诉他吗", "法律咨询"),
+        (says, "不登记"),
+    ])
+    assert "房东不退押金" in replies[-1] and "继续登记" in replies[-1] and "律师" in replies[-1]
+    assert "已取消" not in replies[-1]
+    assert no_tickets(services, resident.openid)
+    converse(resident, [("那还是继续登记吧", "哪个社区"), ("舞台社区", "手机号"), ("不留", "房东不退押金"), ("1", "工单")])
+    assert "房东不退押金" in only_ticket(services, resident.openid).description
+
+
+def test_only_wanting_to_ask_after_an_faq_answer_registers_nothing(services, resident):
+    replies = converse(resident, [
+        ("晚上几点以后不能制造噪音？有法律规定吗", "依据"),
+        ("我就是想问问 不用登记吧", "不登记"),
+    ])
+    assert "已取消" not in replies[-1]
+    assert no_tickets(services, resident.openid)
+
+
+def test_only_wanting_to_ask_gets_the_answer_when_an_faq_answers_the_story(services, resident):
+    services.classifier = ScriptedClassifier({
+        "房东不退押金": "legal_consultation",
+        "房东不退押金；说我把墙弄脏了要扣两千": "faq_rent_deposit",
+    })
+    replies = converse(resident, [
+        ("房东不退押金", "法律咨询"),
+        ("说我把墙弄脏了要扣两千", "记到您的描述里"),
+        ("我就是想问问 不用登记吧", "不登记"),
+    ])
+    assert "一般是这样的" in replies[-1] and "依据" in replies[-1] and "继续登记" in replies[-1]
+    assert no_tickets(services, resident.openid)
+
+
+def test_only_asking_is_a_whole_message_and_a_plain_stop_is_still_a_cancel():
+    from bot.phrases import anytime_intent
+
+    assert anytime_intent("问问就行 不用立案", in_flow=True) == "only_asking"
+    assert anytime_intent("我就是想问问房东不退押金怎么办", in_flow=True) is None  # a question: answered as one
+    assert anytime_intent("不登记了", in_flow=True) == "cancel"

@@ -3,7 +3,7 @@
 How a text message is answered (bot/router.py applies these tables in this order):
 1. danger (bot/intents signals) → urgent.urgent_case, whatever else the message is;
 2. an active flow's current step (FLOWS below) — the step takes the message or declines it;
-3. an any-time phrase (ANYTIME: cancel, go back, 我的工单, 转人工, moving, where, when, a complaint;
+3. an any-time phrase (ANYTIME: only asking, cancel, go back, 我的工单, 转人工, moving, where, when, a complaint;
    bot/phrases.py);
 4. the classifier: an any-time intent again by meaning; inside a flow a new question is answered
    and the step's question asked again (an intake keeps new details of the story); otherwise
@@ -104,6 +104,7 @@ def go_back(turn) -> str:
 # The any-time phrases (bot/phrases.py ANYTIME_PHRASES, or the same intents from the classifier)
 # and what they do in any step of any flow.
 ANYTIME = {
+    "only_asking": faq.only_asking,
     "cancel": smalltalk.cancel,
     "go_back": go_back,
     "ticket_status": status.my_tickets,
