@@ -1359,3 +1359,19 @@ def test_only_asking_is_a_whole_message_and_a_plain_stop_is_still_a_cancel():
     assert anytime_intent("问问就行 不用立案", in_flow=True) == "only_asking"
     assert anytime_intent("我就是想问问房东不退押金怎么办", in_flow=True) is None  # a question: answered as one
     assert anytime_intent("不登记了", in_flow=True) == "cancel"
+
+
+# --- someone else threatening to take their own life: what to do for them, not for oneself --------
+
+@pytest.mark.parametrize("says", ["我老公站在阳台外面说要跳", "我儿子把自己锁在屋里说不想活了", "隔壁大姐坐在楼顶边上要往下跳"])
+def test_someone_else_threatening_to_jump_gets_the_advice_for_someone_else(services, resident, says):
+    reply = converse(resident, [(says, "110")])[0]
+    assert "120" in reply and "陪" in reply and "12356" in reply
+    assert "伤害自己的念头" not in reply and "12338" not in reply  # neither her own self-harm nor violence against her
+    assert only_ticket(services, resident.openid).urgent
+
+
+@pytest.mark.parametrize("says", ["我不想活了 活着没意思", "跟老公吵架了 我真的不想活了"])
+def test_one_who_speaks_of_harming_themselves_still_gets_the_advice_for_themselves(resident, says):
+    reply = converse(resident, [(says, "12356")])[0]
+    assert "伤害自己的念头" in reply and "陪在" not in reply

@@ -29,6 +29,12 @@ ADVICE = {
     "fall": "有人摔倒起不来时不要随意搬动，请立即拨打 120 急救。",
     "child_or_elder": "孩子或老人有危险、走失时，请立即拨打 110，需要急救请拨打 120。",
 }
+# Self-harm, but the one at risk is someone else ("我老公站在阳台外面说要跳"): what to do for them now.
+SOMEONE_ELSE_AT_RISK = (
+    "有人要轻生时，请立即拨打 110 和 120，说清楚地址。等救援时尽量陪在对方身边，别让对方一个人待着；"
+    "平静地和对方说话、认真听，不要指责或刺激；把刀具、药品等危险的东西拿开。对方在阳台、楼顶或窗边时，"
+    "不要硬拉硬拽，先顾好您自己的安全。也可以拨打全国心理援助热线 12356 求助。"
+)
 # Before an answer to a message that may signal a danger the model is not sure of.
 CAUTION = "⚠️ 如果现在有人身危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
 # The resident says the alarm was a mistake ("不是着火 是油烟 你们搞错了").
@@ -53,15 +59,22 @@ NO_CALLS_PROMPT = "有新情况可以继续在这里用文字告诉我，会补�
 ASK_PHONE = "方便的话回复您的手机号，工作人员会尽快联系您。"
 
 
-def advice_for(kinds: list[str]) -> str:
-    """Emergency advice for each kind of danger (general advice for a kind without its own)."""
-    lines = list(dict.fromkeys(ADVICE.get(kind, GENERAL_ADVICE) for kind in kinds))
+def advice_for(kinds: list[str], story: str = "") -> str:
+    """Emergency advice for each kind of danger (general advice for a kind without its own); the
+    self-harm advice speaks to the resident unless the story says someone else is at risk."""
+    lines = list(dict.fromkeys(_advice(kind, story) for kind in kinds))
     return "\n".join(f"⚠️ {line}" for line in lines)
+
+
+def _advice(kind: str, story: str) -> str:
+    if kind == "self_harm" and phrases.someone_else_at_risk(story):
+        return SOMEONE_ELSE_AT_RISK
+    return ADVICE.get(kind, GENERAL_ADVICE)
 
 
 def urgent_case(turn: Turn, kinds: list[str]) -> str:
     """Give emergency advice and open an urgent case right away."""
-    advice = advice_for(kinds)
+    advice = advice_for(kinds, turn.story())
     if turn.dialogue.active(UrgentState):
         return f"{advice}\n{follow_up(turn, danger=True)}"
     gathered = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
@@ -82,7 +95,8 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
         state.text_only, state.confidential = gathered.text_only, gathered.confidential
     state.urgent = state.phone_asked = state.no_community = True
     no_calls = state.text_only or bool(phrases.NO_CALLS.search(story))
-    help_at_home = domestic_help(turn, " ".join(state.parts))
+    # Someone threatening their own life is no violence against the resident: no domestic-violence help.
+    help_at_home = "" if set(kinds) == {"self_harm"} else domestic_help(turn, " ".join(state.parts))
     opened = intake.open_case(turn)
     if no_calls:
         add_staff_note(turn.session, turn.opened_ticket, intake.NO_CALLS_NOTE)
