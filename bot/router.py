@@ -62,7 +62,7 @@ def route(turn: Turn) -> str:
         # Maybe a danger, maybe not: the advice costs one sentence, so it comes first anyway —
         # except on an answer the step asked for (a place, a number, yes or no), which is no
         # report, and while a person holds the conversation (they read it and judge).
-        return f"{urgent.CAUTION}\n{reply}".strip()
+        return f"{urgent.CAUTION}\n{urgent.once_110(urgent.CAUTION, reply)}".strip()
     return reply
 
 

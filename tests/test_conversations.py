@@ -1375,3 +1375,20 @@ def test_someone_else_threatening_to_jump_gets_the_advice_for_someone_else(servi
 def test_one_who_speaks_of_harming_themselves_still_gets_the_advice_for_themselves(resident, says):
     reply = converse(resident, [(says, "12356")])[0]
     assert "伤害自己的念头" in reply and "陪在" not in reply
+
+
+# --- 110 said once in an urgent reply ---------------------------------------------------------
+
+def test_an_urgent_reply_says_110_once(services, resident, monkeypatch):
+    import bot.tickets
+    from bot.office_hours import CHINA
+    from datetime import datetime
+
+    monkeypatch.setattr(bot.tickets, "utcnow", lambda: datetime(2026, 11, 24, 2, 49, tzinfo=CHINA))  # at night
+    replies = converse(resident, [
+        ("隔壁邻居拿刀威胁我，说要杀了我", "110"),
+        ("西桥社区", "西桥社区公共法律服务工作室"),  # the promise at night already says 110
+        ("他又在踹我家门了", "已补充到紧急工单"),  # so does the advice before it
+        ("他们家三口人都在门口", "已补充到紧急工单"),  # with or without the caution first
+    ])
+    assert [reply.count("110") for reply in replies[1:]] == [1, 1, 1]

@@ -55,6 +55,9 @@ SAFETY_NEXT = (
     "请先待在安全的地方，锁好门，能联系信得过的亲友来陪您最好；他再回来或再有危险，请立即拨打 110。\n"
     "方便的时候，把伤情和被砸坏的东西拍照，保存威胁您的聊天记录和报警回执，这些以后都是证据。"
 )
+# The reminder after a reply on an urgent case: said once, not when the advice or the promise
+# before it already gives 110 (at night the promise does: "在此之前如有危险，请先拨打 110").
+REMIND_110 = "如有危险请先拨打 110。"
 NO_CALLS_PROMPT = "有新情况可以继续在这里用文字告诉我，会补充到紧急工单里。"
 ASK_PHONE = "方便的话回复您的手机号，工作人员会尽快联系您。"
 
@@ -76,7 +79,7 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     """Give emergency advice and open an urgent case right away."""
     advice = advice_for(kinds, turn.story())
     if turn.dialogue.active(UrgentState):
-        return f"{advice}\n{follow_up(turn, danger=True)}"
+        return f"{advice}\n{once_110(advice, follow_up(turn, danger=True))}"
     gathered = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
     classified = turn.classification.intent if turn.classification is not None else None
     if classified not in CATEGORIES and gathered is not None:
@@ -140,12 +143,12 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     if phone:
         turn.resident.phone = ticket.contact_phone = phone
         turn.dialogue.end()  # the case has what it needs; the next message is a new topic
-        return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。如有危险请先拨打 110。"
+        return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。{REMIND_110}"
     if phrases.DANGER_GONE.search(turn.text):
         return f"已补充到紧急工单 {ticket.number}。\n{SAFETY_NEXT}{at_home}"
     if not at_home and phrases.FEARS_MORE.search(turn.text):
         at_home = domestic_help(turn, ticket.description)
-    return f"已补充到紧急工单 {ticket.number}。如有危险请先拨打 110。{at_home}"
+    return f"已补充到紧急工单 {ticket.number}。{REMIND_110}{at_home}"
 
 
 def _community_named(turn: Turn) -> Unit | None:
@@ -163,10 +166,16 @@ def community_given(turn: Turn, ticket: Ticket, unit: Unit) -> str:
     attach_message(turn.session, ticket, turn.message, note="居民说明所在社区")
     services = turn.services
     room = move_to_community(turn.session, services.jobs, ticket, unit, services.settings.console_base_url)
-    return (
+    promise = response_promise(ticket)
+    return once_110(promise, (
         f"好的，已记下：{unit.name}。紧急工单 {ticket.number} 已转给{room.office_name}的"
-        f"{role_title(ticket.role, room.level)}，{response_promise(ticket)}。如有危险请先拨打 110。"
-    )
+        f"{role_title(ticket.role, room.level)}，{promise}。{REMIND_110}"
+    ))
+
+
+def once_110(said: str, reply: str) -> str:
+    """The reply without its 110 reminder when what comes with it (`said`) already gives 110."""
+    return reply.replace(REMIND_110, "") if "110" in said else reply
 
 
 def withdraw_urgency(turn: Turn, ticket: Ticket) -> str:
