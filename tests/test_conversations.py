@@ -1392,3 +1392,28 @@ def test_an_urgent_reply_says_110_once(services, resident, monkeypatch):
         ("他们家三口人都在门口", "已补充到紧急工单"),  # with or without the caution first
     ])
     assert [reply.count("110") for reply in replies[1:]] == [1, 1, 1]
+
+
+# --- a rating's comment sent in more than one message -------------------------------------------
+
+@pytest.mark.parametrize("rating, comments", [
+    ("4 还行", ["不过物业一开始拖了好几天", "希望以后快一点"]),
+    ("5", ["周师傅很负责 第二天就来了", "就是物业那边一开始推了好几天"]),
+])
+def test_words_after_a_rating_comment_are_more_of_that_comment(services, resident, rating, comments):
+    converse(resident, [
+        ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
+        ("东民社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    with services.db.session() as session:
+        ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
+        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
+    converse(resident, [(rating, "分"), *[(comment, "已和评价一起记在") for comment in comments]])
+    kept = only_ticket(services, resident.openid).rating_comment  # and no new case was opened
+    assert all(comment in kept for comment in comments)
+    # A question, or another matter, is not a comment.
+    replies = converse(resident, [("那物业费能不能少交一点", "依据"), ("另外楼上天天半夜跺脚，吵得孩子睡不着觉", "邻里纠纷")])
+    assert not any("已和评价一起记在" in reply for reply in replies)
+    assert only_ticket(services, resident.openid).rating_comment == kept

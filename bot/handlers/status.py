@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from bot import phrases
@@ -11,6 +12,7 @@ from bot.lifecycle import RESIDENT, move_ticket
 from bot.storage.base import utcnow
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, latest_open_ticket, rated_since, tickets_of_resident
 from bot.handlers.intake import contact_time_in
+from bot.handlers.staff_reply import NEW_MATTER
 from bot.tickets import (
     add_contact_time,
     attach_message,
@@ -26,6 +28,8 @@ from bot.turn import Turn
 # Words sent within this time after a rating, and no longer than this, are the rating's comment.
 RATING_COMMENT_WITHIN = timedelta(minutes=30)
 RATING_COMMENT_MAX_CHARS = 60
+# A question is asked, not commented: "那物业费能少交吗", "这个怎么办".
+ASKED = re.compile(r"[?？]|吗|(?:怎么|如何|咋|么样)(?:办|弄|处理|搞)|能不能|可不可以|可以不|请问|想问|咨询")
 
 
 def my_tickets(turn: Turn) -> str:
@@ -87,17 +91,36 @@ def rating_or_reopen(turn: Turn) -> str | None:
 
 
 def rating_comment(turn: Turn) -> str | None:
-    """A few words just after a rating ("刘律师很耐心 谢谢") are its comment; None otherwise
-    (a bare thanks, a number, a new question or matter)."""
+    """A few words just after a rating ("刘律师很耐心 谢谢") are its comment, and words after that
+    comment are more of it; None otherwise (a bare thanks, a number, a new question or matter)."""
     text = turn.text.strip()
     if len(text) > RATING_COMMENT_MAX_CHARS or phrases.choice_number(text) is not None or phrases.THANKS.match(text):
         return None
     ticket = rated_since(turn.session, turn.resident.id, utcnow() - RATING_COMMENT_WITHIN)
-    if ticket is None or ticket.rating_comment or turn.decide().kind in ("triage", "faq"):
+    if ticket is None:
         return None
-    ticket.rating_comment = text
+    if ticket.rating_comment:
+        if not _more_comment(turn, ticket):
+            return None
+        ticket.rating_comment = f"{ticket.rating_comment}；{text}"
+    elif turn.decide().kind in ("triage", "faq"):
+        return None
+    else:
+        ticket.rating_comment = text
     turn.message.ticket_id = ticket.id
     return f"谢谢您的意见，已和评价一起记在工单 {ticket.number} 里。"
+
+
+def _more_comment(turn: Turn, ticket: Ticket) -> bool:
+    """After a comment was kept the resident is still commenting ("不过物业一开始拖了好几天"), even
+    when the words sound like a case of the same kind; a question, "另外……", or a matter the model
+    is sure is of another kind is not a comment."""
+    if ASKED.search(turn.text) or NEW_MATTER.search(turn.text):
+        return False
+    decision = turn.decide()
+    if decision.kind == "faq":
+        return False
+    return decision.kind != "triage" or decision.intent == ticket.category
 
 
 def add_to_case(turn: Turn) -> str | None:
