@@ -52,7 +52,8 @@ def snapshot(rasa_ports: tuple[str, ...] = ()) -> dict[str, float]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        seconds[f"{group}:{entry.name}"] = (int(fields[11]) + int(fields[12])) / TICKS
+        # With the children it has reaped: PostgreSQL's server processes that ended meanwhile.
+        seconds[f"{group}:{entry.name}"] = sum(int(tick) for tick in fields[11:15]) / TICKS
     return seconds
 
 

@@ -2,7 +2,7 @@
 # Benchmark the callback under gunicorn, with PostgreSQL and Redis as in production, driven by wrk
 # with pre-signed requests on loopback.
 #
-#   bench/run_callback_bench.sh [--connections 8] [--duration 20] [--workers 4] [--threads 1] [--safe]
+#   bench/run_callback_bench.sh [--connections 8] [--duration 20] [--workers NPROC] [--threads 1] [--safe]
 #                               [--messages keyword|first] [--rasa N]
 #
 # --messages keyword (default): short messages the keyword rules answer without a case.
@@ -19,7 +19,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-connections=8 duration=20 workers=4 threads=1 safe=0 messages="" rasa=0
+connections=8 duration=20 workers=$(nproc) threads=1 safe=0 messages="" rasa=0
 while (( $# )); do
     case "$1" in
         --connections) connections="$2"; shift 2 ;;

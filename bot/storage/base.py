@@ -27,6 +27,9 @@ def plain_sql_returning(model: type, sql: str, **types: TypeEngine) -> Select:
     return select(model).from_statement(text(sql).bindparams(*params))
 
 
+POOL_SIZE = 12
+
+
 class Base(DeclarativeBase):
     """Base class of every model."""
 
@@ -42,7 +45,12 @@ class Database:
         # connect_timeout: an unreachable server must fail fast, so the message is kept elsewhere
         # within the reply budget instead of waiting for TCP to give up.
         connect_args = {"connect_timeout": 2} if url.startswith("postgresql") else {}
-        self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
+        # pool_size: every thread of a busy web process keeps its connection between requests;
+        # with SQLAlchemy's 5, the threads beyond it (scripts/serve.sh runs 8) opened a new server
+        # process on every request and closed it after.
+        self.engine = create_engine(
+            url, pool_pre_ping=True, pool_size=POOL_SIZE, hide_parameters=True, connect_args=connect_args
+        )
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
