@@ -54,7 +54,7 @@ supervise() {
 
 if [[ -n "${REDIS_URL:-}" ]]; then
     # One process a core: on 2 cores, 2 × 8 threads answered first messages with real Rasa
-    # 14 % faster than 4 × 8 (fewer processes contending for the cores; docs/reliability.md).
+    # 11 % faster than 4 × 8 (fewer processes contending for the cores; docs/reliability.md).
     workers="${WEB_CONCURRENCY:-$(nproc)}"
     for ((n = 1; n <= ${QUEUE_WORKERS:-1}; n++)); do
         (supervise .venv/bin/flask --app webhook worker) >"var/worker-$n.log" 2>&1 &
