@@ -1417,3 +1417,19 @@ def test_words_after_a_rating_comment_are_more_of_that_comment(services, residen
     replies = converse(resident, [("那物业费能不能少交一点", "依据"), ("另外楼上天天半夜跺脚，吵得孩子睡不着觉", "邻里纠纷")])
     assert not any("已和评价一起记在" in reply for reply in replies)
     assert only_ticket(services, resident.openid).rating_comment == kept
+
+
+def test_a_rating_comment_about_waiting_for_a_call_is_no_danger(services, resident):
+    converse(resident, [
+        ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
+        ("东民社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    with services.db.session() as session:
+        ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
+        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
+    reply, = converse(resident, [("3", "想说几句意见")])
+    reply, = converse(resident, [("我等了一个星期才有人打电话", "已和评价一起记在")])
+    assert "110" not in reply and "⚠️" not in reply
+    assert only_ticket(services, resident.openid).rating_comment == "我等了一个星期才有人打电话"

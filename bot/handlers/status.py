@@ -108,6 +108,9 @@ def rating_comment(turn: Turn) -> str | None:
     else:
         ticket.rating_comment = text
     turn.message.ticket_id = ticket.id
+    # The comment was asked for: like a step's answer, a possible danger in it gets no caution
+    # ("我等了一个星期才有人打电话"); a sure one never reaches here.
+    turn.short_answer = True
     return f"谢谢您的意见，已和评价一起记在工单 {ticket.number} 里。"
 
 

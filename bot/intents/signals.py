@@ -56,7 +56,7 @@ GENERIC_DANGER = "danger"
 # the lowest whose cross-validated false alarms stay within the 3 % target (an urgent case calls a
 # person at once; the training negatives are mostly hard ones, so the real rate is lower). The model
 # alone never makes a message of fewer than SURE_MIN_CHARS characters sure: "我在家" is no story.
-POSSIBLE_DANGER_THRESHOLD = 0.35
+POSSIBLE_DANGER_THRESHOLD = 0.30
 SURE_DANGER_THRESHOLD = 0.75
 SURE_MIN_CHARS = 10
 GROUP_THRESHOLD = 0.70
