@@ -27,15 +27,25 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
         || { apt-get update && apt-get install -y chromium chromium-driver fonts-noto-cjk; }
 fi
 
+# This checkout's Rasa server when it already runs; else one started here on the first free port
+# (another checkout's server or another program may hold 5005; the tests' own servers use 5010–5030).
 started_rasa=0
-if ! curl -fsS --max-time 2 "http://127.0.0.1:${RASA_PORT:-5005}/status?token=$(cat var/rasa_token 2>/dev/null)" >/dev/null 2>&1; then
+rasa_answers() { curl -fsS --max-time 2 "http://127.0.0.1:$1/status?token=$(cat var/rasa_token 2>/dev/null)" >/dev/null 2>&1; }
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+export RASA_PORT="${RASA_PORT:-5005}"
+if ! rasa_answers "$RASA_PORT"; then
+    for candidate in "$RASA_PORT" 5006 5007 5008 5009 5031 5032 5033 5034 5035 none; do
+        [[ $candidate == none ]] && { echo "test: no free port for Rasa (5005–5009, 5031–5035)" >&2; exit 1; }
+        port_taken "$candidate" || break
+    done
+    export RASA_PORT="$candidate"
     scripts/rasa_serve.sh
     started_rasa=1
 fi
 stop_rasa() { if (( started_rasa )); then scripts/rasa_stop.sh >/dev/null 2>&1 || true; fi; }
 trap stop_rasa EXIT
 
-export RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}"
+export RASA_URL="http://127.0.0.1:$RASA_PORT"
 status=0
 .venv/bin/python -m pytest "$@" || status=$?
 if (( status == 5 )); then
