@@ -171,3 +171,13 @@ def test_faq_answer_edit_and_a_new_example_question(services, admin):
         with services.db.session() as session:
             entry = faq_for_intent(session, "faq_consumer_refund")
             entry.answer, entry.source = original
+
+
+def test_the_review_queue_shows_china_time_as_the_case_pages_do(services, admin):
+    from datetime import datetime, timezone
+
+    item_id, = add_items(services, ("单元楼道声控灯坏了三个月", "fallback", None))
+    with services.db.session() as session:
+        session.get(ReviewItem, item_id).created_at = datetime(2026, 12, 6, 17, 40, tzinfo=timezone.utc)
+    page = admin.get("/console/training/review").get_data(as_text=True)
+    assert "12-07 01:40" in page and "12-06 17:40" not in page
