@@ -215,3 +215,49 @@ def test_profile_binds_wechat_for_new_case_notices(app, services, lawyer, fake_w
     notices = fake_wechat.messages(touser="o_staff_zhang_0001")
     assert notices and "/console/cases/" in notices[-1]["content"]
     lawyer.post("/console/profile", {"wechat_openid": "", "new_password": ""})
+
+
+# --- a lost log-in, an expired page, a case that left one's rooms --------------------------------
+
+def test_a_transferred_case_leads_back_to_the_inbox_with_what_was_done(app, services, lawyer):
+    case_id, _, _ = new_case(services, "baguodun")
+    with services.db.session() as session:
+        qingnian = unit_by_code(session, "qingnian").id
+    lawyer.get(f"/console/cases/{case_id}")
+    response = lawyer.post(f"/console/cases/{case_id}/transfer", {"unit": str(qingnian), "role": "mediator"})
+    assert response.headers["Location"].endswith("/console/")
+    inbox = lawyer.get("/console/").get_data(as_text=True)
+    assert "已转交青年社区公共法律服务工作室的人民调解员" in inbox
+    gone = lawyer.get(f"/console/cases/{case_id}")  # an old link: said in Chinese, not werkzeug's English
+    assert gone.status_code == 404 and "已经转交给其他工作室" in gone.get_data(as_text=True)
+
+
+def test_a_sent_reply_tells_the_page_to_forget_its_draft(app, services, lawyer, fake_wechat):
+    case_id, _, _ = new_case(services, "baguodun")
+    page = lawyer.get(f"/console/cases/{case_id}").get_data(as_text=True)
+    assert f'data-draft-key="draft:' in page
+    assert lawyer.post(f"/console/cases/{case_id}/reply", {"text": "您好"}).headers["Location"].endswith("?sent=1#reply")
+    refused = lawyer.post(f"/console/cases/{case_id}/reply", {"text": "  "})  # not sent: the draft stays
+    assert "sent=1" not in refused.headers["Location"]
+
+
+def test_a_form_sent_after_the_log_in_ended_is_explained_and_comes_back_to_its_page(app, services, lawyer):
+    case_id, _, _ = new_case(services, "baguodun")
+    lawyer.get(f"/console/cases/{case_id}")
+    lawyer.post("/console/logout")  # as another tab would
+    stale = lawyer.client.post(f"/console/cases/{case_id}/reply", data={"text": "您好", "csrf_token": lawyer.csrf},
+                               headers={"Referer": f"http://localhost/console/cases/{case_id}"})
+    text = stale.get_data(as_text=True)
+    assert stale.status_code == 400 and "页面已过期" in text and "CSRF" not in text
+    assert f'href="/console/cases/{case_id}"' in text  # back to the case, where the draft comes back
+    lawyer.get("/console/login")
+    back = lawyer.post(f"/console/login?next=/console/cases/{case_id}", {"username": "zhang.lawyer", "password": PASSWORD})
+    assert back.headers["Location"].endswith(f"/console/cases/{case_id}")
+
+
+def test_a_refresh_without_a_log_in_is_refused_not_answered_with_the_log_in_page(app, services, client):
+    case_id, _, _ = new_case(services, "baguodun")
+    response = client.get(f"/console/cases/{case_id}/thread", headers={"HX-Request": "true"})
+    assert response.status_code == 401 and "登录" not in response.headers.get("Location", "")
+    page = client.get(f"/console/cases/{case_id}")
+    assert page.status_code == 302 and f"next=/console/cases/{case_id}" in page.headers["Location"]

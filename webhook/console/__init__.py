@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, render_template, request
 from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from bot.services import Services
 
@@ -37,16 +39,44 @@ def init_console(app: Flask, services: Services) -> None:
     login = LoginManager(app)
     login.session_protection = "strong"
     login.login_view = "console_auth.login"
-    login.login_message = "请先登录"
 
     from webhook import wechat
     from webhook.console import auth, cases, inbox, training
 
     csrf.exempt(wechat.bp)  # WeChat signs its callbacks; it has no session or token
     login.user_loader(auth.load_user)
+    login.unauthorized_handler(auth.unauthorized)
+    for code in (400, 403, 404, 405):
+        app.register_error_handler(code, _error_page)
     for blueprint in (auth.bp, inbox.bp, cases.bp, training.bp):
         app.register_blueprint(blueprint)
     app.after_request(_private_headers)
+
+
+# What a staff member reads instead of werkzeug's English pages.
+ERRORS = {
+    400: ("没能提交", "页面已过期或表单不完整，没能提交。"),
+    403: ("没有权限", "您的账号不能做这个操作。"),
+    404: ("找不到这个页面", "这个工单不存在，或者已经转交给其他工作室、不在您的办理范围内了。"),
+    405: ("页面已过期", "这个地址不能直接打开，请从待办列表重新进入。"),
+}
+STALE_FORM = ("页面已过期，没能提交",
+              "登录已过期或您已在别处退出，这次提交没有生效。请重新登录后再提交；"
+              "您写的回复已保存在这个浏览器标签页里，回到工单页面会自动恢复。")
+
+
+def _error_page(error: HTTPException):
+    if not request.path.startswith("/console/"):
+        return error
+    title, text = STALE_FORM if isinstance(error, CSRFError) else ERRORS.get(error.code, (error.name, ""))
+    back = _console_path(request.referrer) if request.method == "POST" else None
+    return render_template("console/error.html", title=title, text=text, back=back), error.code
+
+
+def _console_path(url: str | None) -> str | None:
+    """The path of a console page (never another site's address), else None."""
+    path = urlsplit(url or "").path
+    return path if path.startswith("/console/") else None
 
 
 def _private_headers(response):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import flash, redirect, render_template, request, session as cookie_session, url_for
+from urllib.parse import urlsplit
+
+from flask import Response, flash, redirect, render_template, request, session as cookie_session, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -64,7 +66,7 @@ class ProfileForm(FlaskForm):
 def login():
     """The log-in page."""
     if current_user.is_authenticated:
-        return redirect(url_for("console_inbox.index"))
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         with db() as session:
@@ -80,6 +82,19 @@ def login():
         login_user(user)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("console/login.html", form=form)
+
+
+def unauthorized():
+    """Not logged in, or no longer: htmx's refreshes get 401 (the page says so and swaps nothing
+    in), a page the log-in page, which comes back to it — for a form, to the page it was sent from."""
+    if request.headers.get("HX-Request"):
+        return Response("登录已过期", status=401)
+    if request.method == "GET":
+        flash("请先登录", "error")
+        return redirect(url_for("console_auth.login", next=request.full_path.rstrip("?")))
+    flash("登录已过期，这次提交没有生效：请重新登录后再提交（未发出的回复会自动恢复）", "error")
+    sent_from = urlsplit(request.referrer or "").path
+    return redirect(url_for("console_auth.login", next=sent_from or None))
 
 
 def _safe_next(target: str | None) -> str:

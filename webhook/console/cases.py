@@ -106,8 +106,9 @@ def _transfer(session, ticket, staff, form):
     unit = session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
     if unit is None:
         raise ActionError("请选择要转交的工作室")
-    casework.transfer_case(session, services().jobs, ticket, staff, unit, form.get("role", ""), _base_url())
-    return f"已转交{unit.office_name}"
+    role = form.get("role", "")
+    casework.transfer_case(session, services().jobs, ticket, staff, unit, role, _base_url())
+    return f"已转交{unit.office_name}的{ROLE_LABELS.get(role, role)}，居民已收到通知"
 
 
 def _escalate(session, ticket, staff, form):
@@ -180,10 +181,23 @@ def act(ticket_id: int, action: str):
         abort(403)
     except (ActionError, MoveRefused) as error:  # rolled back by the session block
         flash(str(error) if isinstance(error, ActionError) else "当前状态下不能这样操作", "error")
-    else:
-        if message:
-            flash(message, "ok")
-    return redirect(url_for("console_cases.page", ticket_id=ticket_id) + ("#reply" if action == "reply" else ""))
+        return redirect(url_for("console_cases.page", ticket_id=ticket_id) + ("#reply" if action == "reply" else ""))
+    if message:
+        flash(message, "ok")
+    if not _still_visible(ticket_id):  # transferred or escalated out of this staff member's rooms
+        return redirect(url_for("console_inbox.index"))
+    if action == "reply":  # sent: the page forgets the draft it kept
+        return redirect(url_for("console_cases.page", ticket_id=ticket_id, sent=1) + "#reply")
+    return redirect(url_for("console_cases.page", ticket_id=ticket_id))
+
+
+def _still_visible(ticket_id: int) -> bool:
+    with db() as session:
+        try:
+            casework.visible_ticket(session, current_user.scope, ticket_id)
+        except NotVisible:
+            return False
+        return True
 
 
 @bp.app_template_filter("local")
