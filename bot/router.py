@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot import handoff, phrases
-from bot.dialogue import Flow, Fragment, IntakeState
+from bot.dialogue import Flow, Fragment, IntakeState, UrgentState
 from bot.handlers import (
     ANYTIME,
     FLOWS,
@@ -57,11 +57,13 @@ def route(turn: Turn) -> str:
         turn.decide()  # the case is filed under what the message is about
         turn.intent = "urgent"
         return urgent.urgent_case(turn, danger.kinds)
+    urgent_open = turn.dialogue.active(UrgentState)
     reply = _message(turn)
-    if danger.possible and not (turn.short_answer or turn.held):
+    if danger.possible and not (turn.short_answer or turn.held or urgent_open):
         # Maybe a danger, maybe not: the advice costs one sentence, so it comes first anyway —
         # except on an answer the step asked for (a place, a number, yes or no), which is no
-        # report, and while a person holds the conversation (they read it and judge).
+        # report, while a person holds the conversation (they read it and judge), and while an
+        # urgent case is open (its advice was given; its replies remind of 110).
         return f"{urgent.CAUTION}\n{urgent.once_110(urgent.CAUTION, reply)}".strip()
     return reply
 

@@ -1433,3 +1433,47 @@ def test_a_rating_comment_about_waiting_for_a_call_is_no_danger(services, reside
     reply, = converse(resident, [("我等了一个星期才有人打电话", "已和评价一起记在")])
     assert "110" not in reply and "⚠️" not in reply
     assert only_ticket(services, resident.openid).rating_comment == "我等了一个星期才有人打电话"
+
+
+# --- after an urgent case: questions are answered, a mistake can be called off ------------------
+
+def test_questions_after_an_urgent_case_are_answered_and_the_case_stays_open(services, resident):
+    converse(resident, [("他又喝醉了在砸东西 说要打死我 我躲进卧室了", "人身安全保护令")])
+    number = only_ticket(services, resident.openid).number
+    replies = converse(resident, [
+        ("我明天能去你们那里吗 带着伢", "开放时间"),  # the hours, not "已补充到紧急工单"
+        ("你们办公的地方在哪里", "地址"),
+        ("我想问个别的事 离婚要准备什么", "一并解答"),
+        ("他又在踹门了", "已补充到紧急工单"),  # details still go to the case
+    ])
+    assert all(number in reply for reply in replies[2:])
+    assert "已补充" not in replies[0] and "已补充" not in replies[2]
+    assert "离婚要准备什么" in transcript_of_case(services, resident.openid)
+
+
+def transcript_of_case(services, openid: str) -> str:
+    with services.db.session() as session:
+        ticket = only_ticket(services, openid)
+        rows = session.scalars(select(Message.content).where(Message.ticket_id == ticket.id))
+        return "\n".join(row or "" for row in rows)
+
+
+@pytest.mark.parametrize("mistake", ["不是急事 他中风是上个月的事了 我就是想问问取钱的事", "搞错了 不紧急"])
+def test_a_resident_calls_off_an_urgent_case_that_was_no_emergency(services, resident, mistake):
+    converse(resident, [("我老头子刚才摔倒了 躺在地上起不来", "120")])
+    converse(resident, [(mistake, "改为普通事项")])
+    assert not only_ticket(services, resident.openid).urgent
+
+
+def test_a_mistake_that_names_the_danger_again_is_confirmed_before_the_case_is_calmed(services, resident):
+    converse(resident, [("屋里好大一股煤气味", "燃气")])
+    reply, = converse(resident, [("搞错了 煤气味是楼下在熬中药", "没有危险")])
+    assert "关闭阀门" not in reply and only_ticket(services, resident.openid).urgent
+    converse(resident, [("没有危险", "改为普通事项")])
+    assert not only_ticket(services, resident.openid).urgent
+
+
+@pytest.mark.parametrize("emergency", ["我爸刚才倒在厕所里 喊他不答应", "隔壁婆婆一个人住 好几天冇出门 敲门冇人应"])
+def test_a_medical_emergency_in_the_family_gets_no_domestic_violence_help(services, resident, emergency):
+    reply, = converse(resident, [(emergency, "紧急工单")])
+    assert "保护令" not in reply and "12338" not in reply

@@ -9,7 +9,8 @@ from bot import phrases
 from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue import IntakeState, UrgentState
 from bot.directory import communities_named
-from bot.handlers import community, intake
+from bot.handlers import community, faq, intake
+from bot.intents.faq_match import QUESTION
 from bot.storage.directory import Unit
 from bot.storage.faq import faq_for_intent
 from bot.storage.tickets import Ticket
@@ -38,7 +39,25 @@ SOMEONE_ELSE_AT_RISK = (
 # Before an answer to a message that may signal a danger the model is not sure of.
 CAUTION = "⚠️ 如果现在有人身危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
 # The resident says the alarm was a mistake ("不是着火 是油烟 你们搞错了").
-NOT_URGENT = re.compile(r"搞错了|弄错了|误会|误报|没有危险|没危险|不危险|不是(?:着火|火灾|打架|危险|紧急)|不紧急|没那么严重")
+NOT_URGENT = re.compile(
+    r"搞错了|弄错了|误会|误报|没有危险|没危险|不危险|不是(?:着火|火灾|打架|危险|紧急|急事)|不紧急|没那么(?:严重|急)|不着急"
+)
+# Harm done by a person ("又打了我", "我躲进卧室了", "喝醉了回来"): with family named, the
+# domestic-violence help applies; a father who collapsed or a neighbour not answering is no violence.
+VIOLENCE = re.compile(
+    r"打(?!电话|工|车|听|算|印|卡|扫|不通|120|110|119)|砸|踢|推|掐|砍|捅|威胁|骂|逼|吼|躲|藏|反锁|"
+    r"发酒疯|喝多|喝醉|弄死|杀|跟踪|堵"
+)
+# A question the FAQ answers, asked while an urgent case is open ("我明天能去你们那里吗",
+# "离婚要准备什么"): answered, and the case stays open for what follows.
+STILL_OPEN = "紧急工单 {number} 还在办理，有新情况可以继续告诉我。"
+QUESTION_KEPT = "您问的这个问题已记到紧急工单 {number} 里，工作人员联系您时会一并解答。如有危险请先拨打 110。"
+WHAT_NOW = re.compile(r"怎么办|么样办|咋办|怎么搞|么样搞|该么样|怎么做")
+# "搞错了 煤气味是楼下在熬中药" names the danger again while calling it a mistake: asked to confirm.
+CONFIRM_NO_DANGER = (
+    "已补充到紧急工单 {number}。如果确认现在没有危险，回复“没有危险”，工单会改为普通事项；"
+    "如有危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
+)
 # Someone who cannot speak on the phone (the abuser would hear): 12110 takes reports by SMS.
 NO_CALLS_ADVICE = (
     "明白，不打电话也可以。需要报警时，可以发短信到 12110（写清地址和情况）。\n"
@@ -79,6 +98,10 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     """Give emergency advice and open an urgent case right away."""
     advice = advice_for(kinds, turn.story())
     if turn.dialogue.active(UrgentState):
+        if NOT_URGENT.search(turn.text):
+            ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+            attach_message(turn.session, ticket, turn.message, note="居民说可能是误会（仍提到危险）")
+            return CONFIRM_NO_DANGER.format(number=ticket.number)
         return f"{advice}\n{once_110(advice, follow_up(turn, danger=True))}"
     gathered = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
     classified = turn.classification.intent if turn.classification is not None else None
@@ -109,8 +132,9 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
 
 
 def domestic_help(turn: Turn, story: str) -> str:
-    """When the danger comes from the resident's family: the domestic-violence FAQ's help beyond 110."""
-    entry = faq_for_intent(turn.session, DOMESTIC_FAQ) if phrases.domestic(story) else None
+    """When the danger is violence from the resident's family: the domestic-violence FAQ's help beyond 110."""
+    at_home = phrases.domestic(story) and bool(VIOLENCE.search(story))
+    entry = faq_for_intent(turn.session, DOMESTIC_FAQ) if at_home else None
     if entry is None:
         return ""
     lines = [re.sub(r"^\d+\.\s*", "· ", line) for line in entry.answer.splitlines() if DOMESTIC_HELP_LINES.search(line)]
@@ -120,11 +144,11 @@ def domestic_help(turn: Turn, story: str) -> str:
 def follow_up(turn: Turn, danger: bool = False) -> str | None:
     """Step "follow_up": a phone number or more details go to the urgent case; "搞错了" withdraws
     the urgency (the case stays, as an ordinary one)."""
+    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    if not danger and NOT_URGENT.search(turn.text):  # before "搞错了" could be taken for "go back"
+        return withdraw_urgency(turn, ticket)
     if not danger and phrases.anytime_intent(turn.text, in_flow=True):
         return None
-    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
-    if not danger and NOT_URGENT.search(turn.text):
-        return withdraw_urgency(turn, ticket)
     phone = find_phone(turn.text)
     if phrases.NO_CALLS.search(turn.text):
         turn.dialogue.flow.no_calls = True
@@ -136,6 +160,8 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     named = _community_named(turn)
     if named is not None and not phone:
         return community_given(turn, ticket, named)
+    if not danger and not phone and (answered := _question(turn, ticket)) is not None:
+        return answered
     was_at_home = phrases.domestic(ticket.description)
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
     # Only now does she say where he is ("我躲进卧室了"): the help beyond 110 she was not given yet.
@@ -149,6 +175,21 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     if not at_home and phrases.FEARS_MORE.search(turn.text):
         at_home = domestic_help(turn, ticket.description)
     return f"已补充到紧急工单 {ticket.number}。{REMIND_110}{at_home}"
+
+
+def _question(turn: Turn, ticket: Ticket) -> str | None:
+    """A question, kept on the case: the FAQ's answer when it has one, else the promise that staff
+    answer it; None for what is no question, or asks what to do now ("他还在门口 我该怎么办"),
+    which is a detail of the danger."""
+    if not QUESTION.search(turn.text) or WHAT_NOW.search(turn.text):
+        return None
+    decision = turn.decide()
+    answer = faq.answer_text(turn, decision.intent) if decision.kind == "faq" else ""
+    if not answer:
+        attach_message(turn.session, ticket, turn.message, note="居民提问（紧急工单期间）")
+        return QUESTION_KEPT.format(number=ticket.number)
+    attach_message(turn.session, ticket, turn.message, note="居民提问（已由机器人按常见问题解答）")
+    return f"{answer}\n\n{STILL_OPEN.format(number=ticket.number)}"
 
 
 def _community_named(turn: Turn) -> Unit | None:
