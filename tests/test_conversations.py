@@ -1477,3 +1477,30 @@ def test_a_mistake_that_names_the_danger_again_is_confirmed_before_the_case_is_c
 def test_a_medical_emergency_in_the_family_gets_no_domestic_violence_help(services, resident, emergency):
     reply, = converse(resident, [(emergency, "紧急工单")])
     assert "保护令" not in reply and "12338" not in reply
+
+
+# --- corrections at the summary ---------------------------------------------------------------
+
+def test_the_community_and_the_phone_corrected_at_the_summary_are_taken(services, resident):
+    converse(resident, [
+        ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
+        ("打铜", "手机号"),
+        ("13307150011", "请确认"),
+        ("社区搞错了 我是花楼的", "花楼社区"),
+    ])
+    converse(resident, [("号码也不对 最后两位是22", "完整手机号"), ("13307150022", "请确认"), ("1", "工单")])
+    ticket = only_ticket(services, resident.openid)
+    assert unit_code(services, ticket.unit_id) == "hualou" and ticket.contact_phone == "13307150022"
+    assert "13307150011" not in ticket.description
+
+
+def test_a_wrong_community_not_named_at_the_summary_asks_for_it_again(services, resident):
+    converse(resident, [
+        ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
+        ("打铜", "手机号"),
+        ("不留", "请确认"),
+        ("社区不对", "哪个社区"),
+        ("八古墩社区", "请确认"),
+        ("1", "工单"),
+    ])
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "baguodun"

@@ -39,6 +39,7 @@ CONFIDENTIAL = (
 # Notes for staff on how to reach the resident (in the case, not read back as the resident's words).
 NO_CALLS_NOTE = "居民不便接打电话，请用文字联系"
 CONFIDENTIAL_NOTE = "居民担心被对方报复：请为其保密，用文字联系，不要打电话"
+PHONE_AGAIN = "好的，请回复正确的完整手机号（11 位），或回复“不留”。"
 BAD_PHONE = "这个号码好像不对，请回复 11 位手机号或带区号的座机号，或回复“不留”。"
 CONFIRM_CHOICES = "回复 1 确认提交\n回复 2 我还要补充\n回复“取消”不办了"
 LOCAL_ONLY = "邻里纠纷和物业问题需要当地的调解员、房管员上门处理，这边没法为您登记。"
@@ -374,16 +375,38 @@ def confirm_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.step = "details"
         return "好的，请补充您的情况，说完我再请您确认。"
+    if pick is None and (corrected := _part_corrected(turn, state)):
+        return corrected
     if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
         return None
     if turn.resident.phone and _declines_phone(turn.text):
         return _drop_phone(turn, state)
     if said := contact_time_said(turn):
         return said
-    if corrected := _community_corrected(turn):
-        return corrected
     add_story(turn, turn.text)
     return "收到，已补充。\n" + summary(turn, state)
+
+
+def _part_corrected(turn: Turn, state: IntakeState) -> str | None:
+    """At the summary, a correction of the community or the phone: taken, or that question asked
+    again ("社区搞错了 我是花楼的" names it; "号码也不对 最后两位是22" does not give it whole)."""
+    if corrected := _community_corrected(turn):
+        return corrected
+    if phrases.PHONE_WRONG.search(turn.text):
+        phone = find_phone(turn.text)
+        keep_message(turn)
+        if phone:
+            turn.resident.phone = phone
+            return "好的，电话改过来了。\n" + summary(turn, state)
+        state.step = "phone"
+        return PHONE_AGAIN
+    if phrases.COMMUNITY_WRONG.search(turn.text):
+        keep_message(turn)
+        state.no_community, state.street_id, state.place_words = False, None, ""
+        state.step = "community"
+        turn.resident.community_id = None
+        return "好的，社区重新说一下。\n" + community.ASK_COMMUNITY
+    return None
 
 
 def _declines_phone(text: str) -> bool:
