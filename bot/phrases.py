@@ -202,6 +202,31 @@ UNRESOLVED = re.compile(
 )
 # "5", "5分", "4 还行": a rating. "3楼漏水了" is not: the digit must stand alone.
 RATING = re.compile(r"^\s*([1-5])\s*(?:(?:分|星)(?:吧|啊|呀|了)?[\s，,。.!！]*|[\s，,。.!！]+|$)(.*)$", re.S)
+# A rating said in words rather than the bare digit asked for: "给个3分吧", "我是说打3分", "五星好评👍",
+# "很满意 谢谢你们". Never "3分钟就到了" or "五星级酒店".
+SPOKEN_RATING = re.compile(
+    r"^\s*(?:我是说)?(?:就)?(?:给|打)?(?:个|你们)?\s*([1-5一二三四五])\s*(?:分(?!钟)|颗?星(?!级))(?:好评|吧|啊|呀|了)*"
+    r"[\s，,。.!！👍]*(.*)$", re.S
+)
+SATISFACTION = re.compile(
+    r"^\s*(非常满意|很满意|特别满意|满意|比较满意|基本满意|还算满意|一般般?|不太满意|不满意|很不满意|非常不满意)"
+    r"(?:的|啊|呀|了|吧)*(?![吗么嘛不？?])[\s，,。.!！👍]*(.*)$", re.S
+)
+SATISFACTION_SCORES = {"非常满意": 5, "很满意": 5, "特别满意": 5, "满意": 5, "比较满意": 4, "基本满意": 4, "还算满意": 4,
+                       "一般": 3, "一般般": 3, "不太满意": 2, "不满意": 1, "很不满意": 1, "非常不满意": 1}
+_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+
+
+def spoken_rating(text: str) -> tuple[int, str] | None:
+    """(score, the rest as a comment) for a rating said in words, else None."""
+    if match := SPOKEN_RATING.match(text):
+        digit = match.group(1)
+        return _NUMERALS.get(digit) or int(digit), match.group(2).strip()
+    if match := SATISFACTION.match(text):
+        return SATISFACTION_SCORES[match.group(1)], match.group(2).strip()
+    return None
+
+
 CHOICE = re.compile(r"^\s*(?:回复|选)?\s*([1-9])\s*[。.号]?\s*$")
 _AFFIRM_WORDS = (r"(?:好|好的|是|是的|对|对的|可以|行|要|需要|嗯|嗯嗯|ok|OK|好啊|麻烦了|谢谢好的|确认|确定|确认提交|"
                  r"提交|没问题|没错|就这样)")

@@ -1504,3 +1504,44 @@ def test_a_wrong_community_not_named_at_the_summary_asks_for_it_again(services, 
         ("1", "工单"),
     ])
     assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "baguodun"
+
+
+# --- ratings said in words ----------------------------------------------------------------------
+
+def resolved_case(services, resident):
+    converse(resident, [
+        ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
+        ("东民社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    with services.db.session() as session:
+        ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
+        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
+
+
+@pytest.mark.parametrize("says, score, comment", [
+    ("给个3分吧", 3, None),
+    ("我是说打3分", 3, None),
+    ("五星好评👍", 5, None),
+    ("满意 谢谢你们", 5, "谢谢你们"),
+    ("一般般吧 就是来得慢了点", 3, "就是来得慢了点"),
+])
+def test_a_rating_said_in_words_is_recorded(services, resident, says, score, comment):
+    resolved_case(services, resident)
+    converse(resident, [(says, f"{score} 分")])
+    ticket = only_ticket(services, resident.openid)
+    assert (ticket.rating, ticket.rating_comment) == (score, comment)
+
+
+def test_a_rating_in_words_is_taken_while_a_numbered_question_waits(services, resident):
+    resolved_case(services, resident)
+    converse(resident, [("我昨天说的那个事 有人管冇", "")])  # may leave a numbered question waiting
+    converse(resident, [("给个4分吧", "4 分")])
+    assert only_ticket(services, resident.openid).rating == 4
+
+
+def test_unhappy_and_unresolved_reopens_rather_than_rates(services, resident):
+    resolved_case(services, resident)
+    converse(resident, [("不满意 还是没解决", "重新打开")])
+    assert only_ticket(services, resident.openid).rating is None

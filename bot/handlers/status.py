@@ -73,14 +73,8 @@ def _reopenable(turn: Turn) -> Ticket | None:
 def rating_or_reopen(turn: Turn) -> str | None:
     """A rating ("5 很满意") or "没解决" for a recently resolved case; None when it is neither."""
     match = phrases.RATING.match(turn.text)
-    if match:
-        ticket = _awaiting_rating(turn)
-        if ticket is not None:
-            comment = match.group(2).strip()
-            rate(turn.session, ticket, int(match.group(1)), comment)
-            turn.message.ticket_id = ticket.id
-            invite = "" if comment else "想说几句意见，也可以直接发给我。"
-            return f"谢谢您的评价（{match.group(1)} 分）！工单 {ticket.number} 的评价已记录。{invite}"
+    if match and (ticket := _awaiting_rating(turn)) is not None:
+        return _rated(turn, ticket, int(match.group(1)), match.group(2).strip())
     if phrases.UNRESOLVED.search(turn.text):
         ticket = _reopenable(turn)
         if ticket is not None:
@@ -88,6 +82,23 @@ def rating_or_reopen(turn: Turn) -> str | None:
             turn.message.ticket_id = ticket.id
             return f"抱歉问题还没解决。工单 {ticket.number} 已重新打开，工作人员会尽快再联系您。"
     return None
+
+
+def rating_in_words(turn: Turn) -> str | None:
+    """A rating said in words ("给个3分吧", "五星好评", "很满意") for a case awaiting one: taken even
+    while another question waits, which a bare digit would answer instead; None otherwise."""
+    said = phrases.spoken_rating(turn.text)
+    if said is None or phrases.UNRESOLVED.search(turn.text):  # "不满意 还是没修好" reopens the case
+        return None
+    ticket = _awaiting_rating(turn)
+    return _rated(turn, ticket, *said) if ticket is not None else None
+
+
+def _rated(turn: Turn, ticket: Ticket, score: int, comment: str) -> str:
+    rate(turn.session, ticket, score, comment)
+    turn.message.ticket_id = ticket.id
+    invite = "" if comment else "想说几句意见，也可以直接发给我。"
+    return f"谢谢您的评价（{score} 分）！工单 {ticket.number} 的评价已记录。{invite}"
 
 
 def rating_comment(turn: Turn) -> str | None:
