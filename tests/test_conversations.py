@@ -1545,3 +1545,14 @@ def test_unhappy_and_unresolved_reopens_rather_than_rates(services, resident):
     resolved_case(services, resident)
     converse(resident, [("不满意 还是没解决", "重新打开")])
     assert only_ticket(services, resident.openid).rating is None
+
+
+def test_wages_owed_to_many_workers_is_a_group_dispute(services, resident):
+    converse(resident, [
+        ("老板跑了 欠我们二十几个人的工钱", "法律咨询"),
+        ("青年社区", "手机号"),
+        ("不留", "唐家墩街道"),
+        ("1", "街道"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.collective and unit_code(services, ticket.unit_id) == "tangjiadun"
