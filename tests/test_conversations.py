@@ -1556,3 +1556,26 @@ def test_wages_owed_to_many_workers_is_a_group_dispute(services, resident):
     ])
     ticket = only_ticket(services, resident.openid)
     assert ticket.collective and unit_code(services, ticket.unit_id) == "tangjiadun"
+
+
+@pytest.mark.parametrize("asks, expected", [
+    ("我昨天跟你们说的楼上吵的事 有人管冇", "您最近的工单"),
+    ("么时候有人来", "工作人员会在"),
+])
+def test_a_resident_coming_back_about_their_case_gets_its_status(services, resident, asks, expected):
+    converse(resident, [
+        ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
+        ("八古墩社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    number = only_ticket(services, resident.openid).number
+    reply, = converse(resident, [(asks, number)])
+    assert expected in reply and "1 邻里纠纷" not in reply
+    converse(resident, [(f"{number} 么样了", "您最近的工单")])
+    assert len(tickets_of(services, resident.openid)) == 1
+
+
+def tickets_of(services, openid: str):
+    with services.db.session() as session:
+        return tickets_of_resident(session, find_resident(session, openid).id)
