@@ -8,10 +8,10 @@ an intake conversation or a first message, delivered again the way WeChat retrie
 5 s, or a 5xx: up to 3 deliveries of the same MsgId) — while the run injects, one at a time:
 
     gunicorn_kill   kill -9 of one gunicorn worker process
-    gunicorn_cold   gunicorn reloaded (SIGHUP, as a deploy does: four new processes, each fitting its
+    gunicorn_cold   gunicorn reloaded (SIGHUP, as a deploy does: new processes, one a core, each fitting its
                     signal model), then kill -9 of the new processes as soon as 3 messages
                     acknowledged with `success` are still not in the database (they wait in a
-                    process's answer queue: which process is not known, so all four are killed)
+                    process's answer queue: which process is not known, so all of them are killed)
     rasa_kill       kill -9 of one of the two Rasa servers (serve.sh's watch starts it again; timed)
     rasa_freeze     SIGSTOP of one of the two Rasa servers: alive but answering nothing (serve.sh's
                     watch kills it and starts it again; timed)
@@ -528,7 +528,7 @@ class KillRun:
         before = self.gunicorn_workers()
         os.kill(master, signal.SIGHUP)  # a graceful reload, as a deploy does
         reloaded = time.monotonic()
-        log("gunicorn reloaded (SIGHUP): four new processes")
+        log(f"gunicorn reloaded (SIGHUP): {len(before)} new processes")
         new: list[int] = []
         while time.monotonic() - reloaded < 20 and len(new) < len(before):
             new = [p for p in self.gunicorn_workers() if p not in before]

@@ -97,8 +97,9 @@ def too_fast(services: "Services", message: Message) -> str:
     return TOO_FAST
 
 
-def send_later(services: "Services", openid: str, reply: str) -> None:
-    """Queue a reply as customer-service messages (it could not be the passive reply)."""
+def send_later(services: "Services", openid: str, reply: str | list[str]) -> None:
+    """Queue a reply (or the rest of one split for WeChat) as customer-service messages: it could
+    not be the passive reply."""
     if not reply:
         return
     with services.db.session() as session:

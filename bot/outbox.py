@@ -36,12 +36,11 @@ MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
 STUCK_AFTER = timedelta(minutes=15)
 
 
-def queue_message(session: Session, jobs, resident: Resident, text: str) -> list[int]:
-    """Store a message for the resident and deliver it once the transaction commits."""
-    rows = [
-        OutboundMessage(resident_id=resident.id, openid=resident.openid, content=part)
-        for part in split_for_wechat(text)
-    ]
+def queue_message(session: Session, jobs, resident: Resident, text: str | list[str]) -> list[int]:
+    """Store a message for the resident (or the parts of one already split, numbered) and deliver
+    it once the transaction commits."""
+    parts = text if isinstance(text, list) else split_for_wechat(text)
+    rows = [OutboundMessage(resident_id=resident.id, openid=resident.openid, content=part) for part in parts]
     session.add_all(rows)
     session.flush()
     ids = [row.id for row in rows]

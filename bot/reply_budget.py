@@ -45,7 +45,7 @@ class ReplyBudget:
             return None
         first, *rest = split_for_wechat(reply) or [""]
         if rest:  # one passive reply per message; the rest follows as customer-service messages
-            send_later(self.services, inbound.openid, "\n".join(rest))
+            send_later(self.services, inbound.openid, rest)
         return first
 
     def _journal(self, inbound: Inbound) -> None:

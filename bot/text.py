@@ -26,8 +26,24 @@ def clean_reply(text: str) -> str:
     return text
 
 
+# A reply sent in several messages says which part each is: "（2/3）".
+PART_MARK = "（{}/{}）"
+PART_MARK_BYTES = 16
+SENTENCE_ENDS = "。！？；!?;"
+CLAUSE_ENDS = "，,、"
+
+
 def split_for_wechat(text: str, limit: int = MAX_REPLY_BYTES) -> list[str]:
-    """Split a reply into parts of at most `limit` UTF-8 bytes, preferring line breaks."""
+    """Split a reply into parts of at most `limit` UTF-8 bytes, preferring line breaks, then the
+    ends of sentences; several parts are numbered "（1/3）"."""
+    parts = _split(text, limit)
+    if len(parts) <= 1:
+        return parts
+    parts = _split(text, limit - PART_MARK_BYTES)
+    return [PART_MARK.format(number, len(parts)) + part for number, part in enumerate(parts, 1)]
+
+
+def _split(text: str, limit: int) -> list[str]:
     text = clean_reply(text).strip()
     parts: list[str] = []
     current = ""
@@ -43,16 +59,26 @@ def split_for_wechat(text: str, limit: int = MAX_REPLY_BYTES) -> list[str]:
 
 
 def _pieces_within(line: str, limit: int) -> list[str]:
-    # A single line longer than the limit is cut on character boundaries.
+    # A single line longer than the limit is cut after its last sentence (or clause) that fits,
+    # on a character boundary only when the line has none in the second half of the piece.
     if len(line.encode("utf-8")) <= limit:
         return [line]
     pieces, current = [], ""
     for char in line:
         if len((current + char).encode("utf-8")) > limit:
-            pieces.append(current)
-            current = ""
+            cut = _last_end(current)
+            pieces.append(current[:cut])
+            current = current[cut:]
         current += char
     return pieces + [current] if current else pieces
+
+
+def _last_end(text: str) -> int:
+    for ends in (SENTENCE_ENDS, CLAUSE_ENDS):
+        cut = max(text.rfind(char) for char in ends) + 1
+        if cut > len(text) // 2:
+            return cut
+    return len(text)
 
 
 def mask_personal_numbers(text: str) -> str:

@@ -304,6 +304,7 @@ def test_after_an_urgent_case_the_phone_and_details_go_to_it(services, resident)
     ticket = only_ticket(services, resident.openid)
     assert ticket.urgent and ticket.contact_phone == "13712345678"
     assert "三楼和四楼" in ticket.description
+    assert "13712345678" not in ticket.description  # every inbox card shows the description
 
 
 def test_a_bare_okay_after_an_urgent_case_is_no_supplement(services, resident):

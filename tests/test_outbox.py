@@ -78,7 +78,8 @@ def test_long_message_is_split_and_sent_in_order(services, send, fake_wechat):
     assert len(ids) > 1
     run_jobs(services)
     sent = [message["content"] for message in fake_wechat.messages(touser="o_outbox_long")]
-    assert "\n".join(sent) == text
+    assert [part[:5] for part in sent] == [f"（{n}/{len(sent)}）" for n in range(1, len(sent) + 1)]
+    assert "\n".join(part[5:] for part in sent) == text
 
 
 def test_a_slow_wechat_api_is_waited_out_not_sent_twice(services, send, fake_wechat):

@@ -1,6 +1,12 @@
 """Reply text rules: byte limits, CDATA safety, masking."""
 
+import re
+
 from bot.text import clean_reply, find_phone, mask_personal_numbers, split_for_wechat
+
+
+def strip_part_mark(part: str) -> str:
+    return re.sub(r"^（\d+/\d+）", "", part)
 
 
 def test_short_text_is_one_part():
@@ -12,13 +18,22 @@ def test_long_text_splits_within_2048_bytes_on_line_breaks():
     parts = split_for_wechat(text)
     assert len(parts) > 1
     assert all(len(part.encode("utf-8")) <= 2048 for part in parts)
-    assert "\n".join(parts) == text
+    assert "\n".join(strip_part_mark(part) for part in parts) == text
 
 
 def test_one_huge_line_is_cut_on_character_boundaries():
     parts = split_for_wechat("字" * 2000)
     assert all(len(part.encode("utf-8")) <= 2048 for part in parts)
-    assert "".join(parts) == "字" * 2000
+    assert "".join(strip_part_mark(part) for part in parts) == "字" * 2000
+
+
+def test_a_long_reply_is_cut_after_a_sentence_and_its_parts_are_numbered():
+    sentence = "根据劳动合同法第三十条，用人单位应当按照劳动合同约定和国家规定，向劳动者及时足额支付劳动报酬。"
+    parts = split_for_wechat(sentence * 40)
+    assert [part[:5] for part in parts] == [f"（{n}/{len(parts)}）" for n in range(1, len(parts) + 1)]
+    assert all(part.endswith("。") for part in parts)
+    assert all(len(part.encode("utf-8")) <= 2048 for part in parts)
+    assert "".join(strip_part_mark(part) for part in parts) == sentence * 40
 
 
 def test_cdata_terminator_is_removed():

@@ -285,7 +285,9 @@ def test_long_replies_are_split_and_cdata_safe(services, resident, scripted, fak
     run_jobs(services)
     rest = [message["content"] for message in fake_wechat.messages(touser=resident.openid)]
     assert rest and all(len(part.encode("utf-8")) <= 2048 for part in rest)
-    assert "".join([reply, *rest]).replace("\n", "") == long_text.replace("]]>", "").replace("\n", "")
+    parts = [reply, *rest]  # numbered "（1/5）"…: the resident knows more is coming
+    assert [part[:5] for part in parts] == [f"（{n}/{len(parts)}）" for n in range(1, len(parts) + 1)]
+    assert "".join(part[5:] for part in parts).replace("\n", "") == long_text.replace("]]>", "").replace("\n", "")
 
 
 def test_services_build_for_the_embedded_defaults(tmp_path):

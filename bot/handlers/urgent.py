@@ -15,7 +15,9 @@ from bot.storage.directory import Unit
 from bot.storage.faq import faq_for_intent
 from bot.storage.tickets import Ticket
 from bot.text import find_phone
-from bot.tickets import add_staff_note, attach_message, first_response_hours, move_to_community, response_promise
+from bot.tickets import (
+    add_staff_note, attach_message, first_response_hours, link_message, move_to_community, response_promise,
+)
 from bot.turn import Turn
 
 ADVICE = {
@@ -52,6 +54,8 @@ VIOLENCE = re.compile(
 # "离婚要准备什么"): answered, and the case stays open for what follows.
 STILL_OPEN = "紧急工单 {number} 还在办理，有新情况可以继续告诉我。"
 QUESTION_KEPT = "您问的这个问题已记到紧急工单 {number} 里，工作人员联系您时会一并解答。如有危险请先拨打 110。"
+# What surrounds a phone number given alone ("我的电话是 137…", "手机：137…").
+NUMBER_WORDS = re.compile(r"[\s，,。.:：!！]|我的|电话|手机|号码|是|号")
 WHAT_NOW = re.compile(r"怎么办|么样办|咋办|怎么搞|么样搞|该么样|怎么做")
 # "搞错了 煤气味是楼下在熬中药" names the danger again while calling it a mistake: asked to confirm.
 CONFIRM_NO_DANGER = (
@@ -162,14 +166,19 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
         return community_given(turn, ticket, named)
     if not danger and not phone and (answered := _question(turn, ticket)) is not None:
         return answered
+    if phone:
+        turn.resident.phone = ticket.contact_phone = phone
+        # The number goes to the case's phone, not into its description, which every card shows.
+        if len(NUMBER_WORDS.sub("", turn.text.replace(phone, ""))) > 2:
+            attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
+        else:
+            link_message(turn.session, ticket, turn.message, note="居民留了电话")
+        turn.dialogue.end()  # the case has what it needs; the next message is a new topic
+        return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。{REMIND_110}"
     was_at_home = phrases.domestic(ticket.description)
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
     # Only now does she say where he is ("我躲进卧室了"): the help beyond 110 she was not given yet.
     at_home = "" if was_at_home else domestic_help(turn, ticket.description)
-    if phone:
-        turn.resident.phone = ticket.contact_phone = phone
-        turn.dialogue.end()  # the case has what it needs; the next message is a new topic
-        return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。{REMIND_110}"
     if phrases.DANGER_GONE.search(turn.text):
         return f"已补充到紧急工单 {ticket.number}。\n{SAFETY_NEXT}{at_home}"
     if not at_home and phrases.FEARS_MORE.search(turn.text):
