@@ -202,3 +202,39 @@ def test_wrong_password_shows_an_error_and_other_rooms_stay_closed(live, browser
     other_case, _, _ = new_case(services, "baguodun")
     browser.get(f"{base}/console/cases/{other_case}")
     assert "Not Found" in browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_a_reply_being_written_survives_a_lost_log_in_and_a_canned_answer_adds_to_it(live, browser, fake_wechat):
+    app, services, base = live
+    give_password(services, "zhang.lawyer")
+    case_id, number, openid = new_case(services, "baguodun")
+    log_in(browser, base, "zhang.lawyer")
+    browser.get(f"{base}/console/cases/{case_id}")
+    wait_text(browser, number)
+    box = browser.find_element(By.ID, "reply-text")
+    box.send_keys("根据劳动合同法第三十条，")
+    browser.find_element(By.XPATH, "//div[@class='canned']/button[text()='补充材料']").click()
+    written = box.get_attribute("value")
+    assert written.startswith("根据劳动合同法第三十条，为了更准确地解答")  # added where the cursor was
+
+    # Logged out in another tab: the chat's refresh says so instead of showing the log-in page in it.
+    browser.execute_script(
+        "fetch('/console/logout', {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'},"
+        " body: 'csrf_token=' + encodeURIComponent(document.querySelector('meta[name=csrf-token]').content)});")
+    wait_text(browser, "登录已过期", timeout=15)
+    assert "工作人员登录" not in browser.find_element(By.ID, "thread").text
+    click(browser, "send")  # sent anyway: refused, and the way back leads to the case
+    wait_text(browser, "页面已过期")
+    browser.find_element(By.LINK_TEXT, "重新登录").click()
+    browser.find_element(By.ID, "username").send_keys("zhang.lawyer")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "login").click()
+    wait_text(browser, number)
+    assert browser.find_element(By.ID, "reply-text").get_attribute("value") == written
+    assert browser.find_element(By.ID, "draft-note").is_displayed()
+
+    click(browser, "send")
+    wait_text(browser, "已送达")
+    assert "为了更准确地解答" in fake_wechat.wait_for_messages(openid, count=1, timeout=5)[-1]["content"]
+    browser.refresh()  # sent: the draft is forgotten
+    assert browser.find_element(By.ID, "reply-text").get_attribute("value") == ""
