@@ -47,6 +47,7 @@ class IntakeState(FlowStateBase):
     other_matter: str = ""  # a different kind of matter raised meanwhile, offered after this case
     other_category: str = ""
     other_message: int | None = None
+    cautioned: bool = False  # the "⚠️ 如果现在有人身危险…" line was given in this intake
 
 
 @dataclass(kw_only=True)

@@ -58,14 +58,25 @@ def route(turn: Turn) -> str:
         turn.intent = "urgent"
         return urgent.urgent_case(turn, danger.kinds)
     urgent_open = turn.dialogue.active(UrgentState)
+    intake_before = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
     reply = _message(turn)
-    if danger.possible and not (turn.short_answer or turn.held or urgent_open):
+    if danger.possible and not (turn.short_answer or turn.held or urgent_open or _cautioned(turn, intake_before)):
         # Maybe a danger, maybe not: the advice costs one sentence, so it comes first anyway —
         # except on an answer the step asked for (a place, a number, yes or no), which is no
-        # report, while a person holds the conversation (they read it and judge), and while an
-        # urgent case is open (its advice was given; its replies remind of 110).
+        # report, while a person holds the conversation (they read it and judge), while an
+        # urgent case is open (its advice was given; its replies remind of 110), and in an
+        # intake that had it already or for a few words ("太过分了", "十二点了还在响").
+        if turn.dialogue.active(IntakeState):
+            turn.dialogue.flow.cautioned = True
         return f"{urgent.CAUTION}\n{urgent.once_110(urgent.CAUTION, reply)}".strip()
     return reply
+
+
+def _cautioned(turn: Turn, intake: IntakeState | None) -> bool:
+    """True when the intake going on needs no (further) caution for this message."""
+    if intake is None:
+        return False
+    return intake.cautioned or len(turn.text.replace(" ", "")) < signals.SURE_MIN_CHARS
 
 
 

@@ -1580,3 +1580,14 @@ def test_a_resident_coming_back_about_their_case_gets_its_status(services, resid
 def tickets_of(services, openid: str):
     with services.db.session() as session:
         return tickets_of_resident(session, find_resident(session, openid).id)
+
+
+def test_inside_an_intake_the_danger_caution_is_not_repeated_nor_given_for_a_few_words(services, resident):
+    replies = converse(resident, [
+        ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
+        ("太过分了", "社区"),  # a few words the danger model cannot judge
+        ("老伴走了两年了 我一个人住 血压高", "社区"),
+        ("孩子3岁 一直是我在带 晚上根本睡不好", "社区"),
+    ])
+    assert "⚠️" not in replies[0] and "⚠️" not in replies[1]
+    assert sum("⚠️" in reply for reply in replies[2:]) <= 1
