@@ -59,6 +59,11 @@ def role_title(role: str, level: str) -> str:
     return "律师" if role == "lawyer" and level != "community" else ROLE_LABELS[role]
 
 
+def category_of_role(role: str) -> str:
+    """The kind of case a staff role handles (one each)."""
+    return next(intent for intent, category in CATEGORIES.items() if category.role == role)
+
+
 def role_label(intent: str) -> str:
     """The Chinese name of the staff role that handles this kind of case."""
     return ROLE_LABELS[CATEGORIES[intent].role]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, object_session
 
 from bot import alerts
 from bot.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, move_ticket, tell_resident
-from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS
+from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS, category_of_role
 from bot.media import note_new_attachment
 from bot.office_hours import CHINA, next_opening, opening_words
 from bot.storage.base import after_commit, utcnow
@@ -341,6 +341,8 @@ def transfer(
     if role not in ROLE_LABELS:
         raise ValueError(f"unknown role {role!r}")
     before = session.get(Unit, ticket.unit_id)
+    if role != ticket.role:  # the kind follows the role: a mediator's case is a neighbour dispute
+        ticket.category = category_of_role(role)
     ticket.unit_id, ticket.role = unit.id, role
     moved = f"由{before.office_name}转至{unit.office_name}（{ROLE_LABELS[role]}）"
     session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=f"{moved} {note}".strip(), actor=actor))

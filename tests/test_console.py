@@ -261,3 +261,14 @@ def test_a_refresh_without_a_log_in_is_refused_not_answered_with_the_log_in_page
     assert response.status_code == 401 and "登录" not in response.headers.get("Location", "")
     page = client.get(f"/console/cases/{case_id}")
     assert page.status_code == 302 and f"next=/console/cases/{case_id}" in page.headers["Location"]
+
+
+def test_a_case_transferred_to_another_role_becomes_that_roles_kind(app, services, lawyer):
+    case_id, _, _ = new_case(services, "baguodun", category="legal_consultation", text="楼上漏水泡坏了我家天花板")
+    with services.db.session() as session:
+        baguodun = unit_by_code(session, "baguodun").id
+    lawyer.get(f"/console/cases/{case_id}")
+    lawyer.post(f"/console/cases/{case_id}/transfer", {"unit": str(baguodun), "role": "mediator"})
+    with services.db.session() as session:
+        ticket = session.get(Ticket, case_id)
+        assert (ticket.role, ticket.category) == ("mediator", "neighbor_dispute")
