@@ -48,6 +48,11 @@ CANCEL = re.compile(
     re.I,
 )
 HUMAN = re.compile(HUMAN_WORDS)
+# "人呢", "你们到底有冇得人啊", "我要跟人讲话": a person asked for again, no matter told.
+PERSON_AGAIN = re.compile(
+    r"^(?:那|喂)?(?:人呢|人在哪|真人呢|有人吗|有人没|有没有人|有冇得?人)|有(?:冇|没)(?:得|有)?人|(?:跟|和|找)(?:个)?真?人(?:讲话|说话|聊|说)"
+)
+PERSON_AGAIN_MAX_CHARS = 16
 STATUS = re.compile(STATUS_WORDS)
 BACK = re.compile(BACK_WORDS)
 # At the summary, which part is wrong ("社区搞错了 我是花楼的", "号码也不对 最后两位是22"): that

@@ -1591,3 +1591,16 @@ def test_inside_an_intake_the_danger_caution_is_not_repeated_nor_given_for_a_few
     ])
     assert "⚠️" not in replies[0] and "⚠️" not in replies[1]
     assert sum("⚠️" in reply for reply in replies[2:]) <= 1
+
+
+def test_asking_for_a_person_again_opens_no_case_with_it_for_a_story(services, resident):
+    replies = converse(resident, [
+        ("你是机器人吧 我要跟人讲话", "哪类问题"),
+        ("人呢", "哪类问题"),
+        ("你们到底有冇得人啊", "工作人员"),
+        ("物业把小区绿地改成停车位收费", "社区"),
+    ])
+    assert "法律咨询，我来帮您转给" not in replies[1] + replies[2]
+    converse(resident, [("八古墩社区", "手机号"), ("不留", "请确认"), ("1", "工单")])
+    ticket = only_ticket(services, resident.openid)
+    assert "人呢" not in ticket.description and "绿地" in ticket.description

@@ -11,6 +11,8 @@ from bot.turn import Turn
 CHOICE_QUESTION = "您说的情况更接近哪一类？"
 # When the only room on offer is the community lawyer, the question is whether it is a legal one.
 LEGAL_ONLY_QUESTION = "这是想咨询法律问题吗？"
+# "人呢" while the question that picks the person waits.
+PERSON_COMING = "工作人员看到后会在这里回复您。先告诉我是哪类问题，好转给对的人："
 NONE_OF_THESE = "好的，麻烦您换个说法再描述一下情况，或回复“转人工”联系工作人员。"
 
 
@@ -64,6 +66,9 @@ def choose_step(turn: Turn) -> str | None:
 
 def _answer_in_words(turn: Turn, state: ClarifyState) -> str | None:
     """The resident answered in words: the kind of case their words name, if they name one."""
+    if state.for_person and len(turn.text) <= phrases.PERSON_AGAIN_MAX_CHARS and phrases.PERSON_AGAIN.search(turn.text):
+        # "人呢": no matter told yet, so no case with "人呢" for its story.
+        return f"{PERSON_COMING}\n{prompt(turn)}"
     decision = turn.decide()
     if decision.intent in TRIAGE_INTENTS and decision.kind in ("triage", "clarify"):
         return _chosen(turn, state, decision.intent, text=_joined(state.question, turn.text))
