@@ -191,7 +191,11 @@ NO_PHONE = re.compile(
 # "好的可以留电话": willing to leave one, the number still to come.
 WILL_LEAVE_PHONE = re.compile(r"^(?:好的?|行|嗯|那)?[，, ]*(?:可以|愿意|能)留(?:个|一个)?(?:电话|手机|号码)?[的吧啊。！!]*$")
 # "你们要我电话干嘛": what the number is for.
-WHY_PHONE = re.compile(r"(?:电话|手机|号码)(?:干嘛|干什么|做什么|有什么用|干啥|用来干)|为什么要(?:留|我的?)?(?:电话|手机|号码)")
+WHY_PHONE = re.compile(
+    r"(?:电话|手机|号码)(?:干嘛|干什么|做什么|有什么用|干啥|用来干|搞么事|搞么子|做么事|有么用)|为什么要(?:留|我的?)?(?:电话|手机|号码)|"
+    # "不会泄露出去吧": whether the number is safe with us.
+    r"(?:泄露|泄漏|外泄|卖给|给别人|给对方|告诉对方|骚扰电话)"
+)
 # "我不是不办 是不想留电话": no phone, and the case goes on (it is no cancel).
 NOT_THE_PHONE = re.compile(
     r"(?:不想|不愿意?|不方便|不要|不用|不敢|不)(?:留|给)(?:个)?(?:电话|手机|号码)|(?:电话|手机|号码)不(?:想|方便|愿意?)?(?:留|给)"

@@ -1604,3 +1604,14 @@ def test_asking_for_a_person_again_opens_no_case_with_it_for_a_story(services, r
     converse(resident, [("八古墩社区", "手机号"), ("不留", "请确认"), ("1", "工单")])
     ticket = only_ticket(services, resident.openid)
     assert "人呢" not in ticket.description and "绿地" in ticket.description
+
+
+def test_asking_whether_the_phone_is_safe_is_answered_at_the_phone_step(services, resident):
+    converse(resident, [
+        ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
+        ("八古墩社区", "手机号"),
+        ("留电话搞么事 不会泄露出去吧", "不会给别人"),
+        ("13307150011", "请确认"),
+        ("1", "工单"),
+    ])
+    assert "泄露" not in only_ticket(services, resident.openid).description
