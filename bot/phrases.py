@@ -121,6 +121,8 @@ NO_PHONE_AT_ALL = re.compile(
     r"(?:没得|没有|冇得|冇有|没)(?:个)?(?:手机|电话)|(?:手机|电话)(?:号码?)?都?(?:没得|没有|冇得|冇有)(?!电|信号)|"
     r"用的是.{0,8}(?:手机|微信)"
 )
+# Words that say nothing ("随便吧", "嗯嗯", "哦"): no answer and no story either.
+FILLER = re.compile(r"^(?:随便|都行|无所谓|嗯+|哦+|啊+|额+|呃+|唉+|哎+|好吧|行吧|那个|这个)[了的吧啊呀哦哈。！!，,.…~ ]*$")
 # "不知道" where the way out offers it: skip the question.
 SKIP = re.compile(r"^(?:不知道|不晓得|不清楚|跳过|跳过吧)[了的啊呀吧哦。！!]*$")
 # The danger comes from the resident's own family or partner: domestic violence.

@@ -1615,3 +1615,12 @@ def test_asking_whether_the_phone_is_safe_is_answered_at_the_phone_step(services
         ("1", "工单"),
     ])
     assert "泄露" not in only_ticket(services, resident.openid).description
+
+
+@pytest.mark.parametrize("says", ["伢才3岁", "好多人都在群里骂"])
+def test_a_detail_told_when_the_community_is_asked_goes_into_the_case(services, resident, says):
+    converse(resident, [("楼上天天半夜跺脚 吵得睡不着", "哪个社区")])
+    reply, = converse(resident, [(says, "已记到您的描述里")])
+    assert "没有找到" not in reply
+    converse(resident, [("八古墩社区", "手机号"), ("不留", "请确认"), ("1", "工单")])
+    assert says in only_ticket(services, resident.openid).description

@@ -184,7 +184,7 @@ def which_of(matches: list[Unit]) -> str:
 
 # Words that make an answer about where one lives, even a place we do not know.
 _PLACE_WORDS = re.compile(
-    r"社区|小区|街道?|路|巷|里|村|花园|家园|苑|园|城|楼|栋|单元|号|广场|大厦|公寓|附近|旁边|对面|后面|前面|那边|这边|区"
+    r"社区|小区|街道?|路|巷|(?<![群屋家心这那哪手店厂])里|村|花园|家园|苑|园|城|楼|栋|单元|号|广场|大厦|公寓|附近|旁边|对面|后面|前面|那边|这边|区"
 )
 
 
@@ -213,7 +213,7 @@ def place_words(text: str) -> str:
 
 def not_found(text: str) -> str:
     """Say the place was not found and ask again."""
-    return f"没有找到“{text[:20]}”对应的社区。请再发一次社区名称，或发送位置；不清楚的话回复“不知道”。"
+    return f"没有找到叫“{text[:20]}”的社区。请再发一次社区名称，或发送位置；不清楚的话回复“不知道”。"
 
 
 def change_community(turn: Turn) -> str:

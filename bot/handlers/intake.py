@@ -258,7 +258,6 @@ def _lives_elsewhere(turn: Turn, state: IntakeState, place: str) -> str:
 # At a later step, a message this short may name the community again, even misspelt ("八古敦").
 NAMED_AGAIN_MAX_CHARS = 8
 # An answer to "which community" this long that names no place is a piece of the story.
-STORY_FRAGMENT_CHARS = 5
 
 
 def community_miss(turn: Turn) -> str:
@@ -266,7 +265,7 @@ def community_miss(turn: Turn) -> str:
     know is said so; words that name no place at all ("滴到我床上了") are more of the story."""
     if community.sounds_like_a_place(turn.text):
         return community.not_found(turn.text)
-    if len(turn.text) < STORY_FRAGMENT_CHARS:  # "随便吧", "嗯嗯": no place and no story either
+    if phrases.FILLER.match(turn.text) or phrases.steers_only(turn.text):  # "随便吧", "嗯嗯": no place and no story
         return "没太明白您住在哪里。\n" + community.ASK_COMMUNITY
     add_story(turn, turn.text)
     return "收到，已记到您的描述里。\n" + community.ASK_COMMUNITY
