@@ -1624,3 +1624,8 @@ def test_a_detail_told_when_the_community_is_asked_goes_into_the_case(services, 
     assert "没有找到" not in reply
     converse(resident, [("八古墩社区", "手机号"), ("不留", "请确认"), ("1", "工单")])
     assert says in only_ticket(services, resident.openid).description
+
+
+def test_dizziness_beside_a_coal_stove_gets_120_as_well(services, resident):
+    reply, = converse(resident, [("屋里烧的煤炉子 我跟老伴头有点晕 想吐", "120")])
+    assert "紧急工单" in reply
