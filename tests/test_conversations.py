@@ -35,6 +35,18 @@ def unit_code(services, unit_id: int) -> str:
         return session.get(Unit, unit_id).code
 
 
+def resolved_case(services, resident):
+    converse(resident, [
+        ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
+        ("东民社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    with services.db.session() as session:
+        ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
+        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
+
+
 def no_tickets(services, openid: str) -> bool:
     with services.db.session() as session:
         resident = find_resident(session, openid)
@@ -1421,15 +1433,7 @@ def test_words_after_a_rating_comment_are_more_of_that_comment(services, residen
 
 
 def test_a_rating_comment_about_waiting_for_a_call_is_no_danger(services, resident):
-    converse(resident, [
-        ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
-        ("东民社区", "手机号"),
-        ("不留", "请确认"),
-        ("1", "工单"),
-    ])
-    with services.db.session() as session:
-        ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
-        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
+    resolved_case(services, resident)
     reply, = converse(resident, [("3", "想说几句意见")])
     reply, = converse(resident, [("我等了一个星期才有人打电话", "已和评价一起记在")])
     assert "110" not in reply and "⚠️" not in reply
@@ -1508,18 +1512,6 @@ def test_a_wrong_community_not_named_at_the_summary_asks_for_it_again(services, 
 
 
 # --- ratings said in words ----------------------------------------------------------------------
-
-def resolved_case(services, resident):
-    converse(resident, [
-        ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
-        ("东民社区", "手机号"),
-        ("不留", "请确认"),
-        ("1", "工单"),
-    ])
-    with services.db.session() as session:
-        ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
-        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
-
 
 @pytest.mark.parametrize("says, score, comment", [
     ("给个3分吧", 3, None),
