@@ -1621,3 +1621,28 @@ def test_a_detail_told_when_the_community_is_asked_goes_into_the_case(services, 
 def test_dizziness_beside_a_coal_stove_gets_120_as_well(services, resident):
     reply, = converse(resident, [("屋里烧的煤炉子 我跟老伴头有点晕 想吐", "120")])
     assert "紧急工单" in reply
+
+
+def test_after_the_phone_of_an_urgent_case_what_follows_still_belongs_to_it(services, resident):
+    converse(resident, [
+        ("我老公在砸门 喊着要打死我", "110"),
+        ("13600001111", "已记下您的电话"),
+        ("他还在砸 门快被砸开了", "已补充到紧急工单"),
+        ("我住八古墩社区", "八古墩社区"),
+    ])
+    ticket = only_ticket(services, resident.openid)  # one case, not a second urgent one
+    assert "还在砸" in ticket.description and unit_code(services, ticket.unit_id) == "baguodun"
+
+
+def test_a_mistake_said_after_the_phone_still_calls_the_urgency_off(services, resident):
+    converse(resident, [
+        ("屋里有煤气味 好大", "燃气"),
+        ("18900002222", "已记下您的电话"),
+        ("搞错了 是楼下在熬中药", "改为普通事项"),
+    ])
+    assert not only_ticket(services, resident.openid).urgent
+
+
+def test_saying_one_does_not_want_to_live_is_a_danger(services, resident):
+    reply, = converse(resident, [("我想不活了 被他们逼的", "12356")])
+    assert "紧急工单" in reply

@@ -10,6 +10,7 @@ from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue import IntakeState, UrgentState
 from bot.directory import communities_named
 from bot.handlers import community, faq, intake
+from bot.intents.cues import only_greets
 from bot.intents.faq_match import QUESTION
 from bot.storage.directory import Unit
 from bot.storage.faq import faq_for_intent
@@ -154,8 +155,8 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
     if not danger and NOT_URGENT.search(turn.text):  # before "搞错了" could be taken for "go back"
         return withdraw_urgency(turn, ticket)
-    if not danger and phrases.anytime_intent(turn.text, in_flow=True):
-        return None
+    if not danger and (phrases.anytime_intent(turn.text, in_flow=True) or only_greets(turn.text)):
+        return None  # "你好" later on starts afresh
     phone = find_phone(turn.text)
     if phrases.NO_CALLS.search(turn.text):
         turn.dialogue.flow.no_calls = True
@@ -176,7 +177,7 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
             attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
         else:
             link_message(turn.session, ticket, turn.message, note="居民留了电话")
-        turn.dialogue.end()  # the case has what it needs; the next message is a new topic
+        # The flow goes on: "他还在砸", "搞错了", "我在西桥" still belong to this case.
         return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。{REMIND_110}"
     was_at_home = phrases.domestic(ticket.description)
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
