@@ -272,3 +272,28 @@ def test_a_case_transferred_to_another_role_becomes_that_roles_kind(app, service
     with services.db.session() as session:
         ticket = session.get(Ticket, case_id)
         assert (ticket.role, ticket.category) == ("mediator", "neighbor_dispute")
+
+
+def test_a_page_older_than_the_case_cannot_reply_after_it_was_resolved_or_taken_over(app, services, lawyer):
+    case_id, _, openid = new_case(services, "baguodun")
+    username = new_account(services, "lawyer", "baguodun")
+    colleague = StaffUser(app.test_client())
+    colleague.log_in(username)
+    colleague.get(f"/console/cases/{case_id}")  # opened before the take-over
+    lawyer.get(f"/console/cases/{case_id}")
+    lawyer.post(f"/console/cases/{case_id}/take_over")
+    refused = colleague.post(f"/console/cases/{case_id}/reply", {"text": "明天下午来街道工作站"})
+    assert "sent=1" not in refused.headers["Location"]
+    page = colleague.get(f"/console/cases/{case_id}").get_data(as_text=True)
+    assert "正在和居民人工对话，回复没有发出" in page and 'name="held_by"' in page
+    sent = colleague.post(f"/console/cases/{case_id}/reply", {"text": "明天下午来街道工作站", "held_by": page.split('name="held_by" value="')[1].split('"')[0]})
+    assert "sent=1" in sent.headers["Location"]  # asked and confirmed on a page that showed the holder
+
+    lawyer.get(f"/console/cases/{case_id}")
+    lawyer.post(f"/console/cases/{case_id}/resolve", {"outcome": "已解答"})
+    late = colleague.post(f"/console/cases/{case_id}/reply", {"text": "另外提醒您保留发票"})
+    assert "sent=1" not in late.headers["Location"]
+    with services.db.session() as session:
+        texts = [m.content for m in session.scalars(select(Message).where(Message.ticket_id == case_id))]
+    assert any("街道工作站" in (text or "") for text in texts)
+    assert not any("保留发票" in (text or "") for text in texts)

@@ -174,6 +174,7 @@ def act(ticket_id: int, action: str):
                 ticket = casework.visible_ticket(session, scope, ticket_id)
             else:
                 ticket = casework.workable_ticket(session, scope, ticket_id)
+                _still_allowed(session, ticket, action)
             message = handler(session, ticket, me(session), request.form)
     except NotVisible:
         abort(404)
@@ -189,6 +190,17 @@ def act(ticket_id: int, action: str):
     if action == "reply":  # sent: the page forgets the draft it kept
         return redirect(url_for("console_cases.page", ticket_id=ticket_id, sent=1) + "#reply")
     return redirect(url_for("console_cases.page", ticket_id=ticket_id))
+
+
+def _still_allowed(session, ticket, action: str) -> None:
+    """The page may be older than the case: a colleague resolved it, or took the conversation over."""
+    held = handoff_of_ticket(session, ticket.id)
+    mine = bool(held and held.staff_id == current_user.staff_id)
+    if action not in casework.allowed_actions(current_user.scope, ticket, held_by_me=mine, held=bool(held)):
+        raise ActionError("工单刚有变化（可能同事已办结或接管了对话），这次操作没有生效，请看最新情况。")
+    if action == "reply" and held and not mine and request.form.get("held_by") != str(held.staff_id):
+        holder = session.get(Staff, held.staff_id)
+        raise ActionError(f"{holder.name}正在和居民人工对话，回复没有发出。请先和他/她商量；确定要发，请再点一次发送。")
 
 
 def _still_visible(ticket_id: int) -> bool:
