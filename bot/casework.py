@@ -219,7 +219,8 @@ def _release_if_held(session: Session, jobs, ticket: Ticket) -> None:
 
 
 def _text(value: str, error: str) -> str:
-    value = (value or "").strip()
+    # Browsers send a line break as "\r\n": counted once, as the text box counts it.
+    value = (value or "").replace("\r\n", "\n").strip()
     if not value:
         raise ActionError(error)
     return value

@@ -235,10 +235,10 @@ def test_a_transferred_case_leads_back_to_the_inbox_with_what_was_done(app, serv
 def test_a_sent_reply_tells_the_page_to_forget_its_draft(app, services, lawyer, fake_wechat):
     case_id, _, _ = new_case(services, "baguodun")
     page = lawyer.get(f"/console/cases/{case_id}").get_data(as_text=True)
-    assert f'data-draft-key="draft:' in page
-    assert lawyer.post(f"/console/cases/{case_id}/reply", {"text": "您好"}).headers["Location"].endswith("?sent=1#reply")
+    assert 'data-action="reply"' in page
+    assert lawyer.post(f"/console/cases/{case_id}/reply", {"text": "您好"}).headers["Location"].endswith("?done=reply#reply")
     refused = lawyer.post(f"/console/cases/{case_id}/reply", {"text": "  "})  # not sent: the draft stays
-    assert "sent=1" not in refused.headers["Location"]
+    assert "done=reply" not in refused.headers["Location"]
 
 
 def test_a_form_sent_after_the_log_in_ended_is_explained_and_comes_back_to_its_page(app, services, lawyer):
@@ -283,17 +283,24 @@ def test_a_page_older_than_the_case_cannot_reply_after_it_was_resolved_or_taken_
     lawyer.get(f"/console/cases/{case_id}")
     lawyer.post(f"/console/cases/{case_id}/take_over")
     refused = colleague.post(f"/console/cases/{case_id}/reply", {"text": "明天下午来街道工作站"})
-    assert "sent=1" not in refused.headers["Location"]
+    assert "done=reply" not in refused.headers["Location"]
     page = colleague.get(f"/console/cases/{case_id}").get_data(as_text=True)
     assert "正在和居民人工对话，回复没有发出" in page and 'name="held_by"' in page
     sent = colleague.post(f"/console/cases/{case_id}/reply", {"text": "明天下午来街道工作站", "held_by": page.split('name="held_by" value="')[1].split('"')[0]})
-    assert "sent=1" in sent.headers["Location"]  # asked and confirmed on a page that showed the holder
+    assert "done=reply" in sent.headers["Location"]  # asked and confirmed on a page that showed the holder
 
     lawyer.get(f"/console/cases/{case_id}")
     lawyer.post(f"/console/cases/{case_id}/resolve", {"outcome": "已解答"})
     late = colleague.post(f"/console/cases/{case_id}/reply", {"text": "另外提醒您保留发票"})
-    assert "sent=1" not in late.headers["Location"]
+    assert "done=reply" not in late.headers["Location"]
     with services.db.session() as session:
         texts = [m.content for m in session.scalars(select(Message).where(Message.ticket_id == case_id))]
     assert any("街道工作站" in (text or "") for text in texts)
     assert not any("保留发票" in (text or "") for text in texts)
+
+
+def test_a_reply_that_fits_the_box_is_not_refused_for_its_line_breaks(app, services, lawyer, fake_wechat):
+    case_id, _, openid = new_case(services, "baguodun")
+    lawyer.get(f"/console/cases/{case_id}")
+    text = "\r\n".join(["第一步先协商。"] * 180)  # 1,439 characters as the box counts them
+    assert lawyer.post(f"/console/cases/{case_id}/reply", {"text": text}).headers["Location"].endswith("?done=reply#reply")

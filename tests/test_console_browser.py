@@ -201,7 +201,8 @@ def test_wrong_password_shows_an_error_and_other_rooms_stay_closed(live, browser
     log_in(browser, base, "liu.lawyer")
     other_case, _, _ = new_case(services, "baguodun")
     browser.get(f"{base}/console/cases/{other_case}")
-    assert "Not Found" in browser.find_element(By.TAG_NAME, "body").text
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert "找不到这个页面" in page and "拖欠工资" not in page and "Not Found" not in page
 
 
 def test_a_reply_being_written_survives_a_lost_log_in_and_a_canned_answer_adds_to_it(live, browser, fake_wechat):
@@ -238,3 +239,9 @@ def test_a_reply_being_written_survives_a_lost_log_in_and_a_canned_answer_adds_t
     assert "为了更准确地解答" in fake_wechat.wait_for_messages(openid, count=1, timeout=5)[-1]["content"]
     browser.refresh()  # sent: the draft is forgotten
     assert browser.find_element(By.ID, "reply-text").get_attribute("value") == ""
+
+    # A note being written is kept the same way.
+    open_details(browser, "note-text")
+    browser.find_element(By.ID, "note-text").send_keys("居民说合同在家里")
+    browser.refresh()
+    assert browser.find_element(By.ID, "note-text").get_attribute("value") == "居民说合同在家里"

@@ -187,9 +187,8 @@ def act(ticket_id: int, action: str):
         flash(message, "ok")
     if not _still_visible(ticket_id):  # transferred or escalated out of this staff member's rooms
         return redirect(url_for("console_inbox.index"))
-    if action == "reply":  # sent: the page forgets the draft it kept
-        return redirect(url_for("console_cases.page", ticket_id=ticket_id, sent=1) + "#reply")
-    return redirect(url_for("console_cases.page", ticket_id=ticket_id))
+    # done: the page forgets what it kept of that form (a lost log-in must not lose a draft).
+    return redirect(url_for("console_cases.page", ticket_id=ticket_id, done=action) + ("#reply" if action == "reply" else ""))
 
 
 def _still_allowed(session, ticket, action: str) -> None:
