@@ -1519,6 +1519,9 @@ def test_a_wrong_community_not_named_at_the_summary_asks_for_it_again(services, 
     ("五星好评👍", 5, None),
     ("满意 谢谢你们", 5, "谢谢你们"),
     ("一般般吧 就是来得慢了点", 3, "就是来得慢了点"),
+    ("我打5分", 5, None),
+    ("挺满意的 就是等了好久", 5, "就是等了好久"),
+    ("还可以吧 就是慢了点", 4, "就是慢了点"),
 ])
 def test_a_rating_said_in_words_is_recorded(services, resident, says, score, comment):
     resolved_case(services, resident)
@@ -1646,3 +1649,22 @@ def test_a_mistake_said_after_the_phone_still_calls_the_urgency_off(services, re
 def test_saying_one_does_not_want_to_live_is_a_danger(services, resident):
     reply, = converse(resident, [("我想不活了 被他们逼的", "12356")])
     assert "紧急工单" in reply
+
+
+def test_asking_about_the_case_after_rating_it_is_no_comment(services, resident):
+    resolved_case(services, resident)
+    converse(resident, [("一般般吧", "3 分"), ("我昨天说的那个楼道的事 么样了", "已办结")])
+    assert only_ticket(services, resident.openid).rating_comment is None
+
+
+@pytest.mark.parametrize("fragment", ["都一个多月了", "我们一家三口都被吵醒了"])
+def test_a_few_words_inside_an_intake_do_not_make_it_a_group_dispute(services, resident, fragment):
+    converse(resident, [
+        ("楼上天天半夜剁东西 吵得我睡不着", "哪个社区"),
+        (fragment, "社区"),
+        ("八古墩社区", "手机号"),
+        ("不留", "八古墩社区"),
+        ("1", "工单"),
+    ])
+    ticket = only_ticket(services, resident.openid)
+    assert not ticket.collective and unit_code(services, ticket.unit_id) == "baguodun"

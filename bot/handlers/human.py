@@ -22,7 +22,7 @@ def transfer(turn: Turn) -> str:
         unit = turn.session.get(Unit, ticket.unit_id)
         return (
             f"好的。您的工单 {ticket.number} 已在{unit.office_name}的{role_title(ticket.role, unit.level)}那里，"
-            f"已提醒工作人员尽快联系您。\n{when_to_expect(unit)}\n有新情况可以直接发给我，会补充到工单里。"
+            f"已提醒工作人员尽快联系您。\n{when_to_expect(unit)}\n有新情况请回复“补充：”加上内容，会记到工单里。"
         )
     question = f"好的，为您转人工。{when_to_expect(community.home_room(turn))}\n为了转给对的人，请问是哪类问题？"
     return clarify.ask(turn, list(clarify.TRIAGE_INTENTS), question=question, for_person=True)

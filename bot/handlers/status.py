@@ -53,7 +53,7 @@ def when_answered(turn: Turn) -> str:
         return "您目前没有正在办理的工单。直接说说您遇到的问题，我来帮您登记。"
     link_message(turn.session, ticket, turn.message, note="居民询问什么时候有人联系")  # a question, not case content
     waiting = response_promise(ticket) if ticket.first_response_at is None else "工作人员已经在跟进，有进展会在这里通知您"
-    return f"您的工单：{status_line(turn.session, ticket)}\n{waiting}。\n有新情况可以直接发给我，会补充到工单里。"
+    return f"您的工单：{status_line(turn.session, ticket)}\n{waiting}。\n有新情况请回复“补充：”加上内容，会记到工单里。"
 
 
 def _awaiting_rating(turn: Turn) -> Ticket | None:

@@ -147,7 +147,7 @@ GROUP_WORDS = re.compile(
     # Wages owed to many at once ("老板跑了 欠我们二十几个人的工钱").
     r"(?:几十|上百|好几十|十几|二十几|二十多|三十多|几百)个?(?:人|工人|老乡|师傅|兄弟)的?(?:工钱|工资|血汗钱)"
 )
-SINGLE_HOUSEHOLD = re.compile(r"就我家|只有我家|我家就|我一个人|我自己")
+SINGLE_HOUSEHOLD = re.compile(r"就我家|只有我家|我家就|我一个人|我自己|一家(?:三|四|五|六|几)口|我们一家")
 
 
 class LinearScorer:
@@ -454,7 +454,12 @@ def is_collective(text: str) -> bool:
     """True when the text describes a dispute of many households at once."""
     if not text.strip():
         return False
-    return group_words(text) or model().group_probability(text) >= GROUP_THRESHOLD
+    if group_words(text):
+        return True
+    # A few words ("都一个多月了") the model cannot judge; nor one household ("我们一家三口都被吵醒").
+    if len(normalize(text).replace(" ", "")) < SURE_MIN_CHARS or SINGLE_HOUSEHOLD.search(text):
+        return False
+    return model().group_probability(text) >= GROUP_THRESHOLD
 
 
 __all__ = [
