@@ -181,3 +181,13 @@ def test_the_review_queue_shows_china_time_as_the_case_pages_do(services, admin)
         session.get(ReviewItem, item_id).created_at = datetime(2026, 12, 6, 17, 40, tzinfo=timezone.utc)
     page = admin.get("/console/training/review").get_data(as_text=True)
     assert "12-07 01:40" in page and "12-06 17:40" not in page
+
+
+def test_the_review_queue_filters_days_in_china_time(services, admin):
+    from datetime import datetime, timezone
+
+    item_id, = add_items(services, ("电梯三天两头坏", "fallback", None))
+    with services.db.session() as session:  # 01:40 on the 7th in China
+        session.get(ReviewItem, item_id).created_at = datetime(2026, 12, 6, 17, 40, tzinfo=timezone.utc)
+    assert "电梯三天两头坏" in admin.get("/console/training/review?since=2026-12-07&until=2026-12-07").get_data(as_text=True)
+    assert "电梯三天两头坏" not in admin.get("/console/training/review?since=2026-12-06&until=2026-12-06").get_data(as_text=True)

@@ -1668,3 +1668,9 @@ def test_a_few_words_inside_an_intake_do_not_make_it_a_group_dispute(services, r
     ])
     ticket = only_ticket(services, resident.openid)
     assert not ticket.collective and unit_code(services, ticket.unit_id) == "baguodun"
+
+
+def test_no_i_only_wanted_to_ask_after_an_intake_began_gets_the_answer(services, resident):
+    converse(resident, [("离婚了孩子跟哪个 我想要孩子", "社区")])
+    reply, = converse(resident, [("不是 我就是问问 不用登记", "不登记")])
+    assert "已取消" not in reply and no_tickets(services, resident.openid)

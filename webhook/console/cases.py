@@ -113,7 +113,7 @@ def _transfer(session, ticket, staff, form):
 
 def _escalate(session, ticket, staff, form):
     casework.escalate_case(session, services().jobs, ticket, staff, _base_url())
-    return "已上报上一级"
+    return f"工单 {ticket.number} 已上报{session.get(Unit, ticket.unit_id).office_name}，居民已收到通知"
 
 
 def _resolve(session, ticket, staff, form):

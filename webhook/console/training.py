@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.comparison import FIGURE_NAMES, GATED, LOWER_IS_BETTER, worse_figures
 from bot.intents.draining import Draining
+from bot.office_hours import CHINA
 from bot.promotion import PromotionFailed, PromotionRefused, promote, rollback
 from bot.retrain import STAGES, RetrainBusy, start_retrain
 from bot.review import Reviewer
@@ -67,7 +68,8 @@ def _date(value: str):
 
 
 def _as_time(day, plus_days: int = 0):
-    return datetime.combine(day + timedelta(days=plus_days), datetime.min.time()).astimezone() if day else None
+    # A day as staff read it: China time, as the queue shows its times (not the server's zone).
+    return datetime.combine(day + timedelta(days=plus_days), datetime.min.time(), tzinfo=CHINA) if day else None
 
 
 @bp.route("/console/training/review")
