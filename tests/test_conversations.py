@@ -1674,3 +1674,9 @@ def test_no_i_only_wanted_to_ask_after_an_intake_began_gets_the_answer(services,
     converse(resident, [("离婚了孩子跟哪个 我想要孩子", "社区")])
     reply, = converse(resident, [("不是 我就是问问 不用登记", "不登记")])
     assert "已取消" not in reply and no_tickets(services, resident.openid)
+
+
+@pytest.mark.parametrize("asks", ["法律咨询收费吗", "找你们要钱吗", "请律师打官司免费吗"])
+def test_asking_what_the_service_costs_is_answered(services, resident, asks):
+    reply, = converse(resident, [(asks, "免费")])
+    assert "哪个社区" not in reply and "这是想咨询法律问题吗" not in reply

@@ -65,6 +65,20 @@ ASKED = re.compile(r"[吗么不呢?？]|能不能|可不可以|行不行")
 VISIT_MAX_CHARS = 24
 
 
+# "法律咨询收费吗", "找你们要钱吗", "请律师打官司免费吗": what the service costs (not "停车收费合理吗").
+FEE = re.compile(r"收费|收钱|要钱|花钱|免费|要不要钱|多少钱|费用")
+FEE_OF_SERVICE = re.compile(r"你们|律师|咨询|调解|法律援助|公证|这个|这里|这边|服务")
+FEE_MAX_CHARS = 16
+SERVICE_FEE_FAQ = "faq_service_fee"
+
+
+def asks_fee(text: str) -> bool:
+    """True when a short question asks what the legal service costs."""
+    rest = core(text)
+    return (len(rest) <= FEE_MAX_CHARS and bool(FEE.search(rest)) and bool(FEE_OF_SERVICE.search(rest))
+            and bool(ASKED.search(text)))
+
+
 def asks_office_hours(text: str) -> bool:
     """True when a short message asks when the legal service rooms are open, or whether one can
     come to see someone in person."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.faq_file import category_of
-from bot.intents.cues import OFFICE_HOURS_FAQ, asks_office_hours, asks_to_ask, could_be_legal, is_bare, only_greets
+from bot.intents.cues import (
+    OFFICE_HOURS_FAQ, SERVICE_FEE_FAQ, asks_fee, asks_office_hours, asks_to_ask, could_be_legal, is_bare, only_greets,
+)
 from bot.intents.types import (
     CONVERSATIONAL_INTENTS,
     FALLBACK_INTENT,
@@ -111,6 +113,9 @@ def decide(classification: Classification) -> Decision:
     if classification.text and asks_office_hours(classification.text):
         # The model knows few ways of asking this; the words are unmistakable in a short message.
         return Decision("faq", OFFICE_HOURS_FAQ, confidence=classification.confidence)
+    if classification.text and asks_fee(classification.text):
+        # An elderly resident's first worry; the model takes "法律咨询收费吗" for a legal question.
+        return Decision("faq", SERVICE_FEE_FAQ, confidence=classification.confidence)
     if intent == FALLBACK_INTENT:
         return _decide_fallback(classification)
     if intent in TRIAGE_INTENTS:
