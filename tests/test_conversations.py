@@ -1680,3 +1680,16 @@ def test_no_i_only_wanted_to_ask_after_an_intake_began_gets_the_answer(services,
 def test_asking_what_the_service_costs_is_answered(services, resident, asks):
     reply, = converse(resident, [(asks, "免费")])
     assert "哪个社区" not in reply and "这是想咨询法律问题吗" not in reply
+
+
+def test_news_the_bot_cannot_place_while_a_case_is_open_is_pointed_to_it(services, resident):
+    converse(resident, [
+        ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
+        ("八古墩社区", "手机号"),
+        ("不留", "请确认"),
+        ("1", "工单"),
+    ])
+    number = only_ticket(services, resident.openid).number
+    converse(resident, [("他们昨晚上又跳到12点", f"如果是工单 {number} 的新情况")])
+    converse(resident, [("补充：他们昨晚上又跳到12点", "补充")])
+    assert "又跳到12点" in only_ticket(services, resident.openid).description

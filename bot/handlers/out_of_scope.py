@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.storage.tickets import latest_open_ticket
 from bot.turn import Turn
 
 ANSWER = (
@@ -15,11 +16,20 @@ UNSURE = (
 )
 
 
+# With a case open, a message the bot cannot place is most likely news about it ("他们昨晚上又跳到12点").
+OPEN_CASE_HINT = "如果是工单 {number} 的新情况，回复“补充：”加上内容，就会记到工单里。\n"
+
+
 def answer(turn: Turn) -> str:
     """Handler: out of scope."""
-    return ANSWER
+    return _open_case_hint(turn) + ANSWER
 
 
 def unsure(turn: Turn) -> str:
     """Handler: the model is not sure what the message means."""
-    return UNSURE
+    return _open_case_hint(turn) + UNSURE
+
+
+def _open_case_hint(turn: Turn) -> str:
+    ticket = latest_open_ticket(turn.session, turn.resident.id) if turn.has_cases() else None
+    return OPEN_CASE_HINT.format(number=ticket.number) if ticket is not None else ""
