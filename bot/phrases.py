@@ -58,6 +58,8 @@ STATUS = re.compile(STATUS_WORDS)
 BACK = re.compile(BACK_WORDS)
 # At the summary, which part is wrong ("社区搞错了 我是花楼的", "号码也不对 最后两位是22"): that
 # question is asked again, rather than the story.
+# "不对不对 不是楼上 是隔壁家 我搞混了": the story corrected, marked so staff read it as such.
+STORY_CORRECTED = re.compile(r"^(?:不对|不是的|说错了|搞混了|记错了)|搞混了|记错了|更正")
 COMMUNITY_WRONG = re.compile(r"社区.{0,4}(?:错|不对)|(?:错|不对).{0,4}社区|住(?:址|的地方).{0,3}(?:错|不对)")
 PHONE_WRONG = re.compile(r"(?:电话|号码|手机)号?.{0,4}(?:错|不对|有误)|(?:错|不对).{0,4}(?:电话|号码|手机)")
 WHERE = re.compile(WHERE_WORDS)

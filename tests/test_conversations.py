@@ -1693,3 +1693,14 @@ def test_news_the_bot_cannot_place_while_a_case_is_open_is_pointed_to_it(service
     converse(resident, [("他们昨晚上又跳到12点", f"如果是工单 {number} 的新情况")])
     converse(resident, [("补充：他们昨晚上又跳到12点", "补充")])
     assert "又跳到12点" in only_ticket(services, resident.openid).description
+
+
+def test_a_story_corrected_at_the_summary_is_marked_as_a_correction(services, resident):
+    converse(resident, [
+        ("楼上小孩天天跑跳 吵得睡不着", "哪个社区"),
+        ("八古墩社区", "手机号"),
+        ("不留", "请确认"),
+        ("不对不对 不是楼上 是隔壁家 我搞混了", "更正"),
+        ("1", "工单"),
+    ])
+    assert "【更正】不对不对 不是楼上 是隔壁家" in only_ticket(services, resident.openid).description

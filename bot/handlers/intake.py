@@ -382,6 +382,9 @@ def confirm_step(turn: Turn) -> str | None:
         return _drop_phone(turn, state)
     if said := contact_time_said(turn):
         return said
+    if phrases.STORY_CORRECTED.search(turn.text):
+        add_story(turn, f"【更正】{turn.text}")
+        return "收到，已把您的更正记上，工作人员会以更正为准。\n" + summary(turn, state)
     add_story(turn, turn.text)
     return "收到，已补充。\n" + summary(turn, state)
 
