@@ -28,7 +28,9 @@ REPLY_LIMIT_BYTES = 2048
 WECHAT_TIMEOUT_SECONDS = 5.0
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
-_msg_ids = itertools.count(1)
+# Each process counts from its own random start: two simulators started together must not send the
+# same MsgId in the same millisecond (the service would take the second for a retry of the first).
+_msg_ids = itertools.count(secrets.randbelow(10_000))
 
 
 class BadReplyError(ValueError):
@@ -44,7 +46,7 @@ def cdata(value: object) -> str:
 
 
 def new_msg_id() -> int:
-    """A MsgId unique within this machine: milliseconds, then a process-wide counter."""
+    """A MsgId unique within this machine: milliseconds, then a counter from a random start."""
     return int(time.time() * 1000) * 10_000 + next(_msg_ids) % 10_000
 
 
