@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
 from urllib.parse import urlsplit
 
 from flask import Response, flash, redirect, render_template, request, session as cookie_session, url_for
