@@ -120,7 +120,7 @@ def _event(turn: Turn) -> str:
 def answer_text(turn: Turn) -> str:
     """Text (or recognised voice) after danger and a person holding the conversation were ruled
     out (route): the active step, any-time phrases, the resident's cases, then the classifier."""
-    if turn.has_cases() and (rated := status.rating_in_words(turn)) is not None:
+    if turn.has_cases() and (rated := status.rating_in_words(turn) or status.rating_beyond_the_menu(turn)):
         return rated
     flow = FLOWS.get(turn.dialogue.flow_name)
     if flow is not None:

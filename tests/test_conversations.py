@@ -1704,3 +1704,11 @@ def test_a_story_corrected_at_the_summary_is_marked_as_a_correction(services, re
         ("1", "工单"),
     ])
     assert "【更正】不对不对 不是楼上 是隔壁家" in only_ticket(services, resident.openid).description
+
+
+def test_a_bare_rating_no_waiting_question_could_mean_is_the_rating(services, resident):
+    resolved_case(services, resident)
+    converse(resident, [("合同的事", "回复 2 都不是")])  # a numbered question of two answers waits
+    converse(resident, [("4", "4 分")])
+    assert only_ticket(services, resident.openid).rating == 4
+    converse(resident, [("1", "社区")])  # the question still waits, and 1 answers it

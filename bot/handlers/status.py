@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot import phrases
 from bot.categories import CATEGORIES
-from bot.dialogue import IntakeState, WithdrawState
+from bot.dialogue import ClarifyState, IntakeState, WithdrawState
 from bot.lifecycle import RESIDENT, move_ticket
 from bot.storage.base import utcnow
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, latest_open_ticket, rated_since, tickets_of_resident
@@ -92,6 +92,17 @@ def rating_in_words(turn: Turn) -> str | None:
         return None
     ticket = _awaiting_rating(turn)
     return _rated(turn, ticket, *said) if ticket is not None else None
+
+
+def rating_beyond_the_menu(turn: Turn) -> str | None:
+    """A bare 1–5 that no numbered question waiting could mean ("3" when it offers 1 and 2): the
+    rating the resolved case asked for; None otherwise."""
+    pick = phrases.choice_number(turn.text)
+    flow = turn.dialogue.flow
+    if pick is None or not 1 <= pick <= 5 or not isinstance(flow, ClarifyState) or pick <= len(flow.choices) + 1:
+        return None
+    ticket = _awaiting_rating(turn)
+    return _rated(turn, ticket, pick, "") if ticket is not None else None
 
 
 def _rated(turn: Turn, ticket: Ticket, score: int, comment: str) -> str:
