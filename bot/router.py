@@ -76,7 +76,7 @@ def _cautioned(turn: Turn, intake: IntakeState | None) -> bool:
     """True when the intake going on needs no (further) caution for this message."""
     if intake is None:
         return False
-    return intake.cautioned or len(turn.text.replace(" ", "")) < signals.SURE_MIN_CHARS
+    return intake.cautioned or signals.too_short_to_judge(turn.text)
 
 
 

@@ -404,10 +404,7 @@ def _part_corrected(turn: Turn, state: IntakeState) -> str | None:
         return PHONE_AGAIN
     if phrases.COMMUNITY_WRONG.search(turn.text):
         keep_message(turn)
-        state.no_community, state.street_id, state.place_words = False, None, ""
-        state.step = "community"
-        turn.resident.community_id = None
-        return "好的，社区重新说一下。\n" + community.ASK_COMMUNITY
+        return "好的，社区重新说一下。\n" + _ask_community_again(turn, state)
     return None
 
 
@@ -474,6 +471,11 @@ def go_back(turn: Turn) -> str:
         state.details_asked = True
         state.step = "details"
         return "好的，请补充或更正您的情况描述。"
+    return _ask_community_again(turn, state)
+
+
+def _ask_community_again(turn: Turn, state: IntakeState) -> str:
+    """Forget the community given (and the place words or street instead of one) and ask again."""
     state.no_community, state.street_id, state.place_words = False, None, ""
     state.step = "community"
     turn.resident.community_id = None

@@ -425,12 +425,16 @@ def assess_danger(text: str) -> Danger:
         return Danger(named, False)
     fitted = model()
     probability = fitted.danger_probability(text)
-    long_enough = len(normalize(text).replace(" ", "")) >= SURE_MIN_CHARS
-    if calls_for_help(text) or (long_enough and probability >= SURE_DANGER_THRESHOLD):
+    if calls_for_help(text) or (not too_short_to_judge(text) and probability >= SURE_DANGER_THRESHOLD):
         kind, probability = fitted.kind_guess(text)
         kind = kind if probability >= KIND_CONFIDENCE else GENERIC_DANGER
         return Danger(checked_kinds([kind], text, sure=probability >= SURE_SELF_HARM), False)
     return Danger([], probability >= POSSIBLE_DANGER_THRESHOLD and not plainly_not_danger(text))
+
+
+def too_short_to_judge(text: str) -> bool:
+    """True for a few words ("我在家", "都一个多月了"), on which the models' verdicts are not to be trusted."""
+    return len(normalize(text).replace(" ", "")) < SURE_MIN_CHARS
 
 
 def plainly_not_danger(text: str) -> bool:
@@ -457,7 +461,7 @@ def is_collective(text: str) -> bool:
     if group_words(text):
         return True
     # A few words ("都一个多月了") the model cannot judge; nor one household ("我们一家三口都被吵醒").
-    if len(normalize(text).replace(" ", "")) < SURE_MIN_CHARS or SINGLE_HOUSEHOLD.search(text):
+    if too_short_to_judge(text) or SINGLE_HOUSEHOLD.search(text):
         return False
     return model().group_probability(text) >= GROUP_THRESHOLD
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
 from flask_login import LoginManager
@@ -15,6 +14,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from bot.services import Services
+from webhook.console.common import console_path
 
 csrf = CSRFProtect()
 
@@ -69,14 +69,8 @@ def _error_page(error: HTTPException):
     if not request.path.startswith("/console/"):
         return error
     title, text = STALE_FORM if isinstance(error, CSRFError) else ERRORS.get(error.code, (error.name, ""))
-    back = _console_path(request.referrer) if request.method == "POST" else None
+    back = console_path(request.referrer) if request.method == "POST" else None
     return render_template("console/error.html", title=title, text=text, back=back), error.code
-
-
-def _console_path(url: str | None) -> str | None:
-    """The path of a console page (never another site's address), else None."""
-    path = urlsplit(url or "").path
-    return path if path.startswith("/console/") else None
 
 
 def _private_headers(response):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask import Response, flash, redirect, render_template, request, session as cookie_session, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
@@ -15,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from bot.staff import AccountError, Scope, audit, authenticate, scope_of, set_password
 from bot.storage.directory import Unit
 from bot.storage.staff import Staff
-from webhook.console.common import blueprint, db, me, role_name
+from webhook.console.common import blueprint, console_path, db, me, role_name
 
 bp = blueprint("console_auth")
 OPENID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
@@ -92,8 +91,7 @@ def unauthorized():
         flash("请先登录", "error")
         return redirect(url_for("console_auth.login", next=request.full_path.rstrip("?")))
     flash("登录已过期，这次提交没有生效：请重新登录后再提交（未发出的回复会自动恢复）", "error")
-    sent_from = urlsplit(request.referrer or "").path
-    return redirect(url_for("console_auth.login", next=sent_from or None))
+    return redirect(url_for("console_auth.login", next=console_path(request.referrer)))
 
 
 def _safe_next(target: str | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app
 from flask_login import current_user
@@ -43,3 +44,9 @@ def me(session: Session) -> Staff:
 def role_name(role: str) -> str:
     """A role in Chinese."""
     return ROLE_NAMES.get(role, role)
+
+
+def console_path(url: str | None) -> str | None:
+    """The path of a console page (never another site's address), else None."""
+    path = urlsplit(url or "").path
+    return path if path.startswith("/console/") else None
