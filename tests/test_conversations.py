@@ -1712,3 +1712,34 @@ def test_a_bare_rating_no_waiting_question_could_mean_is_the_rating(services, re
     converse(resident, [("4", "4 分")])
     assert only_ticket(services, resident.openid).rating == 4
     converse(resident, [("1", "社区")])  # the question still waits, and 1 answers it
+
+
+# --- from the last play-test -------------------------------------------------------------------
+
+def test_a_person_asked_for_in_few_words_is_a_request_for_a_person(services, resident):
+    reply, = converse(resident, [("人呢", "转人工")])
+    assert "12345" not in reply
+
+
+def test_after_a_rating_a_bare_hum_or_a_call_for_a_person_is_no_comment(services, resident):
+    resolved_case(services, resident)
+    converse(resident, [("5", "5 分"), ("调解员蛮好的", "已和评价一起记在"), ("嗯", ""), ("人呢", "")])
+    assert only_ticket(services, resident.openid).rating_comment == "调解员蛮好的"
+
+
+def test_an_urgent_case_called_a_joke_is_calmed(services, resident):
+    converse(resident, [("隔壁邻居拿刀威胁我，说要杀了我", "110"), ("刚才是开玩笑的 冇得这回事", "改为普通事项")])
+    assert not only_ticket(services, resident.openid).urgent
+
+
+def test_the_cost_asked_after_an_urgent_case_or_at_the_summary_is_answered(services, resident):
+    converse(resident, [
+        ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
+        ("八古墩社区", "手机号"),
+        ("不留", "请确认"),
+        ("这个要收钱不", "免费"),
+        ("1", "工单"),
+    ])
+    assert "收钱" not in only_ticket(services, resident.openid).description
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "u")
+    converse(other, [("隔壁邻居拿刀威胁我，说要杀了我", "110"), ("咨询要钱不", "免费")])

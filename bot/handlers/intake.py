@@ -13,6 +13,7 @@ from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.tickets import open_case_noted
 from bot.text import LANDLINE_RE, PHONE_RE, digit_count, find_landline, find_phone, mask_personal_numbers
+from bot.intents.cues import asks_fee, asks_office_hours
 from bot.intents.signals import is_collective
 from bot.tickets import CaseRequest, open_ticket, response_promise, routing_unit
 from bot.turn import Turn
@@ -382,6 +383,8 @@ def confirm_step(turn: Turn) -> str | None:
         return _drop_phone(turn, state)
     if said := contact_time_said(turn):
         return said
+    if asks_fee(turn.text) or asks_office_hours(turn.text):  # "这个要收钱不": answered, not the story
+        return None
     if phrases.STORY_CORRECTED.search(turn.text):
         add_story(turn, f"【更正】{turn.text}")
         return "收到，已把您的更正记上，工作人员会以更正为准。\n" + summary(turn, state)

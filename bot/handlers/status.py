@@ -118,6 +118,8 @@ def rating_comment(turn: Turn) -> str | None:
     text = turn.text.strip()
     if len(text) > RATING_COMMENT_MAX_CHARS or phrases.choice_number(text) is not None or phrases.THANKS.match(text):
         return None
+    if phrases.FILLER.match(text):  # "嗯" says nothing of the service
+        return None
     ticket = rated_since(turn.session, turn.resident.id, utcnow() - RATING_COMMENT_WITHIN)
     if ticket is None:
         return None

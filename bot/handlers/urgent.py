@@ -10,7 +10,7 @@ from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue import IntakeState, UrgentState
 from bot.directory import communities_named
 from bot.handlers import community, faq, intake
-from bot.intents.cues import only_greets
+from bot.intents.cues import asks_fee, asks_office_hours, only_greets
 from bot.intents.faq_match import QUESTION
 from bot.storage.directory import Unit
 from bot.storage.faq import faq_for_intent
@@ -46,7 +46,8 @@ SOMEONE_ELSE_AT_RISK = (
 CAUTION = "⚠️ 如果现在有人身危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
 # The resident says the alarm was a mistake ("不是着火 是油烟 你们搞错了").
 NOT_URGENT = re.compile(
-    r"搞错了|弄错了|误会|误报|没有危险|没危险|不危险|不是(?:着火|火灾|打架|危险|紧急|急事)|不紧急|没那么(?:严重|急)|不着急"
+    r"搞错了|弄错了|看错了|误会|误报|没有危险|没危险|不危险|不是(?:着火|火灾|打架|危险|紧急|急事)|不紧急|没那么(?:严重|急)|不着急|"
+    r"开玩笑|(?:没|冇)(?:得|有)这回事"
 )
 # Harm done by a person ("又打了我", "我躲进卧室了", "喝醉了回来"): with family named, the
 # domestic-violence help applies; a father who collapsed or a neighbour not answering is no violence.
@@ -194,7 +195,8 @@ def _question(turn: Turn, ticket: Ticket) -> str | None:
     """A question, kept on the case: the FAQ's answer when it has one, else the promise that staff
     answer it; None for what is no question, or asks what to do now ("他还在门口 我该怎么办"),
     which is a detail of the danger."""
-    if not QUESTION.search(turn.text) or WHAT_NOW.search(turn.text):
+    asked = QUESTION.search(turn.text) or asks_fee(turn.text) or asks_office_hours(turn.text)
+    if not asked or WHAT_NOW.search(turn.text):
         return None
     decision = turn.decide()
     answer = faq.answer_text(turn, decision.intent) if decision.kind == "faq" else ""
