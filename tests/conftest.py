@@ -3,6 +3,7 @@ server, and the app wired to all of them."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 
@@ -11,6 +12,7 @@ import redis
 
 from bot.config import Settings
 from bot.intents import signals
+from bot.seeding import prepare_database
 from bot.services import build_services
 from webhook import create_app
 from devtools.databases import scratch_database
@@ -36,6 +38,20 @@ def database_url():
     """A PostgreSQL database of this test run's own, migrated and seeded."""
     with scratch_database(PG_ADMIN_URL, f"lfd_test_{RUN_ID}") as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def sqlite_database_url(tmp_path_factory):
+    """A SQLite file of this test run's own (the embedded default), migrated and seeded."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'service.db'}"
+    prepare_database(url)
+    return url
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def any_database_url(request, database_url, sqlite_database_url):
+    """Each database the service runs on, in turn: a test using it runs on both."""
+    return database_url if request.param == "postgresql" else sqlite_database_url
 
 
 @pytest.fixture
@@ -86,6 +102,14 @@ def settings(database_url, key_prefix, fake_wechat, tmp_path) -> Settings:
 def services(settings):
     """Every shared part, built for the test settings."""
     built = build_services(settings)
+    yield built
+    built.db.engine.dispose()
+
+
+@pytest.fixture
+def any_services(settings, any_database_url):
+    """Every shared part, on PostgreSQL and then on SQLite (see `any_database_url`)."""
+    built = build_services(dataclasses.replace(settings, database_url=any_database_url))
     yield built
     built.db.engine.dispose()
 
