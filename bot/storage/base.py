@@ -7,14 +7,42 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Select, bindparam, create_engine, event, select, text
-from sqlalchemy.types import TypeEngine
+from sqlalchemy import DateTime, Select, bindparam, create_engine, event, select, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
 def utcnow() -> datetime:
     """The current time in UTC, timezone-aware."""
     return datetime.now(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment in time: aware datetimes in, aware UTC datetimes out, on every database.
+
+    PostgreSQL keeps the zone (timestamptz, the DDL of `UtcDateTime()`). SQLite keeps
+    no zone: it stores the clock reading as text, so every value is turned to UTC first, in the one
+    format SQLAlchemy writes ("2026-12-07 01:30:00.000000"); text comparisons and ORDER BY then
+    agree with time order, as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """The value in UTC (no zone on SQLite); a naive datetime is a programming error."""
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: give a timezone (bot.storage.base.utcnow)")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """The stored moment as an aware UTC datetime (SQLite's zone-less text is UTC)."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def plain_sql_returning(model: type, sql: str, **types: TypeEngine) -> Select:

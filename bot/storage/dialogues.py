@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, String, bindparam, delete, select, text
+from sqlalchemy import JSON, String, bindparam, delete, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.storage.base import Base, utcnow
+from bot.storage.base import Base, UtcDateTime, utcnow
 
 
 class DialogueState(Base):
@@ -19,7 +19,7 @@ class DialogueState(Base):
     state: Mapped[dict] = mapped_column(JSON, default=dict)
     # A message sent before this moment was written before the dialogue moved on: it must not
     # act on it (see bot/answering.py).
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 # One statement finds or creates the row and locks it: ON CONFLICT DO UPDATE (a no-op update)
@@ -31,7 +31,7 @@ _LOCK = select(DialogueState).from_statement(
     text(
         "INSERT INTO dialogue_states (openid, state, changed_at) VALUES (:openid, :state, :never) "
         "ON CONFLICT (openid) DO UPDATE SET openid = excluded.openid RETURNING *"
-    ).bindparams(bindparam("state", type_=JSON), bindparam("never", type_=DateTime(timezone=True)))
+    ).bindparams(bindparam("state", type_=JSON), bindparam("never", type_=UtcDateTime()))
 )
 
 

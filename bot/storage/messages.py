@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, func, select
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.storage.base import Base, plain_sql_returning, utcnow
+from bot.storage.base import Base, UtcDateTime, plain_sql_returning, utcnow
 
 
 class Message(Base):
@@ -32,8 +32,8 @@ class Message(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     # Set when the bot has answered an inbound message; stays empty if answering failed, so the
     # sweep can answer it later.
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 # Runs for every message: plain SQL, cached (see plain_sql_returning).
@@ -43,7 +43,7 @@ _STORE_INBOUND = plain_sql_returning(
     "VALUES (:resident_id, 'in', :dedup_key, :msg_type, :content, :media_id, :extra, :created_at) "
     "ON CONFLICT (dedup_key) DO NOTHING RETURNING *",
     extra=JSON(),
-    created_at=DateTime(timezone=True),
+    created_at=UtcDateTime(),
 )
 
 

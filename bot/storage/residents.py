@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, String, false, select
+from sqlalchemy import Boolean, Float, ForeignKey, String, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.storage.base import Base, plain_sql_returning, utcnow
+from bot.storage.base import Base, UtcDateTime, plain_sql_returning, utcnow
 
 
 class Resident(Base):
@@ -25,8 +25,8 @@ class Resident(Base):
     has_deferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    last_interaction_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_interaction_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     @property
     def first_contact(self) -> bool:
@@ -42,7 +42,7 @@ _TOUCH = plain_sql_returning(
     "VALUES (:openid, TRUE, FALSE, :now, :now) "
     "ON CONFLICT (openid) DO UPDATE SET last_interaction_at = excluded.last_interaction_at "
     "RETURNING *",
-    now=DateTime(timezone=True),
+    now=UtcDateTime(),
 )
 
 

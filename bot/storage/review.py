@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, func, select
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.storage.base import Base, utcnow
+from bot.storage.base import Base, UtcDateTime, utcnow
 
 # Why a message is in the queue.
 REASONS = {
@@ -40,8 +40,8 @@ class ReviewItem(Base):
     # Marked as a new way of asking an FAQ question (label is that FAQ's intent).
     faq_question: Mapped[bool] = mapped_column(Boolean, default=False)
     decided_by: Mapped[str | None] = mapped_column(String(64))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
 
 class ModelVersion(Base):
@@ -67,10 +67,10 @@ class ModelVersion(Base):
     compared_with_id: Mapped[int | None] = mapped_column(ForeignKey("nlu_models.id"))
     comparison: Mapped[dict] = mapped_column(JSON, default=dict)
     trained_by: Mapped[str] = mapped_column(String(64), default="")
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     promoted_by: Mapped[str | None] = mapped_column(String(64))
-    promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    promoted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     override_reason: Mapped[str] = mapped_column(Text, default="")
 
 

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from bot.storage.base import Base, utcnow
+from bot.storage.base import Base, UtcDateTime, utcnow
 
 OPEN_STATUSES = ("new", "in_progress", "waiting_info", "mediation", "reopened")
 # The event a rating leaves on its case ("评分 5").
@@ -59,15 +58,15 @@ class Ticket(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     # First response due (due_at) and given; resolution due. See bot/tickets.py for the deadlines.
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    resolution_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    mediation_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    mediation_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     mediation_place: Mapped[str] = mapped_column(String(256), default="", server_default="")
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UtcDateTime(), default=utcnow, onupdate=utcnow
     )
 
     events: Mapped[list["TicketEvent"]] = relationship(order_by="TicketEvent.id")
@@ -84,7 +83,7 @@ class TicketEvent(Base):
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(64), default="resident")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class TicketAttachment(Base):
@@ -100,7 +99,7 @@ class TicketAttachment(Base):
     # WeChat keeps a resident's media for 3 days only: the bytes are fetched and kept here.
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     fetch_error: Mapped[str] = mapped_column(Text, default="", server_default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 def ticket_by_number(session: Session, number: str) -> Ticket | None:
