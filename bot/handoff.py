@@ -11,7 +11,7 @@ conversation the person had with the resident stands in its place."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -91,14 +91,14 @@ def while_held(turn) -> str | None:
         return None
     settings, jobs = turn.services.settings, turn.services.jobs
     now = utcnow()
-    if now - _aware(handoff.last_activity_at) > timedelta(minutes=settings.handoff_idle_minutes):
+    if now - handoff.last_activity_at > timedelta(minutes=settings.handoff_idle_minutes):
         release(turn.session, jobs, handoff, "idle")
         turn.dialogue = Dialogue()
         return None
     turn.message.ticket_id = handoff.ticket_id
     if turn.message.msg_type == "image":  # a photo is kept with the case, as outside a handoff
         attach_message(turn.session, turn.session.get(Ticket, handoff.ticket_id), turn.message, note="居民发来照片")
-    if handoff.alerted_at is None or now - _aware(handoff.alerted_at) > ALERT_EVERY:
+    if handoff.alerted_at is None or now - handoff.alerted_at > ALERT_EVERY:
         handoff.alerted_at = now
         ticket = turn.session.get(Ticket, handoff.ticket_id)
         holder = turn.session.get(Staff, handoff.staff_id)
@@ -112,7 +112,3 @@ def release_idle(session: Session, jobs, idle_minutes: int) -> int:
     for handoff in stale:
         release(session, jobs, handoff, "idle")
     return len(stale)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)

@@ -162,12 +162,8 @@ def inbound_of(session, message: Message) -> Inbound:
         latitude=extra.pop("latitude", None),
         longitude=extra.pop("longitude", None),
         extra=extra,
-        received_at=_epoch(message.created_at),
+        received_at=message.created_at.timestamp(),
     )
-
-
-def _epoch(moment) -> float:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)).timestamp()
 
 
 __all__ = ["Replayed", "answer_unanswered", "inbound_of", "replay_job", "replay_journal", "replay_kept"]

@@ -116,7 +116,7 @@ def authenticate(session: Session, username: str, password: str, now: datetime |
     if staff is None or not staff.active or not staff.password_hash:
         check_password_hash(_DUMMY_HASH, password)
         return LoginResult(None, "用户名或密码不正确")
-    locked_until = _aware(staff.locked_until)
+    locked_until = staff.locked_until
     if locked_until is not None and locked_until > now:
         minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
         return LoginResult(None, f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试")
@@ -128,13 +128,6 @@ def authenticate(session: Session, username: str, password: str, now: datetime |
         return LoginResult(None, "用户名或密码不正确")
     staff.failed_logins, staff.locked_until, staff.last_login_at = 0, None, now
     return LoginResult(staff)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite drops the zone; stored values are UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=utcnow().tzinfo)
-    return moment
 
 
 def add_account(session: Session, username: str, name: str, role: str, unit_code: str, password: str) -> Staff:

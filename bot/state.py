@@ -35,7 +35,7 @@ class DialogueStore:
     def _current(self, row: DialogueState | None) -> dict:
         if row is None or not row.state:
             return {}
-        if _aware(row.changed_at) < utcnow() - timedelta(seconds=self.ttl):
+        if row.changed_at < utcnow() - timedelta(seconds=self.ttl):
             return {}  # an unfinished dialogue older than DIALOGUE_TTL is forgotten
         return dict(row.state)
 
@@ -52,15 +52,10 @@ class DialogueStore:
     def lock(self, session: Session, openid: str) -> LockedDialogue:
         """The resident's state, locked until `session` ends: their messages go one at a time."""
         row = lock_dialogue(session, openid)
-        return LockedDialogue(row=row, state=self._current(row), changed_at=_aware(row.changed_at))
+        return LockedDialogue(row=row, state=self._current(row), changed_at=row.changed_at)
 
     @staticmethod
     def write(locked: LockedDialogue, state: dict) -> None:
         """Write the state in the locked row's transaction (committed with the message)."""
         locked.row.state = dict(state)
         locked.row.changed_at = utcnow()
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone; every timestamp we write is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

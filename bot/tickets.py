@@ -196,12 +196,9 @@ def rate(session: Session, ticket: Ticket, score: int, comment: str) -> None:
 
 def can_reopen(ticket: Ticket) -> bool:
     """True when a resolved case is still within the reopening period."""
-    resolved_at = ticket.resolved_at
-    if ticket.status != "resolved" or resolved_at is None:
+    if ticket.status != "resolved" or ticket.resolved_at is None:
         return False
-    if resolved_at.tzinfo is None:  # SQLite drops the zone; stored values are UTC
-        resolved_at = resolved_at.replace(tzinfo=utcnow().tzinfo)
-    return utcnow() - resolved_at <= timedelta(days=REOPEN_DAYS)
+    return utcnow() - ticket.resolved_at <= timedelta(days=REOPEN_DAYS)
 
 
 def reopen(session: Session, ticket: Ticket, reason: str) -> None:
@@ -246,7 +243,7 @@ def response_promise(ticket: Ticket, now=None) -> str:
 
 def promise_made(ticket: Ticket) -> str:
     """What the resident was told when the case was opened about when a person would answer."""
-    return response_promise(ticket, _aware(ticket.created_at))
+    return response_promise(ticket, ticket.created_at)
 
 
 def is_overdue(ticket: Ticket, now=None) -> bool:
@@ -254,22 +251,15 @@ def is_overdue(ticket: Ticket, now=None) -> bool:
     if ticket.status not in OPEN_STATUSES:
         return False
     now = now or utcnow()
-    first_due = _aware(ticket.due_at) if ticket.first_response_at is None else None
-    resolution_due = _aware(ticket.resolution_due_at)
-    return any(due is not None and due < now for due in (first_due, resolution_due))
+    first_due = ticket.due_at if ticket.first_response_at is None else None
+    return any(due is not None and due < now for due in (first_due, ticket.resolution_due_at))
 
 
 def next_deadline(ticket: Ticket):
     """The deadline that matters now: the first response until given, then the resolution."""
     if ticket.first_response_at is None and ticket.due_at is not None:
-        return _aware(ticket.due_at)
-    return _aware(ticket.resolution_due_at)
-
-
-def _aware(moment):
-    if moment is not None and moment.tzinfo is None:  # SQLite drops the zone; stored values are UTC
-        return moment.replace(tzinfo=utcnow().tzinfo)
-    return moment
+        return ticket.due_at
+    return ticket.resolution_due_at
 
 
 def overdue_tickets(session: Session, now=None) -> list[Ticket]:
@@ -294,8 +284,7 @@ def escalate(session: Session, jobs, ticket: Ticket, actor: str = SYSTEM, base_u
     # case's does: a case overdue at night does not climb to the district before anyone is in.
     ticket.due_at = first_response_due(unit.parent, ticket.category, ticket.urgent, True, now)
     ticket.first_response_at = None
-    resolution_due = _aware(ticket.resolution_due_at)
-    if resolution_due is not None and resolution_due < now:
+    if ticket.resolution_due_at is not None and ticket.resolution_due_at < now:
         ticket.resolution_due_at = now + timedelta(days=CATEGORIES[ticket.category].resolution_days)
     reason = reason or "超时未处理"
     note = f"{reason}，已从{unit.office_name}上报至{unit.parent.office_name}"

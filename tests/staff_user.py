@@ -32,12 +32,13 @@ def new_account(services, role: str, unit_code: str, password: str = PASSWORD) -
 
 
 def new_case(services, unit_code: str, category: str = "legal_consultation", text: str = "公司拖欠工资三个月怎么办",
-             openid: str | None = None) -> tuple[int, str, str]:
+             openid: str | None = None, urgent: bool = False) -> tuple[int, str, str]:
     """A case opened directly in the database; returns (id, number, the resident's openid)."""
     openid = openid or f"o_console_{uuid.uuid4().hex[:10]}"
     with services.db.session() as session:
         resident = touch_resident(session, openid)
-        ticket = open_ticket(session, resident, CaseRequest(category, text, unit_by_code(session, unit_code)))
+        request = CaseRequest(category, text, unit_by_code(session, unit_code), urgent=urgent)
+        ticket = open_ticket(session, resident, request)
         alert_new_cases(session, services.jobs)
         return ticket.id, ticket.number, openid
 

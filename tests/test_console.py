@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from sqlalchemy import select
 
+import bot.tickets
+import webhook.console.cases
+from bot.office_hours import CHINA
+from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
 from bot.storage.messages import Message
 from bot.storage.staff import AuditEntry, CaseNote
 from bot.storage.tickets import Ticket
 from tests.conftest import run_jobs
 from tests.staff_user import PASSWORD, StaffUser, give_password, new_account, new_case
+from webhook import create_app
 
 
 @pytest.fixture
@@ -304,3 +311,41 @@ def test_a_reply_that_fits_the_box_is_not_refused_for_its_line_breaks(app, servi
     lawyer.get(f"/console/cases/{case_id}")
     text = "\r\n".join(["第一步先协商。"] * 180)  # 1,439 characters as the box counts them
     assert lawyer.post(f"/console/cases/{case_id}/reply", {"text": text}).headers["Location"].endswith("?done=reply#reply")
+
+
+# Times on the case page, on PostgreSQL and on SQLite (which keeps no time zone).
+# 06:30 in Beijing, before the rooms open at 09:00; in UTC, as utcnow() gives it.
+TUESDAY_DAWN = datetime(2026, 12, 8, 6, 30, tzinfo=CHINA).astimezone(timezone.utc)
+
+
+@pytest.fixture
+def any_lawyer(any_services):
+    """张律师 of 八古墩, logged in to a console on each database in turn."""
+    give_password(any_services, "zhang.lawyer")
+    user = StaffUser(create_app(services=any_services).test_client())
+    assert user.log_in("zhang.lawyer").status_code == 302
+    return user
+
+
+def test_an_urgent_case_opened_at_dawn_shows_the_time_left_until_the_promised_hour(any_services, any_lawyer, monkeypatch):
+    monkeypatch.setattr(bot.tickets, "utcnow", lambda: TUESDAY_DAWN)
+    case_id, _, _ = new_case(any_services, "baguodun", text="楼道里好大一股煤气味", urgent=True)
+    monkeypatch.setattr(webhook.console.cases, "utcnow", lambda: TUESDAY_DAWN + timedelta(hours=1))
+    page = any_lawyer.get(f"/console/cases/{case_id}").get_data(as_text=True)
+    assert "今天 09:00上班后 1 小时内" in page  # what the resident was told
+    assert "首次回复剩 2 小时" in page  # 07:30 now, due at 10:00
+
+
+def test_a_mediation_is_shown_at_the_time_the_resident_was_told(any_services, monkeypatch):
+    give_password(any_services, "li.mediator")
+    mediator = StaffUser(create_app(services=any_services).test_client())
+    mediator.log_in("li.mediator")
+    case_id, _, _ = new_case(any_services, "baguodun", "neighbor_dispute", "楼上每天半夜拖椅子")
+    day = (utcnow() + timedelta(days=7)).astimezone(CHINA).date()
+    mediator.get(f"/console/cases/{case_id}")
+    mediator.post(f"/console/cases/{case_id}/mediation", {"at": f"{day}T14:30", "place": "八古墩社区调解室"})
+    with any_services.db.session() as session:
+        told = session.scalars(select(Message).where(Message.ticket_id == case_id, Message.direction == "out")).all()
+    assert any("14:30" in message.content for message in told)
+    page = mediator.get(f"/console/cases/{case_id}").get_data(as_text=True)
+    assert f"{day:%Y-%m-%d} 14:30，八古墩社区调解室" in page

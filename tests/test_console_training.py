@@ -3,6 +3,8 @@ the retrain button and its progress, the comparison and its gate, FAQ answers an
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,11 +13,13 @@ from sqlalchemy import select
 from bot.comparison import compare
 from bot.intents.keywords import classify_keywords
 from bot.intents.types import Classification
+from bot.storage.base import utcnow
 from bot.storage.faq import faq_for_intent
 from bot.storage.review import ACCEPTED, OPEN, ModelVersion, ReviewItem
 from bot.training_data import TrainingCheck
 from tests.conftest import run_jobs
 from tests.staff_user import StaffUser, give_password, new_account
+from webhook import create_app
 
 pytestmark = pytest.mark.usefixtures("fresh_training_state")
 
@@ -191,3 +195,20 @@ def test_the_review_queue_filters_days_in_china_time(services, admin):
         session.get(ReviewItem, item_id).created_at = datetime(2026, 12, 6, 17, 40, tzinfo=timezone.utc)
     assert "电梯三天两头坏" in admin.get("/console/training/review?since=2026-12-07&until=2026-12-07").get_data(as_text=True)
     assert "电梯三天两头坏" not in admin.get("/console/training/review?since=2026-12-06&until=2026-12-06").get_data(as_text=True)
+
+
+def test_the_models_page_shows_a_run_in_training_on_either_database(any_services):
+    admin = StaffUser(create_app(services=any_services).test_client())
+    assert admin.log_in(new_account(any_services, "admin", "jianghan")).status_code == 302
+    with any_services.db.session() as session:
+        run = ModelVersion(version=f"v-test-{uuid.uuid4().hex[:8]}", status="training", stage="train:DIETClassifier",
+                           epoch=40, epochs=100, started_at=utcnow() - timedelta(minutes=3, seconds=20))
+        session.add(run)
+    try:
+        response = admin.get("/console/training/models")
+        assert response.status_code == 200 and "已用 3 分 2" in response.get_data(as_text=True)
+        admin.post("/console/training/retrain")  # one run at a time: refused in words, not a 500
+        assert "已有一个模型在训练" in admin.get("/console/training/models").get_data(as_text=True)
+    finally:
+        with any_services.db.session() as session:
+            session.get(ModelVersion, run.id).status = "failed"  # leave no run going for the next test

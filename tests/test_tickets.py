@@ -1,18 +1,23 @@
 """Cases: numbering, routing by category, status changes, escalation of overdue cases."""
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
+import bot.tickets
+from bot.office_hours import CHINA
 from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
 from bot.storage.messages import Message
 from bot.storage.residents import touch_resident
-from bot.storage.tickets import TicketEvent
+from bot.storage.tickets import Ticket, TicketEvent
 from bot.lifecycle import move_ticket
 from bot.storage.staff import staff_by_username
-from bot.tickets import CaseRequest, escalate, escalate_overdue, open_ticket, overdue_tickets
+from bot.tickets import (
+    CaseRequest, escalate, escalate_overdue, is_overdue, next_deadline, open_ticket, overdue_tickets, promise_made,
+)
 from tests.conftest import run_jobs
 
 
@@ -129,3 +134,41 @@ def test_a_case_overdue_at_night_gets_the_next_levels_deadline_from_its_opening(
     notice = session.scalars(select(Message).where(Message.ticket_id == ticket.id, Message.direction == "out")
                              .order_by(Message.id.desc())).first()
     assert "不在工作时间" in notice.content and "上班后" in notice.content
+
+
+# 06:30 in Beijing, before the rooms open at 09:00; in UTC, as utcnow() gives it.
+TUESDAY_DAWN = datetime(2026, 12, 8, 6, 30, tzinfo=CHINA).astimezone(timezone.utc)
+
+
+def _gas_case_at_dawn(services, monkeypatch) -> tuple[int, int]:
+    """An urgent case opened at 06:30 in 八古墩 (first response due at 10:00); its id and room."""
+    monkeypatch.setattr(bot.tickets, "utcnow", lambda: TUESDAY_DAWN)
+    with services.db.session() as session:
+        resident = touch_resident(session, f"o_tickets_dawn_{uuid.uuid4().hex[:8]}")
+        ticket = open_ticket(session, resident, CaseRequest("property_complaint", "楼道里好大一股煤气味",
+                                                            unit_by_code(session, "baguodun"), urgent=True))
+        return ticket.id, ticket.unit_id
+
+
+def test_an_urgent_case_at_dawn_is_due_an_hour_after_opening_on_either_database(any_services, monkeypatch):
+    ticket_id, _ = _gas_case_at_dawn(any_services, monkeypatch)
+    with any_services.db.session() as session:  # read back as stored
+        ticket = session.get(Ticket, ticket_id)
+        assert "今天 09:00上班后 1 小时内" in promise_made(ticket)
+        assert next_deadline(ticket) == datetime(2026, 12, 8, 10, 0, tzinfo=CHINA)
+        assert not is_overdue(ticket, datetime(2026, 12, 8, 9, 59, tzinfo=CHINA))
+        assert is_overdue(ticket, datetime(2026, 12, 8, 10, 1, tzinfo=CHINA))
+
+
+def test_the_sweep_escalates_a_case_as_soon_as_it_is_overdue_on_either_database(any_services, monkeypatch):
+    ticket_id, room_id = _gas_case_at_dawn(any_services, monkeypatch)
+    assert _room_after_sweep(any_services, ticket_id, TUESDAY_DAWN + timedelta(hours=3, minutes=29), monkeypatch) == room_id
+    assert _room_after_sweep(any_services, ticket_id, TUESDAY_DAWN + timedelta(hours=3, minutes=31), monkeypatch) != room_id
+
+
+def _room_after_sweep(services, ticket_id: int, now: datetime, monkeypatch) -> int:
+    monkeypatch.setattr(bot.tickets, "utcnow", lambda: now)
+    with services.db.session() as session:
+        escalate_overdue(session, services.jobs)
+    with services.db.session() as session:
+        return session.get(Ticket, ticket_id).unit_id

@@ -4,7 +4,7 @@ the resident writes back goes to that case and that person, not into a new intak
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from bot import alerts, phrases
 from bot.handoff import ALERT_EVERY
@@ -48,7 +48,6 @@ def _new_story(turn: Turn) -> bool:
 
 def _alert_once_a_while(turn: Turn, ticket: Ticket, staff: Staff, replied_at: datetime) -> None:
     """Tell the staff member on WeChat, unless the resident already wrote to them a moment ago."""
-    replied_at = replied_at if replied_at.tzinfo else replied_at.replace(tzinfo=timezone.utc)
     since = max(replied_at, utcnow() - ALERT_EVERY)
     if not resident_wrote_since(turn.session, ticket.id, since, turn.message.id):
         alerts.resident_wrote(turn.session, turn.services.jobs, turn.services.settings.console_base_url, ticket, staff)

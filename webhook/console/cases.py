@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -216,8 +216,6 @@ def local_time(moment, fmt: str = "%m-%d %H:%M") -> str:
     """A stored UTC time shown in China time."""
     if moment is None:
         return ""
-    if moment.tzinfo is None:  # SQLite drops the zone; stored values are UTC
-        moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(CHINA).strftime(fmt)
 
 

@@ -1,0 +1,74 @@
+"""The storage base: one time type that gives the same moments back on PostgreSQL and on SQLite."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import StatementError
+
+from bot.office_hours import CHINA
+from bot.services import build_services
+from bot.storage.base import utcnow
+from bot.storage.dead_letters import DeadLetter
+from bot.storage.residents import Resident, touch_resident
+
+# One moment written in two zones: 10:00 in Beijing is 02:00 UTC.
+BEIJING_TEN = datetime(2026, 12, 8, 10, 0, tzinfo=CHINA)
+
+
+def _letter(services, created_at: datetime, reason: str) -> int:
+    with services.db.session() as session:
+        letter = DeadLetter(source="test", payload="{}", reason=reason, created_at=created_at)
+        session.add(letter)
+        session.flush()
+        return letter.id
+
+
+def test_a_time_comes_back_as_the_same_moment_in_utc(any_services):
+    letter_id = _letter(any_services, BEIJING_TEN, "beijing")
+    with any_services.db.session() as session:
+        stored = session.get(DeadLetter, letter_id).created_at
+    assert stored == BEIJING_TEN and stored.utcoffset() == timedelta(0)
+
+
+def test_a_naive_time_is_refused(any_services):
+    with pytest.raises(StatementError, match="naive datetime"):
+        _letter(any_services, datetime(2026, 12, 8, 10, 0), "naive")
+
+
+def test_comparisons_and_order_in_sql_follow_the_moments_whatever_zone_they_were_written_in(any_services):
+    reason = f"order-{uuid.uuid4().hex[:8]}"
+    earlier = _letter(any_services, BEIJING_TEN - timedelta(minutes=1), reason)  # 01:59 UTC
+    later = _letter(any_services, datetime(2026, 12, 8, 2, 30, tzinfo=timezone.utc), reason)
+    with any_services.db.session() as session:
+        mine = select(DeadLetter.id).where(DeadLetter.reason == reason)
+        assert list(session.scalars(mine.order_by(DeadLetter.created_at))) == [earlier, later]
+        assert list(session.scalars(mine.where(DeadLetter.created_at < BEIJING_TEN))) == [earlier]
+        assert list(session.scalars(mine.where(DeadLetter.created_at > BEIJING_TEN))) == [later]
+
+
+def test_times_bound_in_plain_sql_come_back_aware(any_services):
+    with any_services.db.session() as session:
+        resident = touch_resident(session, f"o_base_{uuid.uuid4().hex[:8]}")
+        assert abs(resident.last_interaction_at - utcnow()) < timedelta(minutes=1)
+        assert resident.last_interaction_at.tzinfo is not None
+
+
+def test_sqlite_keeps_utc_in_the_format_of_the_values_stored_before(settings, sqlite_database_url):
+    """Rows written before this type (aware UTC through DateTime) read the same and sort with new ones."""
+    sqlite = build_services(dataclasses.replace(settings, database_url=sqlite_database_url))
+    letter_id = _letter(sqlite, BEIJING_TEN, "format")
+    with sqlite.db.session() as session:
+        raw = session.execute(text("SELECT created_at FROM dead_letters WHERE id = :id"), {"id": letter_id}).scalar()
+        assert raw == "2026-12-08 02:00:00.000000"
+        openid = f"o_base_{uuid.uuid4().hex[:8]}"
+        session.execute(text("INSERT INTO residents (openid, subscribed, has_deferred, last_interaction_at, created_at) "
+                             "VALUES (:openid, 1, 0, '2026-11-30 09:15:02.123456', '2026-11-30 09:15:02.123456')"),
+                        {"openid": openid})
+        old = session.scalar(select(Resident).where(Resident.openid == openid))
+        assert old.created_at == datetime(2026, 11, 30, 9, 15, 2, 123456, tzinfo=timezone.utc)
+    sqlite.db.engine.dispose()
