@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import types
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -11,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 
 from bot.office_hours import CHINA
+from bot.seeding import prepare_database
 from bot.services import build_services
 from bot.storage.base import utcnow
 from bot.storage.dead_letters import DeadLetter
@@ -72,3 +74,37 @@ def test_sqlite_keeps_utc_in_the_format_of_the_values_stored_before(settings, sq
         old = session.scalar(select(Resident).where(Resident.openid == openid))
         assert old.created_at == datetime(2026, 11, 30, 9, 15, 2, 123456, tzinfo=timezone.utc)
     sqlite.db.engine.dispose()
+
+
+def test_sqlite_times_once_written_in_beijing_clock_time_are_moved_to_utc(tmp_path):
+    """Migration 0011: mediation times and deadlines counted from a room's opening."""
+    from alembic import command
+
+    from bot.storage.base import Database
+    from bot.storage.migrate import alembic_config
+    from bot.storage.tickets import Ticket
+    from tests.staff_user import new_case
+
+    url = f"sqlite:///{tmp_path / 'before.db'}"
+    prepare_database(url)
+    database = Database(url)
+    case_id, _, _ = new_case(types.SimpleNamespace(db=database, jobs=_NoJobs()), "baguodun")
+    with database.session() as session:  # as the service wrote them before UtcDateTime
+        session.execute(text("UPDATE tickets SET mediation_at = '2026-12-14 14:30:00.000000', "
+                             "due_at = '2026-12-08 10:00:00.000000', "
+                             "resolution_due_at = '2026-12-20 01:23:45.678901' WHERE id = :id"), {"id": case_id})
+    command.stamp(alembic_config(url), "0010")
+    command.upgrade(alembic_config(url), "head")
+    with database.session() as session:
+        ticket = session.get(Ticket, case_id)
+        assert ticket.mediation_at == datetime(2026, 12, 14, 14, 30, tzinfo=CHINA)
+        assert ticket.due_at == datetime(2026, 12, 8, 10, 0, tzinfo=CHINA)
+        assert ticket.resolution_due_at == datetime(2026, 12, 20, 1, 23, 45, 678901, tzinfo=timezone.utc)  # UTC already
+    database.engine.dispose()
+
+
+class _NoJobs:
+    """A job queue that drops what it is given (no staff to alert in a scratch database)."""
+
+    def enqueue(self, *args, **kwargs) -> None:
+        """Drop the job."""
