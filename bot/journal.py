@@ -84,6 +84,25 @@ class Journal:
             self._rewrite(kept)
         return accepted
 
+    def lines_of(self, openid: str) -> list[dict]:
+        """Every waiting message of one resident, as stored (privacy export)."""
+        if not self.path.exists():
+            return []
+        with self._locked():
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        return [record for line in lines if (record := _record_of(line, openid)) is not None]
+
+    def remove_resident(self, openid: str) -> int:
+        """Drop every line of one resident (privacy erasure); returns how many went."""
+        if not self.path.exists():
+            return 0
+        with self._locked():
+            lines = [line for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            kept = [line for line in lines if _record_of(line, openid) is None]
+            if len(kept) != len(lines):
+                self._rewrite(kept)
+        return len(lines) - len(kept)
+
     def _is_mine(self, line: str) -> bool:
         try:
             record = json.loads(line)
@@ -113,3 +132,12 @@ def _inbound(line: str) -> Inbound | None:
         return Inbound(**record)
     except (ValueError, TypeError, AttributeError):
         return None
+
+
+def _record_of(line: str, openid: str) -> dict | None:
+    """The line's record when it is one of this resident's messages (any service's), else None."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return {"torn_line": line} if openid in line else None
+    return record if isinstance(record, dict) and record.get("openid") == openid else None

@@ -94,13 +94,15 @@ def test_privacy_export_and_delete_keep_statistics_and_drop_the_person(app, serv
     exported = app.test_cli_runner().invoke(args=["privacy", "export", "o_cli_privacy_00001"])
     assert exported.exit_code == 0, exported.output
     data = json.loads(exported.output)
-    assert data["resident"]["phone"] == "13900004444" and data["tickets"][0]["description"] == "电梯坏了三天"
-    assert data["dialogue_state"] == {"flow": "intake"}
+    assert data["residents"][0]["phone"] == "13900004444" and data["tickets"][0]["description"] == "电梯坏了三天"
+    assert data["dialogue_states"][0]["state"] == {"flow": "intake"}
     deleted = app.test_cli_runner().invoke(args=["privacy", "delete", "o_cli_privacy_00001", "--yes"])
     assert deleted.exit_code == 0, deleted.output
+    assert "1 erased, 0 failed, 0 not found" in deleted.output and "居民资料 1" in deleted.output
     with services.db.session() as session:
         kept = session.get(Ticket, ticket_id)
-        assert (kept.category, kept.status, kept.description, kept.contact_phone) == ("property_complaint", "new", "", None)
+        # The open case is withdrawn: nobody can reach the resident about it any more.
+        assert (kept.category, kept.status, kept.description, kept.contact_phone) == ("property_complaint", "cancelled", "", None)
         assert session.scalar(select(Resident.phone).where(Resident.id == kept.resident_id)) is None
     assert services.dialogue.load("o_cli_privacy_00001") == {}
     again = app.test_cli_runner().invoke(args=["privacy", "export", "o_cli_privacy_00001"])

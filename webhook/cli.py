@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
@@ -27,6 +29,7 @@ from bot.jobs import RetryLater
 from bot.privacy import purge_expired
 from bot.tickets import escalate_overdue, status_line
 
+log = logging.getLogger(__name__)
 # At worker start, a message queued this long ago without being sent has lost its job.
 WORKER_START_PICKUP = timedelta(minutes=1)
 tickets_cli = AppGroup("tickets", help="Work cases from the command line.")
@@ -71,7 +74,17 @@ def worker_command(burst: bool) -> None:
         picked_up = requeue_stuck(session, services.jobs, claim_seconds(services), older_than=WORKER_START_PICKUP)
     if picked_up:
         click.echo(f"{picked_up} abandoned message(s) queued again")
-    services.jobs.work(burst=burst)
+
+    def after_outage() -> None:
+        # Messages queued while Redis was away got no job (their enqueue failed after commit):
+        # queue them now, not at the next sweep. A message that has a job too is sent once.
+        try:
+            with services.db.session() as session:
+                requeue_stuck(session, services.jobs, claim_seconds(services), older_than=timedelta(0))
+        except SQLAlchemyError as error:
+            log.error("messages queued during the outage wait for the sweep (%s)", type(error).__name__)
+
+    services.jobs.work(burst=burst, after_outage=after_outage)
 
 
 @click.command("sweep")
@@ -96,7 +109,8 @@ def sweep_command() -> None:
         f"{replayed.stored} message(s) replayed ({replayed.dead_letters} set aside as dead letters), "
         f"{answered} unanswered message(s) answered, {escalated} case(s) escalated, "
         f"{released} idle conversation(s) given back to the bot, {requeued} message(s) queued again, "
-        f"{purged} resident(s) past retention removed"
+        f"{len(purged.erased)} resident(s) past retention erased"
+        + (f", {len(purged.failed)} failed (see `flask privacy purge`)" if purged.failed else "")
     )
 
 

@@ -1,4 +1,5 @@
-"""`flask --app webhook privacy export|delete OPENID`: a resident's data shown or erased (PIPL)."""
+"""`flask --app webhook privacy export|delete|purge`: a resident's data shown or erased (PIPL),
+and the retention period applied now."""
 
 from __future__ import annotations
 
@@ -8,31 +9,62 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot.privacy import delete_resident, export_resident
+from bot.privacy import ErasureRun, describe, erase_residents, export_resident, purge_expired
+from bot.redaction import person
+from bot.storage.staff import staff_by_username
 
-privacy_cli = AppGroup("privacy", help="Show or erase one resident's data (PIPL requests).")
+privacy_cli = AppGroup("privacy", help="Show or erase residents' data (PIPL requests, retention).")
 
 
 @privacy_cli.command("export")
 @click.argument("openid")
 def export_command(openid: str) -> None:
     """Print everything stored about the resident as JSON."""
-    with current_app.extensions["services"].db.session() as session:
-        data = export_resident(session, openid)
+    data = export_resident(current_app.extensions["services"], openid)
     if data is None:
         raise click.ClickException("no resident with that openid")
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @privacy_cli.command("delete")
-@click.argument("openid")
+@click.argument("openids", nargs=-1, required=True)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def delete_command(openid: str, yes: bool) -> None:
-    """Erase the resident: messages, photos, phone and descriptions go; case statistics stay."""
+@click.option("--by", "username", default="", help="The admin who carries out the request (for the audit log).")
+def delete_command(openids: tuple[str, ...], yes: bool, username: str) -> None:
+    """Erase residents, each on their own: messages, photos, phone and descriptions go; open cases
+    are withdrawn; case statistics stay."""
+    services = current_app.extensions["services"]
     if not yes:
-        click.confirm("Erase this resident's data? It cannot be undone", abort=True)
-    with current_app.extensions["services"].db.session() as session:
-        counts = delete_resident(session, openid)
-    if counts is None:
-        raise click.ClickException("no resident with that openid")
-    click.echo("erased: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+        click.confirm(f"Erase {len(openids)} resident(s)? It cannot be undone", abort=True)
+    staff = None
+    if username:
+        with services.db.session() as session:
+            staff = staff_by_username(session, username)
+        if staff is None:
+            raise click.ClickException(f"no staff account {username}")
+    run = erase_residents(services, list(openids), staff)
+    _report(run, name=lambda openid: openid)
+
+
+@privacy_cli.command("purge")
+def purge_command() -> None:
+    """Erase now every resident silent longer than RETENTION_DAYS with no open case."""
+    services = current_app.extensions["services"]
+    if services.settings.retention_days <= 0:
+        raise click.ClickException("RETENTION_DAYS is 0: data is kept until a resident asks")
+    _report(purge_expired(services), name=person)
+
+
+def _report(run: ErasureRun, name) -> None:
+    """One line per resident, the totals, and a failing exit status when anyone was not erased."""
+    for one in run.erased:
+        click.echo(f"erased {name(one.openid)} in {one.seconds * 1000:.0f} ms: {describe(one.counts)}")
+    for openid in run.unknown:
+        click.echo(f"not found {name(openid)} (unknown or already erased)")
+    for openid, reason in run.failed:
+        click.echo(f"FAILED {name(openid)}: {reason}", err=True)
+    click.echo(f"{len(run.erased)} erased, {len(run.failed)} failed, {len(run.unknown)} not found"
+               + (f"; in all: {describe(run.totals())}" if run.erased else ""))
+    if run.failed or run.unknown:
+        raise SystemExit(1)
+

@@ -6,6 +6,7 @@ from bot.storage.directory import Unit
 from bot.storage.faq import FaqEntry
 from bot.storage.messages import Message
 from bot.storage.outbox import OutboundMessage
+from bot.storage.privacy_requests import PrivacyRequest
 from bot.storage.residents import Resident
 from bot.storage.review import ModelVersion, ReviewItem
 from bot.storage.staff import AuditEntry, CannedAnswer, CaseNote, Handoff, Staff, StaffRoom
@@ -23,6 +24,7 @@ __all__ = [
     "Message",
     "ModelVersion",
     "OutboundMessage",
+    "PrivacyRequest",
     "Resident",
     "ReviewItem",
     "Staff",
