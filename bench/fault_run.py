@@ -32,7 +32,7 @@ import redis  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.harness import TOKEN, bench_services  # noqa: E402
-from bot.inbound import Inbound  # noqa: E402
+from bot.inbound import Inbound, message_key  # noqa: E402
 from bot.intents import build_classifier  # noqa: E402
 from bot.journal import Journal  # noqa: E402
 from bot.recovery import replay_kept  # noqa: E402
@@ -45,7 +45,7 @@ from bot.storage.outbox import OutboundMessage  # noqa: E402
 from bot.storage.residents import touch_resident  # noqa: E402
 from bot.storage.tickets import Ticket  # noqa: E402
 from bot.outbox import claim_seconds, queue_message, requeue_stuck  # noqa: E402
-from devtools.simulator import build_request, new_msg_id, parse_reply, text_xml  # noqa: E402
+from devtools.simulator import DEFAULT_TO_USER, build_request, new_msg_id, parse_reply, text_xml  # noqa: E402
 from webhook import create_app  # noqa: E402
 
 NOWHERE_DB = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
@@ -133,7 +133,7 @@ def fault_db_down(count: int) -> Figures:
         services.db = working
         _send_all(services, messages[2 * third:], figures)
         figures.notes["replayed"] = replay_kept(services).stored
-        _settle(services, fake, figures, [f"msg:{m[2]}" for m in messages])
+        _settle(services, fake, figures, [message_key(DEFAULT_TO_USER, m[0], m[2]) for m in messages])
     return figures
 
 
@@ -153,7 +153,7 @@ def fault_db_and_redis_down(count: int) -> Figures:
         services.db, services.redis = working_db, working_redis
         figures.notes["replayed"] = replay_kept(services).stored
         _send_all(services, messages[2 * third:], figures)
-        _settle(services, fake, figures, [f"msg:{m[2]}" for m in messages])
+        _settle(services, fake, figures, [message_key(DEFAULT_TO_USER, m[0], m[2]) for m in messages])
     return figures
 
 
@@ -181,7 +181,7 @@ def fault_retry_storm(count: int) -> Figures:
         figures.notes["deliveries"] = figures.sent
         figures.notes["empty_replies"] = sum(1 for reply in replies if not reply)
         figures.sent = count
-        _settle(services, fake, figures, [f"msg:{m[2]}" for m in messages])
+        _settle(services, fake, figures, [message_key(DEFAULT_TO_USER, m[0], m[2]) for m in messages])
     return figures
 
 
@@ -196,9 +196,9 @@ def fault_rasa_down(count: int) -> Figures:
         run = uuid.uuid4().hex[:6]
         messages = [(f"o_rasa_down_{run}_{i:04d}", question, new_msg_id()) for i, question in enumerate(questions)]
         _send_all(services, messages, figures)
-        _settle(services, fake, figures, [f"msg:{m[2]}" for m in messages])
+        _settle(services, fake, figures, [message_key(DEFAULT_TO_USER, m[0], m[2]) for m in messages])
         with services.db.session() as session:
-            intents = Counter(session.scalars(select(Message.intent).where(Message.dedup_key.in_([f"msg:{m[2]}" for m in messages]))))
+            intents = Counter(session.scalars(select(Message.intent).where(Message.dedup_key.in_([message_key(DEFAULT_TO_USER, m[0], m[2]) for m in messages]))))
         figures.notes["faq_answered"] = sum(count for intent, count in intents.items() if intent and intent.startswith("faq_"))
         figures.notes["intakes"] = sum(count for intent, count in intents.items() if intent in ("legal_consultation", "neighbor_dispute", "property_complaint", "intake", "clarify"))
         figures.notes["questions"] = len(questions)

@@ -66,7 +66,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devtools.simulator import BadReplyError, build_request, new_msg_id, parse_reply, text_xml  # noqa: E402
+from bot.inbound import message_key  # noqa: E402
+from devtools.simulator import DEFAULT_TO_USER, BadReplyError, build_request, new_msg_id, parse_reply, text_xml  # noqa: E402
 
 TOKEN = "killrun-token"
 WECHAT_WINDOW_S = 5.0  # WeChat waits 5 s for a reply, then delivers the message again
@@ -155,6 +156,11 @@ class Sent:
     deliveries: list[tuple[str, float]] = field(default_factory=list)  # (outcome, seconds)
     reply: str | None = None  # "text", "success", "saved", "not_saved", "polite", "slow_down", "broken", None = none
     content: str = ""
+
+    @property
+    def key(self) -> str:
+        """Its dedup key, as the service stores it."""
+        return message_key(DEFAULT_TO_USER, self.openid, self.msg_id)
 
 
 def _kind_of(content: str) -> str:
@@ -538,12 +544,12 @@ class KillRun:
         reload_wall = time.time() - 1
         waiting: list[int] = []
         while new and time.monotonic() - reloaded < 25 and len(waiting) < 3:
-            acked = [r.msg_id for r in list(self.residents.sent) if r.started >= reload_wall and r.reply == "success"]
+            acked = [r for r in list(self.residents.sent) if r.started >= reload_wall and r.reply == "success"]
             if acked:
                 with psycopg.connect(self.pg_url) as connection:
                     stored = {key for (key,) in connection.execute(
-                        "SELECT dedup_key FROM messages WHERE dedup_key = ANY(%s)", ([f"msg:{m}" for m in acked],))}
-                waiting = [m for m in acked if f"msg:{m}" not in stored]
+                        "SELECT dedup_key FROM messages WHERE dedup_key = ANY(%s)", ([r.key for r in acked],))}
+                waiting = [r.msg_id for r in acked if r.key not in stored]
             time.sleep(0.2)
         if not new:
             phase.notes["killed"] = "nothing: no new gunicorn process within 20 s"
@@ -782,7 +788,7 @@ class KillRun:
 
     def figures(self) -> list[dict]:
         sent = self.residents.sent
-        keys = [f"msg:{record.msg_id}" for record in sent]
+        keys = [record.key for record in sent]
         with psycopg.connect(self.pg_url) as connection:
             stored = {key: answered for key, answered in connection.execute(
                 "SELECT dedup_key, answered_at IS NOT NULL FROM messages WHERE dedup_key = ANY(%s)", (keys,))}
@@ -817,8 +823,8 @@ class KillRun:
             mine = [r for r in sent if self._phase_of(r.started) == phase.name]
             flood = [r for r in mine if r.flood]
             others = [r for r in mine if not r.flood]
-            keys_here = [f"msg:{r.msg_id}" for r in mine]
-            lost = [r for r in mine if f"msg:{r.msg_id}" not in stored]
+            keys_here = [r.key for r in mine]
+            lost = [r for r in mine if r.key not in stored]
             phase_rows = [(o, c, s) for o, c, s, created in rows if cause(o, float(created)) == phase.name]
             keys_cs = {(o, c) for o, c, _ in phase_rows}
             cs_sent = sum(min(copies[key], 10**6) for key in keys_cs)
@@ -839,7 +845,7 @@ class KillRun:
                                          and not any(t >= r.started - 1 for t in later[r.openid])],
                 "lost_msg_ids": [r.msg_id for r in lost][:20],
                 # answered, but not in the passive reply: later, as customer-service messages
-                "answered_later": sum(1 for r in mine if stored.get(f"msg:{r.msg_id}") and r.reply not in ("text", "slow_down")),
+                "answered_later": sum(1 for r in mine if stored.get(r.key) and r.reply not in ("text", "slow_down")),
                 "replies": dict(Counter(r.reply or "none" for r in mine)),
                 "dup_tickets": sum(max(0, tickets[o] - 1) for o, p in first_phase.items() if p == phase.name),
                 "tickets": sum(tickets[o] for o, p in first_phase.items() if p == phase.name),
@@ -860,9 +866,9 @@ class KillRun:
             if flood:
                 row["flood"] = {
                     "sent": len(flood),
-                    "stored": sum(1 for r in flood if f"msg:{r.msg_id}" in stored),
-                    "answered_in_full": sum(1 for r in flood if stored.get(f"msg:{r.msg_id}")
-                                            and intents.get(f"msg:{r.msg_id}") != "rate_limited"),
+                    "stored": sum(1 for r in flood if r.key in stored),
+                    "answered_in_full": sum(1 for r in flood if stored.get(r.key)
+                                            and intents.get(r.key) != "rate_limited"),
                     "asked_to_slow_down": sum(1 for r in flood if r.reply == "slow_down"),
                     "over_5s": sum(1 for r in flood for outcome, _ in r.deliveries if outcome == "timeout"),
                 }

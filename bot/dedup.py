@@ -1,7 +1,11 @@
-"""De-duplication of WeChat's retries: the first delivery claims the key, retries get its reply."""
+"""De-duplication of WeChat's retries: the first delivery claims the key, retries get its reply.
+Keys name the account and the resident (bot.inbound.message_key / event_key), so one resident
+never gets another's reply. Also the plaintext-mode check that a signed query string is not
+reused for another body."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 
@@ -46,3 +50,23 @@ class ReplyCache:
     def remember(self, dedup_key: str, reply: list[str]) -> None:
         """Store the reply the first delivery produced, for its retries."""
         self.client.set(self._key(dedup_key), json.dumps(reply, ensure_ascii=False), ex=self.ttl)
+
+
+class SignedRequests:
+    """The (timestamp, nonce) pairs of plaintext-mode requests seen, each with its body's digest.
+    In plaintext mode WeChat's signature covers token, timestamp and nonce but not the body, so a
+    captured query string could carry any body while its timestamp is fresh."""
+
+    def __init__(self, client: redis.Redis, prefix: str) -> None:
+        self.client = client
+        self.prefix = prefix
+
+    def same_body_or_first(self, timestamp: str, nonce: str, body: bytes, ttl: int) -> bool:
+        """True for a pair not seen before, or seen with this very body (WeChat's retry); False
+        when it came before with another body. `ttl`: seconds until the timestamp is too old."""
+        key = f"{self.prefix}signed:{timestamp}:{nonce}"
+        digest = hashlib.sha256(body).hexdigest()
+        if self.client.set(key, digest, nx=True, ex=max(1, ttl)):
+            return True
+        seen = self.client.get(key)
+        return seen is None or seen.decode() == digest  # None: it expired just now

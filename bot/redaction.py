@@ -8,6 +8,8 @@ import re
 import threading
 import traceback
 
+from bot.inbound import key_openid
+
 # Query parameters and JSON fields that carry a credential: WeChat's access_token and secret,
 # Rasa's token, an AES key. Their values are replaced wherever they appear.
 _SECRET_FIELDS = re.compile(
@@ -50,11 +52,12 @@ def person(openid: str) -> str:
 
 
 def log_key(dedup_key: str) -> str:
-    """A delivery's dedup key fit for a log line: an event key carries the openid, so hash it."""
-    if dedup_key.startswith("evt:"):
-        _, openid, rest = dedup_key.split(":", 2) if dedup_key.count(":") >= 2 else (None, dedup_key, "")
-        return f"evt:{person(openid)}:{rest}"
-    return dedup_key
+    """A delivery's dedup key fit for a log line: the openid in it replaced by its pseudonym."""
+    openid = key_openid(dedup_key)
+    if not openid:
+        return dedup_key
+    parts = dedup_key.split(":")
+    return ":".join(person(part) if part == openid else part for part in parts)
 
 
 def redact_log_text(text: str) -> str:

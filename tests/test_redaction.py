@@ -42,6 +42,14 @@ def test_an_event_key_in_a_log_line_hides_the_openid():
     assert "oAbCdEfGh1234567890" not in log_key("evt:oAbCdEfGh1234567890:1700000000:subscribe:")
 
 
+def test_a_dedup_key_in_a_log_line_keeps_the_account_and_hides_the_openid():
+    openid = "o_log_key_0000000001"
+    message, event = f"msg:gh_demo:{openid}:123", f"evt:gh_demo:{openid}:1700000000:click:MENU"
+    assert log_key(message) == f"msg:gh_demo:{person(openid)}:123"
+    assert log_key(event) == f"evt:gh_demo:{person(openid)}:1700000000:click:MENU"
+    assert log_key("msg:123") == "msg:123"  # stored before keys named the resident: nothing to hide
+
+
 def test_a_failed_send_stores_no_secret(services, fake_wechat):
     # The token endpoint refuses: wechatpy's error quotes the URL with the app secret in it.
     fake_wechat.fail(path="token", errcode=40125, errmsg="invalid appsecret, secret=test-secret hint")

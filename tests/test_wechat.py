@@ -446,3 +446,101 @@ def test_a_sender_id_that_would_break_the_reply_is_a_400(client, resident, scrip
     for sender in ['o"]]]]]]>>>>1', "o" * 65]:
         params, body = build_request(text_xml(sender, "你好", new_msg_id()), "test-token")
         assert client.post("/wechat", query_string=params, data=body).status_code == 400
+
+
+def test_another_resident_reusing_a_msg_id_gets_their_own_answer_not_the_first_residents(app, services, settings, scripted):
+    msg_id = new_msg_id()
+    first = "o_same_msgid_first_0001"
+    _known_resident(services, first, phone="13900002222")
+    summary = WeChatUser(app.test_client(), settings, first).deliver(text_xml(first, STORY, msg_id))
+    assert "2222" in summary and "八古墩" in summary
+    second = WeChatUser(app.test_client(), settings, "o_same_msgid_second_001")
+    reply = second.deliver(text_xml(second.openid, "你好", msg_id))
+    assert "2222" not in reply and "八古墩" not in reply and "法律服务前台" in reply
+    with services.db.session() as session:
+        assert _count(services, Message, resident_id=find_resident(session, second.openid).id, direction="in") == 1
+
+
+def test_the_same_msg_id_to_another_account_is_another_message(client, services, resident, scripted):
+    msg_id = new_msg_id()
+    assert "法律服务前台" in resident.deliver(text_xml(resident.openid, "你好", msg_id))
+    assert "法律服务前台" in resident.deliver(text_xml(resident.openid, "你好", msg_id, to_user="gh_other_account"))
+    assert len(scripted.calls) == 2
+
+
+def test_two_residents_clicking_in_the_same_second_both_get_the_menu_answer(app, settings, scripted):
+    from devtools.simulator import event_xml
+
+    moment = int(time.time())
+    for openid in ("o_click_same_second_01", "o_click_same_second_02"):
+        user = WeChatUser(app.test_client(), settings, openid)
+        assert "发生了什么" in user.deliver(event_xml(openid, "CLICK", "NEIGHBOR_DISPUTE", create_time=moment))
+
+
+def test_dedup_keys_name_the_account_and_the_resident(services, resident, scripted):
+    resident.says("你好")
+    resident.event("CLICK", "NEIGHBOR_DISPUTE")
+    with services.db.session() as session:
+        owner = find_resident(session, resident.openid).id
+        keys = list(session.scalars(select(Message.dedup_key).where(Message.resident_id == owner, Message.direction == "in")))
+    assert [key.split(":")[:3] for key in keys] == [["msg", "gh_demo", resident.openid], ["evt", "gh_demo", resident.openid]]
+    assert keys[1].endswith(":click:NEIGHBOR_DISPUTE")
+    prefix = services.settings.key_prefix
+    assert {key.decode() for key in services.redis.scan_iter(f"{prefix}dedup:*:{resident.openid}:*")} == {prefix + "dedup:" + k for k in keys}
+
+
+def test_a_plaintext_query_string_reused_with_another_body_is_refused(client, services, resident, scripted, caplog):
+    params, body = build_request(text_xml(resident.openid, "你好", new_msg_id()), "test-token")
+    first = client.post("/wechat", query_string=params, data=body)
+    assert "法律服务前台" in parse_reply(first.data, "test-token")["Content"]
+    # WeChat's retry carries the same body: it gets the same answer.
+    assert client.post("/wechat", query_string=params, data=body).data == first.data
+    forged = text_xml("o_someone_else_000001", "我要撤回工单", new_msg_id()).encode()
+    before = _count(services, Message)
+    with caplog.at_level("WARNING"):
+        assert client.post("/wechat", query_string=params, data=forged).status_code == 403
+    assert _count(services, Message) == before and len(scripted.calls) == 1
+    assert "reusing a signed timestamp and nonce" in caplog.text
+    assert "o_someone_else" not in caplog.text and resident.openid not in caplog.text
+
+
+def test_with_redis_down_a_plaintext_message_is_still_answered(services, resident, scripted):
+    import redis
+
+    working = services.redis
+    services.redis = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    try:
+        assert "法律服务前台" in resident.says("你好")
+    finally:
+        services.redis = working
+
+
+def test_two_contents_are_read_as_the_first_and_answered_at_once(services, resident, scripted):
+    xml = text_xml(resident.openid, "你好", new_msg_id()).replace("</Content>", "</Content><Content><![CDATA[再见]]></Content>")
+    assert "法律服务前台" in resident.deliver(xml)
+    assert scripted.calls == ["你好"]
+
+
+def test_a_content_that_is_an_element_tree_is_told_it_could_not_be_read(services, resident, scripted):
+    xml = text_xml(resident.openid, "x", new_msg_id()).replace("<![CDATA[x]]>", "<p>楼上</p><p>漏水</p>")
+    assert "没能读出来" in resident.deliver(xml)
+    assert scripted.calls == []
+
+
+def test_attributes_on_fields_are_ignored(resident, scripted):
+    xml = text_xml(resident.openid, "你好", new_msg_id()).replace("<Content>", '<Content lang="zh">')
+    assert "法律服务前台" in resident.deliver(xml.replace("<MsgId>", '<MsgId a="1">'))
+
+
+@pytest.mark.parametrize("msg_id", ["", "abc", "<b>1</b>"])
+def test_a_message_without_a_usable_msg_id_is_answered_and_its_retry_is_not_answered_twice(
+    services, resident, scripted, msg_id
+):
+    moment = int(time.time())
+    xml = text_xml(resident.openid, "你好", 1, create_time=moment).replace("<MsgId>1</MsgId>", f"<MsgId>{msg_id}</MsgId>")
+    reply = resident.deliver(xml)
+    assert "法律服务前台" in reply
+    assert resident.deliver(xml) == reply  # WeChat's retry
+    other = text_xml(resident.openid, "你好呀", 1, create_time=moment).replace("<MsgId>1</MsgId>", f"<MsgId>{msg_id}</MsgId>")
+    resident.deliver(other)  # another message in the same second is not taken for a retry
+    assert scripted.calls == ["你好", "你好呀"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import hashlib
 import logging
 import re
 import struct
@@ -10,6 +11,7 @@ import time
 from xml.parsers.expat import ExpatError
 
 import redis
+import xmltodict
 
 from flask import Blueprint, Response, abort, current_app, request
 from wechatpy import parse_message
@@ -18,7 +20,8 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
-from bot.inbound import Inbound
+from bot.dedup import SignedRequests
+from bot.inbound import Inbound, event_key, message_key
 from bot.redaction import log_key
 from bot.services import Services
 from bot.text import clean_reply
@@ -41,6 +44,12 @@ _MALFORMED = (ExpatError, KeyError, ValueError, TypeError, AttributeError, Overf
 # WeChat's openids and account ids: letters, digits, - and _. Anything else would be echoed into
 # the reply's ToUserName/FromUserName (a `]]>` there breaks the reply's XML).
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Fields the bot reads as one text. WeChat sends each once, as text; a signed body that repeats
+# one, puts attributes on it or nests elements in it is read as well as it can be, not raised on.
+_HEADER_FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
+_TEXT_FIELDS = ("Content", "Recognition", "MediaId", "PicUrl", "Format", "ThumbMediaId", "Location_X",
+                "Location_Y", "Scale", "Label", "Title", "Description", "Url", "Event", "EventKey",
+                "Latitude", "Longitude", "Precision")
 # A reverse proxy's stamp of when the request reached it, e.g. nginx's "t=${msec}".
 REQUEST_START_HEADER = "X-Request-Start"
 
@@ -135,7 +144,28 @@ def _verified_xml() -> tuple[str, bool]:
     except InvalidSignatureException:
         log.warning("rejected a message with a wrong signature from %s", request.remote_addr)
         abort(403)
+    _check_not_replayed(args.get("timestamp", ""), args.get("nonce", ""), body)
     return _utf8(body), False
+
+
+def _check_not_replayed(timestamp: str, nonce: str, body: bytes) -> None:
+    """Refuse a plaintext request whose signed (timestamp, nonce) already came with another body:
+    the plaintext signature does not cover the body, so a captured query string could carry a
+    message in any resident's name. The same body again is WeChat's retry and is let through."""
+    services = _services()
+    ttl = int(timestamp) + MAX_SIGNATURE_AGE_SECONDS - int(time.time()) + 1  # until _check_fresh refuses it
+    try:
+        first = SignedRequests(services.redis, services.settings.key_prefix).same_body_or_first(timestamp, nonce, body, ttl)
+    except redis.RedisError:
+        # Accepted unchecked: refusing every plaintext message while Redis is down would silence
+        # every resident, and a replay still needs a query string captured in the last 300 s
+        # (no log keeps them). Safe mode, which signs the body, needs no such check.
+        log.error("signed-request store unavailable; a reused timestamp and nonce cannot be detected")
+        return
+    if not first:
+        log.warning("rejected a plaintext request reusing a signed timestamp and nonce with another body from %s",
+                    request.remote_addr)
+        abort(403)
 
 
 def _check_fresh(timestamp: str) -> None:
@@ -179,30 +209,64 @@ def _decrypt(crypto: WeChatCrypto, body: bytes, args) -> str:
 def _parse(xml: str):
     """The wechatpy message and its Inbound; aborts with 400 on anything malformed."""
     try:
+        xml, unreadable = _plain_fields(xml)
         message = parse_message(xml)
         if not getattr(message, "source", None) or not getattr(message, "create_time", None):
             raise ValueError("no FromUserName/CreateTime")
         for account in (message.source, message.target):
             if not isinstance(account, str) or not _ACCOUNT_ID.fullmatch(account):
                 raise ValueError("FromUserName/ToUserName is not an account id")
-        return message, to_inbound(message)
+        return message, to_inbound(message, unreadable)
     except _MALFORMED as error:
         log.warning("rejected malformed XML: %s", type(error).__name__)
         abort(400)
 
 
-def to_inbound(message) -> Inbound:
-    """Translate a parsed WeChat message into the domain's Inbound."""
+def _plain_fields(xml: str) -> tuple[str, bool]:
+    """The XML with every field the bot reads as one plain text — a repeated field's first
+    value, an element's text without its attributes, a MsgId that is no number dropped — and
+    whether a field the bot reads held elements instead of text (the message cannot be read)."""
+    fields = xmltodict.parse(xml)["xml"]
+    if not isinstance(fields, dict):
+        raise ValueError("an empty <xml/>")
+    plain, unreadable = dict(fields), False
+    for name in (*_HEADER_FIELDS, *_TEXT_FIELDS):
+        if name not in fields:
+            continue
+        value = _plain_text(fields[name])
+        unreadable = unreadable or (value is None and name in _TEXT_FIELDS)  # elements: no words to read
+        if name in _TEXT_FIELDS or value is not None:  # a header with elements is left to be refused
+            plain[name] = value
+    msg_id = _plain_text(fields.get("MsgId"))
+    if msg_id and msg_id.isdigit():
+        plain["MsgId"] = msg_id
+    else:
+        plain.pop("MsgId", None)  # the message gets a key of its own instead (see _dedup_key)
+    if plain == fields:
+        return xml, unreadable
+    return xmltodict.unparse({"xml": plain}), unreadable
+
+
+def _plain_text(value) -> str | None:
+    """A field's text ("" when empty); None when it holds elements."""
+    if isinstance(value, list):
+        value = value[0]  # a repeated field: the first, as WeChat would have sent it alone
+    if isinstance(value, dict):
+        if any(not name.startswith(("@", "#")) for name in value):
+            return None
+        value = value.get("#text")  # attributes dropped
+    return value or ""
+
+
+def to_inbound(message, unreadable: bool = False) -> Inbound:
+    """Translate a parsed WeChat message into the domain's Inbound; `unreadable` when a field the
+    bot reads held elements: then it is answered as a message that could not be read."""
     kind = message.type if message.type in MESSAGE_KINDS else "unknown"
     create_time = int(message.create_time.timestamp()) if hasattr(message.create_time, "timestamp") else int(message.create_time)
-    if kind == "event" or not getattr(message, "id", None):
-        # WeChat's rule is FromUserName+CreateTime; the event name and key keep a location
-        # report and a menu click in the same second apart.
-        event = f"{getattr(message, 'event', '')}:{getattr(message, 'key', '') or ''}"
-        dedup_key = f"evt:{message.source}:{create_time}:{event}"
-    else:
-        dedup_key = f"msg:{message.id}"
-    fields = dict(openid=message.source, kind=kind, dedup_key=dedup_key, create_time=create_time, received_at=time.time())
+    fields = dict(openid=message.source, kind=kind, dedup_key=_dedup_key(message, kind, create_time),
+                  create_time=create_time, received_at=time.time())
+    if unreadable:
+        return Inbound(**{**fields, "kind": "unknown"}, extra={"unreadable": True})
     if kind == "text":
         fields["text"] = message.content or ""
     elif kind == "voice":
@@ -218,6 +282,19 @@ def to_inbound(message) -> Inbound:
         if message.event == "location":
             fields.update(latitude=float(message.latitude), longitude=float(message.longitude))
     return Inbound(**fields)
+
+
+def _dedup_key(message, kind: str, create_time: int) -> str:
+    """This delivery's key, the same for each of WeChat's retries of it (bot.inbound)."""
+    account, openid = message.target, message.source
+    if kind == "event":
+        return event_key(account, openid, create_time, getattr(message, "event", "") or "", getattr(message, "key", "") or "")
+    if message.id:
+        return message_key(account, openid, message.id)
+    # No MsgId: the message's own fields (wechatpy keeps them in _data) tell a retry, which
+    # repeats them, from another message in the same second.
+    body = repr(sorted((name, repr(value)) for name, value in message._data.items()))
+    return message_key(account, openid, f"{create_time}-{hashlib.sha256(body.encode('utf-8')).hexdigest()[:16]}")
 
 
 def _reply_text(inbound: Inbound, deadline: float) -> str:

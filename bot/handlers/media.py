@@ -35,5 +35,7 @@ def link_or_video(turn: Turn) -> str:
 
 
 def unknown(turn: Turn) -> str:
-    """Handler: a message type we do not know."""
+    """Handler: a message type we do not know, or one whose content could not be read."""
+    if turn.inbound.extra.get("unreadable"):
+        return "抱歉，这条消息我没能读出来。麻烦您用文字再发一次，说说您想咨询或反映什么。"
     return "收到您的消息。我目前只能看懂文字、语音、照片和位置，麻烦用文字说说您的情况。"

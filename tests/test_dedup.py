@@ -1,0 +1,33 @@
+"""Retries get the first delivery's reply; a plaintext query string is not reused for another body."""
+
+from __future__ import annotations
+
+import time
+
+from bot.dedup import ReplyCache, SignedRequests
+from bot.inbound import message_key
+
+
+def test_the_same_msg_id_from_two_residents_is_two_deliveries(services):
+    cache = ReplyCache(services.redis, services.settings.key_prefix, ttl=60)
+    first, second = message_key("gh_demo", "o_dedup_first_000001", 7), message_key("gh_demo", "o_dedup_second_00001", 7)
+    assert cache.claim(first) == (True, None)
+    cache.remember(first, ["张先生，您的电话 139****2222"])
+    assert cache.claim(second) == (True, None)
+    assert cache.claim(first) == (False, ["张先生，您的电话 139****2222"])
+
+
+def test_a_signed_pair_is_accepted_again_only_with_the_same_body(services):
+    seen = SignedRequests(services.redis, services.settings.key_prefix)
+    timestamp = str(int(time.time()))
+    assert seen.same_body_or_first(timestamp, "12345", b"<xml>A</xml>", ttl=300)
+    assert seen.same_body_or_first(timestamp, "12345", b"<xml>A</xml>", ttl=300)  # WeChat's retry
+    assert not seen.same_body_or_first(timestamp, "12345", b"<xml>B</xml>", ttl=300)
+    assert seen.same_body_or_first(timestamp, "12346", b"<xml>B</xml>", ttl=300)
+
+
+def test_a_signed_pair_is_held_for_the_signatures_age_window_only(services):
+    seen = SignedRequests(services.redis, services.settings.key_prefix)
+    timestamp = str(int(time.time()))
+    seen.same_body_or_first(timestamp, "777", b"<xml/>", ttl=42)
+    assert 0 < services.redis.ttl(f"{services.settings.key_prefix}signed:{timestamp}:777") <= 42
