@@ -10,6 +10,8 @@ export RASA_MAX_CACHE_SIZE=0
 export TF_CPP_MIN_LOG_LEVEL=2
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 RASA_BIN="$ROOT/.venv-rasa/bin/rasa"
+# `rasa run` goes through rasa/serve.py, which gives Rasa its API token off the command line.
+RASA_PYTHON="$ROOT/.venv-rasa/bin/python"
 RASA_MODEL_NAME="${RASA_MODEL_NAME:-nlu}"
 # RASA_MODEL_FILE names any model file (a registered version, a candidate being evaluated).
 RASA_MODEL="${RASA_MODEL_FILE:-$ROOT/models/$RASA_MODEL_NAME.tar.gz}"

@@ -2,8 +2,10 @@
 # Start the Rasa NLU server in the background and wait until it answers.
 #
 #   RASA_PORT    port on 127.0.0.1 (default 5005)
-#   RASA_TOKEN   API token; when unset, read from var/rasa_token (created with a random token
-#                on first use) — the app's settings read the same file, so dev needs no setup.
+#   RASA_TOKEN   API token; when unset, read from var/rasa_token (0600, created with a random
+#                token on first use) — the app's settings read the same file, so dev needs no
+#                setup. Rasa gets it through rasa/serve.py, never on a command line (ps shows
+#                every process's arguments); curl reads the URLs carrying it from stdin.
 #   RASA_MODEL_NAME  model file under models/ (default nlu → models/nlu.tar.gz)
 #   RASA_MODEL_FILE  any model file instead (a registered version, a candidate being evaluated)
 #
@@ -29,13 +31,16 @@ if [[ -z "${RASA_TOKEN:-}" ]]; then
     RASA_TOKEN="$(cat "$TOKEN_FILE")"
 fi
 
+# curl's config from stdin: the URL with the token stays out of curl's arguments.
+rasa_url() { printf 'url = "%s%s?token=%s"\n' "$BASE_URL" "$1" "$RASA_TOKEN"; }
+
 answers() {
-    curl -fsS --max-time 2 "$BASE_URL/status?token=$RASA_TOKEN" >/dev/null 2>&1
+    rasa_url /status | curl -fsS --max-time 2 -K - >/dev/null 2>&1
 }
 
 parse() {
-    curl -fsS --max-time 10 -H 'Content-Type: application/json' \
-        -d "{\"text\": \"$1\"}" "$BASE_URL/model/parse?token=$RASA_TOKEN"
+    rasa_url /model/parse | curl -fsS --max-time 10 -K - -H 'Content-Type: application/json' \
+        -d "{\"text\": \"$1\"}"
 }
 
 if [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null && answers; then
@@ -56,7 +61,8 @@ export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
 export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
 
 # setsid: the server gets its own process group, so rasa_stop.sh can end it and its children.
-setsid "$RASA_BIN" run --enable-api --auth-token "$RASA_TOKEN" -i 127.0.0.1 -p "$PORT" \
+# rasa/serve.py takes the token from RASA_TOKEN when the caller set it, else from var/rasa_token.
+setsid "$RASA_PYTHON" rasa/serve.py run --enable-api -i 127.0.0.1 -p "$PORT" \
     --model "$RASA_MODEL" >"$LOG_FILE" 2>&1 < /dev/null &
 echo $! >"$PID_FILE"
 started=$(date +%s)

@@ -29,7 +29,9 @@ log() { echo "$(date '+%F %T') rasa_watch: $*" >&2; }
 
 answers() {
     local token="${RASA_TOKEN:-$(cat var/rasa_token 2>/dev/null)}"
-    curl -fsS --max-time "$timeout" "http://127.0.0.1:$1/status?token=$token" >/dev/null 2>&1
+    # curl reads the URL from stdin: the token stays out of its arguments (ps shows them).
+    printf 'url = "http://127.0.0.1:%s/status?token=%s"\n' "$1" "$token" |
+        curl -fsS --max-time "$timeout" -K - >/dev/null 2>&1
 }
 
 start() {

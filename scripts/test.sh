@@ -30,7 +30,9 @@ fi
 # This checkout's Rasa server when it already runs; else one started here on the first free port
 # (another checkout's server or another program may hold 5005; the tests' own servers use 5010–5030).
 started_rasa=0
-rasa_answers() { curl -fsS --max-time 2 "http://127.0.0.1:$1/status?token=$(cat var/rasa_token 2>/dev/null)" >/dev/null 2>&1; }
+# curl reads the URL from stdin, so the Rasa token is not in its arguments (ps shows them).
+rasa_answers() { printf 'url = "http://127.0.0.1:%s/status?token=%s"\n' "$1" "$(cat var/rasa_token 2>/dev/null)" |
+    curl -fsS --max-time 2 -K - >/dev/null 2>&1; }
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 export RASA_PORT="${RASA_PORT:-5005}"
 if ! rasa_answers "$RASA_PORT"; then

@@ -1,5 +1,6 @@
 """Rasa servers of a test's own (ports 5010-5019, never the shared one), started with
-scripts/rasa_serve.sh from a model file and stopped afterwards."""
+scripts/rasa_serve.sh from a model file and stopped afterwards. The token goes in the
+environment (RASA_TOKEN), never on a command line."""
 
 from __future__ import annotations
 
