@@ -21,7 +21,7 @@ def utcnow() -> datetime:
 class UtcDateTime(TypeDecorator):
     """A moment in time: aware datetimes in, aware UTC datetimes out, on every database.
 
-    PostgreSQL keeps the zone (timestamptz, the DDL of `UtcDateTime()`). SQLite keeps
+    PostgreSQL keeps the zone (timestamptz, the DDL of `DateTime(timezone=True)`). SQLite keeps
     no zone: it stores the clock reading as text, so every value is turned to UTC first, in the one
     format SQLAlchemy writes ("2026-12-07 01:30:00.000000"); text comparisons and ORDER BY then
     agree with time order, as on PostgreSQL."""
