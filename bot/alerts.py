@@ -1,5 +1,6 @@
 """WeChat notices to staff who bound their WeChat: a new case in their queue, an overdue case sent
-up to them, a resident writing in a conversation they hold. Each carries a link to the case page."""
+up to them, a resident asking for a person, a resident writing in a conversation they hold. Each
+carries a link to the case page."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from bot.storage.directory import Unit
 from bot.storage.residents import Resident, find_resident
 from bot.storage.staff import Staff, staff_with_wechat
 from bot.storage.tickets import Ticket
+
+# The flag staff see on the inbox card and in a notice when the resident asked for a person.
+PERSON_FLAG = "【居民要求人工】"
 
 
 def case_link(base_url: str, ticket: Ticket) -> str:
@@ -43,10 +47,20 @@ def queue_staff(session: Session, ticket: Ticket) -> list[Staff]:
 
 def new_case(session: Session, jobs, base_url: str, ticket: Ticket, label: str) -> int:
     """Tell the queue's staff that a case (of the category `label`) arrived."""
-    urgent = "【紧急】" if ticket.urgent else ""
+    flags = ("【紧急】" if ticket.urgent else "") + (PERSON_FLAG if ticket.person_requested_at is not None else "")
     text = (
-        f"{urgent}新工单 {ticket.number}（{label}）"
+        f"{flags}新工单 {ticket.number}（{label}）"
         f"进入您的待办。\n{ticket.description[:60]}\n处理：{case_link(base_url, ticket)}"
+    )
+    return alert_staff(session, jobs, queue_staff(session, ticket), text)
+
+
+def person_requested(session: Session, jobs, base_url: str, ticket: Ticket, waited: str = "") -> int:
+    """Tell the queue's staff that the case's resident asks for a person (`waited`: asked again after so long)."""
+    again = f"（已等 {waited}，再次提醒）" if waited else ""
+    text = (
+        f"{PERSON_FLAG}工单 {ticket.number} 的居民要求工作人员回复{again}，请尽快在工单页回复居民。"
+        f"\n处理：{case_link(base_url, ticket)}"
     )
     return alert_staff(session, jobs, queue_staff(session, ticket), text)
 

@@ -12,7 +12,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from bot import handoff as handoffs
-from bot import review
+from bot import person_requests, review
 from bot.lifecycle import STATUS_MOVES, move_ticket, tell_resident
 from bot.office_hours import CHINA, WEEKDAY_NAMES
 from bot.staff import Scope, audit, can_act, can_view, staff_title
@@ -112,6 +112,7 @@ def ask_for_information(session: Session, jobs, ticket: Ticket, staff: Staff, qu
     before = snapshot(ticket)
     notice = f"关于您的工单 {ticket.number}，{staff.name}需要您补充：\n{question}\n请直接回复“补充：”加上内容，也可以发照片。"
     move_ticket(session, jobs, ticket, "waiting_info", staff.username, question, notice=notice)
+    person_requests.answered(session, ticket, staff.username)
     _touch_handoff(session, ticket, staff)
     _audited(session, staff, "ask_for_information", ticket, before, question=question)
 
@@ -164,6 +165,7 @@ def resolve(session: Session, jobs, ticket: Ticket, staff: Staff, outcome: str) 
     if current is not None:
         handoffs.release(session, jobs, current, "resolved")
     move_ticket(session, jobs, ticket, "resolved", staff.username, outcome)
+    person_requests.answered(session, ticket, staff.username)
     _audited(session, staff, "resolve", ticket, before, outcome=outcome)
 
 
@@ -176,6 +178,7 @@ def reply(session: Session, jobs, ticket: Ticket, staff: Staff, text: str) -> li
         ticket.first_response_at = utcnow()
     signed = f"{text}\n—— {staff.name}"
     ids = tell_resident(session, jobs, ticket, signed, sender=staff.username, kind="reply")
+    person_requests.answered(session, ticket, staff.username)
     _touch_handoff(session, ticket, staff)
     audit(session, staff, "reply", ticket.id, {}, {"outbound_ids": ids})
     return ids
@@ -199,6 +202,7 @@ def take_over(session: Session, jobs, ticket: Ticket, staff: Staff) -> Handoff:
         raise ActionError(str(error)) from error
     if ticket.status in ("new", "reopened"):
         move_ticket(session, jobs, ticket, "in_progress", staff.username, "人工接管对话", tell=False)
+    person_requests.answered(session, ticket, staff.username)  # the resident was told who is with them
     audit(session, staff, "take_over", ticket.id, {}, {"handoff_id": held.id})
     return held
 
@@ -256,6 +260,7 @@ class InboxRow:
     overdue: bool
     held: bool
     resident_wrote: bool = False  # the resident wrote after staff last did: someone should answer
+    person_waited: str = ""  # the resident asked for a person this long ago and nobody answered ("25 分钟")
 
     @property
     def category(self) -> str:
@@ -266,7 +271,8 @@ class InboxRow:
 
 def inbox(session: Session, scope: Scope, view: str = "open", unit_id: int | None = None,
           role: str | None = None, limit: int = INBOX_LIMIT) -> list[InboxRow]:
-    """The cases this scope may read: urgent first, then by the deadline that matters now."""
+    """The cases this scope may read: requests for a person first (the longest waiting first), then
+    urgent ones, then by the deadline that matters now."""
     statuses = OPEN_STATUSES if view == "open" else DONE_STATUSES
     deadline = case((Ticket.first_response_at.is_(None), Ticket.due_at), else_=Ticket.resolution_due_at)
     query = select(Ticket).where(Ticket.status.in_(statuses))
@@ -277,7 +283,8 @@ def inbox(session: Session, scope: Scope, view: str = "open", unit_id: int | Non
     if role:
         query = query.where(Ticket.role == role)
     if view == "open":
-        query = query.order_by(Ticket.urgent.desc(), deadline.asc().nulls_last(), Ticket.id)
+        query = query.order_by(Ticket.person_requested_at.asc().nulls_last(), Ticket.urgent.desc(),
+                               deadline.asc().nulls_last(), Ticket.id)
     else:
         query = query.order_by(Ticket.updated_at.desc())
     tickets = list(session.scalars(query.limit(limit)))
@@ -287,7 +294,7 @@ def inbox(session: Session, scope: Scope, view: str = "open", unit_id: int | Non
     now = utcnow()
     return [
         InboxRow(ticket, units.get(ticket.unit_id, ""), next_deadline(ticket), is_overdue(ticket, now), ticket.id in held,
-                 ticket.id in answered)
+                 ticket.id in answered, person_requests.waited(ticket, now))
         for ticket in tickets
     ]
 

@@ -60,6 +60,7 @@ class ClarifyState(FlowStateBase):
     opening: int | None = None
     message_ids: list[int] = field(default_factory=list)
     for_person: bool = False  # asked after "转人工": any answer reaches a person, never a loop
+    ticket_id: int | None = None  # for_person: the case already opened for the request; the answer routes it
     step: str = "choose"
 
 

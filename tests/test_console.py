@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 import bot.tickets
 import webhook.console.cases
+from bot import person_requests
 from bot.office_hours import CHINA
 from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
@@ -349,3 +350,21 @@ def test_a_mediation_is_shown_at_the_time_the_resident_was_told(any_services, mo
     assert any("14:30" in message.content for message in told)
     page = mediator.get(f"/console/cases/{case_id}").get_data(as_text=True)
     assert f"{day:%Y-%m-%d} 14:30，八古墩社区调解室" in page
+
+
+def test_a_request_for_a_person_is_flagged_first_with_the_time_waited_until_someone_answers(app, services, lawyer):
+    older_id, older, _ = new_case(services, "baguodun")
+    asking_id, asking, _ = new_case(services, "baguodun")
+    with services.db.session() as session:
+        session.get(Ticket, older_id).urgent = True  # a person asked for comes before even an urgent case
+        ticket = session.get(Ticket, asking_id)
+        person_requests.request_person(session, services.jobs, "", ticket, now=utcnow() - timedelta(minutes=25))
+    rows = lawyer.get("/console/inbox/rows").get_data(as_text=True).split("<li ")[1:]
+    flagged = ["居民要求人工" in row for row in rows]
+    assert flagged == sorted(flagged, reverse=True)  # every flagged case above every other one
+    position = {number: next(i for i, row in enumerate(rows) if number in row) for number in (asking, older)}
+    assert position[asking] < position[older]
+    assert "已等 25 分钟" in _inbox_row(lawyer, asking) and "居民要求人工" not in _inbox_row(lawyer, older)
+    assert "居民要求人工" in lawyer.get(f"/console/cases/{asking_id}").get_data(as_text=True)
+    lawyer.post(f"/console/cases/{asking_id}/reply", {"text": "您好，我是张律师，请讲"})
+    assert "居民要求人工" not in _inbox_row(lawyer, asking)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import phrases, review
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS
 from bot.dialogue import ClarifyState, Fragment
-from bot.handlers import intake
+from bot.handlers import human, intake
 from bot.turn import Turn
 
 CHOICE_QUESTION = "您说的情况更接近哪一类？"
@@ -14,6 +14,8 @@ LEGAL_ONLY_QUESTION = "这是想咨询法律问题吗？"
 # "人呢" while the question that picks the person waits.
 PERSON_COMING = "工作人员看到后会在这里回复您。先告诉我是哪类问题，好转给对的人："
 NONE_OF_THESE = "好的，麻烦您换个说法再描述一下情况，或回复“转人工”联系工作人员。"
+# "都不是" after a request for a person: the case waits for a person anyway.
+PERSON_WILL_ASK = "好的，工作人员看到后会直接跟您了解情况。"
 
 
 def ask(turn: Turn, choices: list[str], question: str | None = None, for_person: bool = False) -> str:
@@ -58,7 +60,7 @@ def choose_step(turn: Turn) -> str | None:
         return _chosen(turn, state, state.choices[pick - 1], text=state.question)
     if pick == len(state.choices) + 1:
         turn.dialogue.end()
-        return NONE_OF_THESE
+        return PERSON_WILL_ASK if state.ticket_id is not None else NONE_OF_THESE
     if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
         return None
     return _answer_in_words(turn, state)
@@ -67,8 +69,9 @@ def choose_step(turn: Turn) -> str | None:
 def _answer_in_words(turn: Turn, state: ClarifyState) -> str | None:
     """The resident answered in words: the kind of case their words name, if they name one."""
     if state.for_person and len(turn.text) <= phrases.PERSON_AGAIN_MAX_CHARS and phrases.PERSON_AGAIN.search(turn.text):
-        # "人呢": no matter told yet, so no case with "人呢" for its story.
-        return f"{PERSON_COMING}\n{prompt(turn)}"
+        # "人呢": the request stands (where it is, told again); no case with "人呢" for its story.
+        first = human.transfer(turn) if state.ticket_id is not None else PERSON_COMING
+        return f"{first}\n{prompt(turn)}"
     decision = turn.decide()
     if decision.intent in TRIAGE_INTENTS and decision.kind in ("triage", "clarify"):
         return _chosen(turn, state, decision.intent, text=_joined(state.question, turn.text))
@@ -88,6 +91,8 @@ def leave(turn: Turn) -> None:
 
 
 def _chosen(turn: Turn, state: ClarifyState, category: str, text: str) -> str:
+    if state.ticket_id is not None:  # asked for a person: the case is open already, the answer routes it
+        return human.kind_chosen(turn, state, category)
     ids = state.message_ids + [turn.message.id]
     if not state.for_person:  # the resident's own choice: a suggested label for the review queue
         review.record_choice(turn.session, state.opening, text, category)

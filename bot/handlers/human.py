@@ -1,31 +1,149 @@
-"""Transfer to a person (转人工): who will answer and when, honestly, and never a loop."""
+"""Transfer to a person (转人工, 人呢): the request always reaches a person — a case flagged in the
+right room's inbox and its staff told on WeChat (bot/person_requests.py) — and the resident hears
+honestly who will answer and when; asking again tells where the request stands. Never a loop."""
 
 from __future__ import annotations
 
-from bot.categories import role_title
-from bot.dialogue import IntakeState
+from datetime import datetime, timedelta
+
+from bot import alerts, person_requests, phrases
+from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS, role_title
+from bot.dialogue import ClarifyState, FaqOfferState, IntakeState
 from bot.handlers import clarify, community, intake
-from bot.storage.directory import Unit, district_centre
-from bot.storage.tickets import latest_open_ticket
-from bot.tickets import link_message
+from bot.lifecycle import SYSTEM
+from bot.office_hours import CHINA, next_opening, opening_words
+from bot.storage.base import utcnow
+from bot.storage.directory import Unit, district_centre, staff_for
+from bot.storage.messages import Message
+from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent, latest_open_ticket
+from bot.tickets import CaseRequest, attach_message, first_response_due, link_message, open_ticket
 from bot.turn import Turn
+
+KIND_QUESTION = "为了尽快转给对的人，请问是哪类问题？（不回答也没关系，工作人员同样会回复您）"
+ADD_TO_CASE = "有新情况请回复“补充：”加上内容，会记到工单里。"
+NO_STORY = "（居民还没有说明是什么事）"
+STAFF_NOTE = "居民要求人工服务，请直接联系居民"
+JUST_NOW = timedelta(minutes=1)
 
 
 def transfer(turn: Turn) -> str:
-    """Handler: the resident asks for a person; the case goes to a person now or after one question."""
+    """Handler: the resident asks for a person: the open case (or one opened now) waits for a person."""
     if turn.dialogue.active(IntakeState):
         reply = intake.open_case(turn, note="好的，马上为您转人工。")
+        _request(turn, turn.opened_ticket)
         return f"{reply}\n{when_to_expect(turn.session.get(Unit, turn.opened_ticket.unit_id))}"
     ticket = latest_open_ticket(turn.session, turn.resident.id)
-    if ticket is not None:
-        link_message(turn.session, ticket, turn.message, note="居民要求人工服务")  # a request, not case content
-        unit = turn.session.get(Unit, ticket.unit_id)
-        return (
-            f"好的。您的工单 {ticket.number} 已在{unit.office_name}的{role_title(ticket.role, unit.level)}那里，"
-            f"已提醒工作人员尽快联系您。\n{when_to_expect(unit)}\n有新情况请回复“补充：”加上内容，会记到工单里。"
-        )
-    question = f"好的，为您转人工。{when_to_expect(community.home_room(turn))}\n为了转给对的人，请问是哪类问题？"
-    return clarify.ask(turn, list(clarify.TRIAGE_INTENTS), question=question, for_person=True)
+    if ticket is None:
+        return _open_request(turn)
+    turn.message.ticket_id = ticket.id  # on the case's page; a request, not case content
+    request = _request(turn, ticket)
+    if request.repeat:
+        return request_status(turn, ticket, request)
+    return (
+        f"好的。您的工单 {ticket.number} 已在{who_answers(turn, ticket)}那里，已提醒工作人员尽快回复您。"
+        f"\n{when_to_expect(turn.session.get(Unit, ticket.unit_id))}\n{ADD_TO_CASE}"
+    )
+
+
+def _request(turn: Turn, ticket: Ticket) -> person_requests.Request:
+    services = turn.services
+    return person_requests.request_person(turn.session, services.jobs, services.settings.console_base_url, ticket)
+
+
+def _open_request(turn: Turn) -> str:
+    """No case open: a case is opened for the request at once, from what the resident wrote lately;
+    which kind of matter it is is asked only when not known, and only to route it."""
+    flow = turn.dialogue.flow
+    words = person_requests.recent_words(turn.session, turn.resident.id, turn.message.id)
+    kind = _known_kind(flow, words)
+    ticket = open_ticket(turn.session, turn.resident, CaseRequest(
+        category=kind or GENERAL_CATEGORY,  # the lawyer takes any question until the kind is known
+        description="\n".join(message.content for message in words) or NO_STORY,
+        unit=community.home_room(turn),
+        phone=turn.resident.phone,
+        opening_message_id=turn.message.id,
+        message_ids=[message.id for message in words] + [turn.message.id],
+        staff_notes=[STAFF_NOTE],
+    ))
+    turn.opened_ticket = ticket
+    _request(turn, ticket)
+    turn.dialogue.fragments.clear()  # they are on the case now
+    if isinstance(flow, (ClarifyState, FaqOfferState)):
+        turn.dialogue.end()  # the question they asked is the case's now
+    lines = [
+        f"好的，已为您转人工：工单 {ticket.number} 已转给{who_answers(turn, ticket)}，工作人员会在这里直接回复您。",
+        when_to_expect(turn.session.get(Unit, ticket.unit_id)),
+    ]
+    if kind is not None:
+        return "\n".join(lines + [ADD_TO_CASE])
+    choices = flow.choices if isinstance(flow, ClarifyState) and not flow.for_person else list(TRIAGE_INTENTS)
+    turn.dialogue.start(ClarifyState(choices=choices, opening=turn.message.id, for_person=True, ticket_id=ticket.id))
+    return "\n".join(lines + [KIND_QUESTION, clarify.choice_lines(choices, for_person=True)])
+
+
+def _known_kind(flow, words: list[Message]) -> str | None:
+    """The kind of matter, when the dialogue or the resident's recent messages already say it."""
+    if isinstance(flow, FaqOfferState):
+        return flow.category
+    if isinstance(flow, ClarifyState) and len(flow.choices) == 1:
+        return flow.choices[0]
+    return next((message.intent for message in reversed(words) if message.intent in TRIAGE_INTENTS), None)
+
+
+def kind_chosen(turn: Turn, state: ClarifyState, category: str) -> str:
+    """The resident said which kind of matter their request is about: its case goes to that role
+    in the same room (its staff told), and words beyond a number are added to the case."""
+    turn.dialogue.end()
+    ticket = turn.session.get(Ticket, state.ticket_id)
+    if ticket is None or ticket.status not in OPEN_STATUSES:
+        return transfer(turn)
+    label = CATEGORIES[category].label
+    if phrases.steers_only(turn.text):
+        link_message(turn.session, ticket, turn.message, note=f"居民说明是{label}")
+        heard = f"好的，{label}。"
+    else:
+        attach_message(turn.session, ticket, turn.message, note="居民说明情况")
+        heard = "好的，您说的情况已记到工单里。"
+    if CATEGORIES[category].role != ticket.role:
+        _reroute(turn, ticket, category)
+    return f"{heard}工单 {ticket.number} 已转给{who_answers(turn, ticket)}，工作人员会在这里直接回复您。\n{ADD_TO_CASE}"
+
+
+def _reroute(turn: Turn, ticket: Ticket, category: str) -> None:
+    """The case moves to the role of its kind, in its room, with that kind's deadlines; that role's staff are told."""
+    session, services = turn.session, turn.services
+    unit = session.get(Unit, ticket.unit_id)
+    ticket.category, ticket.role = category, CATEGORIES[category].role
+    ticket.due_at = first_response_due(unit, category, ticket.urgent, ticket.collective, ticket.created_at)
+    note = f"居民说明是{CATEGORIES[category].label}，转给{role_title(ticket.role, unit.level)}"
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor=SYSTEM))
+    ticket.person_alerted_at = utcnow()
+    alerts.new_case(session, services.jobs, services.settings.console_base_url, ticket, CATEGORIES[category].label)
+
+
+def request_status(turn: Turn, ticket: Ticket, request: person_requests.Request, now: datetime | None = None) -> str:
+    """Where a request nobody answered yet stands: when it was passed to whom — told again, not promised again."""
+    now = now or utcnow()
+    ago = "刚才" if now - ticket.person_requested_at < JUST_NOW else f"{person_requests.waited(ticket, now)}前"
+    asked = ticket.person_requested_at.astimezone(CHINA)
+    lines = [f"您{ago}（{asked:%H:%M}）要求了人工，工单 {ticket.number} 已转给{who_answers(turn, ticket)}，工作人员还没有回复您。"]
+    if request.alerted:
+        lines.append("刚刚已再次提醒工作人员。")
+    unit = turn.session.get(Unit, ticket.unit_id)
+    opening = next_opening(unit.hours, now) if unit.hours else None
+    if opening is not None:
+        lines.append(f"现在不在工作时间，工作人员会在{opening_words(opening, now)}上班后回复您。")
+    elif unit.phone:
+        lines.append(f"着急的话可以直接拨打{unit.office_name}电话 {unit.phone}。")
+    return "".join(lines)
+
+
+def who_answers(turn: Turn, ticket: Ticket) -> str:
+    """The room and role that answer this case, and the person when the room has one in that role."""
+    unit = turn.session.get(Unit, ticket.unit_id)
+    title = role_title(ticket.role, unit.level)
+    people = [person for person in staff_for(turn.session, unit.id, ticket.role) if person.active]
+    return f"{unit.office_name}的{people[0].name}（{title}）" if len(people) == 1 else f"{unit.office_name}的{title}"
 
 
 def complaint(turn: Turn) -> str:
@@ -44,10 +162,16 @@ def complaint(turn: Turn) -> str:
     return f"{reply}\n对我们的服务有意见，也可以直接向{centre.office_name}反映：{reach}。"
 
 
-def when_to_expect(unit: Unit | None) -> str:
-    """When a person will answer and how to reach the room sooner, from the directory."""
+def when_to_expect(unit: Unit | None, now: datetime | None = None) -> str:
+    """When a person will answer — now in office hours, else when the room opens — and how to
+    reach the room sooner, from the directory."""
     if unit is None:
         return "工作人员会在工作时间尽快回复您；着急的话可以拨打 12348 公共法律服务热线。"
-    hours = f"（{unit.hours}）" if unit.hours else ""
     phone = f"着急的话可以直接拨打{unit.office_name}电话 {unit.phone}。" if unit.phone else ""
-    return f"工作人员会在工作时间{hours}回复您，非工作时间的消息会在下一个工作时段处理。{phone}"
+    if not unit.hours:
+        return f"工作人员会在工作时间尽快回复您。{phone}"
+    now = now or utcnow()
+    opening = next_opening(unit.hours, now)
+    if opening is None:
+        return f"现在是工作时间（{unit.hours}），工作人员看到后会尽快在这里回复您。{phone}"
+    return f"现在不在工作时间（{unit.hours}），工作人员会在{opening_words(opening, now)}上班后回复您。{phone}"

@@ -64,6 +64,10 @@ class Ticket(Base):
     mediation_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     mediation_place: Mapped[str] = mapped_column(String(256), default="", server_default="")
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The resident asked for a person and no staff member has answered them since (the inbox's
+    # "居民要求人工" flag); when the queue's staff were last told on WeChat. See bot/person_requests.py.
+    person_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    person_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), default=utcnow, onupdate=utcnow

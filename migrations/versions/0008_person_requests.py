@@ -15,8 +15,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('person_requested_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('person_alerted_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_column('person_alerted_at')
+        batch_op.drop_column('person_requested_at')

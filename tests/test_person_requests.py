@@ -1,0 +1,178 @@
+"""A request for a person always reaches a person: with or without a case, a flagged case in the
+right room's inbox, a WeChat notice to that room's bound staff, and the resident told who will
+answer and when — and, asking again before anyone answered, where the request stands."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot import casework, person_requests
+from bot.handlers.human import when_to_expect
+from bot.office_hours import CHINA
+from bot.storage.base import utcnow
+from bot.storage.directory import Unit, unit_by_code
+from bot.storage.residents import find_resident
+from bot.storage.staff import staff_by_username
+from bot.storage.tickets import Ticket, tickets_of_resident
+from tests.conftest import run_jobs
+from tests.staff_user import new_case
+from tests.wechat_user import converse
+
+
+@pytest.fixture
+def bound(services):
+    """Bind staff accounts to a WeChat openid of their own for one test; returns bind(username) → openid."""
+    names = []
+
+    def bind(username: str) -> str:
+        openid = f"o_staff_{username}_{id(names)}"
+        with services.db.session() as session:
+            staff_by_username(session, username).wechat_openid = openid
+        names.append(username)
+        return openid
+
+    yield bind
+    with services.db.session() as session:
+        for username in names:
+            staff_by_username(session, username).wechat_openid = None
+
+
+def person_notices(fake_wechat, openid: str) -> list[str]:
+    return [m["content"] for m in fake_wechat.messages(touser=openid) if "【居民要求人工】" in m["content"]]
+
+
+def cases_of(services, openid: str) -> list[Ticket]:
+    with services.db.session() as session:
+        return tickets_of_resident(session, find_resident(session, openid).id)
+
+
+def ago(services, ticket_id: int, minutes: int) -> None:
+    """The request (and its last notice) was made `minutes` ago."""
+    with services.db.session() as session:
+        ticket = session.get(Ticket, ticket_id)
+        ticket.person_requested_at = utcnow() - timedelta(minutes=minutes)
+        ticket.person_alerted_at = ticket.person_requested_at
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_no_case_a_request_opens_a_flagged_case_at_once_and_asking_again_tells_where_it_stands(
+        services, resident, fake_wechat, bound):
+    lawyer, officer = bound("cai.lawyer"), bound("ding.property")
+    first, = converse(resident, [
+        ("你好", "您好"),
+        ("转人工", "已为您转人工"),
+    ])[1:]
+    ticket, = cases_of(services, resident.openid)
+    assert ticket.number in first and "江汉区公共法律服务中心的蔡律师（律师）" in first and "哪类问题" in first
+    assert "工作时间" in first and "9:00" in first
+    assert ticket.person_requested_at is not None and "你好" not in ticket.description
+    run_jobs(services)
+    told, = person_notices(fake_wechat, lawyer)
+    assert f"/console/cases/{ticket.id}" in told
+
+    again, chosen = converse(resident, [
+        ("人呢", "还没有回复您"),
+        ("3", "物业问题"),
+    ])
+    assert "刚才" in again and "蔡律师" in again and "已提醒工作人员尽快" not in again
+    ticket, = cases_of(services, resident.openid)  # one case, not one per request
+    assert ticket.role == "property_officer" and "丁房管员" in chosen
+    run_jobs(services)
+    assert len(person_notices(fake_wechat, lawyer)) == 1  # "人呢" right after: no second notice
+    assert f"/console/cases/{ticket.id}" in person_notices(fake_wechat, officer)[0]  # routed by the answer
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_no_case_words_instead_of_a_number_route_the_request_and_go_into_the_case(services, resident):
+    converse(resident, [
+        ("我要人工", "哪类问题"),
+        ("物业把小区绿地改成停车位收费", "已记到工单里"),
+    ])
+    ticket, = cases_of(services, resident.openid)
+    assert ticket.role == "property_officer" and "绿地" in ticket.description
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_no_case_what_the_resident_wrote_lately_is_the_case_and_the_community_named_before_routes_it(
+        services, resident):
+    resident.says("你好")
+    with services.db.session() as session:  # named in an earlier conversation
+        find_resident(session, resident.openid).community_id = unit_by_code(session, "xiqiao").id
+    converse(resident, [
+        ("法律咨询收费吗", "免费"),
+        ("转人工", "西桥社区"),
+    ])
+    ticket, = cases_of(services, resident.openid)
+    with services.db.session() as session:
+        assert session.get(Unit, ticket.unit_id).code == "xiqiao"
+    assert "收费" in ticket.description and "转人工" not in ticket.description
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_with_a_case_open_the_request_flags_it_tells_its_staff_once_and_an_answer_clears_it(
+        services, resident, fake_wechat, bound):
+    zhang = bound("zhang.lawyer")
+    case_id, number, _ = new_case(services, "baguodun", openid=resident.openid)
+    run_jobs(services)  # the new-case notice
+    first, again = converse(resident, [
+        ("转人工", "已提醒工作人员"),
+        ("我就要人工", "还没有回复您"),
+    ])
+    assert number in first and "张律师（社区律师）" in first and "工作时间" in first
+    assert number in again and "已提醒工作人员尽快" not in again
+    assert len(cases_of(services, resident.openid)) == 1
+    run_jobs(services)
+    told, = person_notices(fake_wechat, zhang)
+    assert number in told and f"/console/cases/{case_id}" in told
+
+    with services.db.session() as session:
+        casework.reply(session, services.jobs, session.get(Ticket, case_id), staff_by_username(session, "zhang.lawyer"),
+                       "您好，我是张律师，请问您具体想咨询什么？")
+    assert cases_of(services, resident.openid)[0].person_requested_at is None
+    converse(resident, [("人呢", "已提醒工作人员")])  # answered before: a new request, told anew
+    run_jobs(services)
+    assert len(person_notices(fake_wechat, zhang)) == 2
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_asking_again_after_a_while_says_how_long_ago_and_reminds_the_staff(services, resident, fake_wechat, bound):
+    zhang = bound("zhang.lawyer")
+    case_id, _, _ = new_case(services, "baguodun", openid=resident.openid)
+    run_jobs(services)  # the new-case notice
+    converse(resident, [("转人工", "已提醒工作人员")])
+    ago(services, case_id, 40)
+    again, = converse(resident, [("人呢", "40 分钟前")])
+    assert "再次提醒" in again
+    run_jobs(services)
+    assert "已等 40 分钟" in person_notices(fake_wechat, zhang)[-1]
+
+
+def test_what_counts_as_answering_the_resident(services):
+    case_id, _, _ = new_case(services, "baguodun")
+    with services.db.session() as session:
+        ticket, staff = session.get(Ticket, case_id), staff_by_username(session, "zhang.lawyer")
+        person_requests.request_person(session, services.jobs, "", ticket)
+        casework.accept(session, services.jobs, ticket, staff)
+        assert ticket.person_requested_at is not None  # accepting is no answer to "I want a person"
+        casework.take_over(session, services.jobs, ticket, staff)
+        assert ticket.person_requested_at is None  # the resident is told who is with them
+
+
+def test_when_a_person_will_answer_is_honest_about_office_hours(services):
+    with services.db.session() as session:
+        room = unit_by_code(session, "baguodun")
+        monday_morning = datetime(2026, 12, 7, 10, 0, tzinfo=CHINA)
+        assert "现在是工作时间" in when_to_expect(room, monday_morning)
+        lunch = when_to_expect(room, monday_morning.replace(hour=12, minute=30))
+        assert "不在工作时间" in lunch and "今天 14:00" in lunch
+        weekend = when_to_expect(room, datetime(2026, 12, 12, 10, 0, tzinfo=CHINA))
+        assert "不在工作时间" in weekend and "周一 09:00" in weekend and room.phone in weekend
+
+
+def test_the_time_waited_in_words():
+    assert person_requests.elapsed(timedelta(seconds=20)) == "不到 1 分钟"
+    assert person_requests.elapsed(timedelta(minutes=25)) == "25 分钟"
+    assert person_requests.elapsed(timedelta(hours=2, minutes=5)) == "2 小时 5 分钟"
+    assert person_requests.elapsed(timedelta(days=3, hours=1)) == "3 天"
