@@ -28,7 +28,7 @@ from bot.tickets import attach_message
 
 # Any-time phrases the bot still answers while a person holds the conversation (danger is checked
 # before the handoff, by the router).
-BOT_STILL_ANSWERS = ("cancel", "ticket_status")
+BOT_STILL_ANSWERS = ("cancel", "ticket_status", "erase_personal_data")
 # The holder is told on WeChat at most this often that the resident wrote (the page shows every message).
 ALERT_EVERY = timedelta(minutes=10)
 TAKEN_OVER = "{who}已接入对话，接下来由人工为您服务，直接回复即可。回复“我的工单”可查看进度。"

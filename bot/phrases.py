@@ -72,6 +72,15 @@ DISTRICT_OFFICE = re.compile(r"区中心|区公共法律服务中心|区里|区�
 STREET_OFFICE = re.compile(r"街道|工作站|司法所")
 # Only for short messages: "邻居搬家时撞坏了我家门" is a dispute, not news that the resident moved.
 MOVED = re.compile(MOVED_WORDS)
+# "把我的个人信息删掉", "注销我的资料", "我不想你们保存我的信息了": the resident's own data erased (PIPL).
+# Said to us, so it opens the message ("他删了我的聊天记录" is a story) and is not "别删".
+_MY_DATA = r"(?:我的|我|本人的?|个人)(?:个人)?(?:信息|资料|数据|聊天记录|隐私)"
+_ERASE = r"(?<![他她别莫不])(?<!不要)(?<!不用)(?:删|清除|清空|注销|销毁)"
+_ASKING = r"^(?:你好|您好)?[，, ]*(?:请|麻烦|帮我|我要求|我要|我想|申请|要求)?(?:你们)?(?:帮我)?"
+ERASE_MY_DATA = re.compile(
+    rf"{_ASKING}(?:把|将)?{_MY_DATA}.{{0,6}}{_ERASE}|{_ASKING}{_ERASE}.{{0,4}}{_MY_DATA}|"
+    r"不(?:想|要|希望|愿意)(?:让)?你们(?:再)?(?:保存|保留|留着|存|记录)(?:着)?我的"
+)
 
 
 @dataclass(frozen=True)
@@ -82,11 +91,14 @@ class AnytimePhrase:
     pattern: re.Pattern
     max_chars: int | None = None  # counts only in messages this short (None: any length)
     outside_flows_only: bool = False  # counts only when no flow is asking a question
+    before_steps: bool = False  # read before the step's own reading of the message
 
 
 # Checked in this order, after the active step declined the message. A long message that merely
 # contains "取消" ("订单被取消了…") is a story, hence the length limits.
 ANYTIME_PHRASES = (
+    # Never an answer to the question asked (not a withdrawal at the withdraw question): first.
+    AnytimePhrase("erase_personal_data", ERASE_MY_DATA, max_chars=40, before_steps=True),
     AnytimePhrase("only_asking", ONLY_ASKING, max_chars=20),  # before cancel: "我就问问 不登记了" keeps the question
     AnytimePhrase("cancel", CANCEL, max_chars=16),
     AnytimePhrase("go_back", BACK, max_chars=12),
@@ -102,6 +114,12 @@ ANYTIME_PHRASES = (
 def counts_in_flows(intent: str) -> bool:
     """True when this any-time intent also applies while a flow is asking its question."""
     return any(phrase.intent == intent and not phrase.outside_flows_only for phrase in ANYTIME_PHRASES)
+
+
+def before_steps_intent(text: str) -> str | None:
+    """The any-time phrase that wins over whatever question a step is asking, if this is one."""
+    intent = anytime_intent(text, in_flow=True)
+    return intent if any(p.intent == intent and p.before_steps for p in ANYTIME_PHRASES) else None
 
 
 def anytime_intent(text: str, in_flow: bool) -> str | None:

@@ -120,6 +120,8 @@ def _event(turn: Turn) -> str:
 def answer_text(turn: Turn) -> str:
     """Text (or recognised voice) after danger and a person holding the conversation were ruled
     out (route): the active step, any-time phrases, the resident's cases, then the classifier."""
+    if (first := phrases.before_steps_intent(turn.text)) is not None:  # a data-erasure request
+        return run_anytime(turn, first)
     if turn.has_cases() and (rated := status.rating_in_words(turn) or status.rating_beyond_the_menu(turn)):
         return rated
     flow = FLOWS.get(turn.dialogue.flow_name)

@@ -4,7 +4,7 @@ How a text message is answered (bot/router.py applies these tables in this order
 1. danger (bot/intents signals) → urgent.urgent_case, whatever else the message is;
 2. an active flow's current step (FLOWS below) — the step takes the message or declines it;
 3. an any-time phrase (ANYTIME: only asking, cancel, go back, 我的工单, 转人工, moving, where, when, a complaint;
-   bot/phrases.py);
+   bot/phrases.py); a request to erase one's data is read even before the step;
 4. the classifier: an any-time intent again by meaning; inside a flow a new question is answered
    and the step's question asked again (an intake keeps new details of the story); otherwise
    the HANDLERS table.
@@ -32,6 +32,7 @@ from bot.handlers import (
     human,
     intake,
     out_of_scope,
+    privacy,
     smalltalk,
     status,
     urgent,
@@ -113,4 +114,5 @@ ANYTIME = {
     "where_is": community.where_is,
     "when_answered": status.when_answered,
     "complain_service": human.complaint,
+    "erase_personal_data": privacy.erase_my_data,
 }
