@@ -41,14 +41,14 @@ def init_console(app: Flask, services: Services) -> None:
     login.login_view = "console_auth.login"
 
     from webhook import wechat
-    from webhook.console import auth, cases, inbox, training
+    from webhook.console import auth, cases, inbox, privacy, training
 
     csrf.exempt(wechat.bp)  # WeChat signs its callbacks; it has no session or token
     login.user_loader(auth.load_user)
     login.unauthorized_handler(auth.unauthorized)
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, _error_page)
-    for blueprint in (auth.bp, inbox.bp, cases.bp, training.bp):
+    for blueprint in (auth.bp, inbox.bp, cases.bp, training.bp, privacy.bp):
         app.register_blueprint(blueprint)
     app.after_request(_private_headers)
 
