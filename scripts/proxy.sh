@@ -12,4 +12,8 @@ mkdir -p "$run_dir"
 # Only our three placeholders are replaced: nginx's own $variables stay as they are.
 sed -e "s|\${LISTEN_PORT}|$listen|g" -e "s|\${UPSTREAM_PORT}|$upstream|g" -e "s|\${RUN_DIR}|$run_dir|g" \
     "$ROOT/deploy/nginx.conf.template" >"$run_dir/nginx.conf"
-exec nginx -c "$run_dir/nginx.conf" -g 'daemon off;'
+# nginx's error lines quote the request line and the upstream URL, query string and openid
+# included: each query string is cut (sed -u: line by line, as they come) before the line is
+# kept in nginx-error.log and shown on this script's stderr.
+exec nginx -c "$run_dir/nginx.conf" -g 'daemon off;' \
+    2> >(sed -u -E 's/\?[^" ]*/?…/g' | tee -a "$run_dir/nginx-error.log" >&2)
