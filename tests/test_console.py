@@ -360,11 +360,11 @@ def test_a_request_for_a_person_is_flagged_first_with_the_time_waited_until_some
         ticket = session.get(Ticket, asking_id)
         person_requests.request_person(session, services.jobs, "", ticket, now=utcnow() - timedelta(minutes=25))
     rows = lawyer.get("/console/inbox/rows").get_data(as_text=True).split("<li ")[1:]
-    flagged = ["居民要求人工" in row for row in rows]
+    flagged = ["person-flag" in row for row in rows]
     assert flagged == sorted(flagged, reverse=True)  # every flagged case above every other one
     position = {number: next(i for i, row in enumerate(rows) if number in row) for number in (asking, older)}
     assert position[asking] < position[older]
-    assert "已等 25 分钟" in _inbox_row(lawyer, asking) and "居民要求人工" not in _inbox_row(lawyer, older)
+    assert "已等 25 分钟" in _inbox_row(lawyer, asking) and "person-flag" not in _inbox_row(lawyer, older)
     assert "居民要求人工" in lawyer.get(f"/console/cases/{asking_id}").get_data(as_text=True)
     lawyer.post(f"/console/cases/{asking_id}/reply", {"text": "您好，我是张律师，请讲"})
-    assert "居民要求人工" not in _inbox_row(lawyer, asking)
+    assert "person-flag" not in _inbox_row(lawyer, asking)
