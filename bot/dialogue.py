@@ -8,8 +8,12 @@ bot has not understood yet. It is stored as a plain dict (bot/state.py) and read
 from __future__ import annotations
 
 import copy
+import enum
 from dataclasses import asdict, dataclass, field, fields
 from typing import Callable, ClassVar, Union
+
+from bot import answers, phrases
+from bot.answers import Answer, Reading
 
 
 @dataclass(kw_only=True)
@@ -91,7 +95,7 @@ class UrgentState(FlowStateBase):
     FLOW: ClassVar[str] = "urgent"
     ticket: int
     no_calls: bool = False  # hiding, or cannot talk: never asked for a phone number again
-    step: str = "follow_up"
+    step: str = "follow_up"  # "call_off": asked to confirm there is no danger
 
 
 @dataclass(kw_only=True)
@@ -188,12 +192,67 @@ def _typed(kind: type, state: dict):
     return kind(**{key: value for key, value in state.items() if key in known})
 
 
+class MoreWords(enum.Enum):
+    """What the words besides a yes or no are ("不是撤回 我是想问问进度")."""
+
+    ANSWERED = "a message of their own, answered as usual once the question is answered"
+    STEP = "the step's to read: the whole message is no bare yes or no (a correction, a story)"
+    KEPT = "part of the answer: its handler keeps the whole message"
+
+
+# "回复 1 …  回复 2 …": the numbers of a yes/no question.
+ONE_YES_TWO_NO = ((1, Answer.YES), (2, Answer.NO))
+
+
+@dataclass(frozen=True)
+class Question:
+    """A yes/no or choice question a step asks: which words count as yes, as no, or as a yes or no
+    that cannot be taken here (asked again, kindly), and what each does; anything else is neither.
+
+    `words` names concepts of bot/data/answers.yml in the order they are read: the first found
+    decides, so a negation is listed before the yes-words it may contain ("不是撤回")."""
+
+    words: tuple[tuple[str, Answer], ...]
+    yes: Callable | None  # (turn) -> reply, or None when it means nothing here; None: handed on
+    no: Callable | None
+    again: Callable | None = None  # (turn) -> reply, for Answer.AGAIN
+    numbers: tuple[tuple[int, Answer], ...] = ()  # "1" / "2" when the question numbers its answers
+    more_words: MoreWords = MoreWords.ANSWERED  # what the words besides a yes or no are
+    # (turn) -> reply or None: the step's own answers, read before yes or no (a phone number,
+    # "冇得电话", "不知道", "社区不对"); the step's handler reads what is neither.
+    first: Callable | None = None
+    # An any-time cancel ("不用了", "取消吧") cancels, as anywhere, rather than being read as a no.
+    cancel_cancels: bool = False
+    neither: str = "the step reads it; what it does not take is handed on as any message"
+
+    def read(self, text: str) -> Reading:
+        """What the text answers to this question."""
+        pick = phrases.choice_number(text)
+        if pick is not None:
+            return Reading(dict(self.numbers).get(pick, Answer.NEITHER))
+        reading = answers.read(text, self.words)
+        if reading.rest and self.more_words is MoreWords.STEP:
+            return Reading(Answer.NEITHER)
+        return reading
+
+    def act(self, answer: Answer) -> Callable | None:
+        """The handler for a yes, a no or an again (None: the message is handed on)."""
+        return {Answer.YES: self.yes, Answer.NO: self.no, Answer.AGAIN: self.again}.get(answer)
+
+
+def only_the_question(turn) -> None:
+    """The handler of a step that takes nothing but its question's yes or no: the rest is handed on."""
+    return None
+
+
 @dataclass(frozen=True)
 class Step:
     """One named step of a flow: the handler for the resident's answer, and what it accepts.
 
     The handler returns the reply, or None when the message is not an answer to this step's
-    question; the router then tries the any-time phrases and the classifier."""
+    question; the router then tries the any-time phrases and the classifier. A step that asks yes
+    or no (or to choose) declares its `question`: the router reads the answer with it (before the
+    handler, or after it when the question says so)."""
 
     handler: Callable
     accepts: str
@@ -201,6 +260,7 @@ class Step:
     # The step asks for a short answer (a place, a number, yes or no), not for a story: a message
     # it takes is no report of danger unless the danger is sure (no "possible danger" advice).
     short_answer: bool = True
+    question: Question | None = None
 
 
 @dataclass(frozen=True)
@@ -218,6 +278,7 @@ class Flow:
 
 
 def one_step_flow(state: type, step: str, handler: Callable, prompt: Callable, accepts: str,
-                  leave: Callable | None = None, short_answer: bool = True) -> Flow:
+                  leave: Callable | None = None, short_answer: bool = True, question: Question | None = None) -> Flow:
     """A flow that asks one question: leaving it is all that "go back" can do."""
-    return Flow(state=state, steps={step: Step(handler, accepts, short_answer=short_answer)}, prompt=prompt, leave=leave)
+    return Flow(state=state, steps={step: Step(handler, accepts, short_answer=short_answer, question=question)},
+                prompt=prompt, leave=leave)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import answers
+
 # The words of each any-time phrase, as regular-expression alternatives.
 CANCEL_WORDS = r"取消|撤销|撤回|不办了|不弄了|不搞了|不想办了|不用办了|不要办了|不用处理了|还是算了|算了吧|先不(?:办|弄|搞)了|撤了吧?|(?:单子|工单)不要了|不登记了|先不登记"
 HUMAN_WORDS = (r"转人工|人工客服|人工服务|找(?:个)?真人|真人客服|找个人(?:说|聊|问)|要人工|"
                # "人呢", "你们到底有冇得人啊": a person asked for, in few words.
                r"^(?:那|喂)?(?:人呢|真人呢|人在哪)[啊呀？?！!]*$|有(?:冇|没)得人(?:啊|呀|撒)?[？?！!]*$")
-STATUS_WORDS = (r"我的工单|工单进度|查(?:一下|下)?(?:进度|工单)|^进度$|办得怎么样|处理得?怎么样了|有人管了(?:吗|没有?|冇)|"
+STATUS_WORDS = (r"我的工单|工单进度|(?:查|问问|问一下|看看)(?:一下|下)?(?:进度|工单)|^进度$|办得怎么样|处理得?怎么样了|有人管了(?:吗|没有?|冇)|"
                 # The number the bot gave ("JH261207-0012 么样了"), or the matter told before
                 # ("我昨天跟你们说的楼上吵的事 有人管冇"): the resident's cases, not a new one.
                 r"[A-Za-z]{2}\d{6}-\d{4}|(?:昨天|前天|上次|之前|上回|前几天)(?:跟|和|给|对)?(?:你们|你)?(?:说|讲|反映|报)的(?:那个)?.{0,12}"
@@ -225,11 +227,8 @@ WHY_PHONE = re.compile(
 NOT_THE_PHONE = re.compile(
     r"(?:不想|不愿意?|不方便|不要|不用|不敢|不)(?:留|给)(?:个)?(?:电话|手机|号码)|(?:电话|手机|号码)不(?:想|方便|愿意?)?(?:留|给)"
 )
-# "想了下还是帮我登记一下吧", "还是要办", "继续登记": the resident takes back a cancel.
-RESUME = re.compile(
-    r"还是(?:要|想|得|麻烦)?(?:你们?)?(?:帮我|给我)?(?:登记|办|弄|提交|受理|报|上报|反映)|(?:继续|接着)(?:登记|办|弄)|"
-    r"不是不(?:办|登记|弄|要)|重新登记|帮我登记"
-)
+# "想了下还是帮我登记一下吧", "还是要办", "继续登记": the resident takes back a cancel (bot/data/answers.yml).
+RESUME = answers.pattern("resume")
 # "补充：…" adds to the open case; "还有个事…" starts a new one, so "还有" counts only with a colon.
 ADD_TO_CASE = re.compile(r"^(?:(?:补充|追加)[:：，, ]*|(?:再说一下|还有)[:：])")
 # Only read while a resolved case can be reopened: "根本没修好", "还是没人管", "问题还在".

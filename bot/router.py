@@ -7,9 +7,11 @@ ANYTIME, FLOWS) are in bot/handlers/__init__.py.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot import handoff, phrases
-from bot.dialogue import Flow, Fragment, IntakeState, UrgentState
+from bot.answers import Answer, Reading
+from bot.dialogue import Flow, Fragment, IntakeState, MoreWords, Question, Step, UrgentState
 from bot.handlers import (
     ANYTIME,
     FLOWS,
@@ -127,7 +129,7 @@ def answer_text(turn: Turn) -> str:
     flow = FLOWS.get(turn.dialogue.flow_name)
     if flow is not None:
         step = flow.steps[turn.dialogue.flow.step]
-        reply = step.handler(turn)
+        reply = _step_reply(turn, step)
         if reply is not None:
             turn.short_answer = step.short_answer
             turn.intent = turn.intent or f"{turn.dialogue.flow_name or 'flow'}_answer"
@@ -150,6 +152,46 @@ def answer_text(turn: Turn) -> str:
     if flow is not None:
         return _interrupted(turn, flow, decision)
     return by_decision(turn, _with_fragments(turn, decision))
+
+
+def _step_reply(turn: Turn, step: Step) -> str | None:
+    """The step's answer: the question's own answers first (if it has any), then its yes or no,
+    else the step's handler; None when it takes neither."""
+    question = step.question
+    if question is None:
+        return step.handler(turn)
+    if question.first is not None and (reply := question.first(turn)) is not None:
+        return reply
+    reading = _read(turn, question)
+    act = question.act(reading.answer)
+    # None: neither, or a yes or no that means nothing here after all ("好的" with no community offered).
+    reply = act(turn) if act is not None else None
+    if reply is None:
+        return step.handler(turn)
+    if reading.rest and question.more_words is MoreWords.ANSWERED and turn.dialogue.flow is None:
+        reply = f"{reply}\n\n{_answer_rest(turn, reading.rest)}"
+    return reply
+
+
+def _read(turn: Turn, question: Question) -> Reading:
+    """The message as an answer to the question. Another any-time phrase ("你们到底有冇得人啊",
+    "有人管了没有") is that phrase, whatever no-word it holds; a cancel ("不用了", "取消吧") is the
+    answer unless the question says a cancel cancels."""
+    anytime = phrases.anytime_intent(turn.text, in_flow=True)
+    if anytime is not None and (anytime != "cancel" or question.cancel_cancels):
+        return Reading(Answer.NEITHER)
+    return question.read(turn.text)
+
+
+def _answer_rest(turn: Turn, rest: str) -> str:
+    """The words after a no ("我是想问问进度" after "不是撤回"), answered as a message of their own
+    (the stored message keeps all the resident wrote)."""
+    whole = turn.inbound
+    turn.inbound, turn.classification = replace(whole, text=rest), None
+    try:
+        return answer_text(turn)
+    finally:
+        turn.inbound = whole
 
 
 def _thanks_in_words(turn: Turn, decision: Decision) -> Decision:

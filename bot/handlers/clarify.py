@@ -51,11 +51,10 @@ def prompt(turn: Turn) -> str:
 
 
 def choose_step(turn: Turn) -> str | None:
-    """Step "choose": a number, a yes to a single choice, or words that name one of the choices."""
+    """Step "choose": a number, or words that name one of the choices (a plain yes or no is read
+    by the step's question in FLOWS)."""
     state = turn.dialogue.flow
     pick = phrases.choice_number(turn.text)
-    if pick is None and len(state.choices) == 1 and phrases.AFFIRM.match(turn.text):
-        pick = 1  # "是的" to the one category we asked about
     if pick is not None and 1 <= pick <= len(state.choices):
         return _chosen(turn, state, state.choices[pick - 1], text=state.question)
     if pick == len(state.choices) + 1:
@@ -64,6 +63,27 @@ def choose_step(turn: Turn) -> str | None:
     if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
         return None
     return _answer_in_words(turn, state)
+
+
+def yes(turn: Turn) -> str:
+    """A plain yes: the one kind of case asked about ("这是想咨询法律问题吗？" — "是的"), else the
+    numbers are asked for again, kindly."""
+    state = turn.dialogue.flow
+    if len(state.choices) == 1:
+        return _chosen(turn, state, state.choices[0], text=state.question)
+    return f"请回复前面的数字选一类，我好转给对的人：\n{prompt(turn)}"
+
+
+def no(turn: Turn) -> str:
+    """A plain no ("不是", "都不是", "不用了"): none of these; nothing is opened and what was asked
+    about is kept with the next message."""
+    state = turn.dialogue.flow
+    leave(turn)
+    if state.ticket_id is not None:  # the request for a person is a case already: a person will ask
+        return PERSON_WILL_ASK
+    if state.for_person:
+        return "好的，先不转。需要时回复“转人工”，或直接说说您的情况。"
+    return NONE_OF_THESE
 
 
 def _answer_in_words(turn: Turn, state: ClarifyState) -> str | None:

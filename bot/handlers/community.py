@@ -267,6 +267,28 @@ def moving_step(turn: Turn) -> str | None:
     return None
 
 
+def moving_yes(turn: Turn) -> str:
+    """A plain yes to "which community do you live in now": the one community offered is taken,
+    else the question is asked again, kindly."""
+    state = turn.dialogue.flow
+    if len(state.candidates) == 1:
+        turn.dialogue.end()
+        return moved_to(turn, turn.session.get(Unit, state.candidates[0]))
+    return "好的，请回复您现在住的社区名称，或发送您的位置。"
+
+
+def moving_no(turn: Turn) -> str:
+    """A plain no ("不是", "我没搬"): with communities on offer, none of them — the name is asked
+    again; otherwise the community stays as it was."""
+    state = turn.dialogue.flow
+    if state.candidates:
+        state.candidates = []
+        return "好的，那请再说一下您现在住的社区名称，或发送您的位置。"
+    turn.dialogue.end()
+    current = community_of(turn)
+    return f"好的，您的社区没有改{f'，还是{current.name}' if current else ''}。"
+
+
 def moving_prompt(turn: Turn) -> str:
     """The moving flow's question."""
     return ASK_NEW_COMMUNITY

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import phrases
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label
 from bot.dialogue import Cancelled, ClarifyState, Dialogue, FaqOfferState, IntakeState, UrgentState
 from bot.handlers import community, intake
@@ -68,16 +67,16 @@ def prompt(turn: Turn) -> str:
     return OFFER.format(role=role_label(turn.dialogue.flow.category))
 
 
-def offer_step(turn: Turn) -> str | None:
-    """Step "offer": 1/yes opens a case, 2/no ends; anything else is a new message."""
-    pick = phrases.choice_number(turn.text)
+def take_up(turn: Turn) -> str:
+    """Yes to the offer of a person: the question (or the other matter) becomes a case."""
     state = turn.dialogue.flow
-    if pick == 1 or phrases.AFFIRM.match(turn.text):
-        return intake.start_case(turn, state.category, text=state.question, opening=state.opening)
-    if pick == 2 or phrases.DENY.match(turn.text):
-        turn.dialogue.end()
-        return "好的。有需要随时找我，直接说您的情况就行。"
-    return None
+    return intake.start_case(turn, state.category, text=state.question, opening=state.opening)
+
+
+def no_thanks(turn: Turn) -> str:
+    """No to the offer of a person: nothing is opened."""
+    turn.dialogue.end()
+    return "好的。有需要随时找我，直接说您的情况就行。"
 
 
 def only_asking(turn: Turn) -> str:

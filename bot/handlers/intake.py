@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from bot import phrases
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
-from bot.dialogue import FaqOfferState, IntakeState
+from bot.answers import Answer
+from bot.dialogue import FaqOfferState, IntakeState, MoreWords, Question
 from bot.directory import match_communities, nearest_community, street_named
 from bot.handlers import community
 from bot.storage.base import utcnow
@@ -298,8 +299,8 @@ def location_pin(turn: Turn) -> str:
 
 def phone_step(turn: Turn) -> str | None:
     """Step "phone": a mobile number; "不留/不用了/算了/不知道" mean no phone, "冇得电话" no phone at
-    all (staff write); "是的" asks for the number; a corrected community is taken; anything else
-    is not an answer (the router reads it: more story, a question, …)."""
+    all (staff write); a corrected community is taken; a plain yes or no is read by the step's
+    question (FLOWS); anything else is not an answer (the router reads it: more story, a question, …)."""
     state, text = turn.dialogue.flow, turn.text
     phone = find_phone(text) or find_landline(text)  # a landline is asked for, so it counts here
     if phone:
@@ -312,15 +313,12 @@ def phone_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.phone_asked = state.text_only = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
-    if phrases.NO_PHONE.match(text) or phrases.DENY.match(text) or phrases.SKIP.match(text):
-        keep_message(turn)
-        state.phone_asked = True
-        return next_question(turn, state)
+    if phrases.NO_PHONE.match(text) or phrases.SKIP.match(text):
+        return no_phone(turn)
     if phrases.WHY_PHONE.search(text):  # "你们要我电话干嘛"
         return f"{WHAT_THE_PHONE_IS_FOR}\n{prompt(turn)}"
-    if phrases.AFFIRM.match(text) or phrases.WILL_LEAVE_PHONE.match(text):  # "是的": the number is still to come
-        keep_message(turn)
-        return ASK_THE_NUMBER
+    if phrases.WILL_LEAVE_PHONE.match(text):  # "好的可以留电话": the number is still to come
+        return number_to_come(turn)
     if phrases.FEARS_RETALIATION.search(text):  # "不敢打电话 怕那家人报复"
         keep_message(turn)
         state.phone_asked = state.text_only = state.confidential = True
@@ -339,6 +337,20 @@ def phone_step(turn: Turn) -> str | None:
     if phrases.anytime_intent(text, in_flow=True):
         return None
     return _community_corrected(turn)
+
+
+def number_to_come(turn: Turn) -> str:
+    """Yes to "愿意留一个手机号吗" ("是的", "要得"): the number is asked for."""
+    keep_message(turn)
+    return ASK_THE_NUMBER
+
+
+def no_phone(turn: Turn) -> str:
+    """No to "愿意留一个手机号吗" ("不留", "冇得", "莫打电话"): the case goes on without one."""
+    state = turn.dialogue.flow
+    keep_message(turn)
+    state.phone_asked = True
+    return next_question(turn, state)
 
 
 def contact_time_in(text: str) -> str:
@@ -362,27 +374,28 @@ def contact_time_said(turn: Turn) -> str | None:
     return f"好的，已记下：{said}，工作人员会尽量按这个时间联系您。\n{prompt(turn) if state.step != 'confirm' else summary(turn, state)}"
 
 
-def confirm_step(turn: Turn) -> str | None:
-    """Step "confirm": 1/确认/对/提交 open the case, 2/不 go back to the story, words are added."""
+def summary_corrected(turn: Turn) -> str | None:
+    """At the summary, before yes or no: "还是给我登记上吧" submits it; a part corrected ("社区不对"),
+    the phone declined ("不想留电话") or a time to call is taken; None otherwise."""
     state = turn.dialogue.flow
-    pick = phrases.choice_number(turn.text)
-    # "哎还是给我登记上吧" at the summary: submit it.
-    if pick == 1 or phrases.AFFIRM.match(turn.text) or (
-            phrases.RESUME.search(turn.text) and "还是" in turn.text and len(turn.text) <= SHORT_REPLY_MAX_CHARS):
-        keep_message(turn)
-        return open_case(turn)
-    if pick == 2 or phrases.DENY.match(turn.text):
-        keep_message(turn)
-        state.step = "details"
-        return "好的，请补充您的情况，说完我再请您确认。"
-    if pick is None and (corrected := _part_corrected(turn, state)):
+    if phrases.RESUME.search(turn.text) and "还是" in turn.text and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
+        return confirmed(turn)
+    if phrases.choice_number(turn.text) is None and (corrected := _part_corrected(turn, state)):
         return corrected
-    if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
+    if phrases.anytime_intent(turn.text, in_flow=True):
         return None
     if turn.resident.phone and _declines_phone(turn.text):
         return _drop_phone(turn, state)
-    if said := contact_time_said(turn):
-        return said
+    return contact_time_said(turn)
+
+
+def confirm_step(turn: Turn) -> str | None:
+    """Step "confirm": what is neither a yes (1) nor a no (2) nor a correction (summary_corrected)
+    is more of the story, added; a number off the list, an any-time phrase or a question about the
+    service is not an answer."""
+    state = turn.dialogue.flow
+    if phrases.choice_number(turn.text) is not None or phrases.anytime_intent(turn.text, in_flow=True):
+        return None
     if asks_fee(turn.text) or asks_office_hours(turn.text):  # "这个要收钱不": answered, not the story
         return None
     if phrases.STORY_CORRECTED.search(turn.text):
@@ -390,6 +403,44 @@ def confirm_step(turn: Turn) -> str | None:
         return "收到，已把您的更正记上，工作人员会以更正为准。\n" + summary(turn, state)
     add_story(turn, turn.text)
     return "收到，已补充。\n" + summary(turn, state)
+
+
+def confirmed(turn: Turn) -> str:
+    """Yes to the summary: the case is opened."""
+    keep_message(turn)
+    return open_case(turn)
+
+
+def more_to_add(turn: Turn) -> str:
+    """No to the summary ("不", "2"): the resident adds to the story, then confirms again."""
+    keep_message(turn)
+    turn.dialogue.flow.step = "details"
+    return "好的，请补充您的情况，说完我再请您确认。"
+
+
+def community_yes(turn: Turn) -> str | None:
+    """A plain yes to "which community": the one community offered is taken; with several on offer
+    the number is asked for; with none it answers nothing (None: a miss, as any unusable answer)."""
+    state = turn.dialogue.flow
+    if not state.candidates:
+        return None
+    keep_message(turn)
+    if len(state.candidates) == 1:
+        return community_chosen(turn, turn.session.get(Unit, state.candidates[0]))
+    return f"请回复社区前面的数字，或直接回复社区名称。\n{community.numbered_choices(_offered(turn, state))}"
+
+
+def community_no(turn: Turn) -> str:
+    """A plain no to "which community" ("不是", "都不是"): the communities offered are dropped and
+    the question is asked again, kindly."""
+    state = turn.dialogue.flow
+    keep_message(turn)
+    state.candidates = []
+    return "好的，那请再说一下您住的社区名称，或发送您的位置。\n不清楚的话回复“不知道”。"
+
+
+def _offered(turn: Turn, state: IntakeState) -> list[Unit]:
+    return [unit for unit_id in state.candidates if (unit := turn.session.get(Unit, unit_id)) is not None]
 
 
 def _part_corrected(turn: Turn, state: IntakeState) -> str | None:
@@ -454,7 +505,7 @@ def resume_cancelled(turn: Turn) -> str | None:
     if utcnow() - datetime.fromisoformat(cancelled.at) > RESUME_WITHIN:
         return None
     no_phone = bool(phrases.NOT_THE_PHONE.search(turn.text))
-    if not (no_phone or phrases.RESUME.search(turn.text)):
+    if not (no_phone or RESUME_OFFER.read(turn.text).answer is Answer.YES):
         return None
     state = turn.dialogue.start(cancelled.state)
     keep_message(turn)
@@ -463,6 +514,15 @@ def resume_cancelled(turn: Turn) -> str | None:
         state.phone_asked = True
         intro = f"{NO_PHONE_OK}接着刚才的登记，您之前说的情况都还在。"
     return f"{intro}\n{next_question(turn, state)}"
+
+
+# After a cancel: "改主意的话回复“继续登记”". A no ("不用帮我登记") or anything else is handed on as
+# any message; "我不是不办 是不想留电话" (no phone, but go on) is read before it.
+RESUME_OFFER = Question(
+    words=(("negation", Answer.NO), ("resume", Answer.YES)),
+    yes=resume_cancelled, no=None, more_words=MoreWords.KEPT,
+    neither="handed on as any message (the cancelled intake is kept until another flow starts)",
+)
 
 
 def go_back(turn: Turn) -> str:

@@ -191,18 +191,19 @@ def withdrawal_prompt(turn: Turn) -> str:
     )
 
 
-def withdrawal_step(turn: Turn) -> str | None:
-    """Step "confirm": 1/是 withdraws the case, 2/不 keeps it; anything else is not an answer."""
+def withdraw(turn: Turn) -> str:
+    """Yes to "要撤回工单吗": the case is withdrawn (unless a person closed it meanwhile)."""
     ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
-    pick = phrases.choice_number(turn.text)
-    if pick == 1 or phrases.AFFIRM.match(turn.text) or ("撤" in turn.text and not phrases.DENY.match(turn.text)):
-        turn.dialogue.end()
-        if ticket.status not in OPEN_STATUSES:  # a person closed it meanwhile
-            return f"工单 {ticket.number} 已经是“{STATUS_LABELS[ticket.status]}”，不用再撤回了。"
-        link_message(turn.session, ticket, turn.message, note="居民撤回")
-        move_ticket(turn.session, turn.services.jobs, ticket, "cancelled", RESIDENT, "居民在对话中撤回", tell=False)
-        return f"好的，工单 {ticket.number} 已撤回，工作人员不会再处理。以后有需要随时再找我。"
-    if pick == 2 or phrases.DENY.match(turn.text):
-        turn.dialogue.end()
-        return f"好的，工单 {ticket.number} 保留，工作人员会继续办理。"
-    return None
+    turn.dialogue.end()
+    if ticket.status not in OPEN_STATUSES:
+        return f"工单 {ticket.number} 已经是“{STATUS_LABELS[ticket.status]}”，不用再撤回了。"
+    link_message(turn.session, ticket, turn.message, note="居民撤回")
+    move_ticket(turn.session, turn.services.jobs, ticket, "cancelled", RESIDENT, "居民在对话中撤回", tell=False)
+    return f"好的，工单 {ticket.number} 已撤回，工作人员不会再处理。以后有需要随时再找我。"
+
+
+def keep(turn: Turn) -> str:
+    """No to "要撤回工单吗" ("不是撤回", "不要撤", "保留"): the case goes on."""
+    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    turn.dialogue.end()
+    return f"好的，工单 {ticket.number} 保留，工作人员会继续办理。"

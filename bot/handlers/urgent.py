@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot import phrases
+from bot import answers, phrases
 from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue import IntakeState, UrgentState
 from bot.directory import communities_named
@@ -45,10 +45,7 @@ SOMEONE_ELSE_AT_RISK = (
 # Before an answer to a message that may signal a danger the model is not sure of.
 CAUTION = "⚠️ 如果现在有人身危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
 # The resident says the alarm was a mistake ("不是着火 是油烟 你们搞错了").
-NOT_URGENT = re.compile(
-    r"搞错了|弄错了|看错了|误会|误报|没有危险|没危险|不危险|不是(?:着火|火灾|打架|危险|紧急|急事)|不紧急|没那么(?:严重|急)|不着急|"
-    r"开玩笑|(?:没|冇)(?:得|有)这回事"
-)
+NOT_URGENT = answers.pattern("no_danger")  # bot/data/answers.yml
 # Harm done by a person ("又打了我", "我躲进卧室了", "喝醉了回来"): with family named, the
 # domestic-violence help applies; a father who collapsed or a neighbour not answering is no violence.
 VIOLENCE = re.compile(
@@ -63,10 +60,11 @@ QUESTION_KEPT = "您问的这个问题已记到紧急工单 {number} 里，工�
 NUMBER_WORDS = re.compile(r"[\s，,。.:：!！]|我的|电话|手机|号码|是|号")
 WHAT_NOW = re.compile(r"怎么办|么样办|咋办|怎么搞|么样搞|该么样|怎么做")
 # "搞错了 煤气味是楼下在熬中药" names the danger again while calling it a mistake: asked to confirm.
-CONFIRM_NO_DANGER = (
-    "已补充到紧急工单 {number}。如果确认现在没有危险，回复“没有危险”，工单会改为普通事项；"
+CALL_OFF_QUESTION = (
+    "如果确认现在没有危险，回复“没有危险”，工单会改为普通事项；"
     "如有危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
 )
+CONFIRM_NO_DANGER = "已补充到紧急工单 {number}。" + CALL_OFF_QUESTION
 # Someone who cannot speak on the phone (the abuser would hear): 12110 takes reports by SMS.
 NO_CALLS_ADVICE = (
     "明白，不打电话也可以。需要报警时，可以发短信到 12110（写清地址和情况）。\n"
@@ -110,7 +108,9 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
         if NOT_URGENT.search(turn.text):
             ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
             attach_message(turn.session, ticket, turn.message, note="居民说可能是误会（仍提到危险）")
+            turn.dialogue.flow.step = "call_off"  # the question: "没有危险" or not
             return CONFIRM_NO_DANGER.format(number=ticket.number)
+        turn.dialogue.flow.step = "follow_up"
         return f"{advice}\n{once_110(advice, follow_up(turn, danger=True))}"
     gathered = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
     classified = turn.classification.intent if turn.classification is not None else None
@@ -246,8 +246,39 @@ def withdraw_urgency(turn: Turn, ticket: Ticket) -> str:
     )
 
 
+def call_off_step(turn: Turn) -> str | None:
+    """Step "call_off" (asked whether there is no danger): neither "没有危险" nor a no — a detail,
+    a phone number, a question — is taken as after any urgent case."""
+    turn.dialogue.flow.step = "follow_up"
+    return follow_up(turn)
+
+
+def called_off(turn: Turn) -> str:
+    """Yes to the call-off question ("没有危险", "确实搞错了"): the case goes on as an ordinary one."""
+    return withdraw_urgency(turn, turn.session.get(Ticket, turn.dialogue.flow.ticket))
+
+
+def still_urgent(turn: Turn) -> str:
+    """No to the call-off question ("不是", "没有", "还是有危险"): the case stays urgent — a plain no
+    may mean either, so the way to call it off is said again."""
+    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    turn.dialogue.flow.step = "follow_up"
+    attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
+    return (
+        f"好的，工单 {ticket.number} 仍按紧急事项办理，工作人员会尽快联系您。{REMIND_110}\n"
+        "如果是想说现在没有危险，请回复“没有危险”。"
+    )
+
+
+def call_off_again(turn: Turn) -> str:
+    """A plain yes to the call-off question ("是的", "嗯嗯"): it could mean either, so asked again."""
+    return f"为了您的安全想再确认一下：{CALL_OFF_QUESTION}"
+
+
 def prompt(turn: Turn) -> str:
     """What the urgent flow waits for."""
+    if turn.dialogue.flow.step == "call_off":
+        return CALL_OFF_QUESTION
     if turn.dialogue.flow.no_calls:
         return NO_CALLS_PROMPT
     if turn.resident.phone:
