@@ -37,14 +37,14 @@ from bot.personal_data import (
     resident_tables,
 )
 from bot.redaction import person, redact
-from bot.review import Reviewer
 from bot.staff import audit
 from bot.storage.base import Base, utcnow
 from bot.storage.privacy_requests import PrivacyRequest, RequestStatus, open_request_of
 from bot.storage.residents import Resident, find_resident
-from bot.storage.review import ACCEPTED
+from bot.storage.review import ACCEPTED, accepted_items
 from bot.storage.staff import Handoff, Staff
 from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent
+from bot.training_data import write_reviewed
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -188,7 +188,9 @@ def _erase_rows(services: "Services", session: Session, resident_id: int, openid
         counts[entry.table] = _erase_table(session, entry, resident_id, openid)
     if accepted:
         # The reviewed-examples file is written from the accepted items: without theirs now.
-        Reviewer(session, services.settings.nlu_reviewed_file).write()
+        session.flush()
+        examples = [(item.text, item.label) for item in accepted_items(session)]
+        write_reviewed(services.settings.nlu_reviewed_file, examples)
     return {kind: count for kind, count in counts.items() if count}
 
 

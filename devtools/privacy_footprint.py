@@ -1,12 +1,15 @@
 """A resident who left a trace everywhere the map lists: messages, review items (one accepted into
 the training file), an open case held by a person, a resolved and rated one, photos, notes, audit
 entries with their name and phone, a customer-service message, a dead letter, a dialogue state,
-cached replies and a rate counter in Redis, a message waiting in Redis and one in the journal."""
+cached replies and a rate counter in Redis, a message waiting in Redis and one in the journal.
+Used by the privacy tests and bench/erasure_bench.py, with `database_dump` to look for what is left."""
 
 from __future__ import annotations
 
 import json
 import random
+import sqlite3
+import subprocess
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -91,6 +94,15 @@ def leave_footprint(services, last_seen_days_ago: int = 0) -> Footprint:
     spill(services.redis, services.settings.key_prefix, _inbound(openid, f"msg:acct:{openid}:4", said))
     services.journal.append(_inbound(openid, f"msg:acct:{openid}:5", said))
     return Footprint(openid, name, phone, marker, photo, opened_id, done_id)
+
+
+def database_dump(url: str) -> str:
+    """Every row of every table, as the database's own dump tool writes it (pg_dump, sqlite3)."""
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            return "\n".join(connection.iterdump())
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    return subprocess.run(["pg_dump", "--data-only", plain], check=True, capture_output=True, text=True).stdout
 
 
 def _inbound(openid: str, dedup_key: str, text: str) -> Inbound:

@@ -12,7 +12,7 @@ from bot.storage.privacy_requests import PrivacyRequest, RequestStatus
 from bot.storage.residents import Resident
 from bot.storage.staff import AuditEntry
 from bot.storage.tickets import Ticket
-from tests.privacy_footprint import leave_footprint
+from devtools.privacy_footprint import leave_footprint
 from tests.staff_user import StaffUser, give_password, new_account
 
 

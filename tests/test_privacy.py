@@ -5,8 +5,6 @@ dump of the database afterwards holds none of their name, phone, openid, words o
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from bot.storage.privacy_requests import PrivacyRequest, RequestStatus
 from bot.storage.residents import Resident
 from bot.storage.staff import AuditEntry, Handoff, staff_by_username
 from bot.storage.tickets import Ticket, TicketEvent
-from tests.privacy_footprint import leave_footprint
+from devtools.privacy_footprint import database_dump, leave_footprint
 
 
 @pytest.fixture
@@ -32,12 +30,7 @@ def services(any_services, tmp_path):
 
 def dump(services) -> str:
     """Every row of every table, as the database's own dump tool writes it."""
-    url = services.settings.database_url
-    if url.startswith("sqlite"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
-            return "\n".join(connection.iterdump())
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    return subprocess.run(["pg_dump", "--data-only", plain], check=True, capture_output=True, text=True).stdout
+    return database_dump(services.settings.database_url)
 
 
 def redis_holds(services, text: str) -> list[str]:
