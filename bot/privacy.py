@@ -107,9 +107,15 @@ def export_resident(services: "Services", openid: str) -> dict[str, Any] | None:
                 select(_table(entry)).where(_belongs(entry, resident.id, openid))).mappings()]
             for entry in resident_tables()
         }
-    data["redis"] = {key: _plain_value(value) for key, value in _redis_values(services, openid).items()}
+    data["redis"] = {key: _text(value) for key, value in _redis_values(services, openid).items()}
     data["journal"] = services.journal.lines_of(openid)
     return data
+
+
+def _text(value: bytes | list[bytes] | None) -> str | list[str] | None:
+    if isinstance(value, list):
+        return [_text(item) for item in value]
+    return value.decode("utf-8", errors="replace") if value is not None else None
 
 
 def _plain(row) -> dict[str, Any]:
@@ -120,10 +126,7 @@ def _plain_value(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return {"bytes": len(value)}  # a photo: its size, not its content
+        return {"bytes": len(value)}  # a photo: its size (the console shows the picture itself)
     return value
 
 
@@ -131,9 +134,9 @@ def _plain_value(value: Any) -> Any:
 
 
 def erase_resident(services: "Services", openid: str, staff: Staff | None = None) -> Erased | None:
-    """Erase one resident in one transaction (the database, then their Redis keys and journal
-    lines, committed together or not at all); None when the resident is unknown. `staff`: the
-    admin who did it (None: the system), recorded in the audit log."""
+    """Erase one resident in one database transaction; None when the resident is unknown. Their
+    Redis keys and journal lines go inside it, so a failure there leaves the database as it was,
+    to be tried again. `staff`: the admin who did it (None: the system), in the audit log."""
     started = time.perf_counter()
     with services.db.session() as session:
         resident = find_resident(session, openid)
