@@ -50,6 +50,9 @@ class TableMap:
     not_personal: dict[str, str] = field(default_factory=dict)  # column → why it holds no personal data
     link_column: str = ""  # the column Link refers to (resident_id, ticket_id, message_id, openid, payload)
     label: str = ""  # what an admin reads in an erasure's summary
+    # A text column that may name one of the resident's cases by its number: those rows are the
+    # resident's too (a WeChat notice to staff quotes the start of the case's description).
+    mentions: str = ""
 
     @property
     def deletes_rows(self) -> bool:
@@ -103,7 +106,7 @@ TABLES: tuple[TableMap, ...] = (
         "answered_at": WHEN, "created_at": WHEN, "delivery": "how the answer went out",
         "reply_to_id": "link to the message answered",
     }),
-    TableMap("outbound_messages", Link.RESIDENT, link_column="resident_id", label="客服消息", personal={
+    TableMap("outbound_messages", Link.RESIDENT, link_column="resident_id", label="客服消息", mentions="content", personal={
         "openid": Erasure.DELETE_ROW, "content": Erasure.DELETE_ROW, "last_error": Erasure.DELETE_ROW,
     }, not_personal={
         "id": ID, "resident_id": "link", "status": "delivery state", "claimed_at": WHEN, "attempts": "count",

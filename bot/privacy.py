@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import redis
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -104,7 +105,7 @@ def export_resident(services: "Services", openid: str) -> dict[str, Any] | None:
             return None
         data: dict[str, Any] = {
             entry.table: [_plain(row) for row in session.execute(
-                select(_table(entry)).where(_belongs(entry, resident.id, openid))).mappings()]
+                select(_table(entry)).where(_belongs(session, entry, resident.id, openid))).mappings()]
             for entry in resident_tables()
         }
     data["redis"] = {key: _text(value) for key, value in _redis_values(services, openid).items()}
@@ -198,7 +199,7 @@ def _erase_rows(services: "Services", session: Session, resident_id: int, openid
 
 
 def _erase_table(session: Session, entry: TableMap, resident_id: int, openid: str) -> int:
-    table, where = _table(entry), _belongs(entry, resident_id, openid)
+    table, where = _table(entry), _belongs(session, entry, resident_id, openid)
     if entry.deletes_rows:
         return session.execute(delete(table).where(where)).rowcount
     values = {name: _erased_value(table, name, rule, openid) for name, rule in entry.personal.items()
@@ -240,7 +241,7 @@ def _scrubbed(value: Any) -> Any:
 def _accepted_review_items(session: Session, resident_id: int, openid: str) -> int:
     entry = next(entry for entry in resident_tables() if entry.table == "review_items")
     table = _table(entry)
-    query = select(func.count()).select_from(table).where(_belongs(entry, resident_id, openid), table.c.status == ACCEPTED)
+    query = select(func.count()).select_from(table).where(_belongs(session, entry, resident_id, openid), table.c.status == ACCEPTED)
     return session.scalar(query)
 
 
@@ -248,8 +249,14 @@ def _table(entry: TableMap) -> Table:
     return Base.metadata.tables[entry.table]
 
 
-def _belongs(entry: TableMap, resident_id: int, openid: str):
+def _belongs(session: Session, entry: TableMap, resident_id: int, openid: str):
     """The condition that picks the resident's rows of one table."""
+    linked = _linked(entry, resident_id, openid)
+    mentioning = _mentioning(session, entry, resident_id) if entry.mentions else []
+    return or_(linked, _table(entry).c.id.in_(mentioning)) if mentioning else linked
+
+
+def _linked(entry: TableMap, resident_id: int, openid: str):
     column = _table(entry).c[entry.link_column]
     if entry.link in (Link.SELF, Link.RESIDENT):
         return column == resident_id
@@ -260,6 +267,20 @@ def _belongs(entry: TableMap, resident_id: int, openid: str):
     owner = {Link.TICKET: "tickets", Link.MESSAGE: "messages"}[entry.link]
     owned = Base.metadata.tables[owner]
     return column.in_(select(owned.c.id).where(owned.c.resident_id == resident_id))
+
+
+def _mentioning(session: Session, entry: TableMap, resident_id: int) -> list[int]:
+    """Ids of rows whose text names one of the resident's cases by number (one scan; "JH…-0012"
+    never matches "JH…-00123")."""
+    numbers = [number for number in session.scalars(select(Ticket.number).where(Ticket.resident_id == resident_id))
+               if number]
+    if not numbers:
+        return []
+    table = _table(entry)
+    column = table.c[entry.mentions]
+    named = re.compile("(?:" + "|".join(re.escape(number) for number in numbers) + r")(?!\d)")
+    query = select(table.c.id, column).where(or_(*(column.contains(number, autoescape=True) for number in numbers)))
+    return [row_id for row_id, text in session.execute(query) if named.search(text or "")]
 
 
 def _withdraw_open_cases(session: Session, resident_id: int) -> int:

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import casework
+from bot import alerts, casework
 from bot.dedup import ReplyCache
 from bot.inbound import Inbound, event_key, message_key
 from bot.lifecycle import move_ticket
@@ -22,6 +22,7 @@ from bot.privacy import request_erasure
 from bot.rate_limit import RateLimit
 from bot.review import Reviewer, record_choice
 from bot.spill import spill
+from bot.staff import add_account
 from bot.storage.base import utcnow
 from bot.storage.dead_letters import add_dead_letter
 from bot.storage.directory import unit_by_code
@@ -82,6 +83,11 @@ def leave_footprint(services, last_seen_days_ago: int = 0) -> Footprint:
         casework.take_over(session, services.jobs, opened, officer)
         move_ticket(session, services.jobs, done, "resolved", "system", f"已调解：{name}")
         rate(session, done, 5, f"{name}很满意")
+        # A WeChat notice to a staff member quoting the case (a colleague's account, unbound after).
+        colleague = add_account(session, f"t.privacy.{tag}", "测试房管员", "property_officer", "wutai", "pw-privacy-1")
+        colleague.wechat_openid = f"o_staff_{tag}"
+        alerts.alert_staff(session, services.jobs, [colleague], f"新工单 {opened.number}（物业）进入您的待办。\n{said[:60]}")
+        colleague.wechat_openid = None
         add_dead_letter(session, "callback", json.dumps({"openid": openid, "text": said}, ensure_ascii=False), "too long")
         request_erasure(session, resident)
         resident.last_interaction_at = utcnow() - timedelta(days=last_seen_days_ago)
