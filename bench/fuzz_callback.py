@@ -2,8 +2,9 @@
 
 Every input carries a valid signature, so it reaches parsing and the bot: message types, field
 values of every shape (huge numbers, NaN, 300-character ids, `]]>` and other XML-hostile text,
-attributes on fields), and Encrypt values that decrypt to nonsense. Counts 5xx responses and
-replies that are not well-formed WeChat XML; both must be 0.
+attributes on fields, a field repeated, elements inside a field), and Encrypt values that
+decrypt to nonsense. Counts 5xx responses, replies that are not well-formed WeChat XML and
+replies that are the error boundary's "系统有点忙" (an exception while answering); all must be 0.
 
     .venv/bin/python bench/fuzz_callback.py --examples 1200 --seed 1
 
@@ -27,6 +28,7 @@ from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from bench.harness import AES_KEY, APPID, TOKEN  # noqa: E402
 from devtools.simulator import BadReplyError, build_request, parse_reply, sha1_signature  # noqa: E402
+from webhook.wechat import POLITE_ERROR  # noqa: E402
 
 KINDS = ["text", "image", "voice", "location", "link", "video", "shortvideo", "event", "file", ""]
 EVENTS = ["subscribe", "unsubscribe", "SCAN", "LOCATION", "CLICK", "VIEW", "subscribe_scan", "x" * 70]
@@ -70,8 +72,15 @@ def message_xml(draw) -> str:
             fields[name] = draw(st.sampled_from(EVENTS)) if name == "Event" and draw(st.booleans()) else draw(field_value)
     parts = []
     for name, value in fields.items():
-        attribute = ' lang="zh"' if draw(st.integers(0, 9)) == 0 else ""
-        parts.append(f"<{name}{attribute}>{escape(str(value))}</{name}>")
+        shape, text = draw(st.integers(0, 11)), escape(str(value))
+        if shape == 0:  # an attribute on the field
+            parts.append(f'<{name} lang="zh">{text}</{name}>')
+        elif shape == 1:  # the field twice
+            parts.append(f"<{name}>{text}</{name}><{name}>{escape(draw(xml_text))}</{name}>")
+        elif shape == 2:  # elements inside the field
+            parts.append(f"<{name}><p>{text}</p><p>{escape(draw(xml_text))}</p></{name}>")
+        else:
+            parts.append(f"<{name}>{text}</{name}>")
     return "<xml>" + "".join(parts) + "</xml>"
 
 
@@ -89,10 +98,11 @@ class Tally:
     def __init__(self) -> None:
         self.statuses: Counter = Counter()
         self.broken: list[str] = []
+        self.polite_errors: list[str] = []
         self.inputs = 0
 
-    def check(self, response, safe: bool, params: dict) -> None:
-        """Count one response; a 5xx or a reply WeChat cannot read is a failure."""
+    def check(self, response, safe: bool, params: dict, request_body: str = "") -> None:
+        """Count one response; a 5xx, a reply WeChat cannot read or an error while answering is a failure."""
         self.inputs += 1
         self.statuses[response.status_code] += 1
         if response.status_code != 200:
@@ -104,6 +114,8 @@ class Tally:
             return
         if reply is not None and not isinstance(reply.get("Content"), str):
             self.broken.append(f"reply without text content: {reply!r}"[:300])
+        elif reply is not None and reply["Content"] == POLITE_ERROR:
+            self.polite_errors.append(request_body[:300])
 
     @property
     def server_errors(self) -> int:
@@ -123,15 +135,16 @@ def fuzz(plain_client, safe_client, examples: int, random_seed: int) -> Tally:
     def one(xml: str, mode: str, encrypt: str) -> None:
         if mode == "plain":
             params, body = build_request(xml, TOKEN)
-            tally.check(plain_client.post("/wechat", query_string=params, data=body), False, params)
+            tally.check(plain_client.post("/wechat", query_string=params, data=body), False, params, xml)
             return
         if mode == "safe":
             params, body = build_request(xml, TOKEN, AES_KEY, APPID)
-        else:
-            timestamp = str(int(time.time()))
-            params = {"timestamp": timestamp, "nonce": "1", "encrypt_type": "aes",
-                      "msg_signature": sha1_signature(TOKEN, timestamp, "1", encrypt)}
-            body = f"<xml><ToUserName>gh</ToUserName><Encrypt>{escape(encrypt)}</Encrypt></xml>".encode()
+            tally.check(safe_client.post("/wechat", query_string=params, data=body), True, params, xml)
+            return
+        timestamp = str(int(time.time()))
+        params = {"timestamp": timestamp, "nonce": "1", "encrypt_type": "aes",
+                  "msg_signature": sha1_signature(TOKEN, timestamp, "1", encrypt)}
+        body = f"<xml><ToUserName>gh</ToUserName><Encrypt>{escape(encrypt)}</Encrypt></xml>".encode()
         tally.check(safe_client.post("/wechat", query_string=params, data=body), True, params)
 
     one()
@@ -162,13 +175,16 @@ def main() -> None:
     elapsed = time.monotonic() - started
     print(f"inputs {tally.inputs}  seconds {elapsed:.1f}")
     print("statuses " + ", ".join(f"{status}: {count}" for status, count in sorted(tally.statuses.items())))
-    print(f"5xx {tally.server_errors}  broken XML replies {len(tally.broken)}")
+    print(f"5xx {tally.server_errors}  broken XML replies {len(tally.broken)}  errors while answering {len(tally.polite_errors)}")
     for example in tally.broken[:5]:
         print("  broken:", example)
+    for example in tally.polite_errors[:5]:
+        print("  error while answering:", example)
     if args.json:
         print(json.dumps({"inputs": tally.inputs, "statuses": dict(tally.statuses), "server_errors": tally.server_errors,
-                          "broken_replies": len(tally.broken), "seconds": round(elapsed, 1)}))
-    sys.exit(1 if tally.server_errors or tally.broken else 0)
+                          "broken_replies": len(tally.broken), "errors_while_answering": len(tally.polite_errors),
+                          "seconds": round(elapsed, 1)}))
+    sys.exit(1 if tally.server_errors or tally.broken or tally.polite_errors else 0)
 
 
 if __name__ == "__main__":

@@ -195,9 +195,6 @@ def test_plaintext_is_refused_once_safe_mode_is_configured(services, settings, s
 
 
 def test_malformed_messages_of_every_kind_are_400_not_500(services, settings, resident, scripted):
-    location = text_xml(resident.openid, "x", new_msg_id()).replace("[CDATA[text]]", "[CDATA[location]]")
-    params, body = build_request(location, "test-token")
-    assert resident.client.post("/wechat", query_string=params, data=body).status_code == 400
     params, body = build_request(text_xml(resident.openid, "你好", new_msg_id()), "test-token")
     assert resident.client.post("/wechat", query_string=params, data=b"\xff\xfe<xml>").status_code == 400
     client = _safe_client(services, settings)
@@ -530,6 +527,22 @@ def test_a_content_that_is_an_element_tree_is_told_it_could_not_be_read(services
 def test_attributes_on_fields_are_ignored(resident, scripted):
     xml = text_xml(resident.openid, "你好", new_msg_id()).replace("<Content>", '<Content lang="zh">')
     assert "法律服务前台" in resident.deliver(xml.replace("<MsgId>", '<MsgId a="1">'))
+
+
+@pytest.mark.parametrize("odd", [
+    ("[CDATA[text]]", "[CDATA[location]]"),  # a location without coordinates
+    ("<MsgType><![CDATA[text]]></MsgType>", "<MsgType><p>text</p></MsgType>"),
+    ("<MsgType><![CDATA[text]]></MsgType>", "<MsgType></MsgType>"),
+])
+def test_a_message_whose_content_cannot_be_read_is_told_so_at_once(resident, scripted, odd):
+    xml = text_xml(resident.openid, "你好", new_msg_id()).replace(*odd)
+    assert "没能读出来" in resident.deliver(xml)
+
+
+def test_an_event_without_its_name_is_answered_as_one_the_bot_does_not_know(resident, scripted):
+    from devtools.simulator import event_xml
+
+    assert "文字" in resident.deliver(event_xml(resident.openid, "").replace("<Event><![CDATA[]]></Event>", "<Event></Event>"))
 
 
 @pytest.mark.parametrize("msg_id", ["", "abc", "<b>1</b>"])

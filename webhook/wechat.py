@@ -46,7 +46,7 @@ _MALFORMED = (ExpatError, KeyError, ValueError, TypeError, AttributeError, Overf
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Fields the bot reads as one text. WeChat sends each once, as text; a signed body that repeats
 # one, puts attributes on it or nests elements in it is read as well as it can be, not raised on.
-_HEADER_FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
+_HEADER_FIELDS = ("ToUserName", "FromUserName", "CreateTime")
 _TEXT_FIELDS = ("Content", "Recognition", "MediaId", "PicUrl", "Format", "ThumbMediaId", "Location_X",
                 "Location_Y", "Scale", "Label", "Title", "Description", "Url", "Event", "EventKey",
                 "Latitude", "Longitude", "Precision")
@@ -230,13 +230,18 @@ def _plain_fields(xml: str) -> tuple[str, bool]:
     if not isinstance(fields, dict):
         raise ValueError("an empty <xml/>")
     plain, unreadable = dict(fields), False
-    for name in (*_HEADER_FIELDS, *_TEXT_FIELDS):
-        if name not in fields:
-            continue
-        value = _plain_text(fields[name])
-        unreadable = unreadable or (value is None and name in _TEXT_FIELDS)  # elements: no words to read
-        if name in _TEXT_FIELDS or value is not None:  # a header with elements is left to be refused
+    for name in _HEADER_FIELDS:  # one with elements is left as it is, to be refused: no one to answer
+        if _plain_text(fields.get(name)):
+            plain[name] = _plain_text(fields[name])
+    for name in ("MsgType", *_TEXT_FIELDS):
+        value = _plain_text(fields.get(name))
+        unreadable = unreadable or value is None  # elements inside: no words to read
+        if value:
             plain[name] = value
+        else:
+            plain.pop(name, None)  # empty or unreadable: as if it had not been sent
+    if "MsgType" in fields and "MsgType" not in plain:
+        plain["MsgType"], unreadable = "unknown", True  # what kind of message it is cannot be read
     msg_id = _plain_text(fields.get("MsgId"))
     if msg_id and msg_id.isdigit():
         plain["MsgId"] = msg_id
@@ -259,29 +264,41 @@ def _plain_text(value) -> str | None:
 
 
 def to_inbound(message, unreadable: bool = False) -> Inbound:
-    """Translate a parsed WeChat message into the domain's Inbound; `unreadable` when a field the
-    bot reads held elements: then it is answered as a message that could not be read."""
+    """Translate a parsed WeChat message into the domain's Inbound. One whose content cannot be
+    read (`unreadable`: elements inside a field; or a coordinate that is no number) is still a
+    resident's message: it is answered as one that could not be read."""
     kind = message.type if message.type in MESSAGE_KINDS else "unknown"
     create_time = int(message.create_time.timestamp()) if hasattr(message.create_time, "timestamp") else int(message.create_time)
     fields = dict(openid=message.source, kind=kind, dedup_key=_dedup_key(message, kind, create_time),
                   create_time=create_time, received_at=time.time())
+    try:
+        content = {} if unreadable else _content(message, kind)
+    except (ValueError, TypeError, OverflowError):
+        unreadable = True
     if unreadable:
         return Inbound(**{**fields, "kind": "unknown"}, extra={"unreadable": True})
+    return Inbound(**fields, **content)
+
+
+def _content(message, kind: str) -> dict:
+    """The fields of the Inbound that depend on the message's kind."""
     if kind == "text":
-        fields["text"] = message.content or ""
-    elif kind == "voice":
-        fields.update(text=message.recognition or "", media_id=message.media_id)
-    elif kind in ("image", "video", "shortvideo"):
-        fields["media_id"] = message.media_id
-    elif kind == "location":
-        fields.update(latitude=float(message.location_x), longitude=float(message.location_y), extra={"label": message.label or ""})
-    elif kind == "link":
-        fields["extra"] = {"url": message.url, "title": message.title}
-    elif kind == "event":
-        fields.update(event=message.event, event_key=getattr(message, "key", None))
-        if message.event == "location":
-            fields.update(latitude=float(message.latitude), longitude=float(message.longitude))
-    return Inbound(**fields)
+        return {"text": message.content or ""}
+    if kind == "voice":
+        return {"text": message.recognition or "", "media_id": message.media_id}
+    if kind in ("image", "video", "shortvideo"):
+        return {"media_id": message.media_id}
+    if kind == "location":
+        return {"latitude": float(message.location_x), "longitude": float(message.location_y),
+                "extra": {"label": message.label or ""}}
+    if kind == "link":
+        return {"extra": {"url": message.url, "title": message.title}}
+    if kind != "event":
+        return {}
+    content = {"event": message.event, "event_key": getattr(message, "key", None)}
+    if message.event == "location":
+        content.update(latitude=float(message.latitude), longitude=float(message.longitude))
+    return content
 
 
 def _dedup_key(message, kind: str, create_time: int) -> str:
