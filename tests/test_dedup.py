@@ -31,3 +31,32 @@ def test_a_signed_pair_is_held_for_the_signatures_age_window_only(services):
     timestamp = str(int(time.time()))
     seen.same_body_or_first(timestamp, "777", b"<xml/>", ttl=42)
     assert 0 < services.redis.ttl(f"{services.settings.key_prefix}signed:{timestamp}:777") <= 42
+
+
+def test_messages_stored_under_the_older_keys_are_still_answered_by_the_sweep(services, fake_wechat, caplog):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from bot.inbound import Inbound
+    from bot.recovery import answer_unanswered
+    from bot.storage.base import utcnow
+    from bot.storage.messages import Message
+    from bot.storing import store
+    from devtools.simulator import new_msg_id
+    from tests.conftest import run_jobs
+    from tests.scripted import ScriptedClassifier
+
+    services.classifier = ScriptedClassifier({"你好": "greet"})
+    openid = "o_older_keys_00000001"
+    older = [f"msg:{new_msg_id()}", f"evt:{openid}:1700000000::"]  # as keyed before keys named account and resident
+    for key in older:
+        store(services, Inbound(openid=openid, kind="text", dedup_key=key, text="你好"))
+    with services.db.session() as session:
+        for message in session.scalars(select(Message).where(Message.dedup_key.in_(older))):
+            message.created_at = utcnow() - timedelta(minutes=3)
+    with caplog.at_level("INFO"):
+        assert answer_unanswered(services) == 2
+    run_jobs(services)
+    assert len(fake_wechat.messages(touser=openid)) == 2
+    assert openid not in caplog.text
