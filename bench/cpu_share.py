@@ -28,7 +28,7 @@ def group_of(pid: str, rasa_ports: tuple[str, ...] = ()) -> str | None:
     except OSError:
         return None
     program = Path(command.split(" ")[0]).name
-    if "rasa run" in command:
+    if "rasa run" in command or "rasa/serve.py run" in command:  # rasa/serve.py: scripts/rasa_serve.sh's launcher
         return "rasa" if any(f" -p {port} " in command for port in rasa_ports) else None
     if program.startswith("postgres"):  # backends are "postgres: user database host …"
         return "postgres"
