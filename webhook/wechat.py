@@ -231,8 +231,9 @@ def _plain_fields(xml: str) -> tuple[str, bool]:
         raise ValueError("an empty <xml/>")
     plain, unreadable = dict(fields), False
     for name in _HEADER_FIELDS:  # one with elements is left as it is, to be refused: no one to answer
-        if _plain_text(fields.get(name)):
-            plain[name] = _plain_text(fields[name])
+        value = _plain_text(fields.get(name))
+        if value:
+            plain[name] = value
     for name in ("MsgType", *_TEXT_FIELDS):
         value = _plain_text(fields.get(name))
         unreadable = unreadable or value is None  # elements inside: no words to read
