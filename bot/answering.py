@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from bot.rate_limit import TOO_FAST
 from bot.redaction import log_key
 from bot.router import route
 from bot.storage.base import utcnow
-from bot.storage.messages import Message
+from bot.storage.messages import Message, find_inbound, stored_reply
 from bot.storage.residents import Resident, find_resident
 from bot.storing import Outcome, store
 from bot.tickets import alert_new_cases
@@ -43,20 +44,46 @@ STALE = (
     "在那之后我们的对话已经继续，这条消息没有改动您正在办理的事项；如果还需要，请再发一次。"
 )
 # What the resident is told for each way a message can be kept rather than answered now.
-REPLY_FOR_OUTCOME = {Outcome.KEPT: SAVED_FOR_LATER, Outcome.LOST: NOT_SAVED, Outcome.DEAD_LETTER: REFUSED, Outcome.DUPLICATE: ""}
+REPLY_FOR_OUTCOME = {Outcome.KEPT: SAVED_FOR_LATER, Outcome.LOST: NOT_SAVED, Outcome.DEAD_LETTER: REFUSED}
 
 
-def receive(services: "Services", inbound: Inbound, stored: threading.Event | None = None) -> str:
-    """Store the message, then answer it; returns the whole reply ("" for none). `stored` is set
-    once storing is over (the message is durable, or its fate is known)."""
+@dataclass(frozen=True)
+class Answered:
+    """A message's whole reply ("" for none), and the stored message it answers (None when the
+    message was not stored: kept for later, refused, lost), whose delivery is claimed once."""
+
+    text: str
+    message_id: int | None = None
+
+
+def receive(services: "Services", inbound: Inbound, stored: threading.Event | None = None) -> Answered:
+    """Store the message, then answer it; a message stored already (a retry) gets its stored
+    answer. `stored` is set once storing is over (the message is durable, or its fate is known)."""
     result = store(services, inbound)
     if stored is not None:
         stored.set()
+    if result.outcome is Outcome.DUPLICATE:
+        return answer_stored(services, inbound.dedup_key)
     if result.outcome is not Outcome.STORED:
-        return REPLY_FOR_OUTCOME[result.outcome]
+        return Answered(REPLY_FOR_OUTCOME[result.outcome])
     if not services.rate_limit.allow(inbound.openid):
-        return too_fast(services, result.message)
-    return answer(services, inbound, result.resident, result.message)
+        return Answered(too_fast(services, result.message), result.message.id)
+    return Answered(answer(services, inbound, result.resident, result.message), result.message.id)
+
+
+def answer_stored(services: "Services", dedup_key: str) -> Answered:
+    """The answer of a message stored already: the logged reply, or — when its process died
+    before answering — answered now, as the sweep would."""
+    from bot.recovery import inbound_of  # recovery imports this module
+
+    with services.db.session() as session:
+        message = find_inbound(session, dedup_key)
+        if message is None:  # stored as a dead letter: there is no answer to give again
+            return Answered("")
+        if message.answered_at is not None:
+            return Answered(_logged_reply(session, message), message.id)
+        stored, resident = inbound_of(session, message), session.get(Resident, message.resident_id)
+    return Answered(answer(services, stored, resident, message, recovered=True), message.id)
 
 
 def answer(services: "Services", inbound: Inbound, resident: Resident, message: Message, recovered: bool = False) -> str:
@@ -64,7 +91,11 @@ def answer(services: "Services", inbound: Inbound, resident: Resident, message: 
     must not act on a dialogue that changed after they were sent."""
     with services.db.session() as session:
         dialogue = services.dialogue.lock(session, inbound.openid)
-        message = session.merge(message, load=False)
+        # Read under the resident's lock: a retry, the journal's replay or the sweep may have
+        # answered it meanwhile, and a message is answered (its ticket opened …) once.
+        message = session.get(Message, message.id, populate_existing=True)
+        if message.answered_at is not None:
+            return _logged_reply(session, message)
         if recovered and _arrived_before(inbound, dialogue.changed_at):
             reply, treated_as = _stale(session, inbound, message), "stale"
         else:
@@ -97,6 +128,12 @@ def too_fast(services: "Services", message: Message) -> str:
     return TOO_FAST
 
 
+def _logged_reply(session, message: Message) -> str:
+    if message.intent == "rate_limited":  # not logged: a flood costs no more than it must
+        return TOO_FAST
+    return stored_reply(session, message.id) or ""
+
+
 def send_later(services: "Services", openid: str, reply: str | list[str]) -> None:
     """Queue a reply (or the rest of one split for WeChat) as customer-service messages: it could
     not be the passive reply."""
@@ -113,7 +150,8 @@ def _record(session, turn: Turn, reply: str) -> None:
         turn.message.confidence = turn.classification.confidence
     review.record_turn(turn)  # a message the model was unsure of goes to the admins' queue
     if reply:
-        session.add(Message(resident_id=turn.resident.id, direction="out", msg_type="text", content=reply))
+        session.add(Message(resident_id=turn.resident.id, direction="out", msg_type="text", content=reply,
+                            reply_to_id=turn.message.id))
 
 
 def _arrived_before(inbound: Inbound, changed_at: datetime) -> bool:
@@ -127,6 +165,7 @@ def _stale(session, inbound: Inbound, message: Message) -> str:
     arrived = datetime.fromtimestamp(inbound.received_at or inbound.create_time or time.time(), timezone.utc)
     local = arrived.astimezone(CHINA).strftime("%H:%M")  # residents read times in Beijing time
     reply = STALE.format(time=local)
-    session.add(Message(resident_id=message.resident_id, direction="out", msg_type="text", content=reply))
+    session.add(Message(resident_id=message.resident_id, direction="out", msg_type="text", content=reply,
+                        reply_to_id=message.id))
     return reply
 

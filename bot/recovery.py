@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answering import answer, send_later
+from bot.answering import Answered, answer, answer_stored
+from bot.delivery import send_once
 from bot.inbound import Inbound
 from bot.jobs import RetryLater
+from bot.redaction import log_key
 from bot.spill import put_back, take_spilled
 from bot.storage.base import utcnow
 from bot.storage.dead_letters import add_dead_letter
-from bot.storage.messages import Message, unanswered
+from bot.storage.messages import Message, unanswered, undelivered
 from bot.storage.residents import Resident
 from bot.storing import Outcome, StorageOutage, StoreResult, is_outage, store_in_database
 
@@ -107,13 +109,15 @@ def _store_and_answer(services: "Services", inbound: Inbound, source: str, count
         counts.dead_letters += 1
         return
     counts.stored += 1
-    if result.outcome is Outcome.STORED:
-        try:
-            reply = answer(services, inbound, result.resident, result.message, recovered=True)
-        except Exception:  # noqa: BLE001 — stored already: one failed answer must not stop the replay
-            log.exception("replayed message %s stored but not answered; the sweep will answer it", result.message.id)
-            return
-        send_later(services, inbound.openid, reply)
+    try:
+        if result.outcome is Outcome.STORED:
+            answered = Answered(answer(services, inbound, result.resident, result.message, recovered=True), result.message.id)
+        else:  # stored already, by a process that may have died before answering or delivering it
+            answered = answer_stored(services, inbound.dedup_key)
+    except Exception:  # noqa: BLE001 — stored already: one failed answer must not stop the replay
+        log.exception("replayed message %s stored but not answered; the sweep will answer it", log_key(inbound.dedup_key))
+        return
+    send_once(services, inbound.openid, answered)
 
 
 def _dead_letter_line(services: "Services", raw: str, counts: Replayed) -> None:
@@ -129,13 +133,16 @@ def _dead_letter_line(services: "Services", raw: str, counts: Replayed) -> None:
 
 def answer_unanswered(services: "Services") -> int:
     """Answer, as customer-service messages, what was stored but never answered because
-    something failed after storing it (Redis, Rasa, a bug); returns how many were answered."""
+    something failed after storing it (Redis, Rasa, a bug), and deliver answers that were
+    computed but never handed to WeChat (every delivery's process died); returns how many."""
     now = utcnow()
     with services.db.session() as session:
         waiting = [
             (inbound_of(session, message), session.get(Resident, message.resident_id), message)
             for message in unanswered(session, now - UNANSWERED_AFTER, now - UNANSWERED_GIVE_UP)
         ]
+        stranded = [(message.dedup_key, session.get(Resident, message.resident_id).openid)
+                    for message in undelivered(session, now - UNANSWERED_AFTER, now - UNANSWERED_GIVE_UP)]
     answered = 0
     for inbound, resident, message in waiting:
         try:
@@ -143,8 +150,9 @@ def answer_unanswered(services: "Services") -> int:
         except Exception as error:  # noqa: BLE001 — the sweep's boundary: one message must not stop the rest
             log.error("message %s still cannot be answered: %s", message.id, type(error).__name__)
             continue
-        send_later(services, inbound.openid, reply)
-        answered += 1
+        answered += send_once(services, inbound.openid, Answered(reply, message.id))
+    for dedup_key, openid in stranded:
+        answered += send_once(services, openid, answer_stored(services, dedup_key))
     return answered
 
 

@@ -1,7 +1,8 @@
 """Answering within the reply budget: a passive reply when the answer is ready in time, otherwise
 `success` now and the answer as a customer-service message — never silence. `success` tells
 WeChat never to send the message again, so it is only said once the message is durable: a
-message still waiting to be stored at the deadline is written to the local journal first."""
+message still waiting to be stored at the deadline is written to the local journal first. Either
+way the answer's delivery is claimed (bot/delivery.py), so it reaches the resident once."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
-from bot.answering import receive, send_later
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.answering import receive
+from bot.delivery import passive_reply, send_once
 from bot.inbound import Inbound
 from bot.redaction import log_key
-from bot.text import split_for_wechat
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -36,22 +39,19 @@ class ReplyBudget:
         stored = threading.Event()
         future = self.pool.submit(receive, self.services, inbound, stored)
         try:
-            reply = future.result(timeout=max(0.0, deadline - time.time()))
+            answered = future.result(timeout=max(0.0, deadline - time.time()))
         except FutureTimeout:
             log.warning("reply to %s missed its deadline; it will be sent later", log_key(inbound.dedup_key))
             if not stored.is_set():
                 self._journal(inbound)
             future.add_done_callback(lambda done: self._send_late(inbound.openid, done))
             return None
-        first, *rest = split_for_wechat(reply) or [""]
-        if rest:  # one passive reply per message; the rest follows as customer-service messages
-            send_later(self.services, inbound.openid, rest)
-        return first
+        return passive_reply(self.services, inbound.openid, answered)
 
     def _journal(self, inbound: Inbound) -> None:
         # Not stored yet (a slow database, a queue of answers): if this process died now, WeChat
         # would not send the message again. The journal makes it durable; storing it twice is
-        # harmless, its replay finds the stored copy (same MsgId) and stops there.
+        # harmless: its replay finds the stored copy and only delivers its answer if nobody has.
         try:
             self.services.journal.append(inbound)
         except OSError as error:
@@ -62,4 +62,8 @@ class ReplyBudget:
             # The message is stored unanswered: the sweep answers it (bot/recovery.py).
             log.error("late reply failed", exc_info=done.exception())
             return
-        send_later(self.services, openid, done.result())
+        try:
+            send_once(self.services, openid, done.result())
+        except SQLAlchemyError as error:
+            # Answered but not handed over: the sweep delivers it (bot/recovery.py).
+            log.error("late reply not queued (%s); the sweep will deliver it", type(error).__name__)

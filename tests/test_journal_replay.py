@@ -14,6 +14,8 @@ from bot.jobs import RetryLater
 from bot.journal_replay import JournalReplayer
 from bot.services import build_services
 from bot.storage.messages import Message
+from bot.storing import store
+from tests.conftest import run_jobs
 from devtools.simulator import new_msg_id
 from tests.scripted import ScriptedClassifier
 
@@ -77,3 +79,46 @@ def test_a_journal_left_by_an_earlier_process_is_replayed_at_start(journalled):
     inbound = _journal_one(journalled)  # no replayer yet: as if written before a restart
     JournalReplayer(journalled, every=0.05).install()
     assert _wait_for(lambda: _stored(journalled, inbound.dedup_key))
+
+
+def _sent_to(services, fake_wechat, openid: str, seconds: float = 10.0) -> list[dict]:
+    """The customer-service messages the resident received, once the queue has run."""
+    def arrived() -> bool:
+        run_jobs(services)
+        return bool(fake_wechat.messages(touser=openid))
+
+    _wait_for(arrived, seconds)
+    time.sleep(0.3)
+    run_jobs(services)
+    return fake_wechat.messages(touser=openid)
+
+
+def test_a_journalled_message_is_answered_by_the_replay(journalled, fake_wechat):
+    JournalReplayer(journalled, every=0.05).install()
+    inbound = _journal_one(journalled)  # kept while the database and Redis were both down
+    sent = _sent_to(journalled, fake_wechat, inbound.openid)
+    assert len(sent) == 1 and "法律服务前台" in sent[0]["content"]
+
+
+def test_a_message_its_dying_process_stored_but_never_answered_is_answered_by_the_replay(journalled, fake_wechat):
+    # The process journalled the message at its deadline (storing was slow), stored it, and was
+    # killed before answering: the replay meets the stored copy and answers it, not the sweep.
+    inbound = _journal_one(journalled)
+    assert store(journalled, inbound).message is not None
+    JournalReplayer(journalled, every=0.05).install()
+    sent = _sent_to(journalled, fake_wechat, inbound.openid)
+    assert len(sent) == 1 and "法律服务前台" in sent[0]["content"]
+    with journalled.db.session() as session:
+        stored = session.scalar(select(Message).where(Message.dedup_key == inbound.dedup_key))
+        assert stored.answered_at is not None and stored.delivery == "customer_service"
+
+
+def test_a_message_already_answered_and_delivered_is_not_sent_again_by_the_replay(journalled, fake_wechat):
+    from bot.answering import receive
+    from bot.delivery import passive_reply
+
+    inbound = _journal_one(journalled)
+    assert passive_reply(journalled, inbound.openid, receive(journalled, inbound))  # its process did reply
+    JournalReplayer(journalled, every=0.05).install()
+    assert _wait_for(lambda: journalled.journal.pending() == 0)
+    assert _sent_to(journalled, fake_wechat, inbound.openid, seconds=1.0) == []

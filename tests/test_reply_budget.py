@@ -58,3 +58,29 @@ def test_a_message_stored_in_time_but_answered_late_is_not_journalled(journalled
     assert ReplyBudget(journalled).answer_by(inbound, deadline=time.time() + 0.2) is None
     assert journalled.journal.pending() == 0
     time.sleep(0.6)
+
+
+def test_a_message_journalled_at_the_deadline_reaches_the_resident_once(journalled, monkeypatch, fake_wechat):
+    from tests.conftest import run_jobs
+
+    release = threading.Event()
+    store = bot.answering.store
+
+    def slow_store(services, inbound):
+        release.wait(10)
+        return store(services, inbound)
+
+    monkeypatch.setattr(bot.answering, "store", slow_store)
+    inbound = Inbound(openid="o_budget_once_000001", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好")
+    assert ReplyBudget(journalled).answer_by(inbound, deadline=time.time() + 0.2) is None
+    release.set()
+    monkeypatch.setattr(bot.answering, "store", store)
+    # The process's own late answer and the journal's replay race for the same message.
+    replay_kept(journalled)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not fake_wechat.messages(touser=inbound.openid):
+        run_jobs(journalled)
+        time.sleep(0.2)
+    time.sleep(1.0)
+    run_jobs(journalled)
+    assert len(fake_wechat.messages(touser=inbound.openid)) == 1

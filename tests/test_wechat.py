@@ -9,6 +9,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+import bot.answering as bot_answering
 from bot.recovery import answer_unanswered, replay_kept
 from bot.services import build_services
 from bot.storage.messages import Message
@@ -170,12 +171,74 @@ def test_retry_storm_yields_one_message_one_reply_one_ticket(app, services, scri
         assert _count(services, Ticket, resident_id=resident.id) == 1
 
 
-def test_retry_after_redis_forgot_is_stopped_by_the_database(client, services, resident, scripted):
+def test_retry_after_redis_forgot_is_stopped_by_the_database(client, services, resident, scripted, fake_wechat):
     xml = text_xml(resident.openid, "你好", new_msg_id())
-    assert resident.deliver(xml)
+    reply = resident.deliver(xml)
+    assert reply
     for key in services.redis.scan_iter(f"{services.settings.key_prefix}dedup:*"):
         services.redis.delete(key)
-    assert resident.deliver(xml) == ""  # already stored: answered with success, not twice
+    # Already stored and answered: the same passive reply (WeChat shows one per message), not a
+    # second answer and not a customer-service copy.
+    assert resident.deliver(xml) == reply
+    assert len(scripted.calls) == 1
+    run_jobs(services)
+    assert fake_wechat.messages(touser=resident.openid) == []
+
+
+def _died_after(services, xml: str, answered: bool) -> None:
+    """The state a web process leaves when it is killed after storing (and answering) a message
+    but before its reply left: the reply cache still says "pending", nothing was delivered."""
+    from wechatpy import parse_message
+
+    from bot.storing import store
+    from webhook.wechat import to_inbound
+
+    inbound = to_inbound(parse_message(xml))
+    assert services.replies.claim(inbound.dedup_key) == (True, None)
+    if answered:
+        bot_answering.receive(services, inbound)
+    else:
+        store(services, inbound)
+
+
+def test_a_retry_of_a_message_answered_by_a_process_that_died_gets_that_answer_once(
+    app, services, settings, scripted, fake_wechat
+):
+    openid = "o_retry_after_a_kill_01"
+    _known_resident(services, openid)
+    assert "请确认" in WeChatUser(app.test_client(), settings, openid).says(STORY)
+    xml = text_xml(openid, "1", new_msg_id())  # the confirmation that opens the case
+    _died_after(services, xml, answered=True)
+    started = time.monotonic()
+    retry = WeChatUser(app.test_client(), settings, openid).deliver(xml)
+    assert "工单" in retry and time.monotonic() - started < 3.5  # the answer computed before the kill
+    again = WeChatUser(app.test_client(), settings, openid).deliver(xml)
+    assert again == retry  # WeChat's third delivery gets the same
+    run_jobs(services)
+    assert fake_wechat.messages(touser=openid) == []  # given passively: no customer-service copy
+    with services.db.session() as session:
+        resident = find_resident(session, openid)
+        assert _count(services, Ticket, resident_id=resident.id) == 1
+
+
+def test_a_retry_of_a_message_whose_process_died_before_answering_is_answered_once(
+    app, services, settings, scripted, fake_wechat
+):
+    openid = "o_retry_after_a_kill_02"
+    xml = text_xml(openid, "你好", new_msg_id())
+    _died_after(services, xml, answered=False)
+    services.settings = dataclasses.replace(services.settings, reply_budget=0.4)
+    scripted.delay = 0.8  # answering it now takes longer than the retry can wait
+    assert WeChatUser(app.test_client(), settings, openid).deliver(xml) == ""
+    assert WeChatUser(app.test_client(), settings, openid).deliver(xml) == ""
+    deadline = time.monotonic() + 10
+    while not fake_wechat.messages(touser=openid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        run_jobs(services)
+    time.sleep(1.0)
+    run_jobs(services)
+    sent = fake_wechat.messages(touser=openid)
+    assert len(sent) == 1 and "法律服务前台" in sent[0]["content"]  # as a customer-service message, once
     assert len(scripted.calls) == 1
 
 

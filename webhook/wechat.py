@@ -317,25 +317,23 @@ def _dedup_key(message, kind: str, create_time: int) -> str:
 
 def _reply_text(inbound: Inbound, deadline: float) -> str:
     """The reply for this delivery: a retry gets exactly what the first delivery answered,
-    waiting for it within its own deadline."""
+    waiting for it for half its own time, then looking for the answer itself."""
     services, budget = _services(), current_app.extensions["reply_budget"]
     try:
         first, cached = services.replies.claim(inbound.dedup_key)
         if not first and cached is None:
-            cached = services.replies.wait_for_reply(inbound.dedup_key, deadline)
+            cached = services.replies.wait_for_reply(inbound.dedup_key, (time.time() + deadline) / 2)
     except redis.RedisError:
         # Without Redis the database's unique key still stops a retry from being handled twice.
         log.error("reply cache unavailable; relying on the database for de-duplication")
         first, cached = True, None
-    if not first:
-        if cached is not None:
-            log.info("retry of %s answered with the first delivery's reply", log_key(inbound.dedup_key))
-            return cached[0]
-        # The first delivery is still pending (or its process died before storing the message):
-        # store it here if it is not stored yet; either way the answer follows as a
-        # customer-service message, never silence.
-        budget.answer_by(inbound, deadline=time.time())
-        return ""
+    if not first and cached is not None:
+        log.info("retry of %s answered with the first delivery's reply", log_key(inbound.dedup_key))
+        return cached[0]
+    # A retry here finds the first delivery still pending, or its process died before storing,
+    # answering or replying: it stores the message if need be and gives the stored answer
+    # (answered now if it never was). The delivery is claimed (bot/delivery.py): the passive
+    # reply of one delivery, or customer-service messages, never both.
     text = budget.answer_by(inbound, deadline)
     try:
         services.replies.remember(inbound.dedup_key, [text or ""])

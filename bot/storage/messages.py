@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, func, select
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.storage.base import Base, UtcDateTime, plain_sql_returning, utcnow
+
+
+class Delivery(str, Enum):
+    """How a resident's message got its answer to WeChat."""
+
+    PASSIVE = "passive"  # in the reply to WeChat's request (a retry of it may carry it again)
+    CUSTOMER_SERVICE = "customer_service"  # queued as customer-service messages
 
 
 class Message(Base):
@@ -33,6 +41,11 @@ class Message(Base):
     # Set when the bot has answered an inbound message; stays empty if answering failed, so the
     # sweep can answer it later.
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # How the answer was handed to WeChat (a Delivery): claimed once, so a retry, the journal's
+    # replay and the sweep never send an answer the resident already has.
+    delivery: Mapped[str | None] = mapped_column(String(16))
+    # On the bot's reply: the inbound message it answers (a retry whose reply never left gets it).
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -68,6 +81,50 @@ def unanswered(session: Session, older_than: datetime, newer_than: datetime, lim
             Message.answered_at.is_(None),
             Message.created_at < older_than,
             Message.created_at > newer_than,
+        )
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def find_inbound(session: Session, dedup_key: str) -> Message | None:
+    """The stored inbound message with this dedup key."""
+    return session.scalar(select(Message).where(Message.dedup_key == dedup_key))
+
+
+def claim_delivery(session: Session, message_id: int, delivery: Delivery) -> tuple[bool, str | None]:
+    """Record how the message's answer goes out unless that is recorded already; returns whether
+    this call recorded it, and the delivery in force. A passive reply may be claimed again (WeChat
+    shows one per message), a customer-service message only once and never after a passive reply."""
+    claimed = session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.delivery.is_(None))
+        .values(delivery=delivery.value)
+        .returning(Message.id)
+    ).first()
+    if claimed is not None:
+        return True, delivery.value
+    return False, session.scalar(select(Message.delivery).where(Message.id == message_id))
+
+
+def stored_reply(session: Session, message_id: int) -> str | None:
+    """The reply the bot logged for this inbound message, if it logged one."""
+    query = select(Message.content).where(Message.reply_to_id == message_id).order_by(Message.id).limit(1)
+    return session.scalar(query)
+
+
+def undelivered(session: Session, older_than: datetime, newer_than: datetime, limit: int = 100) -> list[Message]:
+    """Inbound messages answered but never handed to WeChat (every delivery's process died after
+    the answer was computed)."""
+    query = (
+        select(Message)
+        .where(
+            Message.direction == "in",
+            Message.answered_at.is_not(None),
+            Message.delivery.is_(None),
+            Message.answered_at < older_than,
+            Message.answered_at > newer_than,
         )
         .order_by(Message.id)
         .limit(limit)
