@@ -8,6 +8,7 @@ reaches for a process-global.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable
@@ -31,6 +32,8 @@ MAINTENANCE_INTERVAL_S = 60
 IDLE_WAKE_S = 5
 # Training a model and loading it into every Rasa server take minutes, not RQ's default 3.
 LONG_JOB_TIMEOUT_S = 3600
+# While Redis is away a worker asks again this often: jobs run again within a second of its return.
+REDIS_RETRY_S = 0.5
 
 
 class RetryLater(Exception):
@@ -62,22 +65,92 @@ class _ServicesWorkerMixin:
 
 
 class ServicesWorker(_ServicesWorkerMixin, Worker):
-    """RQ's forking worker, handing its services to every job, that keeps its scheduler running."""
+    """RQ's forking worker, handing its services to every job, that keeps its scheduler running
+    and waits out a Redis restart instead of backing off for up to a minute."""
+
+    # RQ doubles its wait after each failed dequeue, up to 60 s: jobs ran a minute late.
+    max_connection_wait_time = REDIS_RETRY_S
+    after_outage: Callable[[], None] | None = None
+    # Redis's run_id changes when it restarts: a worker whose job outlasted the outage never met
+    # an error, yet messages queued meanwhile got no job.
+    _redis_run_id: str | None = None
+    _run_id_checked = 0.0
 
     @property
     def dequeue_timeout(self) -> int:
         return IDLE_WAKE_S
 
     def heartbeat(self, *args, **kwargs):
-        """RQ's heartbeat, then the scheduler started again if it has died (RQ itself looks only
-        at its clean-ups, so the retries' back-off stopped for up to 75 s after a Redis restart)."""
-        result = super().heartbeat(*args, **kwargs)
+        """RQ's heartbeat (waiting for Redis when it is away), then the scheduler started again
+        if it has died (RQ itself looks only at its clean-ups, so the retries' back-off stopped for
+        up to 75 s after a Redis restart)."""
         in_transaction = kwargs.get("pipeline") is not None or len(args) > 1
+        if in_transaction:
+            return super().heartbeat(*args, **kwargs)
+        try:
+            result = super().heartbeat(*args, **kwargs)
+        except redis.ConnectionError:
+            wait_for_redis(self.connection, lambda: stopping(self))
+            self._redis_run_id = None  # this outage is dealt with here
+            self._after_outage()
+            result = super().heartbeat(*args, **kwargs)
+        self._notice_restart()
         # A worker asked to stop has stopped its scheduler on purpose: starting it again would
         # leave a process behind that the stopping worker waits for.
-        if not in_transaction and not self._stop_requested:
+        if not stopping(self):
             restart_dead_scheduler(self.scheduler)
         return result
+
+    def _notice_restart(self) -> None:
+        if time.monotonic() - self._run_id_checked < IDLE_WAKE_S:
+            return
+        self._run_id_checked = time.monotonic()
+        run_id = self.connection.info("server").get("run_id")
+        if self._redis_run_id is not None and run_id != self._redis_run_id:
+            log.warning("Redis restarted while this worker was busy")
+            self._after_outage()
+        self._redis_run_id = run_id
+
+    def _after_outage(self) -> None:
+        if self.after_outage is not None:
+            self.after_outage()
+
+
+def stopping(worker: Worker) -> bool:
+    """True once the worker was asked to stop (TERM, INT), busy or not."""
+    return worker._stop_requested or worker._shutdown_requested_date is not None
+
+
+def wait_for_redis(client: redis.Redis, stopping: Callable[[], bool] = lambda: False) -> float:
+    """Block until Redis answers (or `stopping()`), asking every REDIS_RETRY_S; logs once each
+    way and returns the seconds waited."""
+    began = time.monotonic()
+    log.error("Redis unavailable; the worker waits for it (asking every %.1f s)", REDIS_RETRY_S)
+    while not stopping():
+        try:
+            client.ping()
+            break
+        except redis.RedisError:
+            time.sleep(REDIS_RETRY_S)
+    waited = time.monotonic() - began
+    log.warning("Redis answers again after %.1f s; the worker goes on", waited)
+    return waited
+
+
+# Delete a lock only while it still names one of the given holders.
+_RELEASE_IF_HELD_BY = (
+    "local holder = redis.call('get', KEYS[1]) "
+    "for _, pid in ipairs(ARGV) do if holder == pid then return redis.call('del', KEYS[1]) end end return 0"
+)
+
+
+def release_dead_schedulers_lock(scheduler, pid: int) -> None:
+    """Free the scheduler locks that this worker's dead scheduler (process `pid`) still holds. RQ
+    names the worker's pid in them (the scheduler's own once it takes them again); one that died
+    because Redis went away left them, kept by the append-only file, for RQ's 61 s: no scheduled
+    job and no retry ran meanwhile."""
+    for name in scheduler._queue_names:
+        scheduler.connection.eval(_RELEASE_IF_HELD_BY, 1, scheduler.get_locking_key(name), str(os.getpid()), str(pid))
 
 
 def restart_dead_scheduler(scheduler) -> bool:
@@ -88,6 +161,8 @@ def restart_dead_scheduler(scheduler) -> bool:
     process = scheduler._process
     if process is not None and process.is_alive():
         return False
+    if process is not None:
+        release_dead_schedulers_lock(scheduler, process.pid)
     scheduler.acquire_locks(auto_start=True)
     return scheduler._process is not None and scheduler._process is not process
 
@@ -115,8 +190,28 @@ class RedisJobs:
         """Queue `func(services, *args)` that must run once (training, promotion): no retries, a long limit."""
         self.queue.enqueue(func, *args, job_timeout=timeout)
 
-    def work(self, burst: bool = False) -> None:
-        """Run a worker on this queue until stopped (or until empty with burst)."""
+    def work(self, burst: bool = False, after_outage: Callable[[], None] | None = None) -> None:
+        """Run a worker on this queue until stopped (or until empty with burst); across a Redis
+        restart it waits for Redis and goes on, then calls `after_outage()`."""
+        while True:
+            worker = self._worker(burst, after_outage)
+            try:
+                worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+            except redis.RedisError:
+                pass  # RQ's farewell (its death in Redis) could not reach a Redis that is gone
+            if burst or stopping(worker):
+                return
+            # RQ quits on a Redis error met mid-job ("found an unhandled exception, quitting"):
+            # a new worker takes over once Redis answers, the job in hand finishing meanwhile.
+            time.sleep(REDIS_RETRY_S)  # whatever made it quit, never a busy loop
+            wait_for_redis(self.queue.connection)
+            scheduler = worker.scheduler
+            if scheduler is not None and scheduler._process is not None:
+                release_dead_schedulers_lock(scheduler, scheduler._process.pid)
+            if after_outage is not None:
+                after_outage()
+
+    def _worker(self, burst: bool, after_outage: Callable[[], None] | None) -> Worker:
         worker_class = ServicesSimpleWorker if burst else ServicesWorker
         worker = worker_class(
             [self.queue],
@@ -125,7 +220,8 @@ class RedisJobs:
             maintenance_interval=MAINTENANCE_INTERVAL_S,
         )
         worker.services = self.services
-        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        worker.after_outage = after_outage
+        return worker
 
 
 class ThreadJobs:
@@ -159,7 +255,7 @@ class ThreadJobs:
                 log.warning("job %s will be retried: %s", func.__name__, error)
         log.error("job %s gave up after %d attempts", func.__name__, len(self.retry_intervals) + 1)
 
-    def work(self, burst: bool = False) -> None:
+    def work(self, burst: bool = False, after_outage: Callable[[], None] | None = None) -> None:
         """Nothing to run separately: jobs already run in this process."""
         log.info("embedded job queue: jobs run inside the web process; no worker needed")
 

@@ -1,12 +1,19 @@
-"""The job queue's worker keeps RQ's scheduler (the retries' back-off) running."""
+"""The job queue's worker keeps RQ's scheduler (the retries' back-off) running, and itself running
+across a Redis restart."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import timedelta
 
 import pytest
 import redis
 from rq import Queue
 from rq.scheduler import RQScheduler
 
+from bot.config import PROJECT_ROOT
 from bot.jobs import IDLE_WAKE_S, RedisJobs, ServicesWorker, restart_dead_scheduler
 from tests.conftest import REDIS_URL
 
@@ -77,3 +84,85 @@ def test_the_workers_heartbeat_restarts_its_scheduler_unless_it_is_stopping(queu
 def test_an_idle_worker_wakes_within_seconds(queue: Queue):
     worker = ServicesWorker([queue], connection=queue.connection)
     assert worker.dequeue_timeout == IDLE_WAKE_S <= 10
+
+
+# --- a Redis restart under a real worker process (a redis-server of this test's own) ----------
+
+REDIS_PORT = 6409
+_WORKER = """
+import sys, types
+sys.path[:0] = [{root!r}, {root!r} + "/tests"]  # the busy job below is this module's
+import redis
+from bot.jobs import RedisJobs
+jobs = RedisJobs(redis.Redis(port={port}), "restart:")
+jobs.bind(types.SimpleNamespace(db=types.SimpleNamespace(engine=types.SimpleNamespace(dispose=lambda close=False: None))))
+jobs.work(after_outage=lambda: print("after outage", flush=True))
+"""
+
+
+def busy(services, seconds: float) -> None:
+    """Job: keep the worker busy."""
+    time.sleep(seconds)
+
+
+def _start_redis(directory) -> subprocess.Popen:
+    server = subprocess.Popen(["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--dir", str(directory),
+                               "--appendonly", "yes", "--save", "", "--logfile", str(directory / "redis.log")])
+    client = redis.Redis(port=REDIS_PORT)
+    for _ in range(100):
+        try:
+            client.ping()
+            return server
+        except redis.RedisError:
+            time.sleep(0.05)
+    raise RuntimeError("redis-server did not start")
+
+
+def _finished_after(job, since: float, seconds: float = 20) -> float | None:
+    """Seconds from `since` until the job had run (a job of `print`: nothing to import)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if job.get_status(refresh=True) == "finished":
+            return time.time() - since
+        time.sleep(0.1)
+    return None
+
+
+@pytest.fixture
+def restartable_redis(tmp_path):
+    """A redis-server of this test's own (append-only file, as in production), and its directory."""
+    holder = {"server": _start_redis(tmp_path)}
+    yield holder, tmp_path
+    try:
+        redis.Redis(port=REDIS_PORT).shutdown(nosave=True)
+    except redis.RedisError:
+        pass
+    holder["server"].wait(10)
+
+
+@pytest.mark.parametrize("busy_for", [0.0, 1.5], ids=["idle", "busy"])
+def test_a_worker_stays_through_a_redis_restart_and_runs_jobs_within_seconds(restartable_redis, busy_for):
+    holder, directory = restartable_redis
+    queue = RedisJobs(redis.Redis(port=REDIS_PORT), "restart:").queue
+    worker = subprocess.Popen([sys.executable, "-c", _WORKER.format(root=str(PROJECT_ROOT), port=REDIS_PORT)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert _finished_after(queue.enqueue(print, "warm"), time.time(), 30) is not None
+        if busy_for:  # a job ends while Redis is away: RQ quit there ("found an unhandled exception")
+            queue.enqueue(busy, busy_for)
+        time.sleep(0.5)
+        redis.Redis(port=REDIS_PORT).shutdown(nosave=False)
+        holder["server"].wait(10)
+        time.sleep(3)
+        holder["server"] = _start_redis(directory)
+        back = time.time()
+        queued = queue.enqueue(print, "queued")
+        scheduled = queue.enqueue_in(timedelta(seconds=1), print, "scheduled")
+        assert _finished_after(queued, back) < 10
+        assert _finished_after(scheduled, back) < 10  # RQ's scheduler runs again too
+        assert worker.poll() is None, "the worker quit"
+    finally:
+        worker.terminate()
+        output, _ = worker.communicate(timeout=30)
+    assert output.count("Redis unavailable; the worker waits for it") == 1  # logged once, not per retry
+    assert "after outage" in output
