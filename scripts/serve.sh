@@ -97,10 +97,22 @@ fi
 (.venv/bin/flask --app webhook sweep >>var/sweep.log 2>&1 || true) &
 pids+=($!)
 
-echo "serve: webhook on http://127.0.0.1:$PORT/wechat ($workers process(es)); Ctrl-C stops everything"
-.venv/bin/gunicorn --workers "$workers" --threads 8 --bind "127.0.0.1:$PORT" \
+# Each process warms up (signals, Jieba, database connections) before it accepts a connection
+# (webhook/gunicorn_conf.py); "webhook on" is said once one answers /healthz — 200, or 503 while
+# the database or Redis is down (it answers residents all the same) — so the first residents are
+# answered as fast as any later ones.
+.venv/bin/gunicorn --config python:webhook.gunicorn_conf --workers "$workers" --threads 8 --bind "127.0.0.1:$PORT" \
     --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' \
     'webhook:create_app()' &
-pids+=($!)
+gunicorn_pid=$!
+pids+=("$gunicorn_pid")
+until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$PORT/healthz")" != 000 ]]; do
+    if ! kill -0 "$gunicorn_pid" 2>/dev/null; then
+        echo "serve: gunicorn exited before the webhook answered" >&2
+        exit 1
+    fi
+    sleep 0.2
+done
+echo "serve: webhook on http://127.0.0.1:$PORT/wechat ($workers process(es)); Ctrl-C stops everything"
 # Waiting in the background lets a TERM to this script stop everything it started.
-wait "$!"
+wait "$gunicorn_pid"
