@@ -19,13 +19,17 @@ an intake conversation or a first message, delivered again the way WeChat retrie
                     customer-service messages (the fake WeChat API holds each send 8 s); serve.sh
                     starts it again
     pg_restart      PostgreSQL restarted (pg_ctl restart -m fast)
+    pg_stop         PostgreSQL stopped for 15 s (pg_ctl stop -m fast, then start): messages wait in Redis
     redis_restart   Redis restarted (SHUTDOWN, 3 s, start); times how long until a queued job and a
                     scheduled job (RQ's scheduler) run again
     both_down       PostgreSQL and Redis both stopped for 15 s
     flood           one resident sends 300 long messages in 10 s (8 threads) while the others write
 
-Then it lets the queue drain, runs `flask sweep` once (serve.sh's 5-minute loop, or cron, would)
-and counts, per fault, from the database and the fake WeChat API: messages sent / stored / lost,
+At the end of each fault (the baseline too) it checks that no answer is missing: every message
+sent during the fault that is stored has had its answer delivered — in the passive reply, or as a
+customer-service message the fake WeChat API received — waiting up to --answer-patience seconds
+for those on their way (the sweep's two-minute rule does not count). Then it lets the queue
+drain, runs `flask sweep` once (serve.sh's 5-minute loop, or cron, would) and counts, per fault, from the database and the fake WeChat API: messages sent / stored / lost,
 answered, duplicate tickets, customer-service messages queued / sent / duplicated / undelivered,
 5xx, replies past 5 s, and the answers that never reached the resident (neither in the passive
 reply nor as a customer-service message afterwards). Everything it started is stopped and its
@@ -81,7 +85,8 @@ FIRSTS = ["你好", "在吗", "法律援助怎么申请", "工作室几点开门
           "借钱给朋友没打借条能要回来吗", "物业费涨价没有开业主大会，合理吗", "谢谢", "我的工单进度"]
 LONG = "楼上邻居天天半夜跺脚还拖椅子，吵得我们全家睡不着，说了好几次都不听，物业也不管，" * 12
 FLOOD_OPENID = "o_kr_flooding_resident"
-FAULT_NAMES = ["gunicorn_kill", "gunicorn_cold", "rasa_kill", "rasa_freeze", "worker_kill", "pg_restart", "redis_restart", "both_down", "flood"]
+FAULT_NAMES = ["gunicorn_kill", "gunicorn_cold", "rasa_kill", "rasa_freeze", "worker_kill", "pg_restart", "pg_stop",
+               "redis_restart", "both_down", "flood"]
 
 
 def log(text: str) -> None:
@@ -156,6 +161,12 @@ class Sent:
     deliveries: list[tuple[str, float]] = field(default_factory=list)  # (outcome, seconds)
     reply: str | None = None  # "text", "success", "saved", "not_saved", "polite", "slow_down", "broken", None = none
     content: str = ""
+    done: bool = False  # every delivery of it is over
+
+    @property
+    def answered_passively(self) -> bool:
+        """The passive reply was the answer (or asked to slow down): nothing has to follow."""
+        return self.reply in ("text", "slow_down")
 
     @property
     def key(self) -> str:
@@ -191,7 +202,13 @@ class Residents:
         record = Sent(new_msg_id(), openid, text, time.time(), flood)
         with self.lock:
             self.sent.append(record)
-        xml = text_xml(openid, text, record.msg_id)
+        try:
+            return self._deliver(http, record)
+        finally:
+            record.done = True
+
+    def _deliver(self, http: requests.Session, record: Sent) -> Sent:
+        xml = text_xml(record.openid, record.text, record.msg_id)
         for _ in range(DELIVERIES):
             params, body = build_request(xml, TOKEN)
             began = time.monotonic()
@@ -653,6 +670,60 @@ class KillRun:
             time.sleep(2)
         self.until(phase, self.args.phase + 5)
 
+    def pg_stop(self) -> None:
+        phase = self.phase("pg_stop")
+        self.probe("pg_stop")
+        self.until(phase, 4)
+        log(f"PostgreSQL stopped for {self.args.pg_down:.0f} s (pg_ctl stop -m fast, then start)")
+        down = time.time()
+        self._pg_ctl("stop", "-m", "fast")
+        time.sleep(max(0.0, down + self.args.pg_down - time.time()))
+        kept = sum(int(self._redis_cli("llen", key) or 0) for key in self._redis_cli("--scan", "--pattern", "*inbox:unsaved").split())
+        self._pg_ctl("start")
+        phase.notes["down_s"] = round(time.time() - down, 1)
+        phase.notes["kept_in_redis"] = kept
+        self.probe("pg_stop")
+        self.until(phase, self.args.phase + self.args.pg_down)
+
+    def check_answers(self, phase: Phase) -> None:
+        """At the end of a fault: every stored message sent during it has had its answer delivered
+        (passive reply, or customer-service messages WeChat received); waits up to
+        --answer-patience seconds for those on their way and notes how many are missing then."""
+        ended = time.time()
+        mine = [r for r in list(self.residents.sent) if phase.started <= r.started < ended]
+        began = time.monotonic()
+        while True:
+            missing = self._answers_missing(mine)
+            if not missing or time.monotonic() - began >= self.args.answer_patience:
+                break
+            time.sleep(1)
+        phase.notes["answers_missing"] = len(missing)
+        if missing:
+            phase.notes["missing_msg_ids"] = missing[:10]
+        else:
+            phase.notes["all_answered_after_s"] = round(time.monotonic() - began, 1)
+        log(f"{phase.name}: {len(missing)} answers missing after {time.monotonic() - began:.0f} s")
+
+    def _answers_missing(self, records: list[Sent]) -> list[int]:
+        """The MsgIds of stored messages whose answer has not reached the resident (or whose
+        deliveries are not over yet): per resident, each message answered otherwise than in its
+        passive reply needs a customer-service message of its own sent after it."""
+        with psycopg.connect(self.pg_url) as connection:
+            stored = {key for (key,) in connection.execute(
+                "SELECT dedup_key FROM messages WHERE dedup_key = ANY(%s)", ([r.key for r in records],))}
+        arrived = defaultdict(list)  # openid -> when each distinct customer-service message reached WeChat
+        for message in self.delivered():
+            arrived[message["touser"]].append(float(message["time"]))
+        missing = [r.msg_id for r in records if not r.done]
+        waiting = defaultdict(list)
+        for record in records:
+            if record.done and record.key in stored and not record.answered_passively:
+                waiting[record.openid].append(record)
+        for openid, later in waiting.items():
+            times = sorted(t for t in arrived[openid] if t >= min(r.started for r in later) - 1)
+            missing.extend(r.msg_id for r in sorted(later, key=lambda r: r.started)[len(times):])
+        return missing
+
     def redis_restart(self) -> None:
         phase = self.phase("redis_restart")
         self.probe("redis_restart")
@@ -898,6 +969,9 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=24, help="resident threads (at most 48)")
     parser.add_argument("--phase", type=float, default=20.0, help="seconds of load around each fault (10-60)")
     parser.add_argument("--recovery-limit", type=float, default=150.0, help="seconds to wait for jobs after a Redis restart")
+    parser.add_argument("--pg-down", type=float, default=15.0, help="seconds PostgreSQL stays stopped in pg_stop")
+    parser.add_argument("--answer-patience", type=float, default=30.0,
+                        help="seconds to wait, at the end of each fault, for answers still on their way")
     parser.add_argument("--only", default="", help="comma-separated faults: " + ",".join(FAULT_NAMES))
     parser.add_argument("--dir", default="/tmp/killrun")
     parser.add_argument("--port", type=int, default=8700, help="PORT; PROXY_PORT +1, FAKE_WECHAT_PORT +2, Rasa +50 and +51")
@@ -926,8 +1000,10 @@ def main() -> None:
         run.start_serve()
         run.residents = Residents(f"http://127.0.0.1:{run.proxy_port}/wechat", args.rate, args.residents, run.run)
         run.baseline()
+        run.check_answers(run.phases[-1])
         for name in faults:
             getattr(run, name)()
+            run.check_answers(run.phases[-1])
         run.settle()
         table = run.figures()
         if args.save:
@@ -936,11 +1012,11 @@ def main() -> None:
                     out.write(json.dumps({**record.__dict__, "phase": run._phase_of(record.started)}, ensure_ascii=False) + "\n")
     finally:
         run.cleanup()
-    print(f"{'fault':14} {'sent':>5} {'stored':>6} {'lost':>4} {'answered':>8} {'later':>5} {'never':>5} {'dup-tk':>6} {'cs':>4} "
+    print(f"{'fault':14} {'sent':>5} {'stored':>6} {'lost':>4} {'answered':>8} {'later':>5} {'missing':>7} {'never':>5} {'dup-tk':>6} {'cs':>4} "
           f"{'cs-sent':>7} {'dup-cs':>6} {'cs-undl':>7} {'5xx':>4} {'>5s':>4} {'p50':>5} {'p99':>5}  notes")
     for row in table[:-1]:
         print(f"{row['fault']:14} {row['sent']:5} {row['stored']:6} {row['lost']:4} {row['answered']:8} {row['answered_later']:5} "
-              f"{len(row['answer_never_arrived']):5} {row['dup_tickets']:6} "
+              f"{row['notes'].get('answers_missing', '-'):>7} {len(row['answer_never_arrived']):5} {row['dup_tickets']:6} "
               f"{row['cs_queued']:4} {row['cs_sent']:7} {row['cs_dup']:6} {row['cs_undelivered']:7} {row['5xx']:4} "
               f"{row['over_5s']:4} {row['p50_ms'] or '-':>5} {row['p99_ms'] or '-':>5}  {json.dumps(row['notes'], ensure_ascii=False)}")
         print(f"{'':14} replies {json.dumps(row['replies'])} cs {json.dumps(row['cs_statuses'])} tickets {row['tickets']}"
