@@ -22,7 +22,6 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
 import requests
 
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import REDIS_URL, bench_database  # noqa: E402
-from devtools.simulator import build_request, new_msg_id, text_xml  # noqa: E402
+from devtools.simulator import new_msg_id, post_signed, text_xml  # noqa: E402
 
 TOKEN = "first-requests-token"
 MESSAGES = ["你好", "楼上天天半夜跺脚", "法律援助怎么申请", "物业费涨价没有开业主大会，合理吗", "老板拖欠了三个月工资不给，怎么办"]
@@ -91,16 +90,11 @@ def fire(args) -> tuple[list[tuple[float, float]], int]:
             count += 1
             xml = text_xml(f"o_first_{index:02d}_{count:04d}_{uuid.uuid4().hex[:6]}", MESSAGES[count % len(MESSAGES)],
                            new_msg_id())
-            params, body = build_request(xml, TOKEN)
             sent = time.monotonic()
-            try:
-                response = http.post(f"{url}?{urlencode(params)}", data=body, timeout=30)
-                ok = response.status_code == 200
-            except requests.RequestException:
-                ok = False
+            ok, seconds = post_signed(http, url, xml, TOKEN, timeout=30)
             with lock:
                 if ok:
-                    latencies.append((sent, time.monotonic() - sent))
+                    latencies.append((sent, seconds))
                 else:
                     failures[0] += 1
             if not ok:

@@ -18,13 +18,13 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlparse
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devtools.simulator import build_request, new_msg_id, text_xml  # noqa: E402
+from devtools.simulator import new_msg_id, post_signed, text_xml  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -72,14 +72,9 @@ def main() -> None:
     ends = time.monotonic() + min(args.duration, 120.0)
     session = requests.Session()
     while time.monotonic() < ends:
-        params, body = build_request(text_xml(f"o_slowbench_{len(latencies) % 20:04d}", "你好", new_msg_id()), token)
-        started = time.monotonic()
-        try:
-            response = session.post(f"{args.url}?{urlencode(params)}", data=body, timeout=10)
-            ok = response.status_code == 200
-        except requests.RequestException:
-            ok = False
-        latencies.append(time.monotonic() - started)
+        xml = text_xml(f"o_slowbench_{len(latencies) % 20:04d}", "你好", new_msg_id())
+        ok, seconds = post_signed(session, args.url, xml, token, timeout=10)
+        latencies.append(seconds)
         failures += not ok
         time.sleep(0.2)
     stop.set()

@@ -132,6 +132,17 @@ def build_request(xml: str, token: str, aes_key: str | None = None, appid: str |
     return params, body.encode("utf-8")
 
 
+def post_signed(http: requests.Session, url: str, xml: str, token: str, timeout: float) -> tuple[bool, float]:
+    """POST one message signed as WeChat signs it (plaintext): whether it got a 200, and the seconds it took."""
+    params, body = build_request(xml, token)
+    started = time.monotonic()
+    try:
+        ok = http.post(url, params=params, data=body, timeout=timeout).status_code == 200
+    except requests.RequestException:
+        ok = False
+    return ok, time.monotonic() - started
+
+
 def parse_reply(body: bytes | str, token: str, aes_key: str | None = None, appid: str | None = None,
                 params: dict[str, str] | None = None) -> dict[str, Any] | None:
     """The passive reply's fields (``MsgType``, ``Content`` …), or None for ``success``/empty."""

@@ -74,18 +74,8 @@ def transcript(session: Session, ticket_id: int) -> list[Message]:
 
 def unanswered(session: Session, older_than: datetime, newer_than: datetime, limit: int = 100) -> list[Message]:
     """Inbound messages stored but never answered (something failed after they were saved)."""
-    query = (
-        select(Message)
-        .where(
-            Message.direction == "in",
-            Message.answered_at.is_(None),
-            Message.created_at < older_than,
-            Message.created_at > newer_than,
-        )
-        .order_by(Message.id)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+    return _inbound(session, limit, Message.answered_at.is_(None), Message.created_at < older_than,
+                    Message.created_at > newer_than)
 
 
 def find_inbound(session: Session, dedup_key: str) -> Message | None:
@@ -117,18 +107,12 @@ def stored_reply(session: Session, message_id: int) -> str | None:
 def undelivered(session: Session, older_than: datetime, newer_than: datetime, limit: int = 100) -> list[Message]:
     """Inbound messages answered but never handed to WeChat (every delivery's process died after
     the answer was computed)."""
-    query = (
-        select(Message)
-        .where(
-            Message.direction == "in",
-            Message.answered_at.is_not(None),
-            Message.delivery.is_(None),
-            Message.answered_at < older_than,
-            Message.answered_at > newer_than,
-        )
-        .order_by(Message.id)
-        .limit(limit)
-    )
+    return _inbound(session, limit, Message.answered_at.is_not(None), Message.delivery.is_(None),
+                    Message.answered_at < older_than, Message.answered_at > newer_than)
+
+
+def _inbound(session: Session, limit: int, *conditions) -> list[Message]:
+    query = select(Message).where(Message.direction == "in", *conditions).order_by(Message.id).limit(limit)
     return list(session.scalars(query))
 
 
