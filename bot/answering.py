@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import review
 from bot.dialogue import Dialogue
 from bot.inbound import Inbound
@@ -28,7 +30,7 @@ from bot.router import route
 from bot.storage.base import utcnow
 from bot.storage.messages import Message, find_inbound, stored_reply
 from bot.storage.residents import Resident, find_resident
-from bot.storing import Outcome, store
+from bot.storing import Outcome, StoreResult, is_outage, keep_for_replay, store
 from bot.tickets import alert_new_cases
 from bot.turn import Turn
 
@@ -62,10 +64,24 @@ def receive(services: "Services", inbound: Inbound, stored: threading.Event | No
     result = store(services, inbound)
     if stored is not None:
         stored.set()
+    if result.outcome not in (Outcome.STORED, Outcome.DUPLICATE):
+        return Answered(REPLY_FOR_OUTCOME[result.outcome])
+    try:
+        return _answer_received(services, inbound, result)
+    except SQLAlchemyError as error:
+        if not is_outage(error):
+            raise
+        # Stored, then the database went away: kept for the replay too, which answers it within
+        # seconds of the database's return (a job, the journal's replay), not the sweep minutes later.
+        log.error("database lost after storing %s (%s): kept to be answered on its return",
+                  log_key(inbound.dedup_key), type(error).__name__)
+        keep_for_replay(services, inbound)
+        return Answered(SAVED_FOR_LATER)
+
+
+def _answer_received(services: "Services", inbound: Inbound, result: StoreResult) -> Answered:
     if result.outcome is Outcome.DUPLICATE:
         return answer_stored(services, inbound.dedup_key)
-    if result.outcome is not Outcome.STORED:
-        return Answered(REPLY_FOR_OUTCOME[result.outcome])
     if not services.rate_limit.allow(inbound.openid):
         return Answered(too_fast(services, result.message), result.message.id)
     return Answered(answer(services, inbound, result.resident, result.message), result.message.id)

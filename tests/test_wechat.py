@@ -373,6 +373,26 @@ def test_a_message_that_arrives_while_the_database_is_down_is_kept_and_answered_
         assert find_resident(session, resident.openid) is not None
 
 
+def test_a_message_stored_just_before_the_database_went_away_is_answered_on_its_return(
+    app, services, resident, scripted, fake_wechat
+):
+    from sqlalchemy.exc import OperationalError
+
+    lock = services.dialogue.lock
+
+    def database_gone(session, openid):
+        raise OperationalError("SELECT … FOR UPDATE", {}, Exception("the database system is shutting down"))
+
+    services.dialogue.lock = database_gone  # stored, then the database stops before the answer
+    assert "已经收到并保存" in resident.says("你好")  # not "系统有点忙": it is kept, and said so
+    services.dialogue.lock = lock
+    assert replay_kept(services).stored == 1  # the replay job, once the database is back
+    run_jobs(services)
+    sent = fake_wechat.messages(touser=resident.openid)
+    assert len(sent) == 1 and "法律服务前台" in sent[0]["content"]
+    assert replay_kept(services).stored == 0
+
+
 def test_a_message_whose_answer_failed_is_answered_later(app, services, resident, scripted, fake_wechat):
     import redis
     from datetime import timedelta
