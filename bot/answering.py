@@ -28,7 +28,7 @@ from bot.rate_limit import TOO_FAST
 from bot.redaction import log_key
 from bot.router import route
 from bot.storage.base import utcnow
-from bot.storage.messages import Message, find_inbound, stored_reply
+from bot.storage.messages import Delivery, Message, find_inbound, stored_reply
 from bot.storage.residents import Resident, find_resident
 from bot.storing import Outcome, StoreResult, is_outage, keep_for_replay, store
 from bot.tickets import alert_new_cases
@@ -58,16 +58,48 @@ class Answered:
     message_id: int | None = None
 
 
-def receive(services: "Services", inbound: Inbound, stored: threading.Event | None = None) -> Answered:
+class Handover:
+    """Whether an answer will be the passive reply of the request waiting for it: decided once,
+    just before the answer commits, so its delivery is recorded in the answer's own transaction
+    (no commit of its own for every message); past its deadline the request gives up instead."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._passive: bool | None = None
+
+    def promise_passive(self) -> bool:
+        """The answer is about to commit: True while the request still waits for it."""
+        with self._lock:
+            if self._passive is None:
+                self._passive = True
+            return self._passive
+
+    def give_up(self) -> bool:
+        """The request's deadline passed: True when the answer is to follow later, False when it
+        was promised to the request a moment ago (its commit is under way: wait for it)."""
+        with self._lock:
+            if self._passive is None:
+                self._passive = False
+            return not self._passive
+
+    @property
+    def promised(self) -> bool:
+        """The answer was promised to the request, and its delivery recorded as passive."""
+        return bool(self._passive)
+
+
+def receive(services: "Services", inbound: Inbound, stored: threading.Event | None = None,
+            handover: Handover | None = None) -> Answered:
     """Store the message, then answer it; a message stored already (a retry) gets its stored
-    answer. `stored` is set once storing is over (the message is durable, or its fate is known)."""
+    answer. `stored` is set once storing is over (the message is durable, or its fate is known);
+    `handover` is asked before the answer commits whether it is the request's passive reply."""
     result = store(services, inbound)
     if stored is not None:
         stored.set()
     if result.outcome not in (Outcome.STORED, Outcome.DUPLICATE):
         return Answered(REPLY_FOR_OUTCOME[result.outcome])
     try:
-        return _answer_received(services, inbound, result)
+        return _answer_received(services, inbound, result, handover)
     except SQLAlchemyError as error:
         if not is_outage(error):
             raise
@@ -79,15 +111,15 @@ def receive(services: "Services", inbound: Inbound, stored: threading.Event | No
         return Answered(SAVED_FOR_LATER)
 
 
-def _answer_received(services: "Services", inbound: Inbound, result: StoreResult) -> Answered:
+def _answer_received(services: "Services", inbound: Inbound, result: StoreResult, handover: Handover | None) -> Answered:
     if result.outcome is Outcome.DUPLICATE:
-        return answer_stored(services, inbound.dedup_key)
+        return answer_stored(services, inbound.dedup_key, handover)
     if not services.rate_limit.allow(inbound.openid):
-        return Answered(too_fast(services, result.message), result.message.id)
-    return Answered(answer(services, inbound, result.resident, result.message), result.message.id)
+        return Answered(too_fast(services, result.message, handover), result.message.id)
+    return Answered(answer(services, inbound, result.resident, result.message, handover=handover), result.message.id)
 
 
-def answer_stored(services: "Services", dedup_key: str) -> Answered:
+def answer_stored(services: "Services", dedup_key: str, handover: Handover | None = None) -> Answered:
     """The answer of a message stored already: the logged reply, or — when its process died
     before answering — answered now, as the sweep would."""
     from bot.recovery import inbound_of  # recovery imports this module
@@ -99,10 +131,11 @@ def answer_stored(services: "Services", dedup_key: str) -> Answered:
         if message.answered_at is not None:
             return Answered(_logged_reply(session, message), message.id)
         stored, resident = inbound_of(session, message), session.get(Resident, message.resident_id)
-    return Answered(answer(services, stored, resident, message, recovered=True), message.id)
+    return Answered(answer(services, stored, resident, message, recovered=True, handover=handover), message.id)
 
 
-def answer(services: "Services", inbound: Inbound, resident: Resident, message: Message, recovered: bool = False) -> str:
+def answer(services: "Services", inbound: Inbound, resident: Resident, message: Message, recovered: bool = False,
+           handover: Handover | None = None) -> str:
     """Answer a stored message; `recovered` messages (replayed or answered late by the sweep)
     must not act on a dialogue that changed after they were sent."""
     with services.db.session() as session:
@@ -131,17 +164,24 @@ def answer(services: "Services", inbound: Inbound, resident: Resident, message: 
             fetch_new_attachments(session, services.jobs)
             alert_new_cases(session, services.jobs)
             treated_as = turn.intent or turn.dialogue.flow_name
+        _record_passive(message, handover)
     # What residents write (and what we repeat back to them) stays out of the logs.
     log.info("answered %s as %s (%d characters)", log_key(inbound.dedup_key), treated_as, len(reply))
     return reply
 
 
-def too_fast(services: "Services", message: Message) -> str:
+def too_fast(services: "Services", message: Message, handover: Handover | None = None) -> str:
     """Mark a message over the resident's rate limit as seen, and ask them kindly to slow down."""
     with services.db.session() as session:
         stored = session.merge(message, load=False)
         stored.answered_at, stored.intent = utcnow(), "rate_limited"
+        _record_passive(stored, handover)
     return TOO_FAST
+
+
+def _record_passive(message: Message, handover: Handover | None) -> None:
+    if handover is not None and handover.promise_passive():
+        message.delivery = Delivery.PASSIVE.value
 
 
 def _logged_reply(session, message: Message) -> str:

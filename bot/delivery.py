@@ -4,7 +4,8 @@ messages — never both, never twice, never neither.
 A retry of a message whose process died after answering it, the journal's replay of a message
 whose process died before delivering it, and the sweep may all find the same stored answer. Each
 claims the message's delivery (`messages.delivery`, one conditional UPDATE) before handing it
-over. A passive reply may be given again to a later retry of the same message (WeChat shows one
+over; an answer ready within its request's budget records its passive delivery in its own
+transaction (bot/answering.py, Handover). A passive reply may be given again to a later retry of the same message (WeChat shows one
 reply per message, and retries only what it did not receive); customer-service messages are
 queued by whoever claims them first, and only when no passive reply was claimed before.
 """
@@ -28,11 +29,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def passive_reply(services: "Services", openid: str, answered: Answered) -> str:
+def passive_reply(services: "Services", openid: str, answered: Answered, recorded: bool = False) -> str:
     """The passive reply of this delivery: the answer's first part (the rest follows as
-    customer-service messages), or "" when the answer was queued as customer-service messages."""
+    customer-service messages), or "" when the answer was queued as customer-service messages.
+    `recorded`: the answer's own transaction recorded it as this passive reply (the usual case)."""
     first, *rest = split_for_wechat(answered.text) or [""]
-    claimed = answered.message_id is None or _claim(services, answered.message_id, Delivery.PASSIVE)
+    claimed = recorded or answered.message_id is None or _claim(services, answered.message_id, Delivery.PASSIVE)
     if claimed is None:
         return ""  # already on its way as customer-service messages
     if claimed and rest:  # a passive reply given again leaves the rest to the first, which queued it

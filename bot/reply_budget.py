@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answering import receive
+from bot.answering import Handover, receive
 from bot.delivery import passive_reply, send_once
 from bot.inbound import Inbound
 from bot.redaction import log_key
@@ -36,17 +36,20 @@ class ReplyBudget:
     def answer_by(self, inbound: Inbound, deadline: float) -> str | None:
         """The passive reply if ready before `deadline` (epoch seconds); None means it will
         follow as a customer-service message."""
-        stored = threading.Event()
-        future = self.pool.submit(receive, self.services, inbound, stored)
+        stored, handover = threading.Event(), Handover()
+        future = self.pool.submit(receive, self.services, inbound, stored, handover)
         try:
             answered = future.result(timeout=max(0.0, deadline - time.time()))
         except FutureTimeout:
-            log.warning("reply to %s missed its deadline; it will be sent later", log_key(inbound.dedup_key))
-            if not stored.is_set():
-                self._journal(inbound)
-            future.add_done_callback(lambda done: self._send_late(inbound.openid, done))
-            return None
-        return passive_reply(self.services, inbound.openid, answered)
+            if not handover.give_up():
+                answered = future.result()  # promised to this request a moment ago: it is committing
+            else:
+                log.warning("reply to %s missed its deadline; it will be sent later", log_key(inbound.dedup_key))
+                if not stored.is_set():
+                    self._journal(inbound)
+                future.add_done_callback(lambda done: self._send_late(inbound.openid, done))
+                return None
+        return passive_reply(self.services, inbound.openid, answered, recorded=handover.promised)
 
     def _journal(self, inbound: Inbound) -> None:
         # Not stored yet (a slow database, a queue of answers): if this process died now, WeChat

@@ -84,3 +84,26 @@ def test_a_message_journalled_at_the_deadline_reaches_the_resident_once(journall
     time.sleep(1.0)
     run_jobs(journalled)
     assert len(fake_wechat.messages(touser=inbound.openid)) == 1
+
+
+def test_an_answer_in_time_records_its_passive_delivery_in_its_own_transaction(journalled):
+    from sqlalchemy import select
+
+    from bot.storage.messages import Message
+
+    inbound = Inbound(openid="o_budget_passive_0001", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好")
+    assert ReplyBudget(journalled).answer_by(inbound, deadline=time.time() + 3.0)
+    with journalled.db.session() as session:
+        stored = session.scalar(select(Message).where(Message.dedup_key == inbound.dedup_key))
+        assert stored.answered_at is not None and stored.delivery == "passive"
+
+
+def test_the_handover_is_decided_once_whoever_comes_first():
+    from bot.answering import Handover
+
+    promised = Handover()
+    assert promised.promise_passive() and not promised.give_up()  # committing: the request waits for it
+    assert promised.promised
+    late = Handover()
+    assert late.give_up() and not late.promise_passive()  # too late: it follows as a customer-service message
+    assert not late.promised
