@@ -5,9 +5,10 @@ A retry of a message whose process died after answering it, the journal's replay
 whose process died before delivering it, and the sweep may all find the same stored answer. Each
 claims the message's delivery (`messages.delivery`, one conditional UPDATE) before handing it
 over; an answer ready within its request's budget records its passive delivery in its own
-transaction (bot/answering.py, Handover). A passive reply may be given again to a later retry of the same message (WeChat shows one
-reply per message, and retries only what it did not receive); customer-service messages are
-queued by whoever claims them first, and only when no passive reply was claimed before.
+transaction (bot/answering.py, Handover). A passive reply may be given again to a later retry of
+the same message (WeChat shows one reply per message, and retries only what it did not receive);
+customer-service messages are queued by whoever claims them first, and only when no passive
+reply was claimed before.
 """
 
 from __future__ import annotations

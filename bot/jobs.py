@@ -121,12 +121,12 @@ def stopping(worker: Worker) -> bool:
     return worker._stop_requested or worker._shutdown_requested_date is not None
 
 
-def wait_for_redis(client: redis.Redis, stopping: Callable[[], bool] = lambda: False) -> float:
-    """Block until Redis answers (or `stopping()`), asking every REDIS_RETRY_S; logs once each
+def wait_for_redis(client: redis.Redis, stop_asked: Callable[[], bool] = lambda: False) -> float:
+    """Block until Redis answers (or `stop_asked()`), asking every REDIS_RETRY_S; logs once each
     way and returns the seconds waited."""
     began = time.monotonic()
     log.error("Redis unavailable; the worker waits for it (asking every %.1f s)", REDIS_RETRY_S)
-    while not stopping():
+    while not stop_asked():
         try:
             client.ping()
             break

@@ -111,11 +111,13 @@ def _store_and_answer(services: "Services", inbound: Inbound, source: str, count
     counts.stored += 1
     try:
         if result.outcome is Outcome.STORED:
-            answered = Answered(answer(services, inbound, result.resident, result.message, recovered=True), result.message.id)
+            reply = answer(services, inbound, result.resident, result.message, recovered=True)
+            answered = Answered(reply, result.message.id)
         else:  # stored already, by a process that may have died before answering or delivering it
             answered = answer_stored(services, inbound.dedup_key)
     except Exception:  # noqa: BLE001 — stored already: one failed answer must not stop the replay
-        log.exception("replayed message %s stored but not answered; the sweep will answer it", log_key(inbound.dedup_key))
+        log.exception("replayed message %s stored but not answered; the sweep will answer it",
+                      log_key(inbound.dedup_key))
         return
     send_once(services, inbound.openid, answered)
 
