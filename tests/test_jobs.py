@@ -164,5 +164,9 @@ def test_a_worker_stays_through_a_redis_restart_and_runs_jobs_within_seconds(res
     finally:
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
-    assert output.count("Redis unavailable; the worker waits for it") == 1  # logged once, not per retry
+    # Logged once, not per retry — or not at all when the whole outage fell inside a job and the
+    # worker noticed the restart afterwards ("Redis restarted while this worker was busy").
+    assert output.count("Redis unavailable; the worker waits for it") <= 1
+    if busy_for == 0:
+        assert output.count("Redis unavailable; the worker waits for it") == 1
     assert "after outage" in output

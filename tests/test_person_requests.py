@@ -120,7 +120,8 @@ def test_with_a_case_open_the_request_flags_it_tells_its_staff_once_and_an_answe
         ("转人工", "已提醒工作人员"),
         ("我就要人工", "还没有回复您"),
     ])
-    assert number in first and "张律师（社区律师）" in first and "工作时间" in first
+    # Other tests add lawyers to this room; with more than one the reply names the role, not a person.
+    assert number in first and "八古墩社区公共法律服务工作室的" in first and "社区律师" in first and "工作时间" in first
     assert number in again and "已提醒工作人员尽快" not in again
     assert len(cases_of(services, resident.openid)) == 1
     run_jobs(services)

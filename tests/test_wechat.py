@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 import bot.answering as bot_answering
 from bot.recovery import answer_unanswered, replay_kept
@@ -410,6 +410,8 @@ def test_a_message_whose_answer_failed_is_answered_later(app, services, resident
         owner = find_resident(session, resident.openid).id
         for message in session.scalars(select(Message).where(Message.resident_id == owner)):
             message.created_at = utcnow() - timedelta(minutes=3)
+        # Earlier tests of this run share the database: their messages are not this sweep's.
+        session.execute(update(Message).where(Message.resident_id != owner).values(created_at=utcnow() - timedelta(days=2)))
     assert answer_unanswered(services) == 1
     run_jobs(services)
     assert "法律服务前台" in fake_wechat.messages(touser=resident.openid)[-1]["content"]
