@@ -141,8 +141,9 @@ def send_one(http: requests.Session, config: BenchConfig, number: int, results: 
     params, body = build_request(xml, config.token, config.aes_key, config.appid)
     started = time.perf_counter()
     try:
-        response = http.post(config.url, params=params, data=body, timeout=config.timeout,
-                             headers={"Content-Type": "text/xml"})
+        response = http.post(
+            config.url, params=params, data=body, timeout=config.timeout, headers={"Content-Type": "text/xml"}
+        )
     except requests.Timeout:
         results.record(time.perf_counter() - started, "error", "timeout")
         return
@@ -204,8 +205,10 @@ def print_summary(summary: dict) -> None:
     mode = "safe mode (AES)" if summary["safe_mode"] else "plaintext"
     print(f"{summary['requests']} messages in {summary['seconds']} s at concurrency {summary['concurrency']}, {mode}")
     print(f"throughput: {summary['messages_per_second']} messages/s")
-    print(f"latency ms: p50 {summary['p50_ms']}  p95 {summary['p95_ms']}  p99 {summary['p99_ms']}  "
-          f"max {summary['max_ms']}")
+    print(
+        f"latency ms: p50 {summary['p50_ms']}  p95 {summary['p95_ms']}  p99 {summary['p99_ms']}  "
+        f"max {summary['max_ms']}"
+    )
     print("outcomes:   " + ", ".join(f"{k} {v}" for k, v in sorted(summary["outcomes"].items())))
     print("errors:     " + (", ".join(f"{k} {v}" for k, v in sorted(summary["errors"].items())) or "none"))
 
@@ -213,8 +216,10 @@ def print_summary(summary: dict) -> None:
 def run(config: BenchConfig, concurrency: int) -> dict:
     """Start the workers, wait for them, and summarise."""
     results, numbers, numbers_lock = Results(), itertools.count(), threading.Lock()
-    threads = [threading.Thread(target=worker, args=(config, numbers, numbers_lock, results), daemon=True)
-               for _ in range(concurrency)]
+    threads = [
+        threading.Thread(target=worker, args=(config, numbers, numbers_lock, results), daemon=True)
+        for _ in range(concurrency)
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()

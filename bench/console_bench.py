@@ -25,13 +25,13 @@ import psycopg
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from bench.harness import bench_services  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.intents.evaluation import percentile  # noqa: E402
 from bot.staff import add_account  # noqa: E402
 from bot.storage import Database  # noqa: E402
 from bot.storage.residents import Resident  # noqa: E402
 from bot.storage.tickets import Ticket  # noqa: E402
-from bench.harness import bench_services  # noqa: E402
 from devtools.fake_wechat import FakeWeChatServer  # noqa: E402
 from tests.staff_user import PASSWORD, StaffUser  # noqa: E402
 from webhook import create_app  # noqa: E402
@@ -77,13 +77,17 @@ def fill(url: str, cases: int, messages: int) -> dict[str, str]:
     with database.session() as session:
         users = {
             "room lawyer": add_account(session, "bench.lawyer", "压测律师", "lawyer", "baguodun", PASSWORD).username,
-            "street coordinator": add_account(session, "bench.coord", "压测协调员", "coordinator", "tangjiadun", PASSWORD).username,
+            "street coordinator": add_account(
+                session, "bench.coord", "压测协调员", "coordinator", "tangjiadun", PASSWORD
+            ).username,
             "district admin": add_account(session, "bench.admin", "压测管理员", "admin", "jianghan", PASSWORD).username,
         }
     database.engine.dispose()
     started = time.perf_counter()
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
-        connection.execute(FILL.replace("%(cases)s", str(cases)).replace("%(messages)s", str(messages)).replace("%%", "%"))
+        connection.execute(
+            FILL.replace("%(cases)s", str(cases)).replace("%(messages)s", str(messages)).replace("%%", "%")
+        )
         counts = connection.execute("SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM messages)").fetchone()
     print(f"filled {counts[0]} cases and {counts[1]} messages in {time.perf_counter() - started:.1f} s")
     return users
@@ -103,7 +107,9 @@ def report(label: str, times: list[float], unit: str = "ms", target: float | Non
     times = sorted(times)
     p50, p95 = percentile(times, 50), percentile(times, 95)
     verdict = "" if target is None else ("  ok" if p95 <= target else f"  OVER the {target:g} {unit} target")
-    print(f"{label:<44} n={len(times):<4} p50 {p50:8.1f} {unit}  p95 {p95:8.1f} {unit}  max {max(times):8.1f} {unit}{verdict}")
+    print(
+        f"{label:<44} n={len(times):<4} p50 {p50:8.1f} {unit}  p95 {p95:8.1f} {unit}  max {max(times):8.1f} {unit}{verdict}"
+    )
     return target is None or p95 <= target
 
 
@@ -149,7 +155,10 @@ def bench_reply(app, settings: Settings, fake: FakeWeChatServer, replies: int) -
     }
     worker = subprocess.Popen(
         [str(PROJECT_ROOT / ".venv" / "bin" / "flask"), "--app", "webhook", "worker"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         user = StaffUser(app.test_client())

@@ -33,8 +33,12 @@ TOLERANCE = 1e-6
 def heldout_texts() -> list[str]:
     """The held-out set's texts (read as traffic only)."""
     document = yaml.safe_load(HELDOUT_FILE.read_text(encoding="utf-8"))
-    return [line.strip()[2:] for block in document["nlu"] for line in block["examples"].splitlines()
-            if line.strip().startswith("- ")]
+    return [
+        line.strip()[2:]
+        for block in document["nlu"]
+        for line in block["examples"].splitlines()
+        if line.strip().startswith("- ")
+    ]
 
 
 def diet_node(agent: Agent):
@@ -45,9 +49,11 @@ def diet_node(agent: Agent):
 
 def parse_all(agent: Agent, texts: list[str]) -> float:
     """Parse every text; returns the CPU seconds it took."""
+
     async def parse() -> None:
         for text in texts:
             await agent.processor.parse_message(UserMessage(text))
+
     began = time.process_time()
     asyncio.run(parse())
     return time.process_time() - began
@@ -93,9 +99,11 @@ def main() -> int:
     parse_cpu = parse_all(agent, texts)
     in_use = type(getattr(classifier, "_direct", None)).__name__ == "ConcreteFunction"
     count = len(messages)
-    print(f"{count} messages; DIET's own prediction {stock_cpu / count * 1000:.2f} ms CPU, direct "
-          f"{direct_cpu / count * 1000:.2f} ms; a whole parse {parse_cpu / len(texts) * 1000:.2f} ms; "
-          f"largest score difference {worst:.2e}; direct path in use: {in_use}")
+    print(
+        f"{count} messages; DIET's own prediction {stock_cpu / count * 1000:.2f} ms CPU, direct "
+        f"{direct_cpu / count * 1000:.2f} ms; a whole parse {parse_cpu / len(texts) * 1000:.2f} ms; "
+        f"largest score difference {worst:.2e}; direct path in use: {in_use}"
+    )
     return 0 if in_use and worst <= TOLERANCE else 1
 
 

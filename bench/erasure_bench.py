@@ -50,8 +50,10 @@ def bench(label: str, services, residents: int) -> bool:
 def _report(label: str, run: ErasureRun) -> None:
     times = sorted(one.seconds * 1000 for one in run.erased)
     per_resident = {kind: count / len(run.erased) for kind, count in run.totals().items()}
-    print(f"{label}: {len(run.erased)} erased, {len(run.failed)} failed; ms per resident: "
-          f"median {statistics.median(times):.0f}, max {times[-1]:.0f}")
+    print(
+        f"{label}: {len(run.erased)} erased, {len(run.failed)} failed; ms per resident: "
+        f"median {statistics.median(times):.0f}, max {times[-1]:.0f}"
+    )
     print("    per resident: " + ", ".join(f"{kind} {count:g}" for kind, count in per_resident.items()))
 
 

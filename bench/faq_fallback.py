@@ -25,8 +25,10 @@ def triage_stories() -> list[str]:
     data = yaml.safe_load((PROJECT_ROOT / "nlu_data" / "triage.yml").read_text(encoding="utf-8"))
     return [
         line.strip().removeprefix("- ").strip()
-        for block in data.get("nlu", []) if "examples" in block
-        for line in block["examples"].splitlines() if line.strip()
+        for block in data.get("nlu", [])
+        if "examples" in block
+        for line in block["examples"].splitlines()
+        if line.strip()
     ]
 
 
@@ -36,7 +38,7 @@ def main() -> None:
     index = faq_match.FaqIndex.build(examples)
     held_out = []
     for position, (intent, text) in enumerate(examples):
-        others = faq_match.FaqIndex.build(examples[:position] + examples[position + 1:])
+        others = faq_match.FaqIndex.build(examples[:position] + examples[position + 1 :])
         held_out.append((intent, text, *others.nearest(text)))
     stories_scored = [index.nearest(text) if faq_match.QUESTION.search(text) else (None, 0.0, 0.0) for text in stories]
     print(f"{len(examples)} FAQ examples (leave-one-out), {len(stories)} triage stories")
@@ -44,11 +46,15 @@ def main() -> None:
     for similarity in (0.2, 0.25, 0.3):
         for margin in (0.0, 0.1):
             faq_match.MIN_SIMILARITY, faq_match.MIN_MARGIN = similarity, margin
-            answered = [(i, p) for i, text, p, s, m in held_out if faq_match.QUESTION.search(text) and faq_match.accepts(s, m)]
+            answered = [
+                (i, p) for i, text, p, s, m in held_out if faq_match.QUESTION.search(text) and faq_match.accepts(s, m)
+            ]
             correct = sum(1 for i, p in answered if i == p)
             taken = sum(1 for _, s, m in stories_scored if faq_match.accepts(s, m))
-            print(f"{similarity:10.2f} {margin:6.2f} | {len(answered) / len(held_out):11.1%} | "
-                  f"{correct / max(1, len(answered)):17.1%} | {taken / len(stories):.1%}")
+            print(
+                f"{similarity:10.2f} {margin:6.2f} | {len(answered) / len(held_out):11.1%} | "
+                f"{correct / max(1, len(answered)):17.1%} | {taken / len(stories):.1%}"
+            )
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from bench.harness import TOKEN, bench_services  # noqa: E402
 from bot.inbound import Inbound, message_key  # noqa: E402
 from bot.intents import build_classifier  # noqa: E402
 from bot.journal import Journal  # noqa: E402
+from bot.outbox import claim_seconds, queue_message, requeue_stuck  # noqa: E402
 from bot.recovery import replay_kept  # noqa: E402
 from bot.spill import spill  # noqa: E402
 from bot.storage import Database  # noqa: E402
@@ -44,7 +45,6 @@ from bot.storage.messages import Message  # noqa: E402
 from bot.storage.outbox import OutboundMessage  # noqa: E402
 from bot.storage.residents import touch_resident  # noqa: E402
 from bot.storage.tickets import Ticket  # noqa: E402
-from bot.outbox import claim_seconds, queue_message, requeue_stuck  # noqa: E402
 from devtools.simulator import DEFAULT_TO_USER, build_request, new_msg_id, parse_reply, text_xml  # noqa: E402
 from webhook import create_app  # noqa: E402
 
@@ -103,8 +103,11 @@ def _settle(services, fake, figures: Figures, keys: list[str]) -> None:
         dead = sum(1 for key in keys if any(key in payload for payload in letters))
         figures.duplicate_tickets += session.scalar(
             select(func.count()).select_from(
-                select(Ticket.opening_message_id).where(Ticket.opening_message_id.is_not(None))
-                .group_by(Ticket.opening_message_id).having(func.count() > 1).subquery()
+                select(Ticket.opening_message_id)
+                .where(Ticket.opening_message_id.is_not(None))
+                .group_by(Ticket.opening_message_id)
+                .having(func.count() > 1)
+                .subquery()
             )
         )
     figures.stored, figures.dead_letters = stored, dead
@@ -129,9 +132,9 @@ def fault_db_down(count: int) -> Figures:
         _send_all(services, messages[:third], figures)
         working = services.db
         services.db = Database(NOWHERE_DB)
-        _send_all(services, messages[third:2 * third], figures)
+        _send_all(services, messages[third : 2 * third], figures)
         services.db = working
-        _send_all(services, messages[2 * third:], figures)
+        _send_all(services, messages[2 * third :], figures)
         figures.notes["replayed"] = replay_kept(services).stored
         _settle(services, fake, figures, [message_key(DEFAULT_TO_USER, m[0], m[2]) for m in messages])
     return figures
@@ -148,11 +151,11 @@ def fault_db_and_redis_down(count: int) -> Figures:
         working_db, working_redis = services.db, services.redis
         services.db = Database(NOWHERE_DB)
         services.redis = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-        _send_all(services, messages[third:2 * third], figures)
+        _send_all(services, messages[third : 2 * third], figures)
         figures.notes["journalled"] = services.journal.pending()
         services.db, services.redis = working_db, working_redis
         figures.notes["replayed"] = replay_kept(services).stored
-        _send_all(services, messages[2 * third:], figures)
+        _send_all(services, messages[2 * third :], figures)
         _settle(services, fake, figures, [message_key(DEFAULT_TO_USER, m[0], m[2]) for m in messages])
     return figures
 
@@ -161,8 +164,14 @@ def fault_poison_in_replay(count: int) -> Figures:
     """Messages the database refuses for their content, spilled among good ones: none blocks the rest."""
     figures = Figures("poison messages in the replay")
     with bench_services() as (services, fake):
-        good = [Inbound(openid=f"o_poison_good_{i:04d}", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好") for i in range(count)]
-        poison = [Inbound(openid=f"o_poison_bad_{i:04d}", kind="image", dedup_key=f"msg:{new_msg_id()}", media_id="m" * 300) for i in range(count // 10)]
+        good = [
+            Inbound(openid=f"o_poison_good_{i:04d}", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好")
+            for i in range(count)
+        ]
+        poison = [
+            Inbound(openid=f"o_poison_bad_{i:04d}", kind="image", dedup_key=f"msg:{new_msg_id()}", media_id="m" * 300)
+            for i in range(count // 10)
+        ]
         mixed = [item for pair in zip(good, poison + [None] * len(good)) for item in pair if item is not None]
         for inbound in mixed:
             spill(services.redis, services.settings.key_prefix, inbound)
@@ -198,9 +207,21 @@ def fault_rasa_down(count: int) -> Figures:
         _send_all(services, messages, figures)
         _settle(services, fake, figures, [message_key(DEFAULT_TO_USER, m[0], m[2]) for m in messages])
         with services.db.session() as session:
-            intents = Counter(session.scalars(select(Message.intent).where(Message.dedup_key.in_([message_key(DEFAULT_TO_USER, m[0], m[2]) for m in messages]))))
-        figures.notes["faq_answered"] = sum(count for intent, count in intents.items() if intent and intent.startswith("faq_"))
-        figures.notes["intakes"] = sum(count for intent, count in intents.items() if intent in ("legal_consultation", "neighbor_dispute", "property_complaint", "intake", "clarify"))
+            intents = Counter(
+                session.scalars(
+                    select(Message.intent).where(
+                        Message.dedup_key.in_([message_key(DEFAULT_TO_USER, m[0], m[2]) for m in messages])
+                    )
+                )
+            )
+        figures.notes["faq_answered"] = sum(
+            count for intent, count in intents.items() if intent and intent.startswith("faq_")
+        )
+        figures.notes["intakes"] = sum(
+            count
+            for intent, count in intents.items()
+            if intent in ("legal_consultation", "neighbor_dispute", "property_complaint", "intake", "clarify")
+        )
         figures.notes["questions"] = len(questions)
     return figures
 
@@ -231,8 +252,16 @@ def fault_worker_killed_mid_send(count: int) -> Figures:
         with services.db.session() as session:
             for i in range(count):
                 resident = touch_resident(session, f"o_killed_{run}_{i:04d}")
-                session.add(OutboundMessage(resident_id=resident.id, openid=resident.openid, content=f"通知 {i}",
-                                            status="sending", attempts=1, claimed_at=utcnow() - timedelta(hours=1)))
+                session.add(
+                    OutboundMessage(
+                        resident_id=resident.id,
+                        openid=resident.openid,
+                        content=f"通知 {i}",
+                        status="sending",
+                        attempts=1,
+                        claimed_at=utcnow() - timedelta(hours=1),
+                    )
+                )
         # Half the dead jobs had reached WeChat before dying: those the rule sends again.
         for i in range(0, count, 2):
             services.wechat.send_text(f"o_killed_{run}_{i:04d}", f"通知 {i}")
@@ -271,10 +300,12 @@ def main() -> None:
         figures = FAULTS[name](count if name not in ("wechat_slow",) else min(count, 20))
         logging.getLogger().setLevel(logging.CRITICAL)
         rows.append(figures)
-        print(f"{figures.fault:38} sent {figures.sent:4} stored {figures.stored:4} dead {figures.dead_letters:3} "
-              f"lost {figures.lost:3} dup-tickets {figures.duplicate_tickets} cs {figures.customer_service_sent:4} "
-              f"dup-cs {figures.duplicate_customer_service:3} 5xx {figures.server_errors} >5s {figures.over_5s} {figures.notes}",
-              flush=True)
+        print(
+            f"{figures.fault:38} sent {figures.sent:4} stored {figures.stored:4} dead {figures.dead_letters:3} "
+            f"lost {figures.lost:3} dup-tickets {figures.duplicate_tickets} cs {figures.customer_service_sent:4} "
+            f"dup-cs {figures.duplicate_customer_service:3} 5xx {figures.server_errors} >5s {figures.over_5s} {figures.notes}",
+            flush=True,
+        )
         if args.json:
             print(json.dumps(figures.__dict__, ensure_ascii=False))
     bad = any(row.lost or row.duplicate_tickets or row.server_errors for row in rows)

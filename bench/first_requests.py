@@ -32,7 +32,13 @@ from bench.harness import REDIS_URL, bench_database  # noqa: E402
 from devtools.simulator import new_msg_id, post_signed, text_xml  # noqa: E402
 
 TOKEN = "first-requests-token"
-MESSAGES = ["你好", "楼上天天半夜跺脚", "法律援助怎么申请", "物业费涨价没有开业主大会，合理吗", "老板拖欠了三个月工资不给，怎么办"]
+MESSAGES = [
+    "你好",
+    "楼上天天半夜跺脚",
+    "法律援助怎么申请",
+    "物业费涨价没有开业主大会，合理吗",
+    "老板拖欠了三个月工资不给，怎么办",
+]
 READY_LINE = "serve: webhook on"
 
 
@@ -40,16 +46,30 @@ def one_start(args, database_url: str) -> dict:
     """Start serve.sh, fire the moment it says it is on, stop it; the latencies seen."""
     prefix = f"lfdfirst:{uuid.uuid4().hex[:8]}:"
     env = {k: v for k, v in os.environ.items() if k not in ("WECHAT_SECRET", "WECHAT_AES_KEY", "PROXY_PORT")}
-    env.update(DATABASE_URL=database_url, REDIS_URL=REDIS_URL, KEY_PREFIX=prefix, PORT=str(args.port),
-               FAKE_WECHAT_PORT=str(args.port + 1), WECHAT_TOKEN=TOKEN, RASA_SERVERS="0",
-               JOURNAL_DIR=f"/tmp/first-requests-{prefix.split(':')[1]}")
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=REDIS_URL,
+        KEY_PREFIX=prefix,
+        PORT=str(args.port),
+        FAKE_WECHAT_PORT=str(args.port + 1),
+        WECHAT_TOKEN=TOKEN,
+        RASA_SERVERS="0",
+        JOURNAL_DIR=f"/tmp/first-requests-{prefix.split(':')[1]}",
+    )
     if args.keywords:
         env["NLU_BACKEND"] = "keywords"
     else:
         env["RASA_URL"] = args.rasa_url
     began = time.monotonic()
-    serve = subprocess.Popen([args.serve], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True, start_new_session=True)
+    serve = subprocess.Popen(
+        [args.serve],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         for line in serve.stdout:
             if READY_LINE in line:
@@ -88,8 +108,9 @@ def fire(args) -> tuple[list[tuple[float, float]], int]:
         count = 0
         while time.monotonic() < stop:
             count += 1
-            xml = text_xml(f"o_first_{index:02d}_{count:04d}_{uuid.uuid4().hex[:6]}", MESSAGES[count % len(MESSAGES)],
-                           new_msg_id())
+            xml = text_xml(
+                f"o_first_{index:02d}_{count:04d}_{uuid.uuid4().hex[:6]}", MESSAGES[count % len(MESSAGES)], new_msg_id()
+            )
             sent = time.monotonic()
             ok, seconds = post_signed(http, url, xml, TOKEN, timeout=30)
             with lock:

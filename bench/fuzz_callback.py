@@ -26,20 +26,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+
 from bench.harness import AES_KEY, APPID, TOKEN  # noqa: E402
 from devtools.simulator import BadReplyError, build_request, parse_reply, sha1_signature  # noqa: E402
 from webhook.wechat import POLITE_ERROR  # noqa: E402
 
 KINDS = ["text", "image", "voice", "location", "link", "video", "shortvideo", "event", "file", ""]
 EVENTS = ["subscribe", "unsubscribe", "SCAN", "LOCATION", "CLICK", "VIEW", "subscribe_scan", "x" * 70]
-HOSTILE = ["]]>", "]]]]]]>>>>", "<![CDATA[", "&amp;", "<", "\u2028", "\ufeff", "\U0001f600", "'", '"', "%s", "{}", "\\x00"]
+HOSTILE = [
+    "]]>",
+    "]]]]]]>>>>",
+    "<![CDATA[",
+    "&amp;",
+    "<",
+    "\u2028",
+    "\ufeff",
+    "\U0001f600",
+    "'",
+    '"',
+    "%s",
+    "{}",
+    "\\x00",
+]
 # Text XML can carry (no controls, no surrogates), mixed with pieces known to upset XML writers.
 xml_text = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=400),
     st.lists(st.sampled_from(HOSTILE) | st.text(max_size=5, alphabet="楼上漏水]>a1 "), max_size=30).map("".join),
 )
 number_like = st.one_of(
-    st.integers(min_value=-10**30, max_value=10**140).map(str),
+    st.integers(min_value=-(10**30), max_value=10**140).map(str),
     st.sampled_from(["nan", "inf", "-inf", "1e999", "", "0x10", "１２３", " 5 "]),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     xml_text,
@@ -53,8 +68,11 @@ def message_xml(draw) -> str:
     kind = draw(st.sampled_from(KINDS))
     # Mostly well-formed headers, so most inputs reach the bot; one in four is odd.
     odd = draw(st.integers(0, 3)) == 0
-    openid = draw(st.one_of(st.text(alphabet="oabcXYZ0123456789_-", min_size=1, max_size=90), xml_text)) if odd else \
-        draw(st.text(alphabet="oabcXYZ0123456789_-", min_size=20, max_size=30).map(lambda s: "o" + s))
+    openid = (
+        draw(st.one_of(st.text(alphabet="oabcXYZ0123456789_-", min_size=1, max_size=90), xml_text))
+        if odd
+        else draw(st.text(alphabet="oabcXYZ0123456789_-", min_size=20, max_size=30).map(lambda s: "o" + s))
+    )
     fields = {
         "ToUserName": "gh_bench",
         "FromUserName": openid,
@@ -63,13 +81,18 @@ def message_xml(draw) -> str:
         "MsgId": draw(number_like) if odd and draw(st.booleans()) else str(draw(st.integers(1, 10**19))),
     }
     extra_names = {
-        "text": ["Content"], "image": ["PicUrl", "MediaId"], "voice": ["MediaId", "Format", "Recognition"],
-        "location": ["Location_X", "Location_Y", "Scale", "Label"], "link": ["Title", "Description", "Url"],
+        "text": ["Content"],
+        "image": ["PicUrl", "MediaId"],
+        "voice": ["MediaId", "Format", "Recognition"],
+        "location": ["Location_X", "Location_Y", "Scale", "Label"],
+        "link": ["Title", "Description", "Url"],
         "event": ["Event", "EventKey", "Latitude", "Longitude", "Precision", "Ticket"],
     }.get(kind, ["MediaId", "ThumbMediaId"])
     for name in extra_names:
         if draw(st.booleans()) or name in ("Content", "Event"):
-            fields[name] = draw(st.sampled_from(EVENTS)) if name == "Event" and draw(st.booleans()) else draw(field_value)
+            fields[name] = (
+                draw(st.sampled_from(EVENTS)) if name == "Event" and draw(st.booleans()) else draw(field_value)
+            )
     parts = []
     for name, value in fields.items():
         shape, text = draw(st.integers(0, 11)), escape(str(value))
@@ -123,14 +146,14 @@ class Tally:
         return sum(count for status, count in self.statuses.items() if status >= 500)
 
 
-
 def fuzz(plain_client, safe_client, examples: int, random_seed: int) -> Tally:
     """Send `examples` generated inputs (half plaintext, half safe mode); return the tally."""
     tally = Tally()
 
     @seed(random_seed)
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck), derandomize=False)
+    @settings(
+        max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=False
+    )
     @given(xml=message_xml(), mode=st.sampled_from(["plain", "safe", "safe_raw"]), encrypt=raw_encrypt())
     def one(xml: str, mode: str, encrypt: str) -> None:
         if mode == "plain":
@@ -142,8 +165,12 @@ def fuzz(plain_client, safe_client, examples: int, random_seed: int) -> Tally:
             tally.check(safe_client.post("/wechat", query_string=params, data=body), True, params, xml)
             return
         timestamp = str(int(time.time()))
-        params = {"timestamp": timestamp, "nonce": "1", "encrypt_type": "aes",
-                  "msg_signature": sha1_signature(TOKEN, timestamp, "1", encrypt)}
+        params = {
+            "timestamp": timestamp,
+            "nonce": "1",
+            "encrypt_type": "aes",
+            "msg_signature": sha1_signature(TOKEN, timestamp, "1", encrypt),
+        }
         body = f"<xml><ToUserName>gh</ToUserName><Encrypt>{escape(encrypt)}</Encrypt></xml>".encode()
         tally.check(safe_client.post("/wechat", query_string=params, data=body), True, params)
 
@@ -175,15 +202,26 @@ def main() -> None:
     elapsed = time.monotonic() - started
     print(f"inputs {tally.inputs}  seconds {elapsed:.1f}")
     print("statuses " + ", ".join(f"{status}: {count}" for status, count in sorted(tally.statuses.items())))
-    print(f"5xx {tally.server_errors}  broken XML replies {len(tally.broken)}  errors while answering {len(tally.polite_errors)}")
+    print(
+        f"5xx {tally.server_errors}  broken XML replies {len(tally.broken)}  errors while answering {len(tally.polite_errors)}"
+    )
     for example in tally.broken[:5]:
         print("  broken:", example)
     for example in tally.polite_errors[:5]:
         print("  error while answering:", example)
     if args.json:
-        print(json.dumps({"inputs": tally.inputs, "statuses": dict(tally.statuses), "server_errors": tally.server_errors,
-                          "broken_replies": len(tally.broken), "errors_while_answering": len(tally.polite_errors),
-                          "seconds": round(elapsed, 1)}))
+        print(
+            json.dumps(
+                {
+                    "inputs": tally.inputs,
+                    "statuses": dict(tally.statuses),
+                    "server_errors": tally.server_errors,
+                    "broken_replies": len(tally.broken),
+                    "errors_while_answering": len(tally.polite_errors),
+                    "seconds": round(elapsed, 1),
+                }
+            )
+        )
     sys.exit(1 if tally.server_errors or tally.broken or tally.polite_errors else 0)
 
 

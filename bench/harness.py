@@ -42,9 +42,16 @@ def bench_services(safe: bool = False, **overrides) -> Iterator[tuple[Services, 
     try:
         with bench_database() as url:
             settings = Settings(
-                wechat_token=TOKEN, wechat_appid=APPID, wechat_secret="bench-secret",
-                wechat_aes_key=AES_KEY if safe else "", wechat_api_base=fake.api_base, wechat_timeout=2.0,
-                database_url=url, redis_url=REDIS_URL, key_prefix=prefix, nlu_backend="keywords",
+                wechat_token=TOKEN,
+                wechat_appid=APPID,
+                wechat_secret="bench-secret",
+                wechat_aes_key=AES_KEY if safe else "",
+                wechat_api_base=fake.api_base,
+                wechat_timeout=2.0,
+                database_url=url,
+                redis_url=REDIS_URL,
+                key_prefix=prefix,
+                nlu_backend="keywords",
             )
             services = build_services(dataclasses.replace(settings, **overrides))
             try:

@@ -78,15 +78,47 @@ WECHAT_WINDOW_S = 5.0  # WeChat waits 5 s for a reply, then delivers the message
 DELIVERIES = 3  # WeChat delivers a message at most three times
 INTAKES = [
     ["楼上天天半夜跺脚", "八古墩", "快一个月了，每天晚上十二点以后咚咚响，敲门也不理", "不留", "好的"],
-    ["小区电梯坏了一个星期了物业也不修", "青年社区", "三号楼的电梯坏了一个星期，老人上下楼很困难，物业一直拖", "不留", "好的"],
-    ["老板拖欠了三个月工资不给，怎么办", "八古墩", "在一家装修公司做了半年，从八月开始就没发工资，老板一直说再等等", "不留", "好的"],
+    [
+        "小区电梯坏了一个星期了物业也不修",
+        "青年社区",
+        "三号楼的电梯坏了一个星期，老人上下楼很困难，物业一直拖",
+        "不留",
+        "好的",
+    ],
+    [
+        "老板拖欠了三个月工资不给，怎么办",
+        "八古墩",
+        "在一家装修公司做了半年，从八月开始就没发工资，老板一直说再等等",
+        "不留",
+        "好的",
+    ],
 ]
-FIRSTS = ["你好", "在吗", "法律援助怎么申请", "工作室几点开门", "离婚孩子抚养权怎么判", "房东不退押金怎么办",
-          "借钱给朋友没打借条能要回来吗", "物业费涨价没有开业主大会，合理吗", "谢谢", "我的工单进度"]
+FIRSTS = [
+    "你好",
+    "在吗",
+    "法律援助怎么申请",
+    "工作室几点开门",
+    "离婚孩子抚养权怎么判",
+    "房东不退押金怎么办",
+    "借钱给朋友没打借条能要回来吗",
+    "物业费涨价没有开业主大会，合理吗",
+    "谢谢",
+    "我的工单进度",
+]
 LONG = "楼上邻居天天半夜跺脚还拖椅子，吵得我们全家睡不着，说了好几次都不听，物业也不管，" * 12
 FLOOD_OPENID = "o_kr_flooding_resident"
-FAULT_NAMES = ["gunicorn_kill", "gunicorn_cold", "rasa_kill", "rasa_freeze", "worker_kill", "pg_restart", "pg_stop",
-               "redis_restart", "both_down", "flood"]
+FAULT_NAMES = [
+    "gunicorn_kill",
+    "gunicorn_cold",
+    "rasa_kill",
+    "rasa_freeze",
+    "worker_kill",
+    "pg_restart",
+    "pg_stop",
+    "redis_restart",
+    "both_down",
+    "flood",
+]
 
 
 def log(text: str) -> None:
@@ -102,7 +134,7 @@ def _stat(pid: int) -> tuple[int, int] | None:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = raw[raw.rindex(")") + 2:].split()
+    fields = raw[raw.rindex(")") + 2 :].split()
     return int(fields[1]), int(fields[2])
 
 
@@ -332,14 +364,22 @@ class KillRun:
         self.rasa_back: threading.Thread | None = None
 
     def _env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("WECHAT_SECRET", "WECHAT_API_BASE", "WECHAT_AES_KEY", "RASA_URL", "NLU_BACKEND", "KEY_PREFIX")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("WECHAT_SECRET", "WECHAT_API_BASE", "WECHAT_AES_KEY", "RASA_URL", "NLU_BACKEND", "KEY_PREFIX")
+        }
         env.update(
             DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{self.pg_port}/lfd",
             REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/0",
-            RASA_SERVERS="2", RASA_PORT=str(self.rasa_port), QUEUE_WORKERS="2",
-            PORT=str(self.port), PROXY_PORT=str(self.proxy_port), FAKE_WECHAT_PORT=str(self.fake_port),
-            WECHAT_TOKEN=TOKEN, JOURNAL_DIR=str(self.dir / "journal"),
+            RASA_SERVERS="2",
+            RASA_PORT=str(self.rasa_port),
+            QUEUE_WORKERS="2",
+            PORT=str(self.port),
+            PROXY_PORT=str(self.proxy_port),
+            FAKE_WECHAT_PORT=str(self.fake_port),
+            WECHAT_TOKEN=TOKEN,
+            JOURNAL_DIR=str(self.dir / "journal"),
         )
         return env
 
@@ -354,8 +394,18 @@ class KillRun:
     def _pg_ctl(self, action: str, *extra: str) -> float:
         began = time.monotonic()
         options = f"-p {self.pg_port} -k {self.dir / 'pgrun'} -c listen_addresses=127.0.0.1"
-        result = self._as_postgres(str(self.pg_bin / "pg_ctl"), "-D", str(self.dir / "pg"), "-l",
-                                   str(self.dir / "pgrun" / "postgres.log"), "-o", options, "-w", *extra, action)
+        result = self._as_postgres(
+            str(self.pg_bin / "pg_ctl"),
+            "-D",
+            str(self.dir / "pg"),
+            "-l",
+            str(self.dir / "pgrun" / "postgres.log"),
+            "-o",
+            options,
+            "-w",
+            *extra,
+            action,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"pg_ctl {action}: {result.stdout} {result.stderr}")
         return time.monotonic() - began
@@ -365,7 +415,9 @@ class KillRun:
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
             if os.geteuid() == 0:
                 shutil.chown(self.dir / sub, "postgres", "postgres")
-        result = self._as_postgres(str(self.pg_bin / "initdb"), "-D", str(self.dir / "pg"), "-U", "postgres", "--auth=trust")
+        result = self._as_postgres(
+            str(self.pg_bin / "initdb"), "-D", str(self.dir / "pg"), "-U", "postgres", "--auth=trust"
+        )
         if result.returncode != 0:
             raise RuntimeError(f"initdb: {result.stderr}")
         self._pg_ctl("start")
@@ -376,10 +428,28 @@ class KillRun:
         (self.dir / "redis").mkdir(parents=True, exist_ok=True)
         # docs/reliability.md, "Redis in production": the append-only file, fsync every second.
         self.redis = subprocess.Popen(
-            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--dir", str(self.dir / "redis"),
-             "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
-             "--logfile", str(self.dir / "redis" / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir / "redis"),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--save",
+                "",
+                "--daemonize",
+                "no",
+                "--logfile",
+                str(self.dir / "redis" / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         for _ in range(100):
             if self._redis_cli("ping") == "PONG":
@@ -388,7 +458,9 @@ class KillRun:
         raise RuntimeError("redis did not start")
 
     def _redis_cli(self, *command: str) -> str:
-        result = subprocess.run(["redis-cli", "-p", str(self.redis_port), *command], capture_output=True, text=True, timeout=20)
+        result = subprocess.run(
+            ["redis-cli", "-p", str(self.redis_port), *command], capture_output=True, text=True, timeout=20
+        )
         return result.stdout.strip()
 
     def stop_redis(self) -> None:
@@ -401,17 +473,27 @@ class KillRun:
     def start_serve(self) -> None:
         log("starting scripts/serve.sh (2 Rasa servers, 2 queue workers, nginx in front)")
         began = time.monotonic()
-        self.serve = subprocess.Popen(["scripts/serve.sh"], cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
-                                      stdout=open(self.dir / "serve.log", "wb"), stderr=subprocess.STDOUT,
-                                      start_new_session=True)
+        self.serve = subprocess.Popen(
+            ["scripts/serve.sh"],
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=open(self.dir / "serve.log", "wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.serve_pgid = self.serve.pid
         deadline = time.monotonic() + 400
         while time.monotonic() < deadline:
             if self.serve.poll() is not None:
-                raise RuntimeError(f"scripts/serve.sh exited with {self.serve.returncode}; see {self.dir / 'serve.log'}")
+                raise RuntimeError(
+                    f"scripts/serve.sh exited with {self.serve.returncode}; see {self.dir / 'serve.log'}"
+                )
             try:
-                if requests.get(f"http://127.0.0.1:{self.proxy_port}/healthz", timeout=2).status_code == 200 \
-                        and len(self.gunicorn_workers()) >= 1:
+                if (
+                    requests.get(f"http://127.0.0.1:{self.proxy_port}/healthz", timeout=2).status_code == 200
+                    and len(self.gunicorn_workers()) >= 1
+                ):
                     break
             except requests.RequestException:
                 pass
@@ -438,12 +520,18 @@ class KillRun:
     def queue_workers(self) -> list[int]:
         """The RQ worker processes (not their work horses nor their scheduler processes)."""
         started_here = [p.pid for p in self.extra if p.poll() is None and "webhook worker" in " ".join(p.args)]
-        under_serve = [p for p in descendants(self.serve.pid) if "webhook worker" in _cmdline(p)
-                       and "webhook worker" not in _cmdline((_stat(p) or (0, 0))[0]) and alive(p)]
+        under_serve = [
+            p
+            for p in descendants(self.serve.pid)
+            if "webhook worker" in _cmdline(p)
+            and "webhook worker" not in _cmdline((_stat(p) or (0, 0))[0])
+            and alive(p)
+        ]
         return under_serve + started_here
 
-    def await_queue_workers(self, phase: Phase, before: list[int], killed: tuple[int, ...] = (), wanted: int = 2,
-                            seconds: float = 15) -> None:
+    def await_queue_workers(
+        self, phase: Phase, before: list[int], killed: tuple[int, ...] = (), wanted: int = 2, seconds: float = 15
+    ) -> None:
         """Note whether serve.sh has the queue workers running again (and start them if not)."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and (len(self.queue_workers()) < wanted or any(alive(p) for p in killed)):
@@ -456,9 +544,15 @@ class KillRun:
             phase.notes["queue_workers_started_by_the_run"] = phase.notes.get("queue_workers_started_by_the_run", 0) + 1
 
     def start_queue_worker(self) -> None:
-        worker = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "--app", "webhook", "worker"], cwd=ROOT, env=self.env,
-                                  stdout=open(self.dir / f"worker-extra-{len(self.extra)}.log", "wb"),
-                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        worker = subprocess.Popen(
+            [str(ROOT / ".venv/bin/flask"), "--app", "webhook", "worker"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=open(self.dir / f"worker-extra-{len(self.extra)}.log", "wb"),
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self.extra.append(worker)
 
     # -- customer-service probes through the real job queue
@@ -491,7 +585,9 @@ class KillRun:
 
     def fake(self, path: str, payload: dict | None = None) -> dict:
         url = f"http://127.0.0.1:{self.fake_port}/_fake/{path}"
-        response = requests.post(url, json=payload, timeout=10) if payload is not None else requests.get(url, timeout=30)
+        response = (
+            requests.post(url, json=payload, timeout=10) if payload is not None else requests.get(url, timeout=30)
+        )
         return response.json()
 
     def delivered(self, openid: str | None = None) -> list[dict]:
@@ -564,8 +660,12 @@ class KillRun:
             acked = [r for r in list(self.residents.sent) if r.started >= reload_wall and r.reply == "success"]
             if acked:
                 with psycopg.connect(self.pg_url) as connection:
-                    stored = {key for (key,) in connection.execute(
-                        "SELECT dedup_key FROM messages WHERE dedup_key = ANY(%s)", ([r.key for r in acked],))}
+                    stored = {
+                        key
+                        for (key,) in connection.execute(
+                            "SELECT dedup_key FROM messages WHERE dedup_key = ANY(%s)", ([r.key for r in acked],)
+                        )
+                    }
                 waiting = [r.msg_id for r in acked if r.key not in stored]
             time.sleep(0.2)
         if not new:
@@ -573,8 +673,10 @@ class KillRun:
         else:
             for victim in new:
                 os.kill(victim, signal.SIGKILL)
-            phase.notes["killed"] = (f"the {len(new)} new gunicorn processes, {time.monotonic() - reloaded:.1f} s after the reload; "
-                                     f"{len(waiting)} messages acknowledged with success were not stored yet")
+            phase.notes["killed"] = (
+                f"the {len(new)} new gunicorn processes, {time.monotonic() - reloaded:.1f} s after the reload; "
+                f"{len(waiting)} messages acknowledged with success were not stored yet"
+            )
             log(f"kill -9 {phase.notes['killed']}")
         self.until(phase, self.args.phase + 10)
 
@@ -647,7 +749,9 @@ class KillRun:
                     if time.monotonic() - seen.setdefault(child, time.monotonic()) >= 1.0 and alive(child):
                         victim, horse = worker, child
         with psycopg.connect(self.pg_url) as connection:
-            sending = connection.execute("SELECT count(*) FROM outbound_messages WHERE status = 'sending'").fetchone()[0]
+            sending = connection.execute("SELECT count(*) FROM outbound_messages WHERE status = 'sending'").fetchone()[
+                0
+            ]
         try:
             os.kill(horse, signal.SIGKILL)
             os.kill(victim, signal.SIGKILL)
@@ -678,7 +782,10 @@ class KillRun:
         down = time.time()
         self._pg_ctl("stop", "-m", "fast")
         time.sleep(max(0.0, down + self.args.pg_down - time.time()))
-        kept = sum(int(self._redis_cli("llen", key) or 0) for key in self._redis_cli("--scan", "--pattern", "*inbox:unsaved").split())
+        kept = sum(
+            int(self._redis_cli("llen", key) or 0)
+            for key in self._redis_cli("--scan", "--pattern", "*inbox:unsaved").split()
+        )
         self._pg_ctl("start")
         phase.notes["down_s"] = round(time.time() - down, 1)
         phase.notes["kept_in_redis"] = kept
@@ -709,8 +816,12 @@ class KillRun:
         deliveries are not over yet): per resident, each message answered otherwise than in its
         passive reply needs a customer-service message of its own sent after it."""
         with psycopg.connect(self.pg_url) as connection:
-            stored = {key for (key,) in connection.execute(
-                "SELECT dedup_key FROM messages WHERE dedup_key = ANY(%s)", ([r.key for r in records],))}
+            stored = {
+                key
+                for (key,) in connection.execute(
+                    "SELECT dedup_key FROM messages WHERE dedup_key = ANY(%s)", ([r.key for r in records],)
+                )
+            }
         arrived = defaultdict(list)  # openid -> when each distinct customer-service message reached WeChat
         for message in self.delivered():
             arrived[message["touser"]].append(float(message["time"]))
@@ -721,7 +832,7 @@ class KillRun:
                 waiting[record.openid].append(record)
         for openid, later in waiting.items():
             times = sorted(t for t in arrived[openid] if t >= min(r.started for r in later) - 1)
-            missing.extend(r.msg_id for r in sorted(later, key=lambda r: r.started)[len(times):])
+            missing.extend(r.msg_id for r in sorted(later, key=lambda r: r.started)[len(times) :])
         return missing
 
     def redis_restart(self) -> None:
@@ -754,9 +865,12 @@ class KillRun:
                 if content in arrived and (first[kind] is None or arrived[content] < first[kind]):
                     first[kind] = arrived[content]
             time.sleep(0.5)
-        phase.notes["jobs_again_after_s"] = round(first["job"] - up, 1) if first["job"] else f"not within {self.args.recovery_limit} s"
-        phase.notes["scheduler_again_after_s"] = (round(first["scheduled"] - up, 1) if first["scheduled"]
-                                                  else f"not within {self.args.recovery_limit} s")
+        phase.notes["jobs_again_after_s"] = (
+            round(first["job"] - up, 1) if first["job"] else f"not within {self.args.recovery_limit} s"
+        )
+        phase.notes["scheduler_again_after_s"] = (
+            round(first["scheduled"] - up, 1) if first["scheduled"] else f"not within {self.args.recovery_limit} s"
+        )
         self.await_queue_workers(phase, workers_before)
         log(f"Redis restart: {phase.notes}")
         self.until(phase, self.args.phase)
@@ -796,9 +910,15 @@ class KillRun:
         log("load stopped; letting the queue drain")
         self._drain(45)
         log("running flask sweep once (serve.sh's 5-minute loop or cron would)")
-        result = subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "webhook", "sweep"], cwd=ROOT, env=self.env,
-                                capture_output=True, text=True, timeout=300)
-        self.sweeps.append((result.stdout.strip() or result.stderr.strip()[-300:]))
+        result = subprocess.run(
+            [str(ROOT / ".venv/bin/flask"), "--app", "webhook", "sweep"],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        self.sweeps.append(result.stdout.strip() or result.stderr.strip()[-300:])
         log(f"sweep: {self.sweeps[-1]}")
         self._drain(60)
 
@@ -806,7 +926,9 @@ class KillRun:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             with psycopg.connect(self.pg_url) as connection:
-                queued = connection.execute("SELECT count(*) FROM outbound_messages WHERE status = 'queued'").fetchone()[0]
+                queued = connection.execute(
+                    "SELECT count(*) FROM outbound_messages WHERE status = 'queued'"
+                ).fetchone()[0]
             if not queued:
                 return
             time.sleep(2)
@@ -831,7 +953,9 @@ class KillRun:
                 except subprocess.TimeoutExpired:
                     process.kill()
         for port in (self.rasa_port, self.rasa_port + 1):
-            subprocess.run(["scripts/rasa_stop.sh"], cwd=ROOT, env=dict(self.env, RASA_PORT=str(port)), capture_output=True)
+            subprocess.run(
+                ["scripts/rasa_stop.sh"], cwd=ROOT, env=dict(self.env, RASA_PORT=str(port)), capture_output=True
+            )
         # What is left in serve.sh's process group (an orphaned scheduler, serve.sh's sweep loop's sleep) is ours.
         for pid in group_members(self.serve_pgid) if self.serve_pgid else []:
             log(f"left over after serve.sh stopped: {pid} {_cmdline(pid)[:80]}")
@@ -847,8 +971,14 @@ class KillRun:
         logs = ROOT / "var" / "bench" / "kill_run"
         shutil.rmtree(logs, ignore_errors=True)
         logs.mkdir(parents=True, exist_ok=True)
-        for source in [self.dir / "serve.log", *self.dir.glob("worker-extra-*.log"), *(ROOT / "var").glob("worker-*.log"),
-                       ROOT / "var" / "sweep.log", self.dir / "redis" / "redis.log", self.dir / "pgrun" / "postgres.log"]:
+        for source in [
+            self.dir / "serve.log",
+            *self.dir.glob("worker-extra-*.log"),
+            *(ROOT / "var").glob("worker-*.log"),
+            ROOT / "var" / "sweep.log",
+            self.dir / "redis" / "redis.log",
+            self.dir / "pgrun" / "postgres.log",
+        ]:
             if source.exists():
                 shutil.copy(source, logs / source.name)
         log(f"logs kept in {logs}")
@@ -861,13 +991,24 @@ class KillRun:
         sent = self.residents.sent
         keys = [record.key for record in sent]
         with psycopg.connect(self.pg_url) as connection:
-            stored = {key: answered for key, answered in connection.execute(
-                "SELECT dedup_key, answered_at IS NOT NULL FROM messages WHERE dedup_key = ANY(%s)", (keys,))}
-            intents = dict(connection.execute("SELECT dedup_key, intent FROM messages WHERE dedup_key = ANY(%s)", (keys,)))
-            tickets = Counter(openid for (openid,) in connection.execute(
-                "SELECT r.openid FROM tickets t JOIN residents r ON r.id = t.resident_id"))
+            stored = {
+                key: answered
+                for key, answered in connection.execute(
+                    "SELECT dedup_key, answered_at IS NOT NULL FROM messages WHERE dedup_key = ANY(%s)", (keys,)
+                )
+            }
+            intents = dict(
+                connection.execute("SELECT dedup_key, intent FROM messages WHERE dedup_key = ANY(%s)", (keys,))
+            )
+            tickets = Counter(
+                openid
+                for (openid,) in connection.execute(
+                    "SELECT r.openid FROM tickets t JOIN residents r ON r.id = t.resident_id"
+                )
+            )
             rows = connection.execute(
-                "SELECT openid, content, status, extract(epoch FROM created_at) FROM outbound_messages").fetchall()
+                "SELECT openid, content, status, extract(epoch FROM created_at) FROM outbound_messages"
+            ).fetchall()
             later = defaultdict(list)  # openid -> creation times of customer-service messages sent to them
             for openid, _, status, created in rows:
                 if status == "sent":
@@ -889,6 +1030,7 @@ class KillRun:
                 return openid.removeprefix("o_kr_probe_")
             earlier = [phase for started, phase in timeline.get(openid, []) if started <= created + 1]
             return earlier[-1] if earlier else self._phase_of(created)
+
         table = []
         for phase in self.phases:
             mine = [r for r in sent if self._phase_of(r.started) == phase.name]
@@ -909,11 +1051,17 @@ class KillRun:
                 "deliveries": len(deliveries),
                 "stored": sum(1 for key in keys_here if key in stored),
                 "lost": len(lost),
-                "lost_after_saved_reply": sum(1 for r in lost if r.reply in ("saved", "text", "success", "polite", "slow_down")),
+                "lost_after_saved_reply": sum(
+                    1 for r in lost if r.reply in ("saved", "text", "success", "polite", "slow_down")
+                ),
                 "answered": sum(1 for key in keys_here if stored.get(key)),
                 # the passive reply was not the answer, and no customer-service message followed
-                "answer_never_arrived": [r.msg_id for r in mine if r.reply in ("success", "saved", "polite", None)
-                                         and not any(t >= r.started - 1 for t in later[r.openid])],
+                "answer_never_arrived": [
+                    r.msg_id
+                    for r in mine
+                    if r.reply in ("success", "saved", "polite", None)
+                    and not any(t >= r.started - 1 for t in later[r.openid])
+                ],
                 "lost_msg_ids": [r.msg_id for r in lost][:20],
                 # answered, but not in the passive reply: later, as customer-service messages
                 "answered_later": sum(1 for r in mine if stored.get(r.key) and r.reply not in ("text", "slow_down")),
@@ -938,8 +1086,9 @@ class KillRun:
                 row["flood"] = {
                     "sent": len(flood),
                     "stored": sum(1 for r in flood if r.key in stored),
-                    "answered_in_full": sum(1 for r in flood if stored.get(r.key)
-                                            and intents.get(r.key) != "rate_limited"),
+                    "answered_in_full": sum(
+                        1 for r in flood if stored.get(r.key) and intents.get(r.key) != "rate_limited"
+                    ),
                     "asked_to_slow_down": sum(1 for r in flood if r.reply == "slow_down"),
                     "over_5s": sum(1 for r in flood for outcome, _ in r.deliveries if outcome == "timeout"),
                 }
@@ -968,20 +1117,32 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="residents' messages per second (at most 40)")
     parser.add_argument("--residents", type=int, default=24, help="resident threads (at most 48)")
     parser.add_argument("--phase", type=float, default=20.0, help="seconds of load around each fault (10-60)")
-    parser.add_argument("--recovery-limit", type=float, default=150.0, help="seconds to wait for jobs after a Redis restart")
+    parser.add_argument(
+        "--recovery-limit", type=float, default=150.0, help="seconds to wait for jobs after a Redis restart"
+    )
     parser.add_argument("--pg-down", type=float, default=15.0, help="seconds PostgreSQL stays stopped in pg_stop")
-    parser.add_argument("--answer-patience", type=float, default=30.0,
-                        help="seconds to wait, at the end of each fault, for answers still on their way")
+    parser.add_argument(
+        "--answer-patience",
+        type=float,
+        default=30.0,
+        help="seconds to wait, at the end of each fault, for answers still on their way",
+    )
     parser.add_argument("--only", default="", help="comma-separated faults: " + ",".join(FAULT_NAMES))
     parser.add_argument("--dir", default="/tmp/killrun")
-    parser.add_argument("--port", type=int, default=8700, help="PORT; PROXY_PORT +1, FAKE_WECHAT_PORT +2, Rasa +50 and +51")
+    parser.add_argument(
+        "--port", type=int, default=8700, help="PORT; PROXY_PORT +1, FAKE_WECHAT_PORT +2, Rasa +50 and +51"
+    )
     parser.add_argument("--pg-port", type=int, default=5441)
     parser.add_argument("--redis-port", type=int, default=6391)
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--save", help="write every message sent, its deliveries and reply, as JSON lines")
     args = parser.parse_args()
-    args.rate, args.residents, args.phase = min(args.rate, 40.0), min(args.residents, 48), max(10.0, min(args.phase, 60.0))
+    args.rate, args.residents, args.phase = (
+        min(args.rate, 40.0),
+        min(args.residents, 48),
+        max(10.0, min(args.phase, 60.0)),
+    )
     faults = [name for name in (args.only.split(",") if args.only else FAULT_NAMES) if name]
     unknown = set(faults) - set(FAULT_NAMES)
     if unknown:
@@ -1009,19 +1170,30 @@ def main() -> None:
         if args.save:
             with open(args.save, "w", encoding="utf-8") as out:
                 for record in run.residents.sent:
-                    out.write(json.dumps({**record.__dict__, "phase": run._phase_of(record.started)}, ensure_ascii=False) + "\n")
+                    out.write(
+                        json.dumps({**record.__dict__, "phase": run._phase_of(record.started)}, ensure_ascii=False)
+                        + "\n"
+                    )
     finally:
         run.cleanup()
-    print(f"{'fault':14} {'sent':>5} {'stored':>6} {'lost':>4} {'answered':>8} {'later':>5} {'missing':>7} {'never':>5} {'dup-tk':>6} {'cs':>4} "
-          f"{'cs-sent':>7} {'dup-cs':>6} {'cs-undl':>7} {'5xx':>4} {'>5s':>4} {'p50':>5} {'p99':>5}  notes")
+    print(
+        f"{'fault':14} {'sent':>5} {'stored':>6} {'lost':>4} {'answered':>8} {'later':>5} {'missing':>7} {'never':>5} {'dup-tk':>6} {'cs':>4} "
+        f"{'cs-sent':>7} {'dup-cs':>6} {'cs-undl':>7} {'5xx':>4} {'>5s':>4} {'p50':>5} {'p99':>5}  notes"
+    )
     for row in table[:-1]:
-        print(f"{row['fault']:14} {row['sent']:5} {row['stored']:6} {row['lost']:4} {row['answered']:8} {row['answered_later']:5} "
-              f"{row['notes'].get('answers_missing', '-'):>7} {len(row['answer_never_arrived']):5} {row['dup_tickets']:6} "
-              f"{row['cs_queued']:4} {row['cs_sent']:7} {row['cs_dup']:6} {row['cs_undelivered']:7} {row['5xx']:4} "
-              f"{row['over_5s']:4} {row['p50_ms'] or '-':>5} {row['p99_ms'] or '-':>5}  {json.dumps(row['notes'], ensure_ascii=False)}")
-        print(f"{'':14} replies {json.dumps(row['replies'])} cs {json.dumps(row['cs_statuses'])} tickets {row['tickets']}"
-              + (f" flood {json.dumps(row['flood'])} others {row['others_sent']}" if "flood" in row else ""))
-    print(f"dead letters {table[-1]['dead_letters']}; sweep: {table[-1]['sweeps']}; wall time {time.monotonic() - began:.0f} s")
+        print(
+            f"{row['fault']:14} {row['sent']:5} {row['stored']:6} {row['lost']:4} {row['answered']:8} {row['answered_later']:5} "
+            f"{row['notes'].get('answers_missing', '-'):>7} {len(row['answer_never_arrived']):5} {row['dup_tickets']:6} "
+            f"{row['cs_queued']:4} {row['cs_sent']:7} {row['cs_dup']:6} {row['cs_undelivered']:7} {row['5xx']:4} "
+            f"{row['over_5s']:4} {row['p50_ms'] or '-':>5} {row['p99_ms'] or '-':>5}  {json.dumps(row['notes'], ensure_ascii=False)}"
+        )
+        print(
+            f"{'':14} replies {json.dumps(row['replies'])} cs {json.dumps(row['cs_statuses'])} tickets {row['tickets']}"
+            + (f" flood {json.dumps(row['flood'])} others {row['others_sent']}" if "flood" in row else "")
+        )
+    print(
+        f"dead letters {table[-1]['dead_letters']}; sweep: {table[-1]['sweeps']}; wall time {time.monotonic() - began:.0f} s"
+    )
     if args.json:
         print(json.dumps(table, ensure_ascii=False, default=str))
 

@@ -31,8 +31,12 @@ FIRST_MESSAGES_FILE = Path(__file__).resolve().parent.parent / "nlu_eval" / "hel
 def first_messages() -> list[str]:
     """The texts of the held-out set, shuffled (fixed seed) so every second of a run sees the mix."""
     document = yaml.safe_load(FIRST_MESSAGES_FILE.read_text(encoding="utf-8"))
-    texts = [line.removeprefix("- ").strip() for block in document["nlu"]
-             for line in block["examples"].splitlines() if line.strip()]
+    texts = [
+        line.removeprefix("- ").strip()
+        for block in document["nlu"]
+        for line in block["examples"].splitlines()
+        if line.strip()
+    ]
     random.Random(0).shuffle(texts)
     return texts
 
@@ -41,14 +45,26 @@ def main() -> None:
     """Write the requests file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=20000)
-    parser.add_argument("--openids", type=int, default=2000,
-                        help="distinct residents (0: each message from a new resident, a first message)")
-    parser.add_argument("--messages", choices=("keyword", "first"), default="keyword",
-                        help="keyword: short messages answered without a case; first: residents' first messages")
+    parser.add_argument(
+        "--openids",
+        type=int,
+        default=2000,
+        help="distinct residents (0: each message from a new resident, a first message)",
+    )
+    parser.add_argument(
+        "--messages",
+        choices=("keyword", "first"),
+        default="keyword",
+        help="keyword: short messages answered without a case; first: residents' first messages",
+    )
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--sign-ahead", type=int, default=0,
-                        help="sign this many seconds in the future (≤ 55): the requests are signed before the "
-                             "run, and the webhook counts WeChat's 5 s from the signed timestamp")
+    parser.add_argument(
+        "--sign-ahead",
+        type=int,
+        default=0,
+        help="sign this many seconds in the future (≤ 55): the requests are signed before the "
+        "run, and the webhook counts WeChat's 5 s from the signed timestamp",
+    )
     args = parser.parse_args()
     timestamp = str(int(time.time()) + min(max(args.sign_ahead, 0), 55))
     token = os.environ.get("WECHAT_TOKEN", "dev-token")

@@ -108,8 +108,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=25.0, help="parses per second (≥ 20)")
     parser.add_argument("--ports", default="5013,5014", help="ports of the bench's own Rasa servers")
     parser.add_argument("--skip-training", action="store_true", help="promote a copy of the current model")
-    parser.add_argument("--no-drain", action="store_true",
-                        help="for comparison: leave each server in the rotation while it loads (a plain PUT /model)")
+    parser.add_argument(
+        "--no-drain",
+        action="store_true",
+        help="for comparison: leave each server in the rotation while it loads (a plain PUT /model)",
+    )
     args = parser.parse_args()
 
     token = Settings.from_env().rasa_token or uuid.uuid4().hex
@@ -127,9 +130,15 @@ def main() -> None:
     try:
         urls = [start_rasa(port, models / "nlu.tar.gz", token) for port in ports]
         settings = dataclasses.replace(
-            Settings(), database_url=database_url, redis_url=REDIS_URL, key_prefix=f"lfdbench:{uuid.uuid4().hex[:6]}:",
-            rasa_url=",".join(urls), rasa_token=token, nlu_models_dir=str(models),
-            nlu_reviewed_file=str(work / "reviewed.yml"), nlu_eval_ports="5015-5019",
+            Settings(),
+            database_url=database_url,
+            redis_url=REDIS_URL,
+            key_prefix=f"lfdbench:{uuid.uuid4().hex[:6]}:",
+            rasa_url=",".join(urls),
+            rasa_token=token,
+            nlu_models_dir=str(models),
+            nlu_reviewed_file=str(work / "reviewed.yml"),
+            nlu_eval_ports="5015-5019",
         )
         services = build_services(settings)
         run(services, args, urls)
@@ -157,14 +166,21 @@ def run(services, args, urls: list[str]) -> None:
         first = register_serving(session, settings).version
     if args.skip_training:
         with services.db.session() as session:
-            candidate = ModelVersion(version="bench-copy", model_file=str(Path(settings.nlu_models_dir) / "copy.tar.gz"),
-                                     status="ready", stage="done", trained_by="bench")
+            candidate = ModelVersion(
+                version="bench-copy",
+                model_file=str(Path(settings.nlu_models_dir) / "copy.tar.gz"),
+                status="ready",
+                stage="done",
+                trained_by="bench",
+            )
             shutil.copyfile(Path(settings.nlu_models_dir) / "nlu.tar.gz", candidate.model_file)
             session.add(candidate)
         version = "bench-copy"
     else:
         (Path(settings.nlu_reviewed_file)).write_text(
-            'version: "3.1"\nnlu:\n- intent: property_complaint\n  examples: |\n    - 楼道里的声控灯坏了半年\n', encoding="utf-8")
+            'version: "3.1"\nnlu:\n- intent: property_complaint\n  examples: |\n    - 楼道里的声控灯坏了半年\n',
+            encoding="utf-8",
+        )
         queued = start_retrain_inline(services)
         version = queued
     trained = time.monotonic()
@@ -189,19 +205,25 @@ def run(services, args, urls: list[str]) -> None:
     with services.db.session() as session:
         assert serving_model(session).version == first
 
-    print(f"Rasa servers: {', '.join(urls)}; load {args.rate:.0f} parses/s through the app's client"
-          + ("; servers NOT drained while loading" if args.no_drain else ""))
+    print(
+        f"Rasa servers: {', '.join(urls)}; load {args.rate:.0f} parses/s through the app's client"
+        + ("; servers NOT drained while loading" if args.no_drain else "")
+    )
     print(f"{'window':<18}{'seconds':>9}{'attempted':>11}{'failed':>8}{'parses/s':>10}")
     retrain_attempted = load.figures("retrain→serving")[0] + load.figures("promotion")[0]
     retrain_failed = load.figures("retrain→serving")[1] + load.figures("promotion")[1]
-    rows = (("retrain→serving", serving_at - started, retrain_attempted, retrain_failed),
-            ("promotion", serving_at - promotion_started, *load.figures("promotion")),
-            ("rollback", rolled_back - rollback_started, *load.figures("rollback")))
+    rows = (
+        ("retrain→serving", serving_at - started, retrain_attempted, retrain_failed),
+        ("promotion", serving_at - promotion_started, *load.figures("promotion")),
+        ("rollback", rolled_back - rollback_started, *load.figures("rollback")),
+    )
     for window, seconds, attempted, failed in rows:
         print(f"{window:<18}{seconds:>9.1f}{attempted:>11}{failed:>8}{attempted / seconds:>10.1f}")
-    print(f"time from retrain to serving: {serving_at - started:.1f} s "
-          f"(training and comparison {trained - started:.1f} s, promotion {serving_at - promotion_started:.1f} s; "
-          f"per server: {', '.join(f'{s:.1f} s' for s in report.per_server.values())})")
+    print(
+        f"time from retrain to serving: {serving_at - started:.1f} s "
+        f"(training and comparison {trained - started:.1f} s, promotion {serving_at - promotion_started:.1f} s; "
+        f"per server: {', '.join(f'{s:.1f} s' for s in report.per_server.values())})"
+    )
     for error in load.errors[:10]:
         print("  failed:", error)
 

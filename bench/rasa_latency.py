@@ -84,8 +84,10 @@ def main() -> int:
     port = urlsplit(settings.rasa_url).port or 80
     rss = server_rss_mib(port)
     print(f"POST /model/parse, {len(timings)} sequential requests, {len(texts)} distinct held-out texts")
-    print(f"p50 {percentile(timings, 50):.1f} ms   p95 {percentile(timings, 95):.1f} ms   "
-          f"p99 {percentile(timings, 99):.1f} ms   max {timings[-1]:.1f} ms")
+    print(
+        f"p50 {percentile(timings, 50):.1f} ms   p95 {percentile(timings, 95):.1f} ms   "
+        f"p99 {percentile(timings, 99):.1f} ms   max {timings[-1]:.1f} ms"
+    )
     print(f"Rasa server RSS: {rss:.0f} MiB" if rss is not None else "Rasa server RSS: unknown (no pid file)")
     return 0
 

@@ -63,8 +63,14 @@ def main() -> None:
         sys.exit("loopback URLs only")
     token = os.environ.get("WECHAT_TOKEN", "bench-token")
     stop, opened = threading.Event(), []
-    slow = [threading.Thread(target=hold_slow_connection, args=(url.hostname, url.port, url.path, stop, opened, not args.stall), daemon=True)
-            for _ in range(min(args.slow, 200))]
+    slow = [
+        threading.Thread(
+            target=hold_slow_connection,
+            args=(url.hostname, url.port, url.path, stop, opened, not args.stall),
+            daemon=True,
+        )
+        for _ in range(min(args.slow, 200))
+    ]
     for thread in slow:
         thread.start()
     time.sleep(1.0)  # let them take their places first
@@ -80,8 +86,11 @@ def main() -> None:
     stop.set()
     ordered = sorted(latencies)
     figures = {
-        "slow_connections": len(opened), "normal_requests": len(latencies), "failed": failures,
-        "p50_ms": round(statistics.median(ordered) * 1000, 1), "max_ms": round(ordered[-1] * 1000, 1),
+        "slow_connections": len(opened),
+        "normal_requests": len(latencies),
+        "failed": failures,
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
         "over_5s": sum(1 for latency in ordered if latency > 5.0),
     }
     print(" ".join(f"{key} {value}" for key, value in figures.items()))

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -88,8 +88,9 @@ class Handover:
         return bool(self._passive)
 
 
-def receive(services: "Services", inbound: Inbound, stored: threading.Event | None = None,
-            handover: Handover | None = None) -> Answered:
+def receive(
+    services: Services, inbound: Inbound, stored: threading.Event | None = None, handover: Handover | None = None
+) -> Answered:
     """Store the message, then answer it; a message stored already (a retry) gets its stored
     answer. `stored` is set once storing is over (the message is durable, or its fate is known);
     `handover` is asked before the answer commits whether it is the request's passive reply."""
@@ -105,13 +106,18 @@ def receive(services: "Services", inbound: Inbound, stored: threading.Event | No
             raise
         # Stored, then the database went away: kept for the replay too, which answers it within
         # seconds of the database's return (a job, the journal's replay), not the sweep minutes later.
-        log.error("database lost after storing %s (%s): kept to be answered on its return",
-                  log_key(inbound.dedup_key), type(error).__name__)
+        log.error(
+            "database lost after storing %s (%s): kept to be answered on its return",
+            log_key(inbound.dedup_key),
+            type(error).__name__,
+        )
         keep_for_replay(services, inbound)
         return Answered(SAVED_FOR_LATER)
 
 
-def _answer_received(services: "Services", inbound: Inbound, result: StoreResult, handover: Handover | None) -> Answered:
+def _answer_received(
+    services: Services, inbound: Inbound, result: StoreResult, handover: Handover | None
+) -> Answered:
     if result.outcome is Outcome.DUPLICATE:
         return answer_stored(services, inbound.dedup_key, handover)
     if not services.rate_limit.allow(inbound.openid):
@@ -119,7 +125,7 @@ def _answer_received(services: "Services", inbound: Inbound, result: StoreResult
     return Answered(answer(services, inbound, result.resident, result.message, handover=handover), result.message.id)
 
 
-def answer_stored(services: "Services", dedup_key: str, handover: Handover | None = None) -> Answered:
+def answer_stored(services: Services, dedup_key: str, handover: Handover | None = None) -> Answered:
     """The answer of a message stored already: the logged reply, or — when its process died
     before answering — answered now, as the sweep would."""
     from bot.recovery import inbound_of  # recovery imports this module
@@ -134,8 +140,14 @@ def answer_stored(services: "Services", dedup_key: str, handover: Handover | Non
     return Answered(answer(services, stored, resident, message, recovered=True, handover=handover), message.id)
 
 
-def answer(services: "Services", inbound: Inbound, resident: Resident, message: Message, recovered: bool = False,
-           handover: Handover | None = None) -> str:
+def answer(
+    services: Services,
+    inbound: Inbound,
+    resident: Resident,
+    message: Message,
+    recovered: bool = False,
+    handover: Handover | None = None,
+) -> str:
     """Answer a stored message; `recovered` messages (replayed or answered late by the sweep)
     must not act on a dialogue that changed after they were sent."""
     with services.db.session() as session:
@@ -170,7 +182,7 @@ def answer(services: "Services", inbound: Inbound, resident: Resident, message: 
     return reply
 
 
-def too_fast(services: "Services", message: Message, handover: Handover | None = None) -> str:
+def too_fast(services: Services, message: Message, handover: Handover | None = None) -> str:
     """Mark a message over the resident's rate limit as seen, and ask them kindly to slow down."""
     with services.db.session() as session:
         stored = session.merge(message, load=False)
@@ -190,7 +202,7 @@ def _logged_reply(session, message: Message) -> str:
     return stored_reply(session, message.id) or ""
 
 
-def send_later(services: "Services", openid: str, reply: str | list[str]) -> None:
+def send_later(services: Services, openid: str, reply: str | list[str]) -> None:
     """Queue a reply (or the rest of one split for WeChat) as customer-service messages: it could
     not be the passive reply."""
     if not reply:
@@ -206,8 +218,15 @@ def _record(session, turn: Turn, reply: str) -> None:
         turn.message.confidence = turn.classification.confidence
     review.record_turn(turn)  # a message the model was unsure of goes to the admins' queue
     if reply:
-        session.add(Message(resident_id=turn.resident.id, direction="out", msg_type="text", content=reply,
-                            reply_to_id=turn.message.id))
+        session.add(
+            Message(
+                resident_id=turn.resident.id,
+                direction="out",
+                msg_type="text",
+                content=reply,
+                reply_to_id=turn.message.id,
+            )
+        )
 
 
 def _arrived_before(inbound: Inbound, changed_at: datetime) -> bool:
@@ -218,10 +237,12 @@ def _arrived_before(inbound: Inbound, changed_at: datetime) -> bool:
 
 def _stale(session, inbound: Inbound, message: Message) -> str:
     message.answered_at, message.intent = utcnow(), "stale"
-    arrived = datetime.fromtimestamp(inbound.received_at or inbound.create_time or time.time(), timezone.utc)
+    arrived = datetime.fromtimestamp(inbound.received_at or inbound.create_time or time.time(), UTC)
     local = arrived.astimezone(CHINA).strftime("%H:%M")  # residents read times in Beijing time
     reply = STALE.format(time=local)
-    session.add(Message(resident_id=message.resident_id, direction="out", msg_type="text", content=reply,
-                        reply_to_id=message.id))
+    session.add(
+        Message(
+            resident_id=message.resident_id, direction="out", msg_type="text", content=reply, reply_to_id=message.id
+        )
+    )
     return reply
-

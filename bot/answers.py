@@ -23,7 +23,6 @@ CLAUSE = re.compile(r"[\s，,。.！!？?、；;：:…~～]+")
 FILLER = "filler"
 
 
-
 class Answer(enum.Enum):
     """What a message says to a yes/no or choice question."""
 
@@ -95,8 +94,9 @@ def read(text: str, words: tuple[tuple[str, Answer], ...]) -> Reading:
     """The answer `text` gives, reading the concepts `words` names in order (the first found
     decides), and the clauses that belong to none of them nor to the filler."""
     parts = clauses(text)
-    answer = next((meaning for name, meaning in words if any(CONCEPTS[name].holds(part) for part in parts)),
-                  Answer.NEITHER)
+    answer = next(
+        (meaning for name, meaning in words if any(CONCEPTS[name].holds(part) for part in parts)), Answer.NEITHER
+    )
     if answer is Answer.NEITHER:
         return Reading(answer)
     used = [CONCEPTS[name] for name, _ in words] + [CONCEPTS[FILLER]]

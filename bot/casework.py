@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot import handoff as handoffs
 from bot import person_requests, review
+from bot.categories import CATEGORIES, ROLE_LABELS
 from bot.lifecycle import STATUS_MOVES, move_ticket, tell_resident
 from bot.office_hours import CHINA, WEEKDAY_NAMES
 from bot.staff import Scope, audit, can_act, can_view, staff_title
@@ -22,7 +23,6 @@ from bot.storage.messages import Message, answered_by_resident
 from bot.storage.outbox import OutboundMessage
 from bot.storage.staff import CaseNote, Handoff, Staff, handoff_of_ticket, notes_of
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
-from bot.categories import CATEGORIES, ROLE_LABELS
 from bot.tickets import escalate, is_overdue, next_deadline, transfer
 
 DONE_STATUSES = tuple(status for status in STATUS_LABELS if status not in OPEN_STATUSES)
@@ -98,7 +98,7 @@ def _touch_handoff(session: Session, ticket: Ticket, staff: Staff) -> None:
 
 def accept(session: Session, jobs, ticket: Ticket, staff: Staff) -> None:
     """Take the case on: it is being handled, and the resident hears who has it."""
-    if not (ticket.status in ("new", "reopened", "waiting_info")):
+    if ticket.status not in ("new", "reopened", "waiting_info"):
         raise ActionError("只有新工单、重新打开或等待补充的工单可以受理")
     before = snapshot(ticket)
     notice = f"您的工单 {ticket.number} 已由{staff_title(staff)}受理，正在办理。"
@@ -269,8 +269,14 @@ class InboxRow:
         return category.label if category else self.ticket.category
 
 
-def inbox(session: Session, scope: Scope, view: str = "open", unit_id: int | None = None,
-          role: str | None = None, limit: int = INBOX_LIMIT) -> list[InboxRow]:
+def inbox(
+    session: Session,
+    scope: Scope,
+    view: str = "open",
+    unit_id: int | None = None,
+    role: str | None = None,
+    limit: int = INBOX_LIMIT,
+) -> list[InboxRow]:
     """The cases this scope may read: requests for a person first (the longest waiting first), then
     urgent ones, then by the deadline that matters now."""
     statuses = OPEN_STATUSES if view == "open" else DONE_STATUSES
@@ -283,8 +289,9 @@ def inbox(session: Session, scope: Scope, view: str = "open", unit_id: int | Non
     if role:
         query = query.where(Ticket.role == role)
     if view == "open":
-        query = query.order_by(Ticket.person_requested_at.asc().nulls_last(), Ticket.urgent.desc(),
-                               deadline.asc().nulls_last(), Ticket.id)
+        query = query.order_by(
+            Ticket.person_requested_at.asc().nulls_last(), Ticket.urgent.desc(), deadline.asc().nulls_last(), Ticket.id
+        )
     else:
         query = query.order_by(Ticket.updated_at.desc())
     tickets = list(session.scalars(query.limit(limit)))
@@ -293,8 +300,15 @@ def inbox(session: Session, scope: Scope, view: str = "open", unit_id: int | Non
     units = _unit_names(session, {ticket.unit_id for ticket in tickets})
     now = utcnow()
     return [
-        InboxRow(ticket, units.get(ticket.unit_id, ""), next_deadline(ticket), is_overdue(ticket, now), ticket.id in held,
-                 ticket.id in answered, person_requests.waited(ticket, now))
+        InboxRow(
+            ticket,
+            units.get(ticket.unit_id, ""),
+            next_deadline(ticket),
+            is_overdue(ticket, now),
+            ticket.id in held,
+            ticket.id in answered,
+            person_requests.waited(ticket, now),
+        )
         for ticket in tickets
     ]
 
@@ -357,7 +371,10 @@ def thread(session: Session, ticket: Ticket) -> Thread:
     case's internal notes and its status history, in time order."""
     messages = list(
         session.scalars(
-            select(Message).where(Message.resident_id == ticket.resident_id).order_by(Message.id.desc()).limit(THREAD_LIMIT)
+            select(Message)
+            .where(Message.resident_id == ticket.resident_id)
+            .order_by(Message.id.desc())
+            .limit(THREAD_LIMIT)
         )
     )[::-1]
     outbound = _outbound_status(session, messages)
@@ -379,7 +396,9 @@ def _outbound_status(session: Session, messages: list[Message]) -> dict[int, str
     ids = [i for message in messages for i in (message.extra or {}).get("outbound_ids", [])]
     if not ids:
         return {}
-    return dict(session.execute(select(OutboundMessage.id, OutboundMessage.status).where(OutboundMessage.id.in_(ids))).all())
+    return dict(
+        session.execute(select(OutboundMessage.id, OutboundMessage.status).where(OutboundMessage.id.in_(ids))).all()
+    )
 
 
 def _photos(session: Session, ticket_id: int) -> dict[str, int]:
@@ -399,8 +418,15 @@ def _message_item(message: Message, ticket_id: int, outbound: dict, photos: dict
     this_case = message.ticket_id in (None, ticket_id)
     key = f"m{message.id}"
     if message.direction == "in":
-        return ThreadItem("resident", message.created_at, _inbound_text(message), "居民",
-                          photo_id=photos.get(message.media_id or ""), this_case=this_case, key=key)
+        return ThreadItem(
+            "resident",
+            message.created_at,
+            _inbound_text(message),
+            "居民",
+            photo_id=photos.get(message.media_id or ""),
+            this_case=this_case,
+            key=key,
+        )
     sender = extra.get("sender")
     if sender is None:
         return ThreadItem("bot", message.created_at, message.content, "智能助手", this_case=this_case, key=key)

@@ -27,16 +27,28 @@ CATEGORIES: dict[str, Category] = {
     category.intent: category
     for category in (
         Category(
-            "legal_consultation", "法律咨询", "lawyer",
-            "法律咨询，转社区律师（劳动、婚姻、借贷、交通事故等）", "LEGAL_CONSULTATION", resolution_days=3,
+            "legal_consultation",
+            "法律咨询",
+            "lawyer",
+            "法律咨询，转社区律师（劳动、婚姻、借贷、交通事故等）",
+            "LEGAL_CONSULTATION",
+            resolution_days=3,
         ),
         Category(
-            "neighbor_dispute", "邻里纠纷", "mediator",
-            "邻里纠纷（和邻居之间的矛盾）", "NEIGHBOR_DISPUTE", resolution_days=15,
+            "neighbor_dispute",
+            "邻里纠纷",
+            "mediator",
+            "邻里纠纷（和邻居之间的矛盾）",
+            "NEIGHBOR_DISPUTE",
+            resolution_days=15,
         ),
         Category(
-            "property_complaint", "物业问题", "property_officer",
-            "物业问题（物业公司、电梯、物业费、公共维修等）", "PROPERTY_COMPLAINT", resolution_days=7,
+            "property_complaint",
+            "物业问题",
+            "property_officer",
+            "物业问题（物业公司、电梯、物业费、公共维修等）",
+            "PROPERTY_COMPLAINT",
+            resolution_days=7,
         ),
     )
 }

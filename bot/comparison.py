@@ -61,10 +61,25 @@ def changed_answers(set_name: str, before, after) -> list[dict]:
     for old, new in zip(before, after):
         if (old.routed, old.intent) == (new.routed, new.intent):
             continue
-        verdict = "better" if new.routed == new.gold != old.routed else "worse" if old.routed == old.gold != new.routed else "same"
-        changed.append({"set": set_name, "text": old.text, "gold": old.gold, "before": old.routed,
-                        "before_intent": old.intent, "after": new.routed, "after_intent": new.intent,
-                        "verdict": verdict})
+        verdict = (
+            "better"
+            if new.routed == new.gold != old.routed
+            else "worse"
+            if old.routed == old.gold != new.routed
+            else "same"
+        )
+        changed.append(
+            {
+                "set": set_name,
+                "text": old.text,
+                "gold": old.gold,
+                "before": old.routed,
+                "before_intent": old.intent,
+                "after": new.routed,
+                "after_intent": new.intent,
+                "verdict": verdict,
+            }
+        )
     return changed
 
 
@@ -126,10 +141,15 @@ def free_port(ports: range) -> int:
 def temporary_server(settings: Settings, model_file: str):
     """A Rasa server of this model on a free port of NLU_EVAL_PORTS; stopped afterwards."""
     port = free_port(eval_ports(settings))
-    environment = {**os.environ, "RASA_PORT": str(port), "RASA_MODEL_FILE": str(model_file),
-                   "RASA_TOKEN": settings.rasa_token}
-    started = subprocess.run([str(PROJECT_ROOT / "scripts" / "rasa_serve.sh")], env=environment,
-                             capture_output=True, text=True)
+    environment = {
+        **os.environ,
+        "RASA_PORT": str(port),
+        "RASA_MODEL_FILE": str(model_file),
+        "RASA_TOKEN": settings.rasa_token,
+    }
+    started = subprocess.run(
+        [str(PROJECT_ROOT / "scripts" / "rasa_serve.sh")], env=environment, capture_output=True, text=True
+    )
     try:
         if started.returncode != 0:
             raise RuntimeError(f"评测用的 Rasa 没能启动：{started.stderr.strip()[-500:]}")

@@ -61,7 +61,7 @@ class Settings:
     nlu_eval_ports: str = "5010-5019"
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         """Build settings from the process environment."""
         defaults = cls()
         return cls(
@@ -90,7 +90,8 @@ class Settings:
             console_secret_key=_env("CONSOLE_SECRET_KEY", "") or _dev_secret_key(),
             # Secure cookies travel over HTTPS only: on by default for a real account, off for a
             # local development run on plain http.
-            console_secure_cookies=_env("CONSOLE_SECURE_COOKIES", "1" if os.environ.get("WECHAT_SECRET") else "0") == "1",
+            console_secure_cookies=_env("CONSOLE_SECURE_COOKIES", "1" if os.environ.get("WECHAT_SECRET") else "0")
+            == "1",
             handoff_idle_minutes=int(_env("HANDOFF_IDLE_MINUTES", str(defaults.handoff_idle_minutes))),
             review_sample_rate=float(_env("REVIEW_SAMPLE_RATE", str(defaults.review_sample_rate))),
             review_low_confidence=float(_env("REVIEW_LOW_CONFIDENCE", str(defaults.review_low_confidence))),

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def passive_reply(services: "Services", openid: str, answered: Answered, recorded: bool = False) -> str:
+def passive_reply(services: Services, openid: str, answered: Answered, recorded: bool = False) -> str:
     """The passive reply of this delivery: the answer's first part (the rest follows as
     customer-service messages), or "" when the answer was queued as customer-service messages.
     `recorded`: the answer's own transaction recorded it as this passive reply (the usual case)."""
@@ -43,7 +43,7 @@ def passive_reply(services: "Services", openid: str, answered: Answered, recorde
     return first
 
 
-def send_once(services: "Services", openid: str, answered: Answered) -> bool:
+def send_once(services: Services, openid: str, answered: Answered) -> bool:
     """Queue the answer as customer-service messages unless it was handed over already; returns
     whether this call queued it (an empty answer is only marked as handed over)."""
     with services.db.session() as session:
@@ -56,7 +56,7 @@ def send_once(services: "Services", openid: str, answered: Answered) -> bool:
     return True
 
 
-def _claim(services: "Services", message_id: int, delivery: Delivery) -> bool | None:
+def _claim(services: Services, message_id: int, delivery: Delivery) -> bool | None:
     """True when this call claimed it, False when it was claimed the same way before, None when
     it was claimed the other way."""
     try:

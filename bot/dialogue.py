@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 import enum
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from typing import Callable, ClassVar, Union
+from typing import ClassVar, Union
 
 from bot import answers, phrases
 from bot.answers import Answer, Reading
@@ -172,7 +173,7 @@ class Dialogue:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Dialogue":
+    def from_dict(cls, data: dict) -> Dialogue:
         """Read a stored dialogue; an unknown flow (from an older release) is dropped."""
         data = copy.deepcopy(data)  # the caller compares the stored dict with the result later
         kind = STATE_TYPES.get(data.get("flow") or "")
@@ -277,8 +278,20 @@ class Flow:
     leave: Callable | None = None  # (turn) -> ends the flow when the resident moves on
 
 
-def one_step_flow(state: type, step: str, handler: Callable, prompt: Callable, accepts: str,
-                  leave: Callable | None = None, short_answer: bool = True, question: Question | None = None) -> Flow:
+def one_step_flow(
+    state: type,
+    step: str,
+    handler: Callable,
+    prompt: Callable,
+    accepts: str,
+    leave: Callable | None = None,
+    short_answer: bool = True,
+    question: Question | None = None,
+) -> Flow:
     """A flow that asks one question: leaving it is all that "go back" can do."""
-    return Flow(state=state, steps={step: Step(handler, accepts, short_answer=short_answer, question=question)},
-                prompt=prompt, leave=leave)
+    return Flow(
+        state=state,
+        steps={step: Step(handler, accepts, short_answer=short_answer, question=question)},
+        prompt=prompt,
+        leave=leave,
+    )

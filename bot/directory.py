@@ -99,7 +99,8 @@ def street_named(session: Session, text: str) -> Unit | None:
     clauses = [normalize_place(clause) for clause in re.split(r"[\s，,。、；;！!]+", text)]
     streets = {room.parent_id: room.parent for room in communities(session) if room.parent is not None}
     named = [
-        street for street in streets.values()
+        street
+        for street in streets.values()
         if any(re.search(re.escape(name) + _STREET_NAME_ENDS, clause) for name in _names(street) for clause in clauses)
     ]
     return named[0] if len(named) == 1 else None
@@ -152,4 +153,3 @@ def distance_km(latitude: float, longitude: float, room: Unit) -> float:
     dlng = math.radians(room.longitude - longitude)
     a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
     return 6371.0 * 2 * math.asin(math.sqrt(a))
-

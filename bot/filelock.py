@@ -29,7 +29,7 @@ class FileLock:
         self._handle = None
         self._threads = _thread_lock(self.path)
 
-    def acquire(self) -> "FileLock":
+    def acquire(self) -> FileLock:
         """Wait for the lock; raises OSError when the lock file cannot be opened."""
         self._threads.acquire()
         try:
@@ -52,7 +52,7 @@ class FileLock:
             self._handle = None
             self._threads.release()
 
-    def __enter__(self) -> "FileLock":
+    def __enter__(self) -> FileLock:
         return self.acquire()
 
     def __exit__(self, *exc) -> None:

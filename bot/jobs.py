@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import redis
 from rq import Queue, Retry, SimpleWorker, Worker
@@ -43,7 +44,7 @@ class RetryLater(Exception):
 class ServicesJob(Job):
     """An RQ job whose function receives the worker's services first."""
 
-    services: "Services | None" = None
+    services: Services | None = None
 
     def _execute(self) -> Any:
         if self.services is None:
@@ -52,7 +53,7 @@ class ServicesJob(Job):
 
 
 class _ServicesWorkerMixin:
-    services: "Services"
+    services: Services
 
     def perform_job(self, job: Job, queue: Queue) -> bool:
         job.services = self.services
@@ -176,9 +177,9 @@ class RedisJobs:
 
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self.queue = Queue(f"{prefix}jobs", connection=client, job_class=ServicesJob)
-        self.services: "Services | None" = None
+        self.services: Services | None = None
 
-    def bind(self, services: "Services") -> None:
+    def bind(self, services: Services) -> None:
         """The services that this process's workers hand to jobs."""
         self.services = services
 
@@ -230,9 +231,9 @@ class ThreadJobs:
     def __init__(self, workers: int = 2, retry_intervals: list[float] | None = None) -> None:
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
         self.retry_intervals = RETRY_INTERVALS if retry_intervals is None else retry_intervals
-        self.services: "Services | None" = None
+        self.services: Services | None = None
 
-    def bind(self, services: "Services") -> None:
+    def bind(self, services: Services) -> None:
         """The services handed to every job."""
         self.services = services
 

@@ -25,7 +25,7 @@ OWNER_FIELD = "journal_owner"
 
 def owner_of(database_url: str, key_prefix: str) -> str:
     """The journal's name for one service: its database and Redis key prefix, hashed."""
-    return hashlib.sha256(f"{database_url}|{key_prefix}".encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(f"{database_url}|{key_prefix}".encode()).hexdigest()[:16]
 
 
 class Journal:

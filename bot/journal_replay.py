@@ -28,13 +28,13 @@ RETRY_EVERY_S = 5.0
 class JournalReplayer:
     """Replays the journal of these services in a background thread while it holds messages."""
 
-    def __init__(self, services: "Services", every: float = RETRY_EVERY_S) -> None:
+    def __init__(self, services: Services, every: float = RETRY_EVERY_S) -> None:
         self.services = services
         self.every = every
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def install(self) -> "JournalReplayer":
+    def install(self) -> JournalReplayer:
         """Wake on every journalled message, and now if an earlier process left some."""
         self.services.journal.on_append(self.wake)
         if self.services.journal.pending():
@@ -68,5 +68,8 @@ class JournalReplayer:
             log.warning("journal replay failed (%s); trying again in %.0f s", type(error).__name__, self.every)
             return
         if replayed.stored:
-            log.warning("journal replayed: %d message(s) stored and answered (%d dead letters)",
-                        replayed.stored, replayed.dead_letters)
+            log.warning(
+                "journal replayed: %d message(s) stored and answered (%d dead letters)",
+                replayed.stored,
+                replayed.dead_letters,
+            )

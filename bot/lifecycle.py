@@ -101,6 +101,8 @@ def tell_resident(session: Session, jobs, ticket: Ticket, text: str, sender: str
     ids = queue_message(session, jobs, resident, text)
     extra = {"sender": sender, "kind": kind, "outbound_ids": ids}
     session.add(
-        Message(resident_id=resident.id, direction="out", msg_type="text", content=text, ticket_id=ticket.id, extra=extra)
+        Message(
+            resident_id=resident.id, direction="out", msg_type="text", content=text, ticket_id=ticket.id, extra=extra
+        )
     )
     return ids

@@ -41,15 +41,21 @@ def _digits(count: int) -> str:
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     (ID_NUMBER, re.compile(rf"(?<![0-9A-Za-z])(?:{_digits(17)}{_GAP}[0-9Xx]|{_digits(15)})(?![0-9A-Za-z])")),
     (PHONE, re.compile(rf"(?<![0-9])(?:\+?86{_GAP})?1{_GAP}[3-9]{_GAP}{_digits(9)}(?![0-9])")),
-    (LANDLINE, re.compile(rf"(?<![0-9])(?:\(0\d{{2,3}}\)|0\d{{2,3}}){_GAP}[2-9]{_GAP}{_digits(6)}(?:{_GAP}\d)?(?![0-9])")),
+    (
+        LANDLINE,
+        re.compile(rf"(?<![0-9])(?:\(0\d{{2,3}}\)|0\d{{2,3}}){_GAP}[2-9]{_GAP}{_digits(6)}(?:{_GAP}\d)?(?![0-9])"),
+    ),
     # 鄂A12345, 鄂A·12345, 鄂 A 1234D, new-energy 鄂AD12345; letters in either case.
     (PLATE, re.compile(rf"[{_PROVINCES}]\s?[A-Za-z](?:[ \-]{{0,2}}[A-Za-z0-9]){{5,6}}(?![A-Za-z0-9])")),
     # Building, unit and room: 3栋2单元502室, 5号楼1201, 12-3-502 after a building word.
-    (ADDRESS, re.compile(
-        rf"\d+{_GAP}(?:号楼|栋|幢|座|单元)(?:{_GAP}\d+{_GAP}(?:单元|楼|层|室|号|户)?)*"
-        rf"|(?<=[路街道巷弄村院])\d+(?:-\d+)*号(?:院|楼)?"
-        rf"|\d{{3,4}}{_GAP}(?:室|房)"
-    )),
+    (
+        ADDRESS,
+        re.compile(
+            rf"\d+{_GAP}(?:号楼|栋|幢|座|单元)(?:{_GAP}\d+{_GAP}(?:单元|楼|层|室|号|户)?)*"
+            rf"|(?<=[路街道巷弄村院])\d+(?:-\d+)*号(?:院|楼)?"
+            rf"|\d{{3,4}}{_GAP}(?:室|房)"
+        ),
+    ),
 ]
 
 

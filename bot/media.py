@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-
-from sqlalchemy.orm import Session
-
 from typing import TYPE_CHECKING
 
 import redis
+from sqlalchemy.orm import Session
 
 from bot.jobs import RetryLater
 from bot.redaction import redact
@@ -44,7 +42,7 @@ def _enqueue(jobs, ids: list[int]) -> None:
         log.error("job queue unavailable (%s): %d photo(s) not fetched yet", type(error).__name__, len(ids))
 
 
-def fetch_attachments(services: "Services", ids: list[int]) -> None:
+def fetch_attachments(services: Services, ids: list[int]) -> None:
     """Job: download the media of these attachments and keep the bytes."""
     with services.db.session() as session:
         for attachment_id in ids:

@@ -19,9 +19,7 @@ def office_hours(text: str) -> tuple[set[int], list[tuple[time, time]]]:
     days = set(range(7)) if re.search(r"每天|全天|周一至周日|7\s*[x×]\s*24", text) else set(range(5))
     if "周一至周六" in text:
         days = set(range(6))
-    intervals = [
-        (time(int(h1), int(m1)), time(int(h2), int(m2))) for h1, m1, h2, m2 in _INTERVAL.findall(text)
-    ]
+    intervals = [(time(int(h1), int(m1)), time(int(h2), int(m2))) for h1, m1, h2, m2 in _INTERVAL.findall(text)]
     return days, intervals or [(time(9, 0), time(17, 30))]
 
 
@@ -44,7 +42,7 @@ def next_opening(text: str, now: datetime) -> datetime | None:
 
 
 def opening_words(opening: datetime, now: datetime | None = None) -> str:
-    """"今天 14:00", "明天 09:00" or "周一 09:00"."""
+    """ "今天 14:00", "明天 09:00" or "周一 09:00"."""
     days_ahead = (opening.date() - (now or utcnow()).astimezone(CHINA).date()).days
     day = {0: "今天", 1: "明天"}.get(days_ahead, f"周{WEEKDAY_NAMES[opening.weekday()]}")
     return f"{day} {opening:%H:%M}"

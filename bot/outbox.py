@@ -68,7 +68,8 @@ def requeue_stuck(session: Session, jobs, claim_seconds: float, older_than: time
     query = select(OutboundMessage.id).where(
         or_(
             (OutboundMessage.status == "queued") & (OutboundMessage.created_at < now - older_than),
-            (OutboundMessage.status == "sending") & (OutboundMessage.claimed_at < now - timedelta(seconds=claim_seconds)),
+            (OutboundMessage.status == "sending")
+            & (OutboundMessage.claimed_at < now - timedelta(seconds=claim_seconds)),
         )
     )
     ids = list(session.scalars(query.order_by(OutboundMessage.id)))
@@ -87,12 +88,12 @@ def _enqueue(jobs, ids: list[int]) -> None:
         log.error("job queue unavailable (%s): %d message(s) wait for the sweep", type(error).__name__, len(ids))
 
 
-def claim_seconds(services: "Services") -> float:
+def claim_seconds(services: Services) -> float:
     """How long a claim protects a send: longer than one send with a token refresh can take."""
     return 3 * services.settings.wechat_send_timeout + 30
 
 
-def deliver_batch(services: "Services", ids: list[int]) -> None:
+def deliver_batch(services: Services, ids: list[int]) -> None:
     """Job: deliver queued messages in order, each claimed before it is sent; a retryable
     failure retries the rest later."""
     for outbound_id in ids:
@@ -105,7 +106,7 @@ def deliver_batch(services: "Services", ids: list[int]) -> None:
             raise RetryLater(f"message {outbound_id}: {row.last_error}")
 
 
-def _claim(services: "Services", outbound_id: int) -> OutboundMessage | None:
+def _claim(services: Services, outbound_id: int) -> OutboundMessage | None:
     now = utcnow()
     expired = now - timedelta(seconds=claim_seconds(services))
     statement = (
@@ -124,12 +125,12 @@ def _claim(services: "Services", outbound_id: int) -> OutboundMessage | None:
         return session.scalars(statement, execution_options={"populate_existing": True}).one_or_none()
 
 
-def _claimed_by_another(services: "Services", outbound_id: int) -> bool:
+def _claimed_by_another(services: Services, outbound_id: int) -> bool:
     with services.db.session() as session:
         return session.scalar(select(OutboundMessage.status).where(OutboundMessage.id == outbound_id)) == "sending"
 
 
-def _deliver_one(services: "Services", row: OutboundMessage) -> bool:
+def _deliver_one(services: Services, row: OutboundMessage) -> bool:
     """Send one claimed message and record the outcome; False means it should be retried later."""
     status, error_text, retry = _send(services.wechat, row)
     with services.db.session() as session:

@@ -53,7 +53,9 @@ def request_person(session: Session, jobs, base_url: str, ticket: Ticket, now: d
     repeat = ticket.person_requested_at is not None
     if not repeat:
         ticket.person_requested_at = now
-    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=ASKED_AGAIN_NOTE if repeat else REQUESTED_NOTE))
+    session.add(
+        TicketEvent(ticket_id=ticket.id, status=ticket.status, note=ASKED_AGAIN_NOTE if repeat else REQUESTED_NOTE)
+    )
     if ticket.id in session.info.get("new_cases", []):  # alerts.new_case carries the flag
         ticket.person_alerted_at = now
         return Request(repeat, alerted=True)
@@ -97,8 +99,14 @@ def recent_words(session: Session, resident_id: int, before_id: int, now: dateti
     since = (now or utcnow()) - RECENT
     query = (
         select(Message)
-        .where(Message.resident_id == resident_id, Message.direction == "in", Message.id < before_id,
-               Message.ticket_id.is_(None), Message.created_at >= since, Message.content != "")
+        .where(
+            Message.resident_id == resident_id,
+            Message.direction == "in",
+            Message.id < before_id,
+            Message.ticket_id.is_(None),
+            Message.created_at >= since,
+            Message.content != "",
+        )
         .order_by(Message.id.desc())
         .limit(RECENT_MESSAGES)
     )

@@ -64,111 +64,352 @@ ID = "row number"
 WHEN = "a date (statistics)"
 
 TABLES: tuple[TableMap, ...] = (
-    TableMap("review_items", Link.MESSAGE, link_column="message_id", label="审核条目", personal={
-        "text": Erasure.DELETE_ROW,  # masked, yet names the directory does not know stay in it
-        "message_id": Erasure.DELETE_ROW,
-    }, not_personal={
-        "id": ID, "reason": "why it was queued", "predicted_intent": "model output",
-        "confidence": "model output", "suggested_intent": "model output", "status": "admin's decision",
-        "label": "admin's decision", "faq_question": "admin's decision", "decided_by": "staff account",
-        "decided_at": WHEN, "created_at": WHEN,
-    }),
-    TableMap("ticket_attachments", Link.TICKET, link_column="ticket_id", label="照片", personal={
-        "content": Erasure.DELETE_ROW,  # the photo's bytes
-        "media_id": Erasure.DELETE_ROW, "url": Erasure.DELETE_ROW,
-    }, not_personal={
-        "id": ID, "ticket_id": "link to the kept case", "kind": "photo / voice", "fetch_error": "WeChat's error",
-        "created_at": WHEN,
-    }),
-    TableMap("ticket_events", Link.TICKET, link_column="ticket_id", label="工单记录", personal={
-        "note": Erasure.BLANK,  # staff's and the resident's words about the case
-        "status": Erasure.KEEP, "actor": Erasure.KEEP, "created_at": Erasure.KEEP,
-    }, not_personal={"id": ID, "ticket_id": "link to the kept case"}),
-    TableMap("case_notes", Link.TICKET, link_column="ticket_id", label="工作人员备注", personal={
-        "text": Erasure.BLANK, "created_at": Erasure.KEEP,
-    }, not_personal={"id": ID, "ticket_id": "link to the kept case", "staff_id": "staff account"}),
-    TableMap("audit_log", Link.TICKET, link_column="ticket_id", label="操作记录", personal={
-        "before": Erasure.SCRUB_JSON, "after": Erasure.SCRUB_JSON,  # a question, an outcome, a place
-        "action": Erasure.KEEP, "created_at": Erasure.KEEP,
-    }, not_personal={"id": ID, "staff_id": "staff account", "actor": "staff account",
-                     "ticket_id": "link to the kept case"}),
-    TableMap("handoffs", Link.RESIDENT, link_column="resident_id", label="人工接管", personal={
-        "started_at": Erasure.KEEP, "last_activity_at": Erasure.KEEP, "alerted_at": Erasure.KEEP,
-        "released_at": Erasure.KEEP, "release_reason": Erasure.KEEP,
-    }, not_personal={"id": ID, "resident_id": "link to the anonymous resident row",
-                     "ticket_id": "link to the kept case", "staff_id": "staff account"}),
-    TableMap("messages", Link.RESIDENT, link_column="resident_id", label="消息", personal={
-        "content": Erasure.DELETE_ROW, "media_id": Erasure.DELETE_ROW, "extra": Erasure.DELETE_ROW,
-        "dedup_key": Erasure.DELETE_ROW,  # holds the openid
-    }, not_personal={
-        "id": ID, "resident_id": "link", "direction": "in / out", "msg_type": "kind of message",
-        "intent": "model output", "confidence": "model output", "ticket_id": "link to the kept case",
-        "answered_at": WHEN, "created_at": WHEN, "delivery": "how the answer went out",
-        "reply_to_id": "link to the message answered",
-    }),
-    TableMap("outbound_messages", Link.RESIDENT, link_column="resident_id", label="客服消息", mentions="content", personal={
-        "openid": Erasure.DELETE_ROW, "content": Erasure.DELETE_ROW, "last_error": Erasure.DELETE_ROW,
-    }, not_personal={
-        "id": ID, "resident_id": "link", "status": "delivery state", "claimed_at": WHEN, "attempts": "count",
-        "created_at": WHEN, "sent_at": WHEN,
-    }),
-    TableMap("dead_letters", Link.PAYLOAD, link_column="payload", label="无法保存的消息", personal={
-        "payload": Erasure.DELETE_ROW, "reason": Erasure.DELETE_ROW,
-    }, not_personal={"id": ID, "source": "callback / spill / journal", "created_at": WHEN}),
-    TableMap("dialogue_states", Link.OPENID, link_column="openid", label="对话状态", personal={
-        "openid": Erasure.DELETE_ROW, "state": Erasure.DELETE_ROW,  # a draft story, a phone being asked
-    }, not_personal={"changed_at": WHEN}),
-    TableMap("privacy_requests", Link.RESIDENT, link_column="resident_id", label="删除申请", personal={
-        "requested_at": Erasure.KEEP, "handled_at": Erasure.KEEP,
-    }, not_personal={
-        "id": ID, "resident_id": "link to the anonymous resident row", "status": "open / done",
-        "due_at": WHEN, "handled_by": "staff account", "erased": "row counts", "error": "why an attempt failed",
-    }),
-    TableMap("tickets", Link.RESIDENT, link_column="resident_id", label="工单（匿名保留统计）", personal={
-        "description": Erasure.BLANK, "contact_phone": Erasure.NULL, "rating_comment": Erasure.NULL,
-        "mediation_place": Erasure.BLANK,  # may be the resident's home
-        "opening_message_id": Erasure.NULL,  # its message is erased
-        "category": Erasure.KEEP, "unit_id": Erasure.KEEP, "role": Erasure.KEEP, "status": Erasure.KEEP,
-        "urgent": Erasure.KEEP, "collective": Erasure.KEEP, "rating": Erasure.KEEP,
-        "due_at": Erasure.KEEP, "first_response_at": Erasure.KEEP, "resolution_due_at": Erasure.KEEP,
-        "mediation_at": Erasure.KEEP, "resolved_at": Erasure.KEEP, "created_at": Erasure.KEEP,
-        "updated_at": Erasure.KEEP, "person_requested_at": Erasure.KEEP, "person_alerted_at": Erasure.KEEP,
-    }, not_personal={"id": ID, "number": "the case's number", "resident_id": "link to the anonymous resident row"}),
-    TableMap("residents", Link.SELF, link_column="id", label="居民资料", personal={
-        "openid": Erasure.TAG, "phone": Erasure.NULL, "latitude": Erasure.NULL, "longitude": Erasure.NULL,
-        "has_deferred": Erasure.RESET,  # the messages it waited for are erased
-        "community_id": Erasure.KEEP, "subscribed": Erasure.KEEP,
-        "last_interaction_at": Erasure.KEEP, "created_at": Erasure.KEEP,
-    }, not_personal={"id": ID}),
+    TableMap(
+        "review_items",
+        Link.MESSAGE,
+        link_column="message_id",
+        label="审核条目",
+        personal={
+            "text": Erasure.DELETE_ROW,  # masked, yet names the directory does not know stay in it
+            "message_id": Erasure.DELETE_ROW,
+        },
+        not_personal={
+            "id": ID,
+            "reason": "why it was queued",
+            "predicted_intent": "model output",
+            "confidence": "model output",
+            "suggested_intent": "model output",
+            "status": "admin's decision",
+            "label": "admin's decision",
+            "faq_question": "admin's decision",
+            "decided_by": "staff account",
+            "decided_at": WHEN,
+            "created_at": WHEN,
+        },
+    ),
+    TableMap(
+        "ticket_attachments",
+        Link.TICKET,
+        link_column="ticket_id",
+        label="照片",
+        personal={
+            "content": Erasure.DELETE_ROW,  # the photo's bytes
+            "media_id": Erasure.DELETE_ROW,
+            "url": Erasure.DELETE_ROW,
+        },
+        not_personal={
+            "id": ID,
+            "ticket_id": "link to the kept case",
+            "kind": "photo / voice",
+            "fetch_error": "WeChat's error",
+            "created_at": WHEN,
+        },
+    ),
+    TableMap(
+        "ticket_events",
+        Link.TICKET,
+        link_column="ticket_id",
+        label="工单记录",
+        personal={
+            "note": Erasure.BLANK,  # staff's and the resident's words about the case
+            "status": Erasure.KEEP,
+            "actor": Erasure.KEEP,
+            "created_at": Erasure.KEEP,
+        },
+        not_personal={"id": ID, "ticket_id": "link to the kept case"},
+    ),
+    TableMap(
+        "case_notes",
+        Link.TICKET,
+        link_column="ticket_id",
+        label="工作人员备注",
+        personal={
+            "text": Erasure.BLANK,
+            "created_at": Erasure.KEEP,
+        },
+        not_personal={"id": ID, "ticket_id": "link to the kept case", "staff_id": "staff account"},
+    ),
+    TableMap(
+        "audit_log",
+        Link.TICKET,
+        link_column="ticket_id",
+        label="操作记录",
+        personal={
+            "before": Erasure.SCRUB_JSON,
+            "after": Erasure.SCRUB_JSON,  # a question, an outcome, a place
+            "action": Erasure.KEEP,
+            "created_at": Erasure.KEEP,
+        },
+        not_personal={
+            "id": ID,
+            "staff_id": "staff account",
+            "actor": "staff account",
+            "ticket_id": "link to the kept case",
+        },
+    ),
+    TableMap(
+        "handoffs",
+        Link.RESIDENT,
+        link_column="resident_id",
+        label="人工接管",
+        personal={
+            "started_at": Erasure.KEEP,
+            "last_activity_at": Erasure.KEEP,
+            "alerted_at": Erasure.KEEP,
+            "released_at": Erasure.KEEP,
+            "release_reason": Erasure.KEEP,
+        },
+        not_personal={
+            "id": ID,
+            "resident_id": "link to the anonymous resident row",
+            "ticket_id": "link to the kept case",
+            "staff_id": "staff account",
+        },
+    ),
+    TableMap(
+        "messages",
+        Link.RESIDENT,
+        link_column="resident_id",
+        label="消息",
+        personal={
+            "content": Erasure.DELETE_ROW,
+            "media_id": Erasure.DELETE_ROW,
+            "extra": Erasure.DELETE_ROW,
+            "dedup_key": Erasure.DELETE_ROW,  # holds the openid
+        },
+        not_personal={
+            "id": ID,
+            "resident_id": "link",
+            "direction": "in / out",
+            "msg_type": "kind of message",
+            "intent": "model output",
+            "confidence": "model output",
+            "ticket_id": "link to the kept case",
+            "answered_at": WHEN,
+            "created_at": WHEN,
+            "delivery": "how the answer went out",
+            "reply_to_id": "link to the message answered",
+        },
+    ),
+    TableMap(
+        "outbound_messages",
+        Link.RESIDENT,
+        link_column="resident_id",
+        label="客服消息",
+        mentions="content",
+        personal={
+            "openid": Erasure.DELETE_ROW,
+            "content": Erasure.DELETE_ROW,
+            "last_error": Erasure.DELETE_ROW,
+        },
+        not_personal={
+            "id": ID,
+            "resident_id": "link",
+            "status": "delivery state",
+            "claimed_at": WHEN,
+            "attempts": "count",
+            "created_at": WHEN,
+            "sent_at": WHEN,
+        },
+    ),
+    TableMap(
+        "dead_letters",
+        Link.PAYLOAD,
+        link_column="payload",
+        label="无法保存的消息",
+        personal={
+            "payload": Erasure.DELETE_ROW,
+            "reason": Erasure.DELETE_ROW,
+        },
+        not_personal={"id": ID, "source": "callback / spill / journal", "created_at": WHEN},
+    ),
+    TableMap(
+        "dialogue_states",
+        Link.OPENID,
+        link_column="openid",
+        label="对话状态",
+        personal={
+            "openid": Erasure.DELETE_ROW,
+            "state": Erasure.DELETE_ROW,  # a draft story, a phone being asked
+        },
+        not_personal={"changed_at": WHEN},
+    ),
+    TableMap(
+        "privacy_requests",
+        Link.RESIDENT,
+        link_column="resident_id",
+        label="删除申请",
+        personal={
+            "requested_at": Erasure.KEEP,
+            "handled_at": Erasure.KEEP,
+        },
+        not_personal={
+            "id": ID,
+            "resident_id": "link to the anonymous resident row",
+            "status": "open / done",
+            "due_at": WHEN,
+            "handled_by": "staff account",
+            "erased": "row counts",
+            "error": "why an attempt failed",
+        },
+    ),
+    TableMap(
+        "tickets",
+        Link.RESIDENT,
+        link_column="resident_id",
+        label="工单（匿名保留统计）",
+        personal={
+            "description": Erasure.BLANK,
+            "contact_phone": Erasure.NULL,
+            "rating_comment": Erasure.NULL,
+            "mediation_place": Erasure.BLANK,  # may be the resident's home
+            "opening_message_id": Erasure.NULL,  # its message is erased
+            "category": Erasure.KEEP,
+            "unit_id": Erasure.KEEP,
+            "role": Erasure.KEEP,
+            "status": Erasure.KEEP,
+            "urgent": Erasure.KEEP,
+            "collective": Erasure.KEEP,
+            "rating": Erasure.KEEP,
+            "due_at": Erasure.KEEP,
+            "first_response_at": Erasure.KEEP,
+            "resolution_due_at": Erasure.KEEP,
+            "mediation_at": Erasure.KEEP,
+            "resolved_at": Erasure.KEEP,
+            "created_at": Erasure.KEEP,
+            "updated_at": Erasure.KEEP,
+            "person_requested_at": Erasure.KEEP,
+            "person_alerted_at": Erasure.KEEP,
+        },
+        not_personal={"id": ID, "number": "the case's number", "resident_id": "link to the anonymous resident row"},
+    ),
+    TableMap(
+        "residents",
+        Link.SELF,
+        link_column="id",
+        label="居民资料",
+        personal={
+            "openid": Erasure.TAG,
+            "phone": Erasure.NULL,
+            "latitude": Erasure.NULL,
+            "longitude": Erasure.NULL,
+            "has_deferred": Erasure.RESET,  # the messages it waited for are erased
+            "community_id": Erasure.KEEP,
+            "subscribed": Erasure.KEEP,
+            "last_interaction_at": Erasure.KEEP,
+            "created_at": Erasure.KEEP,
+        },
+        not_personal={"id": ID},
+    ),
     # No resident's data in these.
-    TableMap("units", Link.NONE, not_personal={
-        column: "the public directory of rooms" for column in (
-            "id", "code", "name", "office_name", "aliases", "level", "parent_id", "address", "phone", "hours",
-            "latitude", "longitude")}),
-    TableMap("staff", Link.NONE, not_personal={
-        column: "a staff member's own account" for column in (
-            "id", "username", "name", "role", "unit_id", "password_hash", "active", "failed_logins",
-            "locked_until", "wechat_openid", "last_login_at")}),
-    TableMap("staff_rooms", Link.NONE, not_personal={
-        column: "which rooms a staff member serves" for column in ("id", "staff_id", "unit_id", "role")}),
-    TableMap("canned_answers", Link.NONE, not_personal={
-        column: "staff's standard replies" for column in ("id", "unit_id", "role", "title", "text")}),
-    TableMap("faq_entries", Link.NONE, not_personal={
-        column: "the public FAQ" for column in (
-            "id", "intent", "category", "question", "answer", "source", "updated_at")}),
-    TableMap("nlu_models", Link.NONE, not_personal={
-        column: "a trained model's record" for column in (
-            "id", "version", "model_file", "data_hash", "config_hash", "status", "stage", "epoch", "epochs",
-            "seconds_left", "log", "error", "metrics", "compared_with_id", "comparison", "trained_by",
-            "started_at", "finished_at", "promoted_by", "promoted_at", "override_reason")}),
+    TableMap(
+        "units",
+        Link.NONE,
+        not_personal={
+            column: "the public directory of rooms"
+            for column in (
+                "id",
+                "code",
+                "name",
+                "office_name",
+                "aliases",
+                "level",
+                "parent_id",
+                "address",
+                "phone",
+                "hours",
+                "latitude",
+                "longitude",
+            )
+        },
+    ),
+    TableMap(
+        "staff",
+        Link.NONE,
+        not_personal={
+            column: "a staff member's own account"
+            for column in (
+                "id",
+                "username",
+                "name",
+                "role",
+                "unit_id",
+                "password_hash",
+                "active",
+                "failed_logins",
+                "locked_until",
+                "wechat_openid",
+                "last_login_at",
+            )
+        },
+    ),
+    TableMap(
+        "staff_rooms",
+        Link.NONE,
+        not_personal={column: "which rooms a staff member serves" for column in ("id", "staff_id", "unit_id", "role")},
+    ),
+    TableMap(
+        "canned_answers",
+        Link.NONE,
+        not_personal={column: "staff's standard replies" for column in ("id", "unit_id", "role", "title", "text")},
+    ),
+    TableMap(
+        "faq_entries",
+        Link.NONE,
+        not_personal={
+            column: "the public FAQ"
+            for column in ("id", "intent", "category", "question", "answer", "source", "updated_at")
+        },
+    ),
+    TableMap(
+        "nlu_models",
+        Link.NONE,
+        not_personal={
+            column: "a trained model's record"
+            for column in (
+                "id",
+                "version",
+                "model_file",
+                "data_hash",
+                "config_hash",
+                "status",
+                "stage",
+                "epoch",
+                "epochs",
+                "seconds_left",
+                "log",
+                "error",
+                "metrics",
+                "compared_with_id",
+                "comparison",
+                "trained_by",
+                "started_at",
+                "finished_at",
+                "promoted_by",
+                "promoted_at",
+                "override_reason",
+            )
+        },
+    ),
 )
 
 # Audit-log values that are ids, statuses and the admin's labels: they stay; every other value
 # (a question to the resident, an outcome, a mediation place) is replaced by ERASED_TEXT.
-AUDIT_KEPT_KEYS = frozenset({
-    "status", "unit_id", "role", "mediation_at", "outbound_ids", "note_id", "handoff_id", "items", "label",
-    "request_id", "erased",
-})
+AUDIT_KEPT_KEYS = frozenset(
+    {
+        "status",
+        "unit_id",
+        "role",
+        "mediation_at",
+        "outbound_ids",
+        "note_id",
+        "handoff_id",
+        "items",
+        "label",
+        "request_id",
+        "erased",
+    }
+)
 ERASED_TEXT = "〔已删除〕"
 
 
@@ -189,13 +430,19 @@ class RedisData:
 
 
 REDIS: tuple[RedisData, ...] = (
-    RedisData("dedup:msg:{account}:{openid}:{msgid}", "the cached passive reply (names, phones)", KeyErasure.DELETE_KEY),
-    RedisData("dedup:evt:{account}:{openid}:{create_time}:{event}", "the cached reply to an event", KeyErasure.DELETE_KEY),
-    RedisData("dedup:evt:{openid}:{create_time}", "the same, as keyed before keys named the account",
-              KeyErasure.DELETE_KEY),
+    RedisData(
+        "dedup:msg:{account}:{openid}:{msgid}", "the cached passive reply (names, phones)", KeyErasure.DELETE_KEY
+    ),
+    RedisData(
+        "dedup:evt:{account}:{openid}:{create_time}:{event}", "the cached reply to an event", KeyErasure.DELETE_KEY
+    ),
+    RedisData(
+        "dedup:evt:{openid}:{create_time}", "the same, as keyed before keys named the account", KeyErasure.DELETE_KEY
+    ),
     RedisData("rate:{openid}:{window}", "how many messages this minute", KeyErasure.DELETE_KEY),
-    RedisData("inbox:unsaved", "messages kept while the database was down (JSON with the openid)",
-              KeyErasure.REMOVE_ENTRIES),
+    RedisData(
+        "inbox:unsaved", "messages kept while the database was down (JSON with the openid)", KeyErasure.REMOVE_ENTRIES
+    ),
 )
 # Keys that never hold a resident's data (ids, tokens, digests), so erasure leaves them alone.
 REDIS_NOT_PERSONAL = {
@@ -224,17 +471,30 @@ class FileData:
 
 
 FILES: tuple[FileData, ...] = (
-    FileData("JOURNAL_DIR/inbound.jsonl", "messages neither the database nor Redis took (JSON with the openid)",
-             FileErasure.REMOVE_LINES),
-    FileData("NLU_REVIEWED_FILE (nlu_data/reviewed.yml)", "masked messages an admin accepted as training examples",
-             FileErasure.REWRITE),
-    FileData("photos and voice notes", "kept in the database (ticket_attachments.content), never on disk",
-             FileErasure.KEEP),
-    FileData("service logs (var/*.log, stderr)", "openids only as a pseudonym (r:…, bot/redaction.py), no message text",
-             FileErasure.KEEP),
+    FileData(
+        "JOURNAL_DIR/inbound.jsonl",
+        "messages neither the database nor Redis took (JSON with the openid)",
+        FileErasure.REMOVE_LINES,
+    ),
+    FileData(
+        "NLU_REVIEWED_FILE (nlu_data/reviewed.yml)",
+        "masked messages an admin accepted as training examples",
+        FileErasure.REWRITE,
+    ),
+    FileData(
+        "photos and voice notes", "kept in the database (ticket_attachments.content), never on disk", FileErasure.KEEP
+    ),
+    FileData(
+        "service logs (var/*.log, stderr)",
+        "openids only as a pseudonym (r:…, bot/redaction.py), no message text",
+        FileErasure.KEEP,
+    ),
     FileData("nginx access log (deploy/)", "no query string, so no openid", FileErasure.KEEP),
-    FileData("trained models (NLU_MODELS_DIR)", "statistics learnt from masked examples; the next training "
-             "leaves out the erased examples", FileErasure.KEEP),
+    FileData(
+        "trained models (NLU_MODELS_DIR)",
+        "statistics learnt from masked examples; the next training leaves out the erased examples",
+        FileErasure.KEEP,
+    ),
 )
 
 

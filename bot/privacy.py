@@ -58,7 +58,11 @@ WORKING_DAYS_TO_ERASE = 15
 # The event an open case gets when its resident is erased before it was finished.
 WITHDRAWN_NOTE = "居民申请删除个人信息，工单随之撤销"
 # How an erasure's summary names what is not a table of the map.
-OTHER_KINDS = {"cases_withdrawn": "撤回的未办结工单", "redis_keys": "Redis 缓存", "journal_lines": "本地日志文件里待存的消息"}
+OTHER_KINDS = {
+    "cases_withdrawn": "撤回的未办结工单",
+    "redis_keys": "Redis 缓存",
+    "journal_lines": "本地日志文件里待存的消息",
+}
 FAILURE_WORDS = {SQLAlchemyError: "数据库出错", redis.RedisError: "Redis 出错", OSError: "文件读写出错"}
 
 
@@ -96,7 +100,7 @@ def erased_tag(openid: str) -> str:
 # --- export ---------------------------------------------------------------------------------
 
 
-def export_resident(services: "Services", openid: str) -> dict[str, Any] | None:
+def export_resident(services: Services, openid: str) -> dict[str, Any] | None:
     """Everything stored about one resident, as plain data (every table of the map, the Redis
     keys, messages waiting in Redis and the journal); None when they are unknown."""
     with services.db.session() as session:
@@ -104,8 +108,12 @@ def export_resident(services: "Services", openid: str) -> dict[str, Any] | None:
         if resident is None:
             return None
         data: dict[str, Any] = {
-            entry.table: [_plain(row) for row in session.execute(
-                select(_table(entry)).where(_belongs(session, entry, resident.id, openid))).mappings()]
+            entry.table: [
+                _plain(row)
+                for row in session.execute(
+                    select(_table(entry)).where(_belongs(session, entry, resident.id, openid))
+                ).mappings()
+            ]
             for entry in resident_tables()
         }
     data["redis"] = {key: _text(value) for key, value in _redis_values(services, openid).items()}
@@ -134,7 +142,7 @@ def _plain_value(value: Any) -> Any:
 # --- erasure --------------------------------------------------------------------------------
 
 
-def erase_resident(services: "Services", openid: str, staff: Staff | None = None) -> Erased | None:
+def erase_resident(services: Services, openid: str, staff: Staff | None = None) -> Erased | None:
     """Erase one resident in one database transaction; None when the resident is unknown. Their
     Redis keys and journal lines go inside it, so a failure there leaves the database as it was,
     to be tried again. `staff`: the admin who did it (None: the system), in the audit log."""
@@ -151,7 +159,7 @@ def erase_resident(services: "Services", openid: str, staff: Staff | None = None
     return Erased(openid, counts, time.perf_counter() - started)
 
 
-def erase_residents(services: "Services", openids: list[str], staff: Staff | None = None) -> ErasureRun:
+def erase_residents(services: Services, openids: list[str], staff: Staff | None = None) -> ErasureRun:
     """Erase each resident in a transaction of their own: a failure is recorded with its reason
     (on the resident's request too) and the others go on."""
     run = ErasureRun()
@@ -185,7 +193,7 @@ def failure_reason(error: Exception) -> str:
     return f"{words}：{type(error).__name__}: {redact(str(error).splitlines()[0] if str(error) else '')}"[:500]
 
 
-def _erase_rows(services: "Services", session: Session, resident_id: int, openid: str) -> dict[str, int]:
+def _erase_rows(services: Services, session: Session, resident_id: int, openid: str) -> dict[str, int]:
     counts = {}
     accepted = _accepted_review_items(session, resident_id, openid)
     for entry in resident_tables():
@@ -202,8 +210,11 @@ def _erase_table(session: Session, entry: TableMap, resident_id: int, openid: st
     table, where = _table(entry), _belongs(session, entry, resident_id, openid)
     if entry.deletes_rows:
         return session.execute(delete(table).where(where)).rowcount
-    values = {name: _erased_value(table, name, rule, openid) for name, rule in entry.personal.items()
-              if rule in (Erasure.BLANK, Erasure.NULL, Erasure.TAG, Erasure.RESET)}
+    values = {
+        name: _erased_value(table, name, rule, openid)
+        for name, rule in entry.personal.items()
+        if rule in (Erasure.BLANK, Erasure.NULL, Erasure.TAG, Erasure.RESET)
+    }
     scrubbed = [name for name, rule in entry.personal.items() if rule is Erasure.SCRUB_JSON]
     changed = session.execute(update(table).where(where).values(**values)).rowcount if values else 0
     return max(changed, _scrub_json(session, table, where, scrubbed))
@@ -241,7 +252,11 @@ def _scrubbed(value: Any) -> Any:
 def _accepted_review_items(session: Session, resident_id: int, openid: str) -> int:
     entry = next(entry for entry in resident_tables() if entry.table == "review_items")
     table = _table(entry)
-    query = select(func.count()).select_from(table).where(_belongs(session, entry, resident_id, openid), table.c.status == ACCEPTED)
+    query = (
+        select(func.count())
+        .select_from(table)
+        .where(_belongs(session, entry, resident_id, openid), table.c.status == ACCEPTED)
+    )
     return session.scalar(query)
 
 
@@ -272,8 +287,9 @@ def _linked(entry: TableMap, resident_id: int, openid: str):
 def _mentioning(session: Session, entry: TableMap, resident_id: int) -> list[int]:
     """Ids of rows whose text names one of the resident's cases by number (one scan; "JH…-0012"
     never matches "JH…-00123")."""
-    numbers = [number for number in session.scalars(select(Ticket.number).where(Ticket.resident_id == resident_id))
-               if number]
+    numbers = [
+        number for number in session.scalars(select(Ticket.number).where(Ticket.resident_id == resident_id)) if number
+    ]
     if not numbers:
         return []
     table = _table(entry)
@@ -287,14 +303,20 @@ def _withdraw_open_cases(session: Session, resident_id: int) -> int:
     """Cases still open are withdrawn: nobody can reach the resident about them any more. Not
     through bot.lifecycle, whose notice to the resident would be a new message to erase."""
     now = utcnow()
-    session.execute(update(Handoff).where(Handoff.resident_id == resident_id, Handoff.released_at.is_(None))
-                    .values(released_at=now, release_reason="erased"))
-    open_ids = list(session.scalars(select(Ticket.id).where(Ticket.resident_id == resident_id,
-                                                            Ticket.status.in_(OPEN_STATUSES))))
+    session.execute(
+        update(Handoff)
+        .where(Handoff.resident_id == resident_id, Handoff.released_at.is_(None))
+        .values(released_at=now, release_reason="erased")
+    )
+    open_ids = list(
+        session.scalars(select(Ticket.id).where(Ticket.resident_id == resident_id, Ticket.status.in_(OPEN_STATUSES)))
+    )
     if open_ids:
         session.execute(update(Ticket).where(Ticket.id.in_(open_ids)).values(status="cancelled"))
-        session.add_all(TicketEvent(ticket_id=ticket_id, status="cancelled", actor=SYSTEM, note=WITHDRAWN_NOTE)
-                        for ticket_id in open_ids)
+        session.add_all(
+            TicketEvent(ticket_id=ticket_id, status="cancelled", actor=SYSTEM, note=WITHDRAWN_NOTE)
+            for ticket_id in open_ids
+        )
     return len(open_ids)
 
 
@@ -306,7 +328,7 @@ def _close_requests(session: Session, resident_id: int, staff: Staff | None, cou
     audit(session, staff, "privacy_erase", None, {}, {"request_id": request.id if request else None, "erased": counts})
 
 
-def _note_failure(services: "Services", openid: str, reason: str) -> None:
+def _note_failure(services: Services, openid: str, reason: str) -> None:
     """Keep the reason on the resident's open request, for the admin's page."""
     try:
         with services.db.session() as session:
@@ -321,7 +343,7 @@ def _note_failure(services: "Services", openid: str, reason: str) -> None:
 # --- Redis ----------------------------------------------------------------------------------
 
 
-def _redis_values(services: "Services", openid: str) -> dict[str, Any]:
+def _redis_values(services: Services, openid: str) -> dict[str, Any]:
     client, prefix = services.redis, services.settings.key_prefix
     found: dict[str, Any] = {}
     for data in REDIS:
@@ -329,12 +351,13 @@ def _redis_values(services: "Services", openid: str) -> dict[str, Any]:
             for key in client.scan_iter(match=prefix + redis_glob(data.pattern, openid), count=1000):
                 found[key.decode()] = client.get(key)
         else:
-            found[prefix + data.pattern] = [raw for raw in client.lrange(prefix + data.pattern, 0, -1)
-                                            if _entry_of(raw, openid)]
+            found[prefix + data.pattern] = [
+                raw for raw in client.lrange(prefix + data.pattern, 0, -1) if _entry_of(raw, openid)
+            ]
     return found
 
 
-def _erase_redis(services: "Services", openid: str) -> int:
+def _erase_redis(services: Services, openid: str) -> int:
     """Delete the resident's keys and their entries of shared lists; returns how many went."""
     client, prefix = services.redis, services.settings.key_prefix
     erased = 0
@@ -355,7 +378,7 @@ def _entry_of(raw: bytes, openid: str) -> bool:
         return openid.encode() in raw
 
 
-def _rewrite_redis_log(services: "Services") -> None:
+def _rewrite_redis_log(services: Services) -> None:
     """With Redis's append-only file on, rewrite it so erased keys leave the disk too."""
     if not services.settings.redis_url:
         return  # the embedded store keeps nothing on disk
@@ -369,7 +392,7 @@ def _rewrite_redis_log(services: "Services") -> None:
 # --- the retention period -------------------------------------------------------------------
 
 
-def purge_expired(services: "Services") -> ErasureRun:
+def purge_expired(services: Services) -> ErasureRun:
     """Erase residents silent for longer than RETENTION_DAYS with no open case, each on their own
     (nobody when RETENTION_DAYS is 0: keep until asked)."""
     days = services.settings.retention_days

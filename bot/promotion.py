@@ -55,8 +55,9 @@ def server_urls(settings: Settings) -> list[str]:
     return [url.strip().rstrip("/") for url in settings.rasa_url.split(",") if url.strip()]
 
 
-def promote(session, settings: Settings, draining: Draining, version: str, actor: str,
-            override_reason: str = "") -> RollOut:
+def promote(
+    session, settings: Settings, draining: Draining, version: str, actor: str, override_reason: str = ""
+) -> RollOut:
     """Serve this version on every server; refused when it is worse on a held-out figure and no
     written reason overrides that."""
     candidate = _model(session, version)
@@ -85,20 +86,32 @@ def _model(session, version: str) -> ModelVersion:
     return model
 
 
-def _serve(session, settings: Settings, draining: Draining, model: ModelVersion, actor: str, action: str,
-           reason: str) -> RollOut:
+def _serve(
+    session, settings: Settings, draining: Draining, model: ModelVersion, actor: str, action: str, reason: str
+) -> RollOut:
     previous = serving_model(session)
     if previous is not None and previous.id == model.id:
         raise PromotionRefused(f"{model.version} 已经在服务中")
-    report = roll_out(server_urls(settings), settings.rasa_token, model.model_file, draining,
-                      previous.model_file if previous else None)
+    report = roll_out(
+        server_urls(settings),
+        settings.rasa_token,
+        model.model_file,
+        draining,
+        previous.model_file if previous else None,
+    )
     if previous is not None:
         previous.status = "retired"
     model.status, model.promoted_by, model.promoted_at = "serving", actor, utcnow()
     model.override_reason = reason
     _copy_as_current(settings, model.model_file)
-    session.add(AuditEntry(actor=actor, action=action, before={"version": previous.version if previous else None},
-                           after={"version": model.version, "reason": reason, "seconds": round(report.seconds, 1)}))
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action=action,
+            before={"version": previous.version if previous else None},
+            after={"version": model.version, "reason": reason, "seconds": round(report.seconds, 1)},
+        )
+    )
     return report
 
 
@@ -110,8 +123,9 @@ def _copy_as_current(settings: Settings, model_file: str) -> None:
     os.replace(temporary, current)
 
 
-def roll_out(urls: list[str], token: str, model_file: str, draining: Draining,
-             previous_file: str | None = None) -> RollOut:
+def roll_out(
+    urls: list[str], token: str, model_file: str, draining: Draining, previous_file: str | None = None
+) -> RollOut:
     """Load the model into each server in turn while the others take the parses."""
     report = RollOut(servers=list(urls))
     started = time.monotonic()
@@ -140,8 +154,9 @@ def load_into(url: str, token: str, model_file: str, draining: Draining, alone: 
     try:
         time.sleep(DRAIN_GRACE_S)
         try:
-            response = requests.put(f"{url}/model", params=params, json={"model_file": str(model_file)},
-                                    timeout=LOAD_TIMEOUT_S)
+            response = requests.put(
+                f"{url}/model", params=params, json={"model_file": str(model_file)}, timeout=LOAD_TIMEOUT_S
+            )
         except requests.RequestException as error:
             raise PromotionFailed(f"{url} 没有加载模型：{type(error).__name__}") from error
         if response.status_code not in (200, 204):

@@ -3,7 +3,6 @@ answer stored messages whose answer failed. Run by a job after an outage and by 
 
 from __future__ import annotations
 
-
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,7 +40,7 @@ class Replayed:
     dead_letters: int = 0
 
 
-def replay_kept(services: "Services") -> Replayed:
+def replay_kept(services: Services) -> Replayed:
     """Store and answer the messages kept in Redis and in the journal while the database was
     down; poison messages become dead letters and never stop the rest.
 
@@ -52,7 +51,7 @@ def replay_kept(services: "Services") -> Replayed:
     return counts
 
 
-def replay_journal(services: "Services") -> Replayed:
+def replay_journal(services: Services) -> Replayed:
     """Store and answer the messages of the local journal (Redis need not be up);
     raises RetryLater when the database is still down."""
     counts = Replayed()
@@ -60,12 +59,12 @@ def replay_journal(services: "Services") -> Replayed:
     return counts
 
 
-def replay_job(services: "Services") -> None:
+def replay_job(services: Services) -> None:
     """Job: replay the kept messages (retried with back-off until the database is back)."""
     replay_kept(services)
 
 
-def _replay_spilled(services: "Services", counts: Replayed) -> None:
+def _replay_spilled(services: Services, counts: Replayed) -> None:
     client, prefix = services.redis, services.settings.key_prefix
     while True:
         try:
@@ -82,7 +81,7 @@ def _replay_spilled(services: "Services", counts: Replayed) -> None:
             raise RetryLater(f"database still unavailable ({outage})") from outage
 
 
-def _replay_journal(services: "Services", counts: Replayed) -> None:
+def _replay_journal(services: Services, counts: Replayed) -> None:
     outage: list[StorageOutage] = []
 
     def store_line(inbound: Inbound | None, raw: str) -> bool:
@@ -103,7 +102,7 @@ def _replay_journal(services: "Services", counts: Replayed) -> None:
         raise RetryLater(f"database still unavailable ({outage[0]})")
 
 
-def _store_and_answer(services: "Services", inbound: Inbound, source: str, counts: Replayed) -> None:
+def _store_and_answer(services: Services, inbound: Inbound, source: str, counts: Replayed) -> None:
     result: StoreResult = store_in_database(services, inbound, source)
     if result.outcome is Outcome.DEAD_LETTER:
         counts.dead_letters += 1
@@ -116,13 +115,14 @@ def _store_and_answer(services: "Services", inbound: Inbound, source: str, count
         else:  # stored already, by a process that may have died before answering or delivering it
             answered = answer_stored(services, inbound.dedup_key)
     except Exception:  # noqa: BLE001 — stored already: one failed answer must not stop the replay
-        log.exception("replayed message %s stored but not answered; the sweep will answer it",
-                      log_key(inbound.dedup_key))
+        log.exception(
+            "replayed message %s stored but not answered; the sweep will answer it", log_key(inbound.dedup_key)
+        )
         return
     send_once(services, inbound.openid, answered)
 
 
-def _dead_letter_line(services: "Services", raw: str, counts: Replayed) -> None:
+def _dead_letter_line(services: Services, raw: str, counts: Replayed) -> None:
     try:
         with services.db.session() as session:
             add_dead_letter(session, "journal", raw, "unreadable journal line")
@@ -133,7 +133,7 @@ def _dead_letter_line(services: "Services", raw: str, counts: Replayed) -> None:
     counts.dead_letters += 1
 
 
-def answer_unanswered(services: "Services") -> int:
+def answer_unanswered(services: Services) -> int:
     """Answer, as customer-service messages, what was stored but never answered because
     something failed after storing it (Redis, Rasa, a bug), and deliver answers that were
     computed but never handed to WeChat (every delivery's process died); returns how many."""
@@ -143,8 +143,10 @@ def answer_unanswered(services: "Services") -> int:
             (inbound_of(session, message), session.get(Resident, message.resident_id), message)
             for message in unanswered(session, now - UNANSWERED_AFTER, now - UNANSWERED_GIVE_UP)
         ]
-        stranded = [(message.dedup_key, session.get(Resident, message.resident_id).openid)
-                    for message in undelivered(session, now - UNANSWERED_AFTER, now - UNANSWERED_GIVE_UP)]
+        stranded = [
+            (message.dedup_key, session.get(Resident, message.resident_id).openid)
+            for message in undelivered(session, now - UNANSWERED_AFTER, now - UNANSWERED_GIVE_UP)
+        ]
     answered = 0
     for inbound, resident, message in waiting:
         try:

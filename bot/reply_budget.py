@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 class ReplyBudget:
     """Runs each message's answer in a thread and waits for it until the request's deadline."""
 
-    def __init__(self, services: "Services", workers: int = 8) -> None:
+    def __init__(self, services: Services, workers: int = 8) -> None:
         self.services = services
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
 
@@ -58,7 +58,9 @@ class ReplyBudget:
         try:
             self.services.journal.append(inbound)
         except OSError as error:
-            log.critical("journal unwritable (%s): %s may be lost if this process dies", error, log_key(inbound.dedup_key))
+            log.critical(
+                "journal unwritable (%s): %s may be lost if this process dies", error, log_key(inbound.dedup_key)
+            )
 
     def _send_late(self, openid: str, done: Future) -> None:
         if done.exception() is not None:

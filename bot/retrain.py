@@ -78,7 +78,7 @@ def read_progress(line: str, progress: Progress) -> Progress:
 
 
 def _seconds(clock: str) -> float | None:
-    """"01:07" or "1:02:03" in seconds; None for tqdm's "?"."""
+    """ "01:07" or "1:02:03" in seconds; None for tqdm's "?"."""
     if "?" in clock:
         return None
     seconds = 0.0
@@ -128,9 +128,16 @@ def register_serving(session, settings: Settings) -> ModelVersion:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(current, target)
     serving = ModelVersion(
-        version=version, model_file=str(target), status="serving", stage="done", trained_by="setup",
-        data_hash=file_hash(NLU_DATA_DIR), config_hash=file_hash(CONFIG_FILE), finished_at=utcnow(),
-        promoted_by="setup", promoted_at=utcnow(),
+        version=version,
+        model_file=str(target),
+        status="serving",
+        stage="done",
+        trained_by="setup",
+        data_hash=file_hash(NLU_DATA_DIR),
+        config_hash=file_hash(CONFIG_FILE),
+        finished_at=utcnow(),
+        promoted_by="setup",
+        promoted_at=utcnow(),
     )
     session.add(serving)
     session.flush()
@@ -140,7 +147,9 @@ def register_serving(session, settings: Settings) -> ModelVersion:
 def start_retrain(services, actor: str) -> ModelVersion:
     """Register a candidate and queue its training; returns its registry row."""
     with services.db.session() as session:
-        running = session.scalar(select(ModelVersion).where(ModelVersion.status.in_(("queued", "training", "evaluating"))))
+        running = session.scalar(
+            select(ModelVersion).where(ModelVersion.status.in_(("queued", "training", "evaluating")))
+        )
         if running is not None and utcnow() - running.started_at < timedelta(seconds=LONG_JOB_TIMEOUT_S):
             raise RetrainBusy("已有一个模型在训练，请等它完成")
         if running is not None:  # its worker died or the job hit its time limit: it will never finish
@@ -200,8 +209,14 @@ class Trainer:
 
     def finish(self, status: str, error: str = "") -> None:
         """Record the outcome."""
-        self._update(status=status, stage="done" if status == "ready" else "failed", error=error,
-                     finished_at=utcnow(), seconds_left=0.0 if status == "ready" else None, log=self.log_text())
+        self._update(
+            status=status,
+            stage="done" if status == "ready" else "failed",
+            error=error,
+            finished_at=utcnow(),
+            seconds_left=0.0 if status == "ready" else None,
+            log=self.log_text(),
+        )
 
     def run(self) -> None:
         """Prepare the data, validate it, train; registers the model file and hashes."""
@@ -239,7 +254,9 @@ class Trainer:
         """Run a Rasa command, reading its output for progress; raises RuntimeError when it fails."""
         process = subprocess.Popen(
             ["bash", "-c", f'ROOT="{PROJECT_ROOT}"; source scripts/rasa_env_vars.sh && {command}'],
-            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         progress = Progress()
         buffer = b""
@@ -267,8 +284,13 @@ class Trainer:
     def _save(self, progress: Progress) -> None:
         """Write the progress to the database (the page polls it)."""
         self.last_saved = time.monotonic()
-        self._update(epoch=progress.epoch, epochs=progress.epochs, seconds_left=progress.seconds_left,
-                     log=self.log_text(), **({"stage": progress.stage} if progress.stage != "train" else {}))
+        self._update(
+            epoch=progress.epoch,
+            epochs=progress.epochs,
+            seconds_left=progress.seconds_left,
+            log=self.log_text(),
+            **({"stage": progress.stage} if progress.stage != "train" else {}),
+        )
 
 
 def validate_command(data: Path, domain: Path) -> str:

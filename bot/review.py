@@ -83,8 +83,15 @@ def record_transfer(session: Session, ticket, new_role: str) -> ReviewItem | Non
     opening = session.get(Message, ticket.opening_message_id)
     if opening is None or not opening.content:
         return None
-    return _record(session, opening.id, opening.content, "transferred", opening.intent, opening.confidence,
-                   suggested=ROLE_CATEGORY[new_role])
+    return _record(
+        session,
+        opening.id,
+        opening.content,
+        "transferred",
+        opening.intent,
+        opening.confidence,
+        suggested=ROLE_CATEGORY[new_role],
+    )
 
 
 def _faq_rejected(turn) -> ReviewItem | None:
@@ -104,12 +111,24 @@ def _faq_rejected(turn) -> ReviewItem | None:
     return _record(turn.session, previous.id, previous.content, "faq_rejected", previous.intent, previous.confidence)
 
 
-def _record(session: Session, message_id: int | None, text: str, reason: str, predicted: str | None = None,
-            confidence: float | None = None, suggested: str | None = None) -> ReviewItem:
+def _record(
+    session: Session,
+    message_id: int | None,
+    text: str,
+    reason: str,
+    predicted: str | None = None,
+    confidence: float | None = None,
+    suggested: str | None = None,
+) -> ReviewItem:
     item = item_for_message(session, message_id) if message_id is not None else None
     if item is None:
-        item = ReviewItem(message_id=message_id, text=masked(session, text), reason=reason,
-                          predicted_intent=predicted, confidence=confidence)
+        item = ReviewItem(
+            message_id=message_id,
+            text=masked(session, text),
+            reason=reason,
+            predicted_intent=predicted,
+            confidence=confidence,
+        )
         session.add(item)
     elif item.status == OPEN and REASON_RANK.index(reason) > REASON_RANK.index(item.reason):
         item.reason = reason
@@ -131,7 +150,9 @@ class Reviewer:
         """Confirm (label = the suggestion) or relabel an item; refused with the reason when it may not be trained."""
         if faq_question and not label.startswith(FAQ_PREFIX):
             raise ReviewRefused("标为 FAQ 问题时请选择一个 FAQ 意图（faq_…）")
-        accepted = {normalised_text(other.text): other.label for other in accepted_items(self.session) if other.id != item.id}
+        accepted = {
+            normalised_text(other.text): other.label for other in accepted_items(self.session) if other.id != item.id
+        }
         problem = self.check.problem(item.text, label, accepted)
         if problem:
             raise ReviewRefused(problem)

@@ -81,7 +81,6 @@ def _cautioned(turn: Turn, intake: IntakeState | None) -> bool:
     return intake.cautioned or signals.too_short_to_judge(turn.text)
 
 
-
 def _message(turn: Turn) -> str:
     """A message that signals no sure danger: a person holding the conversation, or a handler."""
     kind = turn.inbound.kind
@@ -141,8 +140,13 @@ def answer_text(turn: Turn) -> str:
     if anytime is not None:
         return run_anytime(turn, anytime)
     if flow is None and turn.has_cases():
-        reply = (status.rating_or_reopen(turn) or status.rating_comment(turn) or status.add_to_case(turn)
-                 or staff_reply.to_staff(turn) or status.contact_time(turn))
+        reply = (
+            status.rating_or_reopen(turn)
+            or status.rating_comment(turn)
+            or status.add_to_case(turn)
+            or staff_reply.to_staff(turn)
+            or status.contact_time(turn)
+        )
         if reply is not None:
             return reply
     decision = _thanks_in_words(turn, turn.decide())

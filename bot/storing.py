@@ -65,7 +65,7 @@ def is_outage(error: SQLAlchemyError) -> bool:
     return isinstance(error, OUTAGE_ERRORS) or bool(getattr(error, "connection_invalidated", False))
 
 
-def store_in_database(services: "Services", inbound: Inbound, source: str) -> StoreResult:
+def store_in_database(services: Services, inbound: Inbound, source: str) -> StoreResult:
     """Store the message, or set it aside as a dead letter when its data is refused;
     raises StorageOutage when the database is unavailable."""
     try:
@@ -78,7 +78,7 @@ def store_in_database(services: "Services", inbound: Inbound, source: str) -> St
         return _dead_letter(services, inbound, source, error)
 
 
-def store(services: "Services", inbound: Inbound) -> StoreResult:
+def store(services: Services, inbound: Inbound) -> StoreResult:
     """Store a message as it arrives; whatever is down, it is kept somewhere if at all possible."""
     try:
         return store_in_database(services, inbound, "callback")
@@ -87,14 +87,16 @@ def store(services: "Services", inbound: Inbound) -> StoreResult:
     return keep_for_replay(services, inbound)
 
 
-def keep_for_replay(services: "Services", inbound: Inbound) -> StoreResult:
+def keep_for_replay(services: Services, inbound: Inbound) -> StoreResult:
     """Keep the message in Redis, else in the local journal, until the database is back."""
     from bot.recovery import replay_job  # recovery imports this module
 
     try:
         spill(services.redis, services.settings.key_prefix, inbound)
     except redis.RedisError as error:
-        log.error("Redis unavailable too (%s): %s written to the journal", type(error).__name__, log_key(inbound.dedup_key))
+        log.error(
+            "Redis unavailable too (%s): %s written to the journal", type(error).__name__, log_key(inbound.dedup_key)
+        )
         try:
             services.journal.append(inbound)
         except OSError as disk_error:
@@ -113,7 +115,7 @@ def inbound_json(inbound: Inbound) -> str:
     return json.dumps(dataclasses.asdict(inbound), ensure_ascii=False, default=str)
 
 
-def _insert(services: "Services", inbound: Inbound) -> StoreResult:
+def _insert(services: Services, inbound: Inbound) -> StoreResult:
     with services.db.session() as session:
         resident = touch_resident(session, inbound.openid)
         message = store_inbound(session, message_values(resident, inbound))
@@ -124,7 +126,7 @@ def _insert(services: "Services", inbound: Inbound) -> StoreResult:
         return StoreResult(Outcome.STORED, resident, message)
 
 
-def _dead_letter(services: "Services", inbound: Inbound, source: str, error: Exception) -> StoreResult:
+def _dead_letter(services: Services, inbound: Inbound, source: str, error: Exception) -> StoreResult:
     # The statement's text is enough to see what was refused; its parameters (what the resident
     # wrote) stay out of the reason, as they stay out of the logs.
     reason = redact(f"{type(error).__name__}: {getattr(error, 'orig', None) or error}".splitlines()[0])

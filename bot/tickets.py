@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from bot import alerts
-from bot.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, move_ticket, tell_resident
 from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS, category_of_role
+from bot.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, move_ticket, tell_resident
 from bot.media import note_new_attachment
 from bot.office_hours import CHINA, next_opening, opening_words
 from bot.storage.base import after_commit, utcnow
@@ -132,7 +132,7 @@ def _enqueue_alert(jobs, ticket_id: int) -> None:
         log.error("job queue unavailable (%s): no WeChat alert for new case %d", type(error).__name__, ticket_id)
 
 
-def new_case_job(services: "Services", ticket_id: int) -> None:
+def new_case_job(services: Services, ticket_id: int) -> None:
     """Job: tell the queue's staff about a new case on WeChat."""
     with services.db.session() as session:
         ticket = session.get(Ticket, ticket_id)
@@ -270,7 +270,9 @@ def overdue_tickets(session: Session, now=None) -> list[Ticket]:
     return list(session.scalars(query.order_by(Ticket.id)))
 
 
-def escalate(session: Session, jobs, ticket: Ticket, actor: str = SYSTEM, base_url: str = "", reason: str = "") -> Unit | None:
+def escalate(
+    session: Session, jobs, ticket: Ticket, actor: str = SYSTEM, base_url: str = "", reason: str = ""
+) -> Unit | None:
     """Move a case one level up (community → street → district): it needs a first response there
     within the short deadline; the resident and the next level's bound staff are told. Returns the
     new unit, or None when the case is already at the top."""
@@ -289,7 +291,9 @@ def escalate(session: Session, jobs, ticket: Ticket, actor: str = SYSTEM, base_u
     reason = reason or "超时未处理"
     note = f"{reason}，已从{unit.office_name}上报至{unit.parent.office_name}"
     session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor=actor))
-    notice = f"您的工单 {ticket.number} 已上报至{unit.parent.office_name}，{_escalation_promise(ticket, unit.parent, now)}。"
+    notice = (
+        f"您的工单 {ticket.number} 已上报至{unit.parent.office_name}，{_escalation_promise(ticket, unit.parent, now)}。"
+    )
     tell_resident(session, jobs, ticket, notice, sender=actor)
     alerts.overdue_case(session, jobs, base_url, ticket, unit)
     return unit.parent

@@ -74,8 +74,9 @@ class TrainingCheck:
     intents: tuple[str, ...] = ()
 
     @classmethod
-    def load(cls, data_dir: Path = NLU_DATA_DIR, eval_dir: Path = EVAL_DIR,
-             reviewed_file: Path | None = None) -> "TrainingCheck":
+    def load(
+        cls, data_dir: Path = NLU_DATA_DIR, eval_dir: Path = EVAL_DIR, reviewed_file: Path | None = None
+    ) -> TrainingCheck:
         """Read the held-out sets and the training data once."""
         heldout = {}
         for path in heldout_files(eval_dir):
@@ -127,4 +128,3 @@ def write_reviewed(path: Path | str, examples: list[tuple[str, str]]) -> bool:
         handle.write(content)
     os.replace(temporary, path)
     return True
-

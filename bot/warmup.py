@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def warm(services: "Services", connections: int) -> float:
+def warm(services: Services, connections: int) -> float:
     """Load and connect what a first message needs; returns the seconds it took."""
     started = time.perf_counter()
     signals.model()
@@ -39,7 +39,7 @@ def warm(services: "Services", connections: int) -> float:
     return seconds
 
 
-def _open_connections(services: "Services", count: int) -> None:
+def _open_connections(services: Services, count: int) -> None:
     # Held together, so the pool keeps `count` open connections for the request threads instead
     # of each first request opening its own (a PostgreSQL server process each).
     try:

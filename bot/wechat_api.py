@@ -18,7 +18,8 @@ Both special errors subclass ``WeChatAPIError``, so catch them before it.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import requests
 from redis.exceptions import LockError, RedisError
@@ -67,8 +68,7 @@ def normalise_api_base(api_base: str) -> str:
 class _SharedTokenClient(WeChatClient):
     """wechatpy's client pointed at ``api_base``, taking its token from the shared Redis store."""
 
-    def __init__(self, appid: str, secret: str, api_base: str, timeout: float,
-                 token_source: Callable[[], str]) -> None:
+    def __init__(self, appid: str, secret: str, api_base: str, timeout: float, token_source: Callable[[], str]) -> None:
         # auto_retry off: WeChatAPI retries itself, invalidating only the token that failed.
         super().__init__(appid, secret, timeout=timeout, auto_retry=False)
         self.API_BASE_URL = api_base
@@ -89,16 +89,25 @@ class _SharedTokenClient(WeChatClient):
         response.raise_for_status()
         result = response.json()
         if result.get("errcode"):
-            raise WeChatClientException(result["errcode"], result.get("errmsg"), client=self,
-                                        request=response.request, response=response)
+            raise WeChatClientException(
+                result["errcode"], result.get("errmsg"), client=self, request=response.request, response=response
+            )
         return result
 
 
 class WeChatAPI:
     """Customer-service messages and media downloads through one Redis-shared access token."""
 
-    def __init__(self, redis: Any, appid: str, secret: str, api_base: str = "https://api.weixin.qq.com",
-                 timeout: float = 5.0, key_prefix: str = "", send_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        redis: Any,
+        appid: str,
+        secret: str,
+        api_base: str = "https://api.weixin.qq.com",
+        timeout: float = 5.0,
+        key_prefix: str = "",
+        send_timeout: float | None = None,
+    ) -> None:
         self.redis = redis
         self.timeout = timeout
         # Sends run in jobs, not in the 5-second reply: waiting out a slow WeChat there costs
@@ -132,8 +141,9 @@ class WeChatAPI:
     def _refresh_token(self, stale_token: str | None) -> str:
         """Fetch a new token unless another process already replaced the one we have (or lack)."""
         # Lock long enough for one slow fetch; waiters give up after about the same time.
-        lock = self.redis.lock(self.lock_key, timeout=self.timeout * 2 + 5,
-                               blocking_timeout=self.timeout * 2 + 5, sleep=0.05)
+        lock = self.redis.lock(
+            self.lock_key, timeout=self.timeout * 2 + 5, blocking_timeout=self.timeout * 2 + 5, sleep=0.05
+        )
         try:
             acquired = lock.acquire()
         except (LockError, RedisError) as error:
@@ -181,14 +191,18 @@ class WeChatAPI:
 
     def send_custom_message(self, payload: dict[str, Any]) -> dict[str, Any]:
         """POST any customer-service message body (text, image, news …) as WeChat documents it."""
-        return self._call_with_token(lambda token: self.client.post(
-            "message/custom/send", params={"access_token": token}, data=dict(payload), timeout=self.send_timeout),
-            timeout=self.send_timeout)
+        return self._call_with_token(
+            lambda token: self.client.post(
+                "message/custom/send", params={"access_token": token}, data=dict(payload), timeout=self.send_timeout
+            ),
+            timeout=self.send_timeout,
+        )
 
     def download_media(self, media_id: str) -> bytes:
         """The bytes of a resident's photo or voice note (temporary media, kept 3 days by WeChat)."""
-        response = self._call_with_token(lambda token: self.client.get(
-            "media/get", params={"access_token": token, "media_id": media_id}))
+        response = self._call_with_token(
+            lambda token: self.client.get("media/get", params={"access_token": token, "media_id": media_id})
+        )
         if isinstance(response, dict):
             # A JSON body without an errcode is not media (video media answers with a URL instead).
             raise WeChatAPIError(None, f"media/get returned JSON instead of bytes: {response}")

@@ -244,7 +244,7 @@ class FakeWeChatState:
 def _normalise_path(path: str) -> str:
     # Accept "message/custom/send", "/message/custom/send" and "/cgi-bin/message/custom/send".
     path = path.strip().lstrip("/")
-    return path[len("cgi-bin/"):] if path.startswith("cgi-bin/") else path
+    return path[len("cgi-bin/") :] if path.startswith("cgi-bin/") else path
 
 
 def _message_text(body: dict[str, Any]) -> str:
@@ -448,7 +448,9 @@ def _register_control_routes(app: Flask, state: FakeWeChatState) -> None:
         if "path" not in spec or ("errcode" not in spec and "delay" not in spec):
             return jsonify({"error": 'give "path" and "errcode" and/or "delay"'}), 400
         errcode = int(spec["errcode"]) if spec.get("errcode") is not None else None
-        state.add_failure(spec["path"], errcode, int(spec.get("times", 1)), float(spec.get("delay", 0)), spec.get("errmsg"))
+        state.add_failure(
+            spec["path"], errcode, int(spec.get("times", 1)), float(spec.get("delay", 0)), spec.get("errmsg")
+        )
         return jsonify({"ok": True, "pending_failures": state.stats()["pending_failures"]})
 
     @app.post("/_fake/expire_token")
@@ -546,12 +548,13 @@ class FakeWeChatServer:
         """What WECHAT_API_BASE should be set to: ``{base_url}/cgi-bin/``."""
         return f"{self.base_url}/cgi-bin/"
 
-    def start(self) -> "FakeWeChatServer":
+    def start(self) -> FakeWeChatServer:
         """Start serving in a daemon thread (idempotent)."""
         if self._thread is None:
             # A short poll interval keeps stop() (one per test) from costing half a second.
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="fake-wechat", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-wechat", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -566,7 +569,7 @@ class FakeWeChatServer:
             self._thread = None
         self._server.server_close()
 
-    def __enter__(self) -> "FakeWeChatServer":
+    def __enter__(self) -> FakeWeChatServer:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -576,7 +579,9 @@ class FakeWeChatServer:
         """Messages delivered so far (customer-service and template), oldest first."""
         return self.state.find_messages(touser, since)
 
-    def wait_for_messages(self, touser: str | None = None, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    def wait_for_messages(
+        self, touser: str | None = None, count: int = 1, timeout: float = 5.0
+    ) -> list[dict[str, Any]]:
         """Block until at least ``count`` messages (to ``touser``) exist or ``timeout`` passes."""
         deadline = time.monotonic() + timeout
         found = self.messages(touser)
@@ -586,8 +591,14 @@ class FakeWeChatServer:
             found = self.messages(touser)
         return found
 
-    def fail(self, path: str = "message/custom/send", errcode: int | None = None, times: int = 1,
-             delay: float = 0.0, errmsg: str | None = None) -> None:
+    def fail(
+        self,
+        path: str = "message/custom/send",
+        errcode: int | None = None,
+        times: int = 1,
+        delay: float = 0.0,
+        errmsg: str | None = None,
+    ) -> None:
         """Make the next ``times`` calls to ``path`` hang ``delay`` s and/or answer ``errcode``."""
         self.state.add_failure(path, errcode, times, delay, errmsg)
 

@@ -72,13 +72,16 @@ def leave_footprint(services, last_seen_days_ago: int = 0) -> Footprint:
         Reviewer(session, services.settings.nlu_reviewed_file).accept(accepted, "neighbor_dispute", "admin")
         Reviewer(session, services.settings.nlu_reviewed_file).write()
         unit = unit_by_code(session, "wutai")
-        opened = open_ticket(session, resident, CaseRequest("property_complaint", said, unit, phone=phone,
-                                                            opening_message_id=first.id))
+        opened = open_ticket(
+            session, resident, CaseRequest("property_complaint", said, unit, phone=phone, opening_message_id=first.id)
+        )
         done = open_ticket(session, resident, CaseRequest("neighbor_dispute", marker, unit, phone=phone))
         session.add_all([TicketAttachment(ticket_id=opened.id, kind="image", media_id=f"media-{tag}", content=photo)])
         officer = staff_by_username(session, "wang.property")
         casework.accept(session, services.jobs, opened, officer)
-        casework.ask_for_information(session, services.jobs, opened, officer, f"{name}您好，{phone}打不通，{marker}还在吗")
+        casework.ask_for_information(
+            session, services.jobs, opened, officer, f"{name}您好，{phone}打不通，{marker}还在吗"
+        )
         casework.add_note(session, opened, officer, f"{name}家住3栋，{marker}")
         casework.take_over(session, services.jobs, opened, officer)
         move_ticket(session, services.jobs, done, "resolved", "system", f"已调解：{name}")
@@ -86,9 +89,13 @@ def leave_footprint(services, last_seen_days_ago: int = 0) -> Footprint:
         # A WeChat notice to a staff member quoting the case (a colleague's account, unbound after).
         colleague = add_account(session, f"t.privacy.{tag}", "测试房管员", "property_officer", "wutai", "pw-privacy-1")
         colleague.wechat_openid = f"o_staff_{tag}"
-        alerts.alert_staff(session, services.jobs, [colleague], f"新工单 {opened.number}（物业）进入您的待办。\n{said[:60]}")
+        alerts.alert_staff(
+            session, services.jobs, [colleague], f"新工单 {opened.number}（物业）进入您的待办。\n{said[:60]}"
+        )
         colleague.wechat_openid = None
-        add_dead_letter(session, "callback", json.dumps({"openid": openid, "text": said}, ensure_ascii=False), "too long")
+        add_dead_letter(
+            session, "callback", json.dumps({"openid": openid, "text": said}, ensure_ascii=False), "too long"
+        )
         request_erasure(session, resident)
         resident.last_interaction_at = utcnow() - timedelta(days=last_seen_days_ago)
         opened_id, done_id = opened.id, done.id
@@ -116,5 +123,11 @@ def _inbound(openid: str, dedup_key: str, text: str) -> Inbound:
 
 
 def _stored(resident_id: int, dedup_key: str, text: str) -> dict:
-    return {"resident_id": resident_id, "dedup_key": dedup_key, "msg_type": "text", "content": text,
-            "media_id": None, "extra": {}}
+    return {
+        "resident_id": resident_id,
+        "dedup_key": dedup_key,
+        "msg_type": "text",
+        "content": text,
+        "media_id": None,
+        "extra": {},
+    }

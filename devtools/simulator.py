@@ -12,8 +12,9 @@ import secrets
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 from urllib.parse import urlsplit
 from xml.parsers.expat import ExpatError
 
@@ -50,8 +51,9 @@ def new_msg_id() -> int:
     return int(time.time() * 1000) * 10_000 + next(_msg_ids) % 10_000
 
 
-def _message_xml(openid: str, to_user: str, msg_type: str, fields: list[tuple[str, object, bool]],
-                 create_time: int | None) -> str:
+def _message_xml(
+    openid: str, to_user: str, msg_type: str, fields: list[tuple[str, object, bool]], create_time: int | None
+) -> str:
     # fields: (tag, value, as_cdata) in WeChat's own order.
     lines = [
         f"<ToUserName>{cdata(to_user)}</ToUserName>",
@@ -63,22 +65,36 @@ def _message_xml(openid: str, to_user: str, msg_type: str, fields: list[tuple[st
     return "<xml>\n" + "\n".join(lines) + "\n</xml>"
 
 
-def text_xml(openid: str, content: str, msg_id: int | str, to_user: str = DEFAULT_TO_USER,
-             create_time: int | None = None) -> str:
+def text_xml(
+    openid: str, content: str, msg_id: int | str, to_user: str = DEFAULT_TO_USER, create_time: int | None = None
+) -> str:
     """A text message as WeChat posts it."""
     return _message_xml(openid, to_user, "text", [("Content", content, True), ("MsgId", msg_id, False)], create_time)
 
 
-def image_xml(openid: str, media_id: str, msg_id: int | str, pic_url: str | None = None,
-              to_user: str = DEFAULT_TO_USER, create_time: int | None = None) -> str:
+def image_xml(
+    openid: str,
+    media_id: str,
+    msg_id: int | str,
+    pic_url: str | None = None,
+    to_user: str = DEFAULT_TO_USER,
+    create_time: int | None = None,
+) -> str:
     """An image message (a photo the resident sent)."""
     pic_url = pic_url or f"http://mmbiz.qpic.cn/fake/{media_id}/0"
     fields = [("PicUrl", pic_url, True), ("MediaId", media_id, True), ("MsgId", msg_id, False)]
     return _message_xml(openid, to_user, "image", fields, create_time)
 
 
-def voice_xml(openid: str, media_id: str, msg_id: int | str, recognition: str | None = None,
-              voice_format: str = "amr", to_user: str = DEFAULT_TO_USER, create_time: int | None = None) -> str:
+def voice_xml(
+    openid: str,
+    media_id: str,
+    msg_id: int | str,
+    recognition: str | None = None,
+    voice_format: str = "amr",
+    to_user: str = DEFAULT_TO_USER,
+    create_time: int | None = None,
+) -> str:
     """A voice note; ``recognition`` is WeChat's speech-to-text when the account has it switched on."""
     fields: list[tuple[str, object, bool]] = [("MediaId", media_id, True), ("Format", voice_format, True)]
     if recognition is not None:
@@ -87,16 +103,34 @@ def voice_xml(openid: str, media_id: str, msg_id: int | str, recognition: str | 
     return _message_xml(openid, to_user, "voice", fields, create_time)
 
 
-def location_xml(openid: str, latitude: float, longitude: float, msg_id: int | str, label: str = "",
-                 scale: int = 15, to_user: str = DEFAULT_TO_USER, create_time: int | None = None) -> str:
+def location_xml(
+    openid: str,
+    latitude: float,
+    longitude: float,
+    msg_id: int | str,
+    label: str = "",
+    scale: int = 15,
+    to_user: str = DEFAULT_TO_USER,
+    create_time: int | None = None,
+) -> str:
     """A location pin (Location_X is the latitude, Location_Y the longitude)."""
-    fields = [("Location_X", f"{latitude:.6f}", False), ("Location_Y", f"{longitude:.6f}", False), ("Scale", scale, False),
-              ("Label", label, True), ("MsgId", msg_id, False)]
+    fields = [
+        ("Location_X", f"{latitude:.6f}", False),
+        ("Location_Y", f"{longitude:.6f}", False),
+        ("Scale", scale, False),
+        ("Label", label, True),
+        ("MsgId", msg_id, False),
+    ]
     return _message_xml(openid, to_user, "location", fields, create_time)
 
 
-def event_xml(openid: str, event: str, event_key: str | None = None, to_user: str = DEFAULT_TO_USER,
-              create_time: int | None = None) -> str:
+def event_xml(
+    openid: str,
+    event: str,
+    event_key: str | None = None,
+    to_user: str = DEFAULT_TO_USER,
+    create_time: int | None = None,
+) -> str:
     """An event: ``subscribe``, ``unsubscribe``, ``CLICK`` (menu, with ``event_key``) …"""
     fields: list[tuple[str, object, bool]] = [("Event", event, True)]
     if event_key is not None:
@@ -112,14 +146,24 @@ def sha1_signature(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
 
 
-def build_request(xml: str, token: str, aes_key: str | None = None, appid: str | None = None,
-                  timestamp: str | None = None, nonce: str | None = None) -> tuple[dict[str, str], bytes]:
+def build_request(
+    xml: str,
+    token: str,
+    aes_key: str | None = None,
+    appid: str | None = None,
+    timestamp: str | None = None,
+    nonce: str | None = None,
+) -> tuple[dict[str, str], bytes]:
     """Query params and body of the POST WeChat would send for ``xml`` (safe mode when ``aes_key``)."""
     timestamp = timestamp or str(int(time.time()))
     nonce = nonce or str(secrets.randbelow(10**10))
     fields = xmltodict.parse(xml)["xml"]
-    params = {"signature": sha1_signature(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
-              "openid": fields.get("FromUserName", "")}
+    params = {
+        "signature": sha1_signature(token, timestamp, nonce),
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "openid": fields.get("FromUserName", ""),
+    }
     if not aes_key:
         return params, xml.encode("utf-8")
     if not appid:
@@ -143,8 +187,13 @@ def post_signed(http: requests.Session, url: str, xml: str, token: str, timeout:
     return ok, time.monotonic() - started
 
 
-def parse_reply(body: bytes | str, token: str, aes_key: str | None = None, appid: str | None = None,
-                params: dict[str, str] | None = None) -> dict[str, Any] | None:
+def parse_reply(
+    body: bytes | str,
+    token: str,
+    aes_key: str | None = None,
+    appid: str | None = None,
+    params: dict[str, str] | None = None,
+) -> dict[str, Any] | None:
     """The passive reply's fields (``MsgType``, ``Content`` …), or None for ``success``/empty."""
     text = body.decode("utf-8") if isinstance(body, bytes) else body
     if text.strip() in ("", "success"):
@@ -160,15 +209,18 @@ def parse_reply(body: bytes | str, token: str, aes_key: str | None = None, appid
     return _decrypt_reply(text, fields, token, aes_key, appid, params or {})
 
 
-def _decrypt_reply(text: str, fields: dict[str, Any], token: str, aes_key: str, appid: str | None,
-                   params: dict[str, str]) -> dict[str, Any]:
+def _decrypt_reply(
+    text: str, fields: dict[str, Any], token: str, aes_key: str, appid: str | None, params: dict[str, str]
+) -> dict[str, Any]:
     """Check MsgSignature over the reply's own TimeStamp/Nonce and decrypt it."""
     if not appid:
         raise ValueError("safe mode needs the appid as well as the AES key")
     timestamp = str(fields.get("TimeStamp") or params.get("timestamp", ""))
     nonce = str(fields.get("Nonce") or params.get("nonce", ""))
     try:
-        plain = WeChatCrypto(token, aes_key, appid).decrypt_message(text, fields.get("MsgSignature", ""), timestamp, nonce)
+        plain = WeChatCrypto(token, aes_key, appid).decrypt_message(
+            text, fields.get("MsgSignature", ""), timestamp, nonce
+        )
     except InvalidSignatureException as error:
         raise BadReplyError("safe mode: the reply's MsgSignature does not verify") from error
     return dict(xmltodict.parse(plain)["xml"])
@@ -182,8 +234,9 @@ def describe_reply(reply: dict[str, Any]) -> str:
     if msg_type == "news":
         items = reply.get("Articles", {}).get("item", [])
         items = items if isinstance(items, list) else [items]
-        return "\n".join(f"[图文] {i.get('Title', '')} — {i.get('Description', '')} {i.get('Url', '')}".strip()
-                         for i in items)
+        return "\n".join(
+            f"[图文] {i.get('Title', '')} — {i.get('Description', '')} {i.get('Url', '')}".strip() for i in items
+        )
     if msg_type in ("image", "voice", "video"):
         media = reply.get(msg_type.capitalize(), {}) or {}
         return f"[{msg_type}] {media.get('MediaId', '')}"
@@ -249,10 +302,21 @@ class ChatSession:
         command, _, rest = line.partition(" ")
         rest = rest.strip()
         builders: dict[str, Callable[[], str]] = {
-            "/image": lambda: image_xml(openid, f"fake_image_{secrets.token_hex(8)}", new_msg_id(),
-                                        to_user=to_user, create_time=self.next_create_time()),
-            "/voice": lambda: voice_xml(openid, f"fake_voice_{secrets.token_hex(8)}", new_msg_id(),
-                                        recognition=rest, to_user=to_user, create_time=self.next_create_time()),
+            "/image": lambda: image_xml(
+                openid,
+                f"fake_image_{secrets.token_hex(8)}",
+                new_msg_id(),
+                to_user=to_user,
+                create_time=self.next_create_time(),
+            ),
+            "/voice": lambda: voice_xml(
+                openid,
+                f"fake_voice_{secrets.token_hex(8)}",
+                new_msg_id(),
+                recognition=rest,
+                to_user=to_user,
+                create_time=self.next_create_time(),
+            ),
             "/location": lambda: self._location(rest),
             "/subscribe": lambda: event_xml(openid, "subscribe", "", to_user, self.next_create_time()),
             "/unsubscribe": lambda: event_xml(openid, "unsubscribe", "", to_user, self.next_create_time()),
@@ -266,8 +330,15 @@ class ChatSession:
         parts = rest.split(maxsplit=2)
         latitude, longitude = (float(parts[0]), float(parts[1])) if len(parts) >= 2 else (30.60, 114.26)
         label = parts[2] if len(parts) > 2 else "湖北省武汉市江汉区"
-        return location_xml(self.config.openid, latitude, longitude, new_msg_id(), label=label,
-                            to_user=self.config.to_user, create_time=self.next_create_time())
+        return location_xml(
+            self.config.openid,
+            latitude,
+            longitude,
+            new_msg_id(),
+            label=label,
+            to_user=self.config.to_user,
+            create_time=self.next_create_time(),
+        )
 
     def send(self, xml: str) -> None:
         """Sign (and encrypt), POST, print the passive reply."""
@@ -282,8 +353,13 @@ class ChatSession:
             self.say(f"  → POST {cfg.url} {params}\n{body.decode('utf-8')}")
         started = time.monotonic()
         try:
-            response = self.http.post(cfg.url, params=params, data=body, timeout=WECHAT_TIMEOUT_SECONDS + 10,
-                                      headers={"Content-Type": "text/xml"})
+            response = self.http.post(
+                cfg.url,
+                params=params,
+                data=body,
+                timeout=WECHAT_TIMEOUT_SECONDS + 10,
+                headers={"Content-Type": "text/xml"},
+            )
         except requests.RequestException as error:
             self.say(f"  (发送失败：{error}；服务在 {cfg.url} 上运行吗？)")
             return
@@ -297,7 +373,9 @@ class ChatSession:
         if elapsed > WECHAT_TIMEOUT_SECONDS:
             self.say(f"  (回复用了 {elapsed:.1f} 秒，超过 5 秒：微信会重试，用户看不到这条回复)")
         if response.status_code != 200:
-            self.say(f"  (HTTP {response.status_code}：微信会向用户显示“该公众号暂时无法提供服务”) {response.text[:200]}")
+            self.say(
+                f"  (HTTP {response.status_code}：微信会向用户显示“该公众号暂时无法提供服务”) {response.text[:200]}"
+            )
             return
         try:
             reply = parse_reply(response.content, cfg.token, cfg.aes_key, cfg.appid, params)
@@ -370,8 +448,11 @@ class ChatSession:
         reported_down = False
         while not self.stop.is_set():
             try:
-                answer = poll_http.get(f"{origin}/_fake/messages", timeout=15,
-                                       params={"touser": self.config.openid, "since": since, "wait": 5}).json()
+                answer = poll_http.get(
+                    f"{origin}/_fake/messages",
+                    timeout=15,
+                    params={"touser": self.config.openid, "since": since, "wait": 5},
+                ).json()
             except (requests.RequestException, ValueError):
                 if not reported_down:
                     self.say(f"  (假 API {origin} 连不上；用 `flask wechat fake-api` 启动它)")
@@ -409,8 +490,14 @@ class ChatSession:
         if line in local_commands:
             local_commands[line]()
             return True
-        if line.startswith("/") and line.split()[0] not in ("/image", "/voice", "/location", "/subscribe",
-                                                             "/unsubscribe", "/menu"):
+        if line.startswith("/") and line.split()[0] not in (
+            "/image",
+            "/voice",
+            "/location",
+            "/subscribe",
+            "/unsubscribe",
+            "/menu",
+        ):
             self.say(f"  (不认识的命令 {line.split()[0]}；/help 看命令)")
             return True
         try:
@@ -424,8 +511,10 @@ class ChatSession:
 
     def run(self, lines: TextIO, interactive: bool, linger: float) -> None:
         """Read lines until EOF or /quit; then wait ``linger`` s for late customer-service messages."""
-        self.say(f"以 {self.config.openid} 的身份和 {self.config.url} 对话"
-                 f"{'（安全模式）' if self.config.aes_key else '（明文模式）'}。/help 看命令，/quit 退出。")
+        self.say(
+            f"以 {self.config.openid} 的身份和 {self.config.url} 对话"
+            f"{'（安全模式）' if self.config.aes_key else '（明文模式）'}。/help 看命令，/quit 退出。"
+        )
         self.start_poller()
         try:
             self._read_loop(lines, interactive)

@@ -3,8 +3,10 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from bot.storage import Base
-from bot.storage import models  # noqa: F401  (registers every table on Base.metadata)
+from bot.storage import (
+    Base,
+    models,  # noqa: F401  (registers every table on Base.metadata)
+)
 
 config = context.config
 

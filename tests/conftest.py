@@ -14,11 +14,10 @@ from bot.config import Settings
 from bot.intents import signals
 from bot.seeding import prepare_database
 from bot.services import build_services
-from webhook import create_app
 from devtools.databases import scratch_database
 from devtools.fake_wechat import FakeWeChatServer
-
 from tests.wechat_user import WeChatUser
+from webhook import create_app
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

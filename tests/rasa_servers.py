@@ -17,16 +17,21 @@ SERVED_MODEL = PROJECT_ROOT / "models" / "nlu.tar.gz"
 def start_rasa(port: int, model_file: Path | str, token: str) -> str:
     """Start a Rasa server of this model on the port; returns its URL."""
     environment = {**os.environ, "RASA_PORT": str(port), "RASA_MODEL_FILE": str(model_file), "RASA_TOKEN": token}
-    started = subprocess.run([str(PROJECT_ROOT / "scripts" / "rasa_serve.sh")], env=environment,
-                             capture_output=True, text=True, timeout=400)
+    started = subprocess.run(
+        [str(PROJECT_ROOT / "scripts" / "rasa_serve.sh")], env=environment, capture_output=True, text=True, timeout=400
+    )
     assert started.returncode == 0, started.stderr
     return f"http://127.0.0.1:{port}"
 
 
 def stop_rasa(port: int) -> None:
     """Stop the server started on this port."""
-    subprocess.run([str(PROJECT_ROOT / "scripts" / "rasa_stop.sh")], env={**os.environ, "RASA_PORT": str(port)},
-                   capture_output=True, timeout=60)
+    subprocess.run(
+        [str(PROJECT_ROOT / "scripts" / "rasa_stop.sh")],
+        env={**os.environ, "RASA_PORT": str(port)},
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def models_dir_with_served_model(directory: Path) -> Path:

@@ -6,9 +6,9 @@ import re
 import uuid
 
 from bot.staff import add_account, set_password
+from bot.storage.directory import unit_by_code
 from bot.storage.residents import touch_resident
 from bot.storage.staff import staff_by_username
-from bot.storage.directory import unit_by_code
 from bot.tickets import CaseRequest, alert_new_cases, open_ticket
 
 PASSWORD = "correct-horse-42"
@@ -31,8 +31,14 @@ def new_account(services, role: str, unit_code: str, password: str = PASSWORD) -
     return username
 
 
-def new_case(services, unit_code: str, category: str = "legal_consultation", text: str = "公司拖欠工资三个月怎么办",
-             openid: str | None = None, urgent: bool = False) -> tuple[int, str, str]:
+def new_case(
+    services,
+    unit_code: str,
+    category: str = "legal_consultation",
+    text: str = "公司拖欠工资三个月怎么办",
+    openid: str | None = None,
+    urgent: bool = False,
+) -> tuple[int, str, str]:
     """A case opened directly in the database; returns (id, number, the resident's openid)."""
     openid = openid or f"o_console_{uuid.uuid4().hex[:10]}"
     with services.db.session() as session:

@@ -42,7 +42,9 @@ def test_a_late_yes_does_not_confirm_a_newer_case(services, resident, fake_wecha
     assert "请确认" in resident.says(OLD_STORY)
     # The resident's "1" was stored, but its answer failed (the process died, Rasa broke …).
     sent_at = time.time() - 180
-    late_yes = Inbound(openid=resident.openid, kind="text", dedup_key=f"msg:{new_msg_id()}", text="1", received_at=sent_at)
+    late_yes = Inbound(
+        openid=resident.openid, kind="text", dedup_key=f"msg:{new_msg_id()}", text="1", received_at=sent_at
+    )
     store(services, late_yes)
     with services.db.session() as session:
         for message in session.scalars(select(Message).where(Message.dedup_key == late_yes.dedup_key)):
@@ -59,7 +61,9 @@ def test_a_late_yes_does_not_confirm_a_newer_case(services, resident, fake_wecha
 
 def test_a_late_message_with_nothing_newer_is_answered_normally(services, resident, fake_wechat):
     services.classifier = ScriptedClassifier({"你好": "greet"})
-    late = Inbound(openid=resident.openid, kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好", received_at=time.time() - 180)
+    late = Inbound(
+        openid=resident.openid, kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好", received_at=time.time() - 180
+    )
     store(services, late)
     with services.db.session() as session:
         for message in session.scalars(select(Message).where(Message.dedup_key == late.dedup_key)):

@@ -25,30 +25,38 @@ def test_every_concept_says_what_it_means_and_has_examples_both_ways():
         assert concept.about and concept.match and concept.no_match, concept.name
 
 
-WITHDRAW = (("negation", Answer.NO), ("keep", Answer.NO), ("stop", Answer.YES), ("withdraw", Answer.YES),
-            ("affirmation", Answer.YES))
+WITHDRAW = (
+    ("negation", Answer.NO),
+    ("keep", Answer.NO),
+    ("stop", Answer.YES),
+    ("withdraw", Answer.YES),
+    ("affirmation", Answer.YES),
+)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("不是撤回", Reading(Answer.NO)),
-    ("不要撤", Reading(Answer.NO)),
-    ("别撤销", Reading(Answer.NO)),
-    ("没有要取消", Reading(Answer.NO)),
-    ("不用了 不撤", Reading(Answer.NO)),
-    ("撤什么撤 不撤", Reading(Answer.NO)),
-    ("冇得撤", Reading(Answer.NO)),
-    ("莫撤", Reading(Answer.NO)),
-    ("是的 撤了吧", Reading(Answer.YES)),
-    ("对 撤回", Reading(Answer.YES)),
-    ("嗯 取消吧", Reading(Answer.YES)),
-    ("单子不要了", Reading(Answer.YES)),
-    ("不用了 谢谢", Reading(Answer.NO)),
-    ("不是撤回 我是想问问进度", Reading(Answer.NO, "我是想问问进度")),
-    ("不是…我是想问…", Reading(Answer.NO, "我是想问")),
-    ("可以问一下进度吗", Reading(Answer.NEITHER)),
-    ("就是想问问房东不退押金我该怎么办", Reading(Answer.NEITHER)),  # a question, not a no
-    ("不是撤回 我是想问问我的工单到哪一步了", Reading(Answer.NO, "我是想问问我的工单到哪一步了")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("不是撤回", Reading(Answer.NO)),
+        ("不要撤", Reading(Answer.NO)),
+        ("别撤销", Reading(Answer.NO)),
+        ("没有要取消", Reading(Answer.NO)),
+        ("不用了 不撤", Reading(Answer.NO)),
+        ("撤什么撤 不撤", Reading(Answer.NO)),
+        ("冇得撤", Reading(Answer.NO)),
+        ("莫撤", Reading(Answer.NO)),
+        ("是的 撤了吧", Reading(Answer.YES)),
+        ("对 撤回", Reading(Answer.YES)),
+        ("嗯 取消吧", Reading(Answer.YES)),
+        ("单子不要了", Reading(Answer.YES)),
+        ("不用了 谢谢", Reading(Answer.NO)),
+        ("不是撤回 我是想问问进度", Reading(Answer.NO, "我是想问问进度")),
+        ("不是…我是想问…", Reading(Answer.NO, "我是想问")),
+        ("可以问一下进度吗", Reading(Answer.NEITHER)),
+        ("就是想问问房东不退押金我该怎么办", Reading(Answer.NEITHER)),  # a question, not a no
+        ("不是撤回 我是想问问我的工单到哪一步了", Reading(Answer.NO, "我是想问问我的工单到哪一步了")),
+    ],
+)
 def test_a_negation_wins_over_the_yes_word_it_contains(text, expected):
     assert read(text, WITHDRAW) == expected
 

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-
 from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
 from bot.storage.outbox import OutboundMessage
@@ -23,7 +22,9 @@ def test_setup_is_idempotent(app):
 def test_status_change_reaches_the_resident(app, services, fake_wechat):
     with services.db.session() as session:
         resident = touch_resident(session, "o_cli_status")
-        ticket = open_ticket(session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "xiqiao")))
+        ticket = open_ticket(
+            session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "xiqiao"))
+        )
         number = ticket.number
     result = app.test_cli_runner().invoke(
         args=["tickets", "status", number, "in_progress", "--actor", "zhu.mediator", "--note", "今晚上门"]
@@ -40,10 +41,18 @@ def test_status_change_reaches_the_resident(app, services, fake_wechat):
 def test_sweep_escalates_overdue_cases_and_requeues_stuck_messages(app, services, fake_wechat):
     with services.db.session() as session:
         resident = touch_resident(session, "o_cli_sweep")
-        ticket = open_ticket(session, resident, CaseRequest("property_complaint", "电梯", unit_by_code(session, "wutai")))
+        ticket = open_ticket(
+            session, resident, CaseRequest("property_complaint", "电梯", unit_by_code(session, "wutai"))
+        )
         ticket.due_at = utcnow() - timedelta(hours=2)
-        session.add(OutboundMessage(resident_id=resident.id, openid=resident.openid, content="迟到的消息",
-                                    created_at=utcnow() - timedelta(hours=1)))
+        session.add(
+            OutboundMessage(
+                resident_id=resident.id,
+                openid=resident.openid,
+                content="迟到的消息",
+                created_at=utcnow() - timedelta(hours=1),
+            )
+        )
         ticket_id = ticket.id
     result = app.test_cli_runner().invoke(args=["sweep"])
     assert result.exit_code == 0, result.output
@@ -71,7 +80,9 @@ def test_a_status_change_with_redis_down_reports_success_and_the_notice_waits(ap
 
     with services.db.session() as session:
         resident = touch_resident(session, "o_cli_redis_down_01")
-        ticket = open_ticket(session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "xiqiao")))
+        ticket = open_ticket(
+            session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "xiqiao"))
+        )
         number = ticket.number
     working = services.jobs
     services.jobs = RedisJobs(redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2), "x:")
@@ -79,7 +90,10 @@ def test_a_status_change_with_redis_down_reports_success_and_the_notice_waits(ap
     services.jobs = working
     assert result.exit_code == 0 and result.exception is None, result.output
     with services.db.session() as session:
-        assert session.scalar(select(OutboundMessage.status).where(OutboundMessage.openid == "o_cli_redis_down_01")) == "queued"
+        assert (
+            session.scalar(select(OutboundMessage.status).where(OutboundMessage.openid == "o_cli_redis_down_01"))
+            == "queued"
+        )
 
 
 def test_privacy_export_and_delete_keep_statistics_and_drop_the_person(app, services):
@@ -88,7 +102,11 @@ def test_privacy_export_and_delete_keep_statistics_and_drop_the_person(app, serv
     with services.db.session() as session:
         resident = touch_resident(session, "o_cli_privacy_00001")
         resident.phone = "13900004444"
-        ticket = open_ticket(session, resident, CaseRequest("property_complaint", "电梯坏了三天", unit_by_code(session, "wutai"), phone="13900004444"))
+        ticket = open_ticket(
+            session,
+            resident,
+            CaseRequest("property_complaint", "电梯坏了三天", unit_by_code(session, "wutai"), phone="13900004444"),
+        )
         ticket_id = ticket.id
     services.dialogue.save("o_cli_privacy_00001", {"flow": "intake"})
     exported = app.test_cli_runner().invoke(args=["privacy", "export", "o_cli_privacy_00001"])
@@ -102,7 +120,12 @@ def test_privacy_export_and_delete_keep_statistics_and_drop_the_person(app, serv
     with services.db.session() as session:
         kept = session.get(Ticket, ticket_id)
         # The open case is withdrawn: nobody can reach the resident about it any more.
-        assert (kept.category, kept.status, kept.description, kept.contact_phone) == ("property_complaint", "cancelled", "", None)
+        assert (kept.category, kept.status, kept.description, kept.contact_phone) == (
+            "property_complaint",
+            "cancelled",
+            "",
+            None,
+        )
         assert session.scalar(select(Resident.phone).where(Resident.id == kept.resident_id)) is None
     assert services.dialogue.load("o_cli_privacy_00001") == {}
     again = app.test_cli_runner().invoke(args=["privacy", "export", "o_cli_privacy_00001"])

@@ -25,11 +25,24 @@ def test_review_lists_masked_items_and_relabels_into_the_file(runner, services):
         item_id, other_id = item.id, other.id
     listed = runner.invoke(args=["nlu", "review", "--reason", "fallback"])
     assert listed.exit_code == 0 and "电话〔手机号〕，小区门禁坏了" in listed.output and "随便聊聊" not in listed.output
-    decided = runner.invoke(args=["nlu", "review", "--relabel", f"{item_id}=property_complaint", "--discard", str(other_id),
-                                  "--actor", "admin.cli"])
+    decided = runner.invoke(
+        args=[
+            "nlu",
+            "review",
+            "--relabel",
+            f"{item_id}=property_complaint",
+            "--discard",
+            str(other_id),
+            "--actor",
+            "admin.cli",
+        ]
+    )
     assert decided.exit_code == 0, decided.output
     with services.db.session() as session:
-        assert (session.get(ReviewItem, item_id).status, session.get(ReviewItem, item_id).decided_by) == (ACCEPTED, "admin.cli")
+        assert (session.get(ReviewItem, item_id).status, session.get(ReviewItem, item_id).decided_by) == (
+            ACCEPTED,
+            "admin.cli",
+        )
     assert "- 电话〔手机号〕，小区门禁坏了" in Path(services.settings.nlu_reviewed_file).read_text(encoding="utf-8")
 
 
@@ -42,8 +55,16 @@ def test_models_registers_the_serving_model_and_promote_is_gated(runner, service
     assert listed.exit_code == 0 and "serving" in listed.output and "trained by setup" in listed.output
     worse = {"sets": {"heldout": {"serving": {"triage_macro_f1": 0.97}, "candidate": {"triage_macro_f1": 0.90}}}}
     with services.db.session() as session:
-        session.add(ModelVersion(version="v9-worse", model_file=str(tmp_path / "worse.tar.gz"), status="ready",
-                                 stage="done", comparison=worse, trained_by="t"))
+        session.add(
+            ModelVersion(
+                version="v9-worse",
+                model_file=str(tmp_path / "worse.tar.gz"),
+                status="ready",
+                stage="done",
+                comparison=worse,
+                trained_by="t",
+            )
+        )
     refused = runner.invoke(args=["nlu", "promote", "v9-worse"])
     assert refused.exit_code != 0 and "需要写明理由" in refused.output and "0.970 → 0.900" in refused.output
     never_served = runner.invoke(args=["nlu", "rollback", "v9-worse"])

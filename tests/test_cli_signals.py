@@ -21,10 +21,12 @@ def runner():
 def test_signals_prints_recall_false_alarms_latency_and_training_time(runner):
     result = runner.invoke(nlu_cli, ["signals", "--no-cv"])
     assert result.exit_code == 0, result.output
-    danger = re.search(r"danger: recall ([\d.]+)% \((\d+) messages\), false alarms ([\d.]+)% \((\d+) messages\)",
-                       result.output)
-    group = re.search(r"group: recall ([\d.]+)% \((\d+) messages\), false alarms ([\d.]+)% \((\d+) messages\)",
-                      result.output)
+    danger = re.search(
+        r"danger: recall ([\d.]+)% \((\d+) messages\), false alarms ([\d.]+)% \((\d+) messages\)", result.output
+    )
+    group = re.search(
+        r"group: recall ([\d.]+)% \((\d+) messages\), false alarms ([\d.]+)% \((\d+) messages\)", result.output
+    )
     assert danger and int(danger.group(2)) >= 100 and int(danger.group(4)) >= 100
     assert group and int(group.group(2)) >= 60 and int(group.group(4)) >= 60
     assert float(group.group(1)) >= 95.0
@@ -35,7 +37,9 @@ def test_signals_prints_recall_false_alarms_latency_and_training_time(runner):
 
 def test_signals_lists_each_false_alarm_it_counts(runner):
     result = runner.invoke(nlu_cli, ["signals", "--no-cv"])
-    danger = re.search(r"danger: recall [\d.]+% \(\d+ messages\), false alarms [\d.]+% \((\d+) messages\)", result.output)
+    danger = re.search(
+        r"danger: recall [\d.]+% \(\d+ messages\), false alarms [\d.]+% \((\d+) messages\)", result.output
+    )
     rate = float(re.search(r"danger: .*false alarms ([\d.]+)%", result.output).group(1))
     danger_block = result.output.split("\nurgent:")[0]
     assert danger_block.count("false alarm: ") == round(rate / 100 * int(danger.group(1)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -55,13 +55,20 @@ def test_lawyer_sees_own_room_case_and_not_another_room(app, services, lawyer):
 def test_actions_on_another_rooms_case_are_refused(app, services, lawyer):
     other_id, _, openid = new_case(services, "qingnian")
     lawyer.get("/console/")
-    for action, form in (("reply", {"text": "越权回复"}), ("resolve", {"outcome": "越权"}), ("note", {"text": "越权"}),
-                         ("take_over", {}), ("accept", {})):
+    for action, form in (
+        ("reply", {"text": "越权回复"}),
+        ("resolve", {"outcome": "越权"}),
+        ("note", {"text": "越权"}),
+        ("take_over", {}),
+        ("accept", {}),
+    ):
         assert lawyer.post(f"/console/cases/{other_id}/{action}", form).status_code == 404, action
     with services.db.session() as session:
         assert session.get(Ticket, other_id).status == "new"
         assert not session.scalars(select(CaseNote).where(CaseNote.ticket_id == other_id)).all()
-        assert not session.scalars(select(Message).where(Message.ticket_id == other_id, Message.direction == "out")).all()
+        assert not session.scalars(
+            select(Message).where(Message.ticket_id == other_id, Message.direction == "out")
+        ).all()
 
 
 def test_colleague_of_another_role_may_read_and_note_but_not_act(app, services):
@@ -120,7 +127,9 @@ def test_open_redirect_after_log_in_is_refused(app, services):
     give_password(services, "zhang.lawyer")
     user = StaffUser(app.test_client())
     user.get("/console/login")
-    response = user.post("/console/login?next=https://evil.example/", {"username": "zhang.lawyer", "password": PASSWORD})
+    response = user.post(
+        "/console/login?next=https://evil.example/", {"username": "zhang.lawyer", "password": PASSWORD}
+    )
     assert response.headers["Location"].endswith("/console/")
 
 
@@ -175,7 +184,9 @@ def test_every_action_is_audited_with_before_and_after(app, services, lawyer):
     lawyer.post(f"/console/cases/{case_id}/note", {"text": "已电话联系"})
     lawyer.post(f"/console/cases/{case_id}/resolve", {"outcome": "已解答"})
     with services.db.session() as session:
-        entries = session.scalars(select(AuditEntry).where(AuditEntry.ticket_id == case_id).order_by(AuditEntry.id)).all()
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.ticket_id == case_id).order_by(AuditEntry.id)
+        ).all()
         assert [entry.action for entry in entries] == ["accept", "note", "resolve"]
         assert {entry.actor for entry in entries} == {"zhang.lawyer"}
         assert (entries[0].before["status"], entries[0].after["status"]) == ("new", "in_progress")
@@ -227,6 +238,7 @@ def test_profile_binds_wechat_for_new_case_notices(app, services, lawyer, fake_w
 
 # --- a lost log-in, an expired page, a case that left one's rooms --------------------------------
 
+
 def test_a_transferred_case_leads_back_to_the_inbox_with_what_was_done(app, services, lawyer):
     case_id, _, _ = new_case(services, "baguodun")
     with services.db.session() as session:
@@ -244,7 +256,11 @@ def test_a_sent_reply_tells_the_page_to_forget_its_draft(app, services, lawyer, 
     case_id, _, _ = new_case(services, "baguodun")
     page = lawyer.get(f"/console/cases/{case_id}").get_data(as_text=True)
     assert 'data-action="reply"' in page
-    assert lawyer.post(f"/console/cases/{case_id}/reply", {"text": "您好"}).headers["Location"].endswith("?done=reply#reply")
+    assert (
+        lawyer.post(f"/console/cases/{case_id}/reply", {"text": "您好"})
+        .headers["Location"]
+        .endswith("?done=reply#reply")
+    )
     refused = lawyer.post(f"/console/cases/{case_id}/reply", {"text": "  "})  # not sent: the draft stays
     assert "done=reply" not in refused.headers["Location"]
 
@@ -253,13 +269,18 @@ def test_a_form_sent_after_the_log_in_ended_is_explained_and_comes_back_to_its_p
     case_id, _, _ = new_case(services, "baguodun")
     lawyer.get(f"/console/cases/{case_id}")
     lawyer.post("/console/logout")  # as another tab would
-    stale = lawyer.client.post(f"/console/cases/{case_id}/reply", data={"text": "您好", "csrf_token": lawyer.csrf},
-                               headers={"Referer": f"http://localhost/console/cases/{case_id}"})
+    stale = lawyer.client.post(
+        f"/console/cases/{case_id}/reply",
+        data={"text": "您好", "csrf_token": lawyer.csrf},
+        headers={"Referer": f"http://localhost/console/cases/{case_id}"},
+    )
     text = stale.get_data(as_text=True)
     assert stale.status_code == 400 and "页面已过期" in text and "CSRF" not in text
     assert f'href="/console/cases/{case_id}"' in text  # back to the case, where the draft comes back
     lawyer.get("/console/login")
-    back = lawyer.post(f"/console/login?next=/console/cases/{case_id}", {"username": "zhang.lawyer", "password": PASSWORD})
+    back = lawyer.post(
+        f"/console/login?next=/console/cases/{case_id}", {"username": "zhang.lawyer", "password": PASSWORD}
+    )
     assert back.headers["Location"].endswith(f"/console/cases/{case_id}")
 
 
@@ -294,7 +315,10 @@ def test_a_page_older_than_the_case_cannot_reply_after_it_was_resolved_or_taken_
     assert "done=reply" not in refused.headers["Location"]
     page = colleague.get(f"/console/cases/{case_id}").get_data(as_text=True)
     assert "正在和居民人工对话，回复没有发出" in page and 'name="held_by"' in page
-    sent = colleague.post(f"/console/cases/{case_id}/reply", {"text": "明天下午来街道工作站", "held_by": page.split('name="held_by" value="')[1].split('"')[0]})
+    sent = colleague.post(
+        f"/console/cases/{case_id}/reply",
+        {"text": "明天下午来街道工作站", "held_by": page.split('name="held_by" value="')[1].split('"')[0]},
+    )
     assert "done=reply" in sent.headers["Location"]  # asked and confirmed on a page that showed the holder
 
     lawyer.get(f"/console/cases/{case_id}")
@@ -311,12 +335,14 @@ def test_a_reply_that_fits_the_box_is_not_refused_for_its_line_breaks(app, servi
     case_id, _, openid = new_case(services, "baguodun")
     lawyer.get(f"/console/cases/{case_id}")
     text = "\r\n".join(["第一步先协商。"] * 180)  # 1,439 characters as the box counts them
-    assert lawyer.post(f"/console/cases/{case_id}/reply", {"text": text}).headers["Location"].endswith("?done=reply#reply")
+    assert (
+        lawyer.post(f"/console/cases/{case_id}/reply", {"text": text}).headers["Location"].endswith("?done=reply#reply")
+    )
 
 
 # Times on the case page, on PostgreSQL and on SQLite (which keeps no time zone).
 # 06:30 in Beijing, before the rooms open at 09:00; in UTC, as utcnow() gives it.
-TUESDAY_DAWN = datetime(2026, 12, 8, 6, 30, tzinfo=CHINA).astimezone(timezone.utc)
+TUESDAY_DAWN = datetime(2026, 12, 8, 6, 30, tzinfo=CHINA).astimezone(UTC)
 
 
 @pytest.fixture
@@ -328,7 +354,9 @@ def any_lawyer(any_services):
     return user
 
 
-def test_an_urgent_case_opened_at_dawn_shows_the_time_left_until_the_promised_hour(any_services, any_lawyer, monkeypatch):
+def test_an_urgent_case_opened_at_dawn_shows_the_time_left_until_the_promised_hour(
+    any_services, any_lawyer, monkeypatch
+):
     monkeypatch.setattr(bot.tickets, "utcnow", lambda: TUESDAY_DAWN)
     case_id, _, _ = new_case(any_services, "baguodun", text="楼道里好大一股煤气味", urgent=True)
     monkeypatch.setattr(webhook.console.cases, "utcnow", lambda: TUESDAY_DAWN + timedelta(hours=1))

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
@@ -22,8 +22,8 @@ from werkzeug.serving import make_server
 from bot.config import PROJECT_ROOT
 from bot.jobs import ThreadJobs
 from bot.services import build_services
-from bot.storage.residents import find_resident
 from bot.storage.base import utcnow
+from bot.storage.residents import find_resident
 from bot.storage.tickets import Ticket, tickets_of_resident
 from tests.staff_user import PASSWORD, give_password, new_case
 from tests.wechat_user import WeChatUser
@@ -60,8 +60,15 @@ def browser():
     assert shutil.which("chromium") and shutil.which("chromedriver"), "apt-get install chromium chromium-driver"
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--lang=zh-CN", f"--window-size={DESKTOP[0]},{DESKTOP[1]}", "--hide-scrollbars"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--lang=zh-CN",
+        f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
+        "--hide-scrollbars",
+    ):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(0)
@@ -108,8 +115,12 @@ def screenshot(driver, name: str, size: tuple[int, int]) -> None:
 
 def more_cases_in_the_room(services) -> None:
     """A few more of the room's cases, so the inbox screenshots show its kinds of rows."""
-    urgent_id, _, _ = new_case(services, "baguodun", "legal_consultation", "前夫喝醉了在楼下砸门，说要把孩子带走，我现在能做什么")
-    late_id, _, _ = new_case(services, "baguodun", "legal_consultation", "房东不退押金，合同上写的是退租时无损坏全额退还")
+    urgent_id, _, _ = new_case(
+        services, "baguodun", "legal_consultation", "前夫喝醉了在楼下砸门，说要把孩子带走，我现在能做什么"
+    )
+    late_id, _, _ = new_case(
+        services, "baguodun", "legal_consultation", "房东不退押金，合同上写的是退租时无损坏全额退还"
+    )
     new_case(services, "baguodun", "neighbor_dispute", "楼上装修天天早上七点开电钻，说了也不听")
     new_case(services, "baguodun", "legal_consultation", "网购的电动车三个月就坏了，商家不给保修")
     with services.db.session() as session:
@@ -221,7 +232,8 @@ def test_a_reply_being_written_survives_a_lost_log_in_and_a_canned_answer_adds_t
     # Logged out in another tab: the chat's refresh says so instead of showing the log-in page in it.
     browser.execute_script(
         "fetch('/console/logout', {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'},"
-        " body: 'csrf_token=' + encodeURIComponent(document.querySelector('meta[name=csrf-token]').content)});")
+        " body: 'csrf_token=' + encodeURIComponent(document.querySelector('meta[name=csrf-token]').content)});"
+    )
     wait_text(browser, "登录已过期", timeout=15)
     assert "工作人员登录" not in browser.find_element(By.ID, "thread").text
     click(browser, "send")  # sent anyway: refused, and the way back leads to the case

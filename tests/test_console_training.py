@@ -4,7 +4,7 @@ the retrain button and its progress, the comparison and its gate, FAQ answers an
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,8 +34,10 @@ def admin(app, services):
 
 def add_items(services, *rows) -> list[int]:
     with services.db.session() as session:
-        items = [ReviewItem(text=text, reason=reason, predicted_intent="nlu_fallback", suggested_intent=suggested)
-                 for text, reason, suggested in rows]
+        items = [
+            ReviewItem(text=text, reason=reason, predicted_intent="nlu_fallback", suggested_intent=suggested)
+            for text, reason, suggested in rows
+        ]
         session.add_all(items)
         session.flush()
         return [item.id for item in items]
@@ -53,13 +55,18 @@ def test_only_admins_open_the_training_pages(app, services, admin):
 
 
 def test_queue_filters_by_reason_and_bulk_relabels_into_the_training_file(services, admin):
-    water, lamp, noise = add_items(services, ("楼上水管爆了淹到我家", "clarified", "neighbor_dispute"),
-                                   ("单元楼道声控灯坏了三个月", "fallback", None), ("哈哈哈哈", "sample", None))
+    water, lamp, noise = add_items(
+        services,
+        ("楼上水管爆了淹到我家", "clarified", "neighbor_dispute"),
+        ("单元楼道声控灯坏了三个月", "fallback", None),
+        ("哈哈哈哈", "sample", None),
+    )
     page = admin.get("/console/training/review?reason=fallback").get_data(as_text=True)
     assert "单元楼道声控灯坏了三个月" in page and "楼上水管爆了淹到我家" not in page
     admin.get("/console/training/review")
-    response = admin.post("/console/training/review/decide",
-                          {"ids": [str(lamp)], "action": "relabel", "label": "property_complaint"})
+    response = admin.post(
+        "/console/training/review/decide", {"ids": [str(lamp)], "action": "relabel", "label": "property_complaint"}
+    )
     assert response.status_code == 302
     admin.post("/console/training/review/decide", {"ids": [str(water)], "action": "confirm"})
     admin.post("/console/training/review/decide", {"ids": [str(noise)], "action": "discard"})
@@ -77,7 +84,9 @@ def test_a_held_out_message_is_refused_and_the_admin_is_told_why(services, admin
     heldout_text = next(iter(TrainingCheck.load().heldout))
     [item_id] = add_items(services, (heldout_text, "fallback", None))
     admin.get("/console/training/review")
-    admin.post("/console/training/review/decide", {"ids": [str(item_id)], "action": "relabel", "label": "legal_consultation"})
+    admin.post(
+        "/console/training/review/decide", {"ids": [str(item_id)], "action": "relabel", "label": "legal_consultation"}
+    )
     page = admin.get("/console/training/review").get_data(as_text=True)
     assert f"#{item_id} 未处理" in page and "评测集" in page
     with services.db.session() as session:
@@ -95,7 +104,9 @@ def test_retrain_button_queues_a_run_and_the_progress_box_shows_it(services, adm
         assert run.trained_by == admin_name(session, run)
         run.status, run.stage, run.epoch, run.epochs, run.seconds_left = "training", "train:DIETClassifier", 40, 100, 75
     box = admin.get(f"/console/training/models/{run.id}/progress").get_data(as_text=True)
-    assert "轮次 40/100" in box and "约剩 1 分 15 秒" in box and "DIETClassifier" in box and 'hx-trigger="every 2s"' in box
+    assert (
+        "轮次 40/100" in box and "约剩 1 分 15 秒" in box and "DIETClassifier" in box and 'hx-trigger="every 2s"' in box
+    )
     page = admin.get("/console/training/models").get_data(as_text=True)
     assert "disabled" in page  # one run at a time
     with services.db.session() as session:
@@ -109,9 +120,11 @@ def admin_name(session, run) -> str:
 def scripted_comparison(tmp_path: Path) -> dict:
     """A comparison of two classifiers on a small held-out file (the keyword rules vs a worse one)."""
     heldout = tmp_path / "heldout.yml"
-    heldout.write_text('version: "3.1"\nnlu:\n- intent: neighbor_dispute\n  examples: |\n    - 楼上邻居天天半夜跺脚\n'
-                       '    - 隔壁装修噪音太大\n- intent: property_complaint\n  examples: |\n    - 物业不修电梯\n',
-                       encoding="utf-8")
+    heldout.write_text(
+        'version: "3.1"\nnlu:\n- intent: neighbor_dispute\n  examples: |\n    - 楼上邻居天天半夜跺脚\n'
+        "    - 隔壁装修噪音太大\n- intent: property_complaint\n  examples: |\n    - 物业不修电梯\n",
+        encoding="utf-8",
+    )
     worse = lambda text: Classification("out_of_scope", 0.9, [("out_of_scope", 0.9)])  # noqa: E731
     return compare(classify_keywords, worse, tmp_path / "reports", [heldout])
 
@@ -120,8 +133,14 @@ def test_comparison_page_and_the_gate_on_promotion(services, admin, tmp_path):
     comparison = scripted_comparison(tmp_path)
     assert comparison["worse"]
     with services.db.session() as session:
-        model = ModelVersion(version="v-test-worse", model_file=str(tmp_path / "m.tar.gz"), status="ready",
-                             stage="done", comparison=comparison, trained_by="t")
+        model = ModelVersion(
+            version="v-test-worse",
+            model_file=str(tmp_path / "m.tar.gz"),
+            status="ready",
+            stage="done",
+            comparison=comparison,
+            trained_by="t",
+        )
         session.add(model)
         session.flush()
         model_id = model.id
@@ -141,8 +160,14 @@ def test_a_promotion_that_cannot_reach_a_server_is_recorded_and_changes_nothing(
     services.settings = dataclasses.replace(services.settings, rasa_url="http://127.0.0.1:5019")  # nothing listens
     comparison = scripted_comparison(tmp_path)
     with services.db.session() as session:
-        model = ModelVersion(version="v-test-unreachable", model_file=str(tmp_path / "m.tar.gz"), status="ready",
-                             stage="done", comparison=comparison, trained_by="t")
+        model = ModelVersion(
+            version="v-test-unreachable",
+            model_file=str(tmp_path / "m.tar.gz"),
+            status="ready",
+            stage="done",
+            comparison=comparison,
+            trained_by="t",
+        )
         session.add(model)
         session.flush()
         model_id = model.id
@@ -161,16 +186,22 @@ def test_faq_answer_edit_and_a_new_example_question(services, admin):
         original = (entry.answer, entry.source)
     admin.get("/console/training/faq")
     try:
-        admin.post("/console/training/faq/faq_consumer_refund",
-                   {"answer": "七天无理由退货：收到商品之日起七日内。", "source": "《消费者权益保护法》第二十五条"})
+        admin.post(
+            "/console/training/faq/faq_consumer_refund",
+            {"answer": "七天无理由退货：收到商品之日起七日内。", "source": "《消费者权益保护法》第二十五条"},
+        )
         with services.db.session() as session:
             entry = faq_for_intent(session, "faq_consumer_refund")
-            assert (entry.answer, entry.source) == ("七天无理由退货：收到商品之日起七日内。", "《消费者权益保护法》第二十五条")
+            assert (entry.answer, entry.source) == (
+                "七天无理由退货：收到商品之日起七日内。",
+                "《消费者权益保护法》第二十五条",
+            )
         admin.post("/console/training/faq/faq_consumer_refund/example", {"text": "网上买的鞋 穿了一次就开胶 能退吗"})
         page = admin.get("/console/training/faq").get_data(as_text=True)
         assert "网上买的鞋 穿了一次就开胶 能退吗" in page
         assert "- intent: faq_consumer_refund\n  examples: |\n    - 网上买的鞋 穿了一次就开胶 能退吗" in Path(
-            services.settings.nlu_reviewed_file).read_text(encoding="utf-8")
+            services.settings.nlu_reviewed_file
+        ).read_text(encoding="utf-8")
     finally:
         with services.db.session() as session:
             entry = faq_for_intent(session, "faq_consumer_refund")
@@ -178,31 +209,41 @@ def test_faq_answer_edit_and_a_new_example_question(services, admin):
 
 
 def test_the_review_queue_shows_china_time_as_the_case_pages_do(services, admin):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    item_id, = add_items(services, ("单元楼道声控灯坏了三个月", "fallback", None))
+    (item_id,) = add_items(services, ("单元楼道声控灯坏了三个月", "fallback", None))
     with services.db.session() as session:
-        session.get(ReviewItem, item_id).created_at = datetime(2026, 12, 6, 17, 40, tzinfo=timezone.utc)
+        session.get(ReviewItem, item_id).created_at = datetime(2026, 12, 6, 17, 40, tzinfo=UTC)
     page = admin.get("/console/training/review").get_data(as_text=True)
     assert "12-07 01:40" in page and "12-06 17:40" not in page
 
 
 def test_the_review_queue_filters_days_in_china_time(services, admin):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    item_id, = add_items(services, ("电梯三天两头坏", "fallback", None))
+    (item_id,) = add_items(services, ("电梯三天两头坏", "fallback", None))
     with services.db.session() as session:  # 01:40 on the 7th in China
-        session.get(ReviewItem, item_id).created_at = datetime(2026, 12, 6, 17, 40, tzinfo=timezone.utc)
-    assert "电梯三天两头坏" in admin.get("/console/training/review?since=2026-12-07&until=2026-12-07").get_data(as_text=True)
-    assert "电梯三天两头坏" not in admin.get("/console/training/review?since=2026-12-06&until=2026-12-06").get_data(as_text=True)
+        session.get(ReviewItem, item_id).created_at = datetime(2026, 12, 6, 17, 40, tzinfo=UTC)
+    assert "电梯三天两头坏" in admin.get("/console/training/review?since=2026-12-07&until=2026-12-07").get_data(
+        as_text=True
+    )
+    assert "电梯三天两头坏" not in admin.get("/console/training/review?since=2026-12-06&until=2026-12-06").get_data(
+        as_text=True
+    )
 
 
 def test_the_models_page_shows_a_run_in_training_on_either_database(any_services):
     admin = StaffUser(create_app(services=any_services).test_client())
     assert admin.log_in(new_account(any_services, "admin", "jianghan")).status_code == 302
     with any_services.db.session() as session:
-        run = ModelVersion(version=f"v-test-{uuid.uuid4().hex[:8]}", status="training", stage="train:DIETClassifier",
-                           epoch=40, epochs=100, started_at=utcnow() - timedelta(minutes=3, seconds=20))
+        run = ModelVersion(
+            version=f"v-test-{uuid.uuid4().hex[:8]}",
+            status="training",
+            stage="train:DIETClassifier",
+            epoch=40,
+            epochs=100,
+            started_at=utcnow() - timedelta(minutes=3, seconds=20),
+        )
         session.add(run)
     try:
         response = admin.get("/console/training/models")

@@ -25,13 +25,18 @@ from tests.staff_user import new_account
 from tests.test_console_browser import DESKTOP, DOCS, browser, log_in  # noqa: F401  (fixtures)
 from webhook import create_app
 
-pytestmark = [pytest.mark.usefixtures("fresh_training_state"), pytest.mark.usefixtures("rasa_server"), pytest.mark.timeout(300)]
+pytestmark = [
+    pytest.mark.usefixtures("fresh_training_state"),
+    pytest.mark.usefixtures("rasa_server"),
+    pytest.mark.timeout(300),
+]
 
 
 def wait_text(driver, text: str, timeout: float = 15) -> None:
     """Wait for the text, across the page load a form post causes."""
     WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+        lambda d: text in d.find_element(By.TAG_NAME, "body").text
+    )
 
 
 @pytest.fixture
@@ -54,11 +59,14 @@ def live(settings):
 def test_review_queue_from_the_keyboard(live, browser):  # noqa: F811
     app, services, base = live
     with services.db.session() as session:
-        items = [ReviewItem(text=text, reason=reason, predicted_intent=predicted, suggested_intent=suggested, confidence=0.5)
-                 for text, reason, predicted, suggested in (
-                     ("嗯嗯那个啥", "fallback", "greet", None),
-                     ("单元门口的路灯坏了一个月没人修", "fallback", "neighbor_dispute", None),
-                     ("楼上水管爆了，淹到我家〔门牌号〕", "clarified", "property_complaint", "neighbor_dispute"))]
+        items = [
+            ReviewItem(text=text, reason=reason, predicted_intent=predicted, suggested_intent=suggested, confidence=0.5)
+            for text, reason, predicted, suggested in (
+                ("嗯嗯那个啥", "fallback", "greet", None),
+                ("单元门口的路灯坏了一个月没人修", "fallback", "neighbor_dispute", None),
+                ("楼上水管爆了，淹到我家〔门牌号〕", "clarified", "property_complaint", "neighbor_dispute"),
+            )
+        ]
         session.add_all(items)
         session.flush()
         noise, lamp, water = (item.id for item in items)
@@ -82,7 +90,10 @@ def test_review_queue_from_the_keyboard(live, browser):  # noqa: F811
     browser.find_element(By.TAG_NAME, "body").send_keys("d")
     wait_text(browser, "已处理 1 条")
     with services.db.session() as session:
-        assert (session.get(ReviewItem, lamp).status, session.get(ReviewItem, lamp).label) == (ACCEPTED, "property_complaint")
+        assert (session.get(ReviewItem, lamp).status, session.get(ReviewItem, lamp).label) == (
+            ACCEPTED,
+            "property_complaint",
+        )
         assert session.get(ReviewItem, noise).status == DISCARDED
         assert session.get(ReviewItem, water).status == "open"
     assert "单元门口的路灯坏了一个月没人修" not in browser.find_element(By.ID, "review-items").text
@@ -94,13 +105,27 @@ def test_comparison_page_pictures_changed_answers_and_the_gate(live, browser, ra
     # two real classifiers on the real held-out sets, so the page shows real figures and pictures.
     comparison = compare(classify_keywords, rasa_client.parse, tmp_path / "reports", intent_heldout_files())
     with services.db.session() as session:
-        serving = ModelVersion(version="v1-keyword-rules", model_file=str(tmp_path / "a.tar.gz"), status="serving",
-                               stage="done", trained_by="setup", promoted_by="setup")
+        serving = ModelVersion(
+            version="v1-keyword-rules",
+            model_file=str(tmp_path / "a.tar.gz"),
+            status="serving",
+            stage="done",
+            trained_by="setup",
+            promoted_by="setup",
+        )
         session.add(serving)
         session.flush()
-        candidate = ModelVersion(version="v2-candidate", model_file=str(tmp_path / "b.tar.gz"), status="ready",
-                                 stage="done", trained_by="t.admin", comparison=comparison, compared_with_id=serving.id,
-                                 epoch=60, epochs=60)
+        candidate = ModelVersion(
+            version="v2-candidate",
+            model_file=str(tmp_path / "b.tar.gz"),
+            status="ready",
+            stage="done",
+            trained_by="t.admin",
+            comparison=comparison,
+            compared_with_id=serving.id,
+            epoch=60,
+            epochs=60,
+        )
         session.add(candidate)
         session.flush()
         candidate_id = candidate.id
@@ -110,7 +135,9 @@ def test_comparison_page_pictures_changed_answers_and_the_gate(live, browser, ra
     wait_text(browser, "与 v1-keyword-rules 对比")
     pictures = browser.find_elements(By.CSS_SELECTOR, "img.matrix")
     assert len(pictures) == 2 * len(intent_heldout_files())  # serving and candidate, per held-out set
-    WebDriverWait(browser, 10).until(lambda d: all(d.execute_script("return arguments[0].naturalWidth", p) > 100 for p in pictures))
+    WebDriverWait(browser, 10).until(
+        lambda d: all(d.execute_script("return arguments[0].naturalWidth", p) > 100 for p in pictures)
+    )
     changed = browser.find_element(By.ID, "changed").text
     assert f"回答会变的消息（{len(comparison['changed'])} 句）" in changed and "变对" in changed
 

@@ -12,7 +12,9 @@ def test_core_drops_greetings_thanks_and_punctuation():
     assert core("你好，在吗？我想离婚。谢谢！") == "我想离婚"
 
 
-@pytest.mark.parametrize("text", ["你好", "您好，请问有人吗", "谢谢你们的帮助", "好的谢谢", "在吗😊", "律师你好", "算了不办了"])
+@pytest.mark.parametrize(
+    "text", ["你好", "您好，请问有人吗", "谢谢你们的帮助", "好的谢谢", "在吗😊", "律师你好", "算了不办了"]
+)
 def test_bare_courtesies(text):
     assert is_bare(text)
 
@@ -22,13 +24,16 @@ def test_courtesy_around_a_question_is_not_bare(text):
     assert not is_bare(text)
 
 
-@pytest.mark.parametrize("text", [
-    "老板欠我工资不给",  # money, work
-    "我老公要跟我离婚",  # family
-    "被车撞了对方跑了",  # harm
-    "工程干完了甲方一直拖着款不结算我们几十个工人过年都回不了家",  # a long story
-    "有事想问一下律师",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "老板欠我工资不给",  # money, work
+        "我老公要跟我离婚",  # family
+        "被车撞了对方跑了",  # harm
+        "工程干完了甲方一直拖着款不结算我们几十个工人过年都回不了家",  # a long story
+        "有事想问一下律师",
+    ],
+)
 def test_possible_legal_matters(text):
     assert could_be_legal(text)
 

@@ -45,12 +45,15 @@ def test_a_street_name_narrows_the_choice(session):
     assert names(match_communities(session, "唐家墩")) == ["八古墩社区", "青年社区", "东民社区"]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("在万松街道这边", "wansong"),
-    ("不知道 唐家墩那边", "tangjiadun"),
-    ("就在万松园路那边", None),
-    ("少数民族的习惯", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("在万松街道这边", "wansong"),
+        ("不知道 唐家墩那边", "tangjiadun"),
+        ("就在万松园路那边", None),
+        ("少数民族的习惯", None),
+    ],
+)
 def test_a_street_is_named_only_as_a_whole_word(session, text, expected):
     street = street_named(session, text)
     assert (street.code if street else None) == expected

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.usefixtures("rasa_server")
 
 
 def test_stomping_upstairs_ends_in_the_baguodun_mediator_queue_once(services, resident):
-    """"楼上天天半夜跺脚" from a resident of 八古墩社区, every message delivered twice."""
+    """ "楼上天天半夜跺脚" from a resident of 八古墩社区, every message delivered twice."""
     dialogue = [
         ("楼上天天半夜跺脚", "邻里纠纷"),
         ("八古墩", "八古墩社区"),

@@ -24,15 +24,18 @@ def prediction(gold: str, routed: str, intent: str | None = None) -> Prediction:
 
 
 def test_entity_markup_is_stripped():
-    assert strip_annotations("我电话[13912345678](phone)，住[万松园]{\"entity\": \"community\"}") == (
+    assert strip_annotations('我电话[13912345678](phone)，住[万松园]{"entity": "community"}') == (
         "我电话13912345678，住万松园"
     )
 
 
 def test_examples_from_yaml(tmp_path):
     path = tmp_path / "nlu.yml"
-    path.write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - 你好\n    - 在吗\n'
-                    "- regex: phone\n  examples: |\n    - 1\\d{10}\n", encoding="utf-8")
+    path.write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - 你好\n    - 在吗\n'
+        "- regex: phone\n  examples: |\n    - 1\\d{10}\n",
+        encoding="utf-8",
+    )
     assert examples_from_yaml(path) == [Example("你好", "greet"), Example("在吗", "greet")]
 
 
@@ -70,15 +73,20 @@ def test_predict_applies_the_policy():
 
 def test_real_question_figures():
     figures = real_question_figures(
-        [prediction("legal_consultation", "legal_consultation"), prediction("legal_consultation", "neighbor_dispute"),
-         prediction("legal_consultation", "out_of_scope"), prediction("legal_consultation", "clarify")]
+        [
+            prediction("legal_consultation", "legal_consultation"),
+            prediction("legal_consultation", "neighbor_dispute"),
+            prediction("legal_consultation", "out_of_scope"),
+            prediction("legal_consultation", "clarify"),
+        ]
     )
     assert (figures["triaged_any"], figures["turned_away"], figures["clarified"]) == (0.5, 0.25, 0.25)
 
 
 def test_split_trained():
-    fresh, leaked = split_trained([Example("你 好", "greet"), Example("楼上漏水", "neighbor_dispute")],
-                                  [Example("你好", "greet")])
+    fresh, leaked = split_trained(
+        [Example("你 好", "greet"), Example("楼上漏水", "neighbor_dispute")], [Example("你好", "greet")]
+    )
     assert [e.text for e in fresh] == ["楼上漏水"] and [e.text for e in leaked] == ["你 好"]
 
 
@@ -125,8 +133,9 @@ def test_predict_gives_the_policy_the_text_and_keeps_the_choices():
     def classify(text):
         return Classification("nlu_fallback", 0.5, [("nlu_fallback", 0.5), ("out_of_scope", 0.4)])
 
-    [legal, chat] = predict([Example("老板欠我三个月工资不给", "legal_consultation"), Example("哈哈哈", "out_of_scope")],
-                            classify)
+    [legal, chat] = predict(
+        [Example("老板欠我三个月工资不给", "legal_consultation"), Example("哈哈哈", "out_of_scope")], classify
+    )
     assert (legal.kind, legal.choices, legal.outcome) == ("clarify", ("legal_consultation",), "handled")
     assert (chat.kind, chat.routed) == ("out_of_scope", "out_of_scope")
 

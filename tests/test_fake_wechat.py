@@ -162,19 +162,27 @@ def test_reset_forgets_everything(client):
 
 def test_server_runs_on_a_free_port_and_long_polls():
     with FakeWeChatServer(appid=APPID, secret=SECRET) as server:
-        token = requests.get(f"{server.api_base}token", timeout=5, params={
-            "grant_type": "client_credential", "appid": APPID, "secret": SECRET}).json()["access_token"]
+        token = requests.get(
+            f"{server.api_base}token",
+            timeout=5,
+            params={"grant_type": "client_credential", "appid": APPID, "secret": SECRET},
+        ).json()["access_token"]
         waited = {}
 
         def long_poll():
-            waited["answer"] = requests.get(f"{server.base_url}/_fake/messages",
-                                            params={"touser": "openid-9", "wait": 5}, timeout=10).json()
+            waited["answer"] = requests.get(
+                f"{server.base_url}/_fake/messages", params={"touser": "openid-9", "wait": 5}, timeout=10
+            ).json()
 
         poller = threading.Thread(target=long_poll)
         poller.start()
         time.sleep(0.2)
-        requests.post(f"{server.api_base}message/custom/send", params={"access_token": token}, timeout=5,
-                      json={"touser": "openid-9", "msgtype": "text", "text": {"content": "到了"}})
+        requests.post(
+            f"{server.api_base}message/custom/send",
+            params={"access_token": token},
+            timeout=5,
+            json={"touser": "openid-9", "msgtype": "text", "text": {"content": "到了"}},
+        )
         poller.join(timeout=5)
         assert [m["content"] for m in waited["answer"]["messages"]] == ["到了"]
         assert [m["content"] for m in server.messages("openid-9")] == ["到了"]
@@ -184,8 +192,13 @@ def test_server_runs_on_a_free_port_and_long_polls():
 def test_stop_is_quick_even_during_a_simulated_hang():
     server = FakeWeChatServer().start()
     server.fail("token", delay=30)
-    hung = threading.Thread(target=lambda: requests.get(f"{server.api_base}token", timeout=40, params={
-        "grant_type": "client_credential", "appid": "a", "secret": "b"}))
+    hung = threading.Thread(
+        target=lambda: requests.get(
+            f"{server.api_base}token",
+            timeout=40,
+            params={"grant_type": "client_credential", "appid": "a", "secret": "b"},
+        )
+    )
     hung.start()
     time.sleep(0.2)
     started = time.monotonic()

@@ -10,12 +10,16 @@ from webhook import create_app
 
 
 def test_signed_fuzzed_inputs_get_no_5xx_and_no_broken_xml(services):
-    services.settings = dataclasses.replace(services.settings, wechat_token=TOKEN, wechat_appid=APPID, nlu_backend="keywords")
+    services.settings = dataclasses.replace(
+        services.settings, wechat_token=TOKEN, wechat_appid=APPID, nlu_backend="keywords"
+    )
     from bot.intents import IntentService
 
     services.classifier = IntentService(rasa=None)
     plain = create_app(services=services).test_client()
-    safe_services = dataclasses.replace(services, settings=dataclasses.replace(services.settings, wechat_aes_key=AES_KEY))
+    safe_services = dataclasses.replace(
+        services, settings=dataclasses.replace(services.settings, wechat_aes_key=AES_KEY)
+    )
     safe = create_app(services=safe_services).test_client()
     tally = fuzz(plain, safe, examples=150, random_seed=7)
     assert tally.inputs == 150

@@ -33,7 +33,9 @@ def test_bot_is_silent_while_a_person_holds_the_conversation(services, resident,
     with services.db.session() as session:
         stored = session.scalars(select(Message).where(Message.content == "合同在我这里，明天拍给您")).one()
         assert stored.ticket_id == case_id and stored.resident_id is not None
-        out = session.scalars(select(Message).where(Message.resident_id == stored.resident_id, Message.id > stored.id)).all()
+        out = session.scalars(
+            select(Message).where(Message.resident_id == stored.resident_id, Message.id > stored.id)
+        ).all()
         assert out == []  # no bot answer logged either
 
 
@@ -57,7 +59,9 @@ def test_released_conversation_goes_back_to_the_bot_and_the_resident_is_told(ser
     case_id, _, _ = new_case(services, "baguodun", openid=resident.openid)
     hold(services, case_id)
     with services.db.session() as session:
-        casework.release_conversation(session, services.jobs, session.get(Ticket, case_id), staff_by_username(session, "zhang.lawyer"))
+        casework.release_conversation(
+            session, services.jobs, session.get(Ticket, case_id), staff_by_username(session, "zhang.lawyer")
+        )
     run_jobs(services)
     assert "智能助手" in sent_to(fake_wechat, resident.openid)[-1]
     assert resident.says("你好") != ""
@@ -92,7 +96,9 @@ def test_second_person_cannot_take_a_held_conversation(services):
     hold(services, case_id)
     with services.db.session() as session:
         with pytest.raises(casework.ActionError, match="张律师"):
-            casework.take_over(session, services.jobs, session.get(Ticket, case_id), staff_by_username(session, "li.mediator"))
+            casework.take_over(
+                session, services.jobs, session.get(Ticket, case_id), staff_by_username(session, "li.mediator")
+            )
 
 
 def test_holder_is_told_on_wechat_when_the_resident_writes(services, resident, fake_wechat):
@@ -121,6 +127,8 @@ def test_taking_over_and_giving_back_drop_the_bots_half_finished_intake(services
     assert services.dialogue.load(resident.openid) == {}
     services.dialogue.save(resident.openid, draft)  # a draft left over while the conversation was held
     with services.db.session() as session:
-        casework.release_conversation(session, services.jobs, session.get(Ticket, case_id), staff_by_username(session, "zhang.lawyer"))
+        casework.release_conversation(
+            session, services.jobs, session.get(Ticket, case_id), staff_by_username(session, "zhang.lawyer")
+        )
     assert services.dialogue.load(resident.openid) == {}
     assert "已记下" not in resident.says("八古墩")

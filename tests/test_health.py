@@ -16,8 +16,11 @@ def test_ready_when_database_redis_and_signals_are(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {
-        "database": True, "redis": True, "signals": "ready",
-        "nlu": "rasa", "rasa_servers": {settings.rasa_url: "up"},
+        "database": True,
+        "redis": True,
+        "signals": "ready",
+        "nlu": "rasa",
+        "rasa_servers": {settings.rasa_url: "up"},
     }
 
 

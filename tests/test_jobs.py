@@ -106,8 +106,23 @@ def busy(services, seconds: float) -> None:
 
 
 def _start_redis(directory) -> subprocess.Popen:
-    server = subprocess.Popen(["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--dir", str(directory),
-                               "--appendonly", "yes", "--save", "", "--logfile", str(directory / "redis.log")])
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(REDIS_PORT),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(directory),
+            "--appendonly",
+            "yes",
+            "--save",
+            "",
+            "--logfile",
+            str(directory / "redis.log"),
+        ]
+    )
     client = redis.Redis(port=REDIS_PORT)
     for _ in range(100):
         try:
@@ -144,8 +159,12 @@ def restartable_redis(tmp_path):
 def test_a_worker_stays_through_a_redis_restart_and_runs_jobs_within_seconds(restartable_redis, busy_for):
     holder, directory = restartable_redis
     queue = RedisJobs(redis.Redis(port=REDIS_PORT), "restart:").queue
-    worker = subprocess.Popen([sys.executable, "-c", _WORKER.format(root=str(PROJECT_ROOT), port=REDIS_PORT)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", _WORKER.format(root=str(PROJECT_ROOT), port=REDIS_PORT)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert _finished_after(queue.enqueue(print, "warm"), time.time(), 30) is not None
         if busy_for:  # a job ends while Redis is away: RQ quit there ("found an unhandled exception")

@@ -29,7 +29,9 @@ def test_services_sharing_a_directory_replay_only_their_own_messages(tmp_path):
 
 
 def test_a_line_written_before_owners_were_recorded_is_replayed(tmp_path):
-    (tmp_path / "inbound.jsonl").write_text(json.dumps({"openid": "o_old", "kind": "text", "dedup_key": "msg:9"}) + "\n")
+    (tmp_path / "inbound.jsonl").write_text(
+        json.dumps({"openid": "o_old", "kind": "text", "dedup_key": "msg:9"}) + "\n"
+    )
     journal = Journal(tmp_path, owner_of("postgresql://…/ours", "lfd:"))
     seen = []
     assert journal.replay(lambda inbound, raw: seen.append(inbound.dedup_key) or True) == 1

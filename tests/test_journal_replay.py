@@ -15,8 +15,8 @@ from bot.journal_replay import JournalReplayer
 from bot.services import build_services
 from bot.storage.messages import Message
 from bot.storing import store
-from tests.conftest import run_jobs
 from devtools.simulator import new_msg_id
+from tests.conftest import run_jobs
 from tests.scripted import ScriptedClassifier
 
 
@@ -44,8 +44,13 @@ def _wait_for(condition, seconds: float = 10.0) -> bool:
 
 
 def _journal_one(services) -> Inbound:
-    inbound = Inbound(openid="o_journal_replay_000001", kind="text", dedup_key=f"msg:{new_msg_id()}",
-                      text="你好", received_at=time.time())
+    inbound = Inbound(
+        openid="o_journal_replay_000001",
+        kind="text",
+        dedup_key=f"msg:{new_msg_id()}",
+        text="你好",
+        received_at=time.time(),
+    )
     services.journal.append(inbound)
     return inbound
 
@@ -83,6 +88,7 @@ def test_a_journal_left_by_an_earlier_process_is_replayed_at_start(journalled):
 
 def _sent_to(services, fake_wechat, openid: str, seconds: float = 10.0) -> list[dict]:
     """The customer-service messages the resident received, once the queue has run."""
+
     def arrived() -> bool:
         run_jobs(services)
         return bool(fake_wechat.messages(touser=openid))

@@ -21,7 +21,9 @@ def session(services):
 @pytest.fixture
 def ticket(session):
     resident = touch_resident(session, "o_lifecycle_" + str(id(session)))
-    return open_ticket(session, resident, CaseRequest("neighbor_dispute", "楼上漏水", unit_by_code(session, "baguodun")))
+    return open_ticket(
+        session, resident, CaseRequest("neighbor_dispute", "楼上漏水", unit_by_code(session, "baguodun"))
+    )
 
 
 def test_every_status_has_its_moves():
@@ -29,15 +31,18 @@ def test_every_status_has_its_moves():
     assert all(moves <= set(STATUS_LABELS) for moves in STATUS_MOVES.values())
 
 
-@pytest.mark.parametrize("old, new, allowed", [
-    ("new", "in_progress", True),
-    ("in_progress", "resolved", True),
-    ("resolved", "reopened", True),
-    ("resolved", "in_progress", False),  # a resolved case is reopened first
-    ("closed", "in_progress", False),
-    ("cancelled", "resolved", False),
-    ("new", "reopened", False),
-])
+@pytest.mark.parametrize(
+    "old, new, allowed",
+    [
+        ("new", "in_progress", True),
+        ("in_progress", "resolved", True),
+        ("resolved", "reopened", True),
+        ("resolved", "in_progress", False),  # a resolved case is reopened first
+        ("closed", "in_progress", False),
+        ("cancelled", "resolved", False),
+        ("new", "reopened", False),
+    ],
+)
 def test_allowed_moves(old, new, allowed):
     assert can_move(old, new) is allowed
 
@@ -45,7 +50,9 @@ def test_allowed_moves(old, new, allowed):
 def test_move_records_the_actor_and_tells_the_resident(session, services, ticket, fake_wechat):
     move_ticket(session, services.jobs, ticket, "in_progress", "li.mediator", "明天上门")
     session.commit()
-    event = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id.desc())).first()
+    event = session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id.desc())
+    ).first()
     assert (event.status, event.actor, event.note) == ("in_progress", "li.mediator", "明天上门")
     assert ticket.first_response_at is not None
     run_jobs(services)
@@ -76,13 +83,17 @@ def test_resolution_asks_for_a_rating(session, services, ticket, fake_wechat):
     move_ticket(session, services.jobs, ticket, "resolved", "li.mediator", "双方已和解")
     session.commit()
     run_jobs(services)
-    text = session.scalars(select(Message).where(Message.ticket_id == ticket.id, Message.direction == "out")).one().content
+    text = (
+        session.scalars(select(Message).where(Message.ticket_id == ticket.id, Message.direction == "out")).one().content
+    )
     assert "双方已和解" in text and "1～5" in text
 
 
 def test_cli_status_refuses_an_unknown_actor(app, services):
     with services.db.session() as session:
         resident = touch_resident(session, "o_lifecycle_cli")
-        number = open_ticket(session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "baguodun"))).number
+        number = open_ticket(
+            session, resident, CaseRequest("neighbor_dispute", "噪音", unit_by_code(session, "baguodun"))
+        ).number
     result = app.test_cli_runner().invoke(args=["tickets", "status", number, "in_progress", "--actor", "ghost"])
     assert result.exit_code != 0 and "unknown staff" in result.output

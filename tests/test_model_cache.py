@@ -56,14 +56,16 @@ def _slow_build_in_child(cache_dir: str, marker: str) -> None:
             file.write("built\n")
         time.sleep(0.5)
         return "model"
+
     load_or_build("toy", "k", build, Path(cache_dir))
 
 
 def test_processes_starting_together_build_once(tmp_path):
     marker = tmp_path / "builds.txt"
     context = multiprocessing.get_context("fork")
-    children = [context.Process(target=_slow_build_in_child, args=(str(tmp_path / "cache"), str(marker)))
-                for _ in range(3)]
+    children = [
+        context.Process(target=_slow_build_in_child, args=(str(tmp_path / "cache"), str(marker))) for _ in range(3)
+    ]
     for child in children:
         child.start()
     for child in children:

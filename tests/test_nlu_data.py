@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.intents.evaluation import examples_from_dir, examples_from_yaml
 from bot.faq_file import FAQ_FILE, load_faq_categories
+from bot.intents.evaluation import examples_from_dir, examples_from_yaml
 from bot.intents.types import CONVERSATIONAL_INTENTS, FAQ_PREFIX, TRIAGE_INTENTS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,26 +17,35 @@ def at(text: str) -> datetime:
 HOURS = "工作日 9:00-12:00 14:00-17:30"
 
 
-@pytest.mark.parametrize("now, expected", [
-    ("2026-11-24 10:00", None),              # a Tuesday morning: open
-    ("2026-11-24 12:30", "今天 14:00"),       # lunch break
-    ("2026-11-24 20:00", "明天 09:00"),
-    ("2026-11-27 18:00", "周一 09:00"),       # Friday evening
-    ("2026-11-28 11:00", "周一 09:00"),       # Saturday
-])
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        ("2026-11-24 10:00", None),  # a Tuesday morning: open
+        ("2026-11-24 12:30", "今天 14:00"),  # lunch break
+        ("2026-11-24 20:00", "明天 09:00"),
+        ("2026-11-27 18:00", "周一 09:00"),  # Friday evening
+        ("2026-11-28 11:00", "周一 09:00"),  # Saturday
+    ],
+)
 def test_the_promise_is_honest_about_office_hours(services, now, expected):
     with services.db.session() as session:
         resident = touch_resident(session, "o_office_hours_honest")
-        ticket = open_ticket(session, resident, CaseRequest("legal_consultation", "合同纠纷", unit_by_code(session, "baguodun")))
+        ticket = open_ticket(
+            session, resident, CaseRequest("legal_consultation", "合同纠纷", unit_by_code(session, "baguodun"))
+        )
         promise = response_promise(ticket, at(now))
         assert (expected in promise) if expected else "不在工作时间" not in promise
 
 
 @pytest.mark.parametrize("urgent, within", [(True, "1 小时内"), (False, "4 小时内")])
-def test_an_urgent_or_group_case_at_night_is_promised_a_person_after_opening_not_within_the_hour(services, urgent, within):
+def test_an_urgent_or_group_case_at_night_is_promised_a_person_after_opening_not_within_the_hour(
+    services, urgent, within
+):
     with services.db.session() as session:
         resident = touch_resident(session, "o_office_hours_night")
-        request = CaseRequest("neighbor_dispute", "打起来了", unit_by_code(session, "baguodun"), urgent=urgent, collective=not urgent)
+        request = CaseRequest(
+            "neighbor_dispute", "打起来了", unit_by_code(session, "baguodun"), urgent=urgent, collective=not urgent
+        )
         ticket = open_ticket(session, resident, request)
         night = response_promise(ticket, at("2026-11-24 02:49"))
         assert f"今天 09:00上班后 {within}联系您" in night and "不在工作时间" in night
@@ -53,7 +62,9 @@ def test_office_hours_read_from_the_directory_text():
 def test_case_opened_at_the_weekend_says_when_the_room_opens(services):
     with services.db.session() as session:
         resident = touch_resident(session, "o_office_hours_weekend")
-        ticket = open_ticket(session, resident, CaseRequest("legal_consultation", "合同纠纷", unit_by_code(session, "baguodun")))
+        ticket = open_ticket(
+            session, resident, CaseRequest("legal_consultation", "合同纠纷", unit_by_code(session, "baguodun"))
+        )
         assert "周一 09:00" in response_promise(ticket, at("2026-11-28 11:00"))
         assert "不在工作时间" not in response_promise(ticket, at("2026-11-24 10:00"))
 

@@ -11,10 +11,12 @@ from tests.conftest import run_jobs
 @pytest.fixture
 def send(app, services):
     """Queue a message to a resident; returns the outbound row ids."""
+
     def send(openid: str, text: str) -> list[int]:
         with services.db.session() as session:
             resident = touch_resident(session, openid)
             return queue_message(session, services.jobs, resident, text)
+
     return send
 
 
@@ -106,8 +108,16 @@ def test_a_message_claimed_by_a_job_that_died_is_picked_up_when_the_worker_start
 
     with services.db.session() as session:
         resident = touch_resident(session, "o_outbox_abandoned1")
-        session.add(OutboundMessage(resident_id=resident.id, openid=resident.openid, content="被遗弃的消息",
-                                    status="sending", attempts=1, claimed_at=utcnow() - timedelta(hours=1)))
+        session.add(
+            OutboundMessage(
+                resident_id=resident.id,
+                openid=resident.openid,
+                content="被遗弃的消息",
+                status="sending",
+                attempts=1,
+                claimed_at=utcnow() - timedelta(hours=1),
+            )
+        )
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code == 0, result.output
     assert "abandoned message(s) queued again" in result.output

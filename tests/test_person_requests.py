@@ -58,26 +58,33 @@ def ago(services, ticket_id: int, minutes: int) -> None:
 
 @pytest.mark.usefixtures("rasa_server")
 def test_no_case_a_request_opens_a_flagged_case_at_once_and_asking_again_tells_where_it_stands(
-        services, resident, fake_wechat, bound):
+    services, resident, fake_wechat, bound
+):
     lawyer, officer = bound("cai.lawyer"), bound("ding.property")
-    first, = converse(resident, [
-        ("你好", "您好"),
-        ("转人工", "已为您转人工"),
-    ])[1:]
-    ticket, = cases_of(services, resident.openid)
+    (first,) = converse(
+        resident,
+        [
+            ("你好", "您好"),
+            ("转人工", "已为您转人工"),
+        ],
+    )[1:]
+    (ticket,) = cases_of(services, resident.openid)
     assert ticket.number in first and "江汉区公共法律服务中心的蔡律师（律师）" in first and "哪类问题" in first
     assert "工作时间" in first and "9:00" in first
     assert ticket.person_requested_at is not None and "你好" not in ticket.description
     run_jobs(services)
-    told, = person_notices(fake_wechat, lawyer)
+    (told,) = person_notices(fake_wechat, lawyer)
     assert f"/console/cases/{ticket.id}" in told
 
-    again, chosen = converse(resident, [
-        ("人呢", "还没有回复您"),
-        ("3", "物业问题"),
-    ])
+    again, chosen = converse(
+        resident,
+        [
+            ("人呢", "还没有回复您"),
+            ("3", "物业问题"),
+        ],
+    )
     assert "刚才" in again and "蔡律师" in again and "已提醒工作人员尽快" not in again
-    ticket, = cases_of(services, resident.openid)  # one case, not one per request
+    (ticket,) = cases_of(services, resident.openid)  # one case, not one per request
     assert ticket.role == "property_officer" and "丁房管员" in chosen
     run_jobs(services)
     assert len(person_notices(fake_wechat, lawyer)) == 1  # "人呢" right after: no second notice
@@ -86,25 +93,32 @@ def test_no_case_a_request_opens_a_flagged_case_at_once_and_asking_again_tells_w
 
 @pytest.mark.usefixtures("rasa_server")
 def test_no_case_words_instead_of_a_number_route_the_request_and_go_into_the_case(services, resident):
-    converse(resident, [
-        ("我要人工", "哪类问题"),
-        ("物业把小区绿地改成停车位收费", "已记到工单里"),
-    ])
-    ticket, = cases_of(services, resident.openid)
+    converse(
+        resident,
+        [
+            ("我要人工", "哪类问题"),
+            ("物业把小区绿地改成停车位收费", "已记到工单里"),
+        ],
+    )
+    (ticket,) = cases_of(services, resident.openid)
     assert ticket.role == "property_officer" and "绿地" in ticket.description
 
 
 @pytest.mark.usefixtures("rasa_server")
 def test_no_case_what_the_resident_wrote_lately_is_the_case_and_the_community_named_before_routes_it(
-        services, resident):
+    services, resident
+):
     resident.says("你好")
     with services.db.session() as session:  # named in an earlier conversation
         find_resident(session, resident.openid).community_id = unit_by_code(session, "xiqiao").id
-    converse(resident, [
-        ("法律咨询收费吗", "免费"),
-        ("转人工", "西桥社区"),
-    ])
-    ticket, = cases_of(services, resident.openid)
+    converse(
+        resident,
+        [
+            ("法律咨询收费吗", "免费"),
+            ("转人工", "西桥社区"),
+        ],
+    )
+    (ticket,) = cases_of(services, resident.openid)
     with services.db.session() as session:
         assert session.get(Unit, ticket.unit_id).code == "xiqiao"
     assert "收费" in ticket.description and "转人工" not in ticket.description
@@ -112,25 +126,34 @@ def test_no_case_what_the_resident_wrote_lately_is_the_case_and_the_community_na
 
 @pytest.mark.usefixtures("rasa_server")
 def test_with_a_case_open_the_request_flags_it_tells_its_staff_once_and_an_answer_clears_it(
-        services, resident, fake_wechat, bound):
+    services, resident, fake_wechat, bound
+):
     zhang = bound("zhang.lawyer")
     case_id, number, _ = new_case(services, "baguodun", openid=resident.openid)
     run_jobs(services)  # the new-case notice
-    first, again = converse(resident, [
-        ("转人工", "已提醒工作人员"),
-        ("我就要人工", "还没有回复您"),
-    ])
+    first, again = converse(
+        resident,
+        [
+            ("转人工", "已提醒工作人员"),
+            ("我就要人工", "还没有回复您"),
+        ],
+    )
     # Other tests add lawyers to this room; with more than one the reply names the role, not a person.
     assert number in first and "八古墩社区公共法律服务工作室的" in first and "社区律师" in first and "工作时间" in first
     assert number in again and "已提醒工作人员尽快" not in again
     assert len(cases_of(services, resident.openid)) == 1
     run_jobs(services)
-    told, = person_notices(fake_wechat, zhang)
+    (told,) = person_notices(fake_wechat, zhang)
     assert number in told and f"/console/cases/{case_id}" in told
 
     with services.db.session() as session:
-        casework.reply(session, services.jobs, session.get(Ticket, case_id), staff_by_username(session, "zhang.lawyer"),
-                       "您好，我是张律师，请问您具体想咨询什么？")
+        casework.reply(
+            session,
+            services.jobs,
+            session.get(Ticket, case_id),
+            staff_by_username(session, "zhang.lawyer"),
+            "您好，我是张律师，请问您具体想咨询什么？",
+        )
     assert cases_of(services, resident.openid)[0].person_requested_at is None
     converse(resident, [("人呢", "已提醒工作人员")])  # answered before: a new request, told anew
     run_jobs(services)
@@ -144,7 +167,7 @@ def test_asking_again_after_a_while_says_how_long_ago_and_reminds_the_staff(serv
     run_jobs(services)  # the new-case notice
     converse(resident, [("转人工", "已提醒工作人员")])
     ago(services, case_id, 40)
-    again, = converse(resident, [("人呢", "40 分钟前")])
+    (again,) = converse(resident, [("人呢", "40 分钟前")])
     assert "再次提醒" in again
     run_jobs(services)
     assert "已等 40 分钟" in person_notices(fake_wechat, zhang)[-1]

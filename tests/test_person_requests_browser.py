@@ -39,7 +39,7 @@ def test_a_request_for_a_person_reaches_the_bound_staff_member_and_their_reply_c
             find_resident(session, resident.openid).community_id = staff_by_username(session, "zhang.lawyer").unit_id
         assert "已为您转人工" in resident.says("转人工")
         with services.db.session() as session:
-            ticket, = tickets_of_resident(session, find_resident(session, resident.openid).id)
+            (ticket,) = tickets_of_resident(session, find_resident(session, resident.openid).id)
             number, case_id = ticket.number, ticket.id
         WebDriverWait(fake_wechat, 10).until(lambda fake: person_notice(fake, staff_openid), message="no notice")
         assert f"/console/cases/{case_id}" in person_notice(fake_wechat, staff_openid)
@@ -49,7 +49,7 @@ def test_a_request_for_a_person_reaches_the_bound_staff_member_and_their_reply_c
         rows = browser.find_elements(By.CSS_SELECTOR, "li.case-row")
         mine = next(i for i, row in enumerate(rows) if number in row.text)
         assert "已等" in rows[mine].text  # first, after only requests that waited longer (none in a fresh room)
-        assert all(row.find_elements(By.CSS_SELECTOR, ".person-flag") for row in rows[:mine + 1])
+        assert all(row.find_elements(By.CSS_SELECTOR, ".person-flag") for row in rows[: mine + 1])
         browser.find_element(By.CSS_SELECTOR, f'a[data-number="{number}"]').click()
         wait_text(browser, "对话记录")
         browser.find_element(By.ID, "reply-text").send_keys("您好，我是张律师，请问遇到了什么事？")

@@ -52,8 +52,10 @@ def test_a_deleted_row_is_deleted_whole_and_the_resident_row_keeps_only_a_tag():
 
 def test_the_dedup_keys_of_a_resident_are_found_by_their_openid():
     openid = "o6_Kq1tXyZ-abc123DEF"
-    keys = [f"lfd:dedup:{message_key('gh_account', openid, 24680)}",
-            f"lfd:dedup:{event_key('gh_account', openid, 1700000000, 'subscribe', '')}"]
+    keys = [
+        f"lfd:dedup:{message_key('gh_account', openid, 24680)}",
+        f"lfd:dedup:{event_key('gh_account', openid, 1700000000, 'subscribe', '')}",
+    ]
     globs = [f"lfd:{redis_glob(data.pattern, openid)}" for data in REDIS]
     assert all(any(fnmatch.fnmatchcase(key, pattern) for pattern in globs) for key in keys)
     other = f"lfd:dedup:{message_key('gh_account', 'o6_SomeoneElse99', 24680)}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.intents.policy import (
     FAQ_MIN_CONFIDENCE,
-    OUT_OF_SCOPE_MIN_CONFIDENCE,
     KINDS,
+    OUT_OF_SCOPE_MIN_CONFIDENCE,
     Decision,
     close_choices,
     decide,
@@ -139,8 +139,14 @@ def test_a_bare_thanks_is_a_thanks():
 
 
 def test_a_greeting_around_a_question_the_model_also_saw_opens_its_case():
-    decision = decide(said("你好在吗 我想离婚但是他不同意不知道怎么办",
-                           ("greet", 0.55), ("legal_consultation", 0.4), ("neighbor_dispute", 0.02)))
+    decision = decide(
+        said(
+            "你好在吗 我想离婚但是他不同意不知道怎么办",
+            ("greet", 0.55),
+            ("legal_consultation", 0.4),
+            ("neighbor_dispute", 0.02),
+        )
+    )
     assert decision == Decision("triage", "legal_consultation", (), 0.4)
 
 
@@ -151,8 +157,14 @@ def test_thanks_after_a_question_is_the_question():
 
 
 def test_a_long_story_ending_in_a_question_is_not_a_cancel():
-    decision = decide(said("借给他的八万块钱三年了一分没还，人也找不到了，算了我该怎么办？",
-                           ("cancel", 0.6), ("legal_consultation", 0.25), ("property_complaint", 0.1)))
+    decision = decide(
+        said(
+            "借给他的八万块钱三年了一分没还，人也找不到了，算了我该怎么办？",
+            ("cancel", 0.6),
+            ("legal_consultation", 0.25),
+            ("property_complaint", 0.1),
+        )
+    )
     assert decision.kind == "clarify" and "legal_consultation" in decision.choices
 
 
@@ -169,13 +181,21 @@ def test_cancel_alone_still_cancels():
 
 
 def test_fallback_on_a_possible_legal_matter_asks_about_the_lawyer():
-    decision = decide(said("工程干完了甲方一直拖着款不结", ("nlu_fallback", 0.5), ("out_of_scope", 0.4), ("greet", 0.1)))
+    decision = decide(
+        said("工程干完了甲方一直拖着款不结", ("nlu_fallback", 0.5), ("out_of_scope", 0.4), ("greet", 0.1))
+    )
     assert (decision.kind, decision.choices) == ("clarify", ("legal_consultation",))
 
 
 def test_fallback_leaning_to_another_room_also_offers_the_lawyer():
-    decision = decide(said("隔壁装修把我家墙震裂了要他赔钱他不肯",
-                           ("nlu_fallback", 0.5), ("neighbor_dispute", 0.45), ("out_of_scope", 0.3)))
+    decision = decide(
+        said(
+            "隔壁装修把我家墙震裂了要他赔钱他不肯",
+            ("nlu_fallback", 0.5),
+            ("neighbor_dispute", 0.45),
+            ("out_of_scope", 0.3),
+        )
+    )
     assert decision.kind == "clarify"
     assert decision.choices == ("neighbor_dispute", "legal_consultation")
 
@@ -209,7 +229,9 @@ def test_an_announced_question_is_met_with_an_invitation_not_turned_away():
 
 def test_a_bare_greeting_is_a_greeting_whatever_the_model_says():
     for text in ("在吗", "在吗？", "你好 在不在", "有人吗"):
-        unsure = Classification("nlu_fallback", 0.5, [("nlu_fallback", 0.5), ("greet", 0.45), ("change_community", 0.04)], [], "rasa", text)
+        unsure = Classification(
+            "nlu_fallback", 0.5, [("nlu_fallback", 0.5), ("greet", 0.45), ("change_community", 0.04)], [], "rasa", text
+        )
         assert decide(unsure) == Decision("conversational", "greet", (), 0.5), text
     thanks = Classification("nlu_fallback", 0.5, [("nlu_fallback", 0.5), ("thank", 0.45)], [], "rasa", "你好 谢谢")
     assert decide(thanks).intent != "greet"

@@ -67,9 +67,23 @@ def test_erasure_leaves_nothing_of_the_person_in_a_full_dump_and_keeps_the_stati
 
     assert run.failed == [] and len(run.erased) == 1
     counts = run.erased[0].counts
-    print(f"\n{services.settings.database_url.split(':')[0]}: erased in {run.erased[0].seconds * 1000:.0f} ms: {counts}")
-    for kind in ("messages", "review_items", "ticket_attachments", "audit_log", "case_notes", "outbound_messages",
-                 "dead_letters", "dialogue_states", "tickets", "residents", "redis_keys", "journal_lines"):
+    print(
+        f"\n{services.settings.database_url.split(':')[0]}: erased in {run.erased[0].seconds * 1000:.0f} ms: {counts}"
+    )
+    for kind in (
+        "messages",
+        "review_items",
+        "ticket_attachments",
+        "audit_log",
+        "case_notes",
+        "outbound_messages",
+        "dead_letters",
+        "dialogue_states",
+        "tickets",
+        "residents",
+        "redis_keys",
+        "journal_lines",
+    ):
         assert counts.get(kind), kind
     assert counts["cases_withdrawn"] == 1
     everything = dump(services)
@@ -79,15 +93,29 @@ def test_erasure_leaves_nothing_of_the_person_in_a_full_dump_and_keeps_the_stati
     assert trace.openid not in (services.journal.path.read_text(encoding="utf-8"))
     assert trace.name not in Path(services.settings.nlu_reviewed_file).read_text(encoding="utf-8")
     # Everyone else is untouched.
-    assert other.phone in everything and other.name in Path(services.settings.nlu_reviewed_file).read_text(encoding="utf-8")
+    assert other.phone in everything and other.name in Path(services.settings.nlu_reviewed_file).read_text(
+        encoding="utf-8"
+    )
     assert redis_holds(services, other.openid) and other.openid in services.journal.path.read_text(encoding="utf-8")
 
     with services.db.session() as session:
         opened, resolved = session.get(Ticket, trace.open_ticket_id), session.get(Ticket, trace.resolved_ticket_id)
-        assert (resolved.category, resolved.status, resolved.rating, resolved.rating_comment) == ("neighbor_dispute", "resolved", 5, None)
+        assert (resolved.category, resolved.status, resolved.rating, resolved.rating_comment) == (
+            "neighbor_dispute",
+            "resolved",
+            5,
+            None,
+        )
         assert opened.status == "cancelled" and opened.unit_id == resolved.unit_id and opened.description == ""
-        assert session.scalar(select(TicketEvent.note).where(TicketEvent.ticket_id == opened.id)
-                              .order_by(TicketEvent.id.desc()).limit(1)) == privacy.WITHDRAWN_NOTE
+        assert (
+            session.scalar(
+                select(TicketEvent.note)
+                .where(TicketEvent.ticket_id == opened.id)
+                .order_by(TicketEvent.id.desc())
+                .limit(1)
+            )
+            == privacy.WITHDRAWN_NOTE
+        )
         assert session.scalar(select(Handoff.release_reason).where(Handoff.ticket_id == opened.id)) == "erased"
         anonymous = session.get(Resident, opened.resident_id)
         assert anonymous.openid == privacy.erased_tag(trace.openid) and anonymous.phone is None

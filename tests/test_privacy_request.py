@@ -28,17 +28,23 @@ def open_case(services, openid: str) -> Ticket:
 
 
 def test_a_resident_with_an_open_case_asks_to_have_their_data_deleted(services, resident):
-    converse(resident, [
-        ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
-        ("东民社区", "手机号"),
-        ("不留", "请确认"),
-        ("1", "工单"),
-    ])
+    converse(
+        resident,
+        [
+            ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
+            ("东民社区", "手机号"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
     number = open_case(services, resident.openid).number
-    first, again = converse(resident, [
-        ("把我的个人信息删掉", "申请已经登记"),
-        ("我不想你们保存我的信息了", "已经在"),
-    ])
+    first, again = converse(
+        resident,
+        [
+            ("把我的个人信息删掉", "申请已经登记"),
+            ("我不想你们保存我的信息了", "已经在"),
+        ],
+    )
     print(f"\n居民：把我的个人信息删掉\n机器人：{first}\n居民：我不想你们保存我的信息了\n机器人：{again}")
     assert "15个工作日" in first and "统计信息" in first and "全部消息、照片" in first
     assert number in first and "先办结或撤回" in first and "撤回" in again
@@ -49,13 +55,16 @@ def test_a_resident_with_an_open_case_asks_to_have_their_data_deleted(services, 
 
 
 def test_asked_at_the_withdraw_question_it_is_no_withdrawal(services, resident):
-    converse(resident, [
-        ("楼上天天半夜跺脚", "邻里纠纷"),
-        ("八古墩", "已记下"),
-        ("每天晚上十二点以后还在咚咚咚", "手机号"),
-        ("不留", "请确认"),
-        ("1", "工单"),
-    ])
+    converse(
+        resident,
+        [
+            ("楼上天天半夜跺脚", "邻里纠纷"),
+            ("八古墩", "已记下"),
+            ("每天晚上十二点以后还在咚咚咚", "手机号"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
     withdraw = resident.says("撤回")
     reply = resident.says("注销我的资料")
     print(f"\n居民：撤回\n机器人：{withdraw}\n居民：注销我的资料\n机器人：{reply}")
@@ -65,15 +74,24 @@ def test_asked_at_the_withdraw_question_it_is_no_withdrawal(services, resident):
 
 
 def test_in_the_middle_of_an_intake_the_request_is_recorded_and_the_intake_goes_on(services, resident):
-    converse(resident, [
-        ("电梯坏了一个多星期了物业一直拖着不修", "物业问题"),
-        ("打铜社区", "手机号"),
-        ("你好，请删除我的个人信息", "申请已经登记"),
-        ("不留", "请确认"),
-    ])
+    converse(
+        resident,
+        [
+            ("电梯坏了一个多星期了物业一直拖着不修", "物业问题"),
+            ("打铜社区", "手机号"),
+            ("你好，请删除我的个人信息", "申请已经登记"),
+            ("不留", "请确认"),
+        ],
+    )
     with services.db.session() as session:
-        assert session.scalar(select(func.count()).select_from(PrivacyRequest).where(
-            PrivacyRequest.resident_id == find_resident(session, resident.openid).id)) == 1
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(PrivacyRequest)
+                .where(PrivacyRequest.resident_id == find_resident(session, resident.openid).id)
+            )
+            == 1
+        )
 
 
 def test_a_story_about_someone_deleting_chat_records_is_no_request(services, resident):

@@ -11,8 +11,8 @@ test needs the model to hesitate).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 
@@ -77,13 +77,16 @@ class Asked:
 
 
 def open_case(services, resident):
-    converse(resident, [
-        ("隔壁装修天天早上七点就开始砸墙，吵得老人睡不好", "邻里纠纷"),
-        ("八古墩社区", "手机号"),
-        ("不留", "请确认"),
-        ("1", "工单"),
-        ("撤了吧", "要撤回工单"),
-    ])
+    converse(
+        resident,
+        [
+            ("隔壁装修天天早上七点就开始砸墙，吵得老人睡不好", "邻里纠纷"),
+            ("八古墩社区", "手机号"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+            ("撤了吧", "要撤回工单"),
+        ],
+    )
 
 
 def faq_offer(services, resident):
@@ -133,10 +136,13 @@ def to_moving(services, resident):
 
 
 def to_call_off(services, resident):
-    converse(resident, [
-        ("我老公喝醉了在外面砸门", "110"),
-        ("搞错了 煤气味是楼下在熬中药", "回复“没有危险”"),
-    ])
+    converse(
+        resident,
+        [
+            ("我老公喝醉了在外面砸门", "110"),
+            ("搞错了 煤气味是楼下在熬中药", "回复“没有危险”"),
+        ],
+    )
 
 
 def to_resume(services, resident):
@@ -220,34 +226,69 @@ def resumed(s: Seen):
 
 
 TABLE: dict[str, list[Asked]] = {
-    "withdraw.confirm": [Asked(
-        open_case, after_no=kept, after_yes=withdrawn,
-        more_no=("不是撤回 我是想问问进度", "不是要撤", "不要撤", "别撤销", "没有要取消", "不用了 不撤",
-                 "撤什么撤 不撤", "莫撤", "冇得要撤的", "2", "保留"),
-        more_yes=("是的 撤了吧", "对 撤回", "嗯 取消吧", "1", "单子不要了"),
-    )],
-    "faq_offer.offer": [Asked(faq_offer, after_no=nothing_opened, after_yes=case_being_taken,
-                              more_no=("2", "不用了 谢谢"), more_yes=("1",))],
-    "intake.confirm": [Asked(to_summary, after_no=not_submitted, after_yes=opened,
-                             more_no=("2", "不"), more_yes=("1", "好的 确认", "对，没问题"))],
-    "intake.phone": [Asked(to_phone, after_no=no_phone, after_yes=phone_asked_for,
-                           more_no=("不留", "莫打电话", "不方便"), more_yes=("愿意",))],
+    "withdraw.confirm": [
+        Asked(
+            open_case,
+            after_no=kept,
+            after_yes=withdrawn,
+            more_no=(
+                "不是撤回 我是想问问进度",
+                "不是要撤",
+                "不要撤",
+                "别撤销",
+                "没有要取消",
+                "不用了 不撤",
+                "撤什么撤 不撤",
+                "莫撤",
+                "冇得要撤的",
+                "2",
+                "保留",
+            ),
+            more_yes=("是的 撤了吧", "对 撤回", "嗯 取消吧", "1", "单子不要了"),
+        )
+    ],
+    "faq_offer.offer": [
+        Asked(
+            faq_offer,
+            after_no=nothing_opened,
+            after_yes=case_being_taken,
+            more_no=("2", "不用了 谢谢"),
+            more_yes=("1",),
+        )
+    ],
+    "intake.confirm": [
+        Asked(
+            to_summary,
+            after_no=not_submitted,
+            after_yes=opened,
+            more_no=("2", "不"),
+            more_yes=("1", "好的 确认", "对，没问题"),
+        )
+    ],
+    "intake.phone": [
+        Asked(
+            to_phone,
+            after_no=no_phone,
+            after_yes=phone_asked_for,
+            more_no=("不留", "莫打电话", "不方便"),
+            more_yes=("愿意",),
+        )
+    ],
     "intake.community": [
         Asked(to_community, after_no=community_asked_again, after_yes=community_asked_again),
-        Asked(to_one_community_offered, after_no=community_asked_again, after_yes=community_taken,
-              more_no=("都不是",)),
+        Asked(to_one_community_offered, after_no=community_asked_again, after_yes=community_taken, more_no=("都不是",)),
     ],
     "clarify.choose": [
-        Asked(to_choices, after_no=nothing_opened, after_yes=choices_asked_again, more_no=("都不是",),
-              script=SCRIPT),
+        Asked(to_choices, after_no=nothing_opened, after_yes=choices_asked_again, more_no=("都不是",), script=SCRIPT),
         Asked(to_one_choice, after_no=nothing_opened, after_yes=legal_case_being_taken, script=SCRIPT),
     ],
-    "moving.community": [Asked(to_moving, after_no=community_unchanged, after_yes=new_community_asked_again,
-                               more_no=("我没搬",))],
-    "urgent.call_off": [Asked(to_call_off, after_no=still_urgent, after_yes=call_off_asked_again,
-                              more_no=("不是 还是有危险",))],
-    "resume_intake": [Asked(to_resume, after_no=not_resumed, after_yes=not_resumed,
-                            more_no=("不用帮我登记",))],
+    "moving.community": [
+        Asked(to_moving, after_no=community_unchanged, after_yes=new_community_asked_again, more_no=("我没搬",))
+    ],
+    "urgent.call_off": [
+        Asked(to_call_off, after_no=still_urgent, after_yes=call_off_asked_again, more_no=("不是 还是有危险",))
+    ],
+    "resume_intake": [Asked(to_resume, after_no=not_resumed, after_yes=not_resumed, more_no=("不用帮我登记",))],
 }
 # What only some questions take, with what must hold then.
 OWN_ANSWERS = [
@@ -259,8 +300,12 @@ OWN_ANSWERS = [
 
 
 def declared_questions() -> set[str]:
-    asked = {f"{name}.{step}" for name, flow in FLOWS.items() for step, declared in flow.steps.items()
-             if declared.question is not None}
+    asked = {
+        f"{name}.{step}"
+        for name, flow in FLOWS.items()
+        for step, declared in flow.steps.items()
+        if declared.question is not None
+    }
     return asked | set(OTHER_QUESTIONS)
 
 

@@ -50,7 +50,7 @@ def test_real_model_finds_a_phone_number_inside_chinese_text(rasa_client):
     result = rasa_client.parse(text)
     phones = [entity for entity in result.entities if entity["entity"] == "phone"]
     assert phones == [{"entity": "phone", "value": "13912345678", "start": 8, "end": 19}]
-    assert text[phones[0]["start"]:phones[0]["end"]] == "13912345678"
+    assert text[phones[0]["start"] : phones[0]["end"]] == "13912345678"
 
 
 def test_real_model_does_not_take_an_id_number_for_a_phone(rasa_client):

@@ -44,12 +44,18 @@ def test_a_token_file_others_may_read_is_refused(tmp_path):
     token_file.write_text("readable-by-all-token\n")
     token_file.chmod(0o644)
     environment = {key: value for key, value in os.environ.items() if key != "RASA_TOKEN"}
-    refused = subprocess.run([*LAUNCHER, "run"], env={**environment, "RASA_TOKEN_FILE": str(token_file)},
-                             capture_output=True, text=True, timeout=30)
+    refused = subprocess.run(
+        [*LAUNCHER, "run"],
+        env={**environment, "RASA_TOKEN_FILE": str(token_file)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert refused.returncode != 0 and "chmod 600" in refused.stderr
 
 
 def test_a_token_on_the_command_line_is_refused():
-    refused = subprocess.run([*LAUNCHER, "run", "--auth-token", "on-the-command-line"],
-                             capture_output=True, text=True, timeout=30)
+    refused = subprocess.run(
+        [*LAUNCHER, "run", "--auth-token", "on-the-command-line"], capture_output=True, text=True, timeout=30
+    )
     assert refused.returncode != 0 and "RASA_TOKEN" in refused.stderr

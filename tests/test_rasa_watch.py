@@ -31,10 +31,17 @@ def test_a_hung_server_is_killed_and_started_again(frozen_rasa, settings):
     url, frozen_pid = frozen_rasa
     client = RasaClient(url, settings.rasa_token, timeout=1.0)
     assert not client.is_up()
-    environment = {**os.environ, "RASA_TOKEN": settings.rasa_token, "RASA_MODEL_FILE": str(SERVED_MODEL),
-                   "RASA_WATCH_INTERVAL": "1", "RASA_WATCH_TIMEOUT": "1", "RASA_WATCH_STRIKES": "2"}
-    watch = subprocess.Popen([str(PROJECT_ROOT / "scripts" / "rasa_watch.sh"), str(PORT)], env=environment,
-                             stderr=subprocess.PIPE, text=True)
+    environment = {
+        **os.environ,
+        "RASA_TOKEN": settings.rasa_token,
+        "RASA_MODEL_FILE": str(SERVED_MODEL),
+        "RASA_WATCH_INTERVAL": "1",
+        "RASA_WATCH_TIMEOUT": "1",
+        "RASA_WATCH_STRIKES": "2",
+    }
+    watch = subprocess.Popen(
+        [str(PROJECT_ROOT / "scripts" / "rasa_watch.sh"), str(PORT)], env=environment, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and not client.is_up():

@@ -14,8 +14,10 @@ from bot.retrain import Progress, Trainer, file_hash, read_progress, register_se
 from bot.storage.review import ModelVersion, serving_model
 
 DIET_START = "2026-11-25 22:16:00 INFO     rasa.engine.training.hooks  - Starting to train component 'DIETClassifier'."
-TQDM = ("Epochs:  44%|████▍     | 44/100 [01:29<01:08,  1.23s/it, t_loss=3.44, i_acc=1]"
-        "Epochs:  45%|████▌     | 45/100 [01:31<01:07,  1.23s/it, t_loss=3.48, i_acc=1]")
+TQDM = (
+    "Epochs:  44%|████▍     | 44/100 [01:29<01:08,  1.23s/it, t_loss=3.44, i_acc=1]"
+    "Epochs:  45%|████▌     | 45/100 [01:31<01:07,  1.23s/it, t_loss=3.48, i_acc=1]"
+)
 
 pytestmark = pytest.mark.usefixtures("fresh_training_state")
 
@@ -59,7 +61,9 @@ def test_the_last_epochs_are_saved_however_soon_after_the_last_save(services):
         model_id = candidate.id
     trainer = Trainer(services, model_id)
     trainer.last_saved = time.monotonic()  # a save just now: every line below comes too soon for another
-    trainer._run_rasa(r"printf 'Epochs:  98%%|#| 59/60 [00:59<00:01, 1.0s/it]\rEpochs: 100%%|#| 60/60 [01:00<00:00, 1.0s/it]\n'")
+    trainer._run_rasa(
+        r"printf 'Epochs:  98%%|#| 59/60 [00:59<00:01, 1.0s/it]\rEpochs: 100%%|#| 60/60 [01:00<00:00, 1.0s/it]\n'"
+    )
     with services.db.session() as session:
         saved = session.get(ModelVersion, model_id)
         assert (saved.epoch, saved.epochs) == (60, 60)
@@ -70,20 +74,40 @@ def prediction(text, gold, routed, intent=None):
 
 
 def test_changed_answers_are_marked_better_worse_or_still_different():
-    before = [prediction("a", "neighbor_dispute", "out_of_scope"), prediction("b", "greet", "greet"),
-              prediction("c", "cancel", "greet"), prediction("d", "thank", "thank")]
-    after = [prediction("a", "neighbor_dispute", "neighbor_dispute"), prediction("b", "greet", "thank"),
-             prediction("c", "cancel", "goodbye"), prediction("d", "thank", "thank")]
+    before = [
+        prediction("a", "neighbor_dispute", "out_of_scope"),
+        prediction("b", "greet", "greet"),
+        prediction("c", "cancel", "greet"),
+        prediction("d", "thank", "thank"),
+    ]
+    after = [
+        prediction("a", "neighbor_dispute", "neighbor_dispute"),
+        prediction("b", "greet", "thank"),
+        prediction("c", "cancel", "goodbye"),
+        prediction("d", "thank", "thank"),
+    ]
     assert [(row["text"], row["verdict"]) for row in changed_answers("heldout", before, after)] == [
-        ("a", "better"), ("b", "worse"), ("c", "same")]
+        ("a", "better"),
+        ("b", "worse"),
+        ("c", "same"),
+    ]
 
 
 def test_the_gate_names_every_worse_held_out_figure():
-    sets = {"heldout": {"serving": {"triage_macro_f1": 0.95, "triage_turned_away": 0.02, "oos_given_triage": 0.0},
-                        "candidate": {"triage_macro_f1": 0.96, "triage_turned_away": 0.03, "oos_given_triage": 0.0}},
-            "areas": {"serving": {"triage_macro_f1": 0.90, "triage_turned_away": 0.01, "oos_given_triage": 0.05},
-                      "candidate": {"triage_macro_f1": 0.89, "triage_turned_away": 0.01, "oos_given_triage": 0.04}}}
-    assert worse_figures({"sets": sets}) == ["heldout：该受理却被拒的比例 0.020 → 0.030", "areas：分流 macro-F1 0.900 → 0.890"]
+    sets = {
+        "heldout": {
+            "serving": {"triage_macro_f1": 0.95, "triage_turned_away": 0.02, "oos_given_triage": 0.0},
+            "candidate": {"triage_macro_f1": 0.96, "triage_turned_away": 0.03, "oos_given_triage": 0.0},
+        },
+        "areas": {
+            "serving": {"triage_macro_f1": 0.90, "triage_turned_away": 0.01, "oos_given_triage": 0.05},
+            "candidate": {"triage_macro_f1": 0.89, "triage_turned_away": 0.01, "oos_given_triage": 0.04},
+        },
+    }
+    assert worse_figures({"sets": sets}) == [
+        "heldout：该受理却被拒的比例 0.020 → 0.030",
+        "areas：分流 macro-F1 0.900 → 0.890",
+    ]
     same = {"heldout": {"serving": sets["heldout"]["serving"], "candidate": sets["heldout"]["serving"]}}
     assert worse_figures({"sets": same}) == []
 

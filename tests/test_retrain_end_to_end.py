@@ -35,8 +35,14 @@ def own_server(settings, tmp_path):
     models = models_dir_with_served_model(tmp_path / "models")
     url = start_rasa(PORT, models / "nlu.tar.gz", settings.rasa_token)
     # A generous parse timeout: under a training run's load a slow parse must not fall back to keywords.
-    settings = dataclasses.replace(settings, rasa_url=url, nlu_models_dir=str(models), rasa_timeout=10.0,
-                                   nlu_reviewed_file=str(tmp_path / "reviewed.yml"), nlu_eval_ports="5015-5019")
+    settings = dataclasses.replace(
+        settings,
+        rasa_url=url,
+        nlu_models_dir=str(models),
+        rasa_timeout=10.0,
+        nlu_reviewed_file=str(tmp_path / "reviewed.yml"),
+        nlu_eval_ports="5015-5019",
+    )
     services = build_services(settings)
     yield services
     stop_rasa(PORT)
@@ -44,8 +50,9 @@ def own_server(settings, tmp_path):
 
 
 def status_of(services) -> str:
-    return requests.get(f"{services.settings.rasa_url}/status", params={"token": services.settings.rasa_token},
-                        timeout=10).json()["model_file"]
+    return requests.get(
+        f"{services.settings.rasa_url}/status", params={"token": services.settings.rasa_token}, timeout=10
+    ).json()["model_file"]
 
 
 def test_relabel_retrain_compare_promote_and_roll_back(own_server):
@@ -80,8 +87,14 @@ def test_relabel_retrain_compare_promote_and_roll_back(own_server):
         if worse:  # the gate holds without a written reason
             with pytest.raises(PromotionRefused, match="理由"):
                 promote(session, services.settings, draining, candidate.version, "admin.e2e")
-        promote(session, services.settings, draining, candidate.version, "admin.e2e",
-                override_reason="新增楼道设施的说法" if worse else "")
+        promote(
+            session,
+            services.settings,
+            draining,
+            candidate.version,
+            "admin.e2e",
+            override_reason="新增楼道设施的说法" if worse else "",
+        )
         initial_version = initial.version
         candidate_version = candidate.version
     assert status_of(services) == f"{candidate_version}.tar.gz"
@@ -90,7 +103,12 @@ def test_relabel_retrain_compare_promote_and_roll_back(own_server):
     assert "物业问题" in again.says(WRONG_BEFORE)
 
     with services.db.session() as session:
-        rollback(session, services.settings, Draining(services.redis, services.settings.key_prefix),
-                 initial_version, "admin.e2e")
+        rollback(
+            session,
+            services.settings,
+            Draining(services.redis, services.settings.key_prefix),
+            initial_version,
+            "admin.e2e",
+        )
         assert serving_model(session).version == initial_version
     assert status_of(services) == f"{initial_version}.tar.gz"

@@ -59,7 +59,9 @@ def test_confident_answers_are_sampled_at_the_configured_rate(services, resident
 
 def test_personal_data_is_masked_before_it_is_stored(services, resident):
     text = "我是张律师介绍来的，电话138 0013 8000，车牌鄂A·12345被楼上扔的东西砸了"
-    services.classifier = ScriptedClassifier({text: Classification("neighbor_dispute", 0.45, [("neighbor_dispute", 0.45)])})
+    services.classifier = ScriptedClassifier(
+        {text: Classification("neighbor_dispute", 0.45, [("neighbor_dispute", 0.45)])}
+    )
     resident.says(text)
     [item] = items_of(services, resident.openid)
     assert item.reason == "low_confidence"
@@ -67,15 +69,21 @@ def test_personal_data_is_masked_before_it_is_stored(services, resident):
 
 
 def test_the_residents_choice_after_a_clarifying_question_is_the_suggested_label(services, resident):
-    services.classifier = ScriptedClassifier({
-        "楼上装修把公共管道弄坏了": Classification(
-            "neighbor_dispute", 0.48, [("neighbor_dispute", 0.48), ("property_complaint", 0.44), ("greet", 0.08)]
-        ),
-    })
+    services.classifier = ScriptedClassifier(
+        {
+            "楼上装修把公共管道弄坏了": Classification(
+                "neighbor_dispute", 0.48, [("neighbor_dispute", 0.48), ("property_complaint", 0.44), ("greet", 0.08)]
+            ),
+        }
+    )
     assert "回复 1 邻里纠纷" in resident.says("楼上装修把公共管道弄坏了")
     assert "物业问题" in resident.says("2")
     [item] = items_of(services, resident.openid)
-    assert (item.reason, item.predicted_intent, item.suggested_intent) == ("clarified", "neighbor_dispute", "property_complaint")
+    assert (item.reason, item.predicted_intent, item.suggested_intent) == (
+        "clarified",
+        "neighbor_dispute",
+        "property_complaint",
+    )
 
 
 def test_an_faq_answer_the_resident_rejects_is_queued(services, resident):
@@ -84,28 +92,50 @@ def test_an_faq_answer_the_resident_rejects_is_queued(services, resident):
     assert "回复 1" in first  # the FAQ answer and the offer of a person
     resident.says("没解决")
     [item] = items_of(services, resident.openid)
-    assert (item.reason, item.text, item.predicted_intent) == ("faq_rejected", "网购的衣服不给退", "faq_consumer_refund")
+    assert (item.reason, item.text, item.predicted_intent) == (
+        "faq_rejected",
+        "网购的衣服不给退",
+        "faq_consumer_refund",
+    )
 
 
 def test_a_case_transferred_to_another_role_is_queued_with_that_roles_category(services):
     case_id, _, _ = new_case(services, "baguodun", "legal_consultation", "楼上邻居天天半夜拖椅子")
     with services.db.session() as session:
         ticket = session.get(Ticket, case_id)
-        opening = Message(resident_id=ticket.resident_id, direction="in", msg_type="text",
-                          content="楼上邻居天天半夜拖椅子", intent="legal_consultation", confidence=0.62)
+        opening = Message(
+            resident_id=ticket.resident_id,
+            direction="in",
+            msg_type="text",
+            content="楼上邻居天天半夜拖椅子",
+            intent="legal_consultation",
+            confidence=0.62,
+        )
         session.add(opening)
         session.flush()
         ticket.opening_message_id = opening.id
-        casework.transfer_case(session, services.jobs, ticket, staff_by_username(session, "zhang.lawyer"),
-                               unit_by_code(session, "baguodun"), "mediator", "http://console")
+        casework.transfer_case(
+            session,
+            services.jobs,
+            ticket,
+            staff_by_username(session, "zhang.lawyer"),
+            unit_by_code(session, "baguodun"),
+            "mediator",
+            "http://console",
+        )
         item = session.scalar(select(ReviewItem).where(ReviewItem.message_id == opening.id))
-        assert (item.reason, item.predicted_intent, item.suggested_intent) == ("transferred", "legal_consultation", "neighbor_dispute")
+        assert (item.reason, item.predicted_intent, item.suggested_intent) == (
+            "transferred",
+            "legal_consultation",
+            "neighbor_dispute",
+        )
 
 
 @pytest.fixture
 def reviewer_for(services, tmp_path):
     def make(session):
         return Reviewer(session, tmp_path / "reviewed.yml")
+
     return make
 
 

@@ -194,8 +194,12 @@ def test_no_heldout_message_is_trained_on(path):
 
 @pytest.mark.parametrize(
     "examples",
-    [signals.training_danger_examples(), signals.read_group_examples(),
-     evaluation.heldout_danger(), evaluation.heldout_group()],
+    [
+        signals.training_danger_examples(),
+        signals.read_group_examples(),
+        evaluation.heldout_danger(),
+        evaluation.heldout_group(),
+    ],
     ids=["danger", "group", "heldout-danger", "heldout-group"],
 )
 def test_no_message_is_listed_twice(examples):

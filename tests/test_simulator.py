@@ -11,11 +11,11 @@ import pytest
 import requests
 import xmltodict
 from flask import Flask, request
-from werkzeug.serving import make_server
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
+from werkzeug.serving import make_server
 
 from devtools.fake_wechat import FakeWeChatServer
 from devtools.simulator import (
@@ -52,7 +52,8 @@ def test_safe_mode_request_decrypts_with_wechatpy():
     outer = xmltodict.parse(body)["xml"]
     assert set(outer) == {"ToUserName", "Encrypt"}, "safe mode sends nothing else in the clear"
     plain = WeChatCrypto(TOKEN, AES_KEY, APPID).decrypt_message(
-        body, params["msg_signature"], params["timestamp"], params["nonce"])
+        body, params["msg_signature"], params["timestamp"], params["nonce"]
+    )
     assert parse_message(plain).content == "物业不修电梯"
 
 
@@ -72,8 +73,9 @@ def test_safe_mode_reply_round_trip():
     params, body = build_request(text_xml(OPENID, "你好", 1004), TOKEN, AES_KEY, APPID)
     crypto = WeChatCrypto(TOKEN, AES_KEY, APPID)
     message = parse_message(crypto.decrypt_message(body, params["msg_signature"], params["timestamp"], params["nonce"]))
-    encrypted = crypto.encrypt_message(TextReply(content="已收到", message=message).render(),
-                                       params["nonce"], params["timestamp"])
+    encrypted = crypto.encrypt_message(
+        TextReply(content="已收到", message=message).render(), params["nonce"], params["timestamp"]
+    )
     assert parse_reply(encrypted, TOKEN, AES_KEY, APPID, params)["Content"] == "已收到"
 
 
@@ -152,15 +154,26 @@ def test_chat_session_shows_replies_and_customer_service_messages(aes_key):
     try:
         with FakeWeChatServer() as fake:
             out = io.StringIO()
-            session = ChatSession(ChatConfig(url=service.url, openid=OPENID, token=TOKEN, aes_key=aes_key,
-                                             appid=APPID, api_base=fake.api_base), out=out)
-            token = requests.get(f"{fake.api_base}token", timeout=5, params={
-                "grant_type": "client_credential", "appid": APPID, "secret": "s"}).json()["access_token"]
+            session = ChatSession(
+                ChatConfig(
+                    url=service.url, openid=OPENID, token=TOKEN, aes_key=aes_key, appid=APPID, api_base=fake.api_base
+                ),
+                out=out,
+            )
+            token = requests.get(
+                f"{fake.api_base}token",
+                timeout=5,
+                params={"grant_type": "client_credential", "appid": APPID, "secret": "s"},
+            ).json()["access_token"]
 
             def later_customer_service_message():
                 time.sleep(0.5)
-                requests.post(f"{fake.api_base}message/custom/send", params={"access_token": token}, timeout=5,
-                              json={"touser": OPENID, "msgtype": "text", "text": {"content": "律师已回复您的工单"}})
+                requests.post(
+                    f"{fake.api_base}message/custom/send",
+                    params={"access_token": token},
+                    timeout=5,
+                    json={"touser": OPENID, "msgtype": "text", "text": {"content": "律师已回复您的工单"}},
+                )
 
             threading.Thread(target=later_customer_service_message, daemon=True).start()
             session.run(io.StringIO("你好\n/subscribe\n/menu MY_TICKETS\n/quit\n"), interactive=False, linger=2)

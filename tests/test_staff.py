@@ -101,8 +101,21 @@ def test_disabled_account_cannot_log_in(services, session):
 
 def test_cli_adds_and_resets_accounts(app, services):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["staff", "add", "t.cli.lawyer", "--name", "命令行律师", "--role", "lawyer",
-                                 "--unit", "baguodun", "--password", PASSWORD])
+    result = runner.invoke(
+        args=[
+            "staff",
+            "add",
+            "t.cli.lawyer",
+            "--name",
+            "命令行律师",
+            "--role",
+            "lawyer",
+            "--unit",
+            "baguodun",
+            "--password",
+            PASSWORD,
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["staff", "passwd", "t.cli.lawyer", "--password", "another-pass-1"]).exit_code == 0
     with services.db.session() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -45,7 +45,7 @@ def test_a_naive_time_is_refused(any_services):
 def test_comparisons_and_order_in_sql_follow_the_moments_whatever_zone_they_were_written_in(any_services):
     reason = f"order-{uuid.uuid4().hex[:8]}"
     earlier = _letter(any_services, BEIJING_TEN - timedelta(minutes=1), reason)  # 01:59 UTC
-    later = _letter(any_services, datetime(2026, 12, 8, 2, 30, tzinfo=timezone.utc), reason)
+    later = _letter(any_services, datetime(2026, 12, 8, 2, 30, tzinfo=UTC), reason)
     with any_services.db.session() as session:
         mine = select(DeadLetter.id).where(DeadLetter.reason == reason)
         assert list(session.scalars(mine.order_by(DeadLetter.created_at))) == [earlier, later]
@@ -68,11 +68,15 @@ def test_sqlite_keeps_utc_in_the_format_of_the_values_stored_before(settings, sq
         raw = session.execute(text("SELECT created_at FROM dead_letters WHERE id = :id"), {"id": letter_id}).scalar()
         assert raw == "2026-12-08 02:00:00.000000"
         openid = f"o_base_{uuid.uuid4().hex[:8]}"
-        session.execute(text("INSERT INTO residents (openid, subscribed, has_deferred, last_interaction_at, created_at) "
-                             "VALUES (:openid, 1, 0, '2026-11-30 09:15:02.123456', '2026-11-30 09:15:02.123456')"),
-                        {"openid": openid})
+        session.execute(
+            text(
+                "INSERT INTO residents (openid, subscribed, has_deferred, last_interaction_at, created_at) "
+                "VALUES (:openid, 1, 0, '2026-11-30 09:15:02.123456', '2026-11-30 09:15:02.123456')"
+            ),
+            {"openid": openid},
+        )
         old = session.scalar(select(Resident).where(Resident.openid == openid))
-        assert old.created_at == datetime(2026, 11, 30, 9, 15, 2, 123456, tzinfo=timezone.utc)
+        assert old.created_at == datetime(2026, 11, 30, 9, 15, 2, 123456, tzinfo=UTC)
     sqlite.db.engine.dispose()
 
 
@@ -90,16 +94,21 @@ def test_sqlite_times_once_written_in_beijing_clock_time_are_moved_to_utc(tmp_pa
     database = Database(url)
     case_id, _, _ = new_case(types.SimpleNamespace(db=database, jobs=_NoJobs()), "baguodun")
     with database.session() as session:  # as the service wrote them before UtcDateTime
-        session.execute(text("UPDATE tickets SET mediation_at = '2026-12-14 14:30:00.000000', "
-                             "due_at = '2026-12-08 10:00:00.000000', "
-                             "resolution_due_at = '2026-12-20 01:23:45.678901' WHERE id = :id"), {"id": case_id})
+        session.execute(
+            text(
+                "UPDATE tickets SET mediation_at = '2026-12-14 14:30:00.000000', "
+                "due_at = '2026-12-08 10:00:00.000000', "
+                "resolution_due_at = '2026-12-20 01:23:45.678901' WHERE id = :id"
+            ),
+            {"id": case_id},
+        )
     command.stamp(alembic_config(url), "0010")
     command.upgrade(alembic_config(url), "head")
     with database.session() as session:
         ticket = session.get(Ticket, case_id)
         assert ticket.mediation_at == datetime(2026, 12, 14, 14, 30, tzinfo=CHINA)
         assert ticket.due_at == datetime(2026, 12, 8, 10, 0, tzinfo=CHINA)
-        assert ticket.resolution_due_at == datetime(2026, 12, 20, 1, 23, 45, 678901, tzinfo=timezone.utc)  # UTC already
+        assert ticket.resolution_due_at == datetime(2026, 12, 20, 1, 23, 45, 678901, tzinfo=UTC)  # UTC already
     database.engine.dispose()
 
 

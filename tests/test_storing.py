@@ -51,7 +51,10 @@ def test_a_poison_message_in_the_replay_never_blocks_the_ones_behind_it(services
     services.classifier = ScriptedClassifier({"你好": "greet"})
     prefix = services.settings.key_prefix
     poison = Inbound(openid="o_poison_00000000001", kind="image", dedup_key=f"msg:{new_msg_id()}", media_id="m" * 300)
-    good = [Inbound(openid=f"o_after_poison_00000{i}", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好") for i in range(3)]
+    good = [
+        Inbound(openid=f"o_after_poison_00000{i}", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好")
+        for i in range(3)
+    ]
     for inbound in [poison, *good]:
         spill(services.redis, prefix, inbound)
     replayed = replay_kept(services)

@@ -21,10 +21,20 @@ def session(services):
 def _turn(session, services, openid: str, number: int) -> Turn:
     resident = touch_resident(session, openid)
     inbound = Inbound(openid=openid, kind="text", dedup_key=f"msg:turn-{openid}-{number}", text="你好")
-    message = store_inbound(session, {"resident_id": resident.id, "dedup_key": inbound.dedup_key, "msg_type": "text",
-                                      "content": inbound.text, "media_id": None, "extra": {}})
-    return Turn(session=session, services=services, inbound=inbound, resident=resident, message=message,
-                dialogue=Dialogue())
+    message = store_inbound(
+        session,
+        {
+            "resident_id": resident.id,
+            "dedup_key": inbound.dedup_key,
+            "msg_type": "text",
+            "content": inbound.text,
+            "media_id": None,
+            "extra": {},
+        },
+    )
+    return Turn(
+        session=session, services=services, inbound=inbound, resident=resident, message=message, dialogue=Dialogue()
+    )
 
 
 def _statements(services) -> list[str]:

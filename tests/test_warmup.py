@@ -35,14 +35,34 @@ def test_a_database_that_is_down_does_not_stop_the_process_from_serving(services
 @pytest.fixture
 def gunicorn(settings, tmp_path):
     """gunicorn as scripts/serve.sh starts it, on this test's database and Redis prefix."""
-    environment = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
-                   "KEY_PREFIX": settings.key_prefix, "WECHAT_TOKEN": settings.wechat_token,
-                   "WECHAT_API_BASE": settings.wechat_api_base, "NLU_BACKEND": "keywords",
-                   "JOURNAL_DIR": str(tmp_path / "journal")}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "KEY_PREFIX": settings.key_prefix,
+        "WECHAT_TOKEN": settings.wechat_token,
+        "WECHAT_API_BASE": settings.wechat_api_base,
+        "NLU_BACKEND": "keywords",
+        "JOURNAL_DIR": str(tmp_path / "journal"),
+    }
     server = subprocess.Popen(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "gunicorn"), "--config", "python:webhook.gunicorn_conf",
-         "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{PORT}", "webhook:create_app()"],
-        cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            str(PROJECT_ROOT / ".venv" / "bin" / "gunicorn"),
+            "--config",
+            "python:webhook.gunicorn_conf",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "webhook:create_app()",
+        ],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     yield server
     server.terminate()

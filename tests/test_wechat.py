@@ -15,11 +15,11 @@ from bot.services import build_services
 from bot.storage.messages import Message
 from bot.storage.residents import find_resident
 from bot.storage.tickets import Ticket
+from devtools.simulator import build_request, new_msg_id, parse_reply, sha1_signature, text_xml
 from tests.conftest import run_jobs
 from tests.scripted import ScriptedClassifier
 from tests.wechat_user import WeChatUser
 from webhook import create_app
-from devtools.simulator import build_request, new_msg_id, parse_reply, sha1_signature, text_xml
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 STORY = "楼上邻居天天半夜跺脚还拖椅子，吵得我们全家睡不着，说了好几次都不听"
@@ -97,7 +97,17 @@ def _safe_client(services, settings):
 
 @pytest.mark.parametrize(
     "case",
-    ["wrong_signature", "wrong_msg_signature", "wrong_appid", "undecryptable", "malformed", "dtd", "entity", "no_sender", "too_big"],
+    [
+        "wrong_signature",
+        "wrong_msg_signature",
+        "wrong_appid",
+        "undecryptable",
+        "malformed",
+        "dtd",
+        "entity",
+        "no_sender",
+        "too_big",
+    ],
 )
 def test_rejections_are_4xx_and_store_nothing(services, settings, scripted, case):
     client = _safe_client(services, settings)
@@ -247,7 +257,9 @@ def test_following_by_scanning_a_qr_code_is_welcomed_too(resident, scripted):
 
 
 def test_an_old_signature_is_refused(client, resident):
-    params, body = build_request(text_xml(resident.openid, "你好", new_msg_id()), "test-token", timestamp=str(int(time.time()) - 3600))
+    params, body = build_request(
+        text_xml(resident.openid, "你好", new_msg_id()), "test-token", timestamp=str(int(time.time()) - 3600)
+    )
     assert client.post("/wechat", query_string=params, data=body).status_code == 403
 
 
@@ -261,7 +273,9 @@ def test_malformed_messages_of_every_kind_are_400_not_500(services, settings, re
     params, body = build_request(text_xml(resident.openid, "你好", new_msg_id()), "test-token")
     assert resident.client.post("/wechat", query_string=params, data=b"\xff\xfe<xml>").status_code == 400
     client = _safe_client(services, settings)
-    params, body = build_request(text_xml(resident.openid, "你好", new_msg_id()), "test-token", AES_KEY, settings.wechat_appid)
+    params, body = build_request(
+        text_xml(resident.openid, "你好", new_msg_id()), "test-token", AES_KEY, settings.wechat_appid
+    )
     broken = body.replace(b"<Encrypt>", b"<Encrypt><b>")
     assert client.post("/wechat", query_string=params, data=broken).status_code in (400, 403)
 
@@ -316,9 +330,13 @@ def test_every_inbound_message_is_stored(services, resident, scripted):
     resident.sends_location(30.60, 114.26)
     with services.db.session() as session:
         owner = find_resident(session, resident.openid).id
-        stored = session.scalars(select(Message.msg_type).where(Message.resident_id == owner, Message.direction == "in"))
+        stored = session.scalars(
+            select(Message.msg_type).where(Message.resident_id == owner, Message.direction == "in")
+        )
         assert sorted(stored) == ["image", "location", "text"]
-        replies = session.scalars(select(Message.content).where(Message.resident_id == owner, Message.direction == "out"))
+        replies = session.scalars(
+            select(Message.content).where(Message.resident_id == owner, Message.direction == "out")
+        )
         assert len(list(replies)) == 3  # what the bot answered is in the conversation log too
 
 
@@ -353,7 +371,9 @@ def test_long_replies_are_split_and_cdata_safe(services, resident, scripted, fak
 def test_services_build_for_the_embedded_defaults(tmp_path):
     from bot.config import Settings
 
-    embedded = build_services(Settings(database_url=f"sqlite:///{tmp_path}/x.sqlite3", redis_url="", nlu_backend="keywords"))
+    embedded = build_services(
+        Settings(database_url=f"sqlite:///{tmp_path}/x.sqlite3", redis_url="", nlu_backend="keywords")
+    )
     assert embedded.redis.ping()
 
 
@@ -394,8 +414,9 @@ def test_a_message_stored_just_before_the_database_went_away_is_answered_on_its_
 
 
 def test_a_message_whose_answer_failed_is_answered_later(app, services, resident, scripted, fake_wechat):
-    import redis
     from datetime import timedelta
+
+    import redis
 
     from bot.storage.base import utcnow
 
@@ -411,7 +432,9 @@ def test_a_message_whose_answer_failed_is_answered_later(app, services, resident
         for message in session.scalars(select(Message).where(Message.resident_id == owner)):
             message.created_at = utcnow() - timedelta(minutes=3)
         # Earlier tests of this run share the database: their messages are not this sweep's.
-        session.execute(update(Message).where(Message.resident_id != owner).values(created_at=utcnow() - timedelta(days=2)))
+        session.execute(
+            update(Message).where(Message.resident_id != owner).values(created_at=utcnow() - timedelta(days=2))
+        )
     assert answer_unanswered(services) == 1
     run_jobs(services)
     assert "法律服务前台" in fake_wechat.messages(touser=resident.openid)[-1]["content"]
@@ -421,8 +444,12 @@ def test_a_message_whose_answer_failed_is_answered_later(app, services, resident
 def _signed_encrypt(settings, encrypt: str, timestamp: str | None = None):
     """A safe-mode request whose Encrypt is `encrypt`, correctly signed."""
     timestamp = timestamp or str(int(time.time()))
-    params = {"timestamp": timestamp, "nonce": "7", "encrypt_type": "aes",
-              "msg_signature": sha1_signature("test-token", timestamp, "7", encrypt)}
+    params = {
+        "timestamp": timestamp,
+        "nonce": "7",
+        "encrypt_type": "aes",
+        "msg_signature": sha1_signature("test-token", timestamp, "7", encrypt),
+    }
     body = f"<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
     return params, body.encode()
 
@@ -440,9 +467,12 @@ def _aes_blocks(plain: bytes) -> str:
 @pytest.mark.parametrize(
     "encrypt",
     [
-        "!!!!", "====", "",
+        "!!!!",
+        "====",
+        "",
         *[__import__("base64").b64encode(bytes(range(n))).decode() for n in (16, 32, 48)],
-        "PAD0", "PAD255",
+        "PAD0",
+        "PAD255",
     ],
 )
 def test_an_encrypt_that_decodes_to_nonsense_is_a_400(services, settings, encrypt):
@@ -459,8 +489,11 @@ def test_a_timestamp_of_400_digits_is_refused_not_a_500(client, resident):
 
 
 def test_a_create_time_of_ten_to_the_twentieth_is_a_400(client, resident, scripted):
-    xml = text_xml(resident.openid, "你好", new_msg_id()).replace(
-        f"<CreateTime>", "<CreateTime>100000000000000000000<!--", 1).replace("</CreateTime>", "--></CreateTime>", 1)
+    xml = (
+        text_xml(resident.openid, "你好", new_msg_id())
+        .replace("<CreateTime>", "<CreateTime>100000000000000000000<!--", 1)
+        .replace("</CreateTime>", "--></CreateTime>", 1)
+    )
     params, body = build_request(xml, "test-token")
     assert client.post("/wechat", query_string=params, data=body).status_code == 400
 
@@ -530,7 +563,9 @@ def test_a_sender_id_that_would_break_the_reply_is_a_400(client, resident, scrip
         assert client.post("/wechat", query_string=params, data=body).status_code == 400
 
 
-def test_another_resident_reusing_a_msg_id_gets_their_own_answer_not_the_first_residents(app, services, settings, scripted):
+def test_another_resident_reusing_a_msg_id_gets_their_own_answer_not_the_first_residents(
+    app, services, settings, scripted
+):
     msg_id = new_msg_id()
     first = "o_same_msgid_first_0001"
     _known_resident(services, first, phone="13900002222")
@@ -564,11 +599,18 @@ def test_dedup_keys_name_the_account_and_the_resident(services, resident, script
     resident.event("CLICK", "NEIGHBOR_DISPUTE")
     with services.db.session() as session:
         owner = find_resident(session, resident.openid).id
-        keys = list(session.scalars(select(Message.dedup_key).where(Message.resident_id == owner, Message.direction == "in")))
-    assert [key.split(":")[:3] for key in keys] == [["msg", "gh_demo", resident.openid], ["evt", "gh_demo", resident.openid]]
+        keys = list(
+            session.scalars(select(Message.dedup_key).where(Message.resident_id == owner, Message.direction == "in"))
+        )
+    assert [key.split(":")[:3] for key in keys] == [
+        ["msg", "gh_demo", resident.openid],
+        ["evt", "gh_demo", resident.openid],
+    ]
     assert keys[1].endswith(":click:NEIGHBOR_DISPUTE")
     prefix = services.settings.key_prefix
-    assert {key.decode() for key in services.redis.scan_iter(f"{prefix}dedup:*:{resident.openid}:*")} == {prefix + "dedup:" + k for k in keys}
+    assert {key.decode() for key in services.redis.scan_iter(f"{prefix}dedup:*:{resident.openid}:*")} == {
+        prefix + "dedup:" + k for k in keys
+    }
 
 
 def test_a_plaintext_query_string_reused_with_another_body_is_refused(client, services, resident, scripted, caplog):
@@ -598,7 +640,9 @@ def test_with_redis_down_a_plaintext_message_is_still_answered(services, residen
 
 
 def test_two_contents_are_read_as_the_first_and_answered_at_once(services, resident, scripted):
-    xml = text_xml(resident.openid, "你好", new_msg_id()).replace("</Content>", "</Content><Content><![CDATA[再见]]></Content>")
+    xml = text_xml(resident.openid, "你好", new_msg_id()).replace(
+        "</Content>", "</Content><Content><![CDATA[再见]]></Content>"
+    )
     assert "法律服务前台" in resident.deliver(xml)
     assert scripted.calls == ["你好"]
 
@@ -614,11 +658,14 @@ def test_attributes_on_fields_are_ignored(resident, scripted):
     assert "法律服务前台" in resident.deliver(xml.replace("<MsgId>", '<MsgId a="1">'))
 
 
-@pytest.mark.parametrize("odd", [
-    ("[CDATA[text]]", "[CDATA[location]]"),  # a location without coordinates
-    ("<MsgType><![CDATA[text]]></MsgType>", "<MsgType><p>text</p></MsgType>"),
-    ("<MsgType><![CDATA[text]]></MsgType>", "<MsgType></MsgType>"),
-])
+@pytest.mark.parametrize(
+    "odd",
+    [
+        ("[CDATA[text]]", "[CDATA[location]]"),  # a location without coordinates
+        ("<MsgType><![CDATA[text]]></MsgType>", "<MsgType><p>text</p></MsgType>"),
+        ("<MsgType><![CDATA[text]]></MsgType>", "<MsgType></MsgType>"),
+    ],
+)
 def test_a_message_whose_content_cannot_be_read_is_told_so_at_once(resident, scripted, odd):
     xml = text_xml(resident.openid, "你好", new_msg_id()).replace(*odd)
     assert "没能读出来" in resident.deliver(xml)
@@ -627,7 +674,9 @@ def test_a_message_whose_content_cannot_be_read_is_told_so_at_once(resident, scr
 def test_an_event_without_its_name_is_answered_as_one_the_bot_does_not_know(resident, scripted):
     from devtools.simulator import event_xml
 
-    assert "文字" in resident.deliver(event_xml(resident.openid, "").replace("<Event><![CDATA[]]></Event>", "<Event></Event>"))
+    assert "文字" in resident.deliver(
+        event_xml(resident.openid, "").replace("<Event><![CDATA[]]></Event>", "<Event></Event>")
+    )
 
 
 @pytest.mark.parametrize("msg_id", ["", "abc", "<b>1</b>"])
@@ -635,10 +684,14 @@ def test_a_message_without_a_usable_msg_id_is_answered_and_its_retry_is_not_answ
     services, resident, scripted, msg_id
 ):
     moment = int(time.time())
-    xml = text_xml(resident.openid, "你好", 1, create_time=moment).replace("<MsgId>1</MsgId>", f"<MsgId>{msg_id}</MsgId>")
+    xml = text_xml(resident.openid, "你好", 1, create_time=moment).replace(
+        "<MsgId>1</MsgId>", f"<MsgId>{msg_id}</MsgId>"
+    )
     reply = resident.deliver(xml)
     assert "法律服务前台" in reply
     assert resident.deliver(xml) == reply  # WeChat's retry
-    other = text_xml(resident.openid, "你好呀", 1, create_time=moment).replace("<MsgId>1</MsgId>", f"<MsgId>{msg_id}</MsgId>")
+    other = text_xml(resident.openid, "你好呀", 1, create_time=moment).replace(
+        "<MsgId>1</MsgId>", f"<MsgId>{msg_id}</MsgId>"
+    )
     resident.deliver(other)  # another message in the same second is not taken for a retry
     assert scripted.calls == ["你好", "你好呀"]

@@ -136,8 +136,9 @@ def test_token_invalidated_by_a_fetch_outside_redis_is_recovered(redis_client, k
     api = make_api(redis_client, key_prefix, fake)
     api.send_text(OPENID, "一")
     # Someone fetched a token without the shared store (say, a console tool): ours is now 40001.
-    requests.get(f"{fake.api_base}token", timeout=5,
-                 params={"grant_type": "client_credential", "appid": APPID, "secret": SECRET})
+    requests.get(
+        f"{fake.api_base}token", timeout=5, params={"grant_type": "client_credential", "appid": APPID, "secret": SECRET}
+    )
     api.send_text(OPENID, "二")
     assert [m["content"] for m in fake.messages(OPENID)] == ["一", "二"]
 
@@ -198,9 +199,12 @@ def test_wrong_secret_is_not_retryable(redis_client, key_prefix, fake):
 
 def test_download_media_returns_the_uploaded_bytes(redis_client, key_prefix, fake):
     api = make_api(redis_client, key_prefix, fake)
-    upload = requests.post(f"{fake.api_base}media/upload", timeout=5,
-                           params={"access_token": api.access_token(), "type": "image"},
-                           files={"media": ("ceiling.jpg", b"\xff\xd8leak", "image/jpeg")}).json()
+    upload = requests.post(
+        f"{fake.api_base}media/upload",
+        timeout=5,
+        params={"access_token": api.access_token(), "type": "image"},
+        files={"media": ("ceiling.jpg", b"\xff\xd8leak", "image/jpeg")},
+    ).json()
     assert api.download_media(upload["media_id"]) == b"\xff\xd8leak"
 
 

@@ -40,7 +40,9 @@ class WeChatUser:
         self.last_status = response.status_code
         assert response.status_code == 200, response.data
         settings = self.settings
-        reply = parse_reply(response.data, settings.wechat_token, settings.wechat_aes_key or None, settings.wechat_appid)
+        reply = parse_reply(
+            response.data, settings.wechat_token, settings.wechat_aes_key or None, settings.wechat_appid
+        )
         return (reply or {}).get("Content", "") or ""
 
     def says(self, text: str) -> str:

@@ -7,26 +7,25 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.casework import snapshot
 from bot.directory import DEFAULT_DIRECTORY
 from bot.faq_file import DEFAULT_FAQ
+from bot.handoff import release_idle
+from bot.jobs import RetryLater
+from bot.lifecycle import MoveRefused, move_ticket
 from bot.outbox import claim_seconds, requeue_stuck
+from bot.privacy import purge_expired
 from bot.recovery import answer_unanswered, replay_kept
+from bot.seeding import prepare_database
+from bot.staff import accounts_without_password, audit
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.faq import faq_for_intent
-from bot.handoff import release_idle
-from bot.casework import snapshot
-from bot.lifecycle import MoveRefused, move_ticket
-from bot.staff import audit
 from bot.storage.staff import staff_by_username
-from bot.staff import accounts_without_password
-from bot.seeding import prepare_database
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
-from bot.jobs import RetryLater
-from bot.privacy import purge_expired
 from bot.tickets import escalate_overdue, status_line
 
 log = logging.getLogger(__name__)
@@ -185,6 +184,16 @@ def register_commands(app: Flask) -> None:
     from webhook.cli_staff import staff_cli
     from webhook.cli_wechat import wechat_cli
 
-    commands = (setup_command, worker_command, sweep_command, tickets_cli, faq_cli, staff_cli, nlu_cli, wechat_cli, privacy_cli)
+    commands = (
+        setup_command,
+        worker_command,
+        sweep_command,
+        tickets_cli,
+        faq_cli,
+        staff_cli,
+        nlu_cli,
+        wechat_cli,
+        privacy_cli,
+    )
     for command in commands:
         app.cli.add_command(command)

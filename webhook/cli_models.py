@@ -45,7 +45,9 @@ def review_command(reason, intent, limit, confirm_ids, relabels, faqs, discard_i
         if not decisions:
             for item in review_items(session, reason=reason, intent=intent, limit=limit):
                 suggestion = item.suggested_intent or item.predicted_intent or "-"
-                click.echo(f"{item.id:>6}  {item.created_at:%m-%d %H:%M}  {item.reason:<14} {suggestion:<24} {item.text}")
+                click.echo(
+                    f"{item.id:>6}  {item.created_at:%m-%d %H:%M}  {item.reason:<14} {suggestion:<24} {item.text}"
+                )
             return
         reviewer = Reviewer(session, services.settings.nlu_reviewed_file)
         for item_id, action, label in decisions:
@@ -105,10 +107,12 @@ def models_command() -> None:
             heldout = (model.metrics or {}).get("heldout", {})
             f1 = f"{heldout['triage_macro_f1']:.3f}" if "triage_macro_f1" in heldout else "  -  "
             promoted = f"{model.promoted_by}@{model.promoted_at:%Y-%m-%d %H:%M}" if model.promoted_at else "-"
-            click.echo(f"{model.version:<26} {model.status:<10} data {model.data_hash[:8]:<8} config "
-                       f"{model.config_hash[:8]:<8} F1 {f1}  trained by {model.trained_by or '-'} "
-                       f"{model.started_at:%Y-%m-%d %H:%M}  promoted {promoted}"
-                       + (f"  reason: {model.override_reason}" if model.override_reason else ""))
+            click.echo(
+                f"{model.version:<26} {model.status:<10} data {model.data_hash[:8]:<8} config "
+                f"{model.config_hash[:8]:<8} F1 {f1}  trained by {model.trained_by or '-'} "
+                f"{model.started_at:%Y-%m-%d %H:%M}  promoted {promoted}"
+                + (f"  reason: {model.override_reason}" if model.override_reason else "")
+            )
 
 
 @nlu_cli.command("promote")

@@ -21,10 +21,11 @@ import click
 from flask.cli import AppGroup
 
 from bot.config import Settings
+from bot.intents import with_text
 from bot.intents.evaluation import (
     HELDOUT_FILES,
-    PROJECT_ROOT,
     NLU_DATA_DIR,
+    PROJECT_ROOT,
     REAL_QUESTIONS_FILE,
     REPORTS_DIR,
     examples_from_dir,
@@ -41,7 +42,6 @@ from bot.intents.evaluation import (
     run_cross_validation,
     split_trained,
 )
-from bot.intents import with_text
 from bot.intents.keywords import classify_keywords
 from bot.intents.policy import decide
 from bot.intents.rasa_client import RasaClient, RasaUnavailable
@@ -52,8 +52,16 @@ nlu_cli = AppGroup("nlu", help="Train, evaluate and try the Rasa intent model.")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 ROUTING_KEYS = (
-    "examples", "intent_accuracy", "routing_accuracy", "triage_macro_f1", "oos_given_triage",
-    "oos_given_case_or_faq", "triage_handled", "triage_turned_away", "triage_clarified", "fallback_share",
+    "examples",
+    "intent_accuracy",
+    "routing_accuracy",
+    "triage_macro_f1",
+    "oos_given_triage",
+    "oos_given_case_or_faq",
+    "triage_handled",
+    "triage_turned_away",
+    "triage_clarified",
+    "fallback_share",
 )
 REAL_KEYS = ("questions", "handled", "turned_away", "triaged_any", "triaged_legal_consultation", "clarified")
 
@@ -86,21 +94,38 @@ def train_command(force: bool) -> None:
 
 
 @nlu_cli.command("evaluate")
-@click.option("--heldout", "heldout_paths", type=click.Path(dir_okay=False), multiple=True,
-              default=[str(path) for path in HELDOUT_FILES], show_default=True,
-              help="Labelled held-out set (Rasa NLU YAML); repeat for several.")
+@click.option(
+    "--heldout",
+    "heldout_paths",
+    type=click.Path(dir_okay=False),
+    multiple=True,
+    default=[str(path) for path in HELDOUT_FILES],
+    show_default=True,
+    help="Labelled held-out set (Rasa NLU YAML); repeat for several.",
+)
 @click.option("--no-cv", is_flag=True, help="Skip the 5-fold cross-validation (it trains 5 models).")
 @click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
-@click.option("--real-questions", "real_questions_path", type=click.Path(dir_okay=False),
-              default=str(REAL_QUESTIONS_FILE), show_default=True,
-              help="Unlabelled real legal questions, one a line (skipped when absent).")
-@click.option("--reports", "reports_dir", type=click.Path(file_okay=False), default=str(REPORTS_DIR),
-              show_default=True, help="Where the confusion matrices and JSON figures go.")
+@click.option(
+    "--real-questions",
+    "real_questions_path",
+    type=click.Path(dir_okay=False),
+    default=str(REAL_QUESTIONS_FILE),
+    show_default=True,
+    help="Unlabelled real legal questions, one a line (skipped when absent).",
+)
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(file_okay=False),
+    default=str(REPORTS_DIR),
+    show_default=True,
+    help="Where the confusion matrices and JSON figures go.",
+)
 @click.option("--show-errors", is_flag=True, help="List every misrouted held-out message.")
-@click.option("--keep-trained", is_flag=True,
-              help="Also score held-out examples that appear in nlu_data/ (left out by default).")
-def evaluate_command(heldout_paths, no_cv, folds, real_questions_path, reports_dir, show_errors,
-                     keep_trained) -> None:
+@click.option(
+    "--keep-trained", is_flag=True, help="Also score held-out examples that appear in nlu_data/ (left out by default)."
+)
+def evaluate_command(heldout_paths, no_cv, folds, real_questions_path, reports_dir, show_errors, keep_trained) -> None:
     """Routing figures of the served Rasa model and of the keyword baseline, side by side."""
     client = rasa_client_from_env()
     require_rasa(client)
@@ -131,8 +156,7 @@ def evaluate_command(heldout_paths, no_cv, folds, real_questions_path, reports_d
     click.echo(f"\nAll figures: {reports / 'nlu_evaluation.json'}")
 
 
-def _evaluate_heldout(path: Path, training, classifiers, reports: Path, show_errors: bool,
-                      keep_trained: bool) -> dict:
+def _evaluate_heldout(path: Path, training, classifiers, reports: Path, show_errors: bool, keep_trained: bool) -> dict:
     """Score one held-out set with every classifier; print and return the figures."""
     examples, leaked = split_trained(examples_from_yaml(path), training)
     if keep_trained:
@@ -172,8 +196,13 @@ def _cross_validation(folds: int, reports: Path) -> dict:
 
 
 @nlu_cli.command("classify")
-@click.option("--file", "input_file", type=click.File("r", encoding="utf-8"), default=None,
-              help="Read messages from this file instead of stdin.")
+@click.option(
+    "--file",
+    "input_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Read messages from this file instead of stdin.",
+)
 def classify_command(input_file) -> None:
     """One message per line in, one JSON object per line out: the model's answer and what the bot does.
 
@@ -191,12 +220,19 @@ def classify_command(input_file) -> None:
         except RasaUnavailable as error:
             raise click.ClickException(str(error)) from error
         decision = decide(classification)
-        click.echo(json.dumps(
-            {"text": text, "intent": classification.intent,
-             "confidence": round(classification.confidence, 4), "triage": decision.triage,
-             "kind": decision.kind, "choices": list(decision.choices)},
-            ensure_ascii=False,
-        ))
+        click.echo(
+            json.dumps(
+                {
+                    "text": text,
+                    "intent": classification.intent,
+                    "confidence": round(classification.confidence, 4),
+                    "triage": decision.triage,
+                    "kind": decision.kind,
+                    "choices": list(decision.choices),
+                },
+                ensure_ascii=False,
+            )
+        )
     sys.stdout.flush()
 
 
@@ -216,8 +252,11 @@ def signals_command(no_cv: bool) -> None:
 
     model = signals.model()
     click.echo(f"Training on signal_data/ (+ everyday examples of nlu_data/): {model.training_seconds:.2f} s")
-    targets = {"danger": evaluation.DANGER_TARGETS, "urgent": evaluation.DANGER_TARGETS,
-               "group": evaluation.GROUP_TARGETS}
+    targets = {
+        "danger": evaluation.DANGER_TARGETS,
+        "urgent": evaluation.DANGER_TARGETS,
+        "group": evaluation.GROUP_TARGETS,
+    }
     click.echo("danger: emergency advice given (sure or possible danger); urgent: an urgent case opened (sure)")
     heldout = evaluation.evaluate_heldout()
     for name, figures in heldout.items():
@@ -234,8 +273,10 @@ def signals_command(no_cv: bool) -> None:
     for path in evaluation.FRESH_DANGER_FILES:
         click.echo(f"\nthe fresh batch nlu_eval/{path.name} (written apart, never tuned on):")
         for name, figures in evaluation.evaluate_fresh(path).items():
-            click.echo(f"  {name}: recall {figures.recall:.1%} ({figures.positives} messages), false alarms "
-                       f"{figures.false_alarm_rate:.1%} ({figures.negatives} messages)")
+            click.echo(
+                f"  {name}: recall {figures.recall:.1%} ({figures.positives} messages), false alarms "
+                f"{figures.false_alarm_rate:.1%} ({figures.negatives} messages)"
+            )
     click.echo(f"\ndanger kind named among the kinds returned: {evaluation.kind_accuracy():.1%}")
     texts = [text for text, _ in evaluation.heldout_danger() + evaluation.heldout_group()]
     click.echo(f"latency, both signals: {evaluation.latency_ms(texts):.2f} ms per message ({len(texts)} messages)")
@@ -245,7 +286,9 @@ def signals_command(no_cv: bool) -> None:
     for cv in evaluation.cross_validate_both():
         click.echo(f"  {cv.name}: threshold chosen {cv.chosen:.2f}, configured {cv.configured:.2f}")
         if cv.chosen_sure is not None:
-            click.echo(f"  {cv.name} (urgent case): threshold chosen {cv.chosen_sure:.2f}, configured {cv.configured_sure:.2f}")
+            click.echo(
+                f"  {cv.name} (urgent case): threshold chosen {cv.chosen_sure:.2f}, configured {cv.configured_sure:.2f}"
+            )
         for threshold, recall, false_alarms in cv.rows:
             mark = " ◀" if threshold == cv.configured else ""
             click.echo(f"    {threshold:.2f}  recall {recall:.1%}  false alarms {false_alarms:.1%}{mark}")

@@ -63,8 +63,9 @@ def _report(run: ErasureRun, name) -> None:
         click.echo(f"not found {name(openid)} (unknown or already erased)")
     for openid, reason in run.failed:
         click.echo(f"FAILED {name(openid)}: {reason}", err=True)
-    click.echo(f"{len(run.erased)} erased, {len(run.failed)} failed, {len(run.unknown)} not found"
-               + (f"; in all: {describe(run.totals())}" if run.erased else ""))
+    click.echo(
+        f"{len(run.erased)} erased, {len(run.failed)} failed, {len(run.unknown)} not found"
+        + (f"; in all: {describe(run.totals())}" if run.erased else "")
+    )
     if run.failed or run.unknown:
         raise SystemExit(1)
-

@@ -28,7 +28,9 @@ def _account(session, username: str) -> Staff:
 @click.argument("username")
 @click.option("--name", required=True, help="The name residents and colleagues see, e.g. 张律师.")
 @click.option("--role", type=click.Choice(ACCOUNT_ROLES), required=True)
-@click.option("--unit", "unit_code", required=True, help="Room code; a street for coordinators; the district for admins.")
+@click.option(
+    "--unit", "unit_code", required=True, help="Room code; a street for coordinators; the district for admins."
+)
 @click.password_option(help="At least 8 characters (asked for when not given).")
 def add_command(username: str, name: str, role: str, unit_code: str, password: str) -> None:
     """Create a staff account."""

@@ -26,11 +26,19 @@ def _default_url() -> str:
 
 @wechat_cli.command("chat", with_appcontext=False)
 @click.option("--openid", default=DEMO_OPENID, show_default=True, help="The resident you play.")
-@click.option("--url", default=_default_url, show_default=False,
-              help="The running service's WeChat callback [default: http://127.0.0.1:${PORT:-8000}/wechat].")
-@click.option("--linger", default=None, type=float,
-              help="Seconds to keep showing customer-service messages after input ends "
-                   "(default 0 in a terminal, 5 when input is piped).")
+@click.option(
+    "--url",
+    default=_default_url,
+    show_default=False,
+    help="The running service's WeChat callback [default: http://127.0.0.1:${PORT:-8000}/wechat].",
+)
+@click.option(
+    "--linger",
+    default=None,
+    type=float,
+    help="Seconds to keep showing customer-service messages after input ends "
+    "(default 0 in a terminal, 5 when input is piped).",
+)
 @click.option("--verbose", is_flag=True, help="Show raw requests, replies and timings.")
 def chat_command(openid: str, url: str, linger: float | None, verbose: bool) -> None:
     """Chat with the running bot in this terminal (WECHAT_TOKEN / WECHAT_AES_KEY / WECHAT_API_BASE apply)."""
@@ -53,8 +61,13 @@ def chat_command(openid: str, url: str, linger: float | None, verbose: bool) -> 
 @wechat_cli.command("fake-api", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8081, show_default=True, type=int)
-@click.option("--grace", default=DEFAULT_TOKEN_GRACE_SECONDS, show_default=True, type=float,
-              help="Seconds an older access_token keeps working after a newer one is fetched.")
+@click.option(
+    "--grace",
+    default=DEFAULT_TOKEN_GRACE_SECONDS,
+    show_default=True,
+    type=float,
+    help="Seconds an older access_token keeps working after a newer one is fetched.",
+)
 def fake_api_command(host: str, port: int, grace: float) -> None:
     """Run the fake WeChat API server in the foreground (checks WECHAT_APPID/WECHAT_SECRET if set)."""
     appid = os.environ.get("WECHAT_APPID") or None

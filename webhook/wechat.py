@@ -12,7 +12,6 @@ from xml.parsers.expat import ExpatError
 
 import redis
 import xmltodict
-
 from flask import Blueprint, Response, abort, current_app, request
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
@@ -37,8 +36,17 @@ POLITE_ERROR = "抱歉，系统有点忙，您的消息已经收到，我们会�
 MESSAGE_KINDS = {"text", "voice", "image", "location", "link", "video", "shortvideo", "event"}
 # What a corrupted or forged Encrypt can make wechatpy raise while decrypting it: bad base64,
 # a wrong length, a pad byte that points outside the block, a length field past the end.
-_UNDECRYPTABLE = (ExpatError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError,
-                  struct.error, binascii.Error, OverflowError)
+_UNDECRYPTABLE = (
+    ExpatError,
+    UnicodeDecodeError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    struct.error,
+    binascii.Error,
+    OverflowError,
+)
 # What a malformed but well-formed message can make parsing raise (a CreateTime of 10^20 …).
 _MALFORMED = (ExpatError, KeyError, ValueError, TypeError, AttributeError, OverflowError, OSError)
 # WeChat's openids and account ids: letters, digits, - and _. Anything else would be echoed into
@@ -47,9 +55,26 @@ _ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Fields the bot reads as one text. WeChat sends each once, as text; a signed body that repeats
 # one, puts attributes on it or nests elements in it is read as well as it can be, not raised on.
 _HEADER_FIELDS = ("ToUserName", "FromUserName", "CreateTime")
-_TEXT_FIELDS = ("Content", "Recognition", "MediaId", "PicUrl", "Format", "ThumbMediaId", "Location_X",
-                "Location_Y", "Scale", "Label", "Title", "Description", "Url", "Event", "EventKey",
-                "Latitude", "Longitude", "Precision")
+_TEXT_FIELDS = (
+    "Content",
+    "Recognition",
+    "MediaId",
+    "PicUrl",
+    "Format",
+    "ThumbMediaId",
+    "Location_X",
+    "Location_Y",
+    "Scale",
+    "Label",
+    "Title",
+    "Description",
+    "Url",
+    "Event",
+    "EventKey",
+    "Latitude",
+    "Longitude",
+    "Precision",
+)
 # A reverse proxy's stamp of when the request reached it, e.g. nginx's "t=${msec}".
 REQUEST_START_HEADER = "X-Request-Start"
 
@@ -74,7 +99,9 @@ def verify_url():
     """URL verification: echo `echostr` when the signature is ours."""
     args = request.args
     try:
-        check_signature(_settings().wechat_token, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+        check_signature(
+            _settings().wechat_token, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", "")
+        )
     except InvalidSignatureException:
         log.warning("URL verification with a wrong signature from %s", request.remote_addr)
         abort(403)
@@ -140,7 +167,9 @@ def _verified_xml() -> tuple[str, bool]:
             abort(403)
         return _decrypt(crypto, body, args), True
     try:
-        check_signature(settings.wechat_token, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+        check_signature(
+            settings.wechat_token, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", "")
+        )
     except InvalidSignatureException:
         log.warning("rejected a message with a wrong signature from %s", request.remote_addr)
         abort(403)
@@ -155,7 +184,9 @@ def _check_not_replayed(timestamp: str, nonce: str, body: bytes) -> None:
     services = _services()
     ttl = int(timestamp) + MAX_SIGNATURE_AGE_SECONDS - int(time.time()) + 1  # until _check_fresh refuses it
     try:
-        first = SignedRequests(services.redis, services.settings.key_prefix).same_body_or_first(timestamp, nonce, body, ttl)
+        first = SignedRequests(services.redis, services.settings.key_prefix).same_body_or_first(
+            timestamp, nonce, body, ttl
+        )
     except redis.RedisError:
         # Accepted unchecked: refusing every plaintext message while Redis is down would silence
         # every resident, and a replay still needs a query string captured in the last 300 s
@@ -163,8 +194,10 @@ def _check_not_replayed(timestamp: str, nonce: str, body: bytes) -> None:
         log.error("signed-request store unavailable; a reused timestamp and nonce cannot be detected")
         return
     if not first:
-        log.warning("rejected a plaintext request reusing a signed timestamp and nonce with another body from %s",
-                    request.remote_addr)
+        log.warning(
+            "rejected a plaintext request reusing a signed timestamp and nonce with another body from %s",
+            request.remote_addr,
+        )
         abort(403)
 
 
@@ -190,7 +223,9 @@ def _utf8(body: bytes) -> str:
 
 def _decrypt(crypto: WeChatCrypto, body: bytes, args) -> str:
     try:
-        xml = crypto.decrypt_message(body, args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+        xml = crypto.decrypt_message(
+            body, args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", "")
+        )
     except InvalidSignatureException:
         log.warning("rejected an encrypted message with a wrong msg_signature")
         abort(403)
@@ -269,9 +304,16 @@ def to_inbound(message, unreadable: bool = False) -> Inbound:
     read (`unreadable`: elements inside a field; or a coordinate that is no number) is still a
     resident's message: it is answered as one that could not be read."""
     kind = message.type if message.type in MESSAGE_KINDS else "unknown"
-    create_time = int(message.create_time.timestamp()) if hasattr(message.create_time, "timestamp") else int(message.create_time)
-    fields = dict(openid=message.source, kind=kind, dedup_key=_dedup_key(message, kind, create_time),
-                  create_time=create_time, received_at=time.time())
+    create_time = (
+        int(message.create_time.timestamp()) if hasattr(message.create_time, "timestamp") else int(message.create_time)
+    )
+    fields = dict(
+        openid=message.source,
+        kind=kind,
+        dedup_key=_dedup_key(message, kind, create_time),
+        create_time=create_time,
+        received_at=time.time(),
+    )
     try:
         content = {} if unreadable else _content(message, kind)
     except (ValueError, TypeError, OverflowError):
@@ -290,8 +332,11 @@ def _content(message, kind: str) -> dict:
     if kind in ("image", "video", "shortvideo"):
         return {"media_id": message.media_id}
     if kind == "location":
-        return {"latitude": float(message.location_x), "longitude": float(message.location_y),
-                "extra": {"label": message.label or ""}}
+        return {
+            "latitude": float(message.location_x),
+            "longitude": float(message.location_y),
+            "extra": {"label": message.label or ""},
+        }
     if kind == "link":
         return {"extra": {"url": message.url, "title": message.title}}
     if kind != "event":
@@ -306,7 +351,9 @@ def _dedup_key(message, kind: str, create_time: int) -> str:
     """This delivery's key, the same for each of WeChat's retries of it (bot.inbound)."""
     account, openid = message.target, message.source
     if kind == "event":
-        return event_key(account, openid, create_time, getattr(message, "event", "") or "", getattr(message, "key", "") or "")
+        return event_key(
+            account, openid, create_time, getattr(message, "event", "") or "", getattr(message, "key", "") or ""
+        )
     if message.id:
         return message_key(account, openid, message.id)
     # No MsgId: the message's own fields (wechatpy keeps them in _data) tell a retry, which

@@ -13,8 +13,8 @@ How a text message is answered (bot/router.py applies these tables in this order
 
 from __future__ import annotations
 
-from bot.categories import TRIAGE_INTENTS
 from bot.answers import Answer
+from bot.categories import TRIAGE_INTENTS
 from bot.dialogue import (
     ONE_YES_TWO_NO,
     ClarifyState,
@@ -76,8 +76,12 @@ FLOWS: dict[str, Flow] = {
                 "a community name or alias, a number from the list, 不知道, another district",
                 on_miss=intake.community_miss,
                 question=Question(
-                    YES_OR_NO, yes=intake.community_yes, no=intake.community_no, first=intake.community_step,
-                    more_words=MoreWords.STEP, cancel_cancels=True,
+                    YES_OR_NO,
+                    yes=intake.community_yes,
+                    no=intake.community_no,
+                    first=intake.community_step,
+                    more_words=MoreWords.STEP,
+                    cancel_cancels=True,
                     neither="a place the step does not know: said so, and asked again (on_miss)",
                 ),
             ),
@@ -86,16 +90,25 @@ FLOWS: dict[str, Flow] = {
                 "a mobile number; 不留/不用了/算了/不知道 = no phone; 冇得电话 = none at all (staff write); "
                 "是的 = asks for the number; another community = a correction",
                 question=Question(
-                    YES_OR_NO, yes=intake.number_to_come, no=intake.no_phone, first=intake.phone_step,
+                    YES_OR_NO,
+                    yes=intake.number_to_come,
+                    no=intake.no_phone,
+                    first=intake.phone_step,
                     more_words=MoreWords.STEP,
                     neither="more of the story or a question, read by the router; the phone is asked again",
                 ),
             ),
             "confirm": Step(
-                intake.confirm_step, "1/确认/对/提交 = open the case; 2/不 = add more; words = story",
+                intake.confirm_step,
+                "1/确认/对/提交 = open the case; 2/不 = add more; words = story",
                 question=Question(
-                    YES_OR_NO, yes=intake.confirmed, no=intake.more_to_add, numbers=ONE_YES_TWO_NO,
-                    first=intake.summary_corrected, more_words=MoreWords.STEP, cancel_cancels=True,
+                    YES_OR_NO,
+                    yes=intake.confirmed,
+                    no=intake.more_to_add,
+                    numbers=ONE_YES_TWO_NO,
+                    first=intake.summary_corrected,
+                    more_words=MoreWords.STEP,
+                    cancel_cancels=True,
                     neither="a correction of a part, or more of the story, added; the summary again",
                 ),
             ),
@@ -106,26 +119,47 @@ FLOWS: dict[str, Flow] = {
         way_out=intake.way_out,
     ),
     "clarify": one_step_flow(
-        ClarifyState, "choose", clarify.choose_step, clarify.prompt,
-        "a number, 是 to a single choice, words naming a kind of case", leave=clarify.leave,
+        ClarifyState,
+        "choose",
+        clarify.choose_step,
+        clarify.prompt,
+        "a number, 是 to a single choice, words naming a kind of case",
+        leave=clarify.leave,
         question=Question(
-            YES_OR_NO, yes=clarify.yes, no=clarify.no, more_words=MoreWords.STEP, cancel_cancels=True,
+            YES_OR_NO,
+            yes=clarify.yes,
+            no=clarify.no,
+            more_words=MoreWords.STEP,
+            cancel_cancels=True,
             neither="a number or words naming a kind of case; else the question is left",
         ),
     ),
     # After an FAQ answer, and after a case for the other matter raised meanwhile.
     "faq_offer": one_step_flow(
-        FaqOfferState, "offer", only_the_question, faq.prompt, "1/好 = open a case; 2/不用 = done",
+        FaqOfferState,
+        "offer",
+        only_the_question,
+        faq.prompt,
+        "1/好 = open a case; 2/不用 = done",
         question=Question(
-            YES_OR_NO, yes=faq.take_up, no=faq.no_thanks, numbers=ONE_YES_TWO_NO,
+            YES_OR_NO,
+            yes=faq.take_up,
+            no=faq.no_thanks,
+            numbers=ONE_YES_TWO_NO,
             neither="handed on as any message (the offer is left)",
         ),
     ),
     "moving": one_step_flow(
-        MovingState, "community", community.moving_step, community.moving_prompt,
+        MovingState,
+        "community",
+        community.moving_step,
+        community.moving_prompt,
         "a community name, a number from the list, another district",
         question=Question(
-            YES_OR_NO, yes=community.moving_yes, no=community.moving_no, cancel_cancels=True,
+            YES_OR_NO,
+            yes=community.moving_yes,
+            no=community.moving_no,
+            cancel_cancels=True,
             neither="a community named or picked; else handed on as any message",
         ),
     ),
@@ -133,16 +167,22 @@ FLOWS: dict[str, Flow] = {
         state=UrgentState,
         steps={
             "follow_up": Step(
-                urgent.follow_up, "a phone number, a community (the case goes to its room) or any detail "
-                "(added to the urgent case)", short_answer=False,
+                urgent.follow_up,
+                "a phone number, a community (the case goes to its room) or any detail (added to the urgent case)",
+                short_answer=False,
             ),
             "call_off": Step(
-                urgent.call_off_step, "没有危险/搞错了 = an ordinary case; 不/没有 = still urgent; "
-                "是的 = asked again; anything else as follow_up", short_answer=False,
+                urgent.call_off_step,
+                "没有危险/搞错了 = an ordinary case; 不/没有 = still urgent; "
+                "是的 = asked again; anything else as follow_up",
+                short_answer=False,
                 question=Question(
                     (("no_danger", Answer.YES), ("negation", Answer.NO), ("affirmation", Answer.AGAIN)),
-                    yes=urgent.called_off, no=urgent.still_urgent, again=urgent.call_off_again,
-                    more_words=MoreWords.KEPT, cancel_cancels=True,
+                    yes=urgent.called_off,
+                    no=urgent.still_urgent,
+                    again=urgent.call_off_again,
+                    more_words=MoreWords.KEPT,
+                    cancel_cancels=True,
                     neither="taken as after any urgent case (follow_up)",
                 ),
             ),
@@ -150,12 +190,22 @@ FLOWS: dict[str, Flow] = {
         prompt=urgent.prompt,
     ),
     "withdraw": one_step_flow(
-        WithdrawState, "confirm", only_the_question, status.withdrawal_prompt,
+        WithdrawState,
+        "confirm",
+        only_the_question,
+        status.withdrawal_prompt,
         "1/是/撤回 = withdraw the case; 2/不/不是撤回/保留 = keep it",
         question=Question(
-            (("negation", Answer.NO), ("keep", Answer.NO), ("stop", Answer.YES), ("withdraw", Answer.YES),
-             ("affirmation", Answer.YES)),
-            yes=status.withdraw, no=status.keep, numbers=ONE_YES_TWO_NO,
+            (
+                ("negation", Answer.NO),
+                ("keep", Answer.NO),
+                ("stop", Answer.YES),
+                ("withdraw", Answer.YES),
+                ("affirmation", Answer.YES),
+            ),
+            yes=status.withdraw,
+            no=status.keep,
+            numbers=ONE_YES_TWO_NO,
             neither="handed on as any message (the question is left, the case kept)",
         ),
     ),

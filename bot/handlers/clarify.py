@@ -23,13 +23,15 @@ def ask(turn: Turn, choices: list[str], question: str | None = None, for_person:
     if question is None:
         question = LEGAL_ONLY_QUESTION if list(choices) == [GENERAL_CATEGORY] else CHOICE_QUESTION
     about = "" if for_person else turn.story()
-    turn.dialogue.start(ClarifyState(
-        choices=list(choices),
-        question=about,
-        opening=turn.first_message_id(),
-        message_ids=turn.fragment_ids() + [turn.message.id],
-        for_person=for_person,
-    ))
+    turn.dialogue.start(
+        ClarifyState(
+            choices=list(choices),
+            question=about,
+            opening=turn.first_message_id(),
+            message_ids=turn.fragment_ids() + [turn.message.id],
+            for_person=for_person,
+        )
+    )
     turn.dialogue.fragments.clear()
     return "\n".join([question, choice_lines(choices, for_person)])
 

@@ -11,10 +11,7 @@ from bot.storage.directory import Unit, district_centre
 from bot.storage.tickets import latest_open_ticket
 from bot.turn import Turn
 
-ASK_COMMUNITY = (
-    "请问您住在哪个社区？直接回复社区名称（如“八古墩社区”），也可以发送您的位置。"
-    "\n不清楚的话回复“不知道”。"
-)
+ASK_COMMUNITY = "请问您住在哪个社区？直接回复社区名称（如“八古墩社区”），也可以发送您的位置。\n不清楚的话回复“不知道”。"
 FAR_AWAY = (
     "这个位置附近没有江汉区的社区公共法律服务工作室。住在江汉区的话，请回复您的社区名称；"
     "不在江汉区的话，可以找当地的公共法律服务中心，或拨打 12348 公共法律服务热线。"
@@ -23,14 +20,33 @@ ASK_NEW_COMMUNITY = "好的，请问您现在住在哪个社区？回复社区�
 # Wuhan's other districts (and the names people use for them): a resident who names one lives
 # outside the rooms we route to.
 OTHER_DISTRICTS = {
-    **{name: f"{name}区" for name in (
-        "江岸", "硚口", "汉阳", "武昌", "青山", "洪山", "东西湖", "蔡甸", "江夏", "黄陂", "新洲", "汉南",
-    )},
-    "东湖高新": "东湖高新区", "光谷": "东湖高新区", "经开": "武汉经开区", "沌口": "武汉经开区",
+    **{
+        name: f"{name}区"
+        for name in (
+            "江岸",
+            "硚口",
+            "汉阳",
+            "武昌",
+            "青山",
+            "洪山",
+            "东西湖",
+            "蔡甸",
+            "江夏",
+            "黄陂",
+            "新洲",
+            "汉南",
+        )
+    },
+    "东湖高新": "东湖高新区",
+    "光谷": "东湖高新区",
+    "经开": "武汉经开区",
+    "沌口": "武汉经开区",
 }
 _OTHER_DISTRICT = re.compile("|".join(OTHER_DISTRICTS))
 # In a story only where the resident says they live there: "在汉阳上班" or "邻居是武昌人" is not.
-_LIVES_IN_OTHER = re.compile(rf"(?:住在?|家在|家住|我在|我们在|我是)(?:武汉)?(?:市)?({_OTHER_DISTRICT.pattern})(?!.{{0,2}}上班)")
+_LIVES_IN_OTHER = re.compile(
+    rf"(?:住在?|家在|家住|我在|我们在|我是)(?:武汉)?(?:市)?({_OTHER_DISTRICT.pattern})(?!.{{0,2}}上班)"
+)
 _ELSEWHERE = re.compile(r"外地|外省|不在江汉|不是江汉|不住江汉|不在武汉")
 # "家在江汉", "我是江汉的": a resident of the district, whatever other district they name.
 _LIVES_HERE = re.compile(r"(?<![不没])(?:住|家|我是|我们是)(?:在)?(?:武汉)?(?:市)?江汉")
@@ -92,8 +108,7 @@ def home_room(turn: Turn) -> Unit | None:
 def numbered_choices(units: list[Unit]) -> str:
     """A numbered list of communities to pick from."""
     lines = [
-        f"回复 {index} {unit.name}（{unit.parent.name if unit.parent else ''}）"
-        for index, unit in enumerate(units, 1)
+        f"回复 {index} {unit.name}（{unit.parent.name if unit.parent else ''}）" for index, unit in enumerate(units, 1)
     ]
     return "\n".join(lines)
 
@@ -205,7 +220,8 @@ def place_unknown(text: str) -> bool:
 def place_words(text: str) -> str:
     """The resident's words about where they are, without the don't-know: "就在万松园路那边"."""
     clauses = [
-        clause for clause in _CLAUSE.split(text)
+        clause
+        for clause in _CLAUSE.split(text)
         if clause and not phrases.UNKNOWN_PLACE.search(clause) and sounds_like_a_place(clause)
     ]
     return "，".join(clauses)

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label
 from bot.dialogue import Cancelled, ClarifyState, Dialogue, FaqOfferState, IntakeState, UrgentState
+from bot.faq_file import category_of
 from bot.handlers import community, intake
 from bot.intents.cues import OFFICE_HOURS_FAQ
 from bot.intents.policy import decide
-from bot.faq_file import category_of
 from bot.storage.base import utcnow
 from bot.storage.faq import faq_for_intent
 from bot.turn import Turn
@@ -19,10 +19,11 @@ SERVICE_OFFER = "还有问题可以直接告诉我；回复“转人工”联系
 # "我就是想问问 不用登记吧": nothing is registered, and what "登记" means here is said plainly.
 NOT_REGISTERED = "好的，不登记。"
 WHAT_REGISTERING_IS = (
-    "说明一下：这里的“登记”不是去法院立案，只是把您的问题转给{role}：免费，可以不留电话，"
-    "{role}会在微信里用文字答复您。"
+    "说明一下：这里的“登记”不是去法院立案，只是把您的问题转给{role}：免费，可以不留电话，{role}会在微信里用文字答复您。"
 )
-KEPT_QUESTION = "您问的“{about}”我先替您记着。\n" + WHAT_REGISTERING_IS + "想这样问，回复“继续登记”就行。\n也可以直接去问：\n{room}"
+KEPT_QUESTION = (
+    "您问的“{about}”我先替您记着。\n" + WHAT_REGISTERING_IS + "想这样问，回复“继续登记”就行。\n也可以直接去问：\n{room}"
+)
 ANSWERED_QUESTION = "您问的“{about}”，一般是这样的：\n{answer}\n\n想让{role}看看您的具体情况，回复“继续登记”就行（免费，不是去法院立案）。"
 ALREADY_ANSWERED = "好的，不登记。上面的解答供您参考；还有想问的，直接发给我就行。"
 URGENT_KEPT = "您的紧急工单已经登记：涉及人身安全，工作人员会尽快联系您。有什么想问的，也可以直接发给我。"
@@ -100,7 +101,11 @@ def only_asking(turn: Turn) -> str:
     if isinstance(flow, UrgentState):  # already opened: a danger is not left without a person
         return URGENT_KEPT
     cancelled = turn.dialogue.cancelled
-    if flow is None and cancelled is not None and utcnow() - datetime.fromisoformat(cancelled.at) <= intake.RESUME_WITHIN:
+    if (
+        flow is None
+        and cancelled is not None
+        and utcnow() - datetime.fromisoformat(cancelled.at) <= intake.RESUME_WITHIN
+    ):
         return NOT_REGISTERED + _kept_question(turn, cancelled.state)  # said just after cancelling
     return ASK_AWAY
 
@@ -124,4 +129,4 @@ def _faq_answer(turn: Turn, question: str) -> str:
 
 def _about(story: str) -> str:
     """The resident's question as the reply quotes it back (the beginning of a long story)."""
-    return story if len(story) <= intake.SUMMARY_CHARS else story[:intake.SUMMARY_CHARS] + "……"
+    return story if len(story) <= intake.SUMMARY_CHARS else story[: intake.SUMMARY_CHARS] + "……"

@@ -56,15 +56,19 @@ def _open_request(turn: Turn) -> str:
     flow = turn.dialogue.flow
     words = person_requests.recent_words(turn.session, turn.resident.id, turn.message.id)
     kind = _known_kind(flow, words)
-    ticket = open_ticket(turn.session, turn.resident, CaseRequest(
-        category=kind or GENERAL_CATEGORY,  # the lawyer takes any question until the kind is known
-        description="\n".join(message.content for message in words) or NO_STORY,
-        unit=community.home_room(turn),
-        phone=turn.resident.phone,
-        opening_message_id=turn.message.id,
-        message_ids=[message.id for message in words] + [turn.message.id],
-        staff_notes=[STAFF_NOTE],
-    ))
+    ticket = open_ticket(
+        turn.session,
+        turn.resident,
+        CaseRequest(
+            category=kind or GENERAL_CATEGORY,  # the lawyer takes any question until the kind is known
+            description="\n".join(message.content for message in words) or NO_STORY,
+            unit=community.home_room(turn),
+            phone=turn.resident.phone,
+            opening_message_id=turn.message.id,
+            message_ids=[message.id for message in words] + [turn.message.id],
+            staff_notes=[STAFF_NOTE],
+        ),
+    )
     turn.opened_ticket = ticket
     _request(turn, ticket)
     turn.dialogue.fragments.clear()  # they are on the case now
@@ -126,7 +130,9 @@ def request_status(turn: Turn, ticket: Ticket, request: person_requests.Request,
     now = now or utcnow()
     ago = "刚才" if now - ticket.person_requested_at < JUST_NOW else f"{person_requests.waited(ticket, now)}前"
     asked = ticket.person_requested_at.astimezone(CHINA)
-    lines = [f"您{ago}（{asked:%H:%M}）要求了人工，工单 {ticket.number} 已转给{who_answers(turn, ticket)}，工作人员还没有回复您。"]
+    lines = [
+        f"您{ago}（{asked:%H:%M}）要求了人工，工单 {ticket.number} 已转给{who_answers(turn, ticket)}，工作人员还没有回复您。"
+    ]
     if request.alerted:
         lines.append("刚刚已再次提醒工作人员。")
     unit = turn.session.get(Unit, ticket.unit_id)
@@ -156,9 +162,14 @@ def complaint(turn: Turn) -> str:
     centre = district_centre(turn.session)
     if centre is None:
         return reply
-    reach = "，".join(part for part in (
-        f"电话 {centre.phone}" if centre.phone else "", f"地址 {centre.address}" if centre.address else "",
-    ) if part)
+    reach = "，".join(
+        part
+        for part in (
+            f"电话 {centre.phone}" if centre.phone else "",
+            f"地址 {centre.address}" if centre.address else "",
+        )
+        if part
+    )
     return f"{reply}\n对我们的服务有意见，也可以直接向{centre.office_name}反映：{reach}。"
 
 

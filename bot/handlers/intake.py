@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import phrases
-from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
 from bot.answers import Answer
+from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
 from bot.dialogue import FaqOfferState, IntakeState, MoreWords, Question
 from bot.directory import match_communities, nearest_community, street_named
 from bot.handlers import community
+from bot.intents.cues import asks_fee, asks_office_hours
+from bot.intents.signals import is_collective
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.tickets import open_case_noted
 from bot.text import LANDLINE_RE, PHONE_RE, digit_count, find_landline, find_phone, mask_personal_numbers
-from bot.intents.cues import asks_fee, asks_office_hours
-from bot.intents.signals import is_collective
 from bot.tickets import CaseRequest, open_ticket, response_promise, routing_unit
 from bot.turn import Turn
 
@@ -27,8 +27,7 @@ SUMMARY_CHARS = 60
 ASK_DETAILS = "请简单说说发生了什么：什么时间、在哪里、和谁有关、现在怎么样了。"
 ASK_MORE_DETAILS = "能再多说几句吗？比如什么时间开始的、具体情况、您希望怎么解决。"
 ASK_PHONE = (
-    "为了方便{role}联系您，愿意留一个手机号吗？直接回复手机号即可；不方便就回复“不留”。"
-    "\n（号码只用于处理本次事项）"
+    "为了方便{role}联系您，愿意留一个手机号吗？直接回复手机号即可；不方便就回复“不留”。\n（号码只用于处理本次事项）"
 )
 WHAT_THE_PHONE_IS_FOR = "号码只给处理这件事的工作人员，方便他们打电话了解情况、约时间，不会给别人，也不会用来做别的事。"
 NO_PHONE_OK = "好的，不留电话也可以办，工作人员会在这里用文字联系您。"
@@ -51,8 +50,13 @@ RESUME_WITHIN = timedelta(hours=2)
 SHORT_REPLY_MAX_CHARS = 30
 
 
-def start_case(turn: Turn, category: str | None = None, text: str | None = None,
-               opening: int | None = None, message_ids: list[int] | None = None) -> str:
+def start_case(
+    turn: Turn,
+    category: str | None = None,
+    text: str | None = None,
+    opening: int | None = None,
+    message_ids: list[int] | None = None,
+) -> str:
     """Handler for the triage intents: begin gathering a case of this category."""
     category = category or turn.intent
     story = turn.story() if text is None else text
@@ -71,13 +75,15 @@ def start_case(turn: Turn, category: str | None = None, text: str | None = None,
 
 def begin(turn: Turn, category: str, opening: int | None = None, message_ids: list[int] | None = None) -> IntakeState:
     """Start gathering a case; photos and fragments kept so far become part of it."""
-    state = turn.dialogue.start(IntakeState(
-        category=category,
-        media=list(turn.dialogue.pending_media),
-        opening=opening or turn.first_message_id(),
-        message_ids=list(message_ids or []) + turn.fragment_ids(),
-        phone_from_before=bool(turn.resident.phone),
-    ))
+    state = turn.dialogue.start(
+        IntakeState(
+            category=category,
+            media=list(turn.dialogue.pending_media),
+            opening=opening or turn.first_message_id(),
+            message_ids=list(message_ids or []) + turn.fragment_ids(),
+            phone_from_before=bool(turn.resident.phone),
+        )
+    )
     turn.dialogue.pending_media.clear()
     turn.dialogue.fragments.clear()
     return state
@@ -162,7 +168,7 @@ def summary(turn: Turn, state: IntakeState) -> str:
     if len(story) > SUMMARY_CHARS:
         # The beginning and the end: what was added last must show, or the resident cannot see it was taken.
         head = SUMMARY_CHARS * 2 // 3
-        story = story[:head] + "……" + story[head - SUMMARY_CHARS:]
+        story = story[:head] + "……" + story[head - SUMMARY_CHARS :]
     lines = [
         "请确认要登记的事项：",
         f"类别：{CATEGORIES[state.category].label}",
@@ -220,7 +226,7 @@ def community_step(turn: Turn) -> str | None:
 
 
 def _place_unknown(turn: Turn, state: IntakeState) -> str:
-    """"不知道" at "which community": a street named goes to its workstation, else the district
+    """ "不知道" at "which community": a street named goes to its workstation, else the district
     centre; the resident's words about the place ("就在万松园路那边") are kept for staff."""
     keep_message(turn)
     state.no_community = True
@@ -362,7 +368,7 @@ def contact_time_in(text: str) -> str:
 
 
 def contact_time_said(turn: Turn) -> str | None:
-    """"最好晚上打" at any step of an intake: kept for staff, and the pending question asked again."""
+    """ "最好晚上打" at any step of an intake: kept for staff, and the pending question asked again."""
     if find_phone(turn.text):
         return None
     said = contact_time_in(turn.text)
@@ -463,8 +469,10 @@ def _part_corrected(turn: Turn, state: IntakeState) -> str | None:
 
 
 def _declines_phone(text: str) -> bool:
-    """"不想留电话" / "不留" at the summary: the resident wants no phone on this case."""
-    return len(text) <= SHORT_REPLY_MAX_CHARS and bool(phrases.NOT_THE_PHONE.search(text) or phrases.NO_PHONE.match(text))
+    """ "不想留电话" / "不留" at the summary: the resident wants no phone on this case."""
+    return len(text) <= SHORT_REPLY_MAX_CHARS and bool(
+        phrases.NOT_THE_PHONE.search(text) or phrases.NO_PHONE.match(text)
+    )
 
 
 def _drop_phone(turn: Turn, state: IntakeState) -> str:
@@ -498,7 +506,7 @@ def _community_corrected(turn: Turn) -> str | None:
 
 
 def resume_cancelled(turn: Turn) -> str | None:
-    """"还是帮我登记吧" (or "不是不办 是不想留电话") soon after a cancel: the intake goes on where it stopped."""
+    """ "还是帮我登记吧" (or "不是不办 是不想留电话") soon after a cancel: the intake goes on where it stopped."""
     cancelled = turn.dialogue.cancelled
     if cancelled is None or len(turn.text) > SHORT_REPLY_MAX_CHARS:
         return None
@@ -520,7 +528,9 @@ def resume_cancelled(turn: Turn) -> str | None:
 # any message; "我不是不办 是不想留电话" (no phone, but go on) is read before it.
 RESUME_OFFER = Question(
     words=(("negation", Answer.NO), ("resume", Answer.YES)),
-    yes=resume_cancelled, no=None, more_words=MoreWords.KEPT,
+    yes=resume_cancelled,
+    no=None,
+    more_words=MoreWords.KEPT,
     neither="handed on as any message (the cancelled intake is kept until another flow starts)",
 )
 
@@ -594,9 +604,13 @@ def keep_other_matter(turn: Turn, category: str) -> str:
 
 def offer_other_matter(turn: Turn, state: IntakeState) -> str:
     """After the case is opened: ask whether the other matter raised meanwhile gets its own case."""
-    turn.dialogue.start(FaqOfferState(
-        category=state.other_category, question=state.other_matter, opening=state.other_message,
-    ))
+    turn.dialogue.start(
+        FaqOfferState(
+            category=state.other_category,
+            question=state.other_matter,
+            opening=state.other_message,
+        )
+    )
     about = state.other_matter if len(state.other_matter) <= SUMMARY_CHARS else state.other_matter[:SUMMARY_CHARS] + "…"
     return (
         f"\n您刚才还提到：“{about}”。要为这件事另外登记吗？\n"

@@ -22,7 +22,9 @@ REPLY_WINDOW = timedelta(hours=72)
 # A story this long that reads as a case of its own is a new matter, not an answer.
 NEW_STORY_CHARS = 40
 # "另外……", "还有个事", "另一个问题": the resident says it is something else.
-NEW_MATTER = re.compile(r"^(?:对了[，, ]*)?另外|还有(?:一)?(?:个|件)(?:别的)?(?:事|问题)|另(?:一|外)(?:个|件)(?:事|问题)")
+NEW_MATTER = re.compile(
+    r"^(?:对了[，, ]*)?另外|还有(?:一)?(?:个|件)(?:别的)?(?:事|问题)|另(?:一|外)(?:个|件)(?:事|问题)"
+)
 PASSED_ON = "收到，已转给{who}，看到后会在这里回复您。如果是另外一件事，请说“另外……”，我来帮您登记。"
 
 

@@ -8,11 +8,18 @@ from datetime import timedelta
 from bot import phrases
 from bot.categories import CATEGORIES
 from bot.dialogue import ClarifyState, IntakeState, WithdrawState
-from bot.lifecycle import RESIDENT, move_ticket
-from bot.storage.base import utcnow
-from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket, latest_open_ticket, rated_since, tickets_of_resident
 from bot.handlers.intake import contact_time_in
 from bot.handlers.staff_reply import NEW_MATTER
+from bot.lifecycle import RESIDENT, move_ticket
+from bot.storage.base import utcnow
+from bot.storage.tickets import (
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    Ticket,
+    latest_open_ticket,
+    rated_since,
+    tickets_of_resident,
+)
 from bot.tickets import (
     add_contact_time,
     attach_message,
@@ -52,7 +59,9 @@ def when_answered(turn: Turn) -> str:
             return "登记提交后，我会告诉您工单编号和工作人员多久联系您。"
         return "您目前没有正在办理的工单。直接说说您遇到的问题，我来帮您登记。"
     link_message(turn.session, ticket, turn.message, note="居民询问什么时候有人联系")  # a question, not case content
-    waiting = response_promise(ticket) if ticket.first_response_at is None else "工作人员已经在跟进，有进展会在这里通知您"
+    waiting = (
+        response_promise(ticket) if ticket.first_response_at is None else "工作人员已经在跟进，有进展会在这里通知您"
+    )
     return f"您的工单：{status_line(turn.session, ticket)}\n{waiting}。\n有新情况请回复“补充：”加上内容，会记到工单里。"
 
 
@@ -151,20 +160,20 @@ def _more_comment(turn: Turn, ticket: Ticket) -> bool:
 
 
 def add_to_case(turn: Turn) -> str | None:
-    """"补充：……" adds the text to the resident's open case; None when there is none."""
+    """ "补充：……" adds the text to the resident's open case; None when there is none."""
     match = phrases.ADD_TO_CASE.match(turn.text)
-    if not match or not turn.text[match.end():].strip():
+    if not match or not turn.text[match.end() :].strip():
         return None
     ticket = latest_open_ticket(turn.session, turn.resident.id)
     if ticket is None:
         return None
-    turn.message.content = turn.text[match.end():].strip()
+    turn.message.content = turn.text[match.end() :].strip()
     attach_message(turn.session, ticket, turn.message)
     return f"已补充到工单 {ticket.number}，工作人员会看到。"
 
 
 def contact_time(turn: Turn) -> str | None:
-    """"最好晚上打" with a case open and no flow waiting: staff see it in the case; None otherwise."""
+    """ "最好晚上打" with a case open and no flow waiting: staff see it in the case; None otherwise."""
     said = contact_time_in(turn.text)
     ticket = latest_open_ticket(turn.session, turn.resident.id) if said else None
     if ticket is None:
@@ -174,7 +183,7 @@ def contact_time(turn: Turn) -> str | None:
 
 
 def offer_withdrawal(turn: Turn) -> str | None:
-    """"撤了吧" with no flow waiting: ask whether the newest open case is to be withdrawn."""
+    """ "撤了吧" with no flow waiting: ask whether the newest open case is to be withdrawn."""
     ticket = latest_open_ticket(turn.session, turn.resident.id)
     if ticket is None:
         return None

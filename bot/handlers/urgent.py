@@ -17,7 +17,12 @@ from bot.storage.faq import faq_for_intent
 from bot.storage.tickets import Ticket
 from bot.text import find_phone
 from bot.tickets import (
-    add_staff_note, attach_message, first_response_hours, link_message, move_to_community, response_promise,
+    add_staff_note,
+    attach_message,
+    first_response_hours,
+    link_message,
+    move_to_community,
+    response_promise,
 )
 from bot.turn import Turn
 
@@ -223,10 +228,13 @@ def community_given(turn: Turn, ticket: Ticket, unit: Unit) -> str:
     services = turn.services
     room = move_to_community(turn.session, services.jobs, ticket, unit, services.settings.console_base_url)
     promise = response_promise(ticket)
-    return once_110(promise, (
-        f"好的，已记下：{unit.name}。紧急工单 {ticket.number} 已转给{room.office_name}的"
-        f"{role_title(ticket.role, room.level)}，{promise}。{REMIND_110}"
-    ))
+    return once_110(
+        promise,
+        (
+            f"好的，已记下：{unit.name}。紧急工单 {ticket.number} 已转给{room.office_name}的"
+            f"{role_title(ticket.role, room.level)}，{promise}。{REMIND_110}"
+        ),
+    )
 
 
 def once_110(said: str, reply: str) -> str:
@@ -240,10 +248,7 @@ def withdraw_urgency(turn: Turn, ticket: Ticket) -> str:
     ticket.urgent = False
     ticket.due_at = ticket.created_at + timedelta(hours=first_response_hours(ticket.category, False, ticket.collective))
     turn.dialogue.end()
-    return (
-        f"好的，抱歉误会了。工单 {ticket.number} 已改为普通事项，{response_promise(ticket)}；"
-        "您说的情况都已记下。"
-    )
+    return f"好的，抱歉误会了。工单 {ticket.number} 已改为普通事项，{response_promise(ticket)}；您说的情况都已记下。"
 
 
 def call_off_step(turn: Turn) -> str | None:

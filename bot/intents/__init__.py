@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from bot.intents.breaker import CLOSED, CircuitBreaker
 from bot.intents.faq_match import match_faq

@@ -75,8 +75,12 @@ SERVICE_FEE_FAQ = "faq_service_fee"
 def asks_fee(text: str) -> bool:
     """True when a short question asks what the legal service costs."""
     rest = core(text)
-    return (len(rest) <= FEE_MAX_CHARS and bool(FEE.search(rest)) and bool(FEE_OF_SERVICE.search(rest))
-            and bool(ASKED.search(text)))
+    return (
+        len(rest) <= FEE_MAX_CHARS
+        and bool(FEE.search(rest))
+        and bool(FEE_OF_SERVICE.search(rest))
+        and bool(ASKED.search(text))
+    )
 
 
 def asks_office_hours(text: str) -> bool:

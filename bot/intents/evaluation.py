@@ -8,9 +8,9 @@ import re
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import yaml
 
@@ -146,8 +146,14 @@ def predict(examples: Iterable[Example], classify: Callable[[str], Classificatio
         kind, routed = routed_label(classification)
         predictions.append(
             Prediction(
-                example.text, triage_label(example.intent), classification.intent,
-                classification.confidence, kind, routed, elapsed, decide(classification).choices,
+                example.text,
+                triage_label(example.intent),
+                classification.intent,
+                classification.confidence,
+                kind,
+                routed,
+                elapsed,
+                decide(classification).choices,
             )
         )
     return predictions
@@ -285,7 +291,9 @@ def run_cross_validation(folds: int = 5, out_dir: Path | None = None) -> dict:
     with open(log_path, "w", encoding="utf-8") as log:
         finished = subprocess.run(
             ["bash", "-c", f'ROOT="{PROJECT_ROOT}"; {command}'],
-            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     if finished.returncode != 0:
         raise RuntimeError(f"rasa test nlu failed (exit {finished.returncode}); see {log_path}")
@@ -316,17 +324,32 @@ def cv_predictions(out_dir: Path) -> list[Prediction]:
             )
             kind, routed = routed_label(classification)
             predictions.append(
-                Prediction(row["text"], triage_label(row["intent"]), classification.intent,
-                           classification.confidence, kind, routed)
+                Prediction(
+                    row["text"],
+                    triage_label(row["intent"]),
+                    classification.intent,
+                    classification.confidence,
+                    kind,
+                    routed,
+                )
             )
     return predictions
 
 
 def format_figures(name: str, figures: dict) -> str:
     """A few aligned lines with the routing figures of one classifier."""
-    keys = ("examples", "intent_accuracy", "routing_accuracy", "triage_macro_f1", "oos_given_triage",
-            "oos_given_case_or_faq", "triage_turned_away", "triage_handled", "triage_clarified",
-            "fallback_share")
+    keys = (
+        "examples",
+        "intent_accuracy",
+        "routing_accuracy",
+        "triage_macro_f1",
+        "oos_given_triage",
+        "oos_given_case_or_faq",
+        "triage_turned_away",
+        "triage_handled",
+        "triage_clarified",
+        "fallback_share",
+    )
     lines = [f"{name}:"]
     for key in keys:
         if key in figures:
@@ -352,9 +375,7 @@ def format_per_intent(report: dict[str, dict]) -> str:
     """Per-label precision/recall/F1/support lines."""
     lines = [f"{'label':<28}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}"]
     for label, row in report.items():
-        lines.append(
-            f"{label:<28}{row['precision']:>10.3f}{row['recall']:>10.3f}{row['f1']:>10.3f}{row['support']:>9}"
-        )
+        lines.append(f"{label:<28}{row['precision']:>10.3f}{row['recall']:>10.3f}{row['f1']:>10.3f}{row['support']:>9}")
     return "\n".join(lines)
 
 

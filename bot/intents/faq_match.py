@@ -34,7 +34,7 @@ QUESTION = re.compile(r"[?？吗嘛么]|怎么|怎样|如何|能不能|可不可
 def bigrams(text: str) -> Counter:
     """Character bigrams of the normalised text (single characters for one-character texts)."""
     cleaned = re.sub(r"\s+", "", normalise(text))
-    return Counter(cleaned[i:i + 2] for i in range(max(1, len(cleaned) - 1)))
+    return Counter(cleaned[i : i + 2] for i in range(max(1, len(cleaned) - 1)))
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class FaqIndex:
     centroids: dict[str, Counter]
 
     @classmethod
-    def build(cls, examples: list[tuple[str, str]]) -> "FaqIndex":
+    def build(cls, examples: list[tuple[str, str]]) -> FaqIndex:
         """Index (intent, example) pairs."""
         grams = [(intent, bigrams(text)) for intent, text in examples]
         frequency = Counter(key for _, counts in grams for key in counts)
@@ -64,7 +64,9 @@ class FaqIndex:
     def nearest(self, text: str) -> tuple[str | None, float, float]:
         """(intent, similarity, margin over the runner-up) for the closest FAQ."""
         vector = self.weigh(bigrams(text))
-        scores = sorted(((_cosine(vector, centroid), intent) for intent, centroid in self.centroids.items()), reverse=True)
+        scores = sorted(
+            ((_cosine(vector, centroid), intent) for intent, centroid in self.centroids.items()), reverse=True
+        )
         if not scores:
             return None, 0.0, 0.0
         runner_up = scores[1][0] if len(scores) > 1 else 0.0
@@ -107,4 +109,6 @@ def match_faq(text: str, index: FaqIndex | None = None) -> Classification | None
     intent, similarity, margin = (index or default_index()).nearest(text)
     if intent is None or not accepts(similarity, margin):
         return None
-    return Classification(intent=intent, confidence=MATCH_CONFIDENCE, ranking=[(intent, MATCH_CONFIDENCE)], source="keywords")
+    return Classification(
+        intent=intent, confidence=MATCH_CONFIDENCE, ranking=[(intent, MATCH_CONFIDENCE)], source="keywords"
+    )

@@ -42,7 +42,8 @@ def _rules(intent: str, weight: float, *patterns: str) -> list[Rule]:
 TRIAGE_RULES = [
     # Labour, marriage, debts, traffic, inheritance, consumer, tenancy, fraud: questions of law.
     *_rules(
-        "legal_consultation", 2,
+        "legal_consultation",
+        2,
         r"工资|薪水|工钱|欠薪|劳动合同|劳动仲裁|仲裁|辞退|开除|裁员|经济补偿|赔偿金|社保|工伤|加班费|试用期",
         r"离婚|离昏|抚养|扶养|赡养|彩礼|婚前|夫妻|前夫|前妻|出轨|家暴|保护令",
         r"遗产|继承|遗嘱|借条|欠条|借钱|借了.{0,6}钱|欠钱|欠款|还钱|不还|讨债|高利贷",
@@ -52,10 +53,13 @@ TRIAGE_RULES = [
         r"医药费|医院|诊所|医疗|交警|事故认定|交强险|退保|理财|提现|定金|订金|二手房|过户|户口|监护",
         r"结婚证|同居|借款|时效|中介费|跑路|索赔|网贷|贷款|担保|抵押|营业执照|征收|强拆|证据|传销",
     ),
-    *_rules("legal_consultation", 1, r"老板|公司|单位|赔偿|报警|欠我|告他|能告|退钱|能退|退款|保险|平台|补偿|欠.{0,4}钱"),
+    *_rules(
+        "legal_consultation", 1, r"老板|公司|单位|赔偿|报警|欠我|告他|能告|退钱|能退|退款|保险|平台|补偿|欠.{0,4}钱"
+    ),
     # Conflicts between residents.
     *_rules(
-        "neighbor_dispute", 2,
+        "neighbor_dispute",
+        2,
         r"邻居|邻里|楼上|楼下|对门|隔壁|噪音|扰民|漏水|渗水|滴水|高空抛物|扔东西|往下扔",
         r"油烟|采光|挡光|遮挡|空调外机|吵架|打架|骂人|堆放|杂物|狗|(?<!熊)猫|宠物",
     ),
@@ -63,7 +67,8 @@ TRIAGE_RULES = [
     *_rules("neighbor_dispute", 1, r"吵|楼道|装修|调解|占用|车位|树|阳台|砸|声音|直播"),
     # Property management and building services.
     *_rules(
-        "property_complaint", 2,
+        "property_complaint",
+        2,
         r"物业|物管|电梯|维修基金|维修资金|业委会|业主委员会|公共收益|停车费|管理费|门禁",
         r"保安|保洁|路灯|绿化|停水|停电|开发商|房管|维保|二次供水|水箱|水泵|催费|装修押金",
     ),
@@ -132,9 +137,7 @@ def classify_keywords(text: str) -> Classification:
     top_confidence = confidence_for(top_score)
     # Scale the others by their share of the winner's evidence, so close calls look close.
     ranking = [(intent, round(top_confidence * score / top_score, 4)) for intent, score in ordered]
-    return Classification(
-        intent=ranking[0][0], confidence=ranking[0][1], ranking=ranking, source="keywords"
-    )
+    return Classification(intent=ranking[0][0], confidence=ranking[0][1], ranking=ranking, source="keywords")
 
 
 class KeywordClassifier:

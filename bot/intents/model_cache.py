@@ -16,8 +16,9 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 from bot.filelock import FileLock
 

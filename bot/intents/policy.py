@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from bot.faq_file import category_of
 from bot.intents.cues import (
-    OFFICE_HOURS_FAQ, SERVICE_FEE_FAQ, asks_fee, asks_office_hours, asks_to_ask, could_be_legal, is_bare, only_greets,
+    OFFICE_HOURS_FAQ,
+    SERVICE_FEE_FAQ,
+    asks_fee,
+    asks_office_hours,
+    asks_to_ask,
+    could_be_legal,
+    is_bare,
+    only_greets,
 )
 from bot.intents.types import (
     CONVERSATIONAL_INTENTS,
@@ -90,9 +97,7 @@ def close_choices(scores: list[tuple[str, float]]) -> tuple[str, ...]:
         return ()
     best = scores[0][1]
     return tuple(
-        intent
-        for intent, score in scores[:MAX_CHOICES]
-        if score >= CLOSE_RATIO * best or best - score <= CLOSE_MARGIN
+        intent for intent, score in scores[:MAX_CHOICES] if score >= CLOSE_RATIO * best or best - score <= CLOSE_MARGIN
     )
 
 

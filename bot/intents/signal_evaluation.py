@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
@@ -145,13 +145,12 @@ def choose_threshold(rows: list[tuple[float, float, float]], recall_target: floa
     return max(reaching) if reaching else min(threshold for threshold, _, _ in rows)
 
 
-def cross_validate(name: str, examples: list[tuple[str, bool]], words: Callable[[str], bool],
-                   configured: float, folds: int = 5) -> CrossValidation:
+def cross_validate(
+    name: str, examples: list[tuple[str, bool]], words: Callable[[str], bool], configured: float, folds: int = 5
+) -> CrossValidation:
     """k-fold figures of the model OR-ed with the word lists, over THRESHOLD_GRID."""
     texts, labels = [text for text, _ in examples], [label for _, label in examples]
-    probabilities = out_of_fold_probabilities(
-        texts, labels, lambda x, y: signals.new_classifier().fit(x, y), folds
-    )
+    probabilities = out_of_fold_probabilities(texts, labels, lambda x, y: signals.new_classifier().fit(x, y), folds)
     truth = np.array(labels)
     worded = np.array([words(text) for text in texts])
     rows = []

@@ -130,11 +130,15 @@ SELF_HARM_SPOKEN = re.compile(
 )
 SURE_SELF_HARM = 0.75
 # Another person threatens the resident's life: violence, whatever words of death it uses.
-THREATENED = re.compile(r"(?:打|弄|搞|整|掐|砍|捅)死我|杀了?我|要我(?:的命|死)|(?:让|叫|逼)我去死|(?:跟|和)我同归于尽|威胁我")
+THREATENED = re.compile(
+    r"(?:打|弄|搞|整|掐|砍|捅)死我|杀了?我|要我(?:的命|死)|(?:让|叫|逼)我去死|(?:跟|和)我同归于尽|威胁我"
+)
 # Not a possible danger, whatever the model's middle probability: a complaint about the service
 # itself ("你们就是一群吃闲饭的 打电话也没人接"), or money owed ("包工头跑路了 工钱都没拿到") with no
 # word of a threat, a harm or fear. Sure dangers are not affected.
-MONEY_MATTER = re.compile(r"工钱|工资|薪水|欠薪|讨薪|包工头|拖欠|欠款|欠钱|借钱|还钱|货款|押金|房租|物业费|退款|赔偿|补偿")
+MONEY_MATTER = re.compile(
+    r"工钱|工资|薪水|欠薪|讨薪|包工头|拖欠|欠款|欠钱|借钱|还钱|货款|押金|房租|物业费|退款|赔偿|补偿"
+)
 THREAT_OR_HARM = re.compile(
     r"打(?!电话|工|车|听|算|印|卡|扫)|杀|死|刀|砍|捅|威胁|堵|砸|锁|血|伤|跳|救|火|烟|煤气|燃气|毒|药|跟踪|逼|闹|"
     r"拼命|危险|怕|吓|抢|晕|摔|命|报警"
@@ -166,7 +170,7 @@ class LinearScorer:
         self.features: list[_Features] = []
         start = 0
         for vectorizer in vectorizers:
-            self.features.append(_Features(vectorizer, coefficients[start:start + len(vectorizer.vocabulary_)]))
+            self.features.append(_Features(vectorizer, coefficients[start : start + len(vectorizer.vocabulary_)]))
             start += len(vectorizer.vocabulary_)
         self.intercept = float(regression.intercept_[0])
         self.probability = functools.lru_cache(maxsize=4096)(self._probability)
@@ -290,8 +294,7 @@ def training_danger_examples(files: tuple[Path, ...] = DANGER_FILES) -> list[tup
     return [example for path in files for example in read_danger_examples(path)]
 
 
-def everyday_examples(files: tuple[Path, ...] = DANGER_FILES,
-                      nlu_dir: Path | str = NLU_DATA_DIR) -> list[str]:
+def everyday_examples(files: tuple[Path, ...] = DANGER_FILES, nlu_dir: Path | str = NLU_DATA_DIR) -> list[str]:
     """The Rasa training examples that are not danger: what residents write every day.
 
     Every example in nlu_data/ counts as "not danger" unless a danger file lists it as a danger
@@ -304,8 +307,9 @@ def everyday_examples(files: tuple[Path, ...] = DANGER_FILES,
     return sorted({example.text for example in examples_from_dir(nlu_dir)} - listed)
 
 
-def danger_training_set(files: tuple[Path, ...] = DANGER_FILES,
-                        nlu_dir: Path | str = NLU_DATA_DIR) -> list[tuple[str, str | None]]:
+def danger_training_set(
+    files: tuple[Path, ...] = DANGER_FILES, nlu_dir: Path | str = NLU_DATA_DIR
+) -> list[tuple[str, str | None]]:
     """Everything the danger model learns from: the danger files and the everyday examples of nlu_data/."""
     everyday = [(text, None) for text in everyday_examples(files, nlu_dir)]
     return training_danger_examples(files) + everyday
@@ -323,9 +327,7 @@ def fit_danger(examples: list[tuple[str, str | None]]) -> tuple[Pipeline, Pipeli
     texts = [normalize(text) for text, _ in examples]
     detector = new_classifier().fit(texts, [kind is not None for _, kind in examples])
     dangers = [(normalize(text), kind) for text, kind in examples if kind is not None]
-    kinds = new_classifier(len(DANGER_KINDS)).fit(
-        [text for text, _ in dangers], [kind for _, kind in dangers]
-    )
+    kinds = new_classifier(len(DANGER_KINDS)).fit([text for text, _ in dangers], [kind for _, kind in dangers])
     return detector, kinds
 
 
@@ -367,9 +369,11 @@ def is_ready() -> bool:
 
 def cached_model(directory: Path | None = None) -> SignalModel:
     """The model of signal_data/, as fitted by an earlier process when nothing it depends on changed."""
+
     def fit() -> tuple:
         fitted = train()
         return fitted.danger, fitted.kind, fitted.group, fitted.training_seconds
+
     return SignalModel(*load_or_build("signals", training_fingerprint(), fit, directory or cache_dir()))
 
 
@@ -467,6 +471,12 @@ def is_collective(text: str) -> bool:
 
 
 __all__ = [
-    "DANGER_KINDS", "GENERIC_DANGER", "Danger", "assess_danger", "danger_kinds", "is_collective", "model",
+    "DANGER_KINDS",
+    "GENERIC_DANGER",
+    "Danger",
+    "assess_danger",
+    "danger_kinds",
+    "is_collective",
+    "model",
     "possible_danger",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, String, bindparam, delete, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -26,7 +26,7 @@ class DialogueState(Base):
 # takes the row lock, which lasts exactly as long as the message's transaction, so a resident's
 # messages are answered one at a time by every process. A new row has "never changed": any
 # message, however old, may act on an empty dialogue.
-NEVER = datetime(1970, 1, 1, tzinfo=timezone.utc)
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 _LOCK = select(DialogueState).from_statement(
     text(
         "INSERT INTO dialogue_states (openid, state, changed_at) VALUES (:openid, :state, :never) "

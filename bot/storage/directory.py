@@ -29,7 +29,7 @@ class Unit(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
 
-    parent: Mapped["Unit | None"] = relationship(remote_side="Unit.id")
+    parent: Mapped[Unit | None] = relationship(remote_side="Unit.id")
 
 
 def communities(session: Session) -> list[Unit]:

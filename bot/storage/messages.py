@@ -71,11 +71,11 @@ def transcript(session: Session, ticket_id: int) -> list[Message]:
     return list(session.scalars(query))
 
 
-
 def unanswered(session: Session, older_than: datetime, newer_than: datetime, limit: int = 100) -> list[Message]:
     """Inbound messages stored but never answered (something failed after they were saved)."""
-    return _inbound(session, limit, Message.answered_at.is_(None), Message.created_at < older_than,
-                    Message.created_at > newer_than)
+    return _inbound(
+        session, limit, Message.answered_at.is_(None), Message.created_at < older_than, Message.created_at > newer_than
+    )
 
 
 def find_inbound(session: Session, dedup_key: str) -> Message | None:
@@ -107,8 +107,14 @@ def stored_reply(session: Session, message_id: int) -> str | None:
 def undelivered(session: Session, older_than: datetime, newer_than: datetime, limit: int = 100) -> list[Message]:
     """Inbound messages answered but never handed to WeChat (every delivery's process died after
     the answer was computed)."""
-    return _inbound(session, limit, Message.answered_at.is_not(None), Message.delivery.is_(None),
-                    Message.answered_at < older_than, Message.answered_at > newer_than)
+    return _inbound(
+        session,
+        limit,
+        Message.answered_at.is_not(None),
+        Message.delivery.is_(None),
+        Message.answered_at < older_than,
+        Message.answered_at > newer_than,
+    )
 
 
 def _inbound(session: Session, limit: int, *conditions) -> list[Message]:
@@ -126,8 +132,12 @@ def latest_staff_reply(session: Session, resident_id: int, since: datetime) -> M
     """The newest reply a staff member wrote to this resident from a case since `since`."""
     query = (
         select(Message)
-        .where(Message.resident_id == resident_id, Message.direction == "out", Message.ticket_id.is_not(None),
-               Message.created_at >= since)
+        .where(
+            Message.resident_id == resident_id,
+            Message.direction == "out",
+            Message.ticket_id.is_not(None),
+            Message.created_at >= since,
+        )
         .order_by(Message.id.desc())
     )
     return next((message for message in session.scalars(query) if (message.extra or {}).get("kind") == "reply"), None)
@@ -145,11 +155,13 @@ def answered_by_resident(session: Session, ticket_ids: list[int]) -> set[int]:
     """The cases whose resident wrote after the last message staff sent them."""
     if not ticket_ids:
         return set()
-    newest_in = dict(session.execute(
-        select(Message.ticket_id, func.max(Message.id))
-        .where(Message.ticket_id.in_(ticket_ids), Message.direction == "in")
-        .group_by(Message.ticket_id)
-    ).all())
+    newest_in = dict(
+        session.execute(
+            select(Message.ticket_id, func.max(Message.id))
+            .where(Message.ticket_id.in_(ticket_ids), Message.direction == "in")
+            .group_by(Message.ticket_id)
+        ).all()
+    )
     outbound = session.scalars(select(Message).where(Message.ticket_id.in_(newest_in), Message.direction == "out"))
     newest_staff: dict[int, int] = {}
     for message in outbound:

@@ -79,15 +79,25 @@ def item_for_message(session: Session, message_id: int) -> ReviewItem | None:
     return session.scalar(select(ReviewItem).where(ReviewItem.message_id == message_id))
 
 
-def review_items(session: Session, status: str = OPEN, reason: str | None = None, intent: str | None = None,
-                 since: datetime | None = None, until: datetime | None = None, limit: int = 200) -> list[ReviewItem]:
+def review_items(
+    session: Session,
+    status: str = OPEN,
+    reason: str | None = None,
+    intent: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 200,
+) -> list[ReviewItem]:
     """Items of one status, filtered by reason, intent (predicted or suggested) and date; oldest first."""
     query = select(ReviewItem).where(ReviewItem.status == status)
     if reason:
         query = query.where(ReviewItem.reason == reason)
     if intent:
-        query = query.where((ReviewItem.predicted_intent == intent) | (ReviewItem.suggested_intent == intent)
-                            | (ReviewItem.label == intent))
+        query = query.where(
+            (ReviewItem.predicted_intent == intent)
+            | (ReviewItem.suggested_intent == intent)
+            | (ReviewItem.label == intent)
+        )
     if since:
         query = query.where(ReviewItem.created_at >= since)
     if until:
@@ -103,7 +113,11 @@ def open_counts(session: Session) -> dict[str, int]:
 
 def accepted_items(session: Session) -> list[ReviewItem]:
     """Every accepted item, in a stable order (the training file is written from these)."""
-    query = select(ReviewItem).where(ReviewItem.status == ACCEPTED).order_by(ReviewItem.label, ReviewItem.text, ReviewItem.id)
+    query = (
+        select(ReviewItem)
+        .where(ReviewItem.status == ACCEPTED)
+        .order_by(ReviewItem.label, ReviewItem.text, ReviewItem.id)
+    )
     return list(session.scalars(query))
 
 

@@ -69,12 +69,10 @@ class Ticket(Base):
     person_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     person_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        UtcDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
-    events: Mapped[list["TicketEvent"]] = relationship(order_by="TicketEvent.id")
-    attachments: Mapped[list["TicketAttachment"]] = relationship(order_by="TicketAttachment.id")
+    events: Mapped[list[TicketEvent]] = relationship(order_by="TicketEvent.id")
+    attachments: Mapped[list[TicketAttachment]] = relationship(order_by="TicketAttachment.id")
 
 
 class TicketEvent(Base):
@@ -113,12 +111,7 @@ def ticket_by_number(session: Session, number: str) -> Ticket | None:
 
 def tickets_of_resident(session: Session, resident_id: int, limit: int = 5) -> list[Ticket]:
     """The resident's latest tickets, newest first."""
-    query = (
-        select(Ticket)
-        .where(Ticket.resident_id == resident_id)
-        .order_by(Ticket.id.desc())
-        .limit(limit)
-    )
+    query = select(Ticket).where(Ticket.resident_id == resident_id).order_by(Ticket.id.desc()).limit(limit)
     return list(session.scalars(query))
 
 
@@ -132,8 +125,12 @@ def rated_since(session: Session, resident_id: int, since: datetime) -> Ticket |
     query = (
         select(Ticket)
         .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
-        .where(Ticket.resident_id == resident_id, Ticket.rating.is_not(None), TicketEvent.created_at >= since,
-               TicketEvent.note.startswith(RATED_NOTE))
+        .where(
+            Ticket.resident_id == resident_id,
+            Ticket.rating.is_not(None),
+            TicketEvent.created_at >= since,
+            TicketEvent.note.startswith(RATED_NOTE),
+        )
         .order_by(TicketEvent.id.desc())
         .limit(1)
     )

@@ -10,14 +10,14 @@ mediation time (the console's form is in Beijing time) and a first-response dead
 a room's opening (office hours in Beijing time, always on the minute, while deadlines counted from
 "now" carry seconds and microseconds). PostgreSQL kept the zone: nothing to do there.
 """
+
 from datetime import datetime, timedelta
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '0011'
-down_revision = '0010'
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
@@ -44,7 +44,11 @@ def _shift(by: timedelta) -> None:
     if bind.dialect.name != "sqlite":
         return
     for column, written_in_beijing in WRITTEN_IN_BEIJING:
-        rows = bind.execute(sa.text(f"SELECT id, {column} FROM tickets WHERE {written_in_beijing}"), ON_THE_MINUTE).all()
+        rows = bind.execute(
+            sa.text(f"SELECT id, {column} FROM tickets WHERE {written_in_beijing}"), ON_THE_MINUTE
+        ).all()
         for ticket_id, value in rows:
             shifted = (datetime.fromisoformat(value) + by).strftime(FORMAT)
-            bind.execute(sa.text(f"UPDATE tickets SET {column} = :value WHERE id = :id"), {"value": shifted, "id": ticket_id})
+            bind.execute(
+                sa.text(f"UPDATE tickets SET {column} = :value WHERE id = :id"), {"value": shifted, "id": ticket_id}
+            )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import Response, flash, redirect, render_template, request, session as cookie_session, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask import session as cookie_session
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -71,8 +72,13 @@ def login():
             result = authenticate(session, form.username.data, form.password.data)
             if result.staff is not None:
                 audit(session, result.staff, "login", None, {}, {"ip": request.remote_addr})
-                user = ConsoleUser(result.staff.id, result.staff.username, result.staff.name,
-                                   result.staff.role, scope_of(session, result.staff))
+                user = ConsoleUser(
+                    result.staff.id,
+                    result.staff.username,
+                    result.staff.name,
+                    result.staff.role,
+                    scope_of(session, result.staff),
+                )
         if result.staff is None:
             flash(result.error, "error")
             return render_template("console/login.html", form=form), 401
@@ -139,6 +145,12 @@ def _save_profile(session, staff: Staff, form: ProfileForm) -> str:
             set_password(staff, form.new_password.data)
         except AccountError as error:
             return str(error)
-    audit(session, staff, "profile", None, before,
-          {"wechat_bound": bool(staff.wechat_openid), "password_changed": bool(form.new_password.data)})
+    audit(
+        session,
+        staff,
+        "profile",
+        None,
+        before,
+        {"wechat_bound": bool(staff.wechat_openid), "password_changed": bool(form.new_password.data)},
+    )
     return ""

@@ -10,15 +10,15 @@ from sqlalchemy import select
 
 from bot import casework
 from bot.casework import ActionError, NotAllowed, NotVisible
-from bot.office_hours import CHINA
+from bot.categories import CATEGORIES, ROLE_LABELS
 from bot.lifecycle import MoveRefused
+from bot.office_hours import CHINA
 from bot.staff import ROLE_NAMES
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.residents import Resident
 from bot.storage.staff import Staff, canned_for, handoff_of_ticket
 from bot.storage.tickets import TicketAttachment
-from bot.categories import CATEGORIES, ROLE_LABELS
 from bot.tickets import is_overdue, next_deadline, promise_made
 from webhook.console.common import blueprint, db, me, services
 
@@ -41,13 +41,21 @@ def page(ticket_id: int):
             resident=session.get(Resident, ticket.resident_id),
             thread=casework.thread(session, ticket),
             holder=holder,
-            actions=casework.allowed_actions(current_user.scope, ticket, held_by_me=bool(holder and holder.id == current_user.staff_id), held=bool(held)),
+            actions=casework.allowed_actions(
+                current_user.scope,
+                ticket,
+                held_by_me=bool(holder and holder.id == current_user.staff_id),
+                held=bool(held),
+            ),
             canned=canned_for(session, ticket.unit_id, ticket.role),
             units=list(session.scalars(select(Unit).where(Unit.level != "district").order_by(Unit.id))),
             deadline=next_deadline(ticket),
             overdue=is_overdue(ticket),
             expected=promise_made(ticket),
-            labels={"category": {intent: category.label for intent, category in CATEGORIES.items()}, "role": ROLE_LABELS},
+            labels={
+                "category": {intent: category.label for intent, category in CATEGORIES.items()},
+                "role": ROLE_LABELS,
+            },
         )
 
 
@@ -188,7 +196,9 @@ def act(ticket_id: int, action: str):
     if not _still_visible(ticket_id):  # transferred or escalated out of this staff member's rooms
         return redirect(url_for("console_inbox.index"))
     # done: the page forgets what it kept of that form (a lost log-in must not lose a draft).
-    return redirect(url_for("console_cases.page", ticket_id=ticket_id, done=action) + ("#reply" if action == "reply" else ""))
+    return redirect(
+        url_for("console_cases.page", ticket_id=ticket_id, done=action) + ("#reply" if action == "reply" else "")
+    )
 
 
 def _still_allowed(session, ticket, action: str) -> None:
@@ -226,7 +236,13 @@ def time_left(deadline) -> str:
         return "无时限"
     seconds = (deadline - utcnow()).total_seconds()
     span = abs(seconds)
-    words = f"{int(span // 86400)} 天" if span >= 86400 else f"{int(span // 3600)} 小时" if span >= 3600 else f"{max(1, int(span // 60))} 分钟"
+    words = (
+        f"{int(span // 86400)} 天"
+        if span >= 86400
+        else f"{int(span // 3600)} 小时"
+        if span >= 3600
+        else f"{max(1, int(span // 60))} 分钟"
+    )
     return f"剩 {words}" if seconds >= 0 else f"超时 {words}"
 
 

@@ -20,8 +20,13 @@ HERE = Path(__file__).parent
 
 def blueprint(name: str) -> Blueprint:
     """A console blueprint with the shared templates and static files."""
-    return Blueprint(name, __name__, template_folder=str(HERE / "templates"),
-                     static_folder=str(HERE / "static"), static_url_path="/console/static")
+    return Blueprint(
+        name,
+        __name__,
+        template_folder=str(HERE / "templates"),
+        static_folder=str(HERE / "static"),
+        static_url_path="/console/static",
+    )
 
 
 def services() -> Services:

@@ -6,8 +6,8 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from bot.casework import INBOX_LIMIT, inbox, scope_units
-from bot.storage.directory import ROLES
 from bot.categories import ROLE_LABELS
+from bot.storage.directory import ROLES
 from webhook.console.common import blueprint, db
 
 bp = blueprint("console_inbox")
@@ -37,8 +37,9 @@ def index():
     with db() as session:
         rows = _rows(session, filters)
         units = scope_units(session, current_user.scope)
-        return render_template("console/inbox.html", rows=rows, units=units, filters=filters, role_labels=ROLE_LABELS,
-                               limit=INBOX_LIMIT)
+        return render_template(
+            "console/inbox.html", rows=rows, units=units, filters=filters, role_labels=ROLE_LABELS, limit=INBOX_LIMIT
+        )
 
 
 @bp.route("/console/inbox/rows")
@@ -47,4 +48,6 @@ def rows():
     """The inbox's list alone, for htmx polling."""
     filters = _filters()
     with db() as session:
-        return render_template("console/_inbox_rows.html", rows=_rows(session, filters), filters=filters, limit=INBOX_LIMIT)
+        return render_template(
+            "console/_inbox_rows.html", rows=_rows(session, filters), filters=filters, limit=INBOX_LIMIT
+        )

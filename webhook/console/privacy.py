@@ -50,16 +50,24 @@ def index():
     with db() as session:
         waiting = [_row(session, request) for request in requests_by_status(session, RequestStatus.OPEN)]
         done = requests_by_status(session, RequestStatus.DONE, limit=50)
-        return render_template("console/privacy.html", waiting=waiting, done=done, form=EraseForm(),
-                               labels=STATUS_LABELS, now=utcnow(), describe=describe)
+        return render_template(
+            "console/privacy.html",
+            waiting=waiting,
+            done=done,
+            form=EraseForm(),
+            labels=STATUS_LABELS,
+            now=utcnow(),
+            describe=describe,
+        )
 
 
 def _row(session, request: PrivacyRequest) -> RequestRow:
     resident = session.get(Resident, request.resident_id)
     cases = select(Ticket).where(Ticket.resident_id == resident.id, Ticket.status.in_(OPEN_STATUSES))
     messages = select(func.count()).select_from(Message).where(Message.resident_id == resident.id)
-    return RequestRow(request, person(resident.openid), session.scalar(messages),
-                      list(session.scalars(cases.order_by(Ticket.id))))
+    return RequestRow(
+        request, person(resident.openid), session.scalar(messages), list(session.scalars(cases.order_by(Ticket.id)))
+    )
 
 
 @bp.route("/console/privacy/<int:request_id>/erase", methods=["POST"])

@@ -37,8 +37,16 @@ from webhook.console.common import blueprint, db, me, services
 
 bp = blueprint("console_training")
 STATUS_TABS = {OPEN: "待审核", ACCEPTED: "已采纳", DISCARDED: "已丢弃"}
-MODEL_STATUS = {"queued": "排队中", "training": "训练中", "evaluating": "对比中", "ready": "待上线",
-                "failed": "失败", "serving": "服务中", "retired": "已下线", "promoting": "上线中"}
+MODEL_STATUS = {
+    "queued": "排队中",
+    "training": "训练中",
+    "evaluating": "对比中",
+    "ready": "待上线",
+    "failed": "失败",
+    "serving": "服务中",
+    "retired": "已下线",
+    "promoting": "上线中",
+}
 
 
 @bp.before_request
@@ -78,10 +86,23 @@ def review():
     filters = _filters()
     check = TrainingCheck.load(reviewed_file=Path(services().settings.nlu_reviewed_file))
     with db() as session:
-        items = review_items(session, filters["status"], filters["reason"] or None, filters["intent"] or None,
-                             _as_time(filters["since"]), _as_time(filters["until"], 1))
-        return render_template("console/review.html", items=items, filters=filters, reasons=REASONS,
-                               tabs=STATUS_TABS, counts=open_counts(session), intents=check.intents)
+        items = review_items(
+            session,
+            filters["status"],
+            filters["reason"] or None,
+            filters["intent"] or None,
+            _as_time(filters["since"]),
+            _as_time(filters["until"], 1),
+        )
+        return render_template(
+            "console/review.html",
+            items=items,
+            filters=filters,
+            reasons=REASONS,
+            tabs=STATUS_TABS,
+            counts=open_counts(session),
+            intents=check.intents,
+        )
 
 
 @bp.route("/console/training/review/decide", methods=["POST"])
@@ -115,12 +136,21 @@ def _back() -> str:
 def models():
     """The registry, the retrain button and the running training's progress."""
     with db() as session:
-        return render_template("console/models.html", models=all_models(session), statuses=MODEL_STATUS,
-                               running=_running(session), stages=STAGES, figure=FIGURE_NAMES, now=utcnow())
+        return render_template(
+            "console/models.html",
+            models=all_models(session),
+            statuses=MODEL_STATUS,
+            running=_running(session),
+            stages=STAGES,
+            figure=FIGURE_NAMES,
+            now=utcnow(),
+        )
 
 
 def _running(session) -> ModelVersion | None:
-    return session.scalar(select(ModelVersion).where(ModelVersion.status.in_(("queued", "training", "evaluating", "promoting"))))
+    return session.scalar(
+        select(ModelVersion).where(ModelVersion.status.in_(("queued", "training", "evaluating", "promoting")))
+    )
 
 
 @bp.route("/console/training/retrain", methods=["POST"])
@@ -140,8 +170,9 @@ def progress(model_id: int):
     """The progress box alone, for htmx polling (stage, epoch, elapsed, time left)."""
     with db() as session:
         model = _model(session, model_id)
-        return render_template("console/_progress.html", model=model, stages=STAGES, statuses=MODEL_STATUS,
-                               now=utcnow())
+        return render_template(
+            "console/_progress.html", model=model, stages=STAGES, statuses=MODEL_STATUS, now=utcnow()
+        )
 
 
 @bp.route("/console/training/models/<int:model_id>")
@@ -151,10 +182,19 @@ def model_page(model_id: int):
         model = _model(session, model_id)
         serving = serving_model(session)
         compared = session.get(ModelVersion, model.compared_with_id) if model.compared_with_id else None
-        return render_template("console/model.html", model=model, serving=serving, compared=compared,
-                               worse=worse_figures(model.comparison or {}), figure=FIGURE_NAMES, gated=GATED, lower=LOWER_IS_BETTER,
-                               statuses=MODEL_STATUS, stages=STAGES,
-                               now=utcnow())
+        return render_template(
+            "console/model.html",
+            model=model,
+            serving=serving,
+            compared=compared,
+            worse=worse_figures(model.comparison or {}),
+            figure=FIGURE_NAMES,
+            gated=GATED,
+            lower=LOWER_IS_BETTER,
+            statuses=MODEL_STATUS,
+            stages=STAGES,
+            now=utcnow(),
+        )
 
 
 @bp.route("/console/training/models/<int:model_id>/images/<set_name>/<which>.png")
@@ -162,7 +202,7 @@ def image(model_id: int, set_name: str, which: str):
     """A confusion-matrix picture of the comparison."""
     with db() as session:
         model = _model(session, model_id)
-        path = ((model.comparison or {}).get("sets", {}).get(set_name, {}).get("images", {}).get(which))
+        path = (model.comparison or {}).get("sets", {}).get(set_name, {}).get("images", {}).get(which)
     if not path or not Path(path).exists():
         abort(404)
     return send_file(path, mimetype="image/png")
