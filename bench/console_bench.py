@@ -108,7 +108,8 @@ def report(label: str, times: list[float], unit: str = "ms", target: float | Non
     p50, p95 = percentile(times, 50), percentile(times, 95)
     verdict = "" if target is None else ("  ok" if p95 <= target else f"  OVER the {target:g} {unit} target")
     print(
-        f"{label:<44} n={len(times):<4} p50 {p50:8.1f} {unit}  p95 {p95:8.1f} {unit}  max {max(times):8.1f} {unit}{verdict}"
+        f"{label:<44} n={len(times):<4} p50 {p50:8.1f} {unit}  p95 {p95:8.1f} {unit}  "
+        f"max {max(times):8.1f} {unit}{verdict}"
     )
     return target is None or p95 <= target
 
@@ -123,15 +124,25 @@ def bench_pages(app, users: dict, requests: int) -> bool:
         assert case_ids, f"{username} sees no cases"
         for path in ("/console/", "/console/inbox/rows"):
             user.get(path)  # warm-up
-            ok &= report(f"{kind}: GET {path}", timed(lambda: _ok(user.get(path)), requests), target=TARGET_PAGE_MS)
+            ok &= report(
+                f"{kind}: GET {path}",
+                timed(lambda user=user, path=path: _ok(user.get(path)), requests),
+                target=TARGET_PAGE_MS,
+            )
         ok &= report(
             f"{kind}: GET /console/cases/<id>",
-            timed(lambda: _ok(user.get(f"/console/cases/{random.choice(case_ids)}")), requests),
+            timed(
+                lambda user=user, case_ids=case_ids: _ok(user.get(f"/console/cases/{random.choice(case_ids)}")),
+                requests,
+            ),
             target=TARGET_PAGE_MS,
         )
         ok &= report(
             f"{kind}: GET /console/cases/<id>/thread",
-            timed(lambda: _ok(user.get(f"/console/cases/{random.choice(case_ids)}/thread")), requests),
+            timed(
+                lambda user=user, case_ids=case_ids: _ok(user.get(f"/console/cases/{random.choice(case_ids)}/thread")),
+                requests,
+            ),
             target=TARGET_PAGE_MS,
         )
     return ok

@@ -172,7 +172,12 @@ def fault_poison_in_replay(count: int) -> Figures:
             Inbound(openid=f"o_poison_bad_{i:04d}", kind="image", dedup_key=f"msg:{new_msg_id()}", media_id="m" * 300)
             for i in range(count // 10)
         ]
-        mixed = [item for pair in zip(good, poison + [None] * len(good)) for item in pair if item is not None]
+        mixed = [
+            item
+            for pair in zip(good, poison + [None] * (len(good) - len(poison)), strict=True)
+            for item in pair
+            if item is not None
+        ]
         for inbound in mixed:
             spill(services.redis, services.settings.key_prefix, inbound)
         figures.sent = len(mixed)
@@ -303,7 +308,8 @@ def main() -> None:
         print(
             f"{figures.fault:38} sent {figures.sent:4} stored {figures.stored:4} dead {figures.dead_letters:3} "
             f"lost {figures.lost:3} dup-tickets {figures.duplicate_tickets} cs {figures.customer_service_sent:4} "
-            f"dup-cs {figures.duplicate_customer_service:3} 5xx {figures.server_errors} >5s {figures.over_5s} {figures.notes}",
+            f"dup-cs {figures.duplicate_customer_service:3} 5xx {figures.server_errors} >5s {figures.over_5s} "
+            f"{figures.notes}",
             flush=True,
         )
         if args.json:

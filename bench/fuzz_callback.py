@@ -203,7 +203,8 @@ def main() -> None:
     print(f"inputs {tally.inputs}  seconds {elapsed:.1f}")
     print("statuses " + ", ".join(f"{status}: {count}" for status, count in sorted(tally.statuses.items())))
     print(
-        f"5xx {tally.server_errors}  broken XML replies {len(tally.broken)}  errors while answering {len(tally.polite_errors)}"
+        f"5xx {tally.server_errors}  broken XML replies {len(tally.broken)}  "
+        f"errors while answering {len(tally.polite_errors)}"
     )
     for example in tally.broken[:5]:
         print("  broken:", example)

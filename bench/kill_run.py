@@ -29,7 +29,8 @@ At the end of each fault (the baseline too) it checks that no answer is missing:
 sent during the fault that is stored has had its answer delivered — in the passive reply, or as a
 customer-service message the fake WeChat API received — waiting up to --answer-patience seconds
 for those on their way (the sweep's two-minute rule does not count). Then it lets the queue
-drain, runs `flask sweep` once (serve.sh's 5-minute loop, or cron, would) and counts, per fault, from the database and the fake WeChat API: messages sent / stored / lost,
+drain, runs `flask sweep` once (serve.sh's 5-minute loop, or cron, would) and counts, per fault,
+from the database and the fake WeChat API: messages sent / stored / lost,
 answered, duplicate tickets, customer-service messages queued / sent / duplicated / undelivered,
 5xx, replies past 5 s, and the answers that never reached the resident (neither in the passive
 reply nor as a customer-service message afterwards). Everything it started is stopped and its
@@ -39,7 +40,8 @@ data directory removed at the end.
     .venv/bin/python bench/kill_run.py --rate 30 --only gunicorn_kill,pg_restart
 
 Ports: PORT 8700, PROXY_PORT 8701, FAKE_WECHAT_PORT 8702, Rasa 8750-8751, PostgreSQL 5441,
-Redis 6391; data in /tmp/killrun; the last run's logs are kept in var/bench/kill_run/. Loopback only. Needs nginx (apt-get install nginx-light) and the
+Redis 6391; data in /tmp/killrun; the last run's logs are kept in var/bench/kill_run/. Loopback only.
+Needs nginx (apt-get install nginx-light) and the
 PostgreSQL server binaries; run as root (PostgreSQL runs as the postgres user) or as postgres.
 """
 
@@ -1177,22 +1179,26 @@ def main() -> None:
     finally:
         run.cleanup()
     print(
-        f"{'fault':14} {'sent':>5} {'stored':>6} {'lost':>4} {'answered':>8} {'later':>5} {'missing':>7} {'never':>5} {'dup-tk':>6} {'cs':>4} "
+        f"{'fault':14} {'sent':>5} {'stored':>6} {'lost':>4} {'answered':>8} {'later':>5} {'missing':>7} "
+        f"{'never':>5} {'dup-tk':>6} {'cs':>4} "
         f"{'cs-sent':>7} {'dup-cs':>6} {'cs-undl':>7} {'5xx':>4} {'>5s':>4} {'p50':>5} {'p99':>5}  notes"
     )
     for row in table[:-1]:
         print(
-            f"{row['fault']:14} {row['sent']:5} {row['stored']:6} {row['lost']:4} {row['answered']:8} {row['answered_later']:5} "
-            f"{row['notes'].get('answers_missing', '-'):>7} {len(row['answer_never_arrived']):5} {row['dup_tickets']:6} "
+            f"{row['fault']:14} {row['sent']:5} {row['stored']:6} {row['lost']:4} {row['answered']:8} "
+            f"{row['answered_later']:5} {row['notes'].get('answers_missing', '-'):>7} "
+            f"{len(row['answer_never_arrived']):5} {row['dup_tickets']:6} "
             f"{row['cs_queued']:4} {row['cs_sent']:7} {row['cs_dup']:6} {row['cs_undelivered']:7} {row['5xx']:4} "
-            f"{row['over_5s']:4} {row['p50_ms'] or '-':>5} {row['p99_ms'] or '-':>5}  {json.dumps(row['notes'], ensure_ascii=False)}"
+            f"{row['over_5s']:4} {row['p50_ms'] or '-':>5} {row['p99_ms'] or '-':>5}  "
+            f"{json.dumps(row['notes'], ensure_ascii=False)}"
         )
         print(
             f"{'':14} replies {json.dumps(row['replies'])} cs {json.dumps(row['cs_statuses'])} tickets {row['tickets']}"
             + (f" flood {json.dumps(row['flood'])} others {row['others_sent']}" if "flood" in row else "")
         )
     print(
-        f"dead letters {table[-1]['dead_letters']}; sweep: {table[-1]['sweeps']}; wall time {time.monotonic() - began:.0f} s"
+        f"dead letters {table[-1]['dead_letters']}; sweep: {table[-1]['sweeps']}; "
+        f"wall time {time.monotonic() - began:.0f} s"
     )
     if args.json:
         print(json.dumps(table, ensure_ascii=False, default=str))

@@ -115,9 +115,7 @@ def receive(
         return Answered(SAVED_FOR_LATER)
 
 
-def _answer_received(
-    services: Services, inbound: Inbound, result: StoreResult, handover: Handover | None
-) -> Answered:
+def _answer_received(services: Services, inbound: Inbound, result: StoreResult, handover: Handover | None) -> Answered:
     if result.outcome is Outcome.DUPLICATE:
         return answer_stored(services, inbound.dedup_key, handover)
     if not services.rate_limit.allow(inbound.openid):

@@ -110,7 +110,10 @@ def ask_for_information(session: Session, jobs, ticket: Ticket, staff: Staff, qu
     """Ask the resident for more information; the case waits for the answer."""
     question = _text(question, "请写明需要居民补充什么")
     before = snapshot(ticket)
-    notice = f"关于您的工单 {ticket.number}，{staff.name}需要您补充：\n{question}\n请直接回复“补充：”加上内容，也可以发照片。"
+    notice = (
+        f"关于您的工单 {ticket.number}，{staff.name}需要您补充：\n{question}\n"
+        "请直接回复“补充：”加上内容，也可以发照片。"
+    )
     move_ticket(session, jobs, ticket, "waiting_info", staff.username, question, notice=notice)
     person_requests.answered(session, ticket, staff.username)
     _touch_handoff(session, ticket, staff)

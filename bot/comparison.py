@@ -58,7 +58,7 @@ def worse_figures(comparison: dict) -> list[str]:
 def changed_answers(set_name: str, before, after) -> list[dict]:
     """The messages whose answer changes between the serving model and the candidate."""
     changed = []
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):
         if (old.routed, old.intent) == (new.routed, new.intent):
             continue
         verdict = (

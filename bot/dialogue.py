@@ -11,7 +11,7 @@ import copy
 import enum
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from typing import ClassVar, Union
+from typing import ClassVar
 
 from bot import answers, phrases
 from bot.answers import Answer, Reading
@@ -108,7 +108,7 @@ class WithdrawState(FlowStateBase):
     step: str = "confirm"
 
 
-FlowState = Union[IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState, WithdrawState]
+FlowState = IntakeState | ClarifyState | FaqOfferState | MovingState | UrgentState | WithdrawState
 STATE_TYPES: dict[str, type] = {
     kind.FLOW: kind for kind in (IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState, WithdrawState)
 }

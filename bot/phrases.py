@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from bot import answers
 
 # The words of each any-time phrase, as regular-expression alternatives.
-CANCEL_WORDS = r"取消|撤销|撤回|不办了|不弄了|不搞了|不想办了|不用办了|不要办了|不用处理了|还是算了|算了吧|先不(?:办|弄|搞)了|撤了吧?|(?:单子|工单)不要了|不登记了|先不登记"
+CANCEL_WORDS = (
+    r"取消|撤销|撤回|不办了|不弄了|不搞了|不想办了|不用办了|不要办了|不用处理了|还是算了|算了吧|"
+    r"先不(?:办|弄|搞)了|撤了吧?|(?:单子|工单)不要了|不登记了|先不登记"
+)
 HUMAN_WORDS = (
     r"转人工|人工客服|人工服务|找(?:个)?真人|真人客服|找个人(?:说|聊|问)|要人工|"
     # "人呢", "你们到底有冇得人啊": a person asked for, in few words.
@@ -52,7 +55,10 @@ BACK_WORDS = r"^(?:返回|上一步|回到上一步|改一下)$|说错了|填错
 # not a case — and says nothing more (a question asked in the same words is a question, not this).
 _ASK = r"(?:想|要)?(?:问问|问一下|问下|问一哈|咨询(?:一下|下|一哈)?|了解(?:一下|下|一哈)?|打听(?:一下|下|一哈)?)"
 _ONLY_ASK = rf"(?:只|只是|就|就是|仅仅|单纯|光)(?:想|要)?{_ASK}|{_ASK}(?:就行了?|就好|就可以了?|而已|罢了)"
-_NO_CASE = r"(?:不|莫|别|不用|不要|不想|不需要|不必|没必要|冇必要)(?:去|帮我|给我)?(?:登记|立案|建档|开单|开工单|报上去|上报|提交)"
+_NO_CASE = (
+    r"(?:不|莫|别|不用|不要|不想|不需要|不必|没必要|冇必要)(?:去|帮我|给我)?"
+    r"(?:登记|立案|建档|开单|开工单|报上去|上报|提交)"
+)
 _ASIDE = r"[我那呢吧呀啊的嘛哈哦噢撒咧了吗，,。.!！?？\s~～]|不是|其实|先|暂时|可以|行|好|是|对|也|这个|而已|罢了"
 ONLY_ASKING = re.compile(rf"^(?=.*(?:{_ONLY_ASK}))(?:{_ONLY_ASK}|{_NO_CASE}|{_ASIDE})+$")
 

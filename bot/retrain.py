@@ -66,9 +66,9 @@ def read_progress(line: str, progress: Progress) -> Progress:
     component = COMPONENT.search(line)
     if component:
         progress.stage = f"train:{component.group(1)}"
-    epochs = None
-    for epochs in EPOCHS.finditer(line):
-        pass  # tqdm may print several updates in one segment: the last one counts
+    # tqdm may print several updates in one segment: the last one counts.
+    updates = list(EPOCHS.finditer(line))
+    epochs = updates[-1] if updates else None
     if epochs:
         progress.epoch, progress.epochs = int(epochs.group(1)), int(epochs.group(2))
         progress.seconds_left = _seconds(epochs.group(4))

@@ -172,7 +172,10 @@ def build_request(
     encrypted = xmltodict.parse(envelope)["xml"]["Encrypt"]
     params.update(encrypt_type="aes", msg_signature=sha1_signature(token, timestamp, nonce, encrypted))
     # Safe mode carries only ToUserName in the clear; everything else is inside Encrypt.
-    body = f"<xml>\n<ToUserName>{cdata(fields.get('ToUserName', ''))}</ToUserName>\n<Encrypt>{cdata(encrypted)}</Encrypt>\n</xml>"
+    body = (
+        f"<xml>\n<ToUserName>{cdata(fields.get('ToUserName', ''))}</ToUserName>\n"
+        f"<Encrypt>{cdata(encrypted)}</Encrypt>\n</xml>"
+    )
     return params, body.encode("utf-8")
 
 

@@ -23,7 +23,7 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RUN_ID = uuid.uuid4().hex[:8]
 
-pytest_plugins = ["tests.rasa_fixture"]
+pytest_plugins = ["tests.rasa_fixture", "tests.browser_fixtures"]
 
 
 @pytest.fixture(scope="session", autouse=True)

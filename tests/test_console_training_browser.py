@@ -21,8 +21,9 @@ from bot.jobs import ThreadJobs
 from bot.services import build_services
 from bot.storage.review import ACCEPTED, DISCARDED, ModelVersion, ReviewItem
 from bot.training_data import intent_heldout_files
+from tests.browser_fixtures import DESKTOP
 from tests.staff_user import new_account
-from tests.test_console_browser import DESKTOP, DOCS, browser, log_in  # noqa: F401  (fixtures)
+from tests.test_console_browser import DOCS, log_in
 from webhook import create_app
 
 pytestmark = [
@@ -56,7 +57,7 @@ def live(settings):
     services.db.engine.dispose()
 
 
-def test_review_queue_from_the_keyboard(live, browser):  # noqa: F811
+def test_review_queue_from_the_keyboard(live, browser):
     app, services, base = live
     with services.db.session() as session:
         items = [
@@ -99,7 +100,7 @@ def test_review_queue_from_the_keyboard(live, browser):  # noqa: F811
     assert "单元门口的路灯坏了一个月没人修" not in browser.find_element(By.ID, "review-items").text
 
 
-def test_comparison_page_pictures_changed_answers_and_the_gate(live, browser, rasa_client, tmp_path):  # noqa: F811
+def test_comparison_page_pictures_changed_answers_and_the_gate(live, browser, rasa_client, tmp_path):
     app, services, base = live
     # The keyword rules stand for the serving model and the project's Rasa model for the candidate:
     # two real classifiers on the real held-out sets, so the page shows real figures and pictures.

@@ -10,7 +10,10 @@ from tests.rasa_servers import SERVED_MODEL
 
 def test_the_direct_path_is_used_and_scores_like_diet_itself():
     assert SERVED_MODEL.exists(), "train the model first: scripts/rasa_train.sh"
-    command = f'ROOT="{PROJECT_ROOT}" && source scripts/rasa_env_vars.sh && "$ROOT/.venv-rasa/bin/python" bench/direct_diet_check.py --texts 60'
+    command = (
+        f'ROOT="{PROJECT_ROOT}" && source scripts/rasa_env_vars.sh && '
+        '"$ROOT/.venv-rasa/bin/python" bench/direct_diet_check.py --texts 60'
+    )
     result = subprocess.run(["bash", "-c", command], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-2000:]
     assert result.returncode == 0, summary

@@ -95,7 +95,8 @@ sys.path[:0] = [{root!r}, {root!r} + "/tests"]  # the busy job below is this mod
 import redis
 from bot.jobs import RedisJobs
 jobs = RedisJobs(redis.Redis(port={port}), "restart:")
-jobs.bind(types.SimpleNamespace(db=types.SimpleNamespace(engine=types.SimpleNamespace(dispose=lambda close=False: None))))
+engine = types.SimpleNamespace(dispose=lambda close=False: None)
+jobs.bind(types.SimpleNamespace(db=types.SimpleNamespace(engine=engine)))
 jobs.work(after_outage=lambda: print("after outage", flush=True))
 """
 

@@ -1,5 +1,5 @@
 """The whole path of a request for a person, in a real headless Chromium (the fixtures of
-tests/test_console_browser.py): the resident asks for a person → the notice reaches the bound
+tests/browser_fixtures.py): the resident asks for a person → the notice reaches the bound
 staff member on the fake WeChat API → they log in, see the flagged case first, reply → the reply
 reaches the resident and the flag is gone."""
 
@@ -15,7 +15,7 @@ from bot.storage.residents import find_resident
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import tickets_of_resident
 from tests.staff_user import give_password, new_case
-from tests.test_console_browser import browser, click, live, log_in, wait_text  # noqa: F401  (fixtures)
+from tests.test_console_browser import click, log_in, wait_text
 from tests.wechat_user import WeChatUser
 
 pytestmark = [pytest.mark.usefixtures("rasa_server"), pytest.mark.timeout(300)]

@@ -12,7 +12,10 @@ from tests.conftest import run_jobs
 
 
 def test_tokens_and_secrets_in_urls_are_masked():
-    line = "GET /model/parse?token=abc123secret&x=1 and /cgi-bin/token?grant_type=client_credential&appid=wx1&secret=S3CR3T"
+    line = (
+        "GET /model/parse?token=abc123secret&x=1 and "
+        "/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=S3CR3T"
+    )
     masked = redact(line)
     assert "abc123secret" not in masked and "S3CR3T" not in masked and "appid=wx1" in masked
     assert "access_token=***" in redact("message/custom/send?access_token=TOKEN-VALUE-1")

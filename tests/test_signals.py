@@ -140,9 +140,8 @@ def test_the_fast_scorer_gives_the_pipelines_probabilities(which):
 
 def test_danger_heldout_figures_hold_their_last_measured_level():
     # Floors against regressions, at the level last measured (README, "The intent model"): the
-    # advice goes to every danger; an urgent case opens for nearly every one and few others.
-    heldout = evaluation.evaluate_heldout()
-    advice, urgent = heldout["danger"], heldout["urgent"]
+    # advice goes to every danger. The urgent case is held to the targets in the test below.
+    advice = evaluation.evaluate_heldout()["danger"]
     assert advice.positives >= 100 and advice.negatives >= 100
     assert advice.recall >= 0.98, advice.misses
     assert advice.false_alarm_rate <= 0.12, advice.false_alarms

@@ -24,7 +24,10 @@ WHAT_REGISTERING_IS = (
 KEPT_QUESTION = (
     "您问的“{about}”我先替您记着。\n" + WHAT_REGISTERING_IS + "想这样问，回复“继续登记”就行。\n也可以直接去问：\n{room}"
 )
-ANSWERED_QUESTION = "您问的“{about}”，一般是这样的：\n{answer}\n\n想让{role}看看您的具体情况，回复“继续登记”就行（免费，不是去法院立案）。"
+ANSWERED_QUESTION = (
+    "您问的“{about}”，一般是这样的：\n{answer}\n\n"
+    "想让{role}看看您的具体情况，回复“继续登记”就行（免费，不是去法院立案）。"
+)
 ALREADY_ANSWERED = "好的，不登记。上面的解答供您参考；还有想问的，直接发给我就行。"
 URGENT_KEPT = "您的紧急工单已经登记：涉及人身安全，工作人员会尽快联系您。有什么想问的，也可以直接发给我。"
 ASK_AWAY = "好的，不用登记。有什么想问的直接发给我：常见的问题我马上回答，需要看具体情况的，再问您要不要转给工作人员。"

@@ -131,7 +131,8 @@ def request_status(turn: Turn, ticket: Ticket, request: person_requests.Request,
     ago = "刚才" if now - ticket.person_requested_at < JUST_NOW else f"{person_requests.waited(ticket, now)}前"
     asked = ticket.person_requested_at.astimezone(CHINA)
     lines = [
-        f"您{ago}（{asked:%H:%M}）要求了人工，工单 {ticket.number} 已转给{who_answers(turn, ticket)}，工作人员还没有回复您。"
+        f"您{ago}（{asked:%H:%M}）要求了人工，工单 {ticket.number} 已转给{who_answers(turn, ticket)}，"
+        "工作人员还没有回复您。"
     ]
     if request.alerted:
         lines.append("刚刚已再次提醒工作人员。")

@@ -377,7 +377,8 @@ def contact_time_said(turn: Turn) -> str | None:
     state = turn.dialogue.flow
     state.contact_time = said
     keep_message(turn)
-    return f"好的，已记下：{said}，工作人员会尽量按这个时间联系您。\n{prompt(turn) if state.step != 'confirm' else summary(turn, state)}"
+    next_words = prompt(turn) if state.step != "confirm" else summary(turn, state)
+    return f"好的，已记下：{said}，工作人员会尽量按这个时间联系您。\n{next_words}"
 
 
 def summary_corrected(turn: Turn) -> str | None:

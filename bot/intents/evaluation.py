@@ -163,7 +163,7 @@ def precision_recall_f1(gold: list[str], predicted: list[str]) -> dict[str, dict
     """Per-label precision, recall, F1 and support over the gold labels."""
     report = {}
     for label in sorted(set(gold)):
-        true_positive = sum(1 for g, p in zip(gold, predicted) if g == label and p == label)
+        true_positive = sum(1 for g, p in zip(gold, predicted, strict=True) if g == label and p == label)
         predicted_count = sum(1 for p in predicted if p == label)
         support = sum(1 for g in gold if g == label)
         precision = true_positive / predicted_count if predicted_count else 0.0

@@ -3,12 +3,13 @@
 Two character n-gram TF-IDF + logistic-regression classifiers are trained from `signal_data/` the
 first time they are needed (a few seconds), kept in the model cache (CACHE_DIR) for the next
 process, and shared by every thread. Danger has two tiers. A message is *surely* dangerous when a
-word list below names a kind, it cries for help, or the model's probability reaches `SURE_DANGER_THRESHOLD`: the bot gives
-emergency advice and opens an urgent case. It is *possibly* dangerous when the probability only
-reaches `POSSIBLE_DANGER_THRESHOLD`: the bot gives the advice first and answers as usual. A group
-dispute is one the word lists or the model (`GROUP_THRESHOLD`) recognise. The thresholds were set by
-cross-validation on `signal_data/` (`flask --app webhook nlu signals` prints that check beside the
-held-out figures); `signal_data/README.md` says what counts as danger and as a group dispute.
+word list below names a kind, it cries for help, or the model's probability reaches
+`SURE_DANGER_THRESHOLD`: the bot gives emergency advice and opens an urgent case. It is *possibly*
+dangerous when the probability only reaches `POSSIBLE_DANGER_THRESHOLD`: the bot gives the advice
+first and answers as usual. A group dispute is one the word lists or the model (`GROUP_THRESHOLD`)
+recognise. The thresholds were set by cross-validation on `signal_data/`
+(`flask --app webhook nlu signals` prints that check beside the held-out figures);
+`signal_data/README.md` says what counts as danger and as a group dispute.
 """
 
 from __future__ import annotations

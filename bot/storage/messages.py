@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from bot.storage.base import Base, UtcDateTime, plain_sql_returning, utcnow
 
 
-class Delivery(str, Enum):
+class Delivery(StrEnum):
     """How a resident's message got its answer to WeChat."""
 
     PASSIVE = "passive"  # in the reply to WeChat's request (a retry of it may carry it again)

@@ -69,8 +69,9 @@ def _filters() -> dict:
 
 
 def _date(value: str):
+    # The day staff typed is a day in China time (see _as_time).
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=CHINA).date()
     except ValueError:
         return None
 
