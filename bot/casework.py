@@ -266,6 +266,13 @@ class InboxRow:
     person_waited: str = ""  # the resident asked for a person this long ago and nobody answered ("25 分钟")
 
     @property
+    def person_waited_words(self) -> str:
+        """How long the request waited, as the inbox card says it: "已等 25 分钟", or "刚刚"."""
+        if not self.person_waited or self.person_waited == person_requests.JUST_NOW:
+            return self.person_waited
+        return f"已等 {self.person_waited}"
+
+    @property
     def category(self) -> str:
         """The category in Chinese."""
         category = CATEGORIES.get(self.ticket.category)
@@ -280,8 +287,8 @@ def inbox(
     role: str | None = None,
     limit: int = INBOX_LIMIT,
 ) -> list[InboxRow]:
-    """The cases this scope may read: requests for a person first (the longest waiting first), then
-    urgent ones, then by the deadline that matters now."""
+    """The cases this scope may read: urgent ones first, then requests for a person (the longest
+    waiting first), then by the deadline that matters now."""
     statuses = OPEN_STATUSES if view == "open" else DONE_STATUSES
     deadline = case((Ticket.first_response_at.is_(None), Ticket.due_at), else_=Ticket.resolution_due_at)
     query = select(Ticket).where(Ticket.status.in_(statuses))
@@ -293,7 +300,7 @@ def inbox(
         query = query.where(Ticket.role == role)
     if view == "open":
         query = query.order_by(
-            Ticket.person_requested_at.asc().nulls_last(), Ticket.urgent.desc(), deadline.asc().nulls_last(), Ticket.id
+            Ticket.urgent.desc(), Ticket.person_requested_at.asc().nulls_last(), deadline.asc().nulls_last(), Ticket.id
         )
     else:
         query = query.order_by(Ticket.updated_at.desc())

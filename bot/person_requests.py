@@ -36,6 +36,8 @@ NO_CONTENT_INTENTS = frozenset(CONVERSATIONAL_INTENTS) - {OUT_OF_SCOPE}
 REQUESTED_NOTE = "居民要求人工服务"
 ASKED_AGAIN_NOTE = "居民再次要求人工，尚无人回复"
 ANSWERED_NOTE = "已回复居民的人工请求"
+# A request made less than a minute ago.
+JUST_NOW = "刚刚"
 
 
 @dataclass
@@ -82,10 +84,10 @@ def waited(ticket: Ticket, now: datetime | None = None) -> str:
 
 
 def elapsed(delta: timedelta) -> str:
-    """A span of time as staff and residents say it: "不到 1 分钟", "25 分钟", "2 小时 5 分钟", "3 天"."""
+    """A span of time as staff and residents say it: "刚刚" (under a minute), "25 分钟", "2 小时 5 分钟", "3 天"."""
     minutes = max(int(delta.total_seconds() // 60), 0)
     if minutes < 1:
-        return "不到 1 分钟"
+        return JUST_NOW
     if minutes < 60:
         return f"{minutes} 分钟"
     hours, rest = divmod(minutes, 60)
