@@ -114,7 +114,7 @@ def ask_for_information(session: Session, jobs, ticket: Ticket, staff: Staff, qu
         f"关于您的工单 {ticket.number}，{staff.name}需要您补充：\n{question}\n"
         "请直接回复“补充：”加上内容，也可以发照片。"
     )
-    move_ticket(session, jobs, ticket, "waiting_info", staff.username, question, notice=notice)
+    move_ticket(session, jobs, ticket, "waiting_info", staff.username, question, notice=notice, kind="question")
     person_requests.answered(session, ticket, staff.username)
     _touch_handoff(session, ticket, staff)
     _audited(session, staff, "ask_for_information", ticket, before, question=question)
@@ -133,7 +133,7 @@ def schedule_mediation(session: Session, jobs, ticket: Ticket, staff: Staff, at:
         f"您的工单 {ticket.number} 已安排调解：\n时间：{when}\n地点：{place}\n调解员：{staff.name}\n"
         "请带上身份证和相关材料按时到场；如时间不方便，请直接回复说明。"
     )
-    move_ticket(session, jobs, ticket, "mediation", staff.username, f"{when}，{place}", notice=notice)
+    move_ticket(session, jobs, ticket, "mediation", staff.username, f"{when}，{place}", notice=notice, kind="mediation")
     _audited(session, staff, "schedule_mediation", ticket, before)
 
 

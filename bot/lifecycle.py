@@ -61,10 +61,11 @@ def move_ticket(
     *,
     notice: str | None = None,
     tell: bool = True,
+    kind: str = "notice",
 ) -> TicketEvent:
     """Move a case to a new status: check the move and the actor, record the event, and tell the
     resident (`notice`, or the standard wording with `note`; `tell=False` when the resident is
-    answered in the chat instead)."""
+    answered in the chat instead; `kind` "question" or "mediation" when the resident is to answer it)."""
     if not can_move(ticket.status, new_status):
         raise MoveRefused(f"{ticket.number}: {ticket.status} → {new_status} is not allowed")
     check_actor(session, actor)
@@ -79,7 +80,7 @@ def move_ticket(
     event = TicketEvent(ticket_id=ticket.id, status=new_status, note=note, actor=actor)
     session.add(event)
     if tell:
-        tell_resident(session, jobs, ticket, notice or status_notice(ticket, note), sender=actor)
+        tell_resident(session, jobs, ticket, notice or status_notice(ticket, note), sender=actor, kind=kind)
     return event
 
 

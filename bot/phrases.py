@@ -154,11 +154,13 @@ def anytime_intent(text: str, in_flow: bool) -> str | None:
     return None
 
 
-# The resident cannot talk on the phone (someone would hear): the case is followed up in writing.
-NO_CALLS = re.compile(
-    r"不敢打电话|不能打电话|打不了电话|接不(?:到|了)电话|不方便(?:打|接)电话|不敢(?:说话|出声)|他会(?:听到|看我手机)|"
-    r"聋哑|听不见|只能发(?:信息|消息|文字)|能不能发(?:信息|消息|短信)"
-)
+# Follow-up words (bot/data/follow_ups.yml): the resident cannot talk on the phone, someone would
+# hear ("不敢打 他听得到"): the case is followed up in writing; the resident answers what staff asked.
+FOLLOW_UPS = answers.load(answers.ANSWERS_FILE.with_name("follow_ups.yml"))
+NO_CALLS = FOLLOW_UPS["no_calls"]
+ANSWERS_STAFF = FOLLOW_UPS["answers_staff"]
+# Someone collapsed and does not answer: 120, and what to do until it comes.
+COLLAPSE = FOLLOW_UPS["collapse"]
 # "冇得电话", "我没得手机号码 用的是我孙女的微信": no phone at all, so staff write on WeChat.
 NO_PHONE_AT_ALL = re.compile(
     r"(?:没得|没有|冇得|冇有|没)(?:个)?(?:手机|电话)|(?:手机|电话)(?:号码?)?都?(?:没得|没有|冇得|冇有)(?!电|信号)|"

@@ -125,6 +125,8 @@ def answer_text(turn: Turn) -> str:
         return run_anytime(turn, first)
     if turn.has_cases() and (rated := status.rating_in_words(turn) or status.rating_beyond_the_menu(turn)):
         return rated
+    if turn.has_cases() and (answering := staff_reply.in_intake(turn)) is not None:
+        return answering  # "不是新的事，我是回答张律师问的问题": no new case after all
     flow = FLOWS.get(turn.dialogue.flow_name)
     if flow is not None:
         step = flow.steps[turn.dialogue.flow.step]

@@ -333,7 +333,7 @@ def phone_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.phone_asked = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
-    if phrases.NO_CALLS.search(text):  # "我是聋哑人打不了电话": no phone, and staff must write
+    if phrases.NO_CALLS.found(text):  # "我是聋哑人打不了电话": no phone, and staff must write
         keep_message(turn)
         state.phone_asked = state.text_only = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)

@@ -10,6 +10,7 @@ from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue import IntakeState, UrgentState
 from bot.directory import communities_named
 from bot.handlers import community, faq, intake
+from bot.intents import signals
 from bot.intents.cues import asks_fee, asks_office_hours, only_greets
 from bot.intents.faq_match import QUESTION
 from bot.storage.directory import Unit
@@ -41,6 +42,11 @@ ADVICE = {
     "fall": "有人摔倒起不来时不要随意搬动，请立即拨打 120 急救。",
     "child_or_elder": "孩子或老人有危险、走失时，请立即拨打 110，需要急救请拨打 120。",
 }
+# Someone collapsed and does not answer ("我屋老头子倒在地上喊不应", bot/data/follow_ups.yml "collapse").
+COLLAPSE_ADVICE = (
+    "有人倒地、叫不醒时，请立即拨打 120，说清楚地址。等救护车时：让他平躺，不要随意搬动，不要喂水喂药；"
+    "看看他还有没有呼吸，没有呼吸就按 120 电话里的指导做胸外按压；把门打开，能找邻居帮忙就到楼下接救护车。"
+)
 # Self-harm, but the one at risk is someone else ("我老公站在阳台外面说要跳"): what to do for them now.
 SOMEONE_ELSE_AT_RISK = (
     "有人要轻生时，请立即拨打 110 和 120，说清楚地址。等救援时尽量陪在对方身边，别让对方一个人待着；"
@@ -101,6 +107,8 @@ def advice_for(kinds: list[str], story: str = "") -> str:
 
 
 def _advice(kind: str, story: str) -> str:
+    if kind in ("injury", "fall", signals.GENERIC_DANGER) and phrases.COLLAPSE.found(story):
+        return COLLAPSE_ADVICE
     if kind == "self_harm" and phrases.someone_else_at_risk(story):
         return SOMEONE_ELSE_AT_RISK
     return ADVICE.get(kind, GENERAL_ADVICE)
@@ -110,13 +118,15 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     """Give emergency advice and open an urgent case right away."""
     advice = advice_for(kinds, turn.story())
     if turn.dialogue.active(UrgentState):
+        ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
         if NOT_URGENT.search(turn.text):
-            ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
             attach_message(turn.session, ticket, turn.message, note="居民说可能是误会（仍提到危险）")
             turn.dialogue.flow.step = "call_off"  # the question: "没有危险" or not
             return CONFIRM_NO_DANGER.format(number=ticket.number)
         turn.dialogue.flow.step = "follow_up"
-        return f"{advice}\n{once_110(advice, follow_up(turn, danger=True))}"
+        advice = advice_on_open_case(turn, ticket.description, kinds)
+        reply = follow_up(turn, danger=True)
+        return f"{advice}\n{once_110(advice, reply)}" if advice else reply
     gathered = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
     classified = turn.classification.intent if turn.classification is not None else None
     if classified not in CATEGORIES and gathered is not None:
@@ -134,7 +144,7 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
         state.place_words, state.street_id = gathered.place_words, gathered.street_id
         state.text_only, state.confidential = gathered.text_only, gathered.confidential
     state.urgent = state.phone_asked = state.no_community = True
-    no_calls = state.text_only or bool(phrases.NO_CALLS.search(story))
+    no_calls = state.text_only or bool(phrases.NO_CALLS.found(story))
     # Someone threatening their own life is no violence against the resident: no domestic-violence help.
     help_at_home = "" if set(kinds) == {"self_harm"} else domestic_help(turn, " ".join(state.parts))
     opened = intake.open_case(turn)
@@ -143,6 +153,17 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     turn.dialogue.start(UrgentState(ticket=turn.opened_ticket.id, no_calls=no_calls))
     ask = "" if turn.resident.phone or no_calls else f"\n{ASK_PHONE}"
     return f"{advice}\n{opened}{help_at_home}{ask}"
+
+
+def advice_on_open_case(turn: Turn, story: str, kinds: list[str]) -> str:
+    """Danger again while the urgent case is open, whose advice was given: a new kind of danger
+    ("着火了") gets its own advice, a cry for help ("快来人啊 人呢") the advice for the case's own
+    danger (a collapse: 120 and what to do meanwhile), more of the same ("他还在踢门") none."""
+    told = signals.assess_danger(story).kinds or kinds
+    new = [kind for kind in signals.danger_words(turn.text) if kind not in told]
+    if new:
+        return advice_for(new, f"{story} {turn.text}")
+    return advice_for(told, story) if signals.calls_for_help(turn.text) else ""
 
 
 def domestic_help(turn: Turn, story: str) -> str:
@@ -164,7 +185,7 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     if not danger and (phrases.anytime_intent(turn.text, in_flow=True) or only_greets(turn.text)):
         return None  # "你好" later on starts afresh
     phone = find_phone(turn.text)
-    if phrases.NO_CALLS.search(turn.text):
+    if phrases.NO_CALLS.found(turn.text):
         turn.dialogue.flow.no_calls = True
         attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
         add_staff_note(turn.session, ticket, intake.NO_CALLS_NOTE)

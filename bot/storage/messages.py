@@ -128,8 +128,13 @@ def _from_staff(message: Message) -> bool:
     return message.direction == "out" and sender not in (None, "system")
 
 
+# What staff write that the resident answers: a reply, a question (请居民补充), a mediation notice
+# ("如时间不方便，请直接回复说明").
+ANSWERABLE = ("reply", "question", "mediation")
+
+
 def latest_staff_reply(session: Session, resident_id: int, since: datetime) -> Message | None:
-    """The newest reply a staff member wrote to this resident from a case since `since`."""
+    """The newest reply, question or mediation notice a staff member sent this resident from a case since `since`."""
     query = (
         select(Message)
         .where(
@@ -140,7 +145,9 @@ def latest_staff_reply(session: Session, resident_id: int, since: datetime) -> M
         )
         .order_by(Message.id.desc())
     )
-    return next((message for message in session.scalars(query) if (message.extra or {}).get("kind") == "reply"), None)
+    return next(
+        (message for message in session.scalars(query) if (message.extra or {}).get("kind") in ANSWERABLE), None
+    )
 
 
 def resident_wrote_since(session: Session, ticket_id: int, since: datetime, before_id: int) -> bool:
