@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot import answers
 
@@ -92,15 +93,16 @@ DISTRICT_OFFICE = re.compile(r"区中心|区公共法律服务中心|区里|区�
 STREET_OFFICE = re.compile(r"街道|工作站|司法所")
 # Only for short messages: "邻居搬家时撞坏了我家门" is a dispute, not news that the resident moved.
 MOVED = re.compile(MOVED_WORDS)
-# "把我的个人信息删掉", "注销我的资料", "我不想你们保存我的信息了": the resident's own data erased (PIPL).
-# Said to us, so it opens the message ("他删了我的聊天记录" is a story) and is not "别删".
-_MY_DATA = r"(?:我的|我|本人的?|个人)(?:个人)?(?:信息|资料|数据|聊天记录|隐私)"
-_ERASE = r"(?<![他她别莫不])(?<!不要)(?<!不用)(?:删|清除|清空|注销|销毁)"
-_ASKING = r"^(?:你好|您好)?[，, ]*(?:请|麻烦|帮我|我要求|我要|我想|申请|要求)?(?:你们)?(?:帮我)?"
-ERASE_MY_DATA = re.compile(
-    rf"{_ASKING}(?:把|将)?{_MY_DATA}.{{0,6}}{_ERASE}|{_ASKING}{_ERASE}.{{0,4}}{_MY_DATA}|"
-    r"不(?:想|要|希望|愿意)(?:让)?你们(?:再)?(?:保存|保留|留着|存|记录)(?:着)?我的"
-)
+# "把我的个人信息删掉", "是删我的个人信息", "把我刚说的都删了吧": the resident's own data erased (PIPL);
+# the words and their examples are data (bot/data/privacy_words.yml).
+PRIVACY_WORDS = answers.load(Path(__file__).resolve().parent / "data" / "privacy_words.yml")
+ERASE_MY_DATA = PRIVACY_WORDS["erase_request"].pattern
+# "那什么时候删好", "那我的信息现在删了吗": how far the erasure asked for is (bot/handlers/privacy.py).
+ERASE_PROGRESS = PRIVACY_WORDS["erase_progress"].pattern
+MY_DATA = PRIVACY_WORDS["my_data"].pattern
+# Said with the request: no case wanted ("算了 不想登记了"); someone may look at the phone ("我怕他看我手机").
+STOP_WITH_ERASURE = PRIVACY_WORDS["stop_here"].pattern
+PHONE_SEEN = PRIVACY_WORDS["phone_seen"].pattern
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from bot.handlers import (
     intake,
     media,
     out_of_scope,
+    privacy,
     smalltalk,
     staff_reply,
     status,
@@ -48,6 +49,8 @@ FAQ_IN_INTAKE_CONFIDENCE = 0.6
 # A question this short is asked, not told; a longer message with a question in it is more story.
 PLAIN_QUESTION_CHARS = 24
 PLAIN_QUESTION = re.compile(rf"{QUESTION.pattern}|多久|多长时间|几年|几天|几个月|咋")
+# Asking to erase one's data, or how far that is: a "possible danger" gets no caution (a sure one does).
+ERASURE_INTENTS = ("erase_personal_data", "erasure_progress")
 
 
 def route(turn: Turn) -> str:
@@ -62,7 +65,10 @@ def route(turn: Turn) -> str:
     urgent_open = turn.dialogue.active(UrgentState)
     intake_before = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
     reply = _message(turn)
-    if danger.possible and not (turn.short_answer or turn.held or urgent_open or _cautioned(turn, intake_before)):
+    asks_erasure = turn.intent in ERASURE_INTENTS  # a request to erase one's data is no report of danger
+    if danger.possible and not (
+        turn.short_answer or turn.held or urgent_open or asks_erasure or _cautioned(turn, intake_before)
+    ):
         # Maybe a danger, maybe not: the advice costs one sentence, so it comes first anyway —
         # except on an answer the step asked for (a place, a number, yes or no), which is no
         # report, while a person holds the conversation (they read it and judge), while an
@@ -123,6 +129,8 @@ def answer_text(turn: Turn) -> str:
     out (route): the active step, any-time phrases, the resident's cases, then the classifier."""
     if (first := phrases.before_steps_intent(turn.text)) is not None:  # a data-erasure request
         return run_anytime(turn, first)
+    if privacy.asks_how_far(turn):  # "那什么时候删好": the erasure asked for
+        return run_anytime(turn, "erasure_progress")
     if turn.has_cases() and (rated := status.rating_in_words(turn) or status.rating_beyond_the_menu(turn)):
         return rated
     if turn.has_cases() and (answering := staff_reply.in_intake(turn)) is not None:

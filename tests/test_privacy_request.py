@@ -97,3 +97,106 @@ def test_in_the_middle_of_an_intake_the_request_is_recorded_and_the_intake_goes_
 def test_a_story_about_someone_deleting_chat_records_is_no_request(services, resident):
     resident.says("他把我的聊天记录删了，离婚的时候还能当证据吗")
     assert requests_of(services, resident.openid) == []
+
+
+def test_at_the_withdraw_question_deleting_is_no_withdrawal_and_opens_no_case(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜跺脚", "邻里纠纷"),
+            ("八古墩", "已记下"),
+            ("每天晚上十二点以后还在咚咚咚", "手机号"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+            ("撤回", "要撤回工单"),
+        ],
+    )
+    reply = resident.says("不是撤 是删我的个人信息")
+    print(f"\n居民：不是撤 是删我的个人信息\n机器人：{reply}")
+    assert "申请已经登记" in reply and "⚠️" not in reply
+    assert open_case(services, resident.openid).status == "new"
+    assert len(requests_of(services, resident.openid)) == 1
+    with services.db.session() as session:
+        assert len(tickets_of_resident(session, find_resident(session, resident.openid).id)) == 1
+
+
+def test_stopping_an_intake_to_have_what_was_said_deleted(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上邻居天天半夜吵，我想让调解员来处理一下", "邻里纠纷"),
+            ("算了 不想登记了 把我刚说的都删了吧", "不登记了"),
+        ],
+    )
+    reply = resident.says("还是帮我登记一下吧")
+    print(f"\n居民：算了 不想登记了 把我刚说的都删了吧\n居民：还是帮我登记一下吧\n机器人：{reply}")
+    assert "已保存" not in reply
+    assert len(requests_of(services, resident.openid)) == 1
+    with services.db.session() as session:
+        assert tickets_of_resident(session, find_resident(session, resident.openid).id) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我不想你们留到我的信息 把我的资料都删了",
+        "把我的记录全部删掉",
+        "等下 你们会不会把我信息存起来啊 我不想留记录 删了吧",
+        "我不想用了 把我的资料注销掉",
+        "不是 不要登记 我是要删我的信息",
+        "能不能帮我清掉 我不想留底",
+        "我不想用了，请把我的个人信息全部删掉",
+    ],
+)
+def test_mid_intake_a_request_to_delete_is_recorded_without_a_danger_caution(services, resident, text):
+    resident.says("物业把小区的垃圾堆在我家楼下好几天了没人管")
+    reply = resident.says(text)
+    print(f"\n居民：{text}\n机器人：{reply}")
+    assert "申请已经登记" in reply and "⚠️" not in reply and "已取消" not in reply
+    assert len(requests_of(services, resident.openid)) == 1
+
+
+def test_someone_may_look_at_her_phone_she_is_told_how_to_delete_the_chat_first(services, resident):
+    reply = resident.says("我怕他看我手机 你们能不能把我发的这些都删掉")
+    print(f"\n居民：我怕他看我手机 你们能不能把我发的这些都删掉\n机器人：{reply}")
+    assert "删除该聊天" in reply and "删除我的信息" in reply
+    assert requests_of(services, resident.openid) == []  # only if she asks for it
+    converse(resident, [("删除我的信息", "申请已经登记")])
+    assert len(requests_of(services, resident.openid)) == 1
+
+
+def test_asking_how_far_the_deletion_is(services, resident):
+    converse(
+        resident,
+        [
+            ("那我的信息现在删了吗", "还没有申请"),
+            ("把我的个人信息删掉", "申请已经登记"),
+        ],
+    )
+    first, second = converse(
+        resident,
+        [
+            ("那什么时候删好 删好了会告诉我吗", "还没有删"),
+            ("那我的信息现在删了吗", "不用再申请"),
+        ],
+    )
+    print(f"\n居民：那什么时候删好 删好了会告诉我吗\n机器人：{first}")
+    assert "前删好" in first and "告诉您" in first and "月" in first
+    assert len(requests_of(services, resident.openid)) == 1
+
+
+def test_after_withdrawing_the_case_that_held_it_up_the_deletion_goes_ahead(services, resident):
+    converse(
+        resident,
+        [
+            ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
+            ("东民社区", "手机号"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+            ("把我的个人信息删掉", "先办结或撤回"),
+            ("撤回", "要撤回工单"),
+        ],
+    )
+    reply = resident.says("1")
+    print(f"\n居民：1\n机器人：{reply}")
+    assert "已撤回" in reply and "现在可以办理" in reply and "告诉您" in reply

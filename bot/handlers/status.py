@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot import phrases
 from bot.categories import CATEGORIES
 from bot.dialogue import ClarifyState, IntakeState, WithdrawState
+from bot.handlers import privacy
 from bot.handlers.intake import contact_time_in
 from bot.handlers.staff_reply import NEW_MATTER
 from bot.lifecycle import RESIDENT, move_ticket
@@ -208,7 +209,8 @@ def withdraw(turn: Turn) -> str:
         return f"工单 {ticket.number} 已经是“{STATUS_LABELS[ticket.status]}”，不用再撤回了。"
     link_message(turn.session, ticket, turn.message, note="居民撤回")
     move_ticket(turn.session, turn.services.jobs, ticket, "cancelled", RESIDENT, "居民在对话中撤回", tell=False)
-    return f"好的，工单 {ticket.number} 已撤回，工作人员不会再处理。以后有需要随时再找我。"
+    withdrawn = f"好的，工单 {ticket.number} 已撤回，工作人员不会再处理。以后有需要随时再找我。"
+    return "\n".join(part for part in (withdrawn, privacy.goes_ahead_now(turn)) if part)
 
 
 def keep(turn: Turn) -> str:

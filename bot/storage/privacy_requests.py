@@ -51,3 +51,9 @@ def requests_by_status(session: Session, status: RequestStatus, limit: int = 200
     query = select(PrivacyRequest).where(PrivacyRequest.status == status)
     order = PrivacyRequest.due_at if status == RequestStatus.OPEN else PrivacyRequest.handled_at.desc()
     return list(session.scalars(query.order_by(order, PrivacyRequest.id).limit(limit)))
+
+
+def latest_request_of(session: Session, resident_id: int) -> PrivacyRequest | None:
+    """The resident's most recent request, waiting or done, if any."""
+    query = select(PrivacyRequest).where(PrivacyRequest.resident_id == resident_id)
+    return session.scalar(query.order_by(PrivacyRequest.id.desc()).limit(1))
