@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import casework
+from bot.intents.types import Classification
 from bot.phrases import FOLLOW_UPS
 from bot.storage.base import utcnow
 from bot.storage.messages import Message, answered_by_resident
@@ -17,6 +18,7 @@ from bot.storage.residents import find_resident
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import Ticket, tickets_of_resident
 from tests.conftest import run_jobs
+from tests.scripted import ScriptedClassifier
 from tests.staff_user import new_case
 from tests.wechat_user import converse
 
@@ -110,6 +112,26 @@ def test_saying_it_answers_the_lawyer_takes_back_an_intake_it_started(services, 
     reply = resident.says(story)  # "另外……": taken in as a new matter, as always
     assert "张律师" not in reply
     converse(resident, [("不是新的事，我是回答张律师问的问题", "这不另外登记")])
+    assert len(tickets(services, resident.openid)) == 1
+    assert "flow" not in services.dialogue.load(resident.openid)
+    assert story in linked(services, case_id)
+
+
+def test_saying_it_answers_the_lawyer_at_the_which_kind_question_opens_nothing(services, resident):
+    story = "另外他说他每个月还房贷就要五千，还要养两个孩子，实在拿不出钱来，我这个情况到底算哪一种"
+    services.classifier = ScriptedClassifier(
+        {story: Classification("legal_consultation", 0.48, [("legal_consultation", 0.48), ("neighbor_dispute", 0.44)])}
+    )
+    case_id, _, _ = new_case(services, "baguodun", text="儿子不给赡养费，我想问问怎么要", openid=resident.openid)
+    with services.db.session() as session:
+        casework.ask_for_information(
+            session,
+            services.jobs,
+            session.get(Ticket, case_id),
+            staff_by_username(session, "zhang.lawyer"),
+            "王阿姨，请问您儿子现在每月收入大概多少？",
+        )
+    converse(resident, [(story, "回复 1"), ("我是回答张律师问的问题", "这不另外登记")])
     assert len(tickets(services, resident.openid)) == 1
     assert "flow" not in services.dialogue.load(resident.openid)
     assert story in linked(services, case_id)

@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot import alerts, phrases
-from bot.dialogue import IntakeState
+from bot.dialogue import ClarifyState, IntakeState
 from bot.handoff import ALERT_EVERY
 from bot.staff import staff_title
 from bot.storage.base import utcnow
@@ -57,9 +57,11 @@ def to_staff(turn: Turn) -> str | None:
 
 
 def in_intake(turn: Turn) -> str | None:
-    """ "不是新的事，我是回答张律师问的问题" while an intake goes on: the intake ends without a case,
-    what it gathered goes to the case the staff member asked on; None otherwise."""
-    if not turn.dialogue.active(IntakeState) or not phrases.ANSWERS_STAFF.found(turn.text):
+    """ "不是新的事，我是回答张律师问的问题" while an intake (or the question which kind of case it is)
+    goes on: it ends without a case, what it gathered goes to the case the staff member asked on;
+    None otherwise."""
+    choosing = turn.dialogue.active(ClarifyState) and not turn.dialogue.flow.for_person
+    if not (turn.dialogue.active(IntakeState) or choosing) or not phrases.ANSWERS_STAFF.found(turn.text):
         return None
     answered = _answered(turn)
     if answered is None:
