@@ -49,6 +49,30 @@ def queue_message(session: Session, jobs, resident: Resident, text: str | list[s
     return ids
 
 
+def queue_notice(session: Session, jobs, resident_id: int, openid: str, text: str) -> int:
+    """A message to a resident whose row no longer holds their openid (just erased): kept with the
+    openid to send to, which becomes the erased row's tag once the message is sent or given up."""
+    row = OutboundMessage(resident_id=resident_id, openid=openid, content=text)
+    session.add(row)
+    session.flush()
+    row_id = row.id
+    after_commit(session, lambda: _enqueue(jobs, [row_id]))
+    return row_id
+
+
+def adopt_notices(session: Session, jobs, resident: Resident) -> int:
+    """Back after an erasure (a new row for the same openid): a notice that waited for them is theirs
+    now, and sent; returns how many."""
+    query = update(OutboundMessage).where(
+        OutboundMessage.openid == resident.openid,
+        OutboundMessage.resident_id != resident.id,
+        OutboundMessage.status == "deferred",
+    )
+    if not session.execute(query.values(resident_id=resident.id)).rowcount:
+        return 0
+    return release_deferred(session, jobs, resident)
+
+
 def release_deferred(session: Session, jobs, resident: Resident) -> int:
     """Send the messages that waited for the resident to come back; returns how many."""
     rows = deferred_for(session, resident.id)
@@ -139,8 +163,11 @@ def _deliver_one(services: Services, row: OutboundMessage) -> bool:
         stored.claimed_at = None
         if status == "sent":
             stored.sent_at = utcnow()
+        owner = session.get(Resident, stored.resident_id)
         if status == "deferred":
-            session.get(Resident, stored.resident_id).has_deferred = True
+            owner.has_deferred = True
+        elif owner.openid != stored.openid:  # a notice after an erasure: its openid goes too
+            stored.openid = owner.openid
     row.last_error = error_text
     return not retry
 

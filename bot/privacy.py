@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.lifecycle import SYSTEM
 from bot.office_hours import CHINA
+from bot.outbox import queue_notice
 from bot.personal_data import (
     AUDIT_KEPT_KEYS,
     ERASED_TEXT,
@@ -40,7 +41,7 @@ from bot.personal_data import (
 from bot.redaction import person, redact
 from bot.staff import audit
 from bot.storage.base import Base, utcnow
-from bot.storage.privacy_requests import PrivacyRequest, RequestStatus, open_request_of
+from bot.storage.privacy_requests import WAITING, PrivacyRequest, RequestStatus, open_request_of
 from bot.storage.residents import Resident, find_resident
 from bot.storage.review import ACCEPTED, accepted_items
 from bot.storage.staff import Handoff, Staff
@@ -55,8 +56,16 @@ ERASED_PREFIX = "erased:"
 # The service's commitment for a request made in chat (PIPL asks for "timely"; 15 working days is
 # the usual commitment of Chinese public services).
 WORKING_DAYS_TO_ERASE = 15
-# The event an open case gets when its resident is erased before it was finished.
+# The event an open case gets when its resident is erased before it was finished: at their request,
+# or by an administrator with no request on file.
 WITHDRAWN_NOTE = "居民申请删除个人信息，工单随之撤销"
+WITHDRAWN_BY_ADMIN_NOTE = "管理员删除了居民的个人信息，工单随之撤销"
+# Sent to a resident who asked, once their data is erased. It holds nothing of theirs, and is queued
+# after the erasure so it is not erased with the rest; once sent, its openid becomes the one-way tag.
+ERASED_NOTICE = (
+    "您申请删除的个人信息已经删除了：您发给我们的消息、照片、语音，留的电话和位置，工单里的情况都已删除。"
+    "以后有事再找我们，随时发消息就行。"
+)
 # How an erasure's summary names what is not a table of the map.
 OTHER_KINDS = {
     "cases_withdrawn": "撤回的未办结工单",
@@ -151,11 +160,14 @@ def erase_resident(services: Services, openid: str, staff: Staff | None = None) 
         resident = find_resident(session, openid)
         if resident is None or openid.startswith(ERASED_PREFIX):
             return None
+        requested = open_request_of(session, resident.id) is not None
         counts = _erase_rows(services, session, resident.id, openid)
-        counts["cases_withdrawn"] = _withdraw_open_cases(session, resident.id)
+        counts["cases_withdrawn"] = _withdraw_open_cases(session, resident.id, requested)
         counts["redis_keys"] = _erase_redis(services, openid)
         counts["journal_lines"] = services.journal.remove_resident(openid)
         _close_requests(session, resident.id, staff, counts)
+        if requested:
+            queue_notice(session, services.jobs, resident.id, openid, ERASED_NOTICE)
     return Erased(openid, counts, time.perf_counter() - started)
 
 
@@ -299,7 +311,7 @@ def _mentioning(session: Session, entry: TableMap, resident_id: int) -> list[int
     return [row_id for row_id, text in session.execute(query) if named.search(text or "")]
 
 
-def _withdraw_open_cases(session: Session, resident_id: int) -> int:
+def _withdraw_open_cases(session: Session, resident_id: int, requested: bool) -> int:
     """Cases still open are withdrawn: nobody can reach the resident about them any more. Not
     through bot.lifecycle, whose notice to the resident would be a new message to erase."""
     now = utcnow()
@@ -314,7 +326,12 @@ def _withdraw_open_cases(session: Session, resident_id: int) -> int:
     if open_ids:
         session.execute(update(Ticket).where(Ticket.id.in_(open_ids)).values(status="cancelled"))
         session.add_all(
-            TicketEvent(ticket_id=ticket_id, status="cancelled", actor=SYSTEM, note=WITHDRAWN_NOTE)
+            TicketEvent(
+                ticket_id=ticket_id,
+                status="cancelled",
+                actor=SYSTEM,
+                note=WITHDRAWN_NOTE if requested else WITHDRAWN_BY_ADMIN_NOTE,
+            )
             for ticket_id in open_ids
         )
     return len(open_ids)
@@ -411,6 +428,46 @@ def purge_expired(services: Services) -> ErasureRun:
 
 
 # --- requests made in chat ------------------------------------------------------------------
+
+
+def wait_for_cases(session: Session, request: PrivacyRequest, staff: Staff | None) -> None:
+    """An admin's choice for a resident who keeps their open case: erased once it is finished (the
+    sweep, erase_after_cases), never withdrawn for it."""
+    request.status, request.error = RequestStatus.AFTER_CASES, ""
+    audit(session, staff, "privacy_after_cases", None, {}, {"request_id": request.id})
+
+
+def erase_after_cases(services: Services) -> ErasureRun:
+    """Erase each resident whose request waited for their cases, now that none is open (the sweep)."""
+    with services.db.session() as session:
+        open_cases = select(Ticket.resident_id).where(Ticket.status.in_(OPEN_STATUSES))
+        query = (
+            select(Resident.openid)
+            .join(PrivacyRequest, PrivacyRequest.resident_id == Resident.id)
+            .where(PrivacyRequest.status == RequestStatus.AFTER_CASES, Resident.id.not_in(open_cases))
+        )
+        openids = list(session.scalars(query))
+    return erase_residents(services, openids)
+
+
+def asking_erasure(session: Session, resident_ids: set[int]) -> set[int]:
+    """Which of these residents have a request to erase their data waiting ("居民已申请删除个人信息")."""
+    if not resident_ids:
+        return set()
+    query = select(PrivacyRequest.resident_id).where(
+        PrivacyRequest.resident_id.in_(resident_ids), PrivacyRequest.status.in_(WAITING)
+    )
+    return set(session.scalars(query))
+
+
+def open_cases_of(session: Session, openids: list[str]) -> list[Ticket]:
+    """The open cases of these residents (urgent ones first), for an admin about to erase them."""
+    query = (
+        select(Ticket)
+        .join(Resident, Resident.id == Ticket.resident_id)
+        .where(Resident.openid.in_(openids), Ticket.status.in_(OPEN_STATUSES))
+    )
+    return list(session.scalars(query.order_by(Ticket.urgent.desc(), Ticket.id)))
 
 
 def request_erasure(session: Session, resident: Resident) -> tuple[PrivacyRequest, bool]:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import InterfaceError, InternalError, OperationalError, SQLA
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.inbound import Inbound
-from bot.outbox import release_deferred
+from bot.outbox import adopt_notices, release_deferred
 from bot.redaction import log_key, redact
 from bot.spill import spill
 from bot.storage.dead_letters import add_dead_letter
@@ -123,6 +123,8 @@ def _insert(services: Services, inbound: Inbound) -> StoreResult:
             return StoreResult(Outcome.DUPLICATE)
         if resident.has_deferred:
             release_deferred(session, services.jobs, resident)
+        if resident.created_at == resident.last_interaction_at:  # first contact, or back after an erasure
+            adopt_notices(session, services.jobs, resident)
         return StoreResult(Outcome.STORED, resident, message)
 
 

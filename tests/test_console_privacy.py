@@ -3,16 +3,22 @@ open it, what it shows, and "erase now" running the same erasure and recording w
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import select
 
 from bot.journal import Journal
-from bot.privacy import erased_tag
+from bot.lifecycle import move_ticket
+from bot.privacy import ERASED_NOTICE, WITHDRAWN_BY_ADMIN_NOTE, WITHDRAWN_NOTE, erased_tag
+from bot.storage.directory import unit_by_code
 from bot.storage.privacy_requests import PrivacyRequest, RequestStatus
-from bot.storage.residents import Resident
+from bot.storage.residents import Resident, touch_resident
 from bot.storage.staff import AuditEntry
-from bot.storage.tickets import Ticket
-from devtools.privacy_footprint import leave_footprint
+from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent
+from bot.tickets import CaseRequest, open_ticket
+from devtools.privacy_footprint import database_dump, leave_footprint
+from tests.conftest import run_jobs
 from tests.staff_user import StaffUser, give_password, new_account
 
 
@@ -57,11 +63,14 @@ def test_erase_now_withdraws_the_open_case_erases_the_resident_and_records_the_a
     assert trace.openid not in page and trace.phone not in page  # the page shows a pseudonym
     with services.db.session() as session:
         number = session.get(Ticket, trace.open_ticket_id).number
-    assert number in page and "撤回未办结工单并删除" in page
+    assert number in page and "等工单办结后删除" in page and "撤回未办结工单并删除" in page
 
     assert admin.post(f"/console/privacy/{request.id}/erase", csrf=False).status_code == 400
     assert request_of(services, trace.openid).status == RequestStatus.OPEN
-    answer = admin.post(f"/console/privacy/{request.id}/erase")
+    admin.post(f"/console/privacy/{request.id}/erase")  # withdrawing is a second, confirmed choice
+    assert "要撤回请先勾选确认" in admin.get("/console/privacy").get_data(as_text=True)
+    assert request_of(services, trace.openid).status == RequestStatus.OPEN
+    answer = admin.post(f"/console/privacy/{request.id}/erase", data={"withdraw": "y"})
     assert answer.status_code == 302
     page = admin.get("/console/privacy").get_data(as_text=True)
     assert f"申请 #{request.id} 已办理" in page and "消息" in page
@@ -75,3 +84,57 @@ def test_erase_now_withdraws_the_open_case_erases_the_resident_and_records_the_a
     admin.get("/console/privacy")
     admin.post(f"/console/privacy/{request.id}/erase")
     assert "已经办理过了" in admin.get("/console/privacy").get_data(as_text=True)
+
+
+def test_a_resident_who_keeps_their_case_is_erased_once_it_is_finished_and_told(app, services, admin, fake_wechat):
+    # The resident was told "不撤回的话，我们等工单办结后再删除": the admin's first choice keeps that promise.
+    trace = leave_footprint(services)
+    request = request_of(services, trace.openid)
+    with services.db.session() as session:
+        ticket = session.get(Ticket, trace.open_ticket_id)
+        number, unit_id = ticket.number, ticket.unit_id
+    assert "等工单办结后删除" in admin.get("/console/privacy").get_data(as_text=True)
+    assert admin.post(f"/console/privacy/{request.id}/after-cases").status_code == 302
+    page = admin.get("/console/privacy").get_data(as_text=True)
+    assert "等居民的工单办结后自动删除" in page and "等工单办结后自动删除（已确认）" in page
+    assert request_of(services, trace.openid).status == RequestStatus.AFTER_CASES
+    # While it waits, staff see it on the case page and on the inbox card.
+    assert "居民已申请删除个人信息" in admin.get(f"/console/cases/{trace.open_ticket_id}").get_data(as_text=True)
+    inbox = admin.get(f"/console/?unit={unit_id}").get_data(as_text=True)
+    assert number in inbox and "居民已申请删除个人信息" in inbox
+
+    runner = app.test_cli_runner()
+    assert "0 resident(s) erased as asked" in runner.invoke(args=["sweep"]).output  # the case is still open
+    with services.db.session() as session:
+        assert session.get(Ticket, trace.open_ticket_id).status in OPEN_STATUSES
+        move_ticket(session, services.jobs, session.get(Ticket, trace.open_ticket_id), "resolved", "system", "已办结")
+    result = runner.invoke(args=["sweep"])
+    assert "1 resident(s) erased as asked" in result.output, result.output
+    run_jobs(services)
+    assert fake_wechat.messages(touser=trace.openid)[-1]["content"] == ERASED_NOTICE
+    done = request_of(services, trace.openid)
+    assert done.status == RequestStatus.DONE
+    with services.db.session() as session:
+        assert session.get(Ticket, trace.open_ticket_id).status == "resolved"  # never withdrawn for it
+    assert trace.openid not in database_dump(services.settings.database_url)
+
+
+def test_an_administrator_erasing_without_a_request_is_recorded_as_such(app, services, fake_wechat):
+    openid = f"o_cli_erase_{uuid.uuid4().hex[:8]}"
+    with services.db.session() as session:
+        resident = touch_resident(session, openid)
+        case = CaseRequest("neighbor_dispute", "他在门口砸门", unit_by_code(session, "xiqiao"), urgent=True)
+        ticket = open_ticket(session, resident, case)
+        ticket_id, number = ticket.id, ticket.number
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["privacy", "delete", openid, "--by", "no.such.admin"])  # no prompt first
+    assert refused.exit_code != 0 and "no staff account no.such.admin" in refused.output
+    assert "Erase 1 resident" not in refused.output
+    result = runner.invoke(args=["privacy", "delete", openid, "--yes"])
+    assert result.exit_code == 0, result.output
+    assert f"URGENT case {number}" in result.output
+    run_jobs(services)
+    assert fake_wechat.messages(touser=openid) == []  # they did not ask: no notice
+    with services.db.session() as session:
+        notes = list(session.scalars(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket_id)))
+        assert notes[-1] == WITHDRAWN_BY_ADMIN_NOTE and WITHDRAWN_NOTE not in notes

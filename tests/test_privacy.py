@@ -19,6 +19,7 @@ from bot.storage.residents import Resident
 from bot.storage.staff import AuditEntry, Handoff, staff_by_username
 from bot.storage.tickets import Ticket, TicketEvent
 from devtools.privacy_footprint import database_dump, leave_footprint
+from tests.conftest import run_jobs
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_export_lists_every_table_of_the_map_with_review_items_and_audit_entries
     assert export_resident(services, "o_nobody_at_all_000") is None
 
 
-def test_erasure_leaves_nothing_of_the_person_in_a_full_dump_and_keeps_the_statistics(services):
+def test_erasure_leaves_nothing_of_the_person_in_a_full_dump_and_keeps_the_statistics(services, fake_wechat):
     trace, other = leave_footprint(services), leave_footprint(services)
     assert trace.phone in dump(services)
     with services.db.session() as session:
@@ -86,6 +87,8 @@ def test_erasure_leaves_nothing_of_the_person_in_a_full_dump_and_keeps_the_stati
     ):
         assert counts.get(kind), kind
     assert counts["cases_withdrawn"] == 1
+    run_jobs(services)  # the notice that the data is erased: sent, and its openid goes too
+    assert fake_wechat.messages(touser=trace.openid)[-1]["content"] == privacy.ERASED_NOTICE
     everything = dump(services)
     for secret in trace.secrets():
         assert secret not in everything, secret

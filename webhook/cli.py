@@ -18,7 +18,7 @@ from bot.handoff import release_idle
 from bot.jobs import RetryLater
 from bot.lifecycle import MoveRefused, move_ticket
 from bot.outbox import claim_seconds, requeue_stuck
-from bot.privacy import purge_expired
+from bot.privacy import erase_after_cases, purge_expired
 from bot.recovery import answer_unanswered, replay_kept
 from bot.seeding import prepare_database
 from bot.staff import accounts_without_password, audit
@@ -91,7 +91,8 @@ def worker_command(burst: bool) -> None:
 def sweep_command() -> None:
     """Housekeeping to run every few minutes (cron): replay messages kept while the database was
     down, answer messages whose answer failed, send overdue cases up a level, queue again
-    customer-service messages that got stuck."""
+    customer-service messages that got stuck, apply the retention period, erase residents whose
+    request waited for their cases to be finished."""
     services = _services()
     try:
         replayed = replay_kept(services)
@@ -104,12 +105,15 @@ def sweep_command() -> None:
         released = release_idle(session, services.jobs, settings.handoff_idle_minutes)
         requeued = requeue_stuck(session, services.jobs, claim_seconds(services))
     purged = purge_expired(services)
+    after_cases = erase_after_cases(services)  # requests that waited for the resident's cases to finish
     click.echo(
         f"{replayed.stored} message(s) replayed ({replayed.dead_letters} set aside as dead letters), "
         f"{answered} unanswered message(s) answered, {escalated} case(s) escalated, "
         f"{released} idle conversation(s) given back to the bot, {requeued} message(s) queued again, "
         f"{len(purged.erased)} resident(s) past retention erased"
         + (f", {len(purged.failed)} failed (see `flask privacy purge`)" if purged.failed else "")
+        + f", {len(after_cases.erased)} resident(s) erased as asked once their cases were finished"
+        + (f" ({len(after_cases.failed)} failed: see 删除申请 in the console)" if after_cases.failed else "")
     )
 
 

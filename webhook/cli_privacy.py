@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot.privacy import ErasureRun, describe, erase_residents, export_resident, purge_expired
+from bot.privacy import ErasureRun, describe, erase_residents, export_resident, open_cases_of, purge_expired
 from bot.redaction import person
 from bot.storage.staff import staff_by_username
 
@@ -32,16 +32,20 @@ def export_command(openid: str) -> None:
 @click.option("--by", "username", default="", help="The admin who carries out the request (for the audit log).")
 def delete_command(openids: tuple[str, ...], yes: bool, username: str) -> None:
     """Erase residents, each on their own: messages, photos, phone and descriptions go; open cases
-    are withdrawn; case statistics stay."""
+    are withdrawn (noted as the resident's request when one is on file, else as an administrator's
+    erasure); case statistics stay."""
     services = current_app.extensions["services"]
+    staff = None
+    with services.db.session() as session:
+        if username:
+            staff = staff_by_username(session, username)
+            if staff is None:
+                raise click.ClickException(f"no staff account {username}")
+        for ticket in open_cases_of(session, list(openids)):
+            urgent = "URGENT " if ticket.urgent else ""
+            click.echo(f"warning: {urgent}case {ticket.number} ({ticket.status}) is still open and will be withdrawn")
     if not yes:
         click.confirm(f"Erase {len(openids)} resident(s)? It cannot be undone", abort=True)
-    staff = None
-    if username:
-        with services.db.session() as session:
-            staff = staff_by_username(session, username)
-        if staff is None:
-            raise click.ClickException(f"no staff account {username}")
     run = erase_residents(services, list(openids), staff)
     _report(run, name=lambda openid: openid)
 

@@ -10,7 +10,7 @@ from bot import phrases
 from bot.dialogue import IntakeState
 from bot.office_hours import CHINA
 from bot.privacy import WORKING_DAYS_TO_ERASE, request_erasure
-from bot.storage.privacy_requests import RequestStatus, latest_request_of
+from bot.storage.privacy_requests import open_request_of
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, tickets_of_resident
 from bot.turn import Turn
 
@@ -58,22 +58,21 @@ def asks_how_far(turn: Turn) -> bool:
         return False
     if phrases.MY_DATA.search(turn.text):
         return True
-    request = latest_request_of(turn.session, turn.resident.id)
-    return request is not None and request.status == RequestStatus.OPEN
+    return open_request_of(turn.session, turn.resident.id) is not None
 
 
 def erasure_progress(turn: Turn) -> str:
     """Where the resident's request stands, its dates, and that they are told when it is done."""
-    request = latest_request_of(turn.session, turn.resident.id)
-    if request is None or request.status != RequestStatus.OPEN:
+    request = open_request_of(turn.session, turn.resident.id)
+    if request is None:
         return NO_REQUEST
     return _where_it_stands(turn, request)
 
 
 def goes_ahead_now(turn: Turn) -> str:
     """After the last open case was withdrawn: a waiting erasure is no longer held up ("" if none)."""
-    request = latest_request_of(turn.session, turn.resident.id)
-    if request is None or request.status != RequestStatus.OPEN or _open_tickets(turn):
+    request = open_request_of(turn.session, turn.resident.id)
+    if request is None or _open_tickets(turn):
         return ""
     return f"您删除个人信息的申请现在可以办理了，会在{_day(request.due_at)}前删好，{TOLD_WHEN_DONE}"
 

@@ -15,7 +15,13 @@ class RequestStatus(StrEnum):
     """Where a request stands: waiting for an admin, or carried out."""
 
     OPEN = "open"
+    # An admin chose to erase once the resident's open cases are finished (the sweep does it then).
+    AFTER_CASES = "after_cases"
     DONE = "done"
+
+
+# A request not carried out yet, whichever way it waits.
+WAITING = (RequestStatus.OPEN, RequestStatus.AFTER_CASES)
 
 
 class PrivacyRequest(Base):
@@ -39,21 +45,15 @@ class PrivacyRequest(Base):
 
 
 def open_request_of(session: Session, resident_id: int) -> PrivacyRequest | None:
-    """The resident's request still waiting, if any."""
-    query = select(PrivacyRequest).where(
-        PrivacyRequest.resident_id == resident_id, PrivacyRequest.status == RequestStatus.OPEN
-    )
+    """The resident's request still waiting (for an admin, or for their cases to finish), if any."""
+    query = select(PrivacyRequest).where(PrivacyRequest.resident_id == resident_id, PrivacyRequest.status.in_(WAITING))
     return session.scalar(query.order_by(PrivacyRequest.id).limit(1))
 
 
 def requests_by_status(session: Session, status: RequestStatus, limit: int = 200) -> list[PrivacyRequest]:
-    """Requests of one status: waiting ones oldest first (by deadline), done ones newest first."""
-    query = select(PrivacyRequest).where(PrivacyRequest.status == status)
+    """Requests of one status: waiting ones (OPEN: those waiting for their cases too) oldest first (by
+    deadline), done ones newest first."""
+    statuses = WAITING if status == RequestStatus.OPEN else (status,)
+    query = select(PrivacyRequest).where(PrivacyRequest.status.in_(statuses))
     order = PrivacyRequest.due_at if status == RequestStatus.OPEN else PrivacyRequest.handled_at.desc()
     return list(session.scalars(query.order_by(order, PrivacyRequest.id).limit(limit)))
-
-
-def latest_request_of(session: Session, resident_id: int) -> PrivacyRequest | None:
-    """The resident's most recent request, waiting or done, if any."""
-    query = select(PrivacyRequest).where(PrivacyRequest.resident_id == resident_id)
-    return session.scalar(query.order_by(PrivacyRequest.id.desc()).limit(1))

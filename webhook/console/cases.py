@@ -13,6 +13,7 @@ from bot.casework import ActionError, NotAllowed, NotVisible
 from bot.categories import CATEGORIES, ROLE_LABELS
 from bot.lifecycle import MoveRefused
 from bot.office_hours import CHINA
+from bot.privacy import asking_erasure
 from bot.staff import ROLE_NAMES
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
@@ -41,6 +42,7 @@ def page(ticket_id: int):
             resident=session.get(Resident, ticket.resident_id),
             thread=casework.thread(session, ticket),
             holder=holder,
+            erasure_asked=bool(asking_erasure(session, {ticket.resident_id})),
             actions=casework.allowed_actions(
                 current_user.scope,
                 ticket,

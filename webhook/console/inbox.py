@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from bot.casework import INBOX_LIMIT, inbox, scope_units
 from bot.categories import ROLE_LABELS
+from bot.privacy import asking_erasure
 from bot.storage.directory import ROLES
 from webhook.console.common import blueprint, db
 
@@ -24,6 +25,11 @@ def _filters() -> dict:
     }
 
 
+def _erasing(session, rows) -> set[int]:
+    """The residents of these rows who asked to have their data erased (their cards say so)."""
+    return asking_erasure(session, {row.ticket.resident_id for row in rows})
+
+
 def _rows(session, filters: dict):
     # A unit outside the scope simply gives nothing: inbox() filters by the scope anyway.
     return inbox(session, current_user.scope, filters["view"], filters["unit"], filters["role"])
@@ -38,7 +44,13 @@ def index():
         rows = _rows(session, filters)
         units = scope_units(session, current_user.scope)
         return render_template(
-            "console/inbox.html", rows=rows, units=units, filters=filters, role_labels=ROLE_LABELS, limit=INBOX_LIMIT
+            "console/inbox.html",
+            rows=rows,
+            units=units,
+            filters=filters,
+            role_labels=ROLE_LABELS,
+            limit=INBOX_LIMIT,
+            erasing=_erasing(session, rows),
         )
 
 
@@ -48,6 +60,7 @@ def rows():
     """The inbox's list alone, for htmx polling."""
     filters = _filters()
     with db() as session:
+        found = _rows(session, filters)
         return render_template(
-            "console/_inbox_rows.html", rows=_rows(session, filters), filters=filters, limit=INBOX_LIMIT
+            "console/_inbox_rows.html", rows=found, filters=filters, limit=INBOX_LIMIT, erasing=_erasing(session, found)
         )
