@@ -42,9 +42,13 @@ class Concept:
     match: tuple[str, ...]
     no_match: tuple[str, ...]
     max_chars: int | None = None  # a longer clause tells or asks something else: not searched
+    # Read in the whole message rather than clause by clause ("对 不用了": a yes, then what it says).
+    whole: bool = False
 
     def found(self, text: str) -> bool:
-        """True when a clause of the text holds this concept."""
+        """True when the text (a clause of it, or the whole of it for a whole-message concept) holds this concept."""
+        if self.whole:
+            return bool(self.pattern.search(text or ""))
         return any(self.holds(clause) for clause in clauses(text))
 
     def holds(self, clause: str) -> bool:
@@ -72,6 +76,7 @@ def load(path: Path = ANSWERS_FILE) -> dict[str, Concept]:
             match=tuple(block.get("match") or ()),
             no_match=tuple(block.get("no_match") or ()),
             max_chars=block.get("max_chars"),
+            whole=bool(block.get("whole")),
         )
         for name, block in blocks.items()
     }
@@ -93,12 +98,13 @@ def clauses(text: str) -> list[str]:
 def read(text: str, words: tuple[tuple[str, Answer], ...]) -> Reading:
     """The answer `text` gives, reading the concepts `words` names in order (the first found
     decides), and the clauses that belong to none of them nor to the filler."""
-    parts = clauses(text)
-    answer = next(
-        (meaning for name, meaning in words if any(CONCEPTS[name].holds(part) for part in parts)), Answer.NEITHER
-    )
+    answer = next((meaning for name, meaning in words if CONCEPTS[name].found(text)), Answer.NEITHER)
     if answer is Answer.NEITHER:
         return Reading(answer)
     used = [CONCEPTS[name] for name, _ in words] + [CONCEPTS[FILLER]]
-    rest = [part for part in parts if not any(concept.holds(part) for concept in used)]
+    for concept in used:  # the words a whole-message concept took are no clause of their own
+        if concept.whole:
+            text = concept.pattern.sub(" ", text or "", count=1)
+    parts = clauses(text)
+    rest = [part for part in parts if not any(concept.holds(part) for concept in used if not concept.whole)]
     return Reading(answer, "，".join(rest))

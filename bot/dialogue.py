@@ -197,7 +197,10 @@ class MoreWords(enum.Enum):
     """What the words besides a yes or no are ("不是撤回 我是想问问进度")."""
 
     ANSWERED = "a message of their own, answered as usual once the question is answered"
-    STEP = "the step's to read: the whole message is no bare yes or no (a correction, a story)"
+    STEP = (
+        "the step's to read: the whole message is no bare yes or no (a correction, a story); "
+        'after a held answer (again: "先别交") they are a message of their own, answered in the flow'
+    )
     KEPT = "part of the answer: its handler keeps the whole message"
 
 
@@ -232,7 +235,7 @@ class Question:
         if pick is not None:
             return Reading(dict(self.numbers).get(pick, Answer.NEITHER))
         reading = answers.read(text, self.words)
-        if reading.rest and self.more_words is MoreWords.STEP:
+        if reading.rest and self.more_words is MoreWords.STEP and reading.answer is not Answer.AGAIN:
             return Reading(Answer.NEITHER)
         return reading
 

@@ -56,12 +56,22 @@ BACK_WORDS = r"^(?:返回|上一步|回到上一步|改一下)$|说错了|填错
 # not a case — and says nothing more (a question asked in the same words is a question, not this).
 _ASK = r"(?:想|要)?(?:问问|问一下|问下|问一哈|咨询(?:一下|下|一哈)?|了解(?:一下|下|一哈)?|打听(?:一下|下|一哈)?)"
 _ONLY_ASK = rf"(?:只|只是|就|就是|仅仅|单纯|光)(?:想|要)?{_ASK}|{_ASK}(?:就行了?|就好|就可以了?|而已|罢了)"
+# "不要转", "我说了不要登记！", "不登记": no case wanted, in so many words ("不登记了" is a cancel).
 _NO_CASE = (
     r"(?:不|莫|别|不用|不要|不想|不需要|不必|没必要|冇必要)(?:去|帮我|给我)?"
-    r"(?:登记|立案|建档|开单|开工单|报上去|上报|提交)"
+    r"(?:登记|立案|建档|开单|开工单|报上去|上报|提交|转(?:给|过去|出去|上去)?(?:他们|你们|工作人员|律师)?)"
 )
-_ASIDE = r"[我那呢吧呀啊的嘛哈哦噢撒咧了吗，,。.!！?？\s~～]|不是|其实|先|暂时|可以|行|好|是|对|也|这个|而已|罢了"
-ONLY_ASKING = re.compile(rf"^(?=.*(?:{_ONLY_ASK}))(?:{_ONLY_ASK}|{_NO_CASE}|{_ASIDE})+$")
+_ASIDE = (
+    r"[我那呢吧呀啊的嘛哈哦噢撒咧了吗，,。.!！?？\s~～]|不是|其实|先|暂时|可以|行|好|是|对|也|这个|而已|罢了|"
+    r"说了|都说了|说过|已经说了"
+)
+ONLY_ASKING = re.compile(rf"^(?=.*(?:{_ONLY_ASK}|{_NO_CASE}(?!了)))(?:{_ONLY_ASK}|{_NO_CASE}|{_ASIDE})+$")
+# "不要转 我就想了解一下 一般怎么分": no case wanted, then the question itself (ONLY_ASKING_QUESTION's
+# "asked"): nothing registered, and the question is what the answer is about.
+ONLY_ASKING_QUESTION = re.compile(
+    rf"^(?:{_ASIDE})*{_NO_CASE}(?!了)(?:{_ONLY_ASK}|{_NO_CASE}|{_ASIDE})*"
+    r"(?P<asked>(?=.*(?:吗|么|怎|如何|什么|啥|多少|哪|几|能不能|可不可以|是不是|算不算|有没有|咋|[?？]))[^，,。.!！?？\s~～].*)$"
+)
 
 # Whole-message words that mean "stop" only when nothing else is asked: "不用了" at the phone
 # question means "no phone", which that step accepts before any-time phrases are looked at.
@@ -122,6 +132,7 @@ ANYTIME_PHRASES = (
     # Never an answer to the question asked (not a withdrawal at the withdraw question): first.
     AnytimePhrase("erase_personal_data", ERASE_MY_DATA, max_chars=40, before_steps=True),
     AnytimePhrase("only_asking", ONLY_ASKING, max_chars=20),  # before cancel: "我就问问 不登记了" keeps the question
+    AnytimePhrase("only_asking", ONLY_ASKING_QUESTION, max_chars=24),  # "不要转 我就想了解一下 一般怎么分"
     AnytimePhrase("cancel", CANCEL, max_chars=16),
     AnytimePhrase("go_back", BACK, max_chars=12),
     AnytimePhrase("ticket_status", STATUS),

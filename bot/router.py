@@ -184,6 +184,8 @@ def _step_reply(turn: Turn, step: Step) -> str | None:
         return step.handler(turn)
     if reading.rest and question.more_words is MoreWords.ANSWERED and turn.dialogue.flow is None:
         reply = f"{reply}\n\n{_answer_rest(turn, reading.rest)}"
+    elif reading.rest and reading.answer is Answer.AGAIN and question.more_words is MoreWords.STEP:
+        reply = f"{reply}{_rest_in_flow(turn, reading.rest)}"  # "先别交 我想问下…": the question answered
     return reply
 
 
@@ -204,6 +206,20 @@ def _answer_rest(turn: Turn, rest: str) -> str:
     turn.inbound, turn.classification = replace(whole, text=rest), None
     try:
         return answer_text(turn)
+    finally:
+        turn.inbound = whole
+
+
+def _rest_in_flow(turn: Turn, rest: str) -> str:
+    """The words after a held answer ("我想问下公司这样算违法吗" after "先别交"), read as a message the
+    step declined: a question answered, more story kept, and the step's question asked again (the
+    held words themselves are stored with the message only, never added to the story)."""
+    whole = turn.inbound
+    turn.inbound, turn.classification = replace(whole, text=rest), None
+    try:
+        if (anytime := phrases.anytime_intent(rest, in_flow=True)) is not None:
+            return run_anytime(turn, anytime)
+        return _interrupted(turn, FLOWS[turn.dialogue.flow_name], turn.decide())
     finally:
         turn.inbound = whole
 
@@ -248,7 +264,9 @@ def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
         return f"{intake.keep_other_matter(turn, decision.intent)}\n\n【接着刚才的】{flow.prompt(turn)}"
     if plain_question and decision.kind == "triage":  # a question for the person who takes the case
         intake.add_story(turn, turn.text)
-        return f"您问的这个问题也记进工单了，{intake.who_answers(turn, state)}会一并为您解答。\n{flow.prompt(turn)}"
+        return (  # no case yet: it is asked with the case once submitted
+            f"您问的这个问题也记下了，登记提交后{intake.who_answers(turn, state)}会一并为您解答。\n{flow.prompt(turn)}"
+        )
     if decision.kind in ("triage", "clarify") or (
         decision.kind == "out_of_scope" and len(turn.text) > SHORT_ANSWER_CHARS
     ):

@@ -26,6 +26,7 @@ def test_every_concept_says_what_it_means_and_has_examples_both_ways():
 
 
 WITHDRAW = (
+    ("yes_no_longer", Answer.YES),
     ("negation", Answer.NO),
     ("keep", Answer.NO),
     ("stop", Answer.YES),
@@ -50,6 +51,8 @@ WITHDRAW = (
         ("嗯 取消吧", Reading(Answer.YES)),
         ("单子不要了", Reading(Answer.YES)),
         ("不用了 谢谢", Reading(Answer.NO)),
+        ("对 不用了", Reading(Answer.YES)),
+        ("莫撤莫撤 我再等哈子", Reading(Answer.NO)),
         ("不是撤回 我是想问问进度", Reading(Answer.NO, "我是想问问进度")),
         ("不是…我是想问…", Reading(Answer.NO, "我是想问")),
         ("可以问一下进度吗", Reading(Answer.NEITHER)),
@@ -65,3 +68,10 @@ def test_a_double_negation_is_the_yes_it_says():
     resume = (("negation", Answer.NO), ("resume", Answer.YES))
     assert read("我不是不办 是不想留电话", resume).answer is Answer.YES
     assert read("不用帮我登记", resume).answer is Answer.NO
+
+
+def test_not_yet_at_the_summary_leaves_the_question_said_with_it():
+    confirm = (("not_yet", Answer.AGAIN), ("negation", Answer.NO), ("submit", Answer.YES), ("affirmation", Answer.YES))
+    assert read("先别交 我想问下公司这样算违法吗", confirm) == Reading(Answer.AGAIN, "我想问下公司这样算违法吗")
+    assert read("对 交吧", confirm) == Reading(Answer.YES)
+    assert read("好的 麻烦你们了", confirm) == Reading(Answer.YES)

@@ -243,8 +243,9 @@ TABLE: dict[str, list[Asked]] = {
                 "冇得要撤的",
                 "2",
                 "保留",
+                "莫撤莫撤 我再等哈子",
             ),
-            more_yes=("是的 撤了吧", "对 撤回", "嗯 取消吧", "1", "单子不要了"),
+            more_yes=("是的 撤了吧", "对 撤回", "嗯 取消吧", "1", "单子不要了", "对 不用了"),
         )
     ],
     "faq_offer.offer": [
@@ -262,7 +263,7 @@ TABLE: dict[str, list[Asked]] = {
             after_no=not_submitted,
             after_yes=opened,
             more_no=("2", "不"),
-            more_yes=("1", "好的 确认", "对，没问题"),
+            more_yes=("1", "好的 确认", "对，没问题", "对 交吧", "好的 麻烦你们了"),
         )
     ],
     "intake.phone": [
@@ -270,7 +271,7 @@ TABLE: dict[str, list[Asked]] = {
             to_phone,
             after_no=no_phone,
             after_yes=phone_asked_for,
-            more_no=("不留", "莫打电话", "不方便"),
+            more_no=("不留", "莫打电话", "不方便", "物业有我电话 不用了", "不用了 微信上回我就行"),
             more_yes=("愿意",),
         )
     ],
@@ -294,6 +295,9 @@ TABLE: dict[str, list[Asked]] = {
 OWN_ANSWERS = [
     ("urgent.call_off", "没有危险", lambda s: [u for _, u, _ in s.tickets] == [False] and s.flow is None),
     ("urgent.call_off", "冇得危险 是我搞错了", lambda s: [u for _, u, _ in s.tickets] == [False]),
+    # "不登记" at "which community": no case wanted (only asking), not a community to ask for again.
+    ("intake.community", "不登记", lambda s: s.tickets == [] and s.flow is None and "不登记" in s.reply),
+    ("intake.community", "我说了不要登记！", lambda s: s.tickets == [] and s.flow is None and "不登记" in s.reply),
     ("resume_intake", "还是帮我登记一下吧", lambda s: isinstance(s.flow, IntakeState) and "接着刚才的登记" in s.reply),
     ("resume_intake", "我不是不办 是不想留电话", lambda s: isinstance(s.flow, IntakeState) and s.flow.phone_asked),
 ]
@@ -348,3 +352,43 @@ def test_not_a_withdrawal_but_a_question_keeps_the_case_and_answers_the_question
     kept(after)
     assert "保留" in reply and "已撤回" not in reply
     assert "您最近的工单" in reply or "处理" in reply, reply  # the question is answered too
+
+
+def test_keeping_the_case_to_wait_a_while_is_one_reply(services, resident):
+    open_case(services, resident)
+    reply = resident.says("莫撤莫撤 我再等哈子")
+    kept(seen(services, resident, reply))
+    assert "保留" in reply and "再见" not in reply, reply
+
+
+def test_not_yet_at_the_summary_holds_it_and_answers_the_question(services, resident):
+    converse(resident, [("公司拖欠我三个月工资一直不发", "哪个社区"), ("东民社区", "手机号"), ("不留", "请确认")])
+    reply = resident.says("先别交 我想问下公司这样算违法吗")
+    after = seen(services, resident, reply)
+    assert after.tickets == [] and after.step == "confirm" and "先不提交" in reply and "确认提交" in reply, reply
+    assert "已补充" not in reply and "记进工单" not in reply, reply
+    assert not any("先别交" in part for part in after.flow.parts), after.flow.parts
+    reply = resident.says("先别交")
+    after = seen(services, resident, reply)
+    assert after.tickets == [] and after.step == "confirm" and "先不提交" in reply, reply
+    assert not any("先别交" in part for part in after.flow.parts), after.flow.parts
+    reply = resident.says("对 交吧")
+    assert "已为您登记" in reply, reply
+
+
+def test_only_asking_with_the_question_at_the_community_step_registers_nothing(services, resident):
+    converse(resident, [("我爸去世了留了一套房子 兄弟几个要分", "哪个社区")])
+    reply = resident.says("不要转 我就想了解一下 一般怎么分")
+    after = seen(services, resident, reply)
+    assert after.tickets == [] and after.flow is None, reply
+    assert "不登记" in reply and "记进工单" not in reply and "一并为您解答" not in reply, reply
+    assert "继续登记" in reply or "一般是这样的" in reply, reply
+
+
+def test_no_danger_after_all_calls_off_the_fire_case(services, resident):
+    converse(resident, [("楼下着火了好多烟", "119")])
+    reply = resident.says("冇得事了 是楼下在烧纸 虚惊一场")
+    if "没有危险" in reply:  # the danger named again: confirmed first
+        reply = resident.says("没有危险")
+    after = seen(services, resident, reply)
+    assert [urgent for _, urgent, _ in after.tickets] == [False] and "普通事项" in reply, reply

@@ -102,9 +102,15 @@ FLOWS: dict[str, Flow] = {
                 intake.confirm_step,
                 "1/确认/对/提交 = open the case; 2/不 = add more; words = story",
                 question=Question(
-                    YES_OR_NO,
+                    (
+                        ("not_yet", Answer.AGAIN),  # "先别交": held, asked again; a question with it answered
+                        ("negation", Answer.NO),
+                        ("submit", Answer.YES),  # "对 交吧"
+                        ("affirmation", Answer.YES),
+                    ),
                     yes=intake.confirmed,
                     no=intake.more_to_add,
+                    again=intake.not_yet,
                     numbers=ONE_YES_TWO_NO,
                     first=intake.summary_corrected,
                     more_words=MoreWords.STEP,
@@ -197,6 +203,7 @@ FLOWS: dict[str, Flow] = {
         "1/是/撤回 = withdraw the case; 2/不/不是撤回/保留 = keep it",
         question=Question(
             (
+                ("yes_no_longer", Answer.YES),  # "对 不用了", though "不用了" alone keeps the case
                 ("negation", Answer.NO),
                 ("keep", Answer.NO),
                 ("stop", Answer.YES),

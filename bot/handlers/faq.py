@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot import phrases
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label
 from bot.dialogue import Cancelled, ClarifyState, Dialogue, FaqOfferState, IntakeState, UrgentState
 from bot.faq_file import category_of
@@ -88,10 +89,14 @@ def only_asking(turn: Turn) -> str:
     dropped — answered when an FAQ answers it, else kept (an intake: "继续登记" takes it up again)
     with what registering means here and where to ask in person."""
     flow = turn.dialogue.flow
-    if isinstance(flow, FaqOfferState):  # the FAQ answer was their answer
+    asked = phrases.ONLY_ASKING_QUESTION.match(turn.text)
+    asked = asked.group("asked") if asked else ""  # "不要转 我就想了解一下 一般怎么分": the question
+    if isinstance(flow, FaqOfferState) and not (asked and _faq_answer(turn, asked)):
         turn.dialogue.end()
-        return ALREADY_ANSWERED
+        return ALREADY_ANSWERED  # the FAQ answer was their answer
     if isinstance(flow, IntakeState):
+        if asked:  # kept with the story (for "继续登记"), and what the answer is about
+            intake.add_story(turn, asked)
         turn.dialogue = Dialogue()  # as a cancel: "继续登记" within a while takes it up where it stopped
         turn.dialogue.cancelled = Cancelled(flow, utcnow().isoformat())
         return NOT_REGISTERED + _kept_question(turn, flow)
@@ -103,6 +108,9 @@ def only_asking(turn: Turn) -> str:
         return CHOICE_IS_NO_CASE  # the numbered question follows: choosing is how the question is asked
     if isinstance(flow, UrgentState):  # already opened: a danger is not left without a person
         return URGENT_KEPT
+    if asked and (answer := _faq_answer(turn, asked)):
+        turn.dialogue.end()
+        return f"{NOT_REGISTERED}您问的“{_about(asked)}”，一般是这样的：\n{answer}"
     cancelled = turn.dialogue.cancelled
     if (
         flow is None

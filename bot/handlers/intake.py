@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import phrases
+from bot import answers, phrases
 from bot.answers import Answer
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
 from bot.dialogue import FaqOfferState, IntakeState, MoreWords, Question
@@ -337,6 +337,10 @@ def phone_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.phone_asked = state.text_only = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
+    if answers.CONCEPTS["no_phone_reason"].found(text) and len(text) <= SHORT_REPLY_MAX_CHARS:
+        keep_message(turn)  # "物业有我电话 不用了", "不用了 微信上回我就行": no phone, written to here
+        state.phone_asked = True
+        return f"{NO_PHONE_OK}\n" + next_question(turn, state)
     if digit_count(text) >= 7:  # a number, but no phone number: typed or read out wrong
         keep_message(turn)
         return BAD_PHONE
@@ -410,6 +414,15 @@ def confirm_step(turn: Turn) -> str | None:
         return "收到，已把您的更正记上，工作人员会以更正为准。\n" + summary(turn, state)
     add_story(turn, turn.text)
     return "收到，已补充。\n" + summary(turn, state)
+
+
+def not_yet(turn: Turn) -> str:
+    """ "先别交" at the summary: nothing is added and nothing opened; the summary is asked again
+    (after a question said with it, which the router answers first)."""
+    held = answers.read(turn.text, (("not_yet", Answer.AGAIN),))
+    if held.rest:
+        return "好的，先不提交。\n"
+    return "好的，先不提交，您想好了再回复就行。\n" + summary(turn, turn.dialogue.flow)
 
 
 def confirmed(turn: Turn) -> str:
