@@ -90,7 +90,8 @@ def _cautioned(turn: Turn, intake: IntakeState | None) -> bool:
 def _message(turn: Turn) -> str:
     """A message that signals no sure danger: a person holding the conversation, or a handler."""
     kind = turn.inbound.kind
-    held = handoff.while_held(turn) if turn.has_cases() else None  # a person holds it: the bot stays quiet
+    # A person holds it: the bot stays quiet (not to "那什么时候删好", about an erasure asked for).
+    held = handoff.while_held(turn) if turn.has_cases() and not privacy.asks_how_far(turn) else None
     if held is not None:
         turn.held = True
         return held

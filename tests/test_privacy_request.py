@@ -7,9 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bot import casework
 from bot.storage.privacy_requests import PrivacyRequest, RequestStatus
 from bot.storage.residents import find_resident
+from bot.storage.staff import staff_by_username
 from bot.storage.tickets import Ticket, tickets_of_resident
+from tests.conftest import run_jobs
+from tests.staff_user import new_case
 from tests.wechat_user import converse
 
 pytestmark = pytest.mark.usefixtures("rasa_server")
@@ -200,3 +204,18 @@ def test_after_withdrawing_the_case_that_held_it_up_the_deletion_goes_ahead(serv
     reply = resident.says("1")
     print(f"\n居民：1\n机器人：{reply}")
     assert "已撤回" in reply and "现在可以办理" in reply and "告诉您" in reply
+
+
+def test_while_a_mediator_holds_the_conversation_a_request_to_delete_is_answered(services, resident, fake_wechat):
+    case_id, _, _ = new_case(services, "baguodun", openid=resident.openid)
+    with services.db.session() as session:
+        casework.take_over(
+            session, services.jobs, session.get(Ticket, case_id), staff_by_username(session, "zhang.lawyer")
+        )
+    run_jobs(services)
+    reply = resident.says("算了 我不想调解了 把我的个人信息都删了吧")
+    print(f"\n（调解员接管中）居民：算了 我不想调解了 把我的个人信息都删了吧\n机器人：{reply}")
+    assert "申请已经登记" in reply and "先办结或撤回" in reply and "⚠️" not in reply
+    assert len(requests_of(services, resident.openid)) == 1
+    converse(resident, [("那什么时候删好 删好了会告诉我吗", "告诉您")])
+    assert resident.says("好的 等调解员联系我") == ""  # the rest stays the mediator's
