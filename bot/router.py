@@ -131,7 +131,8 @@ def answer_text(turn: Turn) -> str:
     if (first := phrases.before_steps_intent(turn.text)) is not None:  # a data-erasure request
         return run_anytime(turn, first)
     if privacy.asks_how_far(turn):  # "那什么时候删好": the erasure asked for
-        return run_anytime(turn, "erasure_progress")
+        turn.intent = "erasure_progress"
+        return with_reminder(turn, turn.dialogue.flow, privacy.erasure_progress(turn))
     if turn.has_cases() and (rated := status.rating_in_words(turn) or status.rating_beyond_the_menu(turn)):
         return rated
     if turn.has_cases() and (answering := staff_reply.in_intake(turn)) is not None:

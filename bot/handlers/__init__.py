@@ -246,5 +246,4 @@ ANYTIME = {
     "when_answered": status.when_answered,
     "complain_service": human.complaint,
     "erase_personal_data": privacy.erase_my_data,
-    "erasure_progress": privacy.erasure_progress,
 }
