@@ -4,6 +4,7 @@ carries a link to the case page."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.outbox import queue_message
@@ -45,14 +46,32 @@ def queue_staff(session: Session, ticket: Ticket) -> list[Staff]:
     return staff_with_wechat(session, [ticket.unit_id], roles)
 
 
+def person_staff(session: Session, ticket: Ticket) -> list[Staff]:
+    """The bound staff told when the case's resident asks for a person: the queue's staff; when none
+    of them bound their WeChat, those who may answer on the case instead — the coordinators of the
+    room's street workstation, else the district's admins. Empty: nobody can be told on WeChat (the
+    resident hears that the case waits in the room's inbox, not that staff were told)."""
+    staff = queue_staff(session, ticket)
+    unit = session.get(Unit, ticket.unit_id)
+    street = unit.parent_id if unit is not None and unit.level == "community" else None
+    if not staff and street is not None:
+        staff = staff_with_wechat(session, [street], ["coordinator"])
+    if not staff:
+        admins = select(Staff).where(Staff.role == "admin", Staff.active.is_(True), Staff.wechat_openid.is_not(None))
+        staff = list(session.scalars(admins.order_by(Staff.id)))
+    return staff
+
+
 def new_case(session: Session, jobs, base_url: str, ticket: Ticket, label: str) -> int:
-    """Tell the queue's staff that a case (of the category `label`) arrived."""
-    flags = ("【紧急】" if ticket.urgent else "") + (PERSON_FLAG if ticket.person_requested_at is not None else "")
+    """Tell the queue's staff that a case (of the category `label`) arrived (a case opened for a
+    request for a person: whoever person_staff names)."""
+    asked = ticket.person_requested_at is not None
+    flags = ("【紧急】" if ticket.urgent else "") + (PERSON_FLAG if asked else "")
     text = (
         f"{flags}新工单 {ticket.number}（{label}）"
         f"进入您的待办。\n{ticket.description[:60]}\n处理：{case_link(base_url, ticket)}"
     )
-    return alert_staff(session, jobs, queue_staff(session, ticket), text)
+    return alert_staff(session, jobs, person_staff(session, ticket) if asked else queue_staff(session, ticket), text)
 
 
 def person_requested(session: Session, jobs, base_url: str, ticket: Ticket, waited: str = "") -> int:
@@ -62,7 +81,7 @@ def person_requested(session: Session, jobs, base_url: str, ticket: Ticket, wait
         f"{PERSON_FLAG}工单 {ticket.number} 的居民要求工作人员回复{again}，请尽快在工单页回复居民。"
         f"\n处理：{case_link(base_url, ticket)}"
     )
-    return alert_staff(session, jobs, queue_staff(session, ticket), text)
+    return alert_staff(session, jobs, person_staff(session, ticket), text)
 
 
 def overdue_case(session: Session, jobs, base_url: str, ticket: Ticket, from_unit: Unit) -> int:

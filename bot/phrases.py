@@ -13,16 +13,15 @@ from pathlib import Path
 
 from bot import answers
 
+PERSON_WORDS_FILE = answers.ANSWERS_FILE.with_name("person_words.yml")
+
 # The words of each any-time phrase, as regular-expression alternatives.
 CANCEL_WORDS = (
     r"取消|撤销|撤回|不办了|不弄了|不搞了|不想办了|不用办了|不要办了|不用处理了|还是算了|算了吧|"
     r"先不(?:办|弄|搞)了|撤了吧?|(?:单子|工单)不要了|不登记了|先不登记"
 )
-HUMAN_WORDS = (
-    r"转人工|人工客服|人工服务|找(?:个)?真人|真人客服|找个人(?:说|聊|问)|要人工|"
-    # "人呢", "你们到底有冇得人啊": a person asked for, in few words.
-    r"^(?:那|喂)?(?:人呢|真人呢|人在哪)[啊呀？?！!]*$|有(?:冇|没)得人(?:啊|呀|撒)?[？?！!]*$"
-)
+# "转人工", "人呢", "你们到底有冇得人啊", "直接给我找个人": bot/data/person_words.yml, with its examples.
+HUMAN_WORDS = answers.load(PERSON_WORDS_FILE)["ask_for_person"].pattern.pattern
 STATUS_WORDS = (
     r"我的工单|工单进度|(?:查|问问|问一下|看看)(?:一下|下)?(?:进度|工单)|^进度$|办得怎么样|处理得?怎么样了|有人管了(?:吗|没有?|冇)|"
     # The number the bot gave ("JH261207-0012 么样了"), or the matter told before

@@ -1070,7 +1070,7 @@ def test_asking_for_a_person_or_thanking_adds_nothing_to_the_open_case(services,
         ],
     )
     described = only_ticket(services, resident.openid).description
-    converse(resident, [("转人工", "已提醒工作人员"), ("好的 谢谢", "不客气"), ("谢谢", "不客气")])
+    converse(resident, [("转人工", "的待办"), ("好的 谢谢", "不客气"), ("谢谢", "不客气")])
     ticket = only_ticket(services, resident.openid)
     assert ticket.description == described
     with services.db.session() as session:
@@ -1085,7 +1085,7 @@ def test_after_an_urgent_case_only_real_details_are_added_to_it(services, reside
             ("隔壁邻居喝醉了拿刀威胁我，说要杀了我", "110"),
             ("谢谢", "注意安全"),
             ("1", "注意安全"),
-            ("转人工", "已提醒工作人员"),
+            ("转人工", "的待办"),
             ("他现在还在门口砸门", "已补充"),
         ],
     )
@@ -1216,7 +1216,7 @@ def test_someone_hiding_is_never_again_asked_for_a_phone_number(services, reside
             ("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110"),
             ("我躲在卫生间 不敢出声", "12110"),
             ("你们工作室在哪里", "地址"),
-            ("转人工", "已提醒工作人员"),
+            ("转人工", "的待办"),
             ("我的工单", "工单"),
             ("取消", "紧急工单仍会"),
             ("另外楼上漏水把我家天花板泡坏了，找他也不管", "哪个社区"),

@@ -4,12 +4,14 @@ answer and when — and, asking again before anyone answered, where the request 
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
 
-from bot import casework, person_requests
+from bot import answers, casework, person_requests, phrases
 from bot.handlers.human import when_to_expect
+from bot.handlers.intake import NO_CALLS_NOTE
 from bot.office_hours import CHINA
 from bot.staff import Scope
 from bot.storage.base import utcnow
@@ -17,9 +19,10 @@ from bot.storage.directory import Unit, unit_by_code
 from bot.storage.residents import find_resident
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import Ticket, tickets_of_resident
+from bot.tickets import add_staff_note
 from tests.conftest import run_jobs
-from tests.staff_user import new_case
-from tests.wechat_user import converse
+from tests.staff_user import new_account, new_case
+from tests.wechat_user import WeChatUser, converse
 
 
 @pytest.fixture
@@ -219,3 +222,130 @@ def test_the_inbox_puts_an_urgent_case_before_requests_for_a_person_and_a_fresh_
         assert order[:3] == [urgent_id, waiting_id, fresh_id] and order[-1] == plain_id
         words = {row.ticket.id: row.person_waited_words for row in rows}
         assert words[waiting_id] == "已等 25 分钟" and words[fresh_id] == "刚刚" and words[plain_id] == ""
+
+
+@pytest.mark.parametrize("concept", list(answers.load(phrases.PERSON_WORDS_FILE).values()), ids=lambda c: c.name)
+def test_the_words_asking_for_a_person_match_their_examples(concept):
+    for text in concept.match:
+        assert concept.pattern.search(text), text
+        if concept.name == "ask_for_person":  # the any-time phrase, in any step
+            assert phrases.anytime_intent(text, in_flow=True) == "request_human", text
+    for text in concept.no_match:
+        assert not concept.pattern.search(text), text
+
+
+# --- from the last play-test -------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_everyday_words_for_a_person_flag_the_open_case_and_asking_again_says_where_it_stands(services, resident):
+    new_case(services, "baguodun", openid=resident.openid)
+    first, again, third = converse(
+        resident,
+        [
+            ("人呢 么样还冇得人回我", "八古墩社区公共法律服务工作室"),
+            ("你们到底有没有人在管啊", "还没有回复您"),
+            ("人呢，怎么还没人理我", "还没有回复您"),
+        ],
+    )
+    (ticket,) = cases_of(services, resident.openid)
+    assert ticket.person_requested_at is not None and ticket.number in first and "法律问题吗" not in first
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_mid_intake_find_me_a_person_opens_the_case_now_and_is_not_part_of_the_story(services, resident):
+    converse(resident, [("楼上天天半夜剁肉 吵得睡不着", "哪个社区"), ("问那么多干嘛 直接给我找个人", "马上为您转人工")])
+    (ticket,) = cases_of(services, resident.openid)
+    assert ticket.person_requested_at is not None and "问那么多" not in ticket.description
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_i_want_a_lawyer_with_no_case_is_a_request_that_says_who_and_when(services, resident):
+    (reply,) = converse(resident, [("我要找律师", "已为您转人工")])
+    assert "工作时间" in reply and "法律问题吗" not in reply
+    (ticket,) = cases_of(services, resident.openid)
+    assert ticket.person_requested_at is not None
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_a_cry_for_a_person_after_an_urgent_case_is_a_request_on_that_case(services, resident):
+    _, talk, cry = converse(
+        resident,
+        [
+            ("我爸突然晕倒了 叫不醒", "120"),
+            ("有人在吗 我想找个人说说", "工单"),
+            ("快来人啊 人呢", "要求了人工"),
+        ],
+    )
+    (ticket,) = cases_of(services, resident.openid)
+    assert ticket.urgent and ticket.person_requested_at is not None and ticket.number in talk
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_a_request_goes_to_the_room_of_the_community_the_resident_named_before(services, resident):
+    converse(
+        resident, [("我家住八古墩社区，房东不退押金", ""), ("人呢？我要找真人说话", "八古墩社区公共法律服务工作室")]
+    )
+    (ticket,) = cases_of(services, resident.openid)
+    with services.db.session() as session:
+        assert session.get(Unit, ticket.unit_id).code == "baguodun"
+        assert find_resident(session, resident.openid).community_id == ticket.unit_id
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_the_answer_to_which_kind_names_the_community_routes_the_case_there_and_becomes_its_story(
+    services, resident, fake_wechat, bound
+):
+    mediator = bound("xu.mediator")
+    converse(resident, [("转人工", "哪类问题"), ("跟楼下吵架的事 我住舞台社区", "舞台社区公共法律服务工作室")])
+    (ticket,) = cases_of(services, resident.openid)
+    with services.db.session() as session:
+        assert session.get(Unit, ticket.unit_id).code == "wutai"
+    assert ticket.role == "mediator" and ticket.description.startswith("跟楼下吵架的事")
+    assert "还没有说明" not in ticket.description
+    run_jobs(services)
+    assert any(f"/console/cases/{ticket.id}" in notice for notice in person_notices(fake_wechat, mediator))
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_a_story_naming_the_community_after_a_bare_request_moves_the_case_to_that_room(services, resident):
+    converse(resident, [("喂 有冇得人", "哪类问题"), ("我是八古墩的 楼上那家伙天天夜里剁肉 吵得睡不着", "八古墩")])
+    (ticket,) = cases_of(services, resident.openid)
+    with services.db.session() as session:
+        assert session.get(Unit, ticket.unit_id).code == "baguodun"
+    assert ticket.role == "mediator" and ticket.description.startswith("我是八古墩的")
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_wanting_a_lawyer_on_a_mediators_case_is_passed_on_honestly_and_shown_on_the_case(services, resident):
+    new_case(services, "baguodun", category="neighbor_dispute", text="楼上漏水不管", openid=resident.openid)
+    (reply,) = converse(resident, [("我要找律师 不要调解员", "希望由社区律师处理")])
+    assert "工作人员在工单页会看到" in reply and "已转给" not in reply
+    (ticket,) = cases_of(services, resident.openid)
+    assert ticket.role == "mediator" and "居民希望由社区律师处理" in ticket.description
+    assert ticket.person_requested_at is not None
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_with_nobody_bound_the_resident_hears_the_case_waits_in_the_inbox_else_the_coordinator_is_told(
+    services, resident, fake_wechat, bound, client, settings
+):
+    new_case(services, "wutai", openid=resident.openid)
+    (reply,) = converse(resident, [("转人工", "已放进舞台社区公共法律服务工作室的待办")])
+    assert "已提醒工作人员" not in reply
+
+    coordinator = bound(new_account(services, "coordinator", "wansong"))
+    other = WeChatUser(client, settings, f"o_test_{uuid.uuid4().hex[:12]}")
+    case_id, _, _ = new_case(services, "wutai", openid=other.openid)
+    converse(other, [("转人工", "已提醒工作人员尽快回复您")])
+    run_jobs(services)
+    assert any(f"/console/cases/{case_id}" in notice for notice in person_notices(fake_wechat, coordinator))
+
+
+@pytest.mark.usefixtures("rasa_server")
+def test_a_resident_who_cannot_take_calls_is_offered_no_phone_number(services, resident):
+    case_id, _, _ = new_case(services, "baguodun", openid=resident.openid)
+    with services.db.session() as session:
+        add_staff_note(session, session.get(Ticket, case_id), NO_CALLS_NOTE)
+    first, again = converse(resident, [("转人工", "工单"), ("人呢", "还没有回复您")])
+    assert "拨打" not in first and "拨打" not in again

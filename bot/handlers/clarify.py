@@ -95,6 +95,8 @@ def _answer_in_words(turn: Turn, state: ClarifyState) -> str | None:
         first = human.transfer(turn) if state.ticket_id is not None else PERSON_COMING
         return f"{first}\n{prompt(turn)}"
     decision = turn.decide()
+    if state.ticket_id is not None:  # "跟楼下吵架的事 我住舞台社区": the kind, read without the place
+        decision = human.kind_without_place(turn) or decision
     if decision.intent in TRIAGE_INTENTS and decision.kind in ("triage", "clarify"):
         return _chosen(turn, state, decision.intent, text=_joined(state.question, turn.text))
     if state.for_person:

@@ -6,17 +6,28 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import alerts, person_requests, phrases
+from bot import alerts, answers, person_requests, phrases
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS, role_title
 from bot.dialogue import ClarifyState, FaqOfferState, IntakeState
+from bot.directory import communities_named
 from bot.handlers import clarify, community, intake
+from bot.intents.keywords import classify_keywords
+from bot.intents.policy import Decision, decide
 from bot.lifecycle import SYSTEM
 from bot.office_hours import CHINA, next_opening, opening_words
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit, district_centre, staff_for
 from bot.storage.messages import Message
 from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent, latest_open_ticket
-from bot.tickets import CaseRequest, attach_message, first_response_due, link_message, open_ticket
+from bot.tickets import (
+    CaseRequest,
+    add_staff_note,
+    attach_message,
+    first_response_due,
+    link_message,
+    open_ticket,
+    routing_unit,
+)
 from bot.turn import Turn
 
 KIND_QUESTION = "为了尽快转给对的人，请问是哪类问题？（不回答也没关系，工作人员同样会回复您）"
@@ -24,25 +35,63 @@ ADD_TO_CASE = "有新情况请回复“补充：”加上内容，会记到工�
 NO_STORY = "（居民还没有说明是什么事）"
 STAFF_NOTE = "居民要求人工服务，请直接联系居民"
 JUST_NOW = timedelta(minutes=1)
+# "我要找律师 不要调解员": the role the resident wishes would answer (bot/data/person_words.yml).
+WISHES = {role: answers.load(phrases.PERSON_WORDS_FILE)[f"wish_{role}"].pattern for role in ("lawyer", "mediator")}
 
 
 def transfer(turn: Turn) -> str:
     """Handler: the resident asks for a person: the open case (or one opened now) waits for a person."""
     if turn.dialogue.active(IntakeState):
         reply = intake.open_case(turn, note="好的，马上为您转人工。")
-        _request(turn, turn.opened_ticket)
-        return f"{reply}\n{when_to_expect(turn.session.get(Unit, turn.opened_ticket.unit_id))}"
+        ticket = turn.opened_ticket
+        _request(turn, ticket)
+        when = when_to_expect(turn.session.get(Unit, ticket.unit_id), calls=not no_calls(ticket))
+        return f"{reply}\n{told(turn, ticket)}。{when}"
     ticket = latest_open_ticket(turn.session, turn.resident.id)
     if ticket is None:
         return _open_request(turn)
     turn.message.ticket_id = ticket.id  # on the case's page; a request, not case content
+    return on_case(turn, ticket)
+
+
+def on_case(turn: Turn, ticket: Ticket) -> str:
+    """A request for a person on an open case (an urgent one too): flagged, who has it, when they
+    answer; a role the resident wishes for instead is put on the case for its staff to see."""
     request = _request(turn, ticket)
+    wish = _wish(turn, ticket)
     if request.repeat:
-        return request_status(turn, ticket, request)
+        return f"{wish}{request_status(turn, ticket, request)}"
     return (
-        f"好的。您的工单 {ticket.number} 已在{who_answers(turn, ticket)}那里，已提醒工作人员尽快回复您。"
-        f"\n{when_to_expect(turn.session.get(Unit, ticket.unit_id))}\n{ADD_TO_CASE}"
+        f"{wish or '好的。'}您的工单 {ticket.number} 已在{who_answers(turn, ticket)}那里，{told(turn, ticket)}。"
+        f"\n{when_to_expect(turn.session.get(Unit, ticket.unit_id), calls=not no_calls(ticket))}\n{ADD_TO_CASE}"
     )
+
+
+def _wish(turn: Turn, ticket: Ticket) -> str:
+    """ "我要找律师 不要调解员" on a mediator's case: the wish goes on the case (its page shows it) and
+    the resident hears that staff decide — not that the case moved."""
+    wished = next((role for role, words in WISHES.items() if words.search(turn.text)), None)
+    if wished is None or wished == ticket.role:
+        return ""
+    unit = turn.session.get(Unit, ticket.unit_id)
+    title = role_title(wished, unit.level)
+    add_staff_note(turn.session, ticket, f"居民希望由{title}处理")
+    return (
+        f"好的，您希望由{title}处理，这个意思和您的人工请求都已记在工单上，工作人员在工单页会看到，由他们决定怎么安排。"
+    )
+
+
+def told(turn: Turn, ticket: Ticket) -> str:
+    """Whether a person was told on WeChat of the request (alerts.person_staff), honestly."""
+    if alerts.person_staff(turn.session, ticket):
+        return "已提醒工作人员尽快回复您"
+    unit = turn.session.get(Unit, ticket.unit_id)
+    return f"已放进{unit.office_name}的待办，工作人员打开待办就会看到"
+
+
+def no_calls(ticket: Ticket) -> bool:
+    """The resident cannot take calls (the case says so): no phone number offered to them."""
+    return intake.NO_CALLS_NOTE in ticket.description
 
 
 def _request(turn: Turn, ticket: Ticket) -> person_requests.Request:
@@ -56,13 +105,16 @@ def _open_request(turn: Turn) -> str:
     flow = turn.dialogue.flow
     words = person_requests.recent_words(turn.session, turn.resident.id, turn.message.id)
     kind = _known_kind(flow, words)
+    named = _community_in(turn, " ".join([message.content for message in words] + [turn.text]))
+    if named is not None:
+        community.remember(turn, named)
     ticket = open_ticket(
         turn.session,
         turn.resident,
         CaseRequest(
             category=kind or GENERAL_CATEGORY,  # the lawyer takes any question until the kind is known
             description="\n".join(message.content for message in words) or NO_STORY,
-            unit=community.home_room(turn),
+            unit=routing_unit(turn.session, named, False) if named is not None else community.home_room(turn),
             phone=turn.resident.phone,
             opening_message_id=turn.message.id,
             message_ids=[message.id for message in words] + [turn.message.id],
@@ -75,14 +127,36 @@ def _open_request(turn: Turn) -> str:
     if isinstance(flow, (ClarifyState, FaqOfferState)):
         turn.dialogue.end()  # the question they asked is the case's now
     lines = [
-        f"好的，已为您转人工：工单 {ticket.number} 已转给{who_answers(turn, ticket)}，工作人员会在这里直接回复您。",
-        when_to_expect(turn.session.get(Unit, ticket.unit_id)),
+        f"好的，已为您转人工：工单 {ticket.number} 已转给{who_answers(turn, ticket)}，{told(turn, ticket)}。"
+        "工作人员会在这里直接回复您。",
+        when_to_expect(turn.session.get(Unit, ticket.unit_id), calls=not no_calls(ticket)),
     ]
     if kind is not None:
         return "\n".join(lines + [ADD_TO_CASE])
     choices = flow.choices if isinstance(flow, ClarifyState) and not flow.for_person else list(TRIAGE_INTENTS)
     turn.dialogue.start(ClarifyState(choices=choices, opening=turn.message.id, for_person=True, ticket_id=ticket.id))
     return "\n".join(lines + [KIND_QUESTION, clarify.choice_lines(choices, for_person=True)])
+
+
+def _community_in(turn: Turn, text: str) -> Unit | None:
+    """The one community the resident's words name ("我家住八古墩社区", "我是八古墩的"), if any."""
+    named = communities_named(turn.session, text)
+    return named[0] if len(named) == 1 else None
+
+
+def kind_without_place(turn: Turn) -> Decision | None:
+    """The kind of matter an answer that also names the community tells ("跟楼下吵架的事 我住舞台社区"),
+    read without the place; None when no community is named or the rest names no kind."""
+    parts = answers.clauses(turn.text)
+    rest = [part for part in parts if not communities_named(turn.session, part)]
+    if not rest or len(rest) == len(parts):
+        return None
+    told_kind = "，".join(rest)
+    # The model first; the keyword rules when it is unsure (the resident was asked for the kind).
+    for decision in (decide(turn.services.classifier.classify(told_kind)), decide(classify_keywords(told_kind))):
+        if decision.intent in TRIAGE_INTENTS and decision.kind in ("triage", "clarify"):
+            return decision
+    return None
 
 
 def _known_kind(flow, words: list[Message]) -> str | None:
@@ -95,8 +169,9 @@ def _known_kind(flow, words: list[Message]) -> str | None:
 
 
 def kind_chosen(turn: Turn, state: ClarifyState, category: str) -> str:
-    """The resident said which kind of matter their request is about: its case goes to that role
-    in the same room (its staff told), and words beyond a number are added to the case."""
+    """The resident said which kind of matter their request is about: its case goes to that role,
+    in the room of the community the answer names (else the same room), its staff told; words
+    beyond a number are added to the case (in place of "no story yet")."""
     turn.dialogue.end()
     ticket = turn.session.get(Ticket, state.ticket_id)
     if ticket is None or ticket.status not in OPEN_STATUSES:
@@ -106,20 +181,35 @@ def kind_chosen(turn: Turn, state: ClarifyState, category: str) -> str:
         link_message(turn.session, ticket, turn.message, note=f"居民说明是{label}")
         heard = f"好的，{label}。"
     else:
-        attach_message(turn.session, ticket, turn.message, note="居民说明情况")
+        _add_words(turn, ticket)
         heard = "好的，您说的情况已记到工单里。"
-    if CATEGORIES[category].role != ticket.role:
-        _reroute(turn, ticket, category)
+    named = _community_in(turn, turn.text)
+    if named is not None:
+        community.remember(turn, named)
+    room = routing_unit(turn.session, named, ticket.collective) if named is not None else None
+    if CATEGORIES[category].role != ticket.role or (room is not None and room.id != ticket.unit_id):
+        _reroute(turn, ticket, category, room)
     return f"{heard}工单 {ticket.number} 已转给{who_answers(turn, ticket)}，工作人员会在这里直接回复您。\n{ADD_TO_CASE}"
 
 
-def _reroute(turn: Turn, ticket: Ticket, category: str) -> None:
-    """The case moves to the role of its kind, in its room, with that kind's deadlines; that role's staff are told."""
+def _add_words(turn: Turn, ticket: Ticket) -> None:
+    """The resident's words about the matter go on the case; they replace "no story yet"."""
+    if ticket.description.startswith(NO_STORY):
+        turn.message.ticket_id = ticket.id
+        ticket.description = turn.message.content + ticket.description.removeprefix(NO_STORY)
+        turn.session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note="居民说明情况"))
+        return
+    attach_message(turn.session, ticket, turn.message, note="居民说明情况")
+
+
+def _reroute(turn: Turn, ticket: Ticket, category: str, room: Unit | None = None) -> None:
+    """The case moves to the role of its kind, in the room named (else its room), with that kind's
+    deadlines; the staff now answering it are told once."""
     session, services = turn.session, turn.services
-    unit = session.get(Unit, ticket.unit_id)
-    ticket.category, ticket.role = category, CATEGORIES[category].role
+    unit = room or session.get(Unit, ticket.unit_id)
+    ticket.unit_id, ticket.category, ticket.role = unit.id, category, CATEGORIES[category].role
     ticket.due_at = first_response_due(unit, category, ticket.urgent, ticket.collective, ticket.created_at)
-    note = f"居民说明是{CATEGORIES[category].label}，转给{role_title(ticket.role, unit.level)}"
+    note = f"居民说明是{CATEGORIES[category].label}，转给{unit.office_name}的{role_title(ticket.role, unit.level)}"
     session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor=SYSTEM))
     ticket.person_alerted_at = utcnow()
     alerts.new_case(session, services.jobs, services.settings.console_base_url, ticket, CATEGORIES[category].label)
@@ -140,7 +230,7 @@ def request_status(turn: Turn, ticket: Ticket, request: person_requests.Request,
     opening = next_opening(unit.hours, now) if unit.hours else None
     if opening is not None:
         lines.append(f"现在不在工作时间，工作人员会在{opening_words(opening, now)}上班后回复您。")
-    elif unit.phone:
+    elif unit.phone and not no_calls(ticket):
         lines.append(f"着急的话可以直接拨打{unit.office_name}电话 {unit.phone}。")
     return "".join(lines)
 
@@ -174,12 +264,13 @@ def complaint(turn: Turn) -> str:
     return f"{reply}\n对我们的服务有意见，也可以直接向{centre.office_name}反映：{reach}。"
 
 
-def when_to_expect(unit: Unit | None, now: datetime | None = None) -> str:
+def when_to_expect(unit: Unit | None, now: datetime | None = None, calls: bool = True) -> str:
     """When a person will answer — now in office hours, else when the room opens — and how to
-    reach the room sooner, from the directory."""
+    reach the room sooner, from the directory (no phone number for one who cannot call: `calls`)."""
     if unit is None:
-        return "工作人员会在工作时间尽快回复您；着急的话可以拨打 12348 公共法律服务热线。"
-    phone = f"着急的话可以直接拨打{unit.office_name}电话 {unit.phone}。" if unit.phone else ""
+        hotline = "；着急的话可以拨打 12348 公共法律服务热线" if calls else ""
+        return f"工作人员会在工作时间尽快回复您{hotline}。"
+    phone = f"着急的话可以直接拨打{unit.office_name}电话 {unit.phone}。" if unit.phone and calls else ""
     if not unit.hours:
         return f"工作人员会在工作时间尽快回复您。{phone}"
     now = now or utcnow()

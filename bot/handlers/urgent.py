@@ -9,7 +9,7 @@ from bot import answers, phrases
 from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue import IntakeState, UrgentState
 from bot.directory import communities_named
-from bot.handlers import community, faq, intake
+from bot.handlers import community, faq, human, intake
 from bot.intents import signals
 from bot.intents.cues import asks_fee, asks_office_hours, only_greets
 from bot.intents.faq_match import QUESTION
@@ -190,6 +190,9 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
         attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
         add_staff_note(turn.session, ticket, intake.NO_CALLS_NOTE)
         return NO_CALLS_ADVICE.format(number=ticket.number)
+    if danger and phrases.HUMAN.search(turn.text):  # "快来人啊 人呢": a request for a person on this case too
+        attach_message(turn.session, ticket, turn.message, note="居民要求人工（紧急）")
+        return human.on_case(turn, ticket)
     if not phone and phrases.steers_only(turn.text):
         return "好的。请注意安全，有新情况随时告诉我。"  # "好的", "谢谢", "1" add nothing to the case
     named = _community_named(turn)
