@@ -64,8 +64,8 @@ def request_person(session: Session, jobs, base_url: str, ticket: Ticket, now: d
     if repeat and ticket.person_alerted_at is not None and now - ticket.person_alerted_at < ALERT_EVERY:
         return Request(repeat, alerted=False)
     ticket.person_alerted_at = now
-    alerts.person_requested(session, jobs, base_url, ticket, waited(ticket, now) if repeat else "")
-    return Request(repeat, alerted=True)
+    told = alerts.person_requested(session, jobs, base_url, ticket, waited(ticket, now) if repeat else "")
+    return Request(repeat, alerted=told > 0)  # nobody bound their WeChat: nobody was told
 
 
 def answered(session: Session, ticket: Ticket, actor: str) -> None:

@@ -262,9 +262,9 @@ def test_mid_intake_find_me_a_person_opens_the_case_now_and_is_not_part_of_the_s
 @pytest.mark.usefixtures("rasa_server")
 def test_i_want_a_lawyer_with_no_case_is_a_request_that_says_who_and_when(services, resident):
     (reply,) = converse(resident, [("我要找律师", "已为您转人工")])
-    assert "工作时间" in reply and "法律问题吗" not in reply
+    assert "工作时间" in reply and "法律问题吗" not in reply and "哪类问题" not in reply
     (ticket,) = cases_of(services, resident.openid)
-    assert ticket.person_requested_at is not None
+    assert ticket.person_requested_at is not None and ticket.role == "lawyer"
 
 
 @pytest.mark.usefixtures("rasa_server")
@@ -330,9 +330,12 @@ def test_wanting_a_lawyer_on_a_mediators_case_is_passed_on_honestly_and_shown_on
 def test_with_nobody_bound_the_resident_hears_the_case_waits_in_the_inbox_else_the_coordinator_is_told(
     services, resident, fake_wechat, bound, client, settings
 ):
-    new_case(services, "wutai", openid=resident.openid)
+    first_id, _, _ = new_case(services, "wutai", openid=resident.openid)
     (reply,) = converse(resident, [("转人工", "已放进舞台社区公共法律服务工作室的待办")])
     assert "已提醒工作人员" not in reply
+    ago(services, first_id, 40)
+    (again,) = converse(resident, [("人呢", "40 分钟前")])
+    assert "提醒" not in again  # nobody could be told, so nobody was "reminded"
 
     coordinator = bound(new_account(services, "coordinator", "wansong"))
     other = WeChatUser(client, settings, f"o_test_{uuid.uuid4().hex[:12]}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import alerts, answers, person_requests, phrases
-from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS, role_title
+from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS, category_of_role, role_title
 from bot.dialogue import ClarifyState, FaqOfferState, IntakeState
 from bot.directory import communities_named
 from bot.handlers import clarify, community, intake
@@ -104,7 +104,8 @@ def _open_request(turn: Turn) -> str:
     which kind of matter it is is asked only when not known, and only to route it."""
     flow = turn.dialogue.flow
     words = person_requests.recent_words(turn.session, turn.resident.id, turn.message.id)
-    kind = _known_kind(flow, words)
+    wished = next((role for role, said in WISHES.items() if said.search(turn.text)), None)  # "我要找律师"
+    kind = _known_kind(flow, words) or (category_of_role(wished) if wished else None)
     named = _community_in(turn, " ".join([message.content for message in words] + [turn.text]))
     if named is not None:
         community.remember(turn, named)
