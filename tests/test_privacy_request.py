@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import casework
+from bot.privacy import ERASED_NOTICE, erase_residents
 from bot.storage.privacy_requests import PrivacyRequest, RequestStatus
 from bot.storage.residents import find_resident
 from bot.storage.staff import staff_by_username
@@ -219,3 +220,16 @@ def test_while_a_mediator_holds_the_conversation_a_request_to_delete_is_answered
     assert len(requests_of(services, resident.openid)) == 1
     converse(resident, [("那什么时候删好 删好了会告诉我吗", "告诉您")])
     assert resident.says("好的 等调解员联系我") == ""  # the rest stays the mediator's
+
+
+def test_erased_while_away_the_resident_is_told_when_they_write_again(services, resident, fake_wechat):
+    converse(resident, [("把我的个人信息删掉", "会在微信上告诉您")])
+    fake_wechat.set_window(resident.openid, False)  # silent for more than 48 hours
+    assert erase_residents(services, [resident.openid]).erased
+    run_jobs(services)
+    assert fake_wechat.messages(touser=resident.openid) == []
+    fake_wechat.set_window(resident.openid, True)
+    resident.says("你好")  # a new resident for us; the notice that waited is theirs
+    run_jobs(services)
+    assert [message["content"] for message in fake_wechat.messages(touser=resident.openid)] == [ERASED_NOTICE]
+    assert requests_of(services, resident.openid) == []  # nothing of the erased resident is theirs now
