@@ -380,18 +380,23 @@ def test_a_mediation_is_shown_at_the_time_the_resident_was_told(any_services, mo
     assert f"{day:%Y-%m-%d} 14:30，八古墩社区调解室" in page
 
 
-def test_a_request_for_a_person_is_flagged_first_with_the_time_waited_until_someone_answers(app, services, lawyer):
+def test_a_request_for_a_person_is_flagged_after_urgent_cases_with_the_time_waited_until_someone_answers(
+    app, services, lawyer
+):
     older_id, older, _ = new_case(services, "baguodun")
     asking_id, asking, _ = new_case(services, "baguodun")
+    plain_id, plain, _ = new_case(services, "baguodun")
     with services.db.session() as session:
-        session.get(Ticket, older_id).urgent = True  # a person asked for comes before even an urgent case
+        session.get(Ticket, older_id).urgent = True  # an urgent case comes before a person asked for
         ticket = session.get(Ticket, asking_id)
         person_requests.request_person(session, services.jobs, "", ticket, now=utcnow() - timedelta(minutes=25))
     rows = lawyer.get("/console/inbox/rows").get_data(as_text=True).split("<li ")[1:]
-    flagged = ["person-flag" in row for row in rows]
-    assert flagged == sorted(flagged, reverse=True)  # every flagged case above every other one
-    position = {number: next(i for i, row in enumerate(rows) if number in row) for number in (asking, older)}
-    assert position[asking] < position[older]
+    ordinary = [row for row in rows if "case-row urgent" not in row]
+    assert rows[: len(rows) - len(ordinary)] == [row for row in rows if "case-row urgent" in row]  # urgent first
+    flagged = ["person-flag" in row for row in ordinary]
+    assert flagged == sorted(flagged, reverse=True)  # then every flagged case above every other one
+    position = {number: next(i for i, row in enumerate(rows) if number in row) for number in (asking, older, plain)}
+    assert position[older] < position[asking] < position[plain]
     assert "已等 25 分钟" in _inbox_row(lawyer, asking) and "person-flag" not in _inbox_row(lawyer, older)
     assert "居民要求人工" in lawyer.get(f"/console/cases/{asking_id}").get_data(as_text=True)
     lawyer.post(f"/console/cases/{asking_id}/reply", {"text": "您好，我是张律师，请讲"})
