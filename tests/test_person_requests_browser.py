@@ -48,8 +48,9 @@ def test_a_request_for_a_person_reaches_the_bound_staff_member_and_their_reply_c
         wait_text(browser, number)
         rows = browser.find_elements(By.CSS_SELECTOR, "li.case-row")
         mine = next(i for i, row in enumerate(rows) if number in row.text)
-        assert "已等" in rows[mine].text  # first, after only requests that waited longer (none in a fresh room)
-        assert all(row.find_elements(By.CSS_SELECTOR, ".person-flag") for row in rows[: mine + 1])
+        assert "刚刚" in rows[mine].text  # asked under a minute ago
+        # First after urgent cases, and after only requests that waited longer (none in a fresh room).
+        assert all(row.find_elements(By.CSS_SELECTOR, ".person-flag") or "紧急" in row.text for row in rows[: mine + 1])
         browser.find_element(By.CSS_SELECTOR, f'a[data-number="{number}"]').click()
         wait_text(browser, "对话记录")
         browser.find_element(By.ID, "reply-text").send_keys("您好，我是张律师，请问遇到了什么事？")
@@ -60,7 +61,7 @@ def test_a_request_for_a_person_reaches_the_bound_staff_member_and_their_reply_c
         browser.get(f"{base}/console/")
         wait_text(browser, number)
         row = browser.find_element(By.CSS_SELECTOR, f'a[data-number="{number}"]')
-        assert not row.find_elements(By.CSS_SELECTOR, ".person-flag") and "已等" not in row.text
+        assert not row.find_elements(By.CSS_SELECTOR, ".person-flag") and "刚刚" not in row.text
     finally:
         with services.db.session() as session:
             staff_by_username(session, "zhang.lawyer").wechat_openid = None
