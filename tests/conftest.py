@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.intents import signals
 from bot.seeding import prepare_database
 from bot.services import build_services
+from bot.storage.staff import staff_by_username
 from devtools.databases import scratch_database
 from devtools.fake_wechat import FakeWeChatServer
 from tests.wechat_user import WeChatUser
@@ -146,3 +147,21 @@ def fresh_training_state(services):
     with services.db.session() as session:
         session.execute(delete(ReviewItem))
         session.execute(delete(ModelVersion))
+
+
+@pytest.fixture
+def bound(services):
+    """Bind staff accounts to a WeChat openid of their own for one test; returns bind(username) → openid."""
+    names = []
+
+    def bind(username: str) -> str:
+        openid = f"o_staff_{username}_{id(names)}"
+        with services.db.session() as session:
+            staff_by_username(session, username).wechat_openid = openid
+        names.append(username)
+        return openid
+
+    yield bind
+    with services.db.session() as session:
+        for username in names:
+            staff_by_username(session, username).wechat_openid = None

@@ -30,6 +30,13 @@ EXAMPLES = [
 ]
 
 
+def lawyer_asks(services, case_id: int, question: str = "王阿姨，请问您儿子现在每月收入大概多少？") -> None:
+    """张律师 asks the resident for more on the case (请居民补充), as the console does."""
+    with services.db.session() as session:
+        lawyer = staff_by_username(session, "zhang.lawyer")
+        casework.ask_for_information(session, services.jobs, session.get(Ticket, case_id), lawyer, question)
+
+
 @pytest.mark.parametrize(("name", "text", "should"), EXAMPLES)
 def test_each_example_matches_its_concept_or_not(name, text, should):
     assert FOLLOW_UPS[name].found(text) is should
@@ -51,41 +58,14 @@ def linked(services, case_id: int) -> set[str]:
         return set(session.scalars(query))
 
 
-@pytest.fixture
-def staff_on_wechat(services):
-    """Staff who get WeChat notices; their openids are taken back afterwards."""
-    names = []
-
-    def give(username: str) -> str:
-        openid = f"o_staff_{username.replace('.', '_')}_follow_up"
-        with services.db.session() as session:
-            staff_by_username(session, username).wechat_openid = openid
-        names.append(username)
-        return openid
-
-    yield give
-    with services.db.session() as session:
-        for username in names:
-            staff_by_username(session, username).wechat_openid = None
-
-
 # --- answering what staff asked ---------------------------------------------------------------
 
 
 @pytest.mark.usefixtures("rasa_server")
-def test_answering_a_lawyers_question_reaches_the_lawyer_and_opens_nothing(
-    services, resident, fake_wechat, staff_on_wechat
-):
+def test_answering_a_lawyers_question_reaches_the_lawyer_and_opens_nothing(services, resident, fake_wechat, bound):
     case_id, _, _ = new_case(services, "baguodun", text="儿子不给赡养费，我想问问怎么要", openid=resident.openid)
-    lawyer_openid = staff_on_wechat("zhang.lawyer")
-    with services.db.session() as session:
-        casework.ask_for_information(
-            session,
-            services.jobs,
-            session.get(Ticket, case_id),
-            staff_by_username(session, "zhang.lawyer"),
-            "王阿姨，请问您儿子现在每月收入大概多少？",
-        )
+    lawyer_openid = bound("zhang.lawyer")
+    lawyer_asks(services, case_id)
     said = ["他一个月挣八千多，我没有退休金", "不是新的事，我是回答张律师问的问题"]
     for reply in converse(resident, [(text, "张律师（社区律师）") for text in said]):
         assert "哪一类" not in reply and "哪个社区" not in reply and "情况：" not in reply
@@ -100,14 +80,7 @@ def test_answering_a_lawyers_question_reaches_the_lawyer_and_opens_nothing(
 @pytest.mark.usefixtures("rasa_server")
 def test_saying_it_answers_the_lawyer_takes_back_an_intake_it_started(services, resident):
     case_id, _, _ = new_case(services, "baguodun", text="儿子不给赡养费，我想问问怎么要", openid=resident.openid)
-    with services.db.session() as session:
-        casework.ask_for_information(
-            session,
-            services.jobs,
-            session.get(Ticket, case_id),
-            staff_by_username(session, "zhang.lawyer"),
-            "王阿姨，请问您儿子现在每月收入大概多少？",
-        )
+    lawyer_asks(services, case_id)
     story = "另外我儿子一个月挣八千多，可是一分钱赡养费都不给我，我没有退休金，生病了也没人管，这个怎么办"
     reply = resident.says(story)  # "另外……": taken in as a new matter, as always
     assert "张律师" not in reply
@@ -123,14 +96,7 @@ def test_saying_it_answers_the_lawyer_at_the_which_kind_question_opens_nothing(s
         {story: Classification("legal_consultation", 0.48, [("legal_consultation", 0.48), ("neighbor_dispute", 0.44)])}
     )
     case_id, _, _ = new_case(services, "baguodun", text="儿子不给赡养费，我想问问怎么要", openid=resident.openid)
-    with services.db.session() as session:
-        casework.ask_for_information(
-            session,
-            services.jobs,
-            session.get(Ticket, case_id),
-            staff_by_username(session, "zhang.lawyer"),
-            "王阿姨，请问您儿子现在每月收入大概多少？",
-        )
+    lawyer_asks(services, case_id)
     converse(resident, [(story, "回复 1"), ("我是回答张律师问的问题", "这不另外登记")])
     assert len(tickets(services, resident.openid)) == 1
     assert "flow" not in services.dialogue.load(resident.openid)
@@ -138,11 +104,11 @@ def test_saying_it_answers_the_lawyer_at_the_which_kind_question_opens_nothing(s
 
 
 @pytest.mark.usefixtures("rasa_server")
-def test_asking_to_move_a_mediation_reaches_the_mediator(services, resident, fake_wechat, staff_on_wechat):
+def test_asking_to_move_a_mediation_reaches_the_mediator(services, resident, fake_wechat, bound):
     case_id, _, _ = new_case(
         services, "baguodun", "neighbor_dispute", text="楼上天天半夜跺脚，吵得孩子睡不着觉", openid=resident.openid
     )
-    mediator_openid = staff_on_wechat("li.mediator")
+    mediator_openid = bound("li.mediator")
     with services.db.session() as session:
         casework.schedule_mediation(
             session,
@@ -165,14 +131,7 @@ def test_asking_to_move_a_mediation_reaches_the_mediator(services, resident, fak
 @pytest.mark.usefixtures("rasa_server")
 def test_a_new_matter_after_a_question_from_staff_is_taken_in_as_usual(services, resident):
     case_id, _, _ = new_case(services, "baguodun", text="儿子不给赡养费，我想问问怎么要", openid=resident.openid)
-    with services.db.session() as session:
-        casework.ask_for_information(
-            session,
-            services.jobs,
-            session.get(Ticket, case_id),
-            staff_by_username(session, "zhang.lawyer"),
-            "王阿姨，请问您儿子现在每月收入大概多少？",
-        )
+    lawyer_asks(services, case_id)
     reply = resident.says("另外还有个事，楼上天天半夜跺脚，吵得孩子睡不着觉")
     assert "邻里纠纷" in reply and "张律师" not in reply
 

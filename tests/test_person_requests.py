@@ -25,24 +25,6 @@ from tests.staff_user import new_account, new_case
 from tests.wechat_user import WeChatUser, converse
 
 
-@pytest.fixture
-def bound(services):
-    """Bind staff accounts to a WeChat openid of their own for one test; returns bind(username) → openid."""
-    names = []
-
-    def bind(username: str) -> str:
-        openid = f"o_staff_{username}_{id(names)}"
-        with services.db.session() as session:
-            staff_by_username(session, username).wechat_openid = openid
-        names.append(username)
-        return openid
-
-    yield bind
-    with services.db.session() as session:
-        for username in names:
-            staff_by_username(session, username).wechat_openid = None
-
-
 def person_notices(fake_wechat, openid: str) -> list[str]:
     return [m["content"] for m in fake_wechat.messages(touser=openid) if "【居民要求人工】" in m["content"]]
 
