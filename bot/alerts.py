@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.masking import mask_personal
 from bot.outbox import queue_message
 from bot.storage.directory import Unit
 from bot.storage.residents import Resident, find_resident
@@ -63,15 +64,17 @@ def person_staff(session: Session, ticket: Ticket) -> list[Staff]:
 
 
 def new_case(session: Session, jobs, base_url: str, ticket: Ticket, label: str) -> int:
-    """Tell the queue's staff that a case (of the category `label`) arrived (a case opened for a
-    request for a person: whoever person_staff names)."""
+    """Tell the queue's staff that a case (of the category `label`) arrived; an urgent case, or one
+    opened for a request for a person, goes to whoever person_staff names (someone is always told
+    when anyone can be). The notice leaves WeChat: ID and phone numbers in it are masked."""
     asked = ticket.person_requested_at is not None
     flags = ("【紧急】" if ticket.urgent else "") + (PERSON_FLAG if asked else "")
     text = (
         f"{flags}新工单 {ticket.number}（{label}）"
-        f"进入您的待办。\n{ticket.description[:60]}\n处理：{case_link(base_url, ticket)}"
+        f"进入您的待办。\n{mask_personal(ticket.description)[:60]}\n处理：{case_link(base_url, ticket)}"
     )
-    return alert_staff(session, jobs, person_staff(session, ticket) if asked else queue_staff(session, ticket), text)
+    staff = person_staff(session, ticket) if asked or ticket.urgent else queue_staff(session, ticket)
+    return alert_staff(session, jobs, staff, text)
 
 
 def person_requested(session: Session, jobs, base_url: str, ticket: Ticket, waited: str = "") -> int:
