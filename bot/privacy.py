@@ -24,6 +24,7 @@ from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.categories import CATEGORIES
 from bot.lifecycle import SYSTEM
 from bot.office_hours import CHINA
 from bot.outbox import queue_notice
@@ -41,6 +42,8 @@ from bot.personal_data import (
 from bot.redaction import person, redact
 from bot.staff import audit
 from bot.storage.base import Base, utcnow
+from bot.storage.directory import Unit
+from bot.storage.outbox import OutboundMessage
 from bot.storage.privacy_requests import WAITING, PrivacyRequest, RequestStatus, open_request_of
 from bot.storage.residents import Resident, find_resident
 from bot.storage.review import ACCEPTED, accepted_items
@@ -66,12 +69,19 @@ ERASED_NOTICE = (
     "您申请删除的个人信息已经删除了：您发给我们的消息、照片、语音，留的电话和位置，工单里的情况都已删除。"
     "以后有事再找我们，随时发消息就行。"
 )
+# Sent instead when nobody asked (an administrator's erasure, the retention period): they are told too.
+ERASED_WITHOUT_REQUEST_NOTICE = (
+    "按照个人信息保护的规定，您在我们这里的个人信息已经删除了：您发给我们的消息、照片、语音，留的电话和位置，"
+    "工单里的情况都已删除。以后有事再找我们，随时发消息就行。"
+)
 # How an erasure's summary names what is not a table of the map.
 OTHER_KINDS = {
     "cases_withdrawn": "撤回的未办结工单",
-    "redis_keys": "Redis 缓存",
+    "redis_keys": "缓存的回复",
     "journal_lines": "本地日志文件里待存的消息",
 }
+# Their counting words, in plain Chinese ("缓存的回复 5 条").
+OTHER_UNITS = {"cases_withdrawn": " 件", "redis_keys": " 条", "journal_lines": " 条"}
 FAILURE_WORDS = {SQLAlchemyError: "数据库出错", redis.RedisError: "Redis 出错", OSError: "文件读写出错"}
 
 
@@ -162,12 +172,14 @@ def erase_resident(services: Services, openid: str, staff: Staff | None = None) 
             return None
         requested = open_request_of(session, resident.id) is not None
         counts = _erase_rows(services, session, resident.id, openid)
-        counts["cases_withdrawn"] = _withdraw_open_cases(session, resident.id, requested)
+        withdrawn = _withdraw_open_cases(session, resident.id, requested)
+        counts["cases_withdrawn"] = len(withdrawn)
         counts["redis_keys"] = _erase_redis(services, openid)
         counts["journal_lines"] = services.journal.remove_resident(openid)
         _close_requests(session, resident.id, staff, counts)
-        if requested:
-            queue_notice(session, services.jobs, resident.id, openid, ERASED_NOTICE)
+        # Always told, asked or not, with the cases withdrawn for it (nothing of theirs in it).
+        notice = erased_notice(session, withdrawn, requested)
+        queue_notice(session, services.jobs, resident.id, openid, notice)
     return Erased(openid, counts, time.perf_counter() - started)
 
 
@@ -193,10 +205,31 @@ def erase_residents(services: Services, openids: list[str], staff: Staff | None 
     return run
 
 
+def erased_notice(session: Session, withdrawn: list[Ticket], requested: bool) -> str:
+    """What the resident is told once erased: what went, and each open case withdrawn for it, by
+    number and kind, with what to do if they still need help (write again, or call the room)."""
+    head = ERASED_NOTICE if requested else ERASED_WITHOUT_REQUEST_NOTICE
+    if not withdrawn:
+        return head
+    listed = "、".join(f"{ticket.number}（{CATEGORIES[ticket.category].label}）" for ticket in withdrawn)
+    rooms = {ticket.unit_id: session.get(Unit, ticket.unit_id) for ticket in withdrawn if ticket.unit_id}
+    calls = "".join(
+        f"也可以直接打{unit.office_name or unit.name}的电话 {unit.phone}。"
+        for unit in rooms.values()
+        if unit is not None and unit.phone
+    )
+    cases = (
+        f"您还没办完的工单 {listed}也随之撤回了，工作人员不会再处理。"
+        f"如果这件事还需要帮忙，请重新发消息告诉我们情况，我们会重新登记；{calls or '也可以打电话给社区工作室。'}"
+    )
+    return head.replace("以后有事再找我们，随时发消息就行。", "") + "\n" + cases
+
+
 def describe(counts: dict[str, int]) -> str:
     """What an erasure removed, for an admin: "消息 12、照片 1、…"."""
     labels = {entry.table: entry.label for entry in resident_tables()} | OTHER_KINDS
-    return "、".join(f"{labels.get(kind, kind)} {count}" for kind, count in counts.items() if count) or "没有存着的数据"
+    parts = [f"{labels.get(kind, kind)} {count}{OTHER_UNITS.get(kind, '')}" for kind, count in counts.items() if count]
+    return "、".join(parts) or "没有存着的数据"
 
 
 def failure_reason(error: Exception) -> str:
@@ -311,7 +344,7 @@ def _mentioning(session: Session, entry: TableMap, resident_id: int) -> list[int
     return [row_id for row_id, text in session.execute(query) if named.search(text or "")]
 
 
-def _withdraw_open_cases(session: Session, resident_id: int, requested: bool) -> int:
+def _withdraw_open_cases(session: Session, resident_id: int, requested: bool) -> list[Ticket]:
     """Cases still open are withdrawn: nobody can reach the resident about them any more. Not
     through bot.lifecycle, whose notice to the resident would be a new message to erase."""
     now = utcnow()
@@ -320,9 +353,10 @@ def _withdraw_open_cases(session: Session, resident_id: int, requested: bool) ->
         .where(Handoff.resident_id == resident_id, Handoff.released_at.is_(None))
         .values(released_at=now, release_reason="erased")
     )
-    open_ids = list(
-        session.scalars(select(Ticket.id).where(Ticket.resident_id == resident_id, Ticket.status.in_(OPEN_STATUSES)))
+    cases = list(
+        session.scalars(select(Ticket).where(Ticket.resident_id == resident_id, Ticket.status.in_(OPEN_STATUSES)))
     )
+    open_ids = [ticket.id for ticket in cases]
     if open_ids:
         session.execute(update(Ticket).where(Ticket.id.in_(open_ids)).values(status="cancelled"))
         session.add_all(
@@ -334,7 +368,7 @@ def _withdraw_open_cases(session: Session, resident_id: int, requested: bool) ->
             )
             for ticket_id in open_ids
         )
-    return len(open_ids)
+    return cases
 
 
 def _close_requests(session: Session, resident_id: int, staff: Staff | None, counts: dict[str, int]) -> None:
@@ -448,6 +482,22 @@ def erase_after_cases(services: Services) -> ErasureRun:
         )
         openids = list(session.scalars(query))
     return erase_residents(services, openids)
+
+
+def erased_on(session: Session, openid: str) -> datetime | None:
+    """When this openid's data was erased (a resident back after it), None if it never was: the
+    request carried out, else the notice every erasure queues (kept, with nothing of theirs)."""
+    tag = erased_tag(openid)
+    erased = session.scalar(select(Resident.id).where(Resident.openid == tag))
+    if erased is None:
+        return None
+    done = select(func.max(PrivacyRequest.handled_at)).where(
+        PrivacyRequest.resident_id == erased, PrivacyRequest.status == RequestStatus.DONE
+    )
+    notice = select(func.max(OutboundMessage.created_at)).where(
+        OutboundMessage.openid.in_((openid, tag)), OutboundMessage.content.contains("个人信息已经删除了")
+    )
+    return session.scalar(done) or session.scalar(notice)
 
 
 def asking_erasure(session: Session, resident_ids: set[int]) -> set[int]:

@@ -134,7 +134,12 @@ def test_an_administrator_erasing_without_a_request_is_recorded_as_such(app, ser
     assert result.exit_code == 0, result.output
     assert f"URGENT case {number}" in result.output
     run_jobs(services)
-    assert fake_wechat.messages(touser=openid) == []  # they did not ask: no notice
+    # They did not ask, yet they are told: their data is gone, and the case withdrawn with it.
+    [notice] = [message["content"] for message in fake_wechat.messages(touser=openid)]
+    assert notice.startswith("按照个人信息保护的规定，您在我们这里的个人信息已经删除了")
+    assert f"{number}（邻里纠纷）也随之撤回了，工作人员不会再处理" in notice
+    assert "请重新发消息告诉我们情况" in notice and "的电话" in notice
+    assert "他在门口砸门" not in notice
     with services.db.session() as session:
         notes = list(session.scalars(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket_id)))
         assert notes[-1] == WITHDRAWN_BY_ADMIN_NOTE and WITHDRAWN_NOTE not in notes

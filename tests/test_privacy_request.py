@@ -233,3 +233,57 @@ def test_erased_while_away_the_resident_is_told_when_they_write_again(services, 
     run_jobs(services)
     assert [message["content"] for message in fake_wechat.messages(touser=resident.openid)] == [ERASED_NOTICE]
     assert requests_of(services, resident.openid) == []  # nothing of the erased resident is theirs now
+
+
+@pytest.mark.parametrize(
+    "asked", ["你们别存我的资料了 全部清掉", "我不想用了，把我留的电话和聊天记录都删了吧"], ids=["别存", "留的电话"]
+)
+def test_everyday_words_for_deleting_are_a_request_even_with_a_case_open(services, resident, asked):
+    converse(
+        resident,
+        [
+            ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
+            ("东民社区", "手机号"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    reply = resident.says(asked)
+    print(f"\n居民：{asked}\n机器人：{reply}")
+    assert "申请已经登记" in reply and "先办结或撤回" in reply
+    assert "没太明白" not in reply and "要撤回工单" not in reply and "补充" not in reply
+    assert len(requests_of(services, resident.openid)) == 1
+    assert open_case(services, resident.openid).status == "new"
+
+
+def test_erased_by_an_administrator_the_resident_hears_their_case_was_withdrawn_and_how_to_start_again(
+    app, services, resident, fake_wechat
+):
+    converse(
+        resident,
+        [
+            ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
+            ("东民社区", "手机号"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    number = open_case(services, resident.openid).number
+    run_jobs(services)
+    before = len(fake_wechat.messages(touser=resident.openid))
+    # No request from the resident: an administrator erases them from the command line.
+    result = app.test_cli_runner().invoke(args=["privacy", "delete", resident.openid, "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "撤回的未办结工单 1 件" in result.output and "Redis" not in result.output
+    run_jobs(services)
+    [notice] = [message["content"] for message in fake_wechat.messages(touser=resident.openid)[before:]]
+    print(f"\n（管理员删除后）机器人：{notice}")
+    assert "个人信息已经删除了" in notice
+    assert f"{number}（物业问题）也随之撤回了，工作人员不会再处理" in notice
+    assert "请重新发消息告诉我们情况" in notice and "电话" in notice
+    assert "楼道" not in notice and "垃圾" not in notice  # nothing of theirs in it
+
+    reply = resident.says("我上午报的楼上吵的事 有人管冇")
+    print(f"\n居民：我上午报的楼上吵的事 有人管冇\n机器人：{reply}")
+    assert "没太明白" not in reply
+    assert "您的个人信息和工单已经在" in reply and "按规定删除了" in reply and "重新给您登记" in reply

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot import phrases
 from bot.dialogue import IntakeState
 from bot.office_hours import CHINA
-from bot.privacy import WORKING_DAYS_TO_ERASE, request_erasure
+from bot.privacy import WORKING_DAYS_TO_ERASE, erased_on, request_erasure
 from bot.storage.privacy_requests import open_request_of
 from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, tickets_of_resident
 from bot.turn import Turn
@@ -29,6 +29,12 @@ ON_YOUR_PHONE = (
     "我们这边存的信息也可以删除：需要的话，回复“删除我的信息”，我们就登记办理。\n"
     "如果遇到危险，请马上打110。"
 )
+# A resident back after an erasure, asking about a case from before it.
+ERASED_BEFORE = (
+    "您的个人信息和工单已经在{day}按规定删除了，所以我们这边查不到以前的事了，以前的工单也不会再有人跟进。"
+    "如果这件事还需要帮忙，请直接再说一遍是什么事、在哪个小区，我们重新给您登记；也可以打电话给社区工作室。"
+)
+OLD_CASE = phrases.PRIVACY_WORDS["old_case"].pattern
 NO_REQUEST = "您还没有申请删除个人信息。需要删除的话，回复“删除我的信息”就行，我们登记后会在微信上告诉您办理结果。"
 # Enough to see every open case of one resident (a resident has one or two).
 CASES_LOOKED_AT = 20
@@ -53,9 +59,12 @@ def erase_my_data(turn: Turn) -> str:
 
 
 def asks_how_far(turn: Turn) -> bool:
-    """ "那什么时候删好", "那我的信息现在删了吗": about an erasure asked for (or naming their data)."""
-    if len(turn.text) > 30 or not phrases.ERASE_PROGRESS.search(turn.text):
+    """ "那什么时候删好", "那我的信息现在删了吗": about an erasure asked for (or naming their data);
+    "我上午报的楼上吵的事 有人管冇" from a resident erased since, with no case of their own now."""
+    if len(turn.text) > 30:
         return False
+    if not phrases.ERASE_PROGRESS.search(turn.text):
+        return _asks_about_an_erased_case(turn)
     if phrases.MY_DATA.search(turn.text):
         return True
     return open_request_of(turn.session, turn.resident.id) is not None
@@ -65,8 +74,16 @@ def erasure_progress(turn: Turn) -> str:
     """Where the resident's request stands, its dates, and that they are told when it is done."""
     request = open_request_of(turn.session, turn.resident.id)
     if request is None:
-        return NO_REQUEST
+        erased = erased_on(turn.session, turn.resident.openid)
+        return ERASED_BEFORE.format(day=_day(erased)) if erased is not None else NO_REQUEST
     return _where_it_stands(turn, request)
+
+
+def _asks_about_an_erased_case(turn: Turn) -> bool:
+    """A case told before, asked about by a resident whose data (and cases) were erased since."""
+    if not OLD_CASE.search(turn.text) or turn.has_cases():
+        return False
+    return erased_on(turn.session, turn.resident.openid) is not None
 
 
 def goes_ahead_now(turn: Turn) -> str:
