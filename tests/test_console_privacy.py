@@ -55,7 +55,7 @@ def test_only_admins_open_the_requests(app, services, admin):
     assert 'id="nav-privacy"' in admin.get("/console/").get_data(as_text=True)
 
 
-def test_erase_now_withdraws_the_open_case_erases_the_resident_and_records_the_admin(services, admin):
+def test_erase_now_withdraws_the_open_case_erases_the_resident_and_records_the_admin(services, admin, fake_wechat):
     trace = leave_footprint(services)
     request = request_of(services, trace.openid)
     page = admin.get("/console/privacy").get_data(as_text=True)
@@ -64,6 +64,8 @@ def test_erase_now_withdraws_the_open_case_erases_the_resident_and_records_the_a
     with services.db.session() as session:
         number = session.get(Ticket, trace.open_ticket_id).number
     assert number in page and "等工单办结后删除" in page and "撤回未办结工单并删除" in page
+    # The resident has not answered whether to withdraw: the page says what is true, no choice made up.
+    assert "居民选择了保留工单" not in page and "有未办结工单，居民尚未撤回" in page
 
     assert admin.post(f"/console/privacy/{request.id}/erase", csrf=False).status_code == 400
     assert request_of(services, trace.openid).status == RequestStatus.OPEN
@@ -74,6 +76,10 @@ def test_erase_now_withdraws_the_open_case_erases_the_resident_and_records_the_a
     assert answer.status_code == 302
     page = admin.get("/console/privacy").get_data(as_text=True)
     assert f"申请 #{request.id} 已办理" in page and "消息" in page
+    run_jobs(services)  # the resident hears their data went, and that the case went with it
+    notice = fake_wechat.messages(touser=trace.openid)[-1]["content"]
+    assert notice.startswith("您申请删除的个人信息已经删除了")
+    assert f"{number}（" in notice and "也随之撤回了，工作人员不会再处理" in notice and "重新发消息" in notice
 
     done = request_of(services, trace.openid)
     assert (done.status, done.handled_by) == (RequestStatus.DONE, admin.username)
