@@ -173,6 +173,9 @@ NO_CALLS = FOLLOW_UPS["no_calls"]
 ANSWERS_STAFF = FOLLOW_UPS["answers_staff"]
 # Someone collapsed and does not answer: 120, and what to do until it comes.
 COLLAPSE = FOLLOW_UPS["collapse"]
+# On an open urgent case: "我该怎么办", "救护车还没来" (the advice again); "门快被踹开了" (escalation).
+WHAT_NOW = FOLLOW_UPS["what_now"]
+BREAKING_IN = FOLLOW_UPS["breaking_in"]
 # "冇得电话", "我没得手机号码 用的是我孙女的微信": no phone at all, so staff write on WeChat.
 NO_PHONE_AT_ALL = re.compile(
     r"(?:没得|没有|冇得|冇有|没)(?:个)?(?:手机|电话)|(?:手机|电话)(?:号码?)?都?(?:没得|没有|冇得|冇有)(?!电|信号)|"

@@ -44,8 +44,8 @@ ADVICE = {
 }
 # Someone collapsed and does not answer ("我屋老头子倒在地上喊不应", bot/data/follow_ups.yml "collapse").
 COLLAPSE_ADVICE = (
-    "有人倒地、叫不醒时，请立即拨打 120，说清楚地址。等救护车时：让他平躺，不要随意搬动，不要喂水喂药；"
-    "看看他还有没有呼吸，没有呼吸就按 120 电话里的指导做胸外按压；把门打开，能找邻居帮忙就到楼下接救护车。"
+    "有人倒地、叫不醒时，请立即拨打 120，说清楚地址。等救护车时：让病人平躺，不要随意搬动，不要喂水喂药；"
+    "看看病人还有没有呼吸，没有呼吸就按 120 电话里的指导做胸外按压；把门打开，能找邻居帮忙就到楼下接救护车。"
 )
 # Self-harm, but the one at risk is someone else ("我老公站在阳台外面说要跳"): what to do for them now.
 SOMEONE_ELSE_AT_RISK = (
@@ -69,7 +69,6 @@ STILL_OPEN = "紧急工单 {number} 还在办理，有新情况可以继续告�
 QUESTION_KEPT = "您问的这个问题已记到紧急工单 {number} 里，工作人员联系您时会一并解答。如有危险请先拨打 110。"
 # What surrounds a phone number given alone ("我的电话是 137…", "手机：137…").
 NUMBER_WORDS = re.compile(r"[\s，,。.:：!！]|我的|电话|手机|号码|是|号")
-WHAT_NOW = re.compile(r"怎么办|么样办|咋办|怎么搞|么样搞|该么样|怎么做")
 # "搞错了 煤气味是楼下在熬中药" names the danger again while calling it a mistake: asked to confirm.
 CALL_OFF_QUESTION = (
     "如果确认现在没有危险，回复“没有危险”，工单会改为普通事项；"
@@ -78,7 +77,7 @@ CALL_OFF_QUESTION = (
 CONFIRM_NO_DANGER = "已补充到紧急工单 {number}。" + CALL_OFF_QUESTION
 # Someone who cannot speak on the phone (the abuser would hear): 12110 takes reports by SMS.
 NO_CALLS_ADVICE = (
-    "明白，不打电话也可以。需要报警时，可以发短信到 12110（写清地址和情况）。\n"
+    "明白，不打电话也可以。需要报警时，可以发短信到 12110（写清地址和情况），警方也会用短信回复您。\n"
     "您也可以继续在这里用文字告诉我们，工单 {number} 的工作人员会用文字联系您，不会打电话。"
 )
 GENERAL_ADVICE = "如有危险，请立即拨打 110（报警）、119（火警）或 120（急救），先保证自己和家人的安全。"
@@ -96,6 +95,22 @@ SAFETY_NEXT = (
 # before it already gives 110 (at night the promise does: "在此之前如有危险，请先拨打 110").
 REMIND_110 = "如有危险请先拨打 110。"
 NO_CALLS_PROMPT = "有新情况可以继续在这里用文字告诉我，会补充到紧急工单里。"
+# For one who cannot phone, every "拨打 110" becomes the SMS way (12110), said with how it works.
+BY_SMS = (
+    ("拨打 110（报警）、119（火警）或 120（急救）", "发短信到 12110 报警；着火或急救请拨打 119、120"),
+    ("拨打 110 和 120", "发短信到 12110 报警，并拨打 120"),
+    ("拨打 120 或 110", "拨打 120 或发短信到 12110 报警"),
+    ("拨打 110 报警", "发短信到 12110 报警"),
+    ("拨打 110", "发短信到 12110 报警"),
+)
+SMS_HOW = "发短信到 12110 时写清地址和情况，不用出声，警方也会用短信回复您。"
+# The one threatening is about to get in ("门快被他踹开了"): said plainly, and marked on the case.
+BREAKING_IN = (
+    "已补充到紧急工单 {number}，并注明情况危急。\n"
+    "⚠️ 请马上{act}地址（小区、楼栋、门牌号）和“有人正在踹门要伤害我”{answer}。\n"
+    "能出去的话，马上离开到邻居家或有人的地方；出不去就躲进能反锁的房间，锁好门、用东西把门顶住。"
+)
+BREAKING_IN_NOTE = "危险升级：居民说对方快闯进来了（{text}）"
 ASK_PHONE = "方便的话回复您的手机号，工作人员会尽快联系您。"
 
 
@@ -122,11 +137,13 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
         if NOT_URGENT.search(turn.text):
             attach_message(turn.session, ticket, turn.message, note="居民说可能是误会（仍提到危险）")
             turn.dialogue.flow.step = "call_off"  # the question: "没有危险" or not
-            return CONFIRM_NO_DANGER.format(number=ticket.number)
+            return by_sms(turn, CONFIRM_NO_DANGER.format(number=ticket.number))
         turn.dialogue.flow.step = "follow_up"
+        if phrases.BREAKING_IN.found(turn.text):
+            return by_sms(turn, breaking_in(turn, ticket))
         advice = advice_on_open_case(turn, ticket.description, kinds)
         reply = follow_up(turn, danger=True)
-        return f"{advice}\n{once_110(advice, reply)}" if advice else reply
+        return by_sms(turn, f"{advice}\n{once_110(advice, reply)}" if advice else reply)
     gathered = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
     classified = turn.classification.intent if turn.classification is not None else None
     if classified not in CATEGORIES and gathered is not None:
@@ -152,7 +169,7 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
         add_staff_note(turn.session, turn.opened_ticket, intake.NO_CALLS_NOTE)
     turn.dialogue.start(UrgentState(ticket=turn.opened_ticket.id, no_calls=no_calls))
     ask = "" if turn.resident.phone or no_calls else f"\n{ASK_PHONE}"
-    return f"{advice}\n{opened}{help_at_home}{ask}"
+    return by_sms(turn, f"{advice}\n{opened}{help_at_home}{ask}")
 
 
 def advice_on_open_case(turn: Turn, story: str, kinds: list[str]) -> str:
@@ -176,9 +193,33 @@ def domestic_help(turn: Turn, story: str) -> str:
     return "\n" + "\n".join([DOMESTIC_HELP, *(lines or [entry.answer])])
 
 
+def by_sms(turn: Turn, reply: str | None) -> str | None:
+    """The reply for one who cannot phone (the case is marked so): the SMS way (12110) for every 110."""
+    if reply is None or not getattr(turn.dialogue.flow, "no_calls", False):
+        return reply
+    for said, instead in BY_SMS:
+        reply = reply.replace(said, instead)
+    if "12110" in reply and "短信回复" not in reply:
+        reply = f"{reply}\n{SMS_HOW}"
+    return reply
+
+
+def breaking_in(turn: Turn, ticket: Ticket) -> str:
+    """The one threatening is about to get in: act now, get out or lock oneself in; staff see it on the case."""
+    attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）：危险升级")
+    add_staff_note(turn.session, ticket, BREAKING_IN_NOTE.format(text=turn.text.strip()))
+    act = "拨打 110，说清" if not turn.dialogue.flow.no_calls else "发短信到 12110，写清"
+    answer = "，警方也会用短信回复您" if turn.dialogue.flow.no_calls else ""
+    return BREAKING_IN.format(act=act, answer=answer, number=ticket.number)
+
+
 def follow_up(turn: Turn, danger: bool = False) -> str | None:
     """Step "follow_up": a phone number or more details go to the urgent case; "搞错了" withdraws
-    the urgency (the case stays, as an ordinary one)."""
+    the urgency (the case stays, as an ordinary one). For one who cannot phone, the SMS way."""
+    return by_sms(turn, _follow_up(turn, danger))
+
+
+def _follow_up(turn: Turn, danger: bool = False) -> str | None:
     ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
     if not danger and NOT_URGENT.search(turn.text):  # before "搞错了" could be taken for "go back"
         return withdraw_urgency(turn, ticket)
@@ -190,6 +231,8 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
         attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
         add_staff_note(turn.session, ticket, intake.NO_CALLS_NOTE)
         return NO_CALLS_ADVICE.format(number=ticket.number)
+    if phrases.BREAKING_IN.found(turn.text):  # "门快被他踹开了": act now
+        return breaking_in(turn, ticket)
     if danger and phrases.HUMAN.search(turn.text):  # "快来人啊 人呢": a request for a person on this case too
         attach_message(turn.session, ticket, turn.message, note="居民要求人工（紧急）")
         return human.on_case(turn, ticket)
@@ -215,6 +258,9 @@ def follow_up(turn: Turn, danger: bool = False) -> str | None:
     at_home = "" if was_at_home else domestic_help(turn, ticket.description)
     if phrases.DANGER_GONE.search(turn.text):
         return f"已补充到紧急工单 {ticket.number}。\n{SAFETY_NEXT}{at_home}"
+    if phrases.WHAT_NOW.found(turn.text) and phrases.COLLAPSE.found(ticket.description):
+        # "救护车还没来 我该做什么": what to do until it comes, again
+        return f"已补充到紧急工单 {ticket.number}。\n⚠️ {COLLAPSE_ADVICE}"
     if not at_home and phrases.FEARS_MORE.search(turn.text):
         at_home = domestic_help(turn, ticket.description)
     return f"已补充到紧急工单 {ticket.number}。{REMIND_110}{at_home}"
@@ -225,7 +271,7 @@ def _question(turn: Turn, ticket: Ticket) -> str | None:
     answer it; None for what is no question, or asks what to do now ("他还在门口 我该怎么办"),
     which is a detail of the danger."""
     asked = QUESTION.search(turn.text) or asks_fee(turn.text) or asks_office_hours(turn.text)
-    if not asked or WHAT_NOW.search(turn.text):
+    if not asked or phrases.WHAT_NOW.found(turn.text):
         return None
     decision = turn.decide()
     answer = faq.answer_text(turn, decision.intent) if decision.kind == "faq" else ""
@@ -293,21 +339,24 @@ def still_urgent(turn: Turn) -> str:
     ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
     turn.dialogue.flow.step = "follow_up"
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
-    return (
-        f"好的，工单 {ticket.number} 仍按紧急事项办理，工作人员会尽快联系您。{REMIND_110}\n"
-        "如果是想说现在没有危险，请回复“没有危险”。"
+    return by_sms(
+        turn,
+        (
+            f"好的，工单 {ticket.number} 仍按紧急事项办理，工作人员会尽快联系您。{REMIND_110}\n"
+            "如果是想说现在没有危险，请回复“没有危险”。"
+        ),
     )
 
 
 def call_off_again(turn: Turn) -> str:
     """A plain yes to the call-off question ("是的", "嗯嗯"): it could mean either, so asked again."""
-    return f"为了您的安全想再确认一下：{CALL_OFF_QUESTION}"
+    return by_sms(turn, f"为了您的安全想再确认一下：{CALL_OFF_QUESTION}")
 
 
 def prompt(turn: Turn) -> str:
     """What the urgent flow waits for."""
     if turn.dialogue.flow.step == "call_off":
-        return CALL_OFF_QUESTION
+        return by_sms(turn, CALL_OFF_QUESTION)
     if turn.dialogue.flow.no_calls:
         return NO_CALLS_PROMPT
     if turn.resident.phone:

@@ -1,0 +1,66 @@
+"""Urgent cases followed up, as dialogues: what the resident says → what the bot answers.
+
+They go through the real callback, real Redis, PostgreSQL and the real Rasa model."""
+
+from __future__ import annotations
+
+from bot.storage.residents import find_resident
+from bot.storage.tickets import tickets_of_resident
+from tests.wechat_user import converse
+
+
+def urgent_case(services, resident):
+    with services.db.session() as session:
+        tickets = tickets_of_resident(session, find_resident(session, resident.openid).id)
+        return [ticket for ticket in tickets if ticket.urgent][0]
+
+
+def test_one_who_cannot_phone_gets_the_sms_way_in_every_later_advice(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("救命 我老公喝醉了在砸东西 说要打死我", "110"),
+            ("我不能打电话 一出声他就知道我在屋里", "12110"),
+            ("他又在踹门了 怎么办", "12110"),
+            ("门快被他踹开了", "12110"),
+            ("好像他走了", "12110"),
+        ],
+    )
+    for reply in replies[2:]:
+        assert "短信" in reply and "拨打 110" not in reply, reply
+    assert "情况危急" in replies[3] and "马上" in replies[3]
+    assert "房间" in replies[3] or "离开" in replies[3]
+    assert (
+        "门快被踹开" in urgent_case(services, resident).description
+        or "危险升级" in urgent_case(services, resident).description
+    )
+
+
+def test_waiting_for_the_ambulance_gets_the_first_aid_steps_again(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("我妈刚才在厨房晕倒了 喊她没反应", "120"),
+            ("救护车还没来 我该做什么", "120"),
+        ],
+    )
+    assert "平躺" in replies[1] and "呼吸" in replies[1]
+    assert "一并解答" not in replies[1]
+    assert not any("让他" in reply or "看看他" in reply for reply in replies)
+
+
+def test_one_who_cannot_phone_from_the_first_message_is_told_the_sms_way_at_once(services, resident):
+    reply = converse(resident, [("救命 我老公在砸门要打死我 我不敢打电话 他会听到", "12110")])[0]
+    assert "拨打 110" not in reply and "短信回复" in reply
+
+
+def test_a_door_about_to_give_way_is_said_plainly_and_marked_for_staff(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("救命 我老公喝醉了在砸东西 说要打死我", "110"),
+            ("门快被他踹开了", "注明情况危急"),
+        ],
+    )
+    assert "拨打 110" in replies[1] and "反锁的房间" in replies[1]
+    assert "危险升级" in urgent_case(services, resident).description
