@@ -49,6 +49,9 @@ FAQ_IN_INTAKE_CONFIDENCE = 0.6
 # A question this short is asked, not told; a longer message with a question in it is more story.
 PLAIN_QUESTION_CHARS = 24
 PLAIN_QUESTION = re.compile(rf"{QUESTION.pattern}|多久|多长时间|几年|几天|几个月|咋")
+# Said after a held answer ("先别交 再见", "等等 好的"), these small words add nothing: no goodbye
+# ends the draft held, no "请说说您的事情".
+HELD_ASIDES = ("greet", "thank", "goodbye", "affirm", "deny")
 # Asking to erase one's data, or how far that is: a "possible danger" gets no caution (a sure one does).
 ERASURE_INTENTS = ("erase_personal_data", "erasure_progress")
 
@@ -221,7 +224,10 @@ def _rest_in_flow(turn: Turn, rest: str) -> str:
     try:
         if (anytime := phrases.anytime_intent(rest, in_flow=True)) is not None:
             return run_anytime(turn, anytime)
-        return _interrupted(turn, FLOWS[turn.dialogue.flow_name], turn.decide())
+        decision = turn.decide()
+        if decision.kind == "conversational" and decision.intent in HELD_ASIDES:
+            return ""  # "先别交 再见": the held answer said it all; no goodbye ends the draft
+        return _interrupted(turn, FLOWS[turn.dialogue.flow_name], decision)
     finally:
         turn.inbound = whole
 

@@ -104,6 +104,7 @@ FLOWS: dict[str, Flow] = {
                 question=Question(
                     (
                         ("not_yet", Answer.AGAIN),  # "先别交": held, asked again; a question with it answered
+                        ("more_to_say", Answer.NO),  # "我还有话说": the addition invited, the words no story
                         ("negation", Answer.NO),
                         ("submit", Answer.YES),  # "对 交吧"
                         ("affirmation", Answer.YES),

@@ -222,7 +222,21 @@ def community_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.candidates = [match.id for match in matches]
         return community.which_of(matches)
+    if answers.CONCEPTS["thats_all"].found(turn.text) and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
+        return _community_still_needed(turn, state)
     return None
+
+
+def _community_still_needed(turn: Turn, state: IntakeState) -> str:
+    """ "行了 就这些 交上去" at "which community": the story is told, the community is still needed
+    (the list offered stays, so its numbers still count)."""
+    keep_message(turn)
+    ask = (
+        f"请回复社区前面的数字，或直接回复社区名称。\n{community.numbered_choices(_offered(turn, state))}"
+        if state.candidates
+        else community.ASK_COMMUNITY
+    )
+    return f"好的，您说的情况都记下了。还差一步：需要知道您住在哪个社区，才能转给负责的工作人员。\n{ask}"
 
 
 def _place_unknown(turn: Turn, state: IntakeState) -> str:
@@ -389,8 +403,11 @@ def summary_corrected(turn: Turn) -> str | None:
     """At the summary, before yes or no: "还是给我登记上吧" submits it; a part corrected ("社区不对"),
     the phone declined ("不想留电话") or a time to call is taken; None otherwise."""
     state = turn.dialogue.flow
-    if phrases.RESUME.search(turn.text) and "还是" in turn.text and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
-        return confirmed(turn)
+    if phrases.RESUME.search(turn.text) and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
+        if "还是" in turn.text:  # "想好了 还是帮我交上去吧"
+            return confirmed(turn)
+        keep_message(turn)  # "刚才那个电梯的事 继续登记": the draft held at the summary, shown again
+        return "好的，接着刚才的登记，您之前说的情况都还在。\n" + summary(turn, state)
     if phrases.choice_number(turn.text) is None and (corrected := _part_corrected(turn, state)):
         return corrected
     if phrases.anytime_intent(turn.text, in_flow=True):
@@ -416,13 +433,19 @@ def confirm_step(turn: Turn) -> str | None:
     return "收到，已补充。\n" + summary(turn, state)
 
 
+HELD = "好的，先不提交，您想好了回复“提交”就行，内容我先帮您留着。"
+
+
 def not_yet(turn: Turn) -> str:
-    """ "先别交" at the summary: nothing is added and nothing opened; the summary is asked again
-    (after a question said with it, which the router answers first)."""
-    held = answers.read(turn.text, (("not_yet", Answer.AGAIN),))
+    """ "先别交" / "我再想想" at the summary: nothing is added and nothing opened; the draft stays at
+    the summary (kept as long as the dialogue, longer than a cancelled intake) until "提交". With
+    "我还有话说" the addition is invited; a question said with it is answered after (by the router)."""
+    if answers.CONCEPTS["more_to_say"].found(turn.text):
+        return "好的，先不提交，内容我先帮您留着。" + more_to_add(turn).removeprefix("好的，")
+    held = answers.read(turn.text, (("not_yet", Answer.AGAIN), ("more_to_say", Answer.NO)))
     if held.rest:
-        return "好的，先不提交。\n"
-    return "好的，先不提交，您想好了再回复就行。\n" + summary(turn, turn.dialogue.flow)
+        return "好的，先不提交，内容我先帮您留着。\n"
+    return HELD
 
 
 def confirmed(turn: Turn) -> str:
