@@ -108,8 +108,9 @@ def test_thats_all_at_the_community_step_asks_the_community_again_and_the_list_s
     flow, tickets = draft(services, resident)
     assert tickets == [] and flow.step == "community"
     assert not any("就这些" in part for part in flow.parts), flow.parts
-    reply = resident.says("1")
-    assert "已记下：八古墩社区" in reply, reply
+    assert "回复 3 东民社区" in reply, reply  # the list offered stays
+    reply = resident.says("3")
+    assert "已记下：东民社区" in reply, reply
 
 
 def test_thats_all_before_any_list_asks_the_community_again(services, resident):
