@@ -485,17 +485,24 @@ def erase_after_cases(services: Services) -> ErasureRun:
 
 
 def erased_on(session: Session, openid: str) -> datetime | None:
-    """When this openid's data was erased (a resident back after it), None if it never was: the
-    request carried out, else the notice every erasure queues (kept, with nothing of theirs)."""
-    tag = erased_tag(openid)
-    erased = session.scalar(select(Resident.id).where(Resident.openid == tag))
-    if erased is None:
+    """When this openid's data was erased (a resident back after it), None if it never was."""
+    erased = session.scalar(select(Resident).where(Resident.openid == erased_tag(openid)))
+    return erased_at(session, erased, openid) if erased is not None else None
+
+
+def erased_at(session: Session, resident: Resident, openid: str = "") -> datetime | None:
+    """When an erased resident (openid tagged) was erased: the request carried out, else the notice
+    every erasure queues (kept, with nothing of theirs); None for a resident not erased."""
+    if not resident.openid.startswith(ERASED_PREFIX):
         return None
     done = select(func.max(PrivacyRequest.handled_at)).where(
-        PrivacyRequest.resident_id == erased, PrivacyRequest.status == RequestStatus.DONE
+        PrivacyRequest.resident_id == resident.id, PrivacyRequest.status == RequestStatus.DONE
     )
+    ours = [OutboundMessage.resident_id == resident.id, OutboundMessage.openid == resident.openid]
+    if openid:
+        ours.append(OutboundMessage.openid == openid)  # waiting for them, or adopted by their new row
     notice = select(func.max(OutboundMessage.created_at)).where(
-        OutboundMessage.openid.in_((openid, tag)), OutboundMessage.content.contains("个人信息已经删除了")
+        or_(*ours), OutboundMessage.content.contains("个人信息已经删除了")
     )
     return session.scalar(done) or session.scalar(notice)
 

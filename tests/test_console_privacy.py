@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.journal import Journal
 from bot.lifecycle import move_ticket
+from bot.office_hours import CHINA
 from bot.privacy import ERASED_NOTICE, WITHDRAWN_BY_ADMIN_NOTE, WITHDRAWN_NOTE, erased_tag
 from bot.storage.directory import unit_by_code
 from bot.storage.privacy_requests import PrivacyRequest, RequestStatus
@@ -87,6 +88,12 @@ def test_erase_now_withdraws_the_open_case_erases_the_resident_and_records_the_a
         assert session.get(Ticket, trace.open_ticket_id).status == "cancelled"
         entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "privacy_erase"))
         assert [entry.actor for entry in entries if entry.after.get("request_id") == done.id] == [admin.username]
+    # The case page says the person's data went, instead of an empty 诉求 and "居民未留".
+    case_page = admin.get(f"/console/cases/{trace.open_ticket_id}").get_data(as_text=True)
+    assert f"居民的个人信息已于 {done.handled_at.astimezone(CHINA):%Y-%m-%d} 按规定删除" in case_page
+    assert "居民未留" not in case_page and 'id="reply"' not in case_page and "不能再回复或通知居民" in case_page
+    admin.post(f"/console/cases/{trace.open_ticket_id}/reply", data={"text": "您好"})
+    assert "无法再联系居民" in admin.get(f"/console/cases/{trace.open_ticket_id}").get_data(as_text=True)
     admin.get("/console/privacy")
     admin.post(f"/console/privacy/{request.id}/erase")
     assert "已经办理过了" in admin.get("/console/privacy").get_data(as_text=True)

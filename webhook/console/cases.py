@@ -13,7 +13,7 @@ from bot.casework import ActionError, NotAllowed, NotVisible
 from bot.categories import CATEGORIES, ROLE_LABELS
 from bot.lifecycle import MoveRefused
 from bot.office_hours import CHINA
-from bot.privacy import asking_erasure
+from bot.privacy import ERASED_PREFIX, asking_erasure, erased_at
 from bot.staff import ROLE_NAMES
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
@@ -35,20 +35,26 @@ def page(ticket_id: int):
         held = handoff_of_ticket(session, ticket.id)
         holder = session.get(Staff, held.staff_id) if held else None
         unit = session.get(Unit, ticket.unit_id)
+        resident = session.get(Resident, ticket.resident_id)
+        # Erased: nothing on the page can reach the resident any more (only internal notes stay).
+        erased = resident.openid.startswith(ERASED_PREFIX)
+        actions = casework.allowed_actions(
+            current_user.scope,
+            ticket,
+            held_by_me=bool(holder and holder.id == current_user.staff_id),
+            held=bool(held),
+        )
         return render_template(
             "console/case.html",
             ticket=ticket,
             unit=unit,
-            resident=session.get(Resident, ticket.resident_id),
+            resident=resident,
+            erased=erased,
+            erased_at=erased_at(session, resident) if erased else None,
             thread=casework.thread(session, ticket),
             holder=holder,
             erasure_asked=bool(asking_erasure(session, {ticket.resident_id})),
-            actions=casework.allowed_actions(
-                current_user.scope,
-                ticket,
-                held_by_me=bool(holder and holder.id == current_user.staff_id),
-                held=bool(held),
-            ),
+            actions=set() if erased else actions,
             canned=canned_for(session, ticket.unit_id, ticket.role),
             units=list(session.scalars(select(Unit).where(Unit.level != "district").order_by(Unit.id))),
             deadline=next_deadline(ticket),
@@ -205,6 +211,8 @@ def act(ticket_id: int, action: str):
 
 def _still_allowed(session, ticket, action: str) -> None:
     """The page may be older than the case: a colleague resolved it, or took the conversation over."""
+    if session.get(Resident, ticket.resident_id).openid.startswith(ERASED_PREFIX):
+        raise ActionError("居民的个人信息已按规定删除，无法再联系居民，这次操作没有生效。")
     held = handoff_of_ticket(session, ticket.id)
     mine = bool(held and held.staff_id == current_user.staff_id)
     if action not in casework.allowed_actions(current_user.scope, ticket, held_by_me=mine, held=bool(held)):
