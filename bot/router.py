@@ -54,6 +54,8 @@ PLAIN_QUESTION = re.compile(rf"{QUESTION.pattern}|多久|多长时间|几年|几
 HELD_ASIDES = ("greet", "thank", "goodbye", "affirm", "deny")
 # Asking to erase one's data, or how far that is: a "possible danger" gets no caution (a sure one does).
 ERASURE_INTENTS = ("erase_personal_data", "erasure_progress")
+# Asking for a person: no caution either, unless the danger model is sure (then it is urgent).
+PERSON_INTENT = "request_human"
 
 
 def route(turn: Turn) -> str:
@@ -68,9 +70,10 @@ def route(turn: Turn) -> str:
     urgent_open = turn.dialogue.active(UrgentState)
     intake_before = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
     reply = _message(turn)
-    asks_erasure = turn.intent in ERASURE_INTENTS  # a request to erase one's data is no report of danger
+    # A request to erase one's data, or for a person ("帮我喊个人来"), is no report of danger.
+    no_report = turn.intent in ERASURE_INTENTS or turn.intent == PERSON_INTENT
     if danger.possible and not (
-        turn.short_answer or turn.held or urgent_open or asks_erasure or _cautioned(turn, intake_before)
+        turn.short_answer or turn.held or urgent_open or no_report or _cautioned(turn, intake_before)
     ):
         # Maybe a danger, maybe not: the advice costs one sentence, so it comes first anyway —
         # except on an answer the step asked for (a place, a number, yes or no), which is no

@@ -4,6 +4,8 @@ They go through the real callback, real Redis, PostgreSQL and the real Rasa mode
 
 from __future__ import annotations
 
+import pytest
+
 from bot.storage.residents import find_resident
 from bot.storage.tickets import tickets_of_resident
 from tests.wechat_user import converse
@@ -64,3 +66,15 @@ def test_a_door_about_to_give_way_is_said_plainly_and_marked_for_staff(services,
     )
     assert "拨打 110" in replies[1] and "反锁的房间" in replies[1]
     assert "危险升级" in urgent_case(services, resident).description
+
+
+@pytest.mark.parametrize(
+    "asks",
+    ["喂 有没有活人在线啊 我等半天了", "帮我喊个人来", "等了好久了 你们工作人员到底在不在", "我要跟人说话"],
+)
+def test_asking_for_a_person_reaches_one_without_the_danger_caution(services, resident, asks):
+    (reply,) = converse(resident, [(asks, "工作人员")])
+    assert "⚠️" not in reply and "119" not in reply
+    with services.db.session() as session:
+        (ticket,) = tickets_of_resident(session, find_resident(session, resident.openid).id)
+        assert ticket.person_requested_at is not None
