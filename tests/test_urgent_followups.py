@@ -78,3 +78,9 @@ def test_asking_for_a_person_reaches_one_without_the_danger_caution(services, re
     with services.db.session() as session:
         (ticket,) = tickets_of_resident(session, find_resident(session, resident.openid).id)
         assert ticket.person_requested_at is not None
+
+
+def test_asking_whether_anyone_is_at_work_gets_the_hours_and_whether_open_now(services, resident):
+    (reply,) = converse(resident, [("你们那边有人上班冇", "9:00")])
+    assert "现在是开放时间" in reply or "现在不是开放时间" in reply
+    assert "法律咨询吗" not in reply

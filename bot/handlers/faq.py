@@ -11,6 +11,7 @@ from bot.faq_file import category_of
 from bot.handlers import community, intake
 from bot.intents.cues import OFFICE_HOURS_FAQ
 from bot.intents.policy import decide
+from bot.office_hours import next_opening, opening_words
 from bot.storage.base import utcnow
 from bot.storage.faq import faq_for_intent
 from bot.turn import Turn
@@ -64,7 +65,24 @@ def answer_text(turn: Turn, intent: str | None = None) -> str:
     home = community.community_of(turn) if intent == OFFICE_HOURS_FAQ else None
     if home is not None:  # when and where to go: their own community's room, from the directory
         text = f"{text}\n\n您所在社区的工作室：\n{community.room_card(home)}"
+    if intent == OFFICE_HOURS_FAQ:  # "有人上班冇": whether it is open now
+        text = f"{text}\n\n{open_now((home.hours if home is not None else '') or USUAL_HOURS)}"
     return text
+
+
+# The usual hours of a room (bot/data/faq.yml faq_office_hours), when the resident's own is unknown.
+USUAL_HOURS = "工作日 9:00-12:00 14:00-17:30"
+
+
+def open_now(hours: str) -> str:
+    """Whether the room is open now, by its hours; staff on WeChat may still be busy, so no promise."""
+    opening = next_opening(hours, utcnow())
+    if opening is None:
+        return "现在是开放时间，工作室一般有人在。您也可以直接在这里说您的事，我转给工作人员。"
+    return (
+        f"现在不是开放时间，工作室下次开门是{opening_words(opening)}。"
+        "您可以先在这里说您的事，我登记下来，工作人员上班后联系您；如有危险请拨打 110。"
+    )
 
 
 def prompt(turn: Turn) -> str:

@@ -46,7 +46,8 @@ ASKS_TO_ASK = re.compile(
 # messages, so a labour story about working hours ("上班时间被老板骂") is not taken for it.
 OFFICE_HOURS = re.compile(
     r"(?:几点|什么时候|啥时候|么时候|哪天)(?:上班|下班|开门|关门|有人|办公)|"
-    r"(?:上班|下班|办公|开放)时间|(?:周末|周[六日天]|星期[六天日]|礼拜[六天日]|节假日).{0,6}(?:上班|开门|有人|办公)"
+    r"(?:上班|下班|办公|开放)时间|(?:周末|周[六日天]|星期[六天日]|礼拜[六天日]|节假日).{0,6}(?:上班|开门|有人|办公)|"
+    r"有(?:没有|没|冇得?|没得)?人(?:在)?(?:上班|值班)"  # "你们那边有人上班冇": the hours, and whether open now
 )
 OFFICE_HOURS_MAX_CHARS = 16
 OFFICE_HOURS_FAQ = "faq_office_hours"
