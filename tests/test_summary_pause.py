@@ -119,3 +119,15 @@ def test_thats_all_before_any_list_asks_the_community_again(services, resident):
     assert "请说说您想咨询" not in reply and "社区" in reply, reply
     flow, _ = draft(services, resident)
     assert flow.step == "community" and not any("就这些" in part for part in flow.parts), flow.parts
+
+
+@pytest.mark.parametrize("leaving", ["好 再见", "再见", "那先这样吧 拜拜"])
+def test_a_goodbye_after_thinking_it_over_keeps_the_draft(services, resident, leaving):
+    at_the_summary(resident)
+    resident.says("先别急着交 我再想想")
+    reply = resident.says(leaving)
+    assert "留着" in reply and "已补充" not in reply, reply
+    flow, tickets = draft(services, resident)
+    assert flow is not None and flow.step == "confirm" and tickets == []
+    assert not any("再见" in part or "拜拜" in part for part in flow.parts), flow.parts
+    assert "已为您登记" in resident.says("想好了 交吧")

@@ -426,6 +426,9 @@ def confirm_step(turn: Turn) -> str | None:
         return None
     if asks_fee(turn.text) or asks_office_hours(turn.text):  # "这个要收钱不": answered, not the story
         return None
+    if answers.CONCEPTS["farewell"].found(turn.text) and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
+        keep_message(turn)  # "好 再见": the draft held, not submitted and no story
+        return HELD
     if phrases.STORY_CORRECTED.search(turn.text):
         add_story(turn, f"【更正】{turn.text}")
         return "收到，已把您的更正记上，工作人员会以更正为准。\n" + summary(turn, state)
