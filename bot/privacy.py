@@ -161,10 +161,11 @@ def _plain_value(value: Any) -> Any:
 # --- erasure --------------------------------------------------------------------------------
 
 
-def erase_resident(services: Services, openid: str, staff: Staff | None = None) -> Erased | None:
+def erase_resident(services: Services, openid: str, staff: Staff | None = None, notify: bool = True) -> Erased | None:
     """Erase one resident in one database transaction; None when the resident is unknown. Their
     Redis keys and journal lines go inside it, so a failure there leaves the database as it was,
-    to be tried again. `staff`: the admin who did it (None: the system), in the audit log."""
+    to be tried again. `staff`: the admin who did it (None: the system), in the audit log;
+    `notify`: tell the resident on WeChat (the notice keeps their openid until it is sent)."""
     started = time.perf_counter()
     with services.db.session() as session:
         resident = find_resident(session, openid)
@@ -177,19 +178,22 @@ def erase_resident(services: Services, openid: str, staff: Staff | None = None) 
         counts["redis_keys"] = _erase_redis(services, openid)
         counts["journal_lines"] = services.journal.remove_resident(openid)
         _close_requests(session, resident.id, staff, counts)
-        # Always told, asked or not, with the cases withdrawn for it (nothing of theirs in it).
-        notice = erased_notice(session, withdrawn, requested)
-        queue_notice(session, services.jobs, resident.id, openid, notice)
+        # Told, asked or not, with the cases withdrawn for it (nothing of theirs in it).
+        if notify:
+            notice = erased_notice(session, withdrawn, requested)
+            queue_notice(session, services.jobs, resident.id, openid, notice)
     return Erased(openid, counts, time.perf_counter() - started)
 
 
-def erase_residents(services: Services, openids: list[str], staff: Staff | None = None) -> ErasureRun:
+def erase_residents(
+    services: Services, openids: list[str], staff: Staff | None = None, notify: bool = True
+) -> ErasureRun:
     """Erase each resident in a transaction of their own: a failure is recorded with its reason
     (on the resident's request too) and the others go on."""
     run = ErasureRun()
     for openid in openids:
         try:
-            erased = erase_resident(services, openid, staff)
+            erased = erase_resident(services, openid, staff, notify)
         except (SQLAlchemyError, redis.RedisError, OSError) as error:
             reason = failure_reason(error)
             log.error("erasing resident %s failed: %s", person(openid), reason)
@@ -458,7 +462,9 @@ def purge_expired(services: Services) -> ErasureRun:
             Resident.id.not_in(open_cases),
         )
         openids = list(session.scalars(query))
-    return erase_residents(services, openids)
+    # No notice: a resident silent this long is outside WeChat's 48-hour window, so it could only
+    # wait for them to write again — keeping the openid the purge is there to remove.
+    return erase_residents(services, openids, notify=False)
 
 
 # --- requests made in chat ------------------------------------------------------------------

@@ -4,6 +4,8 @@ They go through the real callback, real Redis, PostgreSQL and the real Rasa mode
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -1503,7 +1505,7 @@ def test_a_threat_from_someone_at_home_gets_the_domestic_violence_help(services,
 )
 def test_anger_at_the_service_or_unpaid_wages_gets_no_danger_warning(services, resident, says, expected):
     reply = converse(resident, [(says, expected)])[0]
-    assert "人身危险" not in reply and "110" not in reply
+    assert "人身危险" not in reply and not tells_to_call_110(reply)
 
 
 def test_no_thanks_at_the_summary_cancels_and_saying_report_it_after_all_resumes(services, resident):
@@ -1774,7 +1776,7 @@ def test_a_rating_comment_about_waiting_for_a_call_is_no_danger(services, reside
     resolved_case(services, resident)
     (reply,) = converse(resident, [("3", "想说几句意见")])
     (reply,) = converse(resident, [("我等了一个星期才有人打电话", "已和评价一起记在")])
-    assert "110" not in reply and "⚠️" not in reply
+    assert not tells_to_call_110(reply) and "⚠️" not in reply
     assert only_ticket(services, resident.openid).rating_comment == "我等了一个星期才有人打电话"
 
 
@@ -2134,3 +2136,8 @@ def test_the_cost_asked_after_an_urgent_case_or_at_the_summary_is_answered(servi
     assert "收钱" not in only_ticket(services, resident.openid).description
     other = resident.__class__(resident.client, resident.settings, resident.openid + "u")
     converse(other, [("隔壁邻居拿刀威胁我，说要杀了我", "110"), ("咨询要钱不", "免费")])
+
+
+def tells_to_call_110(reply: str) -> bool:
+    """True when the reply names 110 as a number to call (a case number such as JH261207-0110 is not)."""
+    return re.search(r"(?<![\d-])110(?!\d)", reply) is not None

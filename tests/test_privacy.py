@@ -153,6 +153,8 @@ def test_the_purge_erases_each_resident_on_their_own_and_reports_a_failure(servi
     assert "Redis 出错" in run.failed[0][1]
     everything = dump(services)
     assert gone.phone not in everything and gone.name not in everything
+    # No notice waits for a resident silent this long (WeChat would refuse it), keeping their openid.
+    assert gone.openid not in everything
     assert failing.phone in everything and recent.phone in everything  # rolled back whole; not due yet
     with services.db.session() as session:
         resident = session.scalar(select(Resident).where(Resident.openid == failing.openid))
