@@ -287,3 +287,13 @@ def test_erased_by_an_administrator_the_resident_hears_their_case_was_withdrawn_
     print(f"\n居民：我上午报的楼上吵的事 有人管冇\n机器人：{reply}")
     assert "没太明白" not in reply
     assert "您的个人信息和工单已经在" in reply and "按规定删除了" in reply and "重新给您登记" in reply
+
+
+def test_asking_to_delete_in_answer_to_a_lawyers_question_is_a_request_not_an_answer(services, resident):
+    case_id, _, _ = new_case(services, "baguodun", text="房东不退押金", openid=resident.openid)
+    with services.db.session() as session:
+        lawyer = staff_by_username(session, "zhang.lawyer")
+        casework.ask_for_information(session, services.jobs, session.get(Ticket, case_id), lawyer, "押金是多少？")
+    (reply,) = converse(resident, [("我想把我在你们这里的资料全部注销掉 个人信息不要保存", "申请已经登记")])
+    assert "已转给" not in reply  # not passed to the lawyer as an answer
+    assert len(requests_of(services, resident.openid)) == 1
