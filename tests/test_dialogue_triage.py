@@ -132,7 +132,7 @@ def test_no_to_the_lawyer_question_opens_nothing(services, resident):
         resident,
         [
             (complaint, "回复 2 都不是"),
-            ("2", "换个说法"),
+            ("2", "邻里纠纷"),  # none of these: the three kinds, and a person
         ],
     )
     assert tickets(services, resident.openid) == []

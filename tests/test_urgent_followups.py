@@ -8,6 +8,8 @@ import pytest
 
 from bot.storage.residents import find_resident
 from bot.storage.tickets import tickets_of_resident
+from tests.scripted import ScriptedClassifier
+from tests.test_dialogue_triage import model_says
 from tests.wechat_user import converse
 
 
@@ -84,3 +86,24 @@ def test_asking_whether_anyone_is_at_work_gets_the_hours_and_whether_open_now(se
     (reply,) = converse(resident, [("你们那边有人上班冇", "9:00")])
     assert "现在是开放时间" in reply or "现在不是开放时间" in reply
     assert "法律咨询吗" not in reply
+
+
+def test_asking_for_a_mediator_to_settle_things_is_a_case_for_the_mediator(services, resident):
+    (reply,) = converse(resident, [("万松园社区这边，想请个调解员来帮我们两家说和一下", "调解员")])
+    assert "法律咨询吗" not in reply
+
+
+def test_none_of_the_kinds_offered_leads_to_all_three_and_a_person(services, resident):
+    complaint = "工程干完半年了甲方一直拖着款不结"
+    services.classifier = ScriptedClassifier(
+        {complaint: model_says(complaint, ("nlu_fallback", 0.5), ("out_of_scope", 0.41))}
+    )
+    replies = converse(
+        resident,
+        [
+            (complaint, "回复 2 都不是"),
+            ("2", "邻里纠纷"),
+            ("都不是", "转人工"),
+        ],
+    )
+    assert "换个说法" not in replies[1] and "转人工" in replies[1] and "物业问题" in replies[1]

@@ -14,6 +14,9 @@ LEGAL_ONLY_QUESTION = "这是想咨询法律问题吗？"
 # "人呢" while the question that picks the person waits.
 PERSON_COMING = "工作人员看到后会在这里回复您。先告诉我是哪类问题，好转给对的人："
 NONE_OF_THESE = "好的，麻烦您换个说法再描述一下情况，或回复“转人工”联系工作人员。"
+# "都不是" when not every kind was offered: the three kinds, and a person.
+OTHER_KINDS = "好的。那您说的情况更接近下面哪一类？"
+OR_A_PERSON = "都不像的话，回复“转人工”，工作人员会直接跟您了解情况。"
 # "都不是" after a request for a person: the case waits for a person anyway.
 PERSON_WILL_ASK = "好的，工作人员看到后会直接跟您了解情况。"
 
@@ -60,6 +63,8 @@ def choose_step(turn: Turn) -> str | None:
     if pick is not None and 1 <= pick <= len(state.choices):
         return _chosen(turn, state, state.choices[pick - 1], text=state.question)
     if pick == len(state.choices) + 1:
+        if state.ticket_id is None and not state.for_person:
+            return all_kinds(turn, state)
         turn.dialogue.end()
         return PERSON_WILL_ASK if state.ticket_id is not None else NONE_OF_THESE
     if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
@@ -80,12 +85,27 @@ def no(turn: Turn) -> str:
     """A plain no ("不是", "都不是", "不用了"): none of these; nothing is opened and what was asked
     about is kept with the next message."""
     state = turn.dialogue.flow
+    if state.ticket_id is None and not state.for_person and len(state.choices) < len(TRIAGE_INTENTS):
+        return all_kinds(turn, state)
     leave(turn)
     if state.ticket_id is not None:  # the request for a person is a case already: a person will ask
         return PERSON_WILL_ASK
     if state.for_person:
         return "好的，先不转。需要时回复“转人工”，或直接说说您的情况。"
     return NONE_OF_THESE
+
+
+def all_kinds(turn: Turn, state: ClarifyState) -> str:
+    """None of the kinds offered ("2 都不是"): all three kinds, and a person, asked about the same words."""
+    turn.dialogue.start(
+        ClarifyState(
+            choices=list(TRIAGE_INTENTS),
+            question=state.question,
+            opening=state.opening,
+            message_ids=state.message_ids,
+        )
+    )
+    return "\n".join([OTHER_KINDS, choice_lines(list(TRIAGE_INTENTS)), OR_A_PERSON])
 
 
 def _answer_in_words(turn: Turn, state: ClarifyState) -> str | None:

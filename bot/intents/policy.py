@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import answers
 from bot.faq_file import category_of
 from bot.intents.cues import (
     OFFICE_HOURS_FAQ,
@@ -24,6 +25,10 @@ from bot.intents.types import (
     Classification,
 )
 
+# Asking for a mediator to settle a dispute: the mediator's kind of case, whatever the model leans to.
+WANTS_MEDIATOR = answers.load(answers.ANSWERS_FILE.with_name("person_words.yml"))["wish_mediator"].pattern
+MEDIATOR_CATEGORY = "neighbor_dispute"
+NO_MATTER = frozenset(CONVERSATIONAL_INTENTS) - {OUT_OF_SCOPE}  # 你好, 谢谢, 转人工: no dispute told
 # An FAQ answer is only given when the model is this sure of the exact question; below it a
 # legal/neighbour/property FAQ opens a case of its category instead, where a person reads it.
 # A wrong canned answer costs the resident more than a case that a person closes.
@@ -121,6 +126,9 @@ def decide(classification: Classification) -> Decision:
     if classification.text and asks_fee(classification.text):
         # An elderly resident's first worry; the model takes "法律咨询收费吗" for a legal question.
         return Decision("faq", SERVICE_FEE_FAQ, confidence=classification.confidence)
+    if classification.text and intent not in NO_MATTER and WANTS_MEDIATOR.search(classification.text):
+        # "想请个调解员来帮我们两家说和一下": a dispute for the mediator (bot/data/person_words.yml).
+        return Decision("triage", MEDIATOR_CATEGORY, confidence=classification.confidence)
     if intent == FALLBACK_INTENT:
         return _decide_fallback(classification)
     if intent in TRIAGE_INTENTS:
