@@ -19,6 +19,14 @@ from tests.wechat_user import converse
 
 pytestmark = pytest.mark.usefixtures("rasa_server")
 
+# What a resident says to have a property complaint registered (a case open at 东民社区).
+OPEN_A_PROPERTY_CASE = [
+    ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
+    ("东民社区", "手机号"),
+    ("不留", "请确认"),
+    ("1", "工单"),
+]
+
 
 def requests_of(services, openid: str) -> list[PrivacyRequest]:
     with services.db.session() as session:
@@ -33,15 +41,7 @@ def open_case(services, openid: str) -> Ticket:
 
 
 def test_a_resident_with_an_open_case_asks_to_have_their_data_deleted(services, resident):
-    converse(
-        resident,
-        [
-            ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
-            ("东民社区", "手机号"),
-            ("不留", "请确认"),
-            ("1", "工单"),
-        ],
-    )
+    converse(resident, OPEN_A_PROPERTY_CASE)
     number = open_case(services, resident.openid).number
     first, again = converse(
         resident,
@@ -193,11 +193,8 @@ def test_asking_how_far_the_deletion_is(services, resident):
 def test_after_withdrawing_the_case_that_held_it_up_the_deletion_goes_ahead(services, resident):
     converse(
         resident,
-        [
-            ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
-            ("东民社区", "手机号"),
-            ("不留", "请确认"),
-            ("1", "工单"),
+        OPEN_A_PROPERTY_CASE
+        + [
             ("把我的个人信息删掉", "先办结或撤回"),
             ("撤回", "要撤回工单"),
         ],
@@ -239,15 +236,7 @@ def test_erased_while_away_the_resident_is_told_when_they_write_again(services, 
     "asked", ["你们别存我的资料了 全部清掉", "我不想用了，把我留的电话和聊天记录都删了吧"], ids=["别存", "留的电话"]
 )
 def test_everyday_words_for_deleting_are_a_request_even_with_a_case_open(services, resident, asked):
-    converse(
-        resident,
-        [
-            ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
-            ("东民社区", "手机号"),
-            ("不留", "请确认"),
-            ("1", "工单"),
-        ],
-    )
+    converse(resident, OPEN_A_PROPERTY_CASE)
     reply = resident.says(asked)
     print(f"\n居民：{asked}\n机器人：{reply}")
     assert "申请已经登记" in reply and "先办结或撤回" in reply
@@ -259,15 +248,7 @@ def test_everyday_words_for_deleting_are_a_request_even_with_a_case_open(service
 def test_erased_by_an_administrator_the_resident_hears_their_case_was_withdrawn_and_how_to_start_again(
     app, services, resident, fake_wechat
 ):
-    converse(
-        resident,
-        [
-            ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
-            ("东民社区", "手机号"),
-            ("不留", "请确认"),
-            ("1", "工单"),
-        ],
-    )
+    converse(resident, OPEN_A_PROPERTY_CASE)
     number = open_case(services, resident.openid).number
     run_jobs(services)
     before = len(fake_wechat.messages(touser=resident.openid))
