@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import redis
-from sqlalchemy import Table, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -111,9 +111,20 @@ class ErasureRun:
         return totals
 
 
-def erased_tag(openid: str) -> str:
-    """The one-way tag that replaces an erased resident's openid (unique, not reversible)."""
+def erased_tag(openid: str, resident_id: int) -> str:
+    """The one-way tag that replaces an erased resident's openid: not reversible, and unique per
+    row — a resident erased, back and erased again has two rows of the same openid."""
+    return f"{erased_stem(openid)}:{resident_id}"
+
+
+def erased_stem(openid: str) -> str:
+    """What every tag of this openid begins with."""
     return ERASED_PREFIX + hashlib.sha256(openid.encode("utf-8")).hexdigest()[:40]
+
+
+def erased_rows_of(openid: str) -> ColumnElement[bool]:
+    """The condition for the erased rows of this openid (every time it was erased)."""
+    return Resident.openid.like(f"{erased_stem(openid)}:%")
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -171,6 +182,9 @@ def erase_resident(services: Services, openid: str, staff: Staff | None = None, 
         resident = find_resident(session, openid)
         if resident is None or openid.startswith(ERASED_PREFIX):
             return None
+        # The lock an answer holds while it runs: one in progress finishes first, so its reply (which
+        # repeats the resident's words) is stored before the erasure and goes with it.
+        services.dialogue.lock(session, openid)
         requested = open_request_of(session, resident.id) is not None
         counts = _erase_rows(services, session, resident.id, openid)
         withdrawn = _withdraw_open_cases(session, resident.id, requested)
@@ -178,8 +192,9 @@ def erase_resident(services: Services, openid: str, staff: Staff | None = None, 
         counts["redis_keys"] = _erase_redis(services, openid)
         counts["journal_lines"] = services.journal.remove_resident(openid)
         _close_requests(session, resident.id, staff, counts)
-        # Told, asked or not, with the cases withdrawn for it (nothing of theirs in it).
-        if notify:
+        # Told, with the cases withdrawn for it (nothing of theirs in it) — always when they asked,
+        # even when the retention purge comes first: they were promised it.
+        if notify or requested:
             notice = erased_notice(session, withdrawn, requested)
             queue_notice(session, services.jobs, resident.id, openid, notice)
     return Erased(openid, counts, time.perf_counter() - started)
@@ -260,7 +275,7 @@ def _erase_table(session: Session, entry: TableMap, resident_id: int, openid: st
     if entry.deletes_rows:
         return session.execute(delete(table).where(where)).rowcount
     values = {
-        name: _erased_value(table, name, rule, openid)
+        name: _erased_value(table, name, rule, openid, resident_id)
         for name, rule in entry.personal.items()
         if rule in (Erasure.BLANK, Erasure.NULL, Erasure.TAG, Erasure.RESET)
     }
@@ -269,9 +284,9 @@ def _erase_table(session: Session, entry: TableMap, resident_id: int, openid: st
     return max(changed, _scrub_json(session, table, where, scrubbed))
 
 
-def _erased_value(table: Table, name: str, rule: Erasure, openid: str) -> Any:
+def _erased_value(table: Table, name: str, rule: Erasure, openid: str, resident_id: int) -> Any:
     if rule is Erasure.TAG:
-        return erased_tag(openid)
+        return erased_tag(openid, resident_id)
     if rule is Erasure.RESET:
         return table.c[name].default.arg
     if rule is Erasure.BLANK and not table.c[name].nullable:
@@ -492,7 +507,7 @@ def erase_after_cases(services: Services) -> ErasureRun:
 
 def erased_on(session: Session, openid: str) -> datetime | None:
     """When this openid's data was erased (a resident back after it), None if it never was."""
-    erased = session.scalar(select(Resident).where(Resident.openid == erased_tag(openid)))
+    erased = session.scalar(select(Resident).where(erased_rows_of(openid)).order_by(Resident.id.desc()).limit(1))
     return erased_at(session, erased, openid) if erased is not None else None
 
 

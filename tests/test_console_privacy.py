@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bot.journal import Journal
 from bot.lifecycle import move_ticket
 from bot.office_hours import CHINA
-from bot.privacy import ERASED_NOTICE, WITHDRAWN_BY_ADMIN_NOTE, WITHDRAWN_NOTE, erased_tag
+from bot.privacy import ERASED_NOTICE, WITHDRAWN_BY_ADMIN_NOTE, WITHDRAWN_NOTE, erased_rows_of
 from bot.storage.directory import unit_by_code
 from bot.storage.privacy_requests import PrivacyRequest, RequestStatus
 from bot.storage.residents import Resident, touch_resident
@@ -41,7 +41,7 @@ def admin(app, services):
 
 def request_of(services, openid: str) -> PrivacyRequest:
     with services.db.session() as session:
-        resident = session.scalar(select(Resident).where(Resident.openid.in_((openid, erased_tag(openid)))))
+        resident = session.scalar(select(Resident).where(or_(Resident.openid == openid, erased_rows_of(openid))))
         return session.scalar(select(PrivacyRequest).where(PrivacyRequest.resident_id == resident.id))
 
 

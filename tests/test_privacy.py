@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot import privacy
 from bot.journal import Journal
 from bot.privacy import erase_residents, export_resident, purge_expired
+from bot.storage.outbox import OutboundMessage
 from bot.storage.privacy_requests import PrivacyRequest, RequestStatus
 from bot.storage.residents import Resident
 from bot.storage.staff import AuditEntry, Handoff, staff_by_username
@@ -122,7 +123,7 @@ def test_erasure_leaves_nothing_of_the_person_in_a_full_dump_and_keeps_the_stati
         )
         assert session.scalar(select(Handoff.release_reason).where(Handoff.ticket_id == opened.id)) == "erased"
         anonymous = session.get(Resident, opened.resident_id)
-        assert anonymous.openid == privacy.erased_tag(trace.openid) and anonymous.phone is None
+        assert anonymous.openid == privacy.erased_tag(trace.openid, anonymous.id) and anonymous.phone is None
         request = session.scalar(select(PrivacyRequest).where(PrivacyRequest.resident_id == anonymous.id))
         assert (request.status, request.handled_by, request.erased) == (RequestStatus.DONE, "wang.property", counts)
         entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "privacy_erase"))
@@ -153,8 +154,11 @@ def test_the_purge_erases_each_resident_on_their_own_and_reports_a_failure(servi
     assert "Redis 出错" in run.failed[0][1]
     everything = dump(services)
     assert gone.phone not in everything and gone.name not in everything
-    # No notice waits for a resident silent this long (WeChat would refuse it), keeping their openid.
-    assert gone.openid not in everything
+    # Their openid stays only on the notice promised when they asked (it waits for their return).
+    with services.db.session() as session:
+        assert session.scalar(select(Resident).where(Resident.openid == gone.openid)) is None
+        kept = session.scalars(select(OutboundMessage.content).where(OutboundMessage.openid == gone.openid))
+        assert all("个人信息已经删除了" in text for text in kept)
     assert failing.phone in everything and recent.phone in everything  # rolled back whole; not due yet
     with services.db.session() as session:
         resident = session.scalar(select(Resident).where(Resident.openid == failing.openid))
@@ -183,3 +187,35 @@ def test_the_commitment_counts_fifteen_working_days():
 
     due = privacy.erasure_due(datetime(2026, 12, 7, 10, 0, tzinfo=CHINA))  # a Monday
     assert (due.date().isoformat(), due.hour) == ("2026-12-28", 23)
+
+
+def test_a_resident_erased_who_comes_back_can_be_erased_again(services):
+    from bot.storage.residents import touch_resident
+
+    trace = leave_footprint(services)
+    assert not erase_residents(services, [trace.openid]).failed
+    with services.db.session() as session:  # "以后有事再找我们": they write again
+        touch_resident(session, trace.openid)
+    again = erase_residents(services, [trace.openid])
+    assert [one.openid for one in again.erased] == [trace.openid] and not again.failed
+    with services.db.session() as session:
+        assert privacy.erased_on(session, trace.openid) is not None
+        assert session.scalar(select(Resident).where(Resident.openid == trace.openid)) is None
+
+
+def test_the_purge_still_tells_a_resident_who_asked(services):
+    from datetime import timedelta
+
+    from bot.storage.base import utcnow
+
+    asked = leave_footprint(services, last_seen_days_ago=400)
+    with services.db.session() as session:
+        session.get(Ticket, asked.open_ticket_id).status = "resolved"
+        resident = session.scalar(select(Resident).where(Resident.openid == asked.openid))
+        due = utcnow() + timedelta(days=3)
+        session.add(PrivacyRequest(resident_id=resident.id, status=RequestStatus.AFTER_CASES, due_at=due))
+    services.settings = dataclasses.replace(services.settings, retention_days=365)
+    assert asked.openid in [one.openid for one in purge_expired(services).erased]
+    with services.db.session() as session:  # told, as promised when they asked
+        notices = session.scalars(select(OutboundMessage.content).where(OutboundMessage.openid == asked.openid))
+        assert any("个人信息已经删除了" in text for text in notices)
