@@ -171,6 +171,16 @@ def restart_dead_scheduler(scheduler) -> bool:
 class ServicesSimpleWorker(_ServicesWorkerMixin, SimpleWorker):
     """RQ's in-process worker (burst runs, tests), handing its services to every job."""
 
+    def run_maintenance_tasks(self):
+        """RQ's clean-ups, never starting a scheduler process: a burst run enqueues the due jobs
+        itself, and a scheduler forked just before the run ends can take the stop signal before it
+        installs its own handler and run on, leaving the worker waiting for it for ever."""
+        scheduler, self.scheduler = self.scheduler, None
+        try:
+            super().run_maintenance_tasks()
+        finally:
+            self.scheduler = scheduler
+
 
 class RedisJobs:
     """Jobs on an RQ queue, run by `flask --app webhook worker` processes."""
