@@ -26,12 +26,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench.harness import bench_services  # noqa: E402
+from bot.cases.staff import add_account  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.intents.evaluation import percentile  # noqa: E402
-from bot.staff import add_account  # noqa: E402
 from bot.storage import Database  # noqa: E402
 from bot.storage.residents import Resident  # noqa: E402
 from bot.storage.tickets import Ticket  # noqa: E402
+from bot.training.evaluation import percentile  # noqa: E402
 from devtools.fake_wechat import FakeWeChatServer  # noqa: E402
 from tests.staff_user import PASSWORD, StaffUser  # noqa: E402
 from webhook import create_app  # noqa: E402

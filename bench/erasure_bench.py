@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import bench_services  # noqa: E402
-from bot.privacy import ErasureRun, erase_residents, purge_expired  # noqa: E402
+from bot.cases.privacy import ErasureRun, erase_residents, purge_expired  # noqa: E402
 from bot.seeding import prepare_database  # noqa: E402
 from bot.storage.tickets import Ticket  # noqa: E402
 from devtools.privacy_footprint import database_dump, leave_footprint  # noqa: E402

@@ -1,4 +1,4 @@
-"""How the degraded FAQ match (bot/intents/faq_match.py) does, on the training data alone.
+"""How the degraded FAQ match (bot/nlu/faq_match.py) does, on the training data alone.
 
 Leave-one-out over nlu_data/faq.yml (each FAQ example matched against an index of all the others)
 and the stories of nlu_data/triage.yml (which must not be taken for FAQ questions), per
@@ -17,7 +17,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import PROJECT_ROOT  # noqa: E402
-from bot.intents import faq_match  # noqa: E402
+from bot.nlu import faq_match  # noqa: E402
 
 
 def triage_stories() -> list[str]:

@@ -32,12 +32,10 @@ import redis  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.harness import TOKEN, bench_services  # noqa: E402
-from bot.inbound import Inbound, message_key  # noqa: E402
-from bot.intents import build_classifier  # noqa: E402
-from bot.journal import Journal  # noqa: E402
-from bot.outbox import claim_seconds, queue_message, requeue_stuck  # noqa: E402
-from bot.recovery import replay_kept  # noqa: E402
-from bot.spill import spill  # noqa: E402
+from bot.nlu import build_classifier  # noqa: E402
+from bot.pipeline.journal import Journal  # noqa: E402
+from bot.pipeline.recovery import replay_kept  # noqa: E402
+from bot.pipeline.spill import spill  # noqa: E402
 from bot.storage import Database  # noqa: E402
 from bot.storage.base import utcnow  # noqa: E402
 from bot.storage.dead_letters import DeadLetter  # noqa: E402
@@ -45,6 +43,8 @@ from bot.storage.messages import Message  # noqa: E402
 from bot.storage.outbox import OutboundMessage  # noqa: E402
 from bot.storage.residents import touch_resident  # noqa: E402
 from bot.storage.tickets import Ticket  # noqa: E402
+from bot.wechat.inbound import Inbound, message_key  # noqa: E402
+from bot.wechat.outbox import claim_seconds, queue_message, requeue_stuck  # noqa: E402
 from devtools.simulator import DEFAULT_TO_USER, build_request, new_msg_id, parse_reply, text_xml  # noqa: E402
 from webhook import create_app  # noqa: E402
 
@@ -201,7 +201,7 @@ def fault_retry_storm(count: int) -> Figures:
 
 def fault_rasa_down(count: int) -> Figures:
     """Rasa unreachable: FAQ questions (the FAQ's own model questions) answered, or taken as cases?"""
-    from bot.faq_file import read_faq_file
+    from bot.nlu.faq_file import read_faq_file
 
     figures = Figures("Rasa down, FAQ questions")
     with bench_services(nlu_backend="rasa", rasa_url="http://127.0.0.1:9") as (services, fake):

@@ -72,7 +72,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.inbound import message_key  # noqa: E402
+from bot.wechat.inbound import message_key  # noqa: E402
 from devtools.simulator import DEFAULT_TO_USER, BadReplyError, build_request, new_msg_id, parse_reply, text_xml  # noqa: E402
 
 TOKEN = "killrun-token"
@@ -561,9 +561,9 @@ class KillRun:
 
     def probe(self, phase: str, kind: str = "job") -> str | None:
         """Queue one customer-service message (a job, or a job the scheduler starts in 1 s)."""
-        from bot.outbox import deliver_batch, queue_message
         from bot.storage.outbox import OutboundMessage
         from bot.storage.residents import touch_resident
+        from bot.wechat.outbox import deliver_batch, queue_message
 
         content = f"probe {phase} {kind} {uuid.uuid4().hex[:8]}"
         openid = f"o_kr_probe_{phase}"

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The word lists, FAQ, canned answers and sample directory the bot ships with.
+DATA_DIR = PROJECT_ROOT / "bot" / "data"
 
 
 def _env(name: str, default: str) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import redis
 from rq import Queue, Retry, SimpleWorker, Worker
 from rq.job import Job
+from rq.utils import import_attribute
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -41,10 +42,33 @@ class RetryLater(Exception):
     """Raised by a job that should be attempted again after a back-off."""
 
 
+# Job functions whose module moved when bot/ was split into packages: a job queued (or scheduled
+# for a retry) by the previous release names the old path. Remove one release after the move.
+MOVED_JOB_MODULES = {
+    "bot.tickets": "bot.cases.tickets",
+    "bot.recovery": "bot.pipeline.recovery",
+    "bot.retrain": "bot.training.retrain",
+    "bot.media": "bot.wechat.attachments",
+    "bot.outbox": "bot.wechat.outbox",
+}
+
+
+def current_func_name(func_name: str) -> str:
+    """The job function's path today, for a job queued under a module's old path."""
+    module, _, name = func_name.rpartition(".")
+    return f"{MOVED_JOB_MODULES.get(module, module)}.{name}"
+
+
 class ServicesJob(Job):
     """An RQ job whose function receives the worker's services first."""
 
     services: Services | None = None
+
+    @property
+    def func(self) -> Any:
+        if self.func_name is None or self.instance is not None:
+            return super().func
+        return import_attribute(current_func_name(self.func_name))
 
     def _execute(self) -> Any:
         if self.services is None:

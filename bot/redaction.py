@@ -8,7 +8,7 @@ import re
 import threading
 import traceback
 
-from bot.inbound import key_openid
+from bot.wechat.inbound import key_openid
 
 # Query parameters and JSON fields that carry a credential: WeChat's access_token and secret,
 # Rasa's token, an AES key. Their values are replaced wherever they appear.

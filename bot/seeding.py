@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.directory import DEFAULT_DIRECTORY, load_directory
-from bot.faq_file import DEFAULT_FAQ, load_faq
-from bot.staff import load_canned_answers
+from bot.cases.directory import DEFAULT_DIRECTORY, load_directory
+from bot.cases.staff import load_canned_answers
+from bot.nlu.faq_file import DEFAULT_FAQ, load_faq
 from bot.storage import Database
 from bot.storage.migrate import upgrade
 

@@ -9,17 +9,17 @@ from pathlib import Path
 import redis
 
 from bot.config import Settings
-from bot.dedup import ReplyCache
-from bot.intents import IntentService, build_classifier
-from bot.intents.draining import Draining
+from bot.dialogue.state import DialogueStore
 from bot.jobs import RedisJobs, ThreadJobs
-from bot.journal import Journal, owner_of
-from bot.rate_limit import RateLimit
+from bot.nlu import IntentService, build_classifier
+from bot.nlu.draining import Draining
+from bot.pipeline.journal import Journal, owner_of
 from bot.redaction import register_secrets
 from bot.redis_store import connect_redis
-from bot.state import DialogueStore
 from bot.storage import Database
-from bot.wechat_api import WeChatAPI
+from bot.wechat.api import WeChatAPI
+from bot.wechat.dedup import ReplyCache
+from bot.wechat.rate_limit import RateLimit
 
 
 @dataclass

@@ -16,7 +16,7 @@ import redis
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.intents import signals
+from bot.nlu import signals
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -14,15 +14,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import alerts, casework
-from bot.dedup import ReplyCache
-from bot.inbound import Inbound, event_key, message_key
-from bot.lifecycle import move_ticket
-from bot.privacy import request_erasure
-from bot.rate_limit import RateLimit
-from bot.review import Reviewer, record_choice
-from bot.spill import spill
-from bot.staff import add_account
+from bot.cases import actions as casework
+from bot.cases import alerts
+from bot.cases.lifecycle import move_ticket
+from bot.cases.privacy import request_erasure
+from bot.cases.staff import add_account
+from bot.cases.tickets import CaseRequest, open_ticket, rate
+from bot.pipeline.spill import spill
 from bot.storage.base import utcnow
 from bot.storage.dead_letters import add_dead_letter
 from bot.storage.directory import unit_by_code
@@ -30,7 +28,10 @@ from bot.storage.messages import store_inbound
 from bot.storage.residents import touch_resident
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import TicketAttachment
-from bot.tickets import CaseRequest, open_ticket, rate
+from bot.training.review import Reviewer, record_choice
+from bot.wechat.dedup import ReplyCache
+from bot.wechat.inbound import Inbound, event_key, message_key
+from bot.wechat.rate_limit import RateLimit
 
 SURNAMES = "柯闵邬蔺訾"
 GIVEN = "淑芬秀英桂兰翠屏玉珍"

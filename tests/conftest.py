@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from bot.config import Settings
-from bot.intents import signals
+from bot.nlu import signals
 from bot.seeding import prepare_database
 from bot.services import build_services
 from bot.storage.staff import staff_by_username

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.config import Settings
-from bot.intents.rasa_client import RasaClient
+from bot.nlu.rasa_client import RasaClient
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.intents.types import Classification
+from bot.nlu.types import Classification
 
 
 class ScriptedClassifier:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import uuid
 
-from bot.staff import add_account, set_password
+from bot.cases.staff import add_account, set_password
+from bot.cases.tickets import CaseRequest, alert_new_cases, open_ticket
 from bot.storage.directory import unit_by_code
 from bot.storage.residents import touch_resident
 from bot.storage.staff import staff_by_username
-from bot.tickets import CaseRequest, alert_new_cases, open_ticket
 
 PASSWORD = "correct-horse-42"
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')

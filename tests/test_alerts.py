@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from bot.staff import add_account
+from bot.cases.staff import add_account
 from bot.storage.staff import staff_by_username
 from tests.conftest import run_jobs
 from tests.staff_user import new_case

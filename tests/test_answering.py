@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.inbound import Inbound
-from bot.recovery import answer_unanswered
+from bot.pipeline.recovery import answer_unanswered
+from bot.pipeline.storing import store
 from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
 from bot.storage.messages import Message
 from bot.storage.residents import find_resident, touch_resident
 from bot.storage.tickets import Ticket
-from bot.storing import store
+from bot.wechat.inbound import Inbound
 from devtools.simulator import new_msg_id
 from tests.conftest import run_jobs
 from tests.scripted import ScriptedClassifier

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import CONCEPTS, Answer, Reading, read
+from bot.nlu.answers import CONCEPTS, Answer, Reading, read
 
 EXAMPLES = [
     pytest.param(name, text, should, id=f"{name}-{'match' if should else 'no_match'}-{text}")

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.intents.breaker import CLOSED, HALF_OPEN, OPEN, CircuitBreaker
+from bot.nlu.breaker import CLOSED, HALF_OPEN, OPEN, CircuitBreaker
 
 
 class FakeClock:

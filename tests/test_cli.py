@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.cases.tickets import CaseRequest, open_ticket
 from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
 from bot.storage.outbox import OutboundMessage
 from bot.storage.residents import Resident, touch_resident
 from bot.storage.staff import AuditEntry
 from bot.storage.tickets import Ticket
-from bot.tickets import CaseRequest, open_ticket
 from tests.conftest import run_jobs
 
 

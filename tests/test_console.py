@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-import bot.tickets
+import bot.cases.tickets
 import webhook.console.cases
-from bot import person_requests
-from bot.office_hours import CHINA
+from bot.cases import person_requests
+from bot.cases.office_hours import CHINA
 from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
 from bot.storage.messages import Message
@@ -357,7 +357,7 @@ def any_lawyer(any_services):
 def test_an_urgent_case_opened_at_dawn_shows_the_time_left_until_the_promised_hour(
     any_services, any_lawyer, monkeypatch
 ):
-    monkeypatch.setattr(bot.tickets, "utcnow", lambda: TUESDAY_DAWN)
+    monkeypatch.setattr(bot.cases.tickets, "utcnow", lambda: TUESDAY_DAWN)
     case_id, _, _ = new_case(any_services, "baguodun", text="楼道里好大一股煤气味", urgent=True)
     monkeypatch.setattr(webhook.console.cases, "utcnow", lambda: TUESDAY_DAWN + timedelta(hours=1))
     page = any_lawyer.get(f"/console/cases/{case_id}").get_data(as_text=True)

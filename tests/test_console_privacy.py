@@ -8,16 +8,16 @@ import uuid
 import pytest
 from sqlalchemy import or_, select
 
-from bot.journal import Journal
-from bot.lifecycle import move_ticket
-from bot.office_hours import CHINA
-from bot.privacy import ERASED_NOTICE, WITHDRAWN_BY_ADMIN_NOTE, WITHDRAWN_NOTE, erased_rows_of
+from bot.cases.lifecycle import move_ticket
+from bot.cases.office_hours import CHINA
+from bot.cases.privacy import ERASED_NOTICE, WITHDRAWN_BY_ADMIN_NOTE, WITHDRAWN_NOTE, erased_rows_of
+from bot.cases.tickets import CaseRequest, open_ticket
+from bot.pipeline.journal import Journal
 from bot.storage.directory import unit_by_code
 from bot.storage.privacy_requests import PrivacyRequest, RequestStatus
 from bot.storage.residents import Resident, touch_resident
 from bot.storage.staff import AuditEntry
 from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent
-from bot.tickets import CaseRequest, open_ticket
 from devtools.privacy_footprint import database_dump, leave_footprint
 from tests.conftest import run_jobs
 from tests.staff_user import StaffUser, give_password, new_account

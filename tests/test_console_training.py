@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.comparison import compare
-from bot.intents.keywords import classify_keywords
-from bot.intents.types import Classification
+from bot.nlu.keywords import classify_keywords
+from bot.nlu.types import Classification
 from bot.storage.base import utcnow
 from bot.storage.faq import faq_for_intent
 from bot.storage.review import ACCEPTED, OPEN, ModelVersion, ReviewItem
-from bot.training_data import TrainingCheck
+from bot.training.comparison import compare
+from bot.training.training_data import TrainingCheck
 from tests.conftest import run_jobs
 from tests.staff_user import StaffUser, give_password, new_account
 from webhook import create_app

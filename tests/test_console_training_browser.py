@@ -15,12 +15,12 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
-from bot.comparison import compare
-from bot.intents.keywords import classify_keywords
 from bot.jobs import ThreadJobs
+from bot.nlu.keywords import classify_keywords
 from bot.services import build_services
 from bot.storage.review import ACCEPTED, DISCARDED, ModelVersion, ReviewItem
-from bot.training_data import intent_heldout_files
+from bot.training.comparison import compare
+from bot.training.training_data import intent_heldout_files
 from tests.browser_fixtures import DESKTOP
 from tests.staff_user import new_account
 from tests.test_console_browser import DOCS, log_in

@@ -9,9 +9,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bot import casework
-from bot.intents.types import Classification
-from bot.lifecycle import move_ticket
+from bot.cases import actions as casework
+from bot.cases.lifecycle import move_ticket
+from bot.nlu.types import Classification
 from bot.storage.directory import Unit, unit_by_code
 from bot.storage.messages import Message, transcript
 from bot.storage.residents import find_resident
@@ -255,7 +255,7 @@ def test_a_few_words_after_a_bare_rating_are_its_comment(services, resident, fak
 
 
 def test_a_rating_said_with_a_particle_keeps_the_comment_clean():
-    from bot.phrases import RATING
+    from bot.nlu.phrases import RATING
 
     assert RATING.match("4分吧 物业后来是开了").groups() == ("4", "物业后来是开了")
 
@@ -1405,13 +1405,13 @@ def test_a_lawyers_reply_no_longer_catches_messages_once_the_case_is_resolved(se
 def test_an_urgent_case_at_night_promises_110_first_and_a_person_after_opening(services, resident, app, monkeypatch):
     from datetime import datetime
 
-    import bot.tickets
-    from bot.office_hours import CHINA
-    from bot.staff import ADMIN
+    import bot.cases.tickets
+    from bot.cases.office_hours import CHINA
+    from bot.cases.staff import ADMIN
     from tests.staff_user import StaffUser, new_account
 
     night = datetime(2026, 11, 24, 2, 49, tzinfo=CHINA)  # a Tuesday
-    monkeypatch.setattr(bot.tickets, "utcnow", lambda: night)
+    monkeypatch.setattr(bot.cases.tickets, "utcnow", lambda: night)
     reply = converse(resident, [("救救我 他又喝多了在外面摔东西 说今天要弄死我 我把自己反锁在房里了", "110")])[0]
     assert "1 小时内联系您" not in reply.replace("上班后 1 小时内", "")
     told = "现在不在工作时间，在此之前如有危险，请先拨打 110；工作人员会在今天 09:00上班后 1 小时内联系您"
@@ -1690,7 +1690,7 @@ def test_only_wanting_to_ask_gets_the_answer_when_an_faq_answers_the_story(servi
 
 
 def test_only_asking_is_a_whole_message_and_a_plain_stop_is_still_a_cancel():
-    from bot.phrases import anytime_intent
+    from bot.nlu.phrases import anytime_intent
 
     assert anytime_intent("问问就行 不用立案", in_flow=True) == "only_asking"
     assert anytime_intent("我就是想问问房东不退押金怎么办", in_flow=True) is None  # a question: answered as one
@@ -1722,10 +1722,10 @@ def test_one_who_speaks_of_harming_themselves_still_gets_the_advice_for_themselv
 def test_an_urgent_reply_says_110_once(services, resident, monkeypatch):
     from datetime import datetime
 
-    import bot.tickets
-    from bot.office_hours import CHINA
+    import bot.cases.tickets
+    from bot.cases.office_hours import CHINA
 
-    monkeypatch.setattr(bot.tickets, "utcnow", lambda: datetime(2026, 11, 24, 2, 49, tzinfo=CHINA))  # at night
+    monkeypatch.setattr(bot.cases.tickets, "utcnow", lambda: datetime(2026, 11, 24, 2, 49, tzinfo=CHINA))  # at night
     replies = converse(
         resident,
         [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intents import cues
-from bot.intents.cues import core, could_be_legal, is_bare
+from bot.nlu import cues
+from bot.nlu.cues import core, could_be_legal, is_bare
 
 
 def test_core_drops_greetings_thanks_and_punctuation():
@@ -44,7 +44,7 @@ def test_clearly_outside_messages(text):
 
 
 def test_a_message_that_only_announces_a_question_is_told_to_ask_it():
-    from bot.intents.cues import asks_to_ask
+    from bot.nlu.cues import asks_to_ask
 
     for text in ("我想问个事", "想咨询一下", "怎么办啊", "你好 我想问个问题"):
         assert asks_to_ask(text), text

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from bot.dedup import ReplyCache, SignedRequests
-from bot.inbound import message_key
+from bot.wechat.dedup import ReplyCache, SignedRequests
+from bot.wechat.inbound import message_key
 
 
 def test_the_same_msg_id_from_two_residents_is_two_deliveries(services):
@@ -38,11 +38,11 @@ def test_messages_stored_under_the_older_keys_are_still_answered_by_the_sweep(se
 
     from sqlalchemy import select
 
-    from bot.inbound import Inbound
-    from bot.recovery import answer_unanswered
+    from bot.pipeline.recovery import answer_unanswered
+    from bot.pipeline.storing import store
     from bot.storage.base import utcnow
     from bot.storage.messages import Message
-    from bot.storing import store
+    from bot.wechat.inbound import Inbound
     from devtools.simulator import new_msg_id
     from tests.conftest import run_jobs
     from tests.scripted import ScriptedClassifier

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogue import ClarifyState, Dialogue, Fragment, IntakeState, UrgentState
+from bot.dialogue.flows import ClarifyState, Dialogue, Fragment, IntakeState, UrgentState
 
 
 def test_a_dialogue_survives_the_round_trip_through_a_dict():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intents.types import Classification
+from bot.nlu.types import Classification
 from bot.storage.residents import find_resident
 from bot.storage.tickets import Ticket, tickets_of_resident
 from tests.scripted import ScriptedClassifier

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.directory import match_communities, nearest_community, street_named
+from bot.cases.directory import match_communities, nearest_community, street_named
 from bot.storage.directory import communities, district_centre, staff_for, unit_by_code
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import redis
 
-from bot.intents.draining import CACHE_S, Draining
+from bot.nlu.draining import CACHE_S, Draining
 from tests.conftest import REDIS_URL
 
 
@@ -45,7 +45,7 @@ class Marked:
 
 
 def test_the_client_sends_no_parse_to_a_draining_server_unless_every_server_is():
-    from bot.intents.rasa_client import RasaServers
+    from bot.nlu.rasa_client import RasaServers
 
     servers = RasaServers(["http://a", "http://b"], draining=Marked("http://a"))
     assert {servers.order()[0] for _ in range(6)} == {"http://b"} and "http://a" not in servers.order()

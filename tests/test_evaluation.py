@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.intents.evaluation import (
+from bot.nlu.types import Classification
+from bot.training.evaluation import (
     HELDOUT_FILES,
     Example,
     Prediction,
@@ -16,7 +17,6 @@ from bot.intents.evaluation import (
     strip_annotations,
     triage_label,
 )
-from bot.intents.types import Classification
 
 
 def prediction(gold: str, routed: str, intent: str | None = None) -> Prediction:

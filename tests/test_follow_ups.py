@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import casework
-from bot.intents.types import Classification
-from bot.phrases import FOLLOW_UPS
+from bot.cases import actions as casework
+from bot.nlu.phrases import FOLLOW_UPS
+from bot.nlu.types import Classification
 from bot.storage.base import utcnow
 from bot.storage.messages import Message, answered_by_resident
 from bot.storage.residents import find_resident

@@ -13,7 +13,7 @@ def test_signed_fuzzed_inputs_get_no_5xx_and_no_broken_xml(services):
     services.settings = dataclasses.replace(
         services.settings, wechat_token=TOKEN, wechat_appid=APPID, nlu_backend="keywords"
     )
-    from bot.intents import IntentService
+    from bot.nlu import IntentService
 
     services.classifier = IntentService(rasa=None)
     plain = create_app(services=services).test_client()

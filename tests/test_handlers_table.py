@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.handlers import HANDLERS
+from bot.dialogue.handlers import HANDLERS
 
 NLU_DATA = Path(__file__).resolve().parent.parent / "nlu_data"
 

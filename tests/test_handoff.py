@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import casework
+from bot.cases import actions as casework
 from bot.storage.base import utcnow
 from bot.storage.messages import Message
 from bot.storage.staff import handoff_of_ticket, staff_by_username

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot.intents import build_classifier, signals
+from bot.nlu import build_classifier, signals
 
 NOBODY = "http://127.0.0.1:5019"  # nothing listens there
 

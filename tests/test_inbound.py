@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.inbound import MAX_KEY_CHARS, event_key, key_openid, message_key
+from bot.wechat.inbound import MAX_KEY_CHARS, event_key, key_openid, message_key
 
 OPENID = "oAbCdEfGh1234567890_xyzXYZ"
 

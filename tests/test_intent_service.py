@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.intents import BREAKER_FAILURES, BREAKER_RESET_S, IntentService, build_classifier
+from bot.nlu import BREAKER_FAILURES, BREAKER_RESET_S, IntentService, build_classifier
 
 ANSWER = {
     "intent": {"name": "neighbor_dispute", "confidence": 0.95},
@@ -134,8 +134,8 @@ def test_against_the_real_rasa_server(rasa_server):
 
 
 def test_while_rasa_is_down_a_plain_faq_question_is_answered_not_taken_as_a_case():
-    from bot.intents.policy import decide
-    from bot.intents.rasa_client import RasaClient
+    from bot.nlu.policy import decide
+    from bot.nlu.rasa_client import RasaClient
 
     service = IntentService(rasa=RasaClient("http://127.0.0.1:9", timeout=0.5, retries=0))
     for question, intent in [("楼上漏水到我家谁负责？", "faq_water_leak"), ("工伤怎么认定啊", "faq_work_injury")]:

@@ -193,3 +193,13 @@ def test_a_worker_stays_through_a_redis_restart_and_runs_jobs_within_seconds(res
     if busy_for == 0:
         assert output.count("Redis unavailable; the worker waits for it") == 1
     assert "after outage" in output
+
+
+def test_a_job_queued_under_a_module_path_from_before_the_packages_runs(queue: Queue):
+    """A message's delivery queued by the previous release (bot.outbox) still finds its function."""
+    from bot.jobs import ServicesJob
+    from bot.wechat.outbox import deliver_batch
+
+    job = queue.enqueue("bot.outbox.deliver_batch", [1])
+    assert isinstance(job, ServicesJob)
+    assert ServicesJob.fetch(job.id, connection=queue.connection).func is deliver_batch

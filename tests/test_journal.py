@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.inbound import Inbound
-from bot.journal import Journal, owner_of
+from bot.pipeline.journal import Journal, owner_of
+from bot.wechat.inbound import Inbound
 
 
 def _inbound(n: int) -> Inbound:

@@ -8,13 +8,13 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot import journal_replay
-from bot.inbound import Inbound
 from bot.jobs import RetryLater
-from bot.journal_replay import JournalReplayer
+from bot.pipeline import journal_replay
+from bot.pipeline.journal_replay import JournalReplayer
+from bot.pipeline.storing import store
 from bot.services import build_services
 from bot.storage.messages import Message
-from bot.storing import store
+from bot.wechat.inbound import Inbound
 from devtools.simulator import new_msg_id
 from tests.conftest import run_jobs
 from tests.scripted import ScriptedClassifier
@@ -120,8 +120,8 @@ def test_a_message_its_dying_process_stored_but_never_answered_is_answered_by_th
 
 
 def test_a_message_already_answered_and_delivered_is_not_sent_again_by_the_replay(journalled, fake_wechat):
-    from bot.answering import receive
-    from bot.delivery import passive_reply
+    from bot.pipeline.answering import receive
+    from bot.wechat.delivery import passive_reply
 
     inbound = _journal_one(journalled)
     assert passive_reply(journalled, inbound.openid, receive(journalled, inbound))  # its process did reply

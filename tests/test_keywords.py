@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intents.keywords import MAX_CONFIDENCE, NO_MATCH_CONFIDENCE, KeywordClassifier, classify_keywords
-from bot.intents.policy import decide
+from bot.nlu.keywords import MAX_CONFIDENCE, NO_MATCH_CONFIDENCE, KeywordClassifier, classify_keywords
+from bot.nlu.policy import decide
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import select
 
-from bot.lifecycle import STATUS_MOVES, MoveRefused, can_move, move_ticket
+from bot.cases.lifecycle import STATUS_MOVES, MoveRefused, can_move, move_ticket
+from bot.cases.tickets import CaseRequest, open_ticket, reopen
 from bot.storage.directory import unit_by_code
 from bot.storage.messages import Message
 from bot.storage.residents import touch_resident
 from bot.storage.tickets import STATUS_LABELS, TicketEvent
-from bot.tickets import CaseRequest, open_ticket, reopen
 from tests.conftest import run_jobs
 
 

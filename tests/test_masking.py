@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.masking import ADDRESS, ID_NUMBER, LANDLINE, NAME, PHONE, PLATE, mask_personal, normalise
+from bot.training.masking import ADDRESS, ID_NUMBER, LANDLINE, NAME, PHONE, PLATE, mask_personal, normalise
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import multiprocessing
 import time
 from pathlib import Path
 
-from bot.intents.model_cache import fingerprint, load_or_build
+from bot.nlu.model_cache import fingerprint, load_or_build
 
 
 def test_built_once_then_loaded(tmp_path):

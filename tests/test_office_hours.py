@@ -4,10 +4,10 @@ from datetime import datetime
 
 import pytest
 
-from bot.office_hours import CHINA, next_opening, office_hours
+from bot.cases.office_hours import CHINA, next_opening, office_hours
+from bot.cases.tickets import CaseRequest, open_ticket, response_promise
 from bot.storage.directory import unit_by_code
 from bot.storage.residents import touch_resident
-from bot.tickets import CaseRequest, open_ticket, response_promise
 
 
 def at(text: str) -> datetime:

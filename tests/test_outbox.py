@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.outbox import deliver_batch, queue_message
 from bot.storage.outbox import OutboundMessage
 from bot.storage.residents import touch_resident
+from bot.wechat.outbox import deliver_batch, queue_message
 from tests.conftest import run_jobs
 
 

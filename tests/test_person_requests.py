@@ -9,17 +9,19 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot import answers, casework, person_requests, phrases
-from bot.handlers.human import when_to_expect
-from bot.handlers.intake import NO_CALLS_NOTE
-from bot.office_hours import CHINA
-from bot.staff import Scope
+from bot.cases import actions as casework
+from bot.cases import person_requests
+from bot.cases.office_hours import CHINA
+from bot.cases.staff import Scope
+from bot.cases.tickets import add_staff_note
+from bot.dialogue.handlers.human import when_to_expect
+from bot.dialogue.handlers.intake import NO_CALLS_NOTE
+from bot.nlu import answers, phrases
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit, unit_by_code
 from bot.storage.residents import find_resident
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import Ticket, tickets_of_resident
-from bot.tickets import add_staff_note
 from tests.conftest import run_jobs
 from tests.staff_user import new_account, new_case
 from tests.wechat_user import WeChatUser, converse

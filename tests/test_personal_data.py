@@ -1,4 +1,4 @@
-"""The map of personal data (bot/personal_data.py) covers every column of every model, and names
+"""The map of personal data (bot/cases/personal_data.py) covers every column of every model, and names
 the Redis keys the de-duplication writes."""
 
 from __future__ import annotations
@@ -6,8 +6,7 @@ from __future__ import annotations
 import fnmatch
 
 import bot.storage.models  # noqa: F401  (every model registered on Base.metadata)
-from bot.inbound import event_key, message_key
-from bot.personal_data import (
+from bot.cases.personal_data import (
     REDIS,
     TABLES,
     Erasure,
@@ -18,6 +17,7 @@ from bot.personal_data import (
     unclassified,
 )
 from bot.storage.base import Base
+from bot.wechat.inbound import event_key, message_key
 
 
 def test_every_column_of_every_model_is_classified():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.intents.policy import (
+from bot.nlu.policy import (
     FAQ_MIN_CONFIDENCE,
     KINDS,
     OUT_OF_SCOPE_MIN_CONFIDENCE,
@@ -11,7 +11,7 @@ from bot.intents.policy import (
     decide,
     triage_category,
 )
-from bot.intents.types import Classification
+from bot.nlu.types import Classification
 
 
 def rasa(*ranking: tuple[str, float]) -> Classification:

@@ -1,4 +1,4 @@
-"""Export, erasure and the retention purge (bot/privacy.py), on PostgreSQL and on SQLite, with real
+"""Export, erasure and the retention purge (bot/cases/privacy.py), on PostgreSQL and on SQLite, with real
 Redis: a resident with review items, audit entries, photos and an open case is erased, and a full
 dump of the database afterwards holds none of their name, phone, openid, words or photo."""
 
@@ -11,9 +11,9 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from bot import privacy
-from bot.journal import Journal
-from bot.privacy import erase_residents, export_resident, purge_expired
+from bot.cases import privacy
+from bot.cases.privacy import erase_residents, export_resident, purge_expired
+from bot.pipeline.journal import Journal
 from bot.storage.outbox import OutboundMessage
 from bot.storage.privacy_requests import PrivacyRequest, RequestStatus
 from bot.storage.residents import Resident
@@ -183,7 +183,7 @@ def test_no_retention_period_erases_nobody(services):
 def test_the_commitment_counts_fifteen_working_days():
     from datetime import datetime
 
-    from bot.office_hours import CHINA
+    from bot.cases.office_hours import CHINA
 
     due = privacy.erasure_due(datetime(2026, 12, 7, 10, 0, tzinfo=CHINA))  # a Monday
     assert (due.date().isoformat(), due.hour) == ("2026-12-28", 23)

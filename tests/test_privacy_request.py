@@ -1,4 +1,4 @@
-"""A resident asks in chat to have their personal data deleted (bot/handlers/privacy.py): told what
+"""A resident asks in chat to have their personal data deleted (bot/dialogue/handlers/privacy.py): told what
 goes, what the law keeps and by when; recorded once for an admin; never taken for a withdrawal.
 Through the real callback, Redis, PostgreSQL and Rasa."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot import casework
-from bot.privacy import ERASED_NOTICE, erase_residents
+from bot.cases import actions as casework
+from bot.cases.privacy import ERASED_NOTICE, erase_residents
 from bot.storage.privacy_requests import PrivacyRequest, RequestStatus
 from bot.storage.residents import find_resident
 from bot.storage.staff import staff_by_username

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import phrases
+from bot.nlu import phrases
 
 EXAMPLES = [
     pytest.param(name, text, should, id=f"{name}-{'match' if should else 'no_match'}-{text}")

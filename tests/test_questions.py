@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.dialogue import Dialogue, IntakeState
-from bot.handlers import FLOWS, OTHER_QUESTIONS
-from bot.intents.types import Classification
+from bot.dialogue.flows import Dialogue, IntakeState
+from bot.dialogue.handlers import FLOWS, OTHER_QUESTIONS
+from bot.nlu.types import Classification
 from bot.storage.dialogues import find_dialogue
 from bot.storage.directory import Unit
 from bot.storage.residents import find_resident

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.intents.rasa_client import RasaClient, RasaUnavailable, classification_from_parse
-from bot.intents.types import TRIAGE_INTENTS
+from bot.nlu.rasa_client import RasaClient, RasaUnavailable, classification_from_parse
+from bot.nlu.types import TRIAGE_INTENTS
 
 PARSE_ANSWER = {
     "text": "x",

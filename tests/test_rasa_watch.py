@@ -10,7 +10,7 @@ import time
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.intents.rasa_client import RasaClient
+from bot.nlu.rasa_client import RasaClient
 from tests.rasa_servers import SERVED_MODEL, start_rasa, stop_rasa
 
 PORT = 5013

@@ -8,12 +8,12 @@ import time
 
 import pytest
 
-import bot.answering
-from bot.inbound import Inbound
-from bot.recovery import replay_kept
-from bot.reply_budget import ReplyBudget
+import bot.pipeline.answering
+from bot.pipeline.recovery import replay_kept
+from bot.pipeline.reply_budget import ReplyBudget
 from bot.services import build_services
 from bot.storage.residents import find_resident
+from bot.wechat.inbound import Inbound
 from devtools.simulator import new_msg_id
 
 
@@ -27,18 +27,18 @@ def journalled(settings, tmp_path):
 
 def test_a_message_not_stored_by_the_deadline_is_journalled_before_success(journalled, monkeypatch):
     release = threading.Event()
-    store = bot.answering.store
+    store = bot.pipeline.answering.store
 
     def slow_store(services, inbound):
         release.wait(10)  # the database is slow: storing is still going on at the deadline
         return store(services, inbound)
 
-    monkeypatch.setattr(bot.answering, "store", slow_store)
+    monkeypatch.setattr(bot.pipeline.answering, "store", slow_store)
     inbound = Inbound(openid="o_budget_slow_000001", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好")
     assert ReplyBudget(journalled).answer_by(inbound, deadline=time.time() + 0.2) is None
     assert journalled.journal.pending() == 1  # durable before WeChat hears "success"
     release.set()
-    monkeypatch.setattr(bot.answering, "store", store)
+    monkeypatch.setattr(bot.pipeline.answering, "store", store)
     time.sleep(0.5)  # the slow store finishes and answers
     replay_kept(journalled)  # the journal's copy meets the stored one and stops there
     assert journalled.journal.pending() == 0
@@ -47,13 +47,13 @@ def test_a_message_not_stored_by_the_deadline_is_journalled_before_success(journ
 
 
 def test_a_message_stored_in_time_but_answered_late_is_not_journalled(journalled, monkeypatch):
-    answer = bot.answering.answer
+    answer = bot.pipeline.answering.answer
 
     def slow_answer(*args, **kwargs):
         time.sleep(0.5)  # stored already; only the answer is slow
         return answer(*args, **kwargs)
 
-    monkeypatch.setattr(bot.answering, "answer", slow_answer)
+    monkeypatch.setattr(bot.pipeline.answering, "answer", slow_answer)
     inbound = Inbound(openid="o_budget_late_000001", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好")
     assert ReplyBudget(journalled).answer_by(inbound, deadline=time.time() + 0.2) is None
     assert journalled.journal.pending() == 0
@@ -64,17 +64,17 @@ def test_a_message_journalled_at_the_deadline_reaches_the_resident_once(journall
     from tests.conftest import run_jobs
 
     release = threading.Event()
-    store = bot.answering.store
+    store = bot.pipeline.answering.store
 
     def slow_store(services, inbound):
         release.wait(10)
         return store(services, inbound)
 
-    monkeypatch.setattr(bot.answering, "store", slow_store)
+    monkeypatch.setattr(bot.pipeline.answering, "store", slow_store)
     inbound = Inbound(openid="o_budget_once_000001", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好")
     assert ReplyBudget(journalled).answer_by(inbound, deadline=time.time() + 0.2) is None
     release.set()
-    monkeypatch.setattr(bot.answering, "store", store)
+    monkeypatch.setattr(bot.pipeline.answering, "store", store)
     # The process's own late answer and the journal's replay race for the same message.
     replay_kept(journalled)
     deadline = time.monotonic() + 10
@@ -99,7 +99,7 @@ def test_an_answer_in_time_records_its_passive_delivery_in_its_own_transaction(j
 
 
 def test_the_handover_is_decided_once_whoever_comes_first():
-    from bot.answering import Handover
+    from bot.pipeline.answering import Handover
 
     promised = Handover()
     assert promised.promise_passive() and not promised.give_up()  # committing: the request waits for it

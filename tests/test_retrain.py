@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.comparison import changed_answers, worse_figures
-from bot.intents.evaluation import Prediction
-from bot.retrain import Progress, Trainer, file_hash, read_progress, register_serving, version_file
 from bot.storage.review import ModelVersion, serving_model
+from bot.training.comparison import changed_answers, worse_figures
+from bot.training.evaluation import Prediction
+from bot.training.retrain import Progress, Trainer, file_hash, read_progress, register_serving, version_file
 
 DIET_START = "2026-11-25 22:16:00 INFO     rasa.engine.training.hooks  - Starting to train component 'DIETClassifier'."
 TQDM = (
@@ -117,9 +117,9 @@ def test_one_run_at_a_time_and_a_run_that_died_does_not_block_the_next(services)
 
     import pytest
 
-    from bot.retrain import RetrainBusy, start_retrain
     from bot.storage.base import utcnow
     from bot.storage.review import ModelVersion
+    from bot.training.retrain import RetrainBusy, start_retrain
 
     models = Path(services.settings.nlu_models_dir)
     models.mkdir(parents=True)

@@ -11,13 +11,13 @@ import uuid
 import pytest
 import requests
 
-from bot.intents.draining import Draining
-from bot.promotion import PromotionRefused, promote, rollback
-from bot.retrain import start_retrain
-from bot.review import Reviewer
+from bot.nlu.draining import Draining
 from bot.services import build_services
 from bot.storage.review import ModelVersion, review_items, serving_model
-from bot.training_data import intent_heldout_files
+from bot.training.promotion import PromotionRefused, promote, rollback
+from bot.training.retrain import start_retrain
+from bot.training.review import Reviewer
+from bot.training.training_data import intent_heldout_files
 from tests.conftest import run_jobs
 from tests.rasa_servers import models_dir_with_served_model, start_rasa, stop_rasa
 from tests.wechat_user import WeChatUser

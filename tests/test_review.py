@@ -7,17 +7,17 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from bot import casework
-from bot.intents import build_classifier
-from bot.intents.types import Classification
-from bot.review import Reviewer, ReviewRefused
+from bot.cases import actions as casework
+from bot.nlu import build_classifier
+from bot.nlu.types import Classification
 from bot.storage.directory import unit_by_code
 from bot.storage.messages import Message
 from bot.storage.residents import find_resident
 from bot.storage.review import ACCEPTED, DISCARDED, OPEN, ReviewItem, review_items
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import Ticket
-from bot.training_data import TrainingCheck
+from bot.training.review import Reviewer, ReviewRefused
+from bot.training.training_data import TrainingCheck
 from tests.scripted import ScriptedClassifier
 from tests.staff_user import new_case
 

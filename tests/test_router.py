@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue import Dialogue
-from bot.handlers import ANYTIME, FLOWS
-from bot.phrases import ANYTIME_PHRASES
+from bot.dialogue.flows import Dialogue
+from bot.dialogue.handlers import ANYTIME, FLOWS
+from bot.nlu.phrases import ANYTIME_PHRASES
 from bot.storage.residents import find_resident
 from bot.storage.tickets import tickets_of_resident
 

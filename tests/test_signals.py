@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from bot.intents import signal_evaluation as evaluation
-from bot.intents import signals
-from bot.intents.evaluation import examples_from_dir
-from bot.intents.signals import NLU_DATA_DIR, normalize
+from bot.nlu import signal_evaluation as evaluation
+from bot.nlu import signals
+from bot.nlu.signals import NLU_DATA_DIR, normalize
+from bot.training.evaluation import examples_from_dir
 
 ALLOWED_KINDS = set(signals.DANGER_KINDS) | {signals.GENERIC_DANGER}
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.staff import (
+from bot.cases.staff import (
     MAX_FAILED_LOGINS,
     AccountError,
     Scope,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 
-from bot.office_hours import CHINA
+from bot.cases.office_hours import CHINA
 from bot.seeding import prepare_database
 from bot.services import build_services
 from bot.storage.base import utcnow

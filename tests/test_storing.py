@@ -5,13 +5,13 @@ from __future__ import annotations
 import redis
 from sqlalchemy import func, select
 
-from bot.inbound import Inbound
-from bot.recovery import replay_kept
-from bot.spill import spill
+from bot.pipeline.recovery import replay_kept
+from bot.pipeline.spill import spill
+from bot.pipeline.storing import Outcome, store
 from bot.storage import Database
 from bot.storage.dead_letters import DeadLetter
 from bot.storage.messages import Message
-from bot.storing import Outcome, store
+from bot.wechat.inbound import Inbound
 from devtools.simulator import image_xml, location_xml, new_msg_id
 from tests.conftest import run_jobs
 from tests.scripted import ScriptedClassifier
@@ -66,7 +66,7 @@ def test_a_poison_message_in_the_replay_never_blocks_the_ones_behind_it(services
 
 
 def test_database_and_redis_down_together_the_journal_keeps_every_message(services, resident, fake_wechat, tmp_path):
-    from bot.journal import Journal
+    from bot.pipeline.journal import Journal
 
     services.classifier = ScriptedClassifier({"你好": "greet"})
     services.journal = Journal(tmp_path / "journal")
@@ -84,7 +84,7 @@ def test_database_and_redis_down_together_the_journal_keeps_every_message(servic
 
 
 def test_a_message_nowhere_would_take_is_not_called_saved(services, resident, tmp_path):
-    from bot.journal import Journal
+    from bot.pipeline.journal import Journal
 
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the journal's directory should be")

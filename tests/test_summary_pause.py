@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.dialogue import Dialogue
-from bot.handlers import intake
+from bot.dialogue.flows import Dialogue
+from bot.dialogue.handlers import intake
 from bot.storage.dialogues import find_dialogue
 from bot.storage.residents import find_resident
 from bot.storage.tickets import tickets_of_resident

@@ -2,7 +2,7 @@
 
 import re
 
-from bot.text import clean_reply, find_phone, mask_personal_numbers, split_for_wechat
+from bot.wechat.text import clean_reply, find_phone, mask_personal_numbers, split_for_wechat
 
 
 def strip_part_mark(part: str) -> str:
@@ -63,7 +63,7 @@ def test_characters_xml_forbids_are_dropped():
 
 
 def test_landlines_are_found_as_people_write_them():
-    from bot.text import find_landline
+    from bot.wechat.text import find_landline
 
     for written in ("027-85551234", "027 8555 1234", "（027）85551234", "０２７-８５５５１２３４"):
         assert find_landline(f"打这个 {written} 就行") == "02785551234", written
@@ -71,7 +71,7 @@ def test_landlines_are_found_as_people_write_them():
 
 
 def test_a_number_read_out_in_chinese_digits_is_a_phone_and_is_masked():
-    from bot.text import find_phone, mask_personal_numbers
+    from bot.wechat.text import find_phone, mask_personal_numbers
 
     assert find_phone("我电话一三八零七一二三四五六") == "13807123456"
     assert find_phone("幺三五零七一二三四五六") == "13507123456"
@@ -80,7 +80,7 @@ def test_a_number_read_out_in_chinese_digits_is_a_phone_and_is_masked():
 
 
 def test_digits_read_out_count_as_digits():
-    from bot.text import digit_count
+    from bot.wechat.text import digit_count
 
     assert digit_count("电话就是幺三八零七一二三四五六七") == 12
     assert digit_count("住三楼一二三室") == 0

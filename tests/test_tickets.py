@@ -6,16 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-import bot.tickets
-from bot.lifecycle import move_ticket
-from bot.office_hours import CHINA
-from bot.storage.base import utcnow
-from bot.storage.directory import unit_by_code
-from bot.storage.messages import Message
-from bot.storage.residents import touch_resident
-from bot.storage.staff import staff_by_username
-from bot.storage.tickets import Ticket, TicketEvent
-from bot.tickets import (
+import bot.cases.tickets
+from bot.cases.lifecycle import move_ticket
+from bot.cases.office_hours import CHINA
+from bot.cases.tickets import (
     CaseRequest,
     escalate,
     escalate_overdue,
@@ -25,6 +19,12 @@ from bot.tickets import (
     overdue_tickets,
     promise_made,
 )
+from bot.storage.base import utcnow
+from bot.storage.directory import unit_by_code
+from bot.storage.messages import Message
+from bot.storage.residents import touch_resident
+from bot.storage.staff import staff_by_username
+from bot.storage.tickets import Ticket, TicketEvent
 from tests.conftest import run_jobs
 
 
@@ -49,9 +49,9 @@ def test_each_category_goes_to_its_role(session, category, role):
 def test_a_case_opened_after_midnight_in_beijing_is_numbered_with_that_day(session, monkeypatch):
     from datetime import datetime
 
-    import bot.tickets
+    import bot.cases.tickets
 
-    monkeypatch.setattr(bot.tickets, "utcnow", lambda: datetime(2026, 12, 3, 16, 41, tzinfo=UTC))
+    monkeypatch.setattr(bot.cases.tickets, "utcnow", lambda: datetime(2026, 12, 3, 16, 41, tzinfo=UTC))
     resident = touch_resident(session, "o_tickets_beijing_day")
     ticket = open_ticket(
         session, resident, CaseRequest("neighbor_dispute", "半夜噪音", unit_by_code(session, "datong"))
@@ -132,13 +132,13 @@ def test_a_case_opened_while_the_job_queue_is_down_still_gives_its_number(servic
 def test_a_case_overdue_at_night_gets_the_next_levels_deadline_from_its_opening(session, services, monkeypatch):
     from datetime import datetime
 
-    import bot.tickets
-    from bot.office_hours import next_opening
+    import bot.cases.tickets
+    from bot.cases.office_hours import next_opening
+    from bot.cases.tickets import RESPONSE_HOURS
     from bot.storage.messages import Message
-    from bot.tickets import RESPONSE_HOURS
 
     night = datetime(2026, 12, 3, 19, 0, tzinfo=UTC)  # 03:00 on a Friday in Beijing
-    monkeypatch.setattr(bot.tickets, "utcnow", lambda: night)
+    monkeypatch.setattr(bot.cases.tickets, "utcnow", lambda: night)
     resident = touch_resident(session, "o_tickets_overdue_night")
     ticket = open_ticket(
         session, resident, CaseRequest("property_complaint", "电梯坏了", unit_by_code(session, "qingnian"))
@@ -161,7 +161,7 @@ TUESDAY_DAWN = datetime(2026, 12, 8, 6, 30, tzinfo=CHINA).astimezone(UTC)
 
 def _gas_case_at_dawn(services, monkeypatch) -> tuple[int, int]:
     """An urgent case opened at 06:30 in 八古墩 (first response due at 10:00); its id and room."""
-    monkeypatch.setattr(bot.tickets, "utcnow", lambda: TUESDAY_DAWN)
+    monkeypatch.setattr(bot.cases.tickets, "utcnow", lambda: TUESDAY_DAWN)
     with services.db.session() as session:
         resident = touch_resident(session, f"o_tickets_dawn_{uuid.uuid4().hex[:8]}")
         ticket = open_ticket(
@@ -195,7 +195,7 @@ def test_the_sweep_escalates_a_case_as_soon_as_it_is_overdue_on_either_database(
 
 
 def _room_after_sweep(services, ticket_id: int, now: datetime, monkeypatch) -> int:
-    monkeypatch.setattr(bot.tickets, "utcnow", lambda: now)
+    monkeypatch.setattr(bot.cases.tickets, "utcnow", lambda: now)
     with services.db.session() as session:
         escalate_overdue(session, services.jobs)
     with services.db.session() as session:

@@ -3,13 +3,13 @@
 import pytest
 from sqlalchemy import event
 
-from bot.dialogue import Dialogue
-from bot.inbound import Inbound
+from bot.cases.tickets import CaseRequest, open_ticket
+from bot.dialogue.flows import Dialogue
+from bot.dialogue.turn import Turn
 from bot.storage.directory import unit_by_code
 from bot.storage.messages import store_inbound
 from bot.storage.residents import touch_resident
-from bot.tickets import CaseRequest, open_ticket
-from bot.turn import Turn
+from bot.wechat.inbound import Inbound
 
 
 @pytest.fixture

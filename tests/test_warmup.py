@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from bot.config import PROJECT_ROOT
-from bot.intents import signals
+from bot.nlu import signals
 from bot.storage import Database
 from bot.warmup import warm
 

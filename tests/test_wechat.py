@@ -9,8 +9,8 @@ import time
 import pytest
 from sqlalchemy import func, select, update
 
-import bot.answering as bot_answering
-from bot.recovery import answer_unanswered, replay_kept
+import bot.pipeline.answering as bot_answering
+from bot.pipeline.recovery import answer_unanswered, replay_kept
 from bot.services import build_services
 from bot.storage.messages import Message
 from bot.storage.residents import find_resident
@@ -200,7 +200,7 @@ def _died_after(services, xml: str, answered: bool) -> None:
     but before its reply left: the reply cache still says "pending", nothing was delivered."""
     from wechatpy import parse_message
 
-    from bot.storing import store
+    from bot.pipeline.storing import store
     from webhook.wechat import to_inbound
 
     inbound = to_inbound(parse_message(xml))
@@ -353,7 +353,7 @@ def test_a_slow_answer_becomes_a_customer_service_message(services, resident, sc
 
 
 def test_long_replies_are_split_and_cdata_safe(services, resident, scripted, fake_wechat, monkeypatch):
-    from bot.handlers import HANDLERS
+    from bot.dialogue.handlers import HANDLERS
 
     long_text = ("这是一段很长的答复]]>。" * 300).strip()
     monkeypatch.setitem(HANDLERS, "greet", lambda turn: long_text)

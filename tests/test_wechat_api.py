@@ -13,7 +13,7 @@ import pytest
 import redis
 import requests
 
-from bot.wechat_api import OutsideWindowError, RetryableError, WeChatAPI, WeChatAPIError
+from bot.wechat.api import OutsideWindowError, RetryableError, WeChatAPI, WeChatAPIError
 from devtools.fake_wechat import FakeWeChatServer
 
 APPID, SECRET = "wx-test-appid", "test-secret"

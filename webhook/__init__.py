@@ -8,10 +8,10 @@ import threading
 from flask import Flask
 
 from bot.config import Settings
-from bot.intents import signals
-from bot.journal_replay import JournalReplayer
+from bot.nlu import signals
+from bot.pipeline.journal_replay import JournalReplayer
+from bot.pipeline.reply_budget import ReplyBudget
 from bot.redaction import install_log_redaction
-from bot.reply_budget import ReplyBudget
 from bot.services import Services, build_services
 
 

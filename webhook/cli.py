@@ -11,22 +11,22 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.casework import snapshot
-from bot.directory import DEFAULT_DIRECTORY
-from bot.faq_file import DEFAULT_FAQ
-from bot.handoff import release_idle
+from bot.cases.actions import snapshot
+from bot.cases.directory import DEFAULT_DIRECTORY
+from bot.cases.handoff import release_idle
+from bot.cases.lifecycle import MoveRefused, move_ticket
+from bot.cases.privacy import erase_after_cases, purge_expired
+from bot.cases.staff import accounts_without_password, audit
+from bot.cases.tickets import escalate_overdue, status_line
 from bot.jobs import RetryLater
-from bot.lifecycle import MoveRefused, move_ticket
-from bot.outbox import claim_seconds, requeue_stuck
-from bot.privacy import erase_after_cases, purge_expired
-from bot.recovery import answer_unanswered, replay_kept
+from bot.nlu.faq_file import DEFAULT_FAQ
+from bot.pipeline.recovery import answer_unanswered, replay_kept
 from bot.seeding import prepare_database
-from bot.staff import accounts_without_password, audit
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.faq import faq_for_intent
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
-from bot.tickets import escalate_overdue, status_line
+from bot.wechat.outbox import claim_seconds, requeue_stuck
 
 log = logging.getLogger(__name__)
 # At worker start, a message queued this long ago without being sent has lost its job.

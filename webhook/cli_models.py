@@ -8,12 +8,12 @@ import time
 import click
 from flask import current_app
 
-from bot.comparison import FIGURE_NAMES, worse_figures
-from bot.intents.draining import Draining
-from bot.promotion import PromotionFailed, PromotionRefused, promote, rollback
-from bot.retrain import RetrainBusy, register_serving, start_retrain
-from bot.review import Reviewer, ReviewRefused
+from bot.nlu.draining import Draining
 from bot.storage.review import REASONS, ModelVersion, ReviewItem, all_models, review_items
+from bot.training.comparison import FIGURE_NAMES, worse_figures
+from bot.training.promotion import PromotionFailed, PromotionRefused, promote, rollback
+from bot.training.retrain import RetrainBusy, register_serving, start_retrain
+from bot.training.review import Reviewer, ReviewRefused
 from webhook.cli_nlu import nlu_cli
 
 

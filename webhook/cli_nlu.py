@@ -21,8 +21,11 @@ import click
 from flask.cli import AppGroup
 
 from bot.config import Settings
-from bot.intents import with_text
-from bot.intents.evaluation import (
+from bot.nlu import with_text
+from bot.nlu.keywords import classify_keywords
+from bot.nlu.policy import decide
+from bot.nlu.rasa_client import RasaClient, RasaUnavailable
+from bot.training.evaluation import (
     HELDOUT_FILES,
     NLU_DATA_DIR,
     PROJECT_ROOT,
@@ -42,9 +45,6 @@ from bot.intents.evaluation import (
     run_cross_validation,
     split_trained,
 )
-from bot.intents.keywords import classify_keywords
-from bot.intents.policy import decide
-from bot.intents.rasa_client import RasaClient, RasaUnavailable
 
 nlu_cli = AppGroup("nlu", help="Train, evaluate and try the Rasa intent model.")
 
@@ -239,7 +239,7 @@ def classify_command(input_file) -> None:
 __all__ = ["nlu_cli"]
 
 
-# ── Danger and group signals (bot/intents/signals.py) ─────────────────────────────────────────
+# ── Danger and group signals (bot/nlu/signals.py) ─────────────────────────────────────────
 
 
 @nlu_cli.command("signals")
@@ -247,8 +247,8 @@ __all__ = ["nlu_cli"]
 def signals_command(no_cv: bool) -> None:
     """Danger and group-dispute signals on nlu_eval/danger.yml and group.yml: recall, false alarms, misses."""
     # Imported here: scikit-learn is only needed by this command, not by every `flask` call.
-    from bot.intents import signal_evaluation as evaluation
-    from bot.intents import signals
+    from bot.nlu import signal_evaluation as evaluation
+    from bot.nlu import signals
 
     model = signals.model()
     click.echo(f"Training on signal_data/ (+ everyday examples of nlu_data/): {model.training_seconds:.2f} s")

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot.privacy import ErasureRun, describe, erase_residents, export_resident, open_cases_of, purge_expired
+from bot.cases.privacy import ErasureRun, describe, erase_residents, export_resident, open_cases_of, purge_expired
 from bot.redaction import person
 from bot.storage.staff import staff_by_username
 

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot.staff import ACCOUNT_ROLES, AccountError, add_account, add_room, set_password
+from bot.cases.staff import ACCOUNT_ROLES, AccountError, add_account, add_room, set_password
 from bot.storage.directory import ROLES, Unit
 from bot.storage.staff import Staff, staff_by_username
 

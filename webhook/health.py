@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.intents import signals
+from bot.nlu import signals
 
 bp = Blueprint("health", __name__)
 

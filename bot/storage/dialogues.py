@@ -18,7 +18,7 @@ class DialogueState(Base):
     openid: Mapped[str] = mapped_column(String(64), primary_key=True)
     state: Mapped[dict] = mapped_column(JSON, default=dict)
     # A message sent before this moment was written before the dialogue moved on: it must not
-    # act on it (see bot/answering.py).
+    # act on it (see bot/pipeline/answering.py).
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -57,7 +57,7 @@ class Ticket(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
-    # First response due (due_at) and given; resolution due. See bot/tickets.py for the deadlines.
+    # First response due (due_at) and given; resolution due. See bot/cases/tickets.py for the deadlines.
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     resolution_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -65,7 +65,7 @@ class Ticket(Base):
     mediation_place: Mapped[str] = mapped_column(String(256), default="", server_default="")
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The resident asked for a person and no staff member has answered them since (the inbox's
-    # "居民要求人工" flag); when the queue's staff were last told on WeChat. See bot/person_requests.py.
+    # "居民要求人工" flag); when the queue's staff were last told on WeChat. See bot/cases/person_requests.py.
     person_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     person_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

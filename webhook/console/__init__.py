@@ -1,6 +1,6 @@
 """The staff console: log-in, the inbox and the case pages (server-rendered, htmx for live parts).
 
-Every page and action asks bot.staff / bot.casework whether the logged-in staff member may see
+Every page and action asks bot.cases.staff / bot.cases.actions whether the logged-in staff member may see
 or do it; nothing is protected by hiding links."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from bot.staff import AccountError, Scope, audit, authenticate, scope_of, set_password
+from bot.cases.staff import AccountError, Scope, audit, authenticate, scope_of, set_password
 from bot.storage.directory import Unit
 from bot.storage.staff import Staff
 from webhook.console.common import blueprint, console_path, db, me, role_name

@@ -8,19 +8,19 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from bot import casework
-from bot.casework import ActionError, NotAllowed, NotVisible
-from bot.categories import CATEGORIES, ROLE_LABELS
-from bot.lifecycle import MoveRefused
-from bot.office_hours import CHINA
-from bot.privacy import ERASED_PREFIX, asking_erasure, erased_at
-from bot.staff import ROLE_NAMES
+from bot.cases import actions as casework
+from bot.cases.actions import ActionError, NotAllowed, NotVisible
+from bot.cases.categories import CATEGORIES, ROLE_LABELS
+from bot.cases.lifecycle import MoveRefused
+from bot.cases.office_hours import CHINA
+from bot.cases.privacy import ERASED_PREFIX, asking_erasure, erased_at
+from bot.cases.staff import ROLE_NAMES
+from bot.cases.tickets import is_overdue, next_deadline, promise_made
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.residents import Resident
 from bot.storage.staff import Staff, canned_for, handoff_of_ticket
 from bot.storage.tickets import TicketAttachment
-from bot.tickets import is_overdue, next_deadline, promise_made
 from webhook.console.common import blueprint, db, me, services
 
 bp = blueprint("console_cases")

@@ -11,8 +11,8 @@ from flask import Blueprint, current_app
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from bot.cases.staff import ROLE_NAMES
 from bot.services import Services
-from bot.staff import ROLE_NAMES
 from bot.storage.staff import Staff
 
 HERE = Path(__file__).parent

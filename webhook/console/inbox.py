@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from bot.casework import INBOX_LIMIT, inbox, scope_units
-from bot.categories import ROLE_LABELS
-from bot.privacy import asking_erasure
+from bot.cases.actions import INBOX_LIMIT, inbox, scope_units
+from bot.cases.categories import ROLE_LABELS
+from bot.cases.privacy import asking_erasure
 from bot.storage.directory import ROLES
 from webhook.console.common import blueprint, db
 

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField
 
-from bot.privacy import describe, erase_residents, wait_for_cases
+from bot.cases.privacy import describe, erase_residents, wait_for_cases
 from bot.redaction import person
 from bot.storage.base import utcnow
 from bot.storage.messages import Message

@@ -11,13 +11,9 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from bot.comparison import FIGURE_NAMES, GATED, LOWER_IS_BETTER, worse_figures
-from bot.intents.draining import Draining
-from bot.office_hours import CHINA
-from bot.promotion import PromotionFailed, PromotionRefused, promote, rollback
-from bot.retrain import STAGES, RetrainBusy, start_retrain
-from bot.review import Reviewer
-from bot.staff import audit
+from bot.cases.office_hours import CHINA
+from bot.cases.staff import audit
+from bot.nlu.draining import Draining
 from bot.storage.base import utcnow
 from bot.storage.faq import FaqEntry, faq_for_intent
 from bot.storage.review import (
@@ -32,7 +28,11 @@ from bot.storage.review import (
     review_items,
     serving_model,
 )
-from bot.training_data import TrainingCheck
+from bot.training.comparison import FIGURE_NAMES, GATED, LOWER_IS_BETTER, worse_figures
+from bot.training.promotion import PromotionFailed, PromotionRefused, promote, rollback
+from bot.training.retrain import STAGES, RetrainBusy, start_retrain
+from bot.training.review import Reviewer
+from bot.training.training_data import TrainingCheck
 from webhook.console.common import blueprint, db, me, services
 
 bp = blueprint("console_training")

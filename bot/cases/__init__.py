@@ -1,0 +1,1 @@
+"""Cases: opening and routing them, their lifecycle, who may act on them, and the people behind them."""

@@ -1,0 +1,156 @@
+"""Loading the directory of rooms and finding a resident's community."""
+
+from __future__ import annotations
+
+import math
+import re
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import yaml
+from sqlalchemy.orm import Session
+
+from bot.config import DATA_DIR
+from bot.storage.directory import Staff, Unit, communities, unit_by_code
+
+DEFAULT_DIRECTORY = DATA_DIR / "directory.yml"
+FUZZY_THRESHOLD = 0.6
+_NOISE = re.compile(r"[\s，。,.!！?？~～、:：;；\"'“”‘’()（）【】\[\]]+")
+_SUFFIXES = ("社区", "小区", "街道", "街")
+
+
+def load_directory(session: Session, path: Path = DEFAULT_DIRECTORY) -> int:
+    """Load (or update) the directory from its YAML file; returns the number of units."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    district = data["district"]
+    centre = _upsert_unit(session, "district", district, district.get("centre", {}), None)
+    count = 1
+    for street in district.get("streets", []):
+        station = _upsert_unit(session, "street", street, street.get("workstation", {}), centre)
+        count += 1
+        for community in street.get("communities", []):
+            _upsert_unit(session, "community", community, community.get("room", {}), station)
+            count += 1
+    return count
+
+
+def _upsert_unit(session: Session, level: str, item: dict, office: dict, parent: Unit | None) -> Unit:
+    unit = unit_by_code(session, item["code"]) or Unit(code=item["code"])
+    location = item.get("location") or {}
+    unit.level = level
+    unit.name = item["name"]
+    unit.office_name = office.get("name", item["name"])
+    unit.parent_id = parent.id if parent else None
+    unit.aliases = list(item.get("aliases", []))
+    unit.address = office.get("address", "")
+    unit.phone = str(office.get("phone", ""))
+    unit.hours = office.get("hours", "")
+    unit.latitude = location.get("lat")
+    unit.longitude = location.get("lng")
+    session.add(unit)
+    session.flush()
+    for person in item.get("staff", []):
+        _upsert_staff(session, person, unit)
+    return unit
+
+
+def _upsert_staff(session: Session, person: dict, unit: Unit) -> None:
+    staff = session.query(Staff).filter_by(username=person["username"]).one_or_none()
+    staff = staff or Staff(username=person["username"])
+    staff.name, staff.role, staff.unit_id = person["name"], person["role"], unit.id
+    session.add(staff)
+
+
+def normalize_place(text: str) -> str:
+    """Text with punctuation and spaces removed, for matching place names."""
+    return _NOISE.sub("", text)
+
+
+def _names(unit: Unit) -> list[str]:
+    names = [unit.name, *unit.aliases]
+    for suffix in _SUFFIXES:
+        if unit.name.endswith(suffix) and len(unit.name) > len(suffix) + 1:
+            names.append(unit.name[: -len(suffix)])
+    return names
+
+
+def match_communities(session: Session, text: str) -> list[Unit]:
+    """Communities the text may name: exact names first, then a street's rooms, then near misses."""
+    text = normalize_place(text)
+    if not text:
+        return []
+    rooms = communities(session)
+    exact = _longest_matches(rooms, text)
+    if exact:
+        return exact
+    streets = {room.parent_id: room.parent for room in rooms if room.parent is not None}
+    named_streets = _longest_matches(list(streets.values()), text)
+    if named_streets:
+        street_ids = {street.id for street in named_streets}
+        return [room for room in rooms if room.parent_id in street_ids]
+    return _fuzzy_matches(rooms, text)
+
+
+# A street named as a whole word: "万松街道这边", "唐家墩那边" — not "万松园路", a road the directory does not know.
+_STREET_NAME_ENDS = r"(?=街道|街办|这边|那边|附近|一带|$)"
+
+
+def street_named(session: Session, text: str) -> Unit | None:
+    """The one street workstation the text names as a whole word, if any."""
+    clauses = [normalize_place(clause) for clause in re.split(r"[\s，,。、；;！!]+", text)]
+    streets = {room.parent_id: room.parent for room in communities(session) if room.parent is not None}
+    named = [
+        street
+        for street in streets.values()
+        if any(re.search(re.escape(name) + _STREET_NAME_ENDS, clause) for name in _names(street) for clause in clauses)
+    ]
+    return named[0] if len(named) == 1 else None
+
+
+def communities_named(session: Session, text: str) -> list[Unit]:
+    """Communities whose name or alias the text contains (the longest found), without guessing."""
+    return _longest_matches(communities(session), normalize_place(text))
+
+
+def _longest_matches(units: list[Unit], text: str) -> list[Unit]:
+    # "西北湖社区" also contains "北湖": the longest name found wins.
+    best_length, best = 0, []
+    for unit in units:
+        length = max((len(name) for name in _names(unit) if name in text), default=0)
+        if length > best_length:
+            best_length, best = length, [unit]
+        elif length and length == best_length:
+            best.append(unit)
+    return best
+
+
+def _fuzzy_matches(rooms: list[Unit], text: str) -> list[Unit]:
+    scored = []
+    for room in rooms:
+        score = max(SequenceMatcher(None, text, name).ratio() for name in _names(room))
+        if score >= FUZZY_THRESHOLD:
+            scored.append((score, room))
+    scored.sort(key=lambda pair: -pair[0])
+    return [room for _, room in scored[:5]]
+
+
+# A pin farther than this from every room is outside the district: no room is "nearest".
+NEAREST_MAX_KM = 3.0
+
+
+def nearest_community(session: Session, latitude: float, longitude: float) -> Unit | None:
+    """The community room nearest to a location pin, if one is near enough to be the resident's."""
+    located = [room for room in communities(session) if room.latitude is not None]
+    if not located:
+        return None
+    nearest = min(located, key=lambda room: distance_km(latitude, longitude, room))
+    return nearest if distance_km(latitude, longitude, nearest) <= NEAREST_MAX_KM else None
+
+
+def distance_km(latitude: float, longitude: float, room: Unit) -> float:
+    """Great-circle distance from a point to a room, in kilometres."""
+    lat1, lat2 = math.radians(latitude), math.radians(room.latitude)
+    dlat = lat2 - lat1
+    dlng = math.radians(room.longitude - longitude)
+    a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))

@@ -1,0 +1,109 @@
+"""The ticket lifecycle: which status may follow which, and the one way to move a case.
+
+Every status change goes through `move_ticket`: it checks the move against `STATUS_MOVES`,
+refuses unknown actors, records the event and tells the resident through `tell_resident`."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.storage.base import utcnow
+from bot.storage.messages import Message
+from bot.storage.residents import Resident
+from bot.storage.staff import staff_by_username
+from bot.storage.tickets import STATUS_LABELS, Ticket, TicketEvent
+from bot.wechat.outbox import queue_message
+
+# The one table of allowed moves. Open cases may be worked in any order; a resolved case is
+# reopened by its resident or closed; closed and cancelled cases are final.
+_WORKING = frozenset({"in_progress", "waiting_info", "mediation", "resolved", "closed", "cancelled"})
+STATUS_MOVES: dict[str, frozenset[str]] = {
+    "new": _WORKING,
+    "in_progress": _WORKING - {"in_progress"},
+    "waiting_info": _WORKING - {"waiting_info"},
+    "mediation": _WORKING,  # scheduling again = moving the date
+    "reopened": _WORKING,
+    "resolved": frozenset({"reopened", "closed"}),
+    "closed": frozenset(),
+    "cancelled": frozenset(),
+}
+SYSTEM = "system"  # the sweep and other automatic moves
+RESIDENT = "resident"  # the resident's own moves, from the chat
+RESIDENT_MOVES = frozenset({"reopened", "cancelled"})
+REOPEN_DAYS = 7
+
+
+class MoveRefused(ValueError):
+    """A status move the lifecycle does not allow, or by an actor it does not know."""
+
+
+def can_move(old_status: str, new_status: str) -> bool:
+    """True when the table allows going from one status to the other."""
+    return new_status in STATUS_MOVES.get(old_status, frozenset())
+
+
+def check_actor(session: Session, actor: str) -> None:
+    """Refuse an actor that is neither "system", "resident" nor an active staff account."""
+    if actor in (SYSTEM, RESIDENT):
+        return
+    staff = staff_by_username(session, actor)
+    if staff is None or not staff.active:
+        raise MoveRefused(f"unknown staff account {actor!r}")
+
+
+def move_ticket(
+    session: Session,
+    jobs,
+    ticket: Ticket,
+    new_status: str,
+    actor: str,
+    note: str = "",
+    *,
+    notice: str | None = None,
+    tell: bool = True,
+    kind: str = "notice",
+) -> TicketEvent:
+    """Move a case to a new status: check the move and the actor, record the event, and tell the
+    resident (`notice`, or the standard wording with `note`; `tell=False` when the resident is
+    answered in the chat instead; `kind` "question" or "mediation" when the resident is to answer it)."""
+    if not can_move(ticket.status, new_status):
+        raise MoveRefused(f"{ticket.number}: {ticket.status} → {new_status} is not allowed")
+    check_actor(session, actor)
+    if actor == RESIDENT and new_status not in RESIDENT_MOVES:
+        raise MoveRefused(f"a resident cannot move a case to {new_status}")
+    now = utcnow()
+    ticket.status = new_status
+    if new_status == "resolved":
+        ticket.resolved_at = now
+    if actor not in (SYSTEM, RESIDENT) and ticket.first_response_at is None:
+        ticket.first_response_at = now
+    event = TicketEvent(ticket_id=ticket.id, status=new_status, note=note, actor=actor)
+    session.add(event)
+    if tell:
+        tell_resident(session, jobs, ticket, notice or status_notice(ticket, note), sender=actor, kind=kind)
+    return event
+
+
+def status_notice(ticket: Ticket, note: str = "") -> str:
+    """The standard message to the resident about a case's new status."""
+    message = f"您的工单 {ticket.number} 状态更新：{STATUS_LABELS[ticket.status]}。"
+    if note:
+        message += f"\n工作人员留言：{note}"
+    if ticket.status == "resolved":
+        message += "\n请为本次服务打分：回复 1～5（5 分最满意），也可以在分数后写上意见。"
+        message += f"\n如果问题没有解决，{REOPEN_DAYS} 天内回复“没解决”可重新打开。"
+    return message
+
+
+def tell_resident(session: Session, jobs, ticket: Ticket, text: str, sender: str, kind: str = "notice") -> list[int]:
+    """Send the case's resident a customer-service message and keep it in the conversation log;
+    returns the outbox ids (the console shows their delivery)."""
+    resident = session.get(Resident, ticket.resident_id)
+    ids = queue_message(session, jobs, resident, text)
+    extra = {"sender": sender, "kind": kind, "outbound_ids": ids}
+    session.add(
+        Message(
+            resident_id=resident.id, direction="out", msg_type="text", content=text, ticket_id=ticket.id, extra=extra
+        )
+    )
+    return ids

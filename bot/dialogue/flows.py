@@ -1,0 +1,300 @@
+"""Dialogue state as data: one typed state per flow, and the shape of a declared flow.
+
+A resident's dialogue is at most one active flow (intake, clarify, …) at one named step, plus
+what is carried between flows: photos sent before a case existed and fragments of a story the
+bot has not understood yet. It is stored as a plain dict (bot/dialogue/state.py) and read back typed.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from typing import ClassVar
+
+from bot.nlu import answers, phrases
+from bot.nlu.answers import Answer, Reading
+
+
+@dataclass(kw_only=True)
+class FlowStateBase:
+    """What every flow's state has: its current step and how many answers it could not use."""
+
+    FLOW: ClassVar[str] = ""
+    step: str = ""
+    misses: int = 0
+
+
+@dataclass(kw_only=True)
+class IntakeState(FlowStateBase):
+    """Gathering a case: what happened, where, a phone, then the resident's confirmation."""
+
+    FLOW: ClassVar[str] = "intake"
+    category: str
+    step: str = "details"
+    parts: list[str] = field(default_factory=list)
+    message_ids: list[int] = field(default_factory=list)
+    media: list[str] = field(default_factory=list)
+    opening: int | None = None
+    collective: bool = False
+    urgent: bool = False
+    details_asked: bool = False
+    phone_asked: bool = False
+    phone_from_before: bool = False  # the phone on file was left in an earlier case, not in this one
+    text_only: bool = False  # the resident cannot take calls: staff write on WeChat
+    confidential: bool = False  # the resident fears retaliation: staff keep who complained to themselves
+    no_community: bool = False
+    candidates: list[int] = field(default_factory=list)
+    contact_time: str = ""  # when the resident can take a call ("最好晚上打")
+    place_words: str = ""  # where they are, in their words, when they do not know the community
+    street_id: int | None = None  # the street they named when they do not know the community
+    other_matter: str = ""  # a different kind of matter raised meanwhile, offered after this case
+    other_category: str = ""
+    other_message: int | None = None
+    cautioned: bool = False  # the "⚠️ 如果现在有人身危险…" line was given in this intake
+
+
+@dataclass(kw_only=True)
+class ClarifyState(FlowStateBase):
+    """A numbered question: which kind of case the resident's message is."""
+
+    FLOW: ClassVar[str] = "clarify"
+    choices: list[str]
+    question: str = ""  # the message we asked about; it becomes the case's first words
+    opening: int | None = None
+    message_ids: list[int] = field(default_factory=list)
+    for_person: bool = False  # asked after "转人工": any answer reaches a person, never a loop
+    ticket_id: int | None = None  # for_person: the case already opened for the request; the answer routes it
+    step: str = "choose"
+
+
+@dataclass(kw_only=True)
+class FaqOfferState(FlowStateBase):
+    """After an FAQ answer: whether a person should take the question up."""
+
+    FLOW: ClassVar[str] = "faq_offer"
+    category: str
+    question: str = ""
+    opening: int | None = None
+    step: str = "offer"
+
+
+@dataclass(kw_only=True)
+class MovingState(FlowStateBase):
+    """The resident moved: which community they live in now."""
+
+    FLOW: ClassVar[str] = "moving"
+    step: str = "community"
+    candidates: list[int] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class UrgentState(FlowStateBase):
+    """After an urgent case was opened: a phone number and details go to that case."""
+
+    FLOW: ClassVar[str] = "urgent"
+    ticket: int
+    no_calls: bool = False  # hiding, or cannot talk: never asked for a phone number again
+    step: str = "follow_up"  # "call_off": asked to confirm there is no danger
+
+
+@dataclass(kw_only=True)
+class WithdrawState(FlowStateBase):
+    """The resident asked to withdraw a case already opened: which one is asked to be sure."""
+
+    FLOW: ClassVar[str] = "withdraw"
+    ticket: int
+    step: str = "confirm"
+
+
+FlowState = IntakeState | ClarifyState | FaqOfferState | MovingState | UrgentState | WithdrawState
+STATE_TYPES: dict[str, type] = {
+    kind.FLOW: kind for kind in (IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState, WithdrawState)
+}
+
+
+@dataclass
+class Fragment:
+    """A message the bot did not understand on its own, kept to be read with the next ones."""
+
+    message_id: int
+    text: str
+
+
+@dataclass
+class Cancelled:
+    """An intake the resident cancelled, kept for a while in case they change their mind."""
+
+    state: IntakeState
+    at: str  # when it was cancelled, ISO 8601 in UTC
+
+
+@dataclass
+class Dialogue:
+    """One resident's dialogue: the active flow, if any, and what carries over between flows."""
+
+    flow: FlowState | None = None
+    pending_media: list[str] = field(default_factory=list)  # photos sent before any case
+    fragments: list[Fragment] = field(default_factory=list)  # not understood yet
+    cancelled: Cancelled | None = None  # the last intake cancelled, until another flow starts
+
+    def start(self, state: FlowState) -> FlowState:
+        """Make `state` the active flow (replacing any other, and any cancelled intake) and return it."""
+        self.flow = state
+        self.cancelled = None
+        return state
+
+    def end(self) -> None:
+        """No flow is active any more."""
+        self.flow = None
+
+    def active(self, kind: type) -> bool:
+        """True when the active flow is of this state type."""
+        return isinstance(self.flow, kind)
+
+    @property
+    def flow_name(self) -> str | None:
+        """The active flow's name, or None."""
+        return self.flow.FLOW if self.flow is not None else None
+
+    def to_dict(self) -> dict:
+        """A plain, JSON-ready dict (empty when there is nothing to keep)."""
+        data: dict = {}
+        if self.flow is not None:
+            data["flow"] = self.flow.FLOW
+            data["state"] = asdict(self.flow)
+        if self.pending_media:
+            data["pending_media"] = list(self.pending_media)
+        if self.fragments:
+            data["fragments"] = [asdict(fragment) for fragment in self.fragments]
+        if self.cancelled is not None:
+            data["cancelled"] = {"state": asdict(self.cancelled.state), "at": self.cancelled.at}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Dialogue:
+        """Read a stored dialogue; an unknown flow (from an older release) is dropped."""
+        data = copy.deepcopy(data)  # the caller compares the stored dict with the result later
+        kind = STATE_TYPES.get(data.get("flow") or "")
+        flow = _typed(kind, data.get("state") or {}) if kind is not None else None
+        cancelled = data.get("cancelled")
+        return cls(
+            flow=flow,
+            pending_media=list(data.get("pending_media") or []),
+            fragments=[Fragment(**item) for item in data.get("fragments") or []],
+            cancelled=Cancelled(_typed(IntakeState, cancelled["state"]), cancelled["at"]) if cancelled else None,
+        )
+
+
+def _typed(kind: type, state: dict):
+    """A flow's typed state from its stored dict; keys an older release wrote are dropped."""
+    known = {item.name for item in fields(kind)}
+    return kind(**{key: value for key, value in state.items() if key in known})
+
+
+class MoreWords(enum.Enum):
+    """What the words besides a yes or no are ("不是撤回 我是想问问进度")."""
+
+    ANSWERED = "a message of their own, answered as usual once the question is answered"
+    STEP = (
+        "the step's to read: the whole message is no bare yes or no (a correction, a story); "
+        'after a held answer (again: "先别交") they are a message of their own, answered in the flow'
+    )
+    KEPT = "part of the answer: its handler keeps the whole message"
+
+
+# "回复 1 …  回复 2 …": the numbers of a yes/no question.
+ONE_YES_TWO_NO = ((1, Answer.YES), (2, Answer.NO))
+
+
+@dataclass(frozen=True)
+class Question:
+    """A yes/no or choice question a step asks: which words count as yes, as no, or as a yes or no
+    that cannot be taken here (asked again, kindly), and what each does; anything else is neither.
+
+    `words` names concepts of bot/data/answers.yml in the order they are read: the first found
+    decides, so a negation is listed before the yes-words it may contain ("不是撤回")."""
+
+    words: tuple[tuple[str, Answer], ...]
+    yes: Callable | None  # (turn) -> reply, or None when it means nothing here; None: handed on
+    no: Callable | None
+    again: Callable | None = None  # (turn) -> reply, for Answer.AGAIN
+    numbers: tuple[tuple[int, Answer], ...] = ()  # "1" / "2" when the question numbers its answers
+    more_words: MoreWords = MoreWords.ANSWERED  # what the words besides a yes or no are
+    # (turn) -> reply or None: the step's own answers, read before yes or no (a phone number,
+    # "冇得电话", "不知道", "社区不对"); the step's handler reads what is neither.
+    first: Callable | None = None
+    # An any-time cancel ("不用了", "取消吧") cancels, as anywhere, rather than being read as a no.
+    cancel_cancels: bool = False
+    neither: str = "the step reads it; what it does not take is handed on as any message"
+
+    def read(self, text: str) -> Reading:
+        """What the text answers to this question."""
+        pick = phrases.choice_number(text)
+        if pick is not None:
+            return Reading(dict(self.numbers).get(pick, Answer.NEITHER))
+        reading = answers.read(text, self.words)
+        if reading.rest and self.more_words is MoreWords.STEP and reading.answer is not Answer.AGAIN:
+            return Reading(Answer.NEITHER)
+        return reading
+
+    def act(self, answer: Answer) -> Callable | None:
+        """The handler for a yes, a no or an again (None: the message is handed on)."""
+        return {Answer.YES: self.yes, Answer.NO: self.no, Answer.AGAIN: self.again}.get(answer)
+
+
+def only_the_question(turn) -> None:
+    """The handler of a step that takes nothing but its question's yes or no: the rest is handed on."""
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named step of a flow: the handler for the resident's answer, and what it accepts.
+
+    The handler returns the reply, or None when the message is not an answer to this step's
+    question; the router then tries the any-time phrases and the classifier. A step that asks yes
+    or no (or to choose) declares its `question`: the router reads the answer with it (before the
+    handler, or after it when the question says so)."""
+
+    handler: Callable
+    accepts: str
+    on_miss: Callable | None = None  # (turn) -> what to say when the answer was not usable
+    # The step asks for a short answer (a place, a number, yes or no), not for a story: a message
+    # it takes is no report of danger unless the danger is sure (no "possible danger" advice).
+    short_answer: bool = True
+    question: Question | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A declared dialogue flow: its state type, named steps, the question each step asks
+    again after an interruption, and what "go back" does."""
+
+    state: type
+    steps: dict[str, Step]
+    prompt: Callable  # (turn) -> the current step's question, to ask again
+    go_back: Callable | None = None  # (turn) -> reply; None: "go back" leaves the flow
+    keeps_on_new_topic: bool = False  # an unrelated message leaves the flow open (intake)
+    way_out: Callable | None = None  # (turn) -> how to get on, offered after two misses
+    leave: Callable | None = None  # (turn) -> ends the flow when the resident moves on
+
+
+def one_step_flow(
+    state: type,
+    step: str,
+    handler: Callable,
+    prompt: Callable,
+    accepts: str,
+    leave: Callable | None = None,
+    short_answer: bool = True,
+    question: Question | None = None,
+) -> Flow:
+    """A flow that asks one question: leaving it is all that "go back" can do."""
+    return Flow(
+        state=state,
+        steps={step: Step(handler, accepts, short_answer=short_answer, question=question)},
+        prompt=prompt,
+        leave=leave,
+    )

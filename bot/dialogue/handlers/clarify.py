@@ -1,0 +1,148 @@
+"""Asking one short question with numbered choices instead of guessing."""
+
+from __future__ import annotations
+
+from bot.cases.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS
+from bot.dialogue.flows import ClarifyState, Fragment
+from bot.dialogue.handlers import human, intake
+from bot.dialogue.turn import Turn
+from bot.nlu import phrases
+from bot.training import review
+
+CHOICE_QUESTION = "您说的情况更接近哪一类？"
+# When the only room on offer is the community lawyer, the question is whether it is a legal one.
+LEGAL_ONLY_QUESTION = "这是想咨询法律问题吗？"
+# "人呢" while the question that picks the person waits.
+PERSON_COMING = "工作人员看到后会在这里回复您。先告诉我是哪类问题，好转给对的人："
+NONE_OF_THESE = "好的，麻烦您换个说法再描述一下情况，或回复“转人工”联系工作人员。"
+# "都不是" when not every kind was offered: the three kinds, and a person.
+OTHER_KINDS = "好的。那您说的情况更接近下面哪一类？"
+OR_A_PERSON = "都不像的话，回复“转人工”，工作人员会直接跟您了解情况。"
+# "都不是" after a request for a person: the case waits for a person anyway.
+PERSON_WILL_ASK = "好的，工作人员看到后会直接跟您了解情况。"
+
+
+def ask(turn: Turn, choices: list[str], question: str | None = None, for_person: bool = False) -> str:
+    """Ask the resident to pick a category by number."""
+    if question is None:
+        question = LEGAL_ONLY_QUESTION if list(choices) == [GENERAL_CATEGORY] else CHOICE_QUESTION
+    about = "" if for_person else turn.story()
+    turn.dialogue.start(
+        ClarifyState(
+            choices=list(choices),
+            question=about,
+            opening=turn.first_message_id(),
+            message_ids=turn.fragment_ids() + [turn.message.id],
+            for_person=for_person,
+        )
+    )
+    turn.dialogue.fragments.clear()
+    return "\n".join([question, choice_lines(choices, for_person)])
+
+
+def choice_lines(choices: list[str], for_person: bool = False) -> str:
+    """The numbered choices, and "none of these" when not every category is offered."""
+    lines = [f"回复 {index} {CATEGORIES[intent].hint}" for index, intent in enumerate(choices, 1)]
+    if len(choices) < len(TRIAGE_INTENTS):
+        lines.append(f"回复 {len(choices) + 1} 都不是")
+    if for_person:
+        lines.append("也可以直接用一句话说说您的情况。")
+    return "\n".join(lines)
+
+
+def prompt(turn: Turn) -> str:
+    """The pending numbered question, to ask again."""
+    state = turn.dialogue.flow
+    return choice_lines(state.choices, state.for_person)
+
+
+def choose_step(turn: Turn) -> str | None:
+    """Step "choose": a number, or words that name one of the choices (a plain yes or no is read
+    by the step's question in FLOWS)."""
+    state = turn.dialogue.flow
+    pick = phrases.choice_number(turn.text)
+    if pick is not None and 1 <= pick <= len(state.choices):
+        return _chosen(turn, state, state.choices[pick - 1], text=state.question)
+    if pick == len(state.choices) + 1:
+        if state.ticket_id is None and not state.for_person:
+            return all_kinds(turn, state)
+        turn.dialogue.end()
+        return PERSON_WILL_ASK if state.ticket_id is not None else NONE_OF_THESE
+    if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
+        return None
+    return _answer_in_words(turn, state)
+
+
+def yes(turn: Turn) -> str:
+    """A plain yes: the one kind of case asked about ("这是想咨询法律问题吗？" — "是的"), else the
+    numbers are asked for again, kindly."""
+    state = turn.dialogue.flow
+    if len(state.choices) == 1:
+        return _chosen(turn, state, state.choices[0], text=state.question)
+    return f"请回复前面的数字选一类，我好转给对的人：\n{prompt(turn)}"
+
+
+def no(turn: Turn) -> str:
+    """A plain no ("不是", "都不是", "不用了"): none of these; nothing is opened and what was asked
+    about is kept with the next message."""
+    state = turn.dialogue.flow
+    if state.ticket_id is None and not state.for_person and len(state.choices) < len(TRIAGE_INTENTS):
+        return all_kinds(turn, state)
+    leave(turn)
+    if state.ticket_id is not None:  # the request for a person is a case already: a person will ask
+        return PERSON_WILL_ASK
+    if state.for_person:
+        return "好的，先不转。需要时回复“转人工”，或直接说说您的情况。"
+    return NONE_OF_THESE
+
+
+def all_kinds(turn: Turn, state: ClarifyState) -> str:
+    """None of the kinds offered ("2 都不是"): all three kinds, and a person, asked about the same words."""
+    turn.dialogue.start(
+        ClarifyState(
+            choices=list(TRIAGE_INTENTS),
+            question=state.question,
+            opening=state.opening,
+            message_ids=state.message_ids,
+        )
+    )
+    return "\n".join([OTHER_KINDS, choice_lines(list(TRIAGE_INTENTS)), OR_A_PERSON])
+
+
+def _answer_in_words(turn: Turn, state: ClarifyState) -> str | None:
+    """The resident answered in words: the kind of case their words name, if they name one."""
+    if state.for_person and len(turn.text) <= phrases.PERSON_AGAIN_MAX_CHARS and phrases.PERSON_AGAIN.search(turn.text):
+        # "人呢": the request stands (where it is, told again); no case with "人呢" for its story.
+        first = human.transfer(turn) if state.ticket_id is not None else PERSON_COMING
+        return f"{first}\n{prompt(turn)}"
+    decision = turn.decide()
+    if state.ticket_id is not None:  # "跟楼下吵架的事 我住舞台社区": the kind, read without the place
+        decision = human.kind_without_place(turn) or decision
+    if decision.intent in TRIAGE_INTENTS and decision.kind in ("triage", "clarify"):
+        return _chosen(turn, state, decision.intent, text=_joined(state.question, turn.text))
+    if state.for_person:
+        # Asked for a person and still unclear: the community lawyer takes any question.
+        return _chosen(turn, state, GENERAL_CATEGORY, text=turn.text)
+    return None
+
+
+def leave(turn: Turn) -> None:
+    """The resident moved on without choosing: what we asked about is kept as a fragment of
+    the story, read again with the message that moved on."""
+    state = turn.dialogue.flow
+    if state.question and state.opening is not None:
+        turn.dialogue.fragments.insert(0, Fragment(state.opening, state.question))
+    turn.dialogue.end()
+
+
+def _chosen(turn: Turn, state: ClarifyState, category: str, text: str) -> str:
+    if state.ticket_id is not None:  # asked for a person: the case is open already, the answer routes it
+        return human.kind_chosen(turn, state, category)
+    ids = state.message_ids + [turn.message.id]
+    if not state.for_person:  # the resident's own choice: a suggested label for the review queue
+        review.record_choice(turn.session, state.opening, text, category)
+    return intake.start_case(turn, category, text=text, opening=state.opening, message_ids=ids)
+
+
+def _joined(first: str, then: str) -> str:
+    return f"{first}，{then}" if first else then

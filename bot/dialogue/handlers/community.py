@@ -1,0 +1,324 @@
+"""Knowing where the resident lives: asked once, remembered, changeable; other districts told kindly."""
+
+from __future__ import annotations
+
+import re
+
+from bot.cases.directory import communities_named, match_communities, nearest_community
+from bot.dialogue.flows import MovingState
+from bot.dialogue.turn import Turn
+from bot.nlu import phrases
+from bot.storage.directory import Unit, district_centre
+from bot.storage.tickets import latest_open_ticket
+
+ASK_COMMUNITY = "请问您住在哪个社区？直接回复社区名称（如“八古墩社区”），也可以发送您的位置。\n不清楚的话回复“不知道”。"
+FAR_AWAY = (
+    "这个位置附近没有江汉区的社区公共法律服务工作室。住在江汉区的话，请回复您的社区名称；"
+    "不在江汉区的话，可以找当地的公共法律服务中心，或拨打 12348 公共法律服务热线。"
+)
+ASK_NEW_COMMUNITY = "好的，请问您现在住在哪个社区？回复社区名称，或发送位置。"
+# Wuhan's other districts (and the names people use for them): a resident who names one lives
+# outside the rooms we route to.
+OTHER_DISTRICTS = {
+    **{
+        name: f"{name}区"
+        for name in (
+            "江岸",
+            "硚口",
+            "汉阳",
+            "武昌",
+            "青山",
+            "洪山",
+            "东西湖",
+            "蔡甸",
+            "江夏",
+            "黄陂",
+            "新洲",
+            "汉南",
+        )
+    },
+    "东湖高新": "东湖高新区",
+    "光谷": "东湖高新区",
+    "经开": "武汉经开区",
+    "沌口": "武汉经开区",
+}
+_OTHER_DISTRICT = re.compile("|".join(OTHER_DISTRICTS))
+# In a story only where the resident says they live there: "在汉阳上班" or "邻居是武昌人" is not.
+_LIVES_IN_OTHER = re.compile(
+    rf"(?:住在?|家在|家住|我在|我们在|我是)(?:武汉)?(?:市)?({_OTHER_DISTRICT.pattern})(?!.{{0,2}}上班)"
+)
+_ELSEWHERE = re.compile(r"外地|外省|不在江汉|不是江汉|不住江汉|不在武汉")
+# "家在江汉", "我是江汉的": a resident of the district, whatever other district they name.
+_LIVES_HERE = re.compile(r"(?<![不没])(?:住|家|我是|我们是)(?:在)?(?:武汉)?(?:市)?江汉")
+# "公司在江汉", "在江汉上班": the resident works in the district, so a matter may arise here.
+_WORKS_HERE = re.compile(
+    r"(?:公司|单位|厂|店|工地|上班|工作|打工|做事)(?:也|就|是)?(?:在)?(?:武汉)?(?:市)?江汉|"
+    r"在(?:武汉)?(?:市)?江汉(?:区)?(?:上班|工作|打工|做事|开店)"
+)
+PLACE_MAX_CHARS = 20
+# "不晓得叫么子社区，反正就在万松园路那边的菜场后面": a don't-know about the name may say this much more.
+UNKNOWN_MAX_CHARS = 40
+_CLAUSE = re.compile(r"[\s，,。、；;！!～~]+")
+
+
+def community_of(turn: Turn) -> Unit | None:
+    """The resident's remembered community room."""
+    if turn.resident.community_id is None:
+        return None
+    return turn.session.get(Unit, turn.resident.community_id)
+
+
+def remember(turn: Turn, unit: Unit) -> None:
+    """Remember the resident's community."""
+    turn.resident.community_id = unit.id
+
+
+def room_card(unit: Unit) -> str:
+    """Where a room is and when it opens, in a few lines."""
+    lines = [unit.office_name]
+    if unit.address:
+        lines.append(f"地址：{unit.address}")
+    if unit.hours:
+        lines.append(f"时间：{unit.hours}")
+    if unit.phone:
+        lines.append(f"电话：{unit.phone}")
+    return "\n".join(lines)
+
+
+def where_is(turn: Turn) -> str:
+    """Any-time "区中心在哪里": the address, hours and phone of the office asked about, from the directory."""
+    centre = district_centre(turn.session)
+    home = community_of(turn)
+    if phrases.DISTRICT_OFFICE.search(turn.text) or home is None:
+        unit = centre
+    elif phrases.STREET_OFFICE.search(turn.text):
+        unit = home.parent or centre
+    else:
+        unit = home
+    if unit is None:
+        return "抱歉，暂时查不到地址，您可以拨打 12348 公共法律服务热线询问。"
+    return f"{room_card(unit)}\n上门前建议先打电话确认有人值班。"
+
+
+def home_room(turn: Turn) -> Unit | None:
+    """The room that answers this resident: their community's, else the district centre."""
+    return community_of(turn) or district_centre(turn.session)
+
+
+def numbered_choices(units: list[Unit]) -> str:
+    """A numbered list of communities to pick from."""
+    lines = [
+        f"回复 {index} {unit.name}（{unit.parent.name if unit.parent else ''}）" for index, unit in enumerate(units, 1)
+    ]
+    return "\n".join(lines)
+
+
+def elsewhere(text: str, answering: bool = False) -> str | None:
+    """The other district (or "外地") the resident lives in, if the text says so; `answering`:
+    the text answers "which community", so naming a district is enough."""
+    if _LIVES_HERE.search(text):
+        return None
+    if _ELSEWHERE.search(text):
+        return "外地"
+    match = _LIVES_IN_OTHER.search(text)
+    if match is None and answering and "江汉" not in text:
+        match = _OTHER_DISTRICT.search(text)
+    if match is None:
+        return None
+    return OTHER_DISTRICTS[match.group(match.lastindex or 0)]
+
+
+def works_here(text: str) -> bool:
+    """True when the resident says they work in the district ("公司在江汉")."""
+    return bool(_WORKS_HERE.search(text))
+
+
+def _their_centre(place: str) -> str:
+    return f"{place}公共法律服务中心" if place != "外地" else "当地的公共法律服务中心"
+
+
+def elsewhere_note(turn: Turn, place: str) -> str:
+    """Kind words for a resident outside the district: where to go instead."""
+    return (
+        f"本服务面向武汉市{district_name(turn)}的居民。您在{place}的话，可以就近找{_their_centre(place)}，"
+        "或拨打 12348 公共法律服务热线（全国统一，可以电话咨询律师）。"
+    )
+
+
+def legal_question_from_elsewhere(turn: Turn, place: str, text: str) -> str:
+    """A legal question from outside the district: taken by the district centre's lawyer; a
+    resident who works here ("我住硚口区的 公司在江汉") is told plainly that this is why."""
+    centre = district_centre(turn.session)
+    if works_here(text):
+        return (
+            f"您住在{place}、在{district_name(turn)}工作，这边可以为您登记，由{centre.office_name}的律师为您解答。"
+            f"离家近的话，也可以找{_their_centre(place)}，或拨打 12348 公共法律服务热线。"
+        )
+    return f"{elsewhere_note(turn, place)}\n您的法律问题，{centre.office_name}的律师也可以先给您解答。"
+
+
+def district_name(turn: Turn) -> str:
+    """The district's name, from the directory."""
+    centre = district_centre(turn.session)
+    return centre.name if centre is not None else "本区"
+
+
+def resolve_place(turn: Turn, text: str, candidates: list[int]) -> tuple[Unit | None, list[Unit]]:
+    """The one community the text names (a number picks from `candidates`), else the matches."""
+    pick = phrases.choice_number(text)
+    if pick is not None and 1 <= pick <= len(candidates):
+        return turn.session.get(Unit, candidates[pick - 1]), []
+    if pick is not None or len(text) > PLACE_MAX_CHARS:
+        return None, []
+    named = communities_named(turn.session, text)
+    if len(named) == 1:
+        return named[0], []
+    # A street's rooms or a near miss ("民意社区" for 东民社区) is asked about, even when one.
+    return None, named or match_communities(turn.session, text)
+
+
+# "说错了，是民意社区" / "我家其实在民意社区": a correction of the community already given.
+_CORRECTION = re.compile(r"错|不对|不是|其实|应该是|改成|改为|换成|我?家?(?:住)?在|我是")
+
+
+def corrected_community(turn: Turn, text: str) -> Unit | None:
+    """The one community a later answer names instead of the one chosen, if it corrects it."""
+    if len(text) > PLACE_MAX_CHARS and not _CORRECTION.search(text):
+        return None
+    named = communities_named(turn.session, text)
+    current = community_of(turn)
+    if len(named) != 1 or (current is not None and named[0].id == current.id):
+        return None
+    return named[0]
+
+
+def which_of(matches: list[Unit]) -> str:
+    """Ask which of several matching communities the resident means."""
+    return "您说的是哪个社区？\n" + numbered_choices(matches)
+
+
+# Words that make an answer about where one lives, even a place we do not know.
+_PLACE_WORDS = re.compile(
+    r"社区|小区|街道?|路|巷|(?<![群屋家心这那哪手店厂])里|村|花园|家园|苑|园|城|楼|栋|单元|号|广场|大厦|公寓|附近|旁边|对面|后面|前面|那边|这边|区"
+)
+
+
+def sounds_like_a_place(text: str) -> bool:
+    """True when the text may name a place (a community we do not know is still a place)."""
+    return bool(_PLACE_WORDS.search(text))
+
+
+def place_unknown(text: str) -> bool:
+    """True when an answer to "which community" says the resident does not know it."""
+    if not phrases.UNKNOWN_PLACE.search(text):
+        return False
+    return len(text) <= PLACE_MAX_CHARS or (
+        len(text) <= UNKNOWN_MAX_CHARS and bool(phrases.UNKNOWN_COMMUNITY.search(text))
+    )
+
+
+def place_words(text: str) -> str:
+    """The resident's words about where they are, without the don't-know: "就在万松园路那边"."""
+    clauses = [
+        clause
+        for clause in _CLAUSE.split(text)
+        if clause and not phrases.UNKNOWN_PLACE.search(clause) and sounds_like_a_place(clause)
+    ]
+    return "，".join(clauses)
+
+
+def not_found(text: str) -> str:
+    """Say the place was not found and ask again."""
+    return f"没有找到叫“{text[:20]}”的社区。请再发一次社区名称，或发送位置；不清楚的话回复“不知道”。"
+
+
+def change_community(turn: Turn) -> str:
+    """Handler: the resident moved or wants to change their community."""
+    unit = community_entity(turn)
+    if unit is None:
+        matches = match_communities(turn.session, turn.text)
+        unit = matches[0] if len(matches) == 1 else None
+    if unit is not None:
+        return moved_to(turn, unit)
+    place = elsewhere(turn.text)
+    if place is not None:
+        return elsewhere_note(turn, place)
+    turn.dialogue.start(MovingState())
+    return ASK_NEW_COMMUNITY
+
+
+def moved_to(turn: Turn, unit: Unit) -> str:
+    """Remember the new community; cases already opened stay with the room that has them."""
+    remember(turn, unit)
+    reply = f"好的，已把您的社区改为{unit.name}。\n{room_card(unit)}"
+    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    if ticket is not None:
+        reply += f"\n您已登记的工单 {ticket.number} 仍由原来的工作室继续办理，回复“我的工单”可查看进度。"
+    return reply
+
+
+def community_entity(turn: Turn) -> Unit | None:
+    """The one community the model found in this message (the new one, when moving)."""
+    if turn.classification is None:
+        return None
+    names = [entity["value"] for entity in turn.classification.entities if entity.get("entity") == "community"]
+    matches = {unit.id: unit for name in names for unit in match_communities(turn.session, name)}
+    return next(iter(matches.values())) if len(matches) == 1 else None
+
+
+def moving_step(turn: Turn) -> str | None:
+    """Flow step: the resident is telling us their new community (else: not an answer)."""
+    state = turn.dialogue.flow
+    place = elsewhere(turn.text, answering=True)
+    if place is not None:
+        turn.dialogue.end()
+        return elsewhere_note(turn, place)
+    unit, matches = resolve_place(turn, turn.text, state.candidates)
+    if unit is not None:
+        turn.dialogue.end()
+        return moved_to(turn, unit)
+    if matches:
+        state.candidates = [match.id for match in matches]
+        return which_of(matches)
+    return None
+
+
+def moving_yes(turn: Turn) -> str:
+    """A plain yes to "which community do you live in now": the one community offered is taken,
+    else the question is asked again, kindly."""
+    state = turn.dialogue.flow
+    if len(state.candidates) == 1:
+        turn.dialogue.end()
+        return moved_to(turn, turn.session.get(Unit, state.candidates[0]))
+    return "好的，请回复您现在住的社区名称，或发送您的位置。"
+
+
+def moving_no(turn: Turn) -> str:
+    """A plain no ("不是", "我没搬"): with communities on offer, none of them — the name is asked
+    again; otherwise the community stays as it was."""
+    state = turn.dialogue.flow
+    if state.candidates:
+        state.candidates = []
+        return "好的，那请再说一下您现在住的社区名称，或发送您的位置。"
+    turn.dialogue.end()
+    current = community_of(turn)
+    return f"好的，您的社区没有改{f'，还是{current.name}' if current else ''}。"
+
+
+def moving_prompt(turn: Turn) -> str:
+    """The moving flow's question."""
+    return ASK_NEW_COMMUNITY
+
+
+def location_pin(turn: Turn) -> str:
+    """Handler for a location message: remember it and name the nearest room."""
+    inbound = turn.inbound
+    turn.resident.latitude, turn.resident.longitude = inbound.latitude, inbound.longitude
+    unit = nearest_community(turn.session, inbound.latitude, inbound.longitude)
+    if unit is None:
+        return FAR_AWAY
+    if turn.resident.community_id is None or turn.dialogue.active(MovingState):
+        remember(turn, unit)
+        turn.dialogue.end()
+        return f"根据您的位置，为您匹配到{unit.name}：\n{room_card(unit)}\n不对的话回复正确的社区名称。"
+    return f"离您最近的是：\n{room_card(unit)}"

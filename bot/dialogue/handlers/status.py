@@ -1,0 +1,220 @@
+"""Self-service on one's cases: progress, rating, reopening, adding to an open case."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.cases.categories import CATEGORIES
+from bot.cases.lifecycle import RESIDENT, move_ticket
+from bot.cases.tickets import (
+    add_contact_time,
+    attach_message,
+    can_reopen,
+    link_message,
+    rate,
+    reopen,
+    response_promise,
+    status_line,
+)
+from bot.dialogue.flows import ClarifyState, IntakeState, WithdrawState
+from bot.dialogue.handlers import privacy
+from bot.dialogue.handlers.intake import contact_time_in
+from bot.dialogue.handlers.staff_reply import NEW_MATTER
+from bot.dialogue.turn import Turn
+from bot.nlu import phrases
+from bot.storage.base import utcnow
+from bot.storage.tickets import (
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    Ticket,
+    latest_open_ticket,
+    rated_since,
+    tickets_of_resident,
+)
+
+# Words sent within this time after a rating, and no longer than this, are the rating's comment.
+RATING_COMMENT_WITHIN = timedelta(minutes=30)
+RATING_COMMENT_MAX_CHARS = 60
+# A question is asked, not commented: "那物业费能少交吗", "这个怎么办".
+ASKED = re.compile(r"[?？]|吗|(?:怎么|如何|咋|么样)(?:办|弄|处理|搞)|能不能|可不可以|可以不|请问|想问|咨询")
+
+
+def my_tickets(turn: Turn) -> str:
+    """Handler: list the resident's cases and where each stands."""
+    tickets = tickets_of_resident(turn.session, turn.resident.id)
+    if not tickets:
+        return "您还没有登记过工单。直接说说您遇到的问题，我来帮您转给社区工作室。"
+    lines = ["您最近的工单："]
+    lines += [status_line(turn.session, ticket) for ticket in tickets]
+    if any(ticket.status in OPEN_STATUSES for ticket in tickets):
+        lines.append("需要补充情况可以回复“补充：……”，或直接发照片。")
+    return "\n".join(lines)
+
+
+def when_answered(turn: Turn) -> str:
+    """Any-time "你们什么时候来": the open case's number, where it stands and when a person answers."""
+    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    if ticket is None:
+        if turn.dialogue.active(IntakeState):
+            return "登记提交后，我会告诉您工单编号和工作人员多久联系您。"
+        return "您目前没有正在办理的工单。直接说说您遇到的问题，我来帮您登记。"
+    link_message(turn.session, ticket, turn.message, note="居民询问什么时候有人联系")  # a question, not case content
+    waiting = (
+        response_promise(ticket) if ticket.first_response_at is None else "工作人员已经在跟进，有进展会在这里通知您"
+    )
+    return f"您的工单：{status_line(turn.session, ticket)}\n{waiting}。\n有新情况请回复“补充：”加上内容，会记到工单里。"
+
+
+def _awaiting_rating(turn: Turn) -> Ticket | None:
+    for ticket in tickets_of_resident(turn.session, turn.resident.id):
+        if ticket.status == "resolved" and ticket.rating is None and can_reopen(ticket):
+            return ticket
+    return None
+
+
+def _reopenable(turn: Turn) -> Ticket | None:
+    for ticket in tickets_of_resident(turn.session, turn.resident.id):
+        if can_reopen(ticket):
+            return ticket
+    return None
+
+
+def rating_or_reopen(turn: Turn) -> str | None:
+    """A rating ("5 很满意") or "没解决" for a recently resolved case; None when it is neither."""
+    match = phrases.RATING.match(turn.text)
+    if match and (ticket := _awaiting_rating(turn)) is not None:
+        return _rated(turn, ticket, int(match.group(1)), match.group(2).strip())
+    if phrases.UNRESOLVED.search(turn.text):
+        ticket = _reopenable(turn)
+        if ticket is not None:
+            reopen(turn.session, ticket, turn.text)
+            turn.message.ticket_id = ticket.id
+            return f"抱歉问题还没解决。工单 {ticket.number} 已重新打开，工作人员会尽快再联系您。"
+    return None
+
+
+def rating_in_words(turn: Turn) -> str | None:
+    """A rating said in words ("给个3分吧", "五星好评", "很满意") for a case awaiting one: taken even
+    while another question waits, which a bare digit would answer instead; None otherwise."""
+    said = phrases.spoken_rating(turn.text)
+    if said is None or phrases.UNRESOLVED.search(turn.text):  # "不满意 还是没修好" reopens the case
+        return None
+    ticket = _awaiting_rating(turn)
+    return _rated(turn, ticket, *said) if ticket is not None else None
+
+
+def rating_beyond_the_menu(turn: Turn) -> str | None:
+    """A bare 1–5 that no numbered question waiting could mean ("3" when it offers 1 and 2): the
+    rating the resolved case asked for; None otherwise."""
+    pick = phrases.choice_number(turn.text)
+    flow = turn.dialogue.flow
+    if pick is None or not 1 <= pick <= 5 or not isinstance(flow, ClarifyState) or pick <= len(flow.choices) + 1:
+        return None
+    ticket = _awaiting_rating(turn)
+    return _rated(turn, ticket, pick, "") if ticket is not None else None
+
+
+def _rated(turn: Turn, ticket: Ticket, score: int, comment: str) -> str:
+    rate(turn.session, ticket, score, comment)
+    turn.message.ticket_id = ticket.id
+    invite = "" if comment else "想说几句意见，也可以直接发给我。"
+    return f"谢谢您的评价（{score} 分）！工单 {ticket.number} 的评价已记录。{invite}"
+
+
+def rating_comment(turn: Turn) -> str | None:
+    """A few words just after a rating ("刘律师很耐心 谢谢") are its comment, and words after that
+    comment are more of it; None otherwise (a bare thanks, a number, a new question or matter)."""
+    text = turn.text.strip()
+    if len(text) > RATING_COMMENT_MAX_CHARS or phrases.choice_number(text) is not None or phrases.THANKS.match(text):
+        return None
+    if phrases.FILLER.match(text):  # "嗯" says nothing of the service
+        return None
+    ticket = rated_since(turn.session, turn.resident.id, utcnow() - RATING_COMMENT_WITHIN)
+    if ticket is None:
+        return None
+    if ticket.rating_comment:
+        if not _more_comment(turn, ticket):
+            return None
+        ticket.rating_comment = f"{ticket.rating_comment}；{text}"
+    elif turn.decide().kind in ("triage", "faq"):
+        return None
+    else:
+        ticket.rating_comment = text
+    turn.message.ticket_id = ticket.id
+    # The comment was asked for: like a step's answer, a possible danger in it gets no caution
+    # ("我等了一个星期才有人打电话"); a sure one never reaches here.
+    turn.short_answer = True
+    return f"谢谢您的意见，已和评价一起记在工单 {ticket.number} 里。"
+
+
+def _more_comment(turn: Turn, ticket: Ticket) -> bool:
+    """After a comment was kept the resident is still commenting ("不过物业一开始拖了好几天"), even
+    when the words sound like a case of the same kind; a question, "另外……", or a matter the model
+    is sure is of another kind is not a comment."""
+    if ASKED.search(turn.text) or NEW_MATTER.search(turn.text):
+        return False
+    decision = turn.decide()
+    if decision.kind == "faq":
+        return False
+    return decision.kind != "triage" or decision.intent == ticket.category
+
+
+def add_to_case(turn: Turn) -> str | None:
+    """ "补充：……" adds the text to the resident's open case; None when there is none."""
+    match = phrases.ADD_TO_CASE.match(turn.text)
+    if not match or not turn.text[match.end() :].strip():
+        return None
+    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    if ticket is None:
+        return None
+    turn.message.content = turn.text[match.end() :].strip()
+    attach_message(turn.session, ticket, turn.message)
+    return f"已补充到工单 {ticket.number}，工作人员会看到。"
+
+
+def contact_time(turn: Turn) -> str | None:
+    """ "最好晚上打" with a case open and no flow waiting: staff see it in the case; None otherwise."""
+    said = contact_time_in(turn.text)
+    ticket = latest_open_ticket(turn.session, turn.resident.id) if said else None
+    if ticket is None:
+        return None
+    add_contact_time(turn.session, ticket, turn.message, said)
+    return f"好的，已在工单 {ticket.number} 里注明：{said}。工作人员会尽量按这个时间联系您。"
+
+
+def offer_withdrawal(turn: Turn) -> str | None:
+    """ "撤了吧" with no flow waiting: ask whether the newest open case is to be withdrawn."""
+    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    if ticket is None:
+        return None
+    turn.dialogue.start(WithdrawState(ticket=ticket.id))
+    return withdrawal_prompt(turn)
+
+
+def withdrawal_prompt(turn: Turn) -> str:
+    """The withdraw flow's question."""
+    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    return (
+        f"要撤回工单 {ticket.number}（{CATEGORIES[ticket.category].label}）吗？\n"
+        "回复 1 撤回，工作人员不再处理\n回复 2 保留，继续办理"
+    )
+
+
+def withdraw(turn: Turn) -> str:
+    """Yes to "要撤回工单吗": the case is withdrawn (unless a person closed it meanwhile)."""
+    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    turn.dialogue.end()
+    if ticket.status not in OPEN_STATUSES:
+        return f"工单 {ticket.number} 已经是“{STATUS_LABELS[ticket.status]}”，不用再撤回了。"
+    link_message(turn.session, ticket, turn.message, note="居民撤回")
+    move_ticket(turn.session, turn.services.jobs, ticket, "cancelled", RESIDENT, "居民在对话中撤回", tell=False)
+    withdrawn = f"好的，工单 {ticket.number} 已撤回，工作人员不会再处理。以后有需要随时再找我。"
+    return "\n".join(part for part in (withdrawn, privacy.goes_ahead_now(turn)) if part)
+
+
+def keep(turn: Turn) -> str:
+    """No to "要撤回工单吗" ("不是撤回", "不要撤", "保留"): the case goes on."""
+    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    turn.dialogue.end()
+    return f"好的，工单 {ticket.number} 保留，工作人员会继续办理。"

@@ -1,0 +1,363 @@
+"""Danger first: emergency numbers at once, an urgent case, then every detail goes to that case."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.cases.categories import CATEGORIES, role_title, urgent_category
+from bot.cases.directory import communities_named
+from bot.cases.tickets import (
+    add_staff_note,
+    attach_message,
+    first_response_hours,
+    link_message,
+    move_to_community,
+    response_promise,
+)
+from bot.dialogue.flows import IntakeState, UrgentState
+from bot.dialogue.handlers import community, faq, human, intake
+from bot.dialogue.turn import Turn
+from bot.nlu import answers, phrases, signals
+from bot.nlu.cues import asks_fee, asks_office_hours, only_greets
+from bot.nlu.faq_match import QUESTION
+from bot.storage.directory import Unit
+from bot.storage.faq import faq_for_intent
+from bot.storage.tickets import Ticket
+from bot.wechat.text import find_phone
+
+ADVICE = {
+    "violence": "如有人身危险，请立即拨打 110 报警，先到安全的地方。",
+    "fire": "如发生火情，请立即拨打 119，先撤离到安全地带，不要乘电梯。",
+    "gas": (
+        "闻到燃气味请立即关闭阀门、打开门窗，不要开关电器或打电话，到室外后拨打 119 或燃气公司抢修电话；"
+        "有人头晕、恶心、站不稳（可能是煤气中毒），先到通风的地方，立即拨打 120。"
+    ),
+    "injury": "如有人受伤，请立即拨打 120 急救。",
+    "self_harm": (
+        "如果您现在有伤害自己的念头，请先到有人的地方，立即拨打 120 或 110；"
+        "也可以拨打全国心理援助热线 12356，和专业的人聊一聊。您不是一个人。"
+    ),
+    "fall": "有人摔倒起不来时不要随意搬动，请立即拨打 120 急救。",
+    "child_or_elder": "孩子或老人有危险、走失时，请立即拨打 110，需要急救请拨打 120。",
+}
+# Someone collapsed and does not answer ("我屋老头子倒在地上喊不应", bot/data/follow_ups.yml "collapse").
+COLLAPSE_ADVICE = (
+    "有人倒地、叫不醒时，请立即拨打 120，说清楚地址。等救护车时：让病人平躺，不要随意搬动，不要喂水喂药；"
+    "看看病人还有没有呼吸，没有呼吸就按 120 电话里的指导做胸外按压；把门打开，能找邻居帮忙就到楼下接救护车。"
+)
+# Self-harm, but the one at risk is someone else ("我老公站在阳台外面说要跳"): what to do for them now.
+SOMEONE_ELSE_AT_RISK = (
+    "有人要轻生时，请立即拨打 110 和 120，说清楚地址。等救援时尽量陪在对方身边，别让对方一个人待着；"
+    "平静地和对方说话、认真听，不要指责或刺激；把刀具、药品等危险的东西拿开。对方在阳台、楼顶或窗边时，"
+    "不要硬拉硬拽，先顾好您自己的安全。也可以拨打全国心理援助热线 12356 求助。"
+)
+# Before an answer to a message that may signal a danger the model is not sure of.
+CAUTION = "⚠️ 如果现在有人身危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
+# The resident says the alarm was a mistake ("不是着火 是油烟 你们搞错了").
+NOT_URGENT = answers.pattern("no_danger")  # bot/data/answers.yml
+# Harm done by a person ("又打了我", "我躲进卧室了", "喝醉了回来"): with family named, the
+# domestic-violence help applies; a father who collapsed or a neighbour not answering is no violence.
+VIOLENCE = re.compile(
+    r"打(?!电话|工|车|听|算|印|卡|扫|不通|120|110|119)|砸|踢|推|掐|砍|捅|威胁|骂|逼|吼|躲|藏|反锁|"
+    r"发酒疯|喝多|喝醉|弄死|杀|跟踪|堵"
+)
+# A question the FAQ answers, asked while an urgent case is open ("我明天能去你们那里吗",
+# "离婚要准备什么"): answered, and the case stays open for what follows.
+STILL_OPEN = "紧急工单 {number} 还在办理，有新情况可以继续告诉我。"
+QUESTION_KEPT = "您问的这个问题已记到紧急工单 {number} 里，工作人员联系您时会一并解答。如有危险请先拨打 110。"
+# What surrounds a phone number given alone ("我的电话是 137…", "手机：137…").
+NUMBER_WORDS = re.compile(r"[\s，,。.:：!！]|我的|电话|手机|号码|是|号")
+# "搞错了 煤气味是楼下在熬中药" names the danger again while calling it a mistake: asked to confirm.
+CALL_OFF_QUESTION = (
+    "如果确认现在没有危险，回复“没有危险”，工单会改为普通事项；"
+    "如有危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
+)
+CONFIRM_NO_DANGER = "已补充到紧急工单 {number}。" + CALL_OFF_QUESTION
+# Someone who cannot speak on the phone (the abuser would hear): 12110 takes reports by SMS.
+NO_CALLS_ADVICE = (
+    "明白，不打电话也可以。需要报警时，可以发短信到 12110（写清地址和情况），警方也会用短信回复您。\n"
+    "您也可以继续在这里用文字告诉我们，工单 {number} 的工作人员会用文字联系您，不会打电话。"
+)
+GENERAL_ADVICE = "如有危险，请立即拨打 110（报警）、119（火警）或 120（急救），先保证自己和家人的安全。"
+# Danger at home: the lines of this FAQ answer that go beyond 110 (the women's federation, a
+# protection order, evidence) follow the emergency advice.
+DOMESTIC_FAQ = "faq_domestic_violence"
+DOMESTIC_HELP_LINES = re.compile(r"保护令|妇联|证据")
+DOMESTIC_HELP = "遭受家庭暴力，除了报警："
+# The one who threatened has gone for now ("他好像走了 我该怎么办"): what to do next.
+SAFETY_NEXT = (
+    "请先待在安全的地方，锁好门，能联系信得过的亲友来陪您最好；他再回来或再有危险，请立即拨打 110。\n"
+    "方便的时候，把伤情和被砸坏的东西拍照，保存威胁您的聊天记录和报警回执，这些以后都是证据。"
+)
+# The reminder after a reply on an urgent case: said once, not when the advice or the promise
+# before it already gives 110 (at night the promise does: "在此之前如有危险，请先拨打 110").
+REMIND_110 = "如有危险请先拨打 110。"
+NO_CALLS_PROMPT = "有新情况可以继续在这里用文字告诉我，会补充到紧急工单里。"
+# For one who cannot phone, every "拨打 110" becomes the SMS way (12110), said with how it works.
+BY_SMS = (
+    ("拨打 110（报警）、119（火警）或 120（急救）", "发短信到 12110 报警；着火或急救请拨打 119、120"),
+    ("拨打 110 和 120", "发短信到 12110 报警，并拨打 120"),
+    ("拨打 120 或 110", "拨打 120 或发短信到 12110 报警"),
+    ("拨打 110 报警", "发短信到 12110 报警"),
+    ("拨打 110", "发短信到 12110 报警"),
+)
+SMS_HOW = "发短信到 12110 时写清地址和情况，不用出声，警方也会用短信回复您。"
+# The one threatening is about to get in ("门快被他踹开了"): said plainly, and marked on the case.
+BREAKING_IN = (
+    "已补充到紧急工单 {number}，并注明情况危急。\n"
+    "⚠️ 请马上{act}地址（小区、楼栋、门牌号）和“有人正在踹门要伤害我”{answer}。\n"
+    "能出去的话，马上离开到邻居家或有人的地方；出不去就躲进能反锁的房间，锁好门、用东西把门顶住。"
+)
+BREAKING_IN_NOTE = "危险升级：居民说对方快闯进来了（{text}）"
+ASK_PHONE = "方便的话回复您的手机号，工作人员会尽快联系您。"
+
+
+def advice_for(kinds: list[str], story: str = "") -> str:
+    """Emergency advice for each kind of danger (general advice for a kind without its own); the
+    self-harm advice speaks to the resident unless the story says someone else is at risk."""
+    lines = list(dict.fromkeys(_advice(kind, story) for kind in kinds))
+    return "\n".join(f"⚠️ {line}" for line in lines)
+
+
+def _advice(kind: str, story: str) -> str:
+    if kind in ("injury", "fall", signals.GENERIC_DANGER) and phrases.COLLAPSE.found(story):
+        return COLLAPSE_ADVICE
+    if kind == "self_harm" and phrases.someone_else_at_risk(story):
+        return SOMEONE_ELSE_AT_RISK
+    return ADVICE.get(kind, GENERAL_ADVICE)
+
+
+def urgent_case(turn: Turn, kinds: list[str]) -> str:
+    """Give emergency advice and open an urgent case right away."""
+    advice = advice_for(kinds, turn.story())
+    if turn.dialogue.active(UrgentState):
+        ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+        if NOT_URGENT.search(turn.text):
+            attach_message(turn.session, ticket, turn.message, note="居民说可能是误会（仍提到危险）")
+            turn.dialogue.flow.step = "call_off"  # the question: "没有危险" or not
+            return by_sms(turn, CONFIRM_NO_DANGER.format(number=ticket.number))
+        turn.dialogue.flow.step = "follow_up"
+        if phrases.BREAKING_IN.found(turn.text):
+            return by_sms(turn, breaking_in(turn, ticket))
+        advice = advice_on_open_case(turn, ticket.description, kinds)
+        reply = follow_up(turn, danger=True)
+        return by_sms(turn, f"{advice}\n{once_110(advice, reply)}" if advice else reply)
+    gathered = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
+    classified = turn.classification.intent if turn.classification is not None else None
+    if classified not in CATEGORIES and gathered is not None:
+        classified = gathered.category
+    category = urgent_category(kinds, classified)
+    story = turn.story()
+    state = intake.begin(turn, category)
+    intake.add_story(turn, story)
+    if gathered is not None:
+        # What the resident already told us in an unfinished intake belongs to the urgent case too.
+        state.parts[:0] = gathered.parts
+        state.message_ids[:0] = gathered.message_ids
+        state.media[:0] = gathered.media
+        state.collective = state.collective or gathered.collective
+        state.place_words, state.street_id = gathered.place_words, gathered.street_id
+        state.text_only, state.confidential = gathered.text_only, gathered.confidential
+    state.urgent = state.phone_asked = state.no_community = True
+    no_calls = state.text_only or bool(phrases.NO_CALLS.found(story))
+    # Someone threatening their own life is no violence against the resident: no domestic-violence help.
+    help_at_home = "" if set(kinds) == {"self_harm"} else domestic_help(turn, " ".join(state.parts))
+    opened = intake.open_case(turn)
+    if no_calls:
+        add_staff_note(turn.session, turn.opened_ticket, intake.NO_CALLS_NOTE)
+    turn.dialogue.start(UrgentState(ticket=turn.opened_ticket.id, no_calls=no_calls))
+    ask = "" if turn.resident.phone or no_calls else f"\n{ASK_PHONE}"
+    return by_sms(turn, f"{advice}\n{opened}{help_at_home}{ask}")
+
+
+def advice_on_open_case(turn: Turn, story: str, kinds: list[str]) -> str:
+    """Danger again while the urgent case is open, whose advice was given: a new kind of danger
+    ("着火了") gets its own advice, a cry for help ("快来人啊 人呢") the advice for the case's own
+    danger (a collapse: 120 and what to do meanwhile), more of the same ("他还在踢门") none."""
+    told = signals.assess_danger(story).kinds or kinds
+    new = [kind for kind in signals.danger_words(turn.text) if kind not in told]
+    if new:
+        return advice_for(new, f"{story} {turn.text}")
+    return advice_for(told, story) if signals.calls_for_help(turn.text) else ""
+
+
+def domestic_help(turn: Turn, story: str) -> str:
+    """When the danger is violence from the resident's family: the domestic-violence FAQ's help beyond 110."""
+    at_home = phrases.domestic(story) and bool(VIOLENCE.search(story))
+    entry = faq_for_intent(turn.session, DOMESTIC_FAQ) if at_home else None
+    if entry is None:
+        return ""
+    lines = [re.sub(r"^\d+\.\s*", "· ", line) for line in entry.answer.splitlines() if DOMESTIC_HELP_LINES.search(line)]
+    return "\n" + "\n".join([DOMESTIC_HELP, *(lines or [entry.answer])])
+
+
+def by_sms(turn: Turn, reply: str | None) -> str | None:
+    """The reply for one who cannot phone (the case is marked so): the SMS way (12110) for every 110."""
+    if reply is None or not getattr(turn.dialogue.flow, "no_calls", False):
+        return reply
+    for said, instead in BY_SMS:
+        reply = reply.replace(said, instead)
+    if "12110" in reply and "短信回复" not in reply:
+        reply = f"{reply}\n{SMS_HOW}"
+    return reply
+
+
+def breaking_in(turn: Turn, ticket: Ticket) -> str:
+    """The one threatening is about to get in: act now, get out or lock oneself in; staff see it on the case."""
+    attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）：危险升级")
+    add_staff_note(turn.session, ticket, BREAKING_IN_NOTE.format(text=turn.text.strip()))
+    act = "拨打 110，说清" if not turn.dialogue.flow.no_calls else "发短信到 12110，写清"
+    answer = "，警方也会用短信回复您" if turn.dialogue.flow.no_calls else ""
+    return BREAKING_IN.format(act=act, answer=answer, number=ticket.number)
+
+
+def follow_up(turn: Turn, danger: bool = False) -> str | None:
+    """Step "follow_up": a phone number or more details go to the urgent case; "搞错了" withdraws
+    the urgency (the case stays, as an ordinary one). For one who cannot phone, the SMS way."""
+    return by_sms(turn, _follow_up(turn, danger))
+
+
+def _follow_up(turn: Turn, danger: bool = False) -> str | None:
+    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    if not danger and NOT_URGENT.search(turn.text):  # before "搞错了" could be taken for "go back"
+        return withdraw_urgency(turn, ticket)
+    if not danger and (phrases.anytime_intent(turn.text, in_flow=True) or only_greets(turn.text)):
+        return None  # "你好" later on starts afresh
+    phone = find_phone(turn.text)
+    if phrases.NO_CALLS.found(turn.text):
+        turn.dialogue.flow.no_calls = True
+        attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
+        add_staff_note(turn.session, ticket, intake.NO_CALLS_NOTE)
+        return NO_CALLS_ADVICE.format(number=ticket.number)
+    if phrases.BREAKING_IN.found(turn.text):  # "门快被他踹开了": act now
+        return breaking_in(turn, ticket)
+    if danger and phrases.HUMAN.search(turn.text):  # "快来人啊 人呢": a request for a person on this case too
+        attach_message(turn.session, ticket, turn.message, note="居民要求人工（紧急）")
+        return human.on_case(turn, ticket)
+    if not phone and phrases.steers_only(turn.text):
+        return "好的。请注意安全，有新情况随时告诉我。"  # "好的", "谢谢", "1" add nothing to the case
+    named = _community_named(turn)
+    if named is not None and not phone:
+        return community_given(turn, ticket, named)
+    if not danger and not phone and (answered := _question(turn, ticket)) is not None:
+        return answered
+    if phone:
+        turn.resident.phone = ticket.contact_phone = phone
+        # The number goes to the case's phone, not into its description, which every card shows.
+        if len(NUMBER_WORDS.sub("", turn.text.replace(phone, ""))) > 2:
+            attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
+        else:
+            link_message(turn.session, ticket, turn.message, note="居民留了电话")
+        # The flow goes on: "他还在砸", "搞错了", "我在西桥" still belong to this case.
+        return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。{REMIND_110}"
+    was_at_home = phrases.domestic(ticket.description)
+    attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
+    # Only now does she say where he is ("我躲进卧室了"): the help beyond 110 she was not given yet.
+    at_home = "" if was_at_home else domestic_help(turn, ticket.description)
+    if phrases.DANGER_GONE.search(turn.text):
+        return f"已补充到紧急工单 {ticket.number}。\n{SAFETY_NEXT}{at_home}"
+    if phrases.WHAT_NOW.found(turn.text) and phrases.COLLAPSE.found(ticket.description):
+        # "救护车还没来 我该做什么": what to do until it comes, again
+        return f"已补充到紧急工单 {ticket.number}。\n⚠️ {COLLAPSE_ADVICE}"
+    if not at_home and phrases.FEARS_MORE.search(turn.text):
+        at_home = domestic_help(turn, ticket.description)
+    return f"已补充到紧急工单 {ticket.number}。{REMIND_110}{at_home}"
+
+
+def _question(turn: Turn, ticket: Ticket) -> str | None:
+    """A question, kept on the case: the FAQ's answer when it has one, else the promise that staff
+    answer it; None for what is no question, or asks what to do now ("他还在门口 我该怎么办"),
+    which is a detail of the danger."""
+    asked = QUESTION.search(turn.text) or asks_fee(turn.text) or asks_office_hours(turn.text)
+    if not asked or phrases.WHAT_NOW.found(turn.text):
+        return None
+    decision = turn.decide()
+    answer = faq.answer_text(turn, decision.intent) if decision.kind == "faq" else ""
+    if not answer:
+        attach_message(turn.session, ticket, turn.message, note="居民提问（紧急工单期间）")
+        return QUESTION_KEPT.format(number=ticket.number)
+    attach_message(turn.session, ticket, turn.message, note="居民提问（已由机器人按常见问题解答）")
+    return f"{answer}\n\n{STILL_OPEN.format(number=ticket.number)}"
+
+
+def _community_named(turn: Turn) -> Unit | None:
+    """The one community a short follow-up names ("西桥社区"), if any."""
+    if len(turn.text) > community.PLACE_MAX_CHARS:
+        return None
+    named = communities_named(turn.session, turn.text)
+    return named[0] if len(named) == 1 else None
+
+
+def community_given(turn: Turn, ticket: Ticket, unit: Unit) -> str:
+    """The resident names their community after the urgent case opened: remembered, and the case
+    goes to that community's room as an intake would have sent it."""
+    community.remember(turn, unit)
+    attach_message(turn.session, ticket, turn.message, note="居民说明所在社区")
+    services = turn.services
+    room = move_to_community(turn.session, services.jobs, ticket, unit, services.settings.console_base_url)
+    promise = response_promise(ticket)
+    return once_110(
+        promise,
+        (
+            f"好的，已记下：{unit.name}。紧急工单 {ticket.number} 已转给{room.office_name}的"
+            f"{role_title(ticket.role, room.level)}，{promise}。{REMIND_110}"
+        ),
+    )
+
+
+def once_110(said: str, reply: str) -> str:
+    """The reply without its 110 reminder when what comes with it (`said`) already gives 110."""
+    return reply.replace(REMIND_110, "") if "110" in said else reply
+
+
+def withdraw_urgency(turn: Turn, ticket: Ticket) -> str:
+    """The resident says there is no danger: the case goes on as an ordinary one."""
+    attach_message(turn.session, ticket, turn.message, note="居民说明没有紧急危险，改为普通事项")
+    ticket.urgent = False
+    ticket.due_at = ticket.created_at + timedelta(hours=first_response_hours(ticket.category, False, ticket.collective))
+    turn.dialogue.end()
+    return f"好的，抱歉误会了。工单 {ticket.number} 已改为普通事项，{response_promise(ticket)}；您说的情况都已记下。"
+
+
+def call_off_step(turn: Turn) -> str | None:
+    """Step "call_off" (asked whether there is no danger): neither "没有危险" nor a no — a detail,
+    a phone number, a question — is taken as after any urgent case."""
+    turn.dialogue.flow.step = "follow_up"
+    return follow_up(turn)
+
+
+def called_off(turn: Turn) -> str:
+    """Yes to the call-off question ("没有危险", "确实搞错了"): the case goes on as an ordinary one."""
+    return withdraw_urgency(turn, turn.session.get(Ticket, turn.dialogue.flow.ticket))
+
+
+def still_urgent(turn: Turn) -> str:
+    """No to the call-off question ("不是", "没有", "还是有危险"): the case stays urgent — a plain no
+    may mean either, so the way to call it off is said again."""
+    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    turn.dialogue.flow.step = "follow_up"
+    attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
+    return by_sms(
+        turn,
+        (
+            f"好的，工单 {ticket.number} 仍按紧急事项办理，工作人员会尽快联系您。{REMIND_110}\n"
+            "如果是想说现在没有危险，请回复“没有危险”。"
+        ),
+    )
+
+
+def call_off_again(turn: Turn) -> str:
+    """A plain yes to the call-off question ("是的", "嗯嗯"): it could mean either, so asked again."""
+    return by_sms(turn, f"为了您的安全想再确认一下：{CALL_OFF_QUESTION}")
+
+
+def prompt(turn: Turn) -> str:
+    """What the urgent flow waits for."""
+    if turn.dialogue.flow.step == "call_off":
+        return by_sms(turn, CALL_OFF_QUESTION)
+    if turn.dialogue.flow.no_calls:
+        return NO_CALLS_PROMPT
+    if turn.resident.phone:
+        return "有新情况可以直接告诉我，会补充到紧急工单里。"
+    return ASK_PHONE

@@ -1,0 +1,356 @@
+"""The router: the one place that decides, for every message, which handler answers it.
+
+The order for a text message is written once, in `answer_text`; the tables it reads (HANDLERS,
+ANYTIME, FLOWS) are in bot/dialogue/handlers/__init__.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.cases import handoff
+from bot.dialogue.flows import Flow, Fragment, IntakeState, MoreWords, Question, Step, UrgentState
+from bot.dialogue.handlers import (
+    ANYTIME,
+    FLOWS,
+    HANDLERS,
+    clarify,
+    community,
+    events,
+    faq,
+    intake,
+    media,
+    out_of_scope,
+    privacy,
+    smalltalk,
+    staff_reply,
+    status,
+    urgent,
+)
+from bot.dialogue.turn import Turn
+from bot.nlu import phrases, signals
+from bot.nlu.answers import Answer, Reading
+from bot.nlu.faq_match import QUESTION
+from bot.nlu.policy import FALLBACK_INTENT, Decision, real_ranking
+from bot.nlu.types import FAQ_PREFIX
+
+# After this many answers a step could not use, it offers a way out (skip, a person, cancel).
+MISSES_BEFORE_WAY_OUT = 2
+# Fragments kept while the bot does not understand; more than this is no longer one story.
+MAX_FRAGMENTS = 5
+# An out-of-scope answer at least this sure is understood, not a fragment of something else.
+SURE_OUTSIDE = 0.9
+# Inside an intake, an unclear message longer than this is more of the story, not a bad answer.
+SHORT_ANSWER_CHARS = 12
+# Inside an intake, an FAQ the model gives this much is a question to answer on the spot: the
+# intake goes on whatever the answer, so less certainty is needed than for a first message.
+FAQ_IN_INTAKE_CONFIDENCE = 0.6
+# A question this short is asked, not told; a longer message with a question in it is more story.
+PLAIN_QUESTION_CHARS = 24
+PLAIN_QUESTION = re.compile(rf"{QUESTION.pattern}|多久|多长时间|几年|几天|几个月|咋")
+# Said after a held answer ("先别交 再见", "等等 好的"), these small words add nothing: no goodbye
+# ends the draft held, no "请说说您的事情".
+HELD_ASIDES = ("greet", "thank", "goodbye", "affirm", "deny")
+# Asking to erase one's data, or how far that is: a "possible danger" gets no caution (a sure one does).
+ERASURE_INTENTS = ("erase_personal_data", "erasure_progress")
+# Asking for a person: no caution either, unless the danger model is sure (then it is urgent).
+PERSON_INTENT = "request_human"
+
+
+def route(turn: Turn) -> str:
+    """Pick the handler for this message and return its reply."""
+    if turn.inbound.kind == "event":
+        return _event(turn)
+    danger = signals.assess_danger(turn.text)
+    if danger.kinds:
+        turn.decide()  # the case is filed under what the message is about
+        turn.intent = "urgent"
+        return urgent.urgent_case(turn, danger.kinds)
+    urgent_open = turn.dialogue.active(UrgentState)
+    intake_before = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
+    reply = _message(turn)
+    # A request to erase one's data, or for a person ("帮我喊个人来"), is no report of danger.
+    no_report = turn.intent in ERASURE_INTENTS or turn.intent == PERSON_INTENT
+    if danger.possible and not (
+        turn.short_answer or turn.held or urgent_open or no_report or _cautioned(turn, intake_before)
+    ):
+        # Maybe a danger, maybe not: the advice costs one sentence, so it comes first anyway —
+        # except on an answer the step asked for (a place, a number, yes or no), which is no
+        # report, while a person holds the conversation (they read it and judge), while an
+        # urgent case is open (its advice was given; its replies remind of 110), and in an
+        # intake that had it already or for a few words ("太过分了", "十二点了还在响").
+        if turn.dialogue.active(IntakeState):
+            turn.dialogue.flow.cautioned = True
+        return f"{urgent.CAUTION}\n{urgent.once_110(urgent.CAUTION, reply)}".strip()
+    return reply
+
+
+def _cautioned(turn: Turn, intake: IntakeState | None) -> bool:
+    """True when the intake going on needs no (further) caution for this message."""
+    if intake is None:
+        return False
+    return intake.cautioned or signals.too_short_to_judge(turn.text)
+
+
+def _message(turn: Turn) -> str:
+    """A message that signals no sure danger: a person holding the conversation, or a handler."""
+    kind = turn.inbound.kind
+    # A person holds it: the bot stays quiet (not to "那什么时候删好", about an erasure asked for).
+    held = handoff.while_held(turn) if turn.has_cases() and not privacy.asks_how_far(turn) else None
+    if held is not None:
+        turn.held = True
+        return held
+    if kind == "image":
+        return media.image(turn)
+    if kind == "location":
+        return intake.location_pin(turn) if turn.dialogue.active(IntakeState) else community.location_pin(turn)
+    if kind in ("link", "video", "shortvideo"):
+        return media.link_or_video(turn)
+    if kind == "voice" and not turn.text:
+        return media.voice_unrecognised(turn)
+    if kind not in ("text", "voice"):
+        return media.unknown(turn)
+    if not turn.text:
+        return smalltalk.greet(turn)
+    return answer_text(turn)
+
+
+def _event(turn: Turn) -> str:
+    event = (turn.inbound.event or "").lower()
+    if event in ("subscribe", "subscribe_scan"):  # following by scanning a room's QR code too
+        return events.subscribe(turn)
+    if event == "unsubscribe":
+        return events.unsubscribe(turn)
+    if event == "location":
+        return events.location_report(turn)
+    if event == "click":
+        intent = events.menu_intent(turn.inbound.event_key)
+        if intent is not None:
+            return dispatch(turn, intent)
+    return ""
+
+
+def answer_text(turn: Turn) -> str:
+    """Text (or recognised voice) after danger and a person holding the conversation were ruled
+    out (route): the active step, any-time phrases, the resident's cases, then the classifier."""
+    if (first := phrases.before_steps_intent(turn.text)) is not None:  # a data-erasure request
+        return run_anytime(turn, first)
+    if privacy.asks_how_far(turn):  # "那什么时候删好": the erasure asked for
+        turn.intent = "erasure_progress"
+        return with_reminder(turn, turn.dialogue.flow, privacy.erasure_progress(turn))
+    if turn.has_cases() and (rated := status.rating_in_words(turn) or status.rating_beyond_the_menu(turn)):
+        return rated
+    if turn.has_cases() and (answering := staff_reply.in_intake(turn)) is not None:
+        return answering  # "不是新的事，我是回答张律师问的问题": no new case after all
+    flow = FLOWS.get(turn.dialogue.flow_name)
+    if flow is not None:
+        step = flow.steps[turn.dialogue.flow.step]
+        reply = _step_reply(turn, step)
+        if reply is not None:
+            turn.short_answer = step.short_answer
+            turn.intent = turn.intent or f"{turn.dialogue.flow_name or 'flow'}_answer"
+            return reply
+    if flow is None and (resumed := intake.resume_cancelled(turn)) is not None:
+        turn.intent = "intake_resumed"
+        return resumed
+    anytime = phrases.anytime_intent(turn.text, in_flow=flow is not None)
+    if anytime is not None:
+        return run_anytime(turn, anytime)
+    if flow is None and turn.has_cases():
+        reply = (
+            status.rating_or_reopen(turn)
+            or status.rating_comment(turn)
+            or status.add_to_case(turn)
+            or staff_reply.to_staff(turn)
+            or status.contact_time(turn)
+        )
+        if reply is not None:
+            return reply
+    decision = _thanks_in_words(turn, turn.decide())
+    if decision.kind == "conversational" and decision.intent in ANYTIME:
+        if flow is None or phrases.counts_in_flows(decision.intent):
+            return run_anytime(turn, decision.intent)
+    if flow is not None:
+        return _interrupted(turn, flow, decision)
+    return by_decision(turn, _with_fragments(turn, decision))
+
+
+def _step_reply(turn: Turn, step: Step) -> str | None:
+    """The step's answer: the question's own answers first (if it has any), then its yes or no,
+    else the step's handler; None when it takes neither."""
+    question = step.question
+    if question is None:
+        return step.handler(turn)
+    if question.first is not None and (reply := question.first(turn)) is not None:
+        return reply
+    reading = _read(turn, question)
+    act = question.act(reading.answer)
+    # None: neither, or a yes or no that means nothing here after all ("好的" with no community offered).
+    reply = act(turn) if act is not None else None
+    if reply is None:
+        return step.handler(turn)
+    if reading.rest and question.more_words is MoreWords.ANSWERED and turn.dialogue.flow is None:
+        reply = f"{reply}\n\n{_answer_rest(turn, reading.rest)}"
+    elif reading.rest and reading.answer is Answer.AGAIN and question.more_words is MoreWords.STEP:
+        reply = f"{reply}{_rest_in_flow(turn, reading.rest)}"  # "先别交 我想问下…": the question answered
+    return reply
+
+
+def _read(turn: Turn, question: Question) -> Reading:
+    """The message as an answer to the question. Another any-time phrase ("你们到底有冇得人啊",
+    "有人管了没有") is that phrase, whatever no-word it holds; a cancel ("不用了", "取消吧") is the
+    answer unless the question says a cancel cancels."""
+    anytime = phrases.anytime_intent(turn.text, in_flow=True)
+    if anytime is not None and (anytime != "cancel" or question.cancel_cancels):
+        return Reading(Answer.NEITHER)
+    return question.read(turn.text)
+
+
+def _answer_rest(turn: Turn, rest: str) -> str:
+    """The words after a no ("我是想问问进度" after "不是撤回"), answered as a message of their own
+    (the stored message keeps all the resident wrote)."""
+    whole = turn.inbound
+    turn.inbound, turn.classification = replace(whole, text=rest), None
+    try:
+        return answer_text(turn)
+    finally:
+        turn.inbound = whole
+
+
+def _rest_in_flow(turn: Turn, rest: str) -> str:
+    """The words after a held answer ("我想问下公司这样算违法吗" after "先别交"), read as a message the
+    step declined: a question answered, more story kept, and the step's question asked again (the
+    held words themselves are stored with the message only, never added to the story)."""
+    whole = turn.inbound
+    turn.inbound, turn.classification = replace(whole, text=rest), None
+    try:
+        if (anytime := phrases.anytime_intent(rest, in_flow=True)) is not None:
+            return run_anytime(turn, anytime)
+        decision = turn.decide()
+        if decision.kind == "conversational" and decision.intent in HELD_ASIDES:
+            return ""  # "先别交 再见": the held answer said it all; no goodbye ends the draft
+        return _interrupted(turn, FLOWS[turn.dialogue.flow_name], decision)
+    finally:
+        turn.inbound = whole
+
+
+def _thanks_in_words(turn: Turn, decision: Decision) -> Decision:
+    """Plain thanks the model is unsure of ("谢谢你啊 姑娘"): the words decide it is thanks."""
+    if decision.kind != "conversational" and phrases.THANKS.match(turn.text):
+        return Decision("conversational", "thank", confidence=decision.confidence)
+    return decision
+
+
+def run_anytime(turn: Turn, intent: str) -> str:
+    """An any-time phrase: its handler, then the pending question again if its flow goes on."""
+    turn.intent = intent
+    pending = turn.dialogue.flow
+    return with_reminder(turn, pending, ANYTIME[intent](turn))
+
+
+def with_reminder(turn: Turn, pending, reply: str) -> str:
+    """Add the pending step's question when the flow that was waiting is still waiting."""
+    flow = FLOWS.get(turn.dialogue.flow_name)
+    if pending is None or turn.dialogue.flow is not pending or flow is None:
+        return reply
+    return f"{reply}\n\n【接着刚才的】{flow.prompt(turn)}"
+
+
+def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
+    """A message the active step declined: a new question is answered; the flow waits or ends."""
+    if not flow.keeps_on_new_topic:
+        if flow.leave is None:
+            turn.dialogue.end()
+            return by_decision(turn, decision)
+        flow.leave(turn)
+        return by_decision(turn, _with_fragments(turn, decision))
+    turn.intent = decision.intent
+    state = turn.dialogue.flow
+    plain_question = len(turn.text) <= PLAIN_QUESTION_CHARS and bool(PLAIN_QUESTION.search(turn.text))
+    # The model's best FAQ, unless the words already decided which FAQ it is ("周六能去当面问问吗").
+    if plain_question and decision.kind != "faq" and (answered := _faq_in_intake(turn, flow)) is not None:
+        return answered
+    if decision.kind == "triage" and decision.intent != state.category and not state.other_matter:
+        return f"{intake.keep_other_matter(turn, decision.intent)}\n\n【接着刚才的】{flow.prompt(turn)}"
+    if plain_question and decision.kind == "triage":  # a question for the person who takes the case
+        intake.add_story(turn, turn.text)
+        return (  # no case yet: it is asked with the case once submitted
+            f"您问的这个问题也记下了，登记提交后{intake.who_answers(turn, state)}会一并为您解答。\n{flow.prompt(turn)}"
+        )
+    if decision.kind in ("triage", "clarify") or (
+        decision.kind == "out_of_scope" and len(turn.text) > SHORT_ANSWER_CHARS
+    ):
+        intake.add_story(turn, turn.text)  # more of the resident's story, kept with the case
+        return f"收到，这些情况也记到您的描述里了，工作人员会一并看到。\n{flow.prompt(turn)}"
+    if decision.kind == "faq" and faq.answer_text(turn):
+        return f"{faq.answer_text(turn)}\n\n【您正在登记的事项还没提交】{flow.prompt(turn)}"
+    if decision.kind == "conversational":
+        return with_reminder(turn, turn.dialogue.flow, dispatch(turn, decision.intent))
+    return _missed(turn, flow)
+
+
+def _faq_in_intake(turn: Turn, flow: Flow) -> str | None:
+    """A plain question the model takes for an FAQ with good confidence: answered, and the intake's
+    question asked again; None when the model's best guess is no such FAQ."""
+    ranking = real_ranking(turn.classification) if turn.classification is not None else []
+    if not ranking:
+        return None
+    intent, confidence = ranking[0]
+    if not intent.startswith(FAQ_PREFIX) or confidence < FAQ_IN_INTAKE_CONFIDENCE:
+        return None
+    turn.intent, before = intent, turn.intent
+    answer = faq.answer_text(turn)
+    if not answer:
+        turn.intent = before
+        return None
+    return f"{answer}\n\n【您正在登记的事项还没提交】{flow.prompt(turn)}"
+
+
+def _missed(turn: Turn, flow: Flow) -> str:
+    """The step could not use the answer: say so, ask again, and after two misses offer a way out."""
+    state = turn.dialogue.flow
+    state.misses += 1
+    step = flow.steps[state.step]
+    reply = step.on_miss(turn) if step.on_miss else f"抱歉，没太明白您的意思。\n{flow.prompt(turn)}"
+    if state.misses >= MISSES_BEFORE_WAY_OUT and flow.way_out is not None:
+        reply = f"{reply}\n{flow.way_out(turn)}"
+    return reply
+
+
+def by_decision(turn: Turn, decision: Decision) -> str:
+    """No flow is waiting: ask a numbered question or hand to the intent's handler."""
+    if decision.kind == "clarify":
+        turn.intent = "clarify"
+        return clarify.ask(turn, list(decision.choices))
+    if _could_be_a_fragment(turn, decision):
+        # Not understood yet: keep it, the next message may finish the sentence ("水管" / "爆了").
+        turn.dialogue.fragments.append(Fragment(turn.message.id, turn.text))
+    return dispatch(turn, decision.intent)
+
+
+def _with_fragments(turn: Turn, decision: Decision) -> Decision:
+    """An unclear message read together with the fragments kept before it, when that makes a case."""
+    if not turn.dialogue.fragments or not _unclear(decision):
+        return decision
+    together = turn.decide(story=True)
+    return together if together.kind in ("triage", "clarify", "faq") else decision
+
+
+def _unclear(decision: Decision) -> bool:
+    # A sure "out of scope" (weather, parcels) is understood; an unsure one may be half a sentence.
+    unsure_outside = decision.kind == "out_of_scope" and decision.confidence < SURE_OUTSIDE
+    return decision.intent == FALLBACK_INTENT or unsure_outside
+
+
+def _could_be_a_fragment(turn: Turn, decision: Decision) -> bool:
+    """A short message the bot would decline or not understand may be half of a sentence."""
+    short = len(turn.text) <= SHORT_ANSWER_CHARS
+    return _unclear(decision) and short and len(turn.dialogue.fragments) < MAX_FRAGMENTS
+
+
+def dispatch(turn: Turn, intent: str) -> str:
+    """Answer with the handler the table names for this intent."""
+    turn.intent = intent
+    handler = HANDLERS.get(intent, out_of_scope.unsure)
+    return handler(turn)

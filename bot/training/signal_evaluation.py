@@ -1,0 +1,178 @@
+"""Measuring the danger and group signals: held-out figures, cross-validated thresholds, latency."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+
+from bot.config import PROJECT_ROOT
+from bot.nlu import signals
+from bot.nlu.signals import normalize
+
+HELDOUT_DANGER_FILE = PROJECT_ROOT / "nlu_eval" / "danger.yml"
+FRESH_DANGER_FILE = PROJECT_ROOT / "nlu_eval" / "danger_fresh.yml"
+# Batches written apart from the training data, each after the last change it could have guided.
+FRESH_DANGER_FILES = (FRESH_DANGER_FILE, PROJECT_ROOT / "nlu_eval" / "danger_fresh2.yml")
+HELDOUT_GROUP_FILE = PROJECT_ROOT / "nlu_eval" / "group.yml"
+
+# What the signals must reach on the held-out sets (issue: danger and group disputes).
+DANGER_TARGETS = {"recall": 0.98, "false_alarm_rate": 0.03}
+GROUP_TARGETS = {"recall": 0.95, "false_alarm_rate": 0.05}
+# The advice and group thresholds are the highest whose cross-validated recall reaches these;
+# the urgent-case threshold the lowest whose cross-validated false alarms stay within the target.
+CV_RECALL_TARGETS = {"danger": DANGER_TARGETS["recall"], "group": GROUP_TARGETS["recall"]}
+# The training negatives are mostly hard ones (danger words, no one at risk), far harder than what
+# residents write every day, so the held-out target itself is strict enough here.
+CV_FALSE_ALARM_TARGET = DANGER_TARGETS["false_alarm_rate"]
+THRESHOLD_GRID = tuple(round(step * 0.05, 2) for step in range(2, 19))
+
+
+@dataclass
+class Figures:
+    """Recall and false alarms of one signal on a labelled set, with what went wrong."""
+
+    positives: int
+    negatives: int
+    misses: list[str] = field(default_factory=list)
+    false_alarms: list[str] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        """Share of the positives the signal caught."""
+        return 1 - len(self.misses) / self.positives if self.positives else 0.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        """Share of the negatives the signal flagged."""
+        return len(self.false_alarms) / self.negatives if self.negatives else 0.0
+
+    def meets(self, targets: dict[str, float]) -> bool:
+        """True when recall and false alarms are both within the targets."""
+        return self.recall >= targets["recall"] and self.false_alarm_rate <= targets["false_alarm_rate"]
+
+
+def score(examples: list[tuple[str, bool]], flags: Callable[[str], bool]) -> Figures:
+    """How a yes/no signal does on (text, expected) pairs."""
+    figures = Figures(sum(1 for _, label in examples if label), sum(1 for _, label in examples if not label))
+    for text, label in examples:
+        flagged = flags(text)
+        if label and not flagged:
+            figures.misses.append(text)
+        elif flagged and not label:
+            figures.false_alarms.append(text)
+    return figures
+
+
+def heldout_danger(path=HELDOUT_DANGER_FILE) -> list[tuple[str, bool]]:
+    """The held-out danger set as (text, is_danger) pairs."""
+    return [(text, kind is not None) for text, kind in signals.read_danger_examples(path)]
+
+
+def heldout_group(path=HELDOUT_GROUP_FILE) -> list[tuple[str, bool]]:
+    """The held-out group set as (text, is_group) pairs."""
+    return signals.read_group_examples(path)
+
+
+def evaluate_fresh(path=FRESH_DANGER_FILE) -> dict[str, Figures]:
+    """Advice and urgent-case figures on the fresh danger batch (written apart, kinds unnamed)."""
+    return {name: figures for name, figures in evaluate_heldout(path).items() if name != "group"}
+
+
+def evaluate_heldout(danger_path=HELDOUT_DANGER_FILE, group_path=HELDOUT_GROUP_FILE) -> dict[str, Figures]:
+    """Danger and group figures of the process's model (word lists included) on the held-out sets."""
+    danger = heldout_danger(danger_path)
+    return {
+        "danger": score(danger, lambda text: bool(signals.danger_kinds(text)) or signals.possible_danger(text)),
+        "urgent": score(danger, lambda text: bool(signals.danger_kinds(text))),
+        "group": score(heldout_group(group_path), signals.is_collective),
+    }
+
+
+def kind_accuracy(path=HELDOUT_DANGER_FILE) -> float:
+    """Share of the held-out dangers whose labelled kind is among the kinds returned."""
+    dangers = [(text, kind) for text, kind in signals.read_danger_examples(path) if kind is not None]
+    return sum(kind in signals.danger_kinds(text) for text, kind in dangers) / len(dangers)
+
+
+def latency_ms(texts: list[str]) -> float:
+    """Mean milliseconds to compute both signals for one message (model already trained)."""
+    signals.model()
+    started = time.perf_counter()
+    for text in texts:
+        signals.danger_kinds(text)
+        signals.is_collective(text)
+    return (time.perf_counter() - started) * 1000 / len(texts)
+
+
+def out_of_fold_probabilities(
+    texts: list[str], labels: list[bool], fit: Callable[[list[str], list[bool]], object], folds: int = 5
+) -> np.ndarray:
+    """Each example's probability from a model trained on the other folds (fixed seed)."""
+    normalized = np.array([normalize(text) for text in texts], dtype=object)
+    truth = np.array(labels)
+    probabilities = np.zeros(len(texts))
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(normalized, truth):
+        model = fit(list(normalized[train]), list(truth[train]))
+        probabilities[test] = model.predict_proba(list(normalized[test]))[:, 1]
+    return probabilities
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Cross-validated figures of one signal at each threshold, and the threshold they choose."""
+
+    name: str
+    rows: list[tuple[float, float, float]]  # threshold, recall, false-alarm rate
+    chosen: float
+    configured: float
+    chosen_sure: float | None = None  # danger only: the urgent-case threshold
+    configured_sure: float | None = None
+
+
+def choose_sure_threshold(rows: list[tuple[float, float, float]], false_alarm_target: float) -> float:
+    """The lowest threshold whose false alarms stay within the target (the highest if none does)."""
+    within = [threshold for threshold, _, false_alarms in rows if false_alarms <= false_alarm_target]
+    return min(within) if within else max(threshold for threshold, _, _ in rows)
+
+
+def choose_threshold(rows: list[tuple[float, float, float]], recall_target: float) -> float:
+    """The highest threshold whose recall still reaches the target (the lowest if none does)."""
+    reaching = [threshold for threshold, recall, _ in rows if recall >= recall_target]
+    return max(reaching) if reaching else min(threshold for threshold, _, _ in rows)
+
+
+def cross_validate(
+    name: str, examples: list[tuple[str, bool]], words: Callable[[str], bool], configured: float, folds: int = 5
+) -> CrossValidation:
+    """k-fold figures of the model OR-ed with the word lists, over THRESHOLD_GRID."""
+    texts, labels = [text for text, _ in examples], [label for _, label in examples]
+    probabilities = out_of_fold_probabilities(texts, labels, lambda x, y: signals.new_classifier().fit(x, y), folds)
+    truth = np.array(labels)
+    worded = np.array([words(text) for text in texts])
+    rows = []
+    for threshold in THRESHOLD_GRID:
+        flagged = (probabilities >= threshold) | worded
+        rows.append((threshold, float(flagged[truth].mean()), float(flagged[~truth].mean())))
+    chosen = choose_threshold(rows, CV_RECALL_TARGETS[name])
+    if name != "danger":
+        return CrossValidation(name, rows, chosen, configured)
+    sure = choose_sure_threshold(rows, CV_FALSE_ALARM_TARGET)
+    return CrossValidation(name, rows, chosen, configured, sure, signals.SURE_DANGER_THRESHOLD)
+
+
+def _named_by_words(text: str) -> bool:
+    return bool(signals.danger_words(text)) or signals.calls_for_help(text)
+
+
+def cross_validate_both(folds: int = 5) -> list[CrossValidation]:
+    """Cross-validation of the danger and group detectors on their training data."""
+    danger = [(text, kind is not None) for text, kind in signals.danger_training_set()]
+    group = signals.read_group_examples()
+    return [
+        cross_validate("danger", danger, _named_by_words, signals.POSSIBLE_DANGER_THRESHOLD, folds),
+        cross_validate("group", group, signals.group_words, signals.GROUP_THRESHOLD, folds),
+    ]
