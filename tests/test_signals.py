@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.nlu import signal_evaluation as evaluation
+from bot.training import signal_evaluation as evaluation
 from bot.nlu import signals
 from bot.nlu.signals import NLU_DATA_DIR, normalize
 from bot.training.evaluation import examples_from_dir

@@ -247,7 +247,7 @@ __all__ = ["nlu_cli"]
 def signals_command(no_cv: bool) -> None:
     """Danger and group-dispute signals on nlu_eval/danger.yml and group.yml: recall, false alarms, misses."""
     # Imported here: scikit-learn is only needed by this command, not by every `flask` call.
-    from bot.nlu import signal_evaluation as evaluation
+    from bot.training import signal_evaluation as evaluation
     from bot.nlu import signals
 
     model = signals.model()
