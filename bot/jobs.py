@@ -217,8 +217,8 @@ class RedisJobs:
         """The services that this process's workers hand to jobs."""
         self.services = services
 
-    def enqueue(self, func: Callable, *args) -> None:
-        """Queue `func(services, *args)` with retries and back-off."""
+    def enqueue(self, func: Callable | str, *args) -> None:
+        """Queue `func(services, *args)` (or the function of that path) with retries and back-off."""
         self.queue.enqueue(func, *args, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
 
     def enqueue_long(self, func, *args, timeout: int = LONG_JOB_TIMEOUT_S) -> None:
@@ -271,8 +271,8 @@ class ThreadJobs:
         """The services handed to every job."""
         self.services = services
 
-    def enqueue(self, func: Callable, *args) -> None:
-        """Run `func(services, *args)` in the background, retrying with back-off."""
+    def enqueue(self, func: Callable | str, *args) -> None:
+        """Run `func(services, *args)` (or the function of that path) in the background, retrying with back-off."""
         future = self.pool.submit(self._run, func, args)
         future.add_done_callback(_log_failure)
 
@@ -280,7 +280,9 @@ class ThreadJobs:
         """Run `func(services, *args)` once in the background (no retries)."""
         self.pool.submit(func, self.services, *args).add_done_callback(_log_failure)
 
-    def _run(self, func: Callable, args: tuple) -> None:
+    def _run(self, func: Callable | str, args: tuple) -> None:
+        if isinstance(func, str):  # a job named by its path, as RQ takes it
+            func = import_attribute(current_func_name(func))
         for delay in [0, *self.retry_intervals]:
             time.sleep(delay)
             try:

@@ -8,8 +8,6 @@ import re
 import threading
 import traceback
 
-from bot.wechat.inbound import key_openid
-
 # Query parameters and JSON fields that carry a credential: WeChat's access_token and secret,
 # Rasa's token, an AES key. Their values are replaced wherever they appear.
 _SECRET_FIELDS = re.compile(
@@ -49,15 +47,6 @@ def redact(text: str) -> str:
 def person(openid: str) -> str:
     """A stable pseudonym for a resident in logs: the same resident gives the same tag."""
     return "r:" + hashlib.sha256(openid.encode("utf-8")).hexdigest()[:10]
-
-
-def log_key(dedup_key: str) -> str:
-    """A delivery's dedup key fit for a log line: the openid in it replaced by its pseudonym."""
-    openid = key_openid(dedup_key)
-    if not openid:
-        return dedup_key
-    parts = dedup_key.split(":")
-    return ":".join(person(part) if part == openid else part for part in parts)
 
 
 def redact_log_text(text: str) -> str:

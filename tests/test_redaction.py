@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from bot.redaction import install_log_redaction, log_key, person, redact, register_secrets
+from bot.redaction import install_log_redaction, person, redact, register_secrets
 from bot.storage.outbox import OutboundMessage
 from bot.storage.residents import touch_resident
+from bot.wechat.inbound import log_key
 from bot.wechat.outbox import queue_message
 from tests.conftest import run_jobs
 

@@ -99,3 +99,13 @@ def test_store_reports_a_duplicate(services):
     inbound = Inbound(openid="o_store_dup_0000000001", kind="text", dedup_key=f"msg:{new_msg_id()}", text="你好")
     assert store(services, inbound).outcome is Outcome.STORED
     assert store(services, inbound).outcome is Outcome.DUPLICATE
+
+
+def test_the_replay_job_named_by_storing_is_the_recovery_job():
+    """Storing queues the replay by name (recovery stores through storing): the name must resolve."""
+    from rq.utils import import_attribute
+
+    from bot.pipeline.recovery import replay_job
+    from bot.pipeline.storing import REPLAY_JOB
+
+    assert import_attribute(REPLAY_JOB) is replay_job

@@ -35,10 +35,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     from webhook import health, wechat
     from webhook.cli import register_commands
-    from webhook.console import init_console
+    from webhook.console import csrf, init_console
 
     app.register_blueprint(wechat.bp)
     app.register_blueprint(health.bp)
     init_console(app, services)
+    csrf.exempt(wechat.bp)  # WeChat signs its callbacks; it has no session or token
     register_commands(app)
     return app

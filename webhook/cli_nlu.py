@@ -247,8 +247,8 @@ __all__ = ["nlu_cli"]
 def signals_command(no_cv: bool) -> None:
     """Danger and group-dispute signals on nlu_eval/danger.yml and group.yml: recall, false alarms, misses."""
     # Imported here: scikit-learn is only needed by this command, not by every `flask` call.
-    from bot.training import signal_evaluation as evaluation
     from bot.nlu import signals
+    from bot.training import signal_evaluation as evaluation
 
     model = signals.model()
     click.echo(f"Training on signal_data/ (+ everyday examples of nlu_data/): {model.training_seconds:.2f} s")

@@ -19,10 +19,9 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
-from bot.redaction import log_key
 from bot.services import Services
 from bot.wechat.dedup import SignedRequests
-from bot.wechat.inbound import Inbound, event_key, message_key
+from bot.wechat.inbound import Inbound, event_key, log_key, message_key
 from bot.wechat.text import clean_reply
 
 log = logging.getLogger(__name__)
@@ -379,7 +378,7 @@ def _reply_text(inbound: Inbound, deadline: float) -> str:
         return cached[0]
     # A retry here finds the first delivery still pending, or its process died before storing,
     # answering or replying: it stores the message if need be and gives the stored answer
-    # (answered now if it never was). The delivery is claimed (bot/wechat/delivery.py): the passive
+    # (answered now if it never was). The delivery is claimed (bot/pipeline/delivery.py): the passive
     # reply of one delivery, or customer-service messages, never both.
     text = budget.answer_by(inbound, deadline)
     try:

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from bot.cases import handoff as handoffs
 from bot.cases import person_requests
-from bot.cases.categories import CATEGORIES, ROLE_LABELS
 from bot.cases.lifecycle import STATUS_MOVES, move_ticket, tell_resident
 from bot.cases.office_hours import CHINA, WEEKDAY_NAMES
 from bot.cases.staff import Scope, audit, can_act, can_view, staff_title
 from bot.cases.tickets import escalate, is_overdue, next_deadline, transfer
+from bot.categories import CATEGORIES, ROLE_LABELS
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.messages import Message, answered_by_resident

@@ -1,10 +1,7 @@
 """Live handoff: while a person holds a resident's conversation, the bot does not talk over them.
 
-Contract with the router: `while_held(turn)` runs right after the danger check. It returns None
-when nobody holds the conversation, or when the message is 取消 or 我的工单 (route as usual: the
-bot still answers those, and danger), or the reply when a person holds it: "" — the
-message is already stored; it is attached to the case, shown on the case page and the holder is
-told. A holder idle for longer than HANDOFF_IDLE_MINUTES loses the conversation to the bot, and
+What the router does with a message while a person holds the conversation is in
+bot/dialogue/handlers/held.py. A holder idle for longer than HANDOFF_IDLE_MINUTES loses the conversation to the bot, and
 the resident is told either way the conversation is released. Taking over and releasing both drop
 whatever the bot was in the middle of (an intake's draft, a cancelled one kept for a while): the
 conversation the person had with the resident stands in its place."""
@@ -15,21 +12,14 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.cases import alerts
 from bot.cases.lifecycle import SYSTEM, tell_resident
 from bot.cases.staff import staff_title
-from bot.cases.tickets import attach_message
-from bot.dialogue.flows import Dialogue
-from bot.nlu import phrases
 from bot.storage.base import utcnow
 from bot.storage.dialogues import lock_dialogue
 from bot.storage.residents import Resident
 from bot.storage.staff import Handoff, Staff, active_handoff, idle_handoffs
 from bot.storage.tickets import Ticket
 
-# Any-time phrases the bot still answers while a person holds the conversation (danger is checked
-# before the handoff, by the router).
-BOT_STILL_ANSWERS = ("cancel", "ticket_status", "erase_personal_data")
 # The holder is told on WeChat at most this often that the resident wrote (the page shows every message).
 ALERT_EVERY = timedelta(minutes=10)
 TAKEN_OVER = "{who}已接入对话，接下来由人工为您服务，直接回复即可。回复“我的工单”可查看进度。"
@@ -81,30 +71,6 @@ def drop_bot_dialogue(session: Session, resident_id: int) -> None:
 def note_activity(handoff: Handoff) -> None:
     """The holder did something in the conversation: the idle time starts again."""
     handoff.last_activity_at = utcnow()
-
-
-def while_held(turn) -> str | None:
-    """None when no person holds the resident's conversation; otherwise the reply ("": silence)."""
-    if phrases.anytime_intent(turn.text, in_flow=False) in BOT_STILL_ANSWERS:
-        return None
-    handoff = active_handoff(turn.session, turn.resident.id)
-    if handoff is None:
-        return None
-    settings, jobs = turn.services.settings, turn.services.jobs
-    now = utcnow()
-    if now - handoff.last_activity_at > timedelta(minutes=settings.handoff_idle_minutes):
-        release(turn.session, jobs, handoff, "idle")
-        turn.dialogue = Dialogue()
-        return None
-    turn.message.ticket_id = handoff.ticket_id
-    if turn.message.msg_type == "image":  # a photo is kept with the case, as outside a handoff
-        attach_message(turn.session, turn.session.get(Ticket, handoff.ticket_id), turn.message, note="居民发来照片")
-    if handoff.alerted_at is None or now - handoff.alerted_at > ALERT_EVERY:
-        handoff.alerted_at = now
-        ticket = turn.session.get(Ticket, handoff.ticket_id)
-        holder = turn.session.get(Staff, handoff.staff_id)
-        alerts.resident_wrote(turn.session, jobs, settings.console_base_url, ticket, holder)
-    return ""
 
 
 def release_idle(session: Session, jobs, idle_minutes: int) -> int:

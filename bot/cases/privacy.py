@@ -24,7 +24,6 @@ from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.cases.categories import CATEGORIES
 from bot.cases.lifecycle import SYSTEM
 from bot.cases.office_hours import CHINA
 from bot.cases.personal_data import (
@@ -39,6 +38,7 @@ from bot.cases.personal_data import (
     resident_tables,
 )
 from bot.cases.staff import audit
+from bot.categories import CATEGORIES
 from bot.redaction import person, redact
 from bot.storage.base import Base, utcnow
 from bot.storage.directory import Unit

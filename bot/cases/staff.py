@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from bot.cases.categories import ROLE_LABELS
+from bot.categories import ROLE_LABELS
 from bot.config import DATA_DIR
 from bot.storage.base import utcnow
 from bot.storage.directory import ROLES, Unit, unit_by_code

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from bot.cases import alerts
-from bot.cases.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS, category_of_role
 from bot.cases.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, move_ticket, tell_resident
 from bot.cases.office_hours import CHINA, next_opening, opening_words
+from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS, category_of_role
 from bot.storage.base import after_commit, utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.cases import handoff
 from bot.dialogue.flows import Flow, Fragment, IntakeState, MoreWords, Question, Step, UrgentState
 from bot.dialogue.handlers import (
     ANYTIME,
@@ -19,6 +18,7 @@ from bot.dialogue.handlers import (
     community,
     events,
     faq,
+    held,
     intake,
     media,
     out_of_scope,
@@ -97,10 +97,10 @@ def _message(turn: Turn) -> str:
     """A message that signals no sure danger: a person holding the conversation, or a handler."""
     kind = turn.inbound.kind
     # A person holds it: the bot stays quiet (not to "那什么时候删好", about an erasure asked for).
-    held = handoff.while_held(turn) if turn.has_cases() and not privacy.asks_how_far(turn) else None
-    if held is not None:
+    quiet = held.while_held(turn) if turn.has_cases() and not privacy.asks_how_far(turn) else None
+    if quiet is not None:
         turn.held = True
-        return held
+        return quiet
     if kind == "image":
         return media.image(turn)
     if kind == "location":

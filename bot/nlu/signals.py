@@ -35,8 +35,8 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.config import PROJECT_ROOT, cache_dir
 from bot.nlu import phrases
+from bot.nlu.examples import NLU_DATA_DIR, examples_from_dir
 from bot.nlu.model_cache import fingerprint, load_or_build
-from bot.training.evaluation import NLU_DATA_DIR, examples_from_dir
 
 log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary on every process start

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.cases.categories import TRIAGE_INTENTS  # noqa: F401  (re-exported for the NLU modules)
+from bot.categories import TRIAGE_INTENTS  # noqa: F401  (re-exported for the NLU modules)
 
 CONVERSATIONAL_INTENTS = (
     "greet",

@@ -24,13 +24,12 @@ from bot.dialogue.flows import Dialogue
 from bot.dialogue.router import route
 from bot.dialogue.turn import Turn
 from bot.pipeline.storing import Outcome, StoreResult, is_outage, keep_for_replay, store
-from bot.redaction import log_key
 from bot.storage.base import utcnow
 from bot.storage.messages import Delivery, Message, find_inbound, stored_reply
 from bot.storage.residents import Resident, find_resident
 from bot.training import review
 from bot.wechat.attachments import fetch_new_attachments
-from bot.wechat.inbound import Inbound
+from bot.wechat.inbound import Inbound, log_key
 from bot.wechat.outbox import queue_message
 from bot.wechat.rate_limit import TOO_FAST
 

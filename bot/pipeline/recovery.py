@@ -12,15 +12,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.jobs import RetryLater
 from bot.pipeline.answering import Answered, answer, answer_stored
+from bot.pipeline.delivery import send_once
 from bot.pipeline.spill import put_back, take_spilled
 from bot.pipeline.storing import Outcome, StorageOutage, StoreResult, is_outage, store_in_database
-from bot.redaction import log_key
 from bot.storage.base import utcnow
 from bot.storage.dead_letters import add_dead_letter
 from bot.storage.messages import Message, unanswered, undelivered
 from bot.storage.residents import Resident
-from bot.wechat.delivery import send_once
-from bot.wechat.inbound import Inbound
+from bot.wechat.inbound import Inbound, log_key
 
 if TYPE_CHECKING:
     from bot.services import Services

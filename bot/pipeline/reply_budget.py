@@ -2,7 +2,7 @@
 `success` now and the answer as a customer-service message — never silence. `success` tells
 WeChat never to send the message again, so it is only said once the message is durable: a
 message still waiting to be stored at the deadline is written to the local journal first. Either
-way the answer's delivery is claimed (bot/wechat/delivery.py), so it reaches the resident once."""
+way the answer's delivery is claimed (bot/pipeline/delivery.py), so it reaches the resident once."""
 
 from __future__ import annotations
 
@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.pipeline.answering import Handover, receive
-from bot.redaction import log_key
-from bot.wechat.delivery import passive_reply, send_once
-from bot.wechat.inbound import Inbound
+from bot.pipeline.delivery import passive_reply, send_once
+from bot.wechat.inbound import Inbound, log_key
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -20,11 +20,11 @@ from sqlalchemy.exc import InterfaceError, InternalError, OperationalError, SQLA
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.pipeline.spill import spill
-from bot.redaction import log_key, redact
+from bot.redaction import redact
 from bot.storage.dead_letters import add_dead_letter
 from bot.storage.messages import Message, store_inbound
 from bot.storage.residents import Resident, touch_resident
-from bot.wechat.inbound import Inbound
+from bot.wechat.inbound import Inbound, log_key
 from bot.wechat.outbox import adopt_notices, release_deferred
 
 if TYPE_CHECKING:
@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 # The database did not answer (down, restarting, connection lost, pool exhausted, lock timeout):
 # the same message will store fine later. Every other database error is about the message.
 OUTAGE_ERRORS = (OperationalError, InterfaceError, InternalError, PoolTimeout)
+
+
+# Named, not imported: the replay stores messages through this module.
+REPLAY_JOB = "bot.pipeline.recovery.replay_job"
 
 
 class Outcome(Enum):
@@ -89,8 +93,6 @@ def store(services: Services, inbound: Inbound) -> StoreResult:
 
 def keep_for_replay(services: Services, inbound: Inbound) -> StoreResult:
     """Keep the message in Redis, else in the local journal, until the database is back."""
-    from bot.pipeline.recovery import replay_job  # recovery imports this module
-
     try:
         spill(services.redis, services.settings.key_prefix, inbound)
     except redis.RedisError as error:
@@ -104,7 +106,7 @@ def keep_for_replay(services: Services, inbound: Inbound) -> StoreResult:
             return StoreResult(Outcome.LOST)
         return StoreResult(Outcome.KEPT)
     try:
-        services.jobs.enqueue(replay_job)
+        services.jobs.enqueue(REPLAY_JOB)
     except redis.RedisError:
         log.warning("replay job not queued; the sweep will replay %s", log_key(inbound.dedup_key))
     return StoreResult(Outcome.KEPT)

@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.config import PROJECT_ROOT
+from bot.nlu.examples import Example
 from bot.nlu.faq_file import category_of
 from bot.nlu.policy import FALLBACK_INTENT, OUT_OF_SCOPE, decide
 from bot.nlu.types import FAQ_PREFIX, TRIAGE_INTENTS, Classification
@@ -24,7 +23,6 @@ HELDOUT_FILE = PROJECT_ROOT / "nlu_eval" / "heldout.yml"
 AREAS_FILE = PROJECT_ROOT / "nlu_eval" / "areas.yml"
 FAQ_FILE = PROJECT_ROOT / "nlu_eval" / "faq.yml"
 HELDOUT_FILES = (HELDOUT_FILE, AREAS_FILE, FAQ_FILE)
-NLU_DATA_DIR = PROJECT_ROOT / "nlu_data"
 REAL_QUESTIONS_FILE = PROJECT_ROOT.parent / "shared" / "data" / "real-legal-questions.txt"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 
@@ -36,16 +34,6 @@ HANDLED = "handled"  # a case, an FAQ answer, or a numbered question that offers
 TURNED_AWAY = "turned_away"  # declined, "没听懂", or answered as a mere greeting, thanks, cancel…
 OTHER = "other"  # a person (转人工), the resident's cases, a wrong-room-only question
 DISMISSIVE_INTENTS = ("greet", "thank", "goodbye", "affirm", "deny", "cancel", "change_community")
-# `[text](entity)` and `[text]{"entity": …}` annotations in Rasa training examples.
-ENTITY_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
-
-
-@dataclass(frozen=True)
-class Example:
-    """One labelled message."""
-
-    text: str
-    intent: str
 
 
 @dataclass(frozen=True)
@@ -71,33 +59,6 @@ class Prediction:
         if self.routed == OUT_OF_SCOPE or self.routed in DISMISSIVE_INTENTS:
             return TURNED_AWAY
         return OTHER
-
-
-def strip_annotations(example: str) -> str:
-    """The plain text of a training example, without entity markup."""
-    return ENTITY_ANNOTATION.sub(r"\1", example)
-
-
-def examples_from_yaml(path: Path | str) -> list[Example]:
-    """Every intent example in one Rasa NLU YAML file."""
-    document = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    examples = []
-    for block in document.get("nlu") or []:
-        if not isinstance(block, dict) or "intent" not in block:
-            continue
-        for line in str(block.get("examples") or "").splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                examples.append(Example(strip_annotations(line[2:].strip()), block["intent"]))
-    return examples
-
-
-def examples_from_dir(directory: Path | str) -> list[Example]:
-    """Every intent example in the YAML files of a directory (e.g. nlu_data/)."""
-    examples = []
-    for path in sorted(Path(directory).glob("*.yml")):
-        examples.extend(examples_from_yaml(path))
-    return examples
 
 
 def normalised_text(text: str) -> str:

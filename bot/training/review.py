@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.cases.categories import CATEGORIES
+from bot.categories import CATEGORIES
 from bot.nlu.policy import real_ranking
 from bot.nlu.types import FALLBACK_INTENT, FAQ_PREFIX
 from bot.storage.base import utcnow

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from bot.redaction import person
+
 # The messages table's dedup_key is VARCHAR(128); a longer key is fitted (see _fitted).
 MAX_KEY_CHARS = 128
 
@@ -51,6 +53,15 @@ def key_openid(dedup_key: str) -> str | None:
     if parts[0] in ("msg", "evt") and len(parts) >= 4:
         return parts[2]
     return None
+
+
+def log_key(dedup_key: str) -> str:
+    """A delivery's dedup key fit for a log line: the openid in it replaced by its pseudonym."""
+    openid = key_openid(dedup_key)
+    if not openid:
+        return dedup_key
+    parts = dedup_key.split(":")
+    return ":".join(person(part) if part == openid else part for part in parts)
 
 
 def _fitted(kind: str, account: str, openid: str, rest: str) -> str:

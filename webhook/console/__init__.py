@@ -40,10 +40,8 @@ def init_console(app: Flask, services: Services) -> None:
     login.session_protection = "strong"
     login.login_view = "console_auth.login"
 
-    from webhook import wechat
     from webhook.console import auth, cases, inbox, privacy, training
 
-    csrf.exempt(wechat.bp)  # WeChat signs its callbacks; it has no session or token
     login.user_loader(auth.load_user)
     login.unauthorized_handler(auth.unauthorized)
     for code in (400, 403, 404, 405):

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from bot.cases import actions as casework
 from bot.cases.actions import ActionError, NotAllowed, NotVisible
-from bot.cases.categories import CATEGORIES, ROLE_LABELS
 from bot.cases.lifecycle import MoveRefused
 from bot.cases.office_hours import CHINA
 from bot.cases.privacy import ERASED_PREFIX, asking_erasure, erased_at
 from bot.cases.staff import ROLE_NAMES
 from bot.cases.tickets import is_overdue, next_deadline, promise_made
+from bot.categories import CATEGORIES, ROLE_LABELS
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.residents import Resident

@@ -6,8 +6,8 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from bot.cases.actions import INBOX_LIMIT, inbox, scope_units
-from bot.cases.categories import ROLE_LABELS
 from bot.cases.privacy import asking_erasure
+from bot.categories import ROLE_LABELS
 from bot.storage.directory import ROLES
 from webhook.console.common import blueprint, db
 

@@ -13,7 +13,7 @@ How a text message is answered (bot/dialogue/router.py applies these tables in t
 
 from __future__ import annotations
 
-from bot.cases.categories import TRIAGE_INTENTS
+from bot.categories import TRIAGE_INTENTS
 from bot.dialogue.flows import (
     ONE_YES_TWO_NO,
     ClarifyState,

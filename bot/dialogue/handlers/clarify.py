@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cases.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS
+from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS
 from bot.dialogue.flows import ClarifyState, Fragment
 from bot.dialogue.handlers import human, intake
 from bot.dialogue.turn import Turn

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cases.categories import CATEGORIES
+from bot.categories import CATEGORIES
 from bot.dialogue.handlers.smalltalk import WELCOME
 from bot.dialogue.turn import Turn
 

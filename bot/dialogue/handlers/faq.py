@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.cases.categories import CATEGORIES, GENERAL_CATEGORY, role_label
 from bot.cases.office_hours import next_opening, opening_words
+from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label
 from bot.dialogue.flows import Cancelled, ClarifyState, Dialogue, FaqOfferState, IntakeState, UrgentState
 from bot.dialogue.handlers import community, intake
 from bot.dialogue.turn import Turn

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.cases import alerts, person_requests
-from bot.cases.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS, category_of_role, role_title
 from bot.cases.directory import communities_named
 from bot.cases.lifecycle import SYSTEM
 from bot.cases.office_hours import CHINA, next_opening, opening_words
@@ -20,6 +19,7 @@ from bot.cases.tickets import (
     open_ticket,
     routing_unit,
 )
+from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS, category_of_role, role_title
 from bot.dialogue.flows import ClarifyState, FaqOfferState, IntakeState
 from bot.dialogue.handlers import clarify, community, intake
 from bot.dialogue.turn import Turn

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.cases.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
 from bot.cases.directory import match_communities, nearest_community, street_named
 from bot.cases.tickets import CaseRequest, open_ticket, response_promise, routing_unit
+from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
 from bot.dialogue.flows import FaqOfferState, IntakeState, MoreWords, Question
 from bot.dialogue.handlers import community
 from bot.dialogue.turn import Turn

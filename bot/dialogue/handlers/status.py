@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.cases.categories import CATEGORIES
 from bot.cases.lifecycle import RESIDENT, move_ticket
 from bot.cases.tickets import (
     add_contact_time,
@@ -17,6 +16,7 @@ from bot.cases.tickets import (
     response_promise,
     status_line,
 )
+from bot.categories import CATEGORIES
 from bot.dialogue.flows import ClarifyState, IntakeState, WithdrawState
 from bot.dialogue.handlers import privacy
 from bot.dialogue.handlers.intake import contact_time_in

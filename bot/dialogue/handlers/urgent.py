@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.cases.categories import CATEGORIES, role_title, urgent_category
 from bot.cases.directory import communities_named
 from bot.cases.tickets import (
     add_staff_note,
@@ -15,6 +14,7 @@ from bot.cases.tickets import (
     move_to_community,
     response_promise,
 )
+from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue.flows import IntakeState, UrgentState
 from bot.dialogue.handlers import community, faq, human, intake
 from bot.dialogue.turn import Turn
