@@ -2,7 +2,8 @@
 
 Every job function takes the worker's services as its first argument: `func(services, *args)`.
 The services are built once per worker process and handed to each job by the queue, so no job
-reaches for a process-global.
+reaches for a process-global. The queue itself knows of the services only what `ServicesLike`
+says: bot.services builds a queue, so this module must not import it.
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import redis
 from rq import Queue, Retry, SimpleWorker, Worker
 from rq.job import Job
+from rq.scheduler import RQScheduler
 from rq.utils import import_attribute
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,40 @@ REDIS_RETRY_S = 0.5
 
 class RetryLater(Exception):
     """Raised by a job that should be attempted again after a back-off."""
+
+
+class _Database(Protocol):
+    @property
+    def engine(self) -> Engine: ...
+
+
+class ServicesLike(Protocol):
+    """What the queue needs of the services it hands to every job: a forked work horse disposes
+    the database connections it inherited. Each job function takes the full services."""
+
+    @property
+    def db(self) -> _Database: ...
+
+
+# A job function, `func(services, *args)`.
+JobFunction = Callable[..., object]
+
+
+class Jobs(Protocol):
+    """A job queue: runs `func(services, *args)` in the background with the services it is bound to."""
+
+    def bind(self, services: ServicesLike) -> None:
+        """The services handed to every job."""
+
+    def enqueue(self, func: JobFunction | str, *args: object) -> None:
+        """Run `func(services, *args)` (or the function of that dotted path) soon, retrying with back-off."""
+
+    def enqueue_long(self, func: JobFunction, *args: object, timeout: int = ...) -> None:
+        """Run `func(services, *args)` once (training, promotion): no retries, a long time limit."""
+
+    def work(self, burst: bool = False, after_outage: Callable[[], None] | None = None) -> None:
+        """Run queued jobs until stopped (or until none is left with `burst`); after a Redis
+        outage, call `after_outage()`."""
 
 
 # Job functions whose module moved when bot/ was split into packages: a job queued (or scheduled
@@ -62,7 +98,7 @@ def current_func_name(func_name: str) -> str:
 class ServicesJob(Job):
     """An RQ job whose function receives the worker's services first."""
 
-    services: Services | None = None
+    services: ServicesLike | None = None
 
     @property
     def func(self) -> Any:
@@ -76,16 +112,18 @@ class ServicesJob(Job):
         return self.func(self.services, *self.args, **self.kwargs)
 
 
-class _ServicesWorkerMixin:
-    services: Services
+class _ServicesWorkerMixin(Worker):
+    services: ServicesLike | None = None
 
     def perform_job(self, job: Job, queue: Queue) -> bool:
-        job.services = self.services
+        if isinstance(job, ServicesJob):  # always, with job_class=ServicesJob
+            job.services = self.services
         return super().perform_job(job, queue)
 
-    def main_work_horse(self, job: Job, queue: Queue):
+    def main_work_horse(self, job: Job, queue: Queue) -> None:
         # A forked work horse must not share the parent's database connections.
-        self.services.db.engine.dispose(close=False)
+        if self.services is not None:
+            self.services.db.engine.dispose(close=False)
         return super().main_work_horse(job, queue)
 
 
@@ -130,7 +168,9 @@ class ServicesWorker(_ServicesWorkerMixin, Worker):
         if time.monotonic() - self._run_id_checked < IDLE_WAKE_S:
             return
         self._run_id_checked = time.monotonic()
-        run_id = self.connection.info("server").get("run_id")
+        # redis-py types each command's reply as the async client's too; this client is synchronous.
+        server = cast(dict[str, Any], self.connection.info("server"))
+        run_id = server.get("run_id")
         if self._redis_run_id is not None and run_id != self._redis_run_id:
             log.warning("Redis restarted while this worker was busy")
             self._after_outage()
@@ -169,7 +209,7 @@ _RELEASE_IF_HELD_BY = (
 )
 
 
-def release_dead_schedulers_lock(scheduler, pid: int) -> None:
+def release_dead_schedulers_lock(scheduler: RQScheduler, pid: int) -> None:
     """Free the scheduler locks that this worker's dead scheduler (process `pid`) still holds. RQ
     names the worker's pid in them (the scheduler's own once it takes them again); one that died
     because Redis went away left them, kept by the append-only file, for RQ's 61 s: no scheduled
@@ -178,7 +218,7 @@ def release_dead_schedulers_lock(scheduler, pid: int) -> None:
         scheduler.connection.eval(_RELEASE_IF_HELD_BY, 1, scheduler.get_locking_key(name), str(os.getpid()), str(pid))
 
 
-def restart_dead_scheduler(scheduler) -> bool:
+def restart_dead_scheduler(scheduler: RQScheduler | None) -> bool:
     """Start the worker's RQ scheduler again when it held the lock and its process has died;
     a worker whose scheduler never got the lock tries to take it (another worker's may have died)."""
     if scheduler is None:
@@ -195,7 +235,7 @@ def restart_dead_scheduler(scheduler) -> bool:
 class ServicesSimpleWorker(_ServicesWorkerMixin, SimpleWorker):
     """RQ's in-process worker (burst runs, tests), handing its services to every job."""
 
-    def run_maintenance_tasks(self):
+    def run_maintenance_tasks(self) -> None:
         """RQ's clean-ups, never starting a scheduler process: a burst run enqueues the due jobs
         itself, and a scheduler forked just before the run ends can take the stop signal before it
         installs its own handler and run on, leaving the worker waiting for it for ever."""
@@ -211,17 +251,20 @@ class RedisJobs:
 
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self.queue = Queue(f"{prefix}jobs", connection=client, job_class=ServicesJob)
-        self.services: Services | None = None
+        self.services: ServicesLike | None = None
 
-    def bind(self, services: Services) -> None:
+    def bind(self, services: ServicesLike) -> None:
         """The services that this process's workers hand to jobs."""
         self.services = services
 
-    def enqueue(self, func: Callable | str, *args) -> None:
+    def enqueue(self, func: JobFunction | str, *args: object) -> None:
         """Queue `func(services, *args)` (or the function of that path) with retries and back-off."""
-        self.queue.enqueue(func, *args, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
+        retry = Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
+        # RQ types `func` as a type variable constrained to a path or a callable, so a value that is
+        # either one is refused, though RQ takes both.
+        self.queue.enqueue(func, *args, retry=retry)  # type: ignore[type-var]
 
-    def enqueue_long(self, func, *args, timeout: int = LONG_JOB_TIMEOUT_S) -> None:
+    def enqueue_long(self, func: JobFunction, *args: object, timeout: int = LONG_JOB_TIMEOUT_S) -> None:
         """Queue `func(services, *args)` that must run once (training, promotion): no retries, a long limit."""
         self.queue.enqueue(func, *args, job_timeout=timeout)
 
@@ -255,7 +298,8 @@ class RedisJobs:
             maintenance_interval=MAINTENANCE_INTERVAL_S,
         )
         worker.services = self.services
-        worker.after_outage = after_outage
+        if isinstance(worker, ServicesWorker):  # a burst run outlives no outage
+            worker.after_outage = after_outage
         return worker
 
 
@@ -265,22 +309,22 @@ class ThreadJobs:
     def __init__(self, workers: int = 2, retry_intervals: list[float] | None = None) -> None:
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
         self.retry_intervals = RETRY_INTERVALS if retry_intervals is None else retry_intervals
-        self.services: Services | None = None
+        self.services: ServicesLike | None = None
 
-    def bind(self, services: Services) -> None:
+    def bind(self, services: ServicesLike) -> None:
         """The services handed to every job."""
         self.services = services
 
-    def enqueue(self, func: Callable | str, *args) -> None:
+    def enqueue(self, func: JobFunction | str, *args: object) -> None:
         """Run `func(services, *args)` (or the function of that path) in the background, retrying with back-off."""
         future = self.pool.submit(self._run, func, args)
         future.add_done_callback(_log_failure)
 
-    def enqueue_long(self, func: Callable, *args, timeout: int = 0) -> None:
+    def enqueue_long(self, func: JobFunction, *args: object, timeout: int = 0) -> None:
         """Run `func(services, *args)` once in the background (no retries)."""
         self.pool.submit(func, self.services, *args).add_done_callback(_log_failure)
 
-    def _run(self, func: Callable | str, args: tuple) -> None:
+    def _run(self, func: JobFunction | str, args: tuple[object, ...]) -> None:
         if isinstance(func, str):  # a job named by its path, as RQ takes it
             func = import_attribute(current_func_name(func))
         for delay in [0, *self.retry_intervals]:
@@ -297,7 +341,7 @@ class ThreadJobs:
         log.info("embedded job queue: jobs run inside the web process; no worker needed")
 
 
-def _log_failure(future) -> None:
+def _log_failure(future: Future[Any]) -> None:
     # A job that crashed must leave a trace, as a failed RQ job does in its registry.
     if future.exception() is not None:
         log.error("job failed", exc_info=future.exception())

@@ -10,7 +10,7 @@ import redis
 
 from bot.config import Settings
 from bot.dialogue.state import DialogueStore
-from bot.jobs import RedisJobs, ThreadJobs
+from bot.jobs import Jobs, RedisJobs, ThreadJobs
 from bot.nlu import IntentService, build_classifier
 from bot.nlu.draining import Draining
 from bot.pipeline.journal import Journal, owner_of
@@ -29,7 +29,7 @@ class Services:
     settings: Settings
     db: Database
     redis: redis.Redis
-    jobs: RedisJobs | ThreadJobs
+    jobs: Jobs
     wechat: WeChatAPI
     classifier: IntentService
     dialogue: DialogueStore
@@ -42,7 +42,7 @@ def build_services(settings: Settings) -> Services:
     """Connect every part described by the settings; the job queue hands these to its jobs."""
     register_secrets(settings.wechat_secret, settings.rasa_token, settings.wechat_aes_key, settings.wechat_token)
     client = connect_redis(settings.redis_url)
-    jobs = RedisJobs(client, settings.key_prefix) if settings.redis_url else ThreadJobs()
+    jobs: Jobs = RedisJobs(client, settings.key_prefix) if settings.redis_url else ThreadJobs()
     wechat = WeChatAPI(
         client,
         settings.wechat_appid,
