@@ -37,11 +37,12 @@ import psycopg  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.nlu.draining import Draining  # noqa: E402
+from bot.nlu.examples import examples_from_yaml  # noqa: E402
 from bot.nlu.rasa_client import RasaClient, RasaUnavailable  # noqa: E402
 from bot.services import build_services  # noqa: E402
 from bot.storage.migrate import upgrade  # noqa: E402
 from bot.storage.review import ModelVersion, serving_model  # noqa: E402
-from bot.training.evaluation import HELDOUT_FILE, examples_from_yaml  # noqa: E402
+from bot.training.evaluation import HELDOUT_FILE  # noqa: E402
 from bot.training.promotion import promote, rollback  # noqa: E402
 from bot.training.retrain import register_serving, retrain_job, start_retrain  # noqa: E402
 from tests.rasa_servers import start_rasa, stop_rasa  # noqa: E402

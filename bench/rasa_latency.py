@@ -21,7 +21,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from bot.config import Settings  # noqa: E402
-from bot.training.evaluation import HELDOUT_FILE, examples_from_yaml, percentile  # noqa: E402
+from bot.nlu.examples import examples_from_yaml  # noqa: E402
+from bot.training.evaluation import HELDOUT_FILE, percentile  # noqa: E402
 
 
 def server_rss_mib(port: int) -> float | None:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from bot.nlu.examples import Example, examples_from_yaml, strip_annotations
 from bot.nlu.types import Classification
 from bot.training.evaluation import (
     HELDOUT_FILES,
-    Example,
     Prediction,
-    examples_from_yaml,
     percentile,
     plot_confusion,
     predict,
     real_question_figures,
     routing_figures,
     split_trained,
-    strip_annotations,
     triage_label,
 )
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.nlu.examples import examples_from_dir, examples_from_yaml
 from bot.nlu.faq_file import FAQ_FILE, load_faq_categories
 from bot.nlu.types import CONVERSATIONAL_INTENTS, FAQ_PREFIX, TRIAGE_INTENTS
-from bot.training.evaluation import examples_from_dir, examples_from_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 NLU_DIR = ROOT / "nlu_data"

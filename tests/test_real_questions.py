@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.training.evaluation import examples_from_dir, predict, read_real_questions, real_question_figures
+from bot.nlu.examples import examples_from_dir
+from bot.training.evaluation import predict, read_real_questions, real_question_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_QUESTIONS = ROOT.parent / "shared" / "data" / "real-legal-questions.txt"

@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from bot.training import signal_evaluation as evaluation
 from bot.nlu import signals
+from bot.nlu.examples import examples_from_dir
 from bot.nlu.signals import NLU_DATA_DIR, normalize
-from bot.training.evaluation import examples_from_dir
+from bot.training import signal_evaluation as evaluation
 
 ALLOWED_KINDS = set(signals.DANGER_KINDS) | {signals.GENERIC_DANGER}
 

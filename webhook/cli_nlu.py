@@ -22,17 +22,15 @@ from flask.cli import AppGroup
 
 from bot.config import Settings
 from bot.nlu import with_text
+from bot.nlu.examples import NLU_DATA_DIR, examples_from_dir, examples_from_yaml
 from bot.nlu.keywords import classify_keywords
 from bot.nlu.policy import decide
 from bot.nlu.rasa_client import RasaClient, RasaUnavailable
 from bot.training.evaluation import (
     HELDOUT_FILES,
-    NLU_DATA_DIR,
     PROJECT_ROOT,
     REAL_QUESTIONS_FILE,
     REPORTS_DIR,
-    examples_from_dir,
-    examples_from_yaml,
     format_per_intent,
     format_side_by_side,
     latency_percentiles,

@@ -1,13 +1,15 @@
 """The router: the one place that decides, for every message, which handler answers it.
 
-The order for a text message is written once, in `answer_text`; the tables it reads (HANDLERS,
-ANYTIME, FLOWS) are in bot/dialogue/handlers/__init__.py.
+The order of handling is declared once, in STAGES (events and sure danger come before it, in
+`route`); the tables the stages read (HANDLERS, ANYTIME, FLOWS) are in bot/dialogue/handlers/__init__.py.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from typing import NamedTuple
 
 from bot.dialogue.flows import Flow, Fragment, IntakeState, MoreWords, Question, Step, UrgentState
 from bot.dialogue.handlers import (
@@ -94,13 +96,37 @@ def _cautioned(turn: Turn, intake: IntakeState | None) -> bool:
 
 
 def _message(turn: Turn) -> str:
-    """A message that signals no sure danger: a person holding the conversation, or a handler."""
-    kind = turn.inbound.kind
-    # A person holds it: the bot stays quiet (not to "那什么时候删好", about an erasure asked for).
-    quiet = held.while_held(turn) if turn.has_cases() and not privacy.asks_how_far(turn) else None
+    """A message that signals no sure danger: the first stage of STAGES that answers it."""
+    return _first_answer(turn, STAGES)
+
+
+def answer_text(turn: Turn) -> str:
+    """Text (or recognised voice) after danger and a person holding the conversation were ruled
+    out: the first of TEXT_STAGES that answers it."""
+    return _first_answer(turn, TEXT_STAGES)
+
+
+def _first_answer(turn: Turn, stages: tuple[Stage, ...]) -> str:
+    waiting = FLOWS.get(turn.dialogue.flow_name)  # the flow waiting when the message came in
+    for stage in stages:
+        reply = stage.answer(turn, waiting)
+        if reply is not None:  # "" is an answer too: the bot stays quiet
+            return reply
+    raise RuntimeError(f"no stage answered; the last stage ({stages[-1].name}) must always answer")
+
+
+def _held_by_a_person(turn: Turn, waiting: Flow | None) -> str | None:
+    # Not to "那什么时候删好" about an erasure asked for: the bot answers that itself.
+    if not turn.has_cases() or privacy.asks_how_far(turn):
+        return None
+    quiet = held.while_held(turn)
     if quiet is not None:
         turn.held = True
-        return quiet
+    return quiet
+
+
+def _not_text(turn: Turn, waiting: Flow | None) -> str | None:
+    kind = turn.inbound.kind
     if kind == "image":
         return media.image(turn)
     if kind == "location":
@@ -113,7 +139,7 @@ def _message(turn: Turn) -> str:
         return media.unknown(turn)
     if not turn.text:
         return smalltalk.greet(turn)
-    return answer_text(turn)
+    return None
 
 
 def _event(turn: Turn) -> str:
@@ -131,49 +157,101 @@ def _event(turn: Turn) -> str:
     return ""
 
 
-def answer_text(turn: Turn) -> str:
-    """Text (or recognised voice) after danger and a person holding the conversation were ruled
-    out (route): the active step, any-time phrases, the resident's cases, then the classifier."""
-    if (first := phrases.before_steps_intent(turn.text)) is not None:  # a data-erasure request
-        return run_anytime(turn, first)
-    if privacy.asks_how_far(turn):  # "那什么时候删好": the erasure asked for
-        turn.intent = "erasure_progress"
-        return with_reminder(turn, turn.dialogue.flow, privacy.erasure_progress(turn))
-    if turn.has_cases() and (rated := status.rating_in_words(turn) or status.rating_beyond_the_menu(turn)):
-        return rated
-    if turn.has_cases() and (answering := staff_reply.in_intake(turn)) is not None:
-        return answering  # "不是新的事，我是回答张律师问的问题": no new case after all
-    flow = FLOWS.get(turn.dialogue.flow_name)
-    if flow is not None:
-        step = flow.steps[turn.dialogue.flow.step]
-        reply = _step_reply(turn, step)
-        if reply is not None:
-            turn.short_answer = step.short_answer
-            turn.intent = turn.intent or f"{turn.dialogue.flow_name or 'flow'}_answer"
-            return reply
-    if flow is None and (resumed := intake.resume_cancelled(turn)) is not None:
+def _erasure_request(turn: Turn, waiting: Flow | None) -> str | None:
+    first = phrases.before_steps_intent(turn.text)  # "把我的个人信息删掉", whatever step waits
+    return run_anytime(turn, first) if first is not None else None
+
+
+def _erasure_progress(turn: Turn, waiting: Flow | None) -> str | None:
+    if not privacy.asks_how_far(turn):  # "那什么时候删好": the erasure asked for
+        return None
+    turn.intent = "erasure_progress"
+    return with_reminder(turn, turn.dialogue.flow, privacy.erasure_progress(turn))
+
+
+def _rating(turn: Turn, waiting: Flow | None) -> str | None:
+    # "给个3分吧", or a 1–5 beyond the numbers a waiting question offers.
+    if not turn.has_cases():
+        return None
+    return status.rating_in_words(turn) or status.rating_beyond_the_menu(turn) or None
+
+
+def _answer_to_staff(turn: Turn, waiting: Flow | None) -> str | None:
+    # "不是新的事，我是回答张律师问的问题": no new case after all.
+    return staff_reply.in_intake(turn) if turn.has_cases() else None
+
+
+def _waiting_step(turn: Turn, waiting: Flow | None) -> str | None:
+    if waiting is None:
+        return None
+    step = waiting.steps[turn.dialogue.flow.step]
+    reply = _step_reply(turn, step)
+    if reply is not None:
+        turn.short_answer = step.short_answer
+        turn.intent = turn.intent or f"{turn.dialogue.flow_name or 'flow'}_answer"
+    return reply
+
+
+def _cancelled_intake(turn: Turn, waiting: Flow | None) -> str | None:
+    resumed = intake.resume_cancelled(turn) if waiting is None else None
+    if resumed is not None:
         turn.intent = "intake_resumed"
-        return resumed
-    anytime = phrases.anytime_intent(turn.text, in_flow=flow is not None)
-    if anytime is not None:
-        return run_anytime(turn, anytime)
-    if flow is None and turn.has_cases():
-        reply = (
-            status.rating_or_reopen(turn)
-            or status.rating_comment(turn)
-            or status.add_to_case(turn)
-            or staff_reply.to_staff(turn)
-            or status.contact_time(turn)
-        )
-        if reply is not None:
-            return reply
+    return resumed
+
+
+def _anytime_phrase(turn: Turn, waiting: Flow | None) -> str | None:
+    anytime = phrases.anytime_intent(turn.text, in_flow=waiting is not None)
+    return run_anytime(turn, anytime) if anytime is not None else None
+
+
+def _about_open_case(turn: Turn, waiting: Flow | None) -> str | None:
+    if waiting is not None or not turn.has_cases():
+        return None
+    return (
+        status.rating_or_reopen(turn)
+        or status.rating_comment(turn)
+        or status.add_to_case(turn)
+        or staff_reply.to_staff(turn)
+        or status.contact_time(turn)
+    )
+
+
+def _classifier(turn: Turn, waiting: Flow | None) -> str:
     decision = _thanks_in_words(turn, turn.decide())
     if decision.kind == "conversational" and decision.intent in ANYTIME:
-        if flow is None or phrases.counts_in_flows(decision.intent):
+        if waiting is None or phrases.counts_in_flows(decision.intent):
             return run_anytime(turn, decision.intent)
-    if flow is not None:
-        return _interrupted(turn, flow, decision)
+    if waiting is not None:
+        return _interrupted(turn, waiting, decision)
     return by_decision(turn, _with_fragments(turn, decision))
+
+
+class Stage(NamedTuple):
+    """One stage of the order of handling: its name and `(turn, waiting flow) -> reply`, None when
+    the message is not for this stage."""
+
+    name: str
+    answer: Callable[[Turn, Flow | None], str | None]
+
+
+# The order in which a message that signals no sure danger is handled (route() checks events and
+# danger first): the first stage that answers gives the reply. Text goes through TEXT_STAGES only.
+TEXT_STAGES: tuple[Stage, ...] = (
+    Stage("a request to erase one's data", _erasure_request),
+    Stage("how far the erasure asked for is", _erasure_progress),
+    Stage("a rating of a resolved case", _rating),
+    Stage("an answer to a staff member's question, not a new case", _answer_to_staff),
+    Stage("the answer to the step that waits", _waiting_step),
+    Stage("taking up an intake cancelled a while ago", _cancelled_intake),
+    Stage("an any-time phrase (转人工, 我的工单, 取消, 返回…)", _anytime_phrase),
+    Stage("about the resident's open case", _about_open_case),
+    Stage("the classifier: a case, an FAQ answer, a question or a polite no", _classifier),
+)
+STAGES: tuple[Stage, ...] = (
+    Stage("a person holds the conversation", _held_by_a_person),
+    Stage("a photo, a place, a link, a video or an unheard voice", _not_text),
+    *TEXT_STAGES,
+)
 
 
 def _step_reply(turn: Turn, step: Step) -> str | None:

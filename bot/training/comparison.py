@@ -11,9 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.nlu.examples import examples_from_yaml
 from bot.nlu.rasa_client import RasaClient
 from bot.storage.review import ModelVersion, serving_model
-from bot.training.evaluation import examples_from_yaml, plot_confusion, predict, routing_figures
+from bot.training.evaluation import plot_confusion, predict, routing_figures
 from bot.training.training_data import intent_heldout_files
 
 # The figures shown side by side and kept in the registry, and which way is better.

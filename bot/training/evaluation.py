@@ -297,28 +297,6 @@ def cv_predictions(out_dir: Path) -> list[Prediction]:
     return predictions
 
 
-def format_figures(name: str, figures: dict) -> str:
-    """A few aligned lines with the routing figures of one classifier."""
-    keys = (
-        "examples",
-        "intent_accuracy",
-        "routing_accuracy",
-        "triage_macro_f1",
-        "oos_given_triage",
-        "oos_given_case_or_faq",
-        "triage_turned_away",
-        "triage_handled",
-        "triage_clarified",
-        "fallback_share",
-    )
-    lines = [f"{name}:"]
-    for key in keys:
-        if key in figures:
-            value = figures[key]
-            lines.append(f"  {key:<22}{value:.4f}" if isinstance(value, float) else f"  {key:<22}{value}")
-    return "\n".join(lines)
-
-
 def format_side_by_side(columns: dict[str, dict], keys: Iterable[str]) -> str:
     """A table with one row per figure and one column per classifier."""
     names = list(columns)

@@ -295,7 +295,7 @@ class Trainer:
 
 def validate_command(data: Path, domain: Path) -> str:
     """`rasa data validate` of a training directory (with a domain listing its intents)."""
-    from bot.training.evaluation import examples_from_dir
+    from bot.nlu.examples import examples_from_dir
 
     intents = sorted({example.intent for example in examples_from_dir(data)})
     domain.write_text('version: "3.1"\nintents:\n' + "".join(f"  - {intent}\n" for intent in intents), encoding="utf-8")

@@ -15,8 +15,9 @@ from pathlib import Path
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.nlu.examples import Example, examples_from_yaml
 from bot.nlu.types import FALLBACK_INTENT
-from bot.training.evaluation import Example, examples_from_yaml, normalised_text
+from bot.training.evaluation import normalised_text
 
 NLU_DATA_DIR = PROJECT_ROOT / "nlu_data"
 EVAL_DIR = PROJECT_ROOT / "nlu_eval"

@@ -1,14 +1,9 @@
 """The tables of the dialogue: intent → handler, any-time phrase → handler, and the flows.
 
-How a text message is answered (bot/dialogue/router.py applies these tables in this order):
-1. danger (bot/intents signals) → urgent.urgent_case, whatever else the message is;
-2. an active flow's current step (FLOWS below) — the step takes the message or declines it; a step
-   that asks yes or no declares its Question: what counts as yes, no and neither (bot/nlu/answers.py);
-3. an any-time phrase (ANYTIME: only asking, cancel, go back, 我的工单, 转人工, moving, where, when, a complaint;
-   bot/nlu/phrases.py); a request to erase one's data is read even before the step;
-4. the classifier: an any-time intent again by meaning; inside a flow a new question is answered
-   and the step's question asked again (an intake keeps new details of the story); otherwise
-   the HANDLERS table.
+The router (bot/dialogue/router.py) applies them in the order its STAGES declare: a flow's step is
+answered through FLOWS (a step that asks yes or no declares its Question: what counts as yes, no and
+neither, bot/nlu/answers.py), an any-time phrase through ANYTIME, and what the classifier decides
+through HANDLERS.
 """
 
 from __future__ import annotations
@@ -41,6 +36,7 @@ from bot.dialogue.handlers import (
     status,
     urgent,
 )
+from bot.dialogue.turn import Turn
 from bot.nlu.answers import Answer
 from bot.nlu.faq_file import read_faq_file
 
@@ -70,10 +66,9 @@ FLOWS: dict[str, Flow] = {
     "intake": Flow(
         state=IntakeState,
         steps={
-            "details": Step(intake.details_step, "any words of the story", short_answer=False),
+            "details": Step(intake.details_step, short_answer=False),
             "community": Step(
                 only_the_question,
-                "a community name or alias, a number from the list, 不知道, another district",
                 on_miss=intake.community_miss,
                 question=Question(
                     YES_OR_NO,
@@ -87,8 +82,6 @@ FLOWS: dict[str, Flow] = {
             ),
             "phone": Step(
                 only_the_question,
-                "a mobile number; 不留/不用了/算了/不知道 = no phone; 冇得电话 = none at all (staff write); "
-                "是的 = asks for the number; another community = a correction",
                 question=Question(
                     YES_OR_NO,
                     yes=intake.number_to_come,
@@ -100,7 +93,6 @@ FLOWS: dict[str, Flow] = {
             ),
             "confirm": Step(
                 intake.confirm_step,
-                "1/确认/对/提交 = open the case; 2/不 = add more; words = story",
                 question=Question(
                     (
                         ("not_yet", Answer.AGAIN),  # "先别交": held, asked again; a question with it answered
@@ -130,7 +122,6 @@ FLOWS: dict[str, Flow] = {
         "choose",
         clarify.choose_step,
         clarify.prompt,
-        "a number, 是 to a single choice, words naming a kind of case",
         leave=clarify.leave,
         question=Question(
             YES_OR_NO,
@@ -147,7 +138,6 @@ FLOWS: dict[str, Flow] = {
         "offer",
         only_the_question,
         faq.prompt,
-        "1/好 = open a case; 2/不用 = done",
         question=Question(
             YES_OR_NO,
             yes=faq.take_up,
@@ -161,7 +151,6 @@ FLOWS: dict[str, Flow] = {
         "community",
         community.moving_step,
         community.moving_prompt,
-        "a community name, a number from the list, another district",
         question=Question(
             YES_OR_NO,
             yes=community.moving_yes,
@@ -173,15 +162,9 @@ FLOWS: dict[str, Flow] = {
     "urgent": Flow(
         state=UrgentState,
         steps={
-            "follow_up": Step(
-                urgent.follow_up,
-                "a phone number, a community (the case goes to its room) or any detail (added to the urgent case)",
-                short_answer=False,
-            ),
+            "follow_up": Step(urgent.follow_up, short_answer=False),
             "call_off": Step(
                 urgent.call_off_step,
-                "没有危险/搞错了 = an ordinary case; 不/没有 = still urgent; "
-                "是的 = asked again; anything else as follow_up",
                 short_answer=False,
                 question=Question(
                     (("no_danger", Answer.YES), ("negation", Answer.NO), ("affirmation", Answer.AGAIN)),
@@ -201,7 +184,6 @@ FLOWS: dict[str, Flow] = {
         "confirm",
         only_the_question,
         status.withdrawal_prompt,
-        "1/是/撤回 = withdraw the case; 2/不/不是撤回/保留 = keep it",
         question=Question(
             (
                 ("yes_no_longer", Answer.YES),  # "对 不用了", though "不用了" alone keeps the case
@@ -225,9 +207,9 @@ OTHER_QUESTIONS = {
 }
 
 
-def go_back(turn) -> str:
+def go_back(turn: Turn) -> str:
     """Any-time "go back": the active flow's previous question; a flow without one just ends."""
-    flow = FLOWS.get(turn.dialogue.flow_name)
+    flow = FLOWS.get(turn.dialogue.flow_name or "")
     if flow is not None and flow.go_back is not None:
         return flow.go_back(turn)
     turn.dialogue.end()
