@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from bot.nlu import answers
 from bot.nlu.cues import (
@@ -58,14 +59,17 @@ WRAPPED_TRIAGE_MIN_CONFIDENCE = 0.3
 BARE_ONLY_INTENTS = ("greet", "thank", "goodbye", "affirm", "deny", "cancel")
 LEGAL = "legal_consultation"
 
-KINDS = ("triage", "clarify", "faq", "conversational", "out_of_scope")
+# What the bot does with a classification: open a case, ask which kind, answer an FAQ, answer as
+# small talk (greet, thanks, 转人工…), or decline politely.
+DecisionKind = Literal["triage", "clarify", "faq", "conversational", "out_of_scope"]
+KINDS: tuple[DecisionKind, ...] = get_args(DecisionKind)
 
 
 @dataclass(frozen=True)
 class Decision:
     """What to do with a message: `kind` (one of KINDS), the intent to hand to, and choices to offer."""
 
-    kind: str
+    kind: DecisionKind
     intent: str
     choices: tuple[str, ...] = ()
     confidence: float = 0.0
