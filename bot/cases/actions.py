@@ -18,6 +18,7 @@ from bot.cases.office_hours import CHINA, WEEKDAY_NAMES
 from bot.cases.staff import Scope, audit, can_act, can_view, staff_title
 from bot.cases.tickets import escalate, is_overdue, next_deadline, transfer
 from bot.categories import CATEGORIES, ROLE_LABELS
+from bot.jobs import Jobs
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.messages import Message, answered_by_resident
@@ -97,7 +98,7 @@ def _touch_handoff(session: Session, ticket: Ticket, staff: Staff) -> None:
         handoffs.note_activity(current)
 
 
-def accept(session: Session, jobs, ticket: Ticket, staff: Staff) -> None:
+def accept(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff) -> None:
     """Take the case on: it is being handled, and the resident hears who has it."""
     if ticket.status not in ("new", "reopened", "waiting_info"):
         raise ActionError("只有新工单、重新打开或等待补充的工单可以受理")
@@ -107,7 +108,7 @@ def accept(session: Session, jobs, ticket: Ticket, staff: Staff) -> None:
     _audited(session, staff, "accept", ticket, before)
 
 
-def ask_for_information(session: Session, jobs, ticket: Ticket, staff: Staff, question: str) -> None:
+def ask_for_information(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, question: str) -> None:
     """Ask the resident for more information; the case waits for the answer."""
     question = _text(question, "请写明需要居民补充什么")
     before = snapshot(ticket)
@@ -121,7 +122,7 @@ def ask_for_information(session: Session, jobs, ticket: Ticket, staff: Staff, qu
     _audited(session, staff, "ask_for_information", ticket, before, question=question)
 
 
-def schedule_mediation(session: Session, jobs, ticket: Ticket, staff: Staff, at: datetime, place: str) -> None:
+def schedule_mediation(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, at: datetime, place: str) -> None:
     """Fix (or move) the time and place of a mediation; the resident is told."""
     place = _text(place, "请填写调解地点")
     if at <= utcnow():
@@ -138,7 +139,9 @@ def schedule_mediation(session: Session, jobs, ticket: Ticket, staff: Staff, at:
     _audited(session, staff, "schedule_mediation", ticket, before)
 
 
-def transfer_case(session: Session, jobs, ticket: Ticket, staff: Staff, unit: Unit, role: str, base_url: str) -> None:
+def transfer_case(
+    session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, unit: Unit, role: str, base_url: str
+) -> None:
     """Hand the case to another room or role (the staff member may lose access to it)."""
     _require_open(ticket)
     if role not in ROLE_LABELS:
@@ -152,7 +155,7 @@ def transfer_case(session: Session, jobs, ticket: Ticket, staff: Staff, unit: Un
     _audited(session, staff, "transfer", ticket, before)
 
 
-def escalate_case(session: Session, jobs, ticket: Ticket, staff: Staff, base_url: str) -> None:
+def escalate_case(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, base_url: str) -> None:
     """Send the case one level up now (a hard or group case)."""
     _require_open(ticket)
     before = snapshot(ticket)
@@ -161,7 +164,7 @@ def escalate_case(session: Session, jobs, ticket: Ticket, staff: Staff, base_url
     _audited(session, staff, "escalate", ticket, before)
 
 
-def resolve(session: Session, jobs, ticket: Ticket, staff: Staff, outcome: str) -> None:
+def resolve(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, outcome: str) -> None:
     """Close the work on a case with its outcome; the resident is told and asked to rate it."""
     outcome = _text(outcome, "请填写办理结果")
     before = snapshot(ticket)
@@ -173,7 +176,7 @@ def resolve(session: Session, jobs, ticket: Ticket, staff: Staff, outcome: str) 
     _audited(session, staff, "resolve", ticket, before, outcome=outcome)
 
 
-def reply(session: Session, jobs, ticket: Ticket, staff: Staff, text: str) -> list[int]:
+def reply(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, text: str) -> list[int]:
     """Send the resident a message from staff (customer-service message through the outbox)."""
     text = _text(text, "回复内容不能为空")
     if len(text) > MAX_REPLY_CHARS:
@@ -197,7 +200,7 @@ def add_note(session: Session, ticket: Ticket, staff: Staff, text: str) -> CaseN
     return note
 
 
-def take_over(session: Session, jobs, ticket: Ticket, staff: Staff) -> Handoff:
+def take_over(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff) -> Handoff:
     """Hold the resident's conversation: the bot stops answering them until released."""
     _require_open(ticket)
     try:
@@ -211,7 +214,7 @@ def take_over(session: Session, jobs, ticket: Ticket, staff: Staff) -> Handoff:
     return held
 
 
-def release_conversation(session: Session, jobs, ticket: Ticket, staff: Staff) -> None:
+def release_conversation(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff) -> None:
     """Give the conversation back to the bot; the resident is told."""
     current = handoff_of_ticket(session, ticket.id)
     if current is None:
@@ -220,7 +223,7 @@ def release_conversation(session: Session, jobs, ticket: Ticket, staff: Staff) -
     audit(session, staff, "release", ticket.id, {"handoff_id": current.id}, {})
 
 
-def _release_if_held(session: Session, jobs, ticket: Ticket) -> None:
+def _release_if_held(session: Session, jobs: Jobs, ticket: Ticket) -> None:
     current = handoff_of_ticket(session, ticket.id)
     if current is not None:
         handoffs.release(session, jobs, current, "staff")

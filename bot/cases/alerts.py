@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.jobs import Jobs
 from bot.storage.directory import Unit
 from bot.storage.residents import Resident, find_resident
 from bot.storage.staff import Staff, staff_with_wechat
@@ -23,7 +24,7 @@ def case_link(base_url: str, ticket: Ticket) -> str:
     return f"{base_url.rstrip('/')}/console/cases/{ticket.id}"
 
 
-def alert_staff(session: Session, jobs, staff: list[Staff], text: str) -> int:
+def alert_staff(session: Session, jobs: Jobs, staff: list[Staff], text: str) -> int:
     """Send a notice to each staff member's bound WeChat; returns how many were queued."""
     sent = 0
     for person in staff:
@@ -63,7 +64,7 @@ def person_staff(session: Session, ticket: Ticket) -> list[Staff]:
     return staff
 
 
-def new_case(session: Session, jobs, base_url: str, ticket: Ticket, label: str) -> int:
+def new_case(session: Session, jobs: Jobs, base_url: str, ticket: Ticket, label: str) -> int:
     """Tell the queue's staff that a case (of the category `label`) arrived; an urgent case, or one
     opened for a request for a person, goes to whoever person_staff names (someone is always told
     when anyone can be). The notice leaves WeChat: ID and phone numbers in it are masked."""
@@ -77,7 +78,7 @@ def new_case(session: Session, jobs, base_url: str, ticket: Ticket, label: str) 
     return alert_staff(session, jobs, staff, text)
 
 
-def person_requested(session: Session, jobs, base_url: str, ticket: Ticket, waited: str = "") -> int:
+def person_requested(session: Session, jobs: Jobs, base_url: str, ticket: Ticket, waited: str = "") -> int:
     """Tell the queue's staff that the case's resident asks for a person (`waited`: asked again after so long)."""
     again = f"（已等 {waited}，再次提醒）" if waited else ""
     text = (
@@ -87,7 +88,7 @@ def person_requested(session: Session, jobs, base_url: str, ticket: Ticket, wait
     return alert_staff(session, jobs, person_staff(session, ticket), text)
 
 
-def overdue_case(session: Session, jobs, base_url: str, ticket: Ticket, from_unit: Unit) -> int:
+def overdue_case(session: Session, jobs: Jobs, base_url: str, ticket: Ticket, from_unit: Unit) -> int:
     """Tell the next level's staff that an overdue case was sent up to them."""
     text = (
         f"【超时上报】工单 {ticket.number} 在{from_unit.office_name}超时未处理，已上报给您。"
@@ -96,7 +97,7 @@ def overdue_case(session: Session, jobs, base_url: str, ticket: Ticket, from_uni
     return alert_staff(session, jobs, queue_staff(session, ticket), text)
 
 
-def resident_wrote(session: Session, jobs, base_url: str, ticket: Ticket, holder: Staff) -> int:
+def resident_wrote(session: Session, jobs: Jobs, base_url: str, ticket: Ticket, holder: Staff) -> int:
     """Tell the person holding a conversation that the resident wrote."""
     text = f"工单 {ticket.number} 的居民发来新消息，请及时回复：{case_link(base_url, ticket)}"
     return alert_staff(session, jobs, [holder], text)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.cases.lifecycle import SYSTEM, tell_resident
 from bot.cases.staff import staff_title
+from bot.jobs import Jobs
 from bot.storage.base import utcnow
 from bot.storage.dialogues import lock_dialogue
 from bot.storage.residents import Resident
@@ -34,7 +35,7 @@ class HandoffRefused(ValueError):
     """The conversation is already held by someone else."""
 
 
-def take_over(session: Session, jobs, ticket: Ticket, staff: Staff) -> Handoff:
+def take_over(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff) -> Handoff:
     """A staff member takes over the case's conversation; the resident is told once."""
     current = active_handoff(session, ticket.resident_id)
     if current is not None:
@@ -52,7 +53,7 @@ def take_over(session: Session, jobs, ticket: Ticket, staff: Staff) -> Handoff:
     return handoff
 
 
-def release(session: Session, jobs, handoff: Handoff, reason: str) -> None:
+def release(session: Session, jobs: Jobs, handoff: Handoff, reason: str) -> None:
     """End a handoff ("staff", "idle" or "resolved"); the resident is told the bot is back."""
     handoff.released_at, handoff.release_reason = utcnow(), reason
     drop_bot_dialogue(session, handoff.resident_id)
@@ -73,7 +74,7 @@ def note_activity(handoff: Handoff) -> None:
     handoff.last_activity_at = utcnow()
 
 
-def release_idle(session: Session, jobs, idle_minutes: int) -> int:
+def release_idle(session: Session, jobs: Jobs, idle_minutes: int) -> int:
     """Give back to the bot every conversation whose holder has been idle too long; returns how many."""
     stale = idle_handoffs(session, utcnow() - timedelta(minutes=idle_minutes))
     for handoff in stale:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from bot.jobs import Jobs
 from bot.storage.base import utcnow
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
@@ -53,7 +54,7 @@ def check_actor(session: Session, actor: str) -> None:
 
 def move_ticket(
     session: Session,
-    jobs,
+    jobs: Jobs,
     ticket: Ticket,
     new_status: str,
     actor: str,
@@ -66,6 +67,14 @@ def move_ticket(
     """Move a case to a new status: check the move and the actor, record the event, and tell the
     resident (`notice`, or the standard wording with `note`; `tell=False` when the resident is
     answered in the chat instead; `kind` "question" or "mediation" when the resident is to answer it)."""
+    event = record_move(session, ticket, new_status, actor, note)
+    if tell:
+        tell_resident(session, jobs, ticket, notice or status_notice(ticket, note), sender=actor, kind=kind)
+    return event
+
+
+def record_move(session: Session, ticket: Ticket, new_status: str, actor: str, note: str = "") -> TicketEvent:
+    """Move a case to a new status without telling the resident: check the move and the actor, record the event."""
     if not can_move(ticket.status, new_status):
         raise MoveRefused(f"{ticket.number}: {ticket.status} → {new_status} is not allowed")
     check_actor(session, actor)
@@ -79,8 +88,6 @@ def move_ticket(
         ticket.first_response_at = now
     event = TicketEvent(ticket_id=ticket.id, status=new_status, note=note, actor=actor)
     session.add(event)
-    if tell:
-        tell_resident(session, jobs, ticket, notice or status_notice(ticket, note), sender=actor, kind=kind)
     return event
 
 
@@ -95,7 +102,9 @@ def status_notice(ticket: Ticket, note: str = "") -> str:
     return message
 
 
-def tell_resident(session: Session, jobs, ticket: Ticket, text: str, sender: str, kind: str = "notice") -> list[int]:
+def tell_resident(
+    session: Session, jobs: Jobs, ticket: Ticket, text: str, sender: str, kind: str = "notice"
+) -> list[int]:
     """Send the case's resident a customer-service message and keep it in the conversation log;
     returns the outbox ids (the console shows their delivery)."""
     resident = session.get(Resident, ticket.resident_id)

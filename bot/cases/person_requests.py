@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cases import alerts
+from bot.jobs import Jobs
 from bot.nlu import phrases
 from bot.nlu.types import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE
 from bot.storage.base import utcnow
@@ -49,7 +50,7 @@ class Request:
     alerted: bool
 
 
-def request_person(session: Session, jobs, base_url: str, ticket: Ticket, now: datetime | None = None) -> Request:
+def request_person(session: Session, jobs: Jobs, base_url: str, ticket: Ticket, now: datetime | None = None) -> Request:
     """Flag the case as waiting for a person and tell its queue's staff on WeChat (a repeat only
     after ALERT_EVERY); a case opened in this session is told by its new-case notice instead."""
     now = now or utcnow()

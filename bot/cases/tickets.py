@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from bot.cases import alerts
-from bot.cases.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, move_ticket, tell_resident
+from bot.cases.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, record_move, tell_resident
 from bot.cases.office_hours import CHINA, next_opening, opening_words
 from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS, category_of_role
+from bot.jobs import Jobs
 from bot.storage.base import after_commit, utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
@@ -117,13 +118,13 @@ def add_contact_time(session: Session, ticket: Ticket, message: Message, contact
     link_message(session, ticket, message, note="居民说明方便联系的时间")
 
 
-def alert_new_cases(session: Session, jobs) -> None:
+def alert_new_cases(session: Session, jobs: Jobs) -> None:
     """Queue the staff's WeChat alert for every case opened in this session, once it has committed."""
     for ticket_id in session.info.pop("new_cases", []):
         after_commit(session, lambda ticket_id=ticket_id: _enqueue_alert(jobs, ticket_id))
 
 
-def _enqueue_alert(jobs, ticket_id: int) -> None:
+def _enqueue_alert(jobs: Jobs, ticket_id: int) -> None:
     # Committed already: the resident must still get the case's number, so a queue outage costs
     # only the staff's WeChat alert (the case is in their inbox; the sweep raises it when overdue).
     try:
@@ -203,7 +204,7 @@ def can_reopen(ticket: Ticket) -> bool:
 
 def reopen(session: Session, ticket: Ticket, reason: str) -> None:
     """Reopen a resolved case at the resident's request (answered in the chat, so no notice)."""
-    move_ticket(session, None, ticket, "reopened", RESIDENT, reason or "居民申请重新办理", tell=False)
+    record_move(session, ticket, "reopened", RESIDENT, reason or "居民申请重新办理")
     ticket.resolved_at = None
     # A reopened case is handled anew: a new first-response and resolution clock (the first
     # response of the earlier round stays in the case's events).
@@ -271,7 +272,7 @@ def overdue_tickets(session: Session, now=None) -> list[Ticket]:
 
 
 def escalate(
-    session: Session, jobs, ticket: Ticket, actor: str = SYSTEM, base_url: str = "", reason: str = ""
+    session: Session, jobs: Jobs, ticket: Ticket, actor: str = SYSTEM, base_url: str = "", reason: str = ""
 ) -> Unit | None:
     """Move a case one level up (community → street → district): it needs a first response there
     within the short deadline; the resident and the next level's bound staff are told. Returns the
@@ -307,12 +308,12 @@ def _escalation_promise(ticket: Ticket, unit: Unit, now: datetime) -> str:
     return f"现在不在工作时间，{first}{opening_words(opening, now)}上班后会尽快有人联系您"
 
 
-def escalate_overdue(session: Session, jobs, base_url: str = "") -> int:
+def escalate_overdue(session: Session, jobs: Jobs, base_url: str = "") -> int:
     """Send every overdue case one level up and tell its resident; returns how many moved."""
     return sum(1 for ticket in overdue_tickets(session) if escalate(session, jobs, ticket, base_url=base_url))
 
 
-def move_to_community(session: Session, jobs, ticket: Ticket, community: Unit, base_url: str = "") -> Unit:
+def move_to_community(session: Session, jobs: Jobs, ticket: Ticket, community: Unit, base_url: str = "") -> Unit:
     """A case opened before the resident named their community goes to that community's room (a
     group case to its street), as an intake would have routed it; the new queue's staff are told."""
     target = routing_unit(session, community, ticket.collective)
@@ -327,7 +328,7 @@ def move_to_community(session: Session, jobs, ticket: Ticket, community: Unit, b
 
 
 def transfer(
-    session: Session, jobs, ticket: Ticket, unit: Unit, role: str, actor: str, base_url: str = "", note: str = ""
+    session: Session, jobs: Jobs, ticket: Ticket, unit: Unit, role: str, actor: str, base_url: str = "", note: str = ""
 ) -> None:
     """Hand a case to another room or role; the resident and the new queue's bound staff are told."""
     check_actor(session, actor)

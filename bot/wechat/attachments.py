@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import redis
 from sqlalchemy.orm import Session
 
-from bot.jobs import RetryLater
+from bot.jobs import Jobs, RetryLater
 from bot.redaction import redact
 from bot.storage.base import after_commit
 from bot.storage.tickets import TicketAttachment
@@ -25,7 +25,7 @@ def note_new_attachment(session: Session, attachment: TicketAttachment) -> None:
     session.info.setdefault("new_attachments", []).append(attachment)
 
 
-def fetch_new_attachments(session: Session, jobs) -> None:
+def fetch_new_attachments(session: Session, jobs: Jobs) -> None:
     """Queue a fetch for every attachment noted in this session, once it has committed."""
     attachments = session.info.pop("new_attachments", [])
     if attachments:
@@ -34,7 +34,7 @@ def fetch_new_attachments(session: Session, jobs) -> None:
         after_commit(session, lambda: _enqueue(jobs, ids))
 
 
-def _enqueue(jobs, ids: list[int]) -> None:
+def _enqueue(jobs: Jobs, ids: list[int]) -> None:
     # Committed already: without the queue the photos wait (content NULL) for `flask sweep`.
     try:
         jobs.enqueue(fetch_attachments, ids)

@@ -18,7 +18,7 @@ import redis
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.jobs import RETRY_INTERVALS, RetryLater
+from bot.jobs import RETRY_INTERVALS, Jobs, RetryLater
 from bot.redaction import person, redact
 from bot.storage.base import after_commit, utcnow
 from bot.storage.outbox import OutboundMessage, deferred_for
@@ -36,7 +36,7 @@ MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
 STUCK_AFTER = timedelta(minutes=15)
 
 
-def queue_message(session: Session, jobs, resident: Resident, text: str | list[str]) -> list[int]:
+def queue_message(session: Session, jobs: Jobs, resident: Resident, text: str | list[str]) -> list[int]:
     """Store a message for the resident (or the parts of one already split, numbered) and deliver
     it once the transaction commits."""
     parts = text if isinstance(text, list) else split_for_wechat(text)
@@ -49,7 +49,7 @@ def queue_message(session: Session, jobs, resident: Resident, text: str | list[s
     return ids
 
 
-def queue_notice(session: Session, jobs, resident_id: int, openid: str, text: str) -> int:
+def queue_notice(session: Session, jobs: Jobs, resident_id: int, openid: str, text: str) -> int:
     """A message to a resident whose row no longer holds their openid (just erased): kept with the
     openid to send to, which becomes the erased row's tag once the message is sent or given up."""
     row = OutboundMessage(resident_id=resident_id, openid=openid, content=text)
@@ -60,7 +60,7 @@ def queue_notice(session: Session, jobs, resident_id: int, openid: str, text: st
     return row_id
 
 
-def adopt_notices(session: Session, jobs, resident: Resident) -> int:
+def adopt_notices(session: Session, jobs: Jobs, resident: Resident) -> int:
     """Back after an erasure (a new row for the same openid): a notice that waited for them is theirs
     now, and sent; returns how many."""
     query = update(OutboundMessage).where(
@@ -73,7 +73,7 @@ def adopt_notices(session: Session, jobs, resident: Resident) -> int:
     return release_deferred(session, jobs, resident)
 
 
-def release_deferred(session: Session, jobs, resident: Resident) -> int:
+def release_deferred(session: Session, jobs: Jobs, resident: Resident) -> int:
     """Send the messages that waited for the resident to come back; returns how many."""
     rows = deferred_for(session, resident.id)
     resident.has_deferred = False
@@ -85,7 +85,7 @@ def release_deferred(session: Session, jobs, resident: Resident) -> int:
     return len(ids)
 
 
-def requeue_stuck(session: Session, jobs, claim_seconds: float, older_than: timedelta = STUCK_AFTER) -> int:
+def requeue_stuck(session: Session, jobs: Jobs, claim_seconds: float, older_than: timedelta = STUCK_AFTER) -> int:
     """Queue again the messages whose job was lost: queued long after every retry should have
     run (Redis down at enqueue time), or claimed by a job that died mid-send; returns how many."""
     now = utcnow()
@@ -102,7 +102,7 @@ def requeue_stuck(session: Session, jobs, claim_seconds: float, older_than: time
     return len(ids)
 
 
-def _enqueue(jobs, ids: list[int]) -> None:
+def _enqueue(jobs: Jobs, ids: list[int]) -> None:
     # The messages are committed: with the queue unreachable (Redis down) they wait in the
     # database, and the worker's start or the sweep queues them again. Failing here would report
     # an error for a change that has already been made.
