@@ -13,8 +13,6 @@ from bot.storage.faq import upsert_faq
 
 DEFAULT_FAQ = DATA_DIR / "faq.yml"
 FAQ_FILE = DEFAULT_FAQ
-# FAQ entries about the service itself (hours, how it works) belong to no kind of case.
-SERVICE_CATEGORY = "service"
 
 
 def read_faq_file(path: Path = DEFAULT_FAQ) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.storage.base import Base, UtcDateTime, utcnow
@@ -30,9 +30,3 @@ def add_dead_letter(session: Session, source: str, payload: str, reason: str) ->
     letter = DeadLetter(source=source, payload=payload[:20000], reason=reason[:2000])
     session.add(letter)
     return letter
-
-
-def dead_letters_mentioning(session: Session, text: str) -> list[DeadLetter]:
-    """Dead letters whose payload contains `text` (an openid), oldest first."""
-    query = select(DeadLetter).where(DeadLetter.payload.contains(text)).order_by(DeadLetter.id)
-    return list(session.scalars(query))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, String, bindparam, delete, select, text
+from sqlalchemy import JSON, String, bindparam, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.storage.base import Base, UtcDateTime, utcnow
@@ -44,8 +44,3 @@ def lock_dialogue(session: Session, openid: str) -> DialogueState:
 def find_dialogue(session: Session, openid: str) -> DialogueState | None:
     """The resident's dialogue row, without locking it."""
     return session.get(DialogueState, openid)
-
-
-def forget_dialogue(session: Session, openid: str) -> None:
-    """Delete the resident's dialogue state."""
-    session.execute(delete(DialogueState).where(DialogueState.openid == openid))

@@ -155,11 +155,6 @@ def notes_of(session: Session, ticket_id: int) -> list[CaseNote]:
     return list(session.scalars(select(CaseNote).where(CaseNote.ticket_id == ticket_id).order_by(CaseNote.id)))
 
 
-def audit_of(session: Session, ticket_id: int) -> list[AuditEntry]:
-    """The audit entries of one case, oldest first."""
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.ticket_id == ticket_id).order_by(AuditEntry.id)))
-
-
 def canned_for(session: Session, unit_id: int, role: str) -> list[CannedAnswer]:
     """The canned answers a room's staff in a role can use: the room's own, then everyone's."""
     query = select(CannedAnswer).where(

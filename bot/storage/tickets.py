@@ -167,8 +167,3 @@ def queue_of(session: Session, unit_id: int, role: str) -> list[Ticket]:
         .order_by(Ticket.id)
     )
     return list(session.scalars(query))
-
-
-def ticket_by_opening_message(session: Session, message_id: int) -> Ticket | None:
-    """The ticket opened by this inbound message, if any."""
-    return session.scalar(select(Ticket).where(Ticket.opening_message_id == message_id))
