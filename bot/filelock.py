@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import threading
 from pathlib import Path
+from typing import TextIO
 
 _thread_locks: dict[str, threading.Lock] = {}
 _registry_lock = threading.Lock()
@@ -26,7 +27,7 @@ class FileLock:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._handle = None
+        self._handle: TextIO | None = None
         self._threads = _thread_lock(self.path)
 
     def acquire(self) -> FileLock:
@@ -45,6 +46,8 @@ class FileLock:
 
     def release(self) -> None:
         """Let the next waiter have it."""
+        if self._handle is None:
+            raise RuntimeError(f"{self.path}: released without being held")
         try:
             fcntl.lockf(self._handle, fcntl.LOCK_UN)
             self._handle.close()

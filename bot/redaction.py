@@ -7,6 +7,8 @@ import logging
 import re
 import threading
 import traceback
+from collections.abc import Callable
+from typing import Any
 
 # Query parameters and JSON fields that carry a credential: WeChat's access_token and secret,
 # Rasa's token, an AES key. Their values are replaced wherever they appear.
@@ -60,9 +62,19 @@ def install_log_redaction() -> None:
     factory = logging.getLogRecordFactory()
     if getattr(factory, "redacting", False):
         return
+    logging.setLogRecordFactory(_RedactingFactory(factory))
 
-    def redacting_factory(*args, **kwargs) -> logging.LogRecord:
-        record = factory(*args, **kwargs)
+
+class _RedactingFactory:
+    """Makes each log record with the factory it wraps, then redacts it."""
+
+    redacting = True  # install_log_redaction() wraps a factory once only
+
+    def __init__(self, factory: Callable[..., logging.LogRecord]) -> None:
+        self.factory = factory
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.factory(*args, **kwargs)
         try:
             message = record.getMessage()
         except (TypeError, ValueError):  # a malformed format string: keep it as written
@@ -72,6 +84,3 @@ def install_log_redaction() -> None:
             # Formatters print exc_text when it is set: the traceback is redacted once, here.
             record.exc_text = redact_log_text("".join(traceback.format_exception(*record.exc_info)).rstrip())
         return record
-
-    redacting_factory.redacting = True
-    logging.setLogRecordFactory(redacting_factory)

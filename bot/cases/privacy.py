@@ -17,12 +17,13 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import redis
 from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import ColumnDefault
 
 from bot.cases.lifecycle import SYSTEM
 from bot.cases.office_hours import CHINA
@@ -40,12 +41,12 @@ from bot.cases.personal_data import (
 from bot.cases.staff import audit
 from bot.categories import CATEGORIES
 from bot.redaction import person, redact
-from bot.storage.base import Base, utcnow
+from bot.storage.base import Base, rows_changed, utcnow
 from bot.storage.directory import Unit
 from bot.storage.outbox import OutboundMessage
 from bot.storage.privacy_requests import WAITING, PrivacyRequest, RequestStatus, open_request_of
 from bot.storage.residents import Resident, find_resident
-from bot.storage.review import ACCEPTED, accepted_items
+from bot.storage.review import ACCEPTED, accepted_examples
 from bot.storage.staff import Handoff, Staff
 from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent
 from bot.training.training_data import write_reviewed
@@ -153,7 +154,7 @@ def export_resident(services: Services, openid: str) -> dict[str, Any] | None:
 
 def _text(value: bytes | list[bytes] | None) -> str | list[str] | None:
     if isinstance(value, list):
-        return [_text(item) for item in value]
+        return [item.decode("utf-8", errors="replace") for item in value]
     return value.decode("utf-8", errors="replace") if value is not None else None
 
 
@@ -265,22 +266,21 @@ def _erase_rows(services: Services, session: Session, resident_id: int, openid: 
     if accepted:
         # The reviewed-examples file is written from the accepted items: without theirs now.
         session.flush()
-        examples = [(item.text, item.label) for item in accepted_items(session)]
-        write_reviewed(services.settings.nlu_reviewed_file, examples)
+        write_reviewed(services.settings.nlu_reviewed_file, accepted_examples(session))
     return {kind: count for kind, count in counts.items() if count}
 
 
 def _erase_table(session: Session, entry: TableMap, resident_id: int, openid: str) -> int:
     table, where = _table(entry), _belongs(session, entry, resident_id, openid)
     if entry.deletes_rows:
-        return session.execute(delete(table).where(where)).rowcount
+        return rows_changed(session, delete(table).where(where))
     values = {
         name: _erased_value(table, name, rule, openid, resident_id)
         for name, rule in entry.personal.items()
         if rule in (Erasure.BLANK, Erasure.NULL, Erasure.TAG, Erasure.RESET)
     }
     scrubbed = [name for name, rule in entry.personal.items() if rule is Erasure.SCRUB_JSON]
-    changed = session.execute(update(table).where(where).values(**values)).rowcount if values else 0
+    changed = rows_changed(session, update(table).where(where).values(**values)) if values else 0
     return max(changed, _scrub_json(session, table, where, scrubbed))
 
 
@@ -288,7 +288,10 @@ def _erased_value(table: Table, name: str, rule: Erasure, openid: str, resident_
     if rule is Erasure.TAG:
         return erased_tag(openid, resident_id)
     if rule is Erasure.RESET:
-        return table.c[name].default.arg
+        default = table.c[name].default
+        if not isinstance(default, ColumnDefault):
+            raise ValueError(f"{table.name}.{name} is reset on erasure but has no default")
+        return default.arg
     if rule is Erasure.BLANK and not table.c[name].nullable:
         return ""
     return None
@@ -321,7 +324,7 @@ def _accepted_review_items(session: Session, resident_id: int, openid: str) -> i
         .select_from(table)
         .where(_belongs(session, entry, resident_id, openid), table.c.status == ACCEPTED)
     )
-    return session.scalar(query)
+    return session.execute(query).scalar_one()
 
 
 def _table(entry: TableMap) -> Table:
@@ -422,7 +425,7 @@ def _redis_values(services: Services, openid: str) -> dict[str, Any]:
                 found[key.decode()] = client.get(key)
         else:
             found[prefix + data.pattern] = [
-                raw for raw in client.lrange(prefix + data.pattern, 0, -1) if _entry_of(raw, openid)
+                raw for raw in _list(client, prefix + data.pattern) if _entry_of(raw, openid)
             ]
     return found
 
@@ -434,11 +437,27 @@ def _erase_redis(services: Services, openid: str) -> int:
     for data in REDIS:
         if data.erasure is KeyErasure.DELETE_KEY:
             keys = list(client.scan_iter(match=prefix + redis_glob(data.pattern, openid), count=1000))
-            erased += client.delete(*keys) if keys else 0
+            erased += _deleted(client, keys)
         else:
             key = prefix + data.pattern
-            erased += sum(client.lrem(key, 0, raw) for raw in client.lrange(key, 0, -1) if _entry_of(raw, openid))
+            erased += sum(_removed(client, key, raw) for raw in _list(client, key) if _entry_of(raw, openid))
     return erased
+
+
+# redis-py types each reply as its async client's too; these clients are synchronous.
+
+
+def _list(client: redis.Redis, key: str) -> list[bytes]:
+    return cast(list[bytes], client.lrange(key, 0, -1))
+
+
+def _deleted(client: redis.Redis, keys: list[bytes]) -> int:
+    return cast(int, client.delete(*keys)) if keys else 0
+
+
+def _removed(client: redis.Redis, key: str, entry: bytes) -> int:
+    # redis-py types the value as str, yet sends bytes as they are: the entry as it was read.
+    return cast(int, client.lrem(key, 0, entry))  # type: ignore[arg-type]
 
 
 def _entry_of(raw: bytes, openid: str) -> bool:
@@ -453,7 +472,8 @@ def _rewrite_redis_log(services: Services) -> None:
     if not services.settings.redis_url:
         return  # the embedded store keeps nothing on disk
     try:
-        if services.redis.info("persistence").get("aof_enabled"):
+        persistence = cast(dict[str, Any], services.redis.info("persistence"))  # a synchronous client's reply
+        if persistence.get("aof_enabled"):
             services.redis.bgrewriteaof()
     except redis.RedisError as error:
         log.warning("Redis append-only file not rewritten after an erasure: %s", type(error).__name__)

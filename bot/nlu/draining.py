@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import cast
 
 import redis
 
@@ -42,7 +43,8 @@ class Draining:
             if self.clock() - self._read_at < CACHE_S:
                 return self._cached
             try:
-                members = self.client.smembers(self.key)
+                # redis-py types each reply as its async client's too; this client is synchronous.
+                members = cast(set[bytes | str], self.client.smembers(self.key))
             except redis.RedisError:
                 members = set()  # no Redis: every server takes parses, as without a promotion
             self._cached = frozenset(m.decode() if isinstance(m, bytes) else m for m in members)

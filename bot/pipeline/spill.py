@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import cast
 
 import redis
 
@@ -21,7 +22,8 @@ def spill(client: redis.Redis, prefix: str, inbound: Inbound) -> None:
 
 def take_spilled(client: redis.Redis, prefix: str) -> Inbound | None:
     """The oldest waiting message, removed from the waiting list."""
-    raw = client.lpop(_key(prefix))
+    # redis-py types each reply as its async client's too; this client is synchronous.
+    raw = cast(bytes | None, client.lpop(_key(prefix)))
     return Inbound(**json.loads(raw)) if raw else None
 
 

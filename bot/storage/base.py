@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Select, bindparam, create_engine, event, select, text
+from sqlalchemy import CursorResult, DateTime, Executable, bindparam, create_engine, event, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -45,7 +46,7 @@ class UtcDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def plain_sql_returning(model: type, sql: str, **types: TypeEngine) -> Select:
+def plain_sql_returning(model: type, sql: str, **types: TypeEngine) -> Executable:
     """A cached statement from plain SQL whose RETURNING * loads `model` objects.
 
     For the statements that run on every message: plain SQL that PostgreSQL and SQLite (3.35+)
@@ -53,6 +54,12 @@ def plain_sql_returning(model: type, sql: str, **types: TypeEngine) -> Select:
     compiling them anew costs more than the query itself. `types` names the typed parameters."""
     params = [bindparam(name, type_=kind) for name, kind in types.items()]
     return select(model).from_statement(text(sql).bindparams(*params))
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; the number of rows it changed."""
+    # Session.execute is typed as returning a Result; for these statements it is a CursorResult.
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 POOL_SIZE = 12

@@ -121,6 +121,12 @@ def accepted_items(session: Session) -> list[ReviewItem]:
     return list(session.scalars(query))
 
 
+def accepted_examples(session: Session) -> list[tuple[str, str]]:
+    """The accepted items as (text, intent) pairs, in the same order: the reviewed-examples file."""
+    # Accepting an item always gives it a label; only an item not accepted has none.
+    return [(item.text, item.label) for item in accepted_items(session) if item.label is not None]
+
+
 def serving_model(session: Session) -> ModelVersion | None:
     """The model the servers answer with."""
     return session.scalar(select(ModelVersion).where(ModelVersion.status == "serving"))

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from bot.config import PROJECT_ROOT, Settings
 from bot.jobs import LONG_JOB_TIMEOUT_S
 from bot.storage.base import utcnow
-from bot.storage.review import ModelVersion, accepted_items, serving_model
+from bot.storage.review import ModelVersion, accepted_examples, serving_model
 from bot.training.training_data import NLU_DATA_DIR, write_reviewed
 
 log = logging.getLogger(__name__)
@@ -222,7 +222,7 @@ class Trainer:
         """Prepare the data, validate it, train; registers the model file and hashes."""
         with self.services.db.session() as session:
             version = session.get(ModelVersion, self.model_id).version
-            examples = [(item.text, item.label) for item in accepted_items(session)]
+            examples = accepted_examples(session)
         self.stage("data")
         write_reviewed(self.settings.nlu_reviewed_file, examples)
         work = models_dir(self.settings) / "training" / version

@@ -23,7 +23,15 @@ from bot.nlu.types import FALLBACK_INTENT, FAQ_PREFIX
 from bot.storage.base import utcnow
 from bot.storage.directory import Staff
 from bot.storage.messages import Message
-from bot.storage.review import ACCEPTED, DISCARDED, OPEN, ReviewItem, accepted_items, item_for_message
+from bot.storage.review import (
+    ACCEPTED,
+    DISCARDED,
+    OPEN,
+    ReviewItem,
+    accepted_examples,
+    accepted_items,
+    item_for_message,
+)
 from bot.training.evaluation import normalised_text
 from bot.training.masking import mask_personal
 from bot.training.training_data import TrainingCheck, write_reviewed
@@ -151,7 +159,9 @@ class Reviewer:
         if faq_question and not label.startswith(FAQ_PREFIX):
             raise ReviewRefused("标为 FAQ 问题时请选择一个 FAQ 意图（faq_…）")
         accepted = {
-            normalised_text(other.text): other.label for other in accepted_items(self.session) if other.id != item.id
+            normalised_text(other.text): other.label
+            for other in accepted_items(self.session)
+            if other.id != item.id and other.label is not None
         }
         problem = self.check.problem(item.text, label, accepted)
         if problem:
@@ -206,4 +216,4 @@ class Reviewer:
     def write(self) -> bool:
         """Rewrite the reviewed-examples file from the accepted items; True when it changed."""
         self.session.flush()
-        return write_reviewed(self.reviewed_file, [(item.text, item.label) for item in accepted_items(self.session)])
+        return write_reviewed(self.reviewed_file, accepted_examples(self.session))

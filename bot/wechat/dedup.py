@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from typing import cast
 
 import redis
 
@@ -42,7 +43,8 @@ class ReplyCache:
             time.sleep(min(POLL_SECONDS, max(0.0, deadline - time.time())))
 
     def _cached(self, dedup_key: str) -> list[str] | None:
-        cached = self.client.get(self._key(dedup_key))
+        # redis-py types each reply as its async client's too; this client is synchronous.
+        cached = cast(bytes | None, self.client.get(self._key(dedup_key)))
         if cached is None or cached.decode() == PENDING:
             return None
         return json.loads(cached)
@@ -68,5 +70,5 @@ class SignedRequests:
         digest = hashlib.sha256(body).hexdigest()
         if self.client.set(key, digest, nx=True, ex=max(1, ttl)):
             return True
-        seen = self.client.get(key)
+        seen = cast(bytes | None, self.client.get(key))  # a synchronous client's reply
         return seen is None or seen.decode() == digest  # None: it expired just now
