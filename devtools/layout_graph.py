@@ -99,7 +99,7 @@ def imported_modules(module: str, *, runtime_only: bool = True) -> set[str]:
     path = modules()[module]
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    names = set()
+    names: set[str] = set()
     for statement in _import_statements(tree.body, runtime_only):
         names.update(_targets(statement, package))
     return names
@@ -122,7 +122,7 @@ def _statements(children: list) -> Iterator[ast.stmt]:
     for child in children:
         if isinstance(child, ast.stmt):
             yield child
-        elif isinstance(child, ast.excepthandler | ast.match_case):
+        elif isinstance(child, ast.ExceptHandler | ast.match_case):
             yield from child.body
 
 
@@ -511,8 +511,7 @@ def _arrows(routes: list[Route], placed: Placed) -> list[str]:
 def _ports(routes: list[Route], xs: dict[str, float], *, outgoing: bool) -> dict[int, float]:
     """Where each arrow leaves its importer's top (or reaches its import's bottom), spread by direction;
     arrows coming up one trunk reach their node at one point."""
-    ends = [_chains([route])[0] for route in routes]
-    ends = [(chain[0], chain[1]) if outgoing else (chain[-1], chain[-2]) for chain in ends]
+    ends = [(chain[0], chain[1]) if outgoing else (chain[-1], chain[-2]) for chain in _chains(routes)]
     neighbours: dict[str, set[str]] = {}
     for node, neighbour in ends:
         neighbours.setdefault(node, set()).add(neighbour)
