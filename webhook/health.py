@@ -18,7 +18,7 @@ def healthz():
     answer messages (the danger and group signals are still loading just after a start). Rasa
     down is reported but not 503: the keyword rules answer meanwhile."""
     services = current_app.extensions["services"]
-    checks = {"database": _database_ok(services), "redis": _redis_ok(services)}
+    checks: dict[str, object] = {"database": _database_ok(services), "redis": _redis_ok(services)}
     checks.update(services.classifier.health())
     checks["signals"] = "ready" if signals.is_ready() else "loading"
     ready = checks["database"] and checks["redis"] and signals.is_ready()

@@ -111,7 +111,7 @@ def verify_url():
 def receive():
     """A message or event from WeChat; the reply must leave within WeChat's 5 seconds."""
     arrived = time.time()
-    xml, encrypted = _verified_xml()
+    xml, crypto = _verified_xml()
     message, inbound = _parse(xml)
     deadline = _deadline(arrived)
     try:
@@ -119,7 +119,7 @@ def receive():
     except Exception:  # the one error boundary: log it, answer politely, never a 500
         log.exception("failed to answer %s", log_key(inbound.dedup_key))
         text = POLITE_ERROR
-    return _render(message, text, encrypted)
+    return _render(message, text, crypto)
 
 
 def _deadline(now: float) -> float:
@@ -149,8 +149,9 @@ def _proxy_arrival(now: float) -> float | None:
     return stamp if 0 <= now - stamp < 60 else None
 
 
-def _verified_xml() -> tuple[str, bool]:
-    """The request's XML, signature-checked and decrypted; aborts with 4xx otherwise."""
+def _verified_xml() -> tuple[str, WeChatCrypto | None]:
+    """The request's XML, signature-checked and decrypted, and the crypto that decrypted it (None
+    in plaintext mode: the reply goes back as it is); aborts with 4xx otherwise."""
     body = request.get_data(cache=False)
     if _DTD.search(body):
         log.warning("rejected a body with a DTD from %s", request.remote_addr)
@@ -164,7 +165,7 @@ def _verified_xml() -> tuple[str, bool]:
         if args.get("encrypt_type") != "aes":
             log.warning("rejected a plaintext message while safe mode is configured")
             abort(403)
-        return _decrypt(crypto, body, args), True
+        return _decrypt(crypto, body, args), crypto
     try:
         check_signature(
             settings.wechat_token, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", "")
@@ -173,7 +174,7 @@ def _verified_xml() -> tuple[str, bool]:
         log.warning("rejected a message with a wrong signature from %s", request.remote_addr)
         abort(403)
     _check_not_replayed(args.get("timestamp", ""), args.get("nonce", ""), body)
-    return _utf8(body), False
+    return _utf8(body), None
 
 
 def _check_not_replayed(timestamp: str, nonce: str, body: bytes) -> None:
@@ -388,11 +389,11 @@ def _reply_text(inbound: Inbound, deadline: float) -> str:
     return text or ""
 
 
-def _render(message, text: str, encrypted: bool) -> Response:
+def _render(message, text: str, crypto: WeChatCrypto | None) -> Response:
     if not text:
         return Response("success", mimetype="text/plain")
     xml = TextReply(message=message, content=clean_reply(text)).render()
-    if encrypted:
+    if crypto is not None:
         args = request.args
-        xml = _crypto().encrypt_message(xml, args.get("nonce", ""), args.get("timestamp"))
+        xml = crypto.encrypt_message(xml, args.get("nonce", ""), args.get("timestamp"))
     return Response(xml, mimetype="application/xml")

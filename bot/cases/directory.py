@@ -140,17 +140,21 @@ NEAREST_MAX_KM = 3.0
 
 def nearest_community(session: Session, latitude: float, longitude: float) -> Unit | None:
     """The community room nearest to a location pin, if one is near enough to be the resident's."""
-    located = [room for room in communities(session) if room.latitude is not None]
-    if not located:
+    distances = [
+        (distance_km(latitude, longitude, room.latitude, room.longitude), room)
+        for room in communities(session)
+        if room.latitude is not None and room.longitude is not None
+    ]
+    if not distances:
         return None
-    nearest = min(located, key=lambda room: distance_km(latitude, longitude, room))
-    return nearest if distance_km(latitude, longitude, nearest) <= NEAREST_MAX_KM else None
+    distance, nearest = min(distances, key=lambda pair: pair[0])
+    return nearest if distance <= NEAREST_MAX_KM else None
 
 
-def distance_km(latitude: float, longitude: float, room: Unit) -> float:
-    """Great-circle distance from a point to a room, in kilometres."""
-    lat1, lat2 = math.radians(latitude), math.radians(room.latitude)
+def distance_km(latitude: float, longitude: float, other_latitude: float, other_longitude: float) -> float:
+    """Great-circle distance between two points, in kilometres."""
+    lat1, lat2 = math.radians(latitude), math.radians(other_latitude)
     dlat = lat2 - lat1
-    dlng = math.radians(room.longitude - longitude)
+    dlng = math.radians(other_longitude - longitude)
     a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
     return 6371.0 * 2 * math.asin(math.sqrt(a))

@@ -40,7 +40,7 @@ def take_over(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff) -> Han
     current = active_handoff(session, ticket.resident_id)
     if current is not None:
         if current.staff_id != staff.id:
-            holder = session.get(Staff, current.staff_id)
+            holder = session.get_one(Staff, current.staff_id)
             raise HandoffRefused(f"该居民的对话已由{holder.name}接管")
         current.ticket_id, current.last_activity_at = ticket.id, utcnow()
         return current
@@ -58,7 +58,7 @@ def release(session: Session, jobs: Jobs, handoff: Handoff, reason: str) -> None
     handoff.released_at, handoff.release_reason = utcnow(), reason
     drop_bot_dialogue(session, handoff.resident_id)
     if RELEASED[reason]:
-        ticket = session.get(Ticket, handoff.ticket_id)
+        ticket = session.get_one(Ticket, handoff.ticket_id)
         tell_resident(session, jobs, ticket, RELEASED[reason], sender=SYSTEM, kind="handoff")
 
 

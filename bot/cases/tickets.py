@@ -20,7 +20,7 @@ from bot.storage.base import after_commit, utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
-from bot.storage.tickets import OPEN_STATUSES, RATED_NOTE, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
+from bot.storage.tickets import OPEN_STATUSES, RATED_NOTE, Ticket, TicketAttachment, TicketEvent, TicketStatus
 from bot.wechat.attachments import note_new_attachment
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
     session.add(ticket)
     session.flush()
     ticket.number = f"JH{now.astimezone(CHINA):%y%m%d}-{ticket.id:04d}"  # the day in Beijing, as residents count it
-    session.add(TicketEvent(ticket_id=ticket.id, status="new", note=unit.office_name, actor=SYSTEM))
+    session.add(TicketEvent(ticket_id=ticket.id, status=TicketStatus.NEW, note=unit.office_name, actor=SYSTEM))
     _attach(session, ticket, request)
     session.info.setdefault("new_cases", []).append(ticket.id)
     return ticket
@@ -146,7 +146,12 @@ def routing_unit(session: Session, unit: Unit | None, collective: bool) -> Unit:
     """Where a case goes: group disputes to the street workstation, no community to the centre."""
     if unit is not None and collective and unit.level == "community" and unit.parent is not None:
         return unit.parent
-    return unit or district_centre(session)
+    if unit is not None:
+        return unit
+    centre = district_centre(session)
+    if centre is None:
+        raise LookupError("the directory has no district centre")
+    return centre
 
 
 def _attach(session: Session, ticket: Ticket, request: CaseRequest) -> None:
@@ -197,14 +202,14 @@ def rate(session: Session, ticket: Ticket, score: int, comment: str) -> None:
 
 def can_reopen(ticket: Ticket) -> bool:
     """True when a resolved case is still within the reopening period."""
-    if ticket.status != "resolved" or ticket.resolved_at is None:
+    if ticket.status != TicketStatus.RESOLVED or ticket.resolved_at is None:
         return False
     return utcnow() - ticket.resolved_at <= timedelta(days=REOPEN_DAYS)
 
 
 def reopen(session: Session, ticket: Ticket, reason: str) -> None:
     """Reopen a resolved case at the resident's request (answered in the chat, so no notice)."""
-    record_move(session, ticket, "reopened", RESIDENT, reason or "居民申请重新办理")
+    record_move(session, ticket, TicketStatus.REOPENED, RESIDENT, reason or "居民申请重新办理")
     ticket.resolved_at = None
     # A reopened case is handled anew: a new first-response and resolution clock (the first
     # response of the earlier round stays in the case's events).
@@ -220,14 +225,17 @@ def status_line(session: Session, ticket: Ticket) -> str:
     unit = session.get(Unit, ticket.unit_id)
     place = unit.office_name if unit else "区公共法律服务中心"
     label = CATEGORIES[ticket.category].label
-    return f"{ticket.number}｜{label}｜{STATUS_LABELS[ticket.status]}｜{place}"
+    return f"{ticket.number}｜{label}｜{TicketStatus(ticket.status).resident_label}｜{place}"
 
 
 def response_promise(ticket: Ticket, now=None) -> str:
     """How soon the resident will hear back, in words: out of office hours, honest about when the
     room opens (an urgent case: 110 first until then)."""
     now = now or utcnow()
-    unit = object_session(ticket).get(Unit, ticket.unit_id)
+    session = object_session(ticket)
+    if session is None:
+        raise ValueError(f"case {ticket.number} is not in a database session")
+    unit = session.get(Unit, ticket.unit_id)
     opening = next_opening(unit.hours, now) if unit is not None and unit.hours else None
     if ticket.urgent or ticket.collective:
         hours = RESPONSE_HOURS["urgent" if ticket.urgent else "collective"]
@@ -282,7 +290,7 @@ def escalate(
     if unit is None or unit.parent is None:
         return None
     now = utcnow()
-    ticket.unit_id = unit.parent_id
+    ticket.unit_id = unit.parent.id
     # The next level's short deadline counts from its opening while it is closed, as a new urgent
     # case's does: a case overdue at night does not climb to the district before anyone is in.
     ticket.due_at = first_response_due(unit.parent, ticket.category, ticket.urgent, True, now)
@@ -319,7 +327,7 @@ def move_to_community(session: Session, jobs: Jobs, ticket: Ticket, community: U
     target = routing_unit(session, community, ticket.collective)
     if target.id == ticket.unit_id:
         return target
-    before = session.get(Unit, ticket.unit_id)
+    before = session.get_one(Unit, ticket.unit_id)
     ticket.unit_id = target.id
     moved = f"居民说明所在社区，由{before.office_name}转至{target.office_name}"
     session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=moved, actor=SYSTEM))
@@ -334,7 +342,7 @@ def transfer(
     check_actor(session, actor)
     if role not in ROLE_LABELS:
         raise ValueError(f"unknown role {role!r}")
-    before = session.get(Unit, ticket.unit_id)
+    before = session.get_one(Unit, ticket.unit_id)
     if role != ticket.role:  # the kind follows the role: a mediator's case is a neighbour dispute
         ticket.category = category_of_role(role)
     ticket.unit_id, ticket.role = unit.id, role

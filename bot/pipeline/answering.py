@@ -26,7 +26,7 @@ from bot.dialogue.turn import Turn
 from bot.pipeline.storing import Outcome, StoreResult, is_outage, keep_for_replay, store
 from bot.storage.base import utcnow
 from bot.storage.messages import Delivery, Message, find_inbound, stored_reply
-from bot.storage.residents import Resident, find_resident
+from bot.storage.residents import Resident, known_resident
 from bot.training import review
 from bot.wechat.attachments import fetch_new_attachments
 from bot.wechat.inbound import Inbound, log_key
@@ -117,9 +117,10 @@ def receive(
 def _answer_received(services: Services, inbound: Inbound, result: StoreResult, handover: Handover | None) -> Answered:
     if result.outcome is Outcome.DUPLICATE:
         return answer_stored(services, inbound.dedup_key, handover)
+    resident, message = result.rows()
     if not services.rate_limit.allow(inbound.openid):
-        return Answered(too_fast(services, result.message, handover), result.message.id)
-    return Answered(answer(services, inbound, result.resident, result.message, handover=handover), result.message.id)
+        return Answered(too_fast(services, message, handover), message.id)
+    return Answered(answer(services, inbound, resident, message, handover=handover), message.id)
 
 
 def answer_stored(services: Services, dedup_key: str, handover: Handover | None = None) -> Answered:
@@ -133,7 +134,7 @@ def answer_stored(services: Services, dedup_key: str, handover: Handover | None 
             return Answered("")
         if message.answered_at is not None:
             return Answered(_logged_reply(session, message), message.id)
-        stored, resident = inbound_of(session, message), session.get(Resident, message.resident_id)
+        stored, resident = inbound_of(session, message), session.get_one(Resident, message.resident_id)
     return Answered(answer(services, stored, resident, message, recovered=True, handover=handover), message.id)
 
 
@@ -151,9 +152,10 @@ def answer(
         dialogue = services.dialogue.lock(session, inbound.openid)
         # Read under the resident's lock: a retry, the journal's replay or the sweep may have
         # answered it meanwhile, and a message is answered (its ticket opened …) once.
-        message = session.get(Message, message.id, populate_existing=True)
+        message = session.get_one(Message, message.id, populate_existing=True)
         if message.answered_at is not None:
             return _logged_reply(session, message)
+        treated_as: str | None
         if recovered and _arrived_before(inbound, dialogue.changed_at):
             reply, treated_as = _stale(session, inbound, message), "stale"
         else:
@@ -205,7 +207,7 @@ def send_later(services: Services, openid: str, reply: str | list[str]) -> None:
     if not reply:
         return
     with services.db.session() as session:
-        queue_message(session, services.jobs, find_resident(session, openid), reply)
+        queue_message(session, services.jobs, known_resident(session, openid), reply)
 
 
 def _record(session, turn: Turn, reply: str) -> None:

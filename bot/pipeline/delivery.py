@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.pipeline.answering import Answered, send_later
 from bot.storage.messages import Delivery, claim_delivery
-from bot.storage.residents import find_resident
+from bot.storage.residents import known_resident
 from bot.wechat.outbox import queue_message
 from bot.wechat.text import split_for_wechat
 
@@ -52,7 +52,7 @@ def send_once(services: Services, openid: str, answered: Answered) -> bool:
             if not claimed:
                 return False
         if answered.text:
-            queue_message(session, services.jobs, find_resident(session, openid), answered.text)
+            queue_message(session, services.jobs, known_resident(session, openid), answered.text)
     return True
 
 

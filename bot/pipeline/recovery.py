@@ -109,8 +109,8 @@ def _store_and_answer(services: Services, inbound: Inbound, source: str, counts:
     counts.stored += 1
     try:
         if result.outcome is Outcome.STORED:
-            reply = answer(services, inbound, result.resident, result.message, recovered=True)
-            answered = Answered(reply, result.message.id)
+            resident, message = result.rows()
+            answered = Answered(answer(services, inbound, resident, message, recovered=True), message.id)
         else:  # stored already, by a process that may have died before answering or delivering it
             answered = answer_stored(services, inbound.dedup_key)
     except Exception:  # noqa: BLE001 — stored already: one failed answer must not stop the replay
@@ -139,12 +139,14 @@ def answer_unanswered(services: Services) -> int:
     now = utcnow()
     with services.db.session() as session:
         waiting = [
-            (inbound_of(session, message), session.get(Resident, message.resident_id), message)
+            (inbound_of(session, message), session.get_one(Resident, message.resident_id), message)
             for message in unanswered(session, now - UNANSWERED_AFTER, now - UNANSWERED_GIVE_UP)
         ]
+        # Every inbound message is stored with its dedup key.
         stranded = [
-            (message.dedup_key, session.get(Resident, message.resident_id).openid)
+            (message.dedup_key, session.get_one(Resident, message.resident_id).openid)
             for message in undelivered(session, now - UNANSWERED_AFTER, now - UNANSWERED_GIVE_UP)
+            if message.dedup_key is not None
         ]
     answered = 0
     for inbound, resident, message in waiting:

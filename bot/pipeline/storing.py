@@ -59,6 +59,12 @@ class StoreResult:
     resident: Resident | None = None
     message: Message | None = None
 
+    def rows(self) -> tuple[Resident, Message]:
+        """The resident and the message stored (outcome STORED)."""
+        if self.resident is None or self.message is None:
+            raise ValueError(f"no stored rows: the message is {self.outcome.value}")
+        return self.resident, self.message
+
 
 class StorageOutage(Exception):
     """The database is unavailable; the message was not stored (used by replays)."""

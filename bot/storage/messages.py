@@ -162,16 +162,16 @@ def answered_by_resident(session: Session, ticket_ids: list[int]) -> set[int]:
     """The cases whose resident wrote after the last message staff sent them."""
     if not ticket_ids:
         return set()
-    newest_in = dict(
-        session.execute(
-            select(Message.ticket_id, func.max(Message.id))
-            .where(Message.ticket_id.in_(ticket_ids), Message.direction == "in")
-            .group_by(Message.ticket_id)
-        ).all()
+    rows = session.execute(
+        select(Message.ticket_id, func.max(Message.id))
+        .where(Message.ticket_id.in_(ticket_ids), Message.direction == "in")
+        .group_by(Message.ticket_id)
     )
+    # Both queries ask for messages of these cases: none comes without its case.
+    newest_in = {ticket_id: newest for ticket_id, newest in rows if ticket_id is not None}
     outbound = session.scalars(select(Message).where(Message.ticket_id.in_(newest_in), Message.direction == "out"))
     newest_staff: dict[int, int] = {}
     for message in outbound:
-        if _from_staff(message):
+        if message.ticket_id is not None and _from_staff(message):
             newest_staff[message.ticket_id] = max(newest_staff.get(message.ticket_id, 0), message.id)
     return {ticket_id for ticket_id, staff_id in newest_staff.items() if newest_in[ticket_id] > staff_id}

@@ -55,3 +55,8 @@ def touch_resident(session: Session, openid: str) -> Resident:
 def find_resident(session: Session, openid: str) -> Resident | None:
     """The resident with this openid, if known."""
     return session.scalar(select(Resident).where(Resident.openid == openid))
+
+
+def known_resident(session: Session, openid: str) -> Resident:
+    """The resident with this openid, who wrote to us; raises NoResultFound when there is none."""
+    return session.scalars(select(Resident).where(Resident.openid == openid)).one()

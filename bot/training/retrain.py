@@ -9,6 +9,7 @@ restarted server loads).
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 import shutil
@@ -17,6 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import func, select
 
@@ -260,7 +262,9 @@ class Trainer:
         )
         progress = Progress()
         buffer = b""
-        for chunk in iter(lambda: process.stdout.read1(4096), b""):
+        # A pipe with the default buffering: a buffered reader, whose read1 returns what has come so far.
+        stdout = cast(io.BufferedReader, process.stdout)
+        for chunk in iter(lambda: stdout.read1(4096), b""):
             buffer += chunk
             *segments, buffer = re.split(rb"[\r\n]", buffer)
             for segment in segments:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.jobs import RETRY_INTERVALS, Jobs, RetryLater
 from bot.redaction import person, redact
-from bot.storage.base import after_commit, utcnow
+from bot.storage.base import after_commit, rows_changed, utcnow
 from bot.storage.outbox import OutboundMessage, deferred_for
 from bot.storage.residents import Resident
 from bot.wechat.api import OutsideWindowError, RetryableError, WeChatAPI, WeChatAPIError
@@ -68,7 +68,7 @@ def adopt_notices(session: Session, jobs: Jobs, resident: Resident) -> int:
         OutboundMessage.resident_id != resident.id,
         OutboundMessage.status == "deferred",
     )
-    if not session.execute(query.values(resident_id=resident.id)).rowcount:
+    if not rows_changed(session, query.values(resident_id=resident.id)):
         return 0
     return release_deferred(session, jobs, resident)
 
@@ -158,12 +158,12 @@ def _deliver_one(services: Services, row: OutboundMessage) -> bool:
     """Send one claimed message and record the outcome; False means it should be retried later."""
     status, error_text, retry = _send(services.wechat, row)
     with services.db.session() as session:
-        stored = session.get(OutboundMessage, row.id)
+        stored = session.get_one(OutboundMessage, row.id)
         stored.status, stored.last_error = status, error_text
         stored.claimed_at = None
         if status == "sent":
             stored.sent_at = utcnow()
-        owner = session.get(Resident, stored.resident_id)
+        owner = session.get_one(Resident, stored.resident_id)
         if status == "deferred":
             owner.has_deferred = True
         elif owner.openid != stored.openid:  # a notice after an erasure: its openid goes too
