@@ -8,7 +8,7 @@ from bot.cases.tickets import CaseRequest, open_ticket, reopen
 from bot.storage.directory import unit_by_code
 from bot.storage.messages import Message
 from bot.storage.residents import touch_resident
-from bot.storage.tickets import STATUS_LABELS, TicketEvent
+from bot.storage.tickets import TicketEvent, TicketStatus
 from tests.conftest import run_jobs
 
 
@@ -27,8 +27,8 @@ def ticket(session):
 
 
 def test_every_status_has_its_moves():
-    assert set(STATUS_MOVES) == set(STATUS_LABELS)
-    assert all(moves <= set(STATUS_LABELS) for moves in STATUS_MOVES.values())
+    assert set(STATUS_MOVES) == set(TicketStatus)
+    assert all(moves <= set(TicketStatus) for moves in STATUS_MOVES.values())
 
 
 @pytest.mark.parametrize(

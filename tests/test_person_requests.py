@@ -12,7 +12,6 @@ import pytest
 from bot.cases import actions as casework
 from bot.cases import person_requests
 from bot.cases.office_hours import CHINA
-from bot.cases.staff import Scope
 from bot.cases.tickets import add_staff_note
 from bot.dialogue.handlers.human import when_to_expect
 from bot.dialogue.handlers.intake import NO_CALLS_NOTE
@@ -188,24 +187,6 @@ def test_the_time_waited_in_words():
     assert person_requests.elapsed(timedelta(minutes=25)) == "25 分钟"
     assert person_requests.elapsed(timedelta(hours=2, minutes=5)) == "2 小时 5 分钟"
     assert person_requests.elapsed(timedelta(days=3, hours=1)) == "3 天"
-
-
-def test_the_inbox_puts_an_urgent_case_before_requests_for_a_person_and_a_fresh_request_reads_just_now(services):
-    waiting_id, _, _ = new_case(services, "wutai")
-    fresh_id, _, _ = new_case(services, "wutai")
-    urgent_id, _, _ = new_case(services, "wutai", urgent=True)
-    plain_id, _, _ = new_case(services, "wutai")
-    with services.db.session() as session:
-        for case_id in (waiting_id, fresh_id):
-            person_requests.request_person(session, services.jobs, "", session.get(Ticket, case_id))
-        session.get(Ticket, waiting_id).person_requested_at = utcnow() - timedelta(minutes=25)
-    with services.db.session() as session:
-        admin = Scope(0, "admin", admin=True)
-        rows = casework.inbox(session, admin, unit_id=unit_by_code(session, "wutai").id, limit=500)
-        order = [row.ticket.id for row in rows if row.ticket.id in (waiting_id, fresh_id, urgent_id, plain_id)]
-        assert order[:3] == [urgent_id, waiting_id, fresh_id] and order[-1] == plain_id
-        words = {row.ticket.id: row.person_waited_words for row in rows}
-        assert words[waiting_id] == "已等 25 分钟" and words[fresh_id] == "刚刚" and words[plain_id] == ""
 
 
 @pytest.mark.parametrize("concept", list(answers.load(phrases.PERSON_WORDS_FILE).values()), ids=lambda c: c.name)

@@ -25,7 +25,7 @@ from bot.seeding import prepare_database
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.faq import faq_for_intent
 from bot.storage.staff import staff_by_username
-from bot.storage.tickets import STATUS_LABELS, queue_of, ticket_by_number
+from bot.storage.tickets import TicketStatus, queue_of, ticket_by_number
 from bot.wechat.outbox import claim_seconds, requeue_stuck
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def queue_command(unit_code: str, role: str) -> None:
 
 @tickets_cli.command("status")
 @click.argument("number")
-@click.argument("status", type=click.Choice(sorted(STATUS_LABELS)))
+@click.argument("status", type=click.Choice(sorted(status.value for status in TicketStatus)))
 @click.option("--actor", required=True, help="Username of the staff member.")
 @click.option("--note", default="", help="Message to the resident.")
 def status_command(number: str, status: str, actor: str, note: str) -> None:

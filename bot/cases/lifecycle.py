@@ -12,25 +12,34 @@ from bot.storage.base import utcnow
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
 from bot.storage.staff import staff_by_username
-from bot.storage.tickets import STATUS_LABELS, Ticket, TicketEvent
+from bot.storage.tickets import Ticket, TicketEvent, TicketStatus
 from bot.wechat.outbox import queue_message
 
 # The one table of allowed moves. Open cases may be worked in any order; a resolved case is
 # reopened by its resident or closed; closed and cancelled cases are final.
-_WORKING = frozenset({"in_progress", "waiting_info", "mediation", "resolved", "closed", "cancelled"})
-STATUS_MOVES: dict[str, frozenset[str]] = {
-    "new": _WORKING,
-    "in_progress": _WORKING - {"in_progress"},
-    "waiting_info": _WORKING - {"waiting_info"},
-    "mediation": _WORKING,  # scheduling again = moving the date
-    "reopened": _WORKING,
-    "resolved": frozenset({"reopened", "closed"}),
-    "closed": frozenset(),
-    "cancelled": frozenset(),
+_WORKING = frozenset(
+    {
+        TicketStatus.IN_PROGRESS,
+        TicketStatus.WAITING_INFO,
+        TicketStatus.MEDIATION,
+        TicketStatus.RESOLVED,
+        TicketStatus.CLOSED,
+        TicketStatus.CANCELLED,
+    }
+)
+STATUS_MOVES: dict[str, frozenset[TicketStatus]] = {
+    TicketStatus.NEW: _WORKING,
+    TicketStatus.IN_PROGRESS: _WORKING - {TicketStatus.IN_PROGRESS},
+    TicketStatus.WAITING_INFO: _WORKING - {TicketStatus.WAITING_INFO},
+    TicketStatus.MEDIATION: _WORKING,  # scheduling again = moving the date
+    TicketStatus.REOPENED: _WORKING,
+    TicketStatus.RESOLVED: frozenset({TicketStatus.REOPENED, TicketStatus.CLOSED}),
+    TicketStatus.CLOSED: frozenset(),
+    TicketStatus.CANCELLED: frozenset(),
 }
 SYSTEM = "system"  # the sweep and other automatic moves
 RESIDENT = "resident"  # the resident's own moves, from the chat
-RESIDENT_MOVES = frozenset({"reopened", "cancelled"})
+RESIDENT_MOVES = frozenset({TicketStatus.REOPENED, TicketStatus.CANCELLED})
 REOPEN_DAYS = 7
 
 
@@ -82,7 +91,7 @@ def record_move(session: Session, ticket: Ticket, new_status: str, actor: str, n
         raise MoveRefused(f"a resident cannot move a case to {new_status}")
     now = utcnow()
     ticket.status = new_status
-    if new_status == "resolved":
+    if new_status == TicketStatus.RESOLVED:
         ticket.resolved_at = now
     if actor not in (SYSTEM, RESIDENT) and ticket.first_response_at is None:
         ticket.first_response_at = now
@@ -93,10 +102,10 @@ def record_move(session: Session, ticket: Ticket, new_status: str, actor: str, n
 
 def status_notice(ticket: Ticket, note: str = "") -> str:
     """The standard message to the resident about a case's new status."""
-    message = f"您的工单 {ticket.number} 状态更新：{STATUS_LABELS[ticket.status]}。"
+    message = f"您的工单 {ticket.number} 状态更新：{TicketStatus(ticket.status).resident_label}。"
     if note:
         message += f"\n工作人员留言：{note}"
-    if ticket.status == "resolved":
+    if ticket.status == TicketStatus.RESOLVED:
         message += "\n请为本次服务打分：回复 1～5（5 分最满意），也可以在分数后写上意见。"
         message += f"\n如果问题没有解决，{REOPEN_DAYS} 天内回复“没解决”可重新打开。"
     return message

@@ -48,7 +48,7 @@ from bot.storage.privacy_requests import WAITING, PrivacyRequest, RequestStatus,
 from bot.storage.residents import Resident, find_resident
 from bot.storage.review import ACCEPTED, accepted_examples
 from bot.storage.staff import Handoff, Staff
-from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent
+from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent, TicketStatus
 from bot.training.training_data import write_reviewed
 from bot.wechat.outbox import queue_notice
 
@@ -380,11 +380,11 @@ def _withdraw_open_cases(session: Session, resident_id: int, requested: bool) ->
     )
     open_ids = [ticket.id for ticket in cases]
     if open_ids:
-        session.execute(update(Ticket).where(Ticket.id.in_(open_ids)).values(status="cancelled"))
+        session.execute(update(Ticket).where(Ticket.id.in_(open_ids)).values(status=TicketStatus.CANCELLED))
         session.add_all(
             TicketEvent(
                 ticket_id=ticket_id,
-                status="cancelled",
+                status=TicketStatus.CANCELLED,
                 actor=SYSTEM,
                 note=WITHDRAWN_NOTE if requested else WITHDRAWN_BY_ADMIN_NOTE,
             )

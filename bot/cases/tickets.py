@@ -20,7 +20,7 @@ from bot.storage.base import after_commit, utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
-from bot.storage.tickets import OPEN_STATUSES, RATED_NOTE, STATUS_LABELS, Ticket, TicketAttachment, TicketEvent
+from bot.storage.tickets import OPEN_STATUSES, RATED_NOTE, Ticket, TicketAttachment, TicketEvent, TicketStatus
 from bot.wechat.attachments import note_new_attachment
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
     session.add(ticket)
     session.flush()
     ticket.number = f"JH{now.astimezone(CHINA):%y%m%d}-{ticket.id:04d}"  # the day in Beijing, as residents count it
-    session.add(TicketEvent(ticket_id=ticket.id, status="new", note=unit.office_name, actor=SYSTEM))
+    session.add(TicketEvent(ticket_id=ticket.id, status=TicketStatus.NEW, note=unit.office_name, actor=SYSTEM))
     _attach(session, ticket, request)
     session.info.setdefault("new_cases", []).append(ticket.id)
     return ticket
@@ -202,14 +202,14 @@ def rate(session: Session, ticket: Ticket, score: int, comment: str) -> None:
 
 def can_reopen(ticket: Ticket) -> bool:
     """True when a resolved case is still within the reopening period."""
-    if ticket.status != "resolved" or ticket.resolved_at is None:
+    if ticket.status != TicketStatus.RESOLVED or ticket.resolved_at is None:
         return False
     return utcnow() - ticket.resolved_at <= timedelta(days=REOPEN_DAYS)
 
 
 def reopen(session: Session, ticket: Ticket, reason: str) -> None:
     """Reopen a resolved case at the resident's request (answered in the chat, so no notice)."""
-    record_move(session, ticket, "reopened", RESIDENT, reason or "居民申请重新办理")
+    record_move(session, ticket, TicketStatus.REOPENED, RESIDENT, reason or "居民申请重新办理")
     ticket.resolved_at = None
     # A reopened case is handled anew: a new first-response and resolution clock (the first
     # response of the earlier round stays in the case's events).
@@ -225,7 +225,7 @@ def status_line(session: Session, ticket: Ticket) -> str:
     unit = session.get(Unit, ticket.unit_id)
     place = unit.office_name if unit else "区公共法律服务中心"
     label = CATEGORIES[ticket.category].label
-    return f"{ticket.number}｜{label}｜{STATUS_LABELS[ticket.status]}｜{place}"
+    return f"{ticket.number}｜{label}｜{TicketStatus(ticket.status).resident_label}｜{place}"
 
 
 def response_promise(ticket: Ticket, now=None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -18,19 +19,48 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from bot.storage.base import Base, UtcDateTime, utcnow
 
-OPEN_STATUSES = ("new", "in_progress", "waiting_info", "mediation", "reopened")
+
+# Here, beside the Ticket model, rather than in bot/cases/lifecycle.py: storage sits below every
+# package that reads a case's status (the lifecycle, the dialogue's replies, the console), so each
+# takes the statuses and their words from this one place without importing the lifecycle.
+class TicketStatus(StrEnum):
+    """Where a case stands, with the words the resident reads (replies, notices) and the shorter
+    words staff read (the console). A member equals its stored string: the column stays text."""
+
+    resident_label: str
+    staff_label: str
+
+    # Every member gives both labels; the defaults only let `TicketStatus(value)`, the look-up of a
+    # stored value, be read as a call with one argument by the type checker.
+    def __new__(cls, value: str, resident_label: str = "", staff_label: str = "") -> TicketStatus:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.resident_label = resident_label
+        member.staff_label = staff_label
+        return member
+
+    NEW = "new", "已受理，等待工作人员处理", "待受理"
+    IN_PROGRESS = "in_progress", "处理中", "处理中"
+    WAITING_INFO = "waiting_info", "等待您补充情况", "待居民补充"
+    MEDIATION = "mediation", "已安排调解", "已安排调解"
+    REOPENED = "reopened", "已重新打开", "重新打开"
+    RESOLVED = "resolved", "已办结", "已办结"
+    CLOSED = "closed", "已关闭", "已关闭"
+    CANCELLED = "cancelled", "已撤销", "已撤销"
+
+
+OPEN_STATUSES = (
+    TicketStatus.NEW,
+    TicketStatus.IN_PROGRESS,
+    TicketStatus.WAITING_INFO,
+    TicketStatus.MEDIATION,
+    TicketStatus.REOPENED,
+)
+DONE_STATUSES = tuple(status for status in TicketStatus if status not in OPEN_STATUSES)
+# The resident's words for each status by its stored value, for code that holds the value only.
+STATUS_LABELS = {status.value: status.resident_label for status in TicketStatus}
 # The event a rating leaves on its case ("评分 5").
 RATED_NOTE = "评分"
-STATUS_LABELS = {
-    "new": "已受理，等待工作人员处理",
-    "in_progress": "处理中",
-    "waiting_info": "等待您补充情况",
-    "mediation": "已安排调解",
-    "reopened": "已重新打开",
-    "resolved": "已办结",
-    "closed": "已关闭",
-    "cancelled": "已撤销",
-}
 
 
 class Ticket(Base):
@@ -50,7 +80,7 @@ class Ticket(Base):
     category: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="new")
+    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.NEW)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     collective: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str] = mapped_column(Text, default="")

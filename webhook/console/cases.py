@@ -20,8 +20,9 @@ from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.residents import Resident
 from bot.storage.staff import Staff, canned_for, handoff_of_ticket
-from bot.storage.tickets import TicketAttachment
-from webhook.console.common import blueprint, db, me, services
+from bot.storage.tickets import DONE_STATUSES, OPEN_STATUSES, TicketAttachment, TicketStatus
+from webhook.console import chat
+from webhook.console.common import blueprint, db, me, services, staff_status_label
 
 bp = blueprint("console_cases")
 
@@ -51,7 +52,7 @@ def page(ticket_id: int):
             resident=resident,
             erased=erased,
             erased_at=erased_at(session, resident) if erased else None,
-            thread=casework.thread(session, ticket),
+            thread=chat.thread(session, ticket),
             holder=holder,
             erasure_asked=bool(asking_erasure(session, {ticket.resident_id})),
             actions=set() if erased else actions,
@@ -73,7 +74,7 @@ def thread(ticket_id: int):
     """The chat alone, for htmx polling: 204 (nothing to swap) when it has not changed."""
     with db() as session:
         ticket = _visible(session, ticket_id)
-        current = casework.thread(session, ticket)
+        current = chat.thread(session, ticket)
         if request.args.get("v") == current.version:
             return Response(status=204)
         return render_template("console/_thread.html", thread=current, ticket=ticket)
@@ -262,7 +263,10 @@ def role_names():
     return {"role_names": ROLE_NAMES}
 
 
-@bp.app_template_filter("status_label")
-def status_label(status: str) -> str:
-    """A case status in Chinese, as staff say it."""
-    return casework.STAFF_STATUS_LABELS.get(status, status)
+@bp.app_context_processor
+def ticket_statuses():
+    """The case statuses for every template: `ticket.status in open_statuses`, `== statuses.NEW`."""
+    return {"statuses": TicketStatus, "open_statuses": OPEN_STATUSES, "done_statuses": DONE_STATUSES}
+
+
+bp.add_app_template_filter(staff_status_label, "status_label")

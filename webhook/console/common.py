@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.cases.staff import ROLE_NAMES
 from bot.services import Services
 from bot.storage.staff import Staff
+from bot.storage.tickets import TicketStatus
 
 HERE = Path(__file__).parent
 
@@ -49,6 +50,14 @@ def me(session: Session) -> Staff:
 def role_name(role: str) -> str:
     """A role in Chinese."""
     return ROLE_NAMES.get(role, role)
+
+
+def staff_status_label(status: str) -> str:
+    """A case status in Chinese, as staff say it (an unknown value as it is stored)."""
+    try:
+        return TicketStatus(status).staff_label
+    except ValueError:
+        return status
 
 
 def console_path(url: str | None) -> str | None:

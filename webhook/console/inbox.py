@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from bot.cases.actions import INBOX_LIMIT, inbox, scope_units
 from bot.cases.privacy import asking_erasure
 from bot.categories import ROLE_LABELS
 from bot.storage.directory import ROLES
 from webhook.console.common import blueprint, db
+from webhook.console.inbox_rows import INBOX_LIMIT, inbox_rows, scope_units
 
 bp = blueprint("console_inbox")
 
@@ -31,8 +31,8 @@ def _erasing(session, rows) -> set[int]:
 
 
 def _rows(session, filters: dict):
-    # A unit outside the scope simply gives nothing: inbox() filters by the scope anyway.
-    return inbox(session, current_user.scope, filters["view"], filters["unit"], filters["role"])
+    # A unit outside the scope simply gives nothing: inbox_rows() filters by the scope anyway.
+    return inbox_rows(session, current_user.scope, filters["view"], filters["unit"], filters["role"])
 
 
 @bp.route("/console/")

@@ -20,7 +20,7 @@ from bot.storage.base import utcnow
 from bot.storage.messages import Message
 from bot.storage.privacy_requests import WAITING, PrivacyRequest, RequestStatus, requests_by_status
 from bot.storage.residents import Resident
-from bot.storage.tickets import OPEN_STATUSES, STATUS_LABELS, Ticket
+from bot.storage.tickets import OPEN_STATUSES, Ticket
 from webhook.console.common import blueprint, db, me, services
 
 bp = blueprint("console_privacy")
@@ -61,7 +61,6 @@ def index():
             waiting=waiting,
             done=done,
             form=EraseForm(),
-            labels=STATUS_LABELS,
             now=utcnow(),
             describe=describe,
         )
