@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 DEFAULT_TOKEN_GRACE_SECONDS = 2.0
@@ -494,6 +495,12 @@ def set_window(state: FakeWeChatState, touser: str, is_open: bool) -> None:
             state.closed_windows.add(touser)
 
 
+class _ReadableJSON(DefaultJSONProvider):
+    """Flask's JSON with Chinese as it is: readable in /_fake/messages."""
+
+    ensure_ascii = False
+
+
 def create_fake_wechat_app(
     appid: str | None = None,
     secret: str | None = None,
@@ -502,7 +509,7 @@ def create_fake_wechat_app(
 ) -> Flask:
     """Build the fake WeChat API app; its state is ``app.extensions["fake_wechat"]``."""
     app = Flask("fake_wechat")
-    app.json.ensure_ascii = False  # readable Chinese in /_fake/messages
+    app.json = _ReadableJSON(app)
     state = FakeWeChatState(
         appid=appid, secret=secret, token_grace_seconds=token_grace_seconds, token_expires_in=token_expires_in
     )

@@ -12,7 +12,7 @@ import secrets
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -52,7 +52,7 @@ def new_msg_id() -> int:
 
 
 def _message_xml(
-    openid: str, to_user: str, msg_type: str, fields: list[tuple[str, object, bool]], create_time: int | None
+    openid: str, to_user: str, msg_type: str, fields: Sequence[tuple[str, object, bool]], create_time: int | None
 ) -> str:
     # fields: (tag, value, as_cdata) in WeChat's own order.
     lines = [
@@ -454,7 +454,7 @@ class ChatSession:
                 answer = poll_http.get(
                     f"{origin}/_fake/messages",
                     timeout=15,
-                    params={"touser": self.config.openid, "since": since, "wait": 5},
+                    params={"touser": self.config.openid, "since": str(since), "wait": "5"},
                 ).json()
             except (requests.RequestException, ValueError):
                 if not reported_down:

@@ -37,7 +37,7 @@ def _draining(services) -> Draining:
 def review_command(reason, intent, limit, confirm_ids, relabels, faqs, discard_ids, actor) -> None:
     """List the open review items (masked), or decide on some; accepted ones go to nlu_data/reviewed.yml."""
     services = _services()
-    decisions = [(item_id, "confirm", None) for item_id in confirm_ids]
+    decisions: list[tuple[int, str, str | None]] = [(item_id, "confirm", None) for item_id in confirm_ids]
     decisions += [(_pair(value)[0], "relabel", _pair(value)[1]) for value in relabels]
     decisions += [(_pair(value)[0], "faq", _pair(value)[1]) for value in faqs]
     decisions += [(item_id, "discard", None) for item_id in discard_ids]

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask.cli import AppGroup
@@ -198,18 +199,17 @@ def _cross_validation(folds: int, reports: Path) -> dict:
     "--file",
     "input_file",
     type=click.File("r", encoding="utf-8"),
-    default=None,
+    default="-",
     help="Read messages from this file instead of stdin.",
 )
-def classify_command(input_file) -> None:
+def classify_command(input_file: TextIO) -> None:
     """One message per line in, one JSON object per line out: the model's answer and what the bot does.
 
     Fields: text, intent, confidence, triage (the room a case opens in, or null), kind (triage |
     faq | clarify | conversational | out_of_scope) and choices (the rooms a clarify offers).
     """
     client = rasa_client_from_env()
-    source = input_file or click.get_text_stream("stdin", encoding="utf-8")
-    for line in source:
+    for line in input_file:
         text = line.rstrip("\r\n")
         if not text.strip():
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
@@ -108,8 +109,15 @@ def latency_ms(texts: list[str]) -> float:
     return (time.perf_counter() - started) * 1000 / len(texts)
 
 
+class Classifier(Protocol):
+    """A fitted model that gives each text the probability of each class (scikit-learn's API)."""
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """One row per text, one column per class."""
+
+
 def out_of_fold_probabilities(
-    texts: list[str], labels: list[bool], fit: Callable[[list[str], list[bool]], object], folds: int = 5
+    texts: list[str], labels: list[bool], fit: Callable[[list[str], list[bool]], Classifier], folds: int = 5
 ) -> np.ndarray:
     """Each example's probability from a model trained on the other folds (fixed seed)."""
     normalized = np.array([normalize(text) for text in texts], dtype=object)

@@ -68,9 +68,10 @@ STALE_FORM = (
 def _error_page(error: HTTPException):
     if not request.path.startswith("/console/"):
         return error
-    title, text = STALE_FORM if isinstance(error, CSRFError) else ERRORS.get(error.code, (error.name, ""))
+    code = error.code or 500  # registered for 400, 403, 404 and 405 only: always set
+    title, text = STALE_FORM if isinstance(error, CSRFError) else ERRORS.get(code, (error.name, ""))
     back = console_path(request.referrer) if request.method == "POST" else None
-    return render_template("console/error.html", title=title, text=text, back=back), error.code
+    return render_template("console/error.html", title=title, text=text, back=back), code
 
 
 def _private_headers(response):
