@@ -36,7 +36,7 @@ def page(ticket_id: int):
         held = handoff_of_ticket(session, ticket.id)
         holder = session.get(Staff, held.staff_id) if held else None
         unit = session.get(Unit, ticket.unit_id)
-        resident = session.get(Resident, ticket.resident_id)
+        resident = session.get_one(Resident, ticket.resident_id)
         # Erased: nothing on the page can reach the resident any more (only internal notes stay).
         erased = resident.openid.startswith(ERASED_PREFIX)
         actions = casework.allowed_actions(

@@ -44,7 +44,7 @@ def db() -> Iterator[Session]:
 
 def me(session: Session) -> Staff:
     """The logged-in staff member's account, in this session."""
-    return session.get(Staff, current_user.staff_id)
+    return session.get_one(Staff, current_user.staff_id)
 
 
 def role_name(role: str) -> str:

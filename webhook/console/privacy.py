@@ -89,7 +89,7 @@ def erase(request_id: int):
         if _row(session, request).open_cases and not form.withdraw.data:
             flash(f"申请 #{request_id} 没有删除：居民还有未办结的工单，要撤回请先勾选确认", "error")
             return redirect(url_for("console_privacy.index"))
-        openid = session.get(Resident, request.resident_id).openid
+        openid = session.get_one(Resident, request.resident_id).openid
         staff = me(session)
     run = erase_residents(services(), [openid], staff)
     if run.erased:
