@@ -78,16 +78,15 @@ def _outbound_status(session: Session, messages: list[Message]) -> dict[int, str
     ids = [i for message in messages for i in (message.extra or {}).get("outbound_ids", [])]
     if not ids:
         return {}
-    return dict(
-        session.execute(select(OutboundMessage.id, OutboundMessage.status).where(OutboundMessage.id.in_(ids))).all()
-    )
+    query = select(OutboundMessage.id, OutboundMessage.status).where(OutboundMessage.id.in_(ids))
+    return dict(session.execute(query).tuples().all())
 
 
 def _photos(session: Session, ticket_id: int) -> dict[str, int]:
     query = select(TicketAttachment.media_id, TicketAttachment.id).where(
         TicketAttachment.ticket_id == ticket_id, TicketAttachment.content.is_not(None)
     )
-    return dict(session.execute(query).all())
+    return dict(session.execute(query).tuples().all())
 
 
 def _staff_names(session: Session) -> dict:

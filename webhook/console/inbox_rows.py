@@ -102,7 +102,8 @@ def _held_ticket_ids(session: Session, ticket_ids: list[int]) -> set[int]:
 def _unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:
     if not unit_ids:
         return {}
-    return dict(session.execute(select(Unit.id, Unit.office_name).where(Unit.id.in_(unit_ids))).all())
+    query = select(Unit.id, Unit.office_name).where(Unit.id.in_(unit_ids))
+    return dict(session.execute(query).tuples().all())
 
 
 def scope_units(session: Session, scope: Scope) -> list[Unit]:
