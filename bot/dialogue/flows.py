@@ -11,10 +11,18 @@ import copy
 import enum
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from bot.nlu import answers, phrases
 from bot.nlu.answers import Answer, Reading
+
+if TYPE_CHECKING:  # a turn holds a Dialogue: bot.dialogue.turn imports this module
+    from bot.dialogue.turn import Turn
+
+    # A step's reading of the resident's message: the reply, or None when the message is not for it.
+    Handler = Callable[[Turn], str | None]
+    # What always has something to say: a flow's question asked again, a way out, "go back".
+    Reply = Callable[[Turn], str]
 
 
 @dataclass(kw_only=True)
@@ -108,10 +116,15 @@ class WithdrawState(FlowStateBase):
     step: str = "confirm"
 
 
-FlowState = IntakeState | ClarifyState | FaqOfferState | MovingState | UrgentState | WithdrawState
-STATE_TYPES: dict[str, type] = {
+STATE_TYPES: dict[str, type[FlowStateBase]] = {
     kind.FLOW: kind for kind in (IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState, WithdrawState)
 }
+# One flow's state type: what a handler of that flow reads (Dialogue.state).
+S = TypeVar("S", bound=FlowStateBase)
+
+
+class NotInFlow(LookupError):
+    """A flow's state was asked for while another flow, or none, was active: a handler ran outside its flow."""
 
 
 @dataclass
@@ -134,12 +147,12 @@ class Cancelled:
 class Dialogue:
     """One resident's dialogue: the active flow, if any, and what carries over between flows."""
 
-    flow: FlowState | None = None
+    flow: FlowStateBase | None = None  # one of STATE_TYPES; read it typed with `state` or `current`
     pending_media: list[str] = field(default_factory=list)  # photos sent before any case
     fragments: list[Fragment] = field(default_factory=list)  # not understood yet
     cancelled: Cancelled | None = None  # the last intake cancelled, until another flow starts
 
-    def start(self, state: FlowState) -> FlowState:
+    def start(self, state: S) -> S:
         """Make `state` the active flow (replacing any other, and any cancelled intake) and return it."""
         self.flow = state
         self.cancelled = None
@@ -149,9 +162,21 @@ class Dialogue:
         """No flow is active any more."""
         self.flow = None
 
-    def active(self, kind: type) -> bool:
+    def active(self, kind: type[FlowStateBase]) -> bool:
         """True when the active flow is of this state type."""
         return isinstance(self.flow, kind)
+
+    def state(self, kind: type[S]) -> S:
+        """The active flow's state, which must be of this type: a flow's handlers run only while it is active."""
+        flow = self.flow
+        if not isinstance(flow, kind):
+            raise NotInFlow(f"the {kind.FLOW} flow is not active (active: {self.flow_name or 'none'})")
+        return flow
+
+    def current(self, kind: type[S]) -> S | None:
+        """The active flow's state when it is of this type, else None."""
+        flow = self.flow
+        return flow if isinstance(flow, kind) else None
 
     @property
     def flow_name(self) -> str | None:
@@ -187,7 +212,7 @@ class Dialogue:
         )
 
 
-def _typed(kind: type, state: dict):
+def _typed(kind: type[S], state: dict) -> S:
     """A flow's typed state from its stored dict; keys an older release wrote are dropped."""
     known = {item.name for item in fields(kind)}
     return kind(**{key: value for key, value in state.items() if key in known})
@@ -217,14 +242,14 @@ class Question:
     decides, so a negation is listed before the yes-words it may contain ("不是撤回")."""
 
     words: tuple[tuple[str, Answer], ...]
-    yes: Callable | None  # (turn) -> reply, or None when it means nothing here; None: handed on
-    no: Callable | None
-    again: Callable | None = None  # (turn) -> reply, for Answer.AGAIN
+    yes: Handler | None  # the reply, or None when it means nothing here; no handler: handed on
+    no: Handler | None
+    again: Handler | None = None  # for Answer.AGAIN
     numbers: tuple[tuple[int, Answer], ...] = ()  # "1" / "2" when the question numbers its answers
     more_words: MoreWords = MoreWords.ANSWERED  # what the words besides a yes or no are
-    # (turn) -> reply or None: the step's own answers, read before yes or no (a phone number,
-    # "冇得电话", "不知道", "社区不对"); the step's handler reads what is neither.
-    first: Callable | None = None
+    # The step's own answers, read before yes or no (a phone number, "冇得电话", "不知道",
+    # "社区不对"); the step's handler reads what is neither.
+    first: Handler | None = None
     # An any-time cancel ("不用了", "取消吧") cancels, as anywhere, rather than being read as a no.
     cancel_cancels: bool = False
     neither: str = "the step reads it; what it does not take is handed on as any message"
@@ -239,28 +264,27 @@ class Question:
             return Reading(Answer.NEITHER)
         return reading
 
-    def act(self, answer: Answer) -> Callable | None:
+    def act(self, answer: Answer) -> Handler | None:
         """The handler for a yes, a no or an again (None: the message is handed on)."""
         return {Answer.YES: self.yes, Answer.NO: self.no, Answer.AGAIN: self.again}.get(answer)
 
 
-def only_the_question(turn) -> None:
+def only_the_question(turn: Turn) -> None:
     """The handler of a step that takes nothing but its question's yes or no: the rest is handed on."""
     return None
 
 
 @dataclass(frozen=True)
 class Step:
-    """One named step of a flow: the handler for the resident's answer, and what it accepts.
+    """One named step of a flow: the handler for the resident's answer, and the question it asks.
 
     The handler returns the reply, or None when the message is not an answer to this step's
     question; the router then tries the any-time phrases and the classifier. A step that asks yes
     or no (or to choose) declares its `question`: the router reads the answer with it (before the
     handler, or after it when the question says so)."""
 
-    handler: Callable
-    accepts: str
-    on_miss: Callable | None = None  # (turn) -> what to say when the answer was not usable
+    handler: Handler
+    on_miss: Reply | None = None  # what to say when the answer was not usable
     # The step asks for a short answer (a place, a number, yes or no), not for a story: a message
     # it takes is no report of danger unless the danger is sure (no "possible danger" advice).
     short_answer: bool = True
@@ -272,29 +296,28 @@ class Flow:
     """A declared dialogue flow: its state type, named steps, the question each step asks
     again after an interruption, and what "go back" does."""
 
-    state: type
+    state: type[FlowStateBase]
     steps: dict[str, Step]
-    prompt: Callable  # (turn) -> the current step's question, to ask again
-    go_back: Callable | None = None  # (turn) -> reply; None: "go back" leaves the flow
+    prompt: Reply  # the current step's question, to ask again
+    go_back: Reply | None = None  # None: "go back" leaves the flow
     keeps_on_new_topic: bool = False  # an unrelated message leaves the flow open (intake)
-    way_out: Callable | None = None  # (turn) -> how to get on, offered after two misses
-    leave: Callable | None = None  # (turn) -> ends the flow when the resident moves on
+    way_out: Reply | None = None  # how to get on, offered after two misses
+    leave: Callable[[Turn], None] | None = None  # ends the flow when the resident moves on
 
 
 def one_step_flow(
-    state: type,
+    state: type[FlowStateBase],
     step: str,
-    handler: Callable,
-    prompt: Callable,
-    accepts: str,
-    leave: Callable | None = None,
+    handler: Handler,
+    prompt: Reply,
+    leave: Callable[[Turn], None] | None = None,
     short_answer: bool = True,
     question: Question | None = None,
 ) -> Flow:
     """A flow that asks one question: leaving it is all that "go back" can do."""
     return Flow(
         state=state,
-        steps={step: Step(handler, accepts, short_answer=short_answer, question=question)},
+        steps={step: Step(handler, short_answer=short_answer, question=question)},
         prompt=prompt,
         leave=leave,
     )

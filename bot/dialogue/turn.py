@@ -50,6 +50,12 @@ class Turn:
             self._has_cases = not self.resident.first_contact and has_tickets(self.session, self.resident.id)
         return self._has_cases
 
+    def new_case(self) -> Ticket:
+        """The case this message opened, for a handler that has just opened it."""
+        if self.opened_ticket is None:
+            raise LookupError("no case was opened for this message")
+        return self.opened_ticket
+
     def decide(self, story: bool = False) -> Decision:
         """Classify this message once per turn and return the confidence policy's decision.
         `story`: classify the kept fragments together with this message instead."""

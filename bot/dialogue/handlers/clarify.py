@@ -52,14 +52,14 @@ def choice_lines(choices: list[str], for_person: bool = False) -> str:
 
 def prompt(turn: Turn) -> str:
     """The pending numbered question, to ask again."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(ClarifyState)
     return choice_lines(state.choices, state.for_person)
 
 
 def choose_step(turn: Turn) -> str | None:
-    """Step "choose": a number, or words that name one of the choices (a plain yes or no is read
-    by the step's question in FLOWS)."""
-    state = turn.dialogue.flow
+    """Step "choose": a number, or words that name a kind of case (a plain yes or no is read by the
+    step's question in FLOWS)."""
+    state = turn.dialogue.state(ClarifyState)
     pick = phrases.choice_number(turn.text)
     if pick is not None and 1 <= pick <= len(state.choices):
         return _chosen(turn, state, state.choices[pick - 1], text=state.question)
@@ -76,7 +76,7 @@ def choose_step(turn: Turn) -> str | None:
 def yes(turn: Turn) -> str:
     """A plain yes: the one kind of case asked about ("这是想咨询法律问题吗？" — "是的"), else the
     numbers are asked for again, kindly."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(ClarifyState)
     if len(state.choices) == 1:
         return _chosen(turn, state, state.choices[0], text=state.question)
     return f"请回复前面的数字选一类，我好转给对的人：\n{prompt(turn)}"
@@ -85,7 +85,7 @@ def yes(turn: Turn) -> str:
 def no(turn: Turn) -> str:
     """A plain no ("不是", "都不是", "不用了"): none of these; nothing is opened and what was asked
     about is kept with the next message."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(ClarifyState)
     if state.ticket_id is None and not state.for_person and len(state.choices) < len(TRIAGE_INTENTS):
         return all_kinds(turn, state)
     leave(turn)
@@ -129,7 +129,7 @@ def _answer_in_words(turn: Turn, state: ClarifyState) -> str | None:
 def leave(turn: Turn) -> None:
     """The resident moved on without choosing: what we asked about is kept as a fragment of
     the story, read again with the message that moved on."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(ClarifyState)
     if state.question and state.opening is not None:
         turn.dialogue.fragments.insert(0, Fragment(state.opening, state.question))
     turn.dialogue.end()

@@ -149,6 +149,8 @@ def legal_question_from_elsewhere(turn: Turn, place: str, text: str) -> str:
     """A legal question from outside the district: taken by the district centre's lawyer; a
     resident who works here ("我住硚口区的 公司在江汉") is told plainly that this is why."""
     centre = district_centre(turn.session)
+    if centre is None:  # the directory's top: every case without a room of its own goes there
+        raise LookupError("the directory has no district centre")
     if works_here(text):
         return (
             f"您住在{place}、在{district_name(turn)}工作，这边可以为您登记，由{centre.office_name}的律师为您解答。"
@@ -267,8 +269,9 @@ def community_entity(turn: Turn) -> Unit | None:
 
 
 def moving_step(turn: Turn) -> str | None:
-    """Flow step: the resident is telling us their new community (else: not an answer)."""
-    state = turn.dialogue.flow
+    """Step "community" of moving: the new community by name, a number from the list, or another
+    district (else: not an answer)."""
+    state = turn.dialogue.state(MovingState)
     place = elsewhere(turn.text, answering=True)
     if place is not None:
         turn.dialogue.end()
@@ -286,17 +289,17 @@ def moving_step(turn: Turn) -> str | None:
 def moving_yes(turn: Turn) -> str:
     """A plain yes to "which community do you live in now": the one community offered is taken,
     else the question is asked again, kindly."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(MovingState)
     if len(state.candidates) == 1:
         turn.dialogue.end()
-        return moved_to(turn, turn.session.get(Unit, state.candidates[0]))
+        return moved_to(turn, turn.session.get_one(Unit, state.candidates[0]))
     return "好的，请回复您现在住的社区名称，或发送您的位置。"
 
 
 def moving_no(turn: Turn) -> str:
     """A plain no ("不是", "我没搬"): with communities on offer, none of them — the name is asked
     again; otherwise the community stays as it was."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(MovingState)
     if state.candidates:
         state.candidates = []
         return "好的，那请再说一下您现在住的社区名称，或发送您的位置。"
@@ -310,11 +313,18 @@ def moving_prompt(turn: Turn) -> str:
     return ASK_NEW_COMMUNITY
 
 
+def nearest_to_pin(turn: Turn) -> Unit | None:
+    """The community room nearest to this message's location pin, which is kept as where the resident is."""
+    latitude, longitude = turn.inbound.latitude, turn.inbound.longitude
+    if latitude is None or longitude is None:  # WeChat's location message always carries both
+        raise ValueError("a location message without its coordinates")
+    turn.resident.latitude, turn.resident.longitude = latitude, longitude
+    return nearest_community(turn.session, latitude, longitude)
+
+
 def location_pin(turn: Turn) -> str:
     """Handler for a location message: remember it and name the nearest room."""
-    inbound = turn.inbound
-    turn.resident.latitude, turn.resident.longitude = inbound.latitude, inbound.longitude
-    unit = nearest_community(turn.session, inbound.latitude, inbound.longitude)
+    unit = nearest_to_pin(turn)
     if unit is None:
         return FAR_AWAY
     if turn.resident.community_id is None or turn.dialogue.active(MovingState):

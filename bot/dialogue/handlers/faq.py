@@ -41,10 +41,11 @@ CHOICE_IS_NO_CASE = (
 
 def answer(turn: Turn) -> str:
     """Handler for the FAQ intents: the known answer, its legal source, and the offer of a person."""
-    entry = faq_for_intent(turn.session, turn.intent)
+    intent = turn.intent or ""  # the FAQ intent the message was dispatched to
+    entry = faq_for_intent(turn.session, intent)
     if entry is None:
         # The model knows a question the knowledge base has lost: take it in as its kind of case.
-        category = category_of(turn.intent)
+        category = category_of(intent)
         return intake.start_case(turn, category if category in CATEGORIES else GENERAL_CATEGORY)
     text = answer_text(turn)
     if entry.category not in CATEGORIES:
@@ -58,7 +59,7 @@ def answer_text(turn: Turn, intent: str | None = None) -> str:
     """The FAQ's answer with its legal source, without any offer (also used inside an intake);
     `intent`: another FAQ than the one the message was taken for."""
     intent = intent or turn.intent
-    entry = faq_for_intent(turn.session, intent)
+    entry = faq_for_intent(turn.session, intent) if intent else None
     if entry is None:
         return ""
     text = f"{entry.answer}\n（依据：{entry.source}）" if entry.source else entry.answer
@@ -87,12 +88,12 @@ def open_now(hours: str) -> str:
 
 def prompt(turn: Turn) -> str:
     """The offer of a person, to ask again."""
-    return OFFER.format(role=role_label(turn.dialogue.flow.category))
+    return OFFER.format(role=role_label(turn.dialogue.state(FaqOfferState).category))
 
 
 def take_up(turn: Turn) -> str:
     """Yes to the offer of a person: the question (or the other matter) becomes a case."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(FaqOfferState)
     return intake.start_case(turn, state.category, text=state.question, opening=state.opening)
 
 
@@ -107,8 +108,8 @@ def only_asking(turn: Turn) -> str:
     dropped — answered when an FAQ answers it, else kept (an intake: "继续登记" takes it up again)
     with what registering means here and where to ask in person."""
     flow = turn.dialogue.flow
-    asked = phrases.ONLY_ASKING_QUESTION.match(turn.text)
-    asked = asked.group("asked") if asked else ""  # "不要转 我就想了解一下 一般怎么分": the question
+    question = phrases.ONLY_ASKING_QUESTION.match(turn.text)
+    asked = question.group("asked") if question else ""  # "不要转 我就想了解一下 一般怎么分": the question
     if isinstance(flow, FaqOfferState) and not (asked and _faq_answer(turn, asked)):
         turn.dialogue.end()
         return ALREADY_ANSWERED  # the FAQ answer was their answer

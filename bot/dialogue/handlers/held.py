@@ -40,10 +40,10 @@ def while_held(turn: Turn) -> str | None:
         return None
     turn.message.ticket_id = handoff.ticket_id
     if turn.message.msg_type == "image":  # a photo is kept with the case, as outside a handoff
-        attach_message(turn.session, turn.session.get(Ticket, handoff.ticket_id), turn.message, note="居民发来照片")
+        attach_message(turn.session, turn.session.get_one(Ticket, handoff.ticket_id), turn.message, note="居民发来照片")
     if handoff.alerted_at is None or now - handoff.alerted_at > ALERT_EVERY:
         handoff.alerted_at = now
-        ticket = turn.session.get(Ticket, handoff.ticket_id)
-        holder = turn.session.get(Staff, handoff.staff_id)
+        ticket = turn.session.get_one(Ticket, handoff.ticket_id)
+        holder = turn.session.get_one(Staff, handoff.staff_id)
         alerts.resident_wrote(turn.session, jobs, settings.console_base_url, ticket, holder)
     return ""

@@ -20,7 +20,7 @@ from bot.cases.tickets import (
     routing_unit,
 )
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS, category_of_role, role_title
-from bot.dialogue.flows import ClarifyState, FaqOfferState, IntakeState
+from bot.dialogue.flows import ClarifyState, FaqOfferState, FlowStateBase, IntakeState
 from bot.dialogue.handlers import clarify, community, intake
 from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases
@@ -44,10 +44,10 @@ def transfer(turn: Turn) -> str:
     """Handler: the resident asks for a person: the open case (or one opened now) waits for a person."""
     if turn.dialogue.active(IntakeState):
         reply = intake.open_case(turn, note="好的，马上为您转人工。")
-        ticket = turn.opened_ticket
-        _request(turn, ticket)
-        when = when_to_expect(turn.session.get(Unit, ticket.unit_id), calls=not no_calls(ticket))
-        return f"{reply}\n{told(turn, ticket)}。{when}"
+        opened = turn.new_case()
+        _request(turn, opened)
+        when = when_to_expect(turn.session.get(Unit, opened.unit_id), calls=not no_calls(opened))
+        return f"{reply}\n{told(turn, opened)}。{when}"
     ticket = latest_open_ticket(turn.session, turn.resident.id)
     if ticket is None:
         return _open_request(turn)
@@ -74,7 +74,7 @@ def _wish(turn: Turn, ticket: Ticket) -> str:
     wished = next((role for role, words in WISHES.items() if words.search(turn.text)), None)
     if wished is None or wished == ticket.role:
         return ""
-    unit = turn.session.get(Unit, ticket.unit_id)
+    unit = turn.session.get_one(Unit, ticket.unit_id)
     title = role_title(wished, unit.level)
     add_staff_note(turn.session, ticket, f"居民希望由{title}处理")
     return (
@@ -86,7 +86,7 @@ def told(turn: Turn, ticket: Ticket) -> str:
     """Whether a person was told on WeChat of the request (alerts.person_staff), honestly."""
     if alerts.person_staff(turn.session, ticket):
         return "已提醒工作人员尽快回复您"
-    unit = turn.session.get(Unit, ticket.unit_id)
+    unit = turn.session.get_one(Unit, ticket.unit_id)
     return f"已放进{unit.office_name}的待办，工作人员打开待办就会看到"
 
 
@@ -161,7 +161,7 @@ def kind_without_place(turn: Turn) -> Decision | None:
     return None
 
 
-def _known_kind(flow, words: list[Message]) -> str | None:
+def _known_kind(flow: FlowStateBase | None, words: list[Message]) -> str | None:
     """The kind of matter, when the dialogue or the resident's recent messages already say it."""
     if isinstance(flow, FaqOfferState):
         return flow.category
@@ -208,7 +208,7 @@ def _reroute(turn: Turn, ticket: Ticket, category: str, room: Unit | None = None
     """The case moves to the role of its kind, in the room named (else its room), with that kind's
     deadlines; the staff now answering it are told once."""
     session, services = turn.session, turn.services
-    unit = room or session.get(Unit, ticket.unit_id)
+    unit = room or session.get_one(Unit, ticket.unit_id)
     ticket.unit_id, ticket.category, ticket.role = unit.id, category, CATEGORIES[category].role
     ticket.due_at = first_response_due(unit, category, ticket.urgent, ticket.collective, ticket.created_at)
     note = f"居民说明是{CATEGORIES[category].label}，转给{unit.office_name}的{role_title(ticket.role, unit.level)}"
@@ -219,16 +219,19 @@ def _reroute(turn: Turn, ticket: Ticket, category: str, room: Unit | None = None
 
 def request_status(turn: Turn, ticket: Ticket, request: person_requests.Request, now: datetime | None = None) -> str:
     """Where a request nobody answered yet stands: when it was passed to whom — told again, not promised again."""
+    requested_at = ticket.person_requested_at
+    if requested_at is None:  # a request asked again: the first one is on the case
+        raise ValueError(f"case {ticket.number} has no request for a person waiting")
     now = now or utcnow()
-    ago = "刚才" if now - ticket.person_requested_at < JUST_NOW else f"{person_requests.waited(ticket, now)}前"
-    asked = ticket.person_requested_at.astimezone(CHINA)
+    ago = "刚才" if now - requested_at < JUST_NOW else f"{person_requests.waited(ticket, now)}前"
+    asked = requested_at.astimezone(CHINA)
     lines = [
         f"您{ago}（{asked:%H:%M}）要求了人工，工单 {ticket.number} 已转给{who_answers(turn, ticket)}，"
         "工作人员还没有回复您。"
     ]
     if request.alerted:
         lines.append("刚刚已再次提醒工作人员。")
-    unit = turn.session.get(Unit, ticket.unit_id)
+    unit = turn.session.get_one(Unit, ticket.unit_id)
     opening = next_opening(unit.hours, now) if unit.hours else None
     if opening is not None:
         lines.append(f"现在不在工作时间，工作人员会在{opening_words(opening, now)}上班后回复您。")
@@ -239,7 +242,7 @@ def request_status(turn: Turn, ticket: Ticket, request: person_requests.Request,
 
 def who_answers(turn: Turn, ticket: Ticket) -> str:
     """The room and role that answer this case, and the person when the room has one in that role."""
-    unit = turn.session.get(Unit, ticket.unit_id)
+    unit = turn.session.get_one(Unit, ticket.unit_id)
     title = role_title(ticket.role, unit.level)
     people = [person for person in staff_for(turn.session, unit.id, ticket.role) if person.active]
     return f"{unit.office_name}的{people[0].name}（{title}）" if len(people) == 1 else f"{unit.office_name}的{title}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.cases.directory import match_communities, nearest_community, street_named
+from bot.cases.directory import match_communities, street_named
 from bot.cases.tickets import CaseRequest, open_ticket, response_promise, routing_unit
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
 from bot.dialogue.flows import FaqOfferState, IntakeState, MoreWords, Question
@@ -59,6 +59,8 @@ def start_case(
 ) -> str:
     """Handler for the triage intents: begin gathering a case of this category."""
     category = category or turn.intent
+    if category is None:  # the triage intent the message was dispatched to is the category
+        raise ValueError("a case is started for a category")
     story = turn.story() if text is None else text
     place = community.elsewhere(story) if community.community_of(turn) is None else None
     if place is not None and category != GENERAL_CATEGORY:
@@ -91,7 +93,7 @@ def begin(turn: Turn, category: str, opening: int | None = None, message_ids: li
 
 def add_story(turn: Turn, text: str) -> None:
     """Add the resident's words to the case being gathered, with any phone or community in them."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     if text:
         state.parts.append(text)
         state.collective = state.collective or is_collective(text)
@@ -101,7 +103,7 @@ def add_story(turn: Turn, text: str) -> None:
 
 def keep_message(turn: Turn) -> None:
     """This message belongs to the case being gathered."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     if turn.message.id not in state.message_ids:
         state.message_ids.append(turn.message.id)
 
@@ -111,7 +113,7 @@ def _use_details_in(turn: Turn, text: str) -> None:
     phone = find_phone(text)
     if phone:
         turn.resident.phone = phone  # given unasked: the resident wants to be called
-        turn.dialogue.flow.phone_from_before = False
+        turn.dialogue.state(IntakeState).phone_from_before = False
     if community.community_of(turn) is None:
         named = community.community_entity(turn)
         if named is not None:
@@ -146,7 +148,7 @@ def _cannot_take_calls(turn: Turn) -> bool:
 
 def prompt(turn: Turn) -> str:
     """The question the intake is waiting on, to ask again after an interruption."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     questions = {
         "details": ASK_DETAILS,
         "community": community.ASK_COMMUNITY,
@@ -199,14 +201,14 @@ def details_step(turn: Turn) -> str | None:
     """Step "details": any words of the story (an any-time phrase is not a story)."""
     if phrases.anytime_intent(turn.text, in_flow=True):
         return None
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     add_story(turn, turn.text)
     return next_question(turn, state)
 
 
 def community_step(turn: Turn) -> str | None:
-    """Step "community": a community name, a number from the list, "不知道", or elsewhere."""
-    state = turn.dialogue.flow
+    """Step "community": a community name (or alias), a number from the list, "不知道", or another district."""
+    state = turn.dialogue.state(IntakeState)
     if said := contact_time_said(turn):
         return said
     if community.place_unknown(turn.text):
@@ -295,7 +297,7 @@ def community_miss(turn: Turn) -> str:
 
 def community_chosen(turn: Turn, unit: Unit, by_location: bool = False) -> str:
     """The resident's community is known: remember it and go on."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     community.remember(turn, unit)
     state.candidates = []
     state.no_community = False
@@ -306,9 +308,8 @@ def community_chosen(turn: Turn, unit: Unit, by_location: bool = False) -> str:
 
 def location_pin(turn: Turn) -> str:
     """A location pin during an intake: the nearest room answers the community question."""
-    state = turn.dialogue.flow
-    turn.resident.latitude, turn.resident.longitude = turn.inbound.latitude, turn.inbound.longitude
-    unit = nearest_community(turn.session, turn.inbound.latitude, turn.inbound.longitude)
+    state = turn.dialogue.state(IntakeState)
+    unit = community.nearest_to_pin(turn)
     keep_message(turn)
     if unit is None:
         return community.FAR_AWAY
@@ -321,7 +322,7 @@ def phone_step(turn: Turn) -> str | None:
     """Step "phone": a mobile number; "不留/不用了/算了/不知道" mean no phone, "冇得电话" no phone at
     all (staff write); a corrected community is taken; a plain yes or no is read by the step's
     question (FLOWS); anything else is not an answer (the router reads it: more story, a question, …)."""
-    state, text = turn.dialogue.flow, turn.text
+    state, text = turn.dialogue.state(IntakeState), turn.text
     phone = find_phone(text) or find_landline(text)  # a landline is asked for, so it counts here
     if phone:
         keep_message(turn)
@@ -371,7 +372,7 @@ def number_to_come(turn: Turn) -> str:
 
 def no_phone(turn: Turn) -> str:
     """No to "愿意留一个手机号吗" ("不留", "冇得", "莫打电话"): the case goes on without one."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     keep_message(turn)
     state.phone_asked = True
     return next_question(turn, state)
@@ -392,7 +393,7 @@ def contact_time_said(turn: Turn) -> str | None:
     said = contact_time_in(turn.text)
     if not said:
         return None
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     state.contact_time = said
     keep_message(turn)
     next_words = prompt(turn) if state.step != "confirm" else summary(turn, state)
@@ -402,7 +403,7 @@ def contact_time_said(turn: Turn) -> str | None:
 def summary_corrected(turn: Turn) -> str | None:
     """At the summary, before yes or no: "还是给我登记上吧" submits it; a part corrected ("社区不对"),
     the phone declined ("不想留电话") or a time to call is taken; None otherwise."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     if phrases.RESUME.search(turn.text) and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
         if "还是" in turn.text:  # "想好了 还是帮我交上去吧"
             return confirmed(turn)
@@ -421,7 +422,7 @@ def confirm_step(turn: Turn) -> str | None:
     """Step "confirm": what is neither a yes (1) nor a no (2) nor a correction (summary_corrected)
     is more of the story, added; a number off the list, an any-time phrase or a question about the
     service is not an answer."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     if phrases.choice_number(turn.text) is not None or phrases.anytime_intent(turn.text, in_flow=True):
         return None
     if asks_fee(turn.text) or asks_office_hours(turn.text):  # "这个要收钱不": answered, not the story
@@ -460,26 +461,26 @@ def confirmed(turn: Turn) -> str:
 def more_to_add(turn: Turn) -> str:
     """No to the summary ("不", "2"): the resident adds to the story, then confirms again."""
     keep_message(turn)
-    turn.dialogue.flow.step = "details"
+    turn.dialogue.state(IntakeState).step = "details"
     return "好的，请补充您的情况，说完我再请您确认。"
 
 
 def community_yes(turn: Turn) -> str | None:
     """A plain yes to "which community": the one community offered is taken; with several on offer
     the number is asked for; with none it answers nothing (None: a miss, as any unusable answer)."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     if not state.candidates:
         return None
     keep_message(turn)
     if len(state.candidates) == 1:
-        return community_chosen(turn, turn.session.get(Unit, state.candidates[0]))
+        return community_chosen(turn, turn.session.get_one(Unit, state.candidates[0]))
     return f"请回复社区前面的数字，或直接回复社区名称。\n{community.numbered_choices(_offered(turn, state))}"
 
 
 def community_no(turn: Turn) -> str:
     """A plain no to "which community" ("不是", "都不是"): the communities offered are dropped and
     the question is asked again, kindly."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     keep_message(turn)
     state.candidates = []
     return "好的，那请再说一下您住的社区名称，或发送您的位置。\n不清楚的话回复“不知道”。"
@@ -534,7 +535,7 @@ def _community_corrected(turn: Turn) -> str | None:
         return None
     matches = match_communities(turn.session, turn.text)
     current = community.community_of(turn)
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     if current is not None and current in matches:
         keep_message(turn)
         return f"好的，您的社区是{current.name}，已记下。\n" + next_question(turn, state)
@@ -577,7 +578,7 @@ RESUME_OFFER = Question(
 
 def go_back(turn: Turn) -> str:
     """Return to the previous question."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     keep_message(turn)
     state.misses = 0
     if state.step in ("phone", "confirm"):
@@ -597,7 +598,7 @@ def _ask_community_again(turn: Turn, state: IntakeState) -> str:
 
 def open_case(turn: Turn, note: str = "") -> str:
     """Open the case from what was gathered and tell the resident its number."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     request = CaseRequest(
         category=state.category,
         description="\n".join(state.parts) or "（居民要求人工服务）",
@@ -613,7 +614,7 @@ def open_case(turn: Turn, note: str = "") -> str:
         staff_notes=staff_notes(state),
     )
     ticket = open_ticket(turn.session, turn.resident, request)
-    unit = turn.session.get(Unit, ticket.unit_id)
+    unit = turn.session.get_one(Unit, ticket.unit_id)
     turn.dialogue.end()
     turn.opened_ticket = ticket
     label = CATEGORIES[ticket.category].label
@@ -634,7 +635,7 @@ def open_case(turn: Turn, note: str = "") -> str:
 
 def keep_other_matter(turn: Turn, category: str) -> str:
     """A different kind of matter raised in the middle: kept, and offered once this case is opened."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)
     state.other_matter, state.other_category, state.other_message = turn.text, category, turn.message.id
     return (
         f"这件事和正在登记的{CATEGORIES[state.category].label}不是一类，我先记下了；"

@@ -12,8 +12,10 @@ from bot.storage.tickets import latest_open_ticket
 def image(turn: Turn) -> str:
     """Handler: a photo is kept for the resident's current case."""
     media_id = turn.inbound.media_id
-    if turn.dialogue.active(IntakeState):
-        turn.dialogue.flow.media.append(media_id)
+    if media_id is None:  # WeChat's image message always names its media
+        raise ValueError("an image message without its media id")
+    if (gathering := turn.dialogue.current(IntakeState)) is not None:
+        gathering.media.append(media_id)
         intake.keep_message(turn)
         return f"照片收到了，会附在您的工单里。\n{intake.prompt(turn)}"
     ticket = latest_open_ticket(turn.session, turn.resident.id)

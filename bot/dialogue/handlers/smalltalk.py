@@ -47,7 +47,7 @@ def deny(turn: Turn) -> str:
 def cancel(turn: Turn) -> str:
     """Handler: stop whatever we were doing."""
     flow = turn.dialogue.flow_name
-    intake = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
+    intake = turn.dialogue.current(IntakeState)
     turn.dialogue = Dialogue()  # kept fragments and photos go too: the resident said stop
     if intake is not None:  # kept a while: "还是帮我登记吧" takes it up where it stopped
         turn.dialogue.cancelled = Cancelled(intake, utcnow().isoformat())

@@ -11,7 +11,7 @@ from bot.cases import alerts
 from bot.cases.handoff import ALERT_EVERY
 from bot.cases.staff import staff_title
 from bot.cases.tickets import link_message
-from bot.dialogue.flows import ClarifyState, IntakeState
+from bot.dialogue.flows import ClarifyState, Dialogue, IntakeState
 from bot.dialogue.turn import Turn
 from bot.nlu import phrases
 from bot.storage.base import utcnow
@@ -61,24 +61,34 @@ def in_intake(turn: Turn) -> str | None:
     """ "不是新的事，我是回答张律师问的问题" while an intake (or the question which kind of case it is)
     goes on: it ends without a case, what it gathered goes to the case the staff member asked on;
     None otherwise."""
-    choosing = turn.dialogue.active(ClarifyState) and not turn.dialogue.flow.for_person
-    if not (turn.dialogue.active(IntakeState) or choosing) or not phrases.ANSWERS_STAFF.found(turn.text):
+    gathering = _gathering(turn.dialogue)
+    if gathering is None or not phrases.ANSWERS_STAFF.found(turn.text):
         return None
     answered = _answered(turn)
     if answered is None:
         return None
     reply, ticket, staff = answered
-    gathered = [turn.session.get(Message, message_id) for message_id in turn.dialogue.flow.message_ids]
+    gathered = [turn.session.get(Message, message_id) for message_id in gathering.message_ids]
     turn.dialogue.end()
     _pass_on(turn, reply, ticket, staff, [*(m for m in gathered if m is not None), turn.message])
     return NOT_A_NEW_CASE.format(who=staff_title(staff))
 
 
+def _gathering(dialogue: Dialogue) -> IntakeState | ClarifyState | None:
+    """The intake going on, or the question which kind of case it is (not one that routes a request
+    for a person); None otherwise."""
+    flow = dialogue.flow
+    if isinstance(flow, IntakeState) or (isinstance(flow, ClarifyState) and not flow.for_person):
+        return flow
+    return None
+
+
 def _answered(turn: Turn) -> tuple[Message, Ticket, Staff] | None:
     """The newest staff reply, question or mediation notice within the window, on a case still open."""
     reply = latest_staff_reply(turn.session, turn.resident.id, utcnow() - REPLY_WINDOW)
-    ticket = turn.session.get(Ticket, reply.ticket_id) if reply is not None else None
-    staff = staff_by_username(turn.session, reply.extra["sender"]) if ticket is not None else None
+    if reply is None or (ticket := turn.session.get(Ticket, reply.ticket_id)) is None:
+        return None
+    staff = staff_by_username(turn.session, reply.extra["sender"])
     if staff is None or ticket.status not in OPEN_STATUSES:
         return None
     return reply, ticket, staff
@@ -88,7 +98,7 @@ def _pass_on(turn: Turn, reply: Message, ticket: Ticket, staff: Staff, messages:
     """The messages go to the case's page, and the staff member is told (once a while)."""
     turn.intent = "reply_to_staff"
     _alert_once_a_while(turn, ticket, staff, reply.created_at)
-    note = NOTES.get(reply.extra.get("kind"), "居民回复{name}").format(name=staff.name)
+    note = NOTES.get(reply.extra.get("kind", ""), "居民回复{name}").format(name=staff.name)
     for message in messages:
         link_message(turn.session, ticket, message, note=note)
 

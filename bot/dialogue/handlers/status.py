@@ -108,8 +108,8 @@ def rating_beyond_the_menu(turn: Turn) -> str | None:
     """A bare 1–5 that no numbered question waiting could mean ("3" when it offers 1 and 2): the
     rating the resolved case asked for; None otherwise."""
     pick = phrases.choice_number(turn.text)
-    flow = turn.dialogue.flow
-    if pick is None or not 1 <= pick <= 5 or not isinstance(flow, ClarifyState) or pick <= len(flow.choices) + 1:
+    choosing = turn.dialogue.current(ClarifyState)
+    if pick is None or not 1 <= pick <= 5 or choosing is None or pick <= len(choosing.choices) + 1:
         return None
     ticket = _awaiting_rating(turn)
     return _rated(turn, ticket, pick, "") if ticket is not None else None
@@ -194,7 +194,7 @@ def offer_withdrawal(turn: Turn) -> str | None:
 
 def withdrawal_prompt(turn: Turn) -> str:
     """The withdraw flow's question."""
-    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    ticket = turn.session.get_one(Ticket, turn.dialogue.state(WithdrawState).ticket)
     return (
         f"要撤回工单 {ticket.number}（{CATEGORIES[ticket.category].label}）吗？\n"
         "回复 1 撤回，工作人员不再处理\n回复 2 保留，继续办理"
@@ -203,7 +203,7 @@ def withdrawal_prompt(turn: Turn) -> str:
 
 def withdraw(turn: Turn) -> str:
     """Yes to "要撤回工单吗": the case is withdrawn (unless a person closed it meanwhile)."""
-    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    ticket = turn.session.get_one(Ticket, turn.dialogue.state(WithdrawState).ticket)
     turn.dialogue.end()
     if ticket.status not in OPEN_STATUSES:
         return f"工单 {ticket.number} 已经是“{STATUS_LABELS[ticket.status]}”，不用再撤回了。"
@@ -215,6 +215,6 @@ def withdraw(turn: Turn) -> str:
 
 def keep(turn: Turn) -> str:
     """No to "要撤回工单吗" ("不是撤回", "不要撤", "保留"): the case goes on."""
-    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    ticket = turn.session.get_one(Ticket, turn.dialogue.state(WithdrawState).ticket)
     turn.dialogue.end()
     return f"好的，工单 {ticket.number} 保留，工作人员会继续办理。"

@@ -131,19 +131,19 @@ def _advice(kind: str, story: str) -> str:
 def urgent_case(turn: Turn, kinds: list[str]) -> str:
     """Give emergency advice and open an urgent case right away."""
     advice = advice_for(kinds, turn.story())
-    if turn.dialogue.active(UrgentState):
-        ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
+    if (open_urgent := turn.dialogue.current(UrgentState)) is not None:
+        ticket = turn.session.get_one(Ticket, open_urgent.ticket)
         if NOT_URGENT.search(turn.text):
             attach_message(turn.session, ticket, turn.message, note="居民说可能是误会（仍提到危险）")
-            turn.dialogue.flow.step = "call_off"  # the question: "没有危险" or not
+            open_urgent.step = "call_off"  # the question: "没有危险" or not
             return by_sms(turn, CONFIRM_NO_DANGER.format(number=ticket.number))
-        turn.dialogue.flow.step = "follow_up"
+        open_urgent.step = "follow_up"
         if phrases.BREAKING_IN.found(turn.text):
             return by_sms(turn, breaking_in(turn, ticket))
         advice = advice_on_open_case(turn, ticket.description, kinds)
-        reply = follow_up(turn, danger=True)
+        reply = by_sms(turn, _to_case(turn, ticket, danger=True))
         return by_sms(turn, f"{advice}\n{once_110(advice, reply)}" if advice else reply)
-    gathered = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
+    gathered = turn.dialogue.current(IntakeState)
     classified = turn.classification.intent if turn.classification is not None else None
     if classified not in CATEGORIES and gathered is not None:
         classified = gathered.category
@@ -164,9 +164,10 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     # Someone threatening their own life is no violence against the resident: no domestic-violence help.
     help_at_home = "" if set(kinds) == {"self_harm"} else domestic_help(turn, " ".join(state.parts))
     opened = intake.open_case(turn)
+    ticket = turn.new_case()
     if no_calls:
-        add_staff_note(turn.session, turn.opened_ticket, intake.NO_CALLS_NOTE)
-    turn.dialogue.start(UrgentState(ticket=turn.opened_ticket.id, no_calls=no_calls))
+        add_staff_note(turn.session, ticket, intake.NO_CALLS_NOTE)
+    turn.dialogue.start(UrgentState(ticket=ticket.id, no_calls=no_calls))
     ask = "" if turn.resident.phone or no_calls else f"\n{ASK_PHONE}"
     return by_sms(turn, f"{advice}\n{opened}{help_at_home}{ask}")
 
@@ -192,9 +193,10 @@ def domestic_help(turn: Turn, story: str) -> str:
     return "\n" + "\n".join([DOMESTIC_HELP, *(lines or [entry.answer])])
 
 
-def by_sms(turn: Turn, reply: str | None) -> str | None:
+def by_sms(turn: Turn, reply: str) -> str:
     """The reply for one who cannot phone (the case is marked so): the SMS way (12110) for every 110."""
-    if reply is None or not getattr(turn.dialogue.flow, "no_calls", False):
+    urgent = turn.dialogue.current(UrgentState)
+    if urgent is None or not urgent.no_calls:
         return reply
     for said, instead in BY_SMS:
         reply = reply.replace(said, instead)
@@ -207,26 +209,30 @@ def breaking_in(turn: Turn, ticket: Ticket) -> str:
     """The one threatening is about to get in: act now, get out or lock oneself in; staff see it on the case."""
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）：危险升级")
     add_staff_note(turn.session, ticket, BREAKING_IN_NOTE.format(text=turn.text.strip()))
-    act = "拨打 110，说清" if not turn.dialogue.flow.no_calls else "发短信到 12110，写清"
-    answer = "，警方也会用短信回复您" if turn.dialogue.flow.no_calls else ""
+    no_calls = turn.dialogue.state(UrgentState).no_calls
+    act = "拨打 110，说清" if not no_calls else "发短信到 12110，写清"
+    answer = "，警方也会用短信回复您" if no_calls else ""
     return BREAKING_IN.format(act=act, answer=answer, number=ticket.number)
 
 
-def follow_up(turn: Turn, danger: bool = False) -> str | None:
-    """Step "follow_up": a phone number or more details go to the urgent case; "搞错了" withdraws
-    the urgency (the case stays, as an ordinary one). For one who cannot phone, the SMS way."""
-    return by_sms(turn, _follow_up(turn, danger))
-
-
-def _follow_up(turn: Turn, danger: bool = False) -> str | None:
-    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
-    if not danger and NOT_URGENT.search(turn.text):  # before "搞错了" could be taken for "go back"
-        return withdraw_urgency(turn, ticket)
-    if not danger and (phrases.anytime_intent(turn.text, in_flow=True) or only_greets(turn.text)):
+def follow_up(turn: Turn) -> str | None:
+    """Step "follow_up": a phone number, a community (the case goes to its room) or more details go
+    to the urgent case; "搞错了" withdraws the urgency (the case stays, as an ordinary one). For one
+    who cannot phone, the SMS way."""
+    ticket = turn.session.get_one(Ticket, turn.dialogue.state(UrgentState).ticket)
+    if NOT_URGENT.search(turn.text):  # before "搞错了" could be taken for "go back"
+        return by_sms(turn, withdraw_urgency(turn, ticket))
+    if phrases.anytime_intent(turn.text, in_flow=True) or only_greets(turn.text):
         return None  # "你好" later on starts afresh
+    return by_sms(turn, _to_case(turn, ticket))
+
+
+def _to_case(turn: Turn, ticket: Ticket, danger: bool = False) -> str:
+    """What the resident wrote after the urgent case opened, taken into it; `danger`: the message
+    signals danger again (no question answered then: it is a detail of the danger)."""
     phone = find_phone(turn.text)
     if phrases.NO_CALLS.found(turn.text):
-        turn.dialogue.flow.no_calls = True
+        turn.dialogue.state(UrgentState).no_calls = True
         attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
         add_staff_note(turn.session, ticket, intake.NO_CALLS_NOTE)
         return NO_CALLS_ADVICE.format(number=ticket.number)
@@ -323,20 +329,21 @@ def withdraw_urgency(turn: Turn, ticket: Ticket) -> str:
 def call_off_step(turn: Turn) -> str | None:
     """Step "call_off" (asked whether there is no danger): neither "没有危险" nor a no — a detail,
     a phone number, a question — is taken as after any urgent case."""
-    turn.dialogue.flow.step = "follow_up"
+    turn.dialogue.state(UrgentState).step = "follow_up"
     return follow_up(turn)
 
 
 def called_off(turn: Turn) -> str:
     """Yes to the call-off question ("没有危险", "确实搞错了"): the case goes on as an ordinary one."""
-    return withdraw_urgency(turn, turn.session.get(Ticket, turn.dialogue.flow.ticket))
+    return withdraw_urgency(turn, turn.session.get_one(Ticket, turn.dialogue.state(UrgentState).ticket))
 
 
 def still_urgent(turn: Turn) -> str:
     """No to the call-off question ("不是", "没有", "还是有危险"): the case stays urgent — a plain no
     may mean either, so the way to call it off is said again."""
-    ticket = turn.session.get(Ticket, turn.dialogue.flow.ticket)
-    turn.dialogue.flow.step = "follow_up"
+    state = turn.dialogue.state(UrgentState)
+    ticket = turn.session.get_one(Ticket, state.ticket)
+    state.step = "follow_up"
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
     return by_sms(
         turn,
@@ -354,9 +361,10 @@ def call_off_again(turn: Turn) -> str:
 
 def prompt(turn: Turn) -> str:
     """What the urgent flow waits for."""
-    if turn.dialogue.flow.step == "call_off":
+    state = turn.dialogue.state(UrgentState)
+    if state.step == "call_off":
         return by_sms(turn, CALL_OFF_QUESTION)
-    if turn.dialogue.flow.no_calls:
+    if state.no_calls:
         return NO_CALLS_PROMPT
     if turn.resident.phone:
         return "有新情况可以直接告诉我，会补充到紧急工单里。"
