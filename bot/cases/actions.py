@@ -17,7 +17,7 @@ from bot.categories import ROLE_LABELS
 from bot.jobs import Jobs
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
-from bot.storage.staff import CaseNote, Handoff, Staff, handoff_of_ticket
+from bot.storage.staff import CaseNote, Handoff, ReleaseReason, Staff, handoff_of_ticket
 from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketStatus
 from bot.training import review
 
@@ -156,7 +156,7 @@ def resolve(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, outcome:
     before = snapshot(ticket)
     current = handoff_of_ticket(session, ticket.id)
     if current is not None:
-        handoffs.release(session, jobs, current, "resolved")
+        handoffs.release(session, jobs, current, ReleaseReason.RESOLVED)
     move_ticket(session, jobs, ticket, TicketStatus.RESOLVED, staff.username, outcome)
     person_requests.answered(session, ticket, staff.username)
     _audited(session, staff, "resolve", ticket, before, outcome=outcome)
@@ -205,14 +205,14 @@ def release_conversation(session: Session, jobs: Jobs, ticket: Ticket, staff: St
     current = handoff_of_ticket(session, ticket.id)
     if current is None:
         raise ActionError("当前没有人工接管")
-    handoffs.release(session, jobs, current, "staff")
+    handoffs.release(session, jobs, current, ReleaseReason.STAFF)
     audit(session, staff, "release", ticket.id, {"handoff_id": current.id}, {})
 
 
 def _release_if_held(session: Session, jobs: Jobs, ticket: Ticket) -> None:
     current = handoff_of_ticket(session, ticket.id)
     if current is not None:
-        handoffs.release(session, jobs, current, "staff")
+        handoffs.release(session, jobs, current, ReleaseReason.STAFF)
 
 
 def _text(value: str, error: str) -> str:

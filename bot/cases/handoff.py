@@ -18,16 +18,16 @@ from bot.jobs import Jobs
 from bot.storage.base import utcnow
 from bot.storage.dialogues import lock_dialogue
 from bot.storage.residents import Resident
-from bot.storage.staff import Handoff, Staff, active_handoff, idle_handoffs
+from bot.storage.staff import Handoff, ReleaseReason, Staff, active_handoff, idle_handoffs
 from bot.storage.tickets import Ticket
 
 # The holder is told on WeChat at most this often that the resident wrote (the page shows every message).
 ALERT_EVERY = timedelta(minutes=10)
 TAKEN_OVER = "{who}已接入对话，接下来由人工为您服务，直接回复即可。回复“我的工单”可查看进度。"
 RELEASED = {
-    "staff": "人工服务已结束，接下来由智能助手继续为您服务。有新的问题可以直接说。",
-    "idle": "工作人员暂时离开了，接下来由智能助手继续为您服务；您的留言工作人员都能看到。",
-    "resolved": "",  # the resolution notice says it all
+    ReleaseReason.STAFF: "人工服务已结束，接下来由智能助手继续为您服务。有新的问题可以直接说。",
+    ReleaseReason.IDLE: "工作人员暂时离开了，接下来由智能助手继续为您服务；您的留言工作人员都能看到。",
+    ReleaseReason.RESOLVED: "",  # the resolution notice says it all
 }
 
 
@@ -53,8 +53,8 @@ def take_over(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff) -> Han
     return handoff
 
 
-def release(session: Session, jobs: Jobs, handoff: Handoff, reason: str) -> None:
-    """End a handoff ("staff", "idle" or "resolved"); the resident is told the bot is back."""
+def release(session: Session, jobs: Jobs, handoff: Handoff, reason: ReleaseReason) -> None:
+    """End a handoff (by staff, idle or resolved); the resident is told the bot is back."""
     handoff.released_at, handoff.release_reason = utcnow(), reason
     drop_bot_dialogue(session, handoff.resident_id)
     if RELEASED[reason]:
@@ -78,5 +78,5 @@ def release_idle(session: Session, jobs: Jobs, idle_minutes: int) -> int:
     """Give back to the bot every conversation whose holder has been idle too long; returns how many."""
     stale = idle_handoffs(session, utcnow() - timedelta(minutes=idle_minutes))
     for handoff in stale:
-        release(session, jobs, handoff, "idle")
+        release(session, jobs, handoff, ReleaseReason.IDLE)
     return len(stale)

@@ -47,7 +47,7 @@ from bot.storage.outbox import OutboundMessage
 from bot.storage.privacy_requests import WAITING, PrivacyRequest, RequestStatus, open_request_of
 from bot.storage.residents import Resident, find_resident
 from bot.storage.review import ACCEPTED, accepted_examples
-from bot.storage.staff import Handoff, Staff
+from bot.storage.staff import Handoff, ReleaseReason, Staff
 from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent, TicketStatus
 from bot.training.training_data import write_reviewed
 from bot.wechat.outbox import queue_notice
@@ -373,7 +373,7 @@ def _withdraw_open_cases(session: Session, resident_id: int, requested: bool) ->
     session.execute(
         update(Handoff)
         .where(Handoff.resident_id == resident_id, Handoff.released_at.is_(None))
-        .values(released_at=now, release_reason="erased")
+        .values(released_at=now, release_reason=ReleaseReason.ERASED)
     )
     cases = list(
         session.scalars(select(Ticket).where(Ticket.resident_id == resident_id, Ticket.status.in_(OPEN_STATUSES)))

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.storage.base import Base, UtcDateTime, utcnow
+
+
+class OutboxStatus(StrEnum):
+    """What became of a customer-service message (stored in outbound_messages.status)."""
+
+    QUEUED = "queued"  # waiting for a job to send it
+    SENDING = "sending"  # claimed by one job
+    SENT = "sent"
+    DEFERRED = "deferred"  # outside the 48-hour window: waits for the resident's next message
+    FAILED = "failed"
 
 
 class OutboundMessage(Base):
@@ -21,7 +32,7 @@ class OutboundMessage(Base):
     content: Mapped[str] = mapped_column(Text)
     # queued → sending (claimed by one job) → sent | deferred (outside the 48-hour window, waits
     # for the next message) | failed; a retryable failure returns it to queued.
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.QUEUED, index=True)
     # When a job claimed it for sending: a claim older than the send can take means that job died.
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -34,7 +45,7 @@ def deferred_for(session: Session, resident_id: int) -> list[OutboundMessage]:
     """Messages waiting for the resident's next interaction, oldest first."""
     query = (
         select(OutboundMessage)
-        .where(OutboundMessage.resident_id == resident_id, OutboundMessage.status == "deferred")
+        .where(OutboundMessage.resident_id == resident_id, OutboundMessage.status == OutboxStatus.DEFERRED)
         .order_by(OutboundMessage.id)
     )
     return list(session.scalars(query))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -91,6 +92,15 @@ class CannedAnswer(Base):
     role: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
+
+
+class ReleaseReason(StrEnum):
+    """Why a person's hold on a conversation ended (stored in handoffs.release_reason)."""
+
+    STAFF = "staff"  # a staff member gave it back, or the case moved to another room
+    IDLE = "idle"  # the holder did nothing for too long
+    RESOLVED = "resolved"  # the case was resolved
+    ERASED = "erased"  # the resident's data was erased
 
 
 class Handoff(Base):

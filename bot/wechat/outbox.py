@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.jobs import RETRY_INTERVALS, Jobs, RetryLater
 from bot.redaction import person, redact
 from bot.storage.base import after_commit, rows_changed, utcnow
-from bot.storage.outbox import OutboundMessage, deferred_for
+from bot.storage.outbox import OutboundMessage, OutboxStatus, deferred_for
 from bot.storage.residents import Resident
 from bot.wechat.api import OutsideWindowError, RetryableError, WeChatAPI, WeChatAPIError
 from bot.wechat.text import split_for_wechat
@@ -66,7 +66,7 @@ def adopt_notices(session: Session, jobs: Jobs, resident: Resident) -> int:
     query = update(OutboundMessage).where(
         OutboundMessage.openid == resident.openid,
         OutboundMessage.resident_id != resident.id,
-        OutboundMessage.status == "deferred",
+        OutboundMessage.status == OutboxStatus.DEFERRED,
     )
     if not rows_changed(session, query.values(resident_id=resident.id)):
         return 0
@@ -78,7 +78,7 @@ def release_deferred(session: Session, jobs: Jobs, resident: Resident) -> int:
     rows = deferred_for(session, resident.id)
     resident.has_deferred = False
     for row in rows:
-        row.status = "queued"
+        row.status = OutboxStatus.QUEUED
     ids = [row.id for row in rows]
     if ids:
         after_commit(session, lambda: _enqueue(jobs, ids))
@@ -91,8 +91,8 @@ def requeue_stuck(session: Session, jobs: Jobs, claim_seconds: float, older_than
     now = utcnow()
     query = select(OutboundMessage.id).where(
         or_(
-            (OutboundMessage.status == "queued") & (OutboundMessage.created_at < now - older_than),
-            (OutboundMessage.status == "sending")
+            (OutboundMessage.status == OutboxStatus.QUEUED) & (OutboundMessage.created_at < now - older_than),
+            (OutboundMessage.status == OutboxStatus.SENDING)
             & (OutboundMessage.claimed_at < now - timedelta(seconds=claim_seconds)),
         )
     )
@@ -138,11 +138,11 @@ def _claim(services: Services, outbound_id: int) -> OutboundMessage | None:
         .where(
             OutboundMessage.id == outbound_id,
             or_(
-                OutboundMessage.status == "queued",
-                (OutboundMessage.status == "sending") & (OutboundMessage.claimed_at < expired),
+                OutboundMessage.status == OutboxStatus.QUEUED,
+                (OutboundMessage.status == OutboxStatus.SENDING) & (OutboundMessage.claimed_at < expired),
             ),
         )
-        .values(status="sending", claimed_at=now, attempts=OutboundMessage.attempts + 1)
+        .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboundMessage.attempts + 1)
         .returning(OutboundMessage)
     )
     with services.db.session() as session:
@@ -150,8 +150,9 @@ def _claim(services: Services, outbound_id: int) -> OutboundMessage | None:
 
 
 def _claimed_by_another(services: Services, outbound_id: int) -> bool:
+    query = select(OutboundMessage.status).where(OutboundMessage.id == outbound_id)
     with services.db.session() as session:
-        return session.scalar(select(OutboundMessage.status).where(OutboundMessage.id == outbound_id)) == "sending"
+        return session.scalar(query) == OutboxStatus.SENDING
 
 
 def _deliver_one(services: Services, row: OutboundMessage) -> bool:
@@ -161,10 +162,10 @@ def _deliver_one(services: Services, row: OutboundMessage) -> bool:
         stored = session.get_one(OutboundMessage, row.id)
         stored.status, stored.last_error = status, error_text
         stored.claimed_at = None
-        if status == "sent":
+        if status == OutboxStatus.SENT:
             stored.sent_at = utcnow()
         owner = session.get_one(Resident, stored.resident_id)
-        if status == "deferred":
+        if status == OutboxStatus.DEFERRED:
             owner.has_deferred = True
         elif owner.openid != stored.openid:  # a notice after an erasure: its openid goes too
             stored.openid = owner.openid
@@ -172,18 +173,18 @@ def _deliver_one(services: Services, row: OutboundMessage) -> bool:
     return not retry
 
 
-def _send(wechat: WeChatAPI, row: OutboundMessage) -> tuple[str, str, bool]:
+def _send(wechat: WeChatAPI, row: OutboundMessage) -> tuple[OutboxStatus, str, bool]:
     """(new status, error to record, retry later?) for one send."""
     try:
         wechat.send_text(row.openid, row.content)
     except OutsideWindowError as error:
         log.info("message %s deferred until %s writes again", row.id, person(row.openid))
-        return "deferred", redact(str(error)), False
+        return OutboxStatus.DEFERRED, redact(str(error)), False
     except RetryableError as error:
         if row.attempts >= MAX_ATTEMPTS:
-            return "failed", redact(str(error)), False
-        return "queued", redact(str(error)), True
+            return OutboxStatus.FAILED, redact(str(error)), False
+        return OutboxStatus.QUEUED, redact(str(error)), True
     except WeChatAPIError as error:
         log.error("message %s failed: %s", row.id, redact(str(error)))
-        return "failed", redact(str(error)), False
-    return "sent", "", False
+        return OutboxStatus.FAILED, redact(str(error)), False
+    return OutboxStatus.SENT, "", False

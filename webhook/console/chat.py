@@ -12,18 +12,21 @@ from sqlalchemy.orm import Session
 
 from bot.cases.lifecycle import RESIDENT, SYSTEM
 from bot.storage.messages import Message
-from bot.storage.outbox import OutboundMessage
+from bot.storage.outbox import OutboundMessage, OutboxStatus
 from bot.storage.staff import Staff, notes_of
 from bot.storage.tickets import Ticket, TicketAttachment, TicketEvent
 from webhook.console.common import staff_status_label
 
 THREAD_LIMIT = 300  # the resident's latest messages shown on a case page
+# How a message's delivery reads on the page, and its CSS class.
 DELIVERY = {
-    "sent": ("已送达", "ok"),
-    "queued": ("发送中", "wait"),
-    "deferred": ("等待居民下次发消息（已超过 48 小时窗口）", "wait"),
-    "failed": ("发送失败", "bad"),
+    OutboxStatus.SENT: ("已送达", "ok"),
+    OutboxStatus.QUEUED: ("发送中", "wait"),
+    OutboxStatus.DEFERRED: ("等待居民下次发消息（已超过 48 小时窗口）", "wait"),
+    OutboxStatus.FAILED: ("发送失败", "bad"),
 }
+# A message sent in parts shows the worst of their fates.
+WORST_FIRST = (OutboxStatus.FAILED, OutboxStatus.DEFERRED, OutboxStatus.QUEUED)
 
 
 @dataclass
@@ -112,9 +115,9 @@ def _message_item(message: Message, ticket_id: int, outbound: dict, photos: dict
     if sender is None:
         return ThreadItem("bot", message.created_at, message.content, "智能助手", this_case=this_case, key=key)
     statuses = [outbound.get(i) for i in extra.get("outbound_ids", [])]
-    worst = next((s for s in ("failed", "deferred", "queued") if s in statuses), "sent" if statuses else None)
+    worst = next((s for s in WORST_FIRST if s in statuses), OutboxStatus.SENT if statuses else None)
     kind = "staff" if extra.get("kind") == "reply" else "notice"
-    who = names.get(sender, "系统通知" if sender == "system" else sender)
+    who = names.get(sender, "系统通知" if sender == SYSTEM else sender)
     delivery = DELIVERY.get(worst) if worst is not None else None
     return ThreadItem(kind, message.created_at, message.content, who, delivery, this_case=this_case, key=key)
 
