@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.review import ACCEPTED, ModelVersion, ReviewItem
+from bot.storage.review import ModelVersion, ReviewItem, ReviewStatus
 
 pytestmark = pytest.mark.usefixtures("fresh_training_state")
 
@@ -40,7 +40,7 @@ def test_review_lists_masked_items_and_relabels_into_the_file(runner, services):
     assert decided.exit_code == 0, decided.output
     with services.db.session() as session:
         assert (session.get(ReviewItem, item_id).status, session.get(ReviewItem, item_id).decided_by) == (
-            ACCEPTED,
+            ReviewStatus.ACCEPTED,
             "admin.cli",
         )
     assert "- 电话〔手机号〕，小区门禁坏了" in Path(services.settings.nlu_reviewed_file).read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from bot.nlu.keywords import classify_keywords
 from bot.nlu.types import Classification
 from bot.storage.base import utcnow
 from bot.storage.faq import faq_for_intent
-from bot.storage.review import ACCEPTED, OPEN, ModelVersion, ReviewItem
+from bot.storage.review import ModelVersion, ReviewItem, ReviewStatus
 from bot.training.comparison import compare
 from bot.training.training_data import TrainingCheck
 from tests.conftest import run_jobs
@@ -71,7 +71,11 @@ def test_queue_filters_by_reason_and_bulk_relabels_into_the_training_file(servic
     admin.post("/console/training/review/decide", {"ids": [str(water)], "action": "confirm"})
     admin.post("/console/training/review/decide", {"ids": [str(noise)], "action": "discard"})
     with services.db.session() as session:
-        assert [session.get(ReviewItem, i).status for i in (water, lamp, noise)] == [ACCEPTED, ACCEPTED, "discarded"]
+        assert [session.get(ReviewItem, i).status for i in (water, lamp, noise)] == [
+            ReviewStatus.ACCEPTED,
+            ReviewStatus.ACCEPTED,
+            ReviewStatus.DISCARDED,
+        ]
         assert session.get(ReviewItem, water).label == "neighbor_dispute"
     written = Path(services.settings.nlu_reviewed_file).read_text(encoding="utf-8")
     assert "- intent: property_complaint\n  examples: |\n    - 单元楼道声控灯坏了三个月" in written
@@ -90,7 +94,7 @@ def test_a_held_out_message_is_refused_and_the_admin_is_told_why(services, admin
     page = admin.get("/console/training/review").get_data(as_text=True)
     assert f"#{item_id} 未处理" in page and "评测集" in page
     with services.db.session() as session:
-        assert session.get(ReviewItem, item_id).status == OPEN
+        assert session.get(ReviewItem, item_id).status == ReviewStatus.OPEN
 
 
 def test_retrain_button_queues_a_run_and_the_progress_box_shows_it(services, admin):

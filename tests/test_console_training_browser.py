@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from bot.jobs import ThreadJobs
 from bot.nlu.keywords import classify_keywords
 from bot.services import build_services
-from bot.storage.review import ACCEPTED, DISCARDED, ModelVersion, ReviewItem
+from bot.storage.review import ModelVersion, ReviewItem, ReviewStatus
 from bot.training.comparison import compare
 from bot.training.training_data import intent_heldout_files
 from tests.browser_fixtures import DESKTOP
@@ -92,10 +92,10 @@ def test_review_queue_from_the_keyboard(live, browser):
     wait_text(browser, "已处理 1 条")
     with services.db.session() as session:
         assert (session.get(ReviewItem, lamp).status, session.get(ReviewItem, lamp).label) == (
-            ACCEPTED,
+            ReviewStatus.ACCEPTED,
             "property_complaint",
         )
-        assert session.get(ReviewItem, noise).status == DISCARDED
+        assert session.get(ReviewItem, noise).status == ReviewStatus.DISCARDED
         assert session.get(ReviewItem, water).status == "open"
     assert "单元门口的路灯坏了一个月没人修" not in browser.find_element(By.ID, "review-items").text
 

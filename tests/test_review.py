@@ -13,7 +13,7 @@ from bot.nlu.types import Classification
 from bot.storage.directory import unit_by_code
 from bot.storage.messages import Message
 from bot.storage.residents import find_resident
-from bot.storage.review import ACCEPTED, DISCARDED, OPEN, ReviewItem, review_items
+from bot.storage.review import ReviewItem, ReviewStatus, review_items
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import Ticket
 from bot.training.review import Reviewer, ReviewRefused
@@ -40,7 +40,7 @@ def test_a_message_the_model_did_not_understand_is_queued(services, resident):
     services.classifier = build_classifier(dataclasses.replace(services.settings, rasa_timeout=10.0))
     resident.says("楼道里的声控灯坏了半年")
     [item] = items_of(services, resident.openid)
-    assert item.reason == "fallback" and item.status == OPEN
+    assert item.reason == "fallback" and item.status == ReviewStatus.OPEN
     assert item.text == "楼道里的声控灯坏了半年" and item.predicted_intent not in (None, "nlu_fallback")
 
 
@@ -158,7 +158,11 @@ def test_confirm_relabel_discard_and_the_file_they_write(services, reviewer_for,
         reviewer.decide(again, "relabel", "admin", "neighbor_dispute")  # the same words once more
         reviewer.decide(noise, "discard", "admin")
         assert reviewer.write() is True
-        assert (chosen.status, chosen.label, noise.status) == (ACCEPTED, "property_complaint", DISCARDED)
+        assert (chosen.status, chosen.label, noise.status) == (
+            ReviewStatus.ACCEPTED,
+            "property_complaint",
+            ReviewStatus.DISCARDED,
+        )
         assert reviewer.write() is False  # nothing changed: the file is left alone
     text = (tmp_path / "reviewed.yml").read_text(encoding="utf-8")
     assert text.endswith(
@@ -186,7 +190,7 @@ def test_held_out_examples_and_conflicts_are_refused_not_written(services, revie
         with pytest.raises(ReviewRefused, match="未知的意图"):
             reviewer.decide(new_item(session, "随便一句"), "relabel", "admin", "made_up_intent")
         reviewer.write()
-        assert [item.status for item in review_items(session, OPEN)][-4:] == [OPEN] * 4
+        assert [item.status for item in review_items(session, ReviewStatus.OPEN)][-4:] == [ReviewStatus.OPEN] * 4
     assert "小区电梯天天坏" in (tmp_path / "reviewed.yml").read_text(encoding="utf-8")
     assert heldout_text not in (tmp_path / "reviewed.yml").read_text(encoding="utf-8")
 

@@ -46,7 +46,7 @@ from bot.storage.directory import Unit
 from bot.storage.outbox import OutboundMessage
 from bot.storage.privacy_requests import WAITING, PrivacyRequest, RequestStatus, open_request_of
 from bot.storage.residents import Resident, find_resident
-from bot.storage.review import ACCEPTED, accepted_examples
+from bot.storage.review import ReviewStatus, accepted_examples
 from bot.storage.staff import Handoff, ReleaseReason, Staff
 from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent, TicketStatus
 from bot.training.training_data import write_reviewed
@@ -322,7 +322,7 @@ def _accepted_review_items(session: Session, resident_id: int, openid: str) -> i
     query = (
         select(func.count())
         .select_from(table)
-        .where(_belongs(session, entry, resident_id, openid), table.c.status == ACCEPTED)
+        .where(_belongs(session, entry, resident_id, openid), table.c.status == ReviewStatus.ACCEPTED)
     )
     return session.execute(query).scalar_one()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -19,7 +20,14 @@ REASONS = {
     "sample": "随机抽查",
     "added": "管理员添加的例句",
 }
-OPEN, ACCEPTED, DISCARDED = "open", "accepted", "discarded"
+
+
+class ReviewStatus(StrEnum):
+    """Where a review item stands: waiting for an admin, or decided."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"  # labelled: one of the reviewed training examples
+    DISCARDED = "discarded"
 
 
 class ReviewItem(Base):
@@ -35,7 +43,7 @@ class ReviewItem(Base):
     predicted_intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)
     suggested_intent: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default=OPEN, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.OPEN, index=True)
     label: Mapped[str | None] = mapped_column(String(64))
     # Marked as a new way of asking an FAQ question (label is that FAQ's intent).
     faq_question: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -81,7 +89,7 @@ def item_for_message(session: Session, message_id: int) -> ReviewItem | None:
 
 def review_items(
     session: Session,
-    status: str = OPEN,
+    status: str = ReviewStatus.OPEN,
     reason: str | None = None,
     intent: str | None = None,
     since: datetime | None = None,
@@ -107,7 +115,11 @@ def review_items(
 
 def open_counts(session: Session) -> dict[str, int]:
     """Open items per reason."""
-    query = select(ReviewItem.reason, func.count()).where(ReviewItem.status == OPEN).group_by(ReviewItem.reason)
+    query = (
+        select(ReviewItem.reason, func.count())
+        .where(ReviewItem.status == ReviewStatus.OPEN)
+        .group_by(ReviewItem.reason)
+    )
     return {reason: count for reason, count in session.execute(query)}
 
 
@@ -115,7 +127,7 @@ def accepted_items(session: Session) -> list[ReviewItem]:
     """Every accepted item, in a stable order (the training file is written from these)."""
     query = (
         select(ReviewItem)
-        .where(ReviewItem.status == ACCEPTED)
+        .where(ReviewItem.status == ReviewStatus.ACCEPTED)
         .order_by(ReviewItem.label, ReviewItem.text, ReviewItem.id)
     )
     return list(session.scalars(query))

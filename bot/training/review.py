@@ -24,10 +24,8 @@ from bot.storage.base import utcnow
 from bot.storage.directory import Staff
 from bot.storage.messages import Message
 from bot.storage.review import (
-    ACCEPTED,
-    DISCARDED,
-    OPEN,
     ReviewItem,
+    ReviewStatus,
     accepted_examples,
     accepted_items,
     item_for_message,
@@ -138,7 +136,7 @@ def _record(
             confidence=confidence,
         )
         session.add(item)
-    elif item.status == OPEN and REASON_RANK.index(reason) > REASON_RANK.index(item.reason):
+    elif item.status == ReviewStatus.OPEN and REASON_RANK.index(reason) > REASON_RANK.index(item.reason):
         item.reason = reason
         item.text = masked(session, text)
     item.suggested_intent = suggested or item.suggested_intent
@@ -166,17 +164,18 @@ class Reviewer:
         problem = self.check.problem(item.text, label, accepted)
         if problem:
             raise ReviewRefused(problem)
-        item.status, item.label, item.faq_question = ACCEPTED, label, faq_question
+        item.status, item.label, item.faq_question = ReviewStatus.ACCEPTED, label, faq_question
         item.decided_by, item.decided_at = actor, utcnow()
 
     def discard(self, item: ReviewItem, actor: str) -> None:
         """Nothing to learn from this item."""
-        item.status, item.label = DISCARDED, None
+        item.status, item.label = ReviewStatus.DISCARDED, None
         item.decided_by, item.decided_at = actor, utcnow()
 
     def reopen(self, item: ReviewItem) -> None:
         """Back to the queue (an accepted example leaves the training file)."""
-        item.status, item.label, item.faq_question, item.decided_by, item.decided_at = OPEN, None, False, None, None
+        item.status, item.label, item.faq_question = ReviewStatus.OPEN, None, False
+        item.decided_by, item.decided_at = None, None
 
     def add_example(self, text: str, label: str, actor: str) -> ReviewItem:
         """A new example question an admin typed in (FAQ page): accepted at once."""

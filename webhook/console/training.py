@@ -17,12 +17,10 @@ from bot.nlu.draining import Draining
 from bot.storage.base import utcnow
 from bot.storage.faq import FaqEntry, faq_for_intent
 from bot.storage.review import (
-    ACCEPTED,
-    DISCARDED,
-    OPEN,
     REASONS,
     ModelVersion,
     ReviewItem,
+    ReviewStatus,
     all_models,
     open_counts,
     review_items,
@@ -36,7 +34,7 @@ from bot.training.training_data import TrainingCheck
 from webhook.console.common import blueprint, db, me, services
 
 bp = blueprint("console_training")
-STATUS_TABS = {OPEN: "待审核", ACCEPTED: "已采纳", DISCARDED: "已丢弃"}
+STATUS_TABS = {ReviewStatus.OPEN: "待审核", ReviewStatus.ACCEPTED: "已采纳", ReviewStatus.DISCARDED: "已丢弃"}
 MODEL_STATUS = {
     "queued": "排队中",
     "training": "训练中",
@@ -58,9 +56,9 @@ def _admins_only():
 
 def _filters() -> dict:
     args = request.args
-    status = args.get("status", OPEN)
+    status = args.get("status", ReviewStatus.OPEN)
     return {
-        "status": status if status in STATUS_TABS else OPEN,
+        "status": status if status in STATUS_TABS else ReviewStatus.OPEN,
         "reason": args.get("reason") if args.get("reason") in REASONS else "",
         "intent": args.get("intent", "").strip()[:64],
         "since": _date(args.get("since", "")),
@@ -101,6 +99,7 @@ def review():
             filters=filters,
             reasons=REASONS,
             tabs=STATUS_TABS,
+            open_status=ReviewStatus.OPEN,
             counts=open_counts(session),
             intents=check.intents,
         )
@@ -261,7 +260,7 @@ def faq():
     with db() as session:
         entries = list(session.scalars(select(FaqEntry).order_by(FaqEntry.intent)))
         examples: dict[str, list[str]] = {}
-        for item in review_items(session, ACCEPTED, limit=5000):
+        for item in review_items(session, ReviewStatus.ACCEPTED, limit=5000):
             if item.label and item.label.startswith("faq_"):
                 examples.setdefault(item.label, []).append(item.text)
         return render_template("console/faq.html", entries=entries, examples=examples)
