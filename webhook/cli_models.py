@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from bot.nlu.draining import Draining
-from bot.storage.review import REASONS, ModelVersion, ReviewItem, all_models, review_items
+from bot.storage.review import REASONS, ModelStatus, ModelVersion, ReviewItem, all_models, review_items
 from bot.training.comparison import FIGURE_NAMES, worse_figures
 from bot.training.promotion import PromotionFailed, PromotionRefused, promote, rollback
 from bot.training.retrain import RetrainBusy, register_serving, start_retrain
@@ -87,7 +87,7 @@ def retrain_command(actor: str, wait: bool) -> None:
         with services.db.session() as session:
             model = session.get(ModelVersion, candidate.id)
             click.echo(f"  {model.status:<10} {model.stage:<30} epoch {model.epoch}/{model.epochs}")
-            if model.status in ("ready", "failed"):
+            if model.status in (ModelStatus.READY, ModelStatus.FAILED):
                 if model.error:
                     raise click.ClickException(model.error)
                 _print_comparison(model)

@@ -52,6 +52,23 @@ class ReviewItem(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
 
+class ModelStatus(StrEnum):
+    """Where a trained model stands: queued → training → evaluating → ready (or failed); ready →
+    serving → retired (and back by rollback)."""
+
+    QUEUED = "queued"
+    TRAINING = "training"
+    EVALUATING = "evaluating"
+    READY = "ready"
+    FAILED = "failed"
+    SERVING = "serving"
+    RETIRED = "retired"
+
+
+# A training run not finished (or whose job died: see bot/training/retrain.py).
+RUNNING = (ModelStatus.QUEUED, ModelStatus.TRAINING, ModelStatus.EVALUATING)
+
+
 class ModelVersion(Base):
     """One trained intent model: what it was trained on, how it scored, who trained and promoted it."""
 
@@ -62,8 +79,7 @@ class ModelVersion(Base):
     model_file: Mapped[str] = mapped_column(String(512), default="")
     data_hash: Mapped[str] = mapped_column(String(64), default="")
     config_hash: Mapped[str] = mapped_column(String(64), default="")
-    # training → evaluating → ready (or failed); ready → serving → retired (and back by rollback).
-    status: Mapped[str] = mapped_column(String(16), default="training", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ModelStatus.TRAINING, index=True)
     stage: Mapped[str] = mapped_column(String(64), default="")
     epoch: Mapped[int] = mapped_column(Integer, default=0)
     epochs: Mapped[int] = mapped_column(Integer, default=0)
@@ -141,7 +157,7 @@ def accepted_examples(session: Session) -> list[tuple[str, str]]:
 
 def serving_model(session: Session) -> ModelVersion | None:
     """The model the servers answer with."""
-    return session.scalar(select(ModelVersion).where(ModelVersion.status == "serving"))
+    return session.scalar(select(ModelVersion).where(ModelVersion.status == ModelStatus.SERVING))
 
 
 def model_by_version(session: Session, version: str) -> ModelVersion | None:

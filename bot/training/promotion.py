@@ -21,7 +21,7 @@ import requests
 from bot.config import Settings
 from bot.nlu.draining import CACHE_S, Draining
 from bot.storage.base import utcnow
-from bot.storage.review import ModelVersion, model_by_version, serving_model
+from bot.storage.review import ModelStatus, ModelVersion, model_by_version, serving_model
 from bot.storage.staff import AuditEntry
 from bot.training.comparison import worse_figures
 
@@ -61,7 +61,7 @@ def promote(
     """Serve this version on every server; refused when it is worse on a held-out figure and no
     written reason overrides that."""
     candidate = _model(session, version)
-    if candidate.status not in ("ready", "retired"):
+    if candidate.status not in (ModelStatus.READY, ModelStatus.RETIRED):
         raise PromotionRefused(f"{version} 的状态是 {candidate.status}，只有训练完成的模型可以上线")
     worse = worse_figures(candidate.comparison or {})
     if worse and not override_reason.strip():
@@ -72,7 +72,7 @@ def promote(
 def rollback(session, settings: Settings, draining: Draining, version: str, actor: str) -> RollOut:
     """Serve an earlier version again, in one action (no gate: it served before)."""
     earlier = _model(session, version)
-    if earlier.status not in ("retired", "ready") or not earlier.promoted_at:
+    if earlier.status not in (ModelStatus.RETIRED, ModelStatus.READY) or not earlier.promoted_at:
         raise PromotionRefused(f"{version} 从未上线过，不能回滚到它（新模型请用“上线”）")
     return _serve(session, settings, draining, earlier, actor, "rollback_model", "")
 
@@ -100,8 +100,8 @@ def _serve(
         previous.model_file if previous else None,
     )
     if previous is not None:
-        previous.status = "retired"
-    model.status, model.promoted_by, model.promoted_at = "serving", actor, utcnow()
+        previous.status = ModelStatus.RETIRED
+    model.status, model.promoted_by, model.promoted_at = ModelStatus.SERVING, actor, utcnow()
     model.override_reason = reason
     _copy_as_current(settings, model.model_file)
     session.add(

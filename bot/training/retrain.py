@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from bot.config import PROJECT_ROOT, Settings
 from bot.jobs import LONG_JOB_TIMEOUT_S
 from bot.storage.base import utcnow
-from bot.storage.review import ModelVersion, accepted_examples, serving_model
+from bot.storage.review import RUNNING, ModelStatus, ModelVersion, accepted_examples, serving_model
 from bot.training.training_data import NLU_DATA_DIR, write_reviewed
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def register_serving(session, settings: Settings) -> ModelVersion:
     serving = ModelVersion(
         version=version,
         model_file=str(target),
-        status="serving",
+        status=ModelStatus.SERVING,
         stage="done",
         trained_by="setup",
         data_hash=file_hash(NLU_DATA_DIR),
@@ -149,15 +149,15 @@ def register_serving(session, settings: Settings) -> ModelVersion:
 def start_retrain(services, actor: str) -> ModelVersion:
     """Register a candidate and queue its training; returns its registry row."""
     with services.db.session() as session:
-        running = session.scalar(
-            select(ModelVersion).where(ModelVersion.status.in_(("queued", "training", "evaluating")))
-        )
+        running = session.scalar(select(ModelVersion).where(ModelVersion.status.in_(RUNNING)))
         if running is not None and utcnow() - running.started_at < timedelta(seconds=LONG_JOB_TIMEOUT_S):
             raise RetrainBusy("已有一个模型在训练，请等它完成")
         if running is not None:  # its worker died or the job hit its time limit: it will never finish
-            running.status, running.stage, running.error = "failed", "failed", "训练超时或中断"
+            running.status, running.stage, running.error = ModelStatus.FAILED, "failed", "训练超时或中断"
         register_serving(session, services.settings)
-        candidate = ModelVersion(version=next_version(session), status="queued", stage="queued", trained_by=actor)
+        candidate = ModelVersion(
+            version=next_version(session), status=ModelStatus.QUEUED, stage="queued", trained_by=actor
+        )
         session.add(candidate)
         session.flush()
         model_id = candidate.id
@@ -179,10 +179,10 @@ def retrain_job(services, model_id: int) -> None:
         trainer.run()
         trainer.stage("evaluate")
         evaluate_candidate(services, model_id)
-        trainer.finish("ready")
+        trainer.finish(ModelStatus.READY)
     except (RuntimeError, OSError, subprocess.SubprocessError) as error:
         log.error("training %s failed: %s", model_id, error)
-        trainer.finish("failed", str(error))
+        trainer.finish(ModelStatus.FAILED, str(error))
 
 
 class Trainer:
@@ -203,20 +203,21 @@ class Trainer:
 
     def stage(self, stage: str) -> None:
         """Enter a stage (shown on the page)."""
-        self._update(stage=stage, status="evaluating" if stage == "evaluate" else "training", log=self.log_text())
+        status = ModelStatus.EVALUATING if stage == "evaluate" else ModelStatus.TRAINING
+        self._update(stage=stage, status=status, log=self.log_text())
 
     def log_text(self) -> str:
         """The kept log (its tail when very long)."""
         return "\n".join(self.log_lines)[-LOG_TAIL_CHARS:]
 
-    def finish(self, status: str, error: str = "") -> None:
+    def finish(self, status: ModelStatus, error: str = "") -> None:
         """Record the outcome."""
         self._update(
             status=status,
-            stage="done" if status == "ready" else "failed",
+            stage="done" if status == ModelStatus.READY else "failed",
             error=error,
             finished_at=utcnow(),
-            seconds_left=0.0 if status == "ready" else None,
+            seconds_left=0.0 if status == ModelStatus.READY else None,
             log=self.log_text(),
         )
 

@@ -18,6 +18,8 @@ from bot.storage.base import utcnow
 from bot.storage.faq import FaqEntry, faq_for_intent
 from bot.storage.review import (
     REASONS,
+    RUNNING,
+    ModelStatus,
     ModelVersion,
     ReviewItem,
     ReviewStatus,
@@ -36,15 +38,20 @@ from webhook.console.common import blueprint, db, me, services
 bp = blueprint("console_training")
 STATUS_TABS = {ReviewStatus.OPEN: "待审核", ReviewStatus.ACCEPTED: "已采纳", ReviewStatus.DISCARDED: "已丢弃"}
 MODEL_STATUS = {
-    "queued": "排队中",
-    "training": "训练中",
-    "evaluating": "对比中",
-    "ready": "待上线",
-    "failed": "失败",
-    "serving": "服务中",
-    "retired": "已下线",
-    "promoting": "上线中",
+    ModelStatus.QUEUED: "排队中",
+    ModelStatus.TRAINING: "训练中",
+    ModelStatus.EVALUATING: "对比中",
+    ModelStatus.READY: "待上线",
+    ModelStatus.FAILED: "失败",
+    ModelStatus.SERVING: "服务中",
+    ModelStatus.RETIRED: "已下线",
 }
+
+
+@bp.context_processor
+def _model_statuses() -> dict:
+    # The model pages compare statuses: `model.status == model_status.READY`, `in running_statuses`.
+    return {"model_status": ModelStatus, "running_statuses": RUNNING}
 
 
 @bp.before_request
@@ -148,9 +155,7 @@ def models():
 
 
 def _running(session) -> ModelVersion | None:
-    return session.scalar(
-        select(ModelVersion).where(ModelVersion.status.in_(("queued", "training", "evaluating", "promoting")))
-    )
+    return session.scalar(select(ModelVersion).where(ModelVersion.status.in_(RUNNING)))
 
 
 @bp.route("/console/training/retrain", methods=["POST"])
