@@ -1,0 +1,261 @@
+"""Where the resident lives, as dialogues: the community step, misspelt and unknown communities,
+location pins, other districts and moving house.
+
+They go through the real callback, real Redis, PostgreSQL and the real Rasa model."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.storage.directory import Unit, unit_by_code
+from bot.storage.residents import find_resident
+from tests.conversation_helpers import find_unit, no_tickets, only_ticket, unit_code
+from tests.wechat_user import converse
+
+pytestmark = pytest.mark.usefixtures("rasa_server")
+
+
+def test_resident_who_never_says_where_they_live(services, resident):
+    converse(
+        resident,
+        [
+            ("物业费一年涨了两次，也不公示账目，这合理吗", "社区"),
+            ("不知道", "区公共法律服务中心"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "jianghan"
+
+
+def test_location_pin_picks_the_nearest_room(services, resident):
+    with services.db.session() as session:
+        room = unit_by_code(session, "wutai")
+        latitude, longitude = room.latitude, room.longitude
+    converse(resident, [("邻居在楼道里装了个摄像头对着我家门", "社区")])
+    assert "舞台社区" in resident.sends_location(latitude + 0.0005, longitude - 0.0005)
+
+
+def test_a_street_name_narrows_to_a_numbered_list(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上空调外机的水一直滴到我家窗台上", "社区"),
+            ("唐家墩", "回复 1"),
+            ("1", "已记下：八古墩社区"),
+        ],
+    )
+
+
+def test_typos_in_the_community_name_are_forgiven_after_asking(services, resident):
+    # A near miss may be another community ("民意社区" is not 东民社区): the resident confirms it.
+    converse(
+        resident,
+        [
+            ("对门邻居把鞋柜和杂物堆满了楼道", "社区"),
+            ("打同社区", "回复 1 打铜社区"),
+            ("1", "已记下：打铜社区"),
+        ],
+    )
+
+
+def test_not_knowing_which_of_a_streets_communities_goes_to_that_streets_workstation(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上空调外机的水一直滴到我家窗台上", "社区"),
+            ("唐家墩那边", "回复 1"),
+            ("不晓得是哪个社区", "唐家墩街道公共法律服务工作站"),
+        ],
+    )
+
+
+def test_moving_house_changes_the_community(services, resident):
+    converse(resident, [("我搬家了", "哪个社区"), ("舞台社区", "已把您的社区改为舞台社区")])
+    with services.db.session() as session:
+        assert session.get(Unit, find_resident(session, resident.openid).community_id).code == "wutai"
+
+
+def test_moving_house_keeps_an_open_case_with_its_room_and_says_so(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上每天半夜拖凳子，吵得睡不着", "邻里纠纷"),
+            ("八古墩社区", "手机号"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    number = only_ticket(services, resident.openid).number
+    converse(resident, [("下个月搬到舞台社区了 那个楼上吵的事还管不管", f"工单 {number} 仍由原来的工作室")])
+
+
+def test_location_pin_at_a_later_step_keeps_the_intake(services, resident):
+    with services.db.session() as session:
+        room = unit_by_code(session, "datong")
+        latitude, longitude = room.latitude, room.longitude
+    converse(resident, [("物业把电梯停了半个月说是没钱修", "社区"), ("不知道", "手机号")])
+    assert "打铜社区" in resident.sends_location(latitude, longitude)
+    converse(resident, [("不留", "请确认"), ("1", "打铜社区公共法律服务工作室")])
+
+
+def test_a_community_corrected_at_the_phone_question_is_taken_without_going_back(services, resident):
+    converse(
+        resident,
+        [
+            ("对门天天把鞋柜和垃圾堆在我家门口，说了好几次都不听", "邻里纠纷"),
+            ("青年社区", "手机号"),
+            ("哎不对，社区说错了，我们是打铜社区的", "打铜社区"),
+            ("不留", "打铜社区"),
+            ("对", "工单"),
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.unit_id == find_unit(services, "打铜社区")
+    assert "社区说错了" not in ticket.description
+
+
+@pytest.mark.parametrize("says", ["伢才3岁", "好多人都在群里骂"])
+def test_a_detail_told_when_the_community_is_asked_goes_into_the_case(services, resident, says):
+    converse(resident, [("楼上天天半夜跺脚 吵得睡不着", "哪个社区")])
+    (reply,) = converse(resident, [(says, "已记到您的描述里")])
+    assert "没有找到" not in reply
+    converse(resident, [("八古墩社区", "手机号"), ("不留", "请确认"), ("1", "工单")])
+    assert says in only_ticket(services, resident.openid).description
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "不晓得叫么子社区 就在万松园路那边",
+        "不晓得是么子社区哦，反正就在万松园路那边的菜场后面",
+    ],
+)
+def test_not_knowing_the_community_but_naming_a_road_keeps_the_road_for_staff(services, resident, answer):
+    replies = converse(
+        resident,
+        [
+            ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "哪个社区"),
+            (answer, "江汉区公共法律服务中心"),
+            ("不留", "位置："),
+            ("1", "工单"),
+        ],
+    )
+    assert "万松园路" in replies[1] and "手机号" in replies[1] and "万松园路那边" in replies[2]
+    ticket = only_ticket(services, resident.openid)
+    assert unit_code(services, ticket.unit_id) == "jianghan"
+    assert "【居民说的位置】" in ticket.description and "就在万松园路那边" in ticket.description
+
+
+def test_not_knowing_the_community_but_naming_the_street_goes_to_its_workstation(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "哪个社区"),
+            ("不清楚是哪个社区 在万松街道这边", "万松街道公共法律服务工作站"),
+            ("不留", "转给：万松街道公共法律服务工作站"),
+            ("1", "工单"),
+        ],
+    )
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "wansong"
+
+
+def test_a_neighbour_dispute_in_another_district_is_pointed_there(services, resident):
+    reply = converse(resident, [("我住在洪山区，楼上漏水到我家好几天了", "洪山区公共法律服务中心")])[0]
+    assert "12348" in reply
+    assert no_tickets(services, resident.openid)
+
+
+def test_a_legal_question_from_another_district_is_still_answered(services, resident):
+    converse(
+        resident,
+        [
+            ("我住在洪山区，想问下离婚了孩子抚养权怎么判", "洪山区公共法律服务中心"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)
+    assert (ticket.category, ticket.role) == ("legal_consultation", "lawyer")
+
+
+def test_naming_another_district_at_the_community_step(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上那家每天凌晨还在拖椅子，吵得我们整晚睡不着", "哪个社区"),
+            ("我家住在武昌", "武昌区公共法律服务中心"),
+        ],
+    )
+    assert no_tickets(services, resident.openid)
+
+
+def test_living_in_another_district_and_working_here_a_legal_question_is_taken(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("公司拖欠我三个月工资了，老板一直说没钱，我该怎么维权", "哪个社区"),
+            ("我住硚口区的 公司在江汉", "江汉区公共法律服务中心的律师"),
+            ("不留", "转给：江汉区公共法律服务中心（律师）"),
+            ("1", "已转给江汉区公共法律服务中心的律师"),
+        ],
+    )
+    assert "硚口区公共法律服务中心" in replies[1] and "12348" in replies[1]
+    assert not any("社区律师" in reply or "工作室" in reply for reply in replies[1:])
+    ticket = only_ticket(services, resident.openid)
+    assert (unit_code(services, ticket.unit_id), ticket.role) == ("jianghan", "lawyer")
+    assert "公司在江汉" in ticket.description
+
+
+def test_saying_so_in_the_first_message_skips_the_community_question(services, resident):
+    converse(
+        resident,
+        [
+            ("我住硚口区的 公司在江汉 老板拖欠我三个月工资了怎么办", "在江汉区工作"),
+            ("不留", "请确认"),
+        ],
+    )
+
+
+def test_a_neighbour_dispute_of_someone_who_only_works_here_is_pointed_home(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上那家每天凌晨还在拖椅子，吵得我们整晚睡不着", "哪个社区"),
+            ("我住硚口区的 公司在江汉", "硚口区公共法律服务中心"),
+        ],
+    )
+    assert no_tickets(services, resident.openid)
+
+
+# --- a community named again, misspelt, at a later step -------------------------------------------
+
+
+@pytest.mark.parametrize("first", ["八古墩社区", "不知道", "青年社区"])
+def test_a_misspelt_community_at_the_phone_question_is_no_dead_end(services, resident, first):
+    replies = converse(
+        resident,
+        [
+            ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "哪个社区"),
+            (first, "手机号"),
+            ("八古敦", "八古墩社区"),
+        ],
+    )
+    assert "没太明白" not in replies[-1] and "手机号" in replies[-1]
+    converse(resident, [("不留", "八古墩社区"), ("1", "工单")])
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "baguodun"
+
+
+def test_a_community_misspelt_beyond_its_aliases_at_a_later_step_is_offered_to_pick(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "哪个社区"),
+            ("青年社区", "手机号"),
+            ("八古蹲", "回复 1 八古墩社区"),
+            ("1", "已记下：八古墩社区"),
+            ("不留", "转给：八古墩社区"),
+            ("1", "工单"),
+        ],
+    )
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "baguodun"

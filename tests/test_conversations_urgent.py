@@ -1,0 +1,450 @@
+"""Danger, as dialogues: emergency numbers and the advice that fits, the urgent case, what follows it,
+and an urgent case called off.
+
+They go through the real callback, real Redis, PostgreSQL and the real Rasa model."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.storage.residents import find_resident
+from bot.storage.tickets import TicketEvent, tickets_of_resident
+from tests.conversation_helpers import (
+    find_unit,
+    no_tickets,
+    only_ticket,
+    tells_to_call_110,
+    transcript_of_case,
+    unit_code,
+)
+from tests.wechat_user import converse
+
+pytestmark = pytest.mark.usefixtures("rasa_server")
+
+
+def test_danger_gets_emergency_numbers_and_an_urgent_case(services, resident):
+    reply = converse(resident, [("隔壁邻居喝醉了拿刀威胁我，说要杀了我", "110")])[0]
+    assert "工单" in reply
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent
+    converse(resident, [("我的工单", ticket.number)])
+
+
+def test_a_threat_with_a_weapon_in_plain_words_gets_110_and_an_urgent_case(services, resident):
+    reply = converse(resident, [("对门那个醉鬼抄起板凳堵在我家门口，说今晚要我好看", "110")])[0]
+    assert "1 小时内" in reply
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent
+
+
+def test_a_possible_danger_gets_the_advice_first_and_an_ordinary_answer(services, resident):
+    reply = converse(resident, [("楼下那个男的喝醉了一直在砸东西骂人，我有点怕", "110")])[0]
+    assert reply.index("110") < 40
+    assert no_tickets(services, resident.openid) or not only_ticket(services, resident.openid).urgent
+
+
+def test_a_gas_leak_opens_an_urgent_case_for_the_property_officer(services, resident):
+    reply = converse(resident, [("家里燃气管子一直嘶嘶响，满屋子臭鸡蛋味，我头有点晕", "119")])[0]
+    assert "紧急工单（物业问题）" in reply and "物业房管员" in reply
+    assert only_ticket(services, resident.openid).urgent
+
+
+def test_dizziness_beside_a_coal_stove_gets_120_as_well(services, resident):
+    (reply,) = converse(resident, [("屋里烧的煤炉子 我跟老伴头有点晕 想吐", "120")])
+    assert "紧急工单" in reply
+
+
+@pytest.mark.parametrize("emergency", ["我爸刚才倒在厕所里 喊他不答应", "隔壁婆婆一个人住 好几天冇出门 敲门冇人应"])
+def test_a_medical_emergency_in_the_family_gets_no_domestic_violence_help(services, resident, emergency):
+    (reply,) = converse(resident, [(emergency, "紧急工单")])
+    assert "保护令" not in reply and "12338" not in reply
+
+
+def test_ongoing_abuse_told_without_the_usual_words_opens_an_urgent_case(services, resident):
+    converse(resident, [("我男人昨晚又打了我一顿 脸上都是青的", "110")])
+    assert only_ticket(services, resident.openid).urgent
+
+
+def test_saying_life_is_not_worth_living_gets_the_helpline(resident):
+    converse(resident, [("活着真冇得意思", "12356")])
+
+
+def test_saying_one_does_not_want_to_live_is_a_danger(services, resident):
+    (reply,) = converse(resident, [("我想不活了 被他们逼的", "12356")])
+    assert "紧急工单" in reply
+
+
+def test_danger_in_the_middle_of_an_intake_keeps_what_was_said(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上邻居天天往我家阳台扔烟头", "社区"),
+            ("他刚才还拿刀威胁我", "110"),
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and "烟头" in ticket.description and "拿刀" in ticket.description
+
+
+def test_after_an_urgent_case_the_phone_and_details_go_to_it(services, resident):
+    converse(
+        resident,
+        [
+            ("楼下有人在打架，流血了", "120"),
+            ("是三楼和四楼的两家人", "已补充到紧急工单"),
+            ("13712345678", "已记下您的电话"),
+            ("你好", "您好"),  # the urgent follow-up is over: a new topic is a new topic
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and ticket.contact_phone == "13712345678"
+    assert "三楼和四楼" in ticket.description
+    assert "13712345678" not in ticket.description  # every inbox card shows the description
+
+
+def test_a_bare_okay_after_an_urgent_case_is_no_supplement(services, resident):
+    converse(
+        resident,
+        [
+            ("楼下有人在打架，流血了", "120"),
+            ("好的", "请注意安全"),
+        ],
+    )
+    assert "【补充】" not in only_ticket(services, resident.openid).description
+
+
+def test_after_an_urgent_case_only_real_details_are_added_to_it(services, resident):
+    converse(
+        resident,
+        [
+            ("隔壁邻居喝醉了拿刀威胁我，说要杀了我", "110"),
+            ("谢谢", "注意安全"),
+            ("1", "注意安全"),
+            ("转人工", "的待办"),
+            ("他现在还在门口砸门", "已补充"),
+        ],
+    )
+    description = only_ticket(services, resident.openid).description
+    assert "砸门" in description
+    assert not any(word in description for word in ("【补充】谢谢", "【补充】1", "转人工"))
+
+
+def test_after_the_phone_of_an_urgent_case_what_follows_still_belongs_to_it(services, resident):
+    converse(
+        resident,
+        [
+            ("我老公在砸门 喊着要打死我", "110"),
+            ("13600001111", "已记下您的电话"),
+            ("他还在砸 门快被砸开了", "已补充到紧急工单"),
+            ("我住八古墩社区", "八古墩社区"),
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)  # one case, not a second urgent one
+    assert "还在砸" in ticket.description and unit_code(services, ticket.unit_id) == "baguodun"
+
+
+def test_someone_who_cannot_call_is_told_how_to_report_in_writing(services, resident):
+    converse(
+        resident,
+        [
+            ("我老公又在屋里打我，我躲在厕所里", "110"),
+            ("我不敢打电话 他会听到的 能不能发信息", "12110"),
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)
+    with services.db.session() as session:
+        notes = list(session.scalars(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id)))
+    assert "居民不便接打电话，请用文字联系" in notes
+
+
+# --- domestic violence: help beyond 110, no phone asked of someone hiding -------------------------
+
+
+def test_domestic_danger_gets_the_domestic_violence_help_with_the_urgent_case(services, resident):
+    reply = converse(resident, [("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110")])[0]
+    assert "12338" in reply and "人身安全保护令" in reply
+    assert only_ticket(services, resident.openid).urgent
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
+    assert "12338" not in converse(other, [("隔壁邻居喝醉了拿刀威胁我，说要杀了我", "110")])[0]
+
+
+def test_someone_hiding_is_never_again_asked_for_a_phone_number(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110"),
+            ("我躲在卫生间 不敢出声", "12110"),
+            ("你们工作室在哪里", "地址"),
+            ("转人工", "的待办"),
+            ("我的工单", "工单"),
+            ("取消", "紧急工单仍会"),
+            ("另外楼上漏水把我家天花板泡坏了，找他也不管", "哪个社区"),
+            ("西桥社区", "联系方式：不打电话"),
+        ],
+    )
+    assert not any("手机号" in reply for reply in replies[1:])
+
+
+def test_a_community_named_after_an_urgent_case_routes_it_to_that_room(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110"),
+            ("西桥社区", "西桥社区"),
+        ],
+    )
+    assert "已补充" not in replies[-1] and "西桥社区公共法律服务工作室" in replies[-1]
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and ticket.unit_id == find_unit(services, "西桥社区")
+
+
+def test_when_the_danger_has_gone_the_resident_is_told_what_to_do_next(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110"),
+            ("他好像走了 我该怎么办", "已补充"),
+        ],
+    )
+    assert "证据" in replies[-1] and "安全" in replies[-1] and "再回来" in replies[-1]
+    assert "他好像走了" in only_ticket(services, resident.openid).description
+
+
+def test_he_went_out_gets_what_to_do_next(resident):
+    converse(
+        resident,
+        [
+            ("救命 我老公喝醉了在砸门 说要弄死我", "110"),
+            ("他好像出门了 现在咋办", "安全的地方"),
+        ],
+    )
+
+
+# --- at night: what the resident is told is what the case says she was told -----------------------
+
+
+def test_an_urgent_case_at_night_promises_110_first_and_a_person_after_opening(services, resident, app, monkeypatch):
+    from datetime import datetime
+
+    import bot.cases.tickets
+    from bot.cases.office_hours import CHINA
+    from bot.cases.staff import ADMIN
+    from tests.staff_user import StaffUser, new_account
+
+    night = datetime(2026, 11, 24, 2, 49, tzinfo=CHINA)  # a Tuesday
+    monkeypatch.setattr(bot.cases.tickets, "utcnow", lambda: night)
+    reply = converse(resident, [("救救我 他又喝多了在外面摔东西 说今天要弄死我 我把自己反锁在房里了", "110")])[0]
+    assert "1 小时内联系您" not in reply.replace("上班后 1 小时内", "")
+    told = "现在不在工作时间，在此之前如有危险，请先拨打 110；工作人员会在今天 09:00上班后 1 小时内联系您"
+    assert told in reply and reply.index("110") < reply.index("09:00")
+    ticket = only_ticket(services, resident.openid)
+    # The deadline is the promise: an hour after the room opens, not 03:49.
+    assert ticket.due_at.astimezone(CHINA) == datetime(2026, 11, 24, 10, 0, tzinfo=CHINA)
+    staff = StaffUser(app.test_client())
+    assert staff.log_in(new_account(services, ADMIN, "jianghan")).status_code == 302
+    page = staff.get(f"/console/cases/{ticket.id}").get_data(as_text=True)
+    assert f"居民被告知：{told}" in page
+
+
+# --- cannot talk on the phone: said in the urgent follow-up or in the first message ---------------
+
+STAFF_WRITE_NOTE = "【请工作人员注意】居民不便接打电话，请用文字联系"
+
+
+def test_not_daring_to_call_after_an_urgent_case_tells_staff_to_write(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("救救我 他又喝多了在外面摔东西 说今天要弄死我 我把自己反锁在房里了", "110"),
+            ("我不敢打电话 他会听到", "12110"),
+            ("他在客厅走来走去", "紧急工单"),
+            ("我的工单", "工单"),
+            ("取消", "紧急工单仍会"),
+            ("另外楼上漏水把我家天花板泡坏了，找他也不管", "哪个社区"),
+            ("西桥社区", "联系方式：不打电话"),
+        ],
+    )
+    assert not any("手机号" in reply for reply in replies[1:])
+    with services.db.session() as session:
+        urgent = [t for t in tickets_of_resident(session, find_resident(session, resident.openid).id) if t.urgent][0]
+        assert urgent.description.count(STAFF_WRITE_NOTE) == 1 and "我不敢打电话" in urgent.description
+
+
+def test_not_daring_to_call_in_the_first_message_is_noted_on_the_urgent_case(services, resident):
+    reply = converse(resident, [("救命 我老公在砸门要打死我 我不敢打电话 他会听到", "110")])[0]
+    assert "手机号" not in reply
+    assert STAFF_WRITE_NOTE in only_ticket(services, resident.openid).description
+
+
+# --- self-harm advice only for one who speaks of harming themselves -------------------------------
+
+
+def test_a_threat_from_someone_else_never_gets_the_self_harm_advice(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("救救我 他又喝多了在外面摔东西 说今天要弄死我 我把自己反锁在房里了", "110"),
+            ("他好像睡着了 我现在该怎么办", "紧急工单"),
+            ("我老公喝醉了在砸门 说要打死我", "110"),
+        ],
+    )
+    assert not any("12356" in reply or "伤害自己" in reply for reply in replies)
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
+    assert "12356" in converse(other, [("我不想活了 活着没意思", "110")])[0]
+
+
+# --- domestic without a relation word: the one who threatens is at home with her ------------------
+
+
+def test_a_threat_from_someone_at_home_gets_the_domestic_violence_help(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("救救我 他又喝多了在外面摔东西 说今天要弄死我 我把自己反锁在房里了", "12338"),
+            ("我怕明天他醒了还会打我", "人身安全保护令"),
+        ],
+    )
+    assert "人身安全保护令" in replies[0] and "已补充到紧急工单" in replies[1]
+    assert "我怕明天他醒了" in only_ticket(services, resident.openid).description
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
+    assert "12338" not in converse(other, [("隔壁邻居喝醉了在砸我家门 说要弄死我 我把自己反锁在房里了", "110")])[0]
+
+
+# --- no danger warning for anger at the service or unpaid wages -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "says, expected",
+    [
+        ("你们就是一群吃闲饭的 打电话也没人接", "抱歉"),
+        ("我们在工地上干了大半年 包工头跑路了 我们二十几个人的工钱都没拿到", "法律咨询"),
+    ],
+)
+def test_anger_at_the_service_or_unpaid_wages_gets_no_danger_warning(services, resident, says, expected):
+    reply = converse(resident, [(says, expected)])[0]
+    assert "人身危险" not in reply and not tells_to_call_110(reply)
+
+
+# --- hiding from him at home: the domestic-violence help, in the first message or after -----------
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        [("他又喝醉了在砸东西 说要打死我 我躲进卧室了", "人身安全保护令")],
+        [("他拿着刀在客厅转 我和孩子躲到卫生间里了", "人身安全保护令")],
+        [("他又喝多了在外面摔东西 说要弄死我", "110"), ("我躲进卧室了 门锁上了", "人身安全保护令")],
+    ],
+)
+def test_hiding_from_him_at_home_gets_the_domestic_violence_help(services, resident, script):
+    replies = converse(resident, script)
+    assert "12338" in replies[-1] and "12338" not in "".join(replies[:-1])
+    assert only_ticket(services, resident.openid).urgent
+    other = resident.__class__(resident.client, resident.settings, resident.openid + "b")
+    assert "12338" not in converse(other, [("隔壁那个醉鬼在砸我家门 说要打死我 我躲进卧室了", "110")])[0]
+
+
+# --- someone else threatening to take their own life: what to do for them, not for oneself --------
+
+
+@pytest.mark.parametrize(
+    "says", ["我老公站在阳台外面说要跳", "我儿子把自己锁在屋里说不想活了", "隔壁大姐坐在楼顶边上要往下跳"]
+)
+def test_someone_else_threatening_to_jump_gets_the_advice_for_someone_else(services, resident, says):
+    reply = converse(resident, [(says, "110")])[0]
+    assert "120" in reply and "陪" in reply and "12356" in reply
+    assert "伤害自己的念头" not in reply and "12338" not in reply  # neither her own self-harm nor violence against her
+    assert only_ticket(services, resident.openid).urgent
+
+
+@pytest.mark.parametrize("says", ["我不想活了 活着没意思", "跟老公吵架了 我真的不想活了"])
+def test_one_who_speaks_of_harming_themselves_still_gets_the_advice_for_themselves(resident, says):
+    reply = converse(resident, [(says, "12356")])[0]
+    assert "伤害自己的念头" in reply and "陪在" not in reply
+
+
+# --- 110 said once in an urgent reply -------------------------------------------------------------
+
+
+def test_an_urgent_reply_says_110_once(services, resident, monkeypatch):
+    from datetime import datetime
+
+    import bot.cases.tickets
+    from bot.cases.office_hours import CHINA
+
+    monkeypatch.setattr(bot.cases.tickets, "utcnow", lambda: datetime(2026, 11, 24, 2, 49, tzinfo=CHINA))  # at night
+    replies = converse(
+        resident,
+        [
+            ("隔壁邻居拿刀威胁我，说要杀了我", "110"),
+            ("西桥社区", "西桥社区公共法律服务工作室"),  # the promise at night already says 110
+            ("他又在踹我家门了", "已补充到紧急工单"),  # so does the advice before it
+            ("他们家三口人都在门口", "已补充到紧急工单"),  # with or without the caution first
+        ],
+    )
+    assert [reply.count("110") for reply in replies[1:]] == [1, 1, 1]
+
+
+# --- after an urgent case: questions are answered, a mistake can be called off --------------------
+
+
+def test_questions_after_an_urgent_case_are_answered_and_the_case_stays_open(services, resident):
+    converse(resident, [("他又喝醉了在砸东西 说要打死我 我躲进卧室了", "人身安全保护令")])
+    number = only_ticket(services, resident.openid).number
+    replies = converse(
+        resident,
+        [
+            ("我明天能去你们那里吗 带着伢", "开放时间"),  # the hours, not "已补充到紧急工单"
+            ("你们办公的地方在哪里", "地址"),
+            ("我想问个别的事 离婚要准备什么", "一并解答"),
+            ("他又在踹门了", "已补充到紧急工单"),  # details still go to the case
+        ],
+    )
+    assert all(number in reply for reply in replies[2:])
+    assert "已补充" not in replies[0] and "已补充" not in replies[2]
+    assert "离婚要准备什么" in transcript_of_case(services, resident.openid)
+
+
+def test_a_false_alarm_can_be_withdrawn_by_the_resident(services, resident):
+    converse(
+        resident,
+        [
+            ("楼下着火了好多烟", "119"),
+            ("不是着火 是烧烤的油烟 你们搞错了", "改为普通事项"),
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)
+    assert not ticket.urgent and "油烟" in ticket.description
+
+
+@pytest.mark.parametrize("mistake", ["不是急事 他中风是上个月的事了 我就是想问问取钱的事", "搞错了 不紧急"])
+def test_a_resident_calls_off_an_urgent_case_that_was_no_emergency(services, resident, mistake):
+    converse(resident, [("我老头子刚才摔倒了 躺在地上起不来", "120")])
+    converse(resident, [(mistake, "改为普通事项")])
+    assert not only_ticket(services, resident.openid).urgent
+
+
+def test_a_mistake_that_names_the_danger_again_is_confirmed_before_the_case_is_calmed(services, resident):
+    converse(resident, [("屋里好大一股煤气味", "燃气")])
+    (reply,) = converse(resident, [("搞错了 煤气味是楼下在熬中药", "没有危险")])
+    assert "关闭阀门" not in reply and only_ticket(services, resident.openid).urgent
+    converse(resident, [("没有危险", "改为普通事项")])
+    assert not only_ticket(services, resident.openid).urgent
+
+
+def test_a_mistake_said_after_the_phone_still_calls_the_urgency_off(services, resident):
+    converse(
+        resident,
+        [
+            ("屋里有煤气味 好大", "燃气"),
+            ("18900002222", "已记下您的电话"),
+            ("搞错了 是楼下在熬中药", "改为普通事项"),
+        ],
+    )
+    assert not only_ticket(services, resident.openid).urgent
+
+
+def test_an_urgent_case_called_a_joke_is_calmed(services, resident):
+    converse(resident, [("隔壁邻居拿刀威胁我，说要杀了我", "110"), ("刚才是开玩笑的 冇得这回事", "改为普通事项")])
+    assert not only_ticket(services, resident.openid).urgent
