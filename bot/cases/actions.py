@@ -17,6 +17,7 @@ from bot.categories import ROLE_LABELS
 from bot.jobs import Jobs
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
+from bot.storage.messages import NoticeKind
 from bot.storage.staff import CaseNote, Handoff, ReleaseReason, Staff, handoff_of_ticket
 from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketStatus
 from bot.training import review
@@ -101,7 +102,7 @@ def ask_for_information(session: Session, jobs: Jobs, ticket: Ticket, staff: Sta
         "请直接回复“补充：”加上内容，也可以发照片。"
     )
     status = TicketStatus.WAITING_INFO
-    move_ticket(session, jobs, ticket, status, staff.username, question, notice=notice, kind="question")
+    move_ticket(session, jobs, ticket, status, staff.username, question, notice=notice, kind=NoticeKind.QUESTION)
     person_requests.answered(session, ticket, staff.username)
     _touch_handoff(session, ticket, staff)
     _audited(session, staff, "ask_for_information", ticket, before, question=question)
@@ -120,8 +121,8 @@ def schedule_mediation(session: Session, jobs: Jobs, ticket: Ticket, staff: Staf
         f"您的工单 {ticket.number} 已安排调解：\n时间：{when}\n地点：{place}\n调解员：{staff.name}\n"
         "请带上身份证和相关材料按时到场；如时间不方便，请直接回复说明。"
     )
-    status = TicketStatus.MEDIATION
-    move_ticket(session, jobs, ticket, status, staff.username, f"{when}，{place}", notice=notice, kind="mediation")
+    note, kind = f"{when}，{place}", NoticeKind.MEDIATION
+    move_ticket(session, jobs, ticket, TicketStatus.MEDIATION, staff.username, note, notice=notice, kind=kind)
     _audited(session, staff, "schedule_mediation", ticket, before)
 
 
@@ -170,7 +171,7 @@ def reply(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, text: str)
     if ticket.first_response_at is None:
         ticket.first_response_at = utcnow()
     signed = f"{text}\n—— {staff.name}"
-    ids = tell_resident(session, jobs, ticket, signed, sender=staff.username, kind="reply")
+    ids = tell_resident(session, jobs, ticket, signed, sender=staff.username, kind=NoticeKind.REPLY)
     person_requests.answered(session, ticket, staff.username)
     _touch_handoff(session, ticket, staff)
     audit(session, staff, "reply", ticket.id, {}, {"outbound_ids": ids})

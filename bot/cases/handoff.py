@@ -17,6 +17,7 @@ from bot.cases.staff import staff_title
 from bot.jobs import Jobs
 from bot.storage.base import utcnow
 from bot.storage.dialogues import lock_dialogue
+from bot.storage.messages import NoticeKind
 from bot.storage.residents import Resident
 from bot.storage.staff import Handoff, ReleaseReason, Staff, active_handoff, idle_handoffs
 from bot.storage.tickets import Ticket
@@ -48,7 +49,7 @@ def take_over(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff) -> Han
     session.add(handoff)
     drop_bot_dialogue(session, ticket.resident_id)
     notice = TAKEN_OVER.format(who=staff_title(staff))
-    tell_resident(session, jobs, ticket, notice, sender=staff.username, kind="handoff")
+    tell_resident(session, jobs, ticket, notice, sender=staff.username, kind=NoticeKind.HANDOFF)
     session.flush()
     return handoff
 
@@ -59,7 +60,7 @@ def release(session: Session, jobs: Jobs, handoff: Handoff, reason: ReleaseReaso
     drop_bot_dialogue(session, handoff.resident_id)
     if RELEASED[reason]:
         ticket = session.get_one(Ticket, handoff.ticket_id)
-        tell_resident(session, jobs, ticket, RELEASED[reason], sender=SYSTEM, kind="handoff")
+        tell_resident(session, jobs, ticket, RELEASED[reason], sender=SYSTEM, kind=NoticeKind.HANDOFF)
 
 
 def drop_bot_dialogue(session: Session, resident_id: int) -> None:

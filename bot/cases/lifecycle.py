@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.jobs import Jobs
 from bot.storage.base import utcnow
-from bot.storage.messages import Message
+from bot.storage.messages import Message, NoticeKind
 from bot.storage.residents import Resident
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import Ticket, TicketEvent, TicketStatus
@@ -71,11 +71,11 @@ def move_ticket(
     *,
     notice: str | None = None,
     tell: bool = True,
-    kind: str = "notice",
+    kind: NoticeKind = NoticeKind.NOTICE,
 ) -> TicketEvent:
     """Move a case to a new status: check the move and the actor, record the event, and tell the
     resident (`notice`, or the standard wording with `note`; `tell=False` when the resident is
-    answered in the chat instead; `kind` "question" or "mediation" when the resident is to answer it)."""
+    answered in the chat instead; `kind` QUESTION or MEDIATION when the resident is to answer it)."""
     event = record_move(session, ticket, new_status, actor, note)
     if tell:
         tell_resident(session, jobs, ticket, notice or status_notice(ticket, note), sender=actor, kind=kind)
@@ -112,7 +112,7 @@ def status_notice(ticket: Ticket, note: str = "") -> str:
 
 
 def tell_resident(
-    session: Session, jobs: Jobs, ticket: Ticket, text: str, sender: str, kind: str = "notice"
+    session: Session, jobs: Jobs, ticket: Ticket, text: str, sender: str, kind: NoticeKind = NoticeKind.NOTICE
 ) -> list[int]:
     """Send the case's resident a customer-service message and keep it in the conversation log;
     returns the outbox ids (the console shows their delivery)."""

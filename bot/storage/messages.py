@@ -18,6 +18,16 @@ class Delivery(StrEnum):
     CUSTOMER_SERVICE = "customer_service"  # queued as customer-service messages
 
 
+class NoticeKind(StrEnum):
+    """What a message sent to the resident from a case is (kept as the message's extra "kind")."""
+
+    NOTICE = "notice"  # news of the case: a status change, a transfer, an escalation
+    REPLY = "reply"  # a staff member's own words
+    QUESTION = "question"  # staff ask the resident for more (请居民补充)
+    MEDIATION = "mediation"  # a mediation's time and place
+    HANDOFF = "handoff"  # a person took the conversation over, or gave it back to the bot
+
+
 class Message(Base):
     """One message in the conversation log: the resident's (in) or the passive reply (out)."""
 
@@ -130,7 +140,7 @@ def _from_staff(message: Message) -> bool:
 
 # What staff write that the resident answers: a reply, a question (请居民补充), a mediation notice
 # ("如时间不方便，请直接回复说明").
-ANSWERABLE = ("reply", "question", "mediation")
+ANSWERABLE = (NoticeKind.REPLY, NoticeKind.QUESTION, NoticeKind.MEDIATION)
 
 
 def latest_staff_reply(session: Session, resident_id: int, since: datetime) -> Message | None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cases.lifecycle import RESIDENT, SYSTEM
-from bot.storage.messages import Message
+from bot.storage.messages import Message, NoticeKind
 from bot.storage.outbox import OutboundMessage, OutboxStatus
 from bot.storage.staff import Staff, notes_of
 from bot.storage.tickets import Ticket, TicketAttachment, TicketEvent
@@ -116,7 +116,7 @@ def _message_item(message: Message, ticket_id: int, outbound: dict, photos: dict
         return ThreadItem("bot", message.created_at, message.content, "智能助手", this_case=this_case, key=key)
     statuses = [outbound.get(i) for i in extra.get("outbound_ids", [])]
     worst = next((s for s in WORST_FIRST if s in statuses), OutboxStatus.SENT if statuses else None)
-    kind = "staff" if extra.get("kind") == "reply" else "notice"
+    kind = "staff" if extra.get("kind") == NoticeKind.REPLY else "notice"
     who = names.get(sender, "系统通知" if sender == SYSTEM else sender)
     delivery = DELIVERY.get(worst) if worst is not None else None
     return ThreadItem(kind, message.created_at, message.content, who, delivery, this_case=this_case, key=key)
