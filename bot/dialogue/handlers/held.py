@@ -17,7 +17,7 @@ from bot.dialogue.flows import Dialogue
 from bot.dialogue.turn import Turn
 from bot.nlu import phrases
 from bot.storage.base import utcnow
-from bot.storage.staff import Staff, active_handoff
+from bot.storage.staff import ReleaseReason, Staff, active_handoff
 from bot.storage.tickets import Ticket
 
 # Any-time phrases the bot still answers while a person holds the conversation (danger is checked
@@ -35,7 +35,7 @@ def while_held(turn: Turn) -> str | None:
     settings, jobs = turn.services.settings, turn.services.jobs
     now = utcnow()
     if now - handoff.last_activity_at > timedelta(minutes=settings.handoff_idle_minutes):
-        release(turn.session, jobs, handoff, "idle")
+        release(turn.session, jobs, handoff, ReleaseReason.IDLE)
         turn.dialogue = Dialogue()
         return None
     turn.message.ticket_id = handoff.ticket_id
