@@ -170,7 +170,7 @@ class Dialogue:
         """The active flow's state, which must be of this type: a flow's handlers run only while it is active."""
         flow = self.flow
         if not isinstance(flow, kind):
-            raise NotInFlow(f"the {kind.FLOW} flow is not active (active: {self.flow_name or 'none'})")
+            raise NotInFlow(f"{kind.__name__} asked for while the active flow is {self.flow_name or 'none'}")
         return flow
 
     def current(self, kind: type[S]) -> S | None:
