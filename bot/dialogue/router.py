@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
-from bot.dialogue.flows import Flow, Fragment, IntakeState, MoreWords, Question, Step, UrgentState
+from bot.dialogue.flows import Flow, FlowStateBase, Fragment, IntakeState, MoreWords, Question, Step, UrgentState
 from bot.dialogue.handlers import (
     ANYTIME,
     FLOWS,
@@ -70,7 +70,7 @@ def route(turn: Turn) -> str:
         turn.intent = "urgent"
         return urgent.urgent_case(turn, danger.kinds)
     urgent_open = turn.dialogue.active(UrgentState)
-    intake_before = turn.dialogue.flow if turn.dialogue.active(IntakeState) else None
+    intake_before = turn.dialogue.current(IntakeState)
     reply = _message(turn)
     # A request to erase one's data, or for a person ("帮我喊个人来"), is no report of danger.
     no_report = turn.intent in ERASURE_INTENTS or turn.intent == PERSON_INTENT
@@ -82,8 +82,8 @@ def route(turn: Turn) -> str:
         # report, while a person holds the conversation (they read it and judge), while an
         # urgent case is open (its advice was given; its replies remind of 110), and in an
         # intake that had it already or for a few words ("太过分了", "十二点了还在响").
-        if turn.dialogue.active(IntakeState):
-            turn.dialogue.flow.cautioned = True
+        if (going_on := turn.dialogue.current(IntakeState)) is not None:
+            going_on.cautioned = True
         return f"{urgent.CAUTION}\n{urgent.once_110(urgent.CAUTION, reply)}".strip()
     return reply
 
@@ -107,7 +107,7 @@ def answer_text(turn: Turn) -> str:
 
 
 def _first_answer(turn: Turn, stages: tuple[Stage, ...]) -> str:
-    waiting = FLOWS.get(turn.dialogue.flow_name)  # the flow waiting when the message came in
+    waiting = FLOWS.get(turn.dialogue.flow_name or "")  # the flow waiting when the message came in
     for stage in stages:
         reply = stage.answer(turn, waiting)
         if reply is not None:  # "" is an answer too: the bot stays quiet
@@ -184,7 +184,7 @@ def _answer_to_staff(turn: Turn, waiting: Flow | None) -> str | None:
 def _waiting_step(turn: Turn, waiting: Flow | None) -> str | None:
     if waiting is None:
         return None
-    step = waiting.steps[turn.dialogue.flow.step]
+    step = waiting.steps[turn.dialogue.state(FlowStateBase).step]
     reply = _step_reply(turn, step)
     if reply is not None:
         turn.short_answer = step.short_answer
@@ -308,7 +308,7 @@ def _rest_in_flow(turn: Turn, rest: str) -> str:
         decision = turn.decide()
         if decision.kind == "conversational" and decision.intent in HELD_ASIDES:
             return ""  # "先别交 再见": the held answer said it all; no goodbye ends the draft
-        return _interrupted(turn, FLOWS[turn.dialogue.flow_name], decision)
+        return _interrupted(turn, FLOWS[turn.dialogue.flow_name or ""], decision)
     finally:
         turn.inbound = whole
 
@@ -329,7 +329,7 @@ def run_anytime(turn: Turn, intent: str) -> str:
 
 def with_reminder(turn: Turn, pending, reply: str) -> str:
     """Add the pending step's question when the flow that was waiting is still waiting."""
-    flow = FLOWS.get(turn.dialogue.flow_name)
+    flow = FLOWS.get(turn.dialogue.flow_name or "")
     if pending is None or turn.dialogue.flow is not pending or flow is None:
         return reply
     return f"{reply}\n\n【接着刚才的】{flow.prompt(turn)}"
@@ -344,7 +344,7 @@ def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
         flow.leave(turn)
         return by_decision(turn, _with_fragments(turn, decision))
     turn.intent = decision.intent
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(IntakeState)  # only an intake keeps on after a new topic
     plain_question = len(turn.text) <= PLAIN_QUESTION_CHARS and bool(PLAIN_QUESTION.search(turn.text))
     # The model's best FAQ, unless the words already decided which FAQ it is ("周六能去当面问问吗").
     if plain_question and decision.kind != "faq" and (answered := _faq_in_intake(turn, flow)) is not None:
@@ -387,7 +387,7 @@ def _faq_in_intake(turn: Turn, flow: Flow) -> str | None:
 
 def _missed(turn: Turn, flow: Flow) -> str:
     """The step could not use the answer: say so, ask again, and after two misses offer a way out."""
-    state = turn.dialogue.flow
+    state = turn.dialogue.state(FlowStateBase)
     state.misses += 1
     step = flow.steps[state.step]
     reply = step.on_miss(turn) if step.on_miss else f"抱歉，没太明白您的意思。\n{flow.prompt(turn)}"

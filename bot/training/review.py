@@ -77,7 +77,7 @@ def record_turn(turn, chance=random.random) -> ReviewItem | None:
     return _record(turn.session, turn.message.id, classification.text or turn.text, reason, predicted, confidence)
 
 
-def record_choice(session: Session, message_id: int, text: str, category: str) -> ReviewItem:
+def record_choice(session: Session, message_id: int | None, text: str, category: str) -> ReviewItem:
     """The resident picked a category after a clarifying question: their choice is the suggested label."""
     return _record(session, message_id, text, "clarified", suggested=category)
 
