@@ -224,6 +224,21 @@ def test_a_different_matter_raised_mid_intake_is_offered_its_own_case(services, 
         assert ticket.category == "neighbor_dispute" and "工资" not in ticket.description
 
 
+def test_only_asking_at_the_offer_for_another_matter_is_not_told_of_an_answer_never_given(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("楼上那家每天凌晨还在拖椅子，吵得我们整晚睡不着", "哪个社区"),
+            ("公司三个月没发工资了老板也联系不上", "不是一类"),
+            ("青年社区", "手机号"),
+            ("不留", "请确认"),
+            ("1", "另外登记"),
+            ("我就是想问问 不用登记", "这件事不另外登记"),
+        ],
+    )
+    assert "上面的解答" not in replies[-1]
+
+
 def test_an_answer_to_a_step_gets_no_danger_advice_unless_the_danger_is_sure(services, resident):
     replies = converse(
         resident,

@@ -79,13 +79,16 @@ class ClarifyState(FlowStateBase):
 
 @dataclass(kw_only=True)
 class FaqOfferState(FlowStateBase):
-    """After an FAQ answer: whether a person should take the question up."""
+    """After an FAQ answer, or after a case for a different matter raised meanwhile: whether a
+    person should take the question (or that matter) up."""
 
     FLOW: ClassVar[str] = "faq_offer"
     category: str
     question: str = ""
     opening: int | None = None
     step: str = "offer"
+    # Offered after an intake for a different matter raised meanwhile: no FAQ answer was given.
+    other_matter: bool = False
 
 
 @dataclass(kw_only=True)

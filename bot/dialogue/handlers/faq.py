@@ -31,6 +31,7 @@ ANSWERED_QUESTION = (
     "想让{role}看看您的具体情况，回复“继续登记”就行（免费，不是去法院立案）。"
 )
 ALREADY_ANSWERED = "好的，不登记。上面的解答供您参考；还有想问的，直接发给我就行。"
+OTHER_MATTER_NOT_REGISTERED = "好的，这件事不另外登记。想了解这方面的规定，直接把问题发给我就行。"
 URGENT_KEPT = "您的紧急工单已经登记：涉及人身安全，工作人员会尽快联系您。有什么想问的，也可以直接发给我。"
 ASK_AWAY = "好的，不用登记。有什么想问的直接发给我：常见的问题我马上回答，需要看具体情况的，再问您要不要转给工作人员。"
 CHOICE_IS_NO_CASE = (
@@ -87,8 +88,11 @@ def open_now(hours: str) -> str:
 
 
 def prompt(turn: Turn) -> str:
-    """The offer of a person, to ask again."""
-    return OFFER.format(role=role_label(turn.dialogue.state(FaqOfferState).category))
+    """The offer of a person (or of a case for the other matter), to ask again."""
+    offer = turn.dialogue.state(FaqOfferState)
+    if offer.other_matter:
+        return intake.other_matter_offer(offer)
+    return OFFER.format(role=role_label(offer.category))
 
 
 def take_up(turn: Turn) -> str:
@@ -112,7 +116,8 @@ def only_asking(turn: Turn) -> str:
     asked = question.group("asked") if question else ""  # "不要转 我就想了解一下 一般怎么分": the question
     if isinstance(flow, FaqOfferState) and not (asked and _faq_answer(turn, asked)):
         turn.dialogue.end()
-        return ALREADY_ANSWERED  # the FAQ answer was their answer
+        # After an FAQ answer that answer was theirs; after another matter's offer no answer was given.
+        return OTHER_MATTER_NOT_REGISTERED if flow.other_matter else ALREADY_ANSWERED
     if isinstance(flow, IntakeState):
         if asked:  # kept with the story (for "继续登记"), and what the answer is about
             intake.add_story(turn, asked)

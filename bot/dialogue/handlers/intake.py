@@ -645,17 +645,22 @@ def keep_other_matter(turn: Turn, category: str) -> str:
 
 def offer_other_matter(turn: Turn, state: IntakeState) -> str:
     """After the case is opened: ask whether the other matter raised meanwhile gets its own case."""
-    turn.dialogue.start(
+    offer = turn.dialogue.start(
         FaqOfferState(
             category=state.other_category,
             question=state.other_matter,
             opening=state.other_message,
+            other_matter=True,
         )
     )
-    about = state.other_matter if len(state.other_matter) <= SUMMARY_CHARS else state.other_matter[:SUMMARY_CHARS] + "…"
+    return f"\n{other_matter_offer(offer)}"
+
+
+def other_matter_offer(offer: FaqOfferState) -> str:
+    """Whether the other matter raised during an intake gets its own case (asked again as it stands)."""
+    about = offer.question if len(offer.question) <= SUMMARY_CHARS else offer.question[:SUMMARY_CHARS] + "…"
     return (
-        f"\n您刚才还提到：“{about}”。要为这件事另外登记吗？\n"
-        f"回复 1 登记，转给{role_label(state.other_category)}\n回复 2 不用了"
+        f"您刚才还提到：“{about}”。要为这件事另外登记吗？\n回复 1 登记，转给{role_label(offer.category)}\n回复 2 不用了"
     )
 
 
