@@ -1,10 +1,33 @@
 #!/usr/bin/env bash
 # Run the whole test suite against real PostgreSQL, Redis and Rasa (started here when down).
 # Each run gets its own database and Redis key prefix (see tests/conftest.py).
+# With `-m unit` only the tests that need none of the three run, and none of them is set up.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+
+run_pytest() {
+    local status=0
+    .venv/bin/python -m pytest "$@" || status=$?
+    if (( status == 5 )); then
+        echo "test: pytest collected no tests — that is a failure" >&2
+        return 1
+    fi
+    return "$status"
+}
+
+only_unit=0
+previous=""
+for argument in "$@"; do
+    if [[ $argument == -munit || ($previous == -m && $argument == unit) ]]; then only_unit=1; fi
+    previous="$argument"
+done
+if (( only_unit )); then
+    scripts/venv.sh
+    run_pytest "$@"
+    exit $?
+fi
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     echo "test: starting PostgreSQL"
@@ -48,10 +71,4 @@ stop_rasa() { if (( started_rasa )); then scripts/rasa_stop.sh >/dev/null 2>&1 |
 trap stop_rasa EXIT
 
 export RASA_URL="http://127.0.0.1:$RASA_PORT"
-status=0
-.venv/bin/python -m pytest "$@" || status=$?
-if (( status == 5 )); then
-    echo "test: pytest collected no tests — that is a failure" >&2
-    exit 1
-fi
-exit "$status"
+run_pytest "$@"

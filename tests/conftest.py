@@ -1,5 +1,10 @@
 """Shared fixtures: a database and a Redis key prefix of this run's own, the fake WeChat API
-server, and the app wired to all of them."""
+server, and the app wired to all of them.
+
+A test that uses none of the fixtures reaching PostgreSQL, Redis or Rasa is marked `unit`
+(`pytest -m unit` runs only those, with none of the three up). A module that reaches them by
+other means says so with `pytestmark = pytest.mark.needs_services`; one whose own fixture only
+shares a name with one of those says `pytestmark = pytest.mark.unit`."""
 
 from __future__ import annotations
 
@@ -26,8 +31,48 @@ RUN_ID = uuid.uuid4().hex[:8]
 
 pytest_plugins = ["tests.rasa_fixture", "tests.browser_fixtures"]
 
+# The shared fixtures that reach PostgreSQL, Redis or Rasa, themselves or through another.
+SERVICE_FIXTURES = frozenset(
+    {
+        "database_url",
+        "any_database_url",
+        "key_prefix",
+        "settings",
+        "services",
+        "any_services",
+        "app",
+        "client",
+        "resident",
+        "fresh_training_state",
+        "bound",
+        "live",
+        "rasa_server",
+        "rasa_client",
+    }
+)
 
-@pytest.fixture(scope="session", autouse=True)
+
+def needs_services(item: pytest.Item) -> bool:
+    """Whether the test reaches PostgreSQL, Redis or Rasa: by its fixtures, or as its module says."""
+    if item.get_closest_marker("needs_services"):
+        return True
+    # Said where a module's own fixture bears the name of one of these (test_fake_wechat's client).
+    if item.get_closest_marker("unit"):
+        return False
+    # fixturenames is the whole closure: the fixtures of the fixtures a test names are in it too.
+    return not SERVICE_FIXTURES.isdisjoint(item.fixturenames)
+
+
+# Before pytest's own hook deselects by marker, or `-m unit` would select nothing.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs no PostgreSQL, Redis or Rasa as `unit`."""
+    for item in items:
+        if not needs_services(item):
+            item.add_marker(pytest.mark.unit)
+
+
+@pytest.fixture(scope="session")
 def trained_signals():
     """The danger and group signals, trained once before the first test sends a message."""
     return signals.model()
@@ -73,8 +118,10 @@ def fake_wechat():
 
 
 @pytest.fixture
-def settings(database_url, key_prefix, fake_wechat, tmp_path) -> Settings:
+def settings(database_url, key_prefix, fake_wechat, tmp_path, trained_signals) -> Settings:
     """Settings pointing at the test database, Redis, the fake WeChat API and Rasa."""
+    # Every app, set of services, server or worker a test builds is built from these settings and
+    # classifies what it is sent: the signals are trained before, not within a reply's budget.
     fake_wechat.reset()
     return Settings(
         wechat_token="test-token",

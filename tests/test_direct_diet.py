@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from bot.config import PROJECT_ROOT
 from tests.rasa_servers import SERVED_MODEL
+
+pytestmark = pytest.mark.needs_services  # Rasa's own Python and the trained model
 
 
 def test_the_direct_path_is_used_and_scores_like_diet_itself():

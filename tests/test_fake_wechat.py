@@ -13,6 +13,9 @@ from devtools.fake_wechat import FakeWeChatServer, create_fake_wechat_app
 
 APPID, SECRET = "wx-test-appid", "test-secret"
 
+# Its client is the fake server's own (tests/conftest.py's is the app's, on the real services).
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture()
 def client():

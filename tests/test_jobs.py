@@ -17,6 +17,10 @@ from bot.config import PROJECT_ROOT
 from bot.jobs import IDLE_WAKE_S, RedisJobs, ServicesWorker, restart_dead_scheduler
 from tests.conftest import REDIS_URL
 
+# Every test here needs Redis: the shared one through `queue`, or (a worker across a Redis restart)
+# a redis-server of this module's own.
+pytestmark = pytest.mark.needs_services
+
 
 @pytest.fixture
 def queue(key_prefix):

@@ -7,6 +7,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import pytest
 import requests
 
 from bot.config import PROJECT_ROOT
@@ -27,6 +28,7 @@ def _command_lines() -> list[str]:
     return lines
 
 
+@pytest.mark.needs_services  # starts a Rasa server
 def test_a_served_rasa_takes_its_token_from_the_environment_and_shows_it_nowhere():
     token = f"launcher-{uuid.uuid4().hex}"
     url = start_rasa(PORT, SERVED_MODEL, token)
