@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogue.flows import ClarifyState, Dialogue, Fragment, IntakeState, UrgentState
+from bot.dialogue.flows import ClarifyState, Dialogue, Fragment, IntakeState, OtherMatter, UrgentState
 
 
 def test_a_dialogue_survives_the_round_trip_through_a_dict():
@@ -35,3 +35,34 @@ def test_an_empty_dialogue_stores_nothing():
     dialogue = Dialogue(flow=UrgentState(ticket=1))
     dialogue.end()
     assert dialogue.to_dict() == {} and dialogue.flow_name is None
+
+
+def test_an_intake_stored_with_flat_keys_reads_into_its_groups_and_is_stored_flat_again():
+    """Dialogues in progress were stored before contact, place and the other matter were grouped."""
+    flat = {
+        "category": "neighbor_dispute",
+        "step": "confirm",
+        "phone_asked": True,
+        "text_only": True,
+        "contact_time": "晚上",
+        "no_community": True,
+        "place_words": "菱角湖那块",
+        "street_id": 4,
+        "other_matter": "公司三个月没发工资",
+        "other_category": "legal_consultation",
+        "other_message": 9,
+    }
+    dialogue = Dialogue.from_dict({"flow": "intake", "state": flat})
+    state = dialogue.state(IntakeState)
+    assert state.contact.text_only and state.contact.contact_time == "晚上"
+    assert state.place.place_words == "菱角湖那块" and state.place.street_id == 4
+    assert state.other == OtherMatter("公司三个月没发工资", "legal_consultation", 9)
+    stored = dialogue.to_dict()["state"]
+    assert {key: stored[key] for key in flat} == flat
+    assert Dialogue.from_dict(dialogue.to_dict()) == dialogue
+
+
+def test_an_intake_with_no_other_matter_stores_the_empty_keys_of_before():
+    stored = Dialogue(flow=IntakeState(category="legal_consultation")).to_dict()["state"]
+    assert (stored["other_matter"], stored["other_category"], stored["other_message"]) == ("", "", None)
+    assert Dialogue.from_dict({"flow": "intake", "state": stored}).state(IntakeState).other is None

@@ -299,7 +299,11 @@ OWN_ANSWERS = [
     ("intake.community", "不登记", lambda s: s.tickets == [] and s.flow is None and "不登记" in s.reply),
     ("intake.community", "我说了不要登记！", lambda s: s.tickets == [] and s.flow is None and "不登记" in s.reply),
     ("resume_intake", "还是帮我登记一下吧", lambda s: isinstance(s.flow, IntakeState) and "接着刚才的登记" in s.reply),
-    ("resume_intake", "我不是不办 是不想留电话", lambda s: isinstance(s.flow, IntakeState) and s.flow.phone_asked),
+    (
+        "resume_intake",
+        "我不是不办 是不想留电话",
+        lambda s: isinstance(s.flow, IntakeState) and s.flow.contact.phone_asked,
+    ),
 ]
 
 

@@ -11,7 +11,7 @@ import copy
 import enum
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 
 from bot.nlu import answers, phrases
 from bot.nlu.answers import Answer, Reading
@@ -33,6 +33,50 @@ class FlowStateBase:
     step: str = ""
     misses: int = 0
 
+    def stored(self) -> dict:
+        """The state as a plain, JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_stored(cls, state: dict) -> Self:
+        """The typed state from its stored dict; keys an older release wrote are dropped."""
+        known = {item.name for item in fields(cls)}
+        return cls(**{key: value for key, value in state.items() if key in known})
+
+
+@dataclass
+class Contact:
+    """How staff may reach the resident about this case."""
+
+    phone_asked: bool = False
+    phone_from_before: bool = False  # the phone on file was left in an earlier case, not in this one
+    text_only: bool = False  # the resident cannot take calls: staff write on WeChat
+    confidential: bool = False  # the resident fears retaliation: staff keep who complained to themselves
+    contact_time: str = ""  # when the resident can take a call ("最好晚上打")
+
+
+@dataclass
+class Whereabouts:
+    """Where the matter is, while the resident has not named a community the directory knows."""
+
+    no_community: bool = False
+    candidates: list[int] = field(default_factory=list)  # communities offered by number
+    place_words: str = ""  # where they are, in their words, when they do not know the community
+    street_id: int | None = None  # the street they named when they do not know the community
+
+
+@dataclass
+class OtherMatter:
+    """A different kind of matter raised meanwhile, offered its own case after this one."""
+
+    text: str
+    category: str
+    message_id: int | None = None
+
+
+# Stored under the flat keys of the releases before these groups, so a dialogue in progress reads either way.
+_OTHER_MATTER_KEYS = {"text": "other_matter", "category": "other_category", "message_id": "other_message"}
+
 
 @dataclass(kw_only=True)
 class IntakeState(FlowStateBase):
@@ -48,19 +92,31 @@ class IntakeState(FlowStateBase):
     collective: bool = False
     urgent: bool = False
     details_asked: bool = False
-    phone_asked: bool = False
-    phone_from_before: bool = False  # the phone on file was left in an earlier case, not in this one
-    text_only: bool = False  # the resident cannot take calls: staff write on WeChat
-    confidential: bool = False  # the resident fears retaliation: staff keep who complained to themselves
-    no_community: bool = False
-    candidates: list[int] = field(default_factory=list)
-    contact_time: str = ""  # when the resident can take a call ("最好晚上打")
-    place_words: str = ""  # where they are, in their words, when they do not know the community
-    street_id: int | None = None  # the street they named when they do not know the community
-    other_matter: str = ""  # a different kind of matter raised meanwhile, offered after this case
-    other_category: str = ""
-    other_message: int | None = None
+    contact: Contact = field(default_factory=Contact)
+    place: Whereabouts = field(default_factory=Whereabouts)
+    other: OtherMatter | None = None
     cautioned: bool = False  # the "⚠️ 如果现在有人身危险…" line was given in this intake
+
+    def stored(self) -> dict:
+        """Flat, as before the contact, place and other-matter groups: contact and place fields by
+        their names, the other matter as other_matter / other_category / other_message."""
+        data = asdict(self)
+        data.update(data.pop("contact"), **data.pop("place"))
+        other = data.pop("other") or {"text": "", "category": "", "message_id": None}
+        data.update({stored: other[name] for name, stored in _OTHER_MATTER_KEYS.items()})
+        return data
+
+    @classmethod
+    def from_stored(cls, state: dict) -> Self:
+        """The typed state from its flat stored dict (see `stored`)."""
+        state = dict(state)
+        contact = {item.name: state.pop(item.name) for item in fields(Contact) if item.name in state}
+        place = {item.name: state.pop(item.name) for item in fields(Whereabouts) if item.name in state}
+        other = {name: state.pop(stored, None) for name, stored in _OTHER_MATTER_KEYS.items()}
+        read = super().from_stored(state)
+        read.contact, read.place = Contact(**contact), Whereabouts(**place)
+        read.other = OtherMatter(**other) if other["text"] else None
+        return read
 
 
 @dataclass(kw_only=True)
@@ -191,13 +247,13 @@ class Dialogue:
         data: dict = {}
         if self.flow is not None:
             data["flow"] = self.flow.FLOW
-            data["state"] = asdict(self.flow)
+            data["state"] = self.flow.stored()
         if self.pending_media:
             data["pending_media"] = list(self.pending_media)
         if self.fragments:
             data["fragments"] = [asdict(fragment) for fragment in self.fragments]
         if self.cancelled is not None:
-            data["cancelled"] = {"state": asdict(self.cancelled.state), "at": self.cancelled.at}
+            data["cancelled"] = {"state": self.cancelled.state.stored(), "at": self.cancelled.at}
         return data
 
     @classmethod
@@ -205,20 +261,14 @@ class Dialogue:
         """Read a stored dialogue; an unknown flow (from an older release) is dropped."""
         data = copy.deepcopy(data)  # the caller compares the stored dict with the result later
         kind = STATE_TYPES.get(data.get("flow") or "")
-        flow = _typed(kind, data.get("state") or {}) if kind is not None else None
+        flow = kind.from_stored(data.get("state") or {}) if kind is not None else None
         cancelled = data.get("cancelled")
         return cls(
             flow=flow,
             pending_media=list(data.get("pending_media") or []),
             fragments=[Fragment(**item) for item in data.get("fragments") or []],
-            cancelled=Cancelled(_typed(IntakeState, cancelled["state"]), cancelled["at"]) if cancelled else None,
+            cancelled=Cancelled(IntakeState.from_stored(cancelled["state"]), cancelled["at"]) if cancelled else None,
         )
-
-
-def _typed(kind: type[S], state: dict) -> S:
-    """A flow's typed state from its stored dict; keys an older release wrote are dropped."""
-    known = {item.name for item in fields(kind)}
-    return kind(**{key: value for key, value in state.items() if key in known})
 
 
 class MoreWords(enum.Enum):

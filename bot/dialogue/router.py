@@ -349,7 +349,7 @@ def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
     # The model's best FAQ, unless the words already decided which FAQ it is ("周六能去当面问问吗").
     if plain_question and decision.kind != "faq" and (answered := _faq_in_intake(turn, flow)) is not None:
         return answered
-    if decision.kind == "triage" and decision.intent != state.category and not state.other_matter:
+    if decision.kind == "triage" and decision.intent != state.category and state.other is None:
         return f"{intake.keep_other_matter(turn, decision.intent)}\n\n【接着刚才的】{flow.prompt(turn)}"
     if plain_question and decision.kind == "triage":  # a question for the person who takes the case
         intake.add_story(turn, turn.text)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from bot.cases.directory import match_communities, street_named
 from bot.cases.tickets import CaseRequest, open_ticket, response_promise, routing_unit
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
-from bot.dialogue.flows import FaqOfferState, IntakeState, MoreWords, Question
+from bot.dialogue.flows import Contact, FaqOfferState, IntakeState, MoreWords, OtherMatter, Question
 from bot.dialogue.handlers import community
 from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases
@@ -67,7 +67,7 @@ def start_case(
         turn.dialogue.end()
         return f"{community.elsewhere_note(turn, place)}\n{LOCAL_ONLY}"
     state = begin(turn, category, opening, message_ids)
-    state.no_community = place is not None
+    state.place.no_community = place is not None
     add_story(turn, story)
     intro = f"明白，这属于{CATEGORIES[category].label}，我来帮您转给{role_label(category)}。\n"
     if place is not None:
@@ -83,7 +83,7 @@ def begin(turn: Turn, category: str, opening: int | None = None, message_ids: li
             media=list(turn.dialogue.pending_media),
             opening=opening or turn.first_message_id(),
             message_ids=list(message_ids or []) + turn.fragment_ids(),
-            phone_from_before=bool(turn.resident.phone),
+            contact=Contact(phone_from_before=bool(turn.resident.phone)),
         )
     )
     turn.dialogue.pending_media.clear()
@@ -113,7 +113,7 @@ def _use_details_in(turn: Turn, text: str) -> None:
     phone = find_phone(text)
     if phone:
         turn.resident.phone = phone  # given unasked: the resident wants to be called
-        turn.dialogue.state(IntakeState).phone_from_before = False
+        turn.dialogue.state(IntakeState).contact.phone_from_before = False
     if community.community_of(turn) is None:
         named = community.community_entity(turn)
         if named is not None:
@@ -126,15 +126,15 @@ def next_question(turn: Turn, state: IntakeState) -> str:
     if not state.parts:
         state.step = "details"
         return ASK_DETAILS
-    if community.community_of(turn) is None and not state.no_community:
+    if community.community_of(turn) is None and not state.place.no_community:
         state.step = "community"
         return community.ASK_COMMUNITY
     if len("".join(state.parts)) < MIN_DESCRIPTION_CHARS and not state.details_asked:
         state.step, state.details_asked = "details", True
         return ASK_MORE_DETAILS
-    if not turn.resident.phone and not state.phone_asked and _cannot_take_calls(turn):
-        state.phone_asked = state.text_only = True  # said on an open case (hiding, cannot talk)
-    if not turn.resident.phone and not state.phone_asked:
+    if not turn.resident.phone and not state.contact.phone_asked and _cannot_take_calls(turn):
+        state.contact.phone_asked = state.contact.text_only = True  # said on an open case (hiding, cannot talk)
+    if not turn.resident.phone and not state.contact.phone_asked:
         state.step = "phone"
         return ASK_PHONE.format(role=who_answers(turn, state))
     state.step = "confirm"
@@ -178,23 +178,23 @@ def summary(turn: Turn, state: IntakeState) -> str:
         f"情况：{story}",
     ]
     if turn.resident.phone:
-        earlier = EARLIER_PHONE if state.phone_from_before else ""
+        earlier = EARLIER_PHONE if state.contact.phone_from_before else ""
         lines.append(f"电话：{mask_personal_numbers(turn.resident.phone)}{earlier}")
-    if state.place_words:
-        lines.append(f"位置：{state.place_words}")
-    if state.contact_time:
-        lines.append(f"方便联系的时间：{state.contact_time}")
-    if state.text_only:
-        kept = "，您的信息会保密" if state.confidential else ""
+    if state.place.place_words:
+        lines.append(f"位置：{state.place.place_words}")
+    if state.contact.contact_time:
+        lines.append(f"方便联系的时间：{state.contact.contact_time}")
+    if state.contact.text_only:
+        kept = "，您的信息会保密" if state.contact.confidential else ""
         lines.append(f"联系方式：不打电话，工作人员会在微信里用文字联系您{kept}")
     return "\n".join(lines + [CONFIRM_CHOICES])
 
 
 def staff_notes(state: IntakeState) -> list[str]:
     """What staff must know about reaching the resident, for the case's description."""
-    if state.confidential:
+    if state.contact.confidential:
         return [CONFIDENTIAL_NOTE]
-    return [NO_CALLS_NOTE] if state.text_only else []
+    return [NO_CALLS_NOTE] if state.contact.text_only else []
 
 
 def details_step(turn: Turn) -> str | None:
@@ -216,13 +216,13 @@ def community_step(turn: Turn) -> str | None:
     place = community.elsewhere(turn.text, answering=True)
     if place is not None:
         return _lives_elsewhere(turn, state, place)
-    unit, matches = community.resolve_place(turn, turn.text, state.candidates)
+    unit, matches = community.resolve_place(turn, turn.text, state.place.candidates)
     if unit is not None:
         keep_message(turn)
         return community_chosen(turn, unit)
     if matches:
         keep_message(turn)
-        state.candidates = [match.id for match in matches]
+        state.place.candidates = [match.id for match in matches]
         return community.which_of(matches)
     if answers.CONCEPTS["thats_all"].found(turn.text) and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
         return _community_still_needed(turn, state)
@@ -235,7 +235,7 @@ def _community_still_needed(turn: Turn, state: IntakeState) -> str:
     keep_message(turn)
     ask = (
         f"请回复社区前面的数字，或直接回复社区名称。\n{community.numbered_choices(_offered(turn, state))}"
-        if state.candidates
+        if state.place.candidates
         else community.ASK_COMMUNITY
     )
     return f"好的，您说的情况都记下了。还差一步：需要知道您住在哪个社区，才能转给负责的工作人员。\n{ask}"
@@ -245,25 +245,25 @@ def _place_unknown(turn: Turn, state: IntakeState) -> str:
     """ "不知道" at "which community": a street named goes to its workstation, else the district
     centre; the resident's words about the place ("就在万松园路那边") are kept for staff."""
     keep_message(turn)
-    state.no_community = True
-    state.place_words = community.place_words(turn.text)
+    state.place.no_community = True
+    state.place.place_words = community.place_words(turn.text)
     street = street_named(turn.session, turn.text) or _street_of_candidates(turn, state)
-    state.street_id = street.id if street is not None else None
+    state.place.street_id = street.id if street is not None else None
     office = case_unit(turn, state).office_name
-    kept = f"您说的“{state.place_words}”会写进工单，方便工作人员对接。" if state.place_words else ""
+    kept = f"您说的“{state.place.place_words}”会写进工单，方便工作人员对接。" if state.place.place_words else ""
     return f"没关系，我们先转给{office}，由他们帮您对接。{kept}\n" + next_question(turn, state)
 
 
 def _street_of_candidates(turn: Turn, state: IntakeState) -> Unit | None:
     """The street whose rooms the resident was just offered ("唐家墩那边" → its list), if one."""
-    rooms = [turn.session.get(Unit, unit_id) for unit_id in state.candidates]
+    rooms = [turn.session.get(Unit, unit_id) for unit_id in state.place.candidates]
     streets = {room.parent_id for room in rooms if room is not None}
     return turn.session.get(Unit, streets.pop()) if len(streets) == 1 and None not in streets else None
 
 
 def case_unit(turn: Turn, state: IntakeState) -> Unit:
     """Where the case being gathered will go: the community's room, the street named, else the centre."""
-    street = turn.session.get(Unit, state.street_id) if state.street_id is not None else None
+    street = turn.session.get(Unit, state.place.street_id) if state.place.street_id is not None else None
     return routing_unit(turn.session, community.community_of(turn) or street, state.collective)
 
 
@@ -275,7 +275,7 @@ def _lives_elsewhere(turn: Turn, state: IntakeState, place: str) -> str:
     if community.works_here(turn.text):
         add_story(turn, turn.text)  # why a resident of another district is served here, for staff
     keep_message(turn)
-    state.no_community = True
+    state.place.no_community = True
     return f"{community.legal_question_from_elsewhere(turn, place, turn.text)}\n" + next_question(turn, state)
 
 
@@ -299,9 +299,9 @@ def community_chosen(turn: Turn, unit: Unit, by_location: bool = False) -> str:
     """The resident's community is known: remember it and go on."""
     state = turn.dialogue.state(IntakeState)
     community.remember(turn, unit)
-    state.candidates = []
-    state.no_community = False
-    state.street_id = None
+    state.place.candidates = []
+    state.place.no_community = False
+    state.place.street_id = None
     how = "根据您的位置，" if by_location else ""
     return f"{how}已记下：{unit.name}。\n" + next_question(turn, state)
 
@@ -327,12 +327,12 @@ def phone_step(turn: Turn) -> str | None:
     if phone:
         keep_message(turn)
         turn.resident.phone = phone
-        state.phone_asked, state.phone_from_before = True, False
-        state.contact_time = contact_time_in(text) or state.contact_time
+        state.contact.phone_asked, state.contact.phone_from_before = True, False
+        state.contact.contact_time = contact_time_in(text) or state.contact.contact_time
         return next_question(turn, state)
     if phrases.NO_PHONE_AT_ALL.search(text) and len(text) <= SHORT_REPLY_MAX_CHARS:  # "冇得电话 不留"
         keep_message(turn)
-        state.phone_asked = state.text_only = True
+        state.contact.phone_asked = state.contact.text_only = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
     if phrases.NO_PHONE.match(text) or phrases.SKIP.match(text):
         return no_phone(turn)
@@ -342,19 +342,19 @@ def phone_step(turn: Turn) -> str | None:
         return number_to_come(turn)
     if phrases.FEARS_RETALIATION.search(text):  # "不敢打电话 怕那家人报复"
         keep_message(turn)
-        state.phone_asked = state.text_only = state.confidential = True
+        state.contact.phone_asked = state.contact.text_only = state.contact.confidential = True
         return f"{CONFIDENTIAL}\n" + next_question(turn, state)
     if phrases.NOT_THE_PHONE.search(text) and len(text) <= SHORT_REPLY_MAX_CHARS:  # "不是不办 是不想留电话"
         keep_message(turn)
-        state.phone_asked = True
+        state.contact.phone_asked = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
     if phrases.NO_CALLS.found(text):  # "我是聋哑人打不了电话": no phone, and staff must write
         keep_message(turn)
-        state.phone_asked = state.text_only = True
+        state.contact.phone_asked = state.contact.text_only = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
     if answers.CONCEPTS["no_phone_reason"].found(text) and len(text) <= SHORT_REPLY_MAX_CHARS:
         keep_message(turn)  # "物业有我电话 不用了", "不用了 微信上回我就行": no phone, written to here
-        state.phone_asked = True
+        state.contact.phone_asked = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
     if digit_count(text) >= 7:  # a number, but no phone number: typed or read out wrong
         keep_message(turn)
@@ -374,7 +374,7 @@ def no_phone(turn: Turn) -> str:
     """No to "愿意留一个手机号吗" ("不留", "冇得", "莫打电话"): the case goes on without one."""
     state = turn.dialogue.state(IntakeState)
     keep_message(turn)
-    state.phone_asked = True
+    state.contact.phone_asked = True
     return next_question(turn, state)
 
 
@@ -394,7 +394,7 @@ def contact_time_said(turn: Turn) -> str | None:
     if not said:
         return None
     state = turn.dialogue.state(IntakeState)
-    state.contact_time = said
+    state.contact.contact_time = said
     keep_message(turn)
     next_words = prompt(turn) if state.step != "confirm" else summary(turn, state)
     return f"好的，已记下：{said}，工作人员会尽量按这个时间联系您。\n{next_words}"
@@ -469,11 +469,11 @@ def community_yes(turn: Turn) -> str | None:
     """A plain yes to "which community": the one community offered is taken; with several on offer
     the number is asked for; with none it answers nothing (None: a miss, as any unusable answer)."""
     state = turn.dialogue.state(IntakeState)
-    if not state.candidates:
+    if not state.place.candidates:
         return None
     keep_message(turn)
-    if len(state.candidates) == 1:
-        return community_chosen(turn, turn.session.get_one(Unit, state.candidates[0]))
+    if len(state.place.candidates) == 1:
+        return community_chosen(turn, turn.session.get_one(Unit, state.place.candidates[0]))
     return f"请回复社区前面的数字，或直接回复社区名称。\n{community.numbered_choices(_offered(turn, state))}"
 
 
@@ -482,12 +482,12 @@ def community_no(turn: Turn) -> str:
     the question is asked again, kindly."""
     state = turn.dialogue.state(IntakeState)
     keep_message(turn)
-    state.candidates = []
+    state.place.candidates = []
     return "好的，那请再说一下您住的社区名称，或发送您的位置。\n不清楚的话回复“不知道”。"
 
 
 def _offered(turn: Turn, state: IntakeState) -> list[Unit]:
-    return [unit for unit_id in state.candidates if (unit := turn.session.get(Unit, unit_id)) is not None]
+    return [unit for unit_id in state.place.candidates if (unit := turn.session.get(Unit, unit_id)) is not None]
 
 
 def _part_corrected(turn: Turn, state: IntakeState) -> str | None:
@@ -520,7 +520,7 @@ def _drop_phone(turn: Turn, state: IntakeState) -> str:
     """The case goes without a phone, and the number on file is forgotten (asked again next time)."""
     keep_message(turn)
     turn.resident.phone = None
-    state.phone_asked, state.phone_from_before = True, False
+    state.contact.phone_asked, state.contact.phone_from_before = True, False
     return f"{NO_PHONE_OK}\n" + summary(turn, state)
 
 
@@ -542,7 +542,7 @@ def _community_corrected(turn: Turn) -> str | None:
     if not matches:
         return None
     keep_message(turn)
-    state.step, state.candidates = "community", [match.id for match in matches]
+    state.step, state.place.candidates = "community", [match.id for match in matches]
     return community.which_of(matches)
 
 
@@ -560,7 +560,7 @@ def resume_cancelled(turn: Turn) -> str | None:
     keep_message(turn)
     intro = "好的，接着刚才的登记，您之前说的情况都还在。"
     if no_phone:
-        state.phone_asked = True
+        state.contact.phone_asked = True
         intro = f"{NO_PHONE_OK}接着刚才的登记，您之前说的情况都还在。"
     return f"{intro}\n{next_question(turn, state)}"
 
@@ -590,7 +590,7 @@ def go_back(turn: Turn) -> str:
 
 def _ask_community_again(turn: Turn, state: IntakeState) -> str:
     """Forget the community given (and the place words or street instead of one) and ask again."""
-    state.no_community, state.street_id, state.place_words = False, None, ""
+    state.place.no_community, state.place.street_id, state.place.place_words = False, None, ""
     state.step = "community"
     turn.resident.community_id = None
     return community.ASK_COMMUNITY
@@ -609,8 +609,8 @@ def open_case(turn: Turn, note: str = "") -> str:
         opening_message_id=state.opening,
         message_ids=state.message_ids,
         media_ids=state.media,
-        contact_time=state.contact_time,
-        place_words=state.place_words,
+        contact_time=state.contact.contact_time,
+        place_words=state.place.place_words,
         staff_notes=staff_notes(state),
     )
     ticket = open_ticket(turn.session, turn.resident, request)
@@ -628,30 +628,25 @@ def open_case(turn: Turn, note: str = "") -> str:
     if ticket.contact_phone:
         lines.append(f"联系电话：{mask_personal_numbers(ticket.contact_phone)}")
     lines.append("有照片可以直接发给我，会附在工单里；回复“我的工单”可随时查看进度。")
-    if state.other_matter:
-        lines.append(offer_other_matter(turn, state))
+    if state.other is not None:
+        lines.append(offer_other_matter(turn, state.other))
     return "\n".join(lines)
 
 
 def keep_other_matter(turn: Turn, category: str) -> str:
     """A different kind of matter raised in the middle: kept, and offered once this case is opened."""
     state = turn.dialogue.state(IntakeState)
-    state.other_matter, state.other_category, state.other_message = turn.text, category, turn.message.id
+    state.other = OtherMatter(turn.text, category, turn.message.id)
     return (
         f"这件事和正在登记的{CATEGORIES[state.category].label}不是一类，我先记下了；"
         f"这边登记完，再帮您转给{role_label(category)}。"
     )
 
 
-def offer_other_matter(turn: Turn, state: IntakeState) -> str:
+def offer_other_matter(turn: Turn, other: OtherMatter) -> str:
     """After the case is opened: ask whether the other matter raised meanwhile gets its own case."""
     offer = turn.dialogue.start(
-        FaqOfferState(
-            category=state.other_category,
-            question=state.other_matter,
-            opening=state.other_message,
-            other_matter=True,
-        )
+        FaqOfferState(category=other.category, question=other.text, opening=other.message_id, other_matter=True)
     )
     return f"\n{other_matter_offer(offer)}"
 

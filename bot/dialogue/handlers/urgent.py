@@ -157,10 +157,10 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
         state.message_ids[:0] = gathered.message_ids
         state.media[:0] = gathered.media
         state.collective = state.collective or gathered.collective
-        state.place_words, state.street_id = gathered.place_words, gathered.street_id
-        state.text_only, state.confidential = gathered.text_only, gathered.confidential
-    state.urgent = state.phone_asked = state.no_community = True
-    no_calls = state.text_only or bool(phrases.NO_CALLS.found(story))
+        state.place.place_words, state.place.street_id = gathered.place.place_words, gathered.place.street_id
+        state.contact.text_only, state.contact.confidential = gathered.contact.text_only, gathered.contact.confidential
+    state.urgent = state.contact.phone_asked = state.place.no_community = True
+    no_calls = state.contact.text_only or bool(phrases.NO_CALLS.found(story))
     # Someone threatening their own life is no violence against the resident: no domestic-violence help.
     help_at_home = "" if set(kinds) == {"self_harm"} else domestic_help(turn, " ".join(state.parts))
     opened = intake.open_case(turn)
