@@ -74,9 +74,11 @@ CALL_OFF_QUESTION = (
     "如有危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
 )
 CONFIRM_NO_DANGER = "已补充到紧急工单 {number}。" + CALL_OFF_QUESTION
-# Someone who cannot speak on the phone (the abuser would hear): 12110 takes reports by SMS.
+# Someone who cannot speak on the phone (the abuser would hear): 12110 takes reports by SMS. The
+# police may answer by SMS (a ringing phone would give the resident away) and an SMS can be late.
 NO_CALLS_ADVICE = (
-    "明白，不打电话也可以。需要报警时，可以发短信到 12110（写清地址和情况），警方也会用短信回复您。\n"
+    "明白，不打电话也可以。需要报警时，可以发短信到 12110（写清地址和情况），警方可能用短信回复您，请把手机调成静音。"
+    "短信可能延迟，一旦能安全通话，请直接打 110。\n"
     "您也可以继续在这里用文字告诉我们，工单 {number} 的工作人员会用文字联系您，不会打电话。"
 )
 GENERAL_ADVICE = "如有危险，请立即拨打 110（报警）、119（火警）或 120（急救），先保证自己和家人的安全。"
@@ -102,7 +104,10 @@ BY_SMS = (
     ("拨打 110 报警", "发短信到 12110 报警"),
     ("拨打 110", "发短信到 12110 报警"),
 )
-SMS_HOW = "发短信到 12110 时写清地址和情况，不用出声，警方也会用短信回复您。"
+SMS_HOW = (
+    "发短信到 12110 时写清地址和情况，不用出声；警方可能用短信回复您，请把手机调成静音。"
+    "短信可能延迟，一旦能安全通话，请直接打 110。"
+)
 # The one threatening is about to get in ("门快被他踹开了"): said plainly, and marked on the case.
 BREAKING_IN = (
     "已补充到紧急工单 {number}，并注明情况危急。\n"
