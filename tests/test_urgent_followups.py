@@ -33,6 +33,7 @@ def test_one_who_cannot_phone_gets_the_sms_way_in_every_later_advice(services, r
     for reply in replies[2:]:
         assert "短信" in reply and "拨打 110" not in reply, reply
     assert "情况危急" in replies[3] and "马上" in replies[3]
+    assert "静音" in replies[3], "a reply by SMS must not ring where the abuser hears it"
     assert "房间" in replies[3] or "离开" in replies[3]
     assert (
         "门快被踹开" in urgent_case(services, resident).description

@@ -216,7 +216,7 @@ def breaking_in(turn: Turn, ticket: Ticket) -> str:
     add_staff_note(turn.session, ticket, BREAKING_IN_NOTE.format(text=turn.text.strip()))
     no_calls = turn.dialogue.state(UrgentState).no_calls
     act = "拨打 110，说清" if not no_calls else "发短信到 12110，写清"
-    answer = "，警方也会用短信回复您" if no_calls else ""
+    answer = "；警方可能用短信回复您，请把手机调成静音，短信也可能延迟" if no_calls else ""
     return BREAKING_IN.format(act=act, answer=answer, number=ticket.number)
 
 
