@@ -1,5 +1,8 @@
 """A database made ready to serve: the schema at its newest revision, the directory of rooms, the
-FAQ and the canned answers loaded. Shared by `flask setup`, the tests and the benchmarks."""
+FAQ and the canned answers loaded. Shared by `flask setup`, the tests and the benchmarks.
+
+After the first load the database holds the FAQ: a seed entry changed in the service is kept
+(bot.legal.faq_seed), and the kept ones that the seed file changes too are reported."""
 
 from __future__ import annotations
 
@@ -8,26 +11,38 @@ from pathlib import Path
 
 from bot.cases.directory import DEFAULT_DIRECTORY, load_directory
 from bot.cases.staff import load_canned_answers
-from bot.nlu.faq_file import DEFAULT_FAQ, load_faq
+from bot.legal.faq_seed import SeedOutcome, SeedState, load_seed
+from bot.nlu.faq_file import DEFAULT_FAQ, read_faq_file
 from bot.storage import Database
 from bot.storage.migrate import upgrade
 
 
 @dataclass(frozen=True)
 class Seeded:
-    """How much of each seed was loaded."""
+    """How much of each seed was loaded, and how the FAQ's entries stood against the seed."""
 
     units: int
-    faq_entries: int
+    faq: tuple[SeedState, ...]
     canned_answers: int
+
+    @property
+    def faq_entries(self) -> int:
+        """How many entries the FAQ seed file has."""
+        return len(self.faq)
+
+    def faq_with(self, *outcomes: SeedOutcome) -> list[SeedState]:
+        """The FAQ entries that stood so (e.g. SeedOutcome.CONFLICT)."""
+        return [state for state in self.faq if state.outcome in outcomes]
 
 
 def prepare_database(database_url: str, directory: Path = DEFAULT_DIRECTORY, faq: Path = DEFAULT_FAQ) -> Seeded:
-    """Apply the migrations, then load the directory, the FAQ and the canned answers."""
+    """Apply the migrations, then load the directory, the FAQ (keeping edits) and the canned answers."""
     upgrade(database_url)
     database = Database(database_url)
     try:
         with database.session() as session:
-            return Seeded(load_directory(session, directory), load_faq(session, faq), load_canned_answers(session))
+            units = load_directory(session, directory)
+            states = load_seed(session, read_faq_file(faq))
+            return Seeded(units, tuple(states), load_canned_answers(session))
     finally:
         database.engine.dispose()

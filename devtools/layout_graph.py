@@ -30,6 +30,7 @@ OWNS = {
     "bot.pipeline": "message to answer: storing, answering, reply budget, delivery, recovery",
     "bot.dialogue": "one turn: router, flows, dialogue state, handlers",
     "bot.cases": "cases: tickets, lifecycle, handoff, staff, alerts, privacy",
+    "bot.legal": "laws cited, the 依据 line, lawyer review, FAQ edits kept",
     "bot.nlu": "classifying: Rasa client, policy, signals, phrases, keywords",
     "bot.training": "review queue, training data, retrain, compare, promote",
     "bot.storage": "SQLAlchemy models and their queries",

@@ -64,15 +64,6 @@ def test_sweep_escalates_overdue_cases_and_requeues_stuck_messages(app, services
         assert unit_by_code(session, "wansong").id == session.get(Ticket, ticket_id).unit_id
 
 
-def test_admin_edits_an_faq_answer(app, services):
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["faq", "edit", "faq_service_fee", "--answer", "社区工作室的法律咨询一律免费。"])
-    assert result.exit_code == 0, result.output
-    assert "一律免费" in runner.invoke(args=["faq", "show", "faq_service_fee"]).output
-    runner.invoke(args=["setup"])  # the seed file puts the reviewed answer back
-    assert "一律免费" not in runner.invoke(args=["faq", "show", "faq_service_fee"]).output
-
-
 def test_a_status_change_with_redis_down_reports_success_and_the_notice_waits(app, services, fake_wechat):
     import redis
 

@@ -103,7 +103,7 @@ def test_sqlite_times_once_written_in_beijing_clock_time_are_moved_to_utc(tmp_pa
             {"id": case_id},
         )
     command.stamp(alembic_config(url), "0010")
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "0011")  # the later revisions' schema is in place already
     with database.session() as session:
         ticket = session.get(Ticket, case_id)
         assert ticket.mediation_at == datetime(2026, 12, 14, 14, 30, tzinfo=CHINA)

@@ -19,11 +19,11 @@ from bot.cases.privacy import erase_after_cases, purge_expired
 from bot.cases.staff import accounts_without_password, audit
 from bot.cases.tickets import escalate_overdue, status_line
 from bot.jobs import RetryLater
+from bot.legal.faq_seed import SeedOutcome
 from bot.nlu.faq_file import DEFAULT_FAQ
 from bot.pipeline.recovery import answer_unanswered, replay_kept
-from bot.seeding import prepare_database
+from bot.seeding import Seeded, prepare_database
 from bot.storage.directory import ROLES, unit_by_code
-from bot.storage.faq import faq_for_intent
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import TicketStatus, queue_of, ticket_by_number
 from bot.wechat.outbox import claim_seconds, requeue_stuck
@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 # At worker start, a message queued this long ago without being sent has lost its job.
 WORKER_START_PICKUP = timedelta(minutes=1)
 tickets_cli = AppGroup("tickets", help="Work cases from the command line.")
-faq_cli = AppGroup("faq", help="Read and edit the FAQ answers.")
 
 
 def _services():
@@ -53,11 +52,29 @@ def setup_command(directory: Path, faq: Path) -> None:
         f"schema up to date; {seeded.units} units and {seeded.faq_entries} FAQ entries loaded; "
         f"{seeded.canned_answers} canned answers"
     )
+    _report_faq_edits(seeded)
     if waiting:
         click.echo(
             f"{len(waiting)} staff account(s) from the directory have no password yet; "
             "give one with: flask --app webhook staff passwd USERNAME"
         )
+
+
+def _report_faq_edits(seeded: Seeded) -> None:
+    """The FAQ answers changed in the service that the seed file did not overwrite."""
+    kept = seeded.faq_with(SeedOutcome.KEPT)
+    conflicts = seeded.faq_with(SeedOutcome.CONFLICT)
+    if kept:
+        click.echo(
+            f"{len(kept)} FAQ answer(s) edited in the service kept; to keep them in bot/data/faq.yml too: "
+            "flask --app webhook faq export --out FILE.yml"
+        )
+    if conflicts:
+        click.echo(
+            f"{len(conflicts)} FAQ answer(s) edited in the service and changed in the seed file; kept as edited:"
+        )
+        for state in conflicts:
+            click.echo(f"  {state.line()}")
 
 
 @click.command("worker")
@@ -152,37 +169,10 @@ def status_command(number: str, status: str, actor: str, note: str) -> None:
     click.echo(f"{number} → {status}; resident notified")
 
 
-@faq_cli.command("show")
-@click.argument("intent")
-def faq_show_command(intent: str) -> None:
-    """Print one FAQ entry."""
-    with _services().db.session() as session:
-        entry = faq_for_intent(session, intent)
-        if entry is None:
-            raise click.ClickException(f"no FAQ entry for {intent!r}")
-        click.echo(f"{entry.intent} ({entry.category})\n问：{entry.question}\n答：{entry.answer}\n依据：{entry.source}")
-
-
-@faq_cli.command("edit")
-@click.argument("intent")
-@click.option("--answer", help="The new answer text.")
-@click.option("--source", help="The new legal source.")
-@click.option("--question", help="The new model question.")
-def faq_edit_command(intent: str, answer: str | None, source: str | None, question: str | None) -> None:
-    """Change an FAQ entry's answer, source or question; it is served from the next message on."""
-    with _services().db.session() as session:
-        entry = faq_for_intent(session, intent)
-        if entry is None:
-            raise click.ClickException(f"no FAQ entry for {intent!r}")
-        for field, value in (("answer", answer), ("source", source), ("question", question)):
-            if value:
-                setattr(entry, field, value.strip())
-    click.echo(f"{intent} updated")
-
-
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     from webhook import cli_models  # noqa: F401  (adds review/retrain/models/promote/rollback to `nlu`)
+    from webhook.cli_faq import faq_cli
     from webhook.cli_nlu import nlu_cli
     from webhook.cli_privacy import privacy_cli
     from webhook.cli_staff import staff_cli

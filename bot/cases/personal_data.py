@@ -357,8 +357,36 @@ TABLES: tuple[TableMap, ...] = (
         "faq_entries",
         Link.NONE,
         not_personal={
-            column: "the public FAQ"
-            for column in ("id", "intent", "category", "question", "answer", "source", "updated_at")
+            **{
+                column: "the public FAQ"
+                for column in ("id", "intent", "category", "question", "answer", "source", "citations", "seed_hash")
+            },
+            **{
+                column: "staff's edits and reviews of the public FAQ"
+                for column in ("edited_by", "edited_at", "reviewed_by", "reviewed_at", "updated_at")
+            },
+        },
+    ),
+    TableMap(
+        "faq_drafts",
+        Link.NONE,
+        not_personal={
+            column: "a staff member's drafted change to the public FAQ"
+            for column in (
+                "id",
+                "entry_id",
+                "question",
+                "answer",
+                "citations",
+                "based_on",
+                "note",
+                "drafted_by",
+                "drafted_at",
+                "status",
+                "decided_by",
+                "decided_at",
+                "decision_note",
+            )
         },
     ),
     TableMap(

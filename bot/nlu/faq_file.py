@@ -1,4 +1,5 @@
-"""The FAQ seed file (bot/data/faq.yml): its entries, loading them, and each FAQ intent's category."""
+"""The FAQ seed file (bot/data/faq.yml): its entries, and each FAQ intent's category (loading it:
+bot.legal.faq_seed)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy.orm import Session
 
 from bot.config import DATA_DIR
-from bot.storage.faq import upsert_faq
 
 DEFAULT_FAQ = DATA_DIR / "faq.yml"
 FAQ_FILE = DEFAULT_FAQ
@@ -18,14 +17,6 @@ FAQ_FILE = DEFAULT_FAQ
 def read_faq_file(path: Path = DEFAULT_FAQ) -> list[dict]:
     """The FAQ entries in the seed file."""
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-
-
-def load_faq(session: Session, path: Path = DEFAULT_FAQ) -> int:
-    """Insert or update every FAQ entry from the file; returns how many."""
-    items = read_faq_file(path)
-    for item in items:
-        upsert_faq(session, item)
-    return len(items)
 
 
 def load_faq_categories(path: Path | str = FAQ_FILE) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from bot.storage.dead_letters import DeadLetter
 from bot.storage.dialogues import DialogueState
 from bot.storage.directory import Unit
-from bot.storage.faq import FaqEntry
+from bot.storage.faq import FaqDraft, FaqEntry
 from bot.storage.messages import Message
 from bot.storage.outbox import OutboundMessage
 from bot.storage.privacy_requests import PrivacyRequest
@@ -20,6 +20,7 @@ __all__ = [
     "CaseNote",
     "Handoff",
     "StaffRoom",
+    "FaqDraft",
     "FaqEntry",
     "Message",
     "ModelVersion",

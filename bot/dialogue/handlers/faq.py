@@ -9,6 +9,8 @@ from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label
 from bot.dialogue.flows import Cancelled, ClarifyState, Dialogue, FaqOfferState, IntakeState, UrgentState
 from bot.dialogue.handlers import community, intake
 from bot.dialogue.turn import Turn
+from bot.legal.review import CAVEAT, law_changed
+from bot.legal.sources import citations_of, render_basis
 from bot.nlu import phrases
 from bot.nlu.cues import OFFICE_HOURS_FAQ
 from bot.nlu.faq_file import category_of
@@ -49,21 +51,28 @@ def answer(turn: Turn) -> str:
         category = category_of(intent)
         return intake.start_case(turn, category if category in CATEGORIES else GENERAL_CATEGORY)
     text = answer_text(turn)
-    if entry.category not in CATEGORIES:
+    # A law it cites has changed and no lawyer has reviewed it since: the offer is of the lawyer.
+    category = GENERAL_CATEGORY if law_changed(entry) else entry.category
+    if category not in CATEGORIES:
         return f"{text}\n\n{SERVICE_OFFER}"
-    turn.dialogue.start(FaqOfferState(category=entry.category, question=turn.story(), opening=turn.first_message_id()))
+    turn.dialogue.start(FaqOfferState(category=category, question=turn.story(), opening=turn.first_message_id()))
     turn.dialogue.fragments.clear()
     return f"{text}\n\n{prompt(turn)}"
 
 
 def answer_text(turn: Turn, intent: str | None = None) -> str:
-    """The FAQ's answer with its legal source, without any offer (also used inside an intake);
-    `intent`: another FAQ than the one the message was taken for."""
+    """The FAQ's answer with its legal basis (and the caveat when a law it cites has changed since a
+    lawyer last reviewed it), without any offer (also used inside an intake); `intent`: another FAQ
+    than the one the message was taken for."""
     intent = intent or turn.intent
     entry = faq_for_intent(turn.session, intent) if intent else None
     if entry is None:
         return ""
-    text = f"{entry.answer}\n（依据：{entry.source}）" if entry.source else entry.answer
+    # An entry from before citations still shows its basis as it was written.
+    basis = render_basis(citations_of(entry.citations)) if entry.citations else entry.source
+    text = f"{entry.answer}\n（依据：{basis}）" if basis else entry.answer
+    if law_changed(entry):
+        text = f"{text}\n{CAVEAT}"
     home = community.community_of(turn) if intent == OFFICE_HOURS_FAQ else None
     if home is not None:  # when and where to go: their own community's room, from the directory
         text = f"{text}\n\n您所在社区的工作室：\n{community.room_card(home)}"
