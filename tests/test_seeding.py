@@ -196,7 +196,7 @@ def test_a_console_edit_from_before_seed_hashes_is_kept(before_hashes, tmp_path)
             connection.execute(
                 text(
                     "INSERT INTO faq_entries (intent, category, question, answer, source, updated_at) "
-                    "VALUES (:intent, :category, :question, :answer, '', CURRENT_TIMESTAMP)"
+                    "VALUES (:intent, :category, :question, :answer, '《某法》', CURRENT_TIMESTAMP)"
                 ),
                 {**item, "answer": answer},
             )
@@ -211,6 +211,11 @@ def test_a_console_edit_from_before_seed_hashes_is_kept(before_hashes, tmp_path)
     assert [state.outcome for state in seeded.faq] == [SeedOutcome.UPDATED, SeedOutcome.CONFLICT]
     assert seeded.faq[1].edited_by == "admin"
     assert _answer(before_hashes, "faq_service_fee") == "一律免费。"
+    database = Database(before_hashes)
+    with database.session() as session:  # the free-text basis of before citations: kept where edited
+        assert faq_for_intent(session, "faq_noise_night").source == ""
+        assert faq_for_intent(session, "faq_service_fee").source == "《某法》"
+    database.engine.dispose()
     command.downgrade(alembic_config(before_hashes), "0011")  # and the migration goes back
     command.upgrade(alembic_config(before_hashes), "head")
     database = Database(before_hashes)

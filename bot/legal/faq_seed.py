@@ -111,7 +111,7 @@ def load_seed(session: Session, items: Sequence[Mapping[str, Any]]) -> list[Seed
             session.add(entry)
         elif state.outcome == SeedOutcome.IN_STEP and entry is not None:
             entry.seed_hash = content_hash(seed_content(item))  # an edit exported into the seed
-            _keep_source(entry, item)
+            entry.source = ""
         states.append(state)
     return states
 
@@ -138,13 +138,7 @@ def _apply_seed(entry: FaqEntry, item: Mapping[str, Any]) -> None:
         entry.reviewed_by = entry.reviewed_at = None
     set_content(entry, content)
     entry.seed_hash = content_hash(content)
-    _keep_source(entry, item)
-
-
-def _keep_source(entry: FaqEntry, item: Mapping[str, Any]) -> None:
-    # Seed entries written before citations carry their basis as free text.
-    if "source" in item:
-        entry.source = str(item["source"] or "")
+    entry.source = ""  # the free text of before citations: the 依据 line is rendered from them now
 
 
 def export_yaml(entries: Iterable[FaqEntry], header: str = "") -> str:
