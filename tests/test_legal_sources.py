@@ -10,8 +10,10 @@ import pytest
 import yaml
 
 from bot.cases.staff import DEFAULT_CANNED
+from bot.legal import sources
 from bot.legal.sources import (
     Article,
+    CatalogueError,
     Citation,
     CitationFormatError,
     ProblemKind,
@@ -23,6 +25,7 @@ from bot.legal.sources import (
     cited_texts,
     parse_chinese_number,
     parse_citation_text,
+    read_catalogue,
     render_basis,
 )
 from bot.nlu.faq_file import read_faq_file
@@ -192,9 +195,17 @@ def test_the_catalogue_is_read_again_when_it_changes(tmp_path, monkeypatch):
     assert catalogue().version("治安管理处罚法", "2025") is not None
 
 
-def test_without_a_catalogue_nothing_is_known_and_the_basis_still_reads(tmp_path, monkeypatch):
-    from bot.legal import sources
+def test_a_malformed_catalogue_is_refused_by_the_check_and_served_without(tmp_path, monkeypatch, caplog):
+    path = tmp_path / "catalogue.yml"
+    path.write_text("民法典:\n  title: 中华人民共和国民法典\n  kind: 宪法\n  versions: {}\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="宪法"):
+        read_catalogue(path)
+    monkeypatch.setattr(sources, "CATALOGUE_FILE", path)
+    assert render_basis([Citation("民法典", "2020", (Article(1165),))]) == "《民法典》第一千一百六十五条"
+    assert "cannot be read" in caplog.text
 
+
+def test_without_a_catalogue_nothing_is_known_and_the_basis_still_reads(tmp_path, monkeypatch):
     monkeypatch.setattr(sources, "CATALOGUE_FILE", tmp_path / "none.yml")
     assert render_basis([Citation("民法典", "2020", (Article(1165),))]) == "《民法典》第一千一百六十五条"
     assert [problem.kind for problem in check_citations([Citation("民法典", "2020")])] == [ProblemKind.UNKNOWN_LAW]
@@ -222,7 +233,8 @@ def test_every_shipped_citation_is_in_force_and_its_articles_are_in_the_text():
 
 
 def test_every_text_the_catalogue_names_is_kept():
-    laws = catalogue()
+    laws = read_catalogue(sources.CATALOGUE_FILE)
+    assert laws.laws
     missing = [
         f"{law.name} {version.key}: {name}"
         for law in laws.laws.values()

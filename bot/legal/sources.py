@@ -7,6 +7,7 @@ A citation names a law by its short name, a version by its key and articles as `
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import yaml
 from bot.cases.office_hours import CHINA
 from bot.config import PROJECT_ROOT
 
+log = logging.getLogger(__name__)
 # Where the catalogue is read from; its texts are in `texts/` beside it. Tests point it elsewhere.
 CATALOGUE_FILE = PROJECT_ROOT / "laws" / "catalogue.yml"
 # Versions that took effect after this year are always cited with their version and date: residents
@@ -447,12 +449,29 @@ def catalogue(path: Path | None = None) -> Catalogue:
     return _read_catalogue(path, stat.st_mtime_ns, stat.st_size)
 
 
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be read (the message says where)."""
+
+
+def read_catalogue(path: Path) -> Catalogue:
+    """The catalogue in a file; CatalogueError when it is malformed."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        laws = {str(name): _law(str(name), entry) for name, entry in data.items()}
+    except (yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError) as error:
+        raise CatalogueError(f"{path}: {type(error).__name__}: {error}") from error
+    return Catalogue(laws, path.parent / "texts")
+
+
 @lru_cache(maxsize=8)
 def _read_catalogue(path: Path, mtime_ns: int, size: int) -> Catalogue:
-    """The parsed catalogue file (cached by its path, time and size)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    laws = {str(name): _law(str(name), entry) for name, entry in data.items()}
-    return Catalogue(laws, path.parent / "texts")
+    """The catalogue file (cached by its path, time and size); a malformed one is logged and taken
+    as empty, so answers are still served (their 依据 by short names) while the suite's check fails."""
+    try:
+        return read_catalogue(path)
+    except CatalogueError:
+        log.exception("the catalogue of laws cannot be read; answers are served without it")
+        return Catalogue({}, path.parent / "texts")
 
 
 def _law(name: str, entry: Mapping[str, Any]) -> Law:
