@@ -201,7 +201,8 @@ def test_a_direct_edit_is_recorded_and_needs_another_lawyer(laws, database, inte
     with database.session() as session:
         entry = faq_for_intent(session, intent)
         lawyer = _staff(session, "zhang.lawyer")
-        record_edit(session, entry, lawyer, answer="先劝阻，再报警。", citations=[NEW_NOISE])
+        assert record_edit(session, entry, lawyer, answer="先劝阻，再报警。", citations=[NEW_NOISE])
+        assert not record_edit(session, entry, lawyer, answer="先劝阻，再报警。")  # the same: no edit
         assert (entry.answer, entry.edited_by, entry.reviewed_at) == ("先劝阻，再报警。", "zhang.lawyer", None)
         with pytest.raises(ReviewRefused, match="另一位律师"):
             confirm_unchanged(session, entry, lawyer)

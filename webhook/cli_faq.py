@@ -72,10 +72,10 @@ def faq_edit_command(
         staff = _staff(session, actor) if actor else None
         try:
             cited = parse_citation_text(citations) if citations else None
-            record_edit(session, entry, staff, answer=answer, question=question, citations=cited)
+            changed = record_edit(session, entry, staff, answer=answer, question=question, citations=cited)
         except ValueError as error:  # a citation that cannot be read, or that the check refuses
             raise click.ClickException(str(error)) from error
-    click.echo(f"{intent} updated")
+    click.echo(f"{intent} updated" if changed else f"{intent} already says that: nothing changed")
 
 
 @faq_cli.command("due")

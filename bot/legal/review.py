@@ -222,9 +222,9 @@ def record_edit(
     question: str | None = None,
     citations: Sequence[Citation] | None = None,
     now: datetime | None = None,
-) -> None:
+) -> bool:
     """Change an answer directly (an admin's edit, not a reviewed draft): kept across seed loads,
-    and due for a lawyer's review again."""
+    and due for a lawyer's review again; False when it says the same as before (nothing done)."""
     now = now or utcnow()
     if citations is not None:
         _check(citations, now)
@@ -236,10 +236,13 @@ def record_edit(
         content["question"] = question.strip()
     if citations is not None:
         content["citations"] = [citation.data() for citation in citations]
+    if content_hash(content) == content_hash(entry_content(entry)):
+        return False
     set_content(entry, content)
     entry.edited_by, entry.edited_at = (staff.username if staff else "system"), now
     entry.reviewed_by = entry.reviewed_at = None
     audit(session, staff, "faq_edit", None, before, _logged(entry))
+    return True
 
 
 def _decidable(session: Session, draft: FaqDraft, lawyer: Staff) -> FaqEntry:
