@@ -266,6 +266,7 @@ TABLES: tuple[TableMap, ...] = (
             "opening_message_id": Erasure.NULL,  # its message is erased
             "category": Erasure.KEEP,
             "unit_id": Erasure.KEEP,
+            "escalated_from_id": Erasure.KEEP,
             "role": Erasure.KEEP,
             "status": Erasure.KEEP,
             "urgent": Erasure.KEEP,

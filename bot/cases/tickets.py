@@ -290,6 +290,8 @@ def escalate(
     if unit is None or unit.parent is None:
         return None
     now = utcnow()
+    if ticket.escalated_from_id is None:
+        ticket.escalated_from_id = unit.id
     ticket.unit_id = unit.parent.id
     # The next level's short deadline counts from its opening while it is closed, as a new urgent
     # case's does: a case overdue at night does not climb to the district before anyone is in.

@@ -67,8 +67,11 @@ class Ticket(Base):
     """A case, routed to one unit and one role."""
 
     __tablename__ = "tickets"
-    # The console's inbox: a room's open cases by deadline.
-    __table_args__ = (Index("ix_tickets_queue", "unit_id", "status", "due_at"),)
+    # The console's inbox: a room's open cases by deadline; the reports: the cases of a period.
+    __table_args__ = (
+        Index("ix_tickets_queue", "unit_id", "status", "due_at"),
+        Index("ix_tickets_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
@@ -94,6 +97,9 @@ class Ticket(Base):
     mediation_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     mediation_place: Mapped[str] = mapped_column(String(256), default="", server_default="")
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The room (or workstation) the case was in when it was first sent up a level: the reports
+    # still count it there (bot/reports/sql.py).
+    escalated_from_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     # The resident asked for a person and no staff member has answered them since (the inbox's
     # "居民要求人工" flag); when the queue's staff were last told on WeChat. See bot/cases/person_requests.py.
     person_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
