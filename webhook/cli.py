@@ -23,6 +23,7 @@ from bot.legal.faq_seed import SeedOutcome
 from bot.nlu.faq_file import DEFAULT_FAQ
 from bot.pipeline.recovery import answer_unanswered, replay_kept
 from bot.seeding import Seeded, prepare_database
+from bot.storage.audit import AuditAction
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import TicketStatus, queue_of, ticket_by_number
@@ -165,7 +166,7 @@ def status_command(number: str, status: str, actor: str, note: str) -> None:
         except MoveRefused as error:
             raise click.ClickException(str(error)) from error
         # A change from the command line is a staff action like one on the console's page.
-        audit(session, staff_by_username(session, actor), "status", ticket.id, before, snapshot(ticket))
+        audit(session, staff_by_username(session, actor), AuditAction.STATUS, ticket.id, before, snapshot(ticket))
     click.echo(f"{number} → {status}; resident notified")
 
 

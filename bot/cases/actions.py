@@ -15,6 +15,7 @@ from bot.cases.staff import Scope, audit, can_act, can_view, staff_title
 from bot.cases.tickets import escalate, transfer
 from bot.categories import ROLE_LABELS
 from bot.jobs import Jobs
+from bot.storage.audit import AuditAction
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.messages import NoticeKind
@@ -68,7 +69,7 @@ def snapshot(ticket: Ticket) -> dict:
     }
 
 
-def _audited(session: Session, staff: Staff, action: str, ticket: Ticket, before: dict, **extra) -> None:
+def _audited(session: Session, staff: Staff, action: AuditAction, ticket: Ticket, before: dict, **extra) -> None:
     audit(session, staff, action, ticket.id, before, {**snapshot(ticket), **extra})
 
 
@@ -90,7 +91,7 @@ def accept(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff) -> None:
     before = snapshot(ticket)
     notice = f"您的工单 {ticket.number} 已由{staff_title(staff)}受理，正在办理。"
     move_ticket(session, jobs, ticket, TicketStatus.IN_PROGRESS, staff.username, "受理", notice=notice)
-    _audited(session, staff, "accept", ticket, before)
+    _audited(session, staff, AuditAction.ACCEPT, ticket, before)
 
 
 def ask_for_information(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, question: str) -> None:
@@ -105,7 +106,7 @@ def ask_for_information(session: Session, jobs: Jobs, ticket: Ticket, staff: Sta
     move_ticket(session, jobs, ticket, status, staff.username, question, notice=notice, kind=NoticeKind.QUESTION)
     person_requests.answered(session, ticket, staff.username)
     _touch_handoff(session, ticket, staff)
-    _audited(session, staff, "ask_for_information", ticket, before, question=question)
+    _audited(session, staff, AuditAction.ASK_FOR_INFORMATION, ticket, before, question=question)
 
 
 def schedule_mediation(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, at: datetime, place: str) -> None:
@@ -123,7 +124,7 @@ def schedule_mediation(session: Session, jobs: Jobs, ticket: Ticket, staff: Staf
     )
     note, kind = f"{when}，{place}", NoticeKind.MEDIATION
     move_ticket(session, jobs, ticket, TicketStatus.MEDIATION, staff.username, note, notice=notice, kind=kind)
-    _audited(session, staff, "schedule_mediation", ticket, before)
+    _audited(session, staff, AuditAction.SCHEDULE_MEDIATION, ticket, before)
 
 
 def transfer_case(
@@ -139,7 +140,7 @@ def transfer_case(
     review.record_transfer(session, ticket, role)  # another role: the model misread the opening message
     _release_if_held(session, jobs, ticket)
     transfer(session, jobs, ticket, unit, role, staff.username, base_url)
-    _audited(session, staff, "transfer", ticket, before)
+    _audited(session, staff, AuditAction.TRANSFER, ticket, before)
 
 
 def escalate_case(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, base_url: str) -> None:
@@ -148,7 +149,7 @@ def escalate_case(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, ba
     before = snapshot(ticket)
     if escalate(session, jobs, ticket, staff.username, base_url, reason=f"{staff.name}申请上级处理") is None:
         raise ActionError("工单已在区公共法律服务中心，不能再上报")
-    _audited(session, staff, "escalate", ticket, before)
+    _audited(session, staff, AuditAction.ESCALATE, ticket, before)
 
 
 def resolve(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, outcome: str) -> None:
@@ -160,7 +161,7 @@ def resolve(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, outcome:
         handoffs.release(session, jobs, current, ReleaseReason.RESOLVED)
     move_ticket(session, jobs, ticket, TicketStatus.RESOLVED, staff.username, outcome)
     person_requests.answered(session, ticket, staff.username)
-    _audited(session, staff, "resolve", ticket, before, outcome=outcome)
+    _audited(session, staff, AuditAction.RESOLVE, ticket, before, outcome=outcome)
 
 
 def reply(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, text: str) -> list[int]:
@@ -174,7 +175,7 @@ def reply(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, text: str)
     ids = tell_resident(session, jobs, ticket, signed, sender=staff.username, kind=NoticeKind.REPLY)
     person_requests.answered(session, ticket, staff.username)
     _touch_handoff(session, ticket, staff)
-    audit(session, staff, "reply", ticket.id, {}, {"outbound_ids": ids})
+    audit(session, staff, AuditAction.REPLY, ticket.id, {}, {"outbound_ids": ids})
     return ids
 
 
@@ -183,7 +184,7 @@ def add_note(session: Session, ticket: Ticket, staff: Staff, text: str) -> CaseN
     note = CaseNote(ticket_id=ticket.id, staff_id=staff.id, text=_text(text, "备注不能为空"))
     session.add(note)
     session.flush()
-    audit(session, staff, "note", ticket.id, {}, {"note_id": note.id})
+    audit(session, staff, AuditAction.NOTE, ticket.id, {}, {"note_id": note.id})
     return note
 
 
@@ -197,7 +198,7 @@ def take_over(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff) -> Han
     if ticket.status in (TicketStatus.NEW, TicketStatus.REOPENED):
         move_ticket(session, jobs, ticket, TicketStatus.IN_PROGRESS, staff.username, "人工接管对话", tell=False)
     person_requests.answered(session, ticket, staff.username)  # the resident was told who is with them
-    audit(session, staff, "take_over", ticket.id, {}, {"handoff_id": held.id})
+    audit(session, staff, AuditAction.TAKE_OVER, ticket.id, {}, {"handoff_id": held.id})
     return held
 
 
@@ -207,7 +208,7 @@ def release_conversation(session: Session, jobs: Jobs, ticket: Ticket, staff: St
     if current is None:
         raise ActionError("当前没有人工接管")
     handoffs.release(session, jobs, current, ReleaseReason.STAFF)
-    audit(session, staff, "release", ticket.id, {"handoff_id": current.id}, {})
+    audit(session, staff, AuditAction.RELEASE, ticket.id, {"handoff_id": current.id}, {})
 
 
 def _release_if_held(session: Session, jobs: Jobs, ticket: Ticket) -> None:

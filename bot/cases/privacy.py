@@ -41,6 +41,7 @@ from bot.cases.personal_data import (
 from bot.cases.staff import audit
 from bot.categories import CATEGORIES
 from bot.redaction import person, redact
+from bot.storage.audit import AuditAction
 from bot.storage.base import Base, rows_changed, utcnow
 from bot.storage.directory import Unit
 from bot.storage.outbox import OutboundMessage
@@ -398,7 +399,14 @@ def _close_requests(session: Session, resident_id: int, staff: Staff | None, cou
     if request is not None:
         request.status, request.handled_at, request.erased, request.error = RequestStatus.DONE, utcnow(), counts, ""
         request.handled_by = staff.username if staff else SYSTEM
-    audit(session, staff, "privacy_erase", None, {}, {"request_id": request.id if request else None, "erased": counts})
+    audit(
+        session,
+        staff,
+        AuditAction.PRIVACY_ERASE,
+        None,
+        {},
+        {"request_id": request.id if request else None, "erased": counts},
+    )
 
 
 def _note_failure(services: Services, openid: str, reason: str) -> None:
@@ -509,7 +517,7 @@ def wait_for_cases(session: Session, request: PrivacyRequest, staff: Staff | Non
     """An admin's choice for a resident who keeps their open case: erased once it is finished (the
     sweep, erase_after_cases), never withdrawn for it."""
     request.status, request.error = RequestStatus.AFTER_CASES, ""
-    audit(session, staff, "privacy_after_cases", None, {}, {"request_id": request.id})
+    audit(session, staff, AuditAction.PRIVACY_AFTER_CASES, None, {}, {"request_id": request.id})
 
 
 def erase_after_cases(services: Services) -> ErasureRun:

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.categories import ROLE_LABELS
 from bot.config import DATA_DIR
+from bot.storage.audit import AuditAction
 from bot.storage.base import utcnow
 from bot.storage.directory import ROLES, Unit, unit_by_code
 from bot.storage.staff import AuditEntry, CannedAnswer, Staff, StaffRoom, extra_rooms, staff_by_username
@@ -170,8 +171,10 @@ def accounts_without_password(session: Session) -> list[Staff]:
     return list(session.scalars(query))
 
 
-def audit(session: Session, staff: Staff | None, action: str, ticket_id: int | None, before: dict, after: dict) -> None:
-    """Record one staff action in the audit log."""
+def audit(
+    session: Session, staff: Staff | None, action: AuditAction, ticket_id: int | None, before: dict, after: dict
+) -> None:
+    """Record one staff action in the audit log (None: the system did it)."""
     session.add(
         AuditEntry(
             staff_id=staff.id if staff else None,

@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from bot.cases.staff import audit
+from bot.storage.audit import AuditAction
 from bot.storage.base import utcnow
 from bot.storage.faq import (
     CONTENT_FIELDS,
@@ -121,14 +122,14 @@ def take_seed(session: Session, entry: FaqEntry, item: Mapping[str, Any], staff:
     before = entry_content(entry)
     _apply_seed(entry, item)
     entry.edited_by, entry.edited_at = staff.username, utcnow()
-    audit(session, staff, "faq_take_seed", None, {"intent": entry.intent, **before}, entry_content(entry))
+    audit(session, staff, AuditAction.FAQ_TAKE_SEED, None, {"intent": entry.intent, **before}, entry_content(entry))
 
 
 def keep_edit(session: Session, entry: FaqEntry, item: Mapping[str, Any], staff: Staff) -> None:
     """Settle a conflict for the service's answer: the seed's change is set aside until it changes again."""
     entry.seed_hash = content_hash(seed_content(item))
     after = {"intent": entry.intent, "set_aside": seed_content(item)}
-    audit(session, staff, "faq_keep_edit", None, {"intent": entry.intent}, after)
+    audit(session, staff, AuditAction.FAQ_KEEP_EDIT, None, {"intent": entry.intent}, after)
 
 
 def _apply_seed(entry: FaqEntry, item: Mapping[str, Any]) -> None:

@@ -27,6 +27,7 @@ from bot.legal.sources import (
     day_in_china,
     today,
 )
+from bot.storage.audit import AuditAction
 from bot.storage.base import utcnow
 from bot.storage.faq import (
     DraftStatus,
@@ -164,7 +165,7 @@ def draft_change(
     audit(
         session,
         staff,
-        "faq_draft",
+        AuditAction.FAQ_DRAFT,
         None,
         _logged(entry),
         {"intent": entry.intent, "draft": draft.id, **_draft_content(entry, draft)},
@@ -185,7 +186,7 @@ def approve_draft(session: Session, draft: FaqDraft, lawyer: Staff, now: datetim
     entry.reviewed_by, entry.reviewed_at = lawyer.username, now
     draft.status, draft.decided_by, draft.decided_at = DraftStatus.APPROVED, lawyer.username, now
     after = {"draft": draft.id, "drafted_by": draft.drafted_by, **_logged(entry)}
-    audit(session, lawyer, "faq_approve", None, before, after)
+    audit(session, lawyer, AuditAction.FAQ_APPROVE, None, before, after)
     return entry
 
 
@@ -197,7 +198,7 @@ def return_draft(session: Session, draft: FaqDraft, lawyer: Staff, note: str, no
     draft.status, draft.decided_by, draft.decided_at = DraftStatus.RETURNED, lawyer.username, now or utcnow()
     draft.decision_note = note.strip()
     after = {"intent": entry.intent, "draft": draft.id, "drafted_by": draft.drafted_by, "note": draft.decision_note}
-    audit(session, lawyer, "faq_return", None, {"intent": entry.intent}, after)
+    audit(session, lawyer, AuditAction.FAQ_RETURN, None, {"intent": entry.intent}, after)
 
 
 def confirm_unchanged(session: Session, entry: FaqEntry, lawyer: Staff, now: datetime | None = None) -> None:
@@ -211,7 +212,7 @@ def confirm_unchanged(session: Session, entry: FaqEntry, lawyer: Staff, now: dat
     before = {"intent": entry.intent, "reviewed_by": entry.reviewed_by, "reviewed_at": _iso(entry.reviewed_at)}
     entry.reviewed_by, entry.reviewed_at = lawyer.username, now
     after = {"intent": entry.intent, "reviewed_by": lawyer.username, "reviewed_at": _iso(now)}
-    audit(session, lawyer, "faq_confirm", None, before, after)
+    audit(session, lawyer, AuditAction.FAQ_CONFIRM, None, before, after)
 
 
 def record_edit(
@@ -241,7 +242,7 @@ def record_edit(
     set_content(entry, content)
     entry.edited_by, entry.edited_at = (staff.username if staff else "system"), now
     entry.reviewed_by = entry.reviewed_at = None
-    audit(session, staff, "faq_edit", None, before, _logged(entry))
+    audit(session, staff, AuditAction.FAQ_EDIT, None, before, _logged(entry))
     return True
 
 

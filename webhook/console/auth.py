@@ -13,6 +13,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from bot.cases.staff import AccountError, Scope, audit, authenticate, scope_of, set_password
+from bot.storage.audit import AuditAction
 from bot.storage.directory import Unit
 from bot.storage.staff import Staff
 from webhook.console.common import blueprint, console_path, db, me, role_name
@@ -71,7 +72,7 @@ def login():
         with db() as session:
             result = authenticate(session, form.username.data, form.password.data)
             if result.staff is not None:
-                audit(session, result.staff, "login", None, {}, {"ip": request.remote_addr})
+                audit(session, result.staff, AuditAction.LOGIN, None, {}, {"ip": request.remote_addr})
                 user = ConsoleUser(
                     result.staff.id,
                     result.staff.username,
@@ -148,7 +149,7 @@ def _save_profile(session, staff: Staff, form: ProfileForm) -> str:
     audit(
         session,
         staff,
-        "profile",
+        AuditAction.PROFILE,
         None,
         before,
         {"wechat_bound": bool(staff.wechat_openid), "password_changed": bool(form.new_password.data)},

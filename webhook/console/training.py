@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.cases.office_hours import CHINA
 from bot.cases.staff import audit
 from bot.nlu.draining import Draining
+from bot.storage.audit import REVIEW_DECISIONS, AuditAction
 from bot.storage.base import utcnow
 from bot.storage.faq import FaqEntry, faq_for_intent
 from bot.storage.review import (
@@ -120,12 +121,16 @@ def decide():
     if not ids:
         flash("请先选择要处理的条目", "error")
         return redirect(_back())
+    decision = REVIEW_DECISIONS.get(action)
+    if decision is None:
+        flash(f"未知操作 {action}", "error")
+        return redirect(_back())
     with db() as session:
         items = list(session.scalars(select(ReviewItem).where(ReviewItem.id.in_(ids)).order_by(ReviewItem.id)))
         reviewer = Reviewer(session, services().settings.nlu_reviewed_file)
         refused = reviewer.decide_many(items, action, current_user.username, label)
         reviewer.write()
-        audit(session, me(session), f"review_{action}"[:32], None, {}, {"items": ids, "label": label})
+        audit(session, me(session), decision, None, {}, {"items": ids, "label": label})
     done = len(items) - len(refused)
     if done:
         flash(f"已处理 {done} 条", "ok")
@@ -282,7 +287,14 @@ def faq_edit(intent: str):
             return redirect(url_for("console_training.faq") + f"#{intent}")
         before = {"answer": entry.answer, "source": entry.source}
         entry.answer, entry.source = answer, source
-        audit(session, me(session), "faq_edit", None, before, {"intent": intent, "answer": answer, "source": source})
+        audit(
+            session,
+            me(session),
+            AuditAction.FAQ_EDIT,
+            None,
+            before,
+            {"intent": intent, "answer": answer, "source": source},
+        )
     flash(f"{intent} 的回答已保存", "ok")
     return redirect(url_for("console_training.faq") + f"#{intent}")
 
