@@ -17,6 +17,10 @@ def _env(name: str, default: str) -> str:
     return default if value is None or value == "" else value
 
 
+def _comma_list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def cache_dir() -> Path:
     """Where fitted models are kept between processes (CACHE_DIR, default var/cache)."""
     return Path(_env("CACHE_DIR", str(PROJECT_ROOT / "var" / "cache")))
@@ -55,6 +59,8 @@ class Settings:
     console_base_url: str = "http://127.0.0.1:8000"
     console_secret_key: str = ""
     console_secure_cookies: bool = True
+    # The reverse proxies whose X-Forwarded-For names the client (scripts/serve.sh: its nginx).
+    trusted_proxies: tuple[str, ...] = ()
     handoff_idle_minutes: int = 30
     review_sample_rate: float = 0.02
     review_low_confidence: float = 0.6
@@ -94,6 +100,7 @@ class Settings:
             # local development run on plain http.
             console_secure_cookies=_env("CONSOLE_SECURE_COOKIES", "1" if os.environ.get("WECHAT_SECRET") else "0")
             == "1",
+            trusted_proxies=_comma_list(_env("TRUSTED_PROXIES", "")),
             handoff_idle_minutes=int(_env("HANDOFF_IDLE_MINUTES", str(defaults.handoff_idle_minutes))),
             review_sample_rate=float(_env("REVIEW_SAMPLE_RATE", str(defaults.review_sample_rate))),
             review_low_confidence=float(_env("REVIEW_LOW_CONFIDENCE", str(defaults.review_low_confidence))),

@@ -75,6 +75,8 @@ pids+=($!)
 
 if [[ -n "${PROXY_PORT:-}" ]]; then
     # Production: nginx takes the connections, reads bodies whole, and passes them on.
+    # It names each client in X-Forwarded-For; the console counts failed log-ins by that address.
+    export TRUSTED_PROXIES="${TRUSTED_PROXIES:-127.0.0.1}"
     scripts/proxy.sh "$PROXY_PORT" "$PORT" >var/proxy.log 2>&1 &
     proxy_pid=$!
     pids+=("$proxy_pid")

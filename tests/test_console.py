@@ -111,7 +111,7 @@ def test_lock_out_after_repeated_failures(app, services):
     for _ in range(5):
         assert user.log_in(username, "wrong-password").status_code == 401
     locked = user.log_in(username, PASSWORD)
-    assert locked.status_code == 401 and "锁定" in locked.get_data(as_text=True)
+    assert locked.status_code == 401 and "请稍后再试" in locked.get_data(as_text=True)
 
 
 def test_disabled_account_is_logged_out_at_the_next_page(app, services):

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.cases.lockout import ACCOUNT_LIMIT, LOCKOUT
 from bot.cases.staff import (
-    MAX_FAILED_LOGINS,
+    LOGIN_REFUSED,
     AccountError,
     Scope,
     add_account,
@@ -81,16 +82,17 @@ def test_password_is_hashed_and_checked(services, session):
     assert PASSWORD not in staff.password_hash
     assert authenticate(session, username, PASSWORD).staff is staff
     assert authenticate(session, username, "nope-nope").staff is None
-    assert authenticate(session, "nobody.here", PASSWORD).error == "用户名或密码不正确"
+    assert authenticate(session, "nobody.here", PASSWORD).error == LOGIN_REFUSED
 
 
 def test_lock_out_lasts_its_time_then_lifts(services, session):
     username = new_account(services, "lawyer", "baguodun")
     now = utcnow()
-    for _ in range(MAX_FAILED_LOGINS):
-        authenticate(session, username, "wrong-password", now)
-    assert "锁定" in authenticate(session, username, PASSWORD, now).error  # even the right password
-    assert authenticate(session, username, PASSWORD, now + timedelta(minutes=16)).staff is not None
+    for _ in range(ACCOUNT_LIMIT):
+        authenticate(session, username, "wrong-password", "10.99.0.1", now)
+    assert authenticate(session, username, PASSWORD, "10.99.0.1", now).error == LOGIN_REFUSED  # even the right one
+    later = now + LOCKOUT + timedelta(minutes=1)
+    assert authenticate(session, username, PASSWORD, "10.99.0.1", later).staff is not None
 
 
 def test_disabled_account_cannot_log_in(services, session):

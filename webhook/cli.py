@@ -15,6 +15,7 @@ from bot.cases.actions import snapshot
 from bot.cases.directory import DEFAULT_DIRECTORY
 from bot.cases.handoff import release_idle
 from bot.cases.lifecycle import MoveRefused, move_ticket
+from bot.cases.lockout import forget_stale as forget_stale_log_ins
 from bot.cases.privacy import erase_after_cases, purge_expired
 from bot.cases.staff import accounts_without_password, audit
 from bot.cases.tickets import escalate_overdue, status_line
@@ -24,6 +25,7 @@ from bot.nlu.faq_file import DEFAULT_FAQ
 from bot.pipeline.recovery import answer_unanswered, replay_kept
 from bot.seeding import Seeded, prepare_database
 from bot.storage.audit import AuditAction
+from bot.storage.base import utcnow
 from bot.storage.directory import ROLES, unit_by_code
 from bot.storage.staff import staff_by_username
 from bot.storage.tickets import TicketStatus, queue_of, ticket_by_number
@@ -110,7 +112,7 @@ def sweep_command() -> None:
     """Housekeeping to run every few minutes (cron): replay messages kept while the database was
     down, answer messages whose answer failed, send overdue cases up a level, queue again
     customer-service messages that got stuck, apply the retention period, erase residents whose
-    request waited for their cases to be finished."""
+    request waited for their cases to be finished, forget failed log-ins of a day ago."""
     services = _services()
     try:
         replayed = replay_kept(services)
@@ -122,6 +124,7 @@ def sweep_command() -> None:
         escalated = escalate_overdue(session, services.jobs, settings.console_base_url)
         released = release_idle(session, services.jobs, settings.handoff_idle_minutes)
         requeued = requeue_stuck(session, services.jobs, claim_seconds(services))
+        forget_stale_log_ins(session, utcnow())  # failed log-ins of a day ago and more
     purged = purge_expired(services)
     after_cases = erase_after_cases(services)  # requests that waited for the resident's cases to finish
     click.echo(

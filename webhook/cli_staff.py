@@ -1,4 +1,4 @@
-"""Command line for staff accounts: `flask --app webhook staff add | passwd | disable | rooms | list`."""
+"""Command line for staff accounts: `flask --app webhook staff add | passwd | unlock | disable | room | list`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from bot.cases import lockout
 from bot.cases.staff import ACCOUNT_ROLES, AccountError, add_account, add_room, set_password
+from bot.storage.base import utcnow
 from bot.storage.directory import ROLES, Unit
 from bot.storage.staff import Staff, staff_by_username
 
@@ -46,7 +48,7 @@ def add_command(username: str, name: str, role: str, unit_code: str, password: s
 @click.argument("username")
 @click.password_option(help="At least 8 characters (asked for when not given).")
 def passwd_command(username: str, password: str) -> None:
-    """Set a staff member's password (also lifts a lock-out and enables a directory account)."""
+    """Set a staff member's password (also lifts the account's log-in locks and enables a directory account)."""
     with _db().session() as session:
         staff = _account(session, username)
         try:
@@ -54,7 +56,23 @@ def passwd_command(username: str, password: str) -> None:
         except AccountError as error:
             raise click.ClickException(str(error)) from error
         staff.active = True
+        lockout.unlock_account(session, staff, None, utcnow())
     click.echo(f"password of {username} set")
+
+
+@staff_cli.command("unlock")
+@click.argument("username", required=False)
+@click.option("--address", help="Lift the lock of this client address (and of the accounts tried from it).")
+def unlock_command(username: str | None, address: str | None) -> None:
+    """Lift the log-in locks of an account (from every address) or of a client address."""
+    if bool(username) == bool(address):
+        raise click.UsageError("give a USERNAME or an --address")
+    with _db().session() as session:
+        if username:
+            lifted = lockout.unlock_account(session, _account(session, username), None, utcnow())
+        else:
+            lifted = lockout.unlock_address(session, lockout.client_address(address), None, utcnow())
+    click.echo(f"{lifted} lock(s) lifted")
 
 
 @staff_cli.command("disable")

@@ -337,11 +337,17 @@ TABLES: tuple[TableMap, ...] = (
                 "unit_id",
                 "password_hash",
                 "active",
-                "failed_logins",
-                "locked_until",
                 "wechat_openid",
                 "last_login_at",
             )
+        },
+    ),
+    TableMap(
+        "login_attempts",
+        Link.NONE,
+        not_personal={
+            column: "staff log-ins that failed: a client address and an account, never a resident"
+            for column in ("id", "address", "staff_id", "failures", "last_failed_at", "locked_until")
         },
     ),
     TableMap(

@@ -6,7 +6,7 @@ asks them on every page and action."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -14,12 +14,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from bot.cases import lockout
 from bot.categories import ROLE_LABELS
 from bot.config import DATA_DIR
-from bot.storage.audit import AuditAction
+from bot.storage.audit import audit as audit  # re-exported: the case code records its actions from here
 from bot.storage.base import utcnow
 from bot.storage.directory import ROLES, Unit, unit_by_code
-from bot.storage.staff import AuditEntry, CannedAnswer, Staff, StaffRoom, extra_rooms, staff_by_username
+from bot.storage.staff import CannedAnswer, Staff, StaffRoom, extra_rooms, staff_by_username
 
 PROJECT_DATA = DATA_DIR
 COORDINATOR = "coordinator"  # every room of one street, and its workstation
@@ -27,11 +28,12 @@ ADMIN = "admin"  # the whole district
 ACCOUNT_ROLES = (*ROLES, COORDINATOR, ADMIN)
 # The case-handling roles' names are the categories'; coordinators and admins handle no category.
 ROLE_NAMES = {**ROLE_LABELS, COORDINATOR: "街道协调员", ADMIN: "区级管理员"}
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
 # Checked against when the username is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("never-a-password")
+# Every refused log-in reads the same: whether the username exists, the password was wrong or the
+# address or account is locked out is not said (nor told by the time the answer takes).
+LOGIN_REFUSED = "用户名或密码不正确，或尝试次数过多，请稍后再试"
 
 
 def staff_title(staff: Staff) -> str:
@@ -97,10 +99,9 @@ def validate_password(password: str) -> None:
 
 
 def set_password(staff: Staff, password: str) -> None:
-    """Store a salted hash of a new password and lift any lock-out."""
+    """Store a salted hash of a new password."""
     validate_password(password)
     staff.password_hash = generate_password_hash(password)
-    staff.failed_logins, staff.locked_until = 0, None
 
 
 @dataclass(frozen=True)
@@ -111,24 +112,24 @@ class LoginResult:
     error: str = ""
 
 
-def authenticate(session: Session, username: str, password: str, now: datetime | None = None) -> LoginResult:
-    """Check a username and password, counting failures and locking the account after too many."""
+def authenticate(
+    session: Session, username: str, password: str, address: str = "", now: datetime | None = None
+) -> LoginResult:
+    """Check a username and password from a client address, counting failures per address and per
+    account from it (bot.cases.lockout); every refusal says the same and takes as long."""
     now = now or utcnow()
     staff = staff_by_username(session, username.strip())
-    if staff is None or not staff.active or not staff.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
-        return LoginResult(None, "用户名或密码不正确")
-    locked_until = staff.locked_until
-    if locked_until is not None and locked_until > now:
-        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
-        return LoginResult(None, f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试")
-    if not check_password_hash(staff.password_hash, password):
-        staff.failed_logins += 1
-        if staff.failed_logins >= MAX_FAILED_LOGINS:
-            staff.failed_logins, staff.locked_until = 0, now + LOCKOUT
-            return LoginResult(None, f"登录失败次数过多，账号已锁定 {LOCKOUT.seconds // 60} 分钟")
-        return LoginResult(None, "用户名或密码不正确")
-    staff.failed_logins, staff.locked_until, staff.last_login_at = 0, None, now
+    known_hash = staff.password_hash if staff is not None and staff.active else None
+    # One hash checked on every path: an unknown name or a lock answers no faster than a wrong password.
+    right = check_password_hash(known_hash or _DUMMY_HASH, password) and known_hash is not None
+    gate = lockout.gate(session, lockout.client_address(address), staff if known_hash else None)
+    if gate.locked(now):
+        return LoginResult(None, LOGIN_REFUSED)
+    if staff is None or not right:
+        lockout.record_failure(session, gate, now)
+        return LoginResult(None, LOGIN_REFUSED)
+    lockout.record_success(session, gate)
+    staff.last_login_at = now
     return LoginResult(staff)
 
 
@@ -169,22 +170,6 @@ def accounts_without_password(session: Session) -> list[Staff]:
     """Active accounts (from the directory) that cannot log in yet."""
     query = select(Staff).where(Staff.active.is_(True), Staff.password_hash.is_(None)).order_by(Staff.id)
     return list(session.scalars(query))
-
-
-def audit(
-    session: Session, staff: Staff | None, action: AuditAction, ticket_id: int | None, before: dict, after: dict
-) -> None:
-    """Record one staff action in the audit log (None: the system did it)."""
-    session.add(
-        AuditEntry(
-            staff_id=staff.id if staff else None,
-            actor=staff.username if staff else "system",
-            action=action,
-            ticket_id=ticket_id,
-            before=before,
-            after=after,
-        )
-    )
 
 
 DEFAULT_CANNED = PROJECT_DATA / "canned_answers.yml"

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from sqlalchemy.orm import Session
+
+from bot.storage.staff import AuditEntry, Staff
+
 
 class AuditGroup(StrEnum):
     """What an action is about, for grouping the actions in a filter."""
@@ -14,6 +18,7 @@ class AuditGroup(StrEnum):
     FAQ = "faq"
     REVIEW = "review"
     PRIVACY = "privacy"
+    DIRECTORY = "directory"
 
     @property
     def label(self) -> str:
@@ -59,6 +64,14 @@ class AuditAction(StrEnum):
     # Residents' personal data
     PRIVACY_ERASE = "privacy_erase"
     PRIVACY_AFTER_CASES = "privacy_after_cases"
+    # The directory of rooms and staff accounts
+    DIRECTORY_UNIT_ADD = "directory_unit_add"
+    DIRECTORY_UNIT_EDIT = "directory_unit_edit"
+    DIRECTORY_UNIT_REMOVE = "directory_unit_remove"
+    DIRECTORY_STAFF_ADD = "directory_staff_add"
+    DIRECTORY_STAFF_EDIT = "directory_staff_edit"
+    DIRECTORY_STAFF_DISABLE = "directory_staff_disable"
+    DIRECTORY_IMPORT = "directory_import"
 
     @property
     def label(self) -> str:
@@ -77,6 +90,7 @@ GROUP_LABELS = {
     AuditGroup.FAQ: "常见问题回答",
     AuditGroup.REVIEW: "训练审核",
     AuditGroup.PRIVACY: "个人信息",
+    AuditGroup.DIRECTORY: "服务目录",
 }
 ACTION_LABELS = {
     AuditAction.ACCEPT: (AuditGroup.CASE, "受理"),
@@ -109,6 +123,13 @@ ACTION_LABELS = {
     AuditAction.REVIEW_REOPEN: (AuditGroup.REVIEW, "退回待审核"),
     AuditAction.PRIVACY_ERASE: (AuditGroup.PRIVACY, "删除居民个人信息"),
     AuditAction.PRIVACY_AFTER_CASES: (AuditGroup.PRIVACY, "确认工单办结后删除"),
+    AuditAction.DIRECTORY_UNIT_ADD: (AuditGroup.DIRECTORY, "新增单位"),
+    AuditAction.DIRECTORY_UNIT_EDIT: (AuditGroup.DIRECTORY, "修改单位"),
+    AuditAction.DIRECTORY_UNIT_REMOVE: (AuditGroup.DIRECTORY, "删除单位"),
+    AuditAction.DIRECTORY_STAFF_ADD: (AuditGroup.DIRECTORY, "新增人员账号"),
+    AuditAction.DIRECTORY_STAFF_EDIT: (AuditGroup.DIRECTORY, "修改人员账号"),
+    AuditAction.DIRECTORY_STAFF_DISABLE: (AuditGroup.DIRECTORY, "停用人员账号"),
+    AuditAction.DIRECTORY_IMPORT: (AuditGroup.DIRECTORY, "导入服务目录"),
 }
 # The review queue's decisions (bot.training.review.Reviewer.decide) and the entry each leaves.
 REVIEW_DECISIONS = {
@@ -126,3 +147,19 @@ def action_label(action: str) -> str:
         return AuditAction(action).label
     except ValueError:
         return action
+
+
+def audit(
+    session: Session, staff: Staff | None, action: AuditAction, ticket_id: int | None, before: dict, after: dict
+) -> None:
+    """Record one action in the audit log (staff None: the system did it)."""
+    session.add(
+        AuditEntry(
+            staff_id=staff.id if staff else None,
+            actor=staff.username if staff else "system",
+            action=action,
+            ticket_id=ticket_id,
+            before=before,
+            after=after,
+        )
+    )

@@ -4,6 +4,7 @@ from bot.storage.dead_letters import DeadLetter
 from bot.storage.dialogues import DialogueState
 from bot.storage.directory import Unit
 from bot.storage.faq import FaqDraft, FaqEntry
+from bot.storage.login_attempts import LoginAttempts
 from bot.storage.messages import Message
 from bot.storage.outbox import OutboundMessage
 from bot.storage.privacy_requests import PrivacyRequest
@@ -22,6 +23,7 @@ __all__ = [
     "StaffRoom",
     "FaqDraft",
     "FaqEntry",
+    "LoginAttempts",
     "Message",
     "ModelVersion",
     "OutboundMessage",

@@ -9,7 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ForeignKey,
-    Integer,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -36,8 +36,6 @@ class Staff(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The staff member's own WeChat openid on the official account: notices of new and overdue cases.
     wechat_openid: Mapped[str | None] = mapped_column(String(64))
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -59,6 +57,8 @@ class AuditEntry(Base):
     """One staff action: who, what, when, and the case's state before and after."""
 
     __tablename__ = "audit_log"
+    # The audit page filters by action newest first, and by date.
+    __table_args__ = (Index("ix_audit_log_action_id", "action", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
@@ -67,7 +67,7 @@ class AuditEntry(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     before: Mapped[dict] = mapped_column(JSON, default=dict)
     after: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
 
 class CaseNote(Base):

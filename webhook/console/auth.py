@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from bot.cases.staff import AccountError, Scope, audit, authenticate, scope_of, 
 from bot.storage.audit import AuditAction
 from bot.storage.directory import Unit
 from bot.storage.staff import Staff
-from webhook.console.common import blueprint, console_path, db, me, role_name
+from webhook.console.common import blueprint, console_path, db, me, role_name, services
 
 bp = blueprint("console_auth")
 OPENID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
@@ -70,9 +71,10 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         with db() as session:
-            result = authenticate(session, form.username.data, form.password.data)
+            address = client_address()
+            result = authenticate(session, form.username.data, form.password.data, address)
             if result.staff is not None:
-                audit(session, result.staff, AuditAction.LOGIN, None, {}, {"ip": request.remote_addr})
+                audit(session, result.staff, AuditAction.LOGIN, None, {}, {"ip": address})
                 user = ConsoleUser(
                     result.staff.id,
                     result.staff.username,
@@ -87,6 +89,25 @@ def login():
         login_user(user)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("console/login.html", form=form)
+
+
+def client_address() -> str:
+    """Where the request comes from: from a trusted proxy (TRUSTED_PROXIES, e.g. scripts/serve.sh's
+    nginx) the first X-Forwarded-For hop it passed on, else the connection's own address."""
+    direct = request.remote_addr or ""
+    if direct in services().settings.trusted_proxies:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+        if _is_address(forwarded):
+            return forwarded
+    return direct
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def unauthorized():
