@@ -1,5 +1,6 @@
 """The admins' training pages over HTTP: who may open them, the review queue and its bulk actions,
-the retrain button and its progress, the comparison and its gate, FAQ answers and examples."""
+the retrain button and its progress, the comparison and its gate, example questions for FAQ answers
+(the FAQ pages themselves: test_console_faq.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from sqlalchemy import select
 from bot.nlu.keywords import classify_keywords
 from bot.nlu.types import Classification
 from bot.storage.base import utcnow
-from bot.storage.faq import faq_for_intent
 from bot.storage.review import ModelVersion, ReviewItem, ReviewStatus
 from bot.training.comparison import compare
 from bot.training.training_data import TrainingCheck
@@ -47,7 +47,7 @@ def test_only_admins_open_the_training_pages(app, services, admin):
     give_password(services, "zhang.lawyer")
     lawyer = StaffUser(app.test_client())
     lawyer.log_in("zhang.lawyer")
-    for page in ("/console/training/review", "/console/training/models", "/console/training/faq"):
+    for page in ("/console/training/review", "/console/training/models"):
         assert lawyer.get(page).status_code == 403
         assert admin.get(page).status_code == 200
     assert "训练" in admin.get("/console/").get_data(as_text=True)
@@ -184,32 +184,22 @@ def test_a_promotion_that_cannot_reach_a_server_is_recorded_and_changes_nothing(
         assert model.status == "ready" and "上线失败" in model.error and model.promoted_at is None
 
 
-def test_faq_answer_edit_and_a_new_example_question(services, admin):
-    with services.db.session() as session:
-        entry = faq_for_intent(session, "faq_consumer_refund")
-        original = (entry.answer, entry.source)
-    admin.get("/console/training/faq")
-    try:
-        admin.post(
-            "/console/training/faq/faq_consumer_refund",
-            {"answer": "七天无理由退货：收到商品之日起七日内。", "source": "《消费者权益保护法》第二十五条"},
-        )
-        with services.db.session() as session:
-            entry = faq_for_intent(session, "faq_consumer_refund")
-            assert (entry.answer, entry.source) == (
-                "七天无理由退货：收到商品之日起七日内。",
-                "《消费者权益保护法》第二十五条",
-            )
-        admin.post("/console/training/faq/faq_consumer_refund/example", {"text": "网上买的鞋 穿了一次就开胶 能退吗"})
-        page = admin.get("/console/training/faq").get_data(as_text=True)
-        assert "网上买的鞋 穿了一次就开胶 能退吗" in page
-        assert "- intent: faq_consumer_refund\n  examples: |\n    - 网上买的鞋 穿了一次就开胶 能退吗" in Path(
-            services.settings.nlu_reviewed_file
-        ).read_text(encoding="utf-8")
-    finally:
-        with services.db.session() as session:
-            entry = faq_for_intent(session, "faq_consumer_refund")
-            entry.answer, entry.source = original
+def test_a_new_example_question_for_an_faq_answer(app, services, admin):
+    admin.get("/console/faq/faq_consumer_refund")
+    response = admin.post(
+        "/console/training/faq/faq_consumer_refund/example", {"text": "网上买的鞋 穿了一次就开胶 能退吗"}
+    )
+    assert response.headers["Location"].endswith("/console/faq/faq_consumer_refund#examples")
+    page = admin.get("/console/faq/faq_consumer_refund").get_data(as_text=True)
+    assert "网上买的鞋 穿了一次就开胶 能退吗" in page
+    assert "- intent: faq_consumer_refund\n  examples: |\n    - 网上买的鞋 穿了一次就开胶 能退吗" in Path(
+        services.settings.nlu_reviewed_file
+    ).read_text(encoding="utf-8")
+    give_password(services, "zhang.lawyer")
+    lawyer = StaffUser(app.test_client())
+    lawyer.log_in("zhang.lawyer")
+    assert 'id="examples"' not in lawyer.get("/console/faq/faq_consumer_refund").get_data(as_text=True)
+    assert lawyer.post("/console/training/faq/faq_consumer_refund/example", {"text": "能退吗"}).status_code == 403
 
 
 def test_the_review_queue_shows_china_time_as_the_case_pages_do(services, admin):

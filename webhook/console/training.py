@@ -1,6 +1,7 @@
 """Admin pages for retraining: the review queue, the model registry with the retrain button and its
 live progress, the comparison of a candidate with the serving model, promote and roll back, and
-the FAQ answers with their example questions. District admins only (403 for everyone else)."""
+example questions for the FAQ answers (the answers themselves: webhook/console/faq.py). District
+admins only (403 for everyone else)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from sqlalchemy import select
 from bot.cases.office_hours import CHINA
 from bot.cases.staff import audit
 from bot.nlu.draining import Draining
-from bot.storage.audit import REVIEW_DECISIONS, AuditAction
+from bot.storage.audit import REVIEW_DECISIONS
 from bot.storage.base import utcnow
-from bot.storage.faq import FaqEntry, faq_for_intent
+from bot.storage.faq import faq_for_intent
 from bot.storage.review import (
     REASONS,
     RUNNING,
@@ -264,41 +265,6 @@ def _model(session, model_id: int) -> ModelVersion:
     return model
 
 
-@bp.route("/console/training/faq")
-def faq():
-    """FAQ answers, their legal sources and the example questions admins added."""
-    with db() as session:
-        entries = list(session.scalars(select(FaqEntry).order_by(FaqEntry.intent)))
-        examples: dict[str, list[str]] = {}
-        for item in review_items(session, ReviewStatus.ACCEPTED, limit=5000):
-            if item.label and item.label.startswith("faq_"):
-                examples.setdefault(item.label, []).append(item.text)
-        return render_template("console/faq.html", entries=entries, examples=examples)
-
-
-@bp.route("/console/training/faq/<intent>", methods=["POST"])
-def faq_edit(intent: str):
-    """Change an FAQ answer and its legal source."""
-    answer, source = request.form.get("answer", "").strip(), request.form.get("source", "").strip()
-    with db() as session:
-        entry = faq_for_intent(session, intent) or abort(404)
-        if not answer:
-            flash("回答不能为空", "error")
-            return redirect(url_for("console_training.faq") + f"#{intent}")
-        before = {"answer": entry.answer, "source": entry.source}
-        entry.answer, entry.source = answer, source
-        audit(
-            session,
-            me(session),
-            AuditAction.FAQ_EDIT,
-            None,
-            before,
-            {"intent": intent, "answer": answer, "source": source},
-        )
-    flash(f"{intent} 的回答已保存", "ok")
-    return redirect(url_for("console_training.faq") + f"#{intent}")
-
-
 @bp.route("/console/training/faq/<intent>/example", methods=["POST"])
 def faq_example(intent: str):
     """Add an example question to an FAQ (it goes into the reviewed training examples)."""
@@ -311,7 +277,7 @@ def faq_example(intent: str):
         except ValueError as error:
             session.rollback()
             flash(f"没有加入：{error}", "error")
-            return redirect(url_for("console_training.faq") + f"#{intent}")
+            return redirect(url_for("console_faq.answer", intent=intent) + "#examples")
         reviewer.write()
     flash("例句已加入，下次训练生效", "ok")
-    return redirect(url_for("console_training.faq") + f"#{intent}")
+    return redirect(url_for("console_faq.answer", intent=intent) + "#examples")

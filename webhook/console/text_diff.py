@@ -1,0 +1,57 @@
+"""A change to a text as staff read it: the parts kept, removed and added, character by character
+(Chinese has no spaces to split words on)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from enum import StrEnum
+
+# A run kept between two changes shorter than this is shown as part of the change.
+MIN_KEPT = 2
+
+
+class Edit(StrEnum):
+    """What happened to a part of the text."""
+
+    SAME = "same"
+    REMOVED = "removed"
+    ADDED = "added"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of text and what happened to it."""
+
+    edit: Edit
+    text: str
+
+
+def inline_diff(old: str, new: str) -> list[Part]:
+    """The new text against the old, as runs kept, removed and added, in reading order."""
+    parts: list[Part] = []
+    for kept, removed, added in _runs(old, new):
+        if kept:
+            parts.append(Part(Edit.SAME, kept))
+        if removed:
+            parts.append(Part(Edit.REMOVED, removed))
+        if added:
+            parts.append(Part(Edit.ADDED, added))
+    return parts
+
+
+def _runs(old: str, new: str) -> list[tuple[str, str, str]]:
+    """(kept, removed, added) runs; a lone character kept between two changes (的, ，) joins them,
+    or the change reads as confetti."""
+    runs: list[tuple[str, str, str]] = []
+    opcodes = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    for index, (tag, old_from, old_to, new_from, new_to) in enumerate(opcodes):
+        removed, added = old[old_from:old_to], new[new_from:new_to]
+        inside = 0 < index < len(opcodes) - 1
+        if tag == "equal" and not (inside and len(removed) < MIN_KEPT):
+            runs.append((removed, "", ""))
+        elif runs and not runs[-1][0]:  # the change before goes on
+            runs[-1] = ("", runs[-1][1] + removed, runs[-1][2] + added)
+        else:
+            runs.append(("", removed, added))
+    return runs
