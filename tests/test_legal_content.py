@@ -11,6 +11,7 @@ import yaml
 
 from bot.config import DATA_DIR
 from bot.dialogue.handlers import urgent
+from bot.legal.sources import citations_of, render_basis
 
 FAQ_FILE = DATA_DIR / "faq.yml"
 CANNED_FILE = DATA_DIR / "canned_answers.yml"
@@ -42,6 +43,11 @@ def cited(item: dict, law: str, version: str) -> list[str]:
         if (citation["law"], citation["version"]) == (law, version):
             return [str(article) for article in citation.get("articles", [])]
     pytest.fail(f"{item.get('intent', item.get('title'))} does not cite {law} {version}")
+
+
+def basis(item: dict) -> str:
+    """The 依据 line residents read with `item`, rendered from its citations."""
+    return render_basis(citations_of(item.get("citations")))
 
 
 def cites_articles(item: dict, law: str, version: str, *articles: int | str) -> bool:
@@ -76,7 +82,8 @@ def test_night_noise_is_punished_under_the_revised_article_88_after_mediation_fa
     assert "5日以下拘留或1000元以下罚款" in item["answer"] and "5至10日拘留" in item["answer"]
     assert "经劝阻、调解和处理仍继续扰民" in item["answer"]
     assert "警告后不改的可以罚款" not in item["answer"] and "警告" not in item["answer"]
-    assert "第五十八条" not in item.get("source", "")
+    assert "《中华人民共和国治安管理处罚法》（2025年修订，2026年1月1日起施行）第八十八条" in basis(item)
+    assert "第五十八条" not in basis(item)
 
 
 def test_dogs_fall_under_the_revised_article_89():
@@ -85,7 +92,8 @@ def test_dogs_fall_under_the_revised_article_89():
     assert cites_articles(item, "民法典", "2020", 1245, 1246, 1247)
     assert "1000元以下罚款" in item["answer"] and "没采取安全措施" in item["answer"]
     assert "烈性犬" in item["answer"]
-    assert "第七十五条" not in item.get("source", "")
+    assert "《中华人民共和国治安管理处罚法》（2025年修订，2026年1月1日起施行）第八十九条" in basis(item)
+    assert "第七十五条" not in basis(item)
 
 
 def test_throwing_things_down_is_punished_even_when_nobody_is_hit_and_the_property_company_shares_the_bill():
@@ -172,7 +180,7 @@ def test_the_decoration_deposit_rests_on_article_945_and_the_decoration_rules():
     item = entry("faq_decoration_deposit")
     assert cites_articles(item, "民法典", "2020", 945)
     assert cites_articles(item, "住宅室内装饰装修管理办法", "2011", 13, 16)
-    assert "合同编" not in item.get("source", "")
+    assert "《中华人民共和国民法典》第九百四十五条" in basis(item) and "合同编" not in basis(item)
     assert "事先告知物业并申报登记" in item["answer"] and "装修管理服务协议" in item["answer"]
 
 
