@@ -1,13 +1,19 @@
-"""The audit log's vocabulary (every action staff or the system can record, with its Chinese label)
-and the queries of the console's 操作记录 page: filtered, newest first, a page at a time."""
+"""The audit log: its vocabulary (every action staff or the system records, with its Chinese label),
+`audit` that records one, and the queries of the console's 操作记录 page — filtered, newest first, a
+page at a time, by keyset on the id so the hundred-thousandth entry costs what the first does."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.storage.staff import AuditEntry, Staff
+from bot.storage.tickets import Ticket
 
 
 class AuditGroup(StrEnum):
@@ -163,3 +169,85 @@ def audit(
             after=after,
         )
     )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries to show; nothing set: all of them."""
+
+    staff_id: int | None = None
+    system: bool = False  # only what nobody did by hand (locks, a resident's erasure by the sweep)
+    ticket_id: int | None = None
+    action: AuditAction | None = None
+    since: datetime | None = None  # from this moment on
+    until: datetime | None = None  # before this moment
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of entries, newest first, and the ids to page on from."""
+
+    entries: list[AuditEntry]
+    older_than: int | None  # the id to ask `before` for the next older page; None: this is the oldest
+    newer_than: int | None  # the id to ask `after` for the next newer page; None: this is the newest
+
+
+def _filtered(query: Select, wanted: AuditFilter) -> Select:
+    if wanted.system:
+        query = query.where(AuditEntry.staff_id.is_(None))
+    elif wanted.staff_id is not None:
+        query = query.where(AuditEntry.staff_id == wanted.staff_id)
+    if wanted.ticket_id is not None:
+        query = query.where(AuditEntry.ticket_id == wanted.ticket_id)
+    if wanted.action is not None:
+        query = query.where(AuditEntry.action == wanted.action)
+    if wanted.since is not None:
+        query = query.where(AuditEntry.created_at >= wanted.since)
+    if wanted.until is not None:
+        query = query.where(AuditEntry.created_at < wanted.until)
+    return query
+
+
+def audit_page(
+    session: Session, wanted: AuditFilter, size: int, before: int | None = None, after: int | None = None
+) -> AuditPage:
+    """`size` entries newest first: the newest, those older than id `before`, or those just newer than `after`."""
+    query = _filtered(select(AuditEntry), wanted)
+    if after is not None:
+        rows = list(session.scalars(query.where(AuditEntry.id > after).order_by(AuditEntry.id).limit(size + 1)))
+        newer, entries = len(rows) > size, rows[:size][::-1]
+        return AuditPage(entries, entries[-1].id if entries else None, entries[0].id if newer and entries else None)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    rows = list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(size + 1)))
+    older, entries = len(rows) > size, rows[:size]
+    newer_than = entries[0].id if before is not None and entries else None
+    return AuditPage(entries, entries[-1].id if older else None, newer_than)
+
+
+def count_entries(session: Session, wanted: AuditFilter, at_most: int) -> int:
+    """How many entries the filter keeps, counted up to `at_most` (a page says "more than" beyond)."""
+    kept = _filtered(select(AuditEntry.id), wanted).limit(at_most).subquery()
+    return session.scalar(select(func.count()).select_from(kept)) or 0
+
+
+def entry_batches(session: Session, wanted: AuditFilter, at_most: int, batch: int = 2000) -> Iterator[list[AuditEntry]]:
+    """Up to `at_most` entries the filter keeps, newest first, a batch at a time (for exports)."""
+    before, left = None, at_most
+    while left > 0:
+        page = audit_page(session, wanted, min(batch, left), before=before)
+        if page.entries:
+            yield page.entries
+        left -= len(page.entries)
+        if page.older_than is None:
+            return
+        before = page.older_than
+        session.expunge_all()  # an export of many entries must not keep them all in the session
+
+
+def case_numbers(session: Session, ticket_ids: set[int]) -> dict[int, str]:
+    """The numbers of these cases, by id."""
+    if not ticket_ids:
+        return {}
+    query = select(Ticket.id, Ticket.number).where(Ticket.id.in_(ticket_ids))
+    return {ticket_id: number or "" for ticket_id, number in session.execute(query)}

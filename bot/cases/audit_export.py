@@ -1,0 +1,89 @@
+"""The audit log's filtered entries as a file: CSV (UTF-8 with a BOM, so Excel reads the Chinese)
+or .xlsx (openpyxl, written a row at a time). A cell that a spreadsheet would take for a formula
+is written as text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from sqlalchemy.orm import Session
+
+from bot.cases.audit_log import Names, local_time, readable
+from bot.storage.audit import AuditFilter, entry_batches
+
+HEADER = ("时间", "操作人", "操作", "工单", "对象", "变更", "操作前", "操作后")
+COLUMN_WIDTHS = (20, 22, 16, 18, 24, 60, 40, 40)
+EXPORT_LIMIT = 100_000  # the newest entries a file holds; a narrower filter reaches older ones
+BOM = "\ufeff"
+# What Excel and its kin read as the start of a formula (and so of a command, for a CSV).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_rows(session: Session, wanted: AuditFilter, limit: int = EXPORT_LIMIT) -> Iterator[list[str]]:
+    """The entries the filter keeps, newest first, as the file's rows (without the header)."""
+    names = Names.load(session)
+    for batch in entry_batches(session, wanted, limit):
+        for item in readable(session, batch, names):
+            entry = item.entry
+            yield [
+                local_time(entry.created_at),
+                item.who,
+                item.action,
+                item.case_number,
+                item.subject,
+                item.changes_text,
+                _json(entry.before),
+                _json(entry.after),
+            ]
+
+
+def csv_chunks(rows: Iterable[list[str]], rows_per_chunk: int = 500) -> Iterator[str]:
+    """A CSV file in pieces, to stream: the BOM and the header first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    writer.writerow(HEADER)
+    for count, row in enumerate(rows, 1):
+        writer.writerow([_as_text(cell) for cell in row])
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def write_xlsx(rows: Iterable[list[str]], out: BinaryIO) -> None:
+    """An .xlsx workbook of one sheet, 操作记录, the header frozen above the rows."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("操作记录")
+    for letter, width in zip("ABCDEFGH", COLUMN_WIDTHS, strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(list(HEADER))
+    for row in rows:
+        sheet.append([_text_cell(sheet, value) for value in row])
+    book.save(out)
+
+
+def _json(value: dict | None) -> str:
+    return json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
+
+
+def _as_text(value: str) -> str:
+    """A CSV cell that cannot be taken for a formula: a leading apostrophe where it could."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> Cell:
+    """An .xlsx cell holding the value as text, never a formula (openpyxl reads "=…" as one)."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell

@@ -1,0 +1,202 @@
+"""The audit log as staff read it: who (by name), the action in Chinese, the case or the thing it
+was about, and what changed, field by field in words ("状态：新工单 → 办理中")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.cases.office_hours import CHINA
+from bot.cases.staff import ROLE_NAMES
+from bot.storage.audit import action_label, case_numbers
+from bot.storage.directory import Unit
+from bot.storage.staff import AuditEntry, Staff
+from bot.storage.tickets import TicketStatus
+
+# What the keys of the entries' before/after mean, in the order a change is best read.
+FIELD_LABELS = {
+    "status": "状态",
+    "unit_id": "工作室",
+    "role": "岗位",
+    "reason": "原因",
+    "question": "问题",
+    "outcome": "办理结果",
+    "mediation_at": "调解时间",
+    "mediation_place": "调解地点",
+    "outbound_ids": "发出的消息",
+    "note_id": "备注",
+    "handoff_id": "人工对话",
+    "account": "账号",
+    "address": "地址",
+    "ip": "地址",
+    "failures": "连续失败",
+    "locked_until": "锁定到",
+    "wechat_bound": "绑定微信",
+    "password_changed": "改了密码",
+    "intent": "问题编号",
+    "category": "类别",
+    "answer": "回答",
+    "source": "依据",
+    "citations": "引用的法律",
+    "draft": "草稿",
+    "drafted_by": "起草人",
+    "note": "说明",
+    "reviewed_by": "审核律师",
+    "reviewed_at": "审核时间",
+    "set_aside": "暂不采用的种子内容",
+    "items": "审核条目",
+    "label": "意图",
+    "request_id": "删除申请",
+    "erased": "删除了",
+}
+# An entry's subject when it is about no case: the first of these keys it names.
+SUBJECT_KEYS = {"intent": "问题", "account": "账号", "address": "地址", "request_id": "删除申请 #"}
+SYSTEM_NAME = "系统"
+TIME_FIELDS = frozenset({"mediation_at", "locked_until", "reviewed_at"})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an entry: as it was and as it became ("" where the entry says nothing)."""
+
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ReadableEntry:
+    """One audit entry in words."""
+
+    entry: AuditEntry
+    who: str  # "张律师（zhang.lawyer）", or 系统
+    action: str
+    case_number: str  # "" for an entry about no case
+    subject: str  # what an entry about no case was about: "问题 faq_wage", "账号 zhang.lawyer", …
+    changes: list[Change]
+
+    @property
+    def changes_text(self) -> str:
+        """The changes on one line, as an export cell holds them."""
+        return "；".join(_change_text(change) for change in self.changes)
+
+
+@dataclass(frozen=True)
+class Names:
+    """The names behind the ids the entries hold: rooms and staff accounts."""
+
+    units: dict[int, str]
+    staff: dict[int, str]
+
+    @classmethod
+    def load(cls, session: Session) -> Names:
+        """Every room's and every account's name (a district has a few hundred of each)."""
+        units = {unit_id: name for unit_id, name in session.execute(select(Unit.id, Unit.name))}
+        staff = {staff_id: name for staff_id, name in session.execute(select(Staff.id, Staff.name))}
+        return cls(units, staff)
+
+
+def readable(session: Session, entries: Iterable[AuditEntry], names: Names) -> list[ReadableEntry]:
+    """Entries in words, their cases' numbers looked up at once."""
+    entries = list(entries)
+    numbers = case_numbers(session, {entry.ticket_id for entry in entries if entry.ticket_id is not None})
+    return [_readable(entry, names, numbers) for entry in entries]
+
+
+def _readable(entry: AuditEntry, names: Names, numbers: dict[int, str]) -> ReadableEntry:
+    if entry.ticket_id is not None:
+        number, (subject_key, subject) = numbers.get(entry.ticket_id, ""), ("", "")
+    else:
+        number, (subject_key, subject) = "", _subject(entry)
+    action = action_label(entry.action)
+    return ReadableEntry(entry, _who(entry, names), action, number, subject, changes(entry, names, subject_key))
+
+
+def changes(entry: AuditEntry, names: Names, subject_key: str = "") -> list[Change]:
+    """The fields the entry changed or recorded (not the one naming its subject): a field the same
+    before and after is left out."""
+    before, after = entry.before or {}, entry.after or {}
+    keys = [key for key in FIELD_LABELS if (key in before or key in after) and key != subject_key]
+    keys += sorted(key for key in {*before, *after} if key not in FIELD_LABELS)
+    return [
+        Change(FIELD_LABELS.get(key, key), _shown(key, before.get(key), names), _shown(key, after.get(key), names))
+        for key in keys
+        if before.get(key) != after.get(key)
+    ]
+
+
+def local_time(moment: datetime) -> str:
+    """A stored moment as staff read it: China time, to the second."""
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _who(entry: AuditEntry, names: Names) -> str:
+    if entry.staff_id is None:
+        return SYSTEM_NAME
+    name = names.staff.get(entry.staff_id)
+    return f"{name}（{entry.actor}）" if name else entry.actor
+
+
+def _subject(entry: AuditEntry) -> tuple[str, str]:
+    """The key naming what an entry about no case was about, and the subject in words."""
+    facts = {**(entry.before or {}), **(entry.after or {})}
+    for key, label in SUBJECT_KEYS.items():
+        if facts.get(key) not in (None, ""):
+            return key, f"{label}{'' if label.endswith('#') else ' '}{facts[key]}"
+    return "", ""
+
+
+def _shown(key: str, value: Any, names: Names) -> str:
+    """One value in words: statuses, rooms and roles by name, times in China time, lists joined."""
+    if value is None or value == "":
+        return ""
+    if key == "status":
+        return _status(str(value))
+    if key == "unit_id" and isinstance(value, int):
+        return names.units.get(value, f"#{value}")
+    if key == "role":
+        return ROLE_NAMES.get(str(value), str(value))
+    if key in TIME_FIELDS:
+        return _time(str(value))
+    if key == "citations" and isinstance(value, list):
+        return "、".join(_citation(item) for item in value if isinstance(item, dict))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return "，".join(f"{inner}: {_shown(inner, item, names)}" for inner, item in value.items())
+    return str(value)
+
+
+def _status(value: str) -> str:
+    try:
+        return TicketStatus(value).staff_label
+    except ValueError:
+        return value
+
+
+def _time(value: str) -> str:
+    try:
+        return local_time(datetime.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def _citation(citation: dict) -> str:
+    articles = "、".join(str(article) for article in citation.get("articles") or [])
+    version = f"（{citation['version']}）" if citation.get("version") else ""
+    return f"{citation.get('law', '')}{version}" + (f"第{articles}条" if articles else "")
+
+
+def _change_text(change: Change) -> str:
+    if change.before and change.after:
+        return f"{change.field}：{change.before} → {change.after}"
+    if change.before:
+        return f"{change.field}：{change.before} → （无）"
+    return f"{change.field}：{change.after}"
