@@ -67,6 +67,7 @@ class Settings:
     nlu_models_dir: str = str(PROJECT_ROOT / "models")
     nlu_reviewed_file: str = str(PROJECT_ROOT / "nlu_data" / "reviewed.yml")
     nlu_eval_ports: str = "5010-5019"
+    report_satisfaction_target: float = 0.85
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -107,6 +108,9 @@ class Settings:
             nlu_models_dir=_env("NLU_MODELS_DIR", defaults.nlu_models_dir),
             nlu_reviewed_file=_env("NLU_REVIEWED_FILE", defaults.nlu_reviewed_file),
             nlu_eval_ports=_env("NLU_EVAL_PORTS", defaults.nlu_eval_ports),
+            report_satisfaction_target=float(
+                _env("REPORT_SATISFACTION_TARGET", str(defaults.report_satisfaction_target))
+            ),
         )
 
 

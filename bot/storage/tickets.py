@@ -98,7 +98,7 @@ class Ticket(Base):
     mediation_place: Mapped[str] = mapped_column(String(256), default="", server_default="")
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The room (or workstation) the case was in when it was first sent up a level: the reports
-    # still count it there (bot/reports/sql.py).
+    # still count it there (bot/reporting/sql.py).
     escalated_from_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     # The resident asked for a person and no staff member has answered them since (the inbox's
     # "居民要求人工" flag); when the queue's staff were last told on WeChat. See bot/cases/person_requests.py.

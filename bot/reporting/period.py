@@ -1,0 +1,144 @@
+"""The period a report covers: whole days in Beijing time, and its weekly or monthly buckets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.cases.office_hours import CHINA
+
+# Up to this many days a period's cases are counted by week; a longer one by month.
+WEEKLY_UP_TO_DAYS = 92
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read or makes no sense (the message says why, in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One bar of the cases-over-time chart: [start, end) in UTC, and its label."""
+
+    start: datetime
+    end: datetime
+    label: str
+
+
+@dataclass(frozen=True)
+class Period:
+    """From the first to the last day, both included, as days are counted in Beijing."""
+
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise PeriodError("结束日期不能早于开始日期")
+
+    @property
+    def start(self) -> datetime:
+        """The period's first moment (midnight in Beijing), aware."""
+        return _midnight(self.first)
+
+    @property
+    def end(self) -> datetime:
+        """The moment after the period (midnight after its last day, in Beijing), aware."""
+        return _midnight(self.last + timedelta(days=1))
+
+    @property
+    def days(self) -> int:
+        """How many days it covers."""
+        return (self.last - self.first).days + 1
+
+    @property
+    def label(self) -> str:
+        """The period in words: "2026-11（整月）" or "2026-11-03 至 2026-11-20"."""
+        if self.first.day == 1 and self.last == _month_end(self.first):
+            return f"{self.first:%Y-%m}（整月）"
+        return f"{self.first:%Y-%m-%d} 至 {self.last:%Y-%m-%d}"
+
+    @property
+    def weekly(self) -> bool:
+        """True when its cases are counted week by week (else month by month)."""
+        return self.days <= WEEKLY_UP_TO_DAYS
+
+    @property
+    def month(self) -> str:
+        """The month it starts in, "YYYY-MM" (the monthly workbook's)."""
+        return f"{self.first:%Y-%m}"
+
+    def buckets(self) -> list[Bucket]:
+        """The weeks (Monday to Sunday) or months the period spans, cut to the period."""
+        starts = _week_starts(self.first, self.last) if self.weekly else _month_starts(self.first, self.last)
+        ends = [*starts[1:], self.last + timedelta(days=1)]
+        return [
+            Bucket(_midnight(begin), _midnight(end), _bucket_label(begin, self.weekly))
+            for begin, end in zip(starts, ends, strict=True)
+        ]
+
+
+def month_period(month: str) -> Period:
+    """The whole month "YYYY-MM"."""
+    match = MONTH.match(month.strip())
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise PeriodError(f"月份格式应为 YYYY-MM，例如 2026-11（收到：{month}）")
+    first = date(int(match.group(1)), int(match.group(2)), 1)
+    return Period(first, _month_end(first))
+
+
+def read_period(first: str, last: str, today: date) -> Period:
+    """The period of two dates "YYYY-MM-DD" as a form sends them; an empty one is this month's
+    first day or today."""
+    try:
+        start = date.fromisoformat(first) if first else today.replace(day=1)
+        end = date.fromisoformat(last) if last else today
+    except ValueError as error:
+        raise PeriodError("日期格式应为 YYYY-MM-DD") from error
+    return Period(start, end)
+
+
+def this_month(today: date) -> Period:
+    """From the first of this month to today."""
+    return Period(today.replace(day=1), today)
+
+
+def last_month(today: date) -> Period:
+    """The whole of last month."""
+    return month_period(f"{today.replace(day=1) - timedelta(days=1):%Y-%m}")
+
+
+def this_year(today: date) -> Period:
+    """From 1 January to today."""
+    return Period(today.replace(month=1, day=1), today)
+
+
+def beijing_today(now: datetime) -> date:
+    """Today's date in Beijing."""
+    return now.astimezone(CHINA).date()
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), CHINA)
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def _week_starts(first: date, last: date) -> list[date]:
+    monday = first - timedelta(days=first.weekday())
+    return [first] + [monday + timedelta(weeks=n) for n in range(1, (last - monday).days // 7 + 1)]
+
+
+def _month_starts(first: date, last: date) -> list[date]:
+    starts = [first]
+    while (following := _month_end(starts[-1]) + timedelta(days=1)) <= last:
+        starts.append(following)
+    return starts
+
+
+def _bucket_label(day: date, weekly: bool) -> str:
+    return f"{day:%m-%d}" if weekly else f"{day:%Y-%m}"

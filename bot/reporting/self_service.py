@@ -1,0 +1,80 @@
+"""Questions the bot answered without a person: FAQ answers given in the period, those after
+which the resident opened no case within a week, and the questions asked most."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from bot.reporting.period import Period
+from bot.reporting.scope import ReportScope
+from bot.reporting.sql import DAY, Seconds, count_if
+from bot.storage.faq import FaqEntry
+from bot.storage.messages import Message
+from bot.storage.residents import Resident
+from bot.storage.tickets import Ticket
+
+# An FAQ answer after which the resident opened no case within this many days settled the question.
+SETTLED_AFTER_DAYS = 7
+TOP_TOPICS = 10
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One FAQ question and how often it was answered."""
+
+    intent: str
+    question: str
+    answers: int
+
+
+@dataclass(frozen=True)
+class SelfService:
+    """The FAQ answers of the period."""
+
+    answers: int
+    residents: int
+    without_case: int
+    topics: list[Topic]
+
+    @property
+    def settled_rate(self) -> float | None:
+        """Share of FAQ answers after which no case was opened."""
+        return self.without_case / self.answers if self.answers else None
+
+
+def self_service(session: Session, scope: ReportScope, period: Period) -> SelfService:
+    """The FAQ answers given in the period to the scope's residents."""
+    case_followed = exists().where(
+        Ticket.resident_id == Message.resident_id,
+        Ticket.created_at >= Message.created_at,
+        Seconds(Ticket.created_at, Message.created_at) < SETTLED_AFTER_DAYS * DAY,
+    )
+    columns = [func.count(), func.count(Message.resident_id.distinct()), count_if(~case_followed)]
+    answers, residents, without_case = session.execute(_faq_answers(columns, scope, period)).one()
+    return SelfService(int(answers), int(residents), int(without_case), _topics(session, scope, period))
+
+
+def _topics(session: Session, scope: ReportScope, period: Period) -> list[Topic]:
+    answers = func.count().label("answers")
+    query = _faq_answers([FaqEntry.intent, FaqEntry.question, answers], scope, period)
+    query = query.group_by(FaqEntry.intent, FaqEntry.question).order_by(answers.desc(), FaqEntry.intent)
+    return [Topic(*row) for row in session.execute(query.limit(TOP_TOPICS)).tuples()]
+
+
+def _faq_answers(columns: list, scope: ReportScope, period: Period) -> Select:
+    """SELECT `columns` FROM the residents' messages of the period that the FAQ answered (the
+    message keeps the FAQ's intent). A street counts the residents who named one of its communities."""
+    query = (
+        select(*columns)
+        .select_from(Message)
+        .join(FaqEntry, FaqEntry.intent == Message.intent)
+        .where(Message.direction == "in", Message.created_at >= period.start, Message.created_at < period.end)
+    )
+    if scope.unit_ids is not None:
+        query = query.join(
+            Resident, and_(Resident.id == Message.resident_id, Resident.community_id.in_(scope.unit_ids))
+        )
+    return query

@@ -1,0 +1,129 @@
+"""The reports page and its downloads over HTTP: who may see them, the period filter, the
+workbook and the CSV (their scope, and no resident's phone or openid in them)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.cases.office_hours import CHINA
+from bot.storage.base import utcnow
+from bot.storage.tickets import Ticket
+from tests.staff_user import StaffUser, give_password, new_account, new_case
+
+PHONE = "13912345678"
+
+
+def logged_in(app, username: str) -> StaffUser:
+    user = StaffUser(app.test_client())
+    assert user.log_in(username).status_code == 302
+    return user
+
+
+@pytest.fixture
+def admin(app, services):
+    return logged_in(app, new_account(services, "admin", "jianghan"))
+
+
+@pytest.fixture
+def coordinator(app, services):
+    return logged_in(app, new_account(services, "coordinator", "tangjiadun"))
+
+
+@pytest.fixture
+def cases(services):
+    """A case in 八古墩 (唐家墩 street) with the resident's phone, and one in 舞台 (万松 street)."""
+    own_id, own, openid = new_case(services, "baguodun", text=f"工资被拖欠，电话 {PHONE}")
+    _, other, _ = new_case(services, "wutai", "neighbor_dispute", "楼上漏水")
+    with services.db.session() as session:
+        ticket = session.get(Ticket, own_id)
+        ticket.contact_phone, ticket.rating = PHONE, 5
+    return own, other, openid
+
+
+def this_month() -> str:
+    return f"{utcnow().astimezone(CHINA):%Y-%m}"
+
+
+def test_a_district_admin_sees_the_district(app, admin, cases):
+    own, other, _ = cases
+    page = admin.get("/console/reports")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "服务统计 · 全区" in text and 'id="nav-reports"' in text
+    assert text.count("<svg") >= 7 and 'role="img"' in text
+    assert "八古墩社区" in text and "舞台社区" in text
+    assert "满意率（目标 85%）" in text
+
+
+def test_a_coordinator_sees_only_their_street(app, coordinator, cases):
+    text = coordinator.get("/console/reports").get_data(as_text=True)
+    assert "服务统计 · 唐家墩街道" in text
+    assert "八古墩社区" in text and "舞台社区" not in text and "万松街道" not in text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/console/reports", "/console/reports/month.xlsx?month=2026-03", "/console/reports/cases.csv"],
+)
+def test_room_staff_get_403(app, services, path):
+    give_password(services, "zhang.lawyer")
+    lawyer = logged_in(app, "zhang.lawyer")
+    assert lawyer.get(path).status_code == 403
+    assert 'id="nav-reports"' not in lawyer.get("/console/").get_data(as_text=True)
+
+
+def test_a_log_in_is_needed(client):
+    response = client.get("/console/reports")
+    assert response.status_code == 302 and "/console/login" in response.headers["Location"]
+
+
+def test_the_period_filter(app, admin):
+    page = admin.get("/console/reports?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+    assert "2026-03（整月）登记的工单" in page
+    assert 'value="2026-03-01"' in page and "month=2026-03" in page
+    short = admin.get("/console/reports?from=2026-03-03&to=2026-03-09").get_data(as_text=True)
+    assert "2026-03-03 至 2026-03-09" in short and "03-03" in short
+    year = admin.get("/console/reports?from=2026-01-01&to=2026-12-31").get_data(as_text=True)
+    assert "按月登记量" in year
+    for query in ("from=2026-03-31&to=2026-03-01", "from=yesterday"):
+        refused = admin.get(f"/console/reports?{query}")
+        assert refused.status_code == 400 and "已显示本月" in refused.get_data(as_text=True)
+
+
+def test_the_monthly_workbook(app, admin, cases):
+    own, other, openid = cases
+    response = admin.client.get(f"/console/reports/month.xlsx?month={this_month()}")  # bytes, not a page
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["统计", "工单"]
+    numbers = [row[0] for row in book["工单"].iter_rows(min_row=2, values_only=True)]
+    assert own in numbers and other in numbers
+    cells = " ".join(str(value) for sheet in book for row in sheet.iter_rows(values_only=True) for value in row)
+    assert PHONE not in cells and openid not in cells and "拖欠" not in cells
+    assert admin.client.get("/console/reports/month.xlsx?month=2026-13").status_code == 400
+
+
+def test_a_coordinators_workbook_holds_their_street_only(app, coordinator, cases):
+    own, other, _ = cases
+    book = load_workbook(io.BytesIO(coordinator.client.get(f"/console/reports/month.xlsx?month={this_month()}").data))
+    numbers = [row[0] for row in book["工单"].iter_rows(min_row=2, values_only=True)]
+    assert own in numbers and other not in numbers
+
+
+def test_the_cases_csv(app, admin, coordinator, cases):
+    own, other, openid = cases
+    response = admin.get("/console/reports/cases.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel reads UTF-8 by
+    text = response.data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["工单编号", "登记时间", "社区"]
+    assert own in text and other in text and PHONE not in text and openid not in text
+    street = coordinator.get("/console/reports/cases.csv").data.decode("utf-8-sig")
+    assert own in street and other not in street
+    assert admin.get("/console/reports/cases.csv?from=2026-02-30").status_code == 400
