@@ -80,6 +80,7 @@ def test_a_cases_entries_show_who_did_what_and_what_changed(services, admin):
     case_id, number, lawyer = worked_case(services)
     page = admin.get(f"/console/audit?case={number.lower()}").get_data(as_text=True)
     assert "受理" in page and "内部备注" in page and f"测试lawyer（{lawyer}）" in page
+    assert "备注</b>：已电话联系居民" in page
     assert '状态</b>：<span class="was">待受理</span> → 处理中' in page
     assert f'href="/console/cases/{case_id}"' in page and "共 2 条" in page
     with services.db.session() as session:

@@ -4,18 +4,19 @@ was about, and what changed, field by field in words ("状态：新工单 → �
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from bot.cases.office_hours import CHINA
 from bot.cases.staff import ROLE_NAMES
 from bot.storage.audit import action_label, case_numbers
 from bot.storage.directory import Unit
-from bot.storage.staff import AuditEntry, Staff
+from bot.storage.outbox import OutboundMessage
+from bot.storage.staff import AuditEntry, CaseNote, Staff
 from bot.storage.tickets import TicketStatus
 
 # What the keys of the entries' before/after mean, in the order a change is best read.
@@ -28,7 +29,7 @@ FIELD_LABELS = {
     "outcome": "办理结果",
     "mediation_at": "调解时间",
     "mediation_place": "调解地点",
-    "outbound_ids": "发出的消息",
+    "outbound_ids": "回复内容",
     "note_id": "备注",
     "handoff_id": "人工对话",
     "account": "账号",
@@ -88,10 +89,13 @@ class ReadableEntry:
 
 @dataclass(frozen=True)
 class Names:
-    """The names behind the ids the entries hold: rooms and staff accounts."""
+    """What the ids the entries hold stand for: rooms and staff accounts by name; for the entries
+    of one page, the notes and replies they point at by their text."""
 
     units: dict[int, str]
     staff: dict[int, str]
+    notes: dict[int, str] = field(default_factory=dict)
+    replies: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> Names:
@@ -105,7 +109,23 @@ def readable(session: Session, entries: Iterable[AuditEntry], names: Names) -> l
     """Entries in words, their cases' numbers looked up at once."""
     entries = list(entries)
     numbers = case_numbers(session, {entry.ticket_id for entry in entries if entry.ticket_id is not None})
+    names = _with_texts(session, entries, names)
     return [_readable(entry, names, numbers) for entry in entries]
+
+
+def _with_texts(session: Session, entries: list[AuditEntry], names: Names) -> Names:
+    """The names, with the texts of the notes and replies these entries point at."""
+    note_ids = {value for entry in entries if isinstance(value := (entry.after or {}).get("note_id"), int)}
+    reply_ids = {
+        value for entry in entries for value in (entry.after or {}).get("outbound_ids") or [] if isinstance(value, int)
+    }
+    notes = _texts(session, select(CaseNote.id, CaseNote.text).where(CaseNote.id.in_(note_ids)), note_ids)
+    replies = select(OutboundMessage.id, OutboundMessage.content).where(OutboundMessage.id.in_(reply_ids))
+    return replace(names, notes=notes, replies=_texts(session, replies, reply_ids))
+
+
+def _texts(session: Session, query: Select[tuple[int, str]], ids: set[int]) -> dict[int, str]:
+    return {row_id: text for row_id, text in session.execute(query)} if ids else {}
 
 
 def _readable(entry: AuditEntry, names: Names, numbers: dict[int, str]) -> ReadableEntry:
@@ -159,6 +179,10 @@ def _shown(key: str, value: Any, names: Names) -> str:
         return _status(str(value))
     if key == "unit_id" and isinstance(value, int):
         return names.units.get(value, f"#{value}")
+    if key == "note_id" and isinstance(value, int):
+        return names.notes.get(value) or f"#{value}"
+    if key == "outbound_ids" and isinstance(value, list):
+        return " / ".join(names.replies.get(item) or f"#{item}" for item in value)
     if key == "role":
         return ROLE_NAMES.get(str(value), str(value))
     if key in TIME_FIELDS:
