@@ -179,6 +179,7 @@ def register_commands(app: Flask) -> None:
     from webhook.cli_faq import faq_cli
     from webhook.cli_nlu import nlu_cli
     from webhook.cli_privacy import privacy_cli
+    from webhook.cli_reports import reports_cli
     from webhook.cli_staff import staff_cli
     from webhook.cli_wechat import wechat_cli
 
@@ -192,6 +193,7 @@ def register_commands(app: Flask) -> None:
         nlu_cli,
         wechat_cli,
         privacy_cli,
+        reports_cli,
     )
     for command in commands:
         app.cli.add_command(command)
