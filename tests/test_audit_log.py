@@ -6,21 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.cases.audit_log import Change, Names, ReadableEntry, _subject, changes
-from bot.storage.audit import AuditAction
-from bot.storage.staff import AuditEntry
+from bot.storage.audit import AuditAction, LoggedAction
 
 NAMES = Names(units={11: "八古墩社区", 12: "青年社区"}, staff={7: "张律师"})
 
 
-def entry(action: AuditAction, before: dict, after: dict, ticket_id: int | None = None) -> AuditEntry:
-    return AuditEntry(
-        staff_id=7,
-        actor="zhang.lawyer",
-        action=action,
-        ticket_id=ticket_id,
-        before=before,
-        after=after,
-        created_at=datetime(2026, 12, 7, 1, 30, tzinfo=UTC),
+def entry(action: AuditAction, before: dict, after: dict, ticket_id: int | None = None) -> LoggedAction:
+    return LoggedAction(
+        1, 7, "zhang.lawyer", action, ticket_id, "", before, after, datetime(2026, 12, 7, 1, 30, tzinfo=UTC)
     )
 
 
@@ -59,7 +52,6 @@ def test_keys_without_a_label_still_show_and_one_line_holds_them_all():
         entry(AuditAction.REVIEW_DISCARD, {}, {"items": [1, 2], "brand_new_key": "x"}),
         "张律师（zhang.lawyer）",
         "丢弃",
-        "",
         "",
         changes(entry(AuditAction.REVIEW_DISCARD, {"old": "a"}, {"items": [1, 2], "brand_new_key": "x"}), NAMES),
     )

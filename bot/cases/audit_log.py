@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from bot.cases.office_hours import CHINA
 from bot.cases.staff import ROLE_NAMES
-from bot.storage.audit import action_label, case_numbers
+from bot.storage.audit import LoggedAction, action_label
 from bot.storage.directory import Unit
 from bot.storage.outbox import OutboundMessage
-from bot.storage.staff import AuditEntry, CaseNote, Staff
+from bot.storage.staff import CaseNote, Staff
 from bot.storage.tickets import TicketStatus
 
 # What the keys of the entries' before/after mean, in the order a change is best read.
@@ -74,10 +74,9 @@ class Change:
 class ReadableEntry:
     """One audit entry in words."""
 
-    entry: AuditEntry
+    entry: LoggedAction
     who: str  # "张律师（zhang.lawyer）", or 系统
     action: str
-    case_number: str  # "" for an entry about no case
     subject: str  # what an entry about no case was about: "问题 faq_wage", "账号 zhang.lawyer", …
     changes: list[Change]
 
@@ -105,15 +104,14 @@ class Names:
         return cls(units, staff)
 
 
-def readable(session: Session, entries: Iterable[AuditEntry], names: Names) -> list[ReadableEntry]:
-    """Entries in words, their cases' numbers looked up at once."""
+def readable(session: Session, entries: Iterable[LoggedAction], names: Names) -> list[ReadableEntry]:
+    """Entries in words (the notes and replies they point at looked up at once)."""
     entries = list(entries)
-    numbers = case_numbers(session, {entry.ticket_id for entry in entries if entry.ticket_id is not None})
     names = _with_texts(session, entries, names)
-    return [_readable(entry, names, numbers) for entry in entries]
+    return [_readable(entry, names) for entry in entries]
 
 
-def _with_texts(session: Session, entries: list[AuditEntry], names: Names) -> Names:
+def _with_texts(session: Session, entries: list[LoggedAction], names: Names) -> Names:
     """The names, with the texts of the notes and replies these entries point at."""
     note_ids = {value for entry in entries if isinstance(value := (entry.after or {}).get("note_id"), int)}
     reply_ids = {
@@ -128,16 +126,13 @@ def _texts(session: Session, query: Select[tuple[int, str]], ids: set[int]) -> d
     return {row_id: text for row_id, text in session.execute(query)} if ids else {}
 
 
-def _readable(entry: AuditEntry, names: Names, numbers: dict[int, str]) -> ReadableEntry:
-    if entry.ticket_id is not None:
-        number, (subject_key, subject) = numbers.get(entry.ticket_id, ""), ("", "")
-    else:
-        number, (subject_key, subject) = "", _subject(entry)
+def _readable(entry: LoggedAction, names: Names) -> ReadableEntry:
+    subject_key, subject = ("", "") if entry.ticket_id is not None else _subject(entry)
     action = action_label(entry.action)
-    return ReadableEntry(entry, _who(entry, names), action, number, subject, changes(entry, names, subject_key))
+    return ReadableEntry(entry, _who(entry, names), action, subject, changes(entry, names, subject_key))
 
 
-def changes(entry: AuditEntry, names: Names, subject_key: str = "") -> list[Change]:
+def changes(entry: LoggedAction, names: Names, subject_key: str = "") -> list[Change]:
     """The fields the entry changed or recorded (not the one naming its subject): a field the same
     before and after is left out."""
     before, after = entry.before or {}, entry.after or {}
@@ -155,14 +150,14 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _who(entry: AuditEntry, names: Names) -> str:
+def _who(entry: LoggedAction, names: Names) -> str:
     if entry.staff_id is None:
         return SYSTEM_NAME
     name = names.staff.get(entry.staff_id)
     return f"{name}（{entry.actor}）" if name else entry.actor
 
 
-def _subject(entry: AuditEntry) -> tuple[str, str]:
+def _subject(entry: LoggedAction) -> tuple[str, str]:
     """The key naming what an entry about no case was about, and the subject in words."""
     facts = {**(entry.before or {}), **(entry.after or {})}
     for key, label in SUBJECT_KEYS.items():

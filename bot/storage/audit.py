@@ -183,11 +183,40 @@ class AuditFilter:
     until: datetime | None = None  # before this moment
 
 
+@dataclass(frozen=True, slots=True)
+class LoggedAction:
+    """One audit entry as the page and the exports read it, with its case's number ("" for none)."""
+
+    id: int
+    staff_id: int | None
+    actor: str
+    action: str
+    ticket_id: int | None
+    case_number: str
+    before: dict
+    after: dict
+    created_at: datetime
+
+
+# Plain rows, not ORM objects: an export reads a hundred thousand of them.
+_COLUMNS = (
+    AuditEntry.id,
+    AuditEntry.staff_id,
+    AuditEntry.actor,
+    AuditEntry.action,
+    AuditEntry.ticket_id,
+    func.coalesce(Ticket.number, ""),
+    AuditEntry.before,
+    AuditEntry.after,
+    AuditEntry.created_at,
+)
+
+
 @dataclass(frozen=True)
 class AuditPage:
     """One page of entries, newest first, and the ids to page on from."""
 
-    entries: list[AuditEntry]
+    entries: list[LoggedAction]
     older_than: int | None  # the id to ask `before` for the next older page; None: this is the oldest
     newer_than: int | None  # the id to ask `after` for the next newer page; None: this is the newest
 
@@ -212,17 +241,21 @@ def audit_page(
     session: Session, wanted: AuditFilter, size: int, before: int | None = None, after: int | None = None
 ) -> AuditPage:
     """`size` entries newest first: the newest, those older than id `before`, or those just newer than `after`."""
-    query = _filtered(select(AuditEntry), wanted)
+    query = _filtered(select(*_COLUMNS).outerjoin(Ticket, Ticket.id == AuditEntry.ticket_id), wanted)
     if after is not None:
-        rows = list(session.scalars(query.where(AuditEntry.id > after).order_by(AuditEntry.id).limit(size + 1)))
+        rows = _logged(session, query.where(AuditEntry.id > after).order_by(AuditEntry.id).limit(size + 1))
         newer, entries = len(rows) > size, rows[:size][::-1]
         return AuditPage(entries, entries[-1].id if entries else None, entries[0].id if newer and entries else None)
     if before is not None:
         query = query.where(AuditEntry.id < before)
-    rows = list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(size + 1)))
+    rows = _logged(session, query.order_by(AuditEntry.id.desc()).limit(size + 1))
     older, entries = len(rows) > size, rows[:size]
     newer_than = entries[0].id if before is not None and entries else None
     return AuditPage(entries, entries[-1].id if older else None, newer_than)
+
+
+def _logged(session: Session, query: Select) -> list[LoggedAction]:
+    return [LoggedAction(*row) for row in session.execute(query)]
 
 
 def count_entries(session: Session, wanted: AuditFilter, at_most: int) -> int:
@@ -231,7 +264,9 @@ def count_entries(session: Session, wanted: AuditFilter, at_most: int) -> int:
     return session.scalar(select(func.count()).select_from(kept)) or 0
 
 
-def entry_batches(session: Session, wanted: AuditFilter, at_most: int, batch: int = 2000) -> Iterator[list[AuditEntry]]:
+def entry_batches(
+    session: Session, wanted: AuditFilter, at_most: int, batch: int = 2000
+) -> Iterator[list[LoggedAction]]:
     """Up to `at_most` entries the filter keeps, newest first, a batch at a time (for exports)."""
     before, left = None, at_most
     while left > 0:
@@ -242,12 +277,3 @@ def entry_batches(session: Session, wanted: AuditFilter, at_most: int, batch: in
         if page.older_than is None:
             return
         before = page.older_than
-        session.expunge_all()  # an export of many entries must not keep them all in the session
-
-
-def case_numbers(session: Session, ticket_ids: set[int]) -> dict[int, str]:
-    """The numbers of these cases, by id."""
-    if not ticket_ids:
-        return {}
-    query = select(Ticket.id, Ticket.number).where(Ticket.id.in_(ticket_ids))
-    return {ticket_id: number or "" for ticket_id, number in session.execute(query)}

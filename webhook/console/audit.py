@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cases import lockout
-from bot.cases.audit_export import EXPORT_LIMIT, csv_chunks, export_rows, write_xlsx
+from bot.cases.audit_export import CSV_LIMIT, XLSX_LIMIT, csv_chunks, export_rows, write_xlsx
 from bot.cases.audit_log import Names, readable
 from bot.cases.office_hours import CHINA
 from bot.cases.staff import ROLE_NAMES
@@ -84,7 +84,8 @@ def index():
             rows=readable(session, page.entries, Names.load(session)) if page else [],
             total=count_entries(session, wanted, COUNT_LIMIT + 1) if wanted else 0,
             count_limit=COUNT_LIMIT,
-            export_limit=EXPORT_LIMIT,
+            csv_limit=CSV_LIMIT,
+            xlsx_limit=XLSX_LIMIT,
             staff_choices=_staff_choices(session),
             action_groups=_action_groups(),
             locks=lockout.current_locks(session, utcnow()),
@@ -94,13 +95,13 @@ def index():
 
 @bp.route("/console/audit/export.csv")
 def export_csv():
-    """The filtered entries as CSV (UTF-8 with a BOM), streamed."""
+    """The filtered entries as CSV (UTF-8 with a BOM, the newest CSV_LIMIT), streamed."""
     asked = Asked.from_args()
 
     def chunks():
         with db() as session:
             wanted, _ = _filter(session, asked)
-            yield from csv_chunks(export_rows(session, wanted) if wanted else [])
+            yield from csv_chunks(export_rows(session, wanted, CSV_LIMIT, raw=True) if wanted else [])
 
     response = Response(stream_with_context(chunks()), mimetype="text/csv")
     response.headers["Content-Disposition"] = _attachment("csv")
@@ -109,12 +110,12 @@ def export_csv():
 
 @bp.route("/console/audit/export.xlsx")
 def export_xlsx():
-    """The filtered entries as an .xlsx workbook."""
+    """The filtered entries as an .xlsx workbook (the newest XLSX_LIMIT)."""
     asked = Asked.from_args()
     out = io.BytesIO()
     with db() as session:
         wanted, _ = _filter(session, asked)
-        write_xlsx(export_rows(session, wanted) if wanted else [], out)
+        write_xlsx(export_rows(session, wanted, XLSX_LIMIT) if wanted else [], out)
     out.seek(0)
     return send_file(out, mimetype=XLSX, as_attachment=True, download_name=_file_name("xlsx"))
 
