@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cases.actions import snapshot
 from bot.cases.directory import DEFAULT_DIRECTORY
+from bot.cases.directory_seed import SeedOutcome as DirectorySeedOutcome
 from bot.cases.handoff import release_idle
 from bot.cases.lifecycle import MoveRefused, move_ticket
 from bot.cases.lockout import forget_stale as forget_stale_log_ins
@@ -56,11 +57,24 @@ def setup_command(directory: Path, faq: Path) -> None:
         f"{seeded.canned_answers} canned answers"
     )
     _report_faq_edits(seeded)
+    _report_directory_edits(seeded)
     if waiting:
         click.echo(
             f"{len(waiting)} staff account(s) from the directory have no password yet; "
             "give one with: flask --app webhook staff passwd USERNAME"
         )
+
+
+def _report_directory_edits(seeded: Seeded) -> None:
+    """The directory's units and accounts edited in the console that the seed file did not overwrite."""
+    kept = seeded.directory_with(DirectorySeedOutcome.KEPT, DirectorySeedOutcome.CONFLICT)
+    conflicts = seeded.directory_with(DirectorySeedOutcome.CONFLICT)
+    if kept:
+        click.echo(f"{len(kept)} directory row(s) edited in the console kept (the database is the directory now)")
+    if conflicts:
+        click.echo(f"{len(conflicts)} of them changed in bot/data/directory.yml too; kept as edited:")
+        for state in conflicts:
+            click.echo(f"  {state.line()}")
 
 
 def _report_faq_edits(seeded: Seeded) -> None:
@@ -165,7 +179,7 @@ def status_command(number: str, status: str, actor: str, note: str) -> None:
             raise click.ClickException(f"no ticket {number}")
         before = snapshot(ticket)
         try:
-            move_ticket(session, services.jobs, ticket, status, actor, note)
+            move_ticket(session, services.jobs, ticket, TicketStatus(status), actor, note)
         except MoveRefused as error:
             raise click.ClickException(str(error)) from error
         # A change from the command line is a staff action like one on the console's page.

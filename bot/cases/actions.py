@@ -75,7 +75,7 @@ def _audited(session: Session, staff: Staff, action: AuditAction, ticket: Ticket
 
 def _require_open(ticket: Ticket) -> None:
     if ticket.status not in OPEN_STATUSES:
-        raise ActionError(f"工单已{TicketStatus(ticket.status).resident_label}，不能再办理")
+        raise ActionError(f"工单{TicketStatus(ticket.status).staff_label}，不能再办理")
 
 
 def _touch_handoff(session: Session, ticket: Ticket, staff: Staff) -> None:

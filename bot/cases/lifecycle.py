@@ -65,7 +65,7 @@ def move_ticket(
     session: Session,
     jobs: Jobs,
     ticket: Ticket,
-    new_status: str,
+    new_status: TicketStatus,
     actor: str,
     note: str = "",
     *,

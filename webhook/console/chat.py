@@ -22,11 +22,12 @@ THREAD_LIMIT = 300  # the resident's latest messages shown on a case page
 DELIVERY = {
     OutboxStatus.SENT: ("已送达", "ok"),
     OutboxStatus.QUEUED: ("发送中", "wait"),
+    OutboxStatus.SENDING: ("发送中", "wait"),
     OutboxStatus.DEFERRED: ("等待居民下次发消息（已超过 48 小时窗口）", "wait"),
     OutboxStatus.FAILED: ("发送失败", "bad"),
 }
 # A message sent in parts shows the worst of their fates.
-WORST_FIRST = (OutboxStatus.FAILED, OutboxStatus.DEFERRED, OutboxStatus.QUEUED)
+WORST_FIRST = (OutboxStatus.FAILED, OutboxStatus.DEFERRED, OutboxStatus.QUEUED, OutboxStatus.SENDING)
 
 
 @dataclass

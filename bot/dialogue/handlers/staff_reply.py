@@ -15,7 +15,7 @@ from bot.dialogue.flows import ClarifyState, Dialogue, IntakeState
 from bot.dialogue.turn import Turn
 from bot.nlu import phrases
 from bot.storage.base import utcnow
-from bot.storage.messages import Message, latest_staff_reply, resident_wrote_since
+from bot.storage.messages import Message, NoticeKind, latest_staff_reply, resident_wrote_since
 from bot.storage.staff import Staff, staff_by_username
 from bot.storage.tickets import OPEN_STATUSES, Ticket
 
@@ -37,8 +37,8 @@ PASSED_ON_MEDIATION = (
 # "不是新的事，我是回答张律师问的问题" while an intake had started: nothing is registered.
 NOT_A_NEW_CASE = "好的，明白了，这不另外登记。您刚才说的已转给{who}，看到后会在这里回复您。"
 NOTES = {
-    "question": "居民回答{name}要求补充的问题",
-    "mediation": "居民回复{name}的调解安排（如申请改时间，请回复居民）",
+    NoticeKind.QUESTION: "居民回答{name}要求补充的问题",
+    NoticeKind.MEDIATION: "居民回复{name}的调解安排（如申请改时间，请回复居民）",
 }
 
 
@@ -53,7 +53,7 @@ def to_staff(turn: Turn) -> str | None:
         return None
     reply, ticket, staff = answered
     _pass_on(turn, reply, ticket, staff, [turn.message])
-    passed = PASSED_ON_MEDIATION if reply.extra.get("kind") == "mediation" else PASSED_ON
+    passed = PASSED_ON_MEDIATION if reply.extra.get("kind") == NoticeKind.MEDIATION else PASSED_ON
     return passed.format(who=staff_title(staff), name=staff.name)
 
 

@@ -28,6 +28,7 @@ from bot.storage.tickets import (
     OPEN_STATUSES,
     STATUS_LABELS,
     Ticket,
+    TicketStatus,
     latest_open_ticket,
     rated_since,
     tickets_of_resident,
@@ -68,7 +69,7 @@ def when_answered(turn: Turn) -> str:
 
 def _awaiting_rating(turn: Turn) -> Ticket | None:
     for ticket in tickets_of_resident(turn.session, turn.resident.id):
-        if ticket.status == "resolved" and ticket.rating is None and can_reopen(ticket):
+        if ticket.status == TicketStatus.RESOLVED and ticket.rating is None and can_reopen(ticket):
             return ticket
     return None
 
@@ -208,7 +209,9 @@ def withdraw(turn: Turn) -> str:
     if ticket.status not in OPEN_STATUSES:
         return f"工单 {ticket.number} 已经是“{STATUS_LABELS[ticket.status]}”，不用再撤回了。"
     link_message(turn.session, ticket, turn.message, note="居民撤回")
-    move_ticket(turn.session, turn.services.jobs, ticket, "cancelled", RESIDENT, "居民在对话中撤回", tell=False)
+    move_ticket(
+        turn.session, turn.services.jobs, ticket, TicketStatus.CANCELLED, RESIDENT, "居民在对话中撤回", tell=False
+    )
     withdrawn = f"好的，工单 {ticket.number} 已撤回，工作人员不会再处理。以后有需要随时再找我。"
     return "\n".join(part for part in (withdrawn, privacy.goes_ahead_now(turn)) if part)
 
