@@ -208,18 +208,7 @@ def test_a_rating_said_with_a_particle_keeps_the_comment_clean():
 
 
 def test_a_few_words_after_a_bare_rating_are_its_comment(services, resident, fake_wechat):
-    converse(
-        resident,
-        [
-            ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
-            ("东民社区", "手机号"),
-            ("不留", "请确认"),
-            ("1", "工单"),
-        ],
-    )
-    with services.db.session() as session:
-        ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
-        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
+    resolved_case(services, resident)
     converse(resident, [("5", "想说几句意见"), ("周师傅很负责 第二天就来了", "已和评价一起记在")])
     assert only_ticket(services, resident.openid).rating_comment == "周师傅很负责 第二天就来了"
 
@@ -232,18 +221,7 @@ def test_a_few_words_after_a_bare_rating_are_its_comment(services, resident, fak
     ],
 )
 def test_words_after_a_rating_comment_are_more_of_that_comment(services, resident, rating, comments):
-    converse(
-        resident,
-        [
-            ("物业天天不打扫楼道，垃圾堆了一个星期", "物业问题"),
-            ("东民社区", "手机号"),
-            ("不留", "请确认"),
-            ("1", "工单"),
-        ],
-    )
-    with services.db.session() as session:
-        ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
-        move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
+    resolved_case(services, resident)
     converse(resident, [(rating, "分"), *[(comment, "已和评价一起记在") for comment in comments]])
     kept = only_ticket(services, resident.openid).rating_comment  # and no new case was opened
     assert all(comment in kept for comment in comments)
