@@ -14,7 +14,7 @@ from bot.categories import CATEGORIES
 from bot.reporting.period import Period
 from bot.reporting.places import place_of, places
 from bot.reporting.scope import ReportScope
-from bot.reporting.sql import REPORT_UNIT, scoped_cases
+from bot.reporting.sql import REPORT_UNIT, for_reports, scoped_cases
 from bot.storage.tickets import Ticket, TicketStatus
 
 HEADINGS = (
@@ -78,6 +78,7 @@ class CaseRow:
 
 def case_rows(session: Session, scope: ReportScope, period: Period) -> Iterator[CaseRow]:
     """The scope's cases opened in the period, oldest first."""
+    for_reports(session)
     found = places(session)
     columns = [
         REPORT_UNIT,

@@ -14,6 +14,7 @@ from bot.reporting.ratings import Ratings, ratings
 from bot.reporting.returns import Returns, returns
 from bot.reporting.scope import ReportScope
 from bot.reporting.self_service import SelfService, self_service
+from bot.reporting.sql import for_reports
 from bot.reporting.timeliness import KindFigures, kind_figures
 
 # What the figures count, for the page and the workbook.
@@ -46,6 +47,7 @@ def report_figures(
     session: Session, scope: ReportScope, period: Period, now: datetime, satisfaction_target: float
 ) -> Figures:
     """The figures of the scope's cases opened in the period, as they stand at `now`."""
+    for_reports(session)
     return Figures(
         scope=scope,
         period=period,

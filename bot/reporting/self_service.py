@@ -4,9 +4,10 @@ which the resident opened no case within a week, and the questions asked most.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, aliased
 
 from bot.reporting.period import Period
 from bot.reporting.scope import ReportScope
@@ -47,14 +48,31 @@ class SelfService:
 
 def self_service(session: Session, scope: ReportScope, period: Period) -> SelfService:
     """The FAQ answers given in the period to the scope's residents."""
-    case_followed = exists().where(
-        Ticket.resident_id == Message.resident_id,
-        Ticket.created_at >= Message.created_at,
-        Seconds(Ticket.created_at, Message.created_at) < SETTLED_AFTER_DAYS * DAY,
-    )
-    columns = [func.count(), func.count(Message.resident_id.distinct()), count_if(~case_followed)]
+    settled = Message.id.not_in(_followed_by_a_case(period))
+    columns = [func.count(), func.count(Message.resident_id.distinct()), count_if(settled)]
     answers, residents, without_case = session.execute(_faq_answers(columns, scope, period)).one()
     return SelfService(int(answers), int(residents), int(without_case), _topics(session, scope, period))
+
+
+def _followed_by_a_case(period: Period) -> Select:
+    """The period's messages after which their resident opened a case within the week: one join,
+    found once (not a look-up per message)."""
+    asked = aliased(Message, name="asked")
+    return (
+        select(asked.id)
+        .join(FaqEntry, FaqEntry.intent == asked.intent)
+        .join(Ticket, Ticket.resident_id == asked.resident_id)
+        .where(
+            asked.direction == "in",
+            asked.created_at >= period.start,
+            asked.created_at < period.end,
+            # The cases of the period and the week after it, by index; then each message's own week.
+            Ticket.created_at >= period.start,
+            Ticket.created_at < period.end + timedelta(days=SETTLED_AFTER_DAYS),
+            Ticket.created_at >= asked.created_at,
+            Seconds(Ticket.created_at, asked.created_at) < SETTLED_AFTER_DAYS * DAY,
+        )
+    )
 
 
 def _topics(session: Session, scope: ReportScope, period: Period) -> list[Topic]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Float, Select, and_, case, func, or_, select, text
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -56,6 +56,13 @@ def scoped_cases(columns: list[Any], scope: ReportScope, period: Period) -> Sele
     if scope.unit_ids is not None:
         query = query.where(REPORT_UNIT.in_(scope.unit_ids))
     return query
+
+
+def for_reports(session: Session) -> None:
+    """Ready the transaction for the reports' queries: PostgreSQL's JIT compiles a plan for longer
+    than these aggregations over a year's cases take to run, so it is off until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def is_open() -> ColumnElement[bool]:

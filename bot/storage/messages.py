@@ -32,8 +32,11 @@ class Message(Base):
     """One message in the conversation log: the resident's (in) or the passive reply (out)."""
 
     __tablename__ = "messages"
-    # The console's case page reads a resident's latest messages.
-    __table_args__ = (Index("ix_messages_resident_thread", "resident_id", "id"),)
+    # The console's case page reads a resident's latest messages; the reports, a period's.
+    __table_args__ = (
+        Index("ix_messages_resident_thread", "resident_id", "id"),
+        Index("ix_messages_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)

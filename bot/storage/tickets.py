@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -115,6 +116,15 @@ class TicketEvent(Base):
     """One entry of a case's status history: who did what, when."""
 
     __tablename__ = "ticket_events"
+    # The reports: the cases a resident reopened (few among many events).
+    __table_args__ = (
+        Index(
+            "ix_ticket_events_reopened",
+            "ticket_id",
+            postgresql_where=text("status = 'reopened'"),
+            sqlite_where=text("status = 'reopened'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

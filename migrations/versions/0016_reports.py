@@ -1,4 +1,5 @@
-"""Reports: the room a case was sent up from, and the indexes the reports read by
+"""Reports: the room a case was sent up from, and the indexes the reports read by (cases and
+messages by time, reopened cases)
 
 Revision ID: 0016
 Revises: 0015
@@ -33,10 +34,24 @@ def upgrade() -> None:
             )
         )
         batch_op.create_index("ix_tickets_created_at", ["created_at"], unique=False)
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.create_index("ix_messages_created_at", ["created_at"], unique=False)
+    with op.batch_alter_table("ticket_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_ticket_events_reopened",
+            ["ticket_id"],
+            unique=False,
+            postgresql_where=sa.text("status = 'reopened'"),
+            sqlite_where=sa.text("status = 'reopened'"),
+        )
     _fill_escalated_from()
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("ticket_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_ticket_events_reopened")
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_messages_created_at")
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.drop_index("ix_tickets_created_at")
         batch_op.drop_column("escalated_from_id")
