@@ -4,9 +4,12 @@ PostgreSQL and SQLite; locks and unlocks in the audit log."""
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
+import psycopg
+import pytest
+from sqlalchemy import create_engine, inspect, select, text
 
 from bot.cases import lockout
 from bot.cases.staff import LOGIN_REFUSED, authenticate
@@ -14,6 +17,7 @@ from bot.storage.audit import AuditAction
 from bot.storage.base import utcnow
 from bot.storage.login_attempts import LoginAttempts
 from bot.storage.staff import AuditEntry, staff_by_username
+from tests.conftest import PG_ADMIN_URL
 from tests.staff_user import PASSWORD, new_account
 
 
@@ -155,3 +159,50 @@ def test_counts_with_no_failure_for_a_day_are_forgotten(services):
 def test_an_address_is_kept_to_its_column():
     assert lockout.client_address(None) == ""
     assert len(lockout.client_address("f" * 100)) == 64
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def empty_database(request, tmp_path):
+    """An empty database of the test's own on each database the service runs on."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    name = f"lfd_lockout_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0].replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_migration_0013_goes_down_and_up_again_with_accounts_in_place(empty_database):
+    from alembic import command
+
+    from bot.storage.migrate import alembic_config
+
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0013")
+    engine = create_engine(empty_database)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO units (code, level, name, office_name, aliases, address, phone, hours) "
+                "VALUES ('u1', 'district', '区', '', '[]', '', '', '')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO staff (username, name, role, unit_id, active) "
+                "VALUES ('m.admin', '管理员', 'admin', 1, TRUE)"
+            )
+        )
+        connection.execute(text("INSERT INTO login_attempts (address, failures) VALUES ('10.0.0.1', 3)"))
+    command.downgrade(config, "0012")
+    assert {"failed_logins", "locked_until"} <= {column["name"] for column in inspect(engine).get_columns("staff")}
+    assert "login_attempts" not in inspect(engine).get_table_names()
+    command.upgrade(config, "0013")
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT username FROM staff")).scalars().all() == ["m.admin"]
+    engine.dispose()
