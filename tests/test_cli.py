@@ -1,10 +1,18 @@
-"""Command line: set-up, the staff's status changes and the housekeeping sweep."""
+"""Command line: set-up (and what it kept of the console's directory edits), the staff's status
+changes and the housekeeping sweep."""
 
+import dataclasses
 from datetime import timedelta
 
+import yaml
 from sqlalchemy import select
 
+from bot.cases.directory import DEFAULT_DIRECTORY
+from bot.cases.directory_edit import UnitEdit, edit_unit
+from bot.cases.staff import add_account
 from bot.cases.tickets import CaseRequest, open_ticket
+from bot.seeding import prepare_database
+from bot.services import build_services
 from bot.storage.base import utcnow
 from bot.storage.directory import unit_by_code
 from bot.storage.outbox import OutboundMessage
@@ -12,6 +20,7 @@ from bot.storage.residents import Resident, touch_resident
 from bot.storage.staff import AuditEntry
 from bot.storage.tickets import Ticket
 from tests.conftest import run_jobs
+from webhook import create_app
 
 
 def test_setup_is_idempotent(app):
@@ -134,3 +143,24 @@ def test_sweep_removes_residents_past_the_retention_period(app, services):
     assert result.exit_code == 0, result.output
     with services.db.session() as session:
         assert session.scalar(select(Resident).where(Resident.openid == "o_cli_retention_001")) is None
+
+
+def test_setup_reports_directory_rows_kept_as_edited_in_the_console(settings, tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    prepare_database(url)
+    services = build_services(dataclasses.replace(settings, database_url=url))
+    with services.db.session() as session:
+        admin = add_account(session, "cli.admin", "管理员", "admin", "jianghan", "password123")
+        room = unit_by_code(session, "xiqiao")
+        edit = UnitEdit(room.name, room.office_name, tuple(room.aliases), room.address, room.phone, "每天 8:00-20:00",
+                        room.latitude, room.longitude, room.division_code)  # fmt: skip
+        edit_unit(session, room, edit, admin)
+    data = yaml.safe_load(DEFAULT_DIRECTORY.read_text(encoding="utf-8"))
+    data["district"]["streets"][1]["communities"][1]["room"]["hours"] = "工作日 9:00-17:00"  # 西桥 in the seed
+    seed = tmp_path / "directory.yml"
+    seed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = create_app(services=services).test_cli_runner().invoke(args=["setup", "--directory", str(seed)])
+    services.db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert "1 directory row(s) edited in the console kept" in result.output
+    assert "unit xiqiao: edited by cli.admin at" in result.output and "differs in hours" in result.output

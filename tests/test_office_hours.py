@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.cases.office_hours import CHINA, next_opening, office_hours
+from bot.cases.office_hours import CHINA, next_opening, office_hours, office_hours_problem
 from bot.cases.tickets import CaseRequest, open_ticket, response_promise
 from bot.storage.directory import unit_by_code
 from bot.storage.residents import touch_resident
@@ -75,3 +75,26 @@ def test_a_district_centre_case_out_of_hours_is_not_said_to_wait_for_a_room(serv
         ticket = open_ticket(session, resident, CaseRequest("legal_consultation", "合同纠纷", None))
         promise = response_promise(ticket, at("2026-11-28 11:00"))
         assert "周一 09:00上班后处理" in promise and "工作室" not in promise
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("工作日 9:00-12:00 14:00-17:30", None),
+        ("周一至周六 8:30-12:00、14:00-18:00", None),
+        ("每天 0:00-23:59", None),
+        ("", "请填写办公时间"),
+        ("全天", "没有找到时间段"),
+        ("工作日 9：00-12：00", "没有找到时间段"),  # full-width colons: office_hours() would not see them
+        ("周六 9:00-12:00", "看不懂“周六”"),  # office_hours() would read it as weekdays
+        ("每天 0:00-24:00", "不是有效的时间"),
+        ("工作日 14:00-12:00", "开始时间要早于结束时间"),
+        ("工作日 9:00-12:00 11:00-17:00", "不能重叠"),
+    ],
+)
+def test_office_hours_saved_for_a_room_say_exactly_what_is_read(text, problem):
+    found = office_hours_problem(text)
+    assert (found is None) if problem is None else (found is not None and problem in found)
+    if problem is None:  # what is accepted is read as written, never the fallback
+        days, intervals = office_hours(text)
+        assert len(intervals) == text.count("-")

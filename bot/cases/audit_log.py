@@ -54,9 +54,35 @@ FIELD_LABELS = {
     "label": "意图",
     "request_id": "删除申请",
     "erased": "删除了",
+    # The directory (bot.cases.directory_edit, bot.cases.directory_import): values as staff read them.
+    "name": "名称",
+    "level": "级别",
+    "parent": "上级代码",
+    "unit": "单位",
+    "office_name": "办公场所",
+    "aliases": "别名",
+    "phone": "电话",
+    "hours": "办公时间",
+    "latitude": "纬度",
+    "longitude": "经度",
+    "division_code": "区划代码",
+    "active": "在岗",
+    "import": "导入批次",
+    "added": "新增",
+    "changed": "修改",
+    "removed": "删除或停用",
+    "file_hash": "文件校验值",
 }
-# An entry's subject when it is about no case: the first of these keys it names.
-SUBJECT_KEYS = {"intent": "问题", "account": "账号", "address": "地址", "request_id": "删除申请 #"}
+# An entry's subject when it is about no case: the first of these keys it names (a directory unit
+# before an address, which a unit's entry may change).
+SUBJECT_KEYS = {
+    "intent": "问题",
+    "account": "账号",
+    "unit": "单位",
+    "address": "地址",
+    "request_id": "删除申请 #",
+    "file": "文件",
+}
 SYSTEM_NAME = "系统"
 TIME_FIELDS = frozenset({"mediation_at", "locked_until", "reviewed_at"})
 

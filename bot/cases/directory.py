@@ -1,64 +1,20 @@
-"""Loading the directory of rooms and finding a resident's community."""
+"""Finding a resident's community in the directory of rooms (loaded by bot.cases.directory_seed)."""
 
 from __future__ import annotations
 
 import math
 import re
 from difflib import SequenceMatcher
-from pathlib import Path
 
-import yaml
 from sqlalchemy.orm import Session
 
 from bot.config import DATA_DIR
-from bot.storage.directory import Staff, Unit, communities, unit_by_code
+from bot.storage.directory import Unit, communities
 
 DEFAULT_DIRECTORY = DATA_DIR / "directory.yml"
 FUZZY_THRESHOLD = 0.6
 _NOISE = re.compile(r"[\s，。,.!！?？~～、:：;；\"'“”‘’()（）【】\[\]]+")
 _SUFFIXES = ("社区", "小区", "街道", "街")
-
-
-def load_directory(session: Session, path: Path = DEFAULT_DIRECTORY) -> int:
-    """Load (or update) the directory from its YAML file; returns the number of units."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    district = data["district"]
-    centre = _upsert_unit(session, "district", district, district.get("centre", {}), None)
-    count = 1
-    for street in district.get("streets", []):
-        station = _upsert_unit(session, "street", street, street.get("workstation", {}), centre)
-        count += 1
-        for community in street.get("communities", []):
-            _upsert_unit(session, "community", community, community.get("room", {}), station)
-            count += 1
-    return count
-
-
-def _upsert_unit(session: Session, level: str, item: dict, office: dict, parent: Unit | None) -> Unit:
-    unit = unit_by_code(session, item["code"]) or Unit(code=item["code"])
-    location = item.get("location") or {}
-    unit.level = level
-    unit.name = item["name"]
-    unit.office_name = office.get("name", item["name"])
-    unit.parent_id = parent.id if parent else None
-    unit.aliases = list(item.get("aliases", []))
-    unit.address = office.get("address", "")
-    unit.phone = str(office.get("phone", ""))
-    unit.hours = office.get("hours", "")
-    unit.latitude = location.get("lat")
-    unit.longitude = location.get("lng")
-    session.add(unit)
-    session.flush()
-    for person in item.get("staff", []):
-        _upsert_staff(session, person, unit)
-    return unit
-
-
-def _upsert_staff(session: Session, person: dict, unit: Unit) -> None:
-    staff = session.query(Staff).filter_by(username=person["username"]).one_or_none()
-    staff = staff or Staff(username=person["username"])
-    staff.name, staff.role, staff.unit_id = person["name"], person["role"], unit.id
-    session.add(staff)
 
 
 def normalize_place(text: str) -> str:

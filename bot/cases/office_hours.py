@@ -23,6 +23,44 @@ def office_hours(text: str) -> tuple[set[int], list[tuple[time, time]]]:
     return days, intervals or [(time(9, 0), time(17, 30))]
 
 
+# The day words office_hours() reads (工作日 and 周一至周五 are its default, named for the reader).
+_DAY_WORDS = re.compile(r"工作日|周一至周五|周一至周六|周一至周日|每天|全天|7\s*[x×]\s*24")
+# What may sit between the day words and the intervals: spaces and list punctuation.
+_FILLER = re.compile(r"[\s,，、;；]+")
+
+
+def office_hours_problem(text: str) -> str | None:
+    """Why a directory entry cannot be read as office hours (in Chinese, for the console), or None.
+
+    office_hours() reads anything, falling back to weekdays 9:00-17:30; an entry saved for a room
+    must say exactly what it reads: known day words and valid, ordered intervals, nothing else."""
+    text = text.strip()
+    if not text:
+        return "请填写办公时间，如：工作日 9:00-12:00 14:00-17:30"
+    intervals = _INTERVAL.findall(text)
+    if not intervals:
+        return "没有找到时间段：请写成 9:00-12:00 这样（半角冒号和连字符）"
+    leftover = _FILLER.sub("", _DAY_WORDS.sub("", _INTERVAL.sub("", text)))
+    if leftover:
+        hint = "；冒号请用半角“:”" if "：" in leftover else ""
+        return f"看不懂“{leftover}”：只能写 工作日、周一至周六、每天 和时间段{hint}"
+    return _intervals_problem(intervals)
+
+
+def _intervals_problem(intervals: list[tuple[str, str, str, str]]) -> str | None:
+    previous_end: time | None = None
+    for h1, m1, h2, m2 in intervals:
+        if max(int(h1), int(h2)) > 23 or max(int(m1), int(m2)) > 59:
+            return f"{h1}:{m1}-{h2}:{m2} 不是有效的时间：时间在 0:00 到 23:59 之间"
+        start, end = time(int(h1), int(m1)), time(int(h2), int(m2))
+        if start >= end:
+            return f"{h1}:{m1}-{h2}:{m2} 的开始时间要早于结束时间"
+        if previous_end is not None and start < previous_end:
+            return "时间段要按先后顺序写，且不能重叠"
+        previous_end = end
+    return None
+
+
 def next_opening(text: str, now: datetime) -> datetime | None:
     """The start of the next office interval after `now` (China time); None while open now."""
     days, intervals = office_hours(text)

@@ -39,6 +39,10 @@ class Staff(Base):
     # The staff member's own WeChat openid on the official account: notices of new and overdue cases.
     wechat_openid: Mapped[str | None] = mapped_column(String(64))
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # As for units (bot.storage.directory): the seed updates an account only while nobody edited it.
+    seed_hash: Mapped[str | None] = mapped_column(String(64))
+    edited_by: Mapped[str | None] = mapped_column(String(64))
+    edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class StaffRoom(Base):
