@@ -40,13 +40,13 @@ def init_console(app: Flask, services: Services) -> None:
     login.session_protection = "strong"
     login.login_view = "console_auth.login"
 
-    from webhook.console import audit, auth, cases, faq, inbox, privacy, reports, training
+    from webhook.console import audit, auth, cases, directory, faq, inbox, privacy, reports, training
 
     login.user_loader(auth.load_user)
     login.unauthorized_handler(auth.unauthorized)
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, _error_page)
-    for blueprint in (auth.bp, inbox.bp, cases.bp, training.bp, faq.bp, privacy.bp, reports.bp, audit.bp):
+    for blueprint in (auth.bp, inbox.bp, cases.bp, training.bp, faq.bp, privacy.bp, directory.bp, reports.bp, audit.bp):
         app.register_blueprint(blueprint)
     app.after_request(_private_headers)
 
