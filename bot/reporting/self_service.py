@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.reporting.period import Period
 from bot.reporting.scope import ReportScope
-from bot.reporting.sql import DAY, Seconds, count_if
+from bot.reporting.sql import DAY, Seconds
 from bot.storage.faq import FaqEntry
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
@@ -48,18 +48,21 @@ class SelfService:
 
 def self_service(session: Session, scope: ReportScope, period: Period) -> SelfService:
     """The FAQ answers given in the period to the scope's residents."""
-    settled = Message.id.not_in(_followed_by_a_case(period))
-    columns = [func.count(), func.count(Message.resident_id.distinct()), count_if(settled)]
-    answers, residents, without_case = session.execute(_faq_answers(columns, scope, period)).one()
-    return SelfService(int(answers), int(residents), int(without_case), _topics(session, scope, period))
+    # Outer-joined to the answers followed by a case, found by one join: a hash join on both
+    # databases, never a look-up (or a NOT IN scan) per message.
+    followed = _followed_by_a_case(period).subquery("followed")
+    columns = [func.count(), func.count(Message.resident_id.distinct()), func.count(followed.c.id)]
+    query = _faq_answers(columns, scope, period).outerjoin(followed, followed.c.id == Message.id)
+    answers, residents, with_case = session.execute(query).one()
+    return SelfService(int(answers), int(residents), int(answers) - int(with_case), _topics(session, scope, period))
 
 
 def _followed_by_a_case(period: Period) -> Select:
-    """The period's messages after which their resident opened a case within the week: one join,
-    found once (not a look-up per message)."""
+    """The period's FAQ answers after which their resident opened a case within the week, once each."""
     asked = aliased(Message, name="asked")
     return (
         select(asked.id)
+        .distinct()
         .join(FaqEntry, FaqEntry.intent == asked.intent)
         .join(Ticket, Ticket.resident_id == asked.resident_id)
         .where(
