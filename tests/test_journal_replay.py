@@ -121,7 +121,7 @@ def test_a_message_its_dying_process_stored_but_never_answered_is_answered_by_th
 
 def test_a_message_already_answered_and_delivered_is_not_sent_again_by_the_replay(journalled, fake_wechat):
     from bot.pipeline.answering import receive
-    from bot.wechat.delivery import passive_reply
+    from bot.pipeline.delivery import passive_reply
 
     inbound = _journal_one(journalled)
     assert passive_reply(journalled, inbound.openid, receive(journalled, inbound))  # its process did reply
