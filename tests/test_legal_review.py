@@ -210,6 +210,18 @@ def test_a_direct_edit_is_recorded_and_needs_another_lawyer(laws, database, inte
         assert _audited(session, intent) == [("faq_edit", "zhang.lawyer"), ("faq_confirm", "liu.lawyer")]
 
 
+def test_line_endings_from_a_browser_are_kept_as_plain_line_breaks(laws, database, intent):
+    typed = "先劝阻。  \r\n\r\n劝阻无效的，可以报警。\r\n"
+    with database.session() as session:
+        entry = faq_for_intent(session, intent)
+        draft = draft_change(session, entry, _staff(session, "li.mediator"), typed, [NEW_NOISE], "夜里吵？ \r\n")
+        assert (draft.answer, draft.question) == ("先劝阻。\n\n劝阻无效的，可以报警。", "夜里吵？")
+        lawyer = _staff(session, "zhang.lawyer")
+        assert record_edit(session, entry, lawyer, answer="先沟通。\r\n再报警。 \r\n", question="夜里\r\n吵")
+        assert (entry.answer, entry.question) == ("先沟通。\n再报警。", "夜里\n吵")
+        assert not record_edit(session, entry, lawyer, answer="先沟通。\n再报警。")  # the same once normalised
+
+
 # The walkthrough: a law changes, the answers citing it are found, served with the caveat, fixed.
 
 

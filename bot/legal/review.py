@@ -126,6 +126,13 @@ def _reviewed_since(entry: FaqEntry, day: date) -> bool:
     return entry.reviewed_at is not None and day_in_china(entry.reviewed_at) >= day
 
 
+def normal_text(text: str | None) -> str:
+    """A question or answer as kept: line breaks as \\n (a browser's textarea sends \\r\\n), no
+    spaces at a line's end, none around the whole."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
 def is_lawyer(session: Session, staff: Staff) -> bool:
     """An active staff member working as a lawyer (home room or another)."""
     if not staff.active:
@@ -145,17 +152,17 @@ def draft_change(
 ) -> FaqDraft:
     """Draft a change to an answer (its text, citations, and the model question) for a lawyer."""
     now = now or utcnow()
-    answer = answer.strip()
+    answer = normal_text(answer)
     if not answer:
         raise ReviewRefused("回答不能为空")
     _check(citations, now)
     draft = FaqDraft(
         entry_id=entry.id,
-        question=(question or entry.question).strip(),
+        question=normal_text(question or "") or entry.question,
         answer=answer,
         citations=[citation.data() for citation in citations],
         based_on=content_hash(entry_content(entry)),
-        note=note.strip(),
+        note=normal_text(note),
         drafted_by=staff.username,
         drafted_at=now,
         status=DraftStatus.DRAFT,
@@ -231,10 +238,10 @@ def record_edit(
         _check(citations, now)
     content = entry_content(entry)
     before = _logged(entry)
-    if answer is not None and answer.strip():
-        content["answer"] = answer.strip()
-    if question is not None and question.strip():
-        content["question"] = question.strip()
+    if normal_text(answer):
+        content["answer"] = normal_text(answer)
+    if normal_text(question):
+        content["question"] = normal_text(question)
     if citations is not None:
         content["citations"] = [citation.data() for citation in citations]
     if content_hash(content) == content_hash(entry_content(entry)):
