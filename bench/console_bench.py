@@ -67,6 +67,13 @@ SELECT t.resident_id, CASE WHEN m %% 2 = 0 THEN 'in' ELSE 'out' END, 'text',
        now() - (%(messages)s - m) * interval '1 second'
 FROM generate_series(1, %(messages)s) m
 JOIN tickets t ON t.number = 'JHB-' || (m %% %(cases)s + 1);
+
+-- Residents waiting for staff: a message nobody answered on every fifth open case, a request for a
+-- person on every thirtieth (the inbox puts them first).
+UPDATE tickets SET resident_wrote_at = now() - (id %% 300) * interval '1 minute'
+WHERE id %% 5 = 0 AND status IN ('new', 'in_progress', 'waiting_info');
+UPDATE tickets SET person_requested_at = now() - (id %% 90) * interval '1 minute'
+WHERE id %% 30 = 0 AND status IN ('new', 'in_progress', 'waiting_info');
 ANALYZE;
 """
 

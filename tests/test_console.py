@@ -1,7 +1,9 @@
-"""The console over HTTP: log-in, lock-out, CSRF, who sees which case, actions and their audit."""
+"""The console over HTTP: log-in, lock-out, CSRF, who sees which case, actions and their audit, the
+inbox's tabs, hand-overs with their reasons."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,9 +14,9 @@ import webhook.console.cases
 from bot.cases import person_requests
 from bot.cases.office_hours import CHINA
 from bot.storage.base import utcnow
-from bot.storage.directory import unit_by_code
+from bot.storage.directory import Unit, unit_by_code
 from bot.storage.messages import Message
-from bot.storage.staff import AuditEntry, CaseNote
+from bot.storage.staff import AuditEntry, CaseNote, staff_by_username
 from bot.storage.tickets import Ticket
 from tests.conftest import run_jobs
 from tests.staff_user import PASSWORD, StaffUser, give_password, new_account, new_case
@@ -148,12 +150,12 @@ def test_inbox_shows_a_case_whose_resident_answered_a_reply(app, services, lawye
     case_id, number, _ = new_case(services, "baguodun", openid=resident.openid)
     lawyer.get(f"/console/cases/{case_id}")
     lawyer.post(f"/console/cases/{case_id}/reply", {"text": "您好，请问合同还在吗？"})
-    assert "居民新消息" not in _inbox_row(lawyer, number)
+    assert "居民有新消息" not in _inbox_row(lawyer, number)
     resident.says("在的，明天拿过来")
-    assert "居民新消息" in _inbox_row(lawyer, number)
+    assert "居民有新消息" in _inbox_row(lawyer, number)
     lawyer.get(f"/console/cases/{case_id}")
     lawyer.post(f"/console/cases/{case_id}/reply", {"text": "好的，明天见"})
-    assert "居民新消息" not in _inbox_row(lawyer, number)
+    assert "居民有新消息" not in _inbox_row(lawyer, number)
 
 
 def _inbox_row(user: StaffUser, number: str) -> str:
@@ -208,7 +210,9 @@ def test_transfer_hands_the_case_over_and_out_of_sight(app, services, lawyer, fa
     with services.db.session() as session:
         qingnian = unit_by_code(session, "qingnian").id
     lawyer.get(f"/console/cases/{case_id}")
-    lawyer.post(f"/console/cases/{case_id}/transfer", {"unit": str(qingnian), "role": "lawyer"})
+    lawyer.post(
+        f"/console/cases/{case_id}/transfer", {"unit": str(qingnian), "role": "lawyer", "reason": "居民住在青年社区"}
+    )
     run_jobs(services)
     assert "青年社区" in fake_wechat.messages(touser=openid)[-1]["content"]
     assert lawyer.get(f"/console/cases/{case_id}").status_code == 404
@@ -244,7 +248,9 @@ def test_a_transferred_case_leads_back_to_the_inbox_with_what_was_done(app, serv
     with services.db.session() as session:
         qingnian = unit_by_code(session, "qingnian").id
     lawyer.get(f"/console/cases/{case_id}")
-    response = lawyer.post(f"/console/cases/{case_id}/transfer", {"unit": str(qingnian), "role": "mediator"})
+    response = lawyer.post(
+        f"/console/cases/{case_id}/transfer", {"unit": str(qingnian), "role": "mediator", "reason": "邻里纠纷"}
+    )
     assert response.headers["Location"].endswith("/console/")
     inbox = lawyer.get("/console/").get_data(as_text=True)
     assert "已转交青年社区公共法律服务工作室的人民调解员" in inbox
@@ -297,7 +303,9 @@ def test_a_case_transferred_to_another_role_becomes_that_roles_kind(app, service
     with services.db.session() as session:
         baguodun = unit_by_code(session, "baguodun").id
     lawyer.get(f"/console/cases/{case_id}")
-    lawyer.post(f"/console/cases/{case_id}/transfer", {"unit": str(baguodun), "role": "mediator"})
+    lawyer.post(
+        f"/console/cases/{case_id}/transfer", {"unit": str(baguodun), "role": "mediator", "reason": "漏水是邻里纠纷"}
+    )
     with services.db.session() as session:
         ticket = session.get(Ticket, case_id)
         assert (ticket.role, ticket.category) == ("mediator", "neighbor_dispute")
@@ -401,3 +409,89 @@ def test_a_request_for_a_person_is_flagged_after_urgent_cases_with_the_time_wait
     assert "居民要求人工" in lawyer.get(f"/console/cases/{asking_id}").get_data(as_text=True)
     lawyer.post(f"/console/cases/{asking_id}/reply", {"text": "您好，我是张律师，请讲"})
     assert "person-flag" not in _inbox_row(lawyer, asking)
+
+
+# --- the inbox's tabs, hand-overs with their reasons, numbers masked on cards ---------------------
+
+
+def test_the_tabs_keep_their_view_in_the_address_and_show_their_counts(app, services, lawyer):
+    fresh_id, fresh, _ = new_case(services, "baguodun")
+    taken_id, taken, _ = new_case(services, "baguodun")
+    lawyer.get(f"/console/cases/{taken_id}")
+    lawyer.post(f"/console/cases/{taken_id}/accept")
+    page = lawyer.get("/console/?view=mine").get_data(as_text=True)
+    assert 'id="tab-mine" href="/console/?view=mine' in page and 'aria-current="page">我的' in page
+    assert taken in page and fresh not in page and "受理人 张律师" in page
+    assert 'hx-get="/console/inbox/rows?view=mine' in page  # the poller keeps the tab
+    unaccepted = lawyer.get("/console/inbox/rows?view=unaccepted").get_data(as_text=True)
+    assert fresh in unaccepted and taken not in unaccepted and "未受理" in _inbox_row(lawyer, fresh)
+    counts = dict(re.findall(r'id="tab-(\w+)".*?<span class="count">(\d+)</span>', page, re.S))
+    assert set(counts) == {"all", "mine", "unaccepted", "waiting", "overdue"} and int(counts["mine"]) >= 1
+
+
+def test_a_transfer_without_a_reason_is_refused_and_with_one_the_receiver_reads_it(app, services, lawyer):
+    case_id, number, _ = new_case(services, "baguodun", text="公司拖欠工资三个月")
+    with services.db.session() as session:
+        qingnian = unit_by_code(session, "qingnian").id
+    lawyer.get(f"/console/cases/{case_id}")
+    lawyer.post(f"/console/cases/{case_id}/accept")
+    refused = lawyer.post(f"/console/cases/{case_id}/transfer", {"unit": str(qingnian), "role": "lawyer"})
+    assert refused.headers["Location"].endswith(f"/console/cases/{case_id}")
+    assert "请写明转交原因" in lawyer.get(f"/console/cases/{case_id}").get_data(as_text=True)
+    reason = "居民住在青年社区，由那边的律师跟进"
+    lawyer.post(f"/console/cases/{case_id}/transfer", {"unit": str(qingnian), "role": "lawyer", "reason": reason})
+    give_password(services, "liu.lawyer")
+    receiver = StaffUser(app.test_client())
+    receiver.log_in("liu.lawyer")
+    card = _inbox_row(receiver, number)
+    assert f"张律师转来：{reason}" in card and "未受理" in card
+    page = receiver.get(f"/console/cases/{case_id}").get_data(as_text=True)
+    assert f"张律师转来：{reason}" in page and f"原因：{reason}" in page  # the head and the timeline
+    assert 'id="accept"' in page  # in progress, but nobody here took it up yet
+    receiver.post(f"/console/cases/{case_id}/accept")
+    with services.db.session() as session:
+        ticket = session.get(Ticket, case_id)
+        assert ticket.status == "in_progress" and ticket.handler_id == staff_by_username(session, "liu.lawyer").id
+        entry = session.scalar(
+            select(AuditEntry).where(AuditEntry.ticket_id == case_id, AuditEntry.action == "transfer")
+        )
+        assert entry.after["reason"] == reason
+    assert "受理人 刘律师" in _inbox_row(receiver, number)
+
+
+def test_an_escalation_carries_its_reason_to_the_next_level(app, services, lawyer, fake_wechat):
+    case_id, number, _ = new_case(services, "baguodun")
+    run_jobs(services)  # the room is told of the new case
+    lawyer.get(f"/console/cases/{case_id}")
+    assert lawyer.post(f"/console/cases/{case_id}/escalate", {"reason": ""}).status_code == 302
+    with services.db.session() as session:
+        assert unit_code(session, session.get(Ticket, case_id).unit_id) == "baguodun"  # refused: no reason
+        cheng = staff_by_username(session, "cheng.lawyer")
+        cheng.wechat_openid = "o_staff_cheng_escalated"
+    try:
+        lawyer.post(f"/console/cases/{case_id}/escalate", {"reason": "涉及十几户业主，需要街道协调"})
+        run_jobs(services)
+        notice = fake_wechat.messages(touser="o_staff_cheng_escalated")[-1]["content"]
+        assert "上报原因：涉及十几户业主，需要街道协调" in notice and "超时" not in notice
+    finally:
+        with services.db.session() as session:
+            staff_by_username(session, "cheng.lawyer").wechat_openid = None
+    give_password(services, "cheng.lawyer")
+    street = StaffUser(app.test_client())
+    street.log_in("cheng.lawyer")
+    assert "张律师上报：涉及十几户业主，需要街道协调" in _inbox_row(street, number)
+
+
+def test_a_card_masks_a_phone_number_the_case_page_shows(app, services, lawyer, resident):
+    case_id, number, _ = new_case(services, "baguodun", text="房东不退押金", openid=resident.openid)
+    with services.db.session() as session:
+        ticket = session.get(Ticket, case_id)
+        ticket.description += "\n【补充】我电话13800138000，白天都在"
+    card = _inbox_row(lawyer, number)
+    assert "138****8000" in card and "13800138000" not in card
+    assert "13800138000" in lawyer.get(f"/console/cases/{case_id}").get_data(as_text=True)
+
+
+def unit_code(session, unit_id: int) -> str:
+    """The code of a unit."""
+    return session.get_one(Unit, unit_id).code

@@ -1,12 +1,12 @@
 """The console in a real headless Chromium (Debian's chromium + chromedriver, driven by Selenium):
 the app runs under a werkzeug server thread; residents write through the real WeChat callback.
 
-Also writes the screenshots docs/console-*.png at phone (390px) and desktop (1280px) width."""
+Also writes the case page's screenshots docs/console-case-*.png at phone (390px) and desktop
+(1280px) width; the inbox's are written by tests/test_console_inbox_browser.py."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
@@ -14,9 +14,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.config import PROJECT_ROOT
-from bot.storage.base import utcnow
 from bot.storage.residents import find_resident
-from bot.storage.tickets import Ticket, tickets_of_resident
+from bot.storage.tickets import tickets_of_resident
 from tests.browser_fixtures import DESKTOP, PHONE
 from tests.staff_user import PASSWORD, give_password, new_case
 from tests.wechat_user import WeChatUser
@@ -63,22 +62,6 @@ def screenshot(driver, name: str, size: tuple[int, int]) -> None:
     driver.save_screenshot(str(DOCS / f"console-{name}.png"))
 
 
-def more_cases_in_the_room(services) -> None:
-    """A few more of the room's cases, so the inbox screenshots show its kinds of rows."""
-    urgent_id, _, _ = new_case(
-        services, "baguodun", "legal_consultation", "前夫喝醉了在楼下砸门，说要把孩子带走，我现在能做什么"
-    )
-    late_id, _, _ = new_case(
-        services, "baguodun", "legal_consultation", "房东不退押金，合同上写的是退租时无损坏全额退还"
-    )
-    new_case(services, "baguodun", "neighbor_dispute", "楼上装修天天早上七点开电钻，说了也不听")
-    new_case(services, "baguodun", "legal_consultation", "网购的电动车三个月就坏了，商家不给保修")
-    with services.db.session() as session:
-        session.get(Ticket, urgent_id).urgent = True
-        session.get(Ticket, urgent_id).due_at = utcnow() + timedelta(minutes=40)
-        session.get(Ticket, late_id).due_at = utcnow() - timedelta(hours=3)
-
-
 def test_lawyer_takes_over_answers_and_resolves(live, browser, fake_wechat):
     app, services, base = live
     give_password(services, "zhang.lawyer")
@@ -91,7 +74,7 @@ def test_lawyer_takes_over_answers_and_resolves(live, browser, fake_wechat):
     with services.db.session() as session:
         tickets = tickets_of_resident(session, find_resident(session, resident.openid).id)
         assert len(tickets) == 1 and tickets[0].role == "lawyer", "the intake dialogue did not open a lawyer's case"
-        number, case_id = tickets[0].number, tickets[0].id
+        number = tickets[0].number
     wait_text(browser, number, timeout=20)  # appears by polling, without a reload
     browser.find_element(By.CSS_SELECTOR, f'a[data-number="{number}"]').click()
     wait_text(browser, "对话记录")
@@ -115,14 +98,9 @@ def test_lawyer_takes_over_answers_and_resolves(live, browser, fake_wechat):
     assert browser.title != "hacked"
     assert len(fake_wechat.messages(touser=resident.openid)) == before  # nothing from the bot meanwhile
 
-    more_cases_in_the_room(services)
-    screenshot(browser, "case-desktop", DESKTOP)
     screenshot(browser, "case-phone", PHONE)
-    browser.get(f"{base}/console/")
-    screenshot(browser, "inbox-phone", PHONE)
-    screenshot(browser, "inbox-desktop", DESKTOP)
+    screenshot(browser, "case-desktop", DESKTOP)  # the inbox's: tests/test_console_inbox_browser.py
 
-    browser.get(f"{base}/console/cases/{case_id}")
     open_details(browser, "outcome")
     browser.find_element(By.ID, "outcome").send_keys("已告知申请劳动仲裁的步骤和材料，居民表示明白")
     click(browser, "resolve")

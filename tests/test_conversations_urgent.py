@@ -1,15 +1,22 @@
-"""Danger, as dialogues: emergency numbers and the advice that fits, the urgent case, what follows it,
-and an urgent case called off.
+"""Danger, as dialogues: emergency numbers and the advice that fits, the urgent case, what follows it
+(the community named later takes it to that room), and an urgent case called off.
 
 They go through the real callback, real Redis, PostgreSQL and the real Rasa model."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import select
 
+from bot.cases import actions as casework
+from bot.storage.audit import AuditAction
+from bot.storage.directory import district_centre
 from bot.storage.residents import find_resident
-from bot.storage.tickets import TicketEvent, tickets_of_resident
+from bot.storage.staff import AuditEntry, Staff, staff_by_username
+from bot.storage.tickets import Handover, Ticket, TicketEvent, tickets_of_resident
+from tests.conftest import run_jobs
 from tests.conversation_helpers import (
     find_unit,
     no_tickets,
@@ -199,6 +206,77 @@ def test_a_community_named_after_an_urgent_case_routes_it_to_that_room(services,
     assert ticket.urgent and ticket.unit_id == find_unit(services, "西桥社区")
 
 
+@pytest.fixture
+def xiqiao_lawyer(services):
+    """西桥社区's lawyer, with WeChat bound for the console's notices; returns the openid."""
+    openid = f"o_staff_hu_{uuid.uuid4().hex[:8]}"
+    with services.db.session() as session:
+        staff_by_username(session, "hu.lawyer").wechat_openid = openid
+    yield openid
+    with services.db.session() as session:
+        staff_by_username(session, "hu.lawyer").wechat_openid = None
+
+
+def test_an_urgent_case_opened_at_the_centre_follows_the_community_named_later(
+    services, resident, fake_wechat, xiqiao_lawyer
+):
+    converse(resident, [("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110")])
+    run_jobs(services)  # the centre's staff are told of the new case
+    with services.db.session() as session:
+        centre = district_centre(session)
+        assert only_ticket(services, resident.openid).unit_id == centre.id  # no community named yet
+    replies = converse(
+        resident,
+        [
+            ("我躲在卫生间 他还在外面骂", "已补充到紧急工单"),
+            ("我家在西桥社区，他现在还在门口砸门，我好怕", "西桥社区公共法律服务工作室"),
+        ],
+    )
+    assert "也已补充到工单" in replies[-1]
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and ticket.unit_id == find_unit(services, "西桥社区") and ticket.handler_id is None
+    with services.db.session() as session:
+        moved = session.scalar(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.handover.is_not(None))
+        )
+        assert (moved.handover, moved.reason) == (Handover.TO_COMMUNITY, "居民说明住在西桥社区")
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.ticket_id == ticket.id))
+        assert (entry.action, entry.actor) == (AuditAction.MOVE_TO_COMMUNITY, "system")
+        assert (entry.before["unit_id"], entry.after["unit_id"]) == (centre.id, ticket.unit_id)
+    run_jobs(services)
+    run_jobs(services)
+    notices = [message["content"] for message in fake_wechat.messages(touser=xiqiao_lawyer)]
+    assert len(notices) == 1 and notices[0].startswith("【紧急】新工单") and ticket.number in notices[0]
+    assert "居民说明所在社区" in notices[0] and f"/console/cases/{ticket.id}" in notices[0]
+
+
+def test_an_urgent_case_follows_the_community_named_after_its_follow_up_ended(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110"),
+            ("你好", "您好"),  # the urgent follow-up is over
+            ("我住西桥社区", "已把您的社区改为西桥社区"),
+        ],
+    )
+    assert "已转给西桥社区公共法律服务工作室" in replies[-1] and "仍由原来的工作室" not in replies[-1]
+    assert only_ticket(services, resident.openid).unit_id == find_unit(services, "西桥社区")
+
+
+def test_an_urgent_case_taken_up_at_the_centre_stays_there(services, resident):
+    converse(resident, [("救救我 我老公喝醉了在外面砸门 说今天要弄死我", "110")])
+    with services.db.session() as session:
+        ticket = session.get(Ticket, only_ticket(services, resident.openid).id)
+        centre_lawyer = session.scalar(
+            select(Staff).where(Staff.unit_id == ticket.unit_id, Staff.role == ticket.role).order_by(Staff.id)
+        )
+        casework.accept(session, services.jobs, ticket, centre_lawyer)
+    reply = converse(resident, [("西桥社区", "正在办理的工作人员会看到")])[0]
+    assert "已转给" not in reply
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.unit_id != find_unit(services, "西桥社区") and "西桥社区" in ticket.description
+
+
 def test_when_the_danger_has_gone_the_resident_is_told_what_to_do_next(services, resident):
     replies = converse(
         resident,
@@ -383,7 +461,8 @@ def test_an_urgent_reply_says_110_once(services, resident, monkeypatch):
             ("他们家三口人都在门口", "已补充到紧急工单"),  # with or without the caution first
         ],
     )
-    assert [reply.count("110") for reply in replies[1:]] == [1, 1, 1]
+    number = only_ticket(services, resident.openid).number  # JH261124-0110 is no 110
+    assert [reply.replace(number, "").count("110") for reply in replies[1:]] == [1, 1, 1]
 
 
 # --- after an urgent case: questions are answered, a mistake can be called off --------------------

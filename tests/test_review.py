@@ -122,6 +122,7 @@ def test_a_case_transferred_to_another_role_is_queued_with_that_roles_category(s
             unit_by_code(session, "baguodun"),
             "mediator",
             "http://console",
+            "邻里纠纷，应由调解员处理",
         )
         item = session.scalar(select(ReviewItem).where(ReviewItem.message_id == opening.id))
         assert (item.reason, item.predicted_intent, item.suggested_intent) == (

@@ -20,10 +20,13 @@ from bot.storage.base import utcnow
 from bot.storage.directory import Unit
 from bot.storage.messages import NoticeKind
 from bot.storage.staff import CaseNote, Handoff, ReleaseReason, Staff, handoff_of_ticket
-from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketStatus
+from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent, TicketStatus
 from bot.training import review
 
 MAX_REPLY_CHARS = 1500
+# A transfer's or an escalation's reason: a line the receiver reads on the inbox card.
+MAX_REASON_CHARS = 100
+ACCEPTED_NOTE = "受理"
 # The statuses a case may be taken on from: nobody works on it yet, or it waits for the resident.
 ACCEPTABLE = (TicketStatus.NEW, TicketStatus.REOPENED, TicketStatus.WAITING_INFO)
 # The buttons that move a case to a status: shown when the lifecycle allows that move.
@@ -84,14 +87,39 @@ def _touch_handoff(session: Session, ticket: Ticket, staff: Staff) -> None:
         handoffs.note_activity(current)
 
 
+def may_accept(ticket: Ticket) -> bool:
+    """Nobody works on the case yet, it waits for the resident, or it was just handed over to a
+    queue where nobody took it up yet."""
+    return ticket.status in ACCEPTABLE or (ticket.status in OPEN_STATUSES and ticket.handler_id is None)
+
+
 def accept(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff) -> None:
-    """Take the case on: it is being handled, and the resident hears who has it."""
-    if ticket.status not in ACCEPTABLE:
-        raise ActionError("只有新工单、重新打开或等待补充的工单可以受理")
+    """Take the case on: it is being handled, by this staff member, and the resident hears who has it."""
+    if not may_accept(ticket):
+        raise ActionError("只有新工单、重新打开、等待补充或刚转来的工单可以受理")
     before = snapshot(ticket)
     notice = f"您的工单 {ticket.number} 已由{staff_title(staff)}受理，正在办理。"
-    move_ticket(session, jobs, ticket, TicketStatus.IN_PROGRESS, staff.username, "受理", notice=notice)
+    if ticket.status in ACCEPTABLE:
+        move_ticket(session, jobs, ticket, TicketStatus.IN_PROGRESS, staff.username, ACCEPTED_NOTE, notice=notice)
+    else:  # handed over while being worked on: its status stays, its new handler is named
+        _accept_in_place(session, jobs, ticket, staff, notice)
+    ticket.handler_id = staff.id
     _audited(session, staff, AuditAction.ACCEPT, ticket, before)
+
+
+def _accept_in_place(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, notice: str) -> None:
+    # Accepted without a move of status (in progress, mediation): the event, the first response
+    # in this queue, the resident's notice.
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=ACCEPTED_NOTE, actor=staff.username))
+    if ticket.first_response_at is None:
+        ticket.first_response_at = utcnow()
+    tell_resident(session, jobs, ticket, notice, sender=staff.username)
+
+
+def _take_up(ticket: Ticket, staff: Staff) -> None:
+    """Whoever first answers the resident on a case nobody took up has taken it up."""
+    if ticket.handler_id is None:
+        ticket.handler_id = staff.id
 
 
 def ask_for_information(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, question: str) -> None:
@@ -105,6 +133,7 @@ def ask_for_information(session: Session, jobs: Jobs, ticket: Ticket, staff: Sta
     status = TicketStatus.WAITING_INFO
     move_ticket(session, jobs, ticket, status, staff.username, question, notice=notice, kind=NoticeKind.QUESTION)
     person_requests.answered(session, ticket, staff.username)
+    _take_up(ticket, staff)
     _touch_handoff(session, ticket, staff)
     _audited(session, staff, AuditAction.ASK_FOR_INFORMATION, ticket, before, question=question)
 
@@ -124,14 +153,17 @@ def schedule_mediation(session: Session, jobs: Jobs, ticket: Ticket, staff: Staf
     )
     note, kind = f"{when}，{place}", NoticeKind.MEDIATION
     move_ticket(session, jobs, ticket, TicketStatus.MEDIATION, staff.username, note, notice=notice, kind=kind)
+    _take_up(ticket, staff)
     _audited(session, staff, AuditAction.SCHEDULE_MEDIATION, ticket, before)
 
 
 def transfer_case(
-    session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, unit: Unit, role: str, base_url: str
+    session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, unit: Unit, role: str, base_url: str, reason: str
 ) -> None:
-    """Hand the case to another room or role (the staff member may lose access to it)."""
+    """Hand the case to another room or role with the reason the receiver reads (the staff member
+    may lose access to it)."""
     _require_open(ticket)
+    reason = _reason(reason, "请写明转交原因，接收的同事会看到")
     if role not in ROLE_LABELS:
         raise ActionError("请选择角色")
     if (unit.id, role) == (ticket.unit_id, ticket.role):
@@ -139,17 +171,18 @@ def transfer_case(
     before = snapshot(ticket)
     review.record_transfer(session, ticket, role)  # another role: the model misread the opening message
     _release_if_held(session, jobs, ticket)
-    transfer(session, jobs, ticket, unit, role, staff.username, base_url)
-    _audited(session, staff, AuditAction.TRANSFER, ticket, before)
+    transfer(session, jobs, ticket, unit, role, staff.username, base_url, reason)
+    _audited(session, staff, AuditAction.TRANSFER, ticket, before, reason=reason)
 
 
-def escalate_case(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, base_url: str) -> None:
-    """Send the case one level up now (a hard or group case)."""
+def escalate_case(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, base_url: str, reason: str) -> None:
+    """Send the case one level up now (a hard or group case), with the reason the next level reads."""
     _require_open(ticket)
+    reason = _reason(reason, "请写明上报原因，上级的同事会看到")
     before = snapshot(ticket)
-    if escalate(session, jobs, ticket, staff.username, base_url, reason=f"{staff.name}申请上级处理") is None:
+    if escalate(session, jobs, ticket, staff.username, base_url, reason=reason) is None:
         raise ActionError("工单已在区公共法律服务中心，不能再上报")
-    _audited(session, staff, AuditAction.ESCALATE, ticket, before)
+    _audited(session, staff, AuditAction.ESCALATE, ticket, before, reason=reason)
 
 
 def resolve(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, outcome: str) -> None:
@@ -161,6 +194,7 @@ def resolve(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, outcome:
         handoffs.release(session, jobs, current, ReleaseReason.RESOLVED)
     move_ticket(session, jobs, ticket, TicketStatus.RESOLVED, staff.username, outcome)
     person_requests.answered(session, ticket, staff.username)
+    _take_up(ticket, staff)
     _audited(session, staff, AuditAction.RESOLVE, ticket, before, outcome=outcome)
 
 
@@ -174,6 +208,7 @@ def reply(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff, text: str)
     signed = f"{text}\n—— {staff.name}"
     ids = tell_resident(session, jobs, ticket, signed, sender=staff.username, kind=NoticeKind.REPLY)
     person_requests.answered(session, ticket, staff.username)
+    _take_up(ticket, staff)
     _touch_handoff(session, ticket, staff)
     audit(session, staff, AuditAction.REPLY, ticket.id, {}, {"outbound_ids": ids})
     return ids
@@ -198,6 +233,7 @@ def take_over(session: Session, jobs: Jobs, ticket: Ticket, staff: Staff) -> Han
     if ticket.status in (TicketStatus.NEW, TicketStatus.REOPENED):
         move_ticket(session, jobs, ticket, TicketStatus.IN_PROGRESS, staff.username, "人工接管对话", tell=False)
     person_requests.answered(session, ticket, staff.username)  # the resident was told who is with them
+    _take_up(ticket, staff)
     audit(session, staff, AuditAction.TAKE_OVER, ticket.id, {}, {"handoff_id": held.id})
     return held
 
@@ -217,6 +253,13 @@ def _release_if_held(session: Session, jobs: Jobs, ticket: Ticket) -> None:
         handoffs.release(session, jobs, current, ReleaseReason.STAFF)
 
 
+def _reason(value: str, missing: str) -> str:
+    reason = " ".join(_text(value, missing).split())  # one line: the inbox card shows it
+    if len(reason) > MAX_REASON_CHARS:
+        raise ActionError(f"原因请写在 {MAX_REASON_CHARS} 字以内")
+    return reason
+
+
 def _text(value: str, error: str) -> str:
     # Browsers send a line break as "\r\n": counted once, as the text box counts it.
     value = (value or "").replace("\r\n", "\n").strip()
@@ -234,7 +277,7 @@ def allowed_actions(scope: Scope, ticket: Ticket, held_by_me: bool, held: bool) 
     if ticket.status in OPEN_STATUSES:
         actions |= {"reply", "transfer", "escalate"}
         actions |= {"release"} if held else {"take_over"}
-    if ticket.status in ACCEPTABLE:
+    if may_accept(ticket):
         actions.add("accept")
     actions |= {action for move, action in MOVE_BUTTONS.items() if move in moves}
     return actions

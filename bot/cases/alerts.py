@@ -1,6 +1,6 @@
-"""WeChat notices to staff who bound their WeChat: a new case in their queue, an overdue case sent
-up to them, a resident asking for a person, a resident writing in a conversation they hold. Each
-carries a link to the case page."""
+"""WeChat notices to staff who bound their WeChat: a new case in their queue (one transferred to it
+with the reason), a case sent up to them (overdue, or by staff with the reason), a resident asking
+for a person, a resident writing in a conversation they hold. Each carries a link to the case page."""
 
 from __future__ import annotations
 
@@ -64,15 +64,17 @@ def person_staff(session: Session, ticket: Ticket) -> list[Staff]:
     return staff
 
 
-def new_case(session: Session, jobs: Jobs, base_url: str, ticket: Ticket, label: str) -> int:
-    """Tell the queue's staff that a case (of the category `label`) arrived; an urgent case, or one
-    opened for a request for a person, goes to whoever person_staff names (someone is always told
-    when anyone can be). The notice leaves WeChat: ID and phone numbers in it are masked."""
+def new_case(session: Session, jobs: Jobs, base_url: str, ticket: Ticket, label: str, handed: str = "") -> int:
+    """Tell the queue's staff that a case (of the category `label`) arrived — `handed`: how it came
+    from another queue, and why; an urgent case, or one opened for a request for a person, goes to
+    whoever person_staff names (someone is always told when anyone can be). The notice leaves
+    WeChat: ID and phone numbers in it are masked."""
     asked = ticket.person_requested_at is not None
     flags = ("【紧急】" if ticket.urgent else "") + (PERSON_FLAG if asked else "")
+    why = f"{mask_personal(handed)}\n" if handed else ""
     text = (
-        f"{flags}新工单 {ticket.number}（{label}）"
-        f"进入您的待办。\n{mask_personal(ticket.description)[:60]}\n处理：{case_link(base_url, ticket)}"
+        f"{flags}新工单 {ticket.number}（{label}）进入您的待办。\n{why}"
+        f"{mask_personal(ticket.description)[:60]}\n处理：{case_link(base_url, ticket)}"
     )
     staff = person_staff(session, ticket) if asked or ticket.urgent else queue_staff(session, ticket)
     return alert_staff(session, jobs, staff, text)
@@ -92,6 +94,15 @@ def overdue_case(session: Session, jobs: Jobs, base_url: str, ticket: Ticket, fr
     """Tell the next level's staff that an overdue case was sent up to them."""
     text = (
         f"【超时上报】工单 {ticket.number} 在{from_unit.office_name}超时未处理，已上报给您。"
+        f"\n处理：{case_link(base_url, ticket)}"
+    )
+    return alert_staff(session, jobs, queue_staff(session, ticket), text)
+
+
+def sent_up(session: Session, jobs: Jobs, base_url: str, ticket: Ticket, from_unit: Unit, reason: str) -> int:
+    """Tell the next level's staff that a staff member sent a case up to them, and why."""
+    text = (
+        f"【上报】工单 {ticket.number} 由{from_unit.office_name}上报给您。\n上报原因：{mask_personal(reason)}"
         f"\n处理：{case_link(base_url, ticket)}"
     )
     return alert_staff(session, jobs, queue_staff(session, ticket), text)

@@ -1,7 +1,8 @@
 """The ticket lifecycle: which status may follow which, and the one way to move a case.
 
 Every status change goes through `move_ticket`: it checks the move against `STATUS_MOVES`,
-refuses unknown actors, records the event and tells the resident through `tell_resident`."""
+refuses unknown actors, records the event and tells the resident through `tell_resident`. Every
+move to another queue (room or role) goes through `hand_over`, which records how and why."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from bot.jobs import Jobs
 from bot.storage.base import utcnow
+from bot.storage.directory import Unit
 from bot.storage.messages import Message, NoticeKind
 from bot.storage.residents import Resident
 from bot.storage.staff import staff_by_username
-from bot.storage.tickets import Ticket, TicketEvent, TicketStatus
+from bot.storage.tickets import Handover, Ticket, TicketEvent, TicketStatus
 from bot.wechat.outbox import queue_message
 
 # The one table of allowed moves. Open cases may be worked in any order; a resolved case is
@@ -100,6 +102,19 @@ def record_move(session: Session, ticket: Ticket, new_status: str, actor: str, n
     return event
 
 
+def hand_over(
+    session: Session, ticket: Ticket, unit: Unit, role: str, actor: str, how: Handover, note: str, reason: str = ""
+) -> TicketEvent:
+    """Put a case in another queue (this unit, this role): it waits there for someone to take it
+    up; the event says how it came and why (the receiver reads the reason)."""
+    check_actor(session, actor)
+    ticket.unit_id, ticket.role = unit.id, role
+    ticket.handler_id = None
+    event = TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor=actor, handover=how, reason=reason)
+    session.add(event)
+    return event
+
+
 def status_notice(ticket: Ticket, note: str = "") -> str:
     """The standard message to the resident about a case's new status."""
     message = f"您的工单 {ticket.number} 状态更新：{TicketStatus(ticket.status).resident_label}。"
@@ -115,8 +130,11 @@ def tell_resident(
     session: Session, jobs: Jobs, ticket: Ticket, text: str, sender: str, kind: NoticeKind = NoticeKind.NOTICE
 ) -> list[int]:
     """Send the case's resident a customer-service message and keep it in the conversation log;
-    returns the outbox ids (the console shows their delivery)."""
+    returns the outbox ids (the console shows their delivery). From staff, it answers whatever the
+    resident wrote on the case before (the inbox's 居民有新消息 clears)."""
     resident = session.get_one(Resident, ticket.resident_id)
+    if sender != SYSTEM:
+        ticket.resident_wrote_at = None
     ids = queue_message(session, jobs, resident, text)
     extra = {"sender": sender, "kind": kind, "outbound_ids": ids}
     session.add(

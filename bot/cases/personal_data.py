@@ -112,11 +112,12 @@ TABLES: tuple[TableMap, ...] = (
         label="工单记录",
         personal={
             "note": Erasure.BLANK,  # staff's and the resident's words about the case
+            "reason": Erasure.BLANK,  # why staff handed the case on, in their words about it
             "status": Erasure.KEEP,
             "actor": Erasure.KEEP,
             "created_at": Erasure.KEEP,
         },
-        not_personal={"id": ID, "ticket_id": "link to the kept case"},
+        not_personal={"id": ID, "ticket_id": "link to the kept case", "handover": "how the case changed queues"},
     ),
     TableMap(
         "case_notes",
@@ -281,8 +282,14 @@ TABLES: tuple[TableMap, ...] = (
             "updated_at": Erasure.KEEP,
             "person_requested_at": Erasure.KEEP,
             "person_alerted_at": Erasure.KEEP,
+            "resident_wrote_at": Erasure.KEEP,
         },
-        not_personal={"id": ID, "number": "the case's number", "resident_id": "link to the anonymous resident row"},
+        not_personal={
+            "id": ID,
+            "number": "the case's number",
+            "resident_id": "link to the anonymous resident row",
+            "handler_id": "staff account",
+        },
     ),
     TableMap(
         "residents",

@@ -8,19 +8,29 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import redis
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session, object_session
 
 from bot.cases import alerts
-from bot.cases.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, record_move, tell_resident
+from bot.cases.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, hand_over, record_move, tell_resident
 from bot.cases.office_hours import CHINA, next_opening, opening_words
 from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS, category_of_role
 from bot.jobs import Jobs
+from bot.storage.audit import AuditAction, audit
 from bot.storage.base import after_commit, utcnow
 from bot.storage.directory import Unit, district_centre
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
-from bot.storage.tickets import OPEN_STATUSES, RATED_NOTE, Ticket, TicketAttachment, TicketEvent, TicketStatus
+from bot.storage.staff import handoff_of_ticket
+from bot.storage.tickets import (
+    OPEN_STATUSES,
+    RATED_NOTE,
+    Handover,
+    Ticket,
+    TicketAttachment,
+    TicketEvent,
+    TicketStatus,
+)
 from bot.wechat.attachments import note_new_attachment
 
 if TYPE_CHECKING:
@@ -34,6 +44,8 @@ CONTACT_TIME_LINE = "【方便联系的时间】{}"
 PLACE_LINE = "【居民说的位置】{}"
 # A note for staff on how to reach the resident (never read back to the resident as their words).
 STAFF_NOTE_LINE = "【请工作人员注意】{}"
+# Why the sweep sent a case up a level.
+OVERDUE = "超时未处理"
 
 
 @dataclass
@@ -211,6 +223,7 @@ def reopen(session: Session, ticket: Ticket, reason: str) -> None:
     """Reopen a resolved case at the resident's request (answered in the chat, so no notice)."""
     record_move(session, ticket, TicketStatus.REOPENED, RESIDENT, reason or "居民申请重新办理")
     ticket.resolved_at = None
+    ticket.handler_id = None  # to be taken up again, as a new case is
     # A reopened case is handled anew: a new first-response and resolution clock (the first
     # response of the earlier round stays in the case's events).
     now = utcnow()
@@ -271,11 +284,15 @@ def next_deadline(ticket: Ticket):
     return ticket.resolution_due_at
 
 
+def overdue_condition(now: datetime) -> ColumnElement[bool]:
+    """In SQL, what `is_overdue` says of a case."""
+    missed_first = Ticket.first_response_at.is_(None) & (Ticket.due_at < now)
+    return Ticket.status.in_(OPEN_STATUSES) & (missed_first | (Ticket.resolution_due_at < now))
+
+
 def overdue_tickets(session: Session, now=None) -> list[Ticket]:
     """Open cases that missed their first-response or resolution deadline."""
-    now = now or utcnow()
-    missed_first = Ticket.first_response_at.is_(None) & (Ticket.due_at < now)
-    query = select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), missed_first | (Ticket.resolution_due_at < now))
+    query = select(Ticket).where(overdue_condition(now or utcnow()))
     return list(session.scalars(query.order_by(Ticket.id)))
 
 
@@ -283,8 +300,9 @@ def escalate(
     session: Session, jobs: Jobs, ticket: Ticket, actor: str = SYSTEM, base_url: str = "", reason: str = ""
 ) -> Unit | None:
     """Move a case one level up (community → street → district): it needs a first response there
-    within the short deadline; the resident and the next level's bound staff are told. Returns the
-    new unit, or None when the case is already at the top."""
+    within the short deadline; the resident and the next level's bound staff are told, the staff
+    with the reason (a staff member's own words; the sweep's is OVERDUE). Returns the new unit, or
+    None when the case is already at the top."""
     check_actor(session, actor)
     unit = session.get(Unit, ticket.unit_id)
     if unit is None or unit.parent is None:
@@ -292,21 +310,26 @@ def escalate(
     now = utcnow()
     if ticket.escalated_from_id is None:
         ticket.escalated_from_id = unit.id
-    ticket.unit_id = unit.parent.id
+    by_sweep = actor == SYSTEM
+    reason = reason or OVERDUE
+    before = {"unit_id": unit.id}
+    note = f"{OVERDUE if by_sweep else '申请上级处理'}，已从{unit.office_name}上报至{unit.parent.office_name}"
+    hand_over(session, ticket, unit.parent, ticket.role, actor, Handover.ESCALATION, note, reason)
     # The next level's short deadline counts from its opening while it is closed, as a new urgent
     # case's does: a case overdue at night does not climb to the district before anyone is in.
     ticket.due_at = first_response_due(unit.parent, ticket.category, ticket.urgent, True, now)
     ticket.first_response_at = None
     if ticket.resolution_due_at is not None and ticket.resolution_due_at < now:
         ticket.resolution_due_at = now + timedelta(days=CATEGORIES[ticket.category].resolution_days)
-    reason = reason or "超时未处理"
-    note = f"{reason}，已从{unit.office_name}上报至{unit.parent.office_name}"
-    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor=actor))
     notice = (
         f"您的工单 {ticket.number} 已上报至{unit.parent.office_name}，{_escalation_promise(ticket, unit.parent, now)}。"
     )
     tell_resident(session, jobs, ticket, notice, sender=actor)
-    alerts.overdue_case(session, jobs, base_url, ticket, unit)
+    if by_sweep:
+        audit(session, None, AuditAction.ESCALATE, ticket.id, before, {"unit_id": ticket.unit_id, "reason": reason})
+        alerts.overdue_case(session, jobs, base_url, ticket, unit)
+    else:
+        alerts.sent_up(session, jobs, base_url, ticket, unit, reason)
     return unit.parent
 
 
@@ -323,33 +346,68 @@ def escalate_overdue(session: Session, jobs: Jobs, base_url: str = "") -> int:
     return sum(1 for ticket in overdue_tickets(session) if escalate(session, jobs, ticket, base_url=base_url))
 
 
+def untouched(session: Session, ticket: Ticket) -> bool:
+    """An open case still in the queue it was opened in, nobody having taken it up or held its
+    conversation: it may follow what the resident says about where they live."""
+    if ticket.status not in OPEN_STATUSES or ticket.handler_id is not None:
+        return False
+    handed = exists().where(TicketEvent.ticket_id == ticket.id, TicketEvent.handover.is_not(None))
+    return not session.scalar(select(handed)) and handoff_of_ticket(session, ticket.id) is None
+
+
+def awaiting_community(session: Session, ticket: Ticket) -> bool:
+    """An urgent case opened at the district centre for want of a community, untouched since: it
+    goes to the room of the community the resident names."""
+    centre = district_centre(session)
+    at_centre = centre is not None and ticket.unit_id == centre.id
+    return ticket.urgent and at_centre and untouched(session, ticket)
+
+
+def urgent_cases_awaiting_community(session: Session, resident_id: int) -> list[Ticket]:
+    """The resident's urgent cases that go to the room of the community they name (awaiting_community)."""
+    query = select(Ticket).where(
+        Ticket.resident_id == resident_id, Ticket.urgent.is_(True), Ticket.status.in_(OPEN_STATUSES)
+    )
+    return [ticket for ticket in session.scalars(query.order_by(Ticket.id)) if awaiting_community(session, ticket)]
+
+
 def move_to_community(session: Session, jobs: Jobs, ticket: Ticket, community: Unit, base_url: str = "") -> Unit:
     """A case opened before the resident named their community goes to that community's room (a
-    group case to its street), as an intake would have routed it; the new queue's staff are told."""
+    group case to its street), as an intake would have routed it: recorded as a hand-over, in the
+    audit log, and the new queue's staff are told as of a new case (an urgent one: someone always)."""
     target = routing_unit(session, community, ticket.collective)
     if target.id == ticket.unit_id:
         return target
     before = session.get_one(Unit, ticket.unit_id)
-    ticket.unit_id = target.id
     moved = f"居民说明所在社区，由{before.office_name}转至{target.office_name}"
-    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=moved, actor=SYSTEM))
-    alerts.new_case(session, jobs, base_url, ticket, CATEGORIES[ticket.category].label)
+    reason = f"居民说明住在{community.name}"
+    hand_over(session, ticket, target, ticket.role, SYSTEM, Handover.TO_COMMUNITY, moved, reason)
+    after = {"unit_id": target.id, "reason": reason}
+    audit(session, None, AuditAction.MOVE_TO_COMMUNITY, ticket.id, {"unit_id": before.id}, after)
+    alerts.new_case(session, jobs, base_url, ticket, CATEGORIES[ticket.category].label, handed=f"{moved}。")
     return target
 
 
 def transfer(
-    session: Session, jobs: Jobs, ticket: Ticket, unit: Unit, role: str, actor: str, base_url: str = "", note: str = ""
+    session: Session,
+    jobs: Jobs,
+    ticket: Ticket,
+    unit: Unit,
+    role: str,
+    actor: str,
+    base_url: str = "",
+    reason: str = "",
 ) -> None:
-    """Hand a case to another room or role; the resident and the new queue's bound staff are told."""
-    check_actor(session, actor)
+    """Hand a case to another room or role, with the reason for the receiver; the resident and the
+    new queue's bound staff are told (the staff with the reason)."""
     if role not in ROLE_LABELS:
         raise ValueError(f"unknown role {role!r}")
     before = session.get_one(Unit, ticket.unit_id)
     if role != ticket.role:  # the kind follows the role: a mediator's case is a neighbour dispute
         ticket.category = category_of_role(role)
-    ticket.unit_id, ticket.role = unit.id, role
     moved = f"由{before.office_name}转至{unit.office_name}（{ROLE_LABELS[role]}）"
-    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=f"{moved} {note}".strip(), actor=actor))
+    hand_over(session, ticket, unit, role, actor, Handover.TRANSFER, moved, reason)
     notice = f"您的工单 {ticket.number} 已转交{unit.office_name}的{ROLE_LABELS[role]}办理。"
     tell_resident(session, jobs, ticket, notice, sender=actor)
-    alerts.new_case(session, jobs, base_url, ticket, CATEGORIES[ticket.category].label)
+    why = f"转交原因：{reason}" if reason else ""
+    alerts.new_case(session, jobs, base_url, ticket, CATEGORIES[ticket.category].label, handed=why)

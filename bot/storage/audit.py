@@ -47,6 +47,7 @@ class AuditAction(StrEnum):
     TAKE_OVER = "take_over"
     RELEASE = "release"
     STATUS = "status"  # a status set from the command line
+    MOVE_TO_COMMUNITY = "move_to_community"  # an urgent case to the room of the community the resident named
     # Accounts and log-ins
     LOGIN = "login"
     PROFILE = "profile"
@@ -110,6 +111,7 @@ ACTION_LABELS = {
     AuditAction.TAKE_OVER: (AuditGroup.CASE, "接管对话"),
     AuditAction.RELEASE: (AuditGroup.CASE, "交还对话"),
     AuditAction.STATUS: (AuditGroup.CASE, "改状态（命令行）"),
+    AuditAction.MOVE_TO_COMMUNITY: (AuditGroup.CASE, "转至居民所在社区"),
     AuditAction.LOGIN: (AuditGroup.ACCOUNT, "登录"),
     AuditAction.PROFILE: (AuditGroup.ACCOUNT, "修改个人设置"),
     AuditAction.ACCOUNT_LOCKED: (AuditGroup.ACCOUNT, "登录被锁定"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, func, select, update
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, event, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.storage.base import Base, UtcDateTime, plain_sql_returning, utcnow
+from bot.storage.tickets import OPEN_STATUSES, Ticket
 
 
 class Delivery(StrEnum):
@@ -135,10 +136,45 @@ def _inbound(session: Session, limit: int, *conditions) -> list[Message]:
     return list(session.scalars(query))
 
 
-def _from_staff(message: Message) -> bool:
-    """An outbound message a staff member sent or caused (a reply, a take-over, a notice of theirs)."""
-    sender = (message.extra or {}).get("sender")
-    return message.direction == "out" and sender not in (None, "system")
+def note_resident_wrote(session: Session, _context=None, _instances=None) -> None:
+    """Before every flush: a resident's message that joins an open case after it was opened marks
+    the case as waiting for staff since then (Ticket.resident_wrote_at), wherever the dialogue
+    attached it; staff writing to the resident clears the mark (bot.cases.lifecycle.tell_resident)."""
+    for message in [*session.new, *session.dirty]:
+        if not isinstance(message, Message) or message.direction != "in" or message.ticket_id is None:
+            continue
+        if message not in session.new and not inspect(message).attrs.ticket_id.history.added:
+            continue
+        with session.no_autoflush:
+            ticket = session.get(Ticket, message.ticket_id)
+        wrote_at = message.created_at or utcnow()
+        if ticket is None or ticket.status not in OPEN_STATUSES or ticket.created_at is None:
+            continue
+        if wrote_at > ticket.created_at and ticket.resident_wrote_at is None:
+            ticket.resident_wrote_at = wrote_at
+
+
+event.listen(Session, "before_flush", note_resident_wrote)
+
+
+def unanswered_of(session: Session, waiting: dict[int, datetime]) -> dict[int, list[Message]]:
+    """The resident's messages on each case since the moment it has waited from, oldest first."""
+    if not waiting:
+        return {}
+    query = (
+        select(Message)
+        .where(
+            Message.ticket_id.in_(waiting),
+            Message.direction == "in",
+            Message.created_at >= min(waiting.values()),
+        )
+        .order_by(Message.id)
+    )
+    found: dict[int, list[Message]] = {ticket_id: [] for ticket_id in waiting}
+    for message in session.scalars(query):
+        if message.ticket_id is not None and message.created_at >= waiting[message.ticket_id]:
+            found[message.ticket_id].append(message)
+    return found
 
 
 # What staff write that the resident answers: a reply, a question (请居民补充), a mediation notice
@@ -172,19 +208,8 @@ def resident_wrote_since(session: Session, ticket_id: int, since: datetime, befo
 
 
 def answered_by_resident(session: Session, ticket_ids: list[int]) -> set[int]:
-    """The cases whose resident wrote after the last message staff sent them."""
+    """The cases whose resident wrote after they were opened and after staff last wrote to them."""
     if not ticket_ids:
         return set()
-    rows = session.execute(
-        select(Message.ticket_id, func.max(Message.id))
-        .where(Message.ticket_id.in_(ticket_ids), Message.direction == "in")
-        .group_by(Message.ticket_id)
-    )
-    # Both queries ask for messages of these cases: none comes without its case.
-    newest_in = {ticket_id: newest for ticket_id, newest in rows if ticket_id is not None}
-    outbound = session.scalars(select(Message).where(Message.ticket_id.in_(newest_in), Message.direction == "out"))
-    newest_staff: dict[int, int] = {}
-    for message in outbound:
-        if message.ticket_id is not None and _from_staff(message):
-            newest_staff[message.ticket_id] = max(newest_staff.get(message.ticket_id, 0), message.id)
-    return {ticket_id for ticket_id, staff_id in newest_staff.items() if newest_in[ticket_id] > staff_id}
+    query = select(Ticket.id).where(Ticket.id.in_(ticket_ids), Ticket.resident_wrote_at.is_not(None))
+    return set(session.scalars(query))

@@ -64,6 +64,14 @@ STATUS_LABELS = {status.value: status.resident_label for status in TicketStatus}
 RATED_NOTE = "评分"
 
 
+class Handover(StrEnum):
+    """How a case came to another queue (kept on the event that moved it, with the reason)."""
+
+    TRANSFER = "transfer"  # staff sent it to another room or role
+    ESCALATION = "escalation"  # sent one level up: by staff, or by the sweep when overdue
+    TO_COMMUNITY = "to_community"  # an urgent case opened at the centre, to the room the resident named later
+
+
 class Ticket(Base):
     """A case, routed to one unit and one role."""
 
@@ -105,6 +113,13 @@ class Ticket(Base):
     # "居民要求人工" flag); when the queue's staff were last told on WeChat. See bot/cases/person_requests.py.
     person_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     person_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The resident wrote on the case after it was opened and after staff last wrote to them: since
+    # when (the first such message); cleared when staff write (the inbox's 居民有新消息, kept by
+    # bot/storage/messages.py as messages join the case, and by bot.cases.lifecycle.tell_resident).
+    resident_wrote_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Who took the case up in the queue it is in (accepted it, or first answered the resident);
+    # none while it waits to be taken up: new, reopened, or just handed over (the inbox's 未受理).
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -131,6 +146,10 @@ class TicketEvent(Base):
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(64), default="resident")
+    # An event that moved the case to another queue: how (a Handover), and why, as the sender put
+    # it for the receiver ("不属于邻里纠纷，是劳动争议").
+    handover: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -1,4 +1,5 @@
-"""Masking personal data in residents' messages before an admin reads them for training.
+"""Masking personal data in residents' messages before an admin reads them for training (and the
+numbers on the console's inbox cards, partly).
 
 Phone numbers, ID numbers, plate numbers, names the directory knows and house addresses are
 replaced by a bracketed word (〔手机号〕 …), however people type them: spaces or dashes between the
@@ -91,3 +92,28 @@ def mask_personal(text: str, names: Iterable[str] = ()) -> str:
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
+
+
+# What a partly masked number keeps in sight, digits from the start and from the end: enough for
+# staff to tell two numbers apart on a screen others may see, not enough to dial.
+_KEPT_DIGITS = {PHONE: (3, 4), LANDLINE: (3, 4), ID_NUMBER: (4, 4)}
+
+
+def mask_numbers_partly(text: str) -> str:
+    """The text with phone and ID numbers partly masked, as a screen shows them ("138****1234"),
+    found however they are typed (the same patterns as mask_personal); other text stays."""
+    pieces, last = [], 0
+    for start, end, mask in personal_spans(text):
+        if mask not in _KEPT_DIGITS:
+            continue
+        pieces.extend([text[last:start], _partly(normalise(text[start:end]), *_KEPT_DIGITS[mask])])
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _partly(number: str, head: int, tail: int) -> str:
+    digits = re.sub(r"[^0-9Xx]", "", number)
+    if number.lstrip().startswith("+86") or (len(digits) == 13 and digits.startswith("86")):
+        digits = digits[2:]  # the country code: the number as dialled at home
+    return digits[:head] + "*" * max(len(digits) - head - tail, 4) + digits[-tail:]

@@ -23,6 +23,7 @@ from bot.storage.staff import Staff, canned_for, handoff_of_ticket
 from bot.storage.tickets import DONE_STATUSES, OPEN_STATUSES, TicketAttachment, TicketStatus
 from webhook.console import chat
 from webhook.console.common import blueprint, db, me, services, staff_status_label
+from webhook.console.inbox_rows import handovers_of
 
 bp = blueprint("console_cases")
 
@@ -53,6 +54,8 @@ def page(ticket_id: int):
             erased=erased,
             erased_at=erased_at(session, resident) if erased else None,
             thread=chat.thread(session, ticket),
+            handover=handovers_of(session, [ticket.id]).get(ticket.id, ""),
+            max_reason=casework.MAX_REASON_CHARS,
             holder=holder,
             erasure_asked=bool(asking_erasure(session, {ticket.resident_id})),
             actions=set() if erased else actions,
@@ -124,12 +127,13 @@ def _transfer(session, ticket, staff, form):
     if unit is None:
         raise ActionError("请选择要转交的工作室")
     role = form.get("role", "")
-    casework.transfer_case(session, services().jobs, ticket, staff, unit, role, _base_url())
+    reason = form.get("reason", "")
+    casework.transfer_case(session, services().jobs, ticket, staff, unit, role, _base_url(), reason)
     return f"已转交{unit.office_name}的{ROLE_LABELS.get(role, role)}，居民已收到通知"
 
 
 def _escalate(session, ticket, staff, form):
-    casework.escalate_case(session, services().jobs, ticket, staff, _base_url())
+    casework.escalate_case(session, services().jobs, ticket, staff, _base_url(), form.get("reason", ""))
     return f"工单 {ticket.number} 已上报{session.get(Unit, ticket.unit_id).office_name}，居民已收到通知"
 
 

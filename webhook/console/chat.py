@@ -42,6 +42,7 @@ class ThreadItem:
     photo_id: int | None = None
     this_case: bool = True
     key: str = ""
+    reason: str = ""  # why the case was handed to another queue (an event's)
 
 
 @dataclass
@@ -141,4 +142,4 @@ def _inbound_text(message: Message) -> str:
 def _event_item(event: TicketEvent, names: dict) -> ThreadItem:
     text = staff_status_label(event.status) + (f" · {event.note}" if event.note else "")
     who = {SYSTEM: "系统", RESIDENT: "居民"}.get(event.actor) or names.get(event.actor, event.actor)
-    return ThreadItem("event", event.created_at, text, who, key=f"e{event.id}")
+    return ThreadItem("event", event.created_at, text, who, key=f"e{event.id}", reason=event.reason)

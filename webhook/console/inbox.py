@@ -1,4 +1,6 @@
-"""The inbox: the cases of one's rooms, urgent first, then by time left; new ones appear by polling."""
+"""The inbox: the cases of one's rooms — urgent first, then those where a resident waits for staff,
+then by time left — in tabs (全部, 我的, 未受理, 等居民回复, 已超期, 已办结) with their counts; new ones
+appear by polling."""
 
 from __future__ import annotations
 
@@ -9,17 +11,16 @@ from bot.cases.privacy import asking_erasure
 from bot.categories import ROLE_LABELS
 from bot.storage.directory import ROLES
 from webhook.console.common import blueprint, db
-from webhook.console.inbox_rows import INBOX_LIMIT, inbox_rows, scope_units
+from webhook.console.inbox_rows import INBOX_LIMIT, OPEN_VIEWS, InboxView, inbox_rows, scope_units, view_counts
 
 bp = blueprint("console_inbox")
 
 
 def _filters() -> dict:
-    view = request.args.get("view", "open")
     unit = request.args.get("unit", "")
     role = request.args.get("role", "")
     return {
-        "view": view if view in ("open", "done") else "open",
+        "view": InboxView.of(request.args.get("view", "")),
         "unit": int(unit) if unit.isdigit() else None,
         "role": role if role in ROLES else None,
     }
@@ -30,9 +31,20 @@ def _erasing(session, rows) -> set[int]:
     return asking_erasure(session, {row.ticket.resident_id for row in rows})
 
 
-def _rows(session, filters: dict):
-    # A unit outside the scope simply gives nothing: inbox_rows() filters by the scope anyway.
-    return inbox_rows(session, current_user.scope, filters["view"], filters["unit"], filters["role"])
+def _listing(session, filters: dict) -> dict:
+    """What the list (tabs with their counts, and the cards) shows."""
+    # A unit outside the scope simply gives nothing: the queries filter by the scope anyway.
+    scope = current_user.scope
+    rows = inbox_rows(session, scope, filters["view"], filters["unit"], filters["role"])
+    return {
+        "rows": rows,
+        "counts": view_counts(session, scope, filters["unit"], filters["role"]),
+        "views": InboxView,
+        "open_views": OPEN_VIEWS,
+        "filters": filters,
+        "limit": INBOX_LIMIT,
+        "erasing": _erasing(session, rows),
+    }
 
 
 @bp.route("/console/")
@@ -41,26 +53,17 @@ def index():
     """The inbox page."""
     filters = _filters()
     with db() as session:
-        rows = _rows(session, filters)
-        units = scope_units(session, current_user.scope)
         return render_template(
             "console/inbox.html",
-            rows=rows,
-            units=units,
-            filters=filters,
+            units=scope_units(session, current_user.scope),
             role_labels=ROLE_LABELS,
-            limit=INBOX_LIMIT,
-            erasing=_erasing(session, rows),
+            **_listing(session, filters),
         )
 
 
 @bp.route("/console/inbox/rows")
 @login_required
 def rows():
-    """The inbox's list alone, for htmx polling."""
-    filters = _filters()
+    """The inbox's list alone (tabs and cards), for htmx polling."""
     with db() as session:
-        found = _rows(session, filters)
-        return render_template(
-            "console/_inbox_rows.html", rows=found, filters=filters, limit=INBOX_LIMIT, erasing=_erasing(session, found)
-        )
+        return render_template("console/_inbox_rows.html", **_listing(session, _filters()))

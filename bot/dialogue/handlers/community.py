@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from bot.cases.directory import communities_named, match_communities, nearest_community
+from bot.cases.tickets import move_to_community, response_promise, urgent_cases_awaiting_community
 from bot.dialogue.flows import MovingState
 from bot.dialogue.turn import Turn
 from bot.nlu import phrases
 from bot.storage.directory import Unit, district_centre
-from bot.storage.tickets import latest_open_ticket
+from bot.storage.tickets import Ticket, latest_open_ticket
 
 ASK_COMMUNITY = "请问您住在哪个社区？直接回复社区名称（如“八古墩社区”），也可以发送您的位置。\n不清楚的话回复“不知道”。"
 FAR_AWAY = (
@@ -68,9 +69,31 @@ def community_of(turn: Turn) -> Unit | None:
     return turn.session.get(Unit, turn.resident.community_id)
 
 
-def remember(turn: Turn, unit: Unit) -> None:
-    """Remember the resident's community."""
+def remember(turn: Turn, unit: Unit) -> list[Ticket]:
+    """Remember the resident's community; an urgent case waiting at the district centre for want
+    of it goes to that community's room, whose staff are told. Returns the cases moved."""
     turn.resident.community_id = unit.id
+    moved = urgent_cases_awaiting_community(turn.session, turn.resident.id)
+    for ticket in moved:
+        move_to_community(turn.session, turn.services.jobs, ticket, unit, turn.services.settings.console_base_url)
+    return moved
+
+
+def moved_words(turn: Turn, ticket: Ticket) -> str:
+    """What the resident hears when their urgent case went to the room of the community they named."""
+    room = turn.session.get_one(Unit, ticket.unit_id)
+    promise = response_promise(ticket)  # at night: when the room opens, and 110 until then
+    remind = "" if "110" in promise else "如有危险请先拨打 110。"
+    return f"紧急工单 {ticket.number} 已转给{room.office_name}，{promise}。{remind}"
+
+
+# "我家在西桥社区", "我住西桥", "我是西桥社区的": where the resident lives, said amid other things.
+_LIVES_AT = re.compile(r"(?:我|我们|俺)家?就?(?:住|在|是)|家住|家在|住在")
+
+
+def says_where_they_live(text: str) -> bool:
+    """True when the text says where the resident lives (or is), whatever else it says."""
+    return bool(_LIVES_AT.search(text))
 
 
 def room_card(unit: Unit) -> str:
@@ -250,12 +273,14 @@ def change_community(turn: Turn) -> str:
 
 
 def moved_to(turn: Turn, unit: Unit) -> str:
-    """Remember the new community; cases already opened stay with the room that has them."""
-    remember(turn, unit)
+    """Remember the new community; cases already opened stay with the room that has them, but an
+    urgent case waiting at the district centre for want of a community goes to the new room."""
+    moved = remember(turn, unit)
     reply = f"好的，已把您的社区改为{unit.name}。\n{room_card(unit)}"
-    ticket = latest_open_ticket(turn.session, turn.resident.id)
-    if ticket is not None:
-        reply += f"\n您已登记的工单 {ticket.number} 仍由原来的工作室继续办理，回复“我的工单”可查看进度。"
+    reply += "".join(f"\n{moved_words(turn, ticket)}" for ticket in moved)
+    latest = latest_open_ticket(turn.session, turn.resident.id)
+    if latest is not None and latest not in moved:
+        reply += f"\n您已登记的工单 {latest.number} 仍由原来的工作室继续办理，回复“我的工单”可查看进度。"
     return reply
 
 

@@ -13,6 +13,7 @@ from bot.cases.tickets import (
     link_message,
     move_to_community,
     response_promise,
+    untouched,
 )
 from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue.flows import IntakeState, UrgentState
@@ -293,8 +294,9 @@ def _question(turn: Turn, ticket: Ticket) -> str | None:
 
 
 def _community_named(turn: Turn) -> Unit | None:
-    """The one community a short follow-up names ("西桥社区"), if any."""
-    if len(turn.text) > community.PLACE_MAX_CHARS:
+    """The one community a short follow-up names ("西桥社区"), or a longer one that says the resident
+    lives there ("我家在西桥社区，他还在门口"), if any."""
+    if len(turn.text) > community.PLACE_MAX_CHARS and not community.says_where_they_live(turn.text):
         return None
     named = communities_named(turn.session, turn.text)
     return named[0] if len(named) == 1 else None
@@ -302,16 +304,23 @@ def _community_named(turn: Turn) -> Unit | None:
 
 def community_given(turn: Turn, ticket: Ticket, unit: Unit) -> str:
     """The resident names their community after the urgent case opened: remembered, and the case
-    goes to that community's room as an intake would have sent it."""
-    community.remember(turn, unit)
+    goes to that community's room as an intake would have sent it — unless someone already took it
+    up or handed it on (they read where the resident lives on the case)."""
+    moved = community.remember(turn, unit)
     attach_message(turn.session, ticket, turn.message, note="居民说明所在社区")
+    more = "，您说的情况也已补充到工单" if len(turn.text) > community.PLACE_MAX_CHARS else ""
     services = turn.services
-    room = move_to_community(turn.session, services.jobs, ticket, unit, services.settings.console_base_url)
+    if ticket not in moved and untouched(turn.session, ticket):
+        move_to_community(turn.session, services.jobs, ticket, unit, services.settings.console_base_url)
+    elif ticket not in moved:
+        kept = f"已补充到紧急工单 {ticket.number}，正在办理的工作人员会看到。"
+        return f"好的，已记下：{unit.name}{more}。{kept}{REMIND_110}"
+    room = turn.session.get_one(Unit, ticket.unit_id)
     promise = response_promise(ticket)
     return once_110(
         promise,
         (
-            f"好的，已记下：{unit.name}。紧急工单 {ticket.number} 已转给{room.office_name}的"
+            f"好的，已记下：{unit.name}{more}。紧急工单 {ticket.number} 已转给{room.office_name}的"
             f"{role_title(ticket.role, room.level)}，{promise}。{REMIND_110}"
         ),
     )
