@@ -195,7 +195,8 @@ def test_citations_the_check_refuses_are_shown_beside_the_field_and_nothing_is_d
         ("治安管理处罚法 2012 58", "2012年修正已不再适用"),
         ("治安管理处罚法 2025 9999", "没有第九千九百九十九条"),
         ("治安管理处罚法", "引用要写明法律和版本"),
-        ("治安管理处罚法 2025 八十八", "条文编号看不懂"),
+        ("治安管理处罚法 2025 第八十八项", "条文编号看不懂"),
+        ("治安法 2025 88", "您是不是指：治安管理处罚法"),
     ):
         response = mediator.post(
             f"/console/faq/{intent}/draft", {"question": "夜里吵", "answer": NEW_ANSWER, "citations": citations}
@@ -210,6 +211,25 @@ def test_citations_the_check_refuses_are_shown_beside_the_field_and_nothing_is_d
     preview = page(mediator, "/console/faq/citations/check?citations=治安管理处罚法 2025 88")
     assert "居民将看到的依据：</b>《中华人民共和国治安管理处罚法》（2025年修订，2026年1月1日起施行）" in preview
     assert "已不再适用" in page(mediator, "/console/faq/citations/check?citations=治安管理处罚法 2012 58")
+
+
+def test_citations_are_taken_as_statutes_write_them_and_the_form_lists_the_laws(services, staff, entries):
+    intent = entries([OLD_NOISE])
+    mediator = staff("li.mediator")
+    form = page(mediator, f"/console/faq/{intent}")
+    names = form.split('id="law-names"', 1)[1].split("</details>", 1)[0]
+    assert "<b>治安管理处罚法</b> 2012、2025" in names and "<b>民法典</b>" in names
+    assert "laws/catalogue.yml" in names and "docs/legal-sources.md" in names
+    for typed in ("治安管理处罚法 2025 第八十八条", "治安管理处罚法2025 88", "《治安管理处罚法》2025 第88条"):
+        preview = page(mediator, f"/console/faq/citations/check?citations={typed}")
+        assert "居民将看到的依据：</b>《中华人民共和国治安管理处罚法》（2025年修订" in preview, typed
+    response = mediator.post(
+        f"/console/faq/{intent}/draft",
+        {"question": "夜里吵", "answer": NEW_ANSWER, "citations": "《治安管理处罚法》2025 第八十八条"},
+    )
+    assert response.status_code == 302
+    (draft,) = pending_drafts(services, intent)
+    assert draft.citations == [NEW_NOISE]
 
 
 def test_a_form_without_its_csrf_token_is_refused(services, staff, entries):

@@ -68,7 +68,21 @@ def test_articles_are_written_as_numbers(written, article, words):
     assert Article.parse(article.data()) == article
 
 
-@pytest.mark.parametrize("written", ["", "第88条", "0", "88.x"])
+@pytest.mark.parametrize(
+    ("written", "article"),
+    [
+        ("第八十八条", Article(88)),
+        ("第88条", Article(88)),
+        ("八十八", Article(88)),
+        ("第一千一百二十八条第二款", Article(1128, paragraph=2)),
+        ("第二百九十一条之二", Article(291, 2)),
+    ],
+)
+def test_articles_are_read_as_statutes_write_them(written, article):
+    assert Article.parse(written) == article
+
+
+@pytest.mark.parametrize("written", ["", "0", "88.x", "第零条", "第八十八项"])
 def test_an_article_number_that_cannot_be_read_is_refused(written):
     with pytest.raises(CitationFormatError):
         Article.parse(written)
@@ -186,6 +200,30 @@ def test_citations_are_typed_and_read_back(laws):
     assert citations[1].data() == {"law": "民法典", "version": "2020", "articles": ["1128.2"]}
     with pytest.raises(CitationFormatError):
         parse_citation_text("民法典")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "治安管理处罚法 2025 第八十八条",
+        "治安管理处罚法2025 88",
+        "《治安管理处罚法》2025 第88条",
+        "《治安管理处罚法》 2025年 88",
+        "治安管理处罚法2025第88条",
+    ],
+)
+def test_citations_are_read_however_staff_write_the_law_and_the_article(laws, typed):
+    assert parse_citation_text(typed) == [Citation("治安管理处罚法", "2025", (Article(88),))]
+
+
+def test_an_unknown_law_suggests_the_closest_short_names(laws):
+    (problem,) = check_citations(parse_citation_text("治安法 2025 88"), FROM_2026)
+    assert problem.kind == ProblemKind.UNKNOWN_LAW
+    assert str(problem) == "法规目录里没有《治安法》，您是不是指：治安管理处罚法"
+    (titled,) = check_citations(parse_citation_text("中华人民共和国民法典 2020"), FROM_2026)
+    assert str(titled).endswith("您是不是指：民法典")
+    (nothing,) = check_citations(parse_citation_text("没有这部法 2020"), FROM_2026)
+    assert str(nothing) == "法规目录里没有《没有这部法》"
 
 
 def test_the_catalogue_is_read_again_when_it_changes(tmp_path, monkeypatch):

@@ -3,10 +3,12 @@ articles' texts (laws/texts/*.md, or a version's transcribed `articles:`), which
 force on a day, the 依据 line residents read, and the check of a list of citations.
 
 A citation names a law by its short name, a version by its key and articles as `88` (第八十八条),
-`"1128.2"` (第一千一百二十八条第二款) or `"291之二"` (第二百九十一条之二; "291-2" is read too)."""
+`"1128.2"` (第一千一百二十八条第二款) or `"291之二"` (第二百九十一条之二; "291-2" is read too). Staff
+may type an article as the statute writes it too (第八十八条, 第88条, 八十八, 第一千一百二十八条第二款)."""
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -39,6 +41,16 @@ ARTICLE_LINE = re.compile(rf"^第({NUMERAL})条(?:之({NUMERAL}))?(?:[ \u3000\t]
 # "（一）…": an item belongs to the paragraph (款) above it, it starts none of its own.
 ITEM_LINE = re.compile(rf"^[（(]{NUMERAL}[）)]")
 ARTICLE_ID = re.compile(rf"^(\d+)(?:(?:-|之)(\d+|{NUMERAL}))?(?:\.(\d+))?$")
+# "第八十八条", "第88条", "八十八", "第一千一百二十八条第二款", "第二百九十一条之二": as statutes write them.
+ARTICLE_WORDS = re.compile(rf"^第?(\d+|{NUMERAL})条?(?:之(\d+|{NUMERAL}))?(?:第(\d+|{NUMERAL})款)?$")
+# Around a law's name as staff may type it: 《治安管理处罚法》.
+TITLE_MARKS = re.compile(r"[《》〈〉]")
+# A version typed as a year may carry 年 or 年版 (2025年): the key is the year.
+VERSION_SUFFIX = re.compile(r"^(\d+)(?:年版|年|版)$")
+# How many short names an unknown law's message suggests, and how alike a name must be to be one.
+SUGGESTIONS = 3
+SUGGEST_FROM = 0.35
+SUGGEST_WITHIN = 0.1
 
 
 class LawKind(StrEnum):
@@ -91,14 +103,14 @@ class Article:
 
     @classmethod
     def parse(cls, value: int | str) -> Article:
-        """88 → 第八十八条, "1128.2" → its second paragraph, "291之二" → 第二百九十一条之二."""
-        match = ARTICLE_ID.match(str(value).strip())
-        if match is None or int(match.group(1)) == 0:
-            raise CitationFormatError(f"条文编号看不懂：{value!r}（写作 88、1128.2 或 291之二）")
-        number, inserted, paragraph = match.groups()
-        if inserted and not inserted.isdigit():
-            inserted = str(parse_chinese_number(inserted))
-        return cls(int(number), int(inserted or 0), int(paragraph or 0))
+        """88 → 第八十八条, "1128.2" → its second paragraph, "291之二" → 第二百九十一条之二; also as
+        statutes write them: "第八十八条", "第88条", "第一千一百二十八条第二款"."""
+        text = str(value).strip()
+        match = ARTICLE_ID.match(text) or ARTICLE_WORDS.match(text)
+        number, inserted, paragraph = (_count(group) for group in match.groups()) if match else (0, 0, 0)
+        if number == 0:
+            raise CitationFormatError(f"条文编号看不懂：{value!r}（写作 88、第八十八条、1128.2 或 291之二）")
+        return cls(number, inserted, paragraph)
 
     @property
     def whole(self) -> Article:
@@ -120,6 +132,13 @@ class Article:
         if self.paragraph:
             text += f"第{chinese_number(self.paragraph)}款"
         return text
+
+
+def _count(text: str | None) -> int:
+    """A number written in digits or in Chinese numerals (None: 0)."""
+    if not text:
+        return 0
+    return int(text) if text.isdigit() else parse_chinese_number(text)
 
 
 class CitationFormatError(ValueError):
@@ -160,16 +179,40 @@ def citations_of(data: Iterable[Mapping[str, Any]] | None) -> list[Citation]:
 
 def parse_citation_text(text: str) -> list[Citation]:
     """Citations as staff type them, one a line or separated by ；: "治安管理处罚法 2025 88 89；
-    民法典 2020 1128.2" (law, version key, then articles separated by spaces, commas or 、)."""
+    民法典 2020 1128.2" (law, version key, then articles separated by spaces, commas or 、). The law
+    may stand in 《》 and run into its version ("《治安管理处罚法》2025", "治安管理处罚法2025"), the
+    version carry 年, and articles be written as statutes write them (第八十八条, 第88条)."""
     citations = []
     for line in re.split(r"[；;\n]+", text):
-        words = [word for word in re.split(r"[\s,，、]+", line.strip()) if word]
+        words = _citation_words(line)
         if not words:
             continue
         if len(words) < 2:
             raise CitationFormatError(f"引用要写明法律和版本：{line.strip()}")
-        citations.append(Citation(words[0], words[1], tuple(Article.parse(word) for word in words[2:])))
+        citations.append(Citation(words[0], _version_key(words[1]), tuple(Article.parse(w) for w in words[2:])))
     return citations
+
+
+def _citation_words(line: str) -> list[str]:
+    """A typed citation's words: the law, the version, the articles."""
+    words = [word for word in re.split(r"[\s,，、]+", TITLE_MARKS.sub(" ", line).strip()) if word]
+    if words:
+        # "治安管理处罚法2025", "治安管理处罚法2025第88条": the version runs on from the name.
+        glued = re.match(r"^(\D+?)(\d+(?:年版|年|版)?)(第.*)?$", words[0])
+        if glued:
+            words[:1] = [part for part in glued.groups() if part]
+    if len(words) > 1:
+        # "2025第88条": the first article runs on from the version.
+        glued = re.match(r"^(\d+(?:年版|年|版)?)(第.+)$", words[1])
+        if glued:
+            words[1:2] = list(glued.groups())
+    return words
+
+
+def _version_key(word: str) -> str:
+    """The version's key as typed ("2025", or "2025年" for it)."""
+    match = VERSION_SUFFIX.match(word)
+    return match.group(1) if match else word
 
 
 def citation_text(citations: Iterable[Citation]) -> str:
@@ -281,6 +324,15 @@ class Catalogue:
         """The law with this short name."""
         return self.laws.get(name)
 
+    def alike(self, name: str) -> list[str]:
+        """The short names closest to a name the catalogue lacks (a short name or a full title typed)."""
+        scores = {law.name: max(_likeness(name, law.name), _likeness(name, law.title)) for law in self.laws.values()}
+        best = max(scores.values(), default=0.0)
+        # Only those about as alike as the best: 治安法 suggests 治安管理处罚法, not every 法 in the list.
+        floor = max(SUGGEST_FROM, best - SUGGEST_WITHIN)
+        ranked = sorted((-score, short) for short, score in scores.items() if score >= floor)
+        return [short for _, short in ranked[:SUGGESTIONS]]
+
     def version(self, law: str, key: str) -> LawVersion | None:
         """One version of a law."""
         found = self.laws.get(law)
@@ -381,7 +433,11 @@ class Catalogue:
     def _problems(self, citation: Citation, on: date) -> list[CitationProblem]:
         law = self.laws.get(citation.law)
         if law is None:
-            return [CitationProblem(citation, ProblemKind.UNKNOWN_LAW, f"法规目录里没有《{citation.law}》")]
+            message = f"法规目录里没有《{citation.law}》"
+            alike = self.alike(citation.law)
+            if alike:
+                message += f"，您是不是指：{'、'.join(alike)}"
+            return [CitationProblem(citation, ProblemKind.UNKNOWN_LAW, message)]
         version = law.version(citation.version)
         if version is None:
             known = "、".join(other.key for other in law.versions)
@@ -431,6 +487,19 @@ def _follows(before: Article, article: Article) -> bool:
     """The next whole article after another whole one."""
     whole = not (before.inserted or before.paragraph or article.inserted or article.paragraph)
     return whole and article.number == before.number + 1
+
+
+def _likeness(typed: str, name: str) -> float:
+    """How alike a typed name is to a law's name, 0 to 1: highest when one holds the other (民法 in
+    民法典), then when the typed characters are the name's in order (治安法), else the share of
+    characters they have in common in order; the closer their lengths, the higher."""
+    lengths = min(len(typed), len(name)) / max(len(typed), len(name), 1)
+    if typed in name or name in typed:
+        return 0.8 + 0.2 * lengths
+    rest = iter(name)
+    if all(char in rest for char in typed):
+        return 0.6 + 0.2 * lengths
+    return 0.6 * difflib.SequenceMatcher(None, typed, name, autojunk=False).ratio()
 
 
 def _says_version(law: Law, version: LawVersion) -> bool:

@@ -181,6 +181,7 @@ def _answer_page(session: Session, entry: FaqEntry, form: DraftForm, status: int
         decided=[draft_view(draft, entry, laws) for draft in reversed(decided[-HISTORY:])],
         form=form,
         examples=examples,
+        laws=list(laws.laws.values()),  # as the catalogue groups them
     )
     return page, status
 
