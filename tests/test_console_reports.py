@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -127,3 +128,20 @@ def test_the_cases_csv(app, admin, coordinator, cases):
     street = coordinator.get("/console/reports/cases.csv").data.decode("utf-8-sig")
     assert own in street and other not in street
     assert admin.get("/console/reports/cases.csv?from=2026-02-30").status_code == 400
+
+
+def test_the_kinds_table_puts_the_on_time_rates_first_and_turns_to_cards_on_a_phone(app, admin, cases):
+    text = admin.get("/console/reports").get_data(as_text=True)
+    table = text[text.index('id="table-kinds"') : text.index("</table>", text.index('id="table-kinds"'))]
+    headings = re.findall(r"<th>([^<]*)</th>", table)
+    assert headings[:3] == ["类别", "响应按时率", "办结按时率"] and len(headings) <= 9
+    assert "as-cards" in text[text.rindex("<table", 0, text.index('id="table-kinds"')) : text.index('id="table-kinds"')]
+    assert 'data-label="响应按时率"' in table
+
+
+def test_long_chart_labels_wrap_onto_two_lines_with_the_whole_name_in_their_title(app, admin, services):
+    new_case(services, "tangjiadun")
+    text = admin.get("/console/reports").get_data(as_text=True)
+    assert "<title>区公共法律服务中心" in text or "<title>唐家墩街道" in text
+    assert "…</text>" not in text
+    assert re.search(r"<tspan[^>]*>唐家墩街道</tspan><tspan[^>]*>（街道工作站）</tspan>", text)

@@ -119,6 +119,9 @@ def test_admin_reads_filters_and_downloads(live, browser):
     screenshot(browser, "reports-phone", PHONE)
     # On a phone nothing of the page is wider than the screen (the wide tables scroll in their box).
     assert browser.execute_script("return document.querySelector('main').scrollWidth") <= PHONE[0]
+    # The kinds table is a card a kind, and the admin's header is at most two lines.
+    assert browser.find_element(By.ID, "table-kinds").size["width"] <= PHONE[0]
+    assert browser.find_element(By.CSS_SELECTOR, "header.topbar").size["height"] <= 70
     browser.set_window_size(*DESKTOP)
 
     link = browser.find_element(By.ID, "download-xlsx").get_attribute("href")

@@ -12,9 +12,11 @@ from markupsafe import Markup, escape
 WIDTH = 360
 LABEL_WIDTH = 122  # room for 8 Chinese characters at 14 units
 ROW, BAR = 28, 17
+TALL_ROW = 36  # a row whose label takes two lines
 FONT = 14
 SMALL = 12
 LABEL_CHARS = 8
+LINE_CHARS = 9  # characters of a smaller label's line in the same width
 BRAND, GREY, RED, AMBER, GREEN = "#0b6e69", "#cbd5da", "#c2362b", "#b7791f", "#2f855a"
 # Ratings from 1 (red) to 5 (green).
 SCORE_COLOURS = {1: RED, 2: "#dd6b20", 3: AMBER, 4: "#68a063", 5: GREEN}
@@ -37,19 +39,20 @@ def bars(title: str, items: Sequence[Bar], top: float | None = None) -> Markup:
         return _empty(title)
     top = top or max(item.value for item in items) or 1
     span = WIDTH - LABEL_WIDTH - 44  # the number after the longest bar stays inside
+    labels = [_label_lines(item.label) for item in items]
+    row = TALL_ROW if any(len(lines) > 1 for lines in labels) else ROW
     rows = []
-    for index, item in enumerate(items):
-        y = index * ROW
+    for index, (item, lines) in enumerate(zip(items, labels, strict=True)):
+        y = index * row + (row - ROW) // 2
         length = max(item.value / top * span, 1 if item.value else 0)
         rows.append(
             f"<g><title>{escape(item.label)}：{escape(item.text or _number(item.value))}</title>"
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR - 3}" text-anchor="end" font-size="{FONT}">'
-            f"{escape(_short(item.label))}</text>"
+            f"{_label(lines, y)}"
             f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{length:.1f}" height="{BAR}" rx="3" fill="{item.colour}"/>'
             f'<text x="{LABEL_WIDTH + length + 5:.1f}" y="{y + BAR - 3}" font-size="{FONT}" font-weight="600">'
             f"{escape(item.text or _number(item.value))}</text></g>"
         )
-    return _svg(title, len(items) * ROW + 4, "".join(rows))
+    return _svg(title, len(items) * row + 4, "".join(rows))
 
 
 def columns(title: str, items: Sequence[Bar]) -> Markup:
@@ -120,8 +123,27 @@ def _empty(title: str) -> Markup:
     return _svg(title, 30, f'<text x="0" y="20" font-size="{FONT}" fill="#66737a">这段时间没有数据</text>')
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else f"{label[: LABEL_CHARS - 1]}…"
+def _label_lines(label: str) -> list[str]:
+    """A bar's label as it fits left of the bar: whole on one line, or on two smaller lines (split
+    before a bracket when there is one), cut with "…" only past two lines; the whole label is in
+    the bar's <title>."""
+    if len(label) <= LABEL_CHARS:
+        return [label]
+    bracket = label.find("（")
+    cut = bracket if 0 < bracket <= LINE_CHARS else LINE_CHARS
+    first, rest = label[:cut], label[cut:]
+    return [first, rest if len(rest) <= LINE_CHARS else f"{rest[: LINE_CHARS - 1]}…"]
+
+
+def _label(lines: list[str], y: int) -> str:
+    x = LABEL_WIDTH - 6
+    if len(lines) == 1:
+        return f'<text x="{x}" y="{y + BAR - 3}" text-anchor="end" font-size="{FONT}">{escape(lines[0])}</text>'
+    first, second = lines
+    return (
+        f'<text x="{x}" y="{y + 8}" text-anchor="end" font-size="{SMALL}">'
+        f'<tspan x="{x}">{escape(first)}</tspan><tspan x="{x}" dy="{SMALL + 2}">{escape(second)}</tspan></text>'
+    )
 
 
 def _number(value: float) -> str:

@@ -24,7 +24,7 @@ from bot.reporting.period import (
     this_year,
 )
 from bot.reporting.scope import NoReports, ReportScope, may_see_reports, report_scope
-from bot.reporting.tables import all_tables
+from bot.reporting.tables import all_tables, kinds_at_a_glance
 from bot.reporting.workbook import write_csv, write_workbook
 from bot.storage.base import utcnow
 from webhook.console import report_charts
@@ -61,7 +61,7 @@ def index():
     return render_template(
         "console/reports.html",
         figures=figures,
-        tables={table.key: table for table in all_tables(figures)},
+        tables={table.key: table for table in [*all_tables(figures), kinds_at_a_glance(figures)]},
         charts=report_charts.charts(figures),
         notes=NOTES,
         quick=_quick_links(today),
