@@ -1,8 +1,8 @@
-"""A change to a text as staff read it: kept, removed and added runs, character by character."""
+"""A change to a text as staff read it: kept, removed and added runs, numbers and Latin words whole."""
 
 from __future__ import annotations
 
-from webhook.console.text_diff import Edit, Part, inline_diff
+from webhook.console.text_diff import Edit, Part, inline_diff, tokens
 
 
 def test_the_same_text_is_one_kept_run():
@@ -29,3 +29,20 @@ def test_a_lone_character_kept_between_two_changes_joins_them():
 def test_an_empty_side():
     assert inline_diff("", "新的回答") == [Part(Edit.ADDED, "新的回答")]
     assert inline_diff("旧的回答", "") == [Part(Edit.REMOVED, "旧的回答")]
+
+
+def test_an_amount_is_replaced_whole_not_digit_by_digit():
+    assert inline_diff("警告或500元以下", "200元以上1000元以下") == [
+        Part(Edit.REMOVED, "警告或500"),
+        Part(Edit.ADDED, "200元以上1000"),
+        Part(Edit.SAME, "元以下"),
+    ]
+    assert inline_diff("拨打12345", "拨打12110") == [
+        Part(Edit.SAME, "拨打"),
+        Part(Edit.REMOVED, "12345"),
+        Part(Edit.ADDED, "12110"),
+    ]
+
+
+def test_numbers_and_latin_words_are_compared_whole():
+    assert tokens("处5日以下拘留，APP上1.5倍") == [*"处", "5", *"日以下拘留，", "APP", "上", "1.5", "倍"]

@@ -1,14 +1,18 @@
 """A change to a text as staff read it: the parts kept, removed and added, character by character
-(Chinese has no spaces to split words on)."""
+(Chinese has no spaces to split words on), except that a number (500, 1.5) or a Latin word is
+compared whole, so an amount replaced reads as one amount out and another in."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
 
 # A run kept between two changes shorter than this is shown as part of the change.
 MIN_KEPT = 2
+# What is compared as one: a number (with its decimals), a Latin word, else a single character.
+TOKEN = re.compile(r"\d+(?:\.\d+)?|[A-Za-z]+|.", re.DOTALL)
 
 
 class Edit(StrEnum):
@@ -40,13 +44,19 @@ def inline_diff(old: str, new: str) -> list[Part]:
     return parts
 
 
+def tokens(text: str) -> list[str]:
+    """The text as compared: numbers and Latin words whole, every other character on its own."""
+    return TOKEN.findall(text)
+
+
 def _runs(old: str, new: str) -> list[tuple[str, str, str]]:
     """(kept, removed, added) runs; a lone character kept between two changes (的, ，) joins them,
     or the change reads as confetti."""
     runs: list[tuple[str, str, str]] = []
-    opcodes = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    old_tokens, new_tokens = tokens(old), tokens(new)
+    opcodes = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False).get_opcodes()
     for index, (tag, old_from, old_to, new_from, new_to) in enumerate(opcodes):
-        removed, added = old[old_from:old_to], new[new_from:new_to]
+        removed, added = "".join(old_tokens[old_from:old_to]), "".join(new_tokens[new_from:new_to])
         inside = 0 < index < len(opcodes) - 1
         if tag == "equal" and not (inside and len(removed) < MIN_KEPT):
             runs.append((removed, "", ""))
