@@ -313,6 +313,33 @@ def test_the_due_list_says_why_and_since_when_with_versions_not_yet_in_force_apa
     assert "2099年1月1日起施行" in upcoming and f"/console/faq/{changed}" not in _section(due, "due-law-changed")
 
 
+def test_the_due_list_puts_the_most_pressing_first_by_category_and_marks_drafts_waiting(services, staff, entries):
+    neighbours = entries([OLD_NOISE], category="neighbor_dispute", question="甲 夜里楼上吵")
+    consultation = entries([OLD_NOISE], category="legal_consultation", question="乙 夜里楼上吵")
+    never = entries([CIVIL], reviewed_at=None)
+    mediator = staff("li.mediator")
+    page(mediator, f"/console/faq/{neighbours}")
+    mediator.post(
+        f"/console/faq/{neighbours}/draft",
+        {"question": "甲 夜里楼上吵", "answer": NEW_ANSWER, "citations": "治安管理处罚法 2025 88"},
+    )
+    due = page(staff("zhang.lawyer"), "/console/faq/due")
+    order = [due.index(f'id="{section}"') for section in ("due-law-changed", "due-upcoming", "due-yearly", "due-never")]
+    assert order == sorted(order)
+    law_changed = _section(due, "due-law-changed")
+    # 法律咨询 before 邻里纠纷, as their labels sort.
+    assert law_changed.index(f'id="due-{consultation}"') < law_changed.index(f'id="due-{neighbours}"')
+    assert '<span class="muted small">邻里纠纷</span>' in _item(law_changed, neighbours)
+    assert "已有待审核的修改 1 份" in _item(law_changed, neighbours)
+    assert "待审核的修改" not in _item(law_changed, consultation)
+    assert f'id="due-{never}"' in _section(due, "due-never")
+
+
+def _item(section: str, intent: str) -> str:
+    start = section.index(f'id="due-{intent}"')
+    return section[start : section.index("</li>", start)]
+
+
 def _section(html: str, section_id: str) -> str:
     start = html.index(f'id="{section_id}"')
     return html[start : html.index("</section>", start)]

@@ -6,6 +6,7 @@ lawyer may decide (never their own draft, never over a later change), is bot.leg
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -44,11 +45,10 @@ from bot.storage.review import ReviewStatus, review_items
 from webhook.console.common import blueprint, db, me
 from webhook.console.faq_view import (
     DRAFT_STATUS,
-    DueLine,
     answer_view,
     conflict_view,
     draft_view,
-    due_line,
+    due_sections,
     staff_names,
 )
 
@@ -288,15 +288,15 @@ def _back() -> str:
 
 @bp.route("/console/faq/due")
 def due():
-    """The answers due for a lawyer's review, by reason and since when; law versions not yet in
-    force listed apart (admins and lawyers)."""
+    """The answers due for a lawyer's review, the most pressing reason first and by category and
+    question within it, each with its drafts waiting; law versions not yet in force apart (admins
+    and lawyers)."""
     with db() as session:
         if not _may_see_due(session):
             abort(403)
         entries = {entry.intent: entry for entry in all_faq_entries(session)}
-        sections: dict[ReviewReason, list[tuple[FaqEntry, DueLine]]] = {reason: [] for reason in ReviewReason}
-        for item in due_for_review(session, today()):
-            sections[item.reason].append((entries[item.intent], due_line(item)))
+        waiting = Counter(draft.entry_id for draft in drafts(session))
+        sections = due_sections(due_for_review(session, today()), entries, waiting)
         return _page(session, "console/faq_due.html", "due", sections=sections, reasons=ReviewReason)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.categories import CATEGORIES
 from bot.legal.faq_seed import SeedState
 from bot.legal.review import DueReview, ReviewReason, reviews_due
 from bot.legal.sources import Catalogue, Citation, citations_of
@@ -22,6 +23,10 @@ from webhook.console.text_diff import Part, inline_diff
 UNCHECKED = "条文待与官方公报核对"
 DRAFT_STATUS = {DraftStatus.DRAFT: "待审核", DraftStatus.APPROVED: "已批准", DraftStatus.RETURNED: "已退回"}
 FIELD_NAMES = {"category": "类别", "question": "问题", "answer": "回答", "citations": "依据"}
+# An answer's category as staff read it (the FAQ has one more than the cases: 办事指南).
+CATEGORY_LABELS = {intent: category.label for intent, category in CATEGORIES.items()} | {"service": "办事指南"}
+# The due list's sections, the most pressing first: a law in force changed, one about to, then routine.
+DUE_ORDER = (ReviewReason.LAW_CHANGED, ReviewReason.LAW_CHANGING, ReviewReason.YEARLY, ReviewReason.NEVER_REVIEWED)
 # How loud each reason is shown (a css class): a changed law first.
 TONE = {
     ReviewReason.LAW_CHANGED: "red",
@@ -67,6 +72,31 @@ def _change_words(item: DueReview) -> str:
     if change.new is not None and change.new.law != item.citation.law:  # repealed and replaced
         return f"{day_words(change.effective)}起废止，由《{change.new.law}》{change.new.label}取代"
     return change.words()
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """An answer on the due list: why, its category, and how many drafts of it wait for a lawyer."""
+
+    entry: FaqEntry
+    line: DueLine
+    category: str
+    drafts: int
+
+
+def due_sections(
+    items: Iterable[DueReview], entries: Mapping[str, FaqEntry], waiting: Mapping[int, int]
+) -> dict[ReviewReason, list[DueRow]]:
+    """The due list by reason in DUE_ORDER, each by category and question; `waiting` counts the
+    drafts waiting for a lawyer by entry id."""
+    sections: dict[ReviewReason, list[DueRow]] = {reason: [] for reason in DUE_ORDER}
+    for item in items:
+        entry = entries[item.intent]
+        label = CATEGORY_LABELS.get(entry.category, entry.category)
+        sections[item.reason].append(DueRow(entry, due_line(item), label, waiting.get(entry.id, 0)))
+    for rows in sections.values():
+        rows.sort(key=lambda row: (row.category, row.entry.question))
+    return sections
 
 
 @dataclass(frozen=True)
