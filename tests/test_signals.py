@@ -70,6 +70,14 @@ def test_word_lists_name_kinds_and_stay_quiet_on_retold_events():
     assert signals.danger_words("超市搞跳楼价") == []
 
 
+def test_drilling_told_with_da_is_noise_and_a_person_struck_is_still_violence():
+    """ "还在打" names violence, unless it is an electric drill or mahjong and nobody is struck."""
+    assert signals.danger_words("楼下装修电锤一直在打，晚上十二点了还在打") == []
+    assert signals.danger_kinds("楼上装修天天电钻，晚上十一点还在打") == []
+    assert signals.danger_words("装修工人跟业主打起来了 还在打 有人流血了") != []
+    assert signals.danger_kinds("隔壁两口子又在打，女的一直在喊救命") == ["violence"]
+
+
 def test_a_call_for_help_is_danger_even_when_no_kind_is_named():
     assert signals.danger_words("救命啊 快来人") == []
     assert set(signals.danger_kinds("救命啊 快来人")) <= ALLOWED_KINDS and signals.danger_kinds("救命啊 快来人")
