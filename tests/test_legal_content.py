@@ -190,6 +190,20 @@ def test_a_notarisation_on_property_by_power_of_attorney_gift_or_will_may_go_to_
     assert "房产的委托、声明、赠与、遗嘱公证的，也可以按前面的一般规定选公证处" in item["answer"]
 
 
+def test_a_power_of_attorney_gift_or_declaration_is_notarised_in_person():
+    """公证程序规则 art. 11: a resident asking whether their mother can notarise their power of attorney may not."""
+    item = entry("faq_notary")
+    assert cites_articles(item, "公证程序规则", "2020", 11)
+    assert "委托" in item["answer"] and "必须本人亲自到公证处办" in item["answer"]
+    assert "遗嘱、生存、收养关系等公证须本人办理，其他事项可以委托他人" not in item["answer"]
+
+
+def test_economic_compensation_counts_part_of_a_year():
+    """劳动合同法 art. 47: six months or more count as a year, less than six months as half a month."""
+    answer = entry("faq_unpaid_wages")["answer"]
+    assert "六个月以上不满一年的按一年算" in answer and "不满六个月的付半个月工资" in answer
+
+
 def test_a_mediation_agreement_takes_effect_when_both_parties_the_mediator_and_the_committee_sign():
     item = canned("mediator", "调解原则")
     assert cites_articles(item, "人民调解法", "2010", 28, "29.2", 30, 31)
