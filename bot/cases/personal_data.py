@@ -328,6 +328,10 @@ TABLES: tuple[TableMap, ...] = (
                 "hours",
                 "latitude",
                 "longitude",
+                "division_code",
+                "seed_hash",
+                "edited_by",
+                "edited_at",
             )
         },
     ),
@@ -346,6 +350,27 @@ TABLES: tuple[TableMap, ...] = (
                 "active",
                 "wechat_openid",
                 "last_login_at",
+                "seed_hash",
+                "edited_by",
+                "edited_at",
+            )
+        },
+    ),
+    TableMap(
+        "directory_imports",
+        Link.NONE,
+        not_personal={
+            column: "a directory file an admin imported: rooms and staff accounts, never a resident"
+            for column in (
+                "id",
+                "filename",
+                "content",
+                "file_hash",
+                "diff_hash",
+                "uploaded_by",
+                "uploaded_at",
+                "applied_by",
+                "applied_at",
             )
         },
     ),
