@@ -201,7 +201,7 @@ def print_figures(services) -> None:
             ("by week/month", lambda: counts.bucket_counts(session, district, year)),
             ("by kind and deadline", lambda: timeliness.kind_figures(session, district, year, now)),
             ("ratings", lambda: ratings.ratings(session, district, year, target)),
-            ("FAQ answers and topics", lambda: self_service.self_service(session, district, year)),
+            ("FAQ answers and topics", lambda: self_service.self_service(session, district, year, now)),
             ("residents who came back", lambda: returns.returns(session, district, year)),
         ):
             query()

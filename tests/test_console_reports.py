@@ -145,3 +145,18 @@ def test_long_chart_labels_wrap_onto_two_lines_with_the_whole_name_in_their_titl
     assert "<title>区公共法律服务中心" in text or "<title>唐家墩街道" in text
     assert "…</text>" not in text
     assert re.search(r"<tspan[^>]*>唐家墩街道</tspan><tspan[^>]*>（街道工作站）</tspan>", text)
+
+
+def test_the_download_names_what_it_holds(app, admin, cases):
+    own, _, _ = cases
+    today = utcnow().astimezone(CHINA).date()
+    year = admin.get(f"/console/reports?from={today:%Y}-01-01&to={today.isoformat()}").get_data(as_text=True)
+    assert "下载本期（Excel）" in year and "月报" not in year.split('id="download-xlsx"')[1].split("</a>")[0]
+    book = admin.client.get(f"/console/reports/month.xlsx?from={today:%Y}-01-01&to={today.isoformat()}")
+    assert book.status_code == 200 and f"{today:%Y}0101-{today:%Y%m%d}" in book.headers["Content-Disposition"]
+    assert own in [row[0] for row in load_workbook(io.BytesIO(book.data))["工单"].iter_rows(values_only=True)]
+    month = load_workbook(io.BytesIO(admin.client.get(f"/console/reports/month.xlsx?month={this_month()}").data))
+    period = next(row[1] for row in month["统计"].iter_rows(values_only=True) if row[0] == "统计期间")
+    assert period.endswith(f"（截至 {today.month}月{today.day}日）") or "整月" in period  # the month's last day
+    page = admin.get("/console/reports").get_data(as_text=True)
+    assert f"下载 {this_month()} 月报（Excel）" in page and "7 天内未登记工单" in page and "未转人工" not in page

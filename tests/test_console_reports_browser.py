@@ -141,7 +141,8 @@ def test_admin_reads_filters_and_downloads(live, browser):
         (first + timedelta(days=6)).isoformat(),
     )
     browser.find_element(By.ID, "period-show").click()
-    wait_text(browser, f"{first:%Y-%m-%d} 至 {first + timedelta(days=6):%Y-%m-%d}")
+    wait_text(browser, f"{first:%Y-%m}（截至 {first.month}月7日）")
+    assert browser.find_element(By.ID, "download-xlsx").text == "下载本期（Excel）"
 
 
 def test_coordinator_sees_their_street_and_a_lawyer_gets_403(live, browser):

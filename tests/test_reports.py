@@ -22,6 +22,7 @@ from bot.reporting.figures import report_figures
 from bot.reporting.period import Period, PeriodError, last_month, month_period, read_period, this_year
 from bot.reporting.places import NO_COMMUNITY
 from bot.reporting.scope import NoReports, ReportScope, may_see_reports, report_scope, street_scope
+from bot.reporting.self_service import self_service
 from bot.reporting.sql import REPORT_UNIT, scoped_cases
 from bot.reporting.tables import Share, all_tables
 from bot.reporting.workbook import write_csv, write_workbook
@@ -187,13 +188,14 @@ def test_cases_by_community_street_and_week(seeded):
     streets = {row.name: row.cases for row in figures.places.streets}
     assert streets == {"唐家墩街道": 5, "万松街道": 1, "区公共法律服务中心": 1}
     assert [(bucket.label, bucket.cases) for bucket in figures.over_time] == [
-        ("03-01", 0),
-        ("03-02", 3),
-        ("03-09", 1),
-        ("03-16", 2),
-        ("03-23", 0),
-        ("03-30", 1),
+        ("03-01（1 天）", 0),
+        ("03-02 至 03-08", 3),
+        ("03-09 至 03-15", 1),
+        ("03-16 至 03-22", 2),
+        ("03-23 至 03-29", 0),
+        ("03-30 至 03-31（2 天）", 1),
     ]
+    assert [bucket.short for bucket in figures.over_time][:2] == ["03-01", "03-02"]
     total = figures.places.total
     assert (total.open, total.resolved, total.overdue, total.escalated, total.urgent) == (3, 3, 2, 1, 1)
 
@@ -227,6 +229,15 @@ def test_questions_the_bot_answered_alone(seeded):
     service = _figures(database, DISTRICT).self_service
     assert (service.answers, service.residents, service.without_case) == (3, 3, 2)
     assert [(topic.intent, topic.answers) for topic in service.topics] == [("faq_unpaid_wages", 2), ("faq_divorce", 1)]
+
+
+def test_answers_whose_week_is_not_over_are_still_observed(seeded):
+    database, _ = seeded
+    with database.session() as session:
+        service = self_service(session, DISTRICT, MARCH, beijing(15))
+    # Answered on the 1st (a case the next day), the 11th and the 12th (less than a week before the 15th).
+    assert (service.answers, service.without_case, service.observing) == (3, 0, 2)
+    assert service.settled_rate == 0
 
 
 def test_residents_who_came_back(seeded):
@@ -317,7 +328,10 @@ def test_periods():
     assert read_period("", "", date(2026, 5, 3)) == Period(date(2026, 5, 1), date(2026, 5, 3))
     assert MARCH.start == datetime(2026, 2, 28, 16, 0, tzinfo=UTC)
     year = this_year(date(2026, 12, 7))
-    assert not year.weekly and [bucket.label for bucket in year.buckets()][-1] == "2026-12"
+    assert not year.weekly and [bucket.label for bucket in year.buckets()][-2:] == ["2026-11", "2026-12（1–7 日）"]
+    # A month so far says up to which day; a month cut at today is so far, a past one whole.
+    assert month_period("2026-12").until(date(2026, 12, 7)).label == "2026-12（截至 12月7日）"
+    assert month_period("2026-11").until(date(2026, 12, 7)).label == "2026-11（整月）"
     for bad in ("2026-13", "2026/03", ""):
         with pytest.raises(PeriodError):
             month_period(bad)

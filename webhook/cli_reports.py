@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from bot.reporting.case_rows import case_rows
 from bot.reporting.figures import report_figures
-from bot.reporting.period import PeriodError, month_period
+from bot.reporting.period import PeriodError, beijing_today, month_period
 from bot.reporting.scope import street_scope
 from bot.reporting.workbook import write_workbook
 from bot.storage.base import utcnow
@@ -27,7 +27,7 @@ def export_command(month: str, out: Path, street: str) -> None:
     """Write the month's workbook: the figures and every case of the month."""
     services = current_app.extensions["services"]
     try:
-        period = month_period(month)
+        period = month_period(month).until(beijing_today(utcnow()))
     except PeriodError as error:
         raise click.BadParameter(str(error), param_hint="--month") from error
     with services.db.session() as session:

@@ -62,6 +62,7 @@ class BucketCount:
 
     label: str
     cases: int
+    short: str = ""  # under the chart's column
 
 
 def place_counts(session: Session, scope: ReportScope, period: Period, now: datetime) -> PlaceCounts:
@@ -102,4 +103,4 @@ def bucket_counts(session: Session, scope: ReportScope, period: Period) -> list[
     # and PostgreSQL would not see the two as one expression.
     query = scoped_cases([number.label("bucket"), func.count()], scope, period).group_by(literal_column("bucket"))
     found = dict(session.execute(query).tuples().all())
-    return [BucketCount(bucket.label, found.get(index, 0)) for index, bucket in enumerate(buckets)]
+    return [BucketCount(bucket.label, found.get(index, 0), bucket.short) for index, bucket in enumerate(buckets)]

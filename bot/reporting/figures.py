@@ -22,7 +22,8 @@ NOTES = (
     "统计口径：期间内登记的工单（按北京时间）；上报上级的工单仍计入原社区。",
     "首次响应、办结是否按时，按每件工单自己的时限（紧急、集体案件时限更短）；重新打开或上报的工单按最近一轮的时限。",
     "满意率 = 评 4、5 分的工单 ÷ 已评分工单。",
-    "机器人解答：居民的问题由常见问题库直接回答；其后 7 天内该居民未登记工单的，计为“未转人工”。"
+    "机器人解答：居民的问题由常见问题库直接回答；其后 7 天内该居民未登记工单的，计为“7 天内未登记工单”；"
+    "解答不足 7 天且尚未登记工单的还在观察期，不计入。"
     "街道的统计只含说明过本街道社区的居民。",
     "回头案件：居民申请重新打开的工单，或同一居民 30 天内再次登记同类工单。",
 )
@@ -56,6 +57,6 @@ def report_figures(
         over_time=bucket_counts(session, scope, period),
         kinds=kind_figures(session, scope, period, now),
         ratings=ratings(session, scope, period, satisfaction_target),
-        self_service=self_service(session, scope, period),
+        self_service=self_service(session, scope, period, now),
         returns=returns(session, scope, period),
     )

@@ -23,7 +23,8 @@ class Bucket:
 
     start: datetime
     end: datetime
-    label: str
+    label: str  # its days, "03-02 至 03-08", a partial one marked: "03-01（1 天）"
+    short: str  # its first day or its month, under a chart's column
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,27 @@ class Period:
 
     @property
     def label(self) -> str:
-        """The period in words: "2026-11（整月）" or "2026-11-03 至 2026-11-20"."""
+        """The period in words: "2026-11（整月）", "2026-12（截至 12月7日）" for a month so far, or
+        "2026-11-03 至 2026-11-20"."""
         if self.first.day == 1 and self.last == _month_end(self.first):
             return f"{self.first:%Y-%m}（整月）"
+        if self.within_a_month and self.first.day == 1:
+            return f"{self.first:%Y-%m}（截至 {self.last.month}月{self.last.day}日）"
         return f"{self.first:%Y-%m-%d} 至 {self.last:%Y-%m-%d}"
+
+    @property
+    def within_a_month(self) -> bool:
+        """True when it starts and ends in the same month."""
+        return (self.first.year, self.first.month) == (self.last.year, self.last.month)
+
+    @property
+    def monthly(self) -> bool:
+        """True for a month, whole or so far: from the 1st to a day of the same month."""
+        return self.first.day == 1 and self.within_a_month
+
+    def until(self, today: date) -> Period:
+        """The period cut at today: nothing is counted for days still to come."""
+        return Period(self.first, min(self.last, today)) if self.first <= today else self
 
     @property
     def weekly(self) -> bool:
@@ -74,7 +92,12 @@ class Period:
         starts = _week_starts(self.first, self.last) if self.weekly else _month_starts(self.first, self.last)
         ends = [*starts[1:], self.last + timedelta(days=1)]
         return [
-            Bucket(_midnight(begin), _midnight(end), _bucket_label(begin, self.weekly))
+            Bucket(
+                _midnight(begin),
+                _midnight(end),
+                _bucket_label(begin, end, self.weekly),
+                _short_label(begin, self.weekly),
+            )
             for begin, end in zip(starts, ends, strict=True)
         ]
 
@@ -140,5 +163,15 @@ def _month_starts(first: date, last: date) -> list[date]:
     return starts
 
 
-def _bucket_label(day: date, weekly: bool) -> str:
-    return f"{day:%m-%d}" if weekly else f"{day:%Y-%m}"
+def _bucket_label(begin: date, end: date, weekly: bool) -> str:
+    """A week by its days, a month by its name; one the period cuts short says how many days it has."""
+    last, days = end - timedelta(days=1), (end - begin).days
+    if weekly:
+        days_of = f"{begin:%m-%d}" if days == 1 else f"{begin:%m-%d} 至 {last:%m-%d}"
+        return days_of if days == 7 else f"{days_of}（{days} 天）"
+    whole = begin.day == 1 and last == _month_end(begin)
+    return f"{begin:%Y-%m}" if whole else f"{begin:%Y-%m}（{begin.day}–{last.day} 日）"
+
+
+def _short_label(begin: date, weekly: bool) -> str:
+    return f"{begin:%m-%d}" if weekly else f"{begin:%Y-%m}"

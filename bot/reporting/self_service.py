@@ -1,17 +1,18 @@
 """Questions the bot answered without a person: FAQ answers given in the period, those after
-which the resident opened no case within a week, and the questions asked most."""
+which the resident opened no case within a week, those whose week has not passed yet, and the
+questions asked most."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.reporting.period import Period
 from bot.reporting.scope import ReportScope
-from bot.reporting.sql import DAY, Seconds
+from bot.reporting.sql import DAY, Seconds, count_if
 from bot.storage.faq import FaqEntry
 from bot.storage.messages import Message
 from bot.storage.residents import Resident
@@ -37,24 +38,32 @@ class SelfService:
 
     answers: int
     residents: int
-    without_case: int
+    without_case: int  # no case within the week after the answer, the week being over
     topics: list[Topic]
+    observing: int = 0  # no case yet, but the answer's week is not over
 
     @property
     def settled_rate(self) -> float | None:
-        """Share of FAQ answers after which no case was opened."""
-        return self.without_case / self.answers if self.answers else None
+        """Share of FAQ answers whose week is over after which no case was opened."""
+        decided = self.answers - self.observing
+        return self.without_case / decided if decided else None
 
 
-def self_service(session: Session, scope: ReportScope, period: Period) -> SelfService:
-    """The FAQ answers given in the period to the scope's residents."""
+def self_service(session: Session, scope: ReportScope, period: Period, now: datetime) -> SelfService:
+    """The FAQ answers given in the period to the scope's residents, as they stand at `now`."""
     # Outer-joined to the answers followed by a case, found by one join: a hash join on both
     # databases, never a look-up (or a NOT IN scan) per message.
     followed = _followed_by_a_case(period).subquery("followed")
-    columns = [func.count(), func.count(Message.resident_id.distinct()), func.count(followed.c.id)]
+    week_not_over = and_(followed.c.id.is_(None), Message.created_at > now - timedelta(days=SETTLED_AFTER_DAYS))
+    columns = [
+        func.count(),
+        func.count(Message.resident_id.distinct()),
+        func.count(followed.c.id),
+        count_if(week_not_over),
+    ]
     query = _faq_answers(columns, scope, period).outerjoin(followed, followed.c.id == Message.id)
-    answers, residents, with_case = session.execute(query).one()
-    return SelfService(int(answers), int(residents), int(answers) - int(with_case), _topics(session, scope, period))
+    answers, residents, with_case, observing = (int(value) for value in session.execute(query).one())
+    return SelfService(answers, residents, answers - with_case - observing, _topics(session, scope, period), observing)
 
 
 def _followed_by_a_case(period: Period) -> Select:

@@ -46,7 +46,8 @@ def summary(figures: Figures) -> Table:
         ("满意率（4、5 分）", Share(rated.rate)),
         ("满意率目标", Share(rated.target)),
         ("机器人解答问题", service.answers),
-        ("其中 7 天内未转人工", service.without_case),
+        ("其中 7 天内未登记工单", service.without_case),
+        ("其中还在观察期（解答不足 7 天）", service.observing),
         ("回头案件", came_back.cases),
     ]
     return Table("summary", "总体情况", ("指标", "数值"), rows)
@@ -143,7 +144,7 @@ def communities(figures: Figures) -> Table:
 
 def over_time(figures: Figures) -> Table:
     """The cases opened week by week (or month by month)."""
-    unit = "周（起始日）" if figures.period.weekly else "月份"
+    unit = "周（周一至周日，未满一周的注明天数）" if figures.period.weekly else "月份"
     return Table(
         "over-time",
         "按周登记量" if figures.period.weekly else "按月登记量",

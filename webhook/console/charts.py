@@ -30,6 +30,7 @@ class Bar:
     value: float
     colour: str = BRAND
     text: str = ""  # the number written beside it (the value when empty)
+    title: str = ""  # the whole label, when a shorter one is drawn
 
 
 def bars(title: str, items: Sequence[Bar], top: float | None = None) -> Markup:
@@ -70,7 +71,7 @@ def columns(title: str, items: Sequence[Bar]) -> Markup:
         length = item.value / top * (base - 30)
         middle = x + width / 2
         parts.append(
-            f"<g><title>{escape(item.label)}：{escape(item.text or _number(item.value))}</title>"
+            f"<g><title>{escape(item.title or item.label)}：{escape(item.text or _number(item.value))}</title>"
             f'<rect x="{x:.1f}" y="{base - length:.1f}" width="{width:.1f}" height="{length:.1f}" rx="2" '
             f'fill="{item.colour}"/>'
             f'<text x="{middle:.1f}" y="{base - length - 4:.1f}" text-anchor="middle" font-size="{SMALL}" '

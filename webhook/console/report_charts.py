@@ -25,7 +25,7 @@ def charts(figures: Figures) -> dict[str, Markup]:
         ),
         "over-time": columns(
             "按周登记量" if figures.period.weekly else "按月登记量",
-            [Bar(bucket.label, bucket.cases) for bucket in figures.over_time],
+            [Bar(bucket.short, bucket.cases, title=bucket.label) for bucket in figures.over_time],
         ),
         "kinds": bars("按类别登记量", [Bar(kind.label, kind.cases) for kind in figures.kinds]),
         "deadlines": bars(

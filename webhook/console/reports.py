@@ -65,20 +65,23 @@ def index():
         charts=report_charts.charts(figures),
         notes=NOTES,
         quick=_quick_links(today),
+        month=_whole_month(period, today),
         error=error,
     ), (400 if error else 200)
 
 
 @bp.route("/console/reports/month.xlsx")
 def workbook():
-    """The monthly workbook: a sheet of figures, a sheet of cases (no resident's personal data)."""
-    period = _month_or_400(request.args.get("month", ""))
+    """The workbook of a month (up to today for this one) or of the period from/to: a sheet of
+    figures, a sheet of cases (no resident's personal data)."""
+    period = _workbook_period()
     with db() as session:
         figures = _figures(session, period)
         out = io.BytesIO()
         write_workbook(figures, case_rows(session, figures.scope, period), out)
     out.seek(0)
-    name = f"服务统计-{figures.scope.label}-{period.month}.xlsx"
+    when = period.month if period.monthly else f"{period.first:%Y%m%d}-{period.last:%Y%m%d}"
+    name = f"服务统计-{figures.scope.label}-{when}.xlsx"
     return send_file(out, mimetype=XLSX, as_attachment=True, download_name=name)
 
 
@@ -110,9 +113,19 @@ def _scope(session: Session) -> ReportScope:
         abort(403)
 
 
-def _month_or_400(month: str) -> Period:
+def _whole_month(period: Period, today: date) -> str | None:
+    """The month "YYYY-MM" the period is (whole, or up to today), for its monthly workbook; else None."""
+    whole = month_period(period.month).until(today)
+    return period.month if period == whole else None
+
+
+def _workbook_period() -> Period:
+    """The month asked for (cut at today), or the period from/to; 400 when neither reads."""
+    today = beijing_today(utcnow())
     try:
-        return month_period(month)
+        if "month" in request.args:
+            return month_period(request.args["month"]).until(today)
+        return read_period(request.args.get("from", ""), request.args.get("to", ""), today)
     except PeriodError:
         abort(400)
 
