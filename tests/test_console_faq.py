@@ -274,6 +274,37 @@ def test_only_another_lawyer_decides_and_a_returned_draft_says_why(services, sta
     assert audited(services, intent) == [("faq_draft", "zhang.lawyer"), ("faq_return", "liu.lawyer")]
 
 
+def test_lawyers_see_the_drafts_waiting_for_them_and_drafters_their_drafts_returned(services, staff, entries):
+    intent = entries([OLD_NOISE])
+    mediator, zhang, liu = staff("li.mediator"), staff("zhang.lawyer"), staff("liu.lawyer")
+    before = _waiting(page(zhang, "/console/faq/drafts"))
+    assert _waiting(page(mediator, "/console/faq")) == 0  # not a lawyer: no count
+    form = {"question": "夜里吵", "answer": NEW_ANSWER, "citations": "治安管理处罚法 2025 88"}
+    mediator.post(f"/console/faq/{intent}/draft", form)
+    zhang.post(f"/console/faq/{intent}/draft", form)
+    assert _waiting(page(zhang, "/console/profile")) == before + 1  # on every page; not their own
+    assert _waiting(page(liu, "/console/faq/drafts")) == before + 2
+    assert _waiting(page(mediator, "/console/faq")) == 0
+
+    mediator_draft = next(draft for draft in pending_drafts(services, intent) if draft.drafted_by == "li.mediator")
+    liu.post(f"/console/faq/drafts/{mediator_draft.id}/return", {"note": "罚款数额请写全"})
+    shown = page(mediator, "/console/faq")
+    returned = _section(shown, "returned-to-me")
+    assert f'id="returned-{mediator_draft.id}"' in returned and "退回原因：</b>罚款数额请写全" in returned
+    assert "刘律师" in returned or "liu.lawyer" in returned
+    assert 'id="returned-to-me"' not in page(mediator, "/console/faq")  # read: not shown again
+    assert 'id="returned-to-me"' not in page(zhang, "/console/faq")  # only to the drafter
+    assert _waiting(page(liu, "/console/faq/drafts")) == before + 1
+
+
+def _waiting(html: str) -> int:
+    """The count of drafts waiting on the top nav's FAQ link (0 when there is none)."""
+    link = html.split('id="nav-faq"', 1)[1].split("</a>", 1)[0]
+    if 'id="nav-faq-waiting"' not in link:
+        return 0
+    return int(link.split('id="nav-faq-waiting"', 1)[1].split(">", 1)[1].split("<", 1)[0])
+
+
 def test_a_lawyer_confirms_an_answer_unchanged_unless_its_law_changed(services, staff, entries):
     current, changed = entries([NEW_NOISE], reviewed_at=None), entries([OLD_NOISE])
     mediator = staff("li.mediator")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.cases.staff import audit
@@ -251,6 +252,24 @@ def record_edit(
     entry.reviewed_by = entry.reviewed_at = None
     audit(session, staff, AuditAction.FAQ_EDIT, None, before, _logged(entry))
     return True
+
+
+def waiting_for(session: Session, lawyer: Staff) -> int:
+    """How many drafts wait for this lawyer's decision (every draft but their own; 0 for others)."""
+    if not is_lawyer(session, lawyer):
+        return 0
+    query = select(func.count(FaqDraft.id)).where(
+        FaqDraft.status == DraftStatus.DRAFT, FaqDraft.drafted_by != lawyer.username
+    )
+    return session.scalar(query) or 0
+
+
+def returned_to(session: Session, staff: Staff, since: datetime | None, limit: int = 10) -> list[FaqDraft]:
+    """This staff member's drafts a lawyer returned after a moment (None: ever), the latest first."""
+    query = select(FaqDraft).where(FaqDraft.status == DraftStatus.RETURNED, FaqDraft.drafted_by == staff.username)
+    if since is not None:
+        query = query.where(FaqDraft.decided_at > since)
+    return list(session.scalars(query.order_by(FaqDraft.decided_at.desc(), FaqDraft.id.desc()).limit(limit)))
 
 
 def _decidable(session: Session, draft: FaqDraft, lawyer: Staff) -> FaqEntry:

@@ -6,12 +6,16 @@ lawyer may decide (never their own draft, never over a later change), is bot.leg
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
+import redis
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -26,6 +30,8 @@ from bot.legal.review import (
     due_for_review,
     is_lawyer,
     return_draft,
+    returned_to,
+    waiting_for,
 )
 from bot.legal.sources import (
     Citation,
@@ -42,7 +48,7 @@ from bot.nlu.faq_file import DEFAULT_FAQ, read_faq_file
 from bot.storage.base import utcnow
 from bot.storage.faq import DraftStatus, FaqDraft, FaqEntry, all_faq_entries, drafts, faq_for_intent
 from bot.storage.review import ReviewStatus, review_items
-from webhook.console.common import blueprint, db, me
+from webhook.console.common import blueprint, db, me, services
 from webhook.console.faq_view import (
     DRAFT_STATUS,
     answer_view,
@@ -52,6 +58,7 @@ from webhook.console.faq_view import (
     staff_names,
 )
 
+log = logging.getLogger(__name__)
 bp = blueprint("console_faq")
 # The seed file the console's conflicts are read against (`flask setup` loads the same one).
 SEED_FILE = DEFAULT_FAQ
@@ -143,13 +150,61 @@ def old_page():
     return redirect(url_for("console_faq.index"))
 
 
+@bp.app_context_processor
+def _faq_waiting():
+    """For the top nav's FAQ link: how many drafts wait for the logged-in lawyer (0 for others)."""
+
+    def waiting() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        try:
+            with db() as session:
+                return waiting_for(session, me(session))
+        except SQLAlchemyError:  # the page (an error page, say) still shows, without the count
+            log.warning("the drafts waiting for a lawyer could not be counted", exc_info=True)
+            return 0
+
+    return {"faq_waiting": waiting}
+
+
 @bp.route("/console/faq")
 def index():
-    """Every answer with its 依据, review state, cited articles' texts and pending drafts."""
+    """Every answer with its 依据, review state, cited articles' texts and pending drafts; above
+    them, the drafts of this staff member's that a lawyer returned since they last looked."""
+    looked = utcnow()
     with db() as session:
         laws, on = catalogue(), today()
         views = [answer_view(session, entry, laws, on) for entry in all_faq_entries(session)]
-        return _page(session, "console/faq.html", "all", views=views)
+        entries = {view.entry.id: view.entry for view in views}
+        returned = [
+            draft_view(draft, entries[draft.entry_id], laws)
+            for draft in returned_to(session, me(session), _last_looked(), HISTORY)
+        ]
+        page = _page(session, "console/faq.html", "all", views=views, returned=returned)
+    _looked_at(looked)
+    return page
+
+
+def _looked_key() -> str:
+    """Where the moment this staff member last read their returned drafts is kept (per account)."""
+    return f"{services().settings.key_prefix}faq:returned-looked:{current_user.username}"
+
+
+def _last_looked() -> datetime | None:
+    """When this staff member last read the FAQ page (None: never, or not known)."""
+    try:
+        value = services().redis.get(_looked_key())
+    except redis.RedisError:
+        log.warning("when the returned drafts were last read is not known: Redis did not answer")
+        return None
+    return datetime.fromisoformat(value.decode()) if value else None
+
+
+def _looked_at(moment: datetime) -> None:
+    try:
+        services().redis.set(_looked_key(), moment.isoformat())
+    except redis.RedisError:  # they see the same returned drafts again next time: no harm done
+        log.warning("when the returned drafts were read is not kept: Redis did not answer")
 
 
 @bp.route("/console/faq/<intent>")
