@@ -6,12 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 
 import pytest
 from openpyxl import load_workbook
 
 from bot.cases.office_hours import CHINA
+from bot.cases.tickets import CaseRequest, open_ticket
 from bot.storage.base import utcnow
+from bot.storage.directory import unit_by_code
+from bot.storage.residents import touch_resident
 from bot.storage.tickets import Ticket
 from tests.staff_user import StaffUser, give_password, new_account, new_case
 
@@ -160,3 +164,14 @@ def test_the_download_names_what_it_holds(app, admin, cases):
     assert period.endswith(f"（截至 {today.month}月{today.day}日）") or "整月" in period  # the month's last day
     page = admin.get("/console/reports").get_data(as_text=True)
     assert f"下载 {this_month()} 月报（Excel）" in page and "7 天内未登记工单" in page and "未转人工" not in page
+
+
+def test_a_group_case_counts_for_the_community_the_resident_named(app, admin, services):
+    with services.db.session() as session:
+        resident = touch_resident(session, f"o_group_{uuid.uuid4().hex[:10]}")
+        request = CaseRequest("neighbor_dispute", "整栋楼漏水", unit_by_code(session, "qingnian"), collective=True)
+        ticket = open_ticket(session, resident, request)
+        assert ticket.unit_id == unit_by_code(session, "tangjiadun").id  # handled by the street's workstation
+        number = ticket.number
+    rows = csv.reader(io.StringIO(admin.get("/console/reports/cases.csv").data.decode("utf-8-sig")))
+    assert next(row for row in rows if row[0] == number)[2] == "青年社区"

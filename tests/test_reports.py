@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from alembic import command
 from openpyxl import load_workbook
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from bot.cases.office_hours import CHINA
 from bot.cases.staff import Scope
@@ -385,3 +385,21 @@ def test_a_name_that_looks_like_a_formula_stays_text(seeded):
     cell = load_workbook(io.BytesIO(book_file.getvalue()))["工单"]["C2"]
     assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")
     assert "'=HYPERLINK(1),'+街道" in csv_file.getvalue()
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "sqlite"])
+def test_the_group_case_community_goes_down_and_up_again(engine, tmp_path):
+    def down_and_up(url: str) -> None:
+        prepare_database(url)
+        command.downgrade(alembic_config(url), "0016")
+        command.upgrade(alembic_config(url), "head")
+        database = Database(url)
+        with database.session() as session:
+            assert session.scalar(select(func.count()).where(Ticket.community_id.is_not(None))) == 0
+        database.engine.dispose()
+
+    if engine == "sqlite":
+        down_and_up(f"sqlite:///{tmp_path / 'group.db'}")
+        return
+    with scratch_database(PG_ADMIN_URL, f"lfd_reports_group_{RUN_ID}") as url:
+        down_and_up(url)

@@ -96,6 +96,7 @@ def open_ticket(session: Session, resident: Resident, request: CaseRequest) -> T
         role=CATEGORIES[request.category].role,
         urgent=request.urgent,
         collective=request.collective,
+        community_id=named_community(request.unit, unit),
         description=_description(request),
         contact_phone=request.phone,
         created_at=now,
@@ -152,6 +153,13 @@ def new_case_job(services: Services, ticket_id: int) -> None:
         if ticket is not None:
             label = CATEGORIES[ticket.category].label
             alerts.new_case(session, services.jobs, services.settings.console_base_url, ticket, label)
+
+
+def named_community(named: Unit | None, routed: Unit) -> int | None:
+    """The community the resident named when the case goes elsewhere (a group case to its street)."""
+    if named is not None and named.level == "community" and named.id != routed.id:
+        return named.id
+    return None
 
 
 def routing_unit(session: Session, unit: Unit | None, collective: bool) -> Unit:

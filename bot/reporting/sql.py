@@ -40,10 +40,12 @@ def _seconds_sqlite(element: Seconds, compiler: SQLCompiler, **kw: Any) -> str:
 
 HOUR, DAY = 3600.0, 86400.0
 
-# The unit the case counts for: where it is, unless it was sent up from a room or a workstation
-# and is still above it (a case escalated to the district still counts for its community).
+# The unit the case counts for: where it is, unless it is above a room: then the community the
+# resident named (a group case at its street's workstation), else the room or workstation it was
+# sent up from (a case escalated to the district still counts for its community).
 _current = aliased(Unit, name="current_unit")
 REPORT_UNIT = case(
+    (and_(Ticket.community_id.is_not(None), _current.level != "community"), Ticket.community_id),
     (and_(Ticket.escalated_from_id.is_not(None), _current.level != "community"), Ticket.escalated_from_id),
     else_=Ticket.unit_id,
 ).label("report_unit")

@@ -109,6 +109,9 @@ class Ticket(Base):
     # The room (or workstation) the case was in when it was first sent up a level: the reports
     # still count it there (bot/reporting/sql.py).
     escalated_from_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # The community the resident named, for a group case sent to its street's workstation: the
+    # reports count the case there (None for other cases, and for group cases before migration 0017).
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     # The resident asked for a person and no staff member has answered them since (the inbox's
     # "居民要求人工" flag); when the queue's staff were last told on WeChat. See bot/cases/person_requests.py.
     person_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

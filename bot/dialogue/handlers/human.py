@@ -16,6 +16,7 @@ from bot.cases.tickets import (
     attach_message,
     first_response_due,
     link_message,
+    named_community,
     open_ticket,
     routing_unit,
 )
@@ -191,6 +192,8 @@ def kind_chosen(turn: Turn, state: ClarifyState, category: str) -> str:
     room = routing_unit(turn.session, named, ticket.collective) if named is not None else None
     if CATEGORIES[category].role != ticket.role or (room is not None and room.id != ticket.unit_id):
         _reroute(turn, ticket, category, room)
+    if room is not None:
+        ticket.community_id = named_community(named, room)
     return f"{heard}工单 {ticket.number} 已转给{who_answers(turn, ticket)}，工作人员会在这里直接回复您。\n{ADD_TO_CASE}"
 
 
