@@ -204,7 +204,7 @@ def test_an_admins_edit_of_a_room_is_saved_audited_and_found_by_residents(app, s
     "changes, field, message",
     [
         ({"hours": "周六上午"}, "unit-hours", "没有找到时间段"),
-        ({"hours": "工作日 9：00-12：00"}, "unit-hours", "半角"),
+        ({"hours": "工作日 9:00-17:00 节假日除外"}, "unit-hours", "看不懂“节假日除外”"),
         ({"hours": "工作日 14:00-12:00"}, "unit-hours", "开始时间要早于结束时间"),
         ({"latitude": "北纬三十度"}, "unit-latitude", "纬度要填数字"),
         ({"latitude": "114.25", "longitude": "30.60"}, "unit-latitude", "填反"),
@@ -309,7 +309,7 @@ def test_every_error_is_listed_with_its_row_and_nothing_changes(admin, services)
     body += [
         unit_line("newroom", "nowhere", "新社区"),  # line 80 of the file: header + 78 rows + 1
         unit_line("xiqiao", "wansong", "第二个西桥"),
-        unit_line("late", "wansong", "晚开社区", hours="工作日 9:00-17:00 周末休息"),
+        unit_line("late", "wansong", "晚开社区", hours="工作日 9:00-17:00 节假日除外"),
         staff,
     ]
     out = io.StringIO()
@@ -319,7 +319,8 @@ def test_every_error_is_listed_with_its_row_and_nothing_changes(admin, services)
     assert error_rows(text) == [
         f"单位表第 {first} 行|上级代码|上级代码“nowhere”不在目录里（未知街道）",
         f"单位表第 {first + 1} 行|代码|“xiqiao”重复：第 {column_row(rows, 'xiqiao')} 行已经是它",
-        f"单位表第 {first + 2} 行|办公时间|看不懂“周末休息”：只能写 工作日、周一至周六、每天 和时间段",
+        f"单位表第 {first + 2} 行|办公时间|看不懂“节假日除外”："
+        "只能写 工作日、周末、每天、周一…周日（如 周一至周六）、休息 和时间段，如：工作日 9:00-12:00；周六 9:00-12:00",
         f"人员表第 {first + 3} 行|角色|角色“律师”不对：可填 社区律师、人民调解员、物业房管员、街道协调员、区级管理员",
     ]
     assert 'id="apply"' not in text and "没有修改目录" in text

@@ -259,3 +259,35 @@ def test_a_community_misspelt_beyond_its_aliases_at_a_later_step_is_offered_to_p
         ],
     )
     assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "baguodun"
+
+
+@pytest.mark.parametrize(
+    "saturday, told",
+    [("2026-11-28 10:00", "现在是开放时间"), ("2026-11-28 13:00", "下次开门是周一 09:00")],
+)
+def test_a_room_with_saturday_duty_is_said_open_on_saturday_morning(services, resident, monkeypatch, saturday, told):
+    from datetime import datetime
+
+    import bot.dialogue.handlers.faq
+    from bot.cases.office_hours import CHINA
+
+    with services.db.session() as session:
+        room = unit_by_code(session, "wutai")
+        usual, room.hours = room.hours, "工作日 9:00-12:00 14:00-17:30；周六 9:00-12:00"
+        session.commit()
+    now = datetime.fromisoformat(saturday).replace(tzinfo=CHINA)
+    monkeypatch.setattr(bot.dialogue.handlers.faq, "utcnow", lambda: now)
+    try:
+        replies = converse(
+            resident,
+            [
+                ("公司拖欠我三个月工资了，老板一直说没钱，我该怎么维权", "法律咨询"),
+                ("舞台社区", "手机号"),
+                ("那周六上午能去找律师当面问问吗", told),
+            ],
+        )
+    finally:
+        with services.db.session() as session:
+            unit_by_code(session, "wutai").hours = usual
+            session.commit()
+    assert "舞台社区公共法律服务工作室" in replies[-1]

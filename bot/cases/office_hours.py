@@ -1,55 +1,176 @@
-"""Office hours of a room, read from the directory ("工作日 9:00-12:00 14:00-17:30"), and when the
-room next opens (bot/cases/tickets.py words the promise to the resident)."""
+"""Office hours of a room, read from the directory ("工作日 9:00-12:00 14:00-17:30；周六 9:00-12:00"),
+and when the room next opens (bot/cases/tickets.py words the promise to the resident).
+
+One reader serves both the console's check of what an admin saves and the residents' replies: the
+text is split into day words (工作日, 周末, 每天, 周一…周日, 周一至周六) each followed by its own
+periods (or 休息); periods before any day word are the weekdays'."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 
 from bot.storage.base import utcnow
 
 CHINA = timezone(timedelta(hours=8))  # no daylight saving in China: a fixed offset is exact
 WEEKDAY_NAMES = "一二三四五六日"
-_INTERVAL = re.compile(r"(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})")
+WEEKDAYS = frozenset(range(5))
+EVERY_DAY = frozenset(range(7))
+FALLBACK_PERIODS = ((time(9, 0), time(17, 30)),)  # what a room without readable hours is taken to keep
+
+Period = tuple[time, time]
+# Each day the room opens (0 = Monday) with its periods, in order; a day not listed is closed.
+Schedule = dict[int, tuple[Period, ...]]
+
+_DAY = "[一二三四五六日天]"
+_RANGE_SIGN = r"\s*[-–—~～至到]\s*"
+_TOKENS = re.compile(
+    rf"(?P<period>(?P<h1>\d{{1,2}}):(?P<m1>\d{{2}})-(?P<h2>\d{{1,2}}):(?P<m2>\d{{2}}))"
+    rf"|周(?P<first>{_DAY}){_RANGE_SIGN}周?(?P<last>{_DAY})"
+    rf"|周(?P<day>{_DAY})"
+    r"|(?P<words>工作日|周末|每天|全天|7\s*[x×]\s*24)"
+    r"|(?P<closed>休息|不开放|不办公)"
+    r"|(?P<filler>[\s,，、;；:。.]+)"
+)
+_DAY_WORDS = {"工作日": WEEKDAYS, "周末": frozenset({5, 6}), "每天": EVERY_DAY, "全天": EVERY_DAY}
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９：", "0123456789:")
+_PERIOD_SIGN = re.compile(rf"(\d{{1,2}}:\d{{2}}){_RANGE_SIGN}(\d{{1,2}}:\d{{2}})")
 
 
-def office_hours(text: str) -> tuple[set[int], list[tuple[time, time]]]:
-    """Working weekdays (0 = Monday) and daily intervals from a directory entry such as
-    "工作日 9:00-12:00 14:00-17:30"; every day when it says 每天 or 全天."""
-    days = set(range(7)) if re.search(r"每天|全天|周一至周日|7\s*[x×]\s*24", text) else set(range(5))
-    if "周一至周六" in text:
-        days = set(range(6))
-    intervals = [(time(int(h1), int(m1)), time(int(h2), int(m2))) for h1, m1, h2, m2 in _INTERVAL.findall(text)]
-    return days, intervals or [(time(9, 0), time(17, 30))]
+def _normalised(text: str) -> str:
+    """Full-width digits and colons made half-width, 星期 as 周, and 至/到/～ between two times as "-"."""
+    text = text.strip().translate(_FULL_WIDTH).replace("星期", "周").replace("礼拜", "周")
+    return _PERIOD_SIGN.sub(r"\1-\2", text)
 
 
-# The day words office_hours() reads (工作日 and 周一至周五 are its default, named for the reader).
-_DAY_WORDS = re.compile(r"工作日|周一至周五|周一至周六|周一至周日|每天|全天|7\s*[x×]\s*24")
-# What may sit between the day words and the intervals: spaces and list punctuation.
-_FILLER = re.compile(r"[\s,，、;；]+")
+def _weekday(name: str) -> int:
+    return 6 if name == "天" else WEEKDAY_NAMES.index(name)
+
+
+def _days_of(token: re.Match[str]) -> frozenset[int]:
+    if token["day"]:
+        return frozenset({_weekday(token["day"])})
+    if token["first"]:
+        first, last = _weekday(token["first"]), _weekday(token["last"])
+        return frozenset((first + step) % 7 for step in range((last - first) % 7 + 1))
+    words = token["words"]
+    return _DAY_WORDS.get(words, EVERY_DAY)  # 7x24
+
+
+@dataclass
+class HoursReading:
+    """What an office-hours text says, and what in it could not be read (for the console's check)."""
+
+    schedule: Schedule = field(default_factory=dict)
+    periods: list[tuple[str, str, str, str]] = field(default_factory=list)  # as written: hours, minutes
+    segments: list[list[tuple[str, str, str, str]]] = field(default_factory=list)  # each day word's periods
+    leftover: str = ""
+    repeated: set[int] = field(default_factory=set)  # days given periods twice
+    dangling: str = ""  # day words with neither periods nor 休息 after them
+
+
+class _Reader:
+    """Walks the tokens: day words open a segment, periods and 休息 fill it."""
+
+    def __init__(self) -> None:
+        self.reading = HoursReading()
+        self.days: frozenset[int] = frozenset()
+        self.named = ""  # the day words of the open segment, as written
+        self.filled = True  # the open segment has its periods (day words after it start another)
+        self.segment: list[tuple[str, str, str, str]] = []
+
+    def day_words(self, token: re.Match[str]) -> None:
+        if self.filled:
+            self.days, self.named, self.filled = frozenset(), "", False
+        self.days |= _days_of(token)
+        self.named += token[0]
+
+    def period(self, token: re.Match[str]) -> None:
+        written = (token["h1"], token["m1"], token["h2"], token["m2"])
+        self.reading.periods.append(written)
+        if not self.filled or not self.segment:  # the first period of a segment
+            self._open_segment(self.days if not self.filled else WEEKDAYS)
+        self.segment.append(written)
+        start, end = time(int(written[0]) % 24, int(written[1]) % 60), time(int(written[2]) % 24, int(written[3]) % 60)
+        for day in self.days:
+            self.reading.schedule[day] = (*self.reading.schedule.get(day, ()), (start, end))
+
+    def _open_segment(self, days: frozenset[int]) -> None:
+        self.days, self.filled, self.segment = days, True, []
+        self.reading.segments.append(self.segment)
+        self.reading.repeated |= days & self.reading.schedule.keys()
+        for day in days:
+            self.reading.schedule[day] = ()
+
+    def closed(self) -> None:
+        for day in self.days if not self.filled else ():
+            self.reading.schedule.pop(day, None)
+        self.filled, self.segment = True, []
+
+    def finish(self) -> HoursReading:
+        if not self.filled:
+            self.reading.dangling = self.named
+        self.reading.schedule = {day: periods for day, periods in self.reading.schedule.items() if periods}
+        return self.reading
+
+
+def read_hours(text: str) -> HoursReading:
+    """Read an office-hours text as written (the console's check and office_hours() both use it)."""
+    text = _normalised(text)
+    reader, position, leftover = _Reader(), 0, []
+    while position < len(text):
+        token = _TOKENS.match(text, position)
+        if token is None:
+            leftover.append(text[position])
+            position += 1
+            continue
+        position = token.end()
+        if token["period"]:
+            reader.period(token)
+        elif token["closed"]:
+            reader.closed()
+        elif not token["filler"]:
+            reader.day_words(token)
+    reading = reader.finish()
+    reading.leftover = "".join(leftover)
+    return reading
+
+
+def office_hours(text: str) -> Schedule:
+    """Each opening day (0 = Monday) with its periods, from a directory entry such as
+    "工作日 9:00-12:00 14:00-17:30；周六 9:00-12:00"; words it cannot read are passed over, and an
+    entry with no period at all is taken as weekdays 9:00-17:30."""
+    schedule = read_hours(text).schedule
+    return schedule or dict.fromkeys(WEEKDAYS, FALLBACK_PERIODS)
 
 
 def office_hours_problem(text: str) -> str | None:
     """Why a directory entry cannot be read as office hours (in Chinese, for the console), or None.
 
-    office_hours() reads anything, falling back to weekdays 9:00-17:30; an entry saved for a room
-    must say exactly what it reads: known day words and valid, ordered intervals, nothing else."""
-    text = text.strip()
-    if not text:
-        return "请填写办公时间，如：工作日 9:00-12:00 14:00-17:30"
-    intervals = _INTERVAL.findall(text)
-    if not intervals:
-        return "没有找到时间段：请写成 9:00-12:00 这样（半角冒号和连字符）"
-    leftover = _FILLER.sub("", _DAY_WORDS.sub("", _INTERVAL.sub("", text)))
-    if leftover:
-        hint = "；冒号请用半角“:”" if "：" in leftover else ""
-        return f"看不懂“{leftover}”：只能写 工作日、周一至周六、每天 和时间段{hint}"
-    return _intervals_problem(intervals)
+    office_hours() passes over what it cannot read; an entry saved for a room must say exactly what
+    it reads: known day words, each with valid, ordered periods (or 休息), nothing else."""
+    if not text.strip():
+        return "请填写办公时间，如：工作日 9:00-12:00 14:00-17:30；周六 9:00-12:00"
+    reading = read_hours(text)
+    if not reading.periods:
+        return "没有找到时间段：请写成 9:00-12:00 这样"
+    if reading.leftover:
+        return (
+            f"看不懂“{reading.leftover}”：只能写 工作日、周末、每天、周一…周日（如 周一至周六）、休息 和时间段，"
+            "如：工作日 9:00-12:00；周六 9:00-12:00"
+        )
+    if reading.dangling:
+        return f"“{reading.dangling}”后面要写时间段（或“休息”）"
+    if reading.repeated:
+        days = "、".join(f"周{WEEKDAY_NAMES[day]}" for day in sorted(reading.repeated))
+        return f"{days}的时间写了两次：每天的时间段只能写在一处（不上班的日子写“休息”）"
+    return next(filter(None, map(_periods_problem, reading.segments)), None)
 
 
-def _intervals_problem(intervals: list[tuple[str, str, str, str]]) -> str | None:
+def _periods_problem(periods: list[tuple[str, str, str, str]]) -> str | None:
     previous_end: time | None = None
-    for h1, m1, h2, m2 in intervals:
+    for h1, m1, h2, m2 in periods:
         if max(int(h1), int(h2)) > 23 or max(int(m1), int(m2)) > 59:
             return f"{h1}:{m1}-{h2}:{m2} 不是有效的时间：时间在 0:00 到 23:59 之间"
         start, end = time(int(h1), int(m1)), time(int(h2), int(m2))
@@ -62,14 +183,12 @@ def _intervals_problem(intervals: list[tuple[str, str, str, str]]) -> str | None
 
 
 def next_opening(text: str, now: datetime) -> datetime | None:
-    """The start of the next office interval after `now` (China time); None while open now."""
-    days, intervals = office_hours(text)
+    """The start of the next office period after `now` (China time); None while open now."""
+    schedule = office_hours(text)
     local = now.astimezone(CHINA)
     for offset in range(8):
         day = local.date() + timedelta(days=offset)
-        if day.weekday() not in days:
-            continue
-        for start, end in intervals:
+        for start, end in schedule.get(day.weekday(), ()):
             opens = datetime.combine(day, start, CHINA)
             closes = datetime.combine(day, end, CHINA)
             if offset == 0 and opens <= local < closes:
