@@ -371,6 +371,28 @@ def _item(section: str, intent: str) -> str:
     return section[start : section.index("</li>", start)]
 
 
+def test_a_seed_conflict_over_an_approved_draft_names_the_drafter_and_the_lawyer(
+    services, staff, admin, entries, tmp_path, monkeypatch
+):
+    intent = f"faq_t_{uuid.uuid4().hex[:8]}"
+    old = {"intent": intent, "category": "neighbor_dispute", "question": f"问 {intent}", "answer": "旧的种子回答。"}
+    entries([OLD_NOISE], question=f"问 {intent}", answer="旧的种子回答。", intent=intent, seed_hash=None)
+    with services.db.session() as session:
+        entry = faq_for_intent(session, intent)
+        entry.citations, entry.seed_hash = [], content_hash(seed_content(old))
+    mediator, lawyer = staff("li.mediator"), staff("zhang.lawyer")
+    page(mediator, f"/console/faq/{intent}")
+    mediator.post(f"/console/faq/{intent}/draft", {"question": f"问 {intent}", "answer": NEW_ANSWER, "citations": ""})
+    (draft,) = pending_drafts(services, intent)
+    page(lawyer, "/console/faq/drafts")
+    lawyer.post(f"/console/faq/drafts/{draft.id}/approve")
+    seed = tmp_path / "faq.yml"
+    seed.write_text(yaml.safe_dump([old | {"answer": "新的种子回答。"}], allow_unicode=True), "utf-8")
+    monkeypatch.setattr(faq_pages, "SEED_FILE", seed)
+    shown = _section(page(admin, "/console/faq/conflicts"), f"conflict-{intent}")
+    assert "控制台的修改：李调解员起草，张律师审核通过" in shown
+
+
 def _section(html: str, section_id: str) -> str:
     start = html.index(f'id="{section_id}"')
     return html[start : html.index("</section>", start)]
@@ -403,12 +425,19 @@ def test_seed_conflicts_are_settled_either_way_and_the_faq_exports_as_yaml(
     listing = page(admin, "/console/faq")
     assert 'id="conflicts-notice"' in listing
     shown = page(admin, "/console/faq/conflicts")
-    assert f'id="conflict-{first}"' in shown and "不同之处：回答" in shown and "<ins>新的种子" in shown
+    assert f'id="conflict-{first}"' in shown and "不同之处：回答" in shown
+    live, seed_side = _section(shown, f"live-{first}"), _section(shown, f"seed-{first}")
+    assert "控制台现在的版本" in live and "<mark>控制台改过的</mark>回答。" in live
+    assert "种子文件的版本" in seed_side and "<mark>新的种子</mark>回答。" in seed_side
+    assert "<del>" not in shown and "bot/data/faq.yml" not in shown
+    assert shown.count("导出 YAML") == 1  # the tab bar's button; no page text makes it the admin's job
     lawyer = staff("zhang.lawyer")
     page(lawyer, "/console/faq")
     assert lawyer.post(f"/console/faq/conflicts/{first}/seed").status_code == 403
     admin.post(f"/console/faq/conflicts/{first}/seed")
     admin.post(f"/console/faq/conflicts/{second}/keep")
+    flashed = page(admin, "/console/faq/conflicts")
+    assert f"“问 {second}”保留了控制台现在的版本" in flashed and f"{second} 保留" not in flashed
     with services.db.session() as session:
         assert faq_for_intent(session, first).answer == "新的种子回答。"
         assert faq_for_intent(session, second).answer == "控制台改过的回答。"

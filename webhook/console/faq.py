@@ -360,9 +360,9 @@ def conflicts():
     """Answers changed here and in the seed file: each side, to keep one (admins)."""
     _admin_only()
     with db() as session:
-        laws, items = catalogue(), _seed_items()
+        laws, items, names = catalogue(), _seed_items(), staff_names(session)
         rows = [
-            conflict_view(state, _entry(session, state.intent), items[state.intent], laws)
+            conflict_view(state, _entry(session, state.intent), items[state.intent], laws, names)
             for state in seed_conflicts(session, list(items.values()))
         ]
         return _page(session, "console/faq_conflicts.html", "conflicts", rows=rows)
@@ -386,10 +386,10 @@ def settle(intent: str, side: str):
         entry, staff = _entry(session, intent), me(session)
         if side == "seed":
             take_seed(session, entry, items[intent], staff)
-            flash(f"{intent} 已改用种子文件的版本（需律师审核）", "ok")
+            flash(f"“{entry.question}”已改用种子文件的版本，需律师审核后再算审核过", "ok")
         else:
             keep_edit(session, entry, items[intent], staff)
-            flash(f"{intent} 保留控制台的修改；请导出 YAML 更新种子文件", "ok")
+            flash(f"“{entry.question}”保留了控制台现在的版本，居民看到的不变", "ok")
     return redirect(url_for("console_faq.conflicts"))
 
 

@@ -17,7 +17,7 @@ from bot.legal.review import DueReview, ReviewReason, reviews_due
 from bot.legal.sources import Catalogue, Citation, citations_of
 from bot.storage.faq import DraftStatus, FaqDraft, FaqEntry, content_hash, drafts, entry_content
 from bot.storage.staff import Staff
-from webhook.console.text_diff import Part, inline_diff
+from webhook.console.text_diff import Edit, Part, inline_diff
 
 # Shown beside a version whose articles were typed in and not yet compared with the gazette.
 UNCHECKED = "条文待与官方公报核对"
@@ -199,24 +199,59 @@ def staff_names(session: Session) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class ConflictSide:
+    """One side of a seed conflict as it reads: the parts that differ from the other side marked."""
+
+    question: str
+    answer: list[Part]  # SAME parts, and this side's own parts as ADDED (marked, nothing struck out)
+    basis: str
+
+
+@dataclass(frozen=True)
 class ConflictView:
     """An answer changed here and in the seed file: both sides, for an admin to keep one."""
 
     state: SeedState
     entry: FaqEntry
     fields: str  # what differs: 回答、依据
-    answer: list[Part]  # the seed file's answer against the one edited here
-    basis_here: str
-    basis_seed: str
+    seed: ConflictSide
+    live: ConflictSide  # what residents get now, and what 保留控制台的修改 keeps
+    changed: str  # who made the live version: "李调解员起草，张律师审核通过"
 
 
-def conflict_view(state: SeedState, entry: FaqEntry, item: Mapping[str, Any], laws: Catalogue) -> ConflictView:
-    """A seed conflict with the two answers and their 依据 lines."""
+def conflict_view(
+    state: SeedState, entry: FaqEntry, item: Mapping[str, Any], laws: Catalogue, names: Mapping[str, str]
+) -> ConflictView:
+    """A seed conflict with the two versions side by side and who made the live one."""
+    diff = inline_diff(entry.answer, str(item["answer"]).strip())
     return ConflictView(
         state=state,
         entry=entry,
         fields="、".join(FIELD_NAMES[name] for name in state.fields),
-        answer=inline_diff(entry.answer, str(item["answer"]).strip()),
-        basis_here=basis_of(laws, entry.citations, entry.source),
-        basis_seed=basis_of(laws, item.get("citations") or []),
+        seed=ConflictSide(str(item["question"]), _side(diff, Edit.ADDED), basis_of(laws, item.get("citations") or [])),
+        live=ConflictSide(entry.question, _side(diff, Edit.REMOVED), basis_of(laws, entry.citations, entry.source)),
+        changed=changed_by(entry, names),
     )
+
+
+def _side(diff: Sequence[Part], own: Edit) -> list[Part]:
+    """One side of a diff: the kept parts, and its own parts (as ADDED, to be marked)."""
+    return [
+        Part(Edit.ADDED if part.edit == own else Edit.SAME, part.text) for part in diff if part.edit in (own, Edit.SAME)
+    ]
+
+
+def changed_by(entry: FaqEntry, names: Mapping[str, str]) -> str:
+    """Who made the answer what it is: "李调解员起草，张律师审核通过" for an approved draft (both at
+    once), "李调解员修改，张律师审核确认" for an edit confirmed later, else who changed it."""
+    if entry.edited_by is None:
+        return ""
+    editor = names.get(entry.edited_by, entry.edited_by)
+    if entry.reviewed_by is None or entry.reviewed_at is None or entry.edited_at is None:
+        return f"{editor}修改"
+    lawyer = names.get(entry.reviewed_by, entry.reviewed_by)
+    if entry.reviewed_at == entry.edited_at and entry.reviewed_by != entry.edited_by:
+        return f"{editor}起草，{lawyer}审核通过"
+    if entry.reviewed_at > entry.edited_at:
+        return f"{editor}修改，{lawyer}审核确认"
+    return f"{editor}修改"
