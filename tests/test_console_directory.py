@@ -141,7 +141,9 @@ def test_admins_edit_coordinators_see_their_streets_room_staff_get_403(app, serv
     assert "唐家墩街道" in listing and "八古墩社区" in listing and "万松街道" not in listing
     room = page(coordinator.get("/console/directory/units/baguodun"))
     assert "张律师" in room and 'id="unit-form"' not in room  # read only
-    assert coordinator.get("/console/directory/units/xiqiao").status_code == 404  # another street's room
+    elsewhere = coordinator.get("/console/directory/units/xiqiao")  # another street's room
+    assert elsewhere.status_code == 404
+    assert "不在您负责的街道内" in page(elsewhere) and "工单" not in page(elsewhere)
     assert coordinator.post("/console/directory/units/baguodun", {"name": "越权"}).status_code == 403
     assert coordinator.get("/console/directory/export.csv").status_code == 403
     assert coordinator.get("/console/directory/import").status_code == 403
@@ -151,6 +153,9 @@ def test_admins_edit_coordinators_see_their_streets_room_staff_get_403(app, serv
     for street in ("民族街道", "花楼街道", "汉兴街道", "江汉经济开发区", "武汉中央商务区"):
         assert street in listing
     assert 'id="import-link"' in listing and 'id="sample-notice"' in listing
+    assert "flask setup" not in listing and "示例目录在安装服务时载入" in listing
+    missing = admin.get("/console/directory/units/nowhere")
+    assert missing.status_code == 404 and "服务目录里没有这个单位" in page(missing) and "工单" not in page(missing)
 
 
 def unit_form(**changes) -> dict:

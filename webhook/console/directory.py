@@ -135,6 +135,17 @@ def _admins_and_coordinators_only():
         abort(403)
 
 
+@bp.errorhandler(404)
+def _not_in_directory(error):
+    """A unit or account that is not there for this member: said in the directory's words, not a case's."""
+    text = (
+        "服务目录里没有这个单位或账号，或者它不在您负责的街道内。"
+        if current_user.is_authenticated and not current_user.scope.admin
+        else "服务目录里没有这个单位或账号，可能已被删除或代码有误。"
+    )
+    return render_template("console/error.html", title="找不到这个单位", text=text, back=None), 404
+
+
 def _admin_only() -> None:
     if not current_user.scope.admin:
         abort(403)
