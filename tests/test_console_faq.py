@@ -311,7 +311,9 @@ def test_a_lawyer_confirms_an_answer_unchanged_unless_its_law_changed(services, 
     assert 'id="confirm-unchanged"' not in page(mediator, f"/console/faq/{current}")
     assert mediator.post(f"/console/faq/{current}/confirm").status_code == 403
     lawyer = staff("zhang.lawyer")
-    assert 'id="confirm-unchanged"' in page(lawyer, f"/console/faq/{current}")
+    form = page(lawyer, f"/console/faq/{current}")
+    assert 'id="confirm-unchanged"' in form
+    assert "return confirm(" in form.split('id="confirm-form"', 1)[1].split(">", 1)[0]  # asked before it is done
     lawyer.post(f"/console/faq/{current}/confirm")
     shown = page(lawyer, f"/console/faq/{current}")
     assert "已确认这条回答无需修改" in shown and "尚未经律师审核" not in _card(shown, current)
@@ -426,6 +428,9 @@ def test_seed_conflicts_are_settled_either_way_and_the_faq_exports_as_yaml(
     assert 'id="conflicts-notice"' in listing
     shown = page(admin, "/console/faq/conflicts")
     assert f'id="conflict-{first}"' in shown and "不同之处：回答" in shown
+    for side in ("keep", "seed"):  # either side is asked before it is done
+        action = f'action="/console/faq/conflicts/{first}/{side}"'
+        assert "return confirm(" in shown.split(action, 1)[1].split(">", 1)[0], side
     live, seed_side = _section(shown, f"live-{first}"), _section(shown, f"seed-{first}")
     assert "控制台现在的版本" in live and "<mark>控制台改过的</mark>回答。" in live
     assert "种子文件的版本" in seed_side and "<mark>新的种子</mark>回答。" in seed_side

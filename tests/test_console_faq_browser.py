@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
@@ -125,6 +126,17 @@ def test_a_mediator_drafts_the_night_noise_fix_and_a_lawyer_approves_it(faq_live
     card = browser.find_element(By.ID, INTENT)
     assert NEW_BASIS in card.find_element(By.ID, f"basis-{INTENT}").text
     assert "律师审核：张律师" in card.text and "需复核" not in card.text
+
+    # Confirming an answer unchanged is asked first: dismissed, nothing is recorded.
+    browser.find_element(By.ID, "confirm-unchanged").click()
+    WebDriverWait(browser, 10).until(expected_conditions.alert_is_present())
+    assert "无需修改" in browser.switch_to.alert.text
+    browser.switch_to.alert.dismiss()
+    assert "已确认这条回答无需修改" not in browser.page_source
+    browser.find_element(By.ID, "confirm-unchanged").click()
+    WebDriverWait(browser, 10).until(expected_conditions.alert_is_present())
+    browser.switch_to.alert.accept()
+    wait_text(browser, "已确认这条回答无需修改")
 
     # Live for residents at once: the new answer, its 依据, no caveat.
     other = WeChatUser(app.test_client(), services.settings, "o_faq_review_02")
