@@ -38,13 +38,13 @@ def test_statuses_times_and_flags_are_in_words():
 
 def test_an_entry_about_no_case_names_its_subject_once():
     lifted = entry(AuditAction.UNLOCK, {"account": "li.mediator", "address": "10.0.0.9"}, {})
-    assert _subject(lifted) == ("account", "账号 li.mediator")
+    assert _subject(lifted, NAMES) == ("account", "账号 li.mediator")
     assert changes(lifted, NAMES, "account") == [Change("地址", "10.0.0.9", "")]
     edited = entry(AuditAction.FAQ_EDIT, {"intent": "faq_wage", "answer": "旧"}, {"intent": "faq_wage", "answer": "新"})
-    assert _subject(edited) == ("intent", "问题 faq_wage")
+    assert _subject(edited, NAMES) == ("intent", "问题 faq_wage")  # a question no longer in the FAQ
     assert changes(edited, NAMES, "intent") == [Change("回答", "旧", "新")]
     erased = entry(AuditAction.PRIVACY_ERASE, {}, {"request_id": 3, "erased": {"messages": 2}})
-    assert _subject(erased) == ("request_id", "删除申请 #3")
+    assert _subject(erased, NAMES) == ("request_id", "删除申请 #3")
 
 
 def test_keys_without_a_label_still_show_and_one_line_holds_them_all():
@@ -56,3 +56,24 @@ def test_keys_without_a_label_still_show_and_one_line_holds_them_all():
         changes(entry(AuditAction.REVIEW_DISCARD, {"old": "a"}, {"items": [1, 2], "brand_new_key": "x"}), NAMES),
     )
     assert item.changes_text == "审核条目：1、2；brand_new_key：x；old：a → （无）"
+
+
+def test_faq_answers_show_their_question_and_accounts_their_staff_members_name():
+    names = Names(
+        units={},
+        staff={7: "张律师"},
+        usernames={"zhang.lawyer": "张律师", "li.mediator": "李调解员"},
+        questions={"faq_renovation_noise": "邻居装修噪音扰民怎么办？"},
+    )
+    approved = entry(
+        AuditAction.FAQ_APPROVE,
+        {"intent": "faq_renovation_noise", "reviewed_by": None},
+        {"intent": "faq_renovation_noise", "reviewed_by": "zhang.lawyer", "drafted_by": "li.mediator"},
+    )
+    assert _subject(approved, names) == ("intent", "问题“邻居装修噪音扰民怎么办？”")
+    assert Change("审核律师", "", "张律师（zhang.lawyer）") in changes(approved, names, "intent")
+    assert Change("起草人", "", "李调解员（li.mediator）") in changes(approved, names, "intent")
+    assert (
+        _subject(entry(AuditAction.UNLOCK, {"account": "li.mediator"}, {}), names)[1] == "账号 李调解员（li.mediator）"
+    )
+    assert AuditAction.REVIEW_RELABEL.label == "改正消息的意图标注"

@@ -104,6 +104,17 @@ def test_filters_by_staff_action_and_china_days(services, admin):
     assert "地址</b>：10.1.2.3" in by_staff
 
 
+def test_a_reversed_date_range_is_refused_as_on_the_reports_page(services, admin):
+    actor = new_account(services, "lawyer", "baguodun")
+    logged = entry_at(services, actor, AuditAction.PROFILE, datetime(2025, 1, 10, 2, 0, tzinfo=UTC))
+    with services.db.session() as session:
+        staff_id = staff_by_username(session, actor).id
+    response = admin.get(f"/console/audit?staff={staff_id}&since=2025-01-12&until=2025-01-10")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "结束日期不能早于开始日期" in page
+    assert shown_ids(page) == {logged}  # every day shown, as the warning says
+
+
 def test_an_unknown_case_number_says_so_and_shows_nothing(admin):
     page = admin.get("/console/audit?case=JH000000-0000").get_data(as_text=True)
     assert "没有工单号为 JH000000-0000 的工单" in page and not shown_ids(page)
@@ -167,4 +178,4 @@ def test_an_admin_lifts_a_lock_from_the_page(services, admin):
     assert admin.post(f"/console/audit/locks/{lock.id}/unlock").status_code == 302
     assert "已解除锁定" in admin.get("/console/audit").get_data(as_text=True)
     unlocked = admin.get("/console/audit?action=login_unlock").get_data(as_text=True)
-    assert f"账号 {username}" in unlocked and admin.username in unlocked
+    assert f"（{username}）" in unlocked and "账号 " in unlocked and admin.username in unlocked

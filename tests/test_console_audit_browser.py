@@ -124,7 +124,7 @@ def test_an_admin_filters_the_audit_log_lifts_a_lock_and_exports_it(live, browse
     wait_text(browser, "已解除锁定")
     Select(browser.find_element(By.ID, "filter-action")).select_by_visible_text("解除登录锁定")
     click(browser, "filter")
-    wait_text(browser, "账号 li.mediator")
+    wait_text(browser, "（li.mediator）")
     assert "周管理员" in browser.find_element(By.ID, "audit-table").text
 
 

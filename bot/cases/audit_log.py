@@ -15,6 +15,7 @@ from bot.cases.office_hours import CHINA
 from bot.cases.staff import ROLE_NAMES
 from bot.storage.audit import LoggedAction, action_label
 from bot.storage.directory import Unit
+from bot.storage.faq import FaqEntry
 from bot.storage.outbox import OutboundMessage
 from bot.storage.staff import CaseNote, Staff
 from bot.storage.tickets import TicketStatus
@@ -84,6 +85,8 @@ SUBJECT_KEYS = {
     "file": "文件",
 }
 SYSTEM_NAME = "系统"
+# Values that are a staff account's username, shown with the account's name.
+USERNAME_FIELDS = frozenset({"reviewed_by", "drafted_by", "account"})
 TIME_FIELDS = frozenset({"mediation_at", "locked_until", "reviewed_at"})
 
 
@@ -121,13 +124,24 @@ class Names:
     staff: dict[int, str]
     notes: dict[int, str] = field(default_factory=dict)
     replies: dict[int, str] = field(default_factory=dict)
+    usernames: dict[str, str] = field(default_factory=dict)  # an account's name by its username
+    questions: dict[str, str] = field(default_factory=dict)  # an FAQ question by its intent
 
     @classmethod
     def load(cls, session: Session) -> Names:
-        """Every room's and every account's name (a district has a few hundred of each)."""
+        """Every room's and every account's name, and every FAQ question (a district has a few
+        hundred of each)."""
         units = {unit_id: name for unit_id, name in session.execute(select(Unit.id, Unit.name))}
-        staff = {staff_id: name for staff_id, name in session.execute(select(Staff.id, Staff.name))}
-        return cls(units, staff)
+        accounts = session.execute(select(Staff.id, Staff.username, Staff.name)).all()
+        questions = {
+            intent: question for intent, question in session.execute(select(FaqEntry.intent, FaqEntry.question))
+        }
+        return cls(
+            units,
+            {staff_id: name for staff_id, _, name in accounts},
+            usernames={username: name for _, username, name in accounts},
+            questions=questions,
+        )
 
 
 def readable(session: Session, entries: Iterable[LoggedAction], names: Names) -> list[ReadableEntry]:
@@ -153,7 +167,7 @@ def _texts(session: Session, query: Select[tuple[int, str]], ids: set[int]) -> d
 
 
 def _readable(entry: LoggedAction, names: Names) -> ReadableEntry:
-    subject_key, subject = ("", "") if entry.ticket_id is not None else _subject(entry)
+    subject_key, subject = ("", "") if entry.ticket_id is not None else _subject(entry, names)
     action = action_label(entry.action)
     return ReadableEntry(entry, _who(entry, names), action, subject, changes(entry, names, subject_key))
 
@@ -183,13 +197,25 @@ def _who(entry: LoggedAction, names: Names) -> str:
     return f"{name}（{entry.actor}）" if name else entry.actor
 
 
-def _subject(entry: LoggedAction) -> tuple[str, str]:
-    """The key naming what an entry about no case was about, and the subject in words."""
+def _subject(entry: LoggedAction, names: Names) -> tuple[str, str]:
+    """The key naming what an entry about no case was about, and the subject in words: an FAQ
+    answer by its question, an account by its name."""
     facts = {**(entry.before or {}), **(entry.after or {})}
     for key, label in SUBJECT_KEYS.items():
-        if facts.get(key) not in (None, ""):
-            return key, f"{label}{'' if label.endswith('#') else ' '}{facts[key]}"
+        value = facts.get(key)
+        if value in (None, ""):
+            continue
+        if key == "intent" and str(value) in names.questions:
+            return key, f"{label}“{names.questions[str(value)]}”"
+        shown = _account(str(value), names) if key in USERNAME_FIELDS else value
+        return key, f"{label}{'' if label.endswith('#') else ' '}{shown}"
     return "", ""
+
+
+def _account(username: str, names: Names) -> str:
+    """An account as "张律师（zhang.lawyer）", or its username when it is not (or no longer) known."""
+    name = names.usernames.get(username)
+    return f"{name}（{username}）" if name else username
 
 
 def _shown(key: str, value: Any, names: Names) -> str:
@@ -206,6 +232,8 @@ def _shown(key: str, value: Any, names: Names) -> str:
         return " / ".join(names.replies.get(item) or f"#{item}" for item in value)
     if key == "role":
         return ROLE_NAMES.get(str(value), str(value))
+    if key in USERNAME_FIELDS and isinstance(value, str):
+        return _account(value, names)
     if key in TIME_FIELDS:
         return _time(str(value))
     if key == "citations" and isinstance(value, list):

@@ -125,7 +125,7 @@ ACTION_LABELS = {
     AuditAction.FAQ_TAKE_SEED: (AuditGroup.FAQ, "采用种子文件的回答"),
     AuditAction.FAQ_KEEP_EDIT: (AuditGroup.FAQ, "保留服务中的修改"),
     AuditAction.REVIEW_CONFIRM: (AuditGroup.REVIEW, "确认建议"),
-    AuditAction.REVIEW_RELABEL: (AuditGroup.REVIEW, "改标"),
+    AuditAction.REVIEW_RELABEL: (AuditGroup.REVIEW, "改正消息的意图标注"),
     AuditAction.REVIEW_FAQ: (AuditGroup.REVIEW, "标为常见问题问法"),
     AuditAction.REVIEW_DISCARD: (AuditGroup.REVIEW, "丢弃"),
     AuditAction.REVIEW_REOPEN: (AuditGroup.REVIEW, "退回待审核"),

@@ -5,7 +5,7 @@ CSV or .xlsx; and the log-in locks in force, which an admin may lift. 403 for ev
 from __future__ import annotations
 
 import io
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
@@ -72,6 +72,9 @@ def _admins_only():
 def index():
     """The filtered entries, newest first, a page at a time; the locks in force above them."""
     asked = Asked.from_args()
+    reversed_days = bool(asked.since and asked.until and asked.until < asked.since)
+    if reversed_days:
+        asked = replace(asked, since="", until="")
     before, after = _entry_id("before"), _entry_id("after")
     with db() as session:
         wanted, unknown_case = _filter(session, asked)
@@ -80,6 +83,7 @@ def index():
             "console/audit.html",
             asked=asked,
             unknown_case=unknown_case,
+            reversed_days=reversed_days,
             page=page,
             rows=readable(session, page.entries, Names.load(session)) if page else [],
             total=count_entries(session, wanted, COUNT_LIMIT + 1) if wanted else 0,
@@ -90,7 +94,7 @@ def index():
             action_groups=_action_groups(),
             locks=lockout.current_locks(session, utcnow()),
             role_names=ROLE_NAMES,
-        )
+        ), (400 if reversed_days else 200)
 
 
 @bp.route("/console/audit/export.csv")
