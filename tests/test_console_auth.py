@@ -77,3 +77,12 @@ def test_a_forwarded_value_that_is_no_address_is_not_believed(proxied):
     username = new_account(services, "lawyer", "baguodun")
     assert from_address(app, "<script>").log_in(username).status_code == 302
     assert last_log_in(services, username).after == {"ip": PROXY}
+
+
+def test_the_log_in_takes_a_username_in_any_case_and_says_how_long_a_lock_lasts(app, services):
+    username = new_account(services, "coordinator", "tangjiadun")
+    page = StaffUser(app.test_client()).get("/console/login").get_data(as_text=True)
+    assert "同一台电脑或同一网络多次输错后，需要等 15 分钟，或请区级管理员解除" in page
+    assert "街道协调员" in page and "区级管理员" in page and "锁定" not in page
+    assert StaffUser(app.test_client()).log_in(username.upper()).status_code == 302
+    assert last_log_in(services, username) is not None

@@ -260,6 +260,8 @@ def test_an_admin_edits_disables_and_adds_accounts(app, services, admin):
         assert created.password_hash is None and created.active and created.edited_by == admin.username
     again = admin.post("/console/directory/units/hualoujie/staff/new", new)
     assert "已经有人用了" in page(again)
+    upper = admin.post("/console/directory/units/hualoujie/staff/new", new | {"username": "Ye2.Lawyer"})
+    assert "已经有人用了（ye2.lawyer，登录时不分大小写）" in page(upper)
     assert len(audit_entries(services, AuditAction.DIRECTORY_STAFF_ADD)) == 1
 
 

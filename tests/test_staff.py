@@ -85,6 +85,15 @@ def test_password_is_hashed_and_checked(services, session):
     assert authenticate(session, "nobody.here", PASSWORD).error == LOGIN_REFUSED
 
 
+def test_usernames_are_matched_whatever_their_letters_case(services, session):
+    username = new_account(services, "lawyer", "baguodun")
+    staff = staff_by_username(session, username)
+    assert authenticate(session, f" {username.upper()} ", PASSWORD).staff is staff
+    assert authenticate(session, username.capitalize(), "nope-nope").staff is None
+    with pytest.raises(AccountError, match="已存在"):
+        add_account(session, username.upper(), "大小写不同", "lawyer", "baguodun", PASSWORD)
+
+
 def test_lock_out_lasts_its_time_then_lifts(services, session):
     username = new_account(services, "lawyer", "baguodun")
     now = utcnow()

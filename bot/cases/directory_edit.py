@@ -24,11 +24,11 @@ from bot.cases.directory_rows import (
     staff_row,
     unit_row,
 )
-from bot.cases.staff import ADMIN
+from bot.cases.staff import ADMIN, username_taken
 from bot.storage.audit import AuditAction
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit, all_units, unit_by_code
-from bot.storage.staff import Staff, staff_by_username
+from bot.storage.staff import Staff
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,9 @@ def staff_problems(
     problems: dict[str, str] = {}
     if account is None:
         problem = rules.username_problem(username)
-        if problem is None and staff_by_username(session, username) is not None:
-            problem = f"用户名“{username}”已经有人用了"
+        if problem is None and (taken := username_taken(session, username)) is not None:
+            same = "" if taken.username == username else f"（{taken.username}，登录时不分大小写）"
+            problem = f"用户名“{username}”已经有人用了{same}"
         if problem:
             problems["username"] = problem
     unit = unit_by_code(session, edit.unit)

@@ -256,6 +256,7 @@ def _cross_errors(
         *_parent_errors(rows, numbers),
         *_alias_errors(rows, numbers),
         *_account_errors(rows, numbers, staff),
+        *_username_case_errors(session, rows, numbers),
         *_removal_errors(session, rows),
     ]
 
@@ -310,6 +311,20 @@ def _account_errors(rows: DirectoryRows, numbers: dict[tuple[str, str], int], me
         errors.append(
             RowError(STAFF_SHEET, number, "", f"不能停用您自己的账号或改掉它的区级管理员角色（{me.username}）")
         )
+    return errors
+
+
+def _username_case_errors(session: Session, rows: DirectoryRows, numbers: dict[tuple[str, str], int]) -> list[RowError]:
+    """A username that differs from another only in letter case: the log-in could not tell them apart."""
+    owners = {username.lower(): username for username in session.scalars(select(Staff.username))}
+    errors = []
+    for row in rows.staff:
+        other = owners.setdefault(row.username.lower(), row.username)
+        if other != row.username:
+            message = f"用户名“{row.username}”和“{other}”只差大小写：登录时不分大小写，请用别的用户名"
+            errors.append(
+                RowError(STAFF_SHEET, numbers.get((STAFF_SHEET, row.username)), STAFF_FIELDS["username"], message)
+            )
     return errors
 
 

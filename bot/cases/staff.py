@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -118,7 +118,7 @@ def authenticate(
     """Check a username and password from a client address, counting failures per address and per
     account from it (bot.cases.lockout); every refusal says the same and takes as long."""
     now = now or utcnow()
-    staff = staff_by_username(session, username.strip())
+    staff = account_named(session, username)
     known_hash = staff.password_hash if staff is not None and staff.active else None
     # One hash checked on every path: an unknown name or a lock answers no faster than a wrong password.
     right = check_password_hash(known_hash or _DUMMY_HASH, password) and known_hash is not None
@@ -133,10 +133,30 @@ def authenticate(
     return LoginResult(staff)
 
 
+def account_named(session: Session, username: str) -> Staff | None:
+    """The account a log-in name names, whatever its letters' case ("Zhang.Lawyer" is zhang.lawyer):
+    its exact username first, else the one username equal to it in lower case."""
+    username = username.strip()
+    exact = staff_by_username(session, username)
+    if exact is not None or not username:
+        return exact
+    query = select(Staff).where(func.lower(Staff.username) == username.lower()).limit(2)
+    found = list(session.scalars(query))
+    return found[0] if len(found) == 1 else None  # two accounts differing in case only: neither is guessed
+
+
+def username_taken(session: Session, username: str) -> Staff | None:
+    """The account a new username would clash with: the same name in any letter case."""
+    query = select(Staff).where(func.lower(Staff.username) == username.strip().lower()).limit(1)
+    return session.scalars(query).first()
+
+
 def add_account(session: Session, username: str, name: str, role: str, unit_code: str, password: str) -> Staff:
     """Create a staff account in a unit (a room; a street for coordinators; the district for admins)."""
-    if staff_by_username(session, username) is not None:
-        raise AccountError(f"用户名 {username} 已存在")
+    if (taken := username_taken(session, username)) is not None:
+        raise AccountError(
+            f"用户名 {username} 已存在" + (f"（{taken.username}）" if taken.username != username else "")
+        )
     if role not in ACCOUNT_ROLES:
         raise AccountError(f"未知角色 {role}")
     unit = _unit_for(session, role, unit_code)

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from bot.cases import lockout
 from bot.cases.staff import AccountError, Scope, audit, authenticate, scope_of, set_password
 from bot.storage.audit import AuditAction
 from bot.storage.directory import Unit
@@ -84,11 +85,15 @@ def login():
                 )
         if result.staff is None:
             flash(result.error, "error")
-            return render_template("console/login.html", form=form), 401
+            return _login_page(form), 401
         cookie_session.clear()  # a fresh session on log-in: no fixation
         login_user(user)
         return redirect(_safe_next(request.args.get("next")))
-    return render_template("console/login.html", form=form)
+    return _login_page(form)
+
+
+def _login_page(form: LoginForm) -> str:
+    return render_template("console/login.html", form=form, lockout_minutes=int(lockout.LOCKOUT.total_seconds() // 60))
 
 
 def client_address() -> str:
