@@ -10,6 +10,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import redis
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -197,7 +198,9 @@ def _last_looked() -> datetime | None:
     except redis.RedisError:
         log.warning("when the returned drafts were last read is not known: Redis did not answer")
         return None
-    return datetime.fromisoformat(value.decode()) if value else None
+    # redis-py types every reply as if the client might be async; this one is not.
+    stored = cast(bytes | None, value)
+    return datetime.fromisoformat(stored.decode()) if stored else None
 
 
 def _looked_at(moment: datetime) -> None:
