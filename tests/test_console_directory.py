@@ -22,6 +22,7 @@ from bot.cases.directory import match_communities
 from bot.seeding import prepare_database
 from bot.services import build_services
 from bot.storage.audit import AuditAction
+from bot.storage.base import utcnow
 from bot.storage.directory import DirectoryImport, unit_by_code
 from bot.storage.staff import AuditEntry, staff_by_username
 from devtools.databases import scratch_database
@@ -439,3 +440,43 @@ def test_apply_is_refused_when_the_directory_or_the_file_changed_since_the_previ
     text = page(admin.get(location))  # previewed again: the new diff may be applied
     assert "打铜" in text and admin.post(f"{location}/apply", apply_form(text)).status_code == 302
     assert unit(services, "xiqiao")["hours"] == "工作日 8:30-17:30"
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_file_exported_before_a_colleagues_edit_does_not_undo_it_unless_ticked(admin, services, kind):
+    exported = admin.client.get(f"/console/directory/export.{kind}").data
+    with services.db.session() as session:  # a colleague renames an account after the export
+        account = staff_by_username(session, "wang.property")
+        account.name, account.edited_by, account.edited_at = "王建国", "colleague.admin", utcnow()
+        session.commit()
+
+    text, location = preview_of(admin, upload(admin, exported, f"directory.{kind}"))
+    assert 'id="edited-notice"' in text and 'id="undo-edits"' in text
+    warning = text[text.index('id="edited-wang.property"') :]
+    assert "导出后有人改过（colleague.admin" in warning
+    assert "姓名 王房管员 → 王建国" in warning[: warning.index("</p>")] and "会撤销这次修改" in warning
+
+    kept = admin.post(f"{location}/apply", apply_form(text))  # not ticked: the row is left out
+    assert "导出后别人改过的 1 行没有导入" in page(admin.get(kept.headers["Location"]))
+    with services.db.session() as session:
+        assert staff_by_username(session, "wang.property").name == "王建国"
+
+    text, location = preview_of(admin, upload(admin, exported, f"directory.{kind}"))
+    undone = admin.post(f"{location}/apply", apply_form(text) | {"undo_edits": "y"})  # ticked: meant
+    assert "修改 1 行" in page(admin.get(undone.headers["Location"]))
+    with services.db.session() as session:
+        assert staff_by_username(session, "wang.property").name == "王房管员"
+
+
+def test_a_file_without_its_export_time_marks_nothing(admin, services):
+    exported = admin.client.get("/console/directory/export.csv").data.decode("utf-8-sig")
+    header, *lines = list(csv.reader(io.StringIO(exported)))
+    assert header[-1] == "说明" and all("导出于" in line[-1] for line in lines)
+    bare = io.StringIO()
+    csv.writer(bare).writerows([header[:-1], *(line[:-1] for line in lines)])
+    with services.db.session() as session:
+        account = staff_by_username(session, "wang.property")
+        account.name, account.edited_by, account.edited_at = "王建国", "colleague.admin", utcnow()
+        session.commit()
+    text, _ = preview_of(admin, upload(admin, bare.getvalue().encode("utf-8"), "directory.csv"))
+    assert 'id="no-export-time"' in text and 'id="edited-wang.property"' not in text and 'id="apply"' in text

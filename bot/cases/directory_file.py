@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -21,6 +23,10 @@ from bot.cases.directory_rows import STAFF_FIELDS, UNIT_FIELDS, DirectoryRows, S
 
 UNIT_SHEET, STAFF_SHEET, NOTES_SHEET = "单位", "人员", "说明"
 SHEET_COLUMN = "表"  # the CSV's first column
+NOTE_COLUMN = "说明"  # the CSV's last column: when the file was exported
+EXPORTED_TOPIC = "导出时间"
+# When the file was exported, as written in it: text a spreadsheet keeps as text, read back exactly.
+EXPORTED = re.compile(r"导出于\s*(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?[+-]\d{2}:\d{2})")
 FORMULA_STARTS = ("=", "+", "-", "@")  # how a spreadsheet knows a formula
 MAX_ROWS = 20_000  # far above a district's directory: a bigger file is not one
 NOTES = (
@@ -72,20 +78,55 @@ class FileRow:
         return self.cells.get(field, "").strip()
 
 
-def write_file(rows: DirectoryRows, kind: FileFormat) -> bytes:
-    """The whole directory as a file of this format."""
-    return write_xlsx(rows) if kind == FileFormat.XLSX else write_csv(rows)
+def write_file(rows: DirectoryRows, kind: FileFormat, exported_at: datetime | None = None) -> bytes:
+    """The whole directory as a file of this format, saying when it was exported (read back on
+    import to find rows colleagues edited since)."""
+    return write_xlsx(rows, exported_at) if kind == FileFormat.XLSX else write_csv(rows, exported_at)
 
 
-def write_xlsx(rows: DirectoryRows) -> bytes:
-    """The directory as a workbook: 单位, 人员 and a sheet of notes on the columns."""
+def export_note(exported_at: datetime) -> str:
+    """The note an exported file carries: "导出于 2026-11-24 10:00:05.123456+08:00 …"."""
+    return f"导出于 {exported_at.isoformat(sep=' ')}；导入时据此找出导出后别人改过的行，请勿修改这一格。"
+
+
+def exported_at(content: bytes) -> datetime | None:
+    """When a directory file was exported, from its 说明 sheet or CSV column (None: not said)."""
+    found = EXPORTED.search(_note_text(content))
+    return datetime.fromisoformat(found.group(1)) if found else None
+
+
+def _note_text(content: bytes) -> str:
+    if content[:2] != b"PK":
+        try:
+            return _decode(content)
+        except DirectoryFileError:
+            return ""
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
+        return ""
+    try:
+        if NOTES_SHEET not in book.sheetnames:
+            return ""
+        return "\n".join(
+            " ".join(_text(value) for value in line) for line in book[NOTES_SHEET].iter_rows(values_only=True)
+        )
+    finally:
+        book.close()
+
+
+def write_xlsx(rows: DirectoryRows, exported_at: datetime | None = None) -> bytes:
+    """The directory as a workbook: 单位, 人员 and a sheet of notes on the columns (and when it was exported)."""
     book = Workbook()
     units = book.active
     assert units is not None  # a new workbook has its one sheet
     units.title = UNIT_SHEET
     _fill(units, UNIT_FIELDS, (_cells(row, UNIT_FIELDS) for row in rows.units))
     _fill(book.create_sheet(STAFF_SHEET), STAFF_FIELDS, (_cells(row, STAFF_FIELDS) for row in rows.staff))
-    _fill(book.create_sheet(NOTES_SHEET), {"topic": "项目", "note": "说明"}, (list(note) for note in NOTES))
+    notes = [list(note) for note in NOTES]
+    if exported_at is not None:
+        notes.append([EXPORTED_TOPIC, export_note(exported_at)])
+    _fill(book.create_sheet(NOTES_SHEET), {"topic": "项目", "note": "说明"}, notes)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -116,17 +157,20 @@ def _cells(row: UnitRow | StaffRow, columns: dict[str, str]) -> list[Any]:
     ]
 
 
-def write_csv(rows: DirectoryRows) -> bytes:
+def write_csv(rows: DirectoryRows, exported_at: datetime | None = None) -> bytes:
     """The directory as one CSV (UTF-8 with a BOM, so Excel opens the Chinese right): a 表 column
-    saying 单位 or 人员, then the units' columns, then the staff's."""
+    saying 单位 or 人员, then the units' columns, then the staff's, then a 说明 column saying when
+    it was exported (on every row: sorting the rows keeps it)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([SHEET_COLUMN, *UNIT_FIELDS.values(), *STAFF_FIELDS.values()])
+    note = [export_note(exported_at)] if exported_at is not None else []
+    writer.writerow([SHEET_COLUMN, *UNIT_FIELDS.values(), *STAFF_FIELDS.values(), *([NOTE_COLUMN] if note else [])])
     blank_staff, blank_units = [""] * len(STAFF_FIELDS), [""] * len(UNIT_FIELDS)
     for unit in rows.units:
-        writer.writerow([UNIT_SHEET, *(_csv_cell(value) for value in _cells(unit, UNIT_FIELDS)), *blank_staff])
+        writer.writerow([UNIT_SHEET, *(_csv_cell(value) for value in _cells(unit, UNIT_FIELDS)), *blank_staff, *note])
     for account in rows.staff:
-        writer.writerow([STAFF_SHEET, *blank_units, *(_csv_cell(value) for value in _cells(account, STAFF_FIELDS))])
+        cells = (_csv_cell(value) for value in _cells(account, STAFF_FIELDS))
+        writer.writerow([STAFF_SHEET, *blank_units, *cells, *note])
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -13,7 +13,8 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import func, select
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 import bot.storage.models  # noqa: F401  (every table, for the references to a unit)
 from bot.cases import directory_rules as rules
-from bot.cases.directory_file import STAFF_SHEET, UNIT_SHEET, FileRow, read_file
+from bot.cases.directory_file import STAFF_SHEET, UNIT_SHEET, FileRow, exported_at, read_file
 from bot.cases.directory_rows import (
     STAFF_FIELDS,
     UNIT_FIELDS,
@@ -89,6 +90,15 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
+class EditedSince:
+    """Who last edited a row in the directory after the file was exported, and when: applying the
+    file's row would undo that edit."""
+
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RowChange:
     """One unit or account that applying adds, changes or removes, field by field."""
 
@@ -98,6 +108,7 @@ class RowChange:
     kind: ChangeKind
     fields: tuple[FieldChange, ...]
     number: int | None = None  # its row in the file (none when removed)
+    edited: EditedSince | None = None  # edited in the directory after the file was exported
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,7 @@ class DirectoryDiff:
         """A hash of the changes: the diff shown and the diff applied must have the same."""
         data = [
             [change.sheet, change.key, change.kind, [[f.name, f.before, f.after] for f in change.fields]]
+            + ([change.edited.by, change.edited.at.isoformat()] if change.edited else [])
             for change in self.changes
         ]
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -117,6 +129,14 @@ class DirectoryDiff:
     def of(self, sheet: str, kind: ChangeKind) -> list[RowChange]:
         """The changes of one sheet and kind."""
         return [change for change in self.changes if change.sheet == sheet and change.kind == kind]
+
+    def edited(self) -> list[RowChange]:
+        """The changes that would undo an edit made in the directory after the file was exported."""
+        return [change for change in self.changes if change.edited is not None]
+
+    def without(self, keys: set[tuple[str, str]]) -> DirectoryDiff:
+        """The diff with these rows (sheet, key) left out."""
+        return DirectoryDiff(tuple(change for change in self.changes if (change.sheet, change.key) not in keys))
 
     def counts(self) -> dict[str, int]:
         """How many rows each kind of change touches."""
@@ -131,6 +151,7 @@ class Checked:
     rows: DirectoryRows
     errors: tuple[RowError, ...] = ()
     diff: DirectoryDiff = field(default_factory=DirectoryDiff)
+    exported_at: datetime | None = None  # when the file says it was exported
 
     @property
     def ok(self) -> bool:
@@ -149,9 +170,29 @@ def check_file(session: Session, content: bytes, staff: Staff) -> Checked:
         parsed.add(row)
     rows = DirectoryRows(tuple(tree_order(parsed.units)), tuple(parsed.staff))
     errors = parsed.errors + _cross_errors(session, rows, parsed.numbers, staff)
+    exported = exported_at(content)
     if errors:
-        return Checked(rows, tuple(sorted(errors, key=_error_order)))
-    return Checked(rows, (), diff_directory(database_rows(session), rows, parsed.numbers))
+        return Checked(rows, tuple(sorted(errors, key=_error_order)), exported_at=exported)
+    diff = diff_directory(database_rows(session), rows, parsed.numbers)
+    return Checked(rows, (), mark_edited_since(session, diff, exported) if exported else diff, exported)
+
+
+def mark_edited_since(session: Session, diff: DirectoryDiff, exported: datetime) -> DirectoryDiff:
+    """Mark each changed or removed row that someone edited in the directory after `exported`."""
+    edits = {
+        (UNIT_SHEET, code): (by, at)
+        for code, by, at in session.execute(select(Unit.code, Unit.edited_by, Unit.edited_at))
+    } | {
+        (STAFF_SHEET, username): (by, at)
+        for username, by, at in session.execute(select(Staff.username, Staff.edited_by, Staff.edited_at))
+    }
+    marked = []
+    for change in diff.changes:
+        by, at = edits.get((change.sheet, change.key), (None, None))
+        if change.kind != ChangeKind.ADDED and at is not None and at > exported:
+            change = replace(change, edited=EditedSince(by or "", at))
+        marked.append(change)
+    return DirectoryDiff(tuple(marked))
 
 
 def _error_order(error: RowError) -> tuple[int, int]:
@@ -506,10 +547,13 @@ def dry_run(session: Session, filename: str, content: bytes, staff: Staff) -> tu
 
 
 def apply_import(
-    session: Session, record: DirectoryImport, seen_file: str, seen_diff: str, staff: Staff
-) -> DirectoryDiff:
+    session: Session, record: DirectoryImport, seen_file: str, seen_diff: str, staff: Staff, undo_edits: bool = False
+) -> tuple[DirectoryDiff, int]:
     """Apply a kept file as its dry run showed it (seen_file, seen_diff: the hashes the page showed);
-    refused if the file or the directory changed since."""
+    returns what was applied and how many rows were left out;
+    refused if the file or the directory changed since. Rows edited in the directory after the
+    file was exported are applied only when `undo_edits` (the admin ticked that this is meant),
+    else left out (with what must stay for them: the street of a room left out is not deleted)."""
     if record.applied_at is not None:
         when = record.applied_at.astimezone(CHINA)
         raise ImportRefused(f"这个文件已经在 {when:%Y-%m-%d %H:%M} 由 {record.applied_by} 导入过了")
@@ -520,8 +564,30 @@ def apply_import(
         raise ImportRefused(f"文件有 {len(checked.errors)} 处错误，没有导入：请改正后重新上传")
     if checked.diff.digest() != seen_diff:
         raise ImportRefused("预览之后目录已有改动，和预览的差异不同了，没有导入：请重新预览，确认新的差异后再导入")
-    apply_directory(session, checked.rows, checked.diff, staff, record.id)
+    diff = checked.diff if undo_edits else checked.diff.without(_left_out(session, checked.diff))
+    apply_directory(session, checked.rows, diff, staff, record.id)
     record.applied_by, record.applied_at = staff.username, utcnow()
-    summary = {"import": record.id, "file": record.filename, "file_hash": record.file_hash, **checked.diff.counts()}
-    audit(session, staff, AuditAction.DIRECTORY_IMPORT, None, {}, summary)
-    return checked.diff
+    summary = {"import": record.id, "file": record.filename, "file_hash": record.file_hash, **diff.counts()}
+    left_out = len(checked.diff.changes) - len(diff.changes)
+    audit(
+        session, staff, AuditAction.DIRECTORY_IMPORT, None, {}, summary | ({"left_out": left_out} if left_out else {})
+    )
+    return diff, left_out
+
+
+def _left_out(session: Session, diff: DirectoryDiff) -> set[tuple[str, str]]:
+    """The rows left out of an import: those edited since the export, and the units to be deleted
+    that a row left out still sits in (its street, or the unit of an account kept as it is)."""
+    left = {(change.sheet, change.key) for change in diff.edited()}
+    removing = {change.key for change in diff.of(UNIT_SHEET, ChangeKind.REMOVED)}
+    codes = {unit.id: unit.code for unit in all_units(session)}
+    homes = {unit.code: codes.get(unit.parent_id) for unit in all_units(session) if unit.parent_id}
+    homes_of_staff = {
+        username: codes.get(unit_id) for username, unit_id in session.execute(select(Staff.username, Staff.unit_id))
+    }
+    while True:
+        held = {homes.get(key) if sheet == UNIT_SHEET else homes_of_staff.get(key) for sheet, key in left}
+        more = {(UNIT_SHEET, code) for code in removing if code in held} - left
+        if not more:
+            return left
+        left |= more

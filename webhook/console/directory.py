@@ -126,6 +126,7 @@ class ApplyForm(FlaskForm):
 
     file_hash = HiddenField()
     diff_hash = HiddenField()
+    undo_edits = BooleanField("导出后别人改过的行也按文件改（会撤销他们的修改）；不勾选则这些行不导入")
 
 
 @bp.before_request
@@ -275,9 +276,10 @@ def export(kind: str):
     _admin_only()
     if kind not in set(FileFormat):
         abort(404)
+    exported_at = utcnow()  # taken before the rows are read: an edit made meanwhile counts as after it
     with db() as session:
-        content = write_file(database_rows(session), FileFormat(kind))
-    filename = f"jianghan-directory-{utcnow():%Y%m%d}.{kind}"
+        content = write_file(database_rows(session), FileFormat(kind), exported_at)
+    filename = f"jianghan-directory-{exported_at:%Y%m%d}.{kind}"
     return Response(
         content,
         mimetype=FileFormat(kind).mimetype,
@@ -344,14 +346,16 @@ def apply(import_id: int):
         if record is None:
             abort(404)
         try:
-            diff = apply_import(session, record, form.file_hash.data or "", form.diff_hash.data or "", me(session))
+            seen = (form.file_hash.data or "", form.diff_hash.data or "")
+            diff, left_out = apply_import(session, record, *seen, me(session), undo_edits=bool(form.undo_edits.data))
         except ImportRefused as error:
             refused = str(error)
         else:
             counts = diff.counts()
             flash(
                 f"已导入 {record.filename}：新增 {counts['added']} 行，修改 {counts['changed']} 行，"
-                f"删除或停用 {counts['removed']} 行",
+                f"删除或停用 {counts['removed']} 行"
+                + (f"；导出后别人改过的 {left_out} 行没有导入，保留了他们的修改" if left_out else ""),
                 "ok",
             )
             return redirect(url_for("console_directory.index"))
