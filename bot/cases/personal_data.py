@@ -268,6 +268,7 @@ TABLES: tuple[TableMap, ...] = (
             "category": Erasure.KEEP,
             "unit_id": Erasure.KEEP,
             "escalated_from_id": Erasure.KEEP,
+            "community_id": Erasure.KEEP,  # the community the case came from, counted in reports
             "role": Erasure.KEEP,
             "status": Erasure.KEEP,
             "urgent": Erasure.KEEP,
