@@ -314,6 +314,16 @@ def test_voice_without_recognition_asks_to_type(resident, scripted):
     assert "打字" in resident.sends_voice(None)
 
 
+def test_an_image_without_its_media_id_is_asked_again_not_a_failure(resident, scripted):
+    """WeChat always names an image's media; a message that does not gets a polite reply, not an error."""
+    xml = (
+        f"<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[{resident.openid}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[image]]></MsgType>"
+        f"<MsgId>{new_msg_id()}</MsgId></xml>"
+    )
+    assert "照片没能收到" in resident.deliver(xml)
+
+
 def test_link_gets_a_polite_answer(resident, scripted):
     xml = (
         f"<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[{resident.openid}]]></FromUserName>"

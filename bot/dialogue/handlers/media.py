@@ -8,12 +8,14 @@ from bot.dialogue.handlers import intake
 from bot.dialogue.turn import Turn
 from bot.storage.tickets import latest_open_ticket
 
+PHOTO_UNREADABLE = "抱歉，这张照片没能收到。麻烦您再发一次，或者用文字说说照片里是什么情况。"
+
 
 def image(turn: Turn) -> str:
     """Handler: a photo is kept for the resident's current case."""
     media_id = turn.inbound.media_id
-    if media_id is None:  # WeChat's image message always names its media
-        raise ValueError("an image message without its media id")
+    if media_id is None:  # WeChat's image message names its media; one that does not cannot be kept
+        return PHOTO_UNREADABLE
     if (gathering := turn.dialogue.current(IntakeState)) is not None:
         gathering.media.append(media_id)
         intake.keep_message(turn)
