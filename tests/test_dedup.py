@@ -56,7 +56,11 @@ def test_messages_stored_under_the_older_keys_are_still_answered_by_the_sweep(se
         for message in session.scalars(select(Message).where(Message.dedup_key.in_(older))):
             message.created_at = utcnow() - timedelta(minutes=3)
     with caplog.at_level("INFO"):
-        assert answer_unanswered(services) == 2
+        # Other tests of the run may have left unanswered messages in the same database: at least ours.
+        assert answer_unanswered(services) >= 2
+    with services.db.session() as session:
+        stored = list(session.scalars(select(Message).where(Message.dedup_key.in_(older))))
+        assert len(stored) == 2 and all(message.answered_at is not None for message in stored)
     run_jobs(services)
     assert len(fake_wechat.messages(touser=openid)) == 2
     assert openid not in caplog.text
