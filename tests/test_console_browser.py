@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -37,8 +37,18 @@ def log_in(driver, base: str, username: str) -> None:
 def wait_text(driver, text: str, timeout: float = 15) -> None:
     # The page may be replaced while it is read (a form's redirect, an htmx swap): read it again.
     WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: text in d.find_element(By.TAG_NAME, "body").text
+        lambda d: text in _body_text(d)
     )
+
+
+def _body_text(driver) -> str:
+    try:
+        return driver.find_element(By.TAG_NAME, "body").text
+    except WebDriverException as error:
+        # Chromium's form of a stale element: the body was swapped out between finding and reading it.
+        if "does not belong to the document" in str(error):
+            return ""
+        raise
 
 
 def click(driver, element_id: str) -> None:
