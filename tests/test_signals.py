@@ -223,3 +223,11 @@ def test_nlu_data_taken_as_everyday_examples_holds_no_danger_the_word_lists_know
     # An example of nlu_data/ that names a danger must be listed in a signal_data/danger*.yml file
     # (as a danger, or under left_out) so that it is not learnt as "not danger".
     assert [text for text in signals.everyday_examples() if signals.danger_words(text)] == []
+
+
+@pytest.mark.parametrize("concept", list(signals.NOISE_WORDS.values()), ids=lambda c: c.name)
+def test_the_noise_words_match_their_examples(concept):
+    for text in concept.match:
+        assert concept.found(text), text
+    for text in concept.no_match:
+        assert not concept.found(text), text

@@ -34,7 +34,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.config import PROJECT_ROOT, cache_dir
-from bot.nlu import phrases
+from bot.nlu import answers, phrases
 from bot.nlu.examples import NLU_DATA_DIR, examples_from_dir
 from bot.nlu.model_cache import fingerprint, load_or_build
 
@@ -137,11 +137,10 @@ THREATENED = re.compile(
 # Not a possible danger, whatever the model's middle probability: a complaint about the service
 # itself ("你们就是一群吃闲饭的 打电话也没人接"), or money owed ("包工头跑路了 工钱都没拿到") with no
 # word of a threat, a harm or fear. Sure dangers are not affected.
-# Work or games told with 打 ("电钻还在打", "天天打麻将"): with nobody struck, no violence by the words alone.
-NOISY_WORK = re.compile(r"装修|电钻|冲击钻|电锤|电镐|打墙|打钻|打孔|钻墙|敲敲打打|麻将|打牌")
-PERSON_STRUCK = re.compile(
-    r"打(?:我|人|他|她|孩子|小孩|伢|老婆|老公|媳妇|妈|爸|老人)|打得|被打|救命|受伤|流血|刀|砍|杀|弄死|打死"
-)
+# Work or games told with 打 ("电钻还在打", "天天打麻将"): with nobody struck, no violence by the words
+# alone. The words are data: bot/data/noise_words.yml, with their examples.
+NOISE_WORDS_FILE = answers.ANSWERS_FILE.with_name("noise_words.yml")
+NOISE_WORDS = answers.load(NOISE_WORDS_FILE)
 MONEY_MATTER = re.compile(
     r"工钱|工资|薪水|欠薪|讨薪|包工头|拖欠|欠款|欠钱|借钱|还钱|货款|押金|房租|物业费|退款|赔偿|补偿"
 )
@@ -394,7 +393,7 @@ def danger_words(text: str) -> list[str]:
     if HEDGE.search(text):
         return []
     kinds = [kind for kind, pattern in DANGER_WORDS.items() if pattern.search(text)]
-    if "violence" in kinds and NOISY_WORK.search(text) and not PERSON_STRUCK.search(text):
+    if "violence" in kinds and NOISE_WORDS["noisy_work"].found(text) and not NOISE_WORDS["person_struck"].found(text):
         kinds.remove("violence")  # "电钻晚上十一点还在打": noise; the model judges the rest
     return checked_kinds(kinds, text)
 
