@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.nlu import signals
+from bot.nlu import danger_words, signals
 from bot.nlu.examples import examples_from_dir
 from bot.nlu.signals import NLU_DATA_DIR, normalize
 from bot.training import signal_evaluation as evaluation
@@ -231,3 +231,19 @@ def test_the_noise_words_match_their_examples(concept):
         assert concept.found(text), text
     for text in concept.no_match:
         assert not concept.found(text), text
+
+
+@pytest.mark.parametrize("concept", list(danger_words.DANGER_WORDS.values()), ids=lambda c: c.name)
+def test_the_danger_words_match_their_examples(concept):
+    for text in concept.match:
+        assert concept.found(text), text
+    for text in concept.no_match:
+        assert not concept.found(text), text
+
+
+def test_domestic_violence_is_told_from_a_neighbour_s():
+    assert danger_words.domestic("他又喝多了 我把自己反锁在房里了")
+    assert danger_words.domestic("我老公拿着剪刀说要捅死我")
+    assert not danger_words.domestic("隔壁的男的喝醉了回来砸我家的门")
+    assert danger_words.someone_else_at_risk("我老公站在阳台外面说要跳")
+    assert not danger_words.someone_else_at_risk("我真的不想活了")

@@ -187,54 +187,6 @@ FILLER = re.compile(
 )
 # "不知道" where the way out offers it: skip the question.
 SKIP = re.compile(r"^(?:不知道|不晓得|不清楚|跳过|跳过吧)[了的啊呀吧哦。！!]*$")
-# The danger comes from the resident's own family or partner: domestic violence.
-DOMESTIC = re.compile(
-    r"家暴|家庭暴力|老公|丈夫|我男人|老婆|妻子|媳妇|前夫|前妻|男朋友|男友|女朋友|对象|公公|婆婆|继父|继母|"
-    r"我爸|我妈|我儿子|我女儿"
-)
-# No relation named, but the one who threatens is at home with the resident: domestic too
-# ("他又喝多了…我把自己反锁在房里了", "我躲进卧室了", "我和孩子锁在卫生间里") — unless a neighbour or a
-# stranger is named.
-HIDING_PLACE = r"(?:房间|房里|卧室|卫生间|厕所|洗手间|浴室|屋里|里屋|储藏室|衣柜|柜子|厨房)"
-AT_HOME = re.compile(
-    rf"反锁在.{{0,2}}(?:房|屋|卧室|卫生间|厕所)|(?:躲|藏|锁|关)(?:进|到|在)(?:了)?.{{0,3}}{HIDING_PLACE}|"
-    r"在家(?:里)?(?:打|砸|骂|闹|发酒疯)|"
-    r"砸我家的?门|(?:喝多|喝醉)了?(?:酒)?(?:又)?回(?:来|家)|回家(?:就|又)?(?:打|砸|骂)"
-)
-NOT_AT_HOME = re.compile(r"邻居|隔壁|楼上|楼下|对门|陌生|外卖|快递|物业|保安|房东|租客|同事|老板|路人")
-# Someone else, not the resident, threatens to take their own life ("我老公站在阳台外面说要跳",
-# "我儿子把自己锁在屋里说不想活了"): the one who writes is to get help to that person and stay with
-# them. The resident speaking of themselves ("我真的不想活了") — or leaving the subject out, as one
-# does for oneself ("跟老公吵架了 不想活了") — is not this.
-_OTHER_PERSON = (
-    r"他|她|老公|丈夫|我男人|老婆|妻子|媳妇|儿子|女儿|孩子|小孩|伢|娃|我爸|我妈|爸爸|妈妈|父亲|母亲|老人|"
-    r"爷爷|奶奶|外公|外婆|公公|婆婆|哥哥|弟弟|姐姐|妹妹|男朋友|女朋友|对象|朋友|同学|同事|室友|邻居|隔壁|"
-    r"楼上|楼下|对门|大姐|大哥|大爷|大妈|阿姨|叔叔|老头|老太|男的|女的|有(?:个)?人|那个人"
-)
-_TAKING_ONE_S_LIFE = (
-    r"跳|自杀|寻死|轻生|割腕|上吊|喝药|农药|安眠药|不想活|不活了|活不下去|想死|去死|一了百了|了结|伤害自己|"
-    r"活着.{0,4}(?:没|冇)(?:得)?(?:意思|劲|盼头)|(?:栏杆|楼顶|天台|阳台|窗台|窗户|护栏)(?:外|边)"
-)
-SOMEONE_ELSE_AT_RISK = re.compile(
-    rf"(?<![跟和与被给对让把同找])(?:{_OTHER_PERSON})[^，,。.!！?？\s]{{0,12}}(?:{_TAKING_ONE_S_LIFE})"
-)
-OWN_LIFE = re.compile(
-    r"我(?:真的|实在|也|都|就|是|现在|今天)?(?:不想(?:再)?活|想死|想跳|要跳|去死|活不下去|活够了|撑不(?:住|下去)|"
-    r"想自杀|要自杀|想不开|想了结|想结束)|(?:伤害|了结)我自己|我(?:觉得|感觉|现在)?活着.{0,4}(?:没|冇)"
-)
-
-
-def someone_else_at_risk(text: str) -> bool:
-    """True when the one at risk of taking their own life is someone else, not the resident."""
-    return bool(SOMEONE_ELSE_AT_RISK.search(text)) and not OWN_LIFE.search(text)
-
-
-# "我怕明天他醒了还会打我": the resident fears it will happen again (a protection order is for this).
-FEARS_MORE = re.compile(
-    r"(?:怕|担心|害怕).{0,10}(?:还会|还要|又|再|继续)(?:来)?(?:打|砸|弄|伤害|找|闹)|醒了.{0,4}(?:还会|又|再)"
-)
-# "他好像走了": the one who threatened has gone for now.
-DANGER_GONE = re.compile(r"(?:他|她|对方|那人|人)(?:好像|已经|应该|终于|刚)?(?:走了|离开了|跑了|出去了|出门了)")
 # The resident fears the other side would retaliate if they knew who complained: no phone, kept confidential.
 FEARS_RETALIATION = re.compile(r"报复|报仇|记恨|找我麻烦|怕.{0,8}(?:知道是我|知道我|找上门)")
 # "最好晚上打", "下午3点以后联系", "白天上班不方便接": when the resident can take a call.
@@ -345,11 +297,6 @@ THANKS = re.compile(
     r"^(?:谢谢|谢了|多谢|感谢|辛苦了|辛苦|收到|知道了|晓得了|明白了|好滴)(?:你们?|您)?(?:了|啊|呀|哈|的|啦)*"
     rf"[！!。，, ~～🙏]*(?:谢谢|辛苦了)?[！!。，, ~～🙏]*(?:{_ADDRESS_WORDS}(?:了|啊|呀|哈|的|啦)*)?[！!。~～🙏]*$"
 )
-
-
-def domestic(story: str) -> bool:
-    """True when the danger comes from the resident's family or partner, named or at home with them."""
-    return bool(DOMESTIC.search(story) or (AT_HOME.search(story) and not NOT_AT_HOME.search(story)))
 
 
 def steers_only(text: str) -> bool:

@@ -19,7 +19,7 @@ from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue.flows import IntakeState, UrgentState
 from bot.dialogue.handlers import community, faq, human, intake
 from bot.dialogue.turn import Turn
-from bot.nlu import answers, phrases, signals
+from bot.nlu import answers, danger_words, phrases, signals
 from bot.nlu.cues import asks_fee, asks_office_hours, only_greets
 from bot.nlu.faq_match import QUESTION
 from bot.storage.directory import Unit
@@ -129,7 +129,7 @@ def advice_for(kinds: list[str], story: str = "") -> str:
 def _advice(kind: str, story: str) -> str:
     if kind in ("injury", "fall", signals.GENERIC_DANGER) and phrases.COLLAPSE.found(story):
         return COLLAPSE_ADVICE
-    if kind == "self_harm" and phrases.someone_else_at_risk(story):
+    if kind == "self_harm" and danger_words.someone_else_at_risk(story):
         return SOMEONE_ELSE_AT_RISK
     return ADVICE.get(kind, GENERAL_ADVICE)
 
@@ -191,7 +191,7 @@ def advice_on_open_case(turn: Turn, story: str, kinds: list[str]) -> str:
 
 def domestic_help(turn: Turn, story: str) -> str:
     """When the danger is violence from the resident's family: the domestic-violence FAQ's help beyond 110."""
-    at_home = phrases.domestic(story) and bool(VIOLENCE.search(story))
+    at_home = danger_words.domestic(story) and bool(VIOLENCE.search(story))
     entry = faq_for_intent(turn.session, DOMESTIC_FAQ) if at_home else None
     if entry is None:
         return ""
@@ -263,16 +263,16 @@ def _to_case(turn: Turn, ticket: Ticket, danger: bool = False) -> str:
             link_message(turn.session, ticket, turn.message, note="居民留了电话")
         # The flow goes on: "他还在砸", "搞错了", "我在西桥" still belong to this case.
         return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。{REMIND_110}"
-    was_at_home = phrases.domestic(ticket.description)
+    was_at_home = danger_words.domestic(ticket.description)
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
     # Only now does she say where he is ("我躲进卧室了"): the help beyond 110 she was not given yet.
     at_home = "" if was_at_home else domestic_help(turn, ticket.description)
-    if phrases.DANGER_GONE.search(turn.text):
+    if danger_words.DANGER_GONE.search(turn.text):
         return f"已补充到紧急工单 {ticket.number}。\n{SAFETY_NEXT}{at_home}"
     if phrases.WHAT_NOW.found(turn.text) and phrases.COLLAPSE.found(ticket.description):
         # "救护车还没来 我该做什么": what to do until it comes, again
         return f"已补充到紧急工单 {ticket.number}。\n⚠️ {COLLAPSE_ADVICE}"
-    if not at_home and phrases.FEARS_MORE.search(turn.text):
+    if not at_home and danger_words.FEARS_MORE.search(turn.text):
         at_home = domestic_help(turn, ticket.description)
     return f"已补充到紧急工单 {ticket.number}。{REMIND_110}{at_home}"
 
