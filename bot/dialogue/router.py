@@ -6,7 +6,6 @@ The order of handling is declared once, in STAGES (events and sure danger come b
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
@@ -16,6 +15,7 @@ from bot.dialogue.handlers import (
     ANYTIME,
     FLOWS,
     HANDLERS,
+    asides,
     clarify,
     community,
     events,
@@ -33,7 +33,6 @@ from bot.dialogue.handlers import (
 from bot.dialogue.turn import Turn
 from bot.nlu import phrases, signals
 from bot.nlu.answers import Answer, Reading
-from bot.nlu.faq_match import QUESTION
 from bot.nlu.policy import FALLBACK_INTENT, Decision, real_ranking
 from bot.nlu.types import FAQ_PREFIX
 
@@ -45,12 +44,10 @@ MAX_FRAGMENTS = 5
 SURE_OUTSIDE = 0.9
 # Inside an intake, an unclear message longer than this is more of the story, not a bad answer.
 SHORT_ANSWER_CHARS = 12
-# Inside an intake, an FAQ the model gives this much is a question to answer on the spot: the
-# intake goes on whatever the answer, so less certainty is needed than for a first message.
-FAQ_IN_INTAKE_CONFIDENCE = 0.6
-# A question this short is asked, not told; a longer message with a question in it is more story.
-PLAIN_QUESTION_CHARS = 24
-PLAIN_QUESTION = re.compile(rf"{QUESTION.pattern}|多久|多长时间|几年|几天|几个月|咋")
+# A question asked inside an intake (bot/dialogue/handlers/asides.py has what makes one).
+FAQ_IN_INTAKE_CONFIDENCE = asides.FAQ_IN_INTAKE_CONFIDENCE
+PLAIN_QUESTION_CHARS = asides.PLAIN_QUESTION_CHARS
+PLAIN_QUESTION = asides.PLAIN_QUESTION
 # Said after a held answer ("先别交 再见", "等等 好的"), these small words add nothing: no goodbye
 # ends the draft held, no "请说说您的事情".
 HELD_ASIDES = ("greet", "thank", "goodbye", "affirm", "deny")
@@ -181,6 +178,31 @@ def _answer_to_staff(turn: Turn, waiting: Flow | None) -> str | None:
     return staff_reply.in_intake(turn) if turn.has_cases() else None
 
 
+def _about_the_bot(turn: Turn, waiting: Flow | None) -> str | None:
+    # "你是机器人吗", or a message in English: answered at any step; the pending question follows.
+    if asides.asks_if_robot(turn.text):
+        reply = asides.robot(turn)
+    elif asides.in_english(turn.text):
+        reply = asides.english(turn)
+    else:
+        return None
+    return with_reminder(turn, turn.dialogue.flow, reply)
+
+
+def _question_in_passing(turn: Turn, waiting: Flow | None) -> str | None:
+    # "我要不要报警？" while the intake waits for a community, a phone or a yes: the question is
+    # answered (an FAQ, 110, or honestly: the person who takes the case answers it), the step's
+    # question asked again in its own words.
+    state = turn.dialogue.current(IntakeState)
+    if waiting is None or state is None or not asides.asked_in_passing(turn, state):
+        return None
+    step = waiting.steps[state.step]
+    if step.question is not None and step.question.read(turn.text).answer is not Answer.NEITHER:
+        return None  # "是这样吗？", "不是吗": a yes or no the step reads
+    answer = asides.answer_in_passing(turn, state)
+    return f"{answer}\n\n【您正在登记的事项还没提交】{waiting.prompt(turn)}"
+
+
 def _waiting_step(turn: Turn, waiting: Flow | None) -> str | None:
     if waiting is None:
         return None
@@ -241,6 +263,8 @@ TEXT_STAGES: tuple[Stage, ...] = (
     Stage("how far the erasure asked for is", _erasure_progress),
     Stage("a rating of a resolved case", _rating),
     Stage("an answer to a staff member's question, not a new case", _answer_to_staff),
+    Stage("asked of the bot itself: a person or a machine? a message in English", _about_the_bot),
+    Stage("a question asked in passing while the intake waits (answered, the step asked again)", _question_in_passing),
     Stage("the answer to the step that waits", _waiting_step),
     Stage("taking up an intake cancelled a while ago", _cancelled_intake),
     Stage("an any-time phrase (转人工, 我的工单, 取消, 返回…)", _anytime_phrase),
@@ -403,7 +427,11 @@ def by_decision(turn: Turn, decision: Decision) -> str:
         return clarify.ask(turn, list(decision.choices))
     if _could_be_a_fragment(turn, decision):
         # Not understood yet: keep it, the next message may finish the sentence ("水管" / "爆了").
+        first_words = asides.could_be_first_words(turn)
         turn.dialogue.fragments.append(Fragment(turn.message.id, turn.text))
+        if first_words:  # "空调" alone: asked what happened, not declined
+            turn.intent = decision.intent
+            return asides.fragment(turn)
     return dispatch(turn, decision.intent)
 
 

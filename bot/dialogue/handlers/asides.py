@@ -1,0 +1,182 @@
+"""Asides: what a resident asks of the bot itself ("你是机器人吗", a message in English), a question
+asked in passing while an intake waits for its answer ("我要不要报警？", "离婚冷静期多少天"), and a
+first message that is only a fragment ("空调"). Each is answered on its own; the router asks the
+pending question again.
+
+The words are data (bot/data/aside_words.yml); English is told by its letters, not by words.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from bot.cases.directory import communities_named
+from bot.config import DATA_DIR
+from bot.dialogue.flows import IntakeState
+from bot.dialogue.handlers import community, faq, intake
+from bot.dialogue.turn import Turn
+from bot.nlu import answers, phrases
+from bot.nlu.faq_match import QUESTION, match_faq
+from bot.nlu.policy import real_ranking
+from bot.nlu.types import FAQ_PREFIX
+
+WORDS = answers.load(DATA_DIR / "aside_words.yml")
+ROBOT_QUESTION = WORDS["robot_question"]
+ASKS_POLICE = WORDS["asks_police"]
+
+# A question this short is asked, not told; a longer message with a question in it is more story.
+PLAIN_QUESTION_CHARS = 24
+# What makes a short message a question: the question words the FAQ matcher reads, and how long or
+# how (多久, 几天, 咋) — one of the several ways the project tells a question, used as it stands.
+PLAIN_QUESTION = re.compile(rf"{QUESTION.pattern}|多久|多长时间|几年|几天|几个月|咋")
+# Inside an intake, an FAQ the model ranks first with this much is a question to answer on the
+# spot: the intake goes on whatever the answer, so less certainty is needed than for a first message.
+FAQ_IN_INTAKE_CONFIDENCE = 0.6
+
+# A message in English: at least this many Latin letters, and at most this many Chinese characters
+# per letter (a Chinese character says about as much as a short English word).
+ENGLISH_MIN_LETTERS = 8
+ENGLISH_MAX_HAN_PER_LETTER = 0.25
+_LATIN = re.compile(r"[A-Za-z]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+# A first message this short, all Chinese, may be the first words of a story ("空调", "楼上").
+FRAGMENT_MAX_CHARS = 6
+_ONLY_HAN = re.compile(r"^[\u3400-\u9fff]+$")
+
+ROBOT_ANSWER = (
+    "我是江汉区社区公共法律服务的自动回复助手，不是真人。"
+    "我可以解答常见的法律问题，也可以把邻里纠纷、物业问题和法律咨询登记下来，"
+    "转给您所在社区的律师、人民调解员或物业房管员，由他们联系您。\n"
+    "想直接找工作人员，回复“转人工”就行。"
+)
+ENGLISH_ANSWER = (
+    "您好！这里是江汉区公共法律服务：为江汉区居民免费提供法律帮助，由社区律师和人民调解员为您解答、调解。"
+    "本服务使用中文；需要找工作人员请回复“转人工”，紧急情况请拨打 110。\n"
+    "Hello! This is the Jianghan District public legal service: free legal help for residents of "
+    "Jianghan District, Wuhan, from community lawyers and mediators. It works in Chinese — please write "
+    "in Chinese if you can (a translation app is fine). To reach a person, send 转人工. "
+    "In an emergency, call 110."
+)
+POLICE_ANSWER = (
+    "如果有人身危险，或者违法的事正在发生，请直接拨打 110。"
+    "其他情况要不要报警，{who}联系您时会和您一起看；这个问题我已记进您的登记里。"
+)
+HONEST_ANSWER = "这个要{who}看了您的具体情况才能答，我把这个问题记进您的登记里，{who}联系您时会一并回答。"
+FRAGMENT_ANSWER = (
+    "您说的“{said}”，具体是什么情况呢？可以接着说说发生了什么（比如坏了、漏了、吵到您了，和谁有关），"
+    "我帮您转给对应的工作人员。"
+)
+# How a question no answer was given for is kept with the case: staff read it as one to answer.
+KEPT_QUESTION = "【居民的问题】{text}"
+
+
+class Kept(enum.Enum):
+    """What becomes of a question asked in passing, for the case being gathered."""
+
+    STORY = "its words are the story the step asked for (the details step): added as they are"
+    QUESTION = "no answer was given: added marked as the resident's question, for staff to answer"
+    MESSAGE_ONLY = "answered (an FAQ): the message stays on the case, the case text does not hold it"
+
+
+def asks_if_robot(text: str) -> bool:
+    """True when the resident asks whether a person or a machine answers them."""
+    return ROBOT_QUESTION.found(text)
+
+
+def robot(turn: Turn) -> str:
+    """ "你是机器人吗": honestly, what answers them, what it can do and how to reach a person."""
+    turn.intent = "ask_bot"
+    return ROBOT_ANSWER
+
+
+def in_english(text: str) -> bool:
+    """True when the message is written (mostly) in English: enough Latin letters in words, and few
+    Chinese characters beside them. A phone number, "ok" or a case number is not."""
+    letters = len(_LATIN.findall(text))
+    if letters < ENGLISH_MIN_LETTERS or len(_LATIN_WORD.findall(text)) < 2:
+        return False
+    return len(_HAN.findall(text)) <= letters * ENGLISH_MAX_HAN_PER_LETTER
+
+
+def english(turn: Turn) -> str:
+    """A message in English: one bilingual reply — what the service does, that it works in Chinese,
+    how to reach a person — never the Chinese "not understood"."""
+    turn.intent = "in_english"
+    return ENGLISH_ANSWER
+
+
+def asked_in_passing(turn: Turn, state: IntakeState) -> bool:
+    """True when a message while the intake waits is a plain question of its own, not the answer
+    the step asked for: short, asked as a question, and none of what the step reads itself (a
+    phone number, why the phone is wanted, a time to call, a community, not knowing it) nor an
+    any-time phrase (取消, 转人工, 在哪, 什么时候来…)."""
+    text = turn.text
+    if len(text) > PLAIN_QUESTION_CHARS or not PLAIN_QUESTION.search(text):
+        return False
+    if phrases.anytime_intent(text, in_flow=True) is not None or any(char.isdigit() for char in text):
+        return False
+    if phrases.WHY_PHONE.search(text) or intake.contact_time_in(text):
+        return False
+    if state.step == "community" and (community.place_unknown(text) or community.sounds_like_a_place(text)):
+        return False
+    return not communities_named(turn.session, text)
+
+
+def answer_in_passing(turn: Turn, state: IntakeState) -> str:
+    """The question answered: the FAQ's answer when one is sure, 110 for "要不要报警", else honestly
+    that the person who takes the case will answer it. What the case keeps of it: see `Kept`."""
+    answer = _faq_answer(turn)
+    if answer:
+        kept = Kept.MESSAGE_ONLY
+    elif ASKS_POLICE.found(turn.text):
+        answer, kept = POLICE_ANSWER.format(who=intake.who_answers(turn, state)), Kept.QUESTION
+    else:
+        answer, kept = HONEST_ANSWER.format(who=intake.who_answers(turn, state)), Kept.QUESTION
+    if state.step == "details":
+        kept = Kept.STORY  # asked for what happened, the resident's words tell it, question or not
+    if kept is Kept.STORY:
+        intake.add_story(turn, turn.text)
+    elif kept is Kept.QUESTION:
+        intake.add_story(turn, KEPT_QUESTION.format(text=turn.text))
+    else:
+        intake.keep_message(turn)
+    return answer
+
+
+def _faq_answer(turn: Turn) -> str:
+    """The FAQ answer to the message when the words, the model or the FAQ matcher is sure of one; "" otherwise."""
+    decision = turn.decide()
+    candidates = []
+    if decision.kind == "faq":  # the model sure (FAQ_MIN_CONFIDENCE), or the words ("要钱吗")
+        candidates.append(decision.intent)
+    ranking = real_ranking(turn.classification) if turn.classification is not None else []
+    if ranking and ranking[0][0].startswith(FAQ_PREFIX) and ranking[0][1] >= FAQ_IN_INTAKE_CONFIDENCE:
+        candidates.append(ranking[0][0])
+    if (matched := match_faq(turn.text)) is not None:
+        candidates.append(matched.intent)
+    for intent in candidates:
+        if text := faq.answer_text(turn, intent):
+            turn.intent = intent
+            return text
+    return ""
+
+
+def fragment(turn: Turn) -> str:
+    """A first message of a few words the bot cannot place ("空调", "水管", "楼上"): kept (by the
+    router) and asked about kindly — the rest of the story often follows."""
+    return FRAGMENT_ANSWER.format(said=turn.text)
+
+
+def could_be_first_words(turn: Turn) -> bool:
+    """True when a message the bot cannot place may be the first words of a story: a few Chinese
+    characters, nothing kept before it, and no filler ("嗯嗯", "随便")."""
+    text = turn.text
+    return (
+        not turn.dialogue.fragments
+        and len(text) <= FRAGMENT_MAX_CHARS
+        and bool(_ONLY_HAN.match(text))
+        and not phrases.FILLER.match(text)
+    )
