@@ -233,7 +233,9 @@ def test_the_noise_words_match_their_examples(concept):
         assert not concept.found(text), text
 
 
-@pytest.mark.parametrize("concept", list(danger_words.DANGER_WORDS.values()), ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "concept", [*danger_words.DANGER_WORDS.values(), *signals.SIGNAL_WORDS.values()], ids=lambda c: c.name
+)
 def test_the_danger_words_match_their_examples(concept):
     for text in concept.match:
         assert concept.found(text), text

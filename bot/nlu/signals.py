@@ -33,7 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
-from bot.config import PROJECT_ROOT, cache_dir
+from bot.config import DATA_DIR, PROJECT_ROOT, cache_dir
 from bot.nlu import answers, phrases
 from bot.nlu.examples import NLU_DATA_DIR, examples_from_dir
 from bot.nlu.model_cache import fingerprint, load_or_build
@@ -64,99 +64,36 @@ GROUP_THRESHOLD = 0.70
 # Below this the kind model's best guess is not trusted and the generic kind is returned.
 KIND_CONFIDENCE = 0.35
 
-# The backstop: phrases that almost always mean danger right now. Kept narrow on purpose; the
-# model carries the wording these miss, and HEDGE keeps them quiet on retold or feared events.
-DANGER_WORDS = {
-    "fire": re.compile(
-        r"着火了|起火|失火了|着大火|烧起来|烧着了|冒烟了|在冒烟|冒黑烟|冒浓烟|火苗|明火|火光|冒火|窜出.{0,2}火|"
-        r"火(?:势|苗)?.{0,4}(?:窜|蔓延|越来越大)|火(?:很|好)大|在烧(?!烤|香|纸|饭|菜|水|炭)|引燃|点着了|爆燃|浓烟|黑烟|"
-        r"全是烟(?!头)|好大的烟|火势"
-    ),
-    "gas": re.compile(
-        r"(?:煤气|燃气|天然气|液化气)[^，。,.]{0,8}(?:泄[漏露]|漏|喷|冒|破|断|穿|味)|漏气了|在漏气|"
-        r"(?:漏|喷|冒)[^，。,.]{0,4}(?:燃气|煤气|天然气|液化气)|臭鸡蛋(?:.{0,2}味|样|一样|似的)|燃气报警器.{0,4}(?:响|叫)|"
-        r"阀门.{0,6}关不(?:上|住|掉)|烧炭.{0,10}(?:晕|头痛|头疼|恶心)|煤气中毒"
-    ),
-    "injury": re.compile(
-        r"流了?(?:好多|一地|很多|一身)?的?血|(?<!破)血(?:一直|还在)?(?:在)?(?:流|冒|喷)|满(?:脸|头|身|腿)是血|血泊|"
-        r"血流不止|血止不住|昏迷|晕倒了|晕过去|昏过去|叫不醒|喊不醒|不省人事|抽搐|口吐白沫|喘不上气|"
-        r"喘不过气|呼吸困难|憋紫|脸都紫|快不行了|触电了|被电打了|叫救护车|误吞|噎住|噎到|压在下面|"
-        r"夹断|口齿不清|半边身子|食物中毒|喝了.{0,4}(?:洗衣液|消毒水|84|农药)"
-    ),
-    "violence": re.compile(
-        r"拿(?:着|了)?(?:一把)?(?:菜|砍|水果|尖)?刀(?!剁|切|削)|持刀|举着.{0,6}(?:刀|斧|棍)|动刀子?|刀架|带了?刀|"
-        r"拿着.{0,6}(?:棍|钢管|铁棍|斧|锤|砖|酒瓶|铁锹|剪刀|螺丝刀|匕首)|拎着?.{0,4}(?:棍|钢管|铁棍|刀|斧)|"
-        r"砍死|捅死|砍人|捅人|砍我(?!家)|捅我(?!家)|杀我|要杀|杀了(?:你|我|他|她)|弄死|搞死|整死|掐死|"
-        r"打死(?:你|我|他|她)|要你的命|要我死|让我消失|打断.{0,4}腿|卸了?.{0,4}(?:胳膊|腿)|"
-        r"打起来了|打人了|动手了|正在打|在打我|(?:又|还)在打|打我(?!电话|手机|的电话)|还在(?:踢|打)|"
-        r"(?:又|天天|经常|总是)打了?我|打了我一顿|把我(?:推|按|摔|踢|掐|拖)(?:到|在|倒)|"
-        r"掐(?:着|住)?(?:我的?|我妈的?)?脖子|揪.{0,6}头发|几巴掌|耳光|(?:冲|闯)进.{0,4}(?:我家|家里|屋)|"
-        r"把我(?:锁|关)在|不让我出(?:去|门)|跟踪我|放火|拿汽油|浇了?汽油|泼硫酸|踹.{0,4}门|砸.{0,4}门|"
-        r"撬(?:我家)?(?:的)?门|在追我"
-    ),
-    "self_harm": re.compile(
-        r"自杀(?!了|的人)|跳楼(?!价)|活着(?:真|都|还)?(?:没|冇)(?:得)?(?:意思|劲|盼头)|活够了|想跳|要跳|跳(?:江|河|湖|长江|下去|桥)|不想活|想不活|不活了|想死(?!的心)|去死|寻死|轻生|割腕|"
-        r"割.{0,2}手|一了百了|了结自己|结束(?:自己的生命|这一切)|(?:吃|吞)了(?:一(?:把|瓶|整瓶)|好多|很多|一堆)?.{0,2}(?:安眠药|药)|"
-        r"(?:喝|买好了|拿着).{0,2}农药|活不下去|不想再?醒|遗书|怎么死|带着孩子一起走|同归于尽|"
-        r"(?:坐|站)在?.{0,6}(?:栏杆|楼顶|天台)(?:外|边)"
-    ),
-    "child_or_elder": re.compile(
-        r"(?:孩子|小孩|小伢|伢|娃|宝宝|老人|爷爷|奶奶|外婆|外公|嗲嗲|婆婆|老爷爷|老太太|老奶奶)[^，。,.]{0,8}"
-        r"(?:不见了|找不到了?|走丢了|走失了|没回来|没回家|联系不上|电话打不通|关机)|"
-        r"一个人在家.{0,12}(?:哭|喊|电话|头晕|起不来|救命)|(?:几|好几|两)天没(?:开门|出门|动静|接电话)|"
-        r"敲门.{0,4}(?:没人应|没反应|没动静|不应)|(?:叫|喊)(?:了半天)?(?:也)?没人应|"
-        r"(?:坐|站|爬|趴|挂|探)[^，。,.]{0,8}(?:窗台|窗户|栏杆|护栏)外|(?:头|身子)(?:伸|探)(?:出|到).{0,4}(?:窗|栏杆)|"
-        r"(?<![年车卡])卡在.{0,6}(?:里|中间|缝)|卡住了|锁在车里|掉进.{0,6}了|被(?:锁|关|绑)在|不给.{0,4}(?:吃|饭)|饿得|皮包骨|被抱走|拐走"
-    ),
-    "fall": re.compile(
-        r"摔(?:倒|了|下)[^，。,.]{0,10}(?:起不来|动不了|站不起|不动|不说话|叫不醒|流血|出血|头晕|说不出话|"
-        r"不应|喊疼|昏)|(?:摔|掉|跌|滚)下(?:来|去)了|滑倒了|踩空了|坠楼|坠落|"
-        r"从.{0,10}(?:楼|架|梯|窗|阳台|台阶|床|凳子|轮椅|屋顶|吊篮)上?(?:摔|掉|跌|滚)"
-    ),
-}
+# The word lists are data (bot/data/signal_words.yml), each block with the examples it must and
+# must not match (tests/test_signals.py checks them).
+SIGNAL_WORDS_FILE = DATA_DIR / "signal_words.yml"
+SIGNAL_WORDS = answers.load(SIGNAL_WORDS_FILE)
+# The backstop: phrases that almost always mean danger right now, one block per kind. Kept narrow
+# on purpose; the model carries the wording these miss, and HEDGE keeps them quiet on retold or
+# feared events.
+DANGER_WORDS = {kind: SIGNAL_WORDS[kind].pattern for kind in DANGER_KINDS}
 # A call for help that names no kind: the model's kind (or the generic one) goes with it.
-CALL_FOR_HELP = re.compile(r"救命|快来人|快叫救护车|快报警|快打(?:110|119|120)")
+CALL_FOR_HELP = SIGNAL_WORDS["call_for_help"].pattern
 # Retold, feared or hypothetical events: the word lists stay quiet, the model decides alone.
-HEDGE = re.compile(
-    r"去年|前年|上个?月|上周|上次|前几天|那天|离婚前|新闻|听说|朋友圈|嘴上说说|过去.{0,4}了|几个月前|几年前|小时候|以前|之前|当时|那次|过去了|"
-    r"怕.{0,3}(?:会|哪天|出事|以后|着火|起火|漏|掉|摔)|担心|隐患|风险|万一|会不会|容易|烧香|烧纸|油烟|抽烟|算不算|"
-    r"赔|判|罪|伤残|鉴定|负责|责任|追究|追责|保险|互殴|正当防卫|区分|消防通道|要多久|多长时间|"
-    r"流程|手续|补贴|认定|不认账|认账|医药费|报销|起诉|开玩笑|电视剧|游戏里|如果|假如"
-)
+HEDGE = SIGNAL_WORDS["hedge"].pattern
 # Self-harm is a kind only when someone speaks of harming themselves ("我不想活了", "想死", "自杀",
 # "伤害自己", or the word list's self-harm words) or the kind model is sure of it: unsure, it also
 # takes a frightened "他好像睡着了 我现在该怎么办" for self-harm.
-SELF_HARM_SPOKEN = re.compile(
-    r"不想(?:再)?活|想不活|不活了|想死|伤害自己|伤害我自己|撑不(?:住|下去)|活着.{0,6}(?:意思|意义|劲|盼头|痛苦)|累赘|不想(?:再)?拖累|往下跳"
-)
+SELF_HARM_SPOKEN = SIGNAL_WORDS["self_harm_spoken"].pattern
 SURE_SELF_HARM = 0.75
 # Another person threatens the resident's life: violence, whatever words of death it uses.
-THREATENED = re.compile(
-    r"(?:打|弄|搞|整|掐|砍|捅)死我|杀了?我|要我(?:的命|死)|(?:让|叫|逼)我去死|(?:跟|和)我同归于尽|威胁我"
-)
+THREATENED = SIGNAL_WORDS["threatened"].pattern
 # Not a possible danger, whatever the model's middle probability: a complaint about the service
 # itself ("你们就是一群吃闲饭的 打电话也没人接"), or money owed ("包工头跑路了 工钱都没拿到") with no
 # word of a threat, a harm or fear. Sure dangers are not affected.
+MONEY_MATTER = SIGNAL_WORDS["money_matter"].pattern
+THREAT_OR_HARM = SIGNAL_WORDS["threat_or_harm"].pattern
 # Work or games told with 打 ("电钻还在打", "天天打麻将"): with nobody struck, no violence by the words
 # alone. The words are data: bot/data/noise_words.yml, with their examples.
 NOISE_WORDS_FILE = answers.ANSWERS_FILE.with_name("noise_words.yml")
 NOISE_WORDS = answers.load(NOISE_WORDS_FILE)
-MONEY_MATTER = re.compile(
-    r"工钱|工资|薪水|欠薪|讨薪|包工头|拖欠|欠款|欠钱|借钱|还钱|货款|押金|房租|物业费|退款|赔偿|补偿"
-)
-THREAT_OR_HARM = re.compile(
-    r"打(?!电话|工|车|听|算|印|卡|扫)|杀|死|刀|砍|捅|威胁|堵|砸|锁|血|伤|跳|救|火|烟|煤气|燃气|毒|药|跟踪|逼|闹|"
-    r"拼命|危险|怕|吓|抢|晕|摔|命|报警"
-)
-GROUP_WORDS = re.compile(
-    r"全体(?:业主|住户|居民)|所有业主|业主们|居民们|联名|集体(?:起诉|维权|投诉|上访|反映|罢免|讨薪|反对)|"
-    r"(?:几十|上百|好多|很多|好几|十几|二十几|二十多|三十多|几百)(?:户|家住户|个业主|个工人|号人)|"
-    r"(?:全楼|整栋楼|一整栋|整个小区|全小区|整个单元|我们单元|全村)的?(?:人|住户|业主|居民|村民)?(?:都|全都|一起)|"
-    r"(?:一起|一块儿?|联合起来)(?:去)?(?:告|起诉|维权|投诉|讨说法|讨薪|请律师|打官司)|"
-    # Wages owed to many at once ("老板跑了 欠我们二十几个人的工钱").
-    r"(?:几十|上百|好几十|十几|二十几|二十多|三十多|几百)个?(?:人|工人|老乡|师傅|兄弟)的?(?:工钱|工资|血汗钱)"
-)
-SINGLE_HOUSEHOLD = re.compile(r"就我家|只有我家|我家就|我一个人|我自己|一家(?:三|四|五|六|几)口|我们一家")
+GROUP_WORDS = SIGNAL_WORDS["group_words"].pattern
+SINGLE_HOUSEHOLD = SIGNAL_WORDS["single_household"].pattern
 
 
 class LinearScorer:

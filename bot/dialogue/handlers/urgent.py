@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from bot.cases.directory import communities_named
@@ -59,16 +58,13 @@ CAUTION = "⚠️ 如果现在有人身危险，请立即拨打 110（报警）�
 NOT_URGENT = answers.pattern("no_danger")  # bot/data/answers.yml
 # Harm done by a person ("又打了我", "我躲进卧室了", "喝醉了回来"): with family named, the
 # domestic-violence help applies; a father who collapsed or a neighbour not answering is no violence.
-VIOLENCE = re.compile(
-    r"打(?!电话|工|车|听|算|印|卡|扫|不通|120|110|119)|砸|踢|推|掐|砍|捅|威胁|骂|逼|吼|躲|藏|反锁|"
-    r"发酒疯|喝多|喝醉|弄死|杀|跟踪|堵"
-)
+VIOLENCE = danger_words.DANGER_WORDS["harm_by_person"].pattern
 # A question the FAQ answers, asked while an urgent case is open ("我明天能去你们那里吗",
 # "离婚要准备什么"): answered, and the case stays open for what follows.
 STILL_OPEN = "紧急工单 {number} 还在办理，有新情况可以继续告诉我。"
 QUESTION_KEPT = "您问的这个问题已记到紧急工单 {number} 里，工作人员联系您时会一并解答。如有危险请先拨打 110。"
 # What surrounds a phone number given alone ("我的电话是 137…", "手机：137…").
-NUMBER_WORDS = re.compile(r"[\s，,。.:：!！]|我的|电话|手机|号码|是|号")
+NUMBER_WORDS = danger_words.DANGER_WORDS["phone_words"].pattern
 # "搞错了 煤气味是楼下在熬中药" names the danger again while calling it a mistake: asked to confirm.
 CALL_OFF_QUESTION = (
     "如果确认现在没有危险，回复“没有危险”，工单会改为普通事项；"
@@ -86,7 +82,8 @@ GENERAL_ADVICE = "如有危险，请立即拨打 110（报警）、119（火警�
 # Danger at home: the lines of this FAQ answer that go beyond 110 (the women's federation, a
 # protection order, evidence) follow the emergency advice.
 DOMESTIC_FAQ = "faq_domestic_violence"
-DOMESTIC_HELP_LINES = re.compile(r"保护令|妇联|证据")
+DOMESTIC_HELP_LINES = danger_words.DANGER_WORDS["help_beyond_110"].pattern
+LIST_NUMBER = danger_words.DANGER_WORDS["list_number"].pattern
 DOMESTIC_HELP = "遭受家庭暴力，除了报警："
 # The one who threatened has gone for now ("他好像走了 我该怎么办"): what to do next.
 SAFETY_NEXT = (
@@ -195,7 +192,7 @@ def domestic_help(turn: Turn, story: str) -> str:
     entry = faq_for_intent(turn.session, DOMESTIC_FAQ) if at_home else None
     if entry is None:
         return ""
-    lines = [re.sub(r"^\d+\.\s*", "· ", line) for line in entry.answer.splitlines() if DOMESTIC_HELP_LINES.search(line)]
+    lines = [LIST_NUMBER.sub("· ", line) for line in entry.answer.splitlines() if DOMESTIC_HELP_LINES.search(line)]
     return "\n" + "\n".join([DOMESTIC_HELP, *(lines or [entry.answer])])
 
 
