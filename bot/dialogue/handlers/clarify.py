@@ -6,7 +6,7 @@ from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS
 from bot.dialogue.flows import ClarifyState, Fragment
 from bot.dialogue.handlers import human, intake
 from bot.dialogue.turn import Turn
-from bot.nlu import phrases
+from bot.nlu import phrases, step_answers
 from bot.training import review
 
 CHOICE_QUESTION = "您说的情况更接近哪一类？"
@@ -60,7 +60,7 @@ def choose_step(turn: Turn) -> str | None:
     """Step "choose": a number, or words that name a kind of case (a plain yes or no is read by the
     step's question in FLOWS)."""
     state = turn.dialogue.state(ClarifyState)
-    pick = phrases.choice_number(turn.text)
+    pick = phrases.choice_number(turn.text) or step_answers.choice_number(turn.text, len(state.choices) + 1)
     if pick is not None and 1 <= pick <= len(state.choices):
         return _chosen(turn, state, state.choices[pick - 1], text=state.question)
     if pick == len(state.choices) + 1:

@@ -8,7 +8,7 @@ from bot.cases.directory import communities_named, match_communities, nearest_co
 from bot.cases.tickets import move_to_community, response_promise, urgent_cases_awaiting_community
 from bot.dialogue.flows import MovingState
 from bot.dialogue.turn import Turn
-from bot.nlu import phrases
+from bot.nlu import phrases, step_answers
 from bot.storage.directory import Unit, district_centre
 from bot.storage.tickets import Ticket, latest_open_ticket
 
@@ -190,7 +190,7 @@ def district_name(turn: Turn) -> str:
 
 def resolve_place(turn: Turn, text: str, candidates: list[int]) -> tuple[Unit | None, list[Unit]]:
     """The one community the text names (a number picks from `candidates`), else the matches."""
-    pick = phrases.choice_number(text)
+    pick = phrases.choice_number(text) or (step_answers.choice_number(text, len(candidates)) if candidates else None)
     if pick is not None and 1 <= pick <= len(candidates):
         return turn.session.get(Unit, candidates[pick - 1]), []
     if pick is not None or len(text) > PLACE_MAX_CHARS:

@@ -10,7 +10,7 @@ from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
 from bot.dialogue.flows import Contact, FaqOfferState, IntakeState, MoreWords, OtherMatter, Question
 from bot.dialogue.handlers import community
 from bot.dialogue.turn import Turn
-from bot.nlu import answers, phrases
+from bot.nlu import answers, phrases, step_answers
 from bot.nlu.answers import Answer
 from bot.nlu.cues import asks_fee, asks_office_hours
 from bot.nlu.signals import is_collective
@@ -323,7 +323,8 @@ def phone_step(turn: Turn) -> str | None:
     all (staff write); a corrected community is taken; a plain yes or no is read by the step's
     question (FLOWS); anything else is not an answer (the router reads it: more story, a question, …)."""
     state, text = turn.dialogue.state(IntakeState), turn.text
-    phone = find_phone(text) or find_landline(text)  # a landline is asked for, so it counts here
+    # A landline is asked for, so it counts here; a number read out in groups ("幺三八 零七一二 …") too.
+    phone = find_phone(text) or find_landline(text) or step_answers.phone_number(text)
     if phone:
         keep_message(turn)
         turn.resident.phone = phone
@@ -394,6 +395,8 @@ def contact_time_said(turn: Turn) -> str | None:
     if not said:
         return None
     state = turn.dialogue.state(IntakeState)
+    if len(text) <= SHORT_REPLY_MAX_CHARS and step_answers.says(text, step_answers.Label.NO, step_answers.Step.PHONE):
+        return no_phone(turn)  # "没必要留", "电话莫留了": a no the model knows and the words above miss
     state.contact.contact_time = said
     keep_message(turn)
     next_words = prompt(turn) if state.step != "confirm" else summary(turn, state)

@@ -22,7 +22,7 @@ from bot.dialogue.handlers import privacy
 from bot.dialogue.handlers.intake import contact_time_in
 from bot.dialogue.handlers.staff_reply import NEW_MATTER
 from bot.dialogue.turn import Turn
-from bot.nlu import phrases
+from bot.nlu import phrases, step_answers
 from bot.storage.base import utcnow
 from bot.storage.tickets import (
     OPEN_STATUSES,
@@ -98,7 +98,7 @@ def rating_or_reopen(turn: Turn) -> str | None:
 def rating_in_words(turn: Turn) -> str | None:
     """A rating said in words ("给个3分吧", "五星好评", "很满意") for a case awaiting one: taken even
     while another question waits, which a bare digit would answer instead; None otherwise."""
-    said = phrases.spoken_rating(turn.text)
+    said = phrases.spoken_rating(turn.text) or step_answers.rating_and_comment(turn.text)
     if said is None or phrases.UNRESOLVED.search(turn.text):  # "不满意 还是没修好" reopens the case
         return None
     ticket = _awaiting_rating(turn)
