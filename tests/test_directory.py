@@ -93,7 +93,8 @@ def test_a_street_name_narrows_the_choice(session):
         ("不知道 唐家墩那边", "tangjiadun"),
         ("就在万松园路那边", None),
         ("少数民族的习惯", None),
-        ("在花楼街道这边", None),  # streets without rooms are not asked
+        ("在花楼街道这边", "hualoujie"),  # a street without rooms in the directory: its workstation
+        ("民意街这附近", "minyi"),
     ],
 )
 def test_a_street_is_named_only_as_a_whole_word(session, text, expected):

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import math
-import re
 from difflib import SequenceMatcher
 
 from sqlalchemy.orm import Session
 
+from bot.cases.place_words import place_pattern
 from bot.config import DATA_DIR
-from bot.storage.directory import Unit, communities
+from bot.nlu.answers import clauses
+from bot.storage.directory import Unit, UnitLevel, all_units, communities
 
 DEFAULT_DIRECTORY = DATA_DIR / "directory.yml"
 FUZZY_THRESHOLD = 0.6
-_NOISE = re.compile(r"[\s，。,.!！?？~～、:：;；\"'“”‘’()（）【】\[\]]+")
 _SUFFIXES = ("社区", "小区", "街道", "街")
 
 
 def normalize_place(text: str) -> str:
     """Text with punctuation and spaces removed, for matching place names."""
-    return _NOISE.sub("", text)
+    return place_pattern("place_noise").sub("", text)
 
 
 def _names(unit: Unit) -> list[str]:
@@ -47,20 +47,26 @@ def match_communities(session: Session, text: str) -> list[Unit]:
     return _fuzzy_matches(rooms, text)
 
 
-# A street named as a whole word: "万松街道这边", "唐家墩那边" — not "万松园路", a road the directory does not know.
-_STREET_NAME_ENDS = r"(?=街道|街办|这边|那边|附近|一带|$)"
-
-
 def street_named(session: Session, text: str) -> Unit | None:
-    """The one street workstation the text names as a whole word, if any."""
-    clauses = [normalize_place(clause) for clause in re.split(r"[\s，,。、；;！!]+", text)]
-    streets = {room.parent_id: room.parent for room in communities(session) if room.parent is not None}
-    named = [
-        street
-        for street in streets.values()
-        if any(re.search(re.escape(name) + _STREET_NAME_ENDS, clause) for name in _names(street) for clause in clauses)
-    ]
+    """The one street workstation the text names as a whole word ("万松街道这边", "唐家墩那边",
+    "在民意街这附近"; not "万松园路", a road the directory does not know), if any — a street with
+    community rooms of its own or not."""
+    said = [normalize_place(clause) for clause in clauses(text)]
+    streets = [unit for unit in all_units(session) if unit.level == UnitLevel.STREET]
+    named = [street for street in streets if any(_names_whole(street, clause) for clause in said)]
     return named[0] if len(named) == 1 else None
+
+
+def _names_whole(unit: Unit, clause: str) -> bool:
+    """True when the clause names the unit followed by nothing, or by words of a place ("那边")."""
+    ends = place_pattern("near_a_place")
+    for name in _names(unit):
+        start = clause.find(name)
+        while start != -1:
+            if ends.match(clause[start + len(name) :]):
+                return True
+            start = clause.find(name, start + 1)
+    return False
 
 
 def communities_named(session: Session, text: str) -> list[Unit]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
-from bot.cases.directory import communities_named, match_communities, nearest_community
+from bot.cases.directory import communities_named, match_communities, nearest_community, street_named
+from bot.cases.place_words import place_pattern, says
 from bot.cases.tickets import move_to_community, response_promise, urgent_cases_awaiting_community
-from bot.dialogue.flows import MovingState
+from bot.dialogue.flows import IntakeState, MovingState
 from bot.dialogue.turn import Turn
-from bot.nlu import phrases, step_answers
+from bot.nlu import answers, phrases, step_answers
 from bot.storage.directory import Unit, district_centre
 from bot.storage.tickets import Ticket, latest_open_ticket
 
@@ -18,48 +17,9 @@ FAR_AWAY = (
     "不在江汉区的话，可以找当地的公共法律服务中心，或拨打 12348 公共法律服务热线。"
 )
 ASK_NEW_COMMUNITY = "好的，请问您现在住在哪个社区？回复社区名称，或发送位置。"
-# Wuhan's other districts (and the names people use for them): a resident who names one lives
-# outside the rooms we route to.
-OTHER_DISTRICTS = {
-    **{
-        name: f"{name}区"
-        for name in (
-            "江岸",
-            "硚口",
-            "汉阳",
-            "武昌",
-            "青山",
-            "洪山",
-            "东西湖",
-            "蔡甸",
-            "江夏",
-            "黄陂",
-            "新洲",
-            "汉南",
-        )
-    },
-    "东湖高新": "东湖高新区",
-    "光谷": "东湖高新区",
-    "经开": "武汉经开区",
-    "沌口": "武汉经开区",
-}
-_OTHER_DISTRICT = re.compile("|".join(OTHER_DISTRICTS))
-# In a story only where the resident says they live there: "在汉阳上班" or "邻居是武昌人" is not.
-_LIVES_IN_OTHER = re.compile(
-    rf"(?:住在?|家在|家住|我在|我们在|我是)(?:武汉)?(?:市)?({_OTHER_DISTRICT.pattern})(?!.{{0,2}}上班)"
-)
-_ELSEWHERE = re.compile(r"外地|外省|不在江汉|不是江汉|不住江汉|不在武汉")
-# "家在江汉", "我是江汉的": a resident of the district, whatever other district they name.
-_LIVES_HERE = re.compile(r"(?<![不没])(?:住|家|我是|我们是)(?:在)?(?:武汉)?(?:市)?江汉")
-# "公司在江汉", "在江汉上班": the resident works in the district, so a matter may arise here.
-_WORKS_HERE = re.compile(
-    r"(?:公司|单位|厂|店|工地|上班|工作|打工|做事)(?:也|就|是)?(?:在)?(?:武汉)?(?:市)?江汉|"
-    r"在(?:武汉)?(?:市)?江汉(?:区)?(?:上班|工作|打工|做事|开店)"
-)
 PLACE_MAX_CHARS = 20
 # "不晓得叫么子社区，反正就在万松园路那边的菜场后面": a don't-know about the name may say this much more.
 UNKNOWN_MAX_CHARS = 40
-_CLAUSE = re.compile(r"[\s，,。、；;！!～~]+")
 
 
 def community_of(turn: Turn) -> Unit | None:
@@ -87,13 +47,9 @@ def moved_words(turn: Turn, ticket: Ticket) -> str:
     return f"紧急工单 {ticket.number} 已转给{room.office_name}，{promise}。{remind}"
 
 
-# "我家在西桥社区", "我住西桥", "我是西桥社区的": where the resident lives, said amid other things.
-_LIVES_AT = re.compile(r"(?:我|我们|俺)家?就?(?:住|在|是)|家住|家在|住在")
-
-
 def says_where_they_live(text: str) -> bool:
     """True when the text says where the resident lives (or is), whatever else it says."""
-    return bool(_LIVES_AT.search(text))
+    return says("lives_at", text)
 
 
 def room_card(unit: Unit) -> str:
@@ -112,7 +68,15 @@ def where_is(turn: Turn) -> str:
     """Any-time "区中心在哪里": the address, hours and phone of the office asked about, from the directory."""
     centre = district_centre(turn.session)
     home = community_of(turn)
-    if phrases.DISTRICT_OFFICE.search(turn.text) or home is None:
+    named = communities_named(turn.session, turn.text)
+    unit: Unit | None
+    if phrases.DISTRICT_OFFICE.search(turn.text):
+        unit = centre
+    elif len(named) == 1:  # "青年社区工作室在哪里": the room asked about, whoever asks
+        unit = named[0]
+    elif (street := street_named(turn.session, turn.text)) is not None:
+        unit = street
+    elif home is None:
         unit = centre
     elif phrases.STREET_OFFICE.search(turn.text):
         unit = home.parent or centre
@@ -137,23 +101,24 @@ def numbered_choices(units: list[Unit]) -> str:
 
 
 def elsewhere(text: str, answering: bool = False) -> str | None:
-    """The other district (or "外地") the resident lives in, if the text says so; `answering`:
-    the text answers "which community", so naming a district is enough."""
-    if _LIVES_HERE.search(text):
+    """The other district (or "外地") the resident lives in, if the text says so of the resident
+    themselves (not of their children, nor of where something happened); `answering`: the text
+    answers "which community", so naming a district is enough."""
+    if says("lives_here", text):
         return None
-    if _ELSEWHERE.search(text):
+    if says("lives_elsewhere", text) or (answering and says("elsewhere_answer", text)):
         return "外地"
-    match = _LIVES_IN_OTHER.search(text)
-    if match is None and answering and "江汉" not in text:
-        match = _OTHER_DISTRICT.search(text)
-    if match is None:
+    lives = place_pattern("lives_in_other_district").search(text)
+    bare = answering and "江汉" not in text and len(text) <= PLACE_MAX_CHARS and not says("someone_else", text)
+    if lives is None and not bare:
         return None
-    return OTHER_DISTRICTS[match.group(match.lastindex or 0)]
+    district = place_pattern("other_district").search(lives.group(0) if lives is not None else text)
+    return district.lastgroup if district is not None else None
 
 
 def works_here(text: str) -> bool:
     """True when the resident says they work in the district ("公司在江汉")."""
-    return bool(_WORKS_HERE.search(text))
+    return says("works_here", text)
 
 
 def _their_centre(place: str) -> str:
@@ -202,16 +167,13 @@ def resolve_place(turn: Turn, text: str, candidates: list[int]) -> tuple[Unit | 
     return None, named or match_communities(turn.session, text)
 
 
-# "说错了，是民意社区" / "我家其实在民意社区": a correction of the community already given.
-_CORRECTION = re.compile(r"错|不对|不是|其实|应该是|改成|改为|换成|我?家?(?:住)?在|我是")
-
-
 def corrected_community(turn: Turn, text: str) -> Unit | None:
     """The one community a later answer names instead of the one chosen, if it corrects it."""
-    if len(text) > PLACE_MAX_CHARS and not _CORRECTION.search(text):
+    current = community_of(turn)
+    # Unknown so far ("不知道" was the answer): "我问了楼下邻居 我们这是青年社区的" names it, however long.
+    if len(text) > PLACE_MAX_CHARS and not says("correction", text) and current is not None:
         return None
     named = communities_named(turn.session, text)
-    current = community_of(turn)
     if len(named) != 1 or (current is not None and named[0].id == current.id):
         return None
     return named[0]
@@ -222,15 +184,9 @@ def which_of(matches: list[Unit]) -> str:
     return "您说的是哪个社区？\n" + numbered_choices(matches)
 
 
-# Words that make an answer about where one lives, even a place we do not know.
-_PLACE_WORDS = re.compile(
-    r"社区|小区|街道?|路|巷|(?<![群屋家心这那哪手店厂])里|村|花园|家园|苑|园|城|楼|栋|单元|号|广场|大厦|公寓|附近|旁边|对面|后面|前面|那边|这边|区"
-)
-
-
 def sounds_like_a_place(text: str) -> bool:
     """True when the text may name a place (a community we do not know is still a place)."""
-    return bool(_PLACE_WORDS.search(text))
+    return says("place_word", text)
 
 
 def place_unknown(text: str) -> bool:
@@ -246,7 +202,7 @@ def place_words(text: str) -> str:
     """The resident's words about where they are, without the don't-know: "就在万松园路那边"."""
     clauses = [
         clause
-        for clause in _CLAUSE.split(text)
+        for clause in answers.clauses(text)
         if clause and not phrases.UNKNOWN_PLACE.search(clause) and sounds_like_a_place(clause)
     ]
     return "，".join(clauses)
@@ -258,8 +214,11 @@ def not_found(text: str) -> str:
 
 
 def change_community(turn: Turn) -> str:
-    """Handler: the resident moved or wants to change their community."""
+    """Handler: the resident moved or wants to change their community (during an intake: that
+    intake's community question, asked again; the story told so far stays)."""
     unit = community_entity(turn)
+    if unit is None and (gathering := turn.dialogue.current(IntakeState)) is not None:
+        return "好的，社区重新说一下。\n" + ask_again_in_intake(turn, gathering)
     if unit is None:
         matches = match_communities(turn.session, turn.text)
         unit = matches[0] if len(matches) == 1 else None
@@ -282,6 +241,32 @@ def moved_to(turn: Turn, unit: Unit) -> str:
     if latest is not None and latest not in moved:
         reply += f"\n您已登记的工单 {latest.number} 仍由原来的工作室继续办理，回复“我的工单”可查看进度。"
     return reply
+
+
+def home_named(turn: Turn, text: str) -> Unit | None:
+    """The one community a story names as the resident's home ("我一个人住花楼", "我住青年社区那块"),
+    clause by clause; a community named otherwise ("我哥住在青年社区") is not theirs."""
+    found = {
+        unit.id: unit
+        for clause in answers.clauses(text)
+        if says("home_said", clause)
+        for unit in communities_named(turn.session, clause)
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def asks_to_change(text: str) -> bool:
+    """True when the resident asks to give another community ("换社区", "改一下社区")."""
+    return says("change_community", text)
+
+
+def ask_again_in_intake(turn: Turn, state: IntakeState) -> str:
+    """Forget the community given (and the place words or street instead of one): the intake asks again."""
+    state.place.no_community, state.place.street_id, state.place.place_words = False, None, ""
+    state.place.candidates = []
+    state.step = "community"
+    turn.resident.community_id = None
+    return ASK_COMMUNITY
 
 
 def community_entity(turn: Turn) -> Unit | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.cases.directory import match_communities, street_named
+from bot.cases.directory import communities_named, match_communities, street_named
 from bot.cases.tickets import CaseRequest, open_ticket, response_promise, routing_unit
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
 from bot.dialogue.flows import Contact, FaqOfferState, IntakeState, MoreWords, OtherMatter, Question
@@ -114,8 +114,11 @@ def _use_details_in(turn: Turn, text: str) -> None:
     if phone:
         turn.resident.phone = phone  # given unasked: the resident wants to be called
         turn.dialogue.state(IntakeState).contact.phone_from_before = False
+    elif phrases.NO_PHONE_AT_ALL.search(text):  # "我冇得手机号": never asked for one, staff write
+        contact = turn.dialogue.state(IntakeState).contact
+        contact.phone_asked = contact.text_only = True
     if community.community_of(turn) is None:
-        named = community.community_entity(turn)
+        named = community.community_entity(turn) or community.home_named(turn, text)
         if named is not None:
             community.remember(turn, named)
 
@@ -198,12 +201,25 @@ def staff_notes(state: IntakeState) -> list[str]:
 
 
 def details_step(turn: Turn) -> str | None:
-    """Step "details": any words of the story (an any-time phrase is not a story)."""
+    """Step "details": any words of the story (an any-time phrase or a menu number is not a story)."""
     if phrases.anytime_intent(turn.text, in_flow=True):
         return None
     state = turn.dialogue.state(IntakeState)
+    if phrases.choice_number(turn.text) is not None:  # "1" after "我还要补充": nothing to add, the summary again
+        return next_question(turn, state)
+    if (unit := _community_named_late(turn)) is not None:  # "青年社区" after "不知道": the community, not the story
+        keep_message(turn)
+        return community_chosen(turn, unit)
     add_story(turn, turn.text)
     return next_question(turn, state)
+
+
+def _community_named_late(turn: Turn) -> Unit | None:
+    """The one community a short answer names while the resident's community is not known yet."""
+    if community.community_of(turn) is not None or len(turn.text) > community.PLACE_MAX_CHARS:
+        return None
+    named = communities_named(turn.session, turn.text)
+    return named[0] if len(named) == 1 else None
 
 
 def community_step(turn: Turn) -> str | None:
@@ -211,6 +227,9 @@ def community_step(turn: Turn) -> str | None:
     state = turn.dialogue.state(IntakeState)
     if said := contact_time_said(turn):
         return said
+    if community.asks_to_change(turn.text):  # "换社区": the question again, the words no story
+        keep_message(turn)
+        return "好的，社区重新说一下。\n" + community.ask_again_in_intake(turn, state)
     if community.place_unknown(turn.text):
         return _place_unknown(turn, state)
     place = community.elsewhere(turn.text, answering=True)
@@ -224,9 +243,22 @@ def community_step(turn: Turn) -> str | None:
         keep_message(turn)
         state.place.candidates = [match.id for match in matches]
         return community.which_of(matches)
+    street = street_named(turn.session, turn.text) if len(turn.text) <= community.PLACE_MAX_CHARS else None
+    if street is not None:  # "在民意街这附近": a street whose communities the directory does not list
+        return _street_only(turn, state, street)
     if answers.CONCEPTS["thats_all"].found(turn.text) and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
         return _community_still_needed(turn, state)
     return None
+
+
+def _street_only(turn: Turn, state: IntakeState, street: Unit) -> str:
+    """A street named at "which community", none of whose rooms the directory knows: its workstation
+    takes the case, with the resident's words about the place for staff."""
+    keep_message(turn)
+    state.place.no_community, state.place.street_id = True, street.id
+    state.place.place_words = community.place_words(turn.text)
+    office = case_unit(turn, state).office_name
+    return f"好的，先转给{office}，由他们帮您对接具体的社区。\n" + next_question(turn, state)
 
 
 def _community_still_needed(turn: Turn, state: IntakeState) -> str:
@@ -289,6 +321,8 @@ def community_miss(turn: Turn) -> str:
     know is said so; words that name no place at all ("滴到我床上了") are more of the story."""
     if community.sounds_like_a_place(turn.text):
         return community.not_found(turn.text)
+    if phrases.choice_number(turn.text) is not None:  # "1" with no list on offer: no place and no story
+        return "请直接回复您住的社区名称，或发送您的位置。\n不清楚的话回复“不知道”。"
     if phrases.FILLER.match(turn.text) or phrases.steers_only(turn.text):  # "随便吧", "嗯嗯": no place and no story
         return "没太明白您住在哪里。\n" + community.ASK_COMMUNITY
     add_story(turn, turn.text)
@@ -337,6 +371,13 @@ def phone_step(turn: Turn) -> str | None:
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
     if phrases.NO_PHONE.match(text) or phrases.SKIP.match(text):
         return no_phone(turn)
+    if said := _when_to_call(text):  # "可以打电话 但是白天上班 晚上7点以后打": a time to call, the number to come
+        keep_message(turn)
+        state.contact.contact_time = said
+        return f"好的，已记下：{said}，工作人员会尽量按这个时间联系您。\n{NUMBER_PLEASE}"
+    if community.asks_to_change(text):  # "换社区" at the phone question: the community again, no move of house
+        keep_message(turn)
+        return "好的，社区重新说一下。\n" + community.ask_again_in_intake(turn, state)
     if phrases.WHY_PHONE.search(text):  # "你们要我电话干嘛"
         return f"{WHAT_THE_PHONE_IS_FOR}\n{prompt(turn)}"
     if phrases.WILL_LEAVE_PHONE.match(text):  # "好的可以留电话": the number is still to come
@@ -357,12 +398,31 @@ def phone_step(turn: Turn) -> str | None:
         keep_message(turn)  # "物业有我电话 不用了", "不用了 微信上回我就行": no phone, written to here
         state.contact.phone_asked = True
         return f"{NO_PHONE_OK}\n" + next_question(turn, state)
+    if community.corrected_community(turn, text) is not None:  # "社区说错了 是打铜社区的": a correction, not a no
+        return _community_corrected(turn)
+    if len(text) <= SHORT_REPLY_MAX_CHARS and step_answers.says(text, step_answers.Label.NO, step_answers.Step.PHONE):
+        return no_phone(turn)  # "没必要留", "电话莫留了": a no the model knows and the words above miss
     if digit_count(text) >= 7:  # a number, but no phone number: typed or read out wrong
         keep_message(turn)
         return BAD_PHONE
     if phrases.anytime_intent(text, in_flow=True):
         return None
     return _community_corrected(turn)
+
+
+NUMBER_PLEASE = "请直接回复您的手机号（11 位），座机请带区号；不方便留就回复“不留”。"
+
+
+def _when_to_call(text: str) -> str:
+    """When to call, said at the phone question without a number, in the resident's words without
+    a leading yes ("可以打电话 但是…晚上7点以后打" keeps "但是白天上班 晚上7点以后打"); else ""."""
+    said = contact_time_in(text)
+    if not said:
+        return ""
+    parts = answers.clauses(said)
+    while len(parts) > 1 and answers.CONCEPTS["affirmation"].found(parts[0]):
+        parts.pop(0)
+    return " ".join(parts)
 
 
 def number_to_come(turn: Turn) -> str:
@@ -395,8 +455,6 @@ def contact_time_said(turn: Turn) -> str | None:
     if not said:
         return None
     state = turn.dialogue.state(IntakeState)
-    if len(text) <= SHORT_REPLY_MAX_CHARS and step_answers.says(text, step_answers.Label.NO, step_answers.Step.PHONE):
-        return no_phone(turn)  # "没必要留", "电话莫留了": a no the model knows and the words above miss
     state.contact.contact_time = said
     keep_message(turn)
     next_words = prompt(turn) if state.step != "confirm" else summary(turn, state)
@@ -416,7 +474,7 @@ def summary_corrected(turn: Turn) -> str | None:
         return corrected
     if phrases.anytime_intent(turn.text, in_flow=True):
         return None
-    if turn.resident.phone and _declines_phone(turn.text):
+    if _declines_phone(turn.text):  # "不留": no phone on this case, whether one was given or not
         return _drop_phone(turn, state)
     return contact_time_said(turn)
 
@@ -506,7 +564,7 @@ def _part_corrected(turn: Turn, state: IntakeState) -> str | None:
             return "好的，电话改过来了。\n" + summary(turn, state)
         state.step = "phone"
         return PHONE_AGAIN
-    if phrases.COMMUNITY_WRONG.search(turn.text):
+    if phrases.COMMUNITY_WRONG.search(turn.text) or community.asks_to_change(turn.text):
         keep_message(turn)
         return "好的，社区重新说一下。\n" + _ask_community_again(turn, state)
     return None
@@ -593,10 +651,7 @@ def go_back(turn: Turn) -> str:
 
 def _ask_community_again(turn: Turn, state: IntakeState) -> str:
     """Forget the community given (and the place words or street instead of one) and ask again."""
-    state.place.no_community, state.place.street_id, state.place.place_words = False, None, ""
-    state.step = "community"
-    turn.resident.community_id = None
-    return community.ASK_COMMUNITY
+    return community.ask_again_in_intake(turn, state)
 
 
 def open_case(turn: Turn, note: str = "") -> str:
