@@ -290,3 +290,62 @@ def signals_command(no_cv: bool) -> None:
         for threshold, recall, false_alarms in cv.rows:
             mark = " ◀" if threshold == cv.configured else ""
             click.echo(f"    {threshold:.2f}  recall {recall:.1%}  false alarms {false_alarms:.1%}{mark}")
+
+
+# ── Answers to the bot's questions (bot/nlu/step_answers.py) ───────────────────────────────
+
+
+@nlu_cli.command("steps")
+@click.option("--no-cv", is_flag=True, help="Skip the 5-fold cross-validation on step_data/.")
+@click.option("--misses", is_flag=True, help="List every answer read wrong.")
+def steps_command(no_cv: bool, misses: bool) -> None:
+    """Answers to the bot's questions: accuracy per question and per label on nlu_eval/step_answers.yml
+    and by cross-validation on step_data/, the model with the rules as backstop beside the rules alone."""
+    # Imported here: scikit-learn is only needed by this command, not by every `flask` call.
+    from bot.nlu import step_answers
+    from bot.training import step_evaluation as evaluation
+    from bot.wechat.text import find_landline, find_phone
+
+    model = step_answers.model()
+    click.echo(
+        f"Training on step_data/ ({len(step_answers.training_examples())} examples): {model.training_seconds:.2f} s"
+    )
+    click.echo(f"threshold {step_answers.THRESHOLD:.2f}: below it the rules decide")
+
+    def before(text: str) -> str | None:  # the phone reader before the normaliser
+        return find_phone(text) or find_landline(text)
+
+    if evaluation.HELDOUT_STEP_FILE.exists():
+        heldout = evaluation.heldout_examples()
+        click.echo(f"\nheld-out nlu_eval/{evaluation.HELDOUT_STEP_FILE.name} ({len(heldout)} answers):")
+        _print_step_figures(
+            evaluation.score(heldout, evaluation.model_reader()),
+            evaluation.score(heldout, evaluation.rules_reader(before)),
+            misses,
+        )
+        texts = [example.text for example in heldout]
+        click.echo(f"latency: {evaluation.latency_ms(texts):.3f} ms per answer ({len(texts)} answers)")
+    if no_cv:
+        return
+    click.echo(f"\n{evaluation.FOLDS}-fold cross-validation on step_data/ (model, rules below the threshold):")
+    cv = evaluation.cross_validate()
+    for threshold, accuracy in cv.rows:
+        mark = " ◀ configured" if threshold == cv.configured else ""
+        click.echo(f"  {threshold:.2f}  {accuracy:.1%}{mark}")
+    click.echo(f"  threshold chosen {cv.chosen:.2f}, configured {cv.configured:.2f}")
+    _print_step_figures(cv.model, cv.rules, misses)
+
+
+def _print_step_figures(model, rules, misses: bool) -> None:
+    """Model and rules side by side: overall, per question, per label."""
+    click.echo(f"  overall: model {model.overall.accuracy:.1%}, rules alone {rules.overall.accuracy:.1%}")
+    for title, mine, theirs in (("question", model.by_step, rules.by_step), ("label", model.by_label, rules.by_label)):
+        click.echo(f"  per {title}:")
+        for name, tally in sorted(mine.items()):
+            click.echo(
+                f"    {name:<11} {tally.total:>4}  model {tally.accuracy:6.1%}"
+                f"  rules alone {theirs[name].accuracy:6.1%}"
+            )
+    if misses:
+        for line in model.overall.wrong:
+            click.echo(f"  read wrong: {line}")

@@ -21,7 +21,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,7 @@ ACCEPTS: dict[Step, tuple[Label, ...]] = {
 
 # Chosen by 5-fold cross-validation on step_data/ (bot/training/step_evaluation.py): the confidence
 # from which the model's label is taken over the rules' reading. Below it the rules decide.
-THRESHOLD = 0.5
+THRESHOLD = 0.45
 # A longer message tells or asks something besides an answer: the model is not asked.
 MAX_CHARS = 24
 
@@ -201,6 +201,16 @@ def choice_value(text: str, options: int | None = None) -> int | None:
     if picked is None or (options is not None and not 1 <= picked <= options):
         return None
     return picked
+
+
+def _exact_choice(text: str, options: int | None) -> int | None:
+    picked = _first_number(WORDS["choice_ordinal"], text) or _first_number(WORDS["choice_number"], text)
+    return picked if picked is not None and (options is None or 1 <= picked <= options) else None
+
+
+def _exact_rating(text: str) -> int | None:
+    score = _first_number(WORDS["rating_score"], text) or _first_number(WORDS["rating_digit"], text)
+    return score if score is not None and 1 <= score <= 5 else None
 
 
 RATING_WORDS = tuple((score, WORDS[f"rating_{score}"]) for score in (1, 2, 3, 4, 5))
@@ -342,16 +352,27 @@ def reset() -> None:
 
 
 def read_step_answer(
-    text: str, accepts: Iterable[Label | str], options: int | None = None, threshold: float = THRESHOLD
+    text: str,
+    accepts: Iterable[Label | str],
+    options: int | None = None,
+    threshold: float = THRESHOLD,
+    using: StepModel | None = None,
 ) -> StepAnswer:
     """The answer `text` gives to a question that takes the labels `accepts` (a numbered list of
-    `options`): the model's label when it is sure enough and its value can be read, else the rules'."""
+    `options`): the model's label when it is sure enough and its value can be read, else the rules'.
+    `using` is another model than the process's (cross-validation, a candidate)."""
     allowed = tuple(Label(label) for label in accepts)
     # A number read out is a phone number at the phone question, whatever else is said with it.
     if Label.PHONE in allowed and (number := phone_number(text)):
         return StepAnswer(Label.PHONE, number, 1.0)
+    # A bare number or an ordinal ("二", "第二个", "3 都不是") picks from a list; a score in digits
+    # or "五分" rates. These forms are exact, so they need no model.
+    if Label.CHOICE in allowed and (picked := _exact_choice(text, options)) is not None:
+        return StepAnswer(Label.CHOICE, picked, 1.0)
+    if Label.RATING in allowed and (score := _exact_rating(text)) is not None:
+        return StepAnswer(Label.RATING, score, 1.0)
     if len(text or "") <= MAX_CHARS:
-        label, confidence = model().best(text, allowed)
+        label, confidence = (using or model()).best(text, allowed)
         if confidence >= threshold:
             answer = _valued(label, text, options, confidence, allowed)
             if answer is not None:
@@ -382,10 +403,20 @@ RULE_WORDS = (
 )
 
 
-def read_by_rules(text: str, accepts: Iterable[Label | str], options: int | None = None) -> StepAnswer:
-    """The answer as the word rules read it (the backstop, and the figure to beat)."""
+def read_by_rules(
+    text: str,
+    accepts: Iterable[Label | str],
+    options: int | None = None,
+    phone: Callable[[str], str | None] | None = None,
+) -> StepAnswer:
+    """The answer as the word rules read it (the backstop, and the figure to beat). `phone` reads
+    a phone number instead of the normaliser (the figure before it: the WeChat text reader)."""
     allowed = tuple(Label(label) for label in accepts)
+    if phone is not None and Label.PHONE in allowed and (number := phone(text)):
+        return StepAnswer(Label.PHONE, number)
     for label in _RULE_ORDER:
+        if phone is not None and label is Label.PHONE:
+            continue
         if label in allowed and (answer := _RULES[label](text, options, allowed)) is not None:
             return answer
     return StepAnswer(Label.OTHER if Label.OTHER in allowed else allowed[-1])
