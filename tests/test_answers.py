@@ -1,29 +1,11 @@
-"""The words that answer yes/no questions (bot/data/answers.yml): every example of every concept,
-and how a message is read against a question's concepts."""
+"""How a message is read against a question's concepts (bot/data/answers.yml); every example of
+every concept is checked with those of the other words files, in tests/test_words.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.nlu.answers import CONCEPTS, Answer, Reading, read
-
-EXAMPLES = [
-    pytest.param(name, text, should, id=f"{name}-{'match' if should else 'no_match'}-{text}")
-    for name, concept in CONCEPTS.items()
-    for should, texts in ((True, concept.match), (False, concept.no_match))
-    for text in texts
-]
-
-
-@pytest.mark.parametrize(("name", "text", "should"), EXAMPLES)
-def test_each_example_matches_its_concept_or_not(name, text, should):
-    assert CONCEPTS[name].found(text) is should
-
-
-def test_every_concept_says_what_it_means_and_has_examples_both_ways():
-    for concept in CONCEPTS.values():
-        assert concept.about and concept.match and concept.no_match, concept.name
-
+from bot.nlu.answers import Answer, Reading, read
 
 WITHDRAW = (
     ("yes_no_longer", Answer.YES),
