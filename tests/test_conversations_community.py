@@ -291,3 +291,139 @@ def test_a_room_with_saturday_duty_is_said_open_on_saturday_morning(services, re
             unit_by_code(session, "wutai").hours = usual
             session.commit()
     assert "舞台社区公共法律服务工作室" in replies[-1]
+
+
+# --- places as residents give them -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "place, room",
+    [("花楼那边", "花楼社区"), ("青年社区那块", "青年社区"), ("我们就住在西桥那一片", "西桥社区")],
+)
+def test_a_community_given_as_around_there_is_that_community(services, resident, place, room):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜拖凳子，吵得睡不着", "哪个社区"),
+            (place, f"已记下：{room}"),
+            ("不留", f"转给：{room}公共法律服务工作室"),
+            ("1", "工单"),
+        ],
+    )
+    assert only_ticket(services, resident.openid).unit_id == find_unit(services, room)
+
+
+def test_a_street_without_rooms_in_the_directory_goes_to_its_workstation(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜拖凳子，吵得睡不着", "哪个社区"),
+            ("在民意街这附近", "民意街道公共法律服务工作站"),
+            ("不留", "转给：民意街道公共法律服务工作站"),
+            ("1", "工单"),
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)
+    assert unit_code(services, ticket.unit_id) == "minyi"
+    assert "在民意街这附近" in ticket.description
+
+
+def test_home_named_with_the_story_skips_the_community_question(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("我住花楼那块 楼上天天半夜拖凳子，吵得睡不着", "手机号"),
+            ("不留", "转给：花楼社区公共法律服务工作室"),
+            ("1", "工单"),
+        ],
+    )
+    assert "哪个社区" not in replies[0]
+
+
+def test_a_room_asked_for_by_name_is_that_room(services, resident):
+    (reply,) = converse(resident, [("青年社区工作室在哪里", "青年社区公共法律服务工作室")])
+    assert "江汉区公共法律服务中心" not in reply and "地址" in reply
+
+
+@pytest.mark.parametrize("named", ["青年社区", "刚问了楼下邻居 说我们这是青年社区的"])
+def test_a_community_remembered_after_not_knowing_it_is_taken(services, resident, named):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜拖凳子，吵得睡不着", "哪个社区"),
+            ("不知道", "江汉区公共法律服务中心"),
+            (named, "已记下：青年社区"),
+            ("不留", "转给：青年社区公共法律服务工作室"),
+            ("1", "工单"),
+        ],
+    )
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "qingnian"
+
+
+def test_a_community_named_after_not_knowing_it_is_no_part_of_a_short_story(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上吵", "哪个社区"),
+            ("不知道", "多说几句"),
+            ("青年社区", "已记下：青年社区"),
+        ],
+    )
+
+
+def test_an_old_resident_whose_children_live_away_is_served_here(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("我儿女都在外地 我一个人住花楼 楼上天天半夜拖凳子吵得睡不着", "人民调解员"),
+            ("不留", "转给：花楼社区公共法律服务工作室"),
+            ("1", "工单"),
+        ],
+    )
+    assert "外地的话" not in replies[0] and "本服务面向" not in replies[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "在外地结的婚可以在武汉离吗",
+        "我哥死得比我爸早 我侄子能继承吗",
+        "我爸住在汉阳 他走了以后房子我和我哥怎么分",
+        "我在武昌买的房 开发商一直不交房怎么办",
+    ],
+)
+def test_a_legal_question_about_another_place_or_relative_is_a_legal_question(services, resident, question):
+    (reply,) = converse(resident, [(question, "哪个社区")])
+    assert "本服务面向" not in reply and "外地的话" not in reply
+
+
+@pytest.mark.parametrize("stray", ["1", "换社区"])
+def test_a_number_or_change_typed_at_the_community_step_stays_out_of_the_case(services, resident, stray):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜拖凳子，吵得睡不着", "哪个社区"),
+            (stray, "社区名称"),
+            ("八古墩社区", "已记下：八古墩社区"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    assert only_ticket(services, resident.openid).description == "楼上天天半夜拖凳子，吵得睡不着"
+
+
+def test_change_of_community_asked_at_the_summary_asks_it_again(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜拖凳子，吵得睡不着", "哪个社区"),
+            ("八古墩社区", "手机号"),
+            ("不留", "转给：八古墩社区"),
+            ("换社区", "哪个社区"),
+            ("青年社区", "转给：青年社区公共法律服务工作室"),
+            ("1", "工单"),
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.description == "楼上天天半夜拖凳子，吵得睡不着"
+    assert unit_code(services, ticket.unit_id) == "qingnian"
