@@ -78,6 +78,7 @@ def asks_to_ask(text: str) -> bool:
 # a person reads every case, and how to reach one); thanks said with it make it no bare greeting.
 GREETINGS = COURTESY_WORDS["greeting"].pattern
 THANKS = COURTESY_WORDS["thanks_said"].pattern
+ANYONE_THERE = COURTESY_WORDS["anyone_there"].pattern
 
 
 def only_greets(text: str) -> bool:
@@ -94,3 +95,8 @@ def could_be_legal(text: str) -> bool:
     """True when the message may be a legal matter: a story, money, family, work, a party or a harm."""
     rest = core(text)
     return len(rest) >= STORY_MIN_CHARS or bool(LEGAL_CUES.search(rest))
+
+
+def asks_anyone_there(text: str) -> bool:
+    """True when the message checks that a person is there ("有人吗"): the greeting says one reads every case."""
+    return bool(ANYONE_THERE.search(text or ""))

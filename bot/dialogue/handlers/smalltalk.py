@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dialogue.flows import Cancelled, Dialogue, IntakeState
 from bot.dialogue.handlers import status
 from bot.dialogue.turn import Turn
+from bot.nlu import cues
 from bot.storage.base import utcnow
 
 WELCOME = (
@@ -16,11 +17,14 @@ WELCOME = (
     "直接用文字或语音说说您的情况就行。\n"
     "回复“转人工”找工作人员，回复“我的工单”查看进度。"
 )
+# "有人吗": someone checking a person is there.
+ANYONE_THERE = "这里登记的每件事都有工作人员看；想直接找工作人员，回复“转人工”。"
 
 
 def greet(turn: Turn) -> str:
-    """Handler: a greeting."""
-    return "您好！我是江汉区公共法律服务前台。请直接说说您遇到的问题，比如“楼上漏水到我家”“公司拖欠工资”。"
+    """Handler: a greeting; to "有人吗", also that a person reads every case and how to reach one."""
+    hello = "您好！我是江汉区公共法律服务前台。请直接说说您遇到的问题，比如“楼上漏水到我家”“公司拖欠工资”。"
+    return f"{hello}\n{ANYONE_THERE}" if cues.asks_anyone_there(turn.text) else hello
 
 
 def thank(turn: Turn) -> str:
