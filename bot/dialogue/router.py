@@ -71,6 +71,9 @@ def route(turn: Turn) -> str:
     reply = _message(turn)
     # A request to erase one's data, or for a person ("帮我喊个人来"), is no report of danger.
     no_report = turn.intent in ERASURE_INTENTS or turn.intent == PERSON_INTENT
+    if danger.first_aid and not (turn.short_answer or turn.held or urgent_open):
+        # "被狗咬了 要打狂犬疫苗吧": first aid before the answer (the case about the owner), no urgent case
+        return f"{urgent.first_aid(danger.first_aid)}\n{reply}".strip()
     if danger.possible and not (
         turn.short_answer or turn.held or urgent_open or no_report or _cautioned(turn, intake_before)
     ):

@@ -50,6 +50,11 @@ GROUP_FILE = SIGNAL_DATA_DIR / "group.yml"
 DANGER_KINDS = ("fire", "gas", "injury", "violence", "self_harm", "child_or_elder", "fall")
 # Returned when the model is sure of danger but not of its kind: the caller gives all numbers.
 GENERIC_DANGER = "danger"
+# A telecom or online fraud going on or just done: no danger to life, but every minute counts
+# (110 or 96110 can stop the money), so it opens an urgent case for the lawyer like a danger.
+FRAUD = "fraud"
+# First aid the resident needs before the case, where no urgent case is called for.
+DOG_BITE = "dog_bite"
 
 # Chosen by 5-fold cross-validation on signal_data/ (see signal_evaluation): the advice threshold
 # is the highest whose cross-validated recall, word lists included, reaches the recall target (a
@@ -94,6 +99,17 @@ NOISE_WORDS_FILE = answers.ANSWERS_FILE.with_name("noise_words.yml")
 NOISE_WORDS = answers.load(NOISE_WORDS_FILE)
 GROUP_WORDS = SIGNAL_WORDS["group_words"].pattern
 SINGLE_HOUSEHOLD = SIGNAL_WORDS["single_household"].pattern
+# Violent words aimed at a thing ("要把那棵树砍死", "拿球砸我家门"): no violence unless the rest of
+# the message names some.
+THINGS_NOT_PEOPLE = SIGNAL_WORDS["things_not_people"].pattern
+# A dog bite is first aid and a case about the owner, not an urgent case — unless it is severe.
+DOG_BITE_WORDS = SIGNAL_WORDS["dog_bite"].pattern
+SEVERE_INJURY = SIGNAL_WORDS["severe_injury"].pattern
+# Someone hurt by something dropped or thrown from above: 110 as well as 120.
+FALLING_OBJECT = SIGNAL_WORDS["falling_object"].pattern
+FRAUD_SCAM = SIGNAL_WORDS["fraud_scam"].pattern
+FRAUD_MONEY = SIGNAL_WORDS["fraud_money"].pattern
+FRAUD_PAST = SIGNAL_WORDS["fraud_past"].pattern
 
 
 class LinearScorer:
@@ -332,6 +348,8 @@ def danger_words(text: str) -> list[str]:
     kinds = [kind for kind, pattern in DANGER_WORDS.items() if pattern.search(text)]
     if "violence" in kinds and NOISE_WORDS["noisy_work"].found(text) and not NOISE_WORDS["person_struck"].found(text):
         kinds.remove("violence")  # "电钻晚上十一点还在打": noise; the model judges the rest
+    if "violence" in kinds and not DANGER_WORDS["violence"].search(THINGS_NOT_PEOPLE.sub("，", text)):
+        kinds.remove("violence")  # "要把门口那棵树砍死": a tree, not a person
     return checked_kinds(kinds, text)
 
 
@@ -357,12 +375,29 @@ def group_words(text: str) -> bool:
     return bool(GROUP_WORDS.search(text)) and not SINGLE_HOUSEHOLD.search(text)
 
 
+def fraud_in_progress(text: str) -> bool:
+    """True for a fraud going on or just done: money moved or asked for, not a story of long ago."""
+    return bool(FRAUD_SCAM.search(text) and FRAUD_MONEY.search(text)) and not FRAUD_PAST.search(text)
+
+
+def dog_bite(text: str) -> bool:
+    """True for a dog (or cat) bite that first aid and a vaccine answer, no emergency."""
+    return bool(DOG_BITE_WORDS.search(text)) and not SEVERE_INJURY.search(text)
+
+
+def falling_object(text: str) -> bool:
+    """True when someone was hurt by something dropped or thrown from above."""
+    return bool(FALLING_OBJECT.search(text))
+
+
 @dataclass(frozen=True)
 class Danger:
-    """What one message signals: the kinds of a sure danger, or a possible one (never both)."""
+    """What one message signals: the kinds of a sure danger, or a possible one (never both), and
+    first aid to give before the answer when no urgent case is called for (DOG_BITE)."""
 
     kinds: list[str]
     possible: bool
+    first_aid: str | None = None
 
 
 def assess_danger(text: str) -> Danger:
@@ -370,8 +405,12 @@ def assess_danger(text: str) -> Danger:
     if not text.strip():
         return Danger([], False)
     named = danger_words(text)
+    if dog_bite(text) and set(named) <= {"injury"}:
+        return Danger([], False, DOG_BITE)  # "被狗咬了 要打狂犬疫苗吧": first aid, then the case
     if named:
         return Danger(named, False)
+    if fraud_in_progress(text):
+        return Danger([FRAUD], False)
     fitted = model()
     probability = fitted.danger_probability(text)
     if calls_for_help(text) or (not too_short_to_judge(text) and probability >= SURE_DANGER_THRESHOLD):

@@ -18,6 +18,7 @@ from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue.flows import IntakeState, UrgentState
 from bot.dialogue.handlers import community, faq, human, intake
 from bot.dialogue.turn import Turn
+from bot.legal.sources import citations_of, render_basis
 from bot.nlu import answers, danger_words, phrases, signals
 from bot.nlu.cues import asks_fee, asks_office_hours, only_greets
 from bot.nlu.faq_match import QUESTION
@@ -40,7 +41,38 @@ ADVICE = {
     ),
     "fall": "有人摔倒起不来时不要随意搬动，请立即拨打 120 急救。",
     "child_or_elder": "孩子或老人有危险、走失时，请立即拨打 110，需要急救请拨打 120。",
+    signals.FRAUD: (
+        "如果正在被骗或刚转了钱，请立即拨打 110 报警（也可以拨打 96110 反诈专线），说清转账时间、金额和对方账户，"
+        "越早报警越有可能把钱拦下来。"
+    ),
 }
+# A child at risk, by what happens to them: the advice that fits (bot/data/danger_words.yml).
+CHILD_ADVICE = {
+    "child_sexual_abuse": (
+        "孩子说被人侵犯时，请立即拨打 110 报警。先让孩子离开那个人、待在您身边，温和地告诉孩子说出来是对的、"
+        "不是孩子的错；不要反复追问细节，孩子的衣物先不要洗，尽快带孩子去医院检查，这些都是证据。"
+    ),
+    "child_beaten": (
+        "听到孩子一直被打、哭喊时，请拨打 110 报警，警察可以上门制止；任何人发现孩子被打都可以报警，"
+        "也可以告诉社区居委会或妇联（12338）。"
+    ),
+    "kidnapping": (
+        "有人来电说扣着孩子要钱时，请立即拨打 110 报警，先不要转钱；记下来电号码、保存短信和通话记录，"
+        "同时马上联系孩子的学校、老师和朋友，确认孩子在哪里（这类电话也常是诈骗）。"
+    ),
+}
+# Someone hurt by something dropped or thrown from above ("楼上掉下来一个花盆砸到人"): the police
+# find who did it, so 110 as well as 120.
+FALLING_OBJECT_ADVICE = (
+    "有人被楼上掉下或扔下的东西砸伤，请立即拨打 120 急救，同时拨打 110 报警，由警方查明是谁家掉的；"
+    "不要随意搬动伤者，留意是哪一层、哪个窗户，能拍照的先拍照。"
+)
+# A dog bite without heavy bleeding: first aid and the vaccine, then the case about the owner.
+DOG_BITE_ADVICE = (
+    "⚠️ 被狗咬伤或抓伤后：先用肥皂水和流动的清水交替冲洗伤口至少 15 分钟，再尽快（最好 24 小时内）"
+    "到医院或狂犬疫苗接种门诊处理伤口、打狂犬疫苗；伤口深、出血止不住请拨打 120。"
+    "记下狗主人是谁，病历和发票都留好，赔偿的事我们帮您办。"
+)
 # Someone collapsed and does not answer ("我屋老头子倒在地上喊不应", bot/data/follow_ups.yml "collapse").
 COLLAPSE_ADVICE = (
     "有人倒地、叫不醒时，请立即拨打 120，说清楚地址。等救护车时：让病人平躺，不要随意搬动，不要喂水喂药；"
@@ -85,6 +117,13 @@ DOMESTIC_FAQ = "faq_domestic_violence"
 DOMESTIC_HELP_LINES = danger_words.DANGER_WORDS["help_beyond_110"].pattern
 LIST_NUMBER = danger_words.DANGER_WORDS["list_number"].pattern
 DOMESTIC_HELP = "遭受家庭暴力，除了报警："
+# The law the protection order rests on (laws/catalogue.yml), cited from the FAQ entry's citations.
+DOMESTIC_LAW = "反家庭暴力法"
+# A fraud going on or just done: the telecom-fraud FAQ's steps after the first (110, said already).
+FRAUD_FAQ = "faq_telecom_fraud"
+FRAUD_HELP = "报警之后还要做的："
+# Domestic violence and fraud go to the lawyer whatever the message was classified as.
+LAWYER_CATEGORY = "legal_consultation"
 # The one who threatened has gone for now ("他好像走了 我该怎么办"): what to do next.
 SAFETY_NEXT = (
     "请先待在安全的地方，锁好门，能联系信得过的亲友来陪您最好；他再回来或再有危险，请立即拨打 110。\n"
@@ -126,6 +165,13 @@ def advice_for(kinds: list[str], story: str = "") -> str:
 def _advice(kind: str, story: str) -> str:
     if kind in ("injury", "fall", signals.GENERIC_DANGER) and phrases.COLLAPSE.found(story):
         return COLLAPSE_ADVICE
+    if kind in ("injury", "fall", signals.GENERIC_DANGER) and signals.falling_object(story):
+        return FALLING_OBJECT_ADVICE
+    if kind in ("child_or_elder", signals.GENERIC_DANGER, "self_harm"):
+        # "我女儿刚跟我说她舅舅摸她": whatever kind the model guessed, the advice for what happens to the child
+        found = [name for name in CHILD_ADVICE if danger_words.DANGER_WORDS[name].found(story)]
+        if found:
+            return CHILD_ADVICE[found[0]]
     if kind == "self_harm" and danger_words.someone_else_at_risk(story):
         return SOMEONE_ELSE_AT_RISK
     return ADVICE.get(kind, GENERAL_ADVICE)
@@ -151,6 +197,9 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     if classified not in CATEGORIES and gathered is not None:
         classified = gathered.category
     category = urgent_category(kinds, classified)
+    domestic = domestic_violence(kinds, f"{' '.join(gathered.parts) if gathered else ''} {turn.story()}")
+    if domestic or signals.FRAUD in kinds:
+        category = LAWYER_CATEGORY  # a protection order, money to stop: the lawyer's work, at once
     story = turn.story()
     state = intake.begin(turn, category)
     intake.add_story(turn, story)
@@ -166,6 +215,8 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     no_calls = state.contact.text_only or bool(phrases.NO_CALLS.found(story))
     # Someone threatening their own life is no violence against the resident: no domestic-violence help.
     help_at_home = "" if set(kinds) == {"self_harm"} else domestic_help(turn, " ".join(state.parts))
+    if signals.FRAUD in kinds:
+        help_at_home = fraud_help(turn)
     opened = intake.open_case(turn)
     ticket = turn.new_case()
     if no_calls:
@@ -186,14 +237,37 @@ def advice_on_open_case(turn: Turn, story: str, kinds: list[str]) -> str:
     return advice_for(told, story) if signals.calls_for_help(turn.text) else ""
 
 
+def domestic_violence(kinds: list[str], story: str) -> bool:
+    """True when the danger is violence from the resident's family or partner (not their own life)."""
+    return set(kinds) != {"self_harm"} and danger_words.domestic(story) and bool(VIOLENCE.search(story))
+
+
 def domestic_help(turn: Turn, story: str) -> str:
-    """When the danger is violence from the resident's family: the domestic-violence FAQ's help beyond 110."""
+    """When the danger is violence from the resident's family: the domestic-violence FAQ's help beyond
+    110 (a protection order, 12338, evidence), with the law it rests on."""
     at_home = danger_words.domestic(story) and bool(VIOLENCE.search(story))
     entry = faq_for_intent(turn.session, DOMESTIC_FAQ) if at_home else None
     if entry is None:
         return ""
     lines = [LIST_NUMBER.sub("· ", line) for line in entry.answer.splitlines() if DOMESTIC_HELP_LINES.search(line)]
-    return "\n" + "\n".join([DOMESTIC_HELP, *(lines or [entry.answer])])
+    law = [citation for citation in citations_of(entry.citations) if citation.law == DOMESTIC_LAW]
+    basis = [f"（依据：{render_basis(law)}）"] if law else []
+    return "\n" + "\n".join([DOMESTIC_HELP, *(lines or [entry.answer]), *basis])
+
+
+def fraud_help(turn: Turn) -> str:
+    """After a fraud: the telecom-fraud FAQ's steps beyond the call to 110 (stop, keep the records,
+    beware of a second fraud)."""
+    entry = faq_for_intent(turn.session, FRAUD_FAQ)
+    if entry is None:
+        return ""
+    lines = [LIST_NUMBER.sub("· ", line) for line in entry.answer.splitlines() if LIST_NUMBER.search(line)][1:]
+    return "\n" + "\n".join([FRAUD_HELP, *lines])
+
+
+def first_aid(kind: str | None) -> str:
+    """The first aid given before the answer where no urgent case is called for (a dog bite)."""
+    return DOG_BITE_ADVICE if kind == signals.DOG_BITE else ""
 
 
 def by_sms(turn: Turn, reply: str) -> str:
