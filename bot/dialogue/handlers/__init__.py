@@ -17,6 +17,7 @@ from bot.dialogue.flows import (
     IntakeState,
     MoreWords,
     MovingState,
+    PhotoState,
     Question,
     Step,
     UrgentState,
@@ -30,6 +31,7 @@ from bot.dialogue.handlers import (
     faq,
     human,
     intake,
+    media,
     out_of_scope,
     privacy,
     smalltalk,
@@ -88,6 +90,7 @@ FLOWS: dict[str, Flow] = {
                     no=intake.no_phone,
                     first=intake.phone_step,
                     more_words=MoreWords.STEP,
+                    cancel_cancels=True,  # "算了不办了": the intake is cancelled, not left without a phone
                     neither="more of the story or a question, read by the router; the phone is asked again",
                 ),
             ),
@@ -158,6 +161,10 @@ FLOWS: dict[str, Flow] = {
             cancel_cancels=True,
             neither="a community named or picked; else handed on as any message",
         ),
+    ),
+    # A photo while several cases are open and none is being talked about: which case it is for.
+    "photo": one_step_flow(
+        PhotoState, "which", media.photo_case_step, media.photo_prompt, leave=media.leave_photo_choice
     ),
     "urgent": Flow(
         state=UrgentState,

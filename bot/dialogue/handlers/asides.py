@@ -12,27 +12,30 @@ import enum
 import re
 
 from bot.cases.directory import communities_named
-from bot.config import DATA_DIR
 from bot.dialogue.flows import IntakeState
 from bot.dialogue.handlers import community, faq, intake
 from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases
-from bot.nlu.faq_match import QUESTION, match_faq
+from bot.nlu.cues import FEE, SERVICE_FEE_FAQ, core
+from bot.nlu.faq_match import match_faq
 from bot.nlu.policy import real_ranking
 from bot.nlu.types import FAQ_PREFIX
 
-WORDS = answers.load(DATA_DIR / "aside_words.yml")
+WORDS = answers.load(answers.ANSWERS_FILE.with_name("aside_words.yml"))
 ROBOT_QUESTION = WORDS["robot_question"]
 ASKS_POLICE = WORDS["asks_police"]
 
 # A question this short is asked, not told; a longer message with a question in it is more story.
 PLAIN_QUESTION_CHARS = 24
-# What makes a short message a question: the question words the FAQ matcher reads, and how long or
-# how (多久, 几天, 咋) — one of the several ways the project tells a question, used as it stands.
-PLAIN_QUESTION = re.compile(rf"{QUESTION.pattern}|多久|多长时间|几年|几天|几个月|咋")
+# What makes a short message a question: the one concept "asked" (bot/data/anytime_words.yml).
+PLAIN_QUESTION = phrases.ASKED
 # Inside an intake, an FAQ the model ranks first with this much is a question to answer on the
 # spot: the intake goes on whatever the answer, so less certainty is needed than for a first message.
 FAQ_IN_INTAKE_CONFIDENCE = 0.6
+
+# Inside an intake, "要钱吗" / "收费吗" this short asks what the service costs (a first message must
+# name the service: "法律咨询收费吗", bot/nlu/cues.py).
+FEE_IN_INTAKE_MAX_CHARS = 5
 
 # A message in English: at least this many Latin letters, and at most this many Chinese characters
 # per letter (a Chinese character says about as much as a short English word).
@@ -82,8 +85,10 @@ class Kept(enum.Enum):
 
 
 def asks_if_robot(text: str) -> bool:
-    """True when the resident asks whether a person or a machine answers them."""
-    return ROBOT_QUESTION.found(text)
+    """True when the resident asks whether a person or a machine answers them — and asks for no
+    person besides ("你是机器人吧 我要跟人讲话" is a request for a person)."""
+    wants_a_person = phrases.HUMAN.search(text) or phrases.PERSON_AGAIN.search(text)
+    return ROBOT_QUESTION.found(text) and not wants_a_person
 
 
 def robot(turn: Turn) -> str:
@@ -150,6 +155,8 @@ def _faq_answer(turn: Turn) -> str:
     """The FAQ answer to the message when the words, the model or the FAQ matcher is sure of one; "" otherwise."""
     decision = turn.decide()
     candidates = []
+    if len(core(turn.text)) <= FEE_IN_INTAKE_MAX_CHARS and FEE.search(turn.text):
+        candidates.append(SERVICE_FEE_FAQ)  # "要钱吗" while a case is being registered: this service's fee
     if decision.kind == "faq":  # the model sure (FAQ_MIN_CONFIDENCE), or the words ("要钱吗")
         candidates.append(decision.intent)
     ranking = real_ranking(turn.classification) if turn.classification is not None else []

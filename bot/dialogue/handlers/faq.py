@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.cases.office_hours import next_opening, opening_words
+from bot.cases.tickets import attach_message, link_message
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label
 from bot.dialogue.flows import Cancelled, ClarifyState, Dialogue, FaqOfferState, IntakeState, UrgentState
-from bot.dialogue.handlers import community, intake
+from bot.dialogue.handlers import community, human, intake
 from bot.dialogue.turn import Turn
 from bot.legal.review import CAVEAT, law_changed
 from bot.legal.sources import citations_of, render_basis
@@ -17,6 +18,8 @@ from bot.nlu.faq_file import category_of
 from bot.nlu.policy import decide
 from bot.storage.base import utcnow
 from bot.storage.faq import faq_for_intent
+from bot.storage.messages import Message
+from bot.storage.tickets import Ticket, latest_open_ticket
 
 OFFER = "需要{role}帮您具体处理吗？\n回复 1 转给社区工作室\n回复 2 不用了"
 SERVICE_OFFER = "还有问题可以直接告诉我；回复“转人工”联系工作人员。"
@@ -105,9 +108,26 @@ def prompt(turn: Turn) -> str:
 
 
 def take_up(turn: Turn) -> str:
-    """Yes to the offer of a person: the question (or the other matter) becomes a case."""
+    """Yes to the offer of a person: the question (or the other matter) becomes a case — or, with a
+    case of the same kind open, goes to that case rather than beside it."""
     state = turn.dialogue.state(FaqOfferState)
+    open_case = latest_open_ticket(turn.session, turn.resident.id) if turn.has_cases() else None
+    if open_case is not None and open_case.category == state.category and not state.other_matter:
+        return _to_open_case(turn, state, open_case)
     return intake.start_case(turn, state.category, text=state.question, opening=state.opening)
+
+
+def _to_open_case(turn: Turn, state: FaqOfferState, ticket: Ticket) -> str:
+    """The question asked goes to the open case of its kind, for the person who has it."""
+    asked = turn.session.get(Message, state.opening) if state.opening is not None else None
+    if asked is not None and asked.ticket_id is None:
+        attach_message(turn.session, ticket, asked, note="居民追问")
+    link_message(turn.session, ticket, turn.message, note="居民希望工作人员一并解答")  # the "1": no case content
+    turn.dialogue.end()
+    return (
+        f"您已有{CATEGORIES[ticket.category].label}工单 {ticket.number} 在{human.who_answers(turn, ticket)}那里，"
+        "这个问题已补充到那张工单里，工作人员会一并答复您，不用重复登记。\n回复“我的工单”可随时查看进度。"
+    )
 
 
 def no_thanks(turn: Turn) -> str:

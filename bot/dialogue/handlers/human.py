@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.cases import alerts, person_requests
 from bot.cases.directory import communities_named
 from bot.cases.lifecycle import SYSTEM
@@ -37,6 +39,13 @@ ADD_TO_CASE = "有新情况请回复“补充：”加上内容，会记到工�
 NO_STORY = "（居民还没有说明是什么事）"
 STAFF_NOTE = "居民要求人工服务，请直接联系居民"
 JUST_NOW = timedelta(minutes=1)
+# A bare "人工" as the first thing said: what it is about is asked once, not an empty case opened.
+WHAT_ABOUT = (
+    "好的，马上帮您找工作人员。请先用一两句话说说是什么事（比如“楼上漏水到我家”“公司拖欠工资”），"
+    "工作人员会看到您说的话，在这里直接回复您。\n不方便说的话，再回复一次“转人工”也行。"
+)
+# "人工" this short (punctuation aside) says nothing of the matter; "帮我找个工作人员" asks plainly.
+BARE_REQUEST_MAX_CHARS = 3
 # "我要找律师 不要调解员": the role the resident wishes would answer (bot/data/person_words.yml).
 WISHES = {role: answers.load(phrases.PERSON_WORDS_FILE)[f"wish_{role}"].pattern for role in ("lawyer", "mediator")}
 
@@ -51,9 +60,30 @@ def transfer(turn: Turn) -> str:
         return f"{reply}\n{told(turn, opened)}。{when}"
     ticket = latest_open_ticket(turn.session, turn.resident.id)
     if ticket is None:
-        return _open_request(turn)
+        return _ask_what_about(turn) or _open_request(turn)
     turn.message.ticket_id = ticket.id  # on the case's page; a request, not case content
     return on_case(turn, ticket)
+
+
+def _ask_what_about(turn: Turn) -> str | None:
+    """A bare "人工" with nothing told yet, no case and no question pending: what it is about is asked
+    (a case opened now would reach a person with nothing to read); None when there is something to
+    go on, or when the resident asked for a person just before (then the request is opened: never a
+    loop). "转人工", the words the bot itself offers, is taken at once."""
+    dialogue = turn.dialogue
+    if dialogue.flow is not None or dialogue.fragments or dialogue.pending_media or phrases.HUMAN.search(turn.text):
+        return None
+    if len("".join(answers.clauses(turn.text))) > BARE_REQUEST_MAX_CHARS:
+        return None
+    if person_requests.recent_words(turn.session, turn.resident.id, turn.message.id):
+        return None
+    last = turn.session.scalar(
+        select(Message.intent)
+        .where(Message.resident_id == turn.resident.id, Message.direction == "in", Message.id < turn.message.id)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return None if last == "request_human" else WHAT_ABOUT
 
 
 def on_case(turn: Turn, ticket: Ticket) -> str:

@@ -1,0 +1,177 @@
+"""What residents ask in passing, as dialogues: a question in the middle of an intake is answered
+and the step's question asked again; "你是机器人吗"; a message in English; a first fragment; a time
+to call, a cancel and "冇得手机号" at the phone question; "不留" and "1" at the summary; a bare "人工";
+an FAQ's "1" beside an open case.
+
+They go through the real callback, real Redis, PostgreSQL and the real Rasa model."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue.handlers.asides import ENGLISH_ANSWER, ROBOT_ANSWER
+from bot.dialogue.handlers.community import ASK_COMMUNITY
+from bot.dialogue.handlers.intake import CONFIRM_CHOICES
+from tests.conversation_helpers import no_tickets, only_ticket, tells_to_call_110
+from tests.wechat_user import converse
+
+pytestmark = pytest.mark.usefixtures("rasa_server")
+
+NOISE = "楼上那家每天凌晨还在拖椅子，吵得我们整晚睡不着"
+ELEVATOR = "小区电梯坏了一个星期了物业也不修"
+ASK_PHONE = "愿意留一个手机号吗"
+
+
+def asked_again(reply: str, question: str) -> bool:
+    """True when the reply ends by asking the step's question again, in the step's own words."""
+    return reply.rstrip().endswith(question.rstrip()) and "【您正在登记的事项还没提交】" in reply
+
+
+# --- a question in the middle of an intake --------------------------------------------------------
+
+
+def test_should_i_call_the_police_is_answered_and_the_community_asked_again(services, resident):
+    converse(resident, [(NOISE, "哪个社区")])
+    (reply,) = converse(resident, [("我要不要报警？", "110")])
+    assert tells_to_call_110(reply) and "人身危险" in reply
+    assert asked_again(reply, ASK_COMMUNITY)
+    converse(resident, [("青年社区", ASK_PHONE), ("不留", "请确认"), ("1", "工单")])
+    # Kept for the mediator, marked as the resident's question, not as more of the story.
+    assert "【居民的问题】我要不要报警？" in only_ticket(services, resident.openid).description
+
+
+def test_can_i_sue_is_answered_honestly_at_the_summary_and_kept_for_the_person_who_takes_it(services, resident):
+    converse(resident, [(NOISE, "哪个社区"), ("青年社区", ASK_PHONE), ("不留", "请确认")])
+    (reply,) = converse(resident, [("能告他吗？", "人民调解员看了您的具体情况才能答")])
+    assert "记进您的登记里" in reply and asked_again(reply, CONFIRM_CHOICES)
+    assert "收到，已补充" not in reply
+    converse(resident, [("1", "工单")])
+    description = only_ticket(services, resident.openid).description
+    assert description.startswith(NOISE) and "【居民的问题】能告他吗？" in description
+
+
+def test_a_question_an_faq_answers_is_answered_and_not_added_to_the_story(services, resident):
+    converse(resident, [("我老公出轨了，我想跟他离婚，孩子归谁", "哪个社区")])
+    (reply,) = converse(resident, [("离婚冷静期多少天", "冷静期")])
+    assert "依据" in reply and asked_again(reply, ASK_COMMUNITY)
+    (reply,) = converse(resident, [("青年社区", ASK_PHONE), ("要钱吗", "免费")])[1:]
+    assert asked_again(reply, "（号码只用于处理本次事项）") and ASK_PHONE in reply
+    converse(resident, [("不留", "请确认"), ("1", "工单")])
+    description = only_ticket(services, resident.openid).description
+    assert "冷静期" not in description and "要钱" not in description
+
+
+def test_a_question_about_papers_at_the_phone_question_is_answered_and_the_phone_asked_again(services, resident):
+    converse(resident, [(ELEVATOR, "哪个社区"), ("青年社区", ASK_PHONE)])
+    (reply,) = converse(resident, [("户口本要带吗", "物业房管员联系您时会一并回答")])
+    assert ASK_PHONE in reply.split("【您正在登记的事项还没提交】")[1]
+    converse(resident, [("不留", "请确认"), ("1", "工单")])
+    assert "【居民的问题】户口本要带吗" in only_ticket(services, resident.openid).description
+
+
+def test_a_danger_said_as_a_question_is_still_urgent(services, resident):
+    converse(resident, [(NOISE, "哪个社区")])
+    (reply,) = converse(resident, [("他拿着刀在砍我家门 我要不要报警", "110")])
+    assert "【您正在登记的事项还没提交】" not in reply
+    assert any(ticket.urgent for ticket in [only_ticket(services, resident.openid)])
+
+
+# --- about the bot itself -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("asks", ["你是机器人吗", "是真人吗", "你是AI吧"])
+def test_are_you_a_robot_is_answered_honestly(services, resident, asks):
+    (reply,) = converse(resident, [(asks, "自动回复")])
+    assert reply == ROBOT_ANSWER and "转人工" in reply and "不是真人" in reply
+    assert "帮不上忙" not in reply
+    assert no_tickets(services, resident.openid)
+
+
+def test_are_you_a_robot_in_the_middle_of_an_intake_asks_the_step_again(services, resident):
+    converse(resident, [(ELEVATOR, "哪个社区")])
+    (reply,) = converse(resident, [("你是机器人吗", "不是真人")])
+    assert reply.endswith(ASK_COMMUNITY)
+    converse(resident, [("青年社区", ASK_PHONE), ("不留", "请确认"), ("1", "工单")])
+    assert "机器人" not in only_ticket(services, resident.openid).description
+
+
+def test_a_message_in_english_gets_one_bilingual_reply_and_is_never_declined(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("Hello, I need help, my landlord won't return my deposit", "Hello!"),
+            ("Can anyone here speak English?", "转人工"),
+        ],
+    )
+    for reply in replies:
+        assert reply == ENGLISH_ANSWER
+        assert "免费" in reply and "free legal help" in reply and "Chinese" in reply
+        assert "没太明白" not in reply and "帮不上忙" not in reply
+    assert no_tickets(services, resident.openid)
+
+
+@pytest.mark.parametrize("first", ["空调", "水管"])
+def test_a_single_household_object_as_a_first_message_is_asked_about(services, resident, first):
+    (reply,) = converse(resident, [(first, f"您说的“{first}”")])
+    assert "发生了什么" in reply and "没太明白" not in reply and "帮不上忙" not in reply
+
+
+# --- the phone question ---------------------------------------------------------------------------
+
+
+def test_a_time_to_call_at_the_phone_question_is_a_time_to_call(services, resident):
+    converse(resident, [(ELEVATOR, "哪个社区"), ("青年社区", ASK_PHONE)])
+    (reply,) = converse(resident, [("可以打电话 但是白天上班 晚上7点以后打", "晚上7点以后打")])
+    assert "不是一类" not in reply and "手机号" in reply
+    converse(resident, [("13807123456", "方便联系的时间"), ("1", "工单")])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.contact_phone == "13807123456" and "晚上7点以后打" in ticket.description
+
+
+def test_stopping_at_the_phone_question_cancels(services, resident):
+    converse(resident, [(ELEVATOR, "哪个社区"), ("青年社区", ASK_PHONE)])
+    (reply,) = converse(resident, [("算了不办了", "已取消")])
+    assert "请确认" not in reply
+    assert no_tickets(services, resident.openid)
+
+
+def test_no_phone_at_all_said_with_the_story_is_never_asked_for_a_phone(services, resident):
+    (reply,) = converse(resident, [("我冇得手机号 楼上漏水到我家好几天了", "哪个社区")])
+    (reply,) = converse(resident, [("青年社区", "请确认")])
+    assert ASK_PHONE not in reply and "用文字联系您" in reply
+    converse(resident, [("1", "工单")])
+    assert "请用文字联系" in only_ticket(services, resident.openid).description
+
+
+# --- the summary ----------------------------------------------------------------------------------
+
+
+def test_no_phone_at_the_summary_is_no_phone_and_a_menu_number_is_no_story(services, resident):
+    converse(resident, [(ELEVATOR, "哪个社区"), ("青年社区", ASK_PHONE), ("不留", "请确认")])
+    (reply,) = converse(resident, [("不留", "不留电话也可以办")])
+    assert "请补充" not in reply and CONFIRM_CHOICES in reply
+    converse(resident, [("2", "请补充"), ("1", "请确认"), ("1", "工单")])
+    assert only_ticket(services, resident.openid).description == ELEVATOR
+
+
+# --- a person, and an FAQ's offer beside an open case ---------------------------------------------
+
+
+def test_a_bare_request_for_a_person_first_asks_what_it_is_about(services, resident):
+    (reply,) = converse(resident, [("人工", "说说是什么事")])
+    assert "工作人员会看到" in reply and "工单" not in reply
+    assert no_tickets(services, resident.openid)
+    converse(resident, [("人工", "已为您转人工")])  # asked again: never a loop
+    assert only_ticket(services, resident.openid)
+
+
+def test_an_faq_follow_up_goes_to_the_open_case_of_its_kind_not_beside_it(services, resident):
+    converse(
+        resident, [("楼上漏水到我家好几天了", "邻里纠纷"), ("青年社区", ASK_PHONE), ("不留", "请确认"), ("1", "工单")]
+    )
+    first = only_ticket(services, resident.openid)
+    converse(resident, [("楼上漏水到楼下一般是谁负责维修？", "依据")])
+    (reply,) = converse(resident, [("1", first.number)])
+    assert "不用重复登记" in reply
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.id == first.id and "【补充】楼上漏水到楼下一般是谁负责维修？" in ticket.description
