@@ -1,8 +1,11 @@
 """Words that steer the dialogue whatever the classifier thinks: any-time phrases, step answers.
 
 The any-time phrases (only asking — no case wanted, cancel, go back, a person, my cases, moving
-house, where is the office, when will someone come, a complaint about the service) are written here once;
-the router matches them and the degraded keyword classifier builds its rules from the same words.
+house, where is the office, when will someone come, a complaint about the service) and the short
+replies are data (bot/data/anytime_words.yml, reply_words.yml, person_words.yml, privacy_words.yml,
+follow_ups.yml: one block per concept, with the examples it must and must not match); this module
+gives them the names the dialogue reads, and the order in which the router tries the any-time
+phrases. The degraded keyword classifier names the same blocks (bot/data/keyword_rules.yml).
 """
 
 from __future__ import annotations
