@@ -31,7 +31,7 @@ pytestmark = pytest.mark.usefixtures("rasa_server")
 NEGATIONS = ("不是", "不要", "别麻烦了", "没有", "不用了", "冇得", "莫")
 AFFIRMATIONS = ("是的", "对", "好的", "嗯嗯", "要得", "可以")
 # Steps that ask an open question (a story, any detail): no yes or no to read there.
-OPEN_STEPS = {"intake.details", "urgent.follow_up"}
+OPEN_STEPS = {"intake.details", "urgent.follow_up", "photo.which"}  # photo: a number or a case number
 
 
 @dataclass

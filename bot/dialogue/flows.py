@@ -175,8 +175,19 @@ class WithdrawState(FlowStateBase):
     step: str = "confirm"
 
 
+@dataclass(kw_only=True)
+class PhotoState(FlowStateBase):
+    """A photo sent while several cases are open: which case it is for is asked."""
+
+    FLOW: ClassVar[str] = "photo"
+    tickets: list[int]  # the open cases offered, in the order numbered
+    message_ids: list[int] = field(default_factory=list)  # the photos waiting to be attached
+    step: str = "which"
+
+
 STATE_TYPES: dict[str, type[FlowStateBase]] = {
-    kind.FLOW: kind for kind in (IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState, WithdrawState)
+    kind.FLOW: kind
+    for kind in (IntakeState, ClarifyState, FaqOfferState, MovingState, UrgentState, WithdrawState, PhotoState)
 }
 # One flow's state type: what a handler of that flow reads (Dialogue.state).
 S = TypeVar("S", bound=FlowStateBase)

@@ -3,21 +3,47 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import redis
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.jobs import Jobs, RetryLater
 from bot.redaction import redact
 from bot.storage.base import after_commit
-from bot.storage.tickets import TicketAttachment
+from bot.storage.messages import Message
+from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketAttachment
 from bot.wechat.api import RetryableError, WeChatAPIError
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+
+def open_cases(session: Session, resident_id: int) -> list[Ticket]:
+    """The resident's open cases, newest first: where a photo sent now may belong."""
+    query = (
+        select(Ticket)
+        .where(Ticket.resident_id == resident_id, Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def case_talked_about(session: Session, resident_id: int, cases: list[Ticket], since: datetime) -> Ticket | None:
+    """Of these cases, the one the conversation was last about since then (the resident's messages
+    on it, staff's replies on it), if any."""
+    by_id = {case.id: case for case in cases}
+    latest = session.scalar(
+        select(Message.ticket_id)
+        .where(Message.resident_id == resident_id, Message.ticket_id.in_(by_id), Message.created_at >= since)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return by_id.get(latest) if latest is not None else None
 
 
 def note_new_attachment(session: Session, attachment: TicketAttachment) -> None:
