@@ -85,10 +85,11 @@ def test_a_new_question_at_the_community_step_is_not_taken_for_a_place(services,
         resident,
         [
             ("公司三个月没发工资了老板也联系不上", "法律咨询", ("intake", "community")),
-            ("对了，物业费一年涨了两次这合法吗", "记到您的描述里", ("intake", "community")),
+            ("对了，物业费一年涨了两次这合法吗", "记进您的登记里", ("intake", "community")),
         ],
     )
-    assert "没有找到" not in replies[-1] and "哪个社区" in replies[-1]
+    # Answered honestly (the lawyer answers it with the case), and the community asked again.
+    assert "没有找到" not in replies[-1] and "哪个社区" in replies[-1] and "律师看了" in replies[-1]
 
 
 def test_two_unusable_answers_offer_a_way_out(services, resident):

@@ -69,7 +69,7 @@ POLICE_ANSWER = (
 )
 HONEST_ANSWER = "这个要{who}看了您的具体情况才能答，我把这个问题记进您的登记里，{who}联系您时会一并回答。"
 FRAGMENT_ANSWER = (
-    "您说的“{said}”，具体是什么情况呢？可以接着说说发生了什么（比如坏了、漏了、吵到您了，和谁有关），"
+    "您说的“{said}”，具体是什么情况呢？可以再多说几句：发生了什么（比如坏了、漏了、吵到您了），和谁有关，"
     "我帮您转给对应的工作人员。"
 )
 # How a question no answer was given for is kept with the case: staff read it as one to answer.
@@ -116,8 +116,8 @@ def english(turn: Turn) -> str:
 def asked_in_passing(turn: Turn, state: IntakeState) -> bool:
     """True when a message while the intake waits is a plain question of its own, not the answer
     the step asked for: short, asked as a question, and none of what the step reads itself (a
-    phone number, why the phone is wanted, a time to call, a community, not knowing it) nor an
-    any-time phrase (取消, 转人工, 在哪, 什么时候来…)."""
+    phone number, why the phone is wanted, a time to call, a correction, a community, not knowing
+    it) nor an any-time phrase (取消, 转人工, 在哪, 什么时候来…)."""
     text = turn.text
     if len(text) > PLAIN_QUESTION_CHARS or not PLAIN_QUESTION.search(text):
         return False
@@ -125,6 +125,8 @@ def asked_in_passing(turn: Turn, state: IntakeState) -> bool:
         return False
     if phrases.WHY_PHONE.search(text) or intake.contact_time_in(text):
         return False
+    if any(part.search(text) for part in (phrases.STORY_CORRECTED, phrases.COMMUNITY_WRONG, phrases.PHONE_WRONG)):
+        return False  # "不对不对 不是楼上 是隔壁家": a correction the summary takes, no question
     if state.step == "community" and (community.place_unknown(text) or community.sounds_like_a_place(text)):
         return False
     return not communities_named(turn.session, text)
