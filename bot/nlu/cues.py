@@ -45,7 +45,7 @@ ASKED = phrases.ASKED
 # "法律咨询收费吗", "找你们要钱吗", "请律师打官司免费吗": what the service costs (not "停车收费合理吗").
 FEE = COURTESY_WORDS["fee"].pattern
 FEE_OF_SERVICE = COURTESY_WORDS["fee_of_service"].pattern
-FEE_MAX_CHARS = 16
+FEE_MAX_CHARS = COURTESY_WORDS["fee"].max_chars or 0
 SERVICE_FEE_FAQ = "faq_service_fee"
 
 
