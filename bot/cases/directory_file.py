@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,13 +19,14 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from bot.cases.directory_rows import STAFF_FIELDS, UNIT_FIELDS, DirectoryRows, StaffRow, UnitRow, shown
+from bot.cases.place_words import place_pattern
 
 UNIT_SHEET, STAFF_SHEET, NOTES_SHEET = "单位", "人员", "说明"
 SHEET_COLUMN = "表"  # the CSV's first column
 NOTE_COLUMN = "说明"  # the CSV's last column: when the file was exported
 EXPORTED_TOPIC = "导出时间"
 # When the file was exported, as written in it: text a spreadsheet keeps as text, read back exactly.
-EXPORTED = re.compile(r"导出于\s*(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?[+-]\d{2}:\d{2})")
+EXPORTED = place_pattern("exported_at")
 FORMULA_STARTS = ("=", "+", "-", "@")  # how a spreadsheet knows a formula
 MAX_ROWS = 20_000  # far above a district's directory: a bigger file is not one
 NOTES = (

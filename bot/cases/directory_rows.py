@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.cases.place_words import place_pattern
 from bot.cases.staff import ROLE_NAMES
 from bot.storage.directory import Unit, UnitLevel, all_units
 from bot.storage.staff import Staff
@@ -34,7 +34,7 @@ UNIT_FIELDS = {
     "division_code": "区划代码",
 }
 STAFF_FIELDS = {"username": "用户名", "name": "姓名", "role": "角色", "unit": "所在单位代码", "active": "在岗"}
-ALIAS_SEPARATORS = re.compile(r"[、,，;；|/\n]+")
+ALIAS_SEPARATORS = place_pattern("alias_separator")
 COORDINATE_DIGITS = 6  # about 0.1 m: more is noise from a spreadsheet's float
 
 

@@ -6,15 +6,14 @@ in the other."""
 
 from __future__ import annotations
 
-import re
-
 from bot.cases.office_hours import office_hours_problem
+from bot.cases.place_words import place_pattern
 from bot.cases.staff import ACCOUNT_ROLES, ADMIN, COORDINATOR, ROLE_NAMES
 from bot.storage.directory import UnitLevel
 
-CODE = re.compile(r"^[a-z0-9_]{2,64}$")
-USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
-DIVISION_CODE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
+CODE = place_pattern("unit_code")
+USERNAME = place_pattern("username")
+DIVISION_CODE = place_pattern("division_code")
 # Lengths the columns hold (bot.storage.directory.Unit, bot.storage.staff.Staff).
 MAX_LENGTH = {"name": 64, "office_name": 128, "address": 256, "phone": 64, "hours": 128, "alias": 32}
 # Mainland China, roughly: a point outside is a typo (or latitude and longitude swapped).

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 
+from bot.cases.place_words import place_pattern
 from bot.storage.base import utcnow
 
 CHINA = timezone(timedelta(hours=8))  # no daylight saving in China: a fixed offset is exact
@@ -23,19 +24,11 @@ Period = tuple[time, time]
 # Each day the room opens (0 = Monday) with its periods, in order; a day not listed is closed.
 Schedule = dict[int, tuple[Period, ...]]
 
-_DAY = "[一二三四五六日天]"
-_RANGE_SIGN = r"\s*[-–—~～至到]\s*"
-_TOKENS = re.compile(
-    rf"(?P<period>(?P<h1>\d{{1,2}}):(?P<m1>\d{{2}})-(?P<h2>\d{{1,2}}):(?P<m2>\d{{2}}))"
-    rf"|周(?P<first>{_DAY}){_RANGE_SIGN}周?(?P<last>{_DAY})"
-    rf"|周(?P<day>{_DAY})"
-    r"|(?P<words>工作日|周末|每天|全天|7\s*[x×]\s*24)"
-    r"|(?P<closed>休息|不开放|不办公)"
-    r"|(?P<filler>[\s,，、;；:。.]+)"
-)
+# The pieces of an office-hours text, and "9:00 至 12:00" read as a period (bot/data/place_words.yml).
+_TOKENS = place_pattern("hours_token")
 _DAY_WORDS = {"工作日": WEEKDAYS, "周末": frozenset({5, 6}), "每天": EVERY_DAY, "全天": EVERY_DAY}
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９：", "0123456789:")
-_PERIOD_SIGN = re.compile(rf"(\d{{1,2}}:\d{{2}}){_RANGE_SIGN}(\d{{1,2}}:\d{{2}})")
+_PERIOD_SIGN = place_pattern("hours_range")
 
 
 def _normalised(text: str) -> str:
