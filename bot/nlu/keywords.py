@@ -1,5 +1,8 @@
 """The degraded classifier: weighted keyword rules that serve whenever Rasa is unreachable.
 
+The rules are data (bot/data/keyword_rules.yml: each block an intent, a weight and its words, with
+examples it must and must not match); a rule for an any-time phrase names that phrase's block.
+
 It knows the three triage intents, the conversational intents and out_of_scope (FAQ intents are
 left to Rasa: a wrong FAQ answer is worse than opening a case). Its confidences are deliberately
 modest — it never claims more than MAX_CONFIDENCE — so the confidence policy asks the resident
