@@ -19,7 +19,7 @@ EXAMPLES = [
     for text in texts
 ]
 # Words files written since every block was asked for three examples each way.
-THREE_EACH_WAY = ("anytime_words.yml", "reply_words.yml", "courtesy_words.yml", "keyword_rules.yml")
+THREE_EACH_WAY = ("anytime_words.yml", "reply_words.yml", "courtesy_words.yml", "keyword_rules.yml", "place_words.yml")
 
 
 @pytest.mark.parametrize(("key", "text", "should"), EXAMPLES)
@@ -30,6 +30,7 @@ def test_each_example_matches_its_block_or_not(key, text, should):
 def test_the_words_files_are_found():
     names = {path.name for path in WORDS_FILES}
     assert {"answers.yml", "person_words.yml", "anytime_words.yml", "reply_words.yml", "courtesy_words.yml"} <= names
+    assert "place_words.yml" in names
     assert "faq.yml" not in names and "directory.yml" not in names
 
 
