@@ -11,8 +11,10 @@ from bot.nlu import answers
 
 DANGER_WORDS_FILE = DATA_DIR / "danger_words.yml"
 DANGER_WORDS = answers.load(DANGER_WORDS_FILE)
-# The danger comes from the resident's own family or partner: domestic violence.
+# The danger comes from the resident's partner or former partner: domestic violence.
 DOMESTIC = DANGER_WORDS["domestic"].pattern
+# A relative named ("我儿子", "我哥"): domestic too, unless an outsider is named ("邻居打了我爸").
+RELATIVE = DANGER_WORDS["relative"].pattern
 # No relation named, but the one who threatens is at home with the resident ("我把自己反锁在房里了"),
 # unless a neighbour or a stranger is named.
 AT_HOME = DANGER_WORDS["at_home"].pattern
@@ -24,11 +26,27 @@ OWN_LIFE = DANGER_WORDS["own_life"].pattern
 FEARS_MORE = DANGER_WORDS["fears_more"].pattern
 # "他好像走了": the one who threatened has gone for now.
 DANGER_GONE = DANGER_WORDS["danger_gone"].pattern
+# Harm done by a person ("又打了我", "我躲进卧室了"): with family named, domestic violence.
+HARM_BY_PERSON = DANGER_WORDS["harm_by_person"].pattern
+# The kinds of danger (bot/nlu/signals.py) that are violence when family is named.
+VIOLENT_KINDS = frozenset({"violence", "child_or_elder"})
 
 
 def domestic(story: str) -> bool:
     """True when the danger comes from the resident's family or partner, named or at home with them."""
-    return bool(DOMESTIC.search(story) or (AT_HOME.search(story) and not NOT_AT_HOME.search(story)))
+    family = RELATIVE.search(story) or AT_HOME.search(story)
+    return bool(DOMESTIC.search(story) or (family and not NOT_AT_HOME.search(story)))
+
+
+def domestic_violence(story: str, kinds: list[str]) -> bool:
+    """True when the story tells of violence (the violence word lists, or harm done by a person)
+    from the resident's family or partner."""
+    return domestic(story) and (bool(VIOLENT_KINDS & set(kinds)) or harmed(story))
+
+
+def harmed(story: str) -> bool:
+    """True when the story tells of harm done by a person (struck, threatened, hiding, drunk)."""
+    return bool(HARM_BY_PERSON.search(story))
 
 
 def someone_else_at_risk(text: str) -> bool:

@@ -53,6 +53,8 @@ GENERIC_DANGER = "danger"
 # A telecom or online fraud going on or just done: no danger to life, but every minute counts
 # (110 or 96110 can stop the money), so it opens an urgent case for the lawyer like a danger.
 FRAUD = "fraud"
+# Dangers to the body that a fraud told in the same message does not explain away.
+BODILY_DANGERS = ("fire", "gas", "injury", "self_harm", "fall")
 # First aid the resident needs before the case, where no urgent case is called for.
 DOG_BITE = "dog_bite"
 
@@ -108,7 +110,7 @@ SEVERE_INJURY = SIGNAL_WORDS["severe_injury"].pattern
 # Someone hurt by something dropped or thrown from above: 110 as well as 120.
 FALLING_OBJECT = SIGNAL_WORDS["falling_object"].pattern
 FRAUD_SCAM = SIGNAL_WORDS["fraud_scam"].pattern
-FRAUD_MONEY = SIGNAL_WORDS["fraud_money"].pattern
+FRAUD_NOW = SIGNAL_WORDS["fraud_now"].pattern
 FRAUD_PAST = SIGNAL_WORDS["fraud_past"].pattern
 
 
@@ -348,8 +350,8 @@ def danger_words(text: str) -> list[str]:
     kinds = [kind for kind, pattern in DANGER_WORDS.items() if pattern.search(text)]
     if "violence" in kinds and NOISE_WORDS["noisy_work"].found(text) and not NOISE_WORDS["person_struck"].found(text):
         kinds.remove("violence")  # "电钻晚上十一点还在打": noise; the model judges the rest
-    if "violence" in kinds and not DANGER_WORDS["violence"].search(THINGS_NOT_PEOPLE.sub("，", text)):
-        kinds.remove("violence")  # "要把门口那棵树砍死": a tree, not a person
+    # "要把门口那棵树砍死", "猫从窗台跳下去了": a thing or an animal, not a person
+    kinds = [kind for kind in kinds if DANGER_WORDS[kind].search(THINGS_NOT_PEOPLE.sub("，", text))]
     return checked_kinds(kinds, text)
 
 
@@ -367,7 +369,7 @@ def checked_kinds(kinds: list[str], text: str, sure: bool = False) -> list[str]:
 
 def calls_for_help(text: str) -> bool:
     """True when the text cries for help outright, unless it retells or fears an event."""
-    return bool(CALL_FOR_HELP.search(text)) and not HEDGE.search(text)
+    return bool(CALL_FOR_HELP.search(THINGS_NOT_PEOPLE.sub("，", text))) and not HEDGE.search(text)
 
 
 def group_words(text: str) -> bool:
@@ -376,8 +378,9 @@ def group_words(text: str) -> bool:
 
 
 def fraud_in_progress(text: str) -> bool:
-    """True for a fraud going on or just done: money moved or asked for, not a story of long ago."""
-    return bool(FRAUD_SCAM.search(text) and FRAUD_MONEY.search(text)) and not FRAUD_PAST.search(text)
+    """True for a fraud going on or just done (money sent moments ago, or asked for now), not a story
+    of long ago nor a calm question afterwards."""
+    return bool(FRAUD_SCAM.search(text) and FRAUD_NOW.search(text)) and not FRAUD_PAST.search(text)
 
 
 def dog_bite(text: str) -> bool:
@@ -407,10 +410,11 @@ def assess_danger(text: str) -> Danger:
     named = danger_words(text)
     if dog_bite(text) and set(named) <= {"injury"}:
         return Danger([], False, DOG_BITE)  # "被狗咬了 要打狂犬疫苗吧": first aid, then the case
+    if fraud_in_progress(text):
+        # "有个公安在电话里让她转钱": the fraud's help; a fire or an injury told with it keeps its own
+        return Danger([FRAUD, *(kind for kind in named if kind in BODILY_DANGERS)], False)
     if named:
         return Danger(named, False)
-    if fraud_in_progress(text):
-        return Danger([FRAUD], False)
     fitted = model()
     probability = fitted.danger_probability(text)
     if calls_for_help(text) or (not too_short_to_judge(text) and probability >= SURE_DANGER_THRESHOLD):

@@ -5,20 +5,29 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import yaml
 from sklearn.model_selection import StratifiedKFold
 
 from bot.config import PROJECT_ROOT
-from bot.nlu import signals
+from bot.nlu import danger_words, signals
 from bot.nlu.signals import normalize
 
 HELDOUT_DANGER_FILE = PROJECT_ROOT / "nlu_eval" / "danger.yml"
 FRESH_DANGER_FILE = PROJECT_ROOT / "nlu_eval" / "danger_fresh.yml"
 # Batches written apart from the training data, each after the last change it could have guided.
-FRESH_DANGER_FILES = (FRESH_DANGER_FILE, PROJECT_ROOT / "nlu_eval" / "danger_fresh2.yml")
+FRESH_DANGER_FILES = (
+    FRESH_DANGER_FILE,
+    PROJECT_ROOT / "nlu_eval" / "danger_fresh2.yml",
+    PROJECT_ROOT / "nlu_eval" / "danger_fresh3.yml",
+)
 HELDOUT_GROUP_FILE = PROJECT_ROOT / "nlu_eval" / "group.yml"
+# Fresh sets of who is behind a violence (domestic / not_domestic) and of fraud going on or not.
+DOMESTIC_FILE = PROJECT_ROOT / "nlu_eval" / "domestic_fresh.yml"
+FRAUD_FILE = PROJECT_ROOT / "nlu_eval" / "fraud_fresh.yml"
 
 # What the signals must reach on the held-out sets (issue: danger and group disputes).
 DANGER_TARGETS = {"recall": 0.98, "false_alarm_rate": 0.03}
@@ -90,6 +99,38 @@ def evaluate_heldout(danger_path=HELDOUT_DANGER_FILE, group_path=HELDOUT_GROUP_F
         "danger": score(danger, lambda text: bool(signals.danger_kinds(text)) or signals.possible_danger(text)),
         "urgent": score(danger, lambda text: bool(signals.danger_kinds(text))),
         "group": score(heldout_group(group_path), signals.is_collective),
+    }
+
+
+def labelled(path, positive: str, negative: str) -> list[tuple[str, bool]]:
+    """(text, is_positive) pairs of a fresh set with two lists."""
+    document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return [(str(text), True) for text in document[positive]] + [(str(text), False) for text in document[negative]]
+
+
+def domestic_help_given(text: str) -> bool:
+    """True when the bot's first reply gives the domestic-violence help: an urgent case whose danger
+    comes from the resident's family or partner (bot/dialogue/handlers/urgent.py)."""
+    kinds = signals.danger_kinds(text)
+    return bool(kinds) and set(kinds) != {"self_harm"} and danger_words.domestic_violence(text, kinds)
+
+
+def fraud_help_given(text: str) -> bool:
+    """True when the bot's first reply is the fraud help (110/96110 at once, the case to the lawyer)."""
+    return signals.FRAUD in signals.danger_kinds(text)
+
+
+def evaluate_domestic(path=DOMESTIC_FILE) -> Figures:
+    """Domestic violence recognised as such on the fresh set: the help given, or wrongly given."""
+    return score(labelled(path, "domestic", "not_domestic"), domestic_help_given)
+
+
+def evaluate_fraud(path=FRAUD_FILE) -> dict[str, Figures]:
+    """Fraud going on or just done on the fresh set: the fraud help, and any urgent case at all."""
+    examples = labelled(path, "in_progress", "not_in_progress")
+    return {
+        "fraud help": score(examples, fraud_help_given),
+        "urgent case": score(examples, lambda text: bool(signals.danger_kinds(text))),
     }
 
 

@@ -88,9 +88,6 @@ SOMEONE_ELSE_AT_RISK = (
 CAUTION = "⚠️ 如果现在有人身危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
 # The resident says the alarm was a mistake ("不是着火 是油烟 你们搞错了").
 NOT_URGENT = answers.pattern("no_danger")  # bot/data/answers.yml
-# Harm done by a person ("又打了我", "我躲进卧室了", "喝醉了回来"): with family named, the
-# domestic-violence help applies; a father who collapsed or a neighbour not answering is no violence.
-VIOLENCE = danger_words.DANGER_WORDS["harm_by_person"].pattern
 # A question the FAQ answers, asked while an urgent case is open ("我明天能去你们那里吗",
 # "离婚要准备什么"): answered, and the case stays open for what follows.
 STILL_OPEN = "紧急工单 {number} 还在办理，有新情况可以继续告诉我。"
@@ -214,7 +211,7 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     state.urgent = state.contact.phone_asked = state.place.no_community = True
     no_calls = state.contact.text_only or bool(phrases.NO_CALLS.found(story))
     # Someone threatening their own life is no violence against the resident: no domestic-violence help.
-    help_at_home = "" if set(kinds) == {"self_harm"} else domestic_help(turn, " ".join(state.parts))
+    help_at_home = "" if set(kinds) == {"self_harm"} else domestic_help(turn, " ".join(state.parts), kinds)
     if signals.FRAUD in kinds:
         help_at_home = fraud_help(turn)
     opened = intake.open_case(turn)
@@ -239,13 +236,13 @@ def advice_on_open_case(turn: Turn, story: str, kinds: list[str]) -> str:
 
 def domestic_violence(kinds: list[str], story: str) -> bool:
     """True when the danger is violence from the resident's family or partner (not their own life)."""
-    return set(kinds) != {"self_harm"} and danger_words.domestic(story) and bool(VIOLENCE.search(story))
+    return set(kinds) != {"self_harm"} and danger_words.domestic_violence(story, kinds)
 
 
-def domestic_help(turn: Turn, story: str) -> str:
+def domestic_help(turn: Turn, story: str, kinds: list[str] | None = None) -> str:
     """When the danger is violence from the resident's family: the domestic-violence FAQ's help beyond
     110 (a protection order, 12338, evidence), with the law it rests on."""
-    at_home = danger_words.domestic(story) and bool(VIOLENCE.search(story))
+    at_home = danger_words.domestic_violence(story, kinds or [])
     entry = faq_for_intent(turn.session, DOMESTIC_FAQ) if at_home else None
     if entry is None:
         return ""
