@@ -167,6 +167,8 @@ def read(text: str, words: tuple[tuple[str, Answer], ...]) -> Reading:
     decided = next((name for name, _ in words if CONCEPTS[name].found(text)), None)
     if (yes is None and no is None) or decided not in (None, *MODEL_READS):
         return by_rules  # the question's own words ("先别交", "撤了吧", "没有危险") come first
+    if any(concept.found(text) for name, concept in CONCEPTS.items() if name not in (*MODEL_READS, FILLER)):
+        return by_rules  # words the data knows for something else ("再见", "就这些") are read by the step
     from bot.nlu import step_answers  # the model reads the words files of this module
 
     said = step_answers.read_step_answer(text, step_answers.YES_NO_ACCEPTS)
