@@ -334,6 +334,16 @@ def steps_command(no_cv: bool, misses: bool) -> None:
             evaluation.score(heldout, evaluation.rules_reader(before)),
             misses,
         )
+        hard = evaluation.hard_texts()
+        hard_ones = [example for example in heldout if (example.step, example.text) in hard]
+        if hard_ones:
+            click.echo(f"\nthe {len(hard_ones)} answers marked hard:")
+            _print_step_figures(
+                evaluation.score(hard_ones, evaluation.model_reader()),
+                evaluation.score(hard_ones, evaluation.rules_reader(before)),
+                misses=False,
+                details=False,
+            )
         texts = [example.text for example in heldout]
         click.echo(f"latency: {evaluation.latency_ms(texts):.3f} ms per answer ({len(texts)} answers)")
     if no_cv:
@@ -347,9 +357,11 @@ def steps_command(no_cv: bool, misses: bool) -> None:
     _print_step_figures(cv.model, cv.rules, misses)
 
 
-def _print_step_figures(model, rules, misses: bool) -> None:
+def _print_step_figures(model, rules, misses: bool, details: bool = True) -> None:
     """Model and rules side by side: overall, per question, per label."""
     click.echo(f"  overall: model {model.overall.accuracy:.1%}, rules alone {rules.overall.accuracy:.1%}")
+    if not details:
+        return
     for title, mine, theirs in (("question", model.by_step, rules.by_step), ("label", model.by_label, rules.by_label)):
         click.echo(f"  per {title}:")
         for name, tally in sorted(mine.items()):

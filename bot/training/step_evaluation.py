@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from sklearn.model_selection import StratifiedKFold
 
 from bot.config import PROJECT_ROOT
@@ -45,12 +46,40 @@ class Figures:
     by_label: dict[str, Tally] = field(default_factory=dict)
 
 
+# The questions of the held-out set, by what their prompt offers: a numbered list (and how many it
+# numbers), a phone number, a rating. Any question may be answered with a cancel, a step back, a
+# correction, a don't-know, a question back or something else.
+_ANYWHERE = (Label.YES, Label.NO, Label.CANCEL, Label.BACK, Label.CORRECTION, Label.DONT_KNOW, Label.QUESTION)
+NUMBERED = {
+    "confirm_summary": 2,
+    "yes_no_offer": 2,
+    "other_matter_offer": 2,
+    "numbered_choice": 3,
+    "one_option": 1,
+    "clarify_kind": 3,
+    "clarify_legal_only": 2,
+    "withdraw": 2,
+}
+PHONE_QUESTIONS = ("phone", "urgent_phone")
+RATING_QUESTIONS = ("rating",)
+
+
+def question_accepts(step: str) -> tuple[Label, ...]:
+    """The labels a question of the held-out set takes, from what its prompt offers."""
+    offered = (
+        (Label.CHOICE,) * (step in NUMBERED)
+        + (Label.PHONE,) * (step in PHONE_QUESTIONS)
+        + (Label.RATING,) * (step in RATING_QUESTIONS)
+    )
+    return (*offered, *_ANYWHERE, Label.OTHER)
+
+
 def accepts_of(example: Example) -> tuple[Label, ...]:
     """The labels the question of this example takes (its own label always among them)."""
     try:
         accepts = ACCEPTS[Step(example.step)]
     except ValueError:
-        accepts = tuple(Label)
+        accepts = question_accepts(example.step)
     return accepts if example.label in accepts else (*accepts, example.label)
 
 
@@ -137,8 +166,34 @@ def cross_validate(examples: list[Example] | None = None, folds: int = FOLDS) ->
 
 
 def heldout_examples(path: Path = HELDOUT_STEP_FILE) -> list[Example]:
-    """The held-out answers (written apart from step_data/, never trained on)."""
-    return step_answers.read_examples(path)
+    """The held-out answers (written apart from step_data/, never trained on): one list of
+    {text, label, value} per question, or a file shaped as step_data/'s."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if "examples" in document:
+        return step_answers.read_examples(path)
+    return [
+        Example(
+            text=str(item["text"]),
+            label=Label(str(item["label"])),
+            step=step,
+            value=item.get("value"),
+            options=NUMBERED.get(step),
+        )
+        for step, items in document.items()
+        for item in items or ()
+    ]
+
+
+def hard_texts(path: Path = HELDOUT_STEP_FILE) -> set[tuple[str, str]]:
+    """(question, text) of the held-out answers its writer marked as hard (`# hard` on the line)."""
+    hard, step = set(), ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line[:1].isalpha() and ":" in line:
+            step = line.split(":")[0]
+        elif line.rstrip().endswith("# hard") and line.lstrip().startswith("- "):
+            item = yaml.safe_load(line.split("# hard")[0].strip()[2:])
+            hard.add((step, str(item["text"])))
+    return hard
 
 
 def latency_ms(texts: list[str]) -> float:
