@@ -527,3 +527,66 @@ def test_a_mistake_said_after_the_phone_still_calls_the_urgency_off(services, re
 def test_an_urgent_case_called_a_joke_is_calmed(services, resident):
     converse(resident, [("隔壁邻居拿刀威胁我，说要杀了我", "110"), ("刚才是开玩笑的 冇得这回事", "改为普通事项")])
     assert not only_ticket(services, resident.openid).urgent
+
+
+# --- the journeys: violence at home, fraud, a child at risk, and what only sounds alarming ----------
+
+
+def test_a_husband_threatening_with_scissors_gets_the_domestic_violence_help_and_the_lawyer(services, resident):
+    (reply,) = converse(resident, [("我老公拿着剪刀说要捅死我", "110")])
+    assert "人身安全保护令" in reply and "12338" in reply
+    assert "《中华人民共和国反家庭暴力法》" in reply
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and ticket.category == "legal_consultation" and ticket.role == "lawyer"
+
+
+def test_money_just_sent_to_a_fake_policeman_gets_110_and_96110_at_once(services, resident):
+    (reply,) = converse(resident, [("刚给冒充公安的人转了两万", "96110")])
+    assert tells_to_call_110(reply) and "停止转账" in reply and "聊天记录" in reply
+    assert "工作日" not in reply
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and ticket.category == "legal_consultation" and ticket.role == "lawyer"
+
+
+def test_a_child_s_disclosure_in_the_middle_of_an_intake_is_a_danger_not_more_of_the_story(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("楼上漏水把我家天花板泡坏了", "社区"),
+            ("我女儿刚跟我说她舅舅摸她", "紧急工单"),
+        ],
+    )
+    assert tells_to_call_110(replies[1]) and "不要反复追问" in replies[1]
+    assert "伤害自己的念头" not in replies[1]
+    assert only_ticket(services, resident.openid).urgent
+
+
+def test_a_ransom_call_about_a_child_gets_110_and_no_money_sent(services, resident):
+    (reply,) = converse(resident, [("我儿子放学没回来 刚才有人打电话说要二十万才放人", "紧急工单")])
+    assert tells_to_call_110(reply) and "先不要转钱" in reply
+    assert only_ticket(services, resident.openid).urgent
+
+
+def test_a_child_beaten_night_after_night_upstairs_is_a_danger(services, resident):
+    (reply,) = converse(resident, [("楼上每天晚上打孩子 孩子哭得很惨", "紧急工单")])
+    assert tells_to_call_110(reply)
+    assert only_ticket(services, resident.openid).urgent
+
+
+@pytest.mark.parametrize("story", ["邻居说要把我家门口那棵树砍死", "楼下小伢天天拿球砸我家门 砰砰的"])
+def test_a_threat_to_a_tree_or_a_ball_against_the_door_is_no_urgent_case(services, resident, story):
+    (reply,) = converse(resident, [(story, "")])
+    assert "紧急工单" not in reply
+    assert no_tickets(services, resident.openid) or not only_ticket(services, resident.openid).urgent
+
+
+def test_a_dog_bite_gets_first_aid_and_the_case_about_the_owner_not_an_urgent_case(services, resident):
+    (reply,) = converse(resident, [("被狗咬了 那要打狂犬疫苗吧", "狂犬疫苗")])
+    assert "15 分钟" in reply and "24 小时内" in reply
+    assert "紧急工单" not in reply
+    assert no_tickets(services, resident.openid) or not only_ticket(services, resident.openid).urgent
+
+
+def test_a_flowerpot_that_hurt_an_old_man_gets_120_and_110(services, resident):
+    (reply,) = converse(resident, [("楼上掉下来一个花盆 砸到楼下一个老爷爷头上了 流了好多血", "120")])
+    assert tells_to_call_110(reply) and "紧急工单" in reply
