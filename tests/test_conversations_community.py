@@ -332,12 +332,21 @@ def test_home_named_with_the_story_skips_the_community_question(services, reside
     replies = converse(
         resident,
         [
-            ("我住花楼那块 楼上天天半夜拖凳子，吵得睡不着", "手机号"),
+            ("我住花楼那块 楼上天天半夜拖凳子，吵得睡不着", "已记下您住在花楼社区"),
             ("不留", "转给：花楼社区公共法律服务工作室"),
             ("1", "工单"),
         ],
     )
-    assert "哪个社区" not in replies[0]
+    assert "哪个社区" not in replies[0] and "手机号" in replies[0]
+
+
+@pytest.mark.parametrize(
+    "story",
+    ["我哥住在青年社区 他去世了房子怎么分", "我在青年社区上班 老板拖欠三个月工资怎么办"],
+)
+def test_a_community_where_someone_else_lives_or_the_resident_works_is_not_their_home(services, resident, story):
+    (reply,) = converse(resident, [(story, "哪个社区")])
+    assert "已记下您住在" not in reply
 
 
 def test_a_room_asked_for_by_name_is_that_room(services, resident):

@@ -255,6 +255,18 @@ def home_named(turn: Turn, text: str) -> Unit | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+def home_entity(turn: Turn, text: str) -> Unit | None:
+    """The one community the model found in a story, unless the words that name it speak of someone
+    else ("我哥住在青年社区") or of work there ("我在青年社区上班"): not the resident's home then."""
+    unit = community_entity(turn)
+    if unit is None:
+        return None
+    naming = [clause for clause in answers.clauses(text) if unit in communities_named(turn.session, clause)]
+    if any(says("someone_else", clause) or says("works_there", clause) for clause in naming):
+        return None
+    return unit
+
+
 def asks_to_change(text: str) -> bool:
     """True when the resident asks to give another community ("换社区", "改一下社区")."""
     return says("change_community", text)

@@ -66,10 +66,13 @@ def start_case(
     if place is not None and category != GENERAL_CATEGORY:
         turn.dialogue.end()
         return f"{community.elsewhere_note(turn, place)}\n{LOCAL_ONLY}"
+    known = community.community_of(turn)
     state = begin(turn, category, opening, message_ids)
     state.place.no_community = place is not None
     add_story(turn, story)
     intro = f"明白，这属于{CATEGORIES[category].label}，我来帮您转给{role_label(category)}。\n"
+    if known is None and (home := community.community_of(turn)) is not None:  # said with the story: shown, to correct
+        intro += f"已记下您住在{home.name}，不对的话直接回复正确的社区名称。\n"
     if place is not None:
         intro = f"{community.legal_question_from_elsewhere(turn, place, story)}\n"
     return intro + next_question(turn, state)
@@ -118,7 +121,7 @@ def _use_details_in(turn: Turn, text: str) -> None:
         contact = turn.dialogue.state(IntakeState).contact
         contact.phone_asked = contact.text_only = True
     if community.community_of(turn) is None:
-        named = community.community_entity(turn) or community.home_named(turn, text)
+        named = community.home_entity(turn, text) or community.home_named(turn, text)
         if named is not None:
             community.remember(turn, named)
 
@@ -425,6 +428,11 @@ def _when_to_call(text: str) -> str:
     return " ".join(parts)
 
 
+# "不留", "号码就不留了": no phone, in so many words (bot/data/aside_words.yml) — at the summary a bare
+# "不" is a no to the summary, these are not.
+LEAVE_NONE = answers.load(answers.ANSWERS_FILE.with_name("aside_words.yml"))["leave_none"]
+
+
 def number_to_come(turn: Turn) -> str:
     """Yes to "愿意留一个手机号吗" ("是的", "要得"): the number is asked for."""
     keep_message(turn)
@@ -474,8 +482,8 @@ def summary_corrected(turn: Turn) -> str | None:
         return corrected
     if phrases.anytime_intent(turn.text, in_flow=True):
         return None
-    if _declines_phone(turn.text):  # "不留": no phone on this case, whether one was given or not
-        return _drop_phone(turn, state)
+    if turn.resident.phone and _declines_phone(turn.text) or LEAVE_NONE.found(turn.text):
+        return _drop_phone(turn, state)  # "不留" without a phone given: still no phone, not "more to add"
     return contact_time_said(turn)
 
 
