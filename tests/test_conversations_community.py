@@ -349,9 +349,17 @@ def test_a_community_where_someone_else_lives_or_the_resident_works_is_not_their
     assert "已记下您住在" not in reply
 
 
-def test_a_room_asked_for_by_name_is_that_room(services, resident):
-    (reply,) = converse(resident, [("青年社区工作室在哪里", "青年社区公共法律服务工作室")])
-    assert "江汉区公共法律服务中心" not in reply and "地址" in reply
+@pytest.mark.parametrize(
+    "asked, office",
+    [
+        ("青年社区工作室在哪里", "青年社区公共法律服务工作室"),
+        ("花楼街道工作站在哪", "花楼街道公共法律服务工作站"),
+        ("区中心在哪里", "江汉区公共法律服务中心"),
+    ],
+)
+def test_an_office_asked_for_by_name_is_that_office(services, resident, asked, office):
+    (reply,) = converse(resident, [(asked, office)])
+    assert reply.startswith(office) and "地址" in reply
 
 
 @pytest.mark.parametrize("named", ["青年社区", "刚问了楼下邻居 说我们这是青年社区的"])

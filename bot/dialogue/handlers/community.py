@@ -69,19 +69,16 @@ def where_is(turn: Turn) -> str:
     centre = district_centre(turn.session)
     home = community_of(turn)
     named = communities_named(turn.session, turn.text)
+    street = street_named(turn.session, turn.text)
     unit: Unit | None
     if phrases.DISTRICT_OFFICE.search(turn.text):
         unit = centre
+    elif phrases.STREET_OFFICE.search(turn.text):  # "花楼街道工作站在哪": that street's, else the resident's
+        unit = street or (home.parent if home is not None else None) or centre
     elif len(named) == 1:  # "青年社区工作室在哪里": the room asked about, whoever asks
         unit = named[0]
-    elif (street := street_named(turn.session, turn.text)) is not None:
-        unit = street
-    elif home is None:
-        unit = centre
-    elif phrases.STREET_OFFICE.search(turn.text):
-        unit = home.parent or centre
     else:
-        unit = home
+        unit = street or home or centre
     if unit is None:
         return "抱歉，暂时查不到地址，您可以拨打 12348 公共法律服务热线询问。"
     return f"{room_card(unit)}\n上门前建议先打电话确认有人值班。"
