@@ -113,7 +113,7 @@ def test_a_plain_question_mid_intake_that_no_faq_answers_is_put_to_the_lawyer(se
         [
             ("公司拖欠我三个月工资了，老板一直说没钱，我该怎么维权", "法律咨询"),
             ("舞台社区", "手机号"),
-            ("劳动合同到期公司不续签 有没有补偿", "社区律师会一并为您解答"),
+            ("劳动合同到期公司不续签 有没有补偿", "社区律师联系您时会一并回答"),
         ],
     )
     assert "手机号" in replies[-1] and "记到您的描述里" not in replies[-1]

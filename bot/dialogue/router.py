@@ -379,10 +379,7 @@ def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
     if decision.kind == "triage" and decision.intent != state.category and state.other is None:
         return f"{intake.keep_other_matter(turn, decision.intent)}\n\n【接着刚才的】{flow.prompt(turn)}"
     if plain_question and decision.kind == "triage":  # a question for the person who takes the case
-        intake.add_story(turn, turn.text)
-        return (  # no case yet: it is asked with the case once submitted
-            f"您问的这个问题也记下了，登记提交后{intake.who_answers(turn, state)}会一并为您解答。\n{flow.prompt(turn)}"
-        )
+        return f"{asides.answer_in_passing(turn, state)}\n\n【您正在登记的事项还没提交】{flow.prompt(turn)}"
     if decision.kind in ("triage", "clarify") or (
         decision.kind == "out_of_scope" and len(turn.text) > SHORT_ANSWER_CHARS
     ):

@@ -17,7 +17,6 @@ from bot.dialogue.handlers import community, faq, intake
 from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases
 from bot.nlu.cues import FEE, SERVICE_FEE_FAQ, core
-from bot.nlu.faq_match import match_faq
 from bot.nlu.policy import real_ranking
 from bot.nlu.types import FAQ_PREFIX
 
@@ -154,7 +153,8 @@ def answer_in_passing(turn: Turn, state: IntakeState) -> str:
 
 
 def _faq_answer(turn: Turn) -> str:
-    """The FAQ answer to the message when the words, the model or the FAQ matcher is sure of one; "" otherwise."""
+    """The FAQ answer to the message when the words or the model are sure of one ("" otherwise); while
+    the model is down, the classifier that stands in for it matches the FAQ (bot/nlu/faq_match.py)."""
     decision = turn.decide()
     candidates = []
     if len(core(turn.text)) <= FEE_IN_INTAKE_MAX_CHARS and FEE.search(turn.text):
@@ -164,8 +164,6 @@ def _faq_answer(turn: Turn) -> str:
     ranking = real_ranking(turn.classification) if turn.classification is not None else []
     if ranking and ranking[0][0].startswith(FAQ_PREFIX) and ranking[0][1] >= FAQ_IN_INTAKE_CONFIDENCE:
         candidates.append(ranking[0][0])
-    if (matched := match_faq(turn.text)) is not None:
-        candidates.append(matched.intent)
     for intent in candidates:
         if text := faq.answer_text(turn, intent):
             turn.intent = intent
