@@ -362,7 +362,10 @@ def test_an_office_asked_for_by_name_is_that_office(services, resident, asked, o
     assert reply.startswith(office) and "地址" in reply
 
 
-@pytest.mark.parametrize("named", ["青年社区", "刚问了楼下邻居 说我们这是青年社区的"])
+@pytest.mark.parametrize(
+    "named",
+    ["青年社区", "刚问了楼下邻居 说我们这是青年社区的", "哦我想起来了 我们那个社区叫青年社区 刚才是忘记了"],
+)
 def test_a_community_remembered_after_not_knowing_it_is_taken(services, resident, named):
     converse(
         resident,

@@ -167,8 +167,8 @@ def resolve_place(turn: Turn, text: str, candidates: list[int]) -> tuple[Unit | 
 def corrected_community(turn: Turn, text: str) -> Unit | None:
     """The one community a later answer names instead of the one chosen, if it corrects it."""
     current = community_of(turn)
-    # Unknown so far ("不知道" was the answer): "我问了楼下邻居 我们这是青年社区的" names it, however long.
-    if len(text) > PLACE_MAX_CHARS and not says("correction", text) and current is not None:
+    # A longer message names the community only with words that say so ("我想起来了 …", "我们是…的").
+    if len(text) > PLACE_MAX_CHARS and not (says("correction", text) or says("home_said", text)):
         return None
     named = communities_named(turn.session, text)
     if len(named) != 1 or (current is not None and named[0].id == current.id):
