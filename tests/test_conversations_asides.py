@@ -116,6 +116,21 @@ def test_a_single_household_object_as_a_first_message_is_asked_about(services, r
     assert "发生了什么" in reply and "没太明白" not in reply and "帮不上忙" not in reply
 
 
+def test_the_rest_of_the_story_after_a_first_fragment_is_read_with_it(services, resident):
+    converse(
+        resident,
+        [
+            ("空调", "具体是什么情况"),
+            ("楼上的空调外机一直滴水到我家窗台上", "邻里纠纷"),
+            ("青年社区", ASK_PHONE),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    description = only_ticket(services, resident.openid).description
+    assert description.startswith("空调") and "滴水到我家窗台上" in description
+
+
 # --- the phone question ---------------------------------------------------------------------------
 
 
@@ -133,6 +148,14 @@ def test_stopping_at_the_phone_question_cancels(services, resident):
     (reply,) = converse(resident, [("算了不办了", "已取消")])
     assert "请确认" not in reply
     assert no_tickets(services, resident.openid)
+
+
+def test_another_community_asked_for_at_the_phone_question_is_asked_again_and_kept_out_of_the_case(services, resident):
+    converse(resident, [(ELEVATOR, "哪个社区"), ("青年社区", ASK_PHONE)])
+    (reply,) = converse(resident, [("换社区", "社区重新说一下")])
+    assert reply.endswith(ASK_COMMUNITY)
+    converse(resident, [("花楼社区", ASK_PHONE), ("不留", "花楼社区"), ("1", "工单")])
+    assert only_ticket(services, resident.openid).description == ELEVATOR
 
 
 def test_no_phone_at_all_said_with_the_story_is_never_asked_for_a_phone(services, resident):
