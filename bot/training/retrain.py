@@ -26,6 +26,8 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.jobs import LONG_JOB_TIMEOUT_S
 from bot.storage.base import utcnow
 from bot.storage.review import RUNNING, ModelStatus, ModelVersion, accepted_examples, serving_model
+from bot.training.step_review import gate as step_gate
+from bot.training.step_review import step_examples, write_candidate
 from bot.training.training_data import NLU_DATA_DIR, write_reviewed
 
 log = logging.getLogger(__name__)
@@ -228,6 +230,10 @@ class Trainer:
             examples = accepted_examples(session)
         self.stage("data")
         write_reviewed(self.settings.nlu_reviewed_file, examples)
+        # Answers to the bot's questions taught in the review queue: taken only when the step model
+        # with them is no worse on the held-out answers (bot/training/step_review.py).
+        write_candidate(step_examples(examples))
+        self.log_lines.append(step_gate().line())
         work = models_dir(self.settings) / "training" / version
         data = self._training_data(work / "data")
         self._update(data_hash=file_hash(data), config_hash=file_hash(CONFIG_FILE))

@@ -32,6 +32,7 @@ from bot.storage.review import (
 )
 from bot.training.evaluation import normalised_text
 from bot.training.masking import mask_personal
+from bot.training.step_review import CANDIDATE_FILE, StepCheck, is_step_label, step_examples, write_candidate
 from bot.training.training_data import TrainingCheck, write_reviewed
 
 # "没解决" / "转人工" right after an FAQ answer: the answer did not fit the question.
@@ -147,10 +148,18 @@ def _record(
 class Reviewer:
     """Takes an admin's decisions and keeps the reviewed-examples file in step with them."""
 
-    def __init__(self, session: Session, reviewed_file: Path | str, check: TrainingCheck | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        reviewed_file: Path | str,
+        check: TrainingCheck | None = None,
+        step_candidate: Path = CANDIDATE_FILE,
+    ) -> None:
         self.session = session
         self.reviewed_file = Path(reviewed_file)
+        self.step_candidate = step_candidate
         self.check = check or TrainingCheck.load(reviewed_file=self.reviewed_file)
+        self._step_check: StepCheck | None = None
 
     def accept(self, item: ReviewItem, label: str, actor: str, faq_question: bool = False) -> None:
         """Confirm (label = the suggestion) or relabel an item; refused with the reason when it may not be trained."""
@@ -161,11 +170,24 @@ class Reviewer:
             for other in accepted_items(self.session)
             if other.id != item.id and other.label is not None
         }
-        problem = self.check.problem(item.text, label, accepted)
+        if is_step_label(label):  # "at this question, this answer means yes"
+            problem = self._step_problem(item, label)
+        else:
+            problem = self.check.problem(item.text, label, accepted)
         if problem:
             raise ReviewRefused(problem)
         item.status, item.label, item.faq_question = ReviewStatus.ACCEPTED, label, faq_question
         item.decided_by, item.decided_at = actor, utcnow()
+
+    def _step_problem(self, item: ReviewItem, label: str) -> str | None:
+        """Why an answer to a question may not be taught, or None (held-out, conflicting, unknown)."""
+        self._step_check = self._step_check or StepCheck()
+        others = [(other.text, other.label) for other in accepted_items(self.session) if other.id != item.id]
+        accepted = {
+            (example.step, normalised_text(example.text)): example.label
+            for example in step_examples((text, other) for text, other in others if other is not None)
+        }
+        return self._step_check.problem(item.text, label, accepted)
 
     def discard(self, item: ReviewItem, actor: str) -> None:
         """Nothing to learn from this item."""
@@ -213,6 +235,9 @@ class Reviewer:
             raise ReviewRefused(f"未知操作 {action}")
 
     def write(self) -> bool:
-        """Rewrite the reviewed-examples file from the accepted items; True when it changed."""
+        """Rewrite the reviewed-examples file from the accepted items, and the candidate answers to
+        the bot's questions (promoted by a retraining run); True when either changed."""
         self.session.flush()
-        return write_reviewed(self.reviewed_file, accepted_examples(self.session))
+        examples = accepted_examples(self.session)
+        changed = write_reviewed(self.reviewed_file, examples)
+        return write_candidate(step_examples(examples), self.step_candidate) or changed

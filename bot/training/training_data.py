@@ -21,6 +21,8 @@ from bot.training.evaluation import normalised_text
 
 NLU_DATA_DIR = PROJECT_ROOT / "nlu_data"
 EVAL_DIR = PROJECT_ROOT / "nlu_eval"
+# A review label that teaches an answer to one of the bot's questions ("step:confirm:yes").
+STEP_PREFIX = "step:"
 HEADER = (
     "# Examples admins confirmed in the review queue (console 训练 › 待审核, or `flask --app webhook nlu review`).\n"
     "# Written by the application from the database: edit them there, not here.\n"
@@ -108,6 +110,8 @@ def reviewed_yaml(examples: list[tuple[str, str]]) -> str:
     """Rasa NLU YAML for (text, intent) pairs: intents and texts sorted, duplicates dropped."""
     by_intent: dict[str, dict[str, str]] = defaultdict(dict)
     for text, intent in examples:
+        if intent.startswith(STEP_PREFIX):
+            continue  # an answer to one of the bot's questions, not an intent (bot/training/step_review.py)
         line = " ".join(text.split())  # one line per example, whatever the resident typed
         by_intent[intent].setdefault(normalised_text(line), line)
     lines = [HEADER, 'version: "3.1"\n', "nlu:"] if by_intent else [HEADER, 'version: "3.1"\n', "nlu: []"]

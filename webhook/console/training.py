@@ -34,6 +34,7 @@ from bot.training.comparison import FIGURE_NAMES, GATED, LOWER_IS_BETTER, worse_
 from bot.training.promotion import PromotionFailed, PromotionRefused, promote, rollback
 from bot.training.retrain import STAGES, RetrainBusy, start_retrain
 from bot.training.review import Reviewer
+from bot.training.step_review import STEP_LABELS
 from bot.training.training_data import TrainingCheck
 from webhook.console.common import blueprint, db, me, services
 
@@ -110,7 +111,7 @@ def review():
             tabs=STATUS_TABS,
             open_status=ReviewStatus.OPEN,
             counts=open_counts(session),
-            intents=check.intents,
+            intents=(*check.intents, *STEP_LABELS),  # "step:confirm:yes": an answer to a question
         )
 
 
