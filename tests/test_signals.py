@@ -156,11 +156,66 @@ def test_danger_heldout_figures_hold_their_last_measured_level():
 
 
 def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
-    first, second = (evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES)
+    first, second, third = (evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES)
     assert first["danger"].positives == 80 and first["danger"].negatives == 79
     assert first["danger"].recall >= 0.96 and first["urgent"].false_alarm_rate <= 0.14
     assert second["danger"].positives == 139 and second["danger"].negatives == 154
     assert second["urgent"].recall >= 0.95 and second["urgent"].false_alarm_rate <= 0.03
+    # The third batch as first scored: recall 99.1 %, false alarms 20.0 %, urgent by mistake 8.2 %.
+    assert third["danger"].positives == 110 and third["danger"].negatives == 110
+    assert third["danger"].recall >= 0.99 and third["danger"].false_alarm_rate <= 0.13
+    assert third["urgent"].false_alarm_rate <= 0.07
+
+
+def test_domestic_violence_and_fraud_are_recognised_on_their_fresh_sets():
+    domestic = evaluation.evaluate_domestic()
+    assert domestic.positives == 40 and domestic.negatives == 40
+    assert domestic.recall >= 0.75 and domestic.false_alarm_rate <= 0.10, (domestic.misses, domestic.false_alarms)
+    fraud = evaluation.evaluate_fraud()["fraud help"]
+    assert fraud.positives == 45 and fraud.negatives == 45
+    assert fraud.recall >= 0.65 and fraud.false_alarm_rate <= 0.05, (fraud.misses, fraud.false_alarms)
+
+
+@pytest.mark.parametrize(
+    ("path", "labels"),
+    [
+        (evaluation.DOMESTIC_FILE, ("domestic", "not_domestic")),
+        (evaluation.FRAUD_FILE, ("in_progress", "not_in_progress")),
+    ],
+    ids=["domestic", "fraud"],
+)
+def test_no_domestic_or_fraud_heldout_message_is_trained_on(path, labels):
+    heldout = evaluation.labelled(path, *labels)
+    assert not {normalize(text) for text, _ in heldout} & _training_texts()
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("刚给冒充公安的人转了两万", [signals.FRAUD]),
+        ("客服说快递丢了要理赔 现在让我下个会议软件开屏幕共享", [signals.FRAUD]),
+        ("去年被刷单骗了三万 警察立案了 钱能追回来吗", []),
+        ("怎么防电信诈骗 给老人讲讲", []),
+        ("邻居说要把我家门口那棵树砍死", []),
+        ("楼下小伢天天拿球砸我家门 砰砰的", []),
+        ("他说要把那棵树砍了 再砍死你", ["violence"]),
+        ("我女儿刚跟我说她舅舅摸她", ["child_or_elder"]),
+        ("有人打电话说我儿子在他们手上 要二十万才放人", ["child_or_elder"]),
+        ("楼上每天晚上打孩子 孩子哭得很惨", ["child_or_elder"]),
+    ],
+)
+def test_fraud_a_child_at_risk_and_violence_against_things_are_told_apart(text, kinds):
+    assert signals.danger_kinds(text) == kinds
+
+
+def test_a_dog_bite_is_first_aid_unless_it_bleeds_badly():
+    assert signals.assess_danger("被狗咬了 那要打狂犬疫苗吧") == signals.Danger([], False, signals.DOG_BITE)
+    assert signals.danger_kinds("狗把我伢咬得满手是血 还在流") == ["injury"]
+
+
+def test_a_retold_event_gets_no_caution_unless_something_is_happening_now():
+    assert signals.retold("去年被邻居打伤了 鼻梁骨折 能赔多少")
+    assert not signals.retold("去年他打过我 今天他又来了 在门外面")
 
 
 def test_danger_heldout_figures_reach_the_targets():

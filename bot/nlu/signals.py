@@ -65,7 +65,7 @@ DOG_BITE = "dog_bite"
 # person at once; the training negatives are mostly hard ones, so the real rate is lower). The model
 # alone never makes a message of fewer than SURE_MIN_CHARS characters sure: "我在家" is no story.
 POSSIBLE_DANGER_THRESHOLD = 0.30
-SURE_DANGER_THRESHOLD = 0.75
+SURE_DANGER_THRESHOLD = 0.70
 SURE_MIN_CHARS = 10
 GROUP_THRESHOLD = 0.70
 # Below this the kind model's best guess is not trusted and the generic kind is returned.
@@ -83,6 +83,8 @@ DANGER_WORDS = {kind: SIGNAL_WORDS[kind].pattern for kind in DANGER_KINDS}
 CALL_FOR_HELP = SIGNAL_WORDS["call_for_help"].pattern
 # Retold, feared or hypothetical events: the word lists stay quiet, the model decides alone.
 HEDGE = SIGNAL_WORDS["hedge"].pattern
+# "刚才", "现在", "又来了": the event is now, whatever is retold or asked besides.
+HAPPENING_NOW = SIGNAL_WORDS["happening_now"].pattern
 # Self-harm is a kind only when someone speaks of harming themselves ("我不想活了", "想死", "自杀",
 # "伤害自己", or the word list's self-harm words) or the kind model is sure of it: unsure, it also
 # takes a frightened "他好像睡着了 我现在该怎么办" for self-harm.
@@ -421,12 +423,18 @@ def assess_danger(text: str) -> Danger:
         kind, probability = fitted.kind_guess(text)
         kind = kind if probability >= KIND_CONFIDENCE else GENERIC_DANGER
         return Danger(checked_kinds([kind], text, sure=probability >= SURE_SELF_HARM), False)
-    return Danger([], probability >= POSSIBLE_DANGER_THRESHOLD and not plainly_not_danger(text))
+    return Danger([], probability >= POSSIBLE_DANGER_THRESHOLD and not plainly_not_danger(text) and not retold(text))
 
 
 def too_short_to_judge(text: str) -> bool:
     """True for a few words ("我在家", "都一个多月了"), on which the models' verdicts are not to be trusted."""
     return len(normalize(text).replace(" ", "")) < SURE_MIN_CHARS
+
+
+def retold(text: str) -> bool:
+    """True for an event retold, feared or asked about (HEDGE) with no word putting it in the present:
+    "去年被打伤了能赔多少" gets no caution, "去年打过我 今天他又来了" may."""
+    return bool(HEDGE.search(text)) and not HAPPENING_NOW.search(text)
 
 
 def plainly_not_danger(text: str) -> bool:
