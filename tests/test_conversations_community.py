@@ -447,3 +447,16 @@ def test_change_of_community_asked_at_the_summary_asks_it_again(services, reside
     ticket = only_ticket(services, resident.openid)
     assert ticket.description == "楼上天天半夜拖凳子，吵得睡不着"
     assert unit_code(services, ticket.unit_id) == "qingnian"
+
+
+def test_a_resident_away_reporting_for_a_parent_at_home_here_is_served(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("我在外地 我妈一个人住花楼社区 楼上天天半夜拖凳子吵得她睡不着", "哪个社区"),
+            ("花楼社区", "手机号"),
+            ("不留", "转给：花楼社区公共法律服务工作室"),
+            ("1", "工单"),
+        ],
+    )
+    assert "本服务面向" not in replies[0] and "已记下您住在" not in replies[0]

@@ -246,7 +246,7 @@ def home_named(turn: Turn, text: str) -> Unit | None:
     found = {
         unit.id: unit
         for clause in answers.clauses(text)
-        if says("home_said", clause)
+        if says("home_said", clause) and not says("someone_else", clause)  # "我妈一个人住花楼": hers
         for unit in communities_named(turn.session, clause)
     }
     return next(iter(found.values())) if len(found) == 1 else None

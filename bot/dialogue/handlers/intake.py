@@ -62,7 +62,9 @@ def start_case(
     if category is None:  # the triage intent the message was dispatched to is the category
         raise ValueError("a case is started for a category")
     story = turn.story() if text is None else text
-    place = community.elsewhere(story) if community.community_of(turn) is None else None
+    # A resident away whose matter is at one of the district's communities ("我在外地 我妈住花楼") is served here.
+    here = community.community_of(turn) is not None or bool(communities_named(turn.session, story))
+    place = community.elsewhere(story) if not here else None
     if place is not None and category != GENERAL_CATEGORY:
         turn.dialogue.end()
         return f"{community.elsewhere_note(turn, place)}\n{LOCAL_ONLY}"
