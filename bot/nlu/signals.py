@@ -65,7 +65,7 @@ DOG_BITE = "dog_bite"
 # person at once; the training negatives are mostly hard ones, so the real rate is lower). The model
 # alone never makes a message of fewer than SURE_MIN_CHARS characters sure: "我在家" is no story.
 POSSIBLE_DANGER_THRESHOLD = 0.30
-SURE_DANGER_THRESHOLD = 0.70
+SURE_DANGER_THRESHOLD = 0.75
 SURE_MIN_CHARS = 10
 GROUP_THRESHOLD = 0.70
 # Below this the kind model's best guess is not trusted and the generic kind is returned.
