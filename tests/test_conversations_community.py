@@ -328,6 +328,20 @@ def test_a_street_without_rooms_in_the_directory_goes_to_its_workstation(service
     assert "在民意街这附近" in ticket.description
 
 
+def test_a_street_without_rooms_named_as_home_with_the_story_goes_to_its_workstation(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("我住民意街这附近 楼上天天半夜拖凳子，吵得睡不着", "手机号"),
+            ("不留", "转给：民意街道公共法律服务工作站"),
+            ("1", "工单"),
+        ],
+    )
+    assert "哪个社区" not in replies[0]
+    ticket = only_ticket(services, resident.openid)
+    assert unit_code(services, ticket.unit_id) == "minyi" and "我住民意街这附近" in ticket.description
+
+
 def test_home_named_with_the_story_skips_the_community_question(services, resident):
     replies = converse(
         resident,

@@ -199,9 +199,12 @@ def _question_in_passing(turn: Turn, waiting: Flow | None) -> str | None:
     state = turn.dialogue.current(IntakeState)
     if waiting is None or state is None or not asides.asked_in_passing(turn, state):
         return None
-    step = waiting.steps[state.step]
-    if step.question is not None and step.question.read(turn.text).answer is not Answer.NEITHER:
-        return None  # "是这样吗？", "不是吗": a yes or no the step reads
+    if asides.asks_if_the_summary_will_do(turn, state):  # "这样可以吗": yes, and how to submit
+        return f"{asides.summary_will_do(turn)}\n{waiting.prompt(turn)}"
+    question = waiting.steps[state.step].question
+    step_reads = question is not None and question.read(turn.text).answer is not Answer.NEITHER
+    if asides.reads_as_the_step_answer(turn.text, step_reads):
+        return None  # "不是吗": a yes or no the step reads; not "他不配合怎么办"
     answer = asides.answer_in_passing(turn, state)
     return f"{answer}\n\n【您正在登记的事项还没提交】{waiting.prompt(turn)}"
 

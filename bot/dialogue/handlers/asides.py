@@ -19,10 +19,13 @@ from bot.nlu import answers, phrases
 from bot.nlu.cues import FEE, SERVICE_FEE_FAQ, core
 from bot.nlu.policy import real_ranking
 from bot.nlu.types import FAQ_PREFIX
+from bot.wechat.text import digit_count
 
 WORDS = answers.load(answers.ANSWERS_FILE.with_name("aside_words.yml"))
 ROBOT_QUESTION = WORDS["robot_question"]
 ASKS_POLICE = WORDS["asks_police"]
+QUESTION_WORD = WORDS["question_word"]
+IS_THIS_OK = WORDS["is_this_ok"]
 
 # A question this short is asked, not told; a longer message with a question in it is more story.
 PLAIN_QUESTION_CHARS = 24
@@ -32,6 +35,11 @@ PLAIN_QUESTION = phrases.ASKED
 # spot: the intake goes on whatever the answer, so less certainty is needed than for a first message.
 FAQ_IN_INTAKE_CONFIDENCE = 0.6
 
+# A question the step reads as a yes or no is that answer only when this short, courtesies aside
+# ("不是吗", "不用留吗"); longer, it asks something of its own ("他没工作也要给吗").
+STEP_ANSWER_MAX_CHARS = 5
+# This many digits make a phone number (or one mistyped), never a question in passing.
+PHONE_DIGITS = 7
 # Inside an intake, "要钱吗" / "收费吗" this short asks what the service costs (a first message must
 # name the service: "法律咨询收费吗", bot/nlu/cues.py).
 FEE_IN_INTAKE_MAX_CHARS = 5
@@ -66,6 +74,7 @@ POLICE_ANSWER = (
     "如果有人身危险，或者违法的事正在发生，请直接拨打 110。"
     "其他情况要不要报警，{who}联系您时会和您一起看；这个问题我已记进您的登记里。"
 )
+SUMMARY_OK = "可以的，内容没问题就能提交，工作人员会按这些内容处理。"
 HONEST_ANSWER = "这个要{who}看了您的具体情况才能答，我把这个问题记进您的登记里，{who}联系您时会一并回答。"
 FRAGMENT_ANSWER = (
     "您说的“{said}”，具体是什么情况呢？可以再多说几句：发生了什么（比如坏了、漏了、吵到您了），和谁有关，"
@@ -120,7 +129,9 @@ def asked_in_passing(turn: Turn, state: IntakeState) -> bool:
     text = turn.text
     if len(text) > PLAIN_QUESTION_CHARS or not PLAIN_QUESTION.search(text):
         return False
-    if phrases.anytime_intent(text, in_flow=True) is not None or any(char.isdigit() for char in text):
+    if phrases.anytime_intent(text, in_flow=True) is not None or phrases.choice_number(text) is not None:
+        return False
+    if digit_count(text) >= PHONE_DIGITS:  # a phone number, or one read out wrong: the phone step's
         return False
     if phrases.WHY_PHONE.search(text) or intake.contact_time_in(text):
         return False
@@ -129,6 +140,24 @@ def asked_in_passing(turn: Turn, state: IntakeState) -> bool:
     if state.step == "community" and (community.place_unknown(text) or community.sounds_like_a_place(text)):
         return False
     return not communities_named(turn.session, text)
+
+
+def reads_as_the_step_answer(text: str, step_reads: bool) -> bool:
+    """True when a question the step's own question reads as a yes or no (`step_reads`) is that
+    answer ("不是吗", "是吗"): unless it asks for more than yes or no ("他不配合怎么办") or says more
+    than one ("他没工作也要给吗")."""
+    return step_reads and len(core(text)) <= STEP_ANSWER_MAX_CHARS and not QUESTION_WORD.found(text)
+
+
+def asks_if_the_summary_will_do(turn: Turn, state: IntakeState) -> bool:
+    """True when, at the summary, the resident asks whether it will do ("这样可以吗")."""
+    return state.step == "confirm" and IS_THIS_OK.found(turn.text)
+
+
+def summary_will_do(turn: Turn) -> str:
+    """ "这样可以吗" at the summary: yes, and how to submit or change it (no question for staff)."""
+    intake.keep_message(turn)
+    return SUMMARY_OK
 
 
 def answer_in_passing(turn: Turn, state: IntakeState) -> str:

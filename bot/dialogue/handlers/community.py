@@ -8,7 +8,7 @@ from bot.cases.tickets import move_to_community, response_promise, urgent_cases_
 from bot.dialogue.flows import IntakeState, MovingState
 from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases, step_answers
-from bot.storage.directory import Unit, district_centre
+from bot.storage.directory import Unit, communities, district_centre
 from bot.storage.tickets import Ticket, latest_open_ticket
 
 ASK_COMMUNITY = "请问您住在哪个社区？直接回复社区名称（如“八古墩社区”），也可以发送您的位置。\n不清楚的话回复“不知道”。"
@@ -250,6 +250,24 @@ def home_named(turn: Turn, text: str) -> Unit | None:
         for unit in communities_named(turn.session, clause)
     }
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def home_street(turn: Turn, text: str) -> tuple[Unit, str] | None:
+    """The one street a story names as the resident's home, none of whose communities the directory
+    lists ("我住民意街这附近"), with the words that name it; a street with rooms of its own is not
+    enough (its community is asked)."""
+    found = {
+        street.id: (street, clause)
+        for clause in answers.clauses(text)
+        if says("home_said", clause) and not says("someone_else", clause)
+        if (street := street_named(turn.session, clause)) is not None and not rooms_of(turn, street)
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def rooms_of(turn: Turn, street: Unit) -> list[Unit]:
+    """The community rooms the directory lists under a street."""
+    return [room for room in communities(turn.session) if room.parent_id == street.id]
 
 
 def home_entity(turn: Turn, text: str) -> Unit | None:

@@ -126,6 +126,9 @@ def _use_details_in(turn: Turn, text: str) -> None:
         named = community.home_entity(turn, text) or community.home_named(turn, text)
         if named is not None:
             community.remember(turn, named)
+        elif (home := community.home_street(turn, text)) is not None:  # "我住民意街这附近": its workstation
+            place, (street, words) = turn.dialogue.state(IntakeState).place, home
+            place.no_community, place.street_id, place.place_words = True, street.id, words
 
 
 def next_question(turn: Turn, state: IntakeState) -> str:
