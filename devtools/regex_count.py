@@ -24,8 +24,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "webhook")
 DATA_DIR = "bot/data"
-# The one module that reads the words files: its own clause-cutting pattern is part of the loader.
-LOADER = "bot/nlu/answers.py"
+# The one module that reads the words files (bot/words.py): its own clause-cutting pattern is part of the loader.
+LOADER = "bot/words.py"
 RE_FUNCTIONS = frozenset(
     {"compile", "search", "match", "fullmatch", "sub", "subn", "split", "findall", "finditer", "escape"}
 )

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.formats import format_pattern
+
 PHONE = "〔手机号〕"
 LANDLINE = "〔电话〕"
 ID_NUMBER = "〔身份证号〕"
@@ -28,35 +30,14 @@ _FULL_WIDTH |= {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
 _FULL_WIDTH |= {"－": "-", "—": "-", "–": "-", "　": " ", "＋": "+", "．": ".", "·": "-", "•": "-"}
 _NORMALISE = str.maketrans(_FULL_WIDTH)
 
-# Between two digits: nothing, or up to two spaces, dashes or dots ("138 0013 8000", "138-0013-8000").
-_GAP = r"[ \t\-.]{0,2}"
-_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
-
-
-def _digits(count: int) -> str:
-    """`count` digits with optional gaps between them."""
-    return r"\d" + rf"(?:{_GAP}\d)" * (count - 1)
-
-
-# Order matters: an ID number contains runs that look like a phone number.
+# Order matters: an ID number contains runs that look like a phone number. The formats are data
+# (bot/data/format_words.yml), each with the examples it must and must not match.
 _PATTERNS: list[tuple[str, re.Pattern]] = [
-    (ID_NUMBER, re.compile(rf"(?<![0-9A-Za-z])(?:{_digits(17)}{_GAP}[0-9Xx]|{_digits(15)})(?![0-9A-Za-z])")),
-    (PHONE, re.compile(rf"(?<![0-9])(?:\+?86{_GAP})?1{_GAP}[3-9]{_GAP}{_digits(9)}(?![0-9])")),
-    (
-        LANDLINE,
-        re.compile(rf"(?<![0-9])(?:\(0\d{{2,3}}\)|0\d{{2,3}}){_GAP}[2-9]{_GAP}{_digits(6)}(?:{_GAP}\d)?(?![0-9])"),
-    ),
-    # 鄂A12345, 鄂A·12345, 鄂 A 1234D, new-energy 鄂AD12345; letters in either case.
-    (PLATE, re.compile(rf"[{_PROVINCES}]\s?[A-Za-z](?:[ \-]{{0,2}}[A-Za-z0-9]){{5,6}}(?![A-Za-z0-9])")),
-    # Building, unit and room: 3栋2单元502室, 5号楼1201, 12-3-502 after a building word.
-    (
-        ADDRESS,
-        re.compile(
-            rf"\d+{_GAP}(?:号楼|栋|幢|座|单元)(?:{_GAP}\d+{_GAP}(?:单元|楼|层|室|号|户)?)*"
-            rf"|(?<=[路街道巷弄村院])\d+(?:-\d+)*号(?:院|楼)?"
-            rf"|\d{{3,4}}{_GAP}(?:室|房)"
-        ),
-    ),
+    (ID_NUMBER, format_pattern("typed_id_number")),
+    (PHONE, format_pattern("typed_mobile")),
+    (LANDLINE, format_pattern("typed_landline")),
+    (PLATE, format_pattern("typed_plate")),
+    (ADDRESS, format_pattern("house_number")),
 ]
 
 
@@ -113,7 +94,7 @@ def mask_numbers_partly(text: str) -> str:
 
 
 def _partly(number: str, head: int, tail: int) -> str:
-    digits = re.sub(r"[^0-9Xx]", "", number)
+    digits = "".join(char for char in number if char in "0123456789Xx")
     if number.lstrip().startswith("+86") or (len(digits) == 13 and digits.startswith("86")):
         digits = digits[2:]  # the country code: the number as dialled at home
     return digits[:head] + "*" * max(len(digits) - head - tail, 4) + digits[-tail:]
