@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import re
+from bot.formats import format_pattern
 
 MAX_REPLY_BYTES = 2048
-PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# The numbers are formats kept as data (bot/data/format_words.yml), each with its examples.
+PHONE_RE = format_pattern("mobile")
 # A landline with its area code, as people write it: 027-85551234, 027 8555 1234, (027)85551234.
-LANDLINE_RE = re.compile(r"(?<!\d)[(（]?0\d{2,3}[)）]?[-\s]?\d{3,4}[-\s]?\d{4}(?!\d)")
+LANDLINE_RE = format_pattern("landline")
 # Phone keyboards in Chinese mode type full-width digits: １３９… is the same number as 139….
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+ID_CARD_RE = format_pattern("id_card")
 
 
 # Characters XML 1.0 does not allow anywhere, even inside CDATA (controls, lone surrogates, FFFE/FFFF).
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = format_pattern("not_xml")
 
 
 def clean_reply(text: str) -> str:
@@ -90,7 +91,7 @@ def mask_personal_numbers(text: str) -> str:
 
 # A number read out and written by voice input or by hand: "一三八零七一二三四五六", "幺三五…".
 _SPOKEN_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
-_SPOKEN_NUMBER_RE = re.compile(r"[零〇一二三四五六七八九幺]{7,}")
+_SPOKEN_NUMBER_RE = format_pattern("spoken_number")
 
 
 def _plain_digits(text: str) -> str:
@@ -105,7 +106,7 @@ def digit_count(text: str) -> int:
 
 
 # A mobile number typed in groups: "135 0712 3456", "135-0712-3456".
-_GROUPED_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d[ \-－]?\d{4}[ \-－]?\d{4}(?!\d)")
+_GROUPED_PHONE_RE = format_pattern("grouped_mobile")
 
 
 def find_phone(text: str) -> str | None:
@@ -115,10 +116,14 @@ def find_phone(text: str) -> str | None:
     if match:
         return match.group()
     grouped = _GROUPED_PHONE_RE.search(text)
-    return re.sub(r"\D", "", grouped.group()) if grouped else None
+    return _only_digits(grouped.group()) if grouped else None
 
 
 def find_landline(text: str) -> str | None:
     """The first landline number with an area code in the text, digits only (027-8555 1234 → 02785551234)."""
     match = LANDLINE_RE.search(text.translate(_FULL_WIDTH_DIGITS))
-    return re.sub(r"\D", "", match.group()) if match else None
+    return _only_digits(match.group()) if match else None
+
+
+def _only_digits(text: str) -> str:
+    return "".join(char for char in text if char.isdecimal())
