@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,7 +21,8 @@ from typing import Any
 import yaml
 
 from bot.cases.office_hours import CHINA
-from bot.config import PROJECT_ROOT
+from bot.config import DATA_DIR, PROJECT_ROOT
+from bot.words import load
 
 log = logging.getLogger(__name__)
 # Where the catalogue is read from; its texts are in `texts/` beside it. Tests point it elsewhere.
@@ -35,18 +35,24 @@ RANGE_FROM = 5
 
 DIGITS = "零一二三四五六七八九"
 UNITS = {"十": 10, "百": 100, "千": 1000}
-NUMERAL = "[零〇一二三四五六七八九十百千]+"
+# How laws are written and cited (bot/data/law_words.yml, each block with its examples).
+LAW_WORDS = load(DATA_DIR / "law_words.yml")
 # "第八十八条 …", "第一百二十条之一 …": an article's first line in a text (a space follows the number).
-ARTICLE_LINE = re.compile(rf"^第({NUMERAL})条(?:之({NUMERAL}))?(?:[ \u3000\t]+(.*))?$")
+ARTICLE_LINE = LAW_WORDS["article_line"].pattern
 # "（一）…": an item belongs to the paragraph (款) above it, it starts none of its own.
-ITEM_LINE = re.compile(rf"^[（(]{NUMERAL}[）)]")
-ARTICLE_ID = re.compile(rf"^(\d+)(?:(?:-|之)(\d+|{NUMERAL}))?(?:\.(\d+))?$")
+ITEM_LINE = LAW_WORDS["item_line"].pattern
+ARTICLE_ID = LAW_WORDS["article_id"].pattern
 # "第八十八条", "第88条", "八十八", "第一千一百二十八条第二款", "第二百九十一条之二": as statutes write them.
-ARTICLE_WORDS = re.compile(rf"^第?(\d+|{NUMERAL})条?(?:之(\d+|{NUMERAL}))?(?:第(\d+|{NUMERAL})款)?$")
+ARTICLE_WORDS = LAW_WORDS["article_words"].pattern
 # Around a law's name as staff may type it: 《治安管理处罚法》.
-TITLE_MARKS = re.compile(r"[《》〈〉]")
+TITLE_MARKS = LAW_WORDS["title_marks"].pattern
 # A version typed as a year may carry 年 or 年版 (2025年): the key is the year.
-VERSION_SUFFIX = re.compile(r"^(\d+)(?:年版|年|版)$")
+VERSION_SUFFIX = LAW_WORDS["version_suffix"].pattern
+# How staff separate citations, and the words of one; a law's name or a version run into what follows.
+CITATION_SEPARATOR = LAW_WORDS["citation_separator"].pattern
+CITATION_WORD_SEPARATOR = LAW_WORDS["citation_word_separator"].pattern
+LAW_RUNS_INTO_VERSION = LAW_WORDS["law_runs_into_version"].pattern
+VERSION_RUNS_INTO_ARTICLE = LAW_WORDS["version_runs_into_article"].pattern
 # How many short names an unknown law's message suggests, and how alike a name must be to be one.
 SUGGESTIONS = 3
 SUGGEST_FROM = 0.35
@@ -183,7 +189,7 @@ def parse_citation_text(text: str) -> list[Citation]:
     may stand in 《》 and run into its version ("《治安管理处罚法》2025", "治安管理处罚法2025"), the
     version carry 年, and articles be written as statutes write them (第八十八条, 第88条)."""
     citations = []
-    for line in re.split(r"[；;\n]+", text):
+    for line in CITATION_SEPARATOR.split(text):
         words = _citation_words(line)
         if not words:
             continue
@@ -195,15 +201,15 @@ def parse_citation_text(text: str) -> list[Citation]:
 
 def _citation_words(line: str) -> list[str]:
     """A typed citation's words: the law, the version, the articles."""
-    words = [word for word in re.split(r"[\s,，、]+", TITLE_MARKS.sub(" ", line).strip()) if word]
+    words = [word for word in CITATION_WORD_SEPARATOR.split(TITLE_MARKS.sub(" ", line).strip()) if word]
     if words:
         # "治安管理处罚法2025", "治安管理处罚法2025第88条": the version runs on from the name.
-        glued = re.match(r"^(\D+?)(\d+(?:年版|年|版)?)(第.*)?$", words[0])
+        glued = LAW_RUNS_INTO_VERSION.match(words[0])
         if glued:
             words[:1] = [part for part in glued.groups() if part]
     if len(words) > 1:
         # "2025第88条": the first article runs on from the version.
-        glued = re.match(r"^(\d+(?:年版|年|版)?)(第.+)$", words[1])
+        glued = VERSION_RUNS_INTO_ARTICLE.match(words[1])
         if glued:
             words[1:2] = list(glued.groups())
     return words
