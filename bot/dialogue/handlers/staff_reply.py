@@ -4,16 +4,16 @@ that case and that person, not into a new intake."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from bot.cases import alerts
 from bot.cases.handoff import ALERT_EVERY
 from bot.cases.staff import staff_title
 from bot.cases.tickets import link_message
+from bot.config import DATA_DIR
 from bot.dialogue.flows import ClarifyState, Dialogue, IntakeState
 from bot.dialogue.turn import Turn
-from bot.nlu import phrases
+from bot.nlu import answers, phrases
 from bot.storage.base import utcnow
 from bot.storage.messages import Message, NoticeKind, latest_staff_reply, resident_wrote_since
 from bot.storage.staff import Staff, staff_by_username
@@ -24,10 +24,8 @@ from bot.storage.tickets import OPEN_STATUSES, Ticket
 REPLY_WINDOW = timedelta(hours=72)
 # A story this long that reads as a case of its own is a new matter, not an answer.
 NEW_STORY_CHARS = 40
-# "另外……", "还有个事", "另一个问题": the resident says it is something else.
-NEW_MATTER = re.compile(
-    r"^(?:对了[，, ]*)?另外|还有(?:一)?(?:个|件)(?:别的)?(?:事|问题)|另(?:一|外)(?:个|件)(?:事|问题)"
-)
+# "另外……", "还有个事", "另一个问题": the resident says it is something else (bot/data/turn_words.yml).
+NEW_MATTER = answers.load(DATA_DIR / "turn_words.yml")["new_matter"].pattern
 PASSED_ON = "收到，已转给{who}，看到后会在这里回复您。如果是另外一件事，请说“另外……”，我来帮您登记。"
 # An answer to a mediation notice ("明天下午我要去医院，能不能改到周三上午"): the mediator decides.
 PASSED_ON_MEDIATION = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from bot.cases.lifecycle import RESIDENT, move_ticket
@@ -17,12 +16,13 @@ from bot.cases.tickets import (
     status_line,
 )
 from bot.categories import CATEGORIES
+from bot.config import DATA_DIR
 from bot.dialogue.flows import ClarifyState, IntakeState, WithdrawState
 from bot.dialogue.handlers import privacy
 from bot.dialogue.handlers.intake import contact_time_in
 from bot.dialogue.handlers.staff_reply import NEW_MATTER
 from bot.dialogue.turn import Turn
-from bot.nlu import phrases, step_answers
+from bot.nlu import answers, phrases, step_answers
 from bot.storage.base import utcnow
 from bot.storage.tickets import (
     OPEN_STATUSES,
@@ -37,8 +37,8 @@ from bot.storage.tickets import (
 # Words sent within this time after a rating, and no longer than this, are the rating's comment.
 RATING_COMMENT_WITHIN = timedelta(minutes=30)
 RATING_COMMENT_MAX_CHARS = 60
-# A question is asked, not commented: "那物业费能少交吗", "这个怎么办".
-ASKED = re.compile(r"[?？]|吗|(?:怎么|如何|咋|么样)(?:办|弄|处理|搞)|能不能|可不可以|可以不|请问|想问|咨询")
+# A question is asked, not commented: "那物业费能少交吗", "这个怎么办" (bot/data/turn_words.yml).
+ASKED = answers.load(DATA_DIR / "turn_words.yml")["asks_after_rating"].pattern
 
 
 def my_tickets(turn: Turn) -> str:
