@@ -5,7 +5,6 @@ from __future__ import annotations
 import binascii
 import hashlib
 import logging
-import re
 import struct
 import time
 from xml.parsers.expat import ExpatError
@@ -19,6 +18,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
+from bot.formats import format_pattern
 from bot.services import Services
 from bot.wechat.dedup import SignedRequests
 from bot.wechat.inbound import Inbound, event_key, log_key, message_key
@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("wechat", __name__)
 
 # WeChat never sends a DTD; one in the body can only be an entity-expansion or XXE attempt.
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+# Searched in the body read as Latin-1, one character a byte (bot/data/format_words.yml).
+_DTD = format_pattern("xml_declaration")
 # WeChat signs each request as it sends it; anything older is a replay (retries come within 15 s).
 MAX_SIGNATURE_AGE_SECONDS = 300
 POLITE_ERROR = "抱歉，系统有点忙，您的消息已经收到，我们会尽快回复您。"
@@ -50,7 +51,7 @@ _UNDECRYPTABLE = (
 _MALFORMED = (ExpatError, KeyError, ValueError, TypeError, AttributeError, OverflowError, OSError)
 # WeChat's openids and account ids: letters, digits, - and _. Anything else would be echoed into
 # the reply's ToUserName/FromUserName (a `]]>` there breaks the reply's XML).
-_ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_ACCOUNT_ID = format_pattern("account_id")
 # Fields the bot reads as one text. WeChat sends each once, as text; a signed body that repeats
 # one, puts attributes on it or nests elements in it is read as well as it can be, not raised on.
 _HEADER_FIELDS = ("ToUserName", "FromUserName", "CreateTime")
@@ -153,7 +154,7 @@ def _verified_xml() -> tuple[str, WeChatCrypto | None]:
     """The request's XML, signature-checked and decrypted, and the crypto that decrypted it (None
     in plaintext mode: the reply goes back as it is); aborts with 4xx otherwise."""
     body = request.get_data(cache=False)
-    if _DTD.search(body):
+    if _DTD.search(body.decode("latin-1")):
         log.warning("rejected a body with a DTD from %s", request.remote_addr)
         abort(400)
     args, settings = request.args, _settings()
@@ -235,7 +236,7 @@ def _decrypt(crypto: WeChatCrypto, body: bytes, args) -> str:
     except _UNDECRYPTABLE as error:
         log.warning("rejected an undecryptable message: %s", type(error).__name__)
         abort(400)
-    if _DTD.search(xml.encode("utf-8")):
+    if _DTD.search(xml):
         log.warning("rejected an encrypted body with a DTD")
         abort(400)
     return xml

@@ -34,7 +34,7 @@ _PERIOD_SIGN = place_pattern("hours_range")
 def _normalised(text: str) -> str:
     """Full-width digits and colons made half-width, 星期 as 周, and 至/到/～ between two times as "-"."""
     text = text.strip().translate(_FULL_WIDTH).replace("星期", "周").replace("礼拜", "周")
-    return _PERIOD_SIGN.sub(r"\1-\2", text)
+    return _PERIOD_SIGN.sub(lambda period: f"{period[1]}-{period[2]}", text)
 
 
 def _weekday(name: str) -> int:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.formats import format_pattern
 
 NLU_DATA_DIR = PROJECT_ROOT / "nlu_data"
 # `[text](entity)` and `[text]{"entity": …}` annotations in Rasa training examples.
-ENTITY_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+ENTITY_ANNOTATION = format_pattern("entity_annotation")
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Example:
 
 def strip_annotations(example: str) -> str:
     """The plain text of a training example, without entity markup."""
-    return ENTITY_ANNOTATION.sub(r"\1", example)
+    return ENTITY_ANNOTATION.sub(lambda annotation: annotation.group(1), example)
 
 
 def examples_from_yaml(path: Path | str) -> list[Example]:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.cases.office_hours import CHINA
+from bot.formats import format_pattern
 
 # Up to this many days a period's cases are counted by week; a longer one by month.
 WEEKLY_UP_TO_DAYS = 92
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# A month as it is asked for: 2026-03 (bot/data/format_words.yml).
+MONTH = format_pattern("report_month")
 
 
 class PeriodError(ValueError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import subprocess
 import time
 from collections import Counter
@@ -63,7 +62,7 @@ class Prediction:
 
 def normalised_text(text: str) -> str:
     """Text without whitespace, for comparing examples across files."""
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())
 
 
 def split_trained(examples: list[Example], training: list[Example]) -> tuple[list[Example], list[Example]]:

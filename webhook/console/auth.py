@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -15,13 +14,14 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from bot.cases import lockout
 from bot.cases.staff import AccountError, Scope, audit, authenticate, scope_of, set_password
+from bot.formats import format_pattern
 from bot.storage.audit import AuditAction
 from bot.storage.directory import Unit
 from bot.storage.staff import Staff
 from webhook.console.common import blueprint, console_path, db, me, role_name, services
 
 bp = blueprint("console_auth")
-OPENID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+OPENID = format_pattern("typed_openid")
 
 
 @dataclass

@@ -4,15 +4,16 @@ compared whole, so an amount replaced reads as one amount out and another in."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
 
+from bot.formats import format_pattern
+
 # A run kept between two changes shorter than this is shown as part of the change.
 MIN_KEPT = 2
 # What is compared as one: a number (with its decimals), a Latin word, else a single character.
-TOKEN = re.compile(r"\d+(?:\.\d+)?|[A-Za-z]+|.", re.DOTALL)
+TOKEN = format_pattern("diff_token")
 
 
 class Edit(StrEnum):
