@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-# Query parameters and JSON fields that carry a credential: WeChat's access_token and secret,
-# Rasa's token, an AES key. Their values are replaced wherever they appear.
-_SECRET_FIELDS = re.compile(
-    r"(?P<name>access_token|appsecret|secret|token|encoding_aes_key|aes_key|password)"
-    r"(?P<sep>['\"]?\s*[=:]\s*['\"]?)(?P<value>[^&\s'\",;)}]+)",
-    re.IGNORECASE,
-)
+from bot.formats import format_pattern
+
+# The formats are data (bot/data/format_words.yml), each with its examples. Query parameters and
+# JSON fields that carry a credential (WeChat's access_token and secret, Rasa's token, an AES key):
+# their values are replaced wherever they appear.
+_SECRET_FIELDS = format_pattern("secret_field")
 # A URL with a password in it (postgresql://user:password@host, redis://:password@host).
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@/\s]+)@", re.IGNORECASE)
-# WeChat openids: about 28 letters, digits, - and _, starting with "o"; at least one digit or
-# capital letter, so that words such as "outbound_messages" are left alone.
-_OPENID = re.compile(r"(?<![A-Za-z0-9_-])o(?=[A-Za-z0-9_-]*[0-9A-Z])[A-Za-z0-9_-]{16,40}(?![A-Za-z0-9_-])")
+_URL_PASSWORD = format_pattern("url_password")
+# WeChat openids, with a digit or capital letter so that "outbound_messages" is left alone.
+_OPENID = format_pattern("log_openid")
 MASK = "***"
 
 _known_lock = threading.Lock()

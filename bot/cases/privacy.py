@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -362,9 +361,19 @@ def _mentioning(session: Session, entry: TableMap, resident_id: int) -> list[int
         return []
     table = _table(entry)
     column = table.c[entry.mentions]
-    named = re.compile("(?:" + "|".join(re.escape(number) for number in numbers) + r")(?!\d)")
     query = select(table.c.id, column).where(or_(*(column.contains(number, autoescape=True) for number in numbers)))
-    return [row_id for row_id, text in session.execute(query) if named.search(text or "")]
+    return [row_id for row_id, text in session.execute(query) if any(_names(text or "", number) for number in numbers)]
+
+
+def _names(text: str, number: str) -> bool:
+    """True when the text holds the case number not followed by another digit ("…-0012" is not in "…-00123")."""
+    start = text.find(number)
+    while start >= 0:
+        end = start + len(number)
+        if end == len(text) or not text[end].isdecimal():
+            return True
+        start = text.find(number, start + 1)
+    return False
 
 
 def _withdraw_open_cases(session: Session, resident_id: int, requested: bool) -> list[Ticket]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import re
 import threading
 import time
 import unicodedata
@@ -34,6 +33,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from bot.config import DATA_DIR, PROJECT_ROOT, cache_dir
+from bot.formats import format_pattern
 from bot.nlu import answers, phrases
 from bot.nlu.examples import NLU_DATA_DIR, examples_from_dir
 from bot.nlu.model_cache import fingerprint, load_or_build
@@ -203,10 +203,14 @@ class SignalModel:
         return self.group_scorer.probability(normalize(text))
 
 
+# Punctuation and spaces: one clause break each run (bot/data/format_words.yml).
+BREAKS = format_pattern("word_breaks")
+
+
 def normalize(text: str) -> str:
     """Full-width to half-width, lower case, punctuation and spaces as single clause breaks."""
     text = unicodedata.normalize("NFKC", text).lower()
-    return re.sub(r"[\s\W_]+", " ", text).strip()
+    return BREAKS.sub(" ", text).strip()
 
 
 def new_classifier(classes: int = 2) -> Pipeline:

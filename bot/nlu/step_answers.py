@@ -34,6 +34,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from bot.config import PROJECT_ROOT, cache_dir
+from bot.formats import format_pattern
 from bot.nlu import answers, cues, phrases
 from bot.nlu.model_cache import fingerprint, load_or_build
 
@@ -157,11 +158,13 @@ def training_examples(files: Iterable[Path] | None = None) -> list[Example]:
 
 DIGITS: dict[str, int] = {str(word): int(digit) for word, digit in WORDS["digits"].extra["means"].items()}
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-# A number read out: digits, possibly in groups cut by spaces or dashes ("幺三八 零七一二 三四五六").
-_DIGIT = WORDS["digits"].pattern.pattern
-_NUMBER_RUN = re.compile(rf"{_DIGIT}(?:[\s\-－—]*{_DIGIT})*")
-MOBILE = re.compile(r"1[3-9]\d{9}")
-LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
+# A number read out: digits, possibly in groups cut by spaces or dashes ("幺三八 零七一二 三四五六"),
+# and what its digits must be to be a phone (bot/data/format_words.yml, with their examples).
+_NUMBER_RUN = format_pattern("spoken_digit_run")
+MOBILE = format_pattern("mobile")
+LANDLINE = format_pattern("landline")
+# Punctuation and spaces: one break each run.
+_BREAKS = format_pattern("word_breaks")
 
 
 def as_digits(run: str) -> str:
@@ -246,8 +249,8 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").lower()
     # A number read out in groups ("幺三八 零七一二") is one number: its digits, without the gaps.
     text = _NUMBER_RUN.sub(_zeros, text)
-    text = re.sub(r"\d", "0", text)
-    return re.sub(r"[\s\W_]+", " ", text).strip()
+    text = "".join("0" if char.isdecimal() else char for char in text)
+    return _BREAKS.sub(" ", text).strip()
 
 
 def _zeros(match: re.Match) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import re
 import shutil
 import subprocess
 import time
@@ -23,6 +22,7 @@ from typing import cast
 from sqlalchemy import func, select
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.formats import format_pattern
 from bot.jobs import LONG_JOB_TIMEOUT_S
 from bot.storage.base import utcnow
 from bot.storage.review import RUNNING, ModelStatus, ModelVersion, accepted_examples, serving_model
@@ -39,9 +39,10 @@ LOG_TAIL_CHARS = 20000
 
 # Rasa's output: "Starting to train component 'DIETClassifier'." and tqdm's
 # "Epochs:  45%|████▌     | 45/100 [01:31<01:07,  1.23s/it, t_loss=3.46, i_acc=0.999]".
-COMPONENT = re.compile(r"Starting to train component '([^']+)'")
-EPOCHS = re.compile(r"Epochs:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+)\s*\[([\d:]+)<([\d:?]+)")
-TRAINED = re.compile(r"Your Rasa model is trained and saved")
+# The line formats are data (bot/data/format_words.yml), with their examples.
+COMPONENT = format_pattern("rasa_component")
+EPOCHS = format_pattern("rasa_epochs")
+TRAINED = "Your Rasa model is trained and saved"
 
 STAGES = {
     "queued": "排队中",
@@ -76,7 +77,7 @@ def read_progress(line: str, progress: Progress) -> Progress:
     if epochs:
         progress.epoch, progress.epochs = int(epochs.group(1)), int(epochs.group(2))
         progress.seconds_left = _seconds(epochs.group(4))
-    if TRAINED.search(line):
+    if TRAINED in line:
         progress.finished = True
     return progress
 
@@ -273,7 +274,7 @@ class Trainer:
         stdout = cast(io.BufferedReader, process.stdout)
         for chunk in iter(lambda: stdout.read1(4096), b""):
             buffer += chunk
-            *segments, buffer = re.split(rb"[\r\n]", buffer)
+            *segments, buffer = buffer.replace(b"\r", b"\n").split(b"\n")
             for segment in segments:
                 self._read(segment.decode("utf-8", "replace"), progress)
         self._read(buffer.decode("utf-8", "replace"), progress)

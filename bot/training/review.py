@@ -10,7 +10,6 @@ transferred to another role, and a small random sample of confident answers. The
 from __future__ import annotations
 
 import random
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.categories import CATEGORIES
+from bot.config import DATA_DIR
+from bot.nlu.answers import load
 from bot.nlu.policy import real_ranking
 from bot.nlu.types import FALLBACK_INTENT, FAQ_PREFIX
 from bot.storage.base import utcnow
@@ -35,8 +36,8 @@ from bot.training.masking import mask_personal
 from bot.training.step_review import CANDIDATE_FILE, StepCheck, is_step_label, step_examples, write_candidate
 from bot.training.training_data import TrainingCheck, write_reviewed
 
-# "没解决" / "转人工" right after an FAQ answer: the answer did not fit the question.
-REJECTION = re.compile(r"^\s*(没(有)?解决|没用|不对|答非所问|不是(这个|我问的)|看不懂|转人工|人工|找人工)")
+# "没解决" / "转人工" right after an FAQ answer: the answer did not fit the question (bot/data/turn_words.yml).
+REJECTION = load(DATA_DIR / "turn_words.yml")["faq_rejected"].pattern
 REJECTION_WINDOW = timedelta(minutes=30)
 ROLE_CATEGORY = {category.role: intent for intent, category in CATEGORIES.items()}
 # A reason found later says more than the one recorded first (the resident's choice beats "unsure").
