@@ -9,7 +9,6 @@ The words are data (bot/data/aside_words.yml); English is told by its letters, n
 from __future__ import annotations
 
 import enum
-import re
 
 from bot.cases.directory import communities_named
 from bot.dialogue.flows import IntakeState
@@ -48,13 +47,9 @@ FEE_IN_INTAKE_MAX_CHARS = 5
 # per letter (a Chinese character says about as much as a short English word).
 ENGLISH_MIN_LETTERS = 8
 ENGLISH_MAX_HAN_PER_LETTER = 0.25
-_LATIN = re.compile(r"[A-Za-z]")
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 # A first message this short, all Chinese, may be the first words of a story ("空调", "楼上").
 FRAGMENT_MAX_CHARS = 6
-_ONLY_HAN = re.compile(r"^[\u3400-\u9fff]+$")
 
 ROBOT_ANSWER = (
     "我是江汉区社区公共法律服务的自动回复助手，不是真人。"
@@ -108,10 +103,26 @@ def robot(turn: Turn) -> str:
 def in_english(text: str) -> bool:
     """True when the message is written (mostly) in English: enough Latin letters in words, and few
     Chinese characters beside them. A phone number, "ok" or a case number is not."""
-    letters = len(_LATIN.findall(text))
-    if letters < ENGLISH_MIN_LETTERS or len(_LATIN_WORD.findall(text)) < 2:
+    letters = sum(map(is_latin, text))
+    if letters < ENGLISH_MIN_LETTERS or len(latin_words(text)) < 2:
         return False
-    return len(_HAN.findall(text)) <= letters * ENGLISH_MAX_HAN_PER_LETTER
+    return sum(map(is_han, text)) <= letters * ENGLISH_MAX_HAN_PER_LETTER
+
+
+def is_latin(char: str) -> bool:
+    """True for a letter A–Z or a–z."""
+    return char.isascii() and char.isalpha()
+
+
+def is_han(char: str) -> bool:
+    """True for a Chinese character (the CJK blocks U+3400–U+9FFF)."""
+    return "\u3400" <= char <= "\u9fff"
+
+
+def latin_words(text: str) -> list[str]:
+    """The runs of two or more Latin letters in the text ("ok", "help"), in order."""
+    runs = "".join(char if is_latin(char) else " " for char in text).split()
+    return [run for run in runs if len(run) >= 2]
 
 
 def english(turn: Turn) -> str:
@@ -213,6 +224,7 @@ def could_be_first_words(turn: Turn) -> bool:
     return (
         not turn.dialogue.fragments
         and len(text) <= FRAGMENT_MAX_CHARS
-        and bool(_ONLY_HAN.match(text))
+        and bool(text)
+        and all(map(is_han, text))
         and not phrases.FILLER.match(text)
     )
