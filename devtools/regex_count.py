@@ -109,7 +109,7 @@ def count_module(module: str, source: str) -> Count:
     return Count(module, len(regexes), sum(alternatives(_text(node)) for node in regexes))
 
 
-def _files(rev: str | None, suffix: str, under: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+def source_files(rev: str | None, suffix: str, under: tuple[str, ...]) -> Iterator[tuple[str, str]]:
     """(path, text) of the files under these folders, in the working tree or at a git revision."""
     if rev is None:
         for folder in under:
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rev", help="count the files of this git revision instead of the working tree")
     args = parser.parse_args(argv)
-    counts = [count_module(path, text) for path, text in _files(args.rev, ".py", PACKAGES)]
+    counts = [count_module(path, text) for path, text in source_files(args.rev, ".py", PACKAGES)]
     counts = [count for count in counts if count.regexes]
     print(f"{'module':<44} {'regexes':>7} {'alternatives':>12}")
     for count in counts:
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'words file':<44} {'concepts':>8} {'match':>6} {'no_match':>8}")
     totals = [0, 0, 0]
-    for path, text in _files(args.rev, ".yml", (DATA_DIR,)):
+    for path, text in source_files(args.rev, ".yml", (DATA_DIR,)):
         blocks = words_blocks(text)
         if not blocks:
             continue
