@@ -84,7 +84,7 @@ ACCEPTS: dict[Step, tuple[Label, ...]] = {
 
 # Chosen by 5-fold cross-validation on step_data/ (bot/training/step_evaluation.py): the confidence
 # from which the model's label is taken over the rules' reading. Below it the rules decide.
-THRESHOLD = 0.45
+THRESHOLD = 0.40
 # A longer message tells or asks something besides an answer: the model is not asked (nine in
 # ten training answers are shorter than 12 characters).
 MAX_CHARS = 16
