@@ -252,7 +252,7 @@ def signals_command(no_cv: bool) -> None:
     click.echo(f"Training on signal_data/ (+ everyday examples of nlu_data/): {model.training_seconds:.2f} s")
     targets = {
         "danger": evaluation.DANGER_TARGETS,
-        "urgent": evaluation.DANGER_TARGETS,
+        "urgent": evaluation.URGENT_TARGETS,
         "group": evaluation.GROUP_TARGETS,
     }
     click.echo("danger: emergency advice given (sure or possible danger); urgent: an urgent case opened (sure)")
@@ -269,11 +269,12 @@ def signals_command(no_cv: bool) -> None:
         for text in figures.false_alarms:
             click.echo(f"  false alarm: {text}")
     for path in evaluation.FRESH_DANGER_FILES:
-        click.echo(f"\nthe fresh batch nlu_eval/{path.name} (written apart, never tuned on):")
+        click.echo(f"\nthe fresh batch nlu_eval/{path.name} (written apart):")
         for name, figures in evaluation.evaluate_fresh(path).items():
+            verdict = "meets" if figures.meets(targets[name]) else "MISSES"
             click.echo(
                 f"  {name}: recall {figures.recall:.1%} ({figures.positives} messages), false alarms "
-                f"{figures.false_alarm_rate:.1%} ({figures.negatives} messages)"
+                f"{figures.false_alarm_rate:.1%} ({figures.negatives} messages) — {verdict} the targets"
             )
     domestic = evaluation.evaluate_domestic()
     click.echo(
@@ -298,6 +299,9 @@ def signals_command(no_cv: bool) -> None:
             click.echo(
                 f"  {cv.name} (urgent case): threshold chosen {cv.chosen_sure:.2f}, configured {cv.configured_sure:.2f}"
             )
+            for threshold, recall, false_alarms in cv.sure_rows:
+                mark = " ◀" if threshold == cv.configured_sure else ""
+                click.echo(f"    urgent {threshold:.2f}  recall {recall:.1%}  false alarms {false_alarms:.1%}{mark}")
         for threshold, recall, false_alarms in cv.rows:
             mark = " ◀" if threshold == cv.configured else ""
             click.echo(f"    {threshold:.2f}  recall {recall:.1%}  false alarms {false_alarms:.1%}{mark}")

@@ -19,6 +19,8 @@ RELATIVE = DANGER_WORDS["relative"].pattern
 # unless a neighbour or a stranger is named.
 AT_HOME = DANGER_WORDS["at_home"].pattern
 NOT_AT_HOME = DANGER_WORDS["not_at_home"].pattern
+# A partner harmed by an outsider ("讨债的踹了我男人一脚"): with an outsider named, no violence at home.
+FAMILY_HARMED = DANGER_WORDS["family_harmed"].pattern
 # Someone else threatens to take their own life ("我老公站在阳台外面说要跳"), not the resident.
 SOMEONE_ELSE_AT_RISK = DANGER_WORDS["someone_else_at_risk"].pattern
 OWN_LIFE = DANGER_WORDS["own_life"].pattern
@@ -34,8 +36,11 @@ VIOLENT_KINDS = frozenset({"violence", "child_or_elder"})
 
 def domestic(story: str) -> bool:
     """True when the danger comes from the resident's family or partner, named or at home with them."""
+    outsider = NOT_AT_HOME.search(story)
+    if outsider and FAMILY_HARMED.search(story):
+        return False  # "二房东推搡了我老婆": the partner is the one harmed, from outside
     family = RELATIVE.search(story) or AT_HOME.search(story)
-    return bool(DOMESTIC.search(story) or (family and not NOT_AT_HOME.search(story)))
+    return bool(DOMESTIC.search(story) or (family and not outsider))
 
 
 def domestic_violence(story: str, kinds: list[str]) -> bool:

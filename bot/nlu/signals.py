@@ -58,14 +58,15 @@ BODILY_DANGERS = ("fire", "gas", "injury", "self_harm", "fall")
 # First aid the resident needs before the case, where no urgent case is called for.
 DOG_BITE = "dog_bite"
 
-# Chosen by 5-fold cross-validation on signal_data/ (see signal_evaluation): the advice threshold
-# is the highest whose cross-validated recall, word lists included, reaches the recall target (a
-# missed danger costs far more than one extra sentence of advice); the urgent-case threshold is
-# the lowest whose cross-validated false alarms stay within the 3 % target (an urgent case calls a
-# person at once; the training negatives are mostly hard ones, so the real rate is lower). The model
-# alone never makes a message of fewer than SURE_MIN_CHARS characters sure: "我在家" is no story.
-POSSIBLE_DANGER_THRESHOLD = 0.30
-SURE_DANGER_THRESHOLD = 0.75
+# Chosen by 5-fold cross-validation on signal_data/ (see signal_evaluation), the model's verdict
+# passing the same gates as in assess_danger: the urgent-case threshold is the lowest whose
+# cross-validated false alarms stay within 2 % (an urgent case calls a person at once; the training
+# negatives are mostly hard ones, so the real rate is lower), then the advice threshold the highest
+# whose recall, word lists included, reaches 98 % (a missed danger costs far more than one extra
+# sentence of advice). The model alone never makes a message of fewer than SURE_MIN_CHARS
+# characters sure: "我在家" is no story.
+POSSIBLE_DANGER_THRESHOLD = 0.35
+SURE_DANGER_THRESHOLD = 0.65
 SURE_MIN_CHARS = 10
 GROUP_THRESHOLD = 0.70
 # Below this the kind model's best guess is not trusted and the generic kind is returned.
@@ -85,6 +86,11 @@ CALL_FOR_HELP = SIGNAL_WORDS["call_for_help"].pattern
 HEDGE = SIGNAL_WORDS["hedge"].pattern
 # "刚才", "现在", "又来了": the event is now, whatever is retold or asked besides.
 HAPPENING_NOW = SIGNAL_WORDS["happening_now"].pattern
+# A dream, a game, a show or a joke ("梦到着火了", "玩游戏被人砍死了"): no alarm, even told as now.
+NOT_REAL = SIGNAL_WORDS["not_real"].pattern
+# Over and nobody hurt ("已经关火了", "自己又跑回来了"): no alarm, unless something is still going on.
+ALL_CLEAR = SIGNAL_WORDS["all_clear"].pattern
+STILL_GOING = SIGNAL_WORDS["still_going"].pattern
 # Self-harm is a kind only when someone speaks of harming themselves ("我不想活了", "想死", "自杀",
 # "伤害自己", or the word list's self-harm words) or the kind model is sure of it: unsure, it also
 # takes a frightened "他好像睡着了 我现在该怎么办" for self-harm.
@@ -351,7 +357,7 @@ def training_fingerprint() -> str:
 
 def danger_words(text: str) -> list[str]:
     """The kinds of danger the word lists name, unless the text retells or fears an event."""
-    if HEDGE.search(text):
+    if HEDGE.search(text) or calmed(text):
         return []
     kinds = [kind for kind, pattern in DANGER_WORDS.items() if pattern.search(text)]
     if "violence" in kinds and NOISE_WORDS["noisy_work"].found(text) and not NOISE_WORDS["person_struck"].found(text):
@@ -374,8 +380,11 @@ def checked_kinds(kinds: list[str], text: str, sure: bool = False) -> list[str]:
 
 
 def calls_for_help(text: str) -> bool:
-    """True when the text cries for help outright, unless it retells or fears an event."""
-    return bool(CALL_FOR_HELP.search(THINGS_NOT_PEOPLE.sub("，", text))) and not HEDGE.search(text)
+    """True when the text cries for help outright, unless it retells or fears an event, or the cry
+    is about money or the service ("救命啊 这个房贷利率太高了")."""
+    if not CALL_FOR_HELP.search(THINGS_NOT_PEOPLE.sub("，", text)) or HEDGE.search(text) or NOT_REAL.search(text):
+        return False
+    return not plainly_not_danger(CALL_FOR_HELP.sub("，", text))
 
 
 def group_words(text: str) -> bool:
@@ -422,12 +431,19 @@ def assess_danger(text: str) -> Danger:
     if named:
         return Danger(named, False)
     fitted = model()
-    probability = fitted.danger_probability(text)
+    # A cat that jumped, a tree cut down: the model reads the rest of the message.
+    probability = 0.0 if calmed(text) else fitted.danger_probability(THINGS_NOT_PEOPLE.sub("，", text))
     if calls_for_help(text) or (not too_short_to_judge(text) and probability >= SURE_DANGER_THRESHOLD):
         kind, probability = fitted.kind_guess(text)
         kind = kind if probability >= KIND_CONFIDENCE else GENERIC_DANGER
         return Danger(checked_kinds([kind], text, sure=probability >= SURE_SELF_HARM), False)
     return Danger([], probability >= POSSIBLE_DANGER_THRESHOLD and not plainly_not_danger(text) and not retold(text))
+
+
+def calmed(text: str) -> bool:
+    """True for a dream, a game, a show or a joke, or an event over with nobody hurt: the model's
+    verdict is not asked for ("昨晚做梦梦到着火了", "刚才烧糊了一锅饭 已经关火了")."""
+    return bool(NOT_REAL.search(text) or (ALL_CLEAR.search(text) and not STILL_GOING.search(text)))
 
 
 def too_short_to_judge(text: str) -> bool:

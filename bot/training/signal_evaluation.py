@@ -29,14 +29,20 @@ HELDOUT_GROUP_FILE = PROJECT_ROOT / "nlu_eval" / "group.yml"
 DOMESTIC_FILE = PROJECT_ROOT / "nlu_eval" / "domestic_fresh.yml"
 FRAUD_FILE = PROJECT_ROOT / "nlu_eval" / "fraud_fresh.yml"
 
-# What the signals must reach on the held-out sets (issue: danger and group disputes).
-DANGER_TARGETS = {"recall": 0.98, "false_alarm_rate": 0.03}
+# What the signals must reach on the held-out sets (issue 21): the emergency advice for at least
+# 99 % of dangers and at most 2 % of ordinary messages; an urgent case (a person called at once)
+# for at most 1 % of ordinary messages, and still for nearly every danger.
+DANGER_TARGETS = {"recall": 0.99, "false_alarm_rate": 0.02}
+URGENT_TARGETS = {"recall": 0.98, "false_alarm_rate": 0.01}
 GROUP_TARGETS = {"recall": 0.95, "false_alarm_rate": 0.05}
 # The advice and group thresholds are the highest whose cross-validated recall reaches these;
 # the urgent-case threshold the lowest whose cross-validated false alarms stay within the target.
-CV_RECALL_TARGETS = {"danger": DANGER_TARGETS["recall"], "group": GROUP_TARGETS["recall"]}
-# The training negatives are mostly hard ones (danger words, no one at risk), far harder than what
-# residents write every day, so the held-out target itself is strict enough here.
+# Both danger targets are a point looser than on the held-out sets: the training data holds the
+# hardest cases on both sides (dangers told with no alarm word — farewells, a wall cracking — and
+# negatives written to share a danger's words), far harder than what residents write every day.
+# At 99 % / 1 % here the choice is 0.10 / 0.90, which on the fresh batches gives the advice to
+# 7-13 % of ordinary messages and the urgent case to fewer dangers.
+CV_RECALL_TARGETS = {"danger": 0.98, "group": GROUP_TARGETS["recall"]}
 CV_FALSE_ALARM_TARGET = DANGER_TARGETS["false_alarm_rate"]
 THRESHOLD_GRID = tuple(round(step * 0.05, 2) for step in range(2, 19))
 
@@ -180,6 +186,7 @@ class CrossValidation:
     configured: float
     chosen_sure: float | None = None  # danger only: the urgent-case threshold
     configured_sure: float | None = None
+    sure_rows: list[tuple[float, float, float]] = field(default_factory=list)  # danger only: urgent cases
 
 
 def choose_sure_threshold(rows: list[tuple[float, float, float]], false_alarm_target: float) -> float:
@@ -197,20 +204,34 @@ def choose_threshold(rows: list[tuple[float, float, float]], recall_target: floa
 def cross_validate(
     name: str, examples: list[tuple[str, bool]], words: Callable[[str], bool], configured: float, folds: int = 5
 ) -> CrossValidation:
-    """k-fold figures of the model OR-ed with the word lists, over THRESHOLD_GRID."""
+    """k-fold figures of the model OR-ed with the word lists, over THRESHOLD_GRID. For danger, the
+    model's verdict passes the same gates as in signals.assess_danger (a dream or an event over, a
+    message too short, a retold event or a money matter for the advice): the urgent-case threshold
+    is chosen first, then the advice threshold with it."""
     texts, labels = [text for text, _ in examples], [label for _, label in examples]
     probabilities = out_of_fold_probabilities(texts, labels, lambda x, y: signals.new_classifier().fit(x, y), folds)
     truth = np.array(labels)
     worded = np.array([words(text) for text in texts])
-    rows = []
-    for threshold in THRESHOLD_GRID:
-        flagged = (probabilities >= threshold) | worded
-        rows.append((threshold, float(flagged[truth].mean()), float(flagged[~truth].mean())))
-    chosen = choose_threshold(rows, CV_RECALL_TARGETS[name])
     if name != "danger":
-        return CrossValidation(name, rows, chosen, configured)
-    sure = choose_sure_threshold(rows, CV_FALSE_ALARM_TARGET)
-    return CrossValidation(name, rows, chosen, configured, sure, signals.SURE_DANGER_THRESHOLD)
+        rows = _rows(truth, [(probabilities >= threshold) | worded for threshold in THRESHOLD_GRID])
+        return CrossValidation(name, rows, choose_threshold(rows, CV_RECALL_TARGETS[name]), configured)
+    calmed = np.array([signals.calmed(text) for text in texts])
+    may_be_sure = ~calmed & ~np.array([signals.too_short_to_judge(text) for text in texts])
+    may_be_possible = ~calmed & ~np.array([signals.plainly_not_danger(text) or signals.retold(text) for text in texts])
+    sure_rows = _rows(truth, [worded | (may_be_sure & (probabilities >= t)) for t in THRESHOLD_GRID])
+    sure = choose_sure_threshold(sure_rows, CV_FALSE_ALARM_TARGET)
+    urgent = worded | (may_be_sure & (probabilities >= sure))
+    rows = _rows(truth, [urgent | (may_be_possible & (probabilities >= t)) for t in THRESHOLD_GRID])
+    chosen = choose_threshold(rows, CV_RECALL_TARGETS[name])
+    return CrossValidation(name, rows, chosen, configured, sure, signals.SURE_DANGER_THRESHOLD, sure_rows)
+
+
+def _rows(truth: np.ndarray, flags: list[np.ndarray]) -> list[tuple[float, float, float]]:
+    """(threshold, recall, false-alarm rate) for each threshold of THRESHOLD_GRID and its flags."""
+    return [
+        (threshold, float(flagged[truth].mean()), float(flagged[~truth].mean()))
+        for threshold, flagged in zip(THRESHOLD_GRID, flags, strict=True)
+    ]
 
 
 def _named_by_words(text: str) -> bool:
