@@ -66,7 +66,7 @@ DOG_BITE = "dog_bite"
 # sentence of advice). The model alone never makes a message of fewer than SURE_MIN_CHARS
 # characters sure: "我在家" is no story.
 POSSIBLE_DANGER_THRESHOLD = 0.35
-SURE_DANGER_THRESHOLD = 0.65
+SURE_DANGER_THRESHOLD = 0.70
 SURE_MIN_CHARS = 10
 GROUP_THRESHOLD = 0.70
 # Below this the kind model's best guess is not trusted and the generic kind is returned.
@@ -91,6 +91,8 @@ NOT_REAL = SIGNAL_WORDS["not_real"].pattern
 # Over and nobody hurt ("已经关火了", "自己又跑回来了"): no alarm, unless something is still going on.
 ALL_CLEAR = SIGNAL_WORDS["all_clear"].pattern
 STILL_GOING = SIGNAL_WORDS["still_going"].pattern
+# "如果我报警就杀了我": a threat on a condition stands; its 如果 is no hedge.
+CONDITIONAL_THREAT = SIGNAL_WORDS["conditional_threat"].pattern
 # Self-harm is a kind only when someone speaks of harming themselves ("我不想活了", "想死", "自杀",
 # "伤害自己", or the word list's self-harm words) or the kind model is sure of it: unsure, it also
 # takes a frightened "他好像睡着了 我现在该怎么办" for self-harm.
@@ -357,7 +359,7 @@ def training_fingerprint() -> str:
 
 def danger_words(text: str) -> list[str]:
     """The kinds of danger the word lists name, unless the text retells or fears an event."""
-    if HEDGE.search(text) or calmed(text):
+    if HEDGE.search(CONDITIONAL_THREAT.sub("，", text)) or calmed(text):
         return []
     kinds = [kind for kind, pattern in DANGER_WORDS.items() if pattern.search(text)]
     if "violence" in kinds and NOISE_WORDS["noisy_work"].found(text) and not NOISE_WORDS["person_struck"].found(text):
