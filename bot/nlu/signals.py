@@ -65,7 +65,7 @@ DOG_BITE = "dog_bite"
 # whose recall, word lists included, reaches 98 % (a missed danger costs far more than one extra
 # sentence of advice). The model alone never makes a message of fewer than SURE_MIN_CHARS
 # characters sure: "我在家" is no story.
-POSSIBLE_DANGER_THRESHOLD = 0.35
+POSSIBLE_DANGER_THRESHOLD = 0.30
 SURE_DANGER_THRESHOLD = 0.70
 SURE_MIN_CHARS = 10
 GROUP_THRESHOLD = 0.70
@@ -93,6 +93,8 @@ ALL_CLEAR = SIGNAL_WORDS["all_clear"].pattern
 STILL_GOING = SIGNAL_WORDS["still_going"].pattern
 # "如果我报警就杀了我": a threat on a condition stands; its 如果 is no hedge.
 CONDITIONAL_THREAT = SIGNAL_WORDS["conditional_threat"].pattern
+# "谢谢你们之前帮我": thanks for help given before, no event retold.
+THANKS_FOR_HELP = SIGNAL_WORDS["thanks_for_help"].pattern
 # Self-harm is a kind only when someone speaks of harming themselves ("我不想活了", "想死", "自杀",
 # "伤害自己", or the word list's self-harm words) or the kind model is sure of it: unsure, it also
 # takes a frightened "他好像睡着了 我现在该怎么办" for self-harm.
@@ -359,7 +361,7 @@ def training_fingerprint() -> str:
 
 def danger_words(text: str) -> list[str]:
     """The kinds of danger the word lists name, unless the text retells or fears an event."""
-    if HEDGE.search(CONDITIONAL_THREAT.sub("，", text)) or calmed(text):
+    if HEDGE.search(THANKS_FOR_HELP.sub("，", CONDITIONAL_THREAT.sub("，", text))) or calmed(text):
         return []
     kinds = [kind for kind, pattern in DANGER_WORDS.items() if pattern.search(text)]
     if "violence" in kinds and NOISE_WORDS["noisy_work"].found(text) and not NOISE_WORDS["person_struck"].found(text):
