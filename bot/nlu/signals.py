@@ -65,7 +65,7 @@ DOG_BITE = "dog_bite"
 # whose recall, word lists included, reaches 98 % (a missed danger costs far more than one extra
 # sentence of advice). The model alone never makes a message of fewer than SURE_MIN_CHARS
 # characters sure: "我在家" is no story.
-POSSIBLE_DANGER_THRESHOLD = 0.30
+POSSIBLE_DANGER_THRESHOLD = 0.35
 SURE_DANGER_THRESHOLD = 0.70
 SURE_MIN_CHARS = 10
 GROUP_THRESHOLD = 0.70
@@ -435,8 +435,10 @@ def assess_danger(text: str) -> Danger:
     if named:
         return Danger(named, False)
     fitted = model()
-    # A cat that jumped, a tree cut down: the model reads the rest of the message.
-    probability = 0.0 if calmed(text) else fitted.danger_probability(THINGS_NOT_PEOPLE.sub("，", text))
+    probability = 0.0 if calmed(text) else fitted.danger_probability(text)
+    if probability and THINGS_NOT_PEOPLE.search(text):
+        # A cat that jumped, a tree cut down: the rest of the message may say it is nothing.
+        probability = min(probability, fitted.danger_probability(THINGS_NOT_PEOPLE.sub("，", text)))
     if calls_for_help(text) or (not too_short_to_judge(text) and probability >= SURE_DANGER_THRESHOLD):
         kind, probability = fitted.kind_guess(text)
         kind = kind if probability >= KIND_CONFIDENCE else GENERIC_DANGER
