@@ -590,3 +590,20 @@ def test_a_dog_bite_gets_first_aid_and_the_case_about_the_owner_not_an_urgent_ca
 def test_a_flowerpot_that_hurt_an_old_man_gets_120_and_110(services, resident):
     (reply,) = converse(resident, [("楼上掉下来一个花盆 砸到楼下一个老爷爷头上了 流了好多血", "120")])
     assert tells_to_call_110(reply) and "紧急工单" in reply
+
+
+def test_a_threat_later_told_to_come_from_her_husband_gets_the_domestic_violence_help_and_the_lawyer(
+    services, resident
+):
+    (first, later) = converse(
+        resident,
+        [
+            ("他又拿剪刀在那里比划 说今天要跟我同归于尽 伢在哭", "110"),
+            ("他是我老公", "已补充到紧急工单"),
+        ],
+    )
+    assert "保护令" not in first
+    assert "110" in later and "保护令" in later and "12338" in later and "反家庭暴力法" in later
+    assert "律师" in later
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and ticket.category == "legal_consultation" and ticket.role == "lawyer"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.cases import alerts
 from bot.cases.directory import communities_named
+from bot.cases.lifecycle import SYSTEM
 from bot.cases.tickets import (
     add_staff_note,
     attach_message,
+    first_response_due,
     first_response_hours,
     link_message,
     move_to_community,
@@ -24,7 +27,7 @@ from bot.nlu.cues import asks_fee, asks_office_hours, only_greets
 from bot.nlu.faq_match import QUESTION
 from bot.storage.directory import Unit
 from bot.storage.faq import faq_for_intent
-from bot.storage.tickets import Ticket
+from bot.storage.tickets import Ticket, TicketEvent
 from bot.wechat.text import find_phone
 
 ADVICE = {
@@ -121,6 +124,10 @@ FRAUD_FAQ = "faq_telecom_fraud"
 FRAUD_HELP = "报警之后还要做的："
 # Domestic violence and fraud go to the lawyer whatever the message was classified as.
 LAWYER_CATEGORY = "legal_consultation"
+# A danger told without saying who ("他又拿剪刀在那里比划"), then "他是我老公": violence at home after
+# all, so the case leaves the mediator for the lawyer (a protection order is the lawyer's work).
+TO_LAWYER = "这是家庭暴力，紧急工单 {number} 已转给{office}的{role}，可以帮您申请人身安全保护令。"
+TO_LAWYER_NOTE = "居民补充说明动手的是家人（家庭暴力），转给{office}的{role}"
 # The one who threatened has gone for now ("他好像走了 我该怎么办"): what to do next.
 SAFETY_NEXT = (
     "请先待在安全的地方，锁好门，能联系信得过的亲友来陪您最好；他再回来或再有危险，请立即拨打 110。\n"
@@ -234,6 +241,11 @@ def advice_on_open_case(turn: Turn, story: str, kinds: list[str]) -> str:
     return advice_for(told, story) if signals.calls_for_help(turn.text) else ""
 
 
+def danger_kinds(story: str) -> list[str]:
+    """The kinds of danger an urgent case's story tells of (the model's and the words')."""
+    return list(dict.fromkeys([*signals.assess_danger(story).kinds, *signals.danger_words(story)]))
+
+
 def domestic_violence(kinds: list[str], story: str) -> bool:
     """True when the danger is violence from the resident's family or partner (not their own life)."""
     return set(kinds) != {"self_harm"} and danger_words.domestic_violence(story, kinds)
@@ -333,8 +345,11 @@ def _to_case(turn: Turn, ticket: Ticket, danger: bool = False) -> str:
         return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。{REMIND_110}"
     was_at_home = danger_words.domestic(ticket.description)
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
-    # Only now does she say where he is ("我躲进卧室了"): the help beyond 110 she was not given yet.
-    at_home = "" if was_at_home else domestic_help(turn, ticket.description)
+    # Only now does she say where he is ("我躲进卧室了") or who he is ("他是我老公"): the help beyond
+    # 110 she was not given yet, and the case to the lawyer.
+    at_home = "" if was_at_home else domestic_help(turn, ticket.description, danger_kinds(ticket.description))
+    if at_home:
+        at_home = f"{to_the_lawyer(turn, ticket)}{at_home}"
     if danger_words.DANGER_GONE.search(turn.text):
         return f"已补充到紧急工单 {ticket.number}。\n{SAFETY_NEXT}{at_home}"
     if phrases.WHAT_NOW.found(turn.text) and phrases.COLLAPSE.found(ticket.description):
@@ -343,6 +358,25 @@ def _to_case(turn: Turn, ticket: Ticket, danger: bool = False) -> str:
     if not at_home and danger_words.FEARS_MORE.search(turn.text):
         at_home = domestic_help(turn, ticket.description)
     return f"已补充到紧急工单 {ticket.number}。{REMIND_110}{at_home}"
+
+
+def to_the_lawyer(turn: Turn, ticket: Ticket) -> str:
+    """An urgent case found to be domestic violence after it opened goes to the lawyer of its room,
+    with the lawyer's deadlines, unless someone took it up already (they read the story); the line
+    that tells the resident so ("" when it stays)."""
+    session, services = turn.session, turn.services
+    if ticket.category == LAWYER_CATEGORY or not untouched(session, ticket):
+        return ""
+    unit = session.get_one(Unit, ticket.unit_id)
+    ticket.category, ticket.role = LAWYER_CATEGORY, CATEGORIES[LAWYER_CATEGORY].role
+    ticket.due_at = first_response_due(unit, LAWYER_CATEGORY, ticket.urgent, ticket.collective, ticket.created_at)
+    ticket.resolution_due_at = ticket.created_at + timedelta(days=CATEGORIES[LAWYER_CATEGORY].resolution_days)
+    where = {"office": unit.office_name, "role": role_title(ticket.role, unit.level)}
+    note = TO_LAWYER_NOTE.format(**where)
+    session.add(TicketEvent(ticket_id=ticket.id, status=ticket.status, note=note, actor=SYSTEM))
+    label = CATEGORIES[LAWYER_CATEGORY].label
+    alerts.new_case(session, services.jobs, services.settings.console_base_url, ticket, label)
+    return "\n" + TO_LAWYER.format(number=ticket.number, **where)
 
 
 def _question(turn: Turn, ticket: Ticket) -> str | None:
