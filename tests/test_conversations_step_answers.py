@@ -81,3 +81,31 @@ def test_no_need_at_the_phone_question_is_no_phone(services, resident, no_need):
     ticket = only_ticket(services, resident.openid)
     assert ticket.contact_phone is None and no_need not in ticket.description
     assert not no_tickets(services, resident.openid)
+
+
+@pytest.mark.parametrize("yes", ["冇得问题 就这样", "冇得 就这样交", "直接提交", "不用补充了"])
+def test_no_problem_or_submit_as_it_is_at_the_summary_opens_the_case(services, resident, yes):
+    converse(
+        resident,
+        [
+            ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+            ("青年社区", "手机号"),
+            ("不留", "请确认"),
+            (yes, "工单"),
+        ],
+    )
+    assert yes not in only_ticket(services, resident.openid).description
+
+
+def test_nothing_to_add_after_all_submits_the_case_without_adding_the_words(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
+            ("青年社区", "手机号"),
+            ("不留", "请确认"),
+            ("2", "请补充"),
+            ("不是 我是说不用补充了 直接提交", "工单"),
+        ],
+    )
+    assert "直接提交" not in only_ticket(services, resident.openid).description

@@ -96,6 +96,7 @@ class IntakeState(FlowStateBase):
     place: Whereabouts = field(default_factory=Whereabouts)
     other: OtherMatter | None = None
     cautioned: bool = False  # the "⚠️ 如果现在有人身危险…" line was given in this intake
+    summary_shown: bool = False  # the resident has seen the summary: "直接提交" after it submits
 
     def stored(self) -> dict:
         """Flat, as before the contact, place and other-matter groups: contact and place fields by

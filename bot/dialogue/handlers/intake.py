@@ -148,7 +148,7 @@ def next_question(turn: Turn, state: IntakeState) -> str:
     if not turn.resident.phone and not state.contact.phone_asked:
         state.step = "phone"
         return ASK_PHONE.format(role=who_answers(turn, state))
-    state.step = "confirm"
+    state.step, state.summary_shown = "confirm", True
     return summary(turn, state)
 
 
@@ -215,6 +215,10 @@ def details_step(turn: Turn) -> str | None:
     state = turn.dialogue.state(IntakeState)
     if phrases.choice_number(turn.text) is not None:  # "1" after "我还要补充": nothing to add, the summary again
         return next_question(turn, state)
+    if state.summary_shown and submits_as_is(turn.text):  # "不是 我是说不用补充了 直接提交" after "请补充您的情况"
+        keep_message(turn)
+        reply = next_question(turn, state)
+        return open_case(turn) if state.step == "confirm" else reply
     if (unit := _community_named_late(turn)) is not None:  # "青年社区" after "不知道": the community, not the story
         keep_message(turn)
         return community_chosen(turn, unit)
@@ -478,6 +482,8 @@ def summary_corrected(turn: Turn) -> str | None:
     """At the summary, before yes or no: "还是给我登记上吧" submits it; a part corrected ("社区不对"),
     the phone declined ("不想留电话") or a time to call is taken; None otherwise."""
     state = turn.dialogue.state(IntakeState)
+    if submits_as_is(turn.text):  # "直接提交", "不用补充了": a yes, whatever no it comes with
+        return confirmed(turn)
     if phrases.RESUME.search(turn.text) and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
         if "还是" in turn.text:  # "想好了 还是帮我交上去吧"
             return confirmed(turn)
@@ -490,6 +496,11 @@ def summary_corrected(turn: Turn) -> str | None:
     if turn.resident.phone and _declines_phone(turn.text) or LEAVE_NONE.found(turn.text):
         return _drop_phone(turn, state)  # "不留" without a phone given: still no phone, not "more to add"
     return contact_time_said(turn)
+
+
+def submits_as_is(text: str) -> bool:
+    """True when a short message says to submit the case as it stands ("直接提交", "不用补充了")."""
+    return len(text) <= SHORT_REPLY_MAX_CHARS and answers.CONCEPTS["submit_as_is"].found(text)
 
 
 def confirm_step(turn: Turn) -> str | None:
