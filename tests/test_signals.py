@@ -212,6 +212,9 @@ def test_no_domestic_or_fraud_heldout_message_is_trained_on(path, labels):
         ("灶上的火灭了 气还在嘶嘶地往外冒", ["gas"]),
         ("自称客服 说我的借呗要注销 不然影响征信 我已经按他说的转了两次", [signals.FRAUD]),
         ("网上刷到有人冒充客服骗钱 这种要注意什么", []),
+        ("加班加到想死 哈哈哈", []),
+        ("哈哈 我真的不想活了 药都买好了", ["self_harm"]),
+        ("他说如果我报警就杀了我", ["violence"]),
     ],
 )
 def test_fraud_a_child_at_risk_and_violence_against_things_are_told_apart(text, kinds):

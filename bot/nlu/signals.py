@@ -35,6 +35,7 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from bot.config import DATA_DIR, PROJECT_ROOT, cache_dir
 from bot.formats import format_pattern
 from bot.nlu import answers, phrases
+from bot.nlu.danger_words import OWN_LIFE
 from bot.nlu.examples import NLU_DATA_DIR, examples_from_dir
 from bot.nlu.model_cache import fingerprint, load_or_build
 
@@ -88,6 +89,8 @@ HEDGE = SIGNAL_WORDS["hedge"].pattern
 HAPPENING_NOW = SIGNAL_WORDS["happening_now"].pattern
 # A dream, a game, a show or a joke ("梦到着火了", "玩游戏被人砍死了"): no alarm, even told as now.
 NOT_REAL = SIGNAL_WORDS["not_real"].pattern
+# A laugh or a joke: nothing real, unless the resident speaks of taking their own life.
+LAUGHTER = SIGNAL_WORDS["laughter"].pattern
 # Over and nobody hurt ("已经关火了", "自己又跑回来了"): no alarm, unless something is still going on.
 ALL_CLEAR = SIGNAL_WORDS["all_clear"].pattern
 STILL_GOING = SIGNAL_WORDS["still_going"].pattern
@@ -386,7 +389,7 @@ def checked_kinds(kinds: list[str], text: str, sure: bool = False) -> list[str]:
 def calls_for_help(text: str) -> bool:
     """True when the text cries for help outright, unless it retells or fears an event, or the cry
     is about money or the service ("救命啊 这个房贷利率太高了")."""
-    if not CALL_FOR_HELP.search(THINGS_NOT_PEOPLE.sub("，", text)) or HEDGE.search(text) or NOT_REAL.search(text):
+    if not CALL_FOR_HELP.search(THINGS_NOT_PEOPLE.sub("，", text)) or HEDGE.search(text) or calmed(text):
         return False
     return not plainly_not_danger(CALL_FOR_HELP.sub("，", text))
 
@@ -447,9 +450,11 @@ def assess_danger(text: str) -> Danger:
 
 
 def calmed(text: str) -> bool:
-    """True for a dream, a game, a show or a joke, or an event over with nobody hurt: the model's
-    verdict is not asked for ("昨晚做梦梦到着火了", "刚才烧糊了一锅饭 已经关火了")."""
-    return bool(NOT_REAL.search(text) or (ALL_CLEAR.search(text) and not STILL_GOING.search(text)))
+    """True for a dream, a game, a show or a joke (not of taking one's own life), or an event over
+    with nobody hurt: no alarm is raised ("昨晚做梦梦到着火了", "刚才烧糊了一锅饭 已经关火了")."""
+    if NOT_REAL.search(text) or (LAUGHTER.search(text) and not OWN_LIFE.search(text)):
+        return True
+    return bool(ALL_CLEAR.search(text) and not STILL_GOING.search(text))
 
 
 def too_short_to_judge(text: str) -> bool:
