@@ -607,3 +607,31 @@ def test_a_threat_later_told_to_come_from_her_husband_gets_the_domestic_violence
     assert "律师" in later
     ticket = only_ticket(services, resident.openid)
     assert ticket.urgent and ticket.category == "legal_consultation" and ticket.role == "lawyer"
+
+
+def test_should_i_call_the_police_after_a_hit_and_run_is_yes_now_on_122(services, resident):
+    converse(resident, [("我被车撞了 在医院 对方跑了", "120")])
+    (reply,) = converse(resident, [("要不要报警", "要报警")])
+    assert "122" in reply and "车牌" in reply
+    assert "其他情况要不要报警" not in reply
+    assert "要不要报警" in only_ticket(services, resident.openid).description
+
+
+def test_should_i_call_the_police_on_an_urgent_case_gets_110_not_only_a_promise(services, resident):
+    converse(resident, [("隔壁邻居喝醉了拿刀威胁我，说要杀了我", "110")])
+    (reply,) = converse(resident, [("要不要报警", "110")])
+    assert reply.index("110") < reply.index("紧急工单")
+
+
+@pytest.mark.parametrize(
+    ("story", "number"), [("前天被电动车撞了 对方跑了 想找他赔钱", "122"), ("我的手机昨天在菜场被偷了", "110")]
+)
+def test_should_i_call_the_police_while_a_theft_or_a_hit_and_run_is_registered_is_yes(resident, story, number):
+    converse(resident, [(story, "哪个社区")])
+    (reply,) = converse(resident, [("要不要报警", "要报警")])
+    assert number in reply and "其他情况要不要报警" not in reply and "哪个社区" in reply
+
+
+def test_should_i_call_the_police_about_a_tenant_who_left_owing_rent_is_no_crime_told(resident):
+    converse(resident, [("租客跑了 欠了三个月房租", "哪个社区")])
+    converse(resident, [("要不要报警", "其他情况要不要报警")])

@@ -65,10 +65,18 @@ ENGLISH_ANSWER = (
     "in Chinese if you can (a translation app is fine). To reach a person, send 转人工. "
     "In an emergency, call 110."
 )
-POLICE_ANSWER = (
-    "如果有人身危险，或者违法的事正在发生，请直接拨打 110。"
-    "其他情况要不要报警，{who}联系您时会和您一起看；这个问题我已记进您的登记里。"
+POLICE_NOW = "如果有人身危险，或者违法的事正在发生，请直接拨打 110。"
+POLICE_ANSWER = POLICE_NOW + "其他情况要不要报警，{who}联系您时会和您一起看；这个问题我已记进您的登记里。"
+# The story tells of a crime going on or just done (a hit-and-run, a theft, a robbery, bot/data/
+# follow_ups.yml): yes, now — the sooner, the likelier the police find who did it.
+CRIME_TO_REPORT = phrases.FOLLOW_UPS["crime_to_report"]
+ROAD_ACCIDENT = phrases.FOLLOW_UPS["road_accident"]
+CRIME_ANSWER = (
+    "要报警，请现在就{call}，越早报警越容易找到人。说清时间、地点和{doer}，附近有监控、行车记录仪的也告诉警察。"
 )
+ROAD_CALL = "拨打 122 交通事故报警（打 110 也可以）"
+VEHICLE = "车牌、车的颜色和型号"
+AFTER_CRIME = "赔偿这些后面的事，{who}联系您时会和您一起看；这个问题我已记进您的登记里。"
 SUMMARY_OK = "可以的，内容没问题就能提交，工作人员会按这些内容处理。"
 HONEST_ANSWER = "这个要{who}看了您的具体情况才能答，我把这个问题记进您的登记里，{who}联系您时会一并回答。"
 FRAGMENT_ANSWER = (
@@ -174,9 +182,13 @@ def summary_will_do(turn: Turn) -> str:
 def answer_in_passing(turn: Turn, state: IntakeState) -> str:
     """The question answered: the FAQ's answer when one is sure, 110 for "要不要报警", else honestly
     that the person who takes the case will answer it. What the case keeps of it: see `Kept`."""
-    answer = _faq_answer(turn)
+    story = " ".join([*state.parts, turn.text])
+    crime = ASKS_POLICE.found(turn.text) and CRIME_TO_REPORT.found(story)
+    answer = "" if crime else _faq_answer(turn)  # "要不要报警" after a hit-and-run: yes, before any FAQ
     if answer:
         kept = Kept.MESSAGE_ONLY
+    elif crime:
+        answer, kept = police_answer(story) + AFTER_CRIME.format(who=intake.who_answers(turn, state)), Kept.QUESTION
     elif ASKS_POLICE.found(turn.text):
         answer, kept = POLICE_ANSWER.format(who=intake.who_answers(turn, state)), Kept.QUESTION
     else:
@@ -190,6 +202,15 @@ def answer_in_passing(turn: Turn, state: IntakeState) -> str:
     else:
         intake.keep_message(turn)
     return answer
+
+
+def police_answer(story: str) -> str:
+    """ "要不要报警": after a crime going on or just done (a hit-and-run, a theft), yes, now — 122 for
+    a road accident, else 110; otherwise 110 for a danger or an offence going on."""
+    if not CRIME_TO_REPORT.found(story):
+        return POLICE_NOW
+    road = ROAD_ACCIDENT.found(story)
+    return CRIME_ANSWER.format(call=ROAD_CALL if road else "拨打 110", doer=VEHICLE if road else "对方的样子")
 
 
 def _faq_answer(turn: Turn) -> str:

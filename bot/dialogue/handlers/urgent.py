@@ -19,7 +19,7 @@ from bot.cases.tickets import (
 )
 from bot.categories import CATEGORIES, role_title, urgent_category
 from bot.dialogue.flows import IntakeState, UrgentState
-from bot.dialogue.handlers import community, faq, human, intake
+from bot.dialogue.handlers import asides, community, faq, human, intake
 from bot.dialogue.turn import Turn
 from bot.legal.sources import citations_of, render_basis
 from bot.nlu import answers, danger_words, phrases, signals
@@ -95,6 +95,8 @@ NOT_URGENT = answers.pattern("no_danger")  # bot/data/answers.yml
 # "离婚要准备什么"): answered, and the case stays open for what follows.
 STILL_OPEN = "紧急工单 {number} 还在办理，有新情况可以继续告诉我。"
 QUESTION_KEPT = "您问的这个问题已记到紧急工单 {number} 里，工作人员联系您时会一并解答。如有危险请先拨打 110。"
+# "要不要报警" on an urgent case: answered now (yes, at once, after a hit-and-run or a theft), then kept.
+POLICE_KEPT = "{answer}\n您的问题也已记到紧急工单 {number} 里，工作人员联系您时会一并解答。"
 # What surrounds a phone number given alone ("我的电话是 137…", "手机：137…").
 NUMBER_WORDS = danger_words.DANGER_WORDS["phone_words"].pattern
 # "搞错了 煤气味是楼下在熬中药" names the danger again while calling it a mistake: asked to confirm.
@@ -383,6 +385,10 @@ def _question(turn: Turn, ticket: Ticket) -> str | None:
     """A question, kept on the case: the FAQ's answer when it has one, else the promise that staff
     answer it; None for what is no question, or asks what to do now ("他还在门口 我该怎么办"),
     which is a detail of the danger."""
+    if asides.ASKS_POLICE.found(turn.text):
+        attach_message(turn.session, ticket, turn.message, note="居民提问（紧急工单期间）")
+        answer = asides.police_answer(f"{ticket.description} {turn.text}")
+        return POLICE_KEPT.format(answer=answer, number=ticket.number)
     asked = QUESTION.search(turn.text) or asks_fee(turn.text) or asks_office_hours(turn.text)
     if not asked or phrases.WHAT_NOW.found(turn.text):
         return None
