@@ -273,3 +273,18 @@ def test_asking_whether_the_phone_is_safe_is_answered_at_the_phone_step(services
         ],
     )
     assert "泄露" not in only_ticket(services, resident.openid).description
+
+
+def test_a_community_corrected_at_the_phone_question_is_changed_and_the_phone_asked_again(services, resident):
+    changed = converse(
+        resident,
+        [
+            ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "哪个社区"),
+            ("万松园", "已记下：万松园社区"),
+            ("我说错了 不是万松园 是西桥的", "已记下：西桥社区"),
+        ],
+    )[-1]
+    assert "手机号" in changed  # the question the correction came at, asked again
+    reply = converse(resident, [("不留", "请确认")])[0]
+    assert "西桥社区" in reply and "万松园" not in reply
+    converse(resident, [("1", "工单")])

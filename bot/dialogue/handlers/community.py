@@ -171,6 +171,11 @@ def corrected_community(turn: Turn, text: str) -> Unit | None:
     if len(text) > PLACE_MAX_CHARS and not (says("correction", text) or says("home_said", text)):
         return None
     named = communities_named(turn.session, text)
+    if current is not None and says("correction", text):
+        # "不是万松园 是西桥的": each clause read (the longest name would hide the shorter), the one not chosen.
+        others = {unit.id: unit for clause in answers.clauses(text) for unit in communities_named(turn.session, clause)}
+        others.pop(current.id, None)
+        named = list(others.values()) if len(others) == 1 else named
     if len(named) != 1 or (current is not None and named[0].id == current.id):
         return None
     return named[0]
