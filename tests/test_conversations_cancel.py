@@ -26,6 +26,18 @@ def test_cancel_in_the_middle_opens_nothing(services, resident):
     assert no_tickets(services, resident.openid)
 
 
+@pytest.mark.parametrize("stop", ["算了 不问了", "算了不搞了"])
+def test_giving_up_at_the_community_question_cancels(services, resident, stop):
+    converse(
+        resident,
+        [
+            ("隔壁天天在楼道里堆垃圾，臭得要命", "哪个社区"),
+            (stop, "已取消"),
+        ],
+    )
+    assert no_tickets(services, resident.openid)
+
+
 def test_a_case_already_opened_is_withdrawn_only_after_asking(services, resident):
     converse(
         resident,
