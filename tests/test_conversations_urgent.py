@@ -635,3 +635,18 @@ def test_should_i_call_the_police_while_a_theft_or_a_hit_and_run_is_registered_i
 def test_should_i_call_the_police_about_a_tenant_who_left_owing_rent_is_no_crime_told(resident):
     converse(resident, [("租客跑了 欠了三个月房租", "哪个社区")])
     converse(resident, [("要不要报警", "其他情况要不要报警")])
+
+
+@pytest.mark.parametrize("asks", ["已经开窗了 还要么样", "关了阀门了 是不是要找物业换管子"])
+def test_what_next_after_a_gas_leak_gets_the_next_steps_then_the_case_s_note(services, resident, asks):
+    converse(resident, [("屋里好大的煤气味", "119")])
+    (reply,) = converse(resident, [(asks, "燃气公司的抢修电话")])
+    assert "室外" in reply and "不要开关电灯电器" in reply and "点火" in reply and "物业" in reply
+    assert reply.index("燃气公司") < reply.index("紧急工单")
+    assert asks in only_ticket(services, resident.openid).description
+
+
+def test_what_next_after_a_fire_gets_the_next_steps(resident):
+    converse(resident, [("楼道里着火了 好大的烟", "119")])
+    (reply,) = converse(resident, [("我们已经下楼了 接下来怎么办", "消防员")])
+    assert "不要回去拿东西" in reply and "紧急工单" in reply

@@ -95,8 +95,23 @@ NOT_URGENT = answers.pattern("no_danger")  # bot/data/answers.yml
 # "离婚要准备什么"): answered, and the case stays open for what follows.
 STILL_OPEN = "紧急工单 {number} 还在办理，有新情况可以继续告诉我。"
 QUESTION_KEPT = "您问的这个问题已记到紧急工单 {number} 里，工作人员联系您时会一并解答。如有危险请先拨打 110。"
-# "要不要报警" on an urgent case: answered now (yes, at once, after a hit-and-run or a theft), then kept.
-POLICE_KEPT = "{answer}\n您的问题也已记到紧急工单 {number} 里，工作人员联系您时会一并解答。"
+# A question answered now and kept on the urgent case as well ("要不要报警", "还要么样" after a gas leak).
+ALSO_KEPT = "{answer}\n您的问题也已记到紧急工单 {number} 里，工作人员联系您时会一并解答。"
+# After the first advice for a building's danger, the resident asks what next ("已经开窗了 还要么样",
+# "关了阀门了 是不是要找物业换管子"): the steps that follow, then the case's note.
+NEXT_STEPS = {
+    "gas": (
+        "燃气接下来这样做：人先到室外或通风的楼道，不要开关电灯电器、不要点火、不要在屋里打电话；"
+        "到了室外，打燃气公司的抢修电话（燃气卡、燃气表或缴费单上有），等他们上门查清楚再回屋。"
+        "管子、阀门要修要换的，燃气公司查过以后再找物业，工单里的物业房管员会联系您。"
+        "有人头晕、恶心，立即拨打 120。"
+    ),
+    "fire": (
+        "火情接下来这样做：在楼下或室外安全的地方等消防员，不要回去拿东西，不要乘电梯；"
+        "还没打 119 的请马上打，告诉消防员屋里还有没有人、火从哪里起的。"
+        "消防员说可以了再回去；损失先拍照留下来，物业和赔偿的事，工单里的物业房管员会联系您。"
+    ),
+}
 # What surrounds a phone number given alone ("我的电话是 137…", "手机：137…").
 NUMBER_WORDS = danger_words.DANGER_WORDS["phone_words"].pattern
 # "搞错了 煤气味是楼下在熬中药" names the danger again while calling it a mistake: asked to confirm.
@@ -357,9 +372,17 @@ def _to_case(turn: Turn, ticket: Ticket, danger: bool = False) -> str:
     if phrases.WHAT_NOW.found(turn.text) and phrases.COLLAPSE.found(ticket.description):
         # "救护车还没来 我该做什么": what to do until it comes, again
         return f"已补充到紧急工单 {ticket.number}。\n⚠️ {COLLAPSE_ADVICE}"
+    if phrases.WHAT_NOW.found(turn.text) and (steps := next_steps(ticket)):
+        return f"{steps}\n已补充到紧急工单 {ticket.number}。"
     if not at_home and danger_words.FEARS_MORE.search(turn.text):
         at_home = domestic_help(turn, ticket.description)
     return f"已补充到紧急工单 {ticket.number}。{REMIND_110}{at_home}"
+
+
+def next_steps(ticket: Ticket) -> str:
+    """What to do after the first advice for the urgent case's danger (a gas leak, a fire), or ""."""
+    kinds = [kind for kind in signals.danger_words(ticket.description) if kind in NEXT_STEPS]
+    return f"⚠️ {NEXT_STEPS[kinds[0]]}" if kinds else ""
 
 
 def to_the_lawyer(turn: Turn, ticket: Ticket) -> str:
@@ -388,7 +411,7 @@ def _question(turn: Turn, ticket: Ticket) -> str | None:
     if asides.ASKS_POLICE.found(turn.text):
         attach_message(turn.session, ticket, turn.message, note="居民提问（紧急工单期间）")
         answer = asides.police_answer(f"{ticket.description} {turn.text}")
-        return POLICE_KEPT.format(answer=answer, number=ticket.number)
+        return ALSO_KEPT.format(answer=answer, number=ticket.number)
     asked = QUESTION.search(turn.text) or asks_fee(turn.text) or asks_office_hours(turn.text)
     if not asked or phrases.WHAT_NOW.found(turn.text):
         return None
@@ -396,6 +419,8 @@ def _question(turn: Turn, ticket: Ticket) -> str | None:
     answer = faq.answer_text(turn, decision.intent) if decision.kind == "faq" else ""
     if not answer:
         attach_message(turn.session, ticket, turn.message, note="居民提问（紧急工单期间）")
+        if steps := next_steps(ticket):  # "是不是要找物业换管子" after a gas leak: what comes next, now
+            return ALSO_KEPT.format(answer=steps, number=ticket.number)
         return QUESTION_KEPT.format(number=ticket.number)
     attach_message(turn.session, ticket, turn.message, note="居民提问（已由机器人按常见问题解答）")
     return f"{answer}\n\n{STILL_OPEN.format(number=ticket.number)}"
