@@ -474,3 +474,33 @@ def test_a_resident_away_reporting_for_a_parent_at_home_here_is_served(services,
         ],
     )
     assert "本服务面向" not in replies[0] and "已记下您住在" not in replies[0]
+
+
+def test_a_community_said_with_more_of_the_story_is_recorded_and_the_rest_kept(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜跺脚吵得睡不着", "哪个社区"),
+            ("八古墩的 楼上天天漏水 把我家天花板都泡坏了 墙皮也掉了", "已记下：八古墩社区"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)
+    assert unit_code(services, ticket.unit_id) == "baguodun"
+    assert "天花板都泡坏了" in ticket.description and "八古墩的" not in ticket.description
+
+
+@pytest.mark.parametrize(
+    ("says", "street"),
+    [("汉兴街的 社区名字记不到了", "汉兴街道"), ("前进街的 前进四路那里", "前进街道"), ("汉兴", "汉兴街道")],
+)
+def test_a_street_said_with_more_words_goes_to_its_workstation_as_the_bare_name_does(services, resident, says, street):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜跺脚吵得睡不着", "哪个社区"),
+            (says, f"先转给{street}公共法律服务工作站"),
+            ("不留", "请确认"),
+        ],
+    )

@@ -247,6 +247,8 @@ def community_step(turn: Turn) -> str | None:
     place = community.elsewhere(turn.text, answering=True)
     if place is not None:
         return _lives_elsewhere(turn, state, place)
+    if (named_first := _community_then_story(turn)) is not None:
+        return named_first
     unit, matches = community.resolve_place(turn, turn.text, state.place.candidates)
     if unit is not None:
         keep_message(turn)
@@ -261,6 +263,27 @@ def community_step(turn: Turn) -> str | None:
     if answers.CONCEPTS["thats_all"].found(turn.text) and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
         return _community_still_needed(turn, state)
     return None
+
+
+def _community_then_story(turn: Turn) -> str | None:
+    """ "八古墩的 楼上天天漏水…" at "which community": the one community the first words name is the
+    answer, and what follows (naming no other community nor a place) is more of the story."""
+    parts = answers.clauses(turn.text)
+    if len(parts) < 2 or len(parts[0]) > community.PLACE_MAX_CHARS:
+        return None
+    named = communities_named(turn.session, parts[0])
+    if len(named) != 1 or communities_named(turn.session, turn.text) != named:
+        return None
+    story = [part for part in parts[1:] if not community.sounds_like_a_place(part) and not phrases.FILLER.match(part)]
+    if len("".join(story)) < STORY_AFTER_PLACE_MIN_CHARS:
+        return None  # "八古墩 那边", "八古墩的 嗯": the place alone, read as any answer
+    community.remember(turn, named[0])  # first: the story's words name no other home
+    add_story(turn, turn.text[turn.text.find(parts[1]) :])
+    return community_chosen(turn, named[0])
+
+
+# Words after the community this long at least tell something of the story ("楼上天天漏水").
+STORY_AFTER_PLACE_MIN_CHARS = 4
 
 
 def _street_only(turn: Turn, state: IntakeState, street: Unit) -> str:
