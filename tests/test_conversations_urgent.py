@@ -650,3 +650,19 @@ def test_what_next_after_a_fire_gets_the_next_steps(resident):
     converse(resident, [("楼道里着火了 好大的烟", "119")])
     (reply,) = converse(resident, [("我们已经下楼了 接下来怎么办", "消防员")])
     assert "不要回去拿东西" in reply and "紧急工单" in reply
+
+
+def test_a_child_beaten_by_a_drunk_father_gets_a_child_s_words_not_the_adult_s(services, resident):
+    (reply,) = converse(resident, [("我爸爸喝了酒就打我 我好怕 我十岁", "110")])
+    assert "老师" in reply and "12355" in reply
+    assert "保护令" not in reply and "依据" not in reply and "手机号" not in reply
+    assert len(reply) < 300
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and "未成年人" in ticket.description
+    (later,) = converse(resident, [("他还在骂", "工单")])
+    assert "保护令" not in later
+
+
+def test_a_parent_telling_of_a_child_s_age_still_gets_the_domestic_violence_help(resident):
+    (reply,) = converse(resident, [("我老公喝了酒就打我 还打我十岁的儿子", "110")])
+    assert "保护令" in reply and "12355" not in reply

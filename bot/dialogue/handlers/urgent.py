@@ -87,6 +87,19 @@ SOMEONE_ELSE_AT_RISK = (
     "平静地和对方说话、认真听，不要指责或刺激；把刀具、药品等危险的东西拿开。对方在阳台、楼顶或窗边时，"
     "不要硬拉硬拽，先顾好您自己的安全。也可以拨打全国心理援助热线 12356 求助。"
 )
+# A child writing of being hurt ("我爸爸喝了酒就打我 我好怕 我十岁", bot/data/follow_ups.yml
+# "child_speaking"): a child's words, short — not the adult's protection-order text, no phone asked.
+CHILD_SPEAKING = phrases.FOLLOW_UPS["child_speaking"]
+CHILD_KINDS = frozenset({"violence", "child_or_elder", signals.GENERIC_DANGER})
+CHILD_SAFETY = (
+    "⚠️ 你现在很害怕，这不是你的错。\n"
+    "如果他正在打你，或者你觉得不安全，马上打 110，告诉警察你家在哪里。\n"
+    "把这件事告诉一个你信任的大人：老师、班主任、亲戚或者邻居都可以。\n"
+    "也可以打 12355（青少年服务台），那里的叔叔阿姨会听你说，帮你想办法。"
+)
+CHILD_CASE = "你说的事已经告诉了工作人员（工单 {number}），他们会尽快想办法帮你。你可以继续在这里告诉我。"
+CHILD_NOTE = "写信的可能是未成年人（自己说了年龄或年级），联系时请注意方式，必要时联系学校、妇联或未成年人保护部门"
+
 # Before an answer to a message that may signal a danger the model is not sure of.
 CAUTION = "⚠️ 如果现在有人身危险，请立即拨打 110（报警）、119（火警）或 120（急救）。"
 # The resident says the alarm was a mistake ("不是着火 是油烟 你们搞错了").
@@ -238,11 +251,15 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
     help_at_home = "" if set(kinds) == {"self_harm"} else domestic_help(turn, " ".join(state.parts), kinds)
     if signals.FRAUD in kinds:
         help_at_home = fraud_help(turn)
+    child = CHILD_SPEAKING.found(story) and bool(CHILD_KINDS & set(kinds))
     opened = intake.open_case(turn)
     ticket = turn.new_case()
     if no_calls:
         add_staff_note(turn.session, ticket, intake.NO_CALLS_NOTE)
     turn.dialogue.start(UrgentState(ticket=ticket.id, no_calls=no_calls))
+    if child:
+        add_staff_note(turn.session, ticket, CHILD_NOTE)
+        return by_sms(turn, f"{CHILD_SAFETY}\n{CHILD_CASE.format(number=ticket.number)}")
     ask = "" if turn.resident.phone or no_calls else f"\n{ASK_PHONE}"
     return by_sms(turn, f"{advice}\n{opened}{help_at_home}{ask}")
 
@@ -272,6 +289,8 @@ def domestic_help(turn: Turn, story: str, kinds: list[str] | None = None) -> str
     """When the danger is violence from the resident's family: the domestic-violence FAQ's help beyond
     110 (a protection order, 12338, evidence), with the law it rests on."""
     at_home = danger_words.domestic_violence(story, kinds or [])
+    if CHILD_SPEAKING.found(story):
+        return ""  # a child was given a child's help (CHILD_SAFETY), not the adult's text
     entry = faq_for_intent(turn.session, DOMESTIC_FAQ) if at_home else None
     if entry is None:
         return ""
