@@ -124,10 +124,10 @@ def test_the_model_decides_only_among_the_labels_the_question_takes():
 
 def test_where_the_model_is_unsure_the_rules_decide():
     # Nothing reaches a threshold above 1: every reading is the rules'.
-    unsure = read_step_answer("冇得问题", ACCEPTS[Step.CONFIRM], threshold=1.01)
-    assert unsure == step_answers.read_by_rules("冇得问题", ACCEPTS[Step.CONFIRM])
+    unsure = read_step_answer("冇得啥问题", ACCEPTS[Step.CONFIRM], threshold=1.01)
+    assert unsure == step_answers.read_by_rules("冇得啥问题", ACCEPTS[Step.CONFIRM])
     assert unsure.label is Label.NO and not unsure.by_model  # the words alone take 冇 for a no
-    sure = read_step_answer("冇得问题", ACCEPTS[Step.CONFIRM])
+    sure = read_step_answer("冇得啥问题", ACCEPTS[Step.CONFIRM])
     assert sure.label is Label.YES and sure.by_model
 
 
