@@ -504,3 +504,19 @@ def test_a_street_said_with_more_words_goes_to_its_workstation_as_the_bare_name_
             ("不留", "请确认"),
         ],
     )
+
+
+@pytest.mark.parametrize("number", ["13912345678", "我电话 139 1234 5678"])
+def test_a_phone_number_at_the_community_question_is_the_phone_not_the_story(services, resident, number):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜跺脚吵得睡不着", "哪个社区"),
+            (number, "电话记下了"),
+        ],
+    )
+    summary = converse(resident, [("八古墩", "请确认")])[0]
+    assert "139****5678" in summary and "13912345678" not in summary
+    converse(resident, [("1", "工单")])
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.contact_phone == "13912345678" and "1234" not in ticket.description

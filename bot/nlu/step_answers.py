@@ -182,6 +182,16 @@ def phone_number(text: str) -> str | None:
     return None
 
 
+def without_number(text: str) -> str:
+    """The text with any number of seven digits or more (typed or read out) taken out."""
+    return _NUMBER_RUN.sub(lambda run: "" if len(as_digits(run.group())) >= 7 else run.group(), text or "")
+
+
+def digits_read_out(text: str) -> int:
+    """How many digits the longest number in the text has, typed or read out ("幺五幺两七…")."""
+    return max((len(as_digits(run.group())) for run in _NUMBER_RUN.finditer(text or "")), default=0)
+
+
 def _number(word: str) -> int:
     return int(word) if word.isdigit() else DIGITS[word]
 

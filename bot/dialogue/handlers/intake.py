@@ -239,6 +239,8 @@ def community_step(turn: Turn) -> str | None:
     state = turn.dialogue.state(IntakeState)
     if said := contact_time_said(turn):
         return said
+    if (number_given := _phone_at_community(turn, state)) is not None:
+        return number_given
     if community.asks_to_change(turn.text):  # "换社区": the question again, the words no story
         keep_message(turn)
         return "好的，社区重新说一下。\n" + community.ask_again_in_intake(turn, state)
@@ -263,6 +265,24 @@ def community_step(turn: Turn) -> str | None:
     if answers.CONCEPTS["thats_all"].found(turn.text) and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
         return _community_still_needed(turn, state)
     return None
+
+
+def _phone_at_community(turn: Turn, state: IntakeState) -> str | None:
+    """A phone number typed at "which community": kept as the phone (not in the story); a community
+    said with it is taken, else the community is asked again."""
+    phone = find_phone(turn.text) or find_landline(turn.text) or step_answers.phone_number(turn.text)
+    if not phone:
+        return None
+    rest = step_answers.without_number(LANDLINE_RE.sub("", PHONE_RE.sub("", turn.text)))
+    named = communities_named(turn.session, rest) if len(rest) <= community.PLACE_MAX_CHARS else []
+    if not step_answers.WORDS["number_only"].found(rest) and len(named) != 1:
+        return None  # more than a number: read as any answer (the story keeps it, and the phone is taken)
+    keep_message(turn)
+    turn.resident.phone = phone
+    state.contact.phone_asked, state.contact.phone_from_before = True, False
+    if len(named) == 1:
+        return "好的，电话记下了。" + community_chosen(turn, named[0])
+    return "好的，电话记下了。还需要知道您住在哪个社区，才能转给负责的工作人员。\n" + next_question(turn, state)
 
 
 def _community_then_story(turn: Turn) -> str | None:
