@@ -666,3 +666,40 @@ def test_a_child_beaten_by_a_drunk_father_gets_a_child_s_words_not_the_adult_s(s
 def test_a_parent_telling_of_a_child_s_age_still_gets_the_domestic_violence_help(resident):
     (reply,) = converse(resident, [("我老公喝了酒就打我 还打我十岁的儿子", "110")])
     assert "保护令" in reply and "12355" not in reply
+
+
+@pytest.mark.parametrize(
+    ("danger", "first"),
+    [
+        ("楼道里着火了 好大的烟", "119"),
+        ("屋里好大的煤气味", "119"),
+        ("我爸从梯子上摔下来了 腿流了好多血", "120"),
+        ("隔壁邻居喝醉了拿刀威胁我，说要杀了我", "110"),
+    ],
+)
+def test_an_urgent_case_at_night_promises_the_number_for_its_danger_first(resident, monkeypatch, danger, first):
+    from datetime import datetime
+
+    import bot.cases.tickets
+    from bot.cases.office_hours import CHINA
+
+    monkeypatch.setattr(bot.cases.tickets, "utcnow", lambda: datetime(2026, 11, 24, 2, 49, tzinfo=CHINA))
+    (reply,) = converse(resident, [(danger, "紧急工单")])
+    assert f"在此之前如有危险，请先拨打 {first}；" in reply
+
+
+def test_one_who_wants_to_die_is_given_12356_120_and_110_before_the_case_which_goes_to_the_lawyer(
+    services, resident, monkeypatch
+):
+    from datetime import datetime
+
+    import bot.cases.tickets
+    from bot.cases.office_hours import CHINA
+
+    monkeypatch.setattr(bot.cases.tickets, "utcnow", lambda: datetime(2026, 11, 24, 2, 49, tzinfo=CHINA))
+    (reply,) = converse(resident, [("我不想活了 想割腕", "12356")])
+    assert reply.index("12356") < reply.index("紧急工单") and reply.index("120") < reply.index("紧急工单")
+    assert "请先拨打 120、110；" in reply
+    ticket = only_ticket(services, resident.openid)
+    # No neighbour or building dispute: the general kind, the lawyer (bot/categories.py GENERAL_CATEGORY).
+    assert ticket.urgent and ticket.category == "legal_consultation" and ticket.role == "lawyer"

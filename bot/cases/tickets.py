@@ -16,6 +16,7 @@ from bot.cases.lifecycle import REOPEN_DAYS, RESIDENT, SYSTEM, check_actor, hand
 from bot.cases.office_hours import CHINA, next_opening, opening_words
 from bot.categories import CATEGORIES, RESPONSE_HOURS, ROLE_LABELS, category_of_role
 from bot.jobs import Jobs
+from bot.nlu import signals
 from bot.storage.audit import AuditAction, audit
 from bot.storage.base import after_commit, utcnow
 from bot.storage.directory import Unit, district_centre
@@ -46,6 +47,13 @@ PLACE_LINE = "【居民说的位置】{}"
 STAFF_NOTE_LINE = "【请工作人员注意】{}"
 # Why the sweep sent a case up a level.
 OVERDUE = "超时未处理"
+# Whom to call until staff are on duty, by the danger an urgent case's opening story names (the
+# kinds of bot.nlu.signals): the fire brigade for fire and gas, the ambulance for someone hurt, the
+# police for the rest (violence, a child or an elder at risk, a fraud).
+FIRST_CALLS = {"fire": ("119",), "gas": ("119",), "injury": ("120",), "fall": ("120",), "self_harm": ("120", "110")}
+POLICE = ("110",)
+# Where the resident's opening story ends in a case's description: what follows is marked 【…】.
+LATER_LINES = "\n【"
 
 
 @dataclass
@@ -263,7 +271,7 @@ def response_promise(ticket: Ticket, now=None) -> str:
         if opening is None:
             return f"工作人员会在 {hours} 小时内联系您"
         # Nobody is on duty at night or at the weekend: the hours count from the room's opening.
-        first = "在此之前如有危险，请先拨打 110；" if ticket.urgent else ""
+        first = f"在此之前如有危险，请先拨打 {first_call(ticket)}；" if ticket.urgent else ""
         return f"现在不在工作时间，{first}工作人员会在{opening_words(opening, now)}上班后 {hours} 小时内联系您"
     promise = f"工作人员会在 {CATEGORIES[ticket.category].first_response_hours // 24} 个工作日内回复您"
     if opening is None:
@@ -345,8 +353,17 @@ def _escalation_promise(ticket: Ticket, unit: Unit, now: datetime) -> str:
     opening = next_opening(unit.hours, now) if unit.hours else None
     if opening is None:
         return "会尽快有人联系您"
-    first = "在此之前如有危险，请先拨打 110；" if ticket.urgent else ""
+    first = f"在此之前如有危险，请先拨打 {first_call(ticket)}；" if ticket.urgent else ""
     return f"现在不在工作时间，{first}{opening_words(opening, now)}上班后会尽快有人联系您"
+
+
+def first_call(ticket: Ticket) -> str:
+    """The emergency numbers an urgent case's resident is to call until staff are on duty: 119 for
+    a fire or gas, 120 for someone hurt, 110 for the rest — read from the opening story, so the
+    promise made is the promise shown later."""
+    opening = ticket.description.split(LATER_LINES, 1)[0]
+    calls = [call for kind in signals.danger_words(opening) for call in FIRST_CALLS.get(kind, POLICE)]
+    return "、".join(dict.fromkeys(calls)) or POLICE[0]
 
 
 def escalate_overdue(session: Session, jobs: Jobs, base_url: str = "") -> int:
