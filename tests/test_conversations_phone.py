@@ -288,3 +288,18 @@ def test_a_community_corrected_at_the_phone_question_is_changed_and_the_phone_as
     reply = converse(resident, [("不留", "请确认")])[0]
     assert "西桥社区" in reply and "万松园" not in reply
     converse(resident, [("1", "工单")])
+
+
+@pytest.mark.parametrize("short", ["幺五幺两七幺八八八九", "1512718889"])
+def test_a_number_one_digit_short_read_out_or_typed_is_said_to_be_short(services, resident, short):
+    converse(
+        resident,
+        [
+            ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "哪个社区"),
+            ("青年社区", "手机号"),
+            (short, "号码好像少了一位"),
+            ("幺五幺两七幺八八八九零", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    assert only_ticket(services, resident.openid).contact_phone == "15127188890"

@@ -42,6 +42,8 @@ NO_CALLS_NOTE = "居民不便接打电话，请用文字联系"
 CONFIDENTIAL_NOTE = "居民担心被对方报复：请为其保密，用文字联系，不要打电话"
 PHONE_AGAIN = "好的，请回复正确的完整手机号（11 位），或回复“不留”。"
 BAD_PHONE = "这个号码好像不对，请回复 11 位手机号或带区号的座机号，或回复“不留”。"
+ONE_DIGIT_SHORT = "这个号码好像少了一位，手机号是 11 位，请再发一次完整的号码，或回复“不留”。"
+MOBILE_DIGITS = 11
 CONFIRM_CHOICES = "回复 1 确认提交\n回复 2 我还要补充\n回复“取消”不办了"
 LOCAL_ONLY = "邻里纠纷和物业问题需要当地的调解员、房管员上门处理，这边没法为您登记。"
 # A cancelled intake can be taken up again this long after the cancel.
@@ -457,9 +459,10 @@ def phone_step(turn: Turn) -> str | None:
         return _community_corrected(turn)
     if len(text) <= SHORT_REPLY_MAX_CHARS and step_answers.says(text, step_answers.Label.NO, step_answers.Step.PHONE):
         return no_phone(turn)  # "没必要留", "电话莫留了": a no the model knows and the words above miss
-    if digit_count(text) >= 7:  # a number, but no phone number: typed or read out wrong
+    digits = max(digit_count(text), step_answers.digits_read_out(text))  # "幺五幺两七…": 两 is a digit too
+    if digits >= 7:  # a number, but no phone number: typed or read out wrong
         keep_message(turn)
-        return BAD_PHONE
+        return ONE_DIGIT_SHORT if digits == MOBILE_DIGITS - 1 else BAD_PHONE
     if phrases.anytime_intent(text, in_flow=True):
         return None
     return _community_corrected(turn)
