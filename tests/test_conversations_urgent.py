@@ -703,3 +703,9 @@ def test_one_who_wants_to_die_is_given_12356_120_and_110_before_the_case_which_g
     ticket = only_ticket(services, resident.openid)
     # No neighbour or building dispute: the general kind, the lawyer (bot/categories.py GENERAL_CATEGORY).
     assert ticket.urgent and ticket.category == "legal_consultation" and ticket.role == "lawyer"
+
+
+def test_the_reminders_on_a_gas_case_name_119(resident):
+    converse(resident, [("屋里好大的煤气味", "119")])
+    (reply,) = converse(resident, [("13712345678", "已记下您的电话")])
+    assert "如有危险请先拨打 119。" in reply and "110" not in reply

@@ -10,6 +10,7 @@ from bot.cases.lifecycle import SYSTEM
 from bot.cases.tickets import (
     add_staff_note,
     attach_message,
+    first_call,
     first_response_due,
     first_response_hours,
     link_message,
@@ -107,7 +108,7 @@ NOT_URGENT = answers.pattern("no_danger")  # bot/data/answers.yml
 # A question the FAQ answers, asked while an urgent case is open ("我明天能去你们那里吗",
 # "离婚要准备什么"): answered, and the case stays open for what follows.
 STILL_OPEN = "紧急工单 {number} 还在办理，有新情况可以继续告诉我。"
-QUESTION_KEPT = "您问的这个问题已记到紧急工单 {number} 里，工作人员联系您时会一并解答。如有危险请先拨打 110。"
+QUESTION_KEPT = "您问的这个问题已记到紧急工单 {number} 里，工作人员联系您时会一并解答。{remind}"
 # A question answered now and kept on the urgent case as well ("要不要报警", "还要么样" after a gas leak).
 ALSO_KEPT = "{answer}\n您的问题也已记到紧急工单 {number} 里，工作人员联系您时会一并解答。"
 # After the first advice for a building's danger, the resident asks what next ("已经开窗了 还要么样",
@@ -164,8 +165,9 @@ SAFETY_NEXT = (
     "方便的时候，把伤情和被砸坏的东西拍照，保存威胁您的聊天记录和报警回执，这些以后都是证据。"
 )
 # The reminder after a reply on an urgent case: said once, not when the advice or the promise
-# before it already gives 110 (at night the promise does: "在此之前如有危险，请先拨打 110").
-REMIND_110 = "如有危险请先拨打 110。"
+# before it already gives 110 (at night the promise does: "在此之前如有危险，请先拨打 110"); on a
+# case of fire or gas it names 119, of someone hurt 120 (bot.cases.tickets.first_call).
+REMIND = "如有危险请先拨打 {numbers}。"
 NO_CALLS_PROMPT = "有新情况可以继续在这里用文字告诉我，会补充到紧急工单里。"
 # For one who cannot phone, every "拨打 110" becomes the SMS way (12110), said with how it works.
 BY_SMS = (
@@ -225,7 +227,7 @@ def urgent_case(turn: Turn, kinds: list[str]) -> str:
             return by_sms(turn, breaking_in(turn, ticket))
         advice = advice_on_open_case(turn, ticket.description, kinds)
         reply = by_sms(turn, _to_case(turn, ticket, danger=True))
-        return by_sms(turn, f"{advice}\n{once_110(advice, reply)}" if advice else reply)
+        return by_sms(turn, f"{advice}\n{once_110(advice, reply, ticket)}" if advice else reply)
     gathered = turn.dialogue.current(IntakeState)
     classified = turn.classification.intent if turn.classification is not None else None
     if classified not in CATEGORIES and gathered is not None:
@@ -378,7 +380,7 @@ def _to_case(turn: Turn, ticket: Ticket, danger: bool = False) -> str:
         else:
             link_message(turn.session, ticket, turn.message, note="居民留了电话")
         # The flow goes on: "他还在砸", "搞错了", "我在西桥" still belong to this case.
-        return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。{REMIND_110}"
+        return f"已记下您的电话，工单 {ticket.number} 的工作人员会尽快联系您。{remind(ticket)}"
     was_at_home = danger_words.domestic(ticket.description)
     attach_message(turn.session, ticket, turn.message, note="居民补充（紧急）")
     # Only now does she say where he is ("我躲进卧室了") or who he is ("他是我老公"): the help beyond
@@ -395,7 +397,7 @@ def _to_case(turn: Turn, ticket: Ticket, danger: bool = False) -> str:
         return f"{steps}\n已补充到紧急工单 {ticket.number}。"
     if not at_home and danger_words.FEARS_MORE.search(turn.text):
         at_home = domestic_help(turn, ticket.description)
-    return f"已补充到紧急工单 {ticket.number}。{REMIND_110}{at_home}"
+    return f"已补充到紧急工单 {ticket.number}。{remind(ticket)}{at_home}"
 
 
 def next_steps(ticket: Ticket) -> str:
@@ -440,7 +442,7 @@ def _question(turn: Turn, ticket: Ticket) -> str | None:
         attach_message(turn.session, ticket, turn.message, note="居民提问（紧急工单期间）")
         if steps := next_steps(ticket):  # "是不是要找物业换管子" after a gas leak: what comes next, now
             return ALSO_KEPT.format(answer=steps, number=ticket.number)
-        return QUESTION_KEPT.format(number=ticket.number)
+        return QUESTION_KEPT.format(number=ticket.number, remind=remind(ticket))
     attach_message(turn.session, ticket, turn.message, note="居民提问（已由机器人按常见问题解答）")
     return f"{answer}\n\n{STILL_OPEN.format(number=ticket.number)}"
 
@@ -466,21 +468,30 @@ def community_given(turn: Turn, ticket: Ticket, unit: Unit) -> str:
         move_to_community(turn.session, services.jobs, ticket, unit, services.settings.console_base_url)
     elif ticket not in moved:
         kept = f"已补充到紧急工单 {ticket.number}，正在办理的工作人员会看到。"
-        return f"好的，已记下：{unit.name}{more}。{kept}{REMIND_110}"
+        return f"好的，已记下：{unit.name}{more}。{kept}{remind(ticket)}"
     room = turn.session.get_one(Unit, ticket.unit_id)
     promise = response_promise(ticket)
     return once_110(
         promise,
         (
             f"好的，已记下：{unit.name}{more}。紧急工单 {ticket.number} 已转给{room.office_name}的"
-            f"{role_title(ticket.role, room.level)}，{promise}。{REMIND_110}"
+            f"{role_title(ticket.role, room.level)}，{promise}。{remind(ticket)}"
         ),
+        ticket,
     )
 
 
-def once_110(said: str, reply: str) -> str:
-    """The reply without its 110 reminder when what comes with it (`said`) already gives 110."""
-    return reply.replace(REMIND_110, "") if "110" in said else reply
+def remind(ticket: Ticket) -> str:
+    """The reminder of whom to call first on this urgent case: 119 for fire or gas, 120 for someone hurt, else 110."""
+    return REMIND.format(numbers=first_call(ticket))
+
+
+def once_110(said: str, reply: str, ticket: Ticket | None = None) -> str:
+    """The reply without its reminder (of the case's numbers, else 110) when what comes with it
+    (`said`) already gives those numbers."""
+    numbers = first_call(ticket) if ticket is not None else "110"
+    reminder = REMIND.format(numbers=numbers)
+    return reply.replace(reminder, "") if all(number in said for number in numbers.split("、")) else reply
 
 
 def withdraw_urgency(turn: Turn, ticket: Ticket) -> str:
@@ -514,7 +525,7 @@ def still_urgent(turn: Turn) -> str:
     return by_sms(
         turn,
         (
-            f"好的，工单 {ticket.number} 仍按紧急事项办理，工作人员会尽快联系您。{REMIND_110}\n"
+            f"好的，工单 {ticket.number} 仍按紧急事项办理，工作人员会尽快联系您。{remind(ticket)}\n"
             "如果是想说现在没有危险，请回复“没有危险”。"
         ),
     )
