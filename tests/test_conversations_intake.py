@@ -115,17 +115,24 @@ def test_photos_are_kept_for_the_case(services, resident):
 
 
 def test_go_back_to_the_previous_question(services, resident):
-    converse(
+    back = converse(
         resident,
         [
-            ("物业把我们的公共收益都私吞了，几年了也不公开", "社区"),
+            ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "社区"),
+            ("上一步", "前面没有可以返回的"),
             ("万松园社区", "手机号"),
-            ("上一步", "补充或更正"),
-            ("还有停车费也没公开", "手机号"),
+            ("返回", "社区重新说一下"),
+            ("西桥", "手机号"),
             ("不留", "请确认"),
+            ("上一步", "补充或更正"),
+            ("从上个月开始的，敲门也不理", "请确认"),
             ("1", "工单"),
         ],
     )
+    assert back[1].count("请问您住在哪个社区") == 1  # at the first question: asked once, not twice
+    assert "请问您住在哪个社区" in back[3]
+    ticket = only_ticket(services, resident.openid)
+    assert unit_code(services, ticket.unit_id) == "xiqiao" and "敲门也不理" in ticket.description
 
 
 def test_dialogue_survives_a_restart(services, settings, resident, app):

@@ -708,15 +708,20 @@ RESUME_OFFER = Question(
 
 
 def go_back(turn: Turn) -> str:
-    """Return to the previous question."""
+    """Return to the previous question: from the summary to the story, from the phone or "more
+    details" to the community; at the first question there is none before (the router asks the
+    question once, after these words)."""
     state = turn.dialogue.state(IntakeState)
     keep_message(turn)
     state.misses = 0
-    if state.step in ("phone", "confirm"):
+    if state.step == "confirm":
         state.details_asked = True
         state.step = "details"
         return "好的，请补充或更正您的情况描述。"
-    return _ask_community_again(turn, state)
+    if state.step == "phone" or (state.step == "details" and state.parts):
+        _ask_community_again(turn, state)
+        return "好的，回到上一步，社区重新说一下。"
+    return "这已经是第一个问题了，前面没有可以返回的。"
 
 
 def _ask_community_again(turn: Turn, state: IntakeState) -> str:
