@@ -87,6 +87,13 @@ def test_close_call_asks_a_numbered_question(services, resident):
     )
 
 
+@pytest.mark.parametrize("says", ["漏水", "停车位被人占了"])
+def test_a_leak_or_a_parking_space_is_offered_to_both_the_mediator_and_the_property_officer(services, resident, says):
+    reply = converse(resident, [(says, "更接近哪一类")])[0]
+    assert "邻里纠纷" in reply and "物业问题" in reply
+    converse(resident, [("2", "物业问题")])
+
+
 def test_group_dispute_goes_to_the_street_workstation(services, resident):
     converse(
         resident,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.cases.place_words import says
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS
 from bot.dialogue.flows import ClarifyState, Fragment
 from bot.dialogue.handlers import human, intake
@@ -10,6 +11,8 @@ from bot.nlu import phrases, step_answers
 from bot.training import review
 
 CHOICE_QUESTION = "您说的情况更接近哪一类？"
+# The two rooms a problem of the shared building may be for (bot/data/place_words.yml `shared_building`).
+SHARED_ROOMS = ("neighbor_dispute", "property_complaint")
 # When the only room on offer is the community lawyer, the question is whether it is a legal one.
 LEGAL_ONLY_QUESTION = "这是想咨询法律问题吗？"
 # "人呢" while the question that picks the person waits.
@@ -27,6 +30,7 @@ def ask(turn: Turn, choices: list[str], question: str | None = None, for_person:
     if question is None:
         question = LEGAL_ONLY_QUESTION if list(choices) == [GENERAL_CATEGORY] else CHOICE_QUESTION
     about = "" if for_person else turn.story()
+    choices = with_both_rooms(list(choices), about)
     turn.dialogue.start(
         ClarifyState(
             choices=list(choices),
@@ -38,6 +42,17 @@ def ask(turn: Turn, choices: list[str], question: str | None = None, for_person:
     )
     turn.dialogue.fragments.clear()
     return "\n".join([question, choice_lines(choices, for_person)])
+
+
+def with_both_rooms(choices: list[str], text: str) -> list[str]:
+    """The choices, with the mediator's and the property officer's rooms both offered when one is
+    and the words fit both ("漏水", "停车位被人占了": a neighbour or the property may be at fault)."""
+    offered = [room for room in SHARED_ROOMS if room in choices]
+    if len(offered) != 1 or not says("shared_building", text):
+        return choices
+    other = next(room for room in SHARED_ROOMS if room not in choices)
+    at = choices.index(offered[0]) + 1
+    return [*choices[:at], other, *choices[at:]]
 
 
 def choice_lines(choices: list[str], for_person: bool = False) -> str:
