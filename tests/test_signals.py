@@ -156,7 +156,7 @@ def test_danger_heldout_figures_hold_their_last_measured_level():
 
 
 def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
-    first, second, third = (evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES)
+    first, second, third, fourth = (evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES)
     assert first["danger"].positives == 80 and first["danger"].negatives == 79
     assert first["danger"].recall >= 0.97 and first["danger"].false_alarm_rate <= 0.02
     assert first["urgent"].false_alarm_rate <= 0.02
@@ -168,13 +168,19 @@ def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
     assert third["danger"].positives == 110 and third["danger"].negatives == 110
     assert third["danger"].recall >= 0.99 and third["danger"].false_alarm_rate <= 0.02
     assert third["urgent"].false_alarm_rate <= 0.01
+    # The fourth as first scored: recall 99.1 %, false alarms 8.2 %, urgent by mistake 6.4 %.
+    assert fourth["danger"].positives == 110 and fourth["danger"].negatives == 110
+    assert fourth["danger"].recall >= 0.99 and fourth["danger"].false_alarm_rate <= 0.02
+    assert fourth["urgent"].false_alarm_rate <= 0.01
 
 
-def test_domestic_violence_and_fraud_are_recognised_on_their_fresh_sets():
-    domestic = evaluation.evaluate_domestic()
+@pytest.mark.parametrize("index", [0, 1], ids=["first", "second"])
+def test_domestic_violence_and_fraud_are_recognised_on_their_fresh_sets(index):
+    # The second sets as first scored: domestic-violence help 85.0 %, fraud help 60.0 %.
+    domestic = evaluation.evaluate_domestic(evaluation.DOMESTIC_FILES[index])
     assert domestic.positives == 40 and domestic.negatives == 40
     assert domestic.recall >= 0.95 and domestic.false_alarm_rate <= 0.03, (domestic.misses, domestic.false_alarms)
-    fraud = evaluation.evaluate_fraud()["fraud help"]
+    fraud = evaluation.evaluate_fraud(evaluation.FRAUD_FILES[index])["fraud help"]
     assert fraud.positives == 45 and fraud.negatives == 45
     assert fraud.recall >= 0.95 and fraud.false_alarm_rate <= 0.03, (fraud.misses, fraud.false_alarms)
 
@@ -182,10 +188,10 @@ def test_domestic_violence_and_fraud_are_recognised_on_their_fresh_sets():
 @pytest.mark.parametrize(
     ("path", "labels"),
     [
-        (evaluation.DOMESTIC_FILE, ("domestic", "not_domestic")),
-        (evaluation.FRAUD_FILE, ("in_progress", "not_in_progress")),
+        *((path, ("domestic", "not_domestic")) for path in evaluation.DOMESTIC_FILES),
+        *((path, ("in_progress", "not_in_progress")) for path in evaluation.FRAUD_FILES),
     ],
-    ids=["domestic", "fraud"],
+    ids=lambda value: value.name if hasattr(value, "name") else "",
 )
 def test_no_domestic_or_fraud_heldout_message_is_trained_on(path, labels):
     heldout = evaluation.labelled(path, *labels)
@@ -215,6 +221,13 @@ def test_no_domestic_or_fraud_heldout_message_is_trained_on(path, labels):
         ("加班加到想死 哈哈哈", []),
         ("哈哈 我真的不想活了 药都买好了", ["self_harm"]),
         ("他说如果我报警就杀了我", ["violence"]),
+        ("这个菜辣死了 舌头都着火了", []),
+        ("股票又跌停了 我想跳楼", []),
+        ("厨房水管又漏了 一直在滴 楼下说滴到他屋了", []),
+        ("我伢在学校被几个大孩子打了 老师不管", []),
+        ("我刚才点了个退款链接 输了验证码 卡里少了两千", [signals.FRAUD]),
+        ("客服说我的借呗要关闭 叫我先借出来转到他那里核验 我已经借了", [signals.FRAUD]),
+        ("淘宝退货十几天了钱还没退回来", []),
     ],
 )
 def test_fraud_a_child_at_risk_and_violence_against_things_are_told_apart(text, kinds):
@@ -223,6 +236,8 @@ def test_fraud_a_child_at_risk_and_violence_against_things_are_told_apart(text, 
 
 def test_a_dog_bite_is_first_aid_unless_it_bleeds_badly():
     assert signals.assess_danger("被狗咬了 那要打狂犬疫苗吧") == signals.Danger([], False, signals.DOG_BITE)
+    # a bite of last year asked about for compensation needs no first aid now
+    assert signals.assess_danger("去年被楼下的狗咬了 现在还能找狗主人赔吗").first_aid is None
     assert signals.danger_kinds("狗把我伢咬得满手是血 还在流") == ["injury"]
 
 
@@ -253,6 +268,7 @@ def test_configured_thresholds_are_the_ones_cross_validation_chooses():
 def _training_texts() -> set[str]:
     texts = {text for text, _ in signals.danger_training_set()}
     texts |= {text for text, _ in signals.read_group_examples()}
+    texts |= {text for text, _ in signals.read_fraud_examples()}
     texts |= {example.text for example in examples_from_dir(NLU_DATA_DIR)}
     return {normalize(text) for text in texts}
 
@@ -272,10 +288,11 @@ def test_no_heldout_message_is_trained_on(path):
     [
         signals.training_danger_examples(),
         signals.read_group_examples(),
+        signals.read_fraud_examples(),
         evaluation.heldout_danger(),
         evaluation.heldout_group(),
     ],
-    ids=["danger", "group", "heldout-danger", "heldout-group"],
+    ids=["danger", "group", "fraud", "heldout-danger", "heldout-group"],
 )
 def test_no_message_is_listed_twice(examples):
     texts = [normalize(text) for text, _ in examples]

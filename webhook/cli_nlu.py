@@ -276,17 +276,20 @@ def signals_command(no_cv: bool) -> None:
                 f"  {name}: recall {figures.recall:.1%} ({figures.positives} messages), false alarms "
                 f"{figures.false_alarm_rate:.1%} ({figures.negatives} messages) — {verdict} the targets"
             )
-    domestic = evaluation.evaluate_domestic()
-    click.echo(
-        f"\nnlu_eval/domestic_fresh.yml: domestic-violence help given to {domestic.recall:.1%} of "
-        f"{domestic.positives} messages of violence at home, to {domestic.false_alarm_rate:.1%} of "
-        f"{domestic.negatives} of violence by others"
-    )
-    for name, figures in evaluation.evaluate_fraud().items():
+    click.echo("")
+    for path in evaluation.DOMESTIC_FILES:
+        domestic = evaluation.evaluate_domestic(path)
         click.echo(
-            f"nlu_eval/fraud_fresh.yml: {name} for {figures.recall:.1%} of {figures.positives} frauds going on, "
-            f"{figures.false_alarm_rate:.1%} of {figures.negatives} asked about afterwards"
+            f"nlu_eval/{path.name}: domestic-violence help given to {domestic.recall:.1%} of "
+            f"{domestic.positives} messages of violence at home, to {domestic.false_alarm_rate:.1%} of "
+            f"{domestic.negatives} of violence by others"
         )
+    for path in evaluation.FRAUD_FILES:
+        for name, figures in evaluation.evaluate_fraud(path).items():
+            click.echo(
+                f"nlu_eval/{path.name}: {name} for {figures.recall:.1%} of {figures.positives} frauds going on, "
+                f"{figures.false_alarm_rate:.1%} of {figures.negatives} asked about afterwards"
+            )
     click.echo(f"\ndanger kind named among the kinds returned: {evaluation.kind_accuracy():.1%}")
     texts = [text for text, _ in evaluation.heldout_danger() + evaluation.heldout_group()]
     click.echo(f"latency, both signals: {evaluation.latency_ms(texts):.2f} ms per message ({len(texts)} messages)")

@@ -23,11 +23,14 @@ FRESH_DANGER_FILES = (
     FRESH_DANGER_FILE,
     PROJECT_ROOT / "nlu_eval" / "danger_fresh2.yml",
     PROJECT_ROOT / "nlu_eval" / "danger_fresh3.yml",
+    PROJECT_ROOT / "nlu_eval" / "danger_fresh4.yml",
 )
 HELDOUT_GROUP_FILE = PROJECT_ROOT / "nlu_eval" / "group.yml"
 # Fresh sets of who is behind a violence (domestic / not_domestic) and of fraud going on or not.
 DOMESTIC_FILE = PROJECT_ROOT / "nlu_eval" / "domestic_fresh.yml"
 FRAUD_FILE = PROJECT_ROOT / "nlu_eval" / "fraud_fresh.yml"
+DOMESTIC_FILES = (DOMESTIC_FILE, PROJECT_ROOT / "nlu_eval" / "domestic_fresh2.yml")
+FRAUD_FILES = (FRAUD_FILE, PROJECT_ROOT / "nlu_eval" / "fraud_fresh2.yml")
 
 # What the signals must reach on the held-out sets (issue 21): the emergency advice for at least
 # 99 % of dangers and at most 2 % of ordinary messages; an urgent case (a person called at once)
@@ -215,7 +218,7 @@ def cross_validate(
     if name != "danger":
         rows = _rows(truth, [(probabilities >= threshold) | worded for threshold in THRESHOLD_GRID])
         return CrossValidation(name, rows, choose_threshold(rows, CV_RECALL_TARGETS[name]), configured)
-    calmed = np.array([signals.calmed(text) for text in texts])
+    calmed = np.array([signals.calmed(text) or signals.school_matter(text) for text in texts])
     may_be_sure = ~calmed & ~np.array([signals.too_short_to_judge(text) for text in texts])
     may_be_possible = ~calmed & ~np.array([signals.plainly_not_danger(text) or signals.retold(text) for text in texts])
     sure_rows = _rows(truth, [worded | (may_be_sure & (probabilities >= t)) for t in THRESHOLD_GRID])
@@ -239,10 +242,35 @@ def _named_by_words(text: str) -> bool:
 
 
 def cross_validate_both(folds: int = 5) -> list[CrossValidation]:
-    """Cross-validation of the danger and group detectors on their training data."""
+    """Cross-validation of the danger, group and fraud detectors on their training data."""
     danger = [(text, kind is not None) for text, kind in signals.danger_training_set()]
     group = signals.read_group_examples()
+    fraud = signals.fraud_training_set()
     return [
         cross_validate("danger", danger, _named_by_words, signals.POSSIBLE_DANGER_THRESHOLD, folds),
         cross_validate("group", group, signals.group_words, signals.GROUP_THRESHOLD, folds),
+        cross_validate_fraud(fraud, folds),
     ]
+
+
+def cross_validate_fraud(examples: list[tuple[str, bool]], folds: int = 5) -> CrossValidation:
+    """k-fold figures of the fraud model OR-ed with the fraud word lists, the model's verdict gated as
+    in signals.fraud_in_progress. It opens an urgent case, so the threshold is the lowest at which
+    the model adds at most CV_FALSE_ALARM_TARGET false alarms to the word lists' on the hard
+    negatives (frauds asked about calmly or long past): the everyday messages, thousands, would
+    hide a few such alarms."""
+    texts, labels = [text for text, _ in examples], [label for _, label in examples]
+    probabilities = out_of_fold_probabilities(texts, labels, lambda x, y: signals.new_classifier().fit(x, y), folds)
+    truth = np.array(labels)
+    worded = np.array([signals.fraud_words(text) for text in texts])
+    allowed = np.array([signals.may_be_fraud(text) for text in texts])
+    calm_or_past = {text for text, in_progress in signals.read_fraud_examples() if not in_progress}
+    hard = np.array([text in calm_or_past for text in texts])
+    flags = [worded | (allowed & (probabilities >= threshold)) for threshold in THRESHOLD_GRID]
+    rows = _rows(truth, flags)
+    added = [
+        (threshold, 0.0, float((flagged & ~worded)[hard].mean()))
+        for threshold, flagged in zip(THRESHOLD_GRID, flags, strict=True)
+    ]
+    chosen = choose_sure_threshold(added, CV_FALSE_ALARM_TARGET)
+    return CrossValidation("fraud", rows, chosen, signals.FRAUD_THRESHOLD)
