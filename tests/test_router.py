@@ -135,7 +135,7 @@ def test_go_back_from_the_phone_question(services, resident):
         [
             ("公司三个月没发工资了老板也联系不上", "法律咨询", ("intake", "community")),
             ("青年社区", "手机号", ("intake", "phone")),
-            ("说错了", "补充或更正", ("intake", "details")),
+            ("说错了", "社区重新说一下", ("intake", "community")),  # the question before the phone's
         ],
     )
 
