@@ -110,6 +110,12 @@ def test_a_message_in_english_gets_one_bilingual_reply_and_is_never_declined(ser
     assert no_tickets(services, resident.openid)
 
 
+def test_a_message_in_pinyin_is_asked_in_chinese_to_write_in_chinese_or_speak(services, resident):
+    reply = converse(resident, [("wo jia lou shang lou shui", "请用中文")])[0]
+    assert "Hello" not in reply and "语音" in reply
+    converse(resident, [("我家楼上漏水，把我家天花板泡坏了，他们也不管", "邻里纠纷")])
+
+
 @pytest.mark.parametrize("first", ["空调", "水管"])
 def test_a_single_household_object_as_a_first_message_is_asked_about(services, resident, first):
     (reply,) = converse(resident, [(first, f"您说的“{first}”")])
