@@ -43,9 +43,10 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def token_texts(message: Message) -> list[str]:
-    """The tokenizer's words of the message, normalised (empty when there is no tokenizer)."""
-    return [normalise(token.text) for token in message.get(TOKENS_NAMES[TEXT]) or []]
+def token_texts(message: Message, min_chars: int = 1) -> list[str]:
+    """The tokenizer's words of the message of at least `min_chars` characters, normalised."""
+    words = [normalise(token.text) for token in message.get(TOKENS_NAMES[TEXT]) or []]
+    return [word for word in words if len(word) >= min_chars]
 
 
 def word_ngrams(tokens: list[str]) -> list[str]:
@@ -81,6 +82,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "char_min_ngram": 1,
             "char_max_ngram": 4,
             "use_words": True,
+            # Words of one character (我, 了, 的) are left to the character n-grams: as words they
+            # weigh most in a short message whose other words the model never saw, and "我…了"
+            # alone made a fragment of a neighbour's story a legal question.
+            "word_min_chars": 2,
             # Weight the examples so each intent with at least `balance_min_examples` examples counts
             # as much as the others: legal_consultation has more than twice the examples of every
             # other room, and without this it is where every unsure message lands.
@@ -158,7 +163,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         """What each vectorizer reads: the normalised text, then the tokens."""
         inputs: list[list[Any]] = [[normalise(message.get(TEXT) or "") for message in messages]]
         if self.component_config["use_words"]:
-            inputs.append([token_texts(message) for message in messages])
+            min_chars = self.component_config["word_min_chars"]
+            inputs.append([token_texts(message, min_chars) for message in messages])
         return inputs
 
     def _features(self, messages: list[Message]):
