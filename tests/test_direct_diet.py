@@ -12,6 +12,10 @@ from tests.rasa_servers import SERVED_MODEL
 pytestmark = pytest.mark.needs_services  # Rasa's own Python and the trained model
 
 
+@pytest.mark.skipif(
+    "direct_diet.DirectDIETClassifier" not in (PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"),
+    reason="config.yml has no DIET (the linear classifier routes; rasa/components/linear_intent.py)",
+)
 def test_the_direct_path_is_used_and_scores_like_diet_itself():
     assert SERVED_MODEL.exists(), "train the model first: scripts/rasa_train.sh"
     command = (

@@ -139,5 +139,29 @@ def test_predict_gives_the_policy_the_text_and_keeps_the_choices():
 
 
 def test_both_heldout_sets_are_scored_by_default():
-    assert [path.name for path in HELDOUT_FILES] == ["heldout.yml", "areas.yml", "faq.yml"]
+    assert [path.name for path in HELDOUT_FILES] == ["routing_fresh.yml", "heldout.yml", "areas.yml", "faq.yml"]
     assert all(path.exists() for path in HELDOUT_FILES)
+
+
+def test_the_issues_routing_figures():
+    def routed(gold, routed, kind="triage", choices=()):
+        return Prediction("x", gold, "i", 0.5, kind, routed, 0.0, choices)
+
+    predictions = [
+        routed("neighbor_dispute", "neighbor_dispute"),
+        routed("neighbor_dispute", "property_complaint"),  # wrong room
+        routed("property_complaint", "neighbor_dispute", "faq"),  # an FAQ of the other room: wrong room too
+        routed("property_complaint", "clarify", "clarify", ("property_complaint", "legal_consultation")),
+        routed("legal_consultation", "clarify", "clarify", ("neighbor_dispute", "property_complaint")),
+        routed("legal_consultation", "out_of_scope", "out_of_scope"),
+        routed("out_of_scope", "legal_consultation"),
+        routed("out_of_scope", "clarify", "clarify", ("legal_consultation",)),  # no wrong room for these
+    ]
+    figures = routing_figures(predictions)
+    assert (figures["in_scope"], figures["out_of_scope"]) == (6, 2)
+    assert figures["in_scope_right"] == 1 / 6
+    assert figures["wrong_room"] == 2 / 6
+    assert figures["triage_clarified"] == 2 / 6
+    assert figures["triage_turned_away"] == 1 / 6
+    assert figures["oos_given_triage"] == 0.5
+    assert figures["clarify_only_wrong"] == 1

@@ -52,15 +52,29 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 ROUTING_KEYS = (
     "examples",
+    "in_scope",
+    "in_scope_right",
+    "wrong_room",
+    "triage_clarified",
+    "triage_turned_away",
+    "out_of_scope",
+    "oos_given_triage",
+    "clarify_only_wrong",
     "intent_accuracy",
     "routing_accuracy",
     "triage_macro_f1",
-    "oos_given_triage",
     "oos_given_case_or_faq",
     "triage_handled",
-    "triage_turned_away",
-    "triage_clarified",
     "fallback_share",
+)
+# The routing targets, one row per held-out set (README, "The intent model").
+SUMMARY_KEYS = (
+    "in_scope_right",
+    "wrong_room",
+    "triage_clarified",
+    "triage_turned_away",
+    "oos_given_triage",
+    "clarify_only_wrong",
 )
 REAL_KEYS = ("questions", "handled", "turned_away", "triaged_any", "triaged_legal_consultation", "clarified")
 
@@ -137,6 +151,11 @@ def evaluate_command(heldout_paths, no_cv, folds, real_questions_path, reports_d
         results["heldout"][name] = _evaluate_heldout(
             Path(heldout_path), training, classifiers, reports, show_errors, keep_trained
         )
+
+    click.echo("\nRouting per held-out set (rasa): in-scope right, wrong room, clarified, turned away;")
+    click.echo("out of scope given a case; questions that offer only wrong rooms (a count)")
+    per_set = {name: figures["rasa"] for name, figures in results["heldout"].items()}
+    click.echo(format_side_by_side(per_set, SUMMARY_KEYS))
 
     if Path(real_questions_path).exists():
         questions = read_real_questions(real_questions_path)

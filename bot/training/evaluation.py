@@ -21,7 +21,9 @@ HELDOUT_FILE = PROJECT_ROOT / "nlu_eval" / "heldout.yml"
 # The second held-out set: legal questions across every area, and clearly outside messages.
 AREAS_FILE = PROJECT_ROOT / "nlu_eval" / "areas.yml"
 FAQ_FILE = PROJECT_ROOT / "nlu_eval" / "faq.yml"
-HELDOUT_FILES = (HELDOUT_FILE, AREAS_FILE, FAQ_FILE)
+# The fresh set: 500 first messages written apart on 2026-12-07, many on shared-building problems.
+ROUTING_FRESH_FILE = PROJECT_ROOT / "nlu_eval" / "routing_fresh.yml"
+HELDOUT_FILES = (ROUTING_FRESH_FILE, HELDOUT_FILE, AREAS_FILE, FAQ_FILE)
 REAL_QUESTIONS_FILE = PROJECT_ROOT.parent / "shared" / "data" / "real-legal-questions.txt"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 
@@ -58,6 +60,16 @@ class Prediction:
         if self.routed == OUT_OF_SCOPE or self.routed in DISMISSIVE_INTENTS:
             return TURNED_AWAY
         return OTHER
+
+    @property
+    def wrong_room(self) -> bool:
+        """True when a message of one room is routed (a case or an FAQ answer) to another room."""
+        return self.gold in TRIAGE_INTENTS and self.routed in TRIAGE_INTENTS and self.routed != self.gold
+
+    @property
+    def clarify_only_wrong(self) -> bool:
+        """True when the bot asks which room and none of the rooms it offers is the right one."""
+        return self.gold in TRIAGE_INTENTS and self.routed == CLARIFY and self.gold not in self.choices
 
 
 def normalised_text(text: str) -> str:
@@ -148,6 +160,13 @@ def routing_figures(predictions: list[Prediction]) -> dict:
     oos_gold = [p for p in predictions if p.gold == OUT_OF_SCOPE]
     return {
         "examples": len(predictions),
+        # The issue's routing figures over in-scope messages (one of the three rooms): right room,
+        # wrong room, asked which room, turned away; and a question that offers only wrong rooms.
+        "in_scope": len(triage_gold),
+        "in_scope_right": share(sum(p.routed == p.gold for p in triage_gold), len(triage_gold)),
+        "wrong_room": share(sum(p.wrong_room for p in triage_gold), len(triage_gold)),
+        "clarify_only_wrong": sum(p.clarify_only_wrong for p in triage_gold),
+        "out_of_scope": len(oos_gold),
         "intent_accuracy": share(sum(p.gold == triage_label(p.intent) for p in predictions), len(predictions)),
         "routing_accuracy": share(sum(p.gold == p.routed for p in predictions), len(predictions)),
         "triage_macro_f1": sum(triage_f1) / len(triage_f1) if triage_f1 else 0.0,
