@@ -386,3 +386,33 @@ def test_a_story_corrected_at_the_summary_is_marked_as_a_correction(services, re
         ],
     )
     assert "【更正】不对不对 不是楼上 是隔壁家" in only_ticket(services, resident.openid).description
+
+
+def test_wanting_compensation_for_the_dog_bite_is_the_same_matter_in_the_one_case(services, resident):
+    said = converse(
+        resident,
+        [
+            ("邻居家的狗把我咬了，他们不管", "邻里纠纷"),
+            ("八古墩", "手机号"),
+            ("我现在好了 就是想要赔偿", "记到您的描述里"),
+            ("不留", "请确认"),
+            ("医药费要他们出 还要道个歉", "已补充"),
+            ("1", "工单"),
+        ],
+    )
+    assert all("不是一类" not in reply for reply in said)
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.category == "neighbor_dispute"
+    assert "想要赔偿" in ticket.description and "道个歉" in ticket.description
+
+
+def test_wanting_compensation_said_at_the_community_question_is_kept_in_the_story(services, resident):
+    said = converse(
+        resident,
+        [
+            ("邻居家的狗把我咬了，他们不管", "邻里纠纷"),
+            ("我现在好了 就是想要赔偿", "记到您的描述里"),
+            ("八古墩", "手机号"),
+        ],
+    )
+    assert all("不是一类" not in reply for reply in said)

@@ -387,7 +387,9 @@ def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
     # The model's best FAQ, unless the words already decided which FAQ it is ("周六能去当面问问吗").
     if plain_question and decision.kind != "faq" and (answered := _faq_in_intake(turn, flow)) is not None:
         return answered
-    if decision.kind == "triage" and decision.intent != state.category and state.other is None:
+    # "我现在好了 就是想要赔偿" after a dog bite reads as a legal question, but is what this case asks for.
+    other_kind = decision.kind == "triage" and decision.intent != state.category and state.other is None
+    if other_kind and not intake.same_matter(turn.text):
         return f"{intake.keep_other_matter(turn, decision.intent)}\n\n【接着刚才的】{flow.prompt(turn)}"
     if plain_question and decision.kind == "triage":  # a question for the person who takes the case
         return f"{asides.answer_in_passing(turn, state)}\n\n【您正在登记的事项还没提交】{flow.prompt(turn)}"

@@ -422,6 +422,9 @@ def phone_step(turn: Turn) -> str | None:
         state.contact.phone_asked, state.contact.phone_from_before = True, False
         state.contact.contact_time = contact_time_in(text) or state.contact.contact_time
         return next_question(turn, state)
+    if same_matter(text):  # "我现在好了 就是想要赔偿": more of the story, no yes to a phone
+        add_story(turn, text)
+        return "收到，已记到您的描述里。\n" + prompt(turn)
     if phrases.NO_PHONE_AT_ALL.search(text) and len(text) <= SHORT_REPLY_MAX_CHARS:  # "冇得电话 不留"
         keep_message(turn)
         state.contact.phone_asked = state.contact.text_only = True
@@ -483,9 +486,16 @@ def _when_to_call(text: str) -> str:
     return " ".join(parts)
 
 
+ASIDE_WORDS = answers.load(answers.ANSWERS_FILE.with_name("aside_words.yml"))
 # "不留", "号码就不留了": no phone, in so many words (bot/data/aside_words.yml) — at the summary a bare
 # "不" is a no to the summary, these are not.
-LEAVE_NONE = answers.load(answers.ANSWERS_FILE.with_name("aside_words.yml"))["leave_none"]
+LEAVE_NONE = ASIDE_WORDS["leave_none"]
+
+
+def same_matter(text: str) -> bool:
+    """True when the message says what the resident wants of the matter being registered, or how
+    they are now ("我现在好了 就是想要赔偿"): more of its story, not another matter nor a yes."""
+    return ASIDE_WORDS["wants_from_it"].found(text)
 
 
 def number_to_come(turn: Turn) -> str:
@@ -530,6 +540,8 @@ def summary_corrected(turn: Turn) -> str | None:
     state = turn.dialogue.state(IntakeState)
     if submits_as_is(turn.text):  # "直接提交", "不用补充了": a yes, whatever no it comes with
         return confirmed(turn)
+    if same_matter(turn.text):  # "我现在好了 就是想要赔偿": added to the story, no yes to the summary
+        return confirm_step(turn)
     if phrases.RESUME.search(turn.text) and len(turn.text) <= SHORT_REPLY_MAX_CHARS:
         if "还是" in turn.text:  # "想好了 还是帮我交上去吧"
             return confirmed(turn)
