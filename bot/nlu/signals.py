@@ -75,7 +75,7 @@ GROUP_THRESHOLD = 0.70
 # The fraud classifier opens an urgent case like a sure danger: its threshold is the lowest whose
 # cross-validated false alarms stay within 2 %. The word lists (fraud_scam with fraud_now) stay
 # as the backstop; a fraud told as long past (fraud_past) or a dream or a joke is no fraud going on.
-FRAUD_THRESHOLD = 0.55
+FRAUD_THRESHOLD = 0.65
 # Below this the kind model's best guess is not trusted and the generic kind is returned.
 KIND_CONFIDENCE = 0.35
 
@@ -101,6 +101,11 @@ LAUGHTER = SIGNAL_WORDS["laughter"].pattern
 FIGURE_OF_SPEECH = SIGNAL_WORDS["figure_of_speech"].pattern
 # A child hurt or bullied at school, told afterwards: the model alone raises no alarm on it.
 SCHOOL_MATTER = SIGNAL_WORDS["school_matter"].pattern
+SCHOOL_QUARREL = SIGNAL_WORDS["school_quarrel"].pattern
+# Water leaking or dripping, with nothing else: the model alone raises no alarm ("厨房水管又漏了": 漏
+# in a kitchen is water here, not gas).
+WATER_LEAK = SIGNAL_WORDS["water_leak"].pattern
+LEAK_HAZARD = SIGNAL_WORDS["leak_hazard"].pattern
 # Over and nobody hurt ("已经关火了", "自己又跑回来了"): no alarm, unless something is still going on.
 ALL_CLEAR = SIGNAL_WORDS["all_clear"].pattern
 STILL_GOING = SIGNAL_WORDS["still_going"].pattern
@@ -498,7 +503,7 @@ def assess_danger(text: str) -> Danger:
     if named:
         return Danger(named, False)
     fitted = model()
-    probability = 0.0 if calmed(text) or school_matter(text) else fitted.danger_probability(text)
+    probability = 0.0 if model_stays_quiet(text) else fitted.danger_probability(text)
     if probability and THINGS_NOT_PEOPLE.search(text):
         # A cat that jumped, a tree cut down: the rest of the message may say it is nothing.
         probability = min(probability, fitted.danger_probability(THINGS_NOT_PEOPLE.sub("，", text)))
@@ -517,10 +522,21 @@ def calmed(text: str) -> bool:
     return bool(ALL_CLEAR.search(text) and not STILL_GOING.search(text))
 
 
+def model_stays_quiet(text: str) -> bool:
+    """True where the model alone raises no alarm: a dream, a joke or an event over (calmed), a
+    quarrel at school told afterwards, or water leaking with nothing else."""
+    return calmed(text) or school_matter(text) or water_only(text)
+
+
+def water_only(text: str) -> bool:
+    """True for water leaking or dripping with no word of electricity, gas, fire, collapse or harm."""
+    return bool(WATER_LEAK.search(text)) and not LEAK_HAZARD.search(text)
+
+
 def school_matter(text: str) -> bool:
     """True for a child hurt or bullied at school told with no word putting it in the present
     ("我伢在学校被几个大孩子打了 老师不管"): the school's and the lawyer's matter, no alarm."""
-    return bool(SCHOOL_MATTER.search(text)) and not HAPPENING_NOW.search(text)
+    return bool(SCHOOL_MATTER.search(text) and SCHOOL_QUARREL.search(text)) and not HAPPENING_NOW.search(text)
 
 
 def too_short_to_judge(text: str) -> bool:

@@ -218,7 +218,7 @@ def cross_validate(
     if name != "danger":
         rows = _rows(truth, [(probabilities >= threshold) | worded for threshold in THRESHOLD_GRID])
         return CrossValidation(name, rows, choose_threshold(rows, CV_RECALL_TARGETS[name]), configured)
-    calmed = np.array([signals.calmed(text) or signals.school_matter(text) for text in texts])
+    calmed = np.array([signals.model_stays_quiet(text) for text in texts])
     may_be_sure = ~calmed & ~np.array([signals.too_short_to_judge(text) for text in texts])
     may_be_possible = ~calmed & ~np.array([signals.plainly_not_danger(text) or signals.retold(text) for text in texts])
     sure_rows = _rows(truth, [worded | (may_be_sure & (probabilities >= t)) for t in THRESHOLD_GRID])
