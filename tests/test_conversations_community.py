@@ -520,3 +520,17 @@ def test_a_phone_number_at_the_community_question_is_the_phone_not_the_story(ser
     converse(resident, [("1", "工单")])
     ticket = only_ticket(services, resident.openid)
     assert ticket.contact_phone == "13912345678" and "1234" not in ticket.description
+
+
+def test_a_community_corrected_in_the_same_answer_is_the_one_taken(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜跺脚吵得睡不着", "哪个社区"),
+            ("八古墩 不对 是西桥", "已记下：西桥社区"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)
+    assert unit_code(services, ticket.unit_id) == "xiqiao" and "不对" not in ticket.description

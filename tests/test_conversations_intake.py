@@ -132,6 +132,8 @@ def test_go_back_to_the_previous_question(services, resident):
             ("西桥", "手机号"),
             ("不留", "请确认"),
             ("上一步", "补充或更正"),
+            ("返回", "请确认"),  # after "补充": back to the summary, nothing added
+            ("2", "请补充"),
             ("从上个月开始的，敲门也不理", "请确认"),
             ("1", "工单"),
         ],

@@ -157,11 +157,26 @@ def resolve_place(turn: Turn, text: str, candidates: list[int]) -> tuple[Unit | 
         return turn.session.get(Unit, candidates[pick - 1]), []
     if pick is not None or len(text) > PLACE_MAX_CHARS:
         return None, []
+    if (corrected := said_last(turn, text)) is not None:
+        return corrected, []
     named = communities_named(turn.session, text)
     if len(named) == 1:
         return named[0], []
     # A street's rooms or a near miss ("民意社区" for 东民社区) is asked about, even when one.
     return None, named or match_communities(turn.session, text)
+
+
+def said_last(turn: Turn, text: str) -> Unit | None:
+    """The community named last in an answer that corrects itself ("八古墩 不对 是西桥"); None unless
+    it names two or more (of the resident's home: "我妈住西桥" is hers)."""
+    if not says("correction", text):
+        return None
+    said = [
+        units[0]
+        for clause in answers.clauses(text)
+        if not says("someone_else", clause) and len(units := communities_named(turn.session, clause)) == 1
+    ]
+    return said[-1] if len({unit.id for unit in said}) > 1 else None
 
 
 def corrected_community(turn: Turn, text: str) -> Unit | None:

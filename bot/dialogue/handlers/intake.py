@@ -294,9 +294,13 @@ def _community_then_story(turn: Turn) -> str | None:
     if len(parts) < 2 or len(parts[0]) > community.PLACE_MAX_CHARS:
         return None
     named = communities_named(turn.session, parts[0])
-    if len(named) != 1 or communities_named(turn.session, turn.text) != named:
-        return None
-    story = [part for part in parts[1:] if not community.sounds_like_a_place(part) and not phrases.FILLER.match(part)]
+    if len(named) != 1 or any(communities_named(turn.session, part) for part in parts[1:]):
+        return None  # "八古墩 不对 是西桥": a correction, read as any answer
+    story = [
+        part
+        for part in parts[1:]
+        if not (community.sounds_like_a_place(part) or phrases.FILLER.match(part) or phrases.UNKNOWN_PLACE.search(part))
+    ]
     if len("".join(story)) < STORY_AFTER_PLACE_MIN_CHARS:
         return None  # "八古墩 那边", "八古墩的 嗯": the place alone, read as any answer
     community.remember(turn, named[0])  # first: the story's words name no other home
@@ -730,6 +734,8 @@ def go_back(turn: Turn) -> str:
         state.details_asked = True
         state.step = "details"
         return "好的，请补充或更正您的情况描述。"
+    if state.step == "details" and state.summary_shown:  # after "我还要补充": the summary again, as it was
+        return next_question(turn, state).removesuffix(f"\n{CONFIRM_CHOICES}")
     if state.step == "phone" or (state.step == "details" and state.parts):
         _ask_community_again(turn, state)
         return "好的，回到上一步，社区重新说一下。"
