@@ -228,6 +228,9 @@ def test_no_domestic_or_fraud_heldout_message_is_trained_on(path, labels):
         ("我刚才点了个退款链接 输了验证码 卡里少了两千", [signals.FRAUD]),
         ("客服说我的借呗要关闭 叫我先借出来转到他那里核验 我已经借了", [signals.FRAUD]),
         ("淘宝退货十几天了钱还没退回来", []),
+        ("我伢在学校被同学推下楼梯 晕过去了", ["injury", "violence"]),
+        ("看了个电影 想想我自己也不想活了", ["self_harm"]),
+        ("我老婆被开水烫了一大片 起泡了", ["injury"]),
     ],
 )
 def test_fraud_a_child_at_risk_and_violence_against_things_are_told_apart(text, kinds):
