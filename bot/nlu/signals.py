@@ -515,9 +515,11 @@ def assess_danger(text: str) -> Danger:
 
 
 def calmed(text: str) -> bool:
-    """True for a dream, a game, a show or a joke (not of taking one's own life), a figure of speech, or an event over
-    with nobody hurt: no alarm is raised ("昨晚做梦梦到着火了", "刚才烧糊了一锅饭 已经关火了")."""
-    if FIGURE_OF_SPEECH.search(text) or ((NOT_REAL.search(text) or LAUGHTER.search(text)) and not OWN_LIFE.search(text)):
+    """True for a dream, a game, a show or a joke (not of taking one's own life), a figure of speech,
+    or an event over with nobody hurt: no alarm is raised ("昨晚做梦梦到着火了", "刚才烧糊了一锅饭 已经关火了")."""
+    if FIGURE_OF_SPEECH.search(text):
+        return True
+    if (NOT_REAL.search(text) or LAUGHTER.search(text)) and not OWN_LIFE.search(text):
         return True
     return bool(ALL_CLEAR.search(text) and not STILL_GOING.search(text))
 
