@@ -75,7 +75,7 @@ GROUP_THRESHOLD = 0.70
 # The fraud classifier opens an urgent case like a sure danger: its threshold is the lowest whose
 # cross-validated false alarms stay within 2 %. The word lists (fraud_scam with fraud_now) stay
 # as the backstop; a fraud told as long past (fraud_past) or a dream or a joke is no fraud going on.
-FRAUD_THRESHOLD = 0.70
+FRAUD_THRESHOLD = 0.55
 # Below this the kind model's best guess is not trusted and the generic kind is returned.
 KIND_CONFIDENCE = 0.35
 
