@@ -156,7 +156,7 @@ def test_danger_heldout_figures_hold_their_last_measured_level():
 
 
 def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
-    first, second, third, fourth = (evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES)
+    first, second, third, fourth, fifth = (evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES)
     assert first["danger"].positives == 80 and first["danger"].negatives == 79
     assert first["danger"].recall >= 0.97 and first["danger"].false_alarm_rate <= 0.02
     assert first["urgent"].false_alarm_rate <= 0.02
@@ -172,6 +172,22 @@ def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
     assert fourth["danger"].positives == 110 and fourth["danger"].negatives == 110
     assert fourth["danger"].recall >= 0.99 and fourth["danger"].false_alarm_rate <= 0.02
     assert fourth["urgent"].false_alarm_rate <= 0.01
+    # The fifth, written after all the changes above and scored once: recall 100 %, false alarms
+    # 2.7 %, an urgent case for 97.3 % of dangers and 2.7 % of ordinary messages. Held where it stood.
+    assert fifth["danger"].positives == 110 and fifth["danger"].negatives == 110
+    assert fifth["danger"].recall >= 0.99 and fifth["danger"].false_alarm_rate <= 0.03
+    assert fifth["urgent"].recall >= 0.97 and fifth["urgent"].false_alarm_rate <= 0.03
+
+
+def test_the_third_domestic_and_fraud_sets_hold_their_first_figures():
+    # Written after all the changes and scored once: domestic-violence help 85.0 % (2.5 % wrongly),
+    # fraud help 95.6 % (4.4 % of frauds asked about afterwards). Held where they stood.
+    domestic = evaluation.evaluate_domestic(evaluation.DOMESTIC_FILES[2])
+    assert domestic.positives == 40 and domestic.negatives == 40
+    assert domestic.recall >= 0.85 and domestic.false_alarm_rate <= 0.03, (domestic.misses, domestic.false_alarms)
+    fraud = evaluation.evaluate_fraud(evaluation.FRAUD_FILES[2])["fraud help"]
+    assert fraud.positives == 45 and fraud.negatives == 45
+    assert fraud.recall >= 0.95 and fraud.false_alarm_rate <= 0.05, (fraud.misses, fraud.false_alarms)
 
 
 @pytest.mark.parametrize("index", [0, 1], ids=["first", "second"])
