@@ -51,11 +51,6 @@ PLAIN_QUESTION = asides.PLAIN_QUESTION
 # Said after a held answer ("先别交 再见", "等等 好的"), these small words add nothing: no goodbye
 # ends the draft held, no "请说说您的事情".
 HELD_ASIDES = ("greet", "thank", "goodbye", "affirm", "deny")
-# A message in pinyin: most likely a resident without a Chinese input method, answered in Chinese.
-PINYIN_ANSWER = (
-    "您好，看起来您是用拼音打的字，我不太能看懂。请用中文说说您的情况；不方便打字的话，可以直接发语音，"
-    "或者回复“转人工”（zhuan ren gong）找工作人员。"
-)
 # Asking to erase one's data, or how far that is: a "possible danger" gets no caution (a sure one does).
 ERASURE_INTENTS = ("erase_personal_data", "erasure_progress")
 # Asking for a person: no caution either, unless the danger model is sure (then it is urgent).
@@ -190,9 +185,8 @@ def _about_the_bot(turn: Turn, waiting: Flow | None) -> str | None:
     # "你是机器人吗", or a message in English: answered at any step; the pending question follows.
     if asides.asks_if_robot(turn.text):
         reply = asides.robot(turn)
-    elif asides.WORDS["pinyin"].found(turn.text):  # "wo jia lou shang lou shui": no Chinese keyboard, no English
-        turn.intent = "in_pinyin"
-        reply = PINYIN_ANSWER
+    elif asides.in_pinyin(turn.text):  # "wo jia lou shang lou shui": no Chinese keyboard, no English
+        reply = asides.pinyin(turn)
     elif asides.in_english(turn.text):
         reply = asides.english(turn)
     else:

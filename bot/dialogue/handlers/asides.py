@@ -51,6 +51,10 @@ ENGLISH_MAX_HAN_PER_LETTER = 0.25
 # A first message this short, all Chinese, may be the first words of a story ("空调", "楼上").
 FRAGMENT_MAX_CHARS = 6
 
+PINYIN_ANSWER = (
+    "您好，看起来您是用拼音打的字，我不太能看懂。请用中文说说您的情况；不方便打字的话，可以直接发语音，"
+    "或者回复“转人工”（zhuan ren gong）找工作人员。"
+)
 ROBOT_ANSWER = (
     "我是江汉区社区公共法律服务的自动回复助手，不是真人。"
     "我可以解答常见的法律问题，也可以把邻里纠纷、物业问题和法律咨询登记下来，"
@@ -131,6 +135,18 @@ def latin_words(text: str) -> list[str]:
     """The runs of two or more Latin letters in the text ("ok", "help"), in order."""
     runs = "".join(char if is_latin(char) else " " for char in text).split()
     return [run for run in runs if len(run) >= 2]
+
+
+def in_pinyin(text: str) -> bool:
+    """True when the message is Chinese typed in pinyin ("wo jia lou shang lou shui")."""
+    return WORDS["pinyin"].found(text)
+
+
+def pinyin(turn: Turn) -> str:
+    """A message in pinyin, most likely from a resident without a Chinese input method: asked in
+    Chinese to write in Chinese, send a voice message or ask for a person."""
+    turn.intent = "in_pinyin"
+    return PINYIN_ANSWER
 
 
 def english(turn: Turn) -> str:
