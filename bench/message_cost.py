@@ -112,7 +112,8 @@ def main() -> None:
         print(f"SQL statements: {web_statements / args.count:.2f} a message {kinds}")
         print(f"Redis commands (whole server, callback): {commands / args.count:.2f} a message")
         print(f"jobs queued: {queued / args.count:.2f} a message")
-        print(f"worker CPU: {worker_cpu * per:.2f} ms a message; its SQL statements {sum(statements.values()) / args.count:.2f}")
+        worker_statements = sum(statements.values()) / args.count
+        print(f"worker CPU: {worker_cpu * per:.2f} ms a message; its SQL statements {worker_statements:.2f}")
         if profile:
             stats = pstats.Stats(profile)
             stats.sort_stats("tottime").print_stats(args.profile)

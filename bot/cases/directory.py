@@ -17,6 +17,22 @@ FUZZY_THRESHOLD = 0.6
 _SUFFIXES = ("社区", "小区", "街道", "街")
 
 
+def community_rooms(session: Session) -> list[Unit]:
+    """Every community room, read once a transaction."""
+    # A turn may look for a place several times (the story, each clause, the street): the rooms
+    # are read once a transaction. Only the dialogue reads through here; the console's edits read
+    # the directory afresh.
+    if "rooms" not in session.info:
+        session.info["rooms"] = communities(session)
+    return session.info["rooms"]
+
+
+def _streets(session: Session) -> list[Unit]:
+    if "streets" not in session.info:
+        session.info["streets"] = [unit for unit in all_units(session) if unit.level == UnitLevel.STREET]
+    return session.info["streets"]
+
+
 def normalize_place(text: str) -> str:
     """Text with punctuation and spaces removed, for matching place names."""
     return place_pattern("place_noise").sub("", text)
@@ -35,7 +51,7 @@ def match_communities(session: Session, text: str) -> list[Unit]:
     text = normalize_place(text)
     if not text:
         return []
-    rooms = communities(session)
+    rooms = community_rooms(session)
     exact = _longest_matches(rooms, text)
     if exact:
         return exact
@@ -52,7 +68,7 @@ def street_named(session: Session, text: str) -> Unit | None:
     "在民意街这附近"; not "万松园路", a road the directory does not know), if any — a street with
     community rooms of its own or not."""
     said = [normalize_place(clause) for clause in clauses(text)]
-    streets = [unit for unit in all_units(session) if unit.level == UnitLevel.STREET]
+    streets = _streets(session)
     named = [street for street in streets if any(_names_whole(street, clause) for clause in said)]
     return named[0] if len(named) == 1 else None
 
@@ -71,7 +87,7 @@ def _names_whole(unit: Unit, clause: str) -> bool:
 
 def communities_named(session: Session, text: str) -> list[Unit]:
     """Communities whose name or alias the text contains (the longest found), without guessing."""
-    return _longest_matches(communities(session), normalize_place(text))
+    return _longest_matches(community_rooms(session), normalize_place(text))
 
 
 def _longest_matches(units: list[Unit], text: str) -> list[Unit]:
@@ -104,7 +120,7 @@ def nearest_community(session: Session, latitude: float, longitude: float) -> Un
     """The community room nearest to a location pin, if one is near enough to be the resident's."""
     distances = [
         (distance_km(latitude, longitude, room.latitude, room.longitude), room)
-        for room in communities(session)
+        for room in community_rooms(session)
         if room.latitude is not None and room.longitude is not None
     ]
     if not distances:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.cases.directory import communities_named, match_communities, nearest_community, street_named
+from bot.cases.directory import communities_named, community_rooms, match_communities, nearest_community, street_named
 from bot.cases.place_words import place_pattern, says
 from bot.cases.tickets import move_to_community, response_promise, urgent_cases_awaiting_community
 from bot.dialogue.flows import IntakeState, MovingState
 from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases, step_answers
-from bot.storage.directory import Unit, communities, district_centre
+from bot.storage.directory import Unit, district_centre
 from bot.storage.tickets import Ticket, latest_open_ticket
 
 ASK_COMMUNITY = "请问您住在哪个社区？直接回复社区名称（如“八古墩社区”），也可以发送您的位置。\n不清楚的话回复“不知道”。"
@@ -287,7 +287,7 @@ def home_street(turn: Turn, text: str) -> tuple[Unit, str] | None:
 
 def rooms_of(turn: Turn, street: Unit) -> list[Unit]:
     """The community rooms the directory lists under a street."""
-    return [room for room in communities(turn.session) if room.parent_id == street.id]
+    return [room for room in community_rooms(turn.session) if room.parent_id == street.id]
 
 
 def home_entity(turn: Turn, text: str) -> Unit | None:
