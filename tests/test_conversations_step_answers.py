@@ -14,8 +14,12 @@ from tests.wechat_user import converse
 pytestmark = pytest.mark.usefixtures("rasa_server")
 
 
-@pytest.mark.parametrize("yes", ["中", "要得", "是滴", "冇得问题", "对头 就是这个事"])
-def test_a_wuhan_yes_at_the_summary_opens_the_case(services, resident, yes):
+# Wuhan words for yes, "no problem, just like that", "submit it as it is".
+@pytest.mark.parametrize(
+    "yes",
+    ["中", "要得", "是滴", "冇得问题", "对头 就是这个事", "冇得问题 就这样", "冇得 就这样交", "直接提交", "不用补充了"],
+)
+def test_a_yes_or_submit_as_it_is_at_the_summary_opens_the_case(services, resident, yes):
     converse(
         resident,
         [
@@ -25,8 +29,7 @@ def test_a_wuhan_yes_at_the_summary_opens_the_case(services, resident, yes):
             (yes, "工单"),
         ],
     )
-    ticket = only_ticket(services, resident.openid)
-    assert yes not in ticket.description  # a yes is no part of the story
+    assert yes not in only_ticket(services, resident.openid).description  # a yes is no part of the story
 
 
 def test_an_ordinal_word_picks_from_a_numbered_list(services, resident):
@@ -81,20 +84,6 @@ def test_no_need_at_the_phone_question_is_no_phone(services, resident, no_need):
     ticket = only_ticket(services, resident.openid)
     assert ticket.contact_phone is None and no_need not in ticket.description
     assert not no_tickets(services, resident.openid)
-
-
-@pytest.mark.parametrize("yes", ["冇得问题 就这样", "冇得 就这样交", "直接提交", "不用补充了"])
-def test_no_problem_or_submit_as_it_is_at_the_summary_opens_the_case(services, resident, yes):
-    converse(
-        resident,
-        [
-            ("楼上那家天天半夜拖椅子，吵得老人整晚睡不着", "邻里纠纷"),
-            ("青年社区", "手机号"),
-            ("不留", "请确认"),
-            (yes, "工单"),
-        ],
-    )
-    assert yes not in only_ticket(services, resident.openid).description
 
 
 def test_nothing_to_add_after_all_submits_the_case_without_adding_the_words(services, resident):
