@@ -68,7 +68,7 @@ DOG_BITE = "dog_bite"
 # whose recall, word lists included, reaches 98 % (a missed danger costs far more than one extra
 # sentence of advice). The model alone never makes a message of fewer than SURE_MIN_CHARS
 # characters sure: "我在家" is no story.
-POSSIBLE_DANGER_THRESHOLD = 0.30
+POSSIBLE_DANGER_THRESHOLD = 0.35
 SURE_DANGER_THRESHOLD = 0.65
 SURE_MIN_CHARS = 10
 GROUP_THRESHOLD = 0.70
