@@ -13,16 +13,13 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import Any, Protocol, cast
 
 import redis
 from rq import Queue, Retry, SimpleWorker, Worker
 from rq.job import Job
 from rq.scheduler import RQScheduler
 from rq.utils import import_attribute
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +41,8 @@ class RetryLater(Exception):
     """Raised by a job that should be attempted again after a back-off."""
 
 
-class _Database(Protocol):
-    @property
-    def engine(self) -> Engine: ...
-
-
 class ServicesLike(Protocol):
-    """What the queue needs of the services it hands to every job: a forked work horse disposes
-    the database connections it inherited. Each job function takes the full services."""
-
-    @property
-    def db(self) -> _Database: ...
+    """What the queue hands to every job: the full services, which each job function takes."""
 
 
 # A job function, `func(services, *args)`.
