@@ -156,7 +156,9 @@ def test_danger_heldout_figures_hold_their_last_measured_level():
 
 
 def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
-    first, second, third, fourth, fifth = (evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES)
+    first, second, third, fourth, fifth, sixth = (
+        evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES
+    )
     assert first["danger"].positives == 80 and first["danger"].negatives == 79
     assert first["danger"].recall >= 0.97 and first["danger"].false_alarm_rate <= 0.02
     assert first["urgent"].false_alarm_rate <= 0.02
@@ -178,17 +180,35 @@ def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
     assert fifth["danger"].positives == 110 and fifth["danger"].negatives == 110
     assert fifth["danger"].recall >= 0.99 and fifth["danger"].false_alarm_rate <= 0.02
     assert fifth["urgent"].recall >= 0.97 and fifth["urgent"].false_alarm_rate <= 0.01
+    # The sixth, written after danger_things.yml, first scored: recall 97.3 %, false alarms 1.8 %,
+    # an urgent case for 94.5 % of dangers and 0.9 % of ordinary messages.
+    assert sixth["danger"].positives == 110 and sixth["danger"].negatives == 110
+    assert sixth["danger"].recall >= 0.97 and sixth["danger"].false_alarm_rate <= 0.02
+    assert sixth["urgent"].recall >= 0.94 and sixth["urgent"].false_alarm_rate <= 0.01
 
 
-def test_the_third_domestic_and_fraud_sets_hold_their_first_figures():
-    # Written after all the changes and scored once: domestic-violence help 85.0 % (2.5 % wrongly),
-    # fraud help 95.6 % (4.4 % of frauds asked about afterwards). Held where they stood.
-    domestic = evaluation.evaluate_domestic(evaluation.DOMESTIC_FILES[2])
+@pytest.mark.parametrize(
+    ("index", "domestic_floor", "fraud_floor"),
+    # Each written after all the changes before it and scored once, then held where it stood: the
+    # third domestic-violence help 85.0 % (2.5 % wrongly), fraud help 95.6 % (4.4 % afterwards); the
+    # fourth 100 % (5.0 % wrongly), 97.8 % (4.5 %; one ordinary message, the same words as a
+    # training example, left out).
+    [(2, (0.85, 0.03), (0.95, 0.05)), (3, (1.0, 0.05), (0.97, 0.05))],
+    ids=["third", "fourth"],
+)
+def test_the_later_domestic_and_fraud_sets_hold_their_first_figures(index, domestic_floor, fraud_floor):
+    domestic = evaluation.evaluate_domestic(evaluation.DOMESTIC_FILES[index])
     assert domestic.positives == 40 and domestic.negatives == 40
-    assert domestic.recall >= 0.85 and domestic.false_alarm_rate <= 0.03, (domestic.misses, domestic.false_alarms)
-    fraud = evaluation.evaluate_fraud(evaluation.FRAUD_FILES[2])["fraud help"]
-    assert fraud.positives == 45 and fraud.negatives == 45
-    assert fraud.recall >= 0.95 and fraud.false_alarm_rate <= 0.05, (fraud.misses, fraud.false_alarms)
+    assert domestic.recall >= domestic_floor[0] and domestic.false_alarm_rate <= domestic_floor[1], (
+        domestic.misses,
+        domestic.false_alarms,
+    )
+    fraud = evaluation.evaluate_fraud(evaluation.FRAUD_FILES[index])["fraud help"]
+    assert fraud.positives == 45 and fraud.negatives >= 44
+    assert fraud.recall >= fraud_floor[0] and fraud.false_alarm_rate <= fraud_floor[1], (
+        fraud.misses,
+        fraud.false_alarms,
+    )
 
 
 @pytest.mark.parametrize("index", [0, 1], ids=["first", "second"])
