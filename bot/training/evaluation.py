@@ -23,7 +23,9 @@ AREAS_FILE = PROJECT_ROOT / "nlu_eval" / "areas.yml"
 FAQ_FILE = PROJECT_ROOT / "nlu_eval" / "faq.yml"
 # The fresh set: 500 first messages written apart on 2026-12-07, many on shared-building problems.
 ROUTING_FRESH_FILE = PROJECT_ROOT / "nlu_eval" / "routing_fresh.yml"
-HELDOUT_FILES = (ROUTING_FRESH_FILE, HELDOUT_FILE, AREAS_FILE, FAQ_FILE)
+# The second fresh set, written apart after the changes the first one guided (same shape).
+ROUTING_FRESH2_FILE = PROJECT_ROOT / "nlu_eval" / "routing_fresh2.yml"
+HELDOUT_FILES = (ROUTING_FRESH2_FILE, ROUTING_FRESH_FILE, HELDOUT_FILE, AREAS_FILE, FAQ_FILE)
 REAL_QUESTIONS_FILE = PROJECT_ROOT.parent / "shared" / "data" / "real-legal-questions.txt"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 
