@@ -72,6 +72,25 @@ def test_news_the_bot_cannot_place_while_a_case_is_open_is_pointed_to_it(service
     assert "又跳到12点" in only_ticket(services, resident.openid).description
 
 
+def test_another_matter_of_the_open_case_s_kind_said_as_such_or_told_at_length_is_a_new_case(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
+            ("八古墩社区", "手机号"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    number = only_ticket(services, resident.openid).number
+    (reply,) = converse(resident, [("另外隔壁家的狗天天在楼道里拉屎", "邻里纠纷")])
+    assert number not in reply
+    converse(resident, [("算了", "")])
+    story = "隔壁那户人家把鞋柜和杂物全都堆在我们两家共用的走廊里，我家老人进出都要侧着身子，说了好几次都不听"
+    (reply,) = converse(resident, [(story, "邻里纠纷")])
+    assert f"如果是工单 {number} 的新情况" not in reply
+
+
 # --- when will someone come -----------------------------------------------------------------------
 
 

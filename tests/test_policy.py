@@ -9,6 +9,7 @@ from bot.nlu.policy import (
     Decision,
     close_choices,
     decide,
+    leading_faq,
     triage_category,
 )
 from bot.nlu.types import Classification
@@ -235,3 +236,25 @@ def test_a_bare_greeting_is_a_greeting_whatever_the_model_says():
         assert decide(unsure) == Decision("conversational", "greet", (), 0.5), text
     thanks = Classification("nlu_fallback", 0.5, [("nlu_fallback", 0.5), ("thank", 0.45)], [], "rasa", "你好 谢谢")
     assert decide(thanks).intent != "greet"
+
+
+# The out-of-scope detector puts out_of_scope first from a low probability (config.yml).
+
+
+def test_an_unsure_out_of_scope_reading_does_not_hide_the_faq_behind_it():
+    unsure = said("离婚要等多少天", ("out_of_scope", 0.4), ("faq_divorce", 0.5), ("legal_consultation", 0.05))
+    assert leading_faq(unsure) == ("faq_divorce", 0.5)
+    sure = said("今天天气怎么样", ("out_of_scope", OUT_OF_SCOPE_MIN_CONFIDENCE + 0.05), ("faq_divorce", 0.1))
+    assert leading_faq(sure) is None
+
+
+def test_an_faq_the_model_is_sure_of_is_answered_over_an_unsure_out_of_scope_reading():
+    decision = decide(said("离婚协议怎么写", ("out_of_scope", 0.3), ("faq_divorce", FAQ_MIN_CONFIDENCE + 0.05)))
+    assert (decision.kind, decision.intent) == ("faq", "faq_divorce")
+
+
+def test_a_crime_told_is_the_lawyers_case_however_unsure_the_out_of_scope_reading():
+    decision = decide(said("我的电动车昨晚在楼下被偷了", ("out_of_scope", 0.6), ("legal_consultation", 0.25)))
+    assert decision == Decision("triage", "legal_consultation", (), 0.6)
+    lost = decide(said("我的钥匙昨天在公园弄丢了", ("out_of_scope", 0.6), ("legal_consultation", 0.25)))
+    assert lost.kind != "triage"

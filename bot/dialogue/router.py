@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
+from bot.cases.place_words import says
 from bot.dialogue.flows import Flow, FlowStateBase, Fragment, IntakeState, MoreWords, Question, Step, UrgentState
 from bot.dialogue.handlers import (
     ANYTIME,
@@ -33,8 +34,9 @@ from bot.dialogue.handlers import (
 from bot.dialogue.turn import Turn
 from bot.nlu import phrases, signals
 from bot.nlu.answers import Answer, Reading
-from bot.nlu.policy import FALLBACK_INTENT, Decision, real_ranking
-from bot.nlu.types import FAQ_PREFIX
+from bot.nlu.cues import core
+from bot.nlu.faq_file import category_of
+from bot.nlu.policy import FALLBACK_INTENT, Decision, leading_faq
 
 # After this many answers a step could not use, it offers a way out (skip, a person, cancel).
 MISSES_BEFORE_WAY_OUT = 2
@@ -44,6 +46,11 @@ MAX_FRAGMENTS = 5
 SURE_OUTSIDE = 0.9
 # Inside an intake, an unclear message longer than this is more of the story, not a bad answer.
 SHORT_ANSWER_CHARS = 12
+# A message this short (courtesies aside) is one word: it names a thing, it tells no story.
+BARE_WORD_CHARS = 2
+# A story this long that reads as a case is a matter of its own, even with a case of its kind open.
+NEW_STORY_CHARS = staff_reply.NEW_STORY_CHARS
+NEW_MATTER = staff_reply.NEW_MATTER
 # A question asked inside an intake (bot/dialogue/handlers/asides.py has what makes one).
 FAQ_IN_INTAKE_CONFIDENCE = asides.FAQ_IN_INTAKE_CONFIDENCE
 PLAIN_QUESTION_CHARS = asides.PLAIN_QUESTION_CHARS
@@ -246,6 +253,27 @@ def _about_open_case(turn: Turn, waiting: Flow | None) -> str | None:
     )
 
 
+def _open_case_or_rating_first(turn: Turn, waiting: Flow | None) -> str | None:
+    # The resident's open case and the rating just asked for weigh before the model's room: a message
+    # that reads as a case of the kind already open is news of it ("他们昨晚上又跳到12点"), a move
+    # told with it changes the community and keeps the case; a few words that tell no story while a
+    # rating is awaited ("合同的事") are asked about rather than opened as a case.
+    if waiting is not None or not turn.has_cases() or NEW_MATTER.search(turn.text):
+        return None
+    decision = turn.decide()
+    if decision.kind not in ("triage", "clarify") or len(turn.text) >= NEW_STORY_CHARS:
+        return None
+    if (ticket := status.open_case_of(turn, decision.intent)) is not None:
+        if status.tells_of_moving(turn.text):
+            return dispatch(turn, "change_community")
+        turn.intent = "open_case_news"
+        return status.case_news(turn, ticket)
+    if decision.kind == "triage" and len(core(turn.text)) <= SHORT_ANSWER_CHARS and status.awaiting_rating(turn):
+        turn.intent = "clarify"
+        return clarify.ask(turn, [decision.intent])
+    return None
+
+
 def _classifier(turn: Turn, waiting: Flow | None) -> str:
     decision = _thanks_in_words(turn, turn.decide())
     if decision.kind == "conversational" and decision.intent in ANYTIME:
@@ -277,6 +305,7 @@ TEXT_STAGES: tuple[Stage, ...] = (
     Stage("taking up an intake cancelled a while ago", _cancelled_intake),
     Stage("an any-time phrase (转人工, 我的工单, 取消, 返回…)", _anytime_phrase),
     Stage("about the resident's open case", _about_open_case),
+    Stage("news of the open case of that kind, or a few words while a rating is awaited", _open_case_or_rating_first),
     Stage("the classifier: a case, an FAQ answer, a question or a polite no", _classifier),
 )
 STAGES: tuple[Stage, ...] = (
@@ -402,11 +431,11 @@ def _interrupted(turn: Turn, flow: Flow, decision: Decision) -> str:
 def _faq_in_intake(turn: Turn, flow: Flow) -> str | None:
     """A plain question the model takes for an FAQ with good confidence: answered, and the intake's
     question asked again; None when the model's best guess is no such FAQ."""
-    ranking = real_ranking(turn.classification) if turn.classification is not None else []
-    if not ranking:
+    faq_first = leading_faq(turn.classification) if turn.classification is not None else None
+    if faq_first is None:
         return None
-    intent, confidence = ranking[0]
-    if not intent.startswith(FAQ_PREFIX) or confidence < FAQ_IN_INTAKE_CONFIDENCE:
+    intent, confidence = faq_first
+    if confidence < FAQ_IN_INTAKE_CONFIDENCE:
         return None
     turn.intent, before = intent, turn.intent
     answer = faq.answer_text(turn)
@@ -432,6 +461,8 @@ def by_decision(turn: Turn, decision: Decision) -> str:
     if decision.kind == "clarify":
         turn.intent = "clarify"
         return clarify.ask(turn, list(decision.choices))
+    if decision.kind == "faq" and (asked := _bare_word(turn, decision)) is not None:
+        return asked
     if _could_be_a_fragment(turn, decision):
         # Not understood yet: keep it, the next message may finish the sentence ("水管" / "爆了").
         first_words = asides.could_be_first_words(turn)
@@ -440,6 +471,23 @@ def by_decision(turn: Turn, decision: Decision) -> str:
             turn.intent = decision.intent
             return asides.fragment(turn)
     return dispatch(turn, decision.intent)
+
+
+def _bare_word(turn: Turn, decision: Decision) -> str | None:
+    """A word naming a thing of the home or the building that asks nothing ("空调", "漏水") says
+    neither what happened nor who is at fault: no FAQ answer is a guess at it. A word that fits
+    either room (bot/data/place_words.yml `shared_building`) is asked which; another is kept and
+    asked what happened, the next message read with it. None for anything else (an FAQ of the
+    lawyer's, "离婚", names its matter)."""
+    room = category_of(decision.intent)
+    if room not in clarify.SHARED_ROOMS or len(core(turn.text)) > BARE_WORD_CHARS or PLAIN_QUESTION.search(turn.text):
+        return None
+    if says("shared_building", turn.text) or not asides.could_be_first_words(turn):
+        turn.intent = "clarify"
+        return clarify.ask(turn, [room])
+    turn.dialogue.fragments.append(Fragment(turn.message.id, turn.text))
+    turn.intent = decision.intent
+    return asides.fragment(turn)
 
 
 def _with_fragments(turn: Turn, decision: Decision) -> Decision:

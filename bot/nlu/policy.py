@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from bot.nlu import answers
+from bot.nlu import answers, phrases
 from bot.nlu.cues import (
     OFFICE_HOURS_FAQ,
     SERVICE_FEE_FAQ,
@@ -29,6 +29,8 @@ from bot.nlu.types import (
 # Asking for a mediator to settle a dispute: the mediator's kind of case, whatever the model leans to.
 WANTS_MEDIATOR = answers.load(answers.ANSWERS_FILE.with_name("person_words.yml"))["wish_mediator"].pattern
 MEDIATOR_CATEGORY = "neighbor_dispute"
+# A theft, a robbery, a hit-and-run told (bot/data/follow_ups.yml).
+CRIME = phrases.FOLLOW_UPS["crime_to_report"]
 NO_MATTER = frozenset(CONVERSATIONAL_INTENTS) - {OUT_OF_SCOPE}  # 你好, 谢谢, 转人工: no dispute told
 # An FAQ answer is only given when the model is this sure of the exact question; below it a
 # legal/neighbour/property FAQ opens a case of its category instead, where a person reads it.
@@ -42,7 +44,8 @@ CLOSE_MARGIN = 0.2
 TRIAGE_MIN_CONFIDENCE = 0.4
 # After the FallbackClassifier fired, a triage category is only offered as a choice when the
 # model still gave it this much: lower than that it is noise and we say we did not understand.
-FALLBACK_CHOICE_MIN_CONFIDENCE = 0.2
+# The fallback's own threshold (config.yml): a room the model gives less than that to is no choice.
+FALLBACK_CHOICE_MIN_CONFIDENCE = 0.3
 # The fallback often fires only because a question sits between a triage intent and one of its
 # own FAQs (legal_consultation vs faq_no_labor_contract): both lead to the same room. When their
 # summed confidence reaches this and no other category is close, we open the case directly.
@@ -115,6 +118,18 @@ def real_ranking(classification: Classification) -> list[tuple[str, float]]:
     return [(intent, score) for intent, score in classification.ranking if intent != FALLBACK_INTENT]
 
 
+def leading_faq(classification: Classification) -> tuple[str, float] | None:
+    """The FAQ the model ranks first, with its confidence: first of all, or just after an unsure
+    out-of-scope reading (the out-of-scope detector puts out_of_scope first from a low probability,
+    config.yml); None when the model leads with something else."""
+    ranking = real_ranking(classification)
+    if ranking and ranking[0][0] == OUT_OF_SCOPE and ranking[0][1] < OUT_OF_SCOPE_MIN_CONFIDENCE:
+        ranking = ranking[1:]
+    if ranking and ranking[0][0].startswith(FAQ_PREFIX):
+        return ranking[0]
+    return None
+
+
 def decide(classification: Classification) -> Decision:
     """Decide what the bot does with this classification (its `text` lets doubt go to a person)."""
     intent = classification.intent
@@ -141,8 +156,17 @@ def decide(classification: Classification) -> Decision:
         return _decide_faq(classification)
     if intent in BARE_ONLY_INTENTS and classification.text and not is_bare(classification.text):
         return _decide_wrapped(classification)
+    if intent == OUT_OF_SCOPE and (faq := leading_faq(classification)) is not None:
+        # An unsure out-of-scope reading never takes the place of an FAQ the model is sure of.
+        faq_intent, faq_confidence = faq
+        if faq_confidence >= FAQ_MIN_CONFIDENCE and category_of(faq_intent) is not None:
+            return Decision("faq", faq_intent, confidence=faq_confidence)
     if intent == OUT_OF_SCOPE:
         declined = Decision("out_of_scope", OUT_OF_SCOPE, confidence=classification.confidence)
+        if classification.confidence < OUT_OF_SCOPE_MIN_CONFIDENCE and tells_of_crime(classification.text):
+            # "我的手机昨天在菜场被偷了": a crime done to the resident is the lawyer's (and the police's),
+            # however much it sounds like a lost thing to the out-of-scope detector.
+            return Decision("triage", LEGAL, confidence=classification.confidence)
         if classification.confidence < OUT_OF_SCOPE_MIN_CONFIDENCE:
             return _unsure(classification, declined)
         return declined
@@ -150,6 +174,12 @@ def decide(classification: Classification) -> Decision:
         return Decision("conversational", intent, confidence=classification.confidence)
     # An intent the bot has no handler for (a newer model): ask rather than guess.
     return _unsure(classification)
+
+
+def tells_of_crime(text: str) -> bool:
+    """True when the message tells of a crime done whose doer got away: a theft, a robbery, a
+    hit-and-run (bot/data/follow_ups.yml `crime_to_report`)."""
+    return bool(text) and CRIME.found(text)
 
 
 def could_be_legal_message(classification: Classification) -> bool:

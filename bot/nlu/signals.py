@@ -36,7 +36,7 @@ from bot.config import DATA_DIR, PROJECT_ROOT, cache_dir
 from bot.formats import format_pattern
 from bot.nlu import answers, phrases
 from bot.nlu.danger_words import OWN_LIFE
-from bot.nlu.examples import NLU_DATA_DIR, examples_from_dir
+from bot.nlu.examples import NLU_DATA_DIR, examples_from_yaml
 from bot.nlu.model_cache import fingerprint, load_or_build
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,12 @@ GROUP_THRESHOLD = 0.70
 # cross-validated false alarms stay within 2 %. The word lists (fraud_scam with fraud_now) stay
 # as the backstop; a fraud told as long past (fraud_past) or a dream or a joke is no fraud going on.
 FRAUD_THRESHOLD = 0.55
+# Files of nlu_data/ that are no everyday "not danger" examples for the danger and fraud models:
+# boundaries.yml teaches the rooms' borders with messages chosen to sit near them (a scooter charged
+# in the stairwell, a flowerpot that nearly fell on someone, smoke through a window, a brushing-job
+# ad) and has not been read against the danger files; with it, the cross-validation chooses 0.70
+# and 0.65 above, at which held-out domestic-violence and fraud recall fall below their targets.
+NOT_EVERYDAY = ("boundaries.yml",)
 # Below this the kind model's best guess is not trusted and the generic kind is returned.
 KIND_CONFIDENCE = 0.35
 
@@ -295,17 +301,24 @@ def training_danger_examples(files: tuple[Path, ...] = DANGER_FILES) -> list[tup
     return [example for path in files for example in read_danger_examples(path)]
 
 
+def everyday_files(nlu_dir: Path | str = NLU_DATA_DIR) -> list[Path]:
+    """The files of nlu_data/ whose examples are everyday messages for the signals (not NOT_EVERYDAY)."""
+    return [path for path in sorted(Path(nlu_dir).glob("*.yml")) if path.name not in NOT_EVERYDAY]
+
+
 def everyday_examples(files: tuple[Path, ...] = DANGER_FILES, nlu_dir: Path | str = NLU_DATA_DIR) -> list[str]:
     """The Rasa training examples that are not danger: what residents write every day.
 
-    Every example in nlu_data/ counts as "not danger" unless a danger file lists it as a danger
-    or under `left_out` (ambiguous); tests check that no word list fires on the rest.
+    Every example in nlu_data/ (but NOT_EVERYDAY's files) counts as "not danger" unless a danger
+    file lists it as a danger or under `left_out` (ambiguous); tests check that no word list fires
+    on the rest.
     """
     listed = {text for text, _ in training_danger_examples(files)}
     for path in files:
         document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         listed |= {str(text) for text in document.get("left_out") or []}
-    return sorted({example.text for example in examples_from_dir(nlu_dir)} - listed)
+    texts = {example.text for path in everyday_files(nlu_dir) for example in examples_from_yaml(path)}
+    return sorted(texts - listed)
 
 
 def danger_training_set(
@@ -408,7 +421,7 @@ def cached_model(directory: Path | None = None) -> SignalModel:
 
 def training_fingerprint() -> str:
     """What the fitted model depends on: its training files, this module and the library versions."""
-    files = [*DANGER_FILES, GROUP_FILE, FRAUD_FILE, Path(__file__), *sorted(NLU_DATA_DIR.glob("*.yml"))]
+    files = [*DANGER_FILES, GROUP_FILE, FRAUD_FILE, Path(__file__), *everyday_files()]
     return fingerprint(files, sklearn.__version__, np.__version__, jieba.__version__)
 
 

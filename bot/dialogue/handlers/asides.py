@@ -16,8 +16,7 @@ from bot.dialogue.handlers import community, faq, intake
 from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases
 from bot.nlu.cues import FEE, SERVICE_FEE_FAQ, core
-from bot.nlu.policy import real_ranking
-from bot.nlu.types import FAQ_PREFIX
+from bot.nlu.policy import leading_faq
 from bot.wechat.text import digit_count
 
 WORDS = answers.load(answers.ANSWERS_FILE.with_name("aside_words.yml"))
@@ -32,7 +31,8 @@ PLAIN_QUESTION_CHARS = 24
 PLAIN_QUESTION = phrases.ASKED
 # Inside an intake, an FAQ the model ranks first with this much is a question to answer on the
 # spot: the intake goes on whatever the answer, so less certainty is needed than for a first message.
-FAQ_IN_INTAKE_CONFIDENCE = 0.6
+# An unsure out-of-scope reading ranked before it does not count (bot/nlu/policy.py `leading_faq`).
+FAQ_IN_INTAKE_CONFIDENCE = 0.45
 
 # A question the step reads as a yes or no is that answer only when this short, courtesies aside
 # ("不是吗", "不用留吗"); longer, it asks something of its own ("他没工作也要给吗").
@@ -238,9 +238,9 @@ def _faq_answer(turn: Turn) -> str:
         candidates.append(SERVICE_FEE_FAQ)  # "要钱吗" while a case is being registered: this service's fee
     if decision.kind == "faq":  # the model sure (FAQ_MIN_CONFIDENCE), or the words ("要钱吗")
         candidates.append(decision.intent)
-    ranking = real_ranking(turn.classification) if turn.classification is not None else []
-    if ranking and ranking[0][0].startswith(FAQ_PREFIX) and ranking[0][1] >= FAQ_IN_INTAKE_CONFIDENCE:
-        candidates.append(ranking[0][0])
+    faq_first = leading_faq(turn.classification) if turn.classification is not None else None
+    if faq_first is not None and faq_first[1] >= FAQ_IN_INTAKE_CONFIDENCE:
+        candidates.append(faq_first[0])
     for intent in candidates:
         if text := faq.answer_text(turn, intent):
             turn.intent = intent

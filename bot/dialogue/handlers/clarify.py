@@ -27,10 +27,10 @@ PERSON_WILL_ASK = "好的，工作人员看到后会直接跟您了解情况。"
 
 def ask(turn: Turn, choices: list[str], question: str | None = None, for_person: bool = False) -> str:
     """Ask the resident to pick a category by number."""
-    if question is None:
-        question = LEGAL_ONLY_QUESTION if list(choices) == [GENERAL_CATEGORY] else CHOICE_QUESTION
     about = "" if for_person else turn.story()
     choices = with_both_rooms(list(choices), about)
+    if question is None:
+        question = LEGAL_ONLY_QUESTION if list(choices) == [GENERAL_CATEGORY] else CHOICE_QUESTION
     turn.dialogue.start(
         ClarifyState(
             choices=list(choices),
@@ -45,11 +45,14 @@ def ask(turn: Turn, choices: list[str], question: str | None = None, for_person:
 
 
 def with_both_rooms(choices: list[str], text: str) -> list[str]:
-    """The choices, with the mediator's and the property officer's rooms both offered when one is
-    and the words fit both ("漏水", "停车位被人占了": a neighbour or the property may be at fault)."""
+    """The choices, with the mediator's and the property officer's rooms both offered when the words
+    fit both ("漏水", "停车位被人占了": a neighbour or the property may be at fault) and one of them,
+    or only the lawyer, is (the two rooms then come before the lawyer)."""
     offered = [room for room in SHARED_ROOMS if room in choices]
-    if len(offered) != 1 or not says("shared_building", text):
+    if len(offered) == 2 or not says("shared_building", text):
         return choices
+    if not offered:
+        return [*SHARED_ROOMS, *choices] if choices == [GENERAL_CATEGORY] else choices
     other = next(room for room in SHARED_ROOMS if room not in choices)
     at = choices.index(offered[0]) + 1
     return [*choices[:at], other, *choices[at:]]

@@ -20,6 +20,7 @@ from bot.config import DATA_DIR
 from bot.dialogue.flows import ClarifyState, IntakeState, WithdrawState
 from bot.dialogue.handlers import privacy
 from bot.dialogue.handlers.intake import contact_time_in
+from bot.dialogue.handlers.out_of_scope import OPEN_CASE_HINT
 from bot.dialogue.handlers.staff_reply import NEW_MATTER
 from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases, step_answers
@@ -37,8 +38,15 @@ from bot.storage.tickets import (
 # Words sent within this time after a rating, and no longer than this, are the rating's comment.
 RATING_COMMENT_WITHIN = timedelta(minutes=30)
 RATING_COMMENT_MAX_CHARS = 60
+TURN_WORDS = answers.load(DATA_DIR / "turn_words.yml")
 # A question is asked, not commented: "那物业费能少交吗", "这个怎么办" (bot/data/turn_words.yml).
-ASKED = answers.load(DATA_DIR / "turn_words.yml")["asks_after_rating"].pattern
+ASKED = TURN_WORDS["asks_after_rating"].pattern
+# Words about how the case was handled ("我等了一个星期才有人打电话"): a comment, whatever room they sound like.
+ABOUT_THE_SERVICE = TURN_WORDS["about_the_service"].pattern
+# A move told with a case open ("我们下个月搬到青年社区了 之前那个事还办不办").
+MOVED_WITH_A_CASE = TURN_WORDS["moved_with_a_case"].pattern
+# A message that reads as a case of the kind of one the resident has open is news of that case.
+CASE_NEWS = "您的{label}工单 {number} 还在办理中。\n{hint}如果是另外一件事，请说“另外……”加上内容，我来帮您另外登记。"
 
 
 def my_tickets(turn: Turn) -> str:
@@ -67,7 +75,8 @@ def when_answered(turn: Turn) -> str:
     return f"您的工单：{status_line(turn.session, ticket)}\n{waiting}。\n有新情况请回复“补充：”加上内容，会记到工单里。"
 
 
-def _awaiting_rating(turn: Turn) -> Ticket | None:
+def awaiting_rating(turn: Turn) -> Ticket | None:
+    """The resolved case whose rating the resident was asked for and has not given, if any."""
     for ticket in tickets_of_resident(turn.session, turn.resident.id):
         if ticket.status == TicketStatus.RESOLVED and ticket.rating is None and can_reopen(ticket):
             return ticket
@@ -84,7 +93,7 @@ def _reopenable(turn: Turn) -> Ticket | None:
 def rating_or_reopen(turn: Turn) -> str | None:
     """A rating ("5 很满意") or "没解决" for a recently resolved case; None when it is neither."""
     match = phrases.RATING.match(turn.text)
-    if match and (ticket := _awaiting_rating(turn)) is not None:
+    if match and (ticket := awaiting_rating(turn)) is not None:
         return _rated(turn, ticket, int(match.group(1)), match.group(2).strip())
     if phrases.UNRESOLVED.search(turn.text):
         ticket = _reopenable(turn)
@@ -101,7 +110,7 @@ def rating_in_words(turn: Turn) -> str | None:
     said = phrases.spoken_rating(turn.text) or step_answers.rating_and_comment(turn.text)
     if said is None or phrases.UNRESOLVED.search(turn.text):  # "不满意 还是没修好" reopens the case
         return None
-    ticket = _awaiting_rating(turn)
+    ticket = awaiting_rating(turn)
     return _rated(turn, ticket, *said) if ticket is not None else None
 
 
@@ -112,7 +121,7 @@ def rating_beyond_the_menu(turn: Turn) -> str | None:
     choosing = turn.dialogue.current(ClarifyState)
     if pick is None or not 1 <= pick <= 5 or choosing is None or pick <= len(choosing.choices) + 1:
         return None
-    ticket = _awaiting_rating(turn)
+    ticket = awaiting_rating(turn)
     return _rated(turn, ticket, pick, "") if ticket is not None else None
 
 
@@ -138,8 +147,10 @@ def rating_comment(turn: Turn) -> str | None:
         if not _more_comment(turn, ticket):
             return None
         ticket.rating_comment = f"{ticket.rating_comment}；{text}"
-    elif turn.decide().kind in ("triage", "faq"):
+    elif ASKED.search(text) or NEW_MATTER.search(text):
         return None
+    elif not ABOUT_THE_SERVICE.search(text) and turn.decide().kind in ("triage", "faq"):
+        return None  # the comment was asked for: words about the service are it, whatever room they sound like
     else:
         ticket.rating_comment = text
     turn.message.ticket_id = ticket.id
@@ -159,6 +170,27 @@ def _more_comment(turn: Turn, ticket: Ticket) -> bool:
     if decision.kind == "faq":
         return False
     return decision.kind != "triage" or decision.intent == ticket.category
+
+
+def open_case_of(turn: Turn, category: str) -> Ticket | None:
+    """The resident's newest open case of this kind, if any."""
+    for ticket in tickets_of_resident(turn.session, turn.resident.id):
+        if ticket.status in OPEN_STATUSES and ticket.category == category:
+            return ticket
+    return None
+
+
+def tells_of_moving(text: str) -> bool:
+    """True when a message about an open case tells of moving house ("搬到青年社区了 之前那个事还办不办")."""
+    return bool(MOVED_WITH_A_CASE.search(text))
+
+
+def case_news(turn: Turn, ticket: Ticket) -> str:
+    """A message that reads as a case of the kind the resident has open ("他们昨晚上又跳到12点"): most
+    likely news of that case, so no second case is opened; how to add it, or to register another matter."""
+    return CASE_NEWS.format(
+        label=CATEGORIES[ticket.category].label, number=ticket.number, hint=OPEN_CASE_HINT.format(number=ticket.number)
+    )
 
 
 def add_to_case(turn: Turn) -> str | None:
