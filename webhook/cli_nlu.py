@@ -30,7 +30,6 @@ from bot.nlu.rasa_client import RasaClient, RasaUnavailable
 from bot.training.evaluation import (
     HELDOUT_FILES,
     PROJECT_ROOT,
-    REAL_QUESTIONS_FILE,
     REPORTS_DIR,
     format_per_intent,
     format_side_by_side,
@@ -122,9 +121,9 @@ def train_command(force: bool) -> None:
     "--real-questions",
     "real_questions_path",
     type=click.Path(dir_okay=False),
-    default=str(REAL_QUESTIONS_FILE),
-    show_default=True,
-    help="Unlabelled real legal questions, one a line (skipped when absent).",
+    default=None,
+    help="Also score unlabelled real legal questions, one a line (e.g. ../shared/data/real-legal-questions.txt). "
+    "Only when asked: they are the final check, looked at rarely, never a guide for changes.",
 )
 @click.option(
     "--reports",
@@ -157,13 +156,13 @@ def evaluate_command(heldout_paths, no_cv, folds, real_questions_path, reports_d
     per_set = {name: figures["rasa"] for name, figures in results["heldout"].items()}
     click.echo(format_side_by_side(per_set, SUMMARY_KEYS))
 
-    if Path(real_questions_path).exists():
+    if real_questions_path and Path(real_questions_path).exists():
         questions = read_real_questions(real_questions_path)
         real = {name: real_question_figures(predict(questions, classify)) for name, classify in classifiers.items()}
         click.echo(f"\nReal questions {real_questions_path} (nearly all legal consultations)")
         click.echo(format_side_by_side(real, REAL_KEYS))
         results["real_questions"] = real
-    else:
+    elif real_questions_path:
         click.echo(f"\nReal questions: {real_questions_path} not found, skipped")
 
     if not no_cv:
