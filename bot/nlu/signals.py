@@ -117,6 +117,9 @@ ALL_CLEAR = SIGNAL_WORDS["all_clear"].pattern
 STILL_GOING = SIGNAL_WORDS["still_going"].pattern
 # "如果我报警就杀了我": a threat on a condition stands; its 如果 is no hedge.
 CONDITIONAL_THREAT = SIGNAL_WORDS["conditional_threat"].pattern
+# "物业的责任回头再说", "老板不让打120 说怕担责任": liability put off, or the reason someone keeps
+# help away, is no retold event; the hedge is looked for without them.
+SET_ASIDE = SIGNAL_WORDS["set_aside"].pattern
 # "谢谢你们之前帮我": thanks for help given before, no event retold.
 THANKS_FOR_HELP = SIGNAL_WORDS["thanks_for_help"].pattern
 # Self-harm is a kind only when someone speaks of harming themselves ("我不想活了", "想死", "自杀",
@@ -427,7 +430,7 @@ def training_fingerprint() -> str:
 
 def danger_words(text: str) -> list[str]:
     """The kinds of danger the word lists name, unless the text retells or fears an event."""
-    if HEDGE.search(THANKS_FOR_HELP.sub("，", CONDITIONAL_THREAT.sub("，", text))) or calmed(text):
+    if hedged(text) or calmed(text):
         return []
     kinds = [kind for kind, pattern in DANGER_WORDS.items() if pattern.search(text)]
     if "violence" in kinds and NOISE_WORDS["noisy_work"].found(text) and not NOISE_WORDS["person_struck"].found(text):
@@ -435,6 +438,14 @@ def danger_words(text: str) -> list[str]:
     # "要把门口那棵树砍死", "猫从窗台跳下去了": a thing or an animal, not a person
     kinds = [kind for kind in kinds if DANGER_WORDS[kind].search(THINGS_NOT_PEOPLE.sub("，", text))]
     return checked_kinds(kinds, text)
+
+
+def hedged(text: str) -> bool:
+    """True when the text retells, fears or asks about an event (HEDGE), leaving aside a threat on a
+    condition, thanks for help given before, and liability put off or feared by whoever keeps help away."""
+    for words in (CONDITIONAL_THREAT, THANKS_FOR_HELP, SET_ASIDE):
+        text = words.sub("，", text)
+    return bool(HEDGE.search(text))
 
 
 def checked_kinds(kinds: list[str], text: str, sure: bool = False) -> list[str]:
@@ -562,7 +573,7 @@ def too_short_to_judge(text: str) -> bool:
 def retold(text: str) -> bool:
     """True for an event retold, feared or asked about (HEDGE) with no word putting it in the present:
     "去年被打伤了能赔多少" gets no caution, "去年打过我 今天他又来了" may."""
-    return bool(HEDGE.search(text)) and not HAPPENING_NOW.search(text)
+    return hedged(text) and not HAPPENING_NOW.search(text)
 
 
 def plainly_not_danger(text: str) -> bool:
