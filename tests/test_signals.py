@@ -158,7 +158,7 @@ def test_danger_heldout_figures_hold_their_last_measured_level():
 
 
 def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
-    first, second, third, fourth, fifth, sixth = (
+    first, second, third, fourth, fifth, sixth, seventh = (
         evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES
     )
     assert first["danger"].positives == 80 and first["danger"].negatives == 79

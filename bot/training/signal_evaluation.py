@@ -26,6 +26,7 @@ FRESH_DANGER_FILES = (
     PROJECT_ROOT / "nlu_eval" / "danger_fresh4.yml",
     PROJECT_ROOT / "nlu_eval" / "danger_fresh5.yml",
     PROJECT_ROOT / "nlu_eval" / "danger_fresh6.yml",
+    PROJECT_ROOT / "nlu_eval" / "danger_fresh7.yml",
 )
 HELDOUT_GROUP_FILE = PROJECT_ROOT / "nlu_eval" / "group.yml"
 # Fresh sets of who is behind a violence (domestic / not_domestic) and of fraud going on or not.
