@@ -173,6 +173,20 @@ def test_unhappy_and_unresolved_reopens_rather_than_rates(services, resident):
     assert only_ticket(services, resident.openid).rating is None
 
 
+@pytest.mark.parametrize("says", ["还是在漏，冇搞好", "冇解决"])
+def test_a_case_not_fixed_said_in_wuhan_words_reopens(services, resident, says):
+    resolved_case(services, resident)
+    converse(resident, [(says, "重新打开")])
+    assert only_ticket(services, resident.openid).status == "reopened"
+
+
+def test_not_solved_after_a_middling_rating_reopens_the_case(services, resident):
+    resolved_case(services, resident)
+    converse(resident, [("三分", "3 分"), ("冇解决", "重新打开")])
+    ticket = only_ticket(services, resident.openid)
+    assert (ticket.rating, ticket.status) == (3, "reopened")
+
+
 def test_a_bare_rating_no_waiting_question_could_mean_is_the_rating(services, resident):
     resolved_case(services, resident)
     converse(resident, [("合同的事", "回复 2 都不是")])  # a numbered question of two answers waits
@@ -208,6 +222,7 @@ def test_asking_about_the_case_after_rating_it_is_no_comment(services, resident)
         ("我打5分", 5, None),
         ("挺满意的 就是等了好久", 5, "就是等了好久"),
         ("还可以吧 就是慢了点", 4, "就是慢了点"),
+        ("给你们打个满分", 5, None),
     ],
 )
 def test_a_rating_said_in_words_is_recorded(services, resident, says, score, comment):
