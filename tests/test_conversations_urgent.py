@@ -22,6 +22,7 @@ from tests.conversation_helpers import (
     no_tickets,
     only_ticket,
     tells_to_call_110,
+    tickets_of,
     transcript_of_case,
     unit_code,
 )
@@ -709,3 +710,18 @@ def test_the_reminders_on_a_gas_case_name_119(resident):
     converse(resident, [("屋里好大的煤气味", "119")])
     (reply,) = converse(resident, [("13712345678", "已记下您的电话")])
     assert "如有危险请先拨打 119。" in reply and "110" not in reply
+
+
+@pytest.mark.parametrize(
+    "says, then",
+    [
+        # An inheritance: "走了" is a death told, "想一个人占着" a brother's greed, not being alone.
+        ("我爸走了，留了一套房子，我哥想一个人占着，我跟我妹也有份吧", "法律咨询"),
+        ("我在准备法考，民法总则哪本书好", ""),
+        ("我下个月搬到花楼街那边去了", ""),
+    ],
+)
+def test_words_of_death_leaving_or_study_in_an_ordinary_message_raise_no_alarm(services, resident, says, then):
+    (reply,) = converse(resident, [(says, then)])
+    assert "⚠️" not in reply and "12356" not in reply and not tells_to_call_110(reply)
+    assert not [ticket for ticket in tickets_of(services, resident.openid) if ticket.urgent]
