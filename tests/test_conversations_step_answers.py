@@ -98,3 +98,18 @@ def test_nothing_to_add_after_all_submits_the_case_without_adding_the_words(serv
         ],
     )
     assert "直接提交" not in only_ticket(services, resident.openid).description
+
+
+def test_not_knowing_what_to_answer_to_the_one_room_offered_keeps_the_story_for_it(services, resident):
+    converse(
+        resident,
+        [
+            ("我是外地来武汉打工的，在汉口火车站附近，老板不给工钱", "这是想咨询法律问题吗"),
+            ("不晓得是么社区", "哪个社区"),
+            ("不晓得", "手机号"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.category == "legal_consultation" and "老板不给工钱" in ticket.description

@@ -23,6 +23,8 @@ OTHER_KINDS = "好的。那您说的情况更接近下面哪一类？"
 OR_A_PERSON = "都不像的话，回复“转人工”，工作人员会直接跟您了解情况。"
 # "都不是" after a request for a person: the case waits for a person anyway.
 PERSON_WILL_ASK = "好的，工作人员看到后会直接跟您了解情况。"
+# A don't-know this short ("不晓得", "不晓得是么社区") answers nothing but the question itself.
+DONT_KNOW_MAX_CHARS = 12
 
 
 def ask(turn: Turn, choices: list[str], question: str | None = None, for_person: bool = False) -> str:
@@ -88,7 +90,17 @@ def choose_step(turn: Turn) -> str | None:
         return PERSON_WILL_ASK if state.ticket_id is not None else NONE_OF_THESE
     if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
         return None
+    if _does_not_know(turn, state):
+        # The one room offered takes the story: its intake asks the community, where "不晓得" has
+        # its own answer (the district or the street), and nothing the resident told is lost.
+        return _chosen(turn, state, state.choices[0], text=state.question)
     return _answer_in_words(turn, state)
+
+
+def _does_not_know(turn: Turn, state: ClarifyState) -> bool:
+    one_room_asked = len(state.choices) == 1 and state.ticket_id is None and not state.for_person
+    short = len(turn.text) <= DONT_KNOW_MAX_CHARS
+    return one_room_asked and short and bool(phrases.UNKNOWN_PLACE.search(turn.text))
 
 
 def yes(turn: Turn) -> str:
