@@ -111,6 +111,17 @@ def test_asking_when_someone_will_come_gets_the_case_number_and_the_promised_tim
     assert only_ticket(services, resident.openid).description == ticket.description
 
 
+def test_asking_how_long_in_the_middle_of_an_intake_gets_the_rooms_promise(services, resident):
+    replies = converse(
+        resident,
+        [
+            ("楼上天天半夜跺脚，吵得孩子睡不着觉", "邻里纠纷"),
+            ("要多久才有人回我啊", "人民调解员一般在 1 个工作日内联系您"),
+        ],
+    )
+    assert "哪个社区" in replies[-1]  # the intake's question asked again
+
+
 def test_asking_when_someone_will_come_after_an_urgent_case_is_no_supplement(services, resident):
     converse(
         resident,

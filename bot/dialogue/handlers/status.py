@@ -9,13 +9,14 @@ from bot.cases.tickets import (
     add_contact_time,
     attach_message,
     can_reopen,
+    first_response_hours,
     link_message,
     rate,
     reopen,
     response_promise,
     status_line,
 )
-from bot.categories import CATEGORIES
+from bot.categories import CATEGORIES, ROLE_LABELS
 from bot.config import DATA_DIR
 from bot.dialogue.flows import ClarifyState, IntakeState, WithdrawState
 from bot.dialogue.handlers import privacy
@@ -66,13 +67,20 @@ def when_answered(turn: Turn) -> str:
     ticket = latest_open_ticket(turn.session, turn.resident.id)
     if ticket is None:
         if turn.dialogue.active(IntakeState):
-            return "登记提交后，我会告诉您工单编号和工作人员多久联系您。"
+            return _when_answered_once_submitted(turn.dialogue.state(IntakeState))
         return "您目前没有正在办理的工单。直接说说您遇到的问题，我来帮您登记。"
     link_message(turn.session, ticket, turn.message, note="居民询问什么时候有人联系")  # a question, not case content
     waiting = (
         response_promise(ticket) if ticket.first_response_at is None else "工作人员已经在跟进，有进展会在这里通知您"
     )
     return f"您的工单：{status_line(turn.session, ticket)}\n{waiting}。\n有新情况请回复“补充：”加上内容，会记到工单里。"
+
+
+def _when_answered_once_submitted(state: IntakeState) -> str:
+    hours = first_response_hours(state.category, state.urgent, state.collective)
+    within = f" {hours // 24} 个工作日内" if hours >= 24 else f" {hours} 小时内"
+    role = ROLE_LABELS[CATEGORIES[state.category].role]
+    return f"登记提交后，{role}一般在{within}联系您，工单编号我会马上告诉您。"
 
 
 def awaiting_rating(turn: Turn) -> Ticket | None:
