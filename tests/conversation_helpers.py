@@ -64,6 +64,20 @@ def resolved_case(services, resident) -> None:
         move_ticket(session, services.jobs, ticket, "resolved", "zhou.property", "已督促物业清理")
 
 
+def open_noise_case(services, resident) -> str:
+    """The resident files a case about the noise upstairs at 八古墩社区; its number."""
+    converse(
+        resident,
+        [
+            ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
+            ("八古墩社区", "手机号"),
+            ("不留", "请确认"),
+            ("1", "工单"),
+        ],
+    )
+    return only_ticket(services, resident.openid).number
+
+
 def transcript_of_case(services, openid: str) -> str:
     """Every message kept on the resident's one case, a line each."""
     with services.db.session() as session:

@@ -11,7 +11,7 @@ from bot.cases.lifecycle import move_ticket
 from bot.storage.residents import find_resident
 from bot.storage.tickets import Ticket, tickets_of_resident
 from tests.conftest import run_jobs
-from tests.conversation_helpers import only_ticket, resolved_case, tells_to_call_110, tickets_of
+from tests.conversation_helpers import only_ticket, open_noise_case, resolved_case, tells_to_call_110, tickets_of
 from tests.wechat_user import converse
 
 pytestmark = pytest.mark.usefixtures("rasa_server")
@@ -40,16 +40,7 @@ def test_status_of_my_cases(services, resident):
     ],
 )
 def test_a_resident_coming_back_about_their_case_gets_its_status(services, resident, asks, expected):
-    converse(
-        resident,
-        [
-            ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
-            ("八古墩社区", "手机号"),
-            ("不留", "请确认"),
-            ("1", "工单"),
-        ],
-    )
-    number = only_ticket(services, resident.openid).number
+    number = open_noise_case(services, resident)
     (reply,) = converse(resident, [(asks, number)])
     assert expected in reply and "1 邻里纠纷" not in reply
     converse(resident, [(f"{number} 么样了", "您最近的工单")])
@@ -57,32 +48,14 @@ def test_a_resident_coming_back_about_their_case_gets_its_status(services, resid
 
 
 def test_news_the_bot_cannot_place_while_a_case_is_open_is_pointed_to_it(services, resident):
-    converse(
-        resident,
-        [
-            ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
-            ("八古墩社区", "手机号"),
-            ("不留", "请确认"),
-            ("1", "工单"),
-        ],
-    )
-    number = only_ticket(services, resident.openid).number
+    number = open_noise_case(services, resident)
     converse(resident, [("他们昨晚上又跳到12点", f"如果是工单 {number} 的新情况")])
     converse(resident, [("补充：他们昨晚上又跳到12点", "补充")])
     assert "又跳到12点" in only_ticket(services, resident.openid).description
 
 
 def test_another_matter_of_the_open_case_s_kind_said_as_such_or_told_at_length_is_a_new_case(services, resident):
-    converse(
-        resident,
-        [
-            ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
-            ("八古墩社区", "手机号"),
-            ("不留", "请确认"),
-            ("1", "工单"),
-        ],
-    )
-    number = only_ticket(services, resident.openid).number
+    number = open_noise_case(services, resident)
     (reply,) = converse(resident, [("另外隔壁家的狗天天在楼道里拉屎", "邻里纠纷")])
     assert number not in reply
     converse(resident, [("算了", "")])
