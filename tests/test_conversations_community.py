@@ -534,3 +534,13 @@ def test_a_community_corrected_in_the_same_answer_is_the_one_taken(services, res
     )
     ticket = only_ticket(services, resident.openid)
     assert unit_code(services, ticket.unit_id) == "xiqiao" and "不对" not in ticket.description
+
+
+def test_a_place_not_in_the_directory_is_echoed_by_its_name_alone(services, resident):
+    converse(
+        resident,
+        [
+            ("楼上天天半夜跺脚 吵得睡不着", "哪个社区"),
+            ("我住在百步亭花园", "没有找到叫“百步亭花园”的社区"),
+        ],
+    )

@@ -227,7 +227,15 @@ def place_words(text: str) -> str:
 
 def not_found(text: str) -> str:
     """Say the place was not found and ask again."""
-    return f"没有找到叫“{text[:20]}”的社区。请再发一次社区名称，或发送位置；不清楚的话回复“不知道”。"
+    return f"没有找到叫“{_place_named(text)[:20]}”的社区。请再发一次社区名称，或发送位置；不清楚的话回复“不知道”。"
+
+
+def _place_named(text: str) -> str:
+    # "我住在百步亭花园": the name the resident gave, without the words that say they live there.
+    text = text.strip()
+    said = place_pattern("lives_at").match(text)
+    name = text[said.end() :].removeprefix("在").removesuffix("的").strip() if said else text
+    return name or text
 
 
 def change_community(turn: Turn) -> str:
