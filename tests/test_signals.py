@@ -158,7 +158,7 @@ def test_danger_heldout_figures_hold_their_last_measured_level():
 
 
 def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
-    first, second, third, fourth, fifth, sixth, seventh = (
+    first, second, third, fourth, fifth, sixth, seventh, eighth = (
         evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES
     )
     assert first["danger"].positives == 80 and first["danger"].negatives == 79
@@ -198,6 +198,11 @@ def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
     assert seventh["danger"].positives == 110 and seventh["danger"].negatives == 110
     assert seventh["danger"].recall >= 0.99 and seventh["danger"].false_alarm_rate <= 0.02
     assert seventh["urgent"].recall >= 0.98 and seventh["urgent"].false_alarm_rate <= 0.01
+    # The eighth, written after danger_asides.yml, first scored: recall 98.2 %, false alarms 8.2 %,
+    # an urgent case for 97.3 % of dangers and 3.6 % of ordinary messages.
+    assert eighth["danger"].positives == 110 and eighth["danger"].negatives == 110
+    assert eighth["danger"].recall >= 0.98 and eighth["danger"].false_alarm_rate <= 0.085
+    assert eighth["urgent"].recall >= 0.97 and eighth["urgent"].false_alarm_rate <= 0.037
 
 
 @pytest.mark.parametrize(
@@ -208,8 +213,9 @@ def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
     # training example, left out), 95.6 % since danger_unsaid.yml (one fraud at the threshold's edge).
     # The third's fraud help is 93.3 % since danger_family_matters.yml: one fraud sits at the
     # threshold, and ordinary questions about a late parent's money taught as "no fraud" tip it.
-    [(2, (0.85, 0.03), (0.93, 0.05)), (3, (1.0, 0.05), (0.95, 0.05))],
-    ids=["third", "fourth"],
+    # The fifth, written after danger_asides.yml, first scored: 92.5 % (5.0 % wrongly), 77.8 % (6.7 %).
+    [(2, (0.85, 0.03), (0.93, 0.05)), (3, (1.0, 0.05), (0.95, 0.05)), (4, (0.925, 0.05), (0.77, 0.07))],
+    ids=["third", "fourth", "fifth"],
 )
 def test_the_later_domestic_and_fraud_sets_hold_their_first_figures(index, domestic_floor, fraud_floor):
     domestic = evaluation.evaluate_domestic(evaluation.DOMESTIC_FILES[index])

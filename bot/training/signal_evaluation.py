@@ -27,6 +27,7 @@ FRESH_DANGER_FILES = (
     PROJECT_ROOT / "nlu_eval" / "danger_fresh5.yml",
     PROJECT_ROOT / "nlu_eval" / "danger_fresh6.yml",
     PROJECT_ROOT / "nlu_eval" / "danger_fresh7.yml",
+    PROJECT_ROOT / "nlu_eval" / "danger_fresh8.yml",
 )
 HELDOUT_GROUP_FILE = PROJECT_ROOT / "nlu_eval" / "group.yml"
 # Fresh sets of who is behind a violence (domestic / not_domestic) and of fraud going on or not.
@@ -37,12 +38,14 @@ DOMESTIC_FILES = (
     PROJECT_ROOT / "nlu_eval" / "domestic_fresh2.yml",
     PROJECT_ROOT / "nlu_eval" / "domestic_fresh3.yml",
     PROJECT_ROOT / "nlu_eval" / "domestic_fresh4.yml",
+    PROJECT_ROOT / "nlu_eval" / "domestic_fresh5.yml",
 )
 FRAUD_FILES = (
     FRAUD_FILE,
     PROJECT_ROOT / "nlu_eval" / "fraud_fresh2.yml",
     PROJECT_ROOT / "nlu_eval" / "fraud_fresh3.yml",
     PROJECT_ROOT / "nlu_eval" / "fraud_fresh4.yml",
+    PROJECT_ROOT / "nlu_eval" / "fraud_fresh5.yml",
 )
 
 # What the signals must reach on the held-out sets (issue 21): the emergency advice for at least
