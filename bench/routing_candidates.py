@@ -4,7 +4,8 @@
     .venv-rasa/bin/python bench/routing_candidates.py models/nlu.tar.gz models/candidate.tar.gz [--dump DIR]
 
 Run with the Rasa environment (PYTHONPATH holds rasa/components). Each model is loaded in process
-and parses every held-out message of nlu_eval/routing_fresh.yml, heldout.yml and areas.yml (those
+and parses every held-out message of nlu_eval/routing_fresh3.yml, routing_fresh2.yml,
+routing_fresh.yml, heldout.yml and areas.yml (those
 equal to a training example left out, as `flask nlu evaluate` does); bot/nlu/policy.py `decide`
 turns each parse into what the bot would do. Prints, per set and model, the issue's figures
 (in-scope right, wrong room, clarified, turned away, out-of-scope given a case, questions that
@@ -34,6 +35,8 @@ from bot.nlu.rasa_client import classification_from_parse  # noqa: E402
 from bot.training.evaluation import (  # noqa: E402
     AREAS_FILE,
     HELDOUT_FILE,
+    ROUTING_FRESH2_FILE,
+    ROUTING_FRESH3_FILE,
     ROUTING_FRESH_FILE,
     format_side_by_side,
     predict,
@@ -41,7 +44,13 @@ from bot.training.evaluation import (  # noqa: E402
     split_trained,
 )
 
-SETS = {"fresh": ROUTING_FRESH_FILE, "heldout": HELDOUT_FILE, "areas": AREAS_FILE}
+SETS = {
+    "fresh3": ROUTING_FRESH3_FILE,
+    "fresh2": ROUTING_FRESH2_FILE,
+    "fresh": ROUTING_FRESH_FILE,
+    "heldout": HELDOUT_FILE,
+    "areas": AREAS_FILE,
+}
 KEYS = (
     "in_scope_right",
     "wrong_room",

@@ -25,7 +25,9 @@ FAQ_FILE = PROJECT_ROOT / "nlu_eval" / "faq.yml"
 ROUTING_FRESH_FILE = PROJECT_ROOT / "nlu_eval" / "routing_fresh.yml"
 # The second fresh set, written apart after the changes the first one guided (same shape).
 ROUTING_FRESH2_FILE = PROJECT_ROOT / "nlu_eval" / "routing_fresh2.yml"
-HELDOUT_FILES = (ROUTING_FRESH2_FILE, ROUTING_FRESH_FILE, HELDOUT_FILE, AREAS_FILE, FAQ_FILE)
+# The third, written apart after the changes the second one guided (same shape).
+ROUTING_FRESH3_FILE = PROJECT_ROOT / "nlu_eval" / "routing_fresh3.yml"
+HELDOUT_FILES = (ROUTING_FRESH3_FILE, ROUTING_FRESH2_FILE, ROUTING_FRESH_FILE, HELDOUT_FILE, AREAS_FILE, FAQ_FILE)
 REAL_QUESTIONS_FILE = PROJECT_ROOT.parent / "shared" / "data" / "real-legal-questions.txt"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 
