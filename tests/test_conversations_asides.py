@@ -40,6 +40,12 @@ def test_should_i_call_the_police_is_answered_and_the_community_asked_again(serv
     assert "【居民的问题】我要不要报警？" in only_ticket(services, resident.openid).description
 
 
+def test_another_matter_asked_with_another_at_the_start_is_kept_apart_not_filed_in_this_case(services, resident):
+    reply = converse(resident, [(NOISE, "社区"), ("另外，我还想问下离婚了房子么样分", "不是一类")])[1]
+    assert "社区律师" in reply and "人民调解员联系您时会一并回答" not in reply
+    converse(resident, [("八古墩社区", "手机号"), ("不留", "请确认")])
+
+
 def test_can_i_sue_is_answered_honestly_at_the_summary_and_kept_for_the_person_who_takes_it(services, resident):
     converse(resident, [(NOISE, "哪个社区"), ("青年社区", ASK_PHONE), ("不留", "请确认")])
     (reply,) = converse(resident, [("能告他吗？", "人民调解员看了您的具体情况才能答")])
@@ -95,18 +101,27 @@ def test_are_you_a_robot_in_the_middle_of_an_intake_asks_the_step_again(services
     assert "机器人" not in only_ticket(services, resident.openid).description
 
 
-def test_a_message_in_english_gets_one_bilingual_reply_and_is_never_declined(services, resident):
-    replies = converse(
+def test_a_message_in_english_gets_a_bilingual_reply_and_a_second_one_reaches_a_person(services, resident):
+    first, second = converse(
         resident,
         [
             ("Hello, I need help, my landlord won't return my deposit", "Hello!"),
-            ("Can anyone here speak English?", "转人工"),
+            ("Can anyone here speak English?", "passed to a staff member"),
         ],
     )
-    for reply in replies:
-        assert reply == ENGLISH_ANSWER
-        assert "免费" in reply and "free legal help" in reply and "Chinese" in reply
-        assert "没太明白" not in reply and "帮不上忙" not in reply
+    assert first == ENGLISH_ANSWER
+    assert "免费" in first and "free legal help" in first and "Chinese" in first
+    assert "没太明白" not in first + second and "帮不上忙" not in first + second
+    case = only_ticket(services, resident.openid)
+    assert case.number in second and "转人工" in second
+    assert "landlord" in case.description and "English" in case.description  # both messages, for the person
+
+
+def test_a_question_about_who_sees_the_phone_number_is_answered_and_opens_no_case(services, resident):
+    converse(resident, [("你们会不会把我的电话号码给别人", "不会给别人")])
+    assert no_tickets(services, resident.openid)
+    reply = converse(resident, [(NOISE, "社区"), ("我的电话号码你们会给对方看吗", "不会给别人")])[1]
+    assert reply.rstrip().endswith(ASK_COMMUNITY.rstrip())
     assert no_tickets(services, resident.openid)
 
 

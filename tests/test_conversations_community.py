@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import pytest
 
+from bot.dialogue.handlers.community import ASK_COMMUNITY
 from bot.storage.directory import Unit, unit_by_code
 from bot.storage.residents import find_resident
 from tests.conversation_helpers import find_unit, no_tickets, only_ticket, unit_code
 from tests.wechat_user import converse
 
 pytestmark = pytest.mark.usefixtures("rasa_server")
+
+ELEVATOR_STORY = "物业不修电梯 坏了一个月了"
 
 
 def test_resident_who_never_says_where_they_live(services, resident):
@@ -88,6 +91,19 @@ def test_moving_house_keeps_an_open_case_with_its_room_and_says_so(services, res
     )
     number = only_ticket(services, resident.openid).number
     converse(resident, [("下个月搬到舞台社区了 那个楼上吵的事还管不管", f"工单 {number} 仍由原来的工作室")])
+
+
+def test_moving_out_of_the_district_with_a_case_open_is_told_where_to_go_and_that_the_case_stays(services, resident):
+    converse(resident, [(ELEVATOR_STORY, "物业"), ("北湖社区", "手机号"), ("不留", "请确认"), ("1", "工单")])
+    number = only_ticket(services, resident.openid).number
+    reply = converse(resident, [("我下个月搬到汉阳去了", "汉阳区公共法律服务中心")])[0]
+    assert f"工单 {number} 仍由原来的工作室" in reply and "没太明白" not in reply
+
+
+def test_a_plain_yes_at_the_community_question_asks_for_the_community_not_the_story(services, resident):
+    reply = converse(resident, [("楼上漏水到我家", "社区"), ("对", "社区")])[1]
+    assert "说说您想咨询" not in reply
+    assert reply.rstrip().endswith(ASK_COMMUNITY.rstrip())
 
 
 def test_location_pin_at_a_later_step_keeps_the_intake(services, resident):

@@ -140,7 +140,14 @@ def test_predict_gives_the_policy_the_text_and_keeps_the_choices():
 
 def test_both_heldout_sets_are_scored_by_default():
     names = [path.name for path in HELDOUT_FILES]
-    assert names == ["routing_fresh3.yml", "routing_fresh2.yml", "routing_fresh.yml", "heldout.yml", "areas.yml", "faq.yml"]
+    assert names == [
+        "routing_fresh3.yml",
+        "routing_fresh2.yml",
+        "routing_fresh.yml",
+        "heldout.yml",
+        "areas.yml",
+        "faq.yml",
+    ]
     assert all(path.exists() for path in HELDOUT_FILES)
 
 

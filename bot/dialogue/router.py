@@ -22,6 +22,7 @@ from bot.dialogue.handlers import (
     events,
     faq,
     held,
+    human,
     intake,
     media,
     out_of_scope,
@@ -37,6 +38,7 @@ from bot.nlu.answers import Answer, Reading
 from bot.nlu.cues import core
 from bot.nlu.faq_file import category_of
 from bot.nlu.policy import FALLBACK_INTENT, Decision, leading_faq
+from bot.storage.tickets import latest_open_ticket
 
 # After this many answers a step could not use, it offers a way out (skip, a person, cancel).
 MISSES_BEFORE_WAY_OUT = 2
@@ -192,13 +194,25 @@ def _about_the_bot(turn: Turn, waiting: Flow | None) -> str | None:
     # "你是机器人吗", or a message in English: answered at any step; the pending question follows.
     if asides.asks_if_robot(turn.text):
         reply = asides.robot(turn)
+    elif asides.asks_about_the_phone(turn.text) and not _at_step(turn, "phone"):
+        reply = asides.phone_to_whom(turn)  # the phone step answers it in its own words
     elif asides.in_pinyin(turn.text):  # "wo jia lou shang lou shui": no Chinese keyboard, no English
         reply = asides.pinyin(turn)
+    elif asides.in_english(turn.text) and asides.english_again(turn):
+        # A second message in English: the bilingual welcome again would not help; a person will.
+        turn.intent = "in_english"
+        return with_reminder(turn, turn.dialogue.flow, human.for_english(turn))
     elif asides.in_english(turn.text):
         reply = asides.english(turn)
     else:
         return None
     return with_reminder(turn, turn.dialogue.flow, reply)
+
+
+def _at_step(turn: Turn, step: str) -> bool:
+    """True when an intake is waiting at this step."""
+    state = turn.dialogue.current(IntakeState)
+    return state is not None and state.step == step
 
 
 def _question_in_passing(turn: Turn, waiting: Flow | None) -> str | None:
@@ -260,12 +274,12 @@ def _open_case_or_rating_first(turn: Turn, waiting: Flow | None) -> str | None:
     # rating is awaited ("合同的事") are asked about rather than opened as a case.
     if waiting is not None or not turn.has_cases() or NEW_MATTER.search(turn.text):
         return None
+    if status.tells_of_moving(turn.text) and latest_open_ticket(turn.session, turn.resident.id) is not None:
+        return dispatch(turn, "change_community")  # whatever room the words sound like
     decision = turn.decide()
     if decision.kind not in ("triage", "clarify") or len(turn.text) >= NEW_STORY_CHARS:
         return None
     if (ticket := status.open_case_of(turn, decision.intent)) is not None:
-        if status.tells_of_moving(turn.text):
-            return dispatch(turn, "change_community")
         turn.intent = "open_case_news"
         return status.case_news(turn, ticket)
     if decision.kind == "triage" and len(core(turn.text)) <= SHORT_ANSWER_CHARS and status.awaiting_rating(turn):

@@ -199,6 +199,17 @@ def latest_staff_reply(session: Session, resident_id: int, since: datetime) -> M
     )
 
 
+def previous_intent(session: Session, resident_id: int, before_id: int) -> str | None:
+    """What the dialogue took the resident's message before `before_id` for (None: no such message)."""
+    query = (
+        select(Message.intent)
+        .where(Message.resident_id == resident_id, Message.direction == "in", Message.id < before_id)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
 def resident_wrote_since(session: Session, ticket_id: int, since: datetime, before_id: int) -> bool:
     """True when the resident had already written to the case since `since` (before message `before_id`)."""
     query = select(Message.id).where(

@@ -17,9 +17,11 @@ from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases
 from bot.nlu.cues import FEE, SERVICE_FEE_FAQ, core
 from bot.nlu.policy import leading_faq
+from bot.storage.messages import previous_intent
 from bot.wechat.text import digit_count
 
 WORDS = answers.load(answers.ANSWERS_FILE.with_name("aside_words.yml"))
+NEW_MATTER = answers.load(answers.ANSWERS_FILE.with_name("turn_words.yml"))["new_matter"].pattern
 ROBOT_QUESTION = WORDS["robot_question"]
 ASKS_POLICE = WORDS["asks_police"]
 QUESTION_WORD = WORDS["question_word"]
@@ -69,6 +71,8 @@ ENGLISH_ANSWER = (
     "in Chinese if you can (a translation app is fine). To reach a person, send 转人工. "
     "In an emergency, call 110."
 )
+PHONE_OPTIONAL = "不想留电话也可以办，工作人员会在微信里用文字联系您。"
+TELL_THE_MATTER = "有什么事，请直接说说您的情况。"
 POLICE_NOW = "如果有人身危险，或者违法的事正在发生，请直接拨打 110。"
 POLICE_ANSWER = POLICE_NOW + "其他情况要不要报警，{who}联系您时会和您一起看；这个问题我已记进您的登记里。"
 # The story tells of a crime going on or just done (a hit-and-run, a theft, a robbery, bot/data/
@@ -104,6 +108,21 @@ def asks_if_robot(text: str) -> bool:
     person besides ("你是机器人吧 我要跟人讲话" is a request for a person)."""
     wants_a_person = phrases.HUMAN.search(text) or phrases.PERSON_AGAIN.search(text)
     return ROBOT_QUESTION.found(text) and not wants_a_person
+
+
+def asks_about_the_phone(text: str) -> bool:
+    """True for a short question of the service about what becomes of the resident's number."""
+    if len(text) > PLAIN_QUESTION_CHARS or not (PLAIN_QUESTION.search(text) or text.endswith("吧")):
+        return False
+    return bool(phrases.WHY_PHONE.search(text)) and WORDS["phone_to_whom"].found(text)
+
+
+def phone_to_whom(turn: Turn) -> str:
+    """ "你们会把我电话给别人吗": who sees it, and that a case can go on without one."""
+    turn.intent = "ask_phone_privacy"
+    if turn.dialogue.flow is None:
+        return f"{intake.WHAT_THE_PHONE_IS_FOR}{PHONE_OPTIONAL}\n{TELL_THE_MATTER}"
+    return f"{intake.WHAT_THE_PHONE_IS_FOR}{PHONE_OPTIONAL}"
 
 
 def robot(turn: Turn) -> str:
@@ -156,6 +175,14 @@ def english(turn: Turn) -> str:
     return ENGLISH_ANSWER
 
 
+def english_again(turn: Turn) -> bool:
+    """True when the resident's message before this one was in English too, with no intake going on
+    (an intake's question comes after the reply, and the case is opened when it is answered)."""
+    if turn.dialogue.active(IntakeState) or turn.resident.first_contact:
+        return False
+    return previous_intent(turn.session, turn.resident.id, turn.message.id) == "in_english"
+
+
 def asked_in_passing(turn: Turn, state: IntakeState) -> bool:
     """True when a message while the intake waits is a plain question of its own, not the answer
     the step asked for: short, asked as a question, and none of what the step reads itself (a
@@ -163,6 +190,8 @@ def asked_in_passing(turn: Turn, state: IntakeState) -> bool:
     it) nor an any-time phrase (取消, 转人工, 在哪, 什么时候来…)."""
     text = turn.text
     if len(text) > PLAIN_QUESTION_CHARS or not PLAIN_QUESTION.search(text):
+        return False
+    if NEW_MATTER.search(text):  # "另外，我还想问下离婚的事": another matter, the intake keeps it apart
         return False
     if phrases.anytime_intent(text, in_flow=True) is not None or phrases.choice_number(text) is not None:
         return False

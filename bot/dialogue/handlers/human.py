@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from bot.cases import alerts, person_requests
 from bot.cases.directory import communities_named
 from bot.cases.lifecycle import SYSTEM
@@ -31,7 +29,7 @@ from bot.nlu.keywords import classify_keywords
 from bot.nlu.policy import Decision, decide
 from bot.storage.base import utcnow
 from bot.storage.directory import Unit, district_centre, staff_for
-from bot.storage.messages import Message
+from bot.storage.messages import Message, previous_intent
 from bot.storage.tickets import OPEN_STATUSES, Ticket, TicketEvent, latest_open_ticket
 
 KIND_QUESTION = "为了尽快转给对的人，请问是哪类问题？（不回答也没关系，工作人员同样会回复您）"
@@ -39,6 +37,9 @@ ADD_TO_CASE = "有新情况请回复“补充：”加上内容，会记到工�
 NO_STORY = "（居民还没有说明是什么事）"
 STAFF_NOTE = "居民要求人工服务，请直接联系居民"
 JUST_NOW = timedelta(minutes=1)
+ENGLISH_PASSED = (
+    "Your messages have been passed to a staff member (case {number}), who will reply here. In an emergency, call 110."
+)
 # A bare "人工" as the first thing said: what it is about is asked once, not an empty case opened.
 WHAT_ABOUT = (
     "好的，马上帮您找工作人员。请先用一两句话说说是什么事（比如“楼上漏水到我家”“公司拖欠工资”），"
@@ -77,13 +78,21 @@ def _ask_what_about(turn: Turn) -> str | None:
         return None
     if person_requests.recent_words(turn.session, turn.resident.id, turn.message.id):
         return None
-    last = turn.session.scalar(
-        select(Message.intent)
-        .where(Message.resident_id == turn.resident.id, Message.direction == "in", Message.id < turn.message.id)
-        .order_by(Message.id.desc())
-        .limit(1)
-    )
+    last = previous_intent(turn.session, turn.resident.id, turn.message.id)
     return None if last == "request_human" else WHAT_ABOUT
+
+
+def for_english(turn: Turn) -> str:
+    """A second message in English: a person is asked for at once, on the open case or on one opened
+    now for the lawyer (who takes any matter), and the resident is told so in both languages."""
+    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    if ticket is None:
+        reply = _open_request(turn, kind=GENERAL_CATEGORY)
+        ticket = turn.new_case()
+    else:
+        reply = on_case(turn, ticket)
+    _add_words(turn, ticket)  # this message tells the matter too, unlike a bare 转人工
+    return f"{reply}\n{ENGLISH_PASSED.format(number=ticket.number)}"
 
 
 def on_case(turn: Turn, ticket: Ticket) -> str:
@@ -131,13 +140,13 @@ def _request(turn: Turn, ticket: Ticket) -> person_requests.Request:
     return person_requests.request_person(turn.session, services.jobs, services.settings.console_base_url, ticket)
 
 
-def _open_request(turn: Turn) -> str:
+def _open_request(turn: Turn, kind: str | None = None) -> str:
     """No case open: a case is opened for the request at once, from what the resident wrote lately;
-    which kind of matter it is is asked only when not known, and only to route it."""
+    which kind of matter it is is asked only when not known (nor given), and only to route it."""
     flow = turn.dialogue.flow
     words = person_requests.recent_words(turn.session, turn.resident.id, turn.message.id)
     wished = next((role for role, said in WISHES.items() if said.search(turn.text)), None)  # "我要找律师"
-    kind = _known_kind(flow, words) or (category_of_role(wished) if wished else None)
+    kind = kind or _known_kind(flow, words) or (category_of_role(wished) if wished else None)
     named = _community_in(turn, " ".join([message.content for message in words] + [turn.text]))
     if named is not None:
         community.remember(turn, named)

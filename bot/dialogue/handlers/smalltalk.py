@@ -39,8 +39,9 @@ def goodbye(turn: Turn) -> str:
 
 
 def affirm(turn: Turn) -> str:
-    """Handler: a yes with nothing pending to agree to."""
-    return "好的。请说说您想咨询或反映的事情。"
+    """Handler: a yes with nothing pending to agree to; while a flow waits, its question follows
+    (the matter is told already: it is not asked for again)."""
+    return "好的。" if turn.dialogue.flow is not None else "好的。请说说您想咨询或反映的事情。"
 
 
 def deny(turn: Turn) -> str:
