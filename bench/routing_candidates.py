@@ -10,7 +10,10 @@ equal to a training example left out, as `flask nlu evaluate` does); bot/nlu/pol
 turns each parse into what the bot would do. Prints, per set and model, the issue's figures
 (in-scope right, wrong room, clarified, turned away, out-of-scope given a case, questions that
 offer only wrong rooms), and the messages a second one model parses on one core. `--dump DIR`
-writes each model's parses as JSON (for looking at errors; never for choosing single examples).
+writes each model's parses as JSON (for looking at errors; never for choosing single examples);
+`--sets fresh2,fresh` scores only those sets (a set kept for the final check stays unseen while a
+setting is chosen); `--oos-thresholds 0.2,0.3` scores the linear classifier's out-of-scope detector
+at each threshold without retraining.
 """
 
 from __future__ import annotations
@@ -62,10 +65,10 @@ KEYS = (
 )
 
 
-def held_out() -> dict[str, list[Example]]:
-    """Each set's examples that are not also training examples."""
+def held_out(names: list[str]) -> dict[str, list[Example]]:
+    """Each named set's examples that are not also training examples."""
     training = examples_from_dir(NLU_DATA_DIR)
-    return {name: split_trained(examples_from_yaml(path), training)[0] for name, path in SETS.items()}
+    return {name: split_trained(examples_from_yaml(SETS[name]), training)[0] for name in names}
 
 
 def parse_all(agent: Agent, texts: list[str]) -> tuple[dict[str, dict], float]:
@@ -79,9 +82,24 @@ def parse_all(agent: Agent, texts: list[str]) -> tuple[dict[str, dict], float]:
     return payloads, time.process_time() - began
 
 
-def score(model: Path, sets: dict[str, list[Example]], dump: Path | None) -> dict[str, dict]:
+def set_out_of_scope_threshold(agent: Agent, threshold: float) -> None:
+    """Set the linear classifier's out-of-scope threshold in a loaded model (it is read at each parse)."""
+    nodes = agent.processor.graph_runner._instantiated_nodes  # type: ignore[union-attr]
+    components = [node._component for node in nodes.values()]
+    linear = [component for component in components if type(component).__name__ == "LinearIntentClassifier"]
+    if not linear:
+        raise SystemExit("--oos-thresholds needs a model with the linear classifier")
+    for component in linear:
+        component.component_config["out_of_scope_threshold"] = threshold
+
+
+def score(
+    model: Path, sets: dict[str, list[Example]], dump: Path | None, threshold: float | None = None
+) -> dict[str, dict]:
     """The figures of one model on every set, and its parse rate."""
     agent = Agent.load(str(model))
+    if threshold is not None:
+        set_out_of_scope_threshold(agent, threshold)
     texts = sorted({example.text for examples in sets.values() for example in examples})
     parse_all(agent, texts[:20])  # warm up: the first parses build TensorFlow's graphs
     payloads, seconds = parse_all(agent, texts)
@@ -103,11 +121,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", type=Path)
     parser.add_argument("--dump", type=Path, help="write each model's parses here as JSON")
+    parser.add_argument("--sets", help="the sets to score, comma-separated (default: all)")
+    parser.add_argument(
+        "--oos-thresholds", help="score each model with each of these out-of-scope thresholds, comma-separated"
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    sets = held_out()
-    results = {model.name.removesuffix(".tar.gz"): score(model, sets, args.dump) for model in args.models}
+    sets = held_out(args.sets.split(",") if args.sets else list(SETS))
+    thresholds = [float(value) for value in args.oos_thresholds.split(",")] if args.oos_thresholds else [None]
+    results = {
+        model.name.removesuffix(".tar.gz") + (f"@{threshold}" if threshold is not None else ""): score(
+            model, sets, args.dump, threshold
+        )
+        for model in args.models
+        for threshold in thresholds
+    }
     for name, examples in sets.items():
         print(f"\n{name}: {SETS[name].name}, {len(examples)} messages")
         print(format_side_by_side({model: figures[name] for model, figures in results.items()}, KEYS))
