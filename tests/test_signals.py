@@ -158,7 +158,7 @@ def test_danger_heldout_figures_hold_their_last_measured_level():
 
 
 def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
-    first, second, third, fourth, fifth, sixth, seventh, eighth = (
+    first, second, third, fourth, fifth, sixth, seventh, eighth, ninth = (
         evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES
     )
     assert first["danger"].positives == 80 and first["danger"].negatives == 79
@@ -199,10 +199,18 @@ def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
     assert seventh["danger"].recall >= 0.99 and seventh["danger"].false_alarm_rate <= 0.02
     assert seventh["urgent"].recall >= 0.98 and seventh["urgent"].false_alarm_rate <= 0.01
     # The eighth, written after danger_asides.yml, first scored: recall 98.2 %, false alarms 8.2 %,
-    # an urgent case for 97.3 % of dangers and 3.6 % of ordinary messages.
+    # an urgent case for 97.3 % of dangers and 3.6 % of ordinary messages; its misses and false
+    # alarms (a classmate beaten by a group now, debts told from a roof, a child's school named in a
+    # threat, anxiety "burning" one's hair, a gas leak long over, 剧本杀) have since guided
+    # danger_figures.yml and the word lists.
     assert eighth["danger"].positives == 110 and eighth["danger"].negatives == 110
-    assert eighth["danger"].recall >= 0.98 and eighth["danger"].false_alarm_rate <= 0.085
-    assert eighth["urgent"].recall >= 0.97 and eighth["urgent"].false_alarm_rate <= 0.037
+    assert eighth["danger"].recall >= 0.99 and eighth["danger"].false_alarm_rate <= 0.03
+    assert eighth["urgent"].recall >= 0.99 and eighth["urgent"].false_alarm_rate <= 0.01
+    # The ninth, written after all of that and scored once as written: recall 99.1 %, false alarms
+    # 1.8 %, an urgent case for 98.2 % of dangers and 0.0 % of ordinary messages.
+    assert ninth["danger"].positives == 110 and ninth["danger"].negatives == 110
+    assert ninth["danger"].recall >= 0.99 and ninth["danger"].false_alarm_rate <= 0.02
+    assert ninth["urgent"].recall >= 0.98 and ninth["urgent"].false_alarm_rate <= 0.01
 
 
 @pytest.mark.parametrize(
@@ -213,9 +221,16 @@ def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
     # training example, left out), 95.6 % since danger_unsaid.yml (one fraud at the threshold's edge).
     # The third's fraud help is 93.3 % since danger_family_matters.yml: one fraud sits at the
     # threshold, and ordinary questions about a late parent's money taught as "no fraud" tip it.
-    # The fifth, written after danger_asides.yml, first scored: 92.5 % (5.0 % wrongly), 77.8 % (6.7 %).
-    [(2, (0.85, 0.03), (0.93, 0.05)), (3, (1.0, 0.05), (0.95, 0.05)), (4, (0.925, 0.05), (0.77, 0.07))],
-    ids=["third", "fourth", "fifth"],
+    # The fifth, written after danger_asides.yml, first scored: 92.5 % (5.0 % wrongly), 77.8 % (6.7 %);
+    # 95.0 % and 93.3 % since danger_figures.yml, which its frauds guided. The sixth, written after
+    # that and scored once: 90.0 % (7.5 % wrongly), 84.4 % (0.0 %).
+    [
+        (2, (0.85, 0.03), (0.93, 0.05)),
+        (3, (1.0, 0.05), (0.95, 0.05)),
+        (4, (0.95, 0.05), (0.93, 0.07)),
+        (5, (0.9, 0.075), (0.84, 0.0)),
+    ],
+    ids=["third", "fourth", "fifth", "sixth"],
 )
 def test_the_later_domestic_and_fraud_sets_hold_their_first_figures(index, domestic_floor, fraud_floor):
     domestic = evaluation.evaluate_domestic(evaluation.DOMESTIC_FILES[index])

@@ -28,6 +28,7 @@ FRESH_DANGER_FILES = (
     PROJECT_ROOT / "nlu_eval" / "danger_fresh6.yml",
     PROJECT_ROOT / "nlu_eval" / "danger_fresh7.yml",
     PROJECT_ROOT / "nlu_eval" / "danger_fresh8.yml",
+    PROJECT_ROOT / "nlu_eval" / "danger_fresh9.yml",
 )
 HELDOUT_GROUP_FILE = PROJECT_ROOT / "nlu_eval" / "group.yml"
 # Fresh sets of who is behind a violence (domestic / not_domestic) and of fraud going on or not.
@@ -39,6 +40,7 @@ DOMESTIC_FILES = (
     PROJECT_ROOT / "nlu_eval" / "domestic_fresh3.yml",
     PROJECT_ROOT / "nlu_eval" / "domestic_fresh4.yml",
     PROJECT_ROOT / "nlu_eval" / "domestic_fresh5.yml",
+    PROJECT_ROOT / "nlu_eval" / "domestic_fresh6.yml",
 )
 FRAUD_FILES = (
     FRAUD_FILE,
@@ -46,6 +48,7 @@ FRAUD_FILES = (
     PROJECT_ROOT / "nlu_eval" / "fraud_fresh3.yml",
     PROJECT_ROOT / "nlu_eval" / "fraud_fresh4.yml",
     PROJECT_ROOT / "nlu_eval" / "fraud_fresh5.yml",
+    PROJECT_ROOT / "nlu_eval" / "fraud_fresh6.yml",
 )
 
 # What the signals must reach on the held-out sets (issue 21): the emergency advice for at least
