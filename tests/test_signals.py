@@ -157,60 +157,54 @@ def test_danger_heldout_figures_hold_their_last_measured_level():
     assert advice.false_alarm_rate <= 0.02, advice.false_alarms
 
 
-def test_the_fresh_batches_are_scored_and_hold_their_first_figures():
-    first, second, third, fourth, fifth, sixth, seventh, eighth, ninth = (
-        evaluation.evaluate_fresh(path) for path in evaluation.FRESH_DANGER_FILES
+# Each fresh danger batch (its place in FRESH_DANGER_FILES): its size, and the floors it holds
+# (danger recall, false alarms; urgent recall, urgent by mistake). Each was written after the
+# changes before it, scored once as written, then (but the ninth) used as a guide; the comments
+# give the first scores and what they guided.
+FRESH_BATCH_FLOORS = [
+    pytest.param(0, 80, 79, (0.97, 0.02), (0.0, 0.02), id="first"),
+    pytest.param(1, 139, 154, (0.99, 0.02), (0.98, 0.01), id="second"),
+    # Recall 99.1 %, false alarms 20.0 %, urgent by mistake 8.2 %.
+    pytest.param(2, 110, 110, (0.99, 0.02), (0.0, 0.01), id="third"),
+    # Recall 99.1 %, false alarms 8.2 %, urgent by mistake 6.4 %.
+    pytest.param(3, 110, 110, (0.99, 0.02), (0.0, 0.01), id="fourth"),
+    # Recall 100 %, false alarms 2.7 %, urgent 97.3 % / 2.7 %: threats to a thing, 杀价, a jump taken
+    # back as a joke (danger_things.yml).
+    pytest.param(4, 110, 110, (0.99, 0.02), (0.97, 0.01), id="fifth"),
+    # Recall 97.3 %, false alarms 1.8 %, urgent 94.5 % / 0.9 %: a bare shout of fire, a smell with
+    # dizziness in three words, help kept away, a farewell told by a trip to the lake, a child's
+    # disclosure, an elder fallen after a complaint, a car to be "收拾", a 跳楼机 (danger_unsaid.yml).
+    pytest.param(5, 110, 110, (0.99, 0.02), (0.98, 0.01), id="sixth"),
+    # Recall 98.2 %, false alarms 6.4 %, urgent 96.4 % / 4.5 %: 救命 before a legal question, a game,
+    # a school play, a video, 崩溃 at a mother-in-law, a threat to run someone over, a farewell
+    # handing over a child, a child collected by a stranger, a fall down a shaft (danger_asides.yml).
+    pytest.param(6, 110, 110, (0.99, 0.02), (0.98, 0.01), id="seventh"),
+    # Recall 98.2 %, false alarms 8.2 %, urgent 97.3 % / 3.6 %: a classmate beaten by a group now,
+    # debts told from a roof, a child's school named in a threat, anxiety "burning" one's hair, a gas
+    # leak long over, 剧本杀 (danger_figures.yml).
+    pytest.param(7, 110, 110, (0.99, 0.03), (0.99, 0.01), id="eighth"),
+    # Written after all of that, scored once: recall 99.1 %, false alarms 1.8 %, urgent 98.2 % / 0.0 %.
+    pytest.param(8, 110, 110, (0.99, 0.02), (0.98, 0.01), id="ninth"),
+]
+
+
+def test_every_fresh_batch_has_its_floors():
+    assert len(FRESH_BATCH_FLOORS) == len(evaluation.FRESH_DANGER_FILES)
+
+
+@pytest.mark.parametrize(("index", "positives", "negatives", "danger_floor", "urgent_floor"), FRESH_BATCH_FLOORS)
+def test_the_fresh_batches_hold_their_figures(index, positives, negatives, danger_floor, urgent_floor):
+    scores = evaluation.evaluate_fresh(evaluation.FRESH_DANGER_FILES[index])
+    advice, urgent = scores["danger"], scores["urgent"]
+    assert (advice.positives, advice.negatives) == (positives, negatives)
+    assert advice.recall >= danger_floor[0] and advice.false_alarm_rate <= danger_floor[1], (
+        advice.misses,
+        advice.false_alarms,
     )
-    assert first["danger"].positives == 80 and first["danger"].negatives == 79
-    assert first["danger"].recall >= 0.97 and first["danger"].false_alarm_rate <= 0.02
-    assert first["urgent"].false_alarm_rate <= 0.02
-    assert second["danger"].positives == 139 and second["danger"].negatives == 154
-    assert second["danger"].recall >= 0.99 and second["danger"].false_alarm_rate <= 0.02
-    assert second["urgent"].recall >= 0.98 and second["urgent"].false_alarm_rate <= 0.01
-    # The third batch as first scored: recall 99.1 %, false alarms 20.0 %, urgent by mistake 8.2 %;
-    # all three batches have since guided changes to the word lists and the training data.
-    assert third["danger"].positives == 110 and third["danger"].negatives == 110
-    assert third["danger"].recall >= 0.99 and third["danger"].false_alarm_rate <= 0.02
-    assert third["urgent"].false_alarm_rate <= 0.01
-    # The fourth as first scored: recall 99.1 %, false alarms 8.2 %, urgent by mistake 6.4 %.
-    assert fourth["danger"].positives == 110 and fourth["danger"].negatives == 110
-    assert fourth["danger"].recall >= 0.99 and fourth["danger"].false_alarm_rate <= 0.02
-    assert fourth["urgent"].false_alarm_rate <= 0.01
-    # The fifth, written after all the changes above and first scored: recall 100 %, false alarms
-    # 2.7 %, an urgent case for 97.3 % of dangers and 2.7 % of ordinary messages; its false alarms
-    # (threats to a thing, 杀价, a jump taken back as a joke) have since guided danger_things.yml.
-    assert fifth["danger"].positives == 110 and fifth["danger"].negatives == 110
-    assert fifth["danger"].recall >= 0.99 and fifth["danger"].false_alarm_rate <= 0.02
-    assert fifth["urgent"].recall >= 0.97 and fifth["urgent"].false_alarm_rate <= 0.01
-    # The sixth, written after danger_things.yml, first scored: recall 97.3 %, false alarms 1.8 %,
-    # an urgent case for 94.5 % of dangers and 0.9 % of ordinary messages; its misses and false
-    # alarms (a bare shout of fire, a smell with dizziness in three words, help kept away, a farewell
-    # told by a trip to the lake, a child's disclosure, an elder fallen after a complaint, a car to be
-    # "收拾", a 跳楼机) have since guided danger_unsaid.yml and the word lists.
-    assert sixth["danger"].positives == 110 and sixth["danger"].negatives == 110
-    assert sixth["danger"].recall >= 0.99 and sixth["danger"].false_alarm_rate <= 0.02
-    assert sixth["urgent"].recall >= 0.98 and sixth["urgent"].false_alarm_rate <= 0.01
-    # The seventh, written after danger_unsaid.yml, first scored: recall 98.2 %, false alarms 6.4 %,
-    # an urgent case for 96.4 % of dangers and 4.5 % of ordinary messages; its misses and false
-    # alarms (救命 before a legal question, a game, a school play, a video, 崩溃 at a mother-in-law,
-    # a threat to run someone over, a farewell handing over a child, a child collected by a stranger,
-    # a fall down a lift shaft) have since guided danger_asides.yml and the word lists.
-    assert seventh["danger"].positives == 110 and seventh["danger"].negatives == 110
-    assert seventh["danger"].recall >= 0.99 and seventh["danger"].false_alarm_rate <= 0.02
-    assert seventh["urgent"].recall >= 0.98 and seventh["urgent"].false_alarm_rate <= 0.01
-    # The eighth, written after danger_asides.yml, first scored: recall 98.2 %, false alarms 8.2 %,
-    # an urgent case for 97.3 % of dangers and 3.6 % of ordinary messages; its misses and false
-    # alarms (a classmate beaten by a group now, debts told from a roof, a child's school named in a
-    # threat, anxiety "burning" one's hair, a gas leak long over, 剧本杀) have since guided
-    # danger_figures.yml and the word lists.
-    assert eighth["danger"].positives == 110 and eighth["danger"].negatives == 110
-    assert eighth["danger"].recall >= 0.99 and eighth["danger"].false_alarm_rate <= 0.03
-    assert eighth["urgent"].recall >= 0.99 and eighth["urgent"].false_alarm_rate <= 0.01
-    # The ninth, written after all of that and scored once as written: recall 99.1 %, false alarms
-    # 1.8 %, an urgent case for 98.2 % of dangers and 0.0 % of ordinary messages.
-    assert ninth["danger"].positives == 110 and ninth["danger"].negatives == 110
-    assert ninth["danger"].recall >= 0.99 and ninth["danger"].false_alarm_rate <= 0.02
-    assert ninth["urgent"].recall >= 0.98 and ninth["urgent"].false_alarm_rate <= 0.01
+    assert urgent.recall >= urgent_floor[0] and urgent.false_alarm_rate <= urgent_floor[1], (
+        urgent.misses,
+        urgent.false_alarms,
+    )
 
 
 @pytest.mark.parametrize(
