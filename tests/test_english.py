@@ -17,6 +17,8 @@ pytestmark = pytest.mark.unit
         "Can anyone speak English?",
         "my boss did not pay my salary for 3 months",
         "hi, is this the legal service? 江汉",
+        "he hit me",
+        "call me",
     ],
 )
 def test_a_message_in_english_is_told_by_its_letters(text):
@@ -28,6 +30,8 @@ def test_a_message_in_english_is_told_by_its_letters(text):
     [
         "ok",
         "hello",
+        "ok ok",
+        "hi hi",
         "13807123456",
         "JH261207-0012 么样了",
         "我在Wanda Plaza上班，老板拖欠工资三个月了",

@@ -45,9 +45,10 @@ PHONE_DIGITS = 7
 # name the service: "法律咨询收费吗", bot/nlu/cues.py).
 FEE_IN_INTAKE_MAX_CHARS = 5
 
-# A message in English: at least this many Latin letters, and at most this many Chinese characters
-# per letter (a Chinese character says about as much as a short English word).
-ENGLISH_MIN_LETTERS = 8
+# A message in English: at least this many Latin letters in two words or more ("he hit me", "call
+# me" are English; "ok ok" is not), and at most this many Chinese characters per letter (a Chinese
+# character says about as much as a short English word).
+ENGLISH_MIN_LETTERS = 6
 ENGLISH_MAX_HAN_PER_LETTER = 0.25
 
 # A first message this short, all Chinese, may be the first words of a story ("空调", "楼上").
