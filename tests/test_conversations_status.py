@@ -54,6 +54,15 @@ def test_news_the_bot_cannot_place_while_a_case_is_open_is_pointed_to_it(service
     assert "又跳到12点" in only_ticket(services, resident.openid).description
 
 
+def test_news_given_with_a_case_number_goes_to_that_case_not_the_newest(services, resident):
+    number = open_noise_case(services, resident)
+    converse(resident, [("物业不修电梯 坏了一个月了", "物业"), ("不留", "请确认"), ("1", "工单")])
+    converse(resident, [(f"补充 {number}：他们昨晚上又跳到12点", f"已补充到工单 {number}")])
+    noise, elevator = sorted(tickets_of(services, resident.openid), key=lambda ticket: ticket.id)
+    assert noise.number == number and "又跳到12点" in noise.description and number not in noise.description
+    assert "又跳到12点" not in elevator.description
+
+
 def test_another_matter_of_the_open_case_s_kind_said_as_such_or_told_at_length_is_a_new_case(services, resident):
     number = open_noise_case(services, resident)
     (reply,) = converse(resident, [("另外隔壁家的狗天天在楼道里拉屎", "邻里纠纷")])

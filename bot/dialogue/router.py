@@ -251,6 +251,8 @@ def _cancelled_intake(turn: Turn, waiting: Flow | None) -> str | None:
 
 
 def _anytime_phrase(turn: Turn, waiting: Flow | None) -> str | None:
+    if waiting is None and phrases.ADD_TO_CASE.match(turn.text):
+        return None  # "补充 JH261207-0012：…" is news for a case, whatever words it holds
     anytime = phrases.anytime_intent(turn.text, in_flow=waiting is not None)
     return run_anytime(turn, anytime) if anytime is not None else None
 

@@ -33,6 +33,7 @@ from bot.storage.tickets import (
     TicketStatus,
     latest_open_ticket,
     rated_since,
+    ticket_by_number,
     tickets_of_resident,
 )
 
@@ -46,6 +47,8 @@ ASKED = TURN_WORDS["asks_after_rating"].pattern
 ABOUT_THE_SERVICE = TURN_WORDS["about_the_service"].pattern
 # A move told with a case open ("我们下个月搬到青年社区了 之前那个事还办不办").
 MOVED_WITH_A_CASE = TURN_WORDS["moved_with_a_case"].pattern
+# "补充 JH261207-0012：…": which of the resident's cases the words are for.
+CASE_NUMBER = phrases.REPLY_WORDS["case_number"].pattern
 # A message that reads as a case of the kind of one the resident has open is news of that case.
 CASE_NEWS = "您的{label}工单 {number} 还在办理中。\n{hint}如果是另外一件事，请说“另外……”加上内容，我来帮您另外登记。"
 
@@ -206,12 +209,24 @@ def add_to_case(turn: Turn) -> str | None:
     match = phrases.ADD_TO_CASE.match(turn.text)
     if not match or not turn.text[match.end() :].strip():
         return None
-    ticket = latest_open_ticket(turn.session, turn.resident.id)
+    words = turn.text[match.end() :].strip()
+    ticket = _case_named(turn, words) or latest_open_ticket(turn.session, turn.resident.id)
     if ticket is None:
         return None
-    turn.message.content = turn.text[match.end() :].strip()
+    if named := CASE_NUMBER.search(words):  # "补充 JH261207-0012：…": the number says which case, it is no news
+        words = (words[: named.start()] + words[named.end() :]).strip(" :：,，")
+    turn.message.content = words or turn.text
     attach_message(turn.session, ticket, turn.message)
     return f"已补充到工单 {ticket.number}，工作人员会看到。"
+
+
+def _case_named(turn: Turn, words: str) -> Ticket | None:
+    """The resident's own open case whose number the words give, if any."""
+    named = CASE_NUMBER.search(words)
+    ticket = ticket_by_number(turn.session, named.group(0).upper()) if named else None
+    if ticket is None or ticket.resident_id != turn.resident.id or ticket.status not in OPEN_STATUSES:
+        return None
+    return ticket
 
 
 def contact_time(turn: Turn) -> str | None:
