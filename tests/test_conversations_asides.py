@@ -117,6 +117,16 @@ def test_a_message_in_english_gets_a_bilingual_reply_and_a_second_one_reaches_a_
     assert "landlord" in case.description and "English" in case.description  # both messages, for the person
 
 
+@pytest.mark.parametrize(
+    ("says", "advice"),
+    [("I smell gas in my kitchen, what should I do", "119"), ("help, my husband is hitting me", "110")],
+)
+def test_a_danger_told_in_english_gets_the_emergency_advice_and_an_urgent_case(services, resident, says, advice):
+    reply = converse(resident, [(says, advice)])[0]
+    assert "urgent case" in reply and "紧急工单" in reply
+    assert only_ticket(services, resident.openid).urgent
+
+
 def test_a_question_about_who_sees_the_phone_number_is_answered_and_opens_no_case(services, resident):
     converse(resident, [("你们会不会把我的电话号码给别人", "不会给别人")])
     assert no_tickets(services, resident.openid)

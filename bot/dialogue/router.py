@@ -71,10 +71,11 @@ def route(turn: Turn) -> str:
     if turn.inbound.kind == "event":
         return _event(turn)
     danger = signals.assess_danger(turn.text)
-    if danger.kinds:
+    if kinds := danger.kinds or asides.english_danger(turn.text):
         turn.decide()  # the case is filed under what the message is about
         turn.intent = "urgent"
-        return urgent.urgent_case(turn, danger.kinds)
+        reply = urgent.urgent_case(turn, kinds)
+        return reply if danger.kinds else f"{reply}\n{asides.ENGLISH_EMERGENCY}"
     urgent_open = turn.dialogue.active(UrgentState)
     intake_before = turn.dialogue.current(IntakeState)
     reply = _message(turn)

@@ -74,6 +74,19 @@ ENGLISH_ANSWER = (
 )
 PHONE_OPTIONAL = "不想留电话也可以办，工作人员会在微信里用文字联系您。"
 TELL_THE_MATTER = "有什么事，请直接说说您的情况。"
+# The blocks of aside_words.yml that tell a danger in English, and the danger kind each is.
+ENGLISH_DANGER_KINDS = {
+    "english_fire": "fire",
+    "english_gas": "gas",
+    "english_violence": "violence",
+    "english_self_harm": "self_harm",
+    "english_injury": "injury",
+    "english_fraud": "fraud",
+}
+ENGLISH_EMERGENCY = (
+    "This sounds like an emergency. Call 110 (police) now; 119 for a fire or gas, 120 for an ambulance. "
+    "Get to a safe place first. Your message has been passed to staff as an urgent case."
+)
 POLICE_NOW = "如果有人身危险，或者违法的事正在发生，请直接拨打 110。"
 POLICE_ANSWER = POLICE_NOW + "其他情况要不要报警，{who}联系您时会和您一起看；这个问题我已记进您的登记里。"
 # The story tells of a crime going on or just done (a hit-and-run, a theft, a robbery, bot/data/
@@ -167,6 +180,13 @@ def pinyin(turn: Turn) -> str:
     Chinese to write in Chinese, send a voice message or ask for a person."""
     turn.intent = "in_pinyin"
     return PINYIN_ANSWER
+
+
+def english_danger(text: str) -> list[str]:
+    """The kinds of danger a message in English tells of ("I smell gas", "he has a knife"), if any."""
+    if not in_english(text):
+        return []
+    return [ENGLISH_DANGER_KINDS[name] for name in ENGLISH_DANGER_KINDS if WORDS[name].found(text)]
 
 
 def english(turn: Turn) -> str:
