@@ -63,6 +63,14 @@ def test_news_given_with_a_case_number_goes_to_that_case_not_the_newest(services
     assert "又跳到12点" not in elevator.description
 
 
+def test_another_matter_announced_first_is_asked_for_and_then_routed_by_what_it_is(services, resident):
+    number = open_noise_case(services, resident)
+    (reply,) = converse(resident, [("另外，还有个事", "请说说另外这件事")])
+    assert "法律咨询" not in reply
+    converse(resident, [("物业把电梯停了一个月 也不说么时候修", "物业")])
+    assert all("还有个事" not in ticket.description for ticket in tickets_of(services, resident.openid))
+
+
 def test_another_matter_of_the_open_case_s_kind_said_as_such_or_told_at_length_is_a_new_case(services, resident):
     number = open_noise_case(services, resident)
     (reply,) = converse(resident, [("另外隔壁家的狗天天在楼道里拉屎", "邻里纠纷")])

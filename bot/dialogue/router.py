@@ -33,7 +33,7 @@ from bot.dialogue.handlers import (
     urgent,
 )
 from bot.dialogue.turn import Turn
-from bot.nlu import phrases, signals
+from bot.nlu import answers, phrases, signals
 from bot.nlu.answers import Answer, Reading
 from bot.nlu.cues import core
 from bot.nlu.faq_file import category_of
@@ -53,6 +53,9 @@ BARE_WORD_CHARS = 2
 # A story this long that reads as a case is a matter of its own, even with a case of its kind open.
 NEW_STORY_CHARS = staff_reply.NEW_STORY_CHARS
 NEW_MATTER = staff_reply.NEW_MATTER
+# "另外，还有个事": what is left beside the words that announce another matter is this short at most.
+ANNOUNCED_MAX_CHARS = 2
+ANOTHER_MATTER_PLEASE = "好的，请说说另外这件事，我来帮您另外登记。"
 # A question asked inside an intake (bot/dialogue/handlers/asides.py has what makes one).
 FAQ_IN_INTAKE_CONFIDENCE = asides.FAQ_IN_INTAKE_CONFIDENCE
 PLAIN_QUESTION_CHARS = asides.PLAIN_QUESTION_CHARS
@@ -210,6 +213,15 @@ def _about_the_bot(turn: Turn, waiting: Flow | None) -> str | None:
     return with_reminder(turn, turn.dialogue.flow, reply)
 
 
+def _another_matter_announced(turn: Turn, waiting: Flow | None) -> str | None:
+    # "另外，还有个事" with nothing told yet: the next message tells it, and is read on its own.
+    rest = "".join(answers.clauses(NEW_MATTER.sub("", turn.text)))
+    if not NEW_MATTER.search(turn.text) or len(rest) > ANNOUNCED_MAX_CHARS:
+        return None
+    turn.intent = "new_matter"
+    return with_reminder(turn, waiting, ANOTHER_MATTER_PLEASE)
+
+
 def _at_step(turn: Turn, step: str) -> bool:
     """True when an intake is waiting at this step."""
     state = turn.dialogue.current(IntakeState)
@@ -317,6 +329,7 @@ TEXT_STAGES: tuple[Stage, ...] = (
     Stage("a rating of a resolved case", _rating),
     Stage("an answer to a staff member's question, not a new case", _answer_to_staff),
     Stage("asked of the bot itself: a person or a machine? a message in English", _about_the_bot),
+    Stage("another matter announced with nothing told yet", _another_matter_announced),
     Stage("a question asked in passing while the intake waits (answered, the step asked again)", _question_in_passing),
     Stage("the answer to the step that waits", _waiting_step),
     Stage("taking up an intake cancelled a while ago", _cancelled_intake),
