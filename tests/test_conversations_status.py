@@ -68,7 +68,9 @@ def test_another_matter_announced_first_is_asked_for_and_then_routed_by_what_it_
     (reply,) = converse(resident, [("另外，还有个事", "请说说另外这件事")])
     assert "法律咨询" not in reply
     converse(resident, [("物业把电梯停了一个月 也不说么时候修", "物业")])
-    assert all("还有个事" not in ticket.description for ticket in tickets_of(services, resident.openid))
+    tickets = tickets_of(services, resident.openid)
+    assert [ticket.number for ticket in tickets] == [number]  # the new matter is being gathered, apart
+    assert "还有个事" not in tickets[0].description and "电梯" not in tickets[0].description
 
 
 def test_another_matter_of_the_open_case_s_kind_said_as_such_or_told_at_length_is_a_new_case(services, resident):
