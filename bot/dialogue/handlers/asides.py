@@ -13,6 +13,7 @@ import enum
 from bot.cases.directory import communities_named
 from bot.dialogue.flows import IntakeState
 from bot.dialogue.handlers import community, faq, intake
+from bot.dialogue.handlers.staff_reply import NEW_MATTER
 from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases
 from bot.nlu.cues import FEE, SERVICE_FEE_FAQ, core
@@ -21,7 +22,6 @@ from bot.storage.messages import previous_intent
 from bot.wechat.text import digit_count
 
 WORDS = answers.load(answers.ANSWERS_FILE.with_name("aside_words.yml"))
-NEW_MATTER = answers.load(answers.ANSWERS_FILE.with_name("turn_words.yml"))["new_matter"].pattern
 ROBOT_QUESTION = WORDS["robot_question"]
 ASKS_POLICE = WORDS["asks_police"]
 QUESTION_WORD = WORDS["question_word"]

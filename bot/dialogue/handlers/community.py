@@ -251,14 +251,13 @@ def change_community(turn: Turn) -> str:
         return moved_to(turn, unit)
     place = elsewhere(turn.text)
     if place is not None:
-        return elsewhere_note(turn, place) + _case_stays(turn)
+        return elsewhere_note(turn, place) + _case_stays(latest_open_ticket(turn.session, turn.resident.id))
     turn.dialogue.start(MovingState())
     return ASK_NEW_COMMUNITY
 
 
-def _case_stays(turn: Turn) -> str:
-    """For a resident moving away: the case they have open is still handled here."""
-    latest = latest_open_ticket(turn.session, turn.resident.id)
+def _case_stays(latest: Ticket | None) -> str:
+    """For a resident moving away: the case they have open (if any) is still handled here."""
     if latest is None:
         return ""
     return f"\n您已登记的工单 {latest.number} 仍由原来的工作室继续办理，回复“我的工单”可查看进度。"
@@ -271,8 +270,8 @@ def moved_to(turn: Turn, unit: Unit) -> str:
     reply = f"好的，已把您的社区改为{unit.name}。\n{room_card(unit)}"
     reply += "".join(f"\n{moved_words(turn, ticket)}" for ticket in moved)
     latest = latest_open_ticket(turn.session, turn.resident.id)
-    if latest is not None and latest not in moved:
-        reply += _case_stays(turn)
+    if latest not in moved:
+        reply += _case_stays(latest)
     return reply
 
 

@@ -210,20 +210,20 @@ def add_to_case(turn: Turn) -> str | None:
     if not match or not turn.text[match.end() :].strip():
         return None
     words = turn.text[match.end() :].strip()
-    ticket = _case_named(turn, words) or latest_open_ticket(turn.session, turn.resident.id)
+    named = CASE_NUMBER.search(words)  # "补充 JH261207-0012：…": the number says which case, it is no news
+    ticket = (named and _case_numbered(turn, named.group(0))) or latest_open_ticket(turn.session, turn.resident.id)
     if ticket is None:
         return None
-    if named := CASE_NUMBER.search(words):  # "补充 JH261207-0012：…": the number says which case, it is no news
+    if named:
         words = (words[: named.start()] + words[named.end() :]).strip(" :：,，")
     turn.message.content = words or turn.text
     attach_message(turn.session, ticket, turn.message)
     return f"已补充到工单 {ticket.number}，工作人员会看到。"
 
 
-def _case_named(turn: Turn, words: str) -> Ticket | None:
-    """The resident's own open case whose number the words give, if any."""
-    named = CASE_NUMBER.search(words)
-    ticket = ticket_by_number(turn.session, named.group(0).upper()) if named else None
+def _case_numbered(turn: Turn, number: str) -> Ticket | None:
+    """The resident's own open case of this number, if any."""
+    ticket = ticket_by_number(turn.session, number.upper())
     if ticket is None or ticket.resident_id != turn.resident.id or ticket.status not in OPEN_STATUSES:
         return None
     return ticket
