@@ -14,7 +14,8 @@ from sqlalchemy.exc import StatementError
 from bot.cases.office_hours import CHINA
 from bot.seeding import prepare_database
 from bot.services import build_services
-from bot.storage.base import utcnow
+from bot.storage import base
+from bot.storage.base import Database, utcnow
 from bot.storage.dead_letters import DeadLetter
 from bot.storage.residents import Resident, touch_resident
 
@@ -117,3 +118,28 @@ class _NoJobs:
 
     def enqueue(self, *args, **kwargs) -> None:
         """Drop the job."""
+
+
+def _backend_pid(db) -> int:
+    with db.session() as session:
+        return session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def test_a_connection_back_a_moment_ago_is_not_pinged_again(database_url, monkeypatch):
+    db = Database(database_url)
+    pings = []
+    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda connection: pings.append(connection) or True)
+    first = _backend_pid(db)
+    assert _backend_pid(db) == first
+    assert pings == []
+    db.engine.dispose()
+
+
+def test_a_connection_idle_on_a_server_that_dropped_it_is_replaced_before_use(database_url, monkeypatch):
+    db = Database(database_url)
+    dropped = _backend_pid(db)
+    with Database(database_url).session() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+    monkeypatch.setattr(base, "PING_AFTER_IDLE", 0.0)  # as if it had lain in the pool a while
+    assert _backend_pid(db) != dropped
+    db.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -9,7 +10,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, DateTime, Executable, bindparam, create_engine, event, select, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -63,6 +65,7 @@ def rows_changed(session: Session, statement: Executable) -> int:
 
 
 POOL_SIZE = 12
+PING_AFTER_IDLE = 1.0  # seconds a pooled connection may rest before it is tested again
 
 
 class Base(DeclarativeBase):
@@ -83,9 +86,8 @@ class Database:
         # pool_size: every thread of a busy web process keeps its connection between requests;
         # with SQLAlchemy's 5, the threads beyond it (scripts/serve.sh runs 8) opened a new server
         # process on every request and closed it after.
-        self.engine = create_engine(
-            url, pool_pre_ping=True, pool_size=POOL_SIZE, hide_parameters=True, connect_args=connect_args
-        )
+        self.engine = create_engine(url, pool_size=POOL_SIZE, hide_parameters=True, connect_args=connect_args)
+        _ping_idle_connections(self.engine)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -110,6 +112,30 @@ class Database:
 def after_commit(session: Session, hook) -> None:
     """Run `hook` once the session's transaction has committed."""
     session.info.setdefault("after_commit", []).append(hook)
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Test a pooled connection before use when it has lain idle (the server may have restarted)."""
+
+    # SQLAlchemy's pool_pre_ping tests every checkout: a round trip before each of a message's two
+    # transactions. A connection back in the pool a moment ago is as alive as the one that just
+    # served: a server that went away since has made the statements on it fail (and the pool drop
+    # its connections), and a restart takes longer than PING_AFTER_IDLE.
+    def checked_in(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checked_out(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The server went away: every connection in the pool is as dead as this one.
+            raise InvalidatePoolError(type(error).__name__) from error
+
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checked_out)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
