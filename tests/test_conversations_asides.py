@@ -101,6 +101,21 @@ def test_are_you_a_robot_in_the_middle_of_an_intake_asks_the_step_again(services
     assert "机器人" not in only_ticket(services, resident.openid).description
 
 
+@pytest.mark.parametrize("asks", ["你能做什么", "这是干嘛的", "你们管哪些事"])
+def test_what_can_you_do_is_told_how_the_service_works(services, resident, asks):
+    (reply,) = converse(resident, [(asks, "公共法律服务")])
+    assert "转人工" in reply and "我的工单" in reply and "具体是什么情况" not in reply
+    assert no_tickets(services, resident.openid)
+
+
+def test_what_can_you_do_in_the_middle_of_an_intake_asks_the_step_again(services, resident):
+    converse(resident, [(ELEVATOR, "哪个社区")])
+    (reply,) = converse(resident, [("你能做什么", "转人工")])
+    assert reply.endswith(ASK_COMMUNITY)
+    converse(resident, [("青年社区", ASK_PHONE), ("不留", "请确认"), ("1", "工单")])
+    assert "能做什么" not in only_ticket(services, resident.openid).description
+
+
 def test_a_message_in_english_gets_a_bilingual_reply_and_a_second_one_reaches_a_person(services, resident):
     first, second = converse(
         resident,

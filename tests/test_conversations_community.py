@@ -560,3 +560,12 @@ def test_a_place_not_in_the_directory_is_echoed_by_its_name_alone(services, resi
             ("我住在百步亭花园", "没有找到叫“百步亭花园”的社区"),
         ],
     )
+
+
+@pytest.mark.parametrize("yes", ["嗯呐", "要得"])
+def test_a_local_yes_at_the_community_question_is_neither_a_place_nor_more_story(services, resident, yes):
+    converse(resident, [(ELEVATOR_STORY, "哪个社区")])
+    (reply,) = converse(resident, [(yes, "好的。")])
+    assert reply.endswith(ASK_COMMUNITY) and "记到您的描述里" not in reply
+    (summary,) = converse(resident, [("青年社区", "手机号"), ("不留", "请确认")])[1:]
+    assert yes not in summary

@@ -195,9 +195,11 @@ def _answer_to_staff(turn: Turn, waiting: Flow | None) -> str | None:
 
 
 def _about_the_bot(turn: Turn, waiting: Flow | None) -> str | None:
-    # "你是机器人吗", or a message in English: answered at any step; the pending question follows.
+    # "你是机器人吗", "你能做什么", or a message in English: answered at any step; the pending question follows.
     if asides.asks_if_robot(turn.text):
         reply = asides.robot(turn)
+    elif asides.asks_what_it_does(turn.text):
+        reply = asides.what_it_does(turn)
     elif asides.asks_about_the_phone(turn.text) and not _at_step(turn, "phone"):
         reply = asides.phone_to_whom(turn)  # the phone step answers it in its own words
     elif asides.in_pinyin(turn.text):  # "wo jia lou shang lou shui": no Chinese keyboard, no English

@@ -23,6 +23,9 @@ from bot.wechat.text import digit_count
 
 WORDS = answers.load(answers.ANSWERS_FILE.with_name("aside_words.yml"))
 ROBOT_QUESTION = WORDS["robot_question"]
+WHAT_IT_DOES = WORDS["what_it_does"]
+# The FAQ that tells how the service works: the answer to "你能做什么".
+HOW_IT_WORKS_FAQ = "faq_how_it_works"
 ASKS_POLICE = WORDS["asks_police"]
 QUESTION_WORD = WORDS["question_word"]
 IS_THIS_OK = WORDS["is_this_ok"]
@@ -137,6 +140,17 @@ def phone_to_whom(turn: Turn) -> str:
     if turn.dialogue.flow is None:
         return f"{intake.WHAT_THE_PHONE_IS_FOR}{PHONE_OPTIONAL}\n{TELL_THE_MATTER}"
     return f"{intake.WHAT_THE_PHONE_IS_FOR}{PHONE_OPTIONAL}"
+
+
+def asks_what_it_does(text: str) -> bool:
+    """True for a short question of what the service is and can do ("你能做什么", "这是干嘛的")."""
+    return WHAT_IT_DOES.found(text)
+
+
+def what_it_does(turn: Turn) -> str:
+    """ "你能做什么": how the service works (its FAQ), else what the robot answer says of it."""
+    turn.intent = HOW_IT_WORKS_FAQ
+    return faq.answer_text(turn, HOW_IT_WORKS_FAQ) or ROBOT_ANSWER
 
 
 def robot(turn: Turn) -> str:

@@ -384,7 +384,9 @@ def community_miss(turn: Turn) -> str:
         return community.not_found(turn.text)
     if phrases.choice_number(turn.text) is not None:  # "1" with no list on offer: no place and no story
         return "请直接回复您住的社区名称，或发送您的位置。\n不清楚的话回复“不知道”。"
-    if phrases.FILLER.match(turn.text) or phrases.steers_only(turn.text):  # "随便吧", "嗯嗯": no place and no story
+    if answers.CONCEPTS["affirmation"].found(turn.text):  # "嗯呐", "要得": a yes, neither place nor story
+        return "好的。\n" + community.ASK_COMMUNITY
+    if phrases.FILLER.match(turn.text) or phrases.steers_only(turn.text):  # "随便吧": no place and no story
         return "没太明白您住在哪里。\n" + community.ASK_COMMUNITY
     add_story(turn, turn.text)
     return "收到，已记到您的描述里。\n" + community.ASK_COMMUNITY
