@@ -11,7 +11,14 @@ from bot.cases.lifecycle import move_ticket
 from bot.storage.residents import find_resident
 from bot.storage.tickets import Ticket, tickets_of_resident
 from tests.conftest import run_jobs
-from tests.conversation_helpers import only_ticket, open_noise_case, resolved_case, tells_to_call_110, tickets_of
+from tests.conversation_helpers import (
+    no_tickets,
+    only_ticket,
+    open_noise_case,
+    resolved_case,
+    tells_to_call_110,
+    tickets_of,
+)
 from tests.wechat_user import converse
 
 pytestmark = pytest.mark.usefixtures("rasa_server")
@@ -61,6 +68,18 @@ def test_news_given_with_a_case_number_goes_to_that_case_not_the_newest(services
     noise, elevator = sorted(tickets_of(services, resident.openid), key=lambda ticket: ticket.id)
     assert noise.number == number and "又跳到12点" in noise.description and number not in noise.description
     assert "又跳到12点" not in elevator.description
+
+
+def test_news_with_no_case_open_is_told_so_and_the_matter_asked_for(services, resident):
+    (reply,) = converse(resident, [("补充：他昨天又来了", "没有正在办理的工单")])
+    assert "帮不上忙" not in reply and no_tickets(services, resident.openid)
+    converse(resident, [("楼上那家天天半夜剁肉，吵得我们睡不着", "人民调解员")])
+
+
+def test_news_after_every_case_is_resolved_is_told_so(services, resident):
+    resolved_case(services, resident)
+    converse(resident, [("补充：他昨天又来了", "都已办结")])
+    assert len(tickets_of(services, resident.openid)) == 1
 
 
 def test_another_matter_announced_first_is_asked_for_and_then_routed_by_what_it_is(services, resident):

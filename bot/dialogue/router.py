@@ -495,6 +495,11 @@ def by_decision(turn: Turn, decision: Decision) -> str:
         return clarify.ask(turn, list(decision.choices))
     if decision.kind == "faq" and (asked := _bare_word(turn, decision)) is not None:
         return asked
+    outside = decision.kind == "out_of_scope" or decision.intent == FALLBACK_INTENT
+    if outside and phrases.ADD_TO_CASE.match(turn.text):
+        # "补充：他昨天又来了" with no case open: nothing to add to — kept, and the matter asked for.
+        turn.dialogue.fragments.append(Fragment(turn.message.id, turn.text))
+        return status.nothing_to_add_to(turn)
     if _could_be_a_fragment(turn, decision):
         # Not understood yet: keep it, the next message may finish the sentence ("水管" / "爆了").
         first_words = asides.could_be_first_words(turn)

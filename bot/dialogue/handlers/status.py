@@ -50,6 +50,14 @@ MOVED_WITH_A_CASE = TURN_WORDS["moved_with_a_case"].pattern
 # "补充 JH261207-0012：…": which of the resident's cases the words are for.
 CASE_NUMBER = phrases.REPLY_WORDS["case_number"].pattern
 # A message that reads as a case of the kind of one the resident has open is news of that case.
+NOTHING_TO_ADD = (
+    "您目前没有正在办理的工单，这段话没有可以补充的地方。如果是一件新的事，请把经过说一说：发生了什么、"
+    "和谁有关，我帮您转给对应的工作人员。"
+)
+NOTHING_CLOSED_TO_ADD = (
+    "您的工单都已办结，没有正在办理的可以补充。如果事情还没解决，请把现在的情况说一说，我帮您重新登记；"
+    "回复“我的工单”可以查看以前的工单。"
+)
 CASE_NEWS = "您的{label}工单 {number} 还在办理中。\n{hint}如果是另外一件事，请说“另外……”加上内容，我来帮您另外登记。"
 
 
@@ -219,6 +227,13 @@ def add_to_case(turn: Turn) -> str | None:
     turn.message.content = words or turn.text
     attach_message(turn.session, ticket, turn.message)
     return f"已补充到工单 {ticket.number}，工作人员会看到。"
+
+
+def nothing_to_add_to(turn: Turn) -> str:
+    """ "补充：……" that tells no matter of its own, with no case open to add it to: said so, and
+    asked to tell the matter (the words are kept: the next message is read with them)."""
+    turn.intent = "add_without_case"
+    return NOTHING_CLOSED_TO_ADD if turn.has_cases() else NOTHING_TO_ADD
 
 
 def _case_numbered(turn: Turn, number: str) -> Ticket | None:
