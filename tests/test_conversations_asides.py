@@ -40,6 +40,18 @@ def test_should_i_call_the_police_is_answered_and_the_community_asked_again(serv
     assert "【居民的问题】我要不要报警？" in only_ticket(services, resident.openid).description
 
 
+def test_should_i_call_the_police_in_the_first_message_is_answered_before_the_community_is_asked(services, resident):
+    (reply,) = converse(resident, [("邻居天天骂我威胁我，我要不要报警", "110")])
+    assert reply.index("110") < reply.index(ASK_COMMUNITY) and "记进您的登记里" in reply
+    converse(resident, [("青年社区", ASK_PHONE), ("不留", "请确认"), ("1", "工单")])
+    assert "要不要报警" in only_ticket(services, resident.openid).description
+
+
+def test_should_i_call_the_police_after_a_theft_told_in_the_first_message_is_yes_now(services, resident):
+    (reply,) = converse(resident, [("我的电动车昨晚在楼下被人偷了，要不要报警", "越早报警")])
+    assert reply.index("越早报警") < reply.index("社区")
+
+
 def test_another_matter_asked_with_another_at_the_start_is_kept_apart_not_filed_in_this_case(services, resident):
     reply = converse(resident, [(NOISE, "社区"), ("另外，我还想问下离婚了房子么样分", "不是一类")])[1]
     assert "社区律师" in reply and "人民调解员联系您时会一并回答" not in reply

@@ -98,6 +98,9 @@ def route(turn: Turn) -> str:
         if (going_on := turn.dialogue.current(IntakeState)) is not None:
             going_on.cautioned = True
         return f"{urgent.CAUTION}\n{urgent.once_110(urgent.CAUTION, reply)}".strip()
+    started = turn.dialogue.current(IntakeState) if intake_before is None else None
+    if started is not None and (police := asides.police_asked_with_the_story(turn, started)):
+        return f"{police}\n{reply}"  # "…我要不要报警": answered first, then the intake's question
     return reply
 
 

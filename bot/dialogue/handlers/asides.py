@@ -284,6 +284,18 @@ def answer_in_passing(turn: Turn, state: IntakeState) -> str:
     return answer
 
 
+def police_asked_with_the_story(turn: Turn, state: IntakeState) -> str:
+    """ "邻居天天威胁我，我要不要报警": the question asked in the message that began the case, answered
+    before the intake's first question ("" when no such question is asked); the story keeps it."""
+    if not ASKS_POLICE.found(turn.text):
+        return ""
+    story = " ".join(state.parts)
+    who = intake.who_answers(turn, state)
+    if CRIME_TO_REPORT.found(story):
+        return police_answer(story) + AFTER_CRIME.format(who=who)
+    return POLICE_ANSWER.format(who=who)
+
+
 def police_answer(story: str) -> str:
     """ "要不要报警": after a crime going on or just done (a hit-and-run, a theft), yes, now — 122 for
     a road accident, else 110; otherwise 110 for a danger or an offence going on."""
