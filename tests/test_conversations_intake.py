@@ -340,9 +340,14 @@ def test_what_is_added_at_the_summary_shows_in_it_however_long_the_story(residen
             ("八古墩社区", "手机号"),
             ("不留", "请确认"),
             ("他们家还在楼道里堆了很多纸箱子", "请确认"),
+            (
+                "楼道本来就窄，老人上下楼都要侧着身子走，消防通道也堵了，万一着火人都跑不出去，跟他们说了好几次都不搬走，我们一家老小天天提心吊胆",
+                "请确认",
+            ),
         ],
     )
-    assert "纸箱子" in replies[-1]
+    assert "纸箱子" in replies[-2] and "都不搬走" in replies[-1]
+    assert "都已记下" in replies[-1]  # the middle left out of the summary is said to be kept
 
 
 def test_the_community_and_the_phone_corrected_at_the_summary_are_taken(services, resident):

@@ -581,6 +581,23 @@ def test_a_threat_to_a_tree_or_a_ball_against_the_door_is_no_urgent_case(service
     assert no_tickets(services, resident.openid) or not only_ticket(services, resident.openid).urgent
 
 
+@pytest.mark.parametrize(
+    "story",
+    [
+        "电动车天天在楼道里充电，哪天着火了就完了，物业也不管",
+        "消防通道被堵死了，万一着火人都跑不出去，说了好几次都不搬",
+    ],
+)
+def test_a_fire_only_feared_is_a_complaint_not_an_urgent_case(services, resident, story):
+    (reply,) = converse(resident, [(story, "")])
+    assert "紧急工单" not in reply and "110" not in reply and no_tickets(services, resident.openid)
+
+
+def test_a_threat_to_burn_the_home_is_urgent(services, resident):
+    (reply,) = converse(resident, [("邻居扬言要烧我家房子", "紧急工单")])
+    assert tells_to_call_110(reply) and only_ticket(services, resident.openid).urgent
+
+
 def test_a_dog_bite_gets_first_aid_and_the_case_about_the_owner_not_an_urgent_case(services, resident):
     (reply,) = converse(resident, [("被狗咬了 那要打狂犬疫苗吧", "狂犬疫苗")])
     assert "15 分钟" in reply and "24 小时内" in reply

@@ -99,6 +99,8 @@ CALL_FOR_HELP = SIGNAL_WORDS["call_for_help"].pattern
 HEDGE = SIGNAL_WORDS["hedge"].pattern
 # "刚才", "现在", "又来了": the event is now, whatever is retold or asked besides.
 HAPPENING_NOW = SIGNAL_WORDS["happening_now"].pattern
+# A fire or an explosion feared, not happening ("万一着火人都跑不出去"): a hazard to complain of.
+FEARED_HAZARD = SIGNAL_WORDS["feared_hazard"].pattern
 # A dream, a game, a show or a joke ("梦到着火了", "玩游戏被人砍死了"): no alarm, even told as now.
 NOT_REAL = SIGNAL_WORDS["not_real"].pattern
 # A laugh or a joke: nothing real, unless the resident speaks of taking their own life.
@@ -550,8 +552,13 @@ def calmed(text: str) -> bool:
 
 def model_stays_quiet(text: str) -> bool:
     """True where the model alone raises no alarm: a dream, a joke or an event over (calmed), a
-    quarrel at school told afterwards, or water leaking with nothing else."""
-    return calmed(text) or school_matter(text) or water_only(text)
+    quarrel at school told afterwards, water leaking with nothing else, or a fire only feared."""
+    return calmed(text) or school_matter(text) or water_only(text) or feared_only(text)
+
+
+def feared_only(text: str) -> bool:
+    """True for a fire or an explosion feared ("哪天着火了就完了") with no word putting anything in the present."""
+    return bool(FEARED_HAZARD.search(text)) and not HAPPENING_NOW.search(text)
 
 
 def water_only(text: str) -> bool:

@@ -21,8 +21,12 @@ from bot.wechat.text import LANDLINE_RE, PHONE_RE, digit_count, find_landline, f
 
 # Fewer characters than this and the room would have to call back just to learn what happened.
 MIN_DESCRIPTION_CHARS = 10
-# How much of the resident's story the confirmation repeats back (the case keeps all of it).
+# How much of a question or a story a one-line preview repeats back.
 SUMMARY_CHARS = 60
+# How much of the resident's story the confirmation repeats back (the case keeps all of it).
+SUMMARY_STORY_CHARS = 120
+# Said under a story shortened in the confirmation, so no one thinks the middle was lost.
+SHORTENED = "（共 {count} 字，都已记下并会转给工作人员；这里只显示开头和结尾）"
 
 ASK_DETAILS = "请简单说说发生了什么：什么时间、在哪里、和谁有关、现在怎么样了。"
 ASK_MORE_DETAILS = "能再多说几句吗？比如什么时间开始的、具体情况、您希望怎么解决。"
@@ -180,10 +184,10 @@ def summary(turn: Turn, state: IntakeState) -> str:
     """What the case will say and where it will go, for the resident to confirm."""
     unit = case_unit(turn, state)
     story = "；".join(state.parts)
-    if len(story) > SUMMARY_CHARS:
+    if len(story) > SUMMARY_STORY_CHARS:
         # The beginning and the end: what was added last must show, or the resident cannot see it was taken.
-        head = SUMMARY_CHARS * 2 // 3
-        story = story[:head] + "……" + story[head - SUMMARY_CHARS :]
+        head = SUMMARY_STORY_CHARS * 2 // 3
+        story = story[:head] + "……" + story[head - SUMMARY_STORY_CHARS :] + SHORTENED.format(count=len(story))
     lines = [
         "请确认要登记的事项：",
         f"类别：{CATEGORIES[state.category].label}",
