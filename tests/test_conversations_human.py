@@ -88,7 +88,7 @@ def test_asking_for_a_person_or_thanking_adds_nothing_to_the_open_case(services,
         ],
     )
     described = only_ticket(services, resident.openid).description
-    converse(resident, [("转人工", "的待办"), ("好的 谢谢", "不客气"), ("谢谢", "不客气")])
+    converse(resident, [("转人工", "查看工单时就会看到"), ("好的 谢谢", "不客气"), ("谢谢", "不客气")])
     ticket = only_ticket(services, resident.openid)
     assert ticket.description == described
     with services.db.session() as session:

@@ -296,7 +296,7 @@ def test_with_nobody_bound_the_resident_hears_the_case_waits_in_the_inbox_else_t
     services, resident, fake_wechat, bound, client, settings
 ):
     first_id, _, _ = new_case(services, "wutai", openid=resident.openid)
-    (reply,) = converse(resident, [("转人工", "已放进舞台社区公共法律服务工作室的待办")])
+    (reply,) = converse(resident, [("转人工", "已转到舞台社区公共法律服务工作室")])
     assert "已提醒工作人员" not in reply
     ago(services, first_id, 40)
     (again,) = converse(resident, [("人呢", "40 分钟前")])

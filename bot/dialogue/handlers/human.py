@@ -127,7 +127,7 @@ def told(turn: Turn, ticket: Ticket) -> str:
     if alerts.person_staff(turn.session, ticket):
         return "已提醒工作人员尽快回复您"
     unit = turn.session.get_one(Unit, ticket.unit_id)
-    return f"已放进{unit.office_name}的待办，工作人员打开待办就会看到"
+    return f"已转到{unit.office_name}，工作人员上班查看工单时就会看到"
 
 
 def no_calls(ticket: Ticket) -> bool:
