@@ -79,6 +79,24 @@ def test_moving_house_changes_the_community(services, resident):
         assert session.get(Unit, find_resident(session, resident.openid).community_id).code == "wutai"
 
 
+@pytest.mark.parametrize("unsure", ["不知道", "不晓得"])
+def test_moving_house_without_knowing_the_new_community_changes_nothing_and_opens_no_case(services, resident, unsure):
+    converse(resident, [("我搬家了", "哪个社区"), ("青年社区", "已把您的社区改为青年社区")])
+    converse(resident, [("我又搬到民意街那边了", "哪个社区")])
+    (reply,) = converse(resident, [(unsure, "先不改，还是青年社区")])
+    assert "发送您的位置" in reply and "法律咨询" not in reply
+    assert no_tickets(services, resident.openid)
+
+
+def test_moving_to_a_street_with_rooms_offers_its_communities(services, resident):
+    (reply,) = converse(resident, [("我搬到唐家墩街道那边了", "您现在住哪个")])
+    assert "八古墩社区" in reply and "青年社区" in reply
+    number = 1 + [line for line in reply.splitlines() if line.startswith("回复")].index(
+        next(line for line in reply.splitlines() if "东民社区" in line)
+    )
+    converse(resident, [(str(number), "已把您的社区改为东民社区")])
+
+
 def test_moving_house_keeps_an_open_case_with_its_room_and_says_so(services, resident):
     converse(
         resident,

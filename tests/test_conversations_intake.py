@@ -94,6 +94,26 @@ def test_a_leak_or_a_parking_space_is_offered_to_both_the_mediator_and_the_prope
     converse(resident, [("2", "物业问题")])
 
 
+@pytest.mark.parametrize("unsure", ["不知道", "不晓得"])
+def test_not_knowing_which_kind_goes_to_the_likeliest_room_and_says_it_may_move(services, resident, unsure):
+    converse(resident, [("楼上漏水到我家，物业也不管", "更接近哪一类")])
+    (reply,) = converse(resident, [(unsure, "不确定也没关系")])
+    assert "工作人员会帮您转给对的人" in reply and "哪个社区" in reply and "法律咨询" not in reply
+    converse(resident, [("青年社区", "手机号"), ("不留", "请确认")])
+    summary = converse(resident, [("1", "工单")])[0]
+    assert unsure not in only_ticket(services, resident.openid).description and "JH" in summary
+
+
+def test_a_community_named_at_the_kind_question_is_kept_and_the_kind_asked_again(services, resident):
+    converse(resident, [("楼上漏水到我家，物业也不管", "更接近哪一类")])
+    (reply,) = converse(resident, [("我住青年社区", "已记下您住在青年社区")])
+    assert "回复 1" in reply and "已把您的社区改为" not in reply
+    (reply,) = converse(resident, [("2", "物业问题")])
+    assert "哪个社区" not in reply  # the community told at the menu is the case's
+    converse(resident, [("不留", "青年社区"), ("1", "工单")])
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "qingnian"
+
+
 def test_group_dispute_goes_to_the_street_workstation(services, resident):
     converse(
         resident,

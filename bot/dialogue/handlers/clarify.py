@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bot.cases.directory import communities_named, normalize_place
 from bot.cases.place_words import says
-from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS
+from bot.categories import CATEGORIES, GENERAL_CATEGORY, TRIAGE_INTENTS, role_label
 from bot.dialogue.flows import ClarifyState, Fragment
-from bot.dialogue.handlers import human, intake
+from bot.dialogue.handlers import community, human, intake
 from bot.dialogue.turn import Turn
 from bot.nlu import phrases, step_answers
+from bot.storage.directory import Unit
 from bot.training import review
 
 CHOICE_QUESTION = "您说的情况更接近哪一类？"
@@ -23,6 +25,10 @@ OTHER_KINDS = "好的。那您说的情况更接近下面哪一类？"
 OR_A_PERSON = "都不像的话，回复“转人工”，工作人员会直接跟您了解情况。"
 # "都不是" after a request for a person: the case waits for a person anyway.
 PERSON_WILL_ASK = "好的，工作人员看到后会直接跟您了解情况。"
+# "不晓得" at a choice of rooms: the likeliest takes it, and the resident hears it may move.
+NOT_SURE = "不确定也没关系，先转给{role}；如果不归他们管，工作人员会帮您转给对的人。"
+# What may stand around a community's name in a message that only tells the place ("我住在", "这边").
+PLACE_ONLY_REST = 4
 # A don't-know this short ("不晓得", "不晓得是么社区") answers nothing but the question itself.
 DONT_KNOW_MAX_CHARS = 12
 
@@ -90,17 +96,38 @@ def choose_step(turn: Turn) -> str | None:
         return PERSON_WILL_ASK if state.ticket_id is not None else NONE_OF_THESE
     if pick is not None or phrases.anytime_intent(turn.text, in_flow=True):
         return None
+    if (place := _community_told(turn)) is not None:
+        # "青年社区" at the menu: the place is kept for the case, the kind is still to choose.
+        community.remember(turn, place)
+        return f"已记下您住在{place.name}。还要请您选一下是哪一类：\n{prompt(turn)}"
     if _does_not_know(turn, state):
-        # The one room offered takes the story: its intake asks the community, where "不晓得" has
-        # its own answer (the district or the street), and nothing the resident told is lost.
-        return _chosen(turn, state, state.choices[0], text=state.question)
+        # The room offered first (the likeliest) takes the story: staff pass it on when it is not
+        # theirs, which asks less of the resident than a choice they cannot make. Its intake asks
+        # the community, where "不晓得" has its own answer, and nothing the resident told is lost.
+        category = state.choices[0]
+        intro = NOT_SURE.format(role=role_label(category)) if len(state.choices) > 1 else None
+        return _chosen(turn, state, category, text=state.question, intro=intro)
     return _answer_in_words(turn, state)
 
 
+def _community_told(turn: Turn) -> Unit | None:
+    """The one community a short message names, when it tells nothing else of a kind of case."""
+    if len(turn.text) > community.PLACE_MAX_CHARS:
+        return None
+    named = communities_named(turn.session, turn.text)
+    if len(named) != 1 or not community.sounds_like_a_place(turn.text):
+        return None
+    rest = normalize_place(turn.text)
+    for name in sorted([named[0].name, *named[0].aliases], key=len, reverse=True):
+        rest = rest.replace(name, "")
+    # "我住青年社区" tells the place only; "青年社区的物业不管事" tells the kind of case too.
+    return named[0] if len(rest) <= PLACE_ONLY_REST else None
+
+
 def _does_not_know(turn: Turn, state: ClarifyState) -> bool:
-    one_room_asked = len(state.choices) == 1 and state.ticket_id is None and not state.for_person
+    asked_for_a_room = state.ticket_id is None and not state.for_person
     short = len(turn.text) <= DONT_KNOW_MAX_CHARS
-    return one_room_asked and short and bool(phrases.UNKNOWN_PLACE.search(turn.text))
+    return asked_for_a_room and short and bool(phrases.UNKNOWN_PLACE.search(turn.text))
 
 
 def yes(turn: Turn) -> str:
@@ -165,13 +192,13 @@ def leave(turn: Turn) -> None:
     turn.dialogue.end()
 
 
-def _chosen(turn: Turn, state: ClarifyState, category: str, text: str) -> str:
+def _chosen(turn: Turn, state: ClarifyState, category: str, text: str, intro: str | None = None) -> str:
     if state.ticket_id is not None:  # asked for a person: the case is open already, the answer routes it
         return human.kind_chosen(turn, state, category)
     ids = state.message_ids + [turn.message.id]
-    if not state.for_person:  # the resident's own choice: a suggested label for the review queue
+    if not state.for_person and intro is None:  # the resident's own choice: a label suggested for review
         review.record_choice(turn.session, state.opening, text, category)
-    return intake.start_case(turn, category, text=text, opening=state.opening, message_ids=ids)
+    return intake.start_case(turn, category, text=text, opening=state.opening, message_ids=ids, intro=intro)
 
 
 def _joined(first: str, then: str) -> str:

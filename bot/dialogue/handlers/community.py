@@ -16,6 +16,9 @@ FAR_AWAY = (
     "这个位置附近没有江汉区的社区公共法律服务工作室。住在江汉区的话，请回复您的社区名称；"
     "不在江汉区的话，可以找当地的公共法律服务中心，或拨打 12348 公共法律服务热线。"
 )
+MOVED_PLACE_UNKNOWN = (
+    "没关系，您的社区先不改{current}。可以发送您的位置，我帮您找最近的工作室；知道社区名称后回复“换社区”再告诉我。"
+)
 ASK_NEW_COMMUNITY = "好的，请问您现在住在哪个社区？回复社区名称，或发送位置。"
 PLACE_MAX_CHARS = 20
 # "不晓得叫么子社区，反正就在万松园路那边的菜场后面": a don't-know about the name may say this much more.
@@ -252,7 +255,12 @@ def change_community(turn: Turn) -> str:
     place = elsewhere(turn.text)
     if place is not None:
         return elsewhere_note(turn, place) + _case_stays(latest_open_ticket(turn.session, turn.resident.id))
-    turn.dialogue.start(MovingState())
+    moving = turn.dialogue.start(MovingState())
+    street = street_named(turn.session, turn.text)
+    rooms = rooms_of(turn, street) if street is not None else []
+    if street is not None and rooms:  # "我搬到民意街那边了": which of that street's communities
+        moving.candidates = [room.id for room in rooms]
+        return f"好的。{street.name}有这几个社区，您现在住哪个？\n{numbered_choices(rooms)}"
     return ASK_NEW_COMMUNITY
 
 
@@ -344,6 +352,9 @@ def moving_step(turn: Turn) -> str | None:
     """Step "community" of moving: the new community by name, a number from the list, or another
     district (else: not an answer)."""
     state = turn.dialogue.state(MovingState)
+    if place_unknown(turn.text):  # "不知道": nothing changes until they know, and no case is opened
+        turn.dialogue.end()
+        return MOVED_PLACE_UNKNOWN.format(current=_still(community_of(turn)))
     place = elsewhere(turn.text, answering=True)
     if place is not None:
         turn.dialogue.end()
@@ -376,8 +387,11 @@ def moving_no(turn: Turn) -> str:
         state.candidates = []
         return "好的，那请再说一下您现在住的社区名称，或发送您的位置。"
     turn.dialogue.end()
-    current = community_of(turn)
-    return f"好的，您的社区没有改{f'，还是{current.name}' if current else ''}。"
+    return f"好的，您的社区没有改{_still(community_of(turn))}。"
+
+
+def _still(current: Unit | None) -> str:
+    return f"，还是{current.name}" if current else ""
 
 
 def moving_prompt(turn: Turn) -> str:

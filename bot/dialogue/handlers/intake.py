@@ -62,8 +62,10 @@ def start_case(
     text: str | None = None,
     opening: int | None = None,
     message_ids: list[int] | None = None,
+    intro: str | None = None,
 ) -> str:
-    """Handler for the triage intents: begin gathering a case of this category."""
+    """Handler for the triage intents: begin gathering a case of this category; `intro` says where
+    it goes instead of "明白，这属于…"."""
     category = category or turn.intent
     if category is None:  # the triage intent the message was dispatched to is the category
         raise ValueError("a case is started for a category")
@@ -78,7 +80,9 @@ def start_case(
     state = begin(turn, category, opening, message_ids)
     state.place.no_community = place is not None
     add_story(turn, story)
-    intro = f"明白，这属于{CATEGORIES[category].label}，我来帮您转给{role_label(category)}。\n"
+    if intro is None:
+        intro = f"明白，这属于{CATEGORIES[category].label}，我来帮您转给{role_label(category)}。"
+    intro += "\n"
     if known is None and (home := community.community_of(turn)) is not None:  # said with the story: shown, to correct
         intro += f"已记下您住在{home.name}，不对的话直接回复正确的社区名称。\n"
     if place is not None:
