@@ -82,6 +82,14 @@ def test_news_after_every_case_is_resolved_is_told_so(services, resident):
     assert len(tickets_of(services, resident.openid)) == 1
 
 
+def test_another_matter_told_with_its_announcement_is_kept_without_it(services, resident):
+    number = open_noise_case(services, resident)
+    converse(resident, [("还有个事，小区电梯坏了一个星期物业也不修", "物业问题")])
+    converse(resident, [("不留", "请确认"), ("1", "工单")])
+    (elevator,) = [ticket for ticket in tickets_of(services, resident.openid) if ticket.number != number]
+    assert elevator.description.startswith("小区电梯坏了")
+
+
 def test_another_matter_announced_first_is_asked_for_and_then_routed_by_what_it_is(services, resident):
     number = open_noise_case(services, resident)
     (reply,) = converse(resident, [("另外，还有个事", "请说说另外这件事")])

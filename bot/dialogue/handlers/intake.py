@@ -9,6 +9,7 @@ from bot.cases.tickets import CaseRequest, open_ticket, response_promise, routin
 from bot.categories import CATEGORIES, GENERAL_CATEGORY, role_label, role_title
 from bot.dialogue.flows import Contact, FaqOfferState, IntakeState, MoreWords, OtherMatter, Question
 from bot.dialogue.handlers import community
+from bot.dialogue.handlers.staff_reply import NEW_MATTER
 from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases, step_answers
 from bot.nlu.answers import Answer
@@ -69,7 +70,7 @@ def start_case(
     category = category or turn.intent
     if category is None:  # the triage intent the message was dispatched to is the category
         raise ValueError("a case is started for a category")
-    story = turn.story() if text is None else text
+    story = without_announcement(turn.story() if text is None else text)
     # A resident away whose matter is at one of the district's communities ("我在外地 我妈住花楼") is served here.
     here = community.community_of(turn) is not None or bool(communities_named(turn.session, story))
     place = community.elsewhere(story) if not here else None
@@ -88,6 +89,13 @@ def start_case(
     if place is not None:
         intro = f"{community.legal_question_from_elsewhere(turn, place, story)}\n"
     return intro + next_question(turn, state)
+
+
+def without_announcement(story: str) -> str:
+    """The story without the words that announce it as another matter ("还有个事，电梯坏了" → "电梯坏了")."""
+    said = NEW_MATTER.match(story)
+    rest = story[said.end() :].lstrip("，,。.：:；; ") if said else story
+    return rest or story
 
 
 def begin(turn: Turn, category: str, opening: int | None = None, message_ids: list[int] | None = None) -> IntakeState:
