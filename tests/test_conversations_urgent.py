@@ -441,6 +441,7 @@ def test_someone_else_threatening_to_jump_gets_the_advice_for_someone_else(servi
 def test_one_who_speaks_of_harming_themselves_still_gets_the_advice_for_themselves(resident, says):
     reply = converse(resident, [(says, "12356")])[0]
     assert "伤害自己的念头" in reply and "陪在" not in reply
+    assert "照片" not in reply  # someone who wants to die is not asked for photos
 
 
 # --- 110 said once in an urgent reply -------------------------------------------------------------

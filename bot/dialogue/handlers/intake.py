@@ -796,7 +796,9 @@ def open_case(turn: Turn, note: str = "") -> str:
         lines.insert(1, "这件事涉及多户居民，已直接交给街道公共法律服务工作站统一处理。")
     if ticket.contact_phone:
         lines.append(f"联系电话：{mask_personal_numbers(ticket.contact_phone)}")
-    lines.append("有照片可以直接发给我，会附在工单里；回复“我的工单”可随时查看进度。")
+    # In an emergency (a life at risk, someone who wants to die) photos are not what to ask for.
+    photos = "" if ticket.urgent else "有照片可以直接发给我，会附在工单里；"
+    lines.append(f"{photos}回复“我的工单”可随时查看进度。")
     if state.other is not None:
         lines.append(offer_other_matter(turn, state.other))
     return "\n".join(lines)
