@@ -18,6 +18,13 @@ pytestmark = pytest.mark.usefixtures("rasa_server")
 ELEVATOR_STORY = "物业不修电梯 坏了一个月了"
 
 
+def open_case_at(resident, community: str) -> str:
+    """The resident files a case about the lift at this community; its number, from the reply."""
+    steps = [(ELEVATOR_STORY, "哪个社区"), (community, "手机号"), ("不留", "请确认"), ("1", "工单")]
+    reply = converse(resident, steps)[-1]
+    return reply.split("编号 ")[1].split("。")[0]
+
+
 def test_resident_who_never_says_where_they_live(services, resident):
     converse(
         resident,
@@ -95,6 +102,13 @@ def test_moving_to_a_street_with_rooms_offers_its_communities(services, resident
         next(line for line in reply.splitlines() if "东民社区" in line)
     )
     converse(resident, [(str(number), "已把您的社区改为东民社区")])
+
+
+def test_a_community_corrected_after_the_case_was_filed_moves_the_case_no_one_has_taken(services, resident):
+    number = open_case_at(resident, "八古墩社区")
+    (reply,) = converse(resident, [("我社区填错了 应该是青年社区不是八古墩", f"工单 {number} 也已改转给青年社区")])
+    assert "仍由原来的工作室" not in reply
+    assert unit_code(services, only_ticket(services, resident.openid).unit_id) == "qingnian"
 
 
 def test_moving_house_keeps_an_open_case_with_its_room_and_says_so(services, resident):

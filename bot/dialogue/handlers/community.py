@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from bot.cases.directory import communities_named, community_rooms, match_communities, nearest_community, street_named
 from bot.cases.place_words import place_pattern, says
-from bot.cases.tickets import move_to_community, response_promise, urgent_cases_awaiting_community
+from bot.cases.tickets import add_staff_note, move_to_community, response_promise, urgent_cases_awaiting_community
 from bot.dialogue.flows import IntakeState, MovingState
 from bot.dialogue.turn import Turn
 from bot.nlu import answers, phrases, step_answers
 from bot.storage.directory import Unit, district_centre
-from bot.storage.tickets import Ticket, latest_open_ticket
+from bot.storage.tickets import Ticket, TicketStatus, latest_open_ticket
 
 ASK_COMMUNITY = "请问您住在哪个社区？直接回复社区名称（如“八古墩社区”），也可以发送您的位置。\n不清楚的话回复“不知道”。"
 FAR_AWAY = (
@@ -278,9 +278,22 @@ def moved_to(turn: Turn, unit: Unit) -> str:
     reply = f"好的，已把您的社区改为{unit.name}。\n{room_card(unit)}"
     reply += "".join(f"\n{moved_words(turn, ticket)}" for ticket in moved)
     latest = latest_open_ticket(turn.session, turn.resident.id)
+    if latest is not None and latest not in moved and phrases.COMMUNITY_WRONG.search(turn.text):
+        return reply + "\n" + _community_corrected(turn, latest, unit)
     if latest not in moved:
         reply += _case_stays(latest)
     return reply
+
+
+def _community_corrected(turn: Turn, ticket: Ticket, unit: Unit) -> str:
+    """ "社区填错了 应该是青年社区" after a case was filed: a case no one has taken yet goes to the
+    right room; one being handled gets a note, and its staff pass it on."""
+    if ticket.status == TicketStatus.NEW:
+        services = turn.services
+        room = move_to_community(turn.session, services.jobs, ticket, unit, services.settings.console_base_url)
+        return f"工单 {ticket.number} 也已改转给{room.office_name}。"
+    add_staff_note(turn.session, ticket, f"居民说社区填错了，应为{unit.name}")
+    return f"工单 {ticket.number} 已有工作人员在办，您说的社区已记在工单上，由他们转给对的工作室。"
 
 
 def home_named(turn: Turn, text: str) -> Unit | None:
