@@ -26,7 +26,7 @@ def test_cancel_in_the_middle_opens_nothing(services, resident):
     assert no_tickets(services, resident.openid)
 
 
-@pytest.mark.parametrize("stop", ["算了 不问了", "算了不搞了"])
+@pytest.mark.parametrize("stop", ["算了 不问了", "算了不搞了", "算了我再想想"])
 def test_giving_up_at_the_community_question_cancels(services, resident, stop):
     converse(
         resident,
