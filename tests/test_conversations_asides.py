@@ -113,7 +113,9 @@ def test_are_you_a_robot_in_the_middle_of_an_intake_asks_the_step_again(services
     assert "机器人" not in only_ticket(services, resident.openid).description
 
 
-@pytest.mark.parametrize("asks", ["你能做什么", "这是干嘛的", "你们管哪些事"])
+@pytest.mark.parametrize(
+    "asks", ["你能做什么", "这是干嘛的", "你们管哪些事", "你们这是干什么的", "我不太会用这个 我儿子帮我弄的"]
+)
 def test_what_can_you_do_is_told_how_the_service_works(services, resident, asks):
     (reply,) = converse(resident, [(asks, "公共法律服务")])
     assert "转人工" in reply and "我的工单" in reply and "具体是什么情况" not in reply

@@ -33,7 +33,7 @@ def test_faq_then_a_person_opens_a_case_with_the_question(services, resident):
     )
 
 
-@pytest.mark.parametrize("asks", ["法律咨询收费吗", "找你们要钱吗", "请律师打官司免费吗"])
+@pytest.mark.parametrize("asks", ["法律咨询收费吗", "找你们要钱吗", "请律师打官司免费吗", "收费吗", "要钱吗？"])
 def test_asking_what_the_service_costs_is_answered(services, resident, asks):
     (reply,) = converse(resident, [(asks, "免费")])
     assert "哪个社区" not in reply and "这是想咨询法律问题吗" not in reply

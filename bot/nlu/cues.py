@@ -50,14 +50,13 @@ SERVICE_FEE_FAQ = "faq_service_fee"
 
 
 def asks_fee(text: str) -> bool:
-    """True when a short question asks what the legal service costs."""
+    """True when a short question asks what the legal service costs ("法律咨询收费吗", or "收费吗" alone)."""
     rest = core(text)
-    return (
-        len(rest) <= FEE_MAX_CHARS
-        and bool(FEE.search(rest))
-        and bool(FEE_OF_SERVICE.search(rest))
-        and bool(ASKED.search(text))
-    )
+    if not (len(rest) <= FEE_MAX_CHARS and FEE.search(rest) and ASKED.search(text)):
+        return False
+    # "收费吗" alone has nothing else it could be the fee of; "停车收费吗" names something else.
+    bare = FEE.sub("", rest).strip("吗嘛么不？?。 ") == ""
+    return bare or bool(FEE_OF_SERVICE.search(rest))
 
 
 def asks_office_hours(text: str) -> bool:
