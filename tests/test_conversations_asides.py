@@ -52,6 +52,15 @@ def test_should_i_call_the_police_after_a_theft_told_in_the_first_message_is_yes
     assert reply.index("越早报警") < reply.index("社区")
 
 
+@pytest.mark.parametrize("asks", ["要多久才有人管", "什么时候有人联系我？"])
+def test_how_soon_someone_deals_with_it_is_answered_with_the_rooms_promise(services, resident, asks):
+    converse(resident, [(NOISE, "哪个社区"), ("青年社区", ASK_PHONE)])
+    (reply,) = converse(resident, [(asks, "1 个工作日内联系您")])
+    assert "人民调解员" in reply and reply.rstrip().endswith("（号码只用于处理本次事项）")
+    converse(resident, [("不留", "请确认"), ("1", "工单")])
+    assert asks.rstrip("？") not in only_ticket(services, resident.openid).description
+
+
 def test_another_matter_asked_with_another_at_the_start_is_kept_apart_not_filed_in_this_case(services, resident):
     reply = converse(resident, [(NOISE, "社区"), ("另外，我还想问下离婚了房子么样分", "不是一类")])[1]
     assert "社区律师" in reply and "人民调解员联系您时会一并回答" not in reply
