@@ -303,3 +303,12 @@ def test_a_number_one_digit_short_read_out_or_typed_is_said_to_be_short(services
         ],
     )
     assert only_ticket(services, resident.openid).contact_phone == "15127188890"
+
+
+@pytest.mark.parametrize("asks", ["我的电话会不会被他们知道 我怕他们报复", "对方会知道我的号码吗"])
+def test_fear_that_the_other_side_learns_the_number_is_answered_and_kept_confidential(services, resident, asks):
+    converse(resident, [("楼上那家每天凌晨还在拖椅子，吵得我们整晚睡不着", "哪个社区"), ("青年社区", "手机号")])
+    (reply,) = converse(resident, [(asks, "不会让对方知道")])
+    assert "看了您的具体情况才能答" not in reply and "请确认" in reply
+    converse(resident, [("1", "工单")])
+    assert "担心被对方报复" in only_ticket(services, resident.openid).description

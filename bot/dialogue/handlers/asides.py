@@ -221,8 +221,8 @@ def english_again(turn: Turn) -> bool:
 def asked_in_passing(turn: Turn, state: IntakeState) -> bool:
     """True when a message while the intake waits is a plain question of its own, not the answer
     the step asked for: short, asked as a question, and none of what the step reads itself (a
-    phone number, why the phone is wanted, a time to call, a correction, a community, not knowing
-    it) nor an any-time phrase (取消, 转人工, 在哪, 什么时候来…)."""
+    phone number, why the phone is wanted, fear that the other side learns it, a time to call, a
+    correction, a community, not knowing it) nor an any-time phrase (取消, 转人工, 在哪, 什么时候来…)."""
     text = turn.text
     if len(text) > PLAIN_QUESTION_CHARS or not PLAIN_QUESTION.search(text):
         return False
@@ -232,7 +232,7 @@ def asked_in_passing(turn: Turn, state: IntakeState) -> bool:
         return False
     if digit_count(text) >= PHONE_DIGITS:  # a phone number, or one read out wrong: the phone step's
         return False
-    if phrases.WHY_PHONE.search(text) or intake.contact_time_in(text):
+    if phrases.WHY_PHONE.search(text) or phrases.FEARS_RETALIATION.search(text) or intake.contact_time_in(text):
         return False
     if any(part.search(text) for part in (phrases.STORY_CORRECTED, phrases.COMMUNITY_WRONG, phrases.PHONE_WRONG)):
         return False  # "不对不对 不是楼上 是隔壁家": a correction the summary takes, no question
