@@ -312,3 +312,12 @@ def test_fear_that_the_other_side_learns_the_number_is_answered_and_kept_confide
     assert "看了您的具体情况才能答" not in reply and "请确认" in reply
     converse(resident, [("1", "工单")])
     assert "担心被对方报复" in only_ticket(services, resident.openid).description
+
+
+@pytest.mark.parametrize("says", ["座机85764321", "我没得手机号码只有屋里座机八五七六四三二一"])
+def test_a_landline_without_its_area_code_is_a_wuhan_number(services, resident, says):
+    converse(resident, [("楼上那家每天凌晨还在拖椅子，吵得我们整晚睡不着", "哪个社区"), ("青年社区", "手机号")])
+    (reply,) = converse(resident, [(says, "请确认")])
+    assert "号码好像不对" not in reply and "不打电话" not in reply
+    converse(resident, [("1", "工单")])
+    assert only_ticket(services, resident.openid).contact_phone == "02785764321"

@@ -144,6 +144,8 @@ NO_PHONE_AT_ALL = REPLY_WORDS["no_phone_at_all"].pattern
 FILLER = REPLY_WORDS["says_nothing"].pattern
 # "不知道" where the way out offers it: skip the question.
 SKIP = REPLY_WORDS["skip"].pattern
+# The number given is a landline: eight digits without an area code are the city's.
+LANDLINE_SAID = REPLY_WORDS["landline_said"].pattern
 # The resident fears the other side would retaliate if they knew who complained: no phone, kept confidential.
 FEARS_RETALIATION = REPLY_WORDS["fears_retaliation"].pattern
 # "最好晚上打", "下午3点以后联系", "白天上班不方便接": when the resident can take a call.

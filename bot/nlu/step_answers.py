@@ -161,6 +161,8 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 # A number read out: digits, possibly in groups cut by spaces or dashes ("幺三八 零七一二 三四五六"),
 # and what its digits must be to be a phone (bot/data/format_words.yml, with their examples).
 _NUMBER_RUN = format_pattern("spoken_digit_run")
+# A city number without its area code (Wuhan's have eight digits, never starting with 0 or 1).
+LOCAL_LANDLINE_DIGITS = 8
 MOBILE = format_pattern("mobile")
 LANDLINE = format_pattern("landline")
 # Punctuation and spaces: one break each run.
@@ -179,6 +181,16 @@ def phone_number(text: str) -> str | None:
         digits = as_digits(match.group())
         if MOBILE.fullmatch(digits) or LANDLINE.fullmatch(digits):
             return digits
+    return None
+
+
+def local_landline(text: str, area_code: str) -> str | None:
+    """A landline of eight digits given without its area code, typed or read out, with `area_code`
+    put before it ("85764321" → "02785764321"); None for anything else."""
+    for match in _NUMBER_RUN.finditer(text or ""):
+        digits = as_digits(match.group())
+        if len(digits) == LOCAL_LANDLINE_DIGITS and digits[0] not in "01":
+            return area_code + digits
     return None
 
 

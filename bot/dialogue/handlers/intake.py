@@ -20,6 +20,8 @@ from bot.storage.directory import Unit
 from bot.storage.tickets import open_case_noted
 from bot.wechat.text import LANDLINE_RE, PHONE_RE, digit_count, find_landline, find_phone, mask_personal_numbers
 
+# The area code of the city the district is in (江汉区, Wuhan): a landline given without one is local.
+LOCAL_AREA_CODE = "027"
 # Fewer characters than this and the room would have to call back just to learn what happened.
 MIN_DESCRIPTION_CHARS = 10
 # How much of a question or a story a one-line preview repeats back.
@@ -437,7 +439,7 @@ def phone_step(turn: Turn) -> str | None:
     question (FLOWS); anything else is not an answer (the router reads it: more story, a question, …)."""
     state, text = turn.dialogue.state(IntakeState), turn.text
     # A landline is asked for, so it counts here; a number read out in groups ("幺三八 零七一二 …") too.
-    phone = find_phone(text) or find_landline(text) or step_answers.phone_number(text)
+    phone = find_phone(text) or find_landline(text) or step_answers.phone_number(text) or _local_landline(text)
     if phone:
         keep_message(turn)
         turn.resident.phone = phone
@@ -491,6 +493,11 @@ def phone_step(turn: Turn) -> str | None:
     if phrases.anytime_intent(text, in_flow=True):
         return None
     return _community_corrected(turn)
+
+
+def _local_landline(text: str) -> str | None:
+    """ "座机85764321", "屋里座机八五七六四三二一": a landline of the district's city without its area code."""
+    return step_answers.local_landline(text, LOCAL_AREA_CODE) if phrases.LANDLINE_SAID.search(text) else None
 
 
 NUMBER_PLEASE = "请直接回复您的手机号（11 位），座机请带区号；不方便留就回复“不留”。"
