@@ -75,7 +75,7 @@ FALLING_OBJECT_ADVICE = (
 DOG_BITE_ADVICE = (
     "⚠️ 被狗咬伤或抓伤后：先用肥皂水和流动的清水交替冲洗伤口至少 15 分钟，再尽快（最好 24 小时内）"
     "到医院或狂犬疫苗接种门诊处理伤口、打狂犬疫苗；伤口深、出血止不住请拨打 120。"
-    "记下狗主人是谁，病历和发票都留好，赔偿的事我们帮您办。"
+    "记下狗主人是谁，病历和发票都留好，找狗主人赔偿时用得上。"
 )
 # Someone collapsed and does not answer ("我屋老头子倒在地上喊不应", bot/data/follow_ups.yml "collapse").
 COLLAPSE_ADVICE = (
