@@ -104,6 +104,13 @@ def test_not_knowing_which_kind_goes_to_the_likeliest_room_and_says_it_may_move(
     assert unsure not in only_ticket(services, resident.openid).description and "JH" in summary
 
 
+@pytest.mark.parametrize("picks", ["物业问题", "物业公司"])
+def test_a_kind_picked_by_the_menus_own_words_is_no_part_of_the_story(services, resident, picks):
+    converse(resident, [("楼上漏水到我家，物业也不管", "更接近哪一类"), (picks, "物业问题")])
+    converse(resident, [("青年社区", "手机号"), ("不留", "请确认"), ("1", "工单")])
+    assert only_ticket(services, resident.openid).description == "楼上漏水到我家，物业也不管"
+
+
 def test_a_community_named_at_the_kind_question_is_kept_and_the_kind_asked_again(services, resident):
     converse(resident, [("楼上漏水到我家，物业也不管", "更接近哪一类")])
     (reply,) = converse(resident, [("我住青年社区", "已记下您住在青年社区")])

@@ -29,6 +29,8 @@ PERSON_WILL_ASK = "好的，工作人员看到后会直接跟您了解情况。"
 NOT_SURE = "不确定也没关系，先转给{role}；如果不归他们管，工作人员会帮您转给对的人。"
 # What may stand around a community's name in a message that only tells the place ("我住在", "这边").
 PLACE_ONLY_REST = 4
+# Words typed from a menu line this long pick it ("物业", "律师"); one character could be anything.
+MENU_WORDS_MIN_CHARS = 2
 # A don't-know this short ("不晓得", "不晓得是么社区") answers nothing but the question itself.
 DONT_KNOW_MAX_CHARS = 12
 
@@ -172,6 +174,8 @@ def _answer_in_words(turn: Turn, state: ClarifyState) -> str | None:
         # "人呢": the request stands (where it is, told again); no case with "人呢" for its story.
         first = human.transfer(turn) if state.ticket_id is not None else PERSON_COMING
         return f"{first}\n{prompt(turn)}"
+    if (named := _choice_named(state, turn.text)) is not None:  # "转社区律师": the menu's own words
+        return _chosen(turn, state, named, text=state.question)
     decision = turn.decide()
     if state.ticket_id is not None:  # "跟楼下吵架的事 我住舞台社区": the kind, read without the place
         decision = human.kind_without_place(turn) or decision
@@ -181,6 +185,16 @@ def _answer_in_words(turn: Turn, state: ClarifyState) -> str | None:
         # Asked for a person and still unclear: the community lawyer takes any question.
         return _chosen(turn, state, GENERAL_CATEGORY, text=turn.text)
     return None
+
+
+def _choice_named(state: ClarifyState, text: str) -> str | None:
+    """The one choice on offer whose menu line holds the words typed ("转社区律师", "物业问题"): the
+    resident picked it by its words, which are no part of the story."""
+    said = text.strip(" 。.！!，,")
+    if len(said) < MENU_WORDS_MIN_CHARS:
+        return None
+    named = [intent for intent in state.choices if said in CATEGORIES[intent].hint]
+    return named[0] if len(named) == 1 else None
 
 
 def leave(turn: Turn) -> None:
