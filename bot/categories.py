@@ -59,6 +59,8 @@ GENERAL_CATEGORY = "legal_consultation"
 # Fire and gas are the building's emergencies: the property officer reaches its management and
 # shut-offs, whatever story comes with them.
 BUILDING_DANGERS = ("fire", "gas")
+# The danger kind of a child or an elder at risk (bot/nlu/signals.py).
+CHILD_OR_ELDER = "child_or_elder"
 
 # Expected first response, in hours, of urgent cases (within the hour) and group disputes (the
 # same half-day); every other case within its category's first_response_hours.
@@ -83,9 +85,14 @@ def role_label(intent: str) -> str:
 
 def urgent_category(kinds: list[str], classified: str | None) -> str:
     """The kind of case a new urgent case opens as: the building's dangers go to the property
-    officer, others to the classified kind, a fight to the mediator, the rest to the general one."""
+    officer; a child or an elder at risk, and anyone at risk next door with no fight, to the general
+    one (no quarrel to mediate); others to the classified kind, a fight to the mediator, the rest to
+    the general one."""
     if any(kind in BUILDING_DANGERS for kind in kinds):
         return "property_complaint"
+    if CHILD_OR_ELDER in kinds or (classified == "neighbor_dispute" and "violence" not in kinds):
+        # "隔壁天天打伢", "对门婆婆摔倒了起不来": protection and help, the lawyer's work, not mediation.
+        return GENERAL_CATEGORY
     if classified in CATEGORIES:
         return classified
     return "neighbor_dispute" if "violence" in kinds else GENERAL_CATEGORY

@@ -571,8 +571,15 @@ def test_a_ransom_call_about_a_child_gets_110_and_no_money_sent(services, reside
 
 def test_a_child_beaten_night_after_night_upstairs_is_a_danger(services, resident):
     (reply,) = converse(resident, [("楼上每天晚上打孩子 孩子哭得很惨", "紧急工单")])
-    assert tells_to_call_110(reply)
-    assert only_ticket(services, resident.openid).urgent
+    assert tells_to_call_110(reply) and "人民调解员" not in reply
+    ticket = only_ticket(services, resident.openid)
+    assert ticket.urgent and ticket.category == "legal_consultation"  # protection, not mediation
+
+
+def test_a_neighbour_fallen_and_not_answering_is_no_dispute_for_the_mediator(services, resident):
+    (reply,) = converse(resident, [("对门的婆婆摔倒在楼梯上起不来了 喊她也不应", "120")])
+    assert "邻里纠纷" not in reply and "人民调解员" not in reply
+    assert only_ticket(services, resident.openid).category == "legal_consultation"
 
 
 @pytest.mark.parametrize("story", ["邻居说要把我家门口那棵树砍死", "楼下小伢天天拿球砸我家门 砰砰的"])
