@@ -49,7 +49,7 @@ ABOUT_THE_SERVICE = TURN_WORDS["about_the_service"].pattern
 MOVED_WITH_A_CASE = TURN_WORDS["moved_with_a_case"].pattern
 # "补充 JH261207-0012：…": which of the resident's cases the words are for.
 CASE_NUMBER = phrases.REPLY_WORDS["case_number"].pattern
-# A message that reads as a case of the kind of one the resident has open is news of that case.
+# "补充：……" with no case open to add it to (none at all, or all of them done).
 NOTHING_TO_ADD = (
     "您目前没有正在办理的工单，这段话没有可以补充的地方。如果是一件新的事，请把经过说一说：发生了什么、"
     "和谁有关，我帮您转给对应的工作人员。"
@@ -58,6 +58,7 @@ NOTHING_CLOSED_TO_ADD = (
     "您的工单都已办结，没有正在办理的可以补充。如果事情还没解决，请把现在的情况说一说，我帮您重新登记；"
     "回复“我的工单”可以查看以前的工单。"
 )
+# A message that reads as a case of the kind of one the resident has open is news of that case.
 CASE_NEWS = "您的{label}工单 {number} 还在办理中。\n{hint}如果是另外一件事，请说“另外……”加上内容，我来帮您另外登记。"
 
 
