@@ -601,8 +601,9 @@ def test_a_fire_only_feared_is_a_complaint_not_an_urgent_case(services, resident
     assert "紧急工单" not in reply and "110" not in reply and no_tickets(services, resident.openid)
 
 
-def test_a_threat_to_burn_the_home_is_urgent(services, resident):
-    (reply,) = converse(resident, [("邻居扬言要烧我家房子", "紧急工单")])
+@pytest.mark.parametrize("says", ["邻居扬言要烧我家房子", "他说要放火烧我家，万一着火怎么办"])
+def test_a_threat_to_burn_the_home_is_urgent(services, resident, says):
+    (reply,) = converse(resident, [(says, "紧急工单")])
     assert tells_to_call_110(reply) and only_ticket(services, resident.openid).urgent
 
 

@@ -122,6 +122,8 @@ CONDITIONAL_THREAT = SIGNAL_WORDS["conditional_threat"].pattern
 # "物业的责任回头再说", "老板不让打120 说怕担责任": liability put off, or the reason someone keeps
 # help away, is no retold event; the hedge is looked for without them.
 SET_ASIDE = SIGNAL_WORDS["set_aside"].pattern
+# "…万一着火怎么办": a worry after what is told, no retold event.
+WORRIED_WHAT_IF = SIGNAL_WORDS["worried_what_if"].pattern
 # "谢谢你们之前帮我": thanks for help given before, no event retold.
 THANKS_FOR_HELP = SIGNAL_WORDS["thanks_for_help"].pattern
 # Self-harm is a kind only when someone speaks of harming themselves ("我不想活了", "想死", "自杀",
@@ -444,8 +446,9 @@ def danger_words(text: str) -> list[str]:
 
 def hedged(text: str) -> bool:
     """True when the text retells, fears or asks about an event (HEDGE), leaving aside a threat on a
-    condition, thanks for help given before, and liability put off or feared by whoever keeps help away."""
-    for words in (CONDITIONAL_THREAT, THANKS_FOR_HELP, SET_ASIDE):
+    condition, thanks for help given before, liability put off or feared by whoever keeps help away,
+    and a worry said after what is told ("万一着火怎么办")."""
+    for words in (CONDITIONAL_THREAT, THANKS_FOR_HELP, SET_ASIDE, WORRIED_WHAT_IF):
         text = words.sub("，", text)
     return bool(HEDGE.search(text))
 
