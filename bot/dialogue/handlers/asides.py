@@ -267,10 +267,8 @@ def answer_in_passing(turn: Turn, state: IntakeState) -> str:
     answer = "" if crime else _faq_answer(turn)  # "要不要报警" after a hit-and-run: yes, before any FAQ
     if answer:
         kept = Kept.MESSAGE_ONLY
-    elif crime:
-        answer, kept = police_answer(story) + AFTER_CRIME.format(who=intake.who_answers(turn, state)), Kept.QUESTION
-    elif ASKS_POLICE.found(turn.text):
-        answer, kept = POLICE_ANSWER.format(who=intake.who_answers(turn, state)), Kept.QUESTION
+    elif ASKS_POLICE.found(turn.text):  # after a crime: yes, now; else 110 for a danger
+        answer, kept = _police_reply(story, intake.who_answers(turn, state)), Kept.QUESTION
     else:
         answer, kept = HONEST_ANSWER.format(who=intake.who_answers(turn, state)), Kept.QUESTION
     if state.step == "details":
@@ -289,8 +287,11 @@ def police_asked_with_the_story(turn: Turn, state: IntakeState) -> str:
     before the intake's first question ("" when no such question is asked); the story keeps it."""
     if not ASKS_POLICE.found(turn.text):
         return ""
-    story = " ".join(state.parts)
-    who = intake.who_answers(turn, state)
+    return _police_reply(" ".join(state.parts), intake.who_answers(turn, state))
+
+
+def _police_reply(story: str, who: str) -> str:
+    """ "要不要报警" answered, the rest left to `who`: after a crime, report it now; else 110 for a danger."""
     if CRIME_TO_REPORT.found(story):
         return police_answer(story) + AFTER_CRIME.format(who=who)
     return POLICE_ANSWER.format(who=who)

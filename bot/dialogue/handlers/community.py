@@ -279,13 +279,13 @@ def moved_to(turn: Turn, unit: Unit) -> str:
     reply += "".join(f"\n{moved_words(turn, ticket)}" for ticket in moved)
     latest = latest_open_ticket(turn.session, turn.resident.id)
     if latest is not None and latest not in moved and phrases.COMMUNITY_WRONG.search(turn.text):
-        return reply + "\n" + _community_corrected(turn, latest, unit)
+        return reply + "\n" + _filed_case_corrected(turn, latest, unit)
     if latest not in moved:
         reply += _case_stays(latest)
     return reply
 
 
-def _community_corrected(turn: Turn, ticket: Ticket, unit: Unit) -> str:
+def _filed_case_corrected(turn: Turn, ticket: Ticket, unit: Unit) -> str:
     """ "社区填错了 应该是青年社区" after a case was filed: a case no one has taken yet goes to the
     right room; one being handled gets a note, and its staff pass it on."""
     if ticket.status == TicketStatus.NEW:
